@@ -1,0 +1,112 @@
+# podvisor: one non-recursive Makefile.
+#
+#   make            build build/podvisor
+#   make check      install missing packages, build, run every test
+#   make demo       install missing packages, build, check examples/
+#   make check-asan the unit and corpus tests under ASan+UBSan only
+#   make fuzz       run the manifest fuzzer (FUZZ_SECONDS, default 300)
+#   make bench      run the benchmarks in bench/
+
+CC       ?= gcc
+CLANG    ?= clang
+BUILD    ?= build
+PKGS     := yaml-0.1 json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+        -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \
+        -Wvla -Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS)
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
+CLI_SRCS := $(wildcard supervisor/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/%.o)
+
+PODVISOR := $(BUILD)/podvisor
+PODVISOR_ASAN := $(BUILD)/asan/podvisor
+UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/%)
+UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
+FUZZER := $(BUILD)/fuzz/fuzz_load
+
+.PHONY: all deps check check-asan demo fuzz fuzz-check bench clean
+all: $(PODVISOR)
+
+# Quiet by default; V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @echo
+endif
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) "  CC-SAN  $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(PODVISOR): $(CLI_OBJS) $(LIB_OBJS)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(PODVISOR_ASAN): $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(SAN_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(FUZZER): tests/fuzz/fuzz_load.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+deps:
+	@scripts/deps.sh
+
+# Everything the test runner needs, built after the packages are there.
+check: deps
+	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER)
+	@BUILD=$(BUILD) tests/run.sh
+
+check-asan: deps
+	@$(MAKE) --no-print-directory $(PODVISOR_ASAN) $(UNIT_BINS_ASAN)
+	@BUILD=$(BUILD) ONLY=asan tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(PODVISOR)
+	@scripts/demo.sh $(PODVISOR)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZER)
+	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
+
+bench: $(PODVISOR)
+	@bench/check_bench.sh $(PODVISOR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

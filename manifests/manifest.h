@@ -1,0 +1,86 @@
+/* Loading manifest files: text -> located, defaulted, validated objects.
+ * This is the whole public face of the manifests module. */
+#ifndef PV_MANIFESTS_MANIFEST_H
+#define PV_MANIFESTS_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/arena.h"
+#include "manifests/diag.h"
+#include "manifests/schema.h"
+#include "manifests/types.h"
+
+/* A file larger than this is refused before it is read. */
+#define PV_MAX_FILE_SIZE (4u * 1024 * 1024)
+
+enum pv_kind {
+	PV_KIND_NAMESPACE,
+	PV_KIND_POD,
+	PV_KIND_DEPLOYMENT,
+	PV_KIND_REPLICASET,
+	PV_KIND_STATEFULSET,
+	PV_KIND_DAEMONSET,
+	PV_KIND_JOB,
+	PV_KIND_CRONJOB,
+	PV_KIND_SERVICE,
+	PV_KIND_CONFIGMAP,
+	PV_KIND_SECRET,
+	PV_KIND_PV,
+	PV_KIND_PVC,
+	PV_KIND_STORAGECLASS,
+	PV_KIND_COUNT,
+};
+
+struct pv_vctx;
+
+struct pv_kind_info {
+	enum pv_kind kind;
+	const char *name;        /* "Deployment" */
+	const char *api_version; /* the one served: "apps/v1" */
+	const char *resource;    /* "deployments" */
+	const char *short_name;  /* "deploy" */
+	bool namespaced;
+	const struct pv_type *type;
+	void (*set_defaults)(void *obj);
+	void (*validate)(struct pv_vctx *v, const void *obj);
+};
+
+const struct pv_kind_info *pv_kind_get(enum pv_kind k);
+/* By kind name, resource, plural, or short name, case-insensitively
+ * ("deploy", "deployments", "Deployment"); NULL when unknown. */
+const struct pv_kind_info *pv_kind_find(const char *word);
+
+struct pv_object {
+	const struct pv_kind_info *kind;
+	struct pv_objhead *obj; /* the typed object: kind->type describes it */
+	struct pv_loc loc;      /* where its document starts */
+};
+
+struct pv_file {
+	char *path;
+	struct pv_arena arena;
+	struct pv_diags diags;
+	struct pv_object *objects;
+	size_t nobjects;
+	/* Any error: none of the objects may be acted on. */
+	bool failed;
+};
+
+/* Read and load PATH. Everything that goes wrong, I/O included, is a
+ * diagnostic in F->diags; returns 0 when the file loaded without error,
+ * -1 otherwise. Always call pv_file_free afterwards. */
+int pv_file_load(struct pv_file *f, const char *path);
+/* The same for text already in memory; NAME is used in messages. */
+int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len);
+void pv_file_free(struct pv_file *f);
+
+/* Report objects defined twice (same kind, namespace and name) within
+ * or across FILES, as errors on the later definition naming the first. */
+void pv_files_check_duplicates(struct pv_file **files, size_t n);
+
+/* The manifest-file name filter the watcher and `check` share: *.yaml,
+ * *.yml, *.json, not hidden, not an editor's backup or swap file. */
+bool pv_manifest_name_ok(const char *basename);
+
+#endif

@@ -1,0 +1,204 @@
+#include "manifests/scalar.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static const char *const null_words[] = { "", "~", "null", "Null", "NULL", NULL };
+static const char *const true_words[] = { "y", "Y", "yes", "Yes", "YES", "true", "True",
+					  "TRUE", "on", "On", "ON", NULL };
+static const char *const false_words[] = { "n", "N", "no", "No", "NO", "false", "False",
+					   "FALSE", "off", "Off", "OFF", NULL };
+
+static int digits_value(const char *p, int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool any = false;
+
+	for (; *p; p++) {
+		int d;
+
+		if (*p == '_')
+			continue;
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return -1;
+		if (d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -1;
+		v = v * (uint64_t)base + (uint64_t)d;
+		any = true;
+	}
+	if (!any)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int pv_parse_int64(const char *s, int64_t *out)
+{
+	bool neg = false;
+	int base = 10;
+	uint64_t v;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, s += 2;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, s += 2;
+	else if (s[0] == '0' && s[1])
+		base = 8, s += 1;
+	if (*s == '_' && base == 10)
+		return -1;
+	if (digits_value(s, base, &v) < 0)
+		return -1;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+/* go-yaml v2's float pattern: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool is_float_text(const char *p)
+{
+	bool digits = false;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		digits = true;
+		goto exponent;
+	}
+	while (*p >= '0' && *p <= '9') {
+		digits = true;
+		p++;
+	}
+	if (*p == '.' && digits)
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (!digits)
+		return false;
+exponent:
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+static bool resolve_special_float(struct pv_node *n)
+{
+	static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
+	static const char *const ninf[] = { "-.inf", "-.Inf", "-.INF", NULL };
+	static const char *const nan_words[] = { ".nan", ".NaN", ".NAN", NULL };
+
+	if (in_list(n->str, inf))
+		n->f = INFINITY;
+	else if (in_list(n->str, ninf))
+		n->f = -INFINITY;
+	else if (in_list(n->str, nan_words))
+		n->f = NAN;
+	else
+		return false;
+	return true;
+}
+
+static void resolve_plain(struct pv_node *n)
+{
+	const char *s = n->str;
+
+	n->stype = PV_SCALAR_STR;
+	if (in_list(s, null_words)) {
+		n->stype = PV_SCALAR_NULL;
+	} else if (in_list(s, true_words) || in_list(s, false_words)) {
+		n->stype = PV_SCALAR_BOOL;
+		n->b = in_list(s, true_words);
+	} else if (strlen(s) == n->len && pv_parse_int64(s, &n->i) == 0) {
+		n->stype = PV_SCALAR_INT;
+	} else if (resolve_special_float(n)) {
+		n->stype = PV_SCALAR_FLOAT;
+	} else if (strlen(s) == n->len && is_float_text(s) && strchr(s, '_') == NULL) {
+		char *end;
+
+		errno = 0;
+		n->f = strtod(s, &end);
+		if (*end == '\0')
+			n->stype = PV_SCALAR_FLOAT;
+	}
+}
+
+static const char *short_tag(const char *tag)
+{
+	static const char prefix[] = "tag:yaml.org,2002:";
+
+	if (strncmp(tag, prefix, sizeof(prefix) - 1) == 0)
+		return tag + sizeof(prefix) - 1;
+	return NULL;
+}
+
+int pv_scalar_resolve(struct pv_node *n, const char *tag, bool plain)
+{
+	const char *t;
+
+	if (!tag) {
+		if (plain)
+			resolve_plain(n);
+		else
+			n->stype = PV_SCALAR_STR;
+		return 0;
+	}
+	if (strcmp(tag, "!") == 0) {
+		n->stype = PV_SCALAR_STR;
+		return 0;
+	}
+	t = short_tag(tag);
+	if (!t)
+		return -1;
+	if (strcmp(t, "str") == 0 || strcmp(t, "binary") == 0 || strcmp(t, "timestamp") == 0) {
+		n->stype = PV_SCALAR_STR;
+		return 0;
+	}
+	resolve_plain(n);
+	if (strcmp(t, "null") == 0)
+		return n->stype == PV_SCALAR_NULL ? 0 : -1;
+	if (strcmp(t, "bool") == 0)
+		return n->stype == PV_SCALAR_BOOL ? 0 : -1;
+	if (strcmp(t, "int") == 0)
+		return n->stype == PV_SCALAR_INT ? 0 : -1;
+	if (strcmp(t, "float") == 0) {
+		if (n->stype == PV_SCALAR_INT) {
+			n->f = (double)n->i;
+			n->stype = PV_SCALAR_FLOAT;
+		}
+		return n->stype == PV_SCALAR_FLOAT ? 0 : -1;
+	}
+	return -1;
+}

@@ -1,0 +1,171 @@
+/* Validation of workloads: Deployment, ReplicaSet, StatefulSet,
+ * DaemonSet, Job, CronJob. */
+#include "manifests/validate.h"
+
+#include <string.h>
+
+#include "manifests/names.h"
+
+static void validate_intstr_pct(struct pv_vctx *v, const struct pv_intstr *is, const char *path)
+{
+	const char *s = is->s;
+	size_t n;
+
+	if (!is->set)
+		return;
+	if (!is->is_str) {
+		if (is->i < 0)
+			pv_verr(v, is->loc, path, "must be greater than or equal to 0");
+		return;
+	}
+	n = strlen(s);
+	if (n < 2 || s[n - 1] != '%' || strspn(s, "0123456789") != n - 1)
+		pv_verr(v, is->loc, path, "invalid value \"%.32s\": must be an integer or a "
+			"percentage (e.g. '5%%')", s);
+	else if (n > 4 || (n == 4 && strcmp(s, "100%") > 0))
+		pv_verr(v, is->loc, path, "must not be greater than 100%%");
+}
+
+static void validate_workload(struct pv_vctx *v, const struct pv_label_selector *sel,
+			      const struct pv_pod_template *t)
+{
+	pv_validate_selector(v, sel, "spec.selector", &t->metadata.labels,
+			     t->metadata.hdr.set ? t->metadata.hdr.loc : t->hdr.loc, true);
+	pv_validate_pod_template(v, t, "spec.template");
+}
+
+static void validate_always(struct pv_vctx *v, const struct pv_pod_template *t, const char *kind)
+{
+	const struct pv_str *rp = &t->spec.restart_policy;
+
+	if (rp->v && strcmp(rp->v, "Always") != 0)
+		pv_verr(v, rp->loc, "spec.template.spec.restartPolicy",
+			"unsupported value \"%s\": a %s's pods must use \"Always\"", rp->v, kind);
+}
+
+void pv_validate_deployment(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_deployment *d = obj;
+	const struct pv_deployment_spec *s = &d->spec;
+	const struct pv_rolling_update *ru = &s->strategy.rolling_update;
+
+	pv_validate_objmeta(v, &d->h, pv_check_dns1123_subdomain);
+	pv_validate_nonneg(v, &s->replicas, "spec.replicas");
+	pv_validate_nonneg(v, &s->min_ready_seconds, "spec.minReadySeconds");
+	pv_validate_nonneg(v, &s->revision_history_limit, "spec.revisionHistoryLimit");
+	validate_workload(v, &s->selector, &s->template);
+	validate_always(v, &s->template, "Deployment");
+	if (s->strategy.type.v && strcmp(s->strategy.type.v, "Recreate") == 0 && ru->hdr.set &&
+	    ru->hdr.loc.line)
+		pv_verr(v, ru->hdr.loc, "spec.strategy.rollingUpdate",
+			"may not be specified when strategy type is Recreate");
+	validate_intstr_pct(v, &ru->max_surge, "spec.strategy.rollingUpdate.maxSurge");
+	validate_intstr_pct(v, &ru->max_unavailable, "spec.strategy.rollingUpdate.maxUnavailable");
+	if (ru->max_surge.set && ru->max_unavailable.set &&
+	    ((!ru->max_surge.is_str && ru->max_surge.i == 0) ||
+	     (ru->max_surge.is_str && strcmp(ru->max_surge.s, "0%") == 0)) &&
+	    ((!ru->max_unavailable.is_str && ru->max_unavailable.i == 0) ||
+	     (ru->max_unavailable.is_str && strcmp(ru->max_unavailable.s, "0%") == 0)))
+		pv_verr(v, ru->max_unavailable.loc, "spec.strategy.rollingUpdate.maxUnavailable",
+			"may not be 0 when maxSurge is 0");
+}
+
+void pv_validate_replicaset(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_replicaset *r = obj;
+
+	pv_validate_objmeta(v, &r->h, pv_check_dns1123_subdomain);
+	pv_validate_nonneg(v, &r->spec.replicas, "spec.replicas");
+	pv_validate_nonneg(v, &r->spec.min_ready_seconds, "spec.minReadySeconds");
+	validate_workload(v, &r->spec.selector, &r->spec.template);
+	validate_always(v, &r->spec.template, "ReplicaSet");
+}
+
+void pv_validate_statefulset(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_statefulset *st = obj;
+	const struct pv_statefulset_spec *s = &st->spec;
+
+	pv_validate_objmeta(v, &st->h, pv_check_dns1123_label);
+	pv_validate_nonneg(v, &s->replicas, "spec.replicas");
+	pv_validate_nonneg(v, &s->update_strategy.rolling_update.partition,
+			   "spec.updateStrategy.rollingUpdate.partition");
+	v->claims = s->volume_claim_templates.items;
+	v->nclaims = s->volume_claim_templates.n;
+	validate_workload(v, &s->selector, &s->template);
+	v->claims = NULL;
+	v->nclaims = 0;
+	validate_always(v, &s->template, "StatefulSet");
+	pv_validate_name_field(v, &s->service_name, "spec.serviceName", pv_check_dns1035_label);
+	for (size_t i = 0; i < s->volume_claim_templates.n; i++) {
+		const struct pv_pvc *c = &s->volume_claim_templates.items[i];
+		const char *path = pv_vpath(v, "spec.volumeClaimTemplates[%zu]", i);
+
+		if (!c->h.metadata.name.v)
+			pv_verr(v, c->h.hdr.loc, pv_vpath(v, "%s.metadata.name", path), "required");
+		pv_validate_name_field(v, &c->h.metadata.name,
+				       pv_vpath(v, "%s.metadata.name", path), pv_check_dns1123_label);
+		pv_validate_pvc_spec(v, &c->spec, pv_vpath(v, "%s.spec", path), true);
+	}
+}
+
+void pv_validate_daemonset(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_daemonset *d = obj;
+	const struct pv_rolling_update *ru = &d->spec.update_strategy.rolling_update;
+
+	pv_validate_objmeta(v, &d->h, pv_check_dns1123_subdomain);
+	validate_workload(v, &d->spec.selector, &d->spec.template);
+	validate_always(v, &d->spec.template, "DaemonSet");
+	validate_intstr_pct(v, &ru->max_surge, "spec.updateStrategy.rollingUpdate.maxSurge");
+	validate_intstr_pct(v, &ru->max_unavailable,
+			    "spec.updateStrategy.rollingUpdate.maxUnavailable");
+}
+
+static void validate_job_spec(struct pv_vctx *v, const struct pv_job_spec *s, const char *path)
+{
+	const struct pv_str *rp = &s->template.spec.restart_policy;
+	const struct pv_pod_template *t = &s->template;
+
+	pv_validate_nonneg(v, &s->parallelism, pv_vpath(v, "%s.parallelism", path));
+	pv_validate_nonneg(v, &s->completions, pv_vpath(v, "%s.completions", path));
+	pv_validate_nonneg(v, &s->backoff_limit, pv_vpath(v, "%s.backoffLimit", path));
+	pv_validate_nonneg(v, &s->ttl_seconds_after_finished,
+			   pv_vpath(v, "%s.ttlSecondsAfterFinished", path));
+	if (s->active_deadline_seconds.set && s->active_deadline_seconds.v < 1)
+		pv_verr(v, s->active_deadline_seconds.loc,
+			pv_vpath(v, "%s.activeDeadlineSeconds", path), "must be greater than 0");
+	if (s->selector.hdr.set)
+		pv_validate_selector(v, &s->selector, pv_vpath(v, "%s.selector", path),
+				     &t->metadata.labels, t->hdr.loc, false);
+	pv_validate_pod_template(v, t, pv_vpath(v, "%s.template", path));
+	if (rp->v && strcmp(rp->v, "Always") == 0)
+		pv_verr(v, rp->loc.line ? rp->loc : t->spec.hdr.loc,
+			pv_vpath(v, "%s.template.spec.restartPolicy", path),
+			"%s: a Job's pods must use restartPolicy \"OnFailure\" or \"Never\"",
+			rp->loc.line ? "unsupported value \"Always\"" : "required");
+}
+
+void pv_validate_job(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_job *j = obj;
+
+	pv_validate_objmeta(v, &j->h, pv_check_dns1123_subdomain);
+	validate_job_spec(v, &j->spec, "spec");
+}
+
+void pv_validate_cronjob(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_cronjob *c = obj;
+	const struct pv_cronjob_spec *s = &c->spec;
+
+	pv_validate_objmeta(v, &c->h, pv_check_dns1123_subdomain);
+	if (c->h.metadata.name.v && strlen(c->h.metadata.name.v) > 52)
+		pv_verr(v, c->h.metadata.name.loc, "metadata.name",
+			"must be no more than 52 characters");
+	pv_validate_nonneg(v, &s->starting_deadline_seconds, "spec.startingDeadlineSeconds");
+	pv_validate_nonneg(v, &s->successful_jobs_history_limit, "spec.successfulJobsHistoryLimit");
+	pv_validate_nonneg(v, &s->failed_jobs_history_limit, "spec.failedJobsHistoryLimit");
+	pv_validate_labels(v, &s->job_template.metadata, "spec.jobTemplate.metadata");
+	validate_job_spec(v, &s->job_template.spec, "spec.jobTemplate.spec");
+}

@@ -1,0 +1,191 @@
+/* Validation of Namespace, Service, ConfigMap, Secret. */
+#include "manifests/validate.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "manifests/names.h"
+
+#define NODEPORT_MIN 30000
+#define NODEPORT_MAX 32767
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+void pv_validate_namespace(struct pv_vctx *v, const void *obj)
+{
+	pv_validate_objmeta(v, &((const struct pv_namespace *)obj)->h, pv_check_dns1123_label);
+}
+
+static bool is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static void validate_target_port(struct pv_vctx *v, const struct pv_intstr *t, const char *path)
+{
+	const char *why;
+
+	if (!t->set)
+		return;
+	if (t->is_str) {
+		why = pv_check_port_name(t->s);
+		if (why)
+			pv_verr(v, t->loc, path, "invalid port name \"%.64s\": %s", t->s, why);
+	} else if (t->i < 1 || t->i > 65535) {
+		pv_verr(v, t->loc, path, "invalid value %lld: must be between 1 and 65535, inclusive",
+			(long long)t->i);
+	}
+}
+
+static void validate_node_port(struct pv_vctx *v, const struct pv_service_spec *s,
+			       const struct pv_service_port *p, const char *path)
+{
+	bool np = strcmp(s->type.v, "NodePort") == 0 || strcmp(s->type.v, "LoadBalancer") == 0;
+
+	if (!p->node_port.set || p->node_port.v == 0)
+		return;
+	if (!np)
+		pv_verr(v, p->node_port.loc, path, "may not be used when type is \"%s\" "
+			"(use type: NodePort)", s->type.v);
+	else if (p->node_port.v < NODEPORT_MIN || p->node_port.v > NODEPORT_MAX)
+		pv_verr(v, p->node_port.loc, path, "invalid value %lld: provided port is not in the "
+			"valid range. The range of valid ports is %d-%d", (long long)p->node_port.v,
+			NODEPORT_MIN, NODEPORT_MAX);
+}
+
+static void validate_service_ports(struct pv_vctx *v, const struct pv_service_spec *s)
+{
+	for (size_t i = 0; i < s->ports.n; i++) {
+		const struct pv_service_port *p = &s->ports.items[i];
+		const char *pp = pv_vpath(v, "spec.ports[%zu]", i);
+
+		pv_validate_port(v, &p->port, pv_vpath(v, "%s.port", pp), false);
+		validate_target_port(v, &p->target_port, pv_vpath(v, "%s.targetPort", pp));
+		validate_node_port(v, s, p, pv_vpath(v, "%s.nodePort", pp));
+		pv_validate_name_field(v, &p->name, pv_vpath(v, "%s.name", pp), pv_check_dns1123_label);
+		if (s->ports.n > 1 && !p->name.v)
+			pv_verr(v, p->hdr.loc, pv_vpath(v, "%s.name", pp),
+				"required when a Service has more than one port");
+		for (size_t j = 0; j < i; j++) {
+			const struct pv_service_port *o = &s->ports.items[j];
+
+			if (p->name.v && o->name.v && strcmp(p->name.v, o->name.v) == 0)
+				pv_verr(v, p->name.loc, pv_vpath(v, "%s.name", pp),
+					"duplicate port name \"%s\"", p->name.v);
+			if (p->node_port.set && p->node_port.v && o->node_port.v == p->node_port.v &&
+			    strcmp(o->protocol.v, p->protocol.v) == 0)
+				pv_verr(v, p->node_port.loc, pv_vpath(v, "%s.nodePort", pp),
+					"duplicate nodePort %lld", (long long)p->node_port.v);
+		}
+	}
+}
+
+static void validate_cluster_ip(struct pv_vctx *v, const struct pv_service_spec *s)
+{
+	const char *ip = s->cluster_ip.v;
+
+	if (!ip || !ip[0] || strcmp(ip, "None") == 0)
+		return;
+	if (!is_ip(ip))
+		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+			"invalid value \"%.64s\": must be empty, \"None\", or a valid IP address", ip);
+	if (strcmp(s->type.v, "ExternalName") == 0)
+		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+			"may not be set when type is ExternalName");
+}
+
+void pv_validate_service(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_service *svc = obj;
+	const struct pv_service_spec *s = &svc->spec;
+	bool headless = s->cluster_ip.v && strcmp(s->cluster_ip.v, "None") == 0;
+	bool ext = strcmp(s->type.v, "ExternalName") == 0;
+	const struct pv_int *to = &s->session_affinity_config.client_ip.timeout_seconds;
+
+	pv_validate_objmeta(v, &svc->h, pv_check_dns1035_label);
+	if (ext && !s->external_name.v)
+		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc, "spec.externalName",
+			"required when type is ExternalName");
+	pv_validate_name_field(v, &s->external_name, "spec.externalName",
+			       pv_check_dns1123_subdomain);
+	if (!ext && !headless && s->ports.n == 0)
+		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc, "spec.ports", "required");
+	if (headless && strcmp(s->type.v, "ClusterIP") != 0)
+		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+			"may not be \"None\" when type is \"%s\"", s->type.v);
+	validate_cluster_ip(v, s);
+	validate_service_ports(v, s);
+	if (to->set && to->loc.line && (to->v < 1 || to->v > 86400))
+		pv_verr(v, to->loc, "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+			"must be greater than 0 and less than 86400");
+	for (size_t i = 0; i < s->external_ips.n; i++)
+		if (!is_ip(s->external_ips.items[i].v))
+			pv_verr(v, s->external_ips.items[i].loc,
+				pv_vpath(v, "spec.externalIPs[%zu]", i), "must be a valid IP address");
+	for (size_t i = 0; i < s->selector.n; i++) {
+		const struct pv_kv *kv = &s->selector.items[i];
+		const char *why = pv_check_qualified_name(kv->key);
+
+		if (!why)
+			why = pv_check_label_value(kv->value);
+		if (why)
+			pv_verr(v, kv->kloc, pv_vpath(v, "spec.selector[%s]", kv->key), "%s", why);
+	}
+}
+
+static size_t validate_data_keys(struct pv_vctx *v, const pv_strmap *m, const char *field,
+				 bool base64)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct pv_kv *kv = &m->items[i];
+		const char *path = pv_vpath(v, "%s[%s]", field, kv->key);
+		const char *why = pv_check_config_key(kv->key);
+
+		if (why)
+			pv_verr(v, kv->kloc, path, "invalid key \"%.253s\": %s", kv->key, why);
+		why = base64 ? pv_check_base64(kv->value, strlen(kv->value)) : NULL;
+		if (why)
+			pv_verr(v, kv->vloc, path, "%s; values under %s must be base64-encoded "
+				"(put plain text under stringData instead)", why, field);
+		total += strlen(kv->value);
+	}
+	return total;
+}
+
+static void validate_no_overlap(struct pv_vctx *v, const pv_strmap *a, const pv_strmap *b,
+				const char *bname)
+{
+	for (size_t i = 0; i < b->n; i++)
+		for (size_t j = 0; j < a->n; j++)
+			if (strcmp(a->items[j].key, b->items[i].key) == 0)
+				pv_verr(v, b->items[i].kloc, pv_vpath(v, "%s[%s]", bname, b->items[i].key),
+					"duplicate of key \"%s\" in data", b->items[i].key);
+}
+
+void pv_validate_configmap(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_configmap *c = obj;
+	size_t total;
+
+	pv_validate_objmeta(v, &c->h, pv_check_dns1123_subdomain);
+	total = validate_data_keys(v, &c->data, "data", false);
+	total += validate_data_keys(v, &c->binary_data, "binaryData", true);
+	validate_no_overlap(v, &c->data, &c->binary_data, "binaryData");
+	if (total > CONFIG_MAX_BYTES)
+		pv_verr(v, c->h.hdr.loc, "data", "too long: a ConfigMap holds at most 1 MiB");
+}
+
+void pv_validate_secret(struct pv_vctx *v, const void *obj)
+{
+	const struct pv_secret *s = obj;
+	size_t total;
+
+	pv_validate_objmeta(v, &s->h, pv_check_dns1123_subdomain);
+	total = validate_data_keys(v, &s->data, "data", true);
+	total += validate_data_keys(v, &s->string_data, "stringData", false);
+	if (total > CONFIG_MAX_BYTES)
+		pv_verr(v, s->h.hdr.loc, "data", "too long: a Secret holds at most 1 MiB");
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages podvisor needs to build and test, if any
+# are missing. Idempotent, and silent when everything is there.
+set -eu
+
+PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
+libyaml-dev libjson-c-dev libmnl-dev libiptc-dev iptables libcap-dev
+libseccomp-dev libcmocka-dev busybox-static curl iproute2 util-linux"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "podvisor: missing packages:$missing" >&2
+	echo "podvisor: run as root (or: sudo apt-get install -y$missing)" >&2
+	exit 1
+fi
+echo "podvisor: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

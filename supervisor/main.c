@@ -1,0 +1,70 @@
+/* podvisor: a per-node pod supervisor whose API is a directory of
+ * Kubernetes YAML. This file only dispatches subcommands. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "supervisor/cli.h"
+
+#ifndef PV_VERSION
+#define PV_VERSION "0.1.0-dev"
+#endif
+
+static const char usage_text[] =
+	"Usage: podvisor [--help] [--version] COMMAND [ARGS...]\n"
+	"\n"
+	"podvisor runs the Pods, workloads and Services described by a directory of\n"
+	"ordinary Kubernetes YAML on this node, without an API server.\n"
+	"\n"
+	"Commands:\n"
+	"  check PATH...    parse and validate manifest files or directories, and print\n"
+	"                   one line per object or the errors as FILE:LINE:COL\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help       show this help, or a command's help with COMMAND --help\n"
+	"  -V, --version    print the version\n"
+	"\n"
+	"Exit status: 0 on success, 1 when a command fails (for check: any error in\n"
+	"any file), 2 on a usage error.\n"
+	"\n"
+	"See 'podvisor COMMAND --help' for a command's options.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "check", pv_cmd_check },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return PV_EXIT_OK;
+		case 'V':
+			printf("podvisor %s\n", PV_VERSION);
+			return PV_EXIT_OK;
+		default:
+			fputs("Try 'podvisor --help'.\n", stderr);
+			return PV_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return PV_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].fn(argc - optind, argv + optind);
+	fprintf(stderr, "podvisor: unknown command '%s'\nTry 'podvisor --help'.\n", argv[optind]);
+	return PV_EXIT_USAGE;
+}
