@@ -143,9 +143,13 @@ static int file_finish(struct pv_file *f)
 	return f->failed ? -1 : 0;
 }
 
+/* The node tree lives in a scratch arena, dropped once the documents are
+ * decoded: the objects keep only the strings they point into. */
 int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len)
 {
+	struct pv_arena nodes;
 	struct pv_yaml_docs docs;
+	int rc;
 
 	if (file_init(f, name) < 0)
 		return -1;
@@ -155,11 +159,13 @@ int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_
 			    PV_MAX_FILE_SIZE);
 		return file_finish(f);
 	}
-	if (pv_yaml_parse(buf, len, NULL, &f->arena, &docs, &f->diags) < 0)
-		return file_finish(f);
-	for (size_t i = 0; i < docs.n; i++)
-		load_doc(f, docs.roots[i], 0);
-	return file_finish(f);
+	pv_arena_init(&nodes, 0);
+	if (pv_yaml_parse(buf, len, NULL, &nodes, &f->arena, &docs, &f->diags) == 0)
+		for (size_t i = 0; i < docs.n; i++)
+			load_doc(f, docs.roots[i], 0);
+	rc = file_finish(f);
+	pv_arena_free(&nodes);
+	return rc;
 }
 
 /* Read at most PV_MAX_FILE_SIZE bytes; a larger file is refused from its

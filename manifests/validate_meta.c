@@ -8,6 +8,9 @@
 #include "manifests/names.h"
 
 static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc, const char *path,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc, const char *path,
 		 const char *fmt, va_list ap)
 {
 	char msg[512];

@@ -11,7 +11,7 @@
 
 const struct pv_yaml_limits pv_yaml_default_limits = {
 	.max_depth = 64,
-	.max_nodes = 1000000,
+	.max_nodes = 250000,
 	.max_docs = 10000,
 	.max_anchors = 1000,
 };
@@ -33,6 +33,7 @@ struct builder {
 	size_t len;
 	const struct pv_yaml_limits *lim;
 	struct pv_arena *arena;
+	struct pv_arena *strings;
 	struct pv_diags *diags;
 	struct pv_yaml_docs *out;
 	size_t docs_cap;
@@ -180,7 +181,7 @@ static int on_scalar(struct builder *b, yaml_event_t *ev)
 	if (!n)
 		return -1;
 	n->len = ev->data.scalar.length;
-	n->str = pv_arena_strndup(b->arena, (const char *)ev->data.scalar.value, n->len);
+	n->str = pv_arena_strndup(b->strings, (const char *)ev->data.scalar.value, n->len);
 	if (!n->str)
 		return oom(b, n->loc);
 	if (pv_scalar_resolve(n, tag, ev->data.scalar.plain_implicit) < 0)
@@ -421,11 +422,11 @@ static void builder_free(struct builder *b)
 }
 
 int pv_yaml_parse(const char *buf, size_t len, const struct pv_yaml_limits *lim,
-		  struct pv_arena *arena, struct pv_yaml_docs *out,
+		  struct pv_arena *arena, struct pv_arena *strings, struct pv_yaml_docs *out,
 		  struct pv_diags *diags)
 {
 	struct builder b = { .buf = buf, .len = len, .lim = lim ? lim : &pv_yaml_default_limits,
-			     .arena = arena, .diags = diags, .out = out };
+			     .arena = arena, .strings = strings, .diags = diags, .out = out };
 	yaml_parser_t p;
 	int rc = 0;
 

@@ -56,12 +56,14 @@ struct pv_yaml_docs {
 	struct pv_node **roots; /* one per document; empty documents are NULL-scalar roots */
 };
 
-/* Parse LEN bytes of BUF. Nodes live in ARENA. Errors (syntax, bad
+/* Parse LEN bytes of BUF. Nodes live in ARENA, scalar text in STRINGS
+ * (which may be the same arena): a caller that keeps only typed objects
+ * can free the nodes once it has decoded them. Errors (syntax, bad
  * UTF-8, limits, duplicate keys) are added to DIAGS; returns 0 when the
  * whole text parsed, -1 otherwise (documents before the error are kept
  * in OUT, but a caller must not act on a file that failed). */
 int pv_yaml_parse(const char *buf, size_t len, const struct pv_yaml_limits *lim,
-		  struct pv_arena *arena, struct pv_yaml_docs *out,
+		  struct pv_arena *arena, struct pv_arena *strings, struct pv_yaml_docs *out,
 		  struct pv_diags *diags);
 
 /* Value of KEY in mapping MAP, or NULL. */

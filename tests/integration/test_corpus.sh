@@ -1,0 +1,73 @@
+#!/bin/bash
+# asan: yes
+# The shared corpus of real manifests: accept/ must load, reject/ must be
+# refused at the line EXPECT.tsv names, flagged/ refused with a fix.
+. "$(dirname "$0")/lib.sh"
+
+# Accepted files: exit 0, no error lines (warnings are fine).
+for f in "$CORPUS"/accept/*; do
+	out=$("$PODVISOR" check "$f" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && ! grep -q ': error:' <<<"$out"; then
+		ok "accept $(basename "$f")"
+	else
+		fail "accept $(basename "$f") (exit $rc)"
+		diag "$out"
+	fi
+done
+
+# Rejected files: exit 1, quickly, first error at the expected line
+# (within one line for pure YAML syntax errors, as libyaml may report the
+# next token), in file:line:col: error: form.
+while IFS=$'\t' read -r file what line _; do
+	[ "$file" = file ] && continue
+	f="$CORPUS/reject/$file"
+	start=$(date +%s%N)
+	out=$(timeout 10 "$PODVISOR" check "$f" 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	first=$(grep -m1 -E ': error: ' <<<"$out")
+	got=$(sed -nE 's/^[^:]+:([0-9]+):[0-9]+: error: .*/\1/p' <<<"$first")
+	slack=0
+	grep -q 'YAML syntax' <<<"$first" && slack=1
+	if [ $rc = 1 ] && [ -n "$got" ] && [ $((got - line)) -le $slack ] && [ $((line - got)) -le $slack ]; then
+		ok "reject $file at line $line ($ms ms)"
+	else
+		fail "reject $file: wanted exit 1 and an error at line $line ($what); exit $rc"
+		diag "$out"
+	fi
+	# Hostile input must be refused fast, not after expanding or recursing.
+	if [ $ms -lt 2000 ]; then
+		ok "reject $file is fast"
+	else
+		fail "reject $file took $ms ms"
+	fi
+done <"$CORPUS/reject/EXPECT.tsv"
+
+# Flagged files: exit 1 and a message that says what to do.
+for f in "$CORPUS"/flagged/*; do
+	out=$("$PODVISOR" check "$f" 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -qE ': error: .*(use apiVersion: [a-z./0-9]+|remove one of them)' <<<"$out"; then
+		ok "flagged $(basename "$f") says how to fix it"
+	else
+		fail "flagged $(basename "$f") (exit $rc)"
+		diag "$out"
+	fi
+done
+
+# The whole accept/ directory at once: the files come from unrelated
+# examples, so names repeat across files; those (and only those) are
+# reported, as errors naming the other file.
+out=$("$PODVISOR" check -q "$CORPUS/accept" 2>&1)
+rc=$?
+other=$(grep ': error: ' <<<"$out" | grep -v 'is already defined in ')
+dups=$(grep -c 'is already defined in ' <<<"$out")
+if [ $rc = 1 ] && [ -z "$other" ] && [ "$dups" -gt 0 ]; then
+	ok "accept/ as a directory: $dups cross-file duplicates named, nothing else"
+else
+	fail "accept/ as a directory (exit $rc)"
+	diag "$other"
+fi
+
+done_testing
