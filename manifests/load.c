@@ -61,7 +61,7 @@ static void load_typed(struct pv_file *f, const struct pv_kind_info *k, const st
 		return;
 	}
 	pv_decode(k->type, obj, root, &f->arena, &f->diags);
-	k->set_defaults(obj);
+	k->set_defaults(obj, &f->arena);
 	if (k->namespaced && !obj->metadata.namespace.v)
 		obj->metadata.namespace.v = "default";
 	k->validate(&v, obj);

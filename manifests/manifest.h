@@ -42,7 +42,7 @@ struct pv_kind_info {
 	const char *short_name;  /* "deploy" */
 	bool namespaced;
 	const struct pv_type *type;
-	void (*set_defaults)(void *obj);
+	void (*set_defaults)(void *obj, struct pv_arena *a);
 	void (*validate)(struct pv_vctx *v, const void *obj);
 };
 

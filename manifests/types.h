@@ -402,9 +402,11 @@ struct pv_dns_config {
 	PV_LIST(struct pv_dns_option) options;
 };
 
+typedef PV_LIST(struct pv_container) pv_container_list;
+
 struct pv_pod_spec {
 	struct pv_hdr hdr;
-	PV_LIST(struct pv_container) containers, init_containers;
+	pv_container_list containers, init_containers;
 	PV_LIST(struct pv_volume) volumes;
 	struct pv_str restart_policy, dns_policy, hostname, subdomain;
 	struct pv_str service_account_name, node_name, scheduler_name, priority_class_name;
