@@ -20,9 +20,10 @@ struct pv_cron {
  * day-of-month month day-of-week) or a descriptor (@yearly, @annually,
  * @monthly, @weekly, @daily, @midnight, @hourly, "@every <Go duration>").
  * Accepts exactly what Kubernetes accepts, except "@every" under 1s (robfig
- * rounds it up to 1s; refused here).  Returns 0 and fills OUT, or -1 with
- * OUT untouched and a message naming the field and the problem written to
- * WHY (truncated to WHYLEN, always NUL-terminated; WHY may be NULL). */
+ * rounds it up to 1s; refused here).  Returns 0 and fills OUT (which may
+ * be NULL to only validate) and sets WHY to "", or returns -1 with OUT
+ * untouched and a message naming the field and the problem written to WHY
+ * (truncated to WHYLEN, always NUL-terminated; WHY may be NULL). */
 int pv_cron_parse(const char *s, struct pv_cron *out, char *why, size_t whylen);
 
 /* The first time strictly after T (seconds since the epoch, fields read in

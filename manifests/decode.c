@@ -417,6 +417,45 @@ static void dec_field(struct dctx *c, const struct pv_field *f, unsigned char *b
 	}
 }
 
+/* Edit distance, capped: only small distances matter for suggestions. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + ((a[i - 1] | 32) != (b[j - 1] | 32));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+/* The known field an unknown NAME most likely meant, or NULL. */
+static const char *field_suggest(const struct pv_type *t, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = strlen(name) > 4 ? 3 : 2;
+
+	for (const struct pv_field *f = t->fields; f->name; f++) {
+		size_t d = edit_distance(name, f->name);
+
+		if (d < best_d) {
+			best = f->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 static const struct pv_field *field_find(const struct pv_type *t, const char *name)
 {
 	for (const struct pv_field *f = t->fields; f->name; f++)
@@ -473,6 +512,17 @@ static void check_required(struct dctx *c, const struct pv_type *t, const unsign
 	}
 }
 
+static void unknown_field(struct dctx *c, const struct pv_type *t, const struct pv_node *k)
+{
+	const char *hint = field_suggest(t, k->str);
+
+	if (hint)
+		dwarn(c, k->loc, "unknown field \"%s\" in %s, ignored (did you mean \"%s\"?)", k->str,
+		      t->name, hint);
+	else
+		dwarn(c, k->loc, "unknown field \"%s\" in %s, ignored", k->str, t->name);
+}
+
 /* AT is where the struct is named: the key that introduces it, or the
  * list item. Errors about the struct as a whole point there. */
 static void dec_struct(struct dctx *c, const struct pv_type *t, void *obj,
@@ -495,7 +545,7 @@ static void dec_struct(struct dctx *c, const struct pv_type *t, void *obj,
 		if (f)
 			dec_field(c, f, base, k, v);
 		else
-			dwarn(c, k->loc, "unknown field \"%s\"", k->str);
+			unknown_field(c, t, k);
 		path_pop(c, old);
 	}
 	check_required(c, t, base, n, at);

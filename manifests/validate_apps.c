@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "manifests/cron.h"
 #include "manifests/names.h"
 
 static void validate_intstr_pct(struct pv_vctx *v, const struct pv_intstr *is, const char *path)
@@ -158,11 +159,20 @@ void pv_validate_cronjob(struct pv_vctx *v, const void *obj)
 {
 	const struct pv_cronjob *c = obj;
 	const struct pv_cronjob_spec *s = &c->spec;
+	char why[160];
 
 	pv_validate_objmeta(v, &c->h, pv_check_dns1123_subdomain);
 	if (c->h.metadata.name.v && strlen(c->h.metadata.name.v) > 52)
 		pv_verr(v, c->h.metadata.name.loc, "metadata.name",
 			"must be no more than 52 characters");
+	if (s->schedule.v && pv_cron_parse(s->schedule.v, NULL, why, sizeof(why)) < 0)
+		pv_verr(v, s->schedule.loc, "spec.schedule", "invalid schedule \"%.64s\": %s",
+			s->schedule.v, why);
+	if (s->time_zone.v && (s->time_zone.v[0] == '/' || strstr(s->time_zone.v, "..") ||
+			       !s->time_zone.v[0]))
+		pv_verr(v, s->time_zone.loc, "spec.timeZone",
+			"invalid value \"%.64s\": must be an IANA time zone name like Europe/Paris",
+			s->time_zone.v);
 	pv_validate_nonneg(v, &s->starting_deadline_seconds, "spec.startingDeadlineSeconds");
 	pv_validate_nonneg(v, &s->successful_jobs_history_limit, "spec.successfulJobsHistoryLimit");
 	pv_validate_nonneg(v, &s->failed_jobs_history_limit, "spec.failedJobsHistoryLimit");

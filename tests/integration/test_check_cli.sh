@@ -167,6 +167,32 @@ else
 	diag "$out"
 fi
 
+# --- typos are warnings with a suggestion; a bad cron schedule is an error --
+{ deployment typo | sed 's/^  selector:/  replica: 2\n  selector:/'; } >"$D/typo.yaml"
+out=$("$PODVISOR" check "$D/typo.yaml" 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "typo.yaml:6:3: warning: spec.replica: unknown field \"replica\" in DeploymentSpec, ignored (did you mean \"replicas\"?)" <<<"$out"; then
+	ok "an unknown field is a located warning that suggests the known one"
+else
+	fail "unknown field warning (exit $rc)"
+	diag "$out"
+fi
+cat >"$D/cron.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 24 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox}]
+YAML
+out=$("$PODVISOR" check "$D/cron.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q 'cron.yaml:5:13: error: spec.schedule: invalid schedule "0 24 \* \* \*": hour: 24 is out of range 0-23' <<<"$out" \
+	&& ok "a CronJob schedule is parsed: hour 24 is refused at its line" || { fail "cron schedule (exit $rc)"; diag "$out"; }
+
 # --- hostile files ----------------------------------------------------------
 truncate -s 50M "$D/huge.yaml"
 start=$(date +%s%N)
