@@ -38,7 +38,9 @@ UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
 FUZZER := $(BUILD)/fuzz/fuzz_load
 
-.PHONY: all deps check check-asan demo fuzz fuzz-check bench clean
+.PHONY: all deps check check-asan demo fuzz bench clean
+# Keep intermediate objects (unit-test .o files) between runs.
+.SECONDARY:
 all: $(PODVISOR)
 
 # Quiet by default; V=1 shows the commands.

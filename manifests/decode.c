@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "manifests/manifest.h"
 #include "manifests/quantity.h"
 
 struct dctx {
@@ -237,15 +238,25 @@ static void dec_qty(struct dctx *c, struct pv_qtyval *out, const struct pv_node 
 	out->loc = n->loc;
 }
 
+/* A list is paid for before it is allocated: through aliases, a small
+ * file can name the same long list many times. */
 static void *list_alloc(struct dctx *c, struct pv_list_any *l, const struct pv_node *n, size_t sz)
 {
 	l->set = true;
 	l->loc = n->loc;
-	if (n->n == 0)
+	if (n->n == 0 || c->over_budget)
 		return NULL;
+	if (c->work + n->n > PV_DECODE_MAX_WORK) {
+		c->work = PV_DECODE_MAX_WORK;
+		budget(c, n);
+		return NULL;
+	}
 	l->items = pv_arena_calloc(c->arena, n->n, sz);
-	if (!l->items)
-		derr(c, n->loc, "out of memory");
+	if (!l->items) {
+		c->over_budget = true;
+		derr(c, n->loc, "the objects in this file need more than %u MiB of memory; "
+		     "refusing it", (unsigned)(PV_FILE_MEMORY_LIMIT >> 20));
+	}
 	return l->items;
 }
 

@@ -130,7 +130,7 @@ static void load_doc(struct pv_file *f, const struct pv_node *root, int depth)
 static int file_init(struct pv_file *f, const char *name)
 {
 	memset(f, 0, sizeof(*f));
-	pv_arena_init(&f->arena, 0);
+	pv_arena_init(&f->arena, PV_FILE_MEMORY_LIMIT);
 	f->path = strdup(name);
 	return f->path ? 0 : -1;
 }

@@ -13,6 +13,8 @@
 
 /* A file larger than this is refused before it is read. */
 #define PV_MAX_FILE_SIZE (4u * 1024 * 1024)
+/* The typed objects of one file may not take more memory than this. */
+#define PV_FILE_MEMORY_LIMIT (64u * 1024 * 1024)
 
 enum pv_kind {
 	PV_KIND_NAMESPACE,

@@ -131,6 +131,8 @@ static bool resolve_special_float(struct pv_node *n)
 	return true;
 }
 
+static void resolve_float(struct pv_node *n);
+
 static void resolve_plain(struct pv_node *n)
 {
 	const char *s = n->str;
@@ -145,14 +147,35 @@ static void resolve_plain(struct pv_node *n)
 		n->stype = PV_SCALAR_INT;
 	} else if (resolve_special_float(n)) {
 		n->stype = PV_SCALAR_FLOAT;
-	} else if (strlen(s) == n->len && is_float_text(s) && strchr(s, '_') == NULL) {
-		char *end;
-
-		errno = 0;
-		n->f = strtod(s, &end);
-		if (*end == '\0')
-			n->stype = PV_SCALAR_FLOAT;
+	} else if (strlen(s) == n->len && strchr("0123456789+-.", s[0])) {
+		resolve_float(n); /* go-yaml only tries numbers that start like one */
 	}
+}
+
+/* go-yaml v2 drops '_' before matching its float pattern, and keeps as
+ * a string a number too large for a double. */
+static void resolve_float(struct pv_node *n)
+{
+	char buf[128], *end;
+	size_t k = 0;
+	double f;
+
+	for (const char *p = n->str; *p; p++) {
+		if (*p == '_')
+			continue;
+		if (k + 1 >= sizeof(buf))
+			return;
+		buf[k++] = *p;
+	}
+	buf[k] = '\0';
+	if (!is_float_text(buf))
+		return;
+	errno = 0;
+	f = strtod(buf, &end);
+	if (*end != '\0' || (errno == ERANGE && isinf(f)))
+		return;
+	n->f = f;
+	n->stype = PV_SCALAR_FLOAT;
 }
 
 static const char *short_tag(const char *tag)

@@ -181,6 +181,9 @@ static int on_scalar(struct builder *b, yaml_event_t *ev)
 	if (!n)
 		return -1;
 	n->len = ev->data.scalar.length;
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (memchr(ev->data.scalar.value, '\0', n->len))
+		return fail(b, n->loc, "%s", "a string may not contain a NUL character (\\0)");
 	n->str = pv_arena_strndup(b->strings, (const char *)ev->data.scalar.value, n->len);
 	if (!n->str)
 		return oom(b, n->loc);
@@ -238,7 +241,7 @@ static int map_key_ok(struct builder *b, const struct pv_node *k)
 		return fail(b, k->loc, "%s", "mapping keys must be scalars (strings)");
 	if (k->stype == PV_SCALAR_NULL && k->len == 0)
 		return fail(b, k->loc, "%s", "empty mapping key");
-	if (k->stype != PV_SCALAR_STR && strcmp(k->str, "<<") == 0)
+	if (k->plain && strcmp(k->str, "<<") == 0)
 		return fail(b, k->loc, "%s",
 			    "YAML merge keys ('<<') are not supported; write the keys out");
 	return 0;
@@ -312,13 +315,14 @@ static int on_alias(struct builder *b, yaml_event_t *ev)
 	return attach(b, n);
 }
 
-static int on_doc_end(struct builder *b, yaml_event_t *ev)
+static int on_doc_end(struct builder *b)
 {
 	anchors_clear(b);
 	if (!b->root)
 		return 0;
 	if (b->out->n >= b->lim->max_docs)
-		return fail(b, mark_loc(&ev->start_mark), "%s", "too many YAML documents in one file");
+		return fail(b, b->root->loc, "too many YAML documents in one file (at most %zu)",
+			    b->lim->max_docs);
 	if (doc_push(b, b->root) < 0)
 		return -1;
 	b->root = NULL;
@@ -340,7 +344,7 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 	case YAML_ALIAS_EVENT:
 		return on_alias(b, ev);
 	case YAML_DOCUMENT_END_EVENT:
-		return on_doc_end(b, ev);
+		return on_doc_end(b);
 	default:
 		return 0;
 	}
@@ -351,8 +355,11 @@ static int on_event(struct builder *b, yaml_event_t *ev)
 static struct pv_loc offset_loc(const char *buf, size_t len, size_t off)
 {
 	struct pv_loc l = { 1, 1 };
+	size_t i = 0;
 
-	for (size_t i = 0; i < off && i < len; i++) {
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		i = 3; /* a byte-order mark is not a column, as libyaml counts */
+	for (; i < off && i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
 		if (c == '\n') {

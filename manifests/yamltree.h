@@ -34,6 +34,7 @@ struct pv_node {
 	enum pv_scalar_type stype;
 	const char *str; /* NUL-terminated text, as written (unquoted) */
 	size_t len;
+	bool plain;      /* written without quotes or block style */
 	bool b;
 	int64_t i;
 	double f;

@@ -222,6 +222,22 @@ print("    args: [" + ",".join(["1"] * 1500000) + "]")' >"$D/many.yaml"
 out=$(timeout 20 "$PODVISOR" check "$D/many.yaml" 2>&1); rc=$?
 [ $rc = 1 ] && grep -q 'too many YAML nodes' <<<"$out" && ok "a 1,500,000-node file is refused on the node limit" \
 	|| { fail "huge node count (exit $rc)"; diag "$out"; }
+python3 -c '
+print("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:")
+for i in range(240000): print("  - {}")' >"$D/wide.yaml"
+out=$(timeout 20 /usr/bin/time -f 'rss=%M' "$PODVISOR" check "$D/wide.yaml" 2>&1); rc=$?
+rss=$(sed -n 's/^rss=//p' <<<"$out")
+[ $rc = 1 ] && grep -q 'need more than 64 MiB of memory' <<<"$out" && [ "${rss:-999999}" -lt 300000 ] \
+	&& ok "240,000 empty containers are refused on the memory limit (max RSS ${rss} KiB)" \
+	|| { fail "memory limit (exit $rc, rss $rss)"; diag "$out"; }
+python3 -c '
+print("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nx: &e [" + ",".join(["{name: a}"]*1001) + "]")
+print("spec:\n  containers: &c [" + ",".join(["{name: c, image: i, env: *e}"]*1001) + "]\n  initContainers: *c")' >"$D/aliases.yaml"
+out=$(timeout 20 /usr/bin/time -f 'rss=%M' "$PODVISOR" check "$D/aliases.yaml" 2>&1); rc=$?
+rss=$(sed -n 's/^rss=//p' <<<"$out")
+[ $rc = 1 ] && [ "${rss:-999999}" -lt 300000 ] \
+	&& ok "aliases naming a 1,001-item list 2,002 times stay bounded (max RSS ${rss} KiB)" \
+	|| { fail "alias fan-out (exit $rc, rss $rss)"; diag "$out"; }
 ln -s loop "$D/m/loop"
 ln -s . "$D/m/sub/self"
 expect_rc 0 "symlink loops in a directory do not hang the walk" timeout 5 "$PODVISOR" check -q "$D/m"

@@ -18,18 +18,31 @@
 /* ---- helpers ---- */
 
 struct parsed {
-	struct pv_arena arena;
+	struct pv_arena arena;   /* nodes */
+	struct pv_arena strings; /* scalar text */
 	struct pv_diags diags;
 	struct pv_yaml_docs docs;
 	int rc;
 };
 
+static void parsed_free(struct parsed *p)
+{
+	pv_diags_free(&p->diags);
+	pv_arena_free(&p->arena);
+	pv_arena_free(&p->strings);
+	memset(p, 0, sizeof(*p));
+	pv_arena_init(&p->arena, 0);
+	pv_arena_init(&p->strings, 0);
+}
+
+/* Each parse starts from a clean P, dropping what an earlier parse in the
+ * same test left; the teardown frees the last one, so that a failing
+ * assertion (which longjmps out of the test) leaks nothing. */
 static void parse_len_lim(struct parsed *p, const char *text, size_t len,
 			  const struct pv_yaml_limits *lim)
 {
-	memset(p, 0, sizeof(*p));
-	pv_arena_init(&p->arena, 0);
-	p->rc = pv_yaml_parse(text, len, lim, &p->arena, &p->docs, &p->diags);
+	parsed_free(p);
+	p->rc = pv_yaml_parse(text, len, lim, &p->arena, &p->strings, &p->docs, &p->diags);
 }
 
 static void parse_lim(struct parsed *p, const char *text, const struct pv_yaml_limits *lim)
@@ -42,10 +55,22 @@ static void parse(struct parsed *p, const char *text)
 	parse_lim(p, text, NULL);
 }
 
-static void parsed_free(struct parsed *p)
+static int parsed_setup(void **state)
 {
-	pv_diags_free(&p->diags);
-	pv_arena_free(&p->arena);
+	struct parsed *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	parsed_free(p);
+	*state = p;
+	return 0;
+}
+
+static int parsed_teardown(void **state)
+{
+	parsed_free(*state);
+	free(*state);
+	return 0;
 }
 
 static void print_diags(const struct pv_diags *d)
@@ -143,10 +168,6 @@ static const struct scalar_case scalar_cases[] = {
 	S_FLOAT("-.inf", -INFINITY),
 	/* "08" is not octal, so go-yaml v2 reads it with its float pattern */
 	S_FLOAT("08", 8.0),
-	/* BUG (manifests/scalar.c, resolve_plain): go-yaml v2 removes '_'
-	 * before matching its float pattern, so "1_000.5" is the number
-	 * 1000.5; podvisor leaves it a string. */
-	S_FLOAT("1_000.5", 1000.5),
 	/* strings that look almost like numbers */
 	S_STR("1.2.3", "1.2.3"), S_STR("0x", "0x"), S_STR("_1", "_1"), S_STR("1,000", "1,000"),
 	S_STR("inf", "inf"), S_STR("+inf", "+inf"), S_STR("nan", "nan"), S_STR(".", "."),
@@ -165,96 +186,123 @@ static const struct scalar_case scalar_cases[] = {
 	S_NULL("!!null ~"), S_NULL("!!null"),
 };
 
-static void check_scalar_case(const struct scalar_case *c)
+/* Returns false (and says why) when C does not resolve as it should. */
+static bool check_scalar_case(const struct scalar_case *c)
 {
 	char text[128];
 	struct parsed p;
-	const struct pv_node *root, *v;
+	const struct pv_node *v;
+	bool ok = true;
 
+	memset(&p, 0, sizeof(p));
 	snprintf(text, sizeof(text), "v: %s\n", c->yaml);
-	root = parse_ok(&p, text);
-	v = pv_node_get(root, "v");
-	assert_non_null(v);
-	assert_int_equal(v->type, PV_NODE_SCALAR);
-	if (v->stype != c->stype)
-		fail_msg("\"%s\": resolved as %s, want %s", c->yaml, pv_scalar_type_name(v->stype),
-			 pv_scalar_type_name(c->stype));
-	switch (c->stype) {
-	case PV_SCALAR_BOOL:
-		if (v->b != (c->i != 0))
-			fail_msg("\"%s\": bool %d, want %d", c->yaml, v->b, (int)c->i);
-		break;
-	case PV_SCALAR_INT:
-		if (v->i != c->i)
-			fail_msg("\"%s\": int %lld, want %lld", c->yaml, (long long)v->i,
-				 (long long)c->i);
-		break;
-	case PV_SCALAR_FLOAT:
-		if (!(v->f == c->f))
-			fail_msg("\"%s\": float %g, want %g", c->yaml, v->f, c->f);
-		break;
-	case PV_SCALAR_STR:
-		if (strcmp(v->str, c->str) != 0)
-			fail_msg("\"%s\": string \"%s\", want \"%s\"", c->yaml, v->str, c->str);
-		assert_int_equal(v->len, strlen(c->str));
-		break;
-	case PV_SCALAR_NULL:
-		break;
+	parse(&p, text);
+	v = p.rc == 0 && p.docs.n == 1 ? pv_node_get(p.docs.roots[0], "v") : NULL;
+	if (!v || v->type != PV_NODE_SCALAR) {
+		print_message("\"%s\": did not parse to a scalar\n", c->yaml);
+		ok = false;
+	} else if (v->stype != c->stype) {
+		print_message("\"%s\": resolved as %s, want %s\n", c->yaml,
+			      pv_scalar_type_name(v->stype), pv_scalar_type_name(c->stype));
+		ok = false;
+	} else if (c->stype == PV_SCALAR_BOOL && v->b != (c->i != 0)) {
+		print_message("\"%s\": bool %d, want %d\n", c->yaml, v->b, (int)c->i);
+		ok = false;
+	} else if (c->stype == PV_SCALAR_INT && v->i != c->i) {
+		print_message("\"%s\": int %lld, want %lld\n", c->yaml, (long long)v->i,
+			      (long long)c->i);
+		ok = false;
+	} else if (c->stype == PV_SCALAR_FLOAT && !(v->f == c->f)) {
+		print_message("\"%s\": float %g, want %g\n", c->yaml, v->f, c->f);
+		ok = false;
+	} else if (c->stype == PV_SCALAR_STR &&
+		   (strcmp(v->str, c->str) != 0 || v->len != strlen(c->str))) {
+		print_message("\"%s\": string \"%s\", want \"%s\"\n", c->yaml, v->str, c->str);
+		ok = false;
 	}
 	parsed_free(&p);
+	return ok;
 }
 
 static void test_scalar_resolution(void **state)
 {
+	size_t bad = 0;
+
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(scalar_cases); i++)
-		check_scalar_case(&scalar_cases[i]);
+		bad += !check_scalar_case(&scalar_cases[i]);
+	if (bad)
+		fail_msg("%zu of %zu scalar cases resolved wrongly", bad, ARRAY_SIZE(scalar_cases));
 }
 
 static void test_nan(void **state)
 {
 	static const char *const words[] = { ".nan", ".NaN", ".NAN" };
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		char text[32];
 		const struct pv_node *v;
 
 		snprintf(text, sizeof(text), "v: %s\n", words[i]);
-		v = pv_node_get(parse_ok(&p, text), "v");
+		v = pv_node_get(parse_ok(p, text), "v");
 		assert_int_equal(v->stype, PV_SCALAR_FLOAT);
 		assert_true(isnan(v->f));
-		parsed_free(&p);
+		parsed_free(p);
 	}
+}
+
+static void test_float_with_underscores(void **state)
+{
+	static const struct scalar_case c = S_FLOAT("1_000.5", 1000.5);
+
+	(void)state;
+	/* BUG (manifests/scalar.c, resolve_plain): go-yaml v2 removes '_'
+	 * before matching its float pattern (plain := strings.Replace(in,
+	 * "_", "", -1)), so "1_000.5" is the number 1000.5; podvisor
+	 * refuses any '_' in a float and leaves it a string. */
+	assert_true(check_scalar_case(&c));
 }
 
 /* go-yaml v2 refuses a float it cannot represent (ParseFloat's range
  * error) and keeps the text as a string. */
 static void test_float_out_of_range_is_string(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
+	const struct pv_node *v;
 
-	(void)state;
 	/* BUG (manifests/scalar.c, resolve_plain): strtod's ERANGE is
 	 * ignored, so "1e400" becomes the number +inf instead of a string. */
-	assert_scalar_str(pv_node_get(parse_ok(&p, "v: 1e400\n"), "v"), "1e400");
-	parsed_free(&p);
+	v = pv_node_get(parse_ok(p, "v: 1e400\n"), "v");
+	if (v->stype != PV_SCALAR_STR)
+		fail_msg("\"1e400\" resolved as %s %g, want the string", pv_scalar_type_name(v->stype),
+			 v->f);
+	assert_scalar_str(v, "1e400");
+	parsed_free(p);
+}
+
+/* "\0" would silently cut a key or value short: refused. */
+static void test_nul_escape_refused(void **state)
+{
+	struct parsed *p = *state;
+
+	parse(p, "a: 1\nv: \"ab\\0cd\"\n");
+	expect_parse_error(p, 2, 4, "NUL character");
+	parsed_free(p);
 }
 
 static void test_bad_explicit_tags(void **state)
 {
 	static const char *const bad[] = {
 		"v: !!int abc\n", "v: !!int 1.5\n", "v: !!float abc\n", "v: !!bool 1\n",
-		"v: !!null 0\n", "v: !!int \"12\\0\"\n",
+		"v: !!null 0\n",
 	};
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		parse(&p, bad[i]);
-		expect_parse_error(&p, 1, 4, "cannot resolve YAML tag");
-		parsed_free(&p);
+		parse(p, bad[i]);
+		expect_parse_error(p, 1, 4, "cannot resolve YAML tag");
+		parsed_free(p);
 	}
 }
 
@@ -397,61 +445,58 @@ static void test_parse_int64(void **state)
 
 static void test_multi_document(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\n---\nb: 2\n---\n- x\n- y\n...\n");
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.diags.n, 0);
-	assert_int_equal(p.docs.n, 3);
-	assert_int_equal(p.docs.roots[0]->type, PV_NODE_MAP);
-	assert_int_equal(pv_node_get(p.docs.roots[0], "a")->i, 1);
-	assert_null(pv_node_get(p.docs.roots[0], "b"));
-	assert_int_equal(p.docs.roots[1]->type, PV_NODE_MAP);
-	assert_int_equal(pv_node_get(p.docs.roots[1], "b")->i, 2);
-	assert_loc(p.docs.roots[1], 3, 1);
-	assert_int_equal(p.docs.roots[2]->type, PV_NODE_SEQ);
-	assert_int_equal(p.docs.roots[2]->n, 2);
-	assert_scalar_str(p.docs.roots[2]->items[1], "y");
-	assert_loc(p.docs.roots[2]->items[1], 6, 3);
-	parsed_free(&p);
+	parse(p, "a: 1\n---\nb: 2\n---\n- x\n- z\n...\n");
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->diags.n, 0);
+	assert_int_equal(p->docs.n, 3);
+	assert_int_equal(p->docs.roots[0]->type, PV_NODE_MAP);
+	assert_int_equal(pv_node_get(p->docs.roots[0], "a")->i, 1);
+	assert_null(pv_node_get(p->docs.roots[0], "b"));
+	assert_int_equal(p->docs.roots[1]->type, PV_NODE_MAP);
+	assert_int_equal(pv_node_get(p->docs.roots[1], "b")->i, 2);
+	assert_loc(p->docs.roots[1], 3, 1);
+	assert_int_equal(p->docs.roots[2]->type, PV_NODE_SEQ);
+	assert_int_equal(p->docs.roots[2]->n, 2);
+	assert_scalar_str(p->docs.roots[2]->items[1], "z");
+	assert_loc(p->docs.roots[2]->items[1], 6, 3);
+	parsed_free(p);
 }
 
 static void test_empty_documents(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "---\n---\na: 1\n---\n# only a comment\n");
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.diags.n, 0);
-	assert_int_equal(p.docs.n, 3);
-	assert_int_equal(p.docs.roots[0]->type, PV_NODE_SCALAR);
-	assert_int_equal(p.docs.roots[0]->stype, PV_SCALAR_NULL);
-	assert_int_equal(p.docs.roots[1]->type, PV_NODE_MAP);
-	assert_int_equal(p.docs.roots[2]->type, PV_NODE_SCALAR);
-	assert_int_equal(p.docs.roots[2]->stype, PV_SCALAR_NULL);
-	parsed_free(&p);
+	parse(p, "---\n---\na: 1\n---\n# only a comment\n");
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->diags.n, 0);
+	assert_int_equal(p->docs.n, 3);
+	assert_int_equal(p->docs.roots[0]->type, PV_NODE_SCALAR);
+	assert_int_equal(p->docs.roots[0]->stype, PV_SCALAR_NULL);
+	assert_int_equal(p->docs.roots[1]->type, PV_NODE_MAP);
+	assert_int_equal(p->docs.roots[2]->type, PV_NODE_SCALAR);
+	assert_int_equal(p->docs.roots[2]->stype, PV_SCALAR_NULL);
+	parsed_free(p);
 }
 
 static void test_zero_documents(void **state)
 {
 	static const char *const texts[] = { "", "\n\n", "# nothing\n# here\n", "   \n" };
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
-		parse(&p, texts[i]);
-		assert_int_equal(p.rc, 0);
-		assert_int_equal(p.diags.n, 0);
-		assert_int_equal(p.docs.n, 0);
-		parsed_free(&p);
+		parse(p, texts[i]);
+		assert_int_equal(p->rc, 0);
+		assert_int_equal(p->diags.n, 0);
+		assert_int_equal(p->docs.n, 0);
+		parsed_free(p);
 	}
-	/* NULL-free zero-length input from a non-terminated buffer */
-	parse_len_lim(&p, "garbage: [", 0, NULL);
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.docs.n, 0);
-	parsed_free(&p);
+	/* LEN is honoured: nothing past it is read */
+	parse_len_lim(p, "garbage: [", 0, NULL);
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->docs.n, 0);
+	parsed_free(p);
 }
 
 static void test_json_document(void **state)
@@ -461,11 +506,10 @@ static void test_json_document(void **state)
 				   "\t\"n\": [1, 2.5, true, null, \"x\"],\n"
 				   "\t\"m\": {\"k\": \"v\"}\n"
 				   "}\n";
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root, *n;
 
-	(void)state;
-	root = parse_ok(&p, json);
+	root = parse_ok(p, json);
 	assert_int_equal(root->type, PV_NODE_MAP);
 	assert_int_equal(root->n, 3);
 	assert_scalar_str(pv_node_get(root, "kind"), "Pod");
@@ -480,7 +524,7 @@ static void test_json_document(void **state)
 	assert_scalar_str(n->items[4], "x");
 	assert_loc(n->items[1], 3, 11);
 	assert_scalar_str(pv_node_get(pv_node_get(root, "m"), "k"), "v");
-	parsed_free(&p);
+	parsed_free(p);
 }
 
 /* ---- locations ---- */
@@ -495,11 +539,10 @@ static void test_locations(void **state)
 				   "    other: [1, {q: 2}]\n" /* 6 */
 				   "  block: |\n"           /* 7 */
 				   "    text\n";            /* 8 */
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root, *top, *list, *m, *flow;
 
-	(void)state;
-	root = parse_ok(&p, text);
+	root = parse_ok(p, text);
 	assert_loc(root, 2, 1);
 	assert_loc(pv_node_key(root, "top"), 2, 1);
 	top = pv_node_get(root, "top");
@@ -521,91 +564,88 @@ static void test_locations(void **state)
 	assert_loc(pv_node_get(flow->items[1], "q"), 6, 20);
 	assert_loc(pv_node_get(top, "block"), 7, 10);
 	assert_scalar_str(pv_node_get(top, "block"), "text\n");
-	parsed_free(&p);
+	parsed_free(p);
 }
 
 /* ---- keys ---- */
 
 static void test_duplicate_keys(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\n"
+	parse(p, "a: 1\n"
 		  "b:\n"
 		  "  c: 1\n"
 		  "  d: 2\n"
 		  "  c: 3\n");
-	expect_parse_error(&p, 5, 3, "duplicate mapping key \"c\" (first at line 3)");
-	parsed_free(&p);
+	expect_parse_error(p, 5, 3, "duplicate mapping key \"c\" (first at line 3)");
+	parsed_free(p);
 
 	/* quoted and plain spellings of one key are the same key */
-	parse(&p, "\"a\": 1\nb: 2\na: 3\n");
-	expect_parse_error(&p, 3, 1, "duplicate mapping key \"a\" (first at line 1)");
-	parsed_free(&p);
+	parse(p, "\"a\": 1\nb: 2\na: 3\n");
+	expect_parse_error(p, 3, 1, "duplicate mapping key \"a\" (first at line 1)");
+	parsed_free(p);
 
 	/* in a flow mapping */
-	parse(&p, "m: {x: 1, y: 2, x: 3}\n");
-	expect_parse_error(&p, 1, 17, "duplicate mapping key \"x\"");
-	parsed_free(&p);
+	parse(p, "m: {x: 1, y: 2, x: 3}\n");
+	expect_parse_error(p, 1, 17, "duplicate mapping key \"x\"");
+	parsed_free(p);
 
 	/* the same key in sibling mappings is fine */
-	parse_ok(&p, "a: {x: 1}\nb: {x: 2}\n");
-	parsed_free(&p);
+	parse_ok(p, "a: {x: 1}\nb: {x: 2}\n");
+	parsed_free(p);
 }
 
 static void test_duplicate_keys_every_repeat(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "k: 1\nk: 2\nk: 3\n");
-	assert_int_equal(p.rc, -1);
-	assert_int_equal(p.diags.nerrors, 2);
-	assert_int_equal(p.diags.v[0].loc.line, 2);
-	assert_int_equal(p.diags.v[1].loc.line, 3);
-	parsed_free(&p);
+	parse(p, "k: 1\nk: 2\nk: 3\n");
+	assert_int_equal(p->rc, -1);
+	assert_int_equal(p->diags.nerrors, 2);
+	assert_int_equal(p->diags.v[0].loc.line, 2);
+	assert_int_equal(p->diags.v[1].loc.line, 3);
+	parsed_free(p);
 }
 
 static void test_collection_keys_refused(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "ok: 1\n? {a: 1}\n: x\n");
-	expect_parse_error(&p, 2, 3, "mapping keys must be scalars");
-	parsed_free(&p);
+	parse(p, "ok: 1\n? {a: 1}\n: x\n");
+	expect_parse_error(p, 2, 3, "mapping keys must be scalars");
+	parsed_free(p);
 
-	parse(&p, "? [a, b]\n: x\n");
-	expect_parse_error(&p, 1, 3, "mapping keys must be scalars");
-	parsed_free(&p);
+	parse(p, "? [a, b]\n: x\n");
+	expect_parse_error(p, 1, 3, "mapping keys must be scalars");
+	parsed_free(p);
 }
 
 static void test_merge_keys_refused(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	/* BUG (manifests/yamltree.c, map_key_ok): a plain "<<" resolves to
 	 * PV_SCALAR_STR, so the test `k->stype != PV_SCALAR_STR` never holds
 	 * and merge keys are silently accepted as an ordinary key "<<". */
-	parse(&p, "base: &b {x: 1}\n"
+	parse(p, "base: &b {x: 1}\n"
 		  "derived:\n"
 		  "  <<: *b\n"
 		  "  y: 2\n");
-	expect_parse_error(&p, 3, 3, "merge keys ('<<') are not supported");
-	parsed_free(&p);
+	if (p->rc == 0)
+		fail_msg("a plain \"<<\" merge key was accepted as an ordinary key");
+	expect_parse_error(p, 3, 3, "merge keys ('<<') are not supported");
+	parsed_free(p);
 }
 
 static void test_quoted_merge_key_is_a_string(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root;
 
-	(void)state;
-	root = parse_ok(&p, "\"<<\": 1\n'<<x': 2\n");
+	root = parse_ok(p, "\"<<\": 1\n'<<x': 2\n");
 	assert_int_equal(pv_node_get(root, "<<")->i, 1);
-	parsed_free(&p);
+	parsed_free(p);
 }
 
 /* ---- limits ---- */
@@ -613,155 +653,145 @@ static void test_quoted_merge_key_is_a_string(void **state)
 static void test_depth_limit(void **state)
 {
 	struct pv_yaml_limits lim = pv_yaml_default_limits;
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	lim.max_depth = 3;
-	parse_lim(&p, "a:\n  b:\n    c: 1\n", &lim); /* three mappings: fits */
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.diags.n, 0);
-	parsed_free(&p);
+	parse_lim(p, "a:\n  b:\n    c: 1\n", &lim); /* three mappings: fits */
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->diags.n, 0);
+	parsed_free(p);
 
-	parse_lim(&p, "a:\n  b:\n    c:\n      d: 1\n", &lim);
-	expect_parse_error(&p, 4, 7, "nested more than 3 levels");
-	assert_int_equal(p.docs.n, 0);
-	parsed_free(&p);
+	parse_lim(p, "a:\n  b:\n    c:\n      d: 1\n", &lim);
+	expect_parse_error(p, 4, 7, "nested more than 3 levels");
+	assert_int_equal(p->docs.n, 0);
+	parsed_free(p);
 
-	parse_lim(&p, "- [[[1]]]\n", &lim);
-	expect_parse_error(&p, 1, 5, "nested");
-	parsed_free(&p);
+	parse_lim(p, "- [[[1]]]\n", &lim);
+	expect_parse_error(p, 1, 5, "nested");
+	parsed_free(p);
 }
 
 static void test_depth_limit_default(void **state)
 {
-	char *deep;
+	static char deep[2 * 100000 + 1];
 	size_t n = 100000;
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	/* deep enough to overflow a naive recursive builder's stack */
-	deep = malloc(2 * n + 1);
-	assert_non_null(deep);
 	memset(deep, '[', n);
 	memset(deep + n, ']', n);
 	deep[2 * n] = '\0';
-	parse(&p, deep);
-	expect_parse_error(&p, 1, pv_yaml_default_limits.max_depth + 1, "nested");
-	parsed_free(&p);
-	free(deep);
+	parse(p, deep);
+	expect_parse_error(p, 1, pv_yaml_default_limits.max_depth + 1, "nested");
+	parsed_free(p);
 }
 
 static void test_node_limit(void **state)
 {
 	struct pv_yaml_limits lim = pv_yaml_default_limits;
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	lim.max_nodes = 5; /* a mapping and four scalars */
-	parse_lim(&p, "a: 1\nb: 2\n", &lim);
-	assert_int_equal(p.rc, 0);
-	parsed_free(&p);
+	parse_lim(p, "a: 1\nb: 2\n", &lim);
+	assert_int_equal(p->rc, 0);
+	parsed_free(p);
 
-	parse_lim(&p, "a: 1\nb: 2\nc: 3\n", &lim);
-	expect_parse_error(&p, 3, 1, "too many YAML nodes");
-	parsed_free(&p);
+	parse_lim(p, "a: 1\nb: 2\nc: 3\n", &lim);
+	expect_parse_error(p, 3, 1, "too many YAML nodes");
+	parsed_free(p);
 
 	/* aliases count: each one is a node of the tree it shares into */
-	parse_lim(&p, "- &x 1\n- *x\n- *x\n- *x\n- *x\n", &lim);
-	expect_parse_error(&p, 5, 3, "too many YAML nodes");
-	parsed_free(&p);
+	parse_lim(p, "- &x 1\n- *x\n- *x\n- *x\n- *x\n", &lim);
+	expect_parse_error(p, 5, 3, "too many YAML nodes");
+	parsed_free(p);
 }
 
 static void test_document_limit(void **state)
 {
 	struct pv_yaml_limits lim = pv_yaml_default_limits;
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	lim.max_docs = 2;
-	parse_lim(&p, "a\n---\nb\n", &lim);
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.docs.n, 2);
-	parsed_free(&p);
+	parse_lim(p, "a\n---\nb\n", &lim);
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->docs.n, 2);
+	parsed_free(p);
 
-	parse_lim(&p, "a\n"    /* 1 */
+	parse_lim(p, "a\n"    /* 1 */
 		      "---\n"  /* 2 */
 		      "b\n"    /* 3 */
 		      "---\n"  /* 4 */
 		      "c\n",   /* 5 */
 		  &lim);
-	assert_int_equal(p.rc, -1);
-	assert_int_equal(p.diags.nerrors, 1);
-	assert_non_null(strstr(p.diags.v[0].msg, "too many YAML documents"));
-	assert_int_equal(p.docs.n, 2); /* the ones before the error are kept */
+	assert_int_equal(p->rc, -1);
+	assert_int_equal(p->diags.nerrors, 1);
+	assert_non_null(strstr(p->diags.v[0].msg, "too many YAML documents"));
+	assert_int_equal(p->docs.n, 2); /* the ones before the error are kept */
 	/* BUG (manifests/yamltree.c, on_doc_end): the error is placed at the
 	 * DOCUMENT-END event, which for the last document is line 6, past
 	 * the end of this 5-line file; it belongs on the third document
 	 * (its "---" on line 4 or its content on line 5). */
-	if (p.diags.v[0].loc.line < 4 || p.diags.v[0].loc.line > 5)
+	if (p->diags.v[0].loc.line < 4 || p->diags.v[0].loc.line > 5)
 		fail_msg("too-many-documents error at line %u, want the third document (4-5)",
-			 p.diags.v[0].loc.line);
-	parsed_free(&p);
+			 p->diags.v[0].loc.line);
+	parsed_free(p);
 
 	/* empty documents count too */
-	parse_lim(&p, "---\n---\n---\n", &lim);
-	assert_int_equal(p.rc, -1);
-	assert_int_equal(p.diags.nerrors, 1);
-	assert_non_null(strstr(p.diags.v[0].msg, "too many YAML documents"));
-	parsed_free(&p);
+	parse_lim(p, "---\n---\n---\n", &lim);
+	assert_int_equal(p->rc, -1);
+	assert_int_equal(p->diags.nerrors, 1);
+	assert_non_null(strstr(p->diags.v[0].msg, "too many YAML documents"));
+	parsed_free(p);
 }
 
 static void test_anchor_limit(void **state)
 {
 	struct pv_yaml_limits lim = pv_yaml_default_limits;
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	lim.max_anchors = 2;
-	parse_lim(&p, "- &a 1\n- &b 2\n", &lim);
-	assert_int_equal(p.rc, 0);
-	parsed_free(&p);
+	parse_lim(p, "- &a 1\n- &b 2\n", &lim);
+	assert_int_equal(p->rc, 0);
+	parsed_free(p);
 
-	parse_lim(&p, "- &a 1\n- &b 2\n- &c 3\n", &lim);
-	expect_parse_error(&p, 3, 3, "too many YAML anchors");
-	parsed_free(&p);
+	parse_lim(p, "- &a 1\n- &b 2\n- &c 3\n", &lim);
+	expect_parse_error(p, 3, 3, "too many YAML anchors");
+	parsed_free(p);
 
 	/* per document */
-	parse_lim(&p, "- &a 1\n- &b 2\n---\n- &c 3\n- &d 4\n", &lim);
-	assert_int_equal(p.rc, 0);
-	assert_int_equal(p.docs.n, 2);
-	parsed_free(&p);
+	parse_lim(p, "- &a 1\n- &b 2\n---\n- &c 3\n- &d 4\n", &lim);
+	assert_int_equal(p->rc, 0);
+	assert_int_equal(p->docs.n, 2);
+	parsed_free(p);
 }
 
 /* ---- aliases ---- */
 
 static void test_undefined_alias(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\nb: *nowhere\n");
-	expect_parse_error(&p, 2, 4, "alias *nowhere refers to no anchor");
-	parsed_free(&p);
+	parse(p, "a: 1\nb: *nowhere\n");
+	expect_parse_error(p, 2, 4, "alias *nowhere refers to no anchor");
+	parsed_free(p);
 
 	/* anchors do not cross documents */
-	parse(&p, "a: &x 1\n---\nb: *x\n");
-	expect_parse_error(&p, 3, 4, "alias *x refers to no anchor");
-	parsed_free(&p);
+	parse(p, "a: &x 1\n---\nb: *x\n");
+	expect_parse_error(p, 3, 4, "alias *x refers to no anchor");
+	parsed_free(p);
 
 	/* a collection cannot contain an alias to itself */
-	parse(&p, "a: &loop [1, *loop]\n");
-	expect_parse_error(&p, 1, 14, "alias *loop refers to no anchor");
-	parsed_free(&p);
+	parse(p, "a: &loop [1, *loop]\n");
+	expect_parse_error(p, 1, 14, "alias *loop refers to no anchor");
+	parsed_free(p);
 }
 
 static void test_aliases_share_nodes(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root, *m, *s;
 
-	(void)state;
-	root = parse_ok(&p, "a: &m {k: v}\n"
+	root = parse_ok(p, "a: &m {k: v}\n"
 			    "b: *m\n"
 			    "c: &s hello\n"
 			    "d: [*s, *m]\n");
@@ -772,19 +802,19 @@ static void test_aliases_share_nodes(void **state)
 	assert_ptr_equal(pv_node_get(root, "d")->items[0], s);
 	assert_ptr_equal(pv_node_get(root, "d")->items[1], m);
 	assert_scalar_str(s, "hello");
-	parsed_free(&p);
+	assert_true(p->strings.used > 0); /* scalar text went to STRINGS */
+	parsed_free(p);
 }
 
 static void test_alias_redefinition_newest_wins(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root;
 
-	(void)state;
-	root = parse_ok(&p, "a: &x 1\nb: &x 2\nc: *x\n");
+	root = parse_ok(p, "a: &x 1\nb: &x 2\nc: *x\n");
 	assert_ptr_equal(pv_node_get(root, "c"), pv_node_get(root, "b"));
 	assert_int_equal(pv_node_get(root, "c")->i, 2);
-	parsed_free(&p);
+	parsed_free(p);
 }
 
 /* Nine levels of nine aliases: 9^9 leaves if expanded, a few hundred
@@ -793,10 +823,9 @@ static void test_alias_bomb_not_expanded(void **state)
 {
 	char text[2048];
 	size_t len = 0;
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root, *top, *n;
 
-	(void)state;
 	len += (size_t)snprintf(text + len, sizeof(text) - len,
 				"a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
 	for (char c = 'b'; c <= 'i'; c++)
@@ -805,7 +834,7 @@ static void test_alias_bomb_not_expanded(void **state)
 					c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1,
 					c - 1);
 	assert_true(len < sizeof(text) - 1);
-	root = parse_ok(&p, text);
+	root = parse_ok(p, text);
 	top = pv_node_get(root, "i");
 	assert_non_null(top);
 	n = top;
@@ -816,131 +845,125 @@ static void test_alias_bomb_not_expanded(void **state)
 		n = n->items[0];
 	}
 	assert_ptr_equal(n, pv_node_get(root, "a"));
-	assert_true(p.arena.used < 64 * 1024);
-	parsed_free(&p);
+	assert_true(p->arena.used < 64 * 1024);
+	parsed_free(p);
 }
 
 /* ---- bad input ---- */
 
 static void test_bad_utf8(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\nb: caf\xE9\n");
-	expect_parse_error(&p, 2, 7, "not valid UTF-8 (byte 0xE9)");
-	parsed_free(&p);
+	parse(p, "a: 1\nb: caf\xE9\n");
+	expect_parse_error(p, 2, 7, "not valid UTF-8 (byte 0xE9)");
+	parsed_free(p);
 
 	/* columns count characters, not bytes */
-	parse(&p, "a: \xC3\xA9\xE9\n");
-	expect_parse_error(&p, 1, 5, "not valid UTF-8 (byte 0xE9)");
-	parsed_free(&p);
+	parse(p, "a: \xC3\xA9\xE9\n");
+	expect_parse_error(p, 1, 5, "not valid UTF-8 (byte 0xE9)");
+	parsed_free(p);
 
 	/* a truncated sequence is reported at its lead byte */
-	parse(&p, "x: 1\na: \xC3(\n");
-	expect_parse_error(&p, 2, 4, "not valid UTF-8 (byte 0xC3)");
-	parsed_free(&p);
+	parse(p, "x: 1\na: \xC3(\n");
+	expect_parse_error(p, 2, 4, "not valid UTF-8 (byte 0xC3)");
+	parsed_free(p);
 
-	parse(&p, "a: \xE2\x82");
-	expect_parse_error(&p, 1, 4, "not valid UTF-8");
-	parsed_free(&p);
+	parse(p, "a: \xE2\x82");
+	expect_parse_error(p, 1, 4, "not valid UTF-8");
+	parsed_free(p);
 }
 
 static void test_bad_utf8_after_bom(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
 	/* A byte-order mark is not a character of line 1; libyaml's own marks
 	 * ignore it ("a: b: c" reports column 5 with or without a BOM).
 	 * BUG (manifests/yamltree.c, offset_loc): the reader-error location
 	 * counts the BOM as a column, so this says 1:5 instead of 1:4. */
-	parse(&p, "\xEF\xBB\xBF" "a: \xE9\n");
-	expect_parse_error(&p, 1, 4, "not valid UTF-8 (byte 0xE9)");
-	parsed_free(&p);
+	parse(p, "\xEF\xBB\xBF" "a: \xE9\n");
+	expect_parse_error(p, 1, 0, "not valid UTF-8 (byte 0xE9)");
+	if (p->diags.v[0].loc.col != 4)
+		fail_msg("bad byte after a BOM reported at column %u, want 4", p->diags.v[0].loc.col);
+	parsed_free(p);
 }
 
 static void test_bom_accepted(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root;
 
-	(void)state;
-	root = parse_ok(&p, "\xEF\xBB\xBF" "a: 1\n");
+	root = parse_ok(p, "\xEF\xBB\xBF" "a: 1\n");
 	assert_int_equal(pv_node_get(root, "a")->i, 1);
 	assert_loc(pv_node_key(root, "a"), 1, 1);
-	parsed_free(&p);
+	parsed_free(p);
 }
 
 static void test_control_character(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\nb: \"x\x01\"\n");
-	expect_parse_error(&p, 2, 6, "control characters are not allowed");
-	parsed_free(&p);
+	parse(p, "a: 1\nb: \"x\x01\"\n");
+	expect_parse_error(p, 2, 6, "control characters are not allowed");
+	parsed_free(p);
 }
 
 static void test_tab_indentation(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a:\n\tb: 1\n");
-	expect_parse_error(&p, 2, 1, "tabs for indentation");
-	assert_non_null(strstr(p.diags.v[0].msg, "YAML syntax"));
-	parsed_free(&p);
+	parse(p, "a:\n\tb: 1\n");
+	expect_parse_error(p, 2, 1, "tabs for indentation");
+	assert_non_null(strstr(p->diags.v[0].msg, "YAML syntax"));
+	parsed_free(p);
 }
 
 static void test_syntax_errors(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\nb: c: d\n");
-	expect_parse_error(&p, 2, 5, "YAML syntax: mapping values are not allowed");
-	parsed_free(&p);
+	parse(p, "a: 1\nb: c: d\n");
+	expect_parse_error(p, 2, 5, "YAML syntax: mapping values are not allowed");
+	parsed_free(p);
 
-	parse(&p, "a: [1, 2\n");
-	expect_parse_error(&p, 2, 1, "YAML syntax");
-	parsed_free(&p);
+	parse(p, "a: [1, 2\n");
+	expect_parse_error(p, 2, 1, "YAML syntax");
+	parsed_free(p);
 
 	/* "could not find expected ':'" points at the key that started it */
-	parse(&p, "a: 1\nb\nc: 2\n");
-	assert_int_equal(p.rc, -1);
-	assert_int_equal(p.diags.nerrors, 1);
-	assert_non_null(strstr(p.diags.v[0].msg, "YAML syntax"));
-	assert_int_equal(p.diags.v[0].loc.line, 2);
-	parsed_free(&p);
+	parse(p, "a: 1\nb\nc: 2\n");
+	assert_int_equal(p->rc, -1);
+	assert_int_equal(p->diags.nerrors, 1);
+	assert_non_null(strstr(p->diags.v[0].msg, "YAML syntax"));
+	assert_int_equal(p->diags.v[0].loc.line, 2);
+	parsed_free(p);
 }
 
 /* Documents before a syntax error are kept (and the caller refuses the
  * file); nothing leaks on any error path (ASan checks). */
 static void test_error_keeps_earlier_documents(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 
-	(void)state;
-	parse(&p, "a: 1\n---\nb: [\n");
-	assert_int_equal(p.rc, -1);
-	assert_int_equal(p.docs.n, 1);
-	assert_int_equal(pv_node_get(p.docs.roots[0], "a")->i, 1);
-	parsed_free(&p);
+	parse(p, "a: 1\n---\nb: [\n");
+	assert_int_equal(p->rc, -1);
+	assert_int_equal(p->docs.n, 1);
+	assert_int_equal(pv_node_get(p->docs.roots[0], "a")->i, 1);
+	parsed_free(p);
 
 	/* an error deep inside open collections with anchors */
-	parse(&p, "a: &x\n  b: &y\n    - &z [1, *nope]\n");
-	assert_int_equal(p.rc, -1);
-	parsed_free(&p);
+	parse(p, "a: &x\n  b: &y\n    - &z [1, *nope]\n");
+	assert_int_equal(p->rc, -1);
+	parsed_free(p);
 }
 
 static void test_node_get_and_key(void **state)
 {
-	struct parsed p;
+	struct parsed *p = *state;
 	const struct pv_node *root;
 
-	(void)state;
-	root = parse_ok(&p, "a: 1\nb: x\n");
+	root = parse_ok(p, "a: 1\nb: x\n");
 	assert_null(pv_node_get(root, "c"));
 	assert_null(pv_node_key(root, "c"));
 	assert_null(pv_node_get(NULL, "a"));
@@ -948,46 +971,50 @@ static void test_node_get_and_key(void **state)
 	assert_string_equal(pv_node_type_name(root), "mapping");
 	assert_string_equal(pv_node_type_name(pv_node_get(root, "a")), "integer");
 	assert_string_equal(pv_node_type_name(pv_node_get(root, "b")), "string");
-	parsed_free(&p);
+	parsed_free(p);
 }
+
+#define T(f) cmocka_unit_test_setup_teardown(f, parsed_setup, parsed_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scalar_resolution),
-		cmocka_unit_test(test_nan),
-		cmocka_unit_test(test_float_out_of_range_is_string),
-		cmocka_unit_test(test_bad_explicit_tags),
-		cmocka_unit_test(test_scalar_resolve_direct),
-		cmocka_unit_test(test_scalar_resolve_embedded_nul),
-		cmocka_unit_test(test_parse_int64),
-		cmocka_unit_test(test_multi_document),
-		cmocka_unit_test(test_empty_documents),
-		cmocka_unit_test(test_zero_documents),
-		cmocka_unit_test(test_json_document),
-		cmocka_unit_test(test_locations),
-		cmocka_unit_test(test_duplicate_keys),
-		cmocka_unit_test(test_duplicate_keys_every_repeat),
-		cmocka_unit_test(test_collection_keys_refused),
-		cmocka_unit_test(test_merge_keys_refused),
-		cmocka_unit_test(test_quoted_merge_key_is_a_string),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_depth_limit_default),
-		cmocka_unit_test(test_node_limit),
-		cmocka_unit_test(test_document_limit),
-		cmocka_unit_test(test_anchor_limit),
-		cmocka_unit_test(test_undefined_alias),
-		cmocka_unit_test(test_aliases_share_nodes),
-		cmocka_unit_test(test_alias_redefinition_newest_wins),
-		cmocka_unit_test(test_alias_bomb_not_expanded),
-		cmocka_unit_test(test_bad_utf8),
-		cmocka_unit_test(test_bad_utf8_after_bom),
-		cmocka_unit_test(test_bom_accepted),
-		cmocka_unit_test(test_control_character),
-		cmocka_unit_test(test_tab_indentation),
-		cmocka_unit_test(test_syntax_errors),
-		cmocka_unit_test(test_error_keeps_earlier_documents),
-		cmocka_unit_test(test_node_get_and_key),
+		T(test_scalar_resolution),
+		T(test_nan),
+		T(test_float_with_underscores),
+		T(test_float_out_of_range_is_string),
+		T(test_bad_explicit_tags),
+		T(test_nul_escape_refused),
+		T(test_scalar_resolve_direct),
+		T(test_scalar_resolve_embedded_nul),
+		T(test_parse_int64),
+		T(test_multi_document),
+		T(test_empty_documents),
+		T(test_zero_documents),
+		T(test_json_document),
+		T(test_locations),
+		T(test_duplicate_keys),
+		T(test_duplicate_keys_every_repeat),
+		T(test_collection_keys_refused),
+		T(test_merge_keys_refused),
+		T(test_quoted_merge_key_is_a_string),
+		T(test_depth_limit),
+		T(test_depth_limit_default),
+		T(test_node_limit),
+		T(test_document_limit),
+		T(test_anchor_limit),
+		T(test_undefined_alias),
+		T(test_aliases_share_nodes),
+		T(test_alias_redefinition_newest_wins),
+		T(test_alias_bomb_not_expanded),
+		T(test_bad_utf8),
+		T(test_bad_utf8_after_bom),
+		T(test_bom_accepted),
+		T(test_control_character),
+		T(test_tab_indentation),
+		T(test_syntax_errors),
+		T(test_error_keeps_earlier_documents),
+		T(test_node_get_and_key),
 	};
 
 	print_message("%zu scalar resolution cases\n", ARRAY_SIZE(scalar_cases));
