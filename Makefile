@@ -10,9 +10,9 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS     := yaml-0.1 json-c
+PKGS     := yaml-0.1 json-c libarchive libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
         -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \
@@ -22,15 +22,18 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
+# Pure modules (fuzzed, unit-tested); the supervisor's own modules (unit
+# tests may link them too); and the binary's entry point.
 LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
-CLI_SRCS := $(wildcard supervisor/*.c)
+SUP_SRCS := $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
+MAIN_SRCS := supervisor/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
 
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
-SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
-SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(SUP_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o) $(SUP_SRCS:%.c=$(BUILD)/asan/%.o)
+SAN_CLI_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/asan/%.o)
 
 PODVISOR := $(BUILD)/podvisor
 PODVISOR_ASAN := $(BUILD)/asan/podvisor

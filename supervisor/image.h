@@ -1,0 +1,119 @@
+/* The node's local image store, under STATE/images:
+ *
+ *   layers/sha256/<hex>/   one unpacked layer per compressed layer digest,
+ *                          shared by every image that uses it; created by
+ *                          unpacking into layers/sha256/.tmp.XXXXXX and a
+ *                          rename, so a directory named <hex> is complete.
+ *                          OCI whiteouts are stored as overlayfs whiteouts,
+ *                          so the directories stack as overlayfs lowerdirs.
+ *   refs/<escaped>.json    one record per image reference (manifest digest,
+ *                          config, layer digests, size, import time),
+ *                          written atomically.
+ *   tmp/                   OCI archives being extracted.
+ *   .lock                  flock()ed by import and rm (not by lookup/list).
+ *
+ * Every directory is 0700 and root-owned. Import verifies each blob it
+ * reads (manifest, config, layers) against its sha256 digest and size, and
+ * leaves nothing behind when it fails. */
+#ifndef PV_SUPERVISOR_IMAGE_H
+#define PV_SUPERVISOR_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct pv_image_config { /* from the OCI image config */
+	char **entrypoint;       /* each array is also NULL-terminated */
+	size_t n_entrypoint;
+	char **cmd;
+	size_t n_cmd;
+	char **env;              /* "KEY=VALUE" */
+	size_t n_env;
+	char *working_dir;       /* NULL if unset */
+	char *user;              /* NULL if unset */
+};
+
+struct pv_image {
+	char *ref;               /* normalized, e.g. "docker.io/library/busybox:1.36" */
+	char *digest;            /* manifest digest "sha256:<hex>" */
+	char **layers;           /* absolute paths of the unpacked layer directories,
+				  * LOWEST FIRST, usable directly as overlayfs lowerdirs
+				  * (a layer listed twice appears once, at its topmost place) */
+	size_t n_layers;
+	char **layer_digests;    /* "sha256:<hex>" of each of layers[] */
+	char *config_digest;     /* "sha256:<hex>" of the image config */
+	struct pv_image_config config;
+	int64_t size;            /* bytes of compressed layers */
+	int64_t imported;        /* unix time */
+};
+
+/* --- references ---------------------------------------------------------- */
+
+/* A reference split into its parts, normalized like containerd's
+ * ParseDockerRef: NAME always has a domain ("docker.io/library/busybox"),
+ * and exactly one of TAG and DIGEST is set (a tag next to a digest is
+ * dropped; no tag and no digest means "latest"). */
+struct pv_image_ref {
+	char *name;
+	char *tag;               /* NULL when DIGEST is set */
+	char *digest;            /* "sha256:<hex>", or NULL */
+};
+
+int pv_image_ref_parse(const char *ref, struct pv_image_ref *out, struct pv_err *err);
+void pv_image_ref_clear(struct pv_image_ref *r);
+
+/* Normalize like Kubernetes/containerd: "busybox" ->
+ * "docker.io/library/busybox:latest", "nginx:1.25" ->
+ * "docker.io/library/nginx:1.25", "quay.io/x/y" -> "quay.io/x/y:latest",
+ * "localhost:5000/a" -> "localhost:5000/a:latest", "name@sha256:..." kept.
+ * Returns a malloc'd string, or NULL with ERR (code EINVAL) on an invalid
+ * reference (uppercase repository, spaces, empty, bad tag or digest...). */
+char *pv_image_ref_normalize(const char *ref, struct pv_err *err);
+
+/* --- the store ----------------------------------------------------------- */
+
+enum pv_image_event {
+	PV_IMAGE_EXTRACTING,     /* WHAT = the archive being extracted, SIZE its bytes */
+	PV_IMAGE_LAYER_UNPACKING, /* WHAT = the layer digest, SIZE its compressed bytes */
+	PV_IMAGE_LAYER_PRESENT,  /* the layer was already in the store */
+};
+
+struct pv_image_progress {
+	void (*fn)(void *ctx, enum pv_image_event ev, const char *what, int64_t size);
+	void *ctx;
+};
+
+/* Import SRC (an OCI image layout directory, or a tar or tar.gz of one)
+ * under REF (normalized here). The manifest is chosen from index.json: the
+ * one whose digest REF names, else the one annotated
+ * org.opencontainers.image.ref.name = REF's tag (or REF), else the one for
+ * linux/<this machine>, else the only one. A REF already in the store is
+ * replaced. OUT (may be NULL) receives the imported image. */
+int pv_image_import(const char *state_dir, const char *src, const char *ref,
+		    struct pv_image *out, struct pv_err *err);
+/* The same, reporting progress through PROGRESS (may be NULL). */
+int pv_image_import_ex(const char *state_dir, const char *src, const char *ref,
+		       const struct pv_image_progress *progress, struct pv_image *out,
+		       struct pv_err *err);
+
+/* Find REF. A digest reference ("busybox@sha256:...") also finds an image
+ * of the same repository imported under a tag whose manifest has that
+ * digest. Returns -1 with err->code == ENOENT when absent, EIO when a
+ * layer directory of the image is missing. */
+int pv_image_lookup(const char *state_dir, const char *ref, struct pv_image *out,
+		    struct pv_err *err);
+
+/* Every image in the store, sorted by reference (an empty or missing
+ * store is zero images). Free with pv_image_list_free(). */
+int pv_image_list(const char *state_dir, struct pv_image **out, size_t *n, struct pv_err *err);
+void pv_image_list_free(struct pv_image *v, size_t n);
+
+/* Remove REF (a digest reference removes every tag of that repository
+ * with that manifest digest), then the layers no remaining image uses.
+ * Returns -1 with err->code == ENOENT when REF is absent. */
+int pv_image_remove(const char *state_dir, const char *ref, struct pv_err *err);
+
+void pv_image_free(struct pv_image *img);
+
+#endif

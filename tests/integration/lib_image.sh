@@ -1,0 +1,183 @@
+# shellcheck shell=bash
+# Building OCI images for tests with plain shell tools (tar, gzip,
+# sha256sum, stat, printf), from Debian's busybox-static. Source it after
+# lib.sh (or alone: it needs nothing from it).
+#
+#   make_busybox_oci DIR [REFNAME]
+#       An OCI image layout of busybox in DIR (created; REFNAME, default
+#       "latest", is its org.opencontainers.image.ref.name). Prints the
+#       manifest digest. Two gzip layers:
+#         1. bin/busybox and its applets (symlinks), etc/passwd and
+#            etc/group (root, nobody), etc/group- (a hardlink of
+#            etc/group), etc/motd, data/lower.txt, tmp/ (1777), root/,
+#            proc/ sys/ dev/ run/ var/ usr/
+#         2. etc/.wh.motd (removes etc/motd), data/.wh..wh..opq with
+#            data/upper.txt (data/ shows only upper.txt), etc/layer2
+#       Config: Env PATH=..., Cmd ["sh"], WorkingDir "/". The same inputs
+#       give the same digests (reproducible tars, gzip -n).
+#   make_busybox_archive DIR OUT
+#       Tar the layout DIR into OUT (OUT ending in .gz or .tgz: gzipped).
+#   import_busybox STATE [NAME[:TAG]]
+#       Build the busybox layout in a temporary directory next to STATE and
+#       import it with "$PODVISOR image import --state STATE" as NAME
+#       (default busybox:latest); prints the manifest digest, or the
+#       import's output on standard error when it fails.
+#
+# Lower-level pieces, for tests that need images of their own:
+#   oci_init DIR                      empty layout (oci-layout, blobs/sha256)
+#   oci_tar ROOTFS OUT                reproducible tar of ROOTFS's contents
+#   oci_add_blob DIR FILE             move FILE into DIR's blobs; prints "DIGEST SIZE"
+#   oci_image DIR REFNAME CONFIG LAYER...
+#       Write config, manifest and index.json for the layer files LAYER
+#       (lowest first; *.tar.gz / *.tgz are tar+gzip, *.tar.zst tar+zstd,
+#       anything else tar; they are moved into the layout). CONFIG is the
+#       JSON of the config's "config" object. REFNAME "" means no
+#       ref.name annotation. Prints the manifest digest.
+#   oci_arch                          this machine as an OCI architecture
+
+PV_BUSYBOX=${PV_BUSYBOX:-/bin/busybox}
+PV_BUSYBOX_APPLETS="sh ls cat echo sleep httpd hostname id ps mount umount wget true false env
+pwd kill grep head tail wc seq date mkdir touch rm dd free ln cp mv chmod chown sed awk
+printf test [ uname which find xargs sort uniq cut tr basename dirname stat du df tee yes
+nc ip ifconfig ping nslookup top vi less sync whoami expr timeout stty tty clear reset md5sum
+sha256sum gzip gunzip tar nohup nproc mktemp readlink realpath rmdir usleep watch"
+PV_OCI_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+oci_arch() {
+	case $(uname -m) in
+	x86_64) echo amd64 ;;
+	aarch64 | arm64) echo arm64 ;;
+	armv*) echo arm ;;
+	i?86) echo 386 ;;
+	*) uname -m ;;
+	esac
+}
+
+oci_init() {
+	mkdir -p "$1/blobs/sha256" &&
+		printf '{"imageLayoutVersion":"1.0.0"}' >"$1/oci-layout"
+}
+
+oci_tar() {
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@946684800 \
+		--format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+		-C "$1" -cf "$2" .
+}
+
+oci_add_blob() {
+	local sum size
+	sum=$(sha256sum <"$2") || return 1
+	sum=${sum%% *}
+	size=$(stat -c %s "$2") || return 1
+	mv -f "$2" "$1/blobs/sha256/$sum" || return 1
+	echo "sha256:$sum $size"
+}
+
+# _oci_layer_type FILE: "MEDIATYPE DIFFID" of a layer file.
+_oci_layer_type() {
+	local mt diff
+	case $1 in
+	*.tar.gz | *.tgz)
+		mt=application/vnd.oci.image.layer.v1.tar+gzip
+		diff=$(gzip -dc <"$1" | sha256sum) ;;
+	*.tar.zst)
+		mt=application/vnd.oci.image.layer.v1.tar+zstd
+		diff=$(zstd -dc <"$1" | sha256sum) ;;
+	*)
+		mt=application/vnd.oci.image.layer.v1.tar
+		diff=$(sha256sum <"$1") ;;
+	esac
+	echo "$mt sha256:${diff%% *}"
+}
+
+oci_image() {
+	local dir=$1 refname=$2 config=$3 layers="" diffs="" l mt diff blob sep="" cfg m ann=""
+	shift 3
+	oci_init "$dir" || return 1
+	for l in "$@"; do
+		read -r mt diff <<<"$(_oci_layer_type "$l")" || return 1
+		blob=$(oci_add_blob "$dir" "$l") || return 1
+		layers+="$sep{\"mediaType\":\"$mt\",\"digest\":\"${blob% *}\",\"size\":${blob#* }}"
+		diffs+="$sep\"$diff\""
+		sep=,
+	done
+	printf '{"created":"2000-01-01T00:00:00Z","architecture":"%s","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"$(oci_arch)" "$config" "$diffs" >"$dir/config.json.tmp"
+	cfg=$(oci_add_blob "$dir" "$dir/config.json.tmp") || return 1
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
+		"${cfg% *}" "${cfg#* }" "$layers" >"$dir/manifest.json.tmp"
+	m=$(oci_add_blob "$dir" "$dir/manifest.json.tmp") || return 1
+	[ -n "$refname" ] && ann=",\"annotations\":{\"org.opencontainers.image.ref.name\":\"$refname\"}"
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"%s","os":"linux"}%s}]}' \
+		"${m% *}" "${m#* }" "$(oci_arch)" "$ann" >"$dir/index.json"
+	echo "${m% *}"
+}
+
+# _busybox_rootfs1 DIR / _busybox_rootfs2 DIR: the two layers' contents.
+_busybox_rootfs1() {
+	local r=$1
+	mkdir -p "$r"/{bin,etc,data,root,proc,sys,dev,run,var,usr,tmp} || return 1
+	chmod 0755 "$r" "$r"/{bin,etc,data,proc,sys,dev,run,var,usr} && chmod 0700 "$r/root" &&
+		chmod 1777 "$r/tmp" || return 1
+	cp "$PV_BUSYBOX" "$r/bin/busybox" && chmod 0755 "$r/bin/busybox" || return 1
+	# busybox's own shell makes the links without an exec each: 3x faster.
+	# shellcheck disable=SC2086
+	"$PV_BUSYBOX" sh -c 'cd "$1" && shift && for a; do ln -s busybox "$a" || exit 1; done' \
+		sh "$r/bin" $PV_BUSYBOX_APPLETS || return 1
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\n' >"$r/etc/group"
+	ln "$r/etc/group" "$r/etc/group-" || return 1
+	echo "hello from layer 1" >"$r/etc/motd"
+	echo lower >"$r/data/lower.txt"
+	chmod 0644 "$r/etc/passwd" "$r/etc/group" "$r/etc/motd" "$r/data/lower.txt"
+}
+
+_busybox_rootfs2() {
+	local r=$1
+	mkdir -p "$r/etc" "$r/data" && chmod 0755 "$r" "$r/etc" "$r/data" || return 1
+	: >"$r/etc/.wh.motd"
+	: >"$r/data/.wh..wh..opq"
+	echo upper >"$r/data/upper.txt"
+	echo 2 >"$r/etc/layer2"
+	chmod 0644 "$r/etc/.wh.motd" "$r/data/.wh..wh..opq" "$r/data/upper.txt" "$r/etc/layer2"
+}
+
+make_busybox_oci() {
+	local dir=$1 refname=${2-latest} work rc=1
+	[ -x "$PV_BUSYBOX" ] || { echo "make_busybox_oci: no $PV_BUSYBOX (apt-get install busybox-static)" >&2; return 1; }
+	mkdir -p "$dir" || return 1
+	work=$(mktemp -d "$(dirname "$dir")/.busybox-oci.XXXXXX") || return 1
+	if _busybox_rootfs1 "$work/r1" && _busybox_rootfs2 "$work/r2" &&
+		oci_tar "$work/r1" "$work/l1.tar" && gzip -n -1 "$work/l1.tar" &&
+		oci_tar "$work/r2" "$work/l2.tar" && gzip -n "$work/l2.tar"; then
+		oci_image "$dir" "$refname" \
+			"{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"Cmd\":[\"sh\"],\"WorkingDir\":\"/\"}" \
+			"$work/l1.tar.gz" "$work/l2.tar.gz"
+		rc=$?
+	fi
+	rm -rf "$work"
+	return $rc
+}
+
+make_busybox_archive() {
+	local dir=$1 out=$2 z=
+	case $out in *.gz | *.tgz) z=-z ;; esac
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@946684800 $z \
+		-C "$dir" -cf "$out" .
+}
+
+import_busybox() {
+	local state=$1 ref=${2:-busybox:latest} tmp digest out rc
+	: "${PODVISOR:?PODVISOR must point at the binary}"
+	mkdir -p "$(dirname "$state")" || return 1
+	tmp=$(mktemp -d "$(dirname "$state")/.busybox-import.XXXXXX") || return 1
+	digest=$(make_busybox_oci "$tmp/oci")
+	rc=$?
+	if [ $rc = 0 ]; then
+		out=$("$PODVISOR" image import --state "$state" "$tmp/oci" "$ref" 2>&1)
+		rc=$?
+		[ $rc = 0 ] || echo "$out" >&2
+	fi
+	rm -rf "$tmp"
+	[ $rc = 0 ] && echo "$digest"
+}
