@@ -208,6 +208,12 @@ static int read_bounded(const char *path, char **out, size_t *len, char *why, si
 
 int pv_file_load(struct pv_file *f, const char *path)
 {
+	return pv_file_load_seen(f, path, NULL, NULL);
+}
+
+int pv_file_load_seen(struct pv_file *f, const char *path,
+		      void (*seen)(void *data, const char *buf, size_t len), void *data)
+{
 	cleanup_free char *buf = NULL;
 	char why[256];
 	size_t len = 0;
@@ -218,6 +224,8 @@ int pv_file_load(struct pv_file *f, const char *path)
 		pv_diag_add(&f->diags, PV_SEV_ERROR, no_loc, "", "%s", why);
 		return file_finish(f);
 	}
+	if (seen)
+		seen(data, buf, len);
 	return pv_file_load_buf(f, path, buf, len);
 }
 

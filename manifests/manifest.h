@@ -73,6 +73,10 @@ struct pv_file {
  * diagnostic in F->diags; returns 0 when the file loaded without error,
  * -1 otherwise. Always call pv_file_free afterwards. */
 int pv_file_load(struct pv_file *f, const char *path);
+/* The same, calling SEEN (when not NULL) with the bytes read, before
+ * they are parsed: the daemon hashes them to skip identical rewrites. */
+int pv_file_load_seen(struct pv_file *f, const char *path,
+		      void (*seen)(void *data, const char *buf, size_t len), void *data);
 /* The same for text already in memory; NAME is used in messages. */
 int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len);
 void pv_file_free(struct pv_file *f);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "supervisor/cli.h"
+#include "supervisor/daemon.h"
+#include "supervisor/podinit.h"
+#include "supervisor/shim.h"
 
 #ifndef PV_VERSION
 #define PV_VERSION "0.1.0-dev"
@@ -19,6 +22,17 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  check PATH...    parse and validate manifest files or directories, and print\n"
 	"                   one line per object or the errors as FILE:LINE:COL\n"
+	"  daemon --manifests DIR\n"
+	"                   run the node: keep the pods of DIR's manifests running\n"
+	"  get pods         list pods, like kubectl get pods\n"
+	"  describe pod NAME\n"
+	"                   a pod's containers, exit codes, load errors and events\n"
+	"  logs POD [-c C] [-f] [-p]\n"
+	"                   a container's output\n"
+	"  exec POD [-c C] [-it] -- CMD...\n"
+	"                   run a command inside a running container\n"
+	"  image import SRC NAME:TAG, image ls, image rm NAME:TAG\n"
+	"                   the node's local image store (OCI layouts and archives)\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help       show this help, or a command's help with COMMAND --help\n"
@@ -34,6 +48,15 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "check", pv_cmd_check },
+	{ "image", pv_cmd_image },
+	{ "daemon", pv_cmd_daemon },
+	{ "get", pv_cmd_get },
+	{ "describe", pv_cmd_describe },
+	{ "logs", pv_cmd_logs },
+	{ "exec", pv_cmd_exec },
+	/* internal modes, started by the daemon */
+	{ "__pod-init", pv_podinit_main },
+	{ "__shim", pv_shim_main },
 };
 
 int main(int argc, char **argv)
@@ -62,9 +85,14 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return PV_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].fn(argc - optind, argv + optind);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int at = optind;
+
+		if (strcmp(argv[at], commands[i].name) != 0)
+			continue;
+		optind = 0; /* a fresh getopt scan (with argument permutation) for the command */
+		return commands[i].fn(argc - at, argv + at);
+	}
 	fprintf(stderr, "podvisor: unknown command '%s'\nTry 'podvisor --help'.\n", argv[optind]);
 	return PV_EXIT_USAGE;
 }

@@ -1,0 +1,312 @@
+#include "supervisor/api.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/daemon.h"
+#include "supervisor/log.h"
+#include "supervisor/pods.h"
+
+#define REQ_MAX (64 * 1024)
+
+struct pv_api {
+	struct pv_daemon *d;
+	int fd;
+	struct pv_watch_fd *w;
+	char *path;
+};
+
+static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *err)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", state, PV_API_SOCKET) >=
+	    sizeof(sa->sun_path))
+		return pv_err_set(err, ENAMETOOLONG, "state directory path too long for a socket");
+	return 0;
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static struct json_object *events_for(struct pv_daemon *d, const char *object)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->nevents; i++) {
+		size_t k = (d->event_next + PV_EVENTS_MAX - d->nevents + i) % PV_EVENTS_MAX;
+		const struct pv_event *e = &d->events[k];
+		struct json_object *o;
+
+		if (object && strcmp(e->object, object) != 0)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "at", json_object_new_int64(e->at));
+		json_object_object_add(o, "object", json_object_new_string(e->object));
+		json_object_object_add(o, "type", json_object_new_string(e->type));
+		json_object_object_add(o, "reason", json_object_new_string(e->reason));
+		json_object_object_add(o, "message", json_object_new_string(e->message));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *error_json(const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+static struct json_object *op_pods(struct pv_daemon *d)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->npods; i++)
+		json_object_array_add(a, pv_pod_status_json(d->pods[i]));
+	json_object_object_add(o, "items", a);
+	return o;
+}
+
+static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, const char *name)
+{
+	const struct pv_dfile *f = NULL;
+	const struct pv_object *o = pv_desired_get(&d->desired, PV_KIND_POD, ns, name, &f);
+
+	return o && f ? json_object_new_string(f->path) : NULL;
+}
+
+/* A pod, with its events and the load errors of its file. */
+static struct json_object *op_pod(struct pv_daemon *d, struct json_object *req)
+{
+	const char *ns = jstr(req, "namespace") ?: "default", *name = jstr(req, "name");
+	struct pv_prt *p = name ? pv_pods_find(d, ns, name) : NULL;
+	struct json_object *o, *file;
+	char obj[600];
+
+	if (!p)
+		for (size_t i = 0; name && i < d->npods; i++)
+			if (strcmp(d->pods[i]->ns, ns) == 0 && strcmp(d->pods[i]->name, name) == 0)
+				p = d->pods[i];
+	if (!p) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "pod \"%s\" not found in namespace \"%s\"", name ?: "", ns);
+		return error_json(msg);
+	}
+	o = pv_pod_status_json(p);
+	snprintf(obj, sizeof(obj), "pod/%s/%s", ns, name);
+	json_object_object_add(o, "events", events_for(d, obj));
+	json_object_object_add(o, "dir", json_object_new_string(p->dir));
+	file = file_of_pod(d, ns, name);
+	if (file) {
+		char fobj[4200];
+
+		snprintf(fobj, sizeof(fobj), "file:%s", json_object_get_string(file));
+		json_object_object_add(o, "fileEvents", events_for(d, fobj));
+		json_object_object_add(o, "file", file);
+	}
+	return o;
+}
+
+static struct json_object *op_files(struct pv_daemon *d)
+{
+	struct json_object *a = json_object_new_array(), *o = json_object_new_object();
+
+	for (size_t i = 0; i < d->desired.n; i++) {
+		const struct pv_dfile *f = d->desired.files[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "path", json_object_new_string(f->path));
+		json_object_object_add(e, "objects",
+				       json_object_new_int64(f->good ? (int64_t)f->good->nobjects : 0));
+		json_object_object_add(e, "failed", json_object_new_boolean(f->failed != NULL));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "items", a);
+	return o;
+}
+
+static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
+{
+	const char *op = jstr(req, "op");
+
+	if (!op)
+		return error_json("no op in the request");
+	if (strcmp(op, "pods") == 0)
+		return op_pods(d);
+	if (strcmp(op, "pod") == 0)
+		return op_pod(d, req);
+	if (strcmp(op, "files") == 0)
+		return op_files(d);
+	if (strcmp(op, "events") == 0) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "items", events_for(d, NULL));
+		return o;
+	}
+	return error_json("unknown op");
+}
+
+static void write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Requests are tiny: read one with a short timeout, answer, close. */
+static void serve(struct pv_api *a, int c)
+{
+	struct timeval tv = { 1, 0 };
+	char *buf = malloc(REQ_MAX + 1);
+	size_t got = 0;
+	struct json_object *req, *resp;
+	const char *out;
+
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	tv.tv_sec = 5;
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (buf && got < REQ_MAX) {
+		ssize_t n = read(c, buf + got, REQ_MAX - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(buf, '\n', got))
+			break;
+	}
+	if (!buf)
+		return;
+	buf[got] = '\0';
+	req = json_tokener_parse(buf);
+	resp = req ? handle(a->d, req) : error_json("bad request");
+	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
+	write_all(c, out, strlen(out));
+	write_all(c, "\n", 1);
+	json_object_put(req);
+	json_object_put(resp);
+	free(buf);
+}
+
+static void on_accept(void *data, int fd, uint32_t events)
+{
+	struct pv_api *a = data;
+	int c;
+
+	(void)events;
+	while ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		serve(a, c);
+		close(c);
+	}
+}
+
+struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_api *a = calloc(1, sizeof(*a));
+	struct sockaddr_un sa;
+	mode_t old;
+
+	if (!a)
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	a->d = d;
+	a->fd = -1;
+	if (sock_addr(d->state, &sa, err) < 0 || !(a->path = strdup(sa.sun_path)))
+		goto fail;
+	unlink(sa.sun_path);
+	a->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	old = umask(077);
+	if (a->fd < 0 || bind(a->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		pv_err_sys(err, errno, "%s", sa.sun_path);
+		goto fail;
+	}
+	umask(old);
+	chmod(sa.sun_path, 0600);
+	if (listen(a->fd, 64) < 0 || !(a->w = pv_loop_add(d->loop, a->fd, EPOLLIN, on_accept, a))) {
+		pv_err_sys(err, errno, "%s", sa.sun_path);
+		goto fail;
+	}
+	return a;
+fail:
+	pv_api_free(a);
+	return NULL;
+}
+
+void pv_api_free(struct pv_api *a)
+{
+	if (!a)
+		return;
+	if (a->w)
+		pv_loop_del(a->d->loop, a->w);
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->path)
+		unlink(a->path);
+	free(a->path);
+	free(a);
+}
+
+struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err)
+{
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cleanup_free char *buf = NULL;
+	struct sockaddr_un sa;
+	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t got = 0, cap = 0;
+	struct json_object *resp;
+
+	if (sock_addr(state, &sa, err) < 0)
+		return NULL;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
+				  "--state %s' running?)", sa.sun_path, state), NULL;
+	write_all(fd, s, strlen(s));
+	write_all(fd, "\n", 1);
+	for (;;) {
+		ssize_t n;
+
+		if (got + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb)
+				return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (!buf)
+		return pv_err_set(err, EIO, "the daemon closed the connection"), NULL;
+	buf[got] = '\0';
+	resp = json_tokener_parse(buf);
+	if (!resp)
+		pv_err_set(err, EIO, "the daemon's answer is not JSON");
+	return resp;
+}

@@ -1,0 +1,320 @@
+/* podvisor get / describe: what the daemon runs, as kubectl shows it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "manifests/encode.h"
+#include "supervisor/api.h"
+#include "supervisor/cli.h"
+#include "supervisor/table.h"
+
+static const char get_usage[] =
+	"Usage: podvisor get pods [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
+	"\n"
+	"List the pods the daemon runs, as kubectl does:\n"
+	"    NAME   READY   STATUS    RESTARTS   AGE\n"
+	"STATUS is Pending, ContainerCreating, Running, Completed, Error,\n"
+	"CrashLoopBackOff, ErrImageNeverPull, CreateContainerConfigError, Init:N/M,\n"
+	"Terminating, ...\n"
+	"\n"
+	"Options:\n"
+	"  -n, --namespace NS   only this namespace (default: default)\n"
+	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
+	"  -o, --output FORMAT  wide (adds NODE and UID), json or yaml\n"
+	"  -s, --state DIR      the daemon's state directory\n"
+	"  -h, --help           show this help\n";
+
+static const char describe_usage[] =
+	"Usage: podvisor describe pod NAME [-n NAMESPACE] [--state DIR]\n"
+	"\n"
+	"Show a pod in detail: its containers, their states and last exit codes,\n"
+	"the manifest file it comes from and that file's load errors, and the\n"
+	"pod's recent events.\n";
+
+struct get_opts {
+	const char *ns;
+	bool all;
+	const char *output;
+	const char *state;
+	const char *name;
+};
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
+}
+
+static int64_t jint(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->ns = "default";
+	while ((c = getopt_long(argc, argv, "n:Ao:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->ns = optarg;
+			break;
+		case 'A':
+			o->all = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct json_object *call(const struct get_opts *o, struct json_object *req)
+{
+	struct pv_err err = { 0 };
+	struct json_object *resp = pv_api_call(pv_state_dir(o->state), req, &err);
+
+	json_object_put(req);
+	if (!resp) {
+		fprintf(stderr, "podvisor: %s\n", err.msg);
+		return NULL;
+	}
+	if (json_object_object_get_ex(resp, "error", NULL)) {
+		fprintf(stderr, "Error from the daemon: %s\n", jstr(resp, "error"));
+		json_object_put(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+static bool wanted(const struct get_opts *o, struct json_object *p)
+{
+	if (!o->all && strcmp(jstr(p, "namespace"), o->ns) != 0)
+		return false;
+	return !o->name || strcmp(jstr(p, "name"), o->name) == 0;
+}
+
+static void restarts_cell(struct json_object *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld", (long long)jint(p, "restarts"));
+}
+
+static void print_pods(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
+					    "AGE", "NODE", "UID" };
+	size_t first = o->all ? 0 : 1, ncols = o->output && !strcmp(o->output, "wide") ? 8 : 6;
+	struct pv_table t;
+	size_t shown = 0;
+
+	pv_table_init(&t, ncols - first, head + first);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *p = json_object_array_get_idx(items, i);
+		char ready[32], restarts[32], age[32];
+		const char *row[8];
+
+		if (!wanted(o, p))
+			continue;
+		snprintf(ready, sizeof(ready), "%lld/%lld", (long long)jint(p, "ready"),
+			 (long long)jint(p, "total"));
+		restarts_cell(p, restarts, sizeof(restarts));
+		pv_human_duration(time(NULL) - jint(p, "created"), age, sizeof(age));
+		row[0] = jstr(p, "namespace");
+		row[1] = jstr(p, "name");
+		row[2] = ready;
+		row[3] = jstr(p, "status");
+		row[4] = restarts;
+		row[5] = age;
+		row[6] = jstr(p, "node");
+		row[7] = jstr(p, "uid");
+		pv_table_row(&t, row + first);
+		shown++;
+	}
+	if (shown)
+		pv_table_print(&t, stdout);
+	else if (o->name)
+		fprintf(stderr, "Error from the daemon: pod \"%s\" not found\n", o->name);
+	else
+		fprintf(stderr, "No resources found%s%s%s.\n", o->all ? "" : " in ",
+			o->all ? "" : o->ns, o->all ? "" : " namespace");
+	pv_table_free(&t);
+}
+
+static int print_structured(const struct get_opts *o, struct json_object *items)
+{
+	struct json_object *list = json_object_new_array();
+	char *y;
+
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *p = json_object_array_get_idx(items, i);
+
+		if (wanted(o, p))
+			json_object_array_add(list, json_object_get(p));
+	}
+	if (strcmp(o->output, "json") == 0) {
+		puts(json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED));
+	} else {
+		y = pv_json_to_yaml(list, true);
+		fputs(y ? y : "", stdout);
+		free(y);
+	}
+	json_object_put(list);
+	return PV_EXIT_OK;
+}
+
+int pv_cmd_get(int argc, char **argv)
+{
+	struct get_opts o = { 0 };
+	struct json_object *req, *resp, *items;
+	int rc = parse(argc, argv, &o, get_usage);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : (fputs(get_usage, stderr), PV_EXIT_USAGE);
+	if (optind >= argc || (strcmp(argv[optind], "pods") && strcmp(argv[optind], "pod") &&
+			       strcmp(argv[optind], "po"))) {
+		fprintf(stderr, "podvisor get: the kinds served so far: pods\n");
+		return PV_EXIT_USAGE;
+	}
+	o.name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (o.output && strcmp(o.output, "wide") && strcmp(o.output, "json") &&
+	    strcmp(o.output, "yaml")) {
+		fprintf(stderr, "podvisor get: unknown output format '%s'\n", o.output);
+		return PV_EXIT_USAGE;
+	}
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("pods"));
+	resp = call(&o, req);
+	if (!resp)
+		return PV_EXIT_FAIL;
+	json_object_object_get_ex(resp, "items", &items);
+	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
+		rc = print_structured(&o, items);
+	else
+		print_pods(&o, items);
+	json_object_put(resp);
+	return rc;
+}
+
+static void describe_state(struct json_object *st, const char *indent)
+{
+	struct json_object *s;
+
+	if (json_object_object_get_ex(st, "running", &s)) {
+		printf("%sState:          Running\n%s  Started:      %s\n", indent, indent,
+		       jstr(s, "startedAt"));
+	} else if (json_object_object_get_ex(st, "terminated", &s)) {
+		printf("%sState:          Terminated\n%s  Reason:       %s\n%s  Exit Code:    %lld\n",
+		       indent, indent, jstr(s, "reason"), indent, (long long)jint(s, "exitCode"));
+		if (*jstr(s, "message"))
+			printf("%s  Message:      %s\n", indent, jstr(s, "message"));
+		printf("%s  Finished:     %s\n", indent, jstr(s, "finishedAt"));
+	} else if (json_object_object_get_ex(st, "waiting", &s)) {
+		printf("%sState:          Waiting\n%s  Reason:       %s\n", indent, indent,
+		       jstr(s, "reason"));
+		if (*jstr(s, "message"))
+			printf("%s  Message:      %s\n", indent, jstr(s, "message"));
+	}
+}
+
+static void describe_events(struct json_object *ev, const char *title)
+{
+	printf("%s:\n", title);
+	if (!ev || !json_object_array_length(ev)) {
+		printf("  <none>\n");
+		return;
+	}
+	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		struct json_object *e = json_object_array_get_idx(ev, i);
+		char age[32];
+
+		pv_human_duration(time(NULL) - jint(e, "at"), age, sizeof(age));
+		printf("  %-8s %-18s %-6s %s\n", jstr(e, "type"), jstr(e, "reason"), age,
+		       jstr(e, "message"));
+	}
+}
+
+static void describe(struct json_object *p)
+{
+	struct json_object *cs, *ev = NULL, *fev = NULL;
+
+	printf("Name:         %s\nNamespace:    %s\nUID:          %s\nNode:         %s\n"
+	       "Start Time:   %s\nStatus:       %s\nPhase:        %s\n", jstr(p, "name"),
+	       jstr(p, "namespace"), jstr(p, "uid"), jstr(p, "node"), jstr(p, "createdAt"),
+	       jstr(p, "status"), jstr(p, "phase"));
+	printf("Manifest:     %s\n", *jstr(p, "file") ? jstr(p, "file")
+					: "<none: no longer in the manifests>");
+	json_object_object_get_ex(p, "containers", &cs);
+	printf("Containers:\n");
+	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
+		struct json_object *c = json_object_array_get_idx(cs, i), *st, *last, *lt;
+
+		printf("  %s%s:\n    Image:          %s\n", jstr(c, "name"),
+		       json_object_get_boolean(json_object_object_get(c, "init")) ? " (init)" : "",
+		       jstr(c, "image"));
+		if (json_object_object_get_ex(c, "state", &st))
+			describe_state(st, "    ");
+		if (json_object_object_get_ex(c, "lastState", &last) &&
+		    json_object_object_get_ex(last, "terminated", &lt))
+			printf("    Last State:     Terminated\n      Reason:       %s\n"
+			       "      Exit Code:    %lld\n      Finished:     %s\n", jstr(lt, "reason"),
+			       (long long)jint(lt, "exitCode"), jstr(lt, "finishedAt"));
+		printf("    Ready:          %s\n    Restart Count:  %lld\n",
+		       json_object_get_boolean(json_object_object_get(c, "ready")) ? "True" : "False",
+		       (long long)jint(c, "restartCount"));
+	}
+	json_object_object_get_ex(p, "fileEvents", &fev);
+	if (fev && json_object_array_length(fev))
+		describe_events(fev, "Manifest Events");
+	json_object_object_get_ex(p, "events", &ev);
+	describe_events(ev, "Events");
+}
+
+int pv_cmd_describe(int argc, char **argv)
+{
+	struct get_opts o = { 0 };
+	struct json_object *req, *resp;
+	int rc = parse(argc, argv, &o, describe_usage);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (optind + 2 != argc || (strcmp(argv[optind], "pod") && strcmp(argv[optind], "pods") &&
+				   strcmp(argv[optind], "po"))) {
+		fputs(describe_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("pod"));
+	json_object_object_add(req, "namespace", json_object_new_string(o.ns));
+	json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+	resp = call(&o, req);
+	if (!resp)
+		return PV_EXIT_FAIL;
+	describe(resp);
+	json_object_put(resp);
+	return PV_EXIT_OK;
+}

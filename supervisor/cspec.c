@@ -1,0 +1,479 @@
+#include "supervisor/cspec.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "manifests/manifest.h"
+#include "supervisor/desired.h"
+#include "supervisor/image.h"
+
+size_t pv_strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void pv_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A growable NULL-terminated string vector. */
+struct strv {
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void strv_push_owned(struct strv *s, char *str)
+{
+	if (!str || s->oom) {
+		s->oom = true;
+		free(str);
+		return;
+	}
+	if (s->n + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char **v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v) {
+			s->oom = true;
+			free(str);
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+}
+
+static char **strv_finish(struct strv *s)
+{
+	if (s->oom) {
+		pv_strv_free(s->v);
+		return NULL;
+	}
+	if (!s->v)
+		s->v = calloc(1, sizeof(*s->v));
+	return s->v;
+}
+
+static const char *env_lookup(char *const *env, const char *name, size_t len)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+char *pv_expand_vars(const char *s, char *const *env)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	while (*s) {
+		const char *close, *val;
+
+		if (s[0] == '$' && s[1] == '$') {
+			fputc('$', f);
+			s += 2;
+		} else if (s[0] == '$' && s[1] == '(' && (close = strchr(s + 2, ')')) &&
+			   (val = env_lookup(env, s + 2, (size_t)(close - s - 2)))) {
+			fputs(val, f);
+			s = close + 1;
+		} else {
+			fputc(*s++, f);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/* Set NAME=VALUE in S, replacing an earlier NAME. */
+static void env_set(struct strv *s, const char *name, const char *value)
+{
+	size_t nl = strlen(name);
+	char *kv = NULL;
+
+	if (asprintf(&kv, "%s=%s", name, value) < 0) {
+		s->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (strncmp(s->v[i], name, nl) == 0 && s->v[i][nl] == '=') {
+			free(s->v[i]);
+			s->v[i] = kv;
+			return;
+		}
+	}
+	strv_push_owned(s, kv);
+}
+
+/* The value of a ConfigMap or Secret key; a Secret's is base64-decoded. */
+static char *config_value(const struct pv_env_ctx *ctx, bool secret, const char *name,
+			  const char *key, bool *found_obj)
+{
+	const struct pv_object *o = pv_desired_get(ctx->desired, secret ? PV_KIND_SECRET
+									 : PV_KIND_CONFIGMAP,
+						   ctx->pod->h.metadata.namespace.v, name, NULL);
+	const pv_strmap *m;
+
+	*found_obj = o != NULL;
+	if (!o)
+		return NULL;
+	if (secret) {
+		const struct pv_secret *s = (const struct pv_secret *)o->obj;
+
+		for (size_t i = 0; i < s->string_data.n; i++)
+			if (strcmp(s->string_data.items[i].key, key) == 0)
+				return strdup(s->string_data.items[i].value);
+		m = &s->data;
+	} else {
+		m = &((const struct pv_configmap *)o->obj)->data;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const char *v = m->items[i].value;
+		size_t vl = strlen(v);
+		unsigned char *dec;
+		int n;
+
+		if (strcmp(m->items[i].key, key) != 0)
+			continue;
+		if (!secret)
+			return strdup(v);
+		dec = malloc(vl / 4 * 3 + 4);
+		if (!dec)
+			return NULL;
+		n = EVP_DecodeBlock(dec, (const unsigned char *)v, (int)vl);
+		if (n < 0)
+			return free(dec), NULL;
+		while (n > 0 && vl >= 1 && v[vl - 1] == '=' && vl--)
+			n--; /* EVP_DecodeBlock counts padding as bytes */
+		dec[n] = '\0';
+		return (char *)dec;
+	}
+	return NULL;
+}
+
+static const char *field_value(const struct pv_env_ctx *ctx, const char *path, char *buf,
+			       size_t len)
+{
+	const struct pv_meta *m = &ctx->pod->h.metadata;
+	const pv_strmap *map = NULL;
+	size_t skip = 0;
+
+	if (strcmp(path, "metadata.name") == 0)
+		return m->name.v;
+	if (strcmp(path, "metadata.namespace") == 0)
+		return m->namespace.v;
+	if (strcmp(path, "metadata.uid") == 0)
+		return ctx->pod_uid;
+	if (strcmp(path, "spec.nodeName") == 0 || strcmp(path, "status.hostIP") == 0 ||
+	    strcmp(path, "status.hostIPs") == 0)
+		return strcmp(path, "spec.nodeName") == 0 ? ctx->node_name : "";
+	if (strcmp(path, "spec.serviceAccountName") == 0)
+		return ctx->pod->spec.service_account_name.v ? ctx->pod->spec.service_account_name.v
+							      : "default";
+	if (strcmp(path, "status.podIP") == 0 || strcmp(path, "status.podIPs") == 0)
+		return ctx->pod_ip ? ctx->pod_ip : "";
+	if (strncmp(path, "metadata.labels['", 17) == 0)
+		map = &m->labels, skip = 17;
+	else if (strncmp(path, "metadata.annotations['", 22) == 0)
+		map = &m->annotations, skip = 22;
+	if (!map)
+		return NULL;
+	snprintf(buf, len, "%s", path + skip);
+	if (strlen(buf) < 2 || strcmp(buf + strlen(buf) - 2, "']") != 0)
+		return NULL;
+	buf[strlen(buf) - 2] = '\0';
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->items[i].key, buf) == 0)
+			return map->items[i].value;
+	return "";
+}
+
+static int env_from_source(const struct pv_env_from *ef, const struct pv_env_ctx *ctx,
+			   struct strv *s, struct pv_err *err)
+{
+	bool secret = ef->secret_ref.hdr.set;
+	const struct pv_ref_sel *ref = secret ? &ef->secret_ref : &ef->config_map_ref;
+	const struct pv_object *o = pv_desired_get(ctx->desired, secret ? PV_KIND_SECRET
+									 : PV_KIND_CONFIGMAP,
+						   ctx->pod->h.metadata.namespace.v, ref->name.v, NULL);
+	const pv_strmap *m;
+
+	if (!o)
+		return ref->optional.v ? 0 : pv_err_set(err, ENOENT, "%s \"%s\" not found",
+						      secret ? "secret" : "configmap", ref->name.v);
+	m = secret ? &((const struct pv_secret *)o->obj)->data
+		   : &((const struct pv_configmap *)o->obj)->data;
+	for (size_t i = 0; i < m->n; i++) {
+		bool found;
+		cleanup_free char *v = secret ? config_value(ctx, true, ref->name.v, m->items[i].key,
+							     &found)
+					      : strdup(m->items[i].value);
+		cleanup_free char *name = NULL;
+
+		if (!v || asprintf(&name, "%s%s", ef->prefix.v ? ef->prefix.v : "",
+				   m->items[i].key) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory");
+		env_set(s, name, v);
+	}
+	return 0;
+}
+
+static int env_var_value(const struct pv_env *e, const struct pv_env_ctx *ctx, char *const *sofar,
+			 char **out, struct pv_err *err)
+{
+	const struct pv_env_source *src = &e->value_from;
+	const struct pv_key_sel *ks = src->secret_key_ref.hdr.set ? &src->secret_key_ref
+								   : &src->config_map_key_ref;
+	char buf[256];
+	bool found = false;
+
+	*out = NULL;
+	if (!src->hdr.set) {
+		*out = pv_expand_vars(e->value.v ? e->value.v : "", sofar);
+		return *out ? 0 : pv_err_set(err, ENOMEM, "out of memory");
+	}
+	if (src->field_ref.hdr.set) {
+		const char *v = field_value(ctx, src->field_ref.field_path.v, buf, sizeof(buf));
+
+		if (!v)
+			return pv_err_set(err, EINVAL, "env %s: unsupported fieldPath %s", e->name.v,
+					  src->field_ref.field_path.v);
+		*out = strdup(v);
+		return *out ? 0 : pv_err_set(err, ENOMEM, "out of memory");
+	}
+	if (src->resource_field_ref.hdr.set)
+		return *out = strdup(""), 0;
+	*out = config_value(ctx, ks == &src->secret_key_ref, ks->name.v, ks->key.v, &found);
+	if (*out || ks->optional.v)
+		return 0;
+	return pv_err_set(err, ENOENT, found ? "couldn't find key %s in %s \"%s\""
+					     : "%2$s \"%3$s\" not found (for key %1$s)",
+			  ks->key.v, ks == &src->secret_key_ref ? "Secret" : "ConfigMap", ks->name.v);
+}
+
+static int spec_env(const struct pv_container *c, const struct pv_env_ctx *ctx, struct strv *s,
+		    struct pv_err *err)
+{
+	for (size_t i = 0; i < c->env_from.n; i++)
+		if (env_from_source(&c->env_from.items[i], ctx, s, err) < 0)
+			return -1;
+	for (size_t i = 0; i < c->env.n; i++) {
+		cleanup_free char *v = NULL;
+
+		if (env_var_value(&c->env.items[i], ctx, s->v, &v, err) < 0)
+			return -1;
+		if (v)
+			env_set(s, c->env.items[i].name.v, v);
+	}
+	return 0;
+}
+
+int pv_cspec_env(const struct pv_container *c, const struct pv_image_config *img,
+		 const struct pv_env_ctx *ctx, char ***out, char ***spec_only,
+		 struct pv_err *err)
+{
+	struct strv s = { 0 }, all = { 0 };
+
+	*out = NULL;
+	if (spec_env(c, ctx, &s, err) < 0)
+		return pv_strv_free(s.v), -1;
+	for (size_t i = 0; img && i < img->n_env; i++) {
+		const char *eq = strchr(img->env[i], '=');
+		cleanup_free char *name = eq ? strndup(img->env[i], (size_t)(eq - img->env[i])) : NULL;
+
+		if (name)
+			env_set(&all, name, eq + 1);
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const char *eq = strchr(s.v[i], '=');
+		cleanup_free char *name = strndup(s.v[i], (size_t)(eq - s.v[i]));
+
+		if (name)
+			env_set(&all, name, eq + 1);
+	}
+	if (!env_lookup(all.v, "PATH", 4))
+		env_set(&all, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!env_lookup(all.v, "HOSTNAME", 8))
+		env_set(&all, "HOSTNAME", ctx->pod->spec.hostname.v ? ctx->pod->spec.hostname.v
+								    : ctx->pod->h.metadata.name.v);
+	*out = strv_finish(&all);
+	if (spec_only)
+		*spec_only = strv_finish(&s);
+	else
+		pv_strv_free(s.v);
+	if (!*out || (spec_only && !*spec_only)) {
+		pv_strv_free(*out);
+		*out = NULL;
+		return pv_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void push_expanded(struct strv *s, const pv_strlist *l, char *const *env)
+{
+	for (size_t i = 0; i < l->n; i++)
+		strv_push_owned(s, pv_expand_vars(l->items[i].v, env));
+}
+
+static void push_copies(struct strv *s, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strv_push_owned(s, strdup(v[i]));
+}
+
+int pv_cspec_argv(const struct pv_container *c, const struct pv_image_config *img,
+		  char *const *env, char ***out, struct pv_err *err)
+{
+	struct strv s = { 0 };
+
+	if (c->command.n) {
+		push_expanded(&s, &c->command, env);
+		push_expanded(&s, &c->args, env);
+	} else {
+		if (img)
+			push_copies(&s, img->entrypoint, img->n_entrypoint);
+		if (c->args.n)
+			push_expanded(&s, &c->args, env);
+		else if (img)
+			push_copies(&s, img->cmd, img->n_cmd);
+	}
+	*out = strv_finish(&s);
+	if (!*out)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (!(*out)[0]) {
+		free(*out);
+		*out = NULL;
+		return pv_err_set(err, EINVAL, "no command specified: the image has no Entrypoint "
+				  "or Cmd, and the container no command");
+	}
+	return 0;
+}
+
+static struct json_object *strv_json(char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	add_str(o, "podUID", s->pod_uid);
+	add_str(o, "podNamespace", s->pod_ns);
+	add_str(o, "podName", s->pod_name);
+	add_str(o, "name", s->name);
+	json_object_object_add(o, "initPid", json_object_new_int64(s->init_pid));
+	json_object_object_add(o, "initStart", json_object_new_uint64(s->init_start));
+	json_object_object_add(o, "argv", strv_json(s->argv));
+	json_object_object_add(o, "env", strv_json(s->env));
+	add_str(o, "cwd", s->cwd);
+	add_str(o, "user", s->user);
+	json_object_object_add(o, "layers", strv_json(s->layers));
+	add_str(o, "dir", s->dir);
+	add_str(o, "podDir", s->pod_dir);
+	json_object_object_add(o, "logMax", json_object_new_int64(s->log_max));
+	json_object_object_add(o, "restart", json_object_new_int64(s->restart));
+	json_object_object_add(o, "readOnlyRoot", json_object_new_boolean(s->read_only_root));
+	return o;
+}
+
+static char *get_str(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return strdup(json_object_get_string(v));
+}
+
+static char **get_strv(struct json_object *o, const char *k)
+{
+	struct json_object *a;
+	struct strv s = { 0 };
+
+	if (!json_object_object_get_ex(o, k, &a) || !json_object_is_type(a, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		strv_push_owned(&s, strdup(json_object_get_string(json_object_array_get_idx(a, i))));
+	return strv_finish(&s);
+}
+
+static int64_t get_int(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err *err)
+{
+	struct json_object *v;
+
+	memset(s, 0, sizeof(*s));
+	s->pod_uid = get_str(j, "podUID");
+	s->pod_ns = get_str(j, "podNamespace");
+	s->pod_name = get_str(j, "podName");
+	s->name = get_str(j, "name");
+	s->init_pid = (pid_t)get_int(j, "initPid");
+	s->init_start = json_object_object_get_ex(j, "initStart", &v) ? json_object_get_uint64(v) : 0;
+	s->argv = get_strv(j, "argv");
+	s->env = get_strv(j, "env");
+	s->cwd = get_str(j, "cwd");
+	s->user = get_str(j, "user");
+	s->layers = get_strv(j, "layers");
+	s->dir = get_str(j, "dir");
+	s->pod_dir = get_str(j, "podDir");
+	s->log_max = get_int(j, "logMax");
+	s->restart = get_int(j, "restart");
+	s->read_only_root = json_object_object_get_ex(j, "readOnlyRoot", &v) &&
+			    json_object_get_boolean(v);
+	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
+	    s->init_pid <= 0)
+		return pv_err_set(err, EINVAL, "container spec is incomplete");
+	return 0;
+}
+
+void pv_cspec_free(struct pv_cspec *s)
+{
+	free(s->pod_uid);
+	free(s->pod_ns);
+	free(s->pod_name);
+	free(s->name);
+	pv_strv_free(s->argv);
+	pv_strv_free(s->env);
+	free(s->cwd);
+	free(s->user);
+	pv_strv_free(s->layers);
+	free(s->dir);
+	free(s->pod_dir);
+	memset(s, 0, sizeof(*s));
+}

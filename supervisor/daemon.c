@@ -1,0 +1,450 @@
+/* podvisor daemon: the event loop that makes the node match the
+ * manifests directory. */
+#include "supervisor/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/api.h"
+#include "supervisor/cli.h"
+#include "supervisor/fsutil.h"
+#include "supervisor/log.h"
+#include "supervisor/pods.h"
+#include "supervisor/scan.h"
+#include "supervisor/watch.h"
+
+#define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
+
+static const char daemon_usage[] =
+	"Usage: podvisor daemon --manifests DIR [--state DIR] [OPTIONS]\n"
+	"\n"
+	"Run the node: watch DIR for Kubernetes manifests and keep the pods they\n"
+	"describe running. Runs in the foreground and may be PID 1. Stopping the\n"
+	"daemon (SIGTERM, SIGINT, even SIGKILL) never stops a pod: a new daemon\n"
+	"takes them back.\n"
+	"\n"
+	"Files are read when written completely (close after write, or renamed\n"
+	"in), with the same name filter as 'podvisor check'. A file with errors\n"
+	"changes nothing: its previous objects stay in force, and the errors are\n"
+	"logged as FILE:LINE:COL. Deleting a file deletes its objects. SIGHUP\n"
+	"rescans the whole directory.\n"
+	"\n"
+	"Options:\n"
+	"  -m, --manifests DIR        the manifests directory (required)\n"
+	"  -s, --state DIR            where pods, images and logs live\n"
+	"                             (default $PODVISOR_STATE or /var/lib/podvisor)\n"
+	"      --node-name NAME       this node's name (default: the hostname)\n"
+	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
+	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
+	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
+	"                             (for PID 1 and poweroff)\n"
+	"  -v, --verbose              log debug messages\n"
+	"  -h, --help                 show this help\n";
+
+struct pending_rm {
+	char *path;
+	int64_t due;
+};
+
+static struct {
+	struct pending_rm *v;
+	size_t n;
+	struct pv_timer *timer;
+} removals;
+
+void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
+		     const char *fmt, ...)
+{
+	struct pv_event *e = &d->events[d->event_next];
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	free(e->object);
+	free(e->type);
+	free(e->reason);
+	free(e->message);
+	e->at = time(NULL);
+	e->object = strdup(object);
+	e->type = strdup(warning ? "Warning" : "Normal");
+	e->reason = strdup(reason);
+	e->message = strdup(msg);
+	d->event_next = (d->event_next + 1) % PV_EVENTS_MAX;
+	if (d->nevents < PV_EVENTS_MAX)
+		d->nevents++;
+	pv_log(warning ? PV_LOG_WARN : PV_LOG_INFO, "%s: %s: %s", object, reason, msg);
+}
+
+void pv_daemon_kick(struct pv_daemon *d)
+{
+	if (d->reconcile && !pv_timer_armed(d->reconcile))
+		pv_timer_arm(d->reconcile, 0);
+}
+
+static void reconcile_fired(void *data)
+{
+	pv_pods_reconcile(data);
+}
+
+/* ---- the manifests directory ---- */
+
+static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
+{
+	const struct pv_file *bad = f->failed;
+	char obj[4200];
+
+	snprintf(obj, sizeof(obj), "file:%s", f->path);
+	for (size_t i = 0; bad && i < bad->diags.n; i++) {
+		const struct pv_diag *g = &bad->diags.v[i];
+
+		if (g->sev != PV_SEV_ERROR)
+			continue;
+		pv_error("%s:%u:%u: error: %s%s%s", f->path, g->loc.line, g->loc.col, g->path,
+			 g->path[0] ? ": " : "", g->msg);
+	}
+	pv_daemon_event(d, obj, true, "FailedLoad", "%zu error%s; %s", bad ? bad->diags.nerrors : 0,
+			bad && bad->diags.nerrors == 1 ? "" : "s",
+			f->good ? "the previous version stays in force" : "nothing from it is applied");
+}
+
+static void cancel_removal(const char *path)
+{
+	for (size_t i = 0; i < removals.n; i++) {
+		if (strcmp(removals.v[i].path, path) != 0)
+			continue;
+		free(removals.v[i].path);
+		removals.v[i] = removals.v[--removals.n];
+		return;
+	}
+}
+
+static void file_changed(void *data, const char *path)
+{
+	struct pv_daemon *d = data;
+	struct pv_dfile *f;
+
+	cancel_removal(path);
+	switch (pv_desired_apply(&d->desired, path, &f)) {
+	case PV_APPLY_UNCHANGED:
+		pv_debug("%s: unchanged", path);
+		break;
+	case PV_APPLY_LOADED:
+		pv_info("%s: loaded %zu object%s", path, f->good->nobjects,
+			f->good->nobjects == 1 ? "" : "s");
+		pv_daemon_kick(d);
+		break;
+	case PV_APPLY_FAILED:
+		if (f)
+			report_load(d, f);
+		break;
+	}
+}
+
+static void removals_fired(void *data)
+{
+	struct pv_daemon *d = data;
+	int64_t now = pv_now_ms(), next = 0;
+
+	for (size_t i = 0; i < removals.n;) {
+		struct pending_rm *r = &removals.v[i];
+
+		if (r->due > now) {
+			next = next && next < r->due ? next : r->due;
+			i++;
+			continue;
+		}
+		if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
+			pv_info("%s: removed; its objects are deleted", r->path);
+			pv_daemon_kick(d);
+		}
+		free(r->path);
+		*r = removals.v[--removals.n];
+	}
+	if (next)
+		pv_timer_arm(removals.timer, next - now);
+}
+
+static void file_removed(void *data, const char *path)
+{
+	struct pending_rm *v;
+
+	(void)data;
+	cancel_removal(path);
+	v = realloc(removals.v, (removals.n + 1) * sizeof(*v));
+	if (!v)
+		return;
+	removals.v = v;
+	v[removals.n].path = strdup(path);
+	v[removals.n].due = pv_now_ms() + REMOVE_DELAY_MS;
+	if (v[removals.n].path)
+		removals.n++;
+	if (!pv_timer_armed(removals.timer))
+		pv_timer_arm(removals.timer, REMOVE_DELAY_MS);
+}
+
+static bool listed(const struct pv_pathlist *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], path) == 0)
+			return true;
+	return false;
+}
+
+static void rescan(void *data)
+{
+	struct pv_daemon *d = data;
+	struct pv_pathlist now = { 0 };
+	struct pv_err err = { 0 };
+
+	if (access(d->manifests, F_OK) == 0 && pv_scan_dir(d->manifests, &now, &err) < 0)
+		pv_warn("rescan: %s", err.msg);
+	for (size_t i = d->desired.n; i-- > 0;) {
+		const char *path = d->desired.files[i]->path;
+
+		if (!listed(&now, path)) {
+			pv_info("%s: gone; its objects are deleted", path);
+			pv_desired_remove(&d->desired, path);
+			pv_daemon_kick(d);
+		}
+	}
+	for (size_t i = 0; i < now.n; i++)
+		file_changed(d, now.v[i]);
+	pv_pathlist_free(&now);
+}
+
+static const struct pv_watcher_ops watch_ops = {
+	.changed = file_changed,
+	.removed = file_removed,
+	.rescan = rescan,
+};
+
+/* ---- signals and images ---- */
+
+static void on_signal(void *data, int fd, uint32_t events)
+{
+	struct pv_daemon *d = data;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			break;
+		case SIGHUP:
+			pv_info("SIGHUP: rescanning %s", d->manifests);
+			rescan(d);
+			break;
+		default:
+			if (d->shutdown_pods && !d->quitting) {
+				pv_info("%s: stopping every pod, then exiting", strsignal((int)si.ssi_signo));
+				d->quitting = true;
+				pv_pods_stop_all(d);
+			} else {
+				pv_info("%s: exiting; pods keep running", strsignal((int)si.ssi_signo));
+				pv_loop_quit(d->loop);
+			}
+		}
+	}
+	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
+		pv_loop_quit(d->loop);
+}
+
+static void on_images(void *data, int fd, uint32_t events)
+{
+	char buf[4096];
+
+	(void)events;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pv_daemon_kick(data);
+}
+
+static int watch_images(struct pv_daemon *d)
+{
+	cleanup_free char *dir = NULL;
+	struct pv_err err;
+	int fd;
+
+	if (asprintf(&dir, "%s/images/refs", d->state) < 0 || pv_mkdir_p(dir, 0700, &err) < 0)
+		return -1;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0 || inotify_add_watch(fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) < 0)
+		return -1;
+	return pv_loop_add(d->loop, fd, EPOLLIN, on_images, d) ? 0 : -1;
+}
+
+static int setup_signals(struct pv_daemon *d)
+{
+	sigset_t m;
+	int fd;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGCHLD);
+	sigaddset(&m, SIGTERM);
+	sigaddset(&m, SIGINT);
+	sigaddset(&m, SIGHUP);
+	sigaddset(&m, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &m, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd >= 0 && pv_loop_add(d->loop, fd, EPOLLIN, on_signal, d) ? 0 : -1;
+}
+
+/* One daemon per state directory. */
+static int lock_state(const char *state)
+{
+	cleanup_free char *path = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/lock", state) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		errno = EBUSY;
+		return -1;
+	}
+	return fd;
+}
+
+static int parse_args(int argc, char **argv, struct pv_daemon *d)
+{
+	static const struct option opts[] = {
+		{ "manifests", required_argument, NULL, 'm' },
+		{ "state", required_argument, NULL, 's' },
+		{ "node-name", required_argument, NULL, 'N' },
+		{ "backoff-base", required_argument, NULL, 'B' },
+		{ "log-max-bytes", required_argument, NULL, 'L' },
+		{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "m:s:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			d->manifests = strdup(optarg);
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'N':
+			d->node_name = strdup(optarg);
+			break;
+		case 'B':
+			d->backoff_base_ms = strtoll(optarg, NULL, 10);
+			break;
+		case 'L':
+			d->log_max = strtoll(optarg, NULL, 10);
+			break;
+		case 'X':
+			d->shutdown_pods = true;
+			break;
+		case 'v':
+			pv_log_set_level(PV_LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(daemon_usage, stdout);
+			return 1;
+		default:
+			fputs("Try 'podvisor daemon --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (!d->manifests || optind < argc) {
+		fputs("podvisor daemon: --manifests DIR is required\n"
+		      "Try 'podvisor daemon --help'.\n", stderr);
+		return -1;
+	}
+	d->state = strdup(pv_state_dir(state));
+	return 0;
+}
+
+static void defaults(struct pv_daemon *d)
+{
+	char host[256] = "localhost";
+
+	d->backoff_base_ms = 10000;
+	d->log_max = 10 * 1024 * 1024;
+	gethostname(host, sizeof(host) - 1);
+	d->node_name = NULL;
+	d->node_name = strdup(host);
+}
+
+static int run(struct pv_daemon *d)
+{
+	struct pv_err err = { 0 };
+	struct pv_watcher *w;
+	struct pv_api *api;
+	int lock;
+
+	if (pv_mkdir_p(d->state, 0700, &err) < 0 || (lock = lock_state(d->state)) < 0) {
+		fprintf(stderr, "podvisor daemon: %s: %s\n", d->state,
+			err.msg[0] ? err.msg : errno == EBUSY ? "another daemon runs on this state "
+			"directory" : strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	if (!(d->loop = pv_loop_new()) || setup_signals(d) < 0 ||
+	    !(d->reconcile = pv_timer_new(d->loop, reconcile_fired, d)) ||
+	    !(removals.timer = pv_timer_new(d->loop, removals_fired, d)) || watch_images(d) < 0) {
+		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	w = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, &err);
+	api = pv_api_new(d, &err);
+	if (!w || !api) {
+		fprintf(stderr, "podvisor daemon: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
+	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
+		d->node_name);
+	pv_pods_adopt(d);
+	rescan(d);
+	pv_daemon_kick(d);
+	pv_loop_run(d->loop);
+	pv_api_free(api);
+	pv_watcher_free(w);
+	close(lock);
+	return PV_EXIT_OK;
+}
+
+int pv_cmd_daemon(int argc, char **argv)
+{
+	static struct pv_daemon d;
+	int rc;
+
+	defaults(&d);
+	rc = parse_args(argc, argv, &d);
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	pv_desired_init(&d.desired);
+	/* Our children (pod inits, shims) are reparented to us if we run as a
+	 * subreaper; as PID 1 we reap everything anyway. */
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	return run(&d);
+}

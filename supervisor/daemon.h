@@ -1,0 +1,47 @@
+/* The daemon's shared context: one event loop, the desired state from
+ * the manifests directory, and the pods it runs. */
+#ifndef PV_SUPERVISOR_DAEMON_H
+#define PV_SUPERVISOR_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "supervisor/desired.h"
+#include "supervisor/loop.h"
+
+struct pv_prt;
+
+struct pv_event {
+	int64_t at;    /* wall clock, seconds */
+	char *object;  /* "pod/default/web", "file:/etc/podvisor/x.yaml" */
+	char *type;    /* "Normal" or "Warning" */
+	char *reason;  /* "Started", "BackOff", "FailedLoad", ... */
+	char *message;
+};
+
+#define PV_EVENTS_MAX 512
+
+struct pv_daemon {
+	struct pv_loop *loop;
+	struct pv_desired desired;
+	char *manifests;
+	char *state;
+	char *node_name;
+	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
+	int64_t log_max;          /* bytes per container log file */
+	bool shutdown_pods;       /* stop every pod before exiting */
+	struct pv_prt **pods;
+	size_t npods, podcap;
+	struct pv_timer *reconcile;
+	struct pv_event events[PV_EVENTS_MAX];
+	size_t nevents, event_next;
+	bool quitting;
+};
+
+/* Ask for a reconcile pass at the next turn of the loop. */
+void pv_daemon_kick(struct pv_daemon *d);
+void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int pv_cmd_daemon(int argc, char **argv);
+
+#endif

@@ -1,0 +1,121 @@
+#include "supervisor/podinit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "supervisor/proc.h"
+
+static void loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+/* In the new namespaces, before exec: nothing here may allocate much or
+ * take locks the parent held (we were forked from the daemon). */
+static void child(const char *hostname, const char *pod_uid, int errfd)
+{
+	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
+	sigset_t none;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		goto fail;
+	loopback_up();
+	pv_close_from(3, errfd);
+	execv("/proc/self/exe", argv);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, struct pv_err *err)
+{
+	int p[2], e = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return pv_err_sys(err, errno, "pipe"), -1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+				       SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		close(p[0]);
+		child(hostname, pod_uid, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return pv_err_sys(err, errno, "clone pod namespaces"), -1;
+	}
+	while ((n = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (n == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		return pv_err_sys(err, e, "pod init"), -1;
+	}
+	return pid;
+}
+
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+int pv_podinit_main(int argc, char **argv)
+{
+	sigset_t all;
+	int fd;
+
+	(void)argc;
+	(void)argv;
+	prctl(PR_SET_NAME, "pod-init");
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (chdir("/") < 0)
+		return 1;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		int sig = sigwaitinfo(&all, NULL);
+
+		if (sig == SIGCHLD)
+			reap();
+		else if (sig == SIGTERM || sig == SIGINT)
+			return 0; /* PID 1 leaving takes the whole namespace with it */
+	}
+}

@@ -1,0 +1,22 @@
+/* Process identity and handles: pidfds (so a recycled PID is never
+ * signalled), start times (so a re-adopted PID is the same process),
+ * spawning this binary in one of its internal modes. */
+#ifndef PV_SUPERVISOR_PROC_H
+#define PV_SUPERVISOR_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+/* Start time of PID in clock ticks since boot (/proc/PID/stat field 22),
+ * 0 when the process does not exist. */
+uint64_t pv_proc_start_time(pid_t pid);
+/* A pidfd for PID, only if it is still the process that started at START
+ * (0: do not check). -1 with errno otherwise (ESRCH if it is gone). */
+int pv_pidfd_open(pid_t pid, uint64_t start);
+int pv_pidfd_signal(int pidfd, int sig);
+/* Close every fd >= FROM except KEEP (-1: none). */
+void pv_close_from(int from, int keep);
+
+#endif

@@ -1,0 +1,232 @@
+#!/bin/bash
+# The daemon runs real pods: a busybox OCI image built here, the daemon
+# started inside throwaway mount/net/PID namespaces (nothing leaks: when
+# this script's namespace goes, every process in it goes), manifests
+# dropped in as rsync, mv, and editors do.
+if [ -z "${PV_IN_NS:-}" ]; then
+	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_image.sh"
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+mount --make-rprivate /
+mount -t tmpfs tmpfs "$T_TMP"
+trap 'kill $(jobs -p) 2>/dev/null; umount -l "$T_TMP" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+M=$T_TMP/manifests
+S=$T_TMP/state
+mkdir -p "$M" "$S"
+export PODVISOR_STATE=$S
+LOG=$T_TMP/daemon.log
+
+make_busybox_oci "$T_TMP/oci" busybox:test >/dev/null 2>&1 || { fail "build the busybox image"; done_testing; exit 1; }
+"$PODVISOR" image import "$T_TMP/oci" busybox:test >/dev/null 2>&1 && ok "busybox image imported" || fail "busybox image import"
+
+start_daemon() {
+	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 >>"$LOG" 2>&1 &
+	DAEMON=$!
+	for _ in $(seq 100); do
+		[ -S "$S/podvisor.sock" ] && "$PODVISOR" get pods -A >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# json_field POD EXPR: a value from `get pods -o json` via python.
+pod_json() {
+	"$PODVISOR" get pods -A -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    pods = [p for p in json.load(sys.stdin) if p['name'] == sys.argv[1]]
+    p = pods[0] if pods else None
+    print(eval(sys.argv[2]) if p else '')
+except Exception:
+    print('')" "$1" "$2"
+}
+
+# wait_status POD STATUS [SECONDS]
+wait_status() {
+	local i
+	for i in $(seq $((${3:-20} * 10))); do
+		[ "$(pod_json "$1" "p['status']")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+pod_yaml() { # NAME RESTARTPOLICY COMMAND...
+	local name=$1 policy=$2
+	shift 2
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+spec:
+  restartPolicy: $policy
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: busybox:test
+    command: [$(printf '"%s", ' "$@" | sed 's/, $//')]
+YAML
+}
+
+# drop NAME CONTENT-FILE: deliver like rsync (temp name, then rename)
+drop() {
+	cp "$2" "$M/.$1.XXXXXX" && mv "$M/.$1.XXXXXX" "$M/$1"
+}
+
+start_daemon && ok "daemon starts and answers on its socket" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+# --- a pod runs in its own namespaces, on the image's root ---------------
+pod_yaml web Always sh -c 'echo hello from $(hostname); exec sleep 1000' >"$T_TMP/web.yaml"
+drop web.yaml "$T_TMP/web.yaml"
+if wait_status web Running; then
+	ok "a Pod renamed into the directory is Running"
+else
+	fail "pod web not Running: $(pod_json web "p['status']")"
+	diag "$("$PODVISOR" describe pod web 2>&1)" "$(tail -20 "$LOG")"
+fi
+pid=$(pod_json web "p['containers'][0].get('pid', '')")
+if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+	for ns in pid mnt net uts ipc; do
+		[ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ] \
+			&& ok "the container has its own $ns namespace" || fail "the container shares the $ns namespace"
+	done
+	[ -x "/proc/$pid/root/bin/busybox" ] && [ ! -e "/proc/$pid/root/$T_TMP" ] \
+		&& ok "the container's root is the image" || fail "the container's root is not the image"
+	[ "$(nsenter -t "$pid" -u hostname)" = web ] && ok "hostname = pod name" || fail "hostname is $(nsenter -t "$pid" -u hostname)"
+	[ "$(cat /proc/$pid/comm)" = sleep ] && ok "the container runs its command (sleep)" || fail "container comm $(cat /proc/$pid/comm)"
+	nspid=$(awk '/^NSpid/ {print $NF}' /proc/$pid/status)
+	[ "$nspid" -gt 1 ] && ok "the pod's init is PID 1; the container is PID $nspid in the pod" || fail "container NSpid $nspid"
+else
+	fail "no container pid ($pid)"
+fi
+logf=$(ls "$S"/pods/*/containers/main/log/0.log 2>/dev/null | head -1)
+grep -qE '^[0-9T:.-]+Z stdout F hello from web$' "$logf" 2>/dev/null \
+	&& ok "stdout goes to a timestamped log file" || { fail "log file"; diag "$(cat "$logf" 2>&1)"; }
+
+# --- logs and exec, as a user reaches the container -----------------------
+[ "$("$PODVISOR" logs web)" = "hello from web" ] && ok "podvisor logs shows the container's output" \
+	|| fail "logs: $("$PODVISOR" logs web 2>&1)"
+"$PODVISOR" logs --timestamps web | grep -qE '^[0-9-]+T[0-9:.]+Z hello from web$' \
+	&& ok "logs --timestamps prefixes RFC 3339 times" || fail "logs --timestamps"
+[ "$("$PODVISOR" exec web -- hostname)" = web ] && ok "exec runs a command in the container (hostname)" || fail "exec hostname"
+[ "$("$PODVISOR" exec web -- cat /proc/1/comm)" = pod-init ] \
+	&& ok "exec is in the pod's PID namespace (PID 1 is the pod's init)" || fail "exec pid ns: $("$PODVISOR" exec web -- cat /proc/1/comm 2>&1)"
+"$PODVISOR" exec web -- ls /bin/busybox >/dev/null && ! "$PODVISOR" exec web -- ls "$T_TMP" >/dev/null 2>&1 \
+	&& ok "exec sees the container's root, not the host's" || fail "exec root"
+"$PODVISOR" exec web -- sh -c 'exit 7'
+[ $? = 7 ] && ok "exec returns the command's exit code (7)" || fail "exec exit code"
+"$PODVISOR" exec web -- no-such-command 2>/dev/null
+[ $? = 127 ] && ok "exec of a missing command exits 127" || fail "exec missing command"
+[ "$(echo piped | "$PODVISOR" exec -i web -- cat)" = piped ] && ok "exec -i passes standard input" || fail "exec -i"
+
+# --- a bad edit changes nothing -------------------------------------------
+uid=$(pod_json web "p['uid']")
+sed 's/restartPolicy: Always/restartPolicy: Sometimes/' "$T_TMP/web.yaml" >"$T_TMP/web-bad.yaml"
+drop web.yaml "$T_TMP/web-bad.yaml"
+sleep 1
+if [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ]; then
+	ok "an invalid edit leaves the pod running (same uid, same process)"
+else
+	fail "an invalid edit disturbed the pod"
+fi
+grep -q "web.yaml:6:18: error: spec.restartPolicy: unsupported value \"Sometimes\"" "$LOG" \
+	&& ok "the load error is logged as file:line:col" || { fail "load error not logged"; diag "$(tail -5 "$LOG")"; }
+"$PODVISOR" describe pod web 2>&1 | grep -q "FailedLoad.*previous version stays in force" \
+	&& ok "describe shows the load error event" || { fail "describe lacks the load error"; diag "$("$PODVISOR" describe pod web 2>&1)"; }
+
+# --- the same bytes again do nothing; a vim-style save applies once -------
+drop web.yaml "$T_TMP/web.yaml" # back to good: same spec as running
+sleep 1
+[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "restoring the same spec keeps the pod" || fail "pod recreated on identical spec"
+mv "$M/web.yaml" "$M/web.yaml~" && cp "$T_TMP/web.yaml" "$M/web.yaml" && rm -f "$M/web.yaml~"
+sleep 1
+[ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] \
+	&& ok "a vim-style save (rename away, write anew) does not restart the pod" || fail "vim-style save restarted the pod"
+
+# --- deleting the file stops the pod, leaving nothing behind ---------------
+rm -f "$M/web.yaml"
+start=$(date +%s%N)
+for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")" ] && break; sleep 0.1; done
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ -z "$(pod_json web "p['name']")" ] && [ ! -d "/proc/$pid" ] && [ $ms -lt 3500 ]; then
+	ok "deleting the file stops the pod within grace + 1 s ($ms ms)"
+else
+	fail "pod still there after $ms ms"
+fi
+[ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pod's state directory is removed" || fail "pod dirs left: $(ls "$S/pods")"
+! grep -q " $S/pods" /proc/mounts && ok "no mounts are left behind" || fail "mounts left: $(grep "$S" /proc/mounts)"
+! pgrep -f 'pod-init|podvisor-shim' >/dev/null && ok "no pod-init or shim process is left" || fail "processes left: $(pgrep -af 'pod-init|shim')"
+
+# --- restart policies ---------------------------------------------------------
+pod_yaml crash Always sh -c 'echo crashing; exit 3' >"$T_TMP/crash.yaml"
+drop crash.yaml "$T_TMP/crash.yaml"
+for _ in $(seq 100); do [ "$(pod_json crash "p['restarts']")" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+r=$(pod_json crash "p['restarts']")
+[ "${r:-0}" -ge 2 ] && ok "exit 3 under Always is restarted ($r restarts)" || fail "crash restarts: $r"
+wait_status crash CrashLoopBackOff 10 && ok "it shows CrashLoopBackOff between restarts" || fail "status $(pod_json crash "p['status']")"
+"$PODVISOR" describe pod crash | grep -q "Exit Code:    3" && ok "describe shows the last exit code 3" || { fail "describe exit code"; diag "$("$PODVISOR" describe pod crash)"; }
+[ "$("$PODVISOR" logs --previous crash)" = crashing ] && ok "logs --previous shows the previous run" || fail "logs --previous: $("$PODVISOR" logs --previous crash 2>&1)"
+pod_yaml once Never sh -c 'exit 3' >"$T_TMP/once.yaml"
+drop once.yaml "$T_TMP/once.yaml"
+wait_status once Error && ok "exit 3 under Never shows Error" || fail "once status $(pod_json once "p['status']")"
+[ "$(pod_json once "p['containers'][0]['state']['terminated']['exitCode']")" = 3 ] && [ "$(pod_json once "p['restarts']")" = 0 ] \
+	&& ok "and exit code 3, never restarted" || fail "once exit code / restarts"
+pod_yaml done OnFailure sh -c 'exit 0' >"$T_TMP/done.yaml"
+drop done.yaml "$T_TMP/done.yaml"
+wait_status done Completed && ok "exit 0 under OnFailure shows Completed" || fail "done status $(pod_json done "p['status']")"
+rm -f "$M/crash.yaml" "$M/once.yaml" "$M/done.yaml"
+
+# --- init containers run in order, before the app ----------------------------
+cat >"$M/.init.tmp" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: inits
+spec:
+  initContainers:
+  - {name: first, image: "busybox:test", command: [sh, -c, "sleep 0.3"]}
+  - {name: second, image: "busybox:test", command: [sh, -c, "sleep 0.3"]}
+  containers:
+  - {name: app, image: "busybox:test", command: [sleep, "1000"]}
+YAML
+mv "$M/.init.tmp" "$M/inits.yaml"
+wait_status inits Running && ok "a pod with init containers reaches Running" || fail "inits: $(pod_json inits "p['status']")"
+order=$("$PODVISOR" describe pod inits | grep -o 'Started container [a-z]*' | awk '{print $3}' | tr '\n' ' ')
+[ "$order" = "first second app " ] && ok "init containers ran in order, then the app ($order)" || fail "start order: $order"
+
+# --- a missing image is reported, and the pod starts once it is imported --
+sed 's/busybox:test/late:1/; s/name: web/name: late/' "$T_TMP/web.yaml" >"$M/late.yaml"
+wait_status late ErrImageNeverPull && ok "a missing image shows ErrImageNeverPull" || fail "late: $(pod_json late "p['status']")"
+"$PODVISOR" image import "$T_TMP/oci" late:1 >/dev/null 2>&1
+wait_status late Running && ok "the pod starts by itself once the image is imported" || fail "late after import: $(pod_json late "p['status']")"
+
+# --- kill -9 of the daemon: pods survive and are taken back -------------------
+pid=$(pod_json inits "p['containers'][2]['pid']")
+restarts_before=$(pod_json crash "p['restarts']")
+kill -9 $DAEMON
+wait $DAEMON 2>/dev/null
+sleep 0.5
+[ -d "/proc/$pid" ] && ok "kill -9 of the daemon leaves the pods running" || fail "the pod died with the daemon"
+start_daemon || fail "daemon restart"
+sleep 0.5
+[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && [ "$(pod_json inits "p['status']")" = Running ] \
+	&& ok "a new daemon re-adopts the pod (same pid, Running)" || { fail "re-adoption"; diag "$(tail -20 "$LOG")"; }
+[ "$(pgrep -c -f 'podvisor-pod-init')" = "$(ls "$S/pods" | wc -l)" ] \
+	&& ok "one pod-init per pod: nothing started twice" || fail "pod-inits: $(pgrep -c -f podvisor-pod-init) for $(ls "$S/pods" | wc -l) pods"
+[ "$(pod_json inits "p['containers'][0]['state']['terminated']['exitCode']")" = 0 ] \
+	&& ok "finished init containers stay finished after re-adoption" || fail "init state after adoption"
+
+# --- SIGTERM: the daemon leaves, pods stay ----------------------------------
+kill -TERM $DAEMON
+wait $DAEMON
+[ $? = 0 ] && [ -d "/proc/$pid" ] && ok "SIGTERM: the daemon exits 0 and the pods keep running" || fail "SIGTERM"
+start_daemon
+kill -HUP $DAEMON
+sleep 0.5
+[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && ok "SIGHUP rescans without disturbing anything" || fail "SIGHUP"
+
+done_testing
