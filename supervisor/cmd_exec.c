@@ -22,6 +22,7 @@
 #include "common/cleanup.h"
 #include "supervisor/api.h"
 #include "supervisor/cli.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/cspec.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/proc.h"
@@ -251,6 +252,7 @@ int pv_cmd_exec(int argc, char **argv)
 	if (pid < 0)
 		return PV_EXIT_FAIL;
 	env = read_environ(pid);
+	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
 	if (o.tty && openpty(&master, &slave, NULL, NULL, NULL) < 0)
 		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
 	if (enter(pid) < 0) {

@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "supervisor/cgroup.h"
 #include "supervisor/proc.h"
 
 static void __attribute__((noreturn, format(printf, 2, 3))) die(int errfd, const char *fmt, ...)
@@ -255,6 +256,12 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (s->cgroup) {
+		struct pv_err err = { 0 };
+
+		if (pv_cg_enter(s->cgroup, &err) < 0)
+			die(errfd, "join cgroup %s", s->cgroup);
+	}
 	if (unshare(CLONE_NEWNS) < 0)
 		die(errfd, "unshare mount namespace");
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);

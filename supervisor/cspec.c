@@ -403,6 +403,10 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 	json_object_object_add(o, "logMax", json_object_new_int64(s->log_max));
 	json_object_object_add(o, "restart", json_object_new_int64(s->restart));
 	json_object_object_add(o, "readOnlyRoot", json_object_new_boolean(s->read_only_root));
+	add_str(o, "cgroup", s->cgroup);
+	json_object_object_add(o, "memoryMax", json_object_new_int64(s->memory_max));
+	json_object_object_add(o, "cpuMaxMilli", json_object_new_int64(s->cpu_max_milli));
+	json_object_object_add(o, "cpuRequestMilli", json_object_new_int64(s->cpu_request_milli));
 	return o;
 }
 
@@ -456,6 +460,10 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->restart = get_int(j, "restart");
 	s->read_only_root = json_object_object_get_ex(j, "readOnlyRoot", &v) &&
 			    json_object_get_boolean(v);
+	s->cgroup = get_str(j, "cgroup");
+	s->memory_max = get_int(j, "memoryMax");
+	s->cpu_max_milli = get_int(j, "cpuMaxMilli");
+	s->cpu_request_milli = get_int(j, "cpuRequestMilli");
 	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
 	    s->init_pid <= 0)
 		return pv_err_set(err, EINVAL, "container spec is incomplete");
@@ -475,5 +483,6 @@ void pv_cspec_free(struct pv_cspec *s)
 	pv_strv_free(s->layers);
 	free(s->dir);
 	free(s->pod_dir);
+	free(s->cgroup);
 	memset(s, 0, sizeof(*s));
 }

@@ -32,6 +32,10 @@ struct pv_cspec {
 	int64_t log_max;          /* bytes per log file before rotation */
 	int64_t restart;          /* how many times it restarted: names its log file */
 	bool read_only_root;
+	char *cgroup;             /* "PARENT/pod-UID/NAME"; NULL: no cgroup */
+	int64_t memory_max;       /* bytes, from limits.memory */
+	int64_t cpu_max_milli;    /* from limits.cpu */
+	int64_t cpu_request_milli; /* from requests.cpu */
 };
 
 /* What a container's environment may refer to. */

@@ -52,6 +52,7 @@ static const char daemon_usage[] =
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
+	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -338,6 +339,7 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		{ "backoff-base", required_argument, NULL, 'B' },
 		{ "log-max-bytes", required_argument, NULL, 'L' },
 		{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
+		{ "cgroup-parent", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -364,6 +366,9 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 			break;
 		case 'X':
 			d->shutdown_pods = true;
+			break;
+		case 'C':
+			d->cgroup_parent = strdup(optarg);
 			break;
 		case 'v':
 			pv_log_set_level(PV_LOG_DEBUG);
@@ -392,8 +397,8 @@ static void defaults(struct pv_daemon *d)
 	d->backoff_base_ms = 10000;
 	d->log_max = 10 * 1024 * 1024;
 	gethostname(host, sizeof(host) - 1);
-	d->node_name = NULL;
 	d->node_name = strdup(host);
+	d->cgroup_parent = strdup("podvisor");
 }
 
 static int run(struct pv_daemon *d)

@@ -30,6 +30,7 @@ struct pv_daemon {
 	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
 	int64_t log_max;          /* bytes per container log file */
 	bool shutdown_pods;       /* stop every pod before exiting */
+	char *cgroup_parent;      /* cgroups go under this: "podvisor" */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

@@ -180,6 +180,29 @@ char *pv_container_dir(const struct pv_crt *c)
 	return path;
 }
 
+static const struct pv_qtyval *qty(const pv_qtymap *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->items[i].key, key) == 0)
+			return &m->items[i].val;
+	return NULL;
+}
+
+static void set_resources(const struct pv_crt *c, struct pv_cspec *s)
+{
+	const struct pv_resources *r = &c->spec->resources;
+	const struct pv_qtyval *mem = qty(&r->limits, "memory");
+	const struct pv_qtyval *cpu = qty(&r->limits, "cpu");
+	const struct pv_qtyval *req = qty(&r->requests, "cpu");
+
+	if (asprintf(&s->cgroup, "%s/pod-%s/%s", c->pod->d->cgroup_parent, c->pod->uid,
+		     c->spec->name.v) < 0)
+		s->cgroup = NULL;
+	s->memory_max = mem ? mem->q.value : 0;
+	s->cpu_max_milli = cpu ? cpu->q.milli : 0;
+	s->cpu_request_milli = req ? req->q.milli : 0;
+}
+
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
 		       struct pv_err *err)
 {
@@ -222,6 +245,7 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->log_max = p->d->log_max;
 	s->restart = c->restarts;
 	s->read_only_root = sc->read_only_root_filesystem.v;
+	set_resources(c, s);
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	return 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/container.h"
 #include "supervisor/cspec.h"
 #include "supervisor/fsutil.h"
@@ -224,6 +225,14 @@ static pid_t start(struct shim *sh)
 
 	if (join_pod(&sh->spec, why, sizeof(why)) < 0)
 		return write_exit(sh, 128, 0, "StartError", why), -1;
+	if (sh->spec.cgroup) {
+		struct pv_cg_limits lim = { sh->spec.memory_max, sh->spec.cpu_max_milli,
+					    sh->spec.cpu_request_milli };
+		struct pv_err err = { 0 };
+
+		if (pv_cg_create(sh->spec.cgroup, &lim, &err) < 0)
+			return write_exit(sh, 128, 0, "StartError", err.msg), -1;
+	}
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(ps, O_CLOEXEC) < 0)
 		return write_exit(sh, 128, 0, "StartError", "pipe"), -1;
 	pid = fork();
@@ -247,6 +256,8 @@ static pid_t start(struct shim *sh)
 		why[n] = '\0';
 		waitpid(pid, NULL, 0);
 		write_exit(sh, 128, 0, "StartError", why);
+		if (sh->spec.cgroup)
+			pv_cg_remove(sh->spec.cgroup);
 		return -1;
 	}
 	write_state(sh, pid);
@@ -255,9 +266,16 @@ static pid_t start(struct shim *sh)
 
 static void finish(struct shim *sh, int status)
 {
+	bool oom = sh->spec.cgroup && pv_cg_oom_killed(sh->spec.cgroup);
+
 	stream_flush(sh, &sh->out);
 	stream_flush(sh, &sh->err);
-	if (WIFSIGNALED(status))
+	if (sh->spec.cgroup)
+		pv_cg_remove(sh->spec.cgroup);
+	if (oom)
+		write_exit(sh, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status),
+			   WIFSIGNALED(status) ? WTERMSIG(status) : 0, "OOMKilled", NULL);
+	else if (WIFSIGNALED(status))
 		write_exit(sh, 128 + WTERMSIG(status), WTERMSIG(status), "Error", NULL);
 	else
 		write_exit(sh, WEXITSTATUS(status), 0,

@@ -4,7 +4,7 @@
 # this script's namespace goes, every process in it goes), manifests
 # dropped in as rsync, mv, and editors do.
 if [ -z "${PV_IN_NS:-}" ]; then
-	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 bash "$0" "$@"
+	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 PV_TEST_ID=$$ bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
@@ -12,7 +12,17 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 
 mount --make-rprivate /
 mount -t tmpfs tmpfs "$T_TMP"
-trap 'kill $(jobs -p) 2>/dev/null; umount -l "$T_TMP" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+# cgroups are not namespaced: a name of our own, removed whatever happens.
+CG=podvisor-test-$PV_TEST_ID
+cg_cleanup() {
+	local d
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG" 2>/dev/null); do
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+}
+# We are PID 1 of this namespace: kill -9 -1 ends every other process in
+# it (daemon, pods), after which their cgroups can go.
+trap 'kill -9 -1 2>/dev/null; sleep 0.3; cg_cleanup; umount -l "$T_TMP" 2>/dev/null; rm -rf "$T_TMP"' EXIT
 M=$T_TMP/manifests
 S=$T_TMP/state
 mkdir -p "$M" "$S"
@@ -23,7 +33,7 @@ make_busybox_oci "$T_TMP/oci" busybox:test >/dev/null 2>&1 || { fail "build the 
 "$PODVISOR" image import "$T_TMP/oci" busybox:test >/dev/null 2>&1 && ok "busybox image imported" || fail "busybox image import"
 
 start_daemon() {
-	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 >>"$LOG" 2>&1 &
+	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 --cgroup-parent "$CG" >>"$LOG" 2>&1 &
 	DAEMON=$!
 	for _ in $(seq 100); do
 		[ -S "$S/podvisor.sock" ] && "$PODVISOR" get pods -A >/dev/null 2>&1 && return 0
@@ -179,6 +189,41 @@ pod_yaml done OnFailure sh -c 'exit 0' >"$T_TMP/done.yaml"
 drop done.yaml "$T_TMP/done.yaml"
 wait_status done Completed && ok "exit 0 under OnFailure shows Completed" || fail "done status $(pod_json done "p['status']")"
 rm -f "$M/crash.yaml" "$M/once.yaml" "$M/done.yaml"
+
+# --- resources: limits become cgroup settings; the OOM killer is reported --
+cat >"$M/.mem.tmp" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hog
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: busybox:test
+    command: [sh, -c, "sleep 1; exec dd if=/dev/zero of=/dev/shm/fill bs=1M count=60"]
+    resources:
+      limits: {memory: 24Mi, cpu: 500m}
+YAML
+mv "$M/.mem.tmp" "$M/hog.yaml"
+wait_status hog Running 10
+uid=$(pod_json hog "p['uid']")
+if [ -d /sys/fs/cgroup/memory ]; then
+	lim=$(cat "/sys/fs/cgroup/memory/$CG/pod-$uid/hog/memory.limit_in_bytes" 2>/dev/null)
+	quota=$(cat "/sys/fs/cgroup/cpu/$CG/pod-$uid/hog/cpu.cfs_quota_us" 2>/dev/null)
+else
+	lim=$(cat "/sys/fs/cgroup/$CG/pod-$uid/hog/memory.max" 2>/dev/null)
+	quota=$(cut -d' ' -f1 "/sys/fs/cgroup/$CG/pod-$uid/hog/cpu.max" 2>/dev/null)
+fi
+[ "$lim" = 25165824 ] && ok "limits.memory 24Mi is the container cgroup's memory limit" || fail "memory limit: '$lim'"
+[ "$quota" = 50000 ] && ok "limits.cpu 500m is a 50 ms / 100 ms CPU quota" || fail "cpu quota: '$quota'"
+wait_status hog OOMKilled 20 && ok "a container allocating past its memory limit shows OOMKilled" \
+	|| { fail "hog: $(pod_json hog "p['status']")"; diag "$("$PODVISOR" describe pod hog)"; }
+[ "$(pod_json hog "p['containers'][0]['state']['terminated']['exitCode']")" = 137 ] \
+	&& ok "with exit code 137" || fail "OOM exit code $(pod_json hog "p['containers'][0]['state']['terminated']['exitCode']")"
+[ ! -e "/sys/fs/cgroup/memory/$CG/pod-$uid" ] && [ ! -e "/sys/fs/cgroup/$CG/pod-$uid" ] \
+	&& ok "the container's cgroup is removed when it ends" || fail "cgroup left behind"
+rm -f "$M/hog.yaml"
 
 # --- init containers run in order, before the app ----------------------------
 cat >"$M/.init.tmp" <<'YAML'

@@ -1,0 +1,35 @@
+/* cgroups for containers: v2 when the machine is unified, the v1
+ * memory, cpu and pids controllers on v1 and hybrid machines. A
+ * container's cgroup is PARENT/pod-UID/NAME; limits come from its
+ * resources, and the OOM killer's work is read back from it. */
+#ifndef PV_SUPERVISOR_CGROUP_H
+#define PV_SUPERVISOR_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+#define PV_CGROUP_ROOT "/sys/fs/cgroup"
+
+struct pv_cg_limits {
+	int64_t memory_max;  /* bytes; 0: none */
+	int64_t cpu_max_milli;  /* 0: none */
+	int64_t cpu_request_milli; /* weight; 0: default */
+};
+
+/* Create the container's cgroup(s) and set LIMITS. REL is
+ * "PARENT/pod-UID/NAME". */
+int pv_cg_create(const char *rel, const struct pv_cg_limits *limits, struct pv_err *err);
+/* Move the calling process into them (call in the container child). */
+int pv_cg_enter(const char *rel, struct pv_err *err);
+/* Did the OOM killer kill a process in it? */
+bool pv_cg_oom_killed(const char *rel);
+/* Kill whatever is left in it and remove it; also removes empty parents
+ * up to (not including) the first component. */
+void pv_cg_remove(const char *rel);
+/* Move the calling process into the cgroups PID is in (for exec). */
+int pv_cg_join_pid(pid_t pid);
+
+#endif
