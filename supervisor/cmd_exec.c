@@ -253,12 +253,14 @@ int pv_cmd_exec(int argc, char **argv)
 		return PV_EXIT_FAIL;
 	env = read_environ(pid);
 	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
-	if (o.tty && openpty(&master, &slave, NULL, NULL, NULL) < 0)
-		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
 	if (enter(pid) < 0) {
 		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
+	/* The terminal comes from the container's own devpts, so that the
+	 * command sees it under /dev/pts. */
+	if (o.tty && openpty(&master, &slave, NULL, NULL, NULL) < 0)
+		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
 	if (!o.in && !o.tty) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 

@@ -1,0 +1,88 @@
+# Shared by the pod tests: enter throwaway namespaces, build and import
+# the busybox image, start the daemon, read pod state. Source it first
+# thing; it re-executes the test inside `unshare`.
+# shellcheck shell=bash
+if [ -z "${PV_IN_NS:-}" ]; then
+	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 PV_TEST_ID=$$ bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_image.sh"
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+mount --make-rprivate /
+mount -t tmpfs tmpfs "$T_TMP"
+# cgroups are not namespaced: a name of our own, removed whatever happens.
+CG=podvisor-test-$PV_TEST_ID
+cg_cleanup() {
+	local d
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG" 2>/dev/null); do
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+}
+# We are PID 1 of this namespace: kill -9 -1 ends every other process in
+# it (daemon, pods), after which their cgroups can go.
+trap 'kill -9 -1 2>/dev/null; sleep 0.3; cg_cleanup; umount -l "$T_TMP" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+M=$T_TMP/manifests
+S=$T_TMP/state
+mkdir -p "$M" "$S"
+export PODVISOR_STATE=$S
+LOG=$T_TMP/daemon.log
+
+make_busybox_oci "$T_TMP/oci" busybox:test >/dev/null 2>&1 || { fail "build the busybox image"; done_testing; exit 1; }
+"$PODVISOR" image import "$T_TMP/oci" busybox:test >/dev/null 2>&1 && ok "busybox image imported" || fail "busybox image import"
+
+start_daemon() { # [EXTRA DAEMON ARGS...]
+	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 --cgroup-parent "$CG" "$@" >>"$LOG" 2>&1 &
+	DAEMON=$!
+	for _ in $(seq 100); do
+		[ -S "$S/podvisor.sock" ] && "$PODVISOR" get pods -A >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# json_field POD EXPR: a value from `get pods -o json` via python.
+pod_json() {
+	"$PODVISOR" get pods -A -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    pods = [p for p in json.load(sys.stdin) if p['name'] == sys.argv[1]]
+    p = pods[0] if pods else None
+    print(eval(sys.argv[2]) if p else '')
+except Exception:
+    print('')" "$1" "$2"
+}
+
+# wait_status POD STATUS [SECONDS]
+wait_status() {
+	local i
+	for i in $(seq $((${3:-20} * 10))); do
+		[ "$(pod_json "$1" "p['status']")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+pod_yaml() { # NAME RESTARTPOLICY COMMAND...
+	local name=$1 policy=$2
+	shift 2
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+spec:
+  restartPolicy: $policy
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: busybox:test
+    command: [$(printf '"%s", ' "$@" | sed 's/, $//')]
+YAML
+}
+
+# drop NAME CONTENT-FILE: deliver like rsync (temp name, then rename)
+drop() {
+	cp "$2" "$M/.$1.XXXXXX" && mv "$M/.$1.XXXXXX" "$M/$1"
+}
+

@@ -1,0 +1,99 @@
+#!/bin/bash
+# The daemon's life around the pods: edits, a directory that goes away,
+# changes made while it was down, a lost inotify queue, log rotation,
+# terminals, and shutting the node down.
+. "$(dirname "$0")/lib_pods.sh"
+
+start_daemon --log-max-bytes 4096 || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+# --- an edited spec recreates the pod; a label edit does not ----------------
+pod_yaml web Always sh -c "trap 'exit 0' TERM; while true; do sleep 0.1; done" >"$T_TMP/web.yaml"
+drop web.yaml "$T_TMP/web.yaml"
+wait_status web Running || fail "web not running"
+uid=$(pod_json web "p['uid']")
+sed 's/^metadata:/metadata:\n  labels: {tier: front}/' "$T_TMP/web.yaml" >"$T_TMP/web2.yaml"
+drop web.yaml "$T_TMP/web2.yaml"
+sleep 1
+[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "a label edit keeps the running pod" || fail "label edit recreated the pod"
+sed 's/terminationGracePeriodSeconds: 2/terminationGracePeriodSeconds: 3/' "$T_TMP/web2.yaml" >"$T_TMP/web3.yaml"
+drop web.yaml "$T_TMP/web3.yaml"
+for _ in $(seq 100); do
+	new=$(pod_json web "p['uid']")
+	[ -n "$new" ] && [ "$new" != "$uid" ] && [ "$(pod_json web "p['status']")" = Running ] && break
+	sleep 0.1
+done
+[ -n "$new" ] && [ "$new" != "$uid" ] && ok "an edited spec recreates the pod (new uid, Running)" || fail "spec edit: uid $new"
+[ "$(ls "$S/pods" | wc -l)" = 1 ] && ok "the old pod is gone: one pod directory" || fail "pod dirs: $(ls "$S/pods")"
+
+# --- log files are capped and rotated -----------------------------------------
+pod_yaml chatty Always sh -c 'i=0; while [ $i -lt 400 ]; do echo line $i of chatter; i=$((i+1)); done; sleep 1000' >"$T_TMP/chatty.yaml"
+drop chatty.yaml "$T_TMP/chatty.yaml"
+wait_status chatty Running
+sleep 1
+dir=$(ls -d "$S"/pods/*/containers/main/log | while read -r d; do grep -l chatter "$d"/* >/dev/null 2>&1 && echo "$d"; done | head -1)
+cur=$(stat -c %s "$dir/0.log" 2>/dev/null)
+old=$(stat -c %s "$dir/0.log.1" 2>/dev/null)
+[ -n "$old" ] && [ "${cur:-99999}" -le 4200 ] && [ "$old" -le 4200 ] \
+	&& ok "a log past --log-max-bytes is rotated (0.log ${cur}B, 0.log.1 ${old}B)" || fail "rotation: cur=$cur old=$old"
+"$PODVISOR" logs chatty | tail -1 | grep -qx "line 399 of chatter" && ok "logs shows the newest lines after rotation" || fail "logs after rotation"
+rm -f "$M/chatty.yaml"
+
+# --- a terminal for exec -it ------------------------------------------------------
+# (script(1) supplies the terminal; it echoes its own stdin's EOF as ^@)
+out=$(script -qc "$PODVISOR exec -it web -- tty" /dev/null </dev/null | tr -d '\r' | grep -o '/dev/pts/[0-9]*')
+[ -n "$out" ] && ok "exec -it gives the command a terminal from the container's devpts ($out)" || fail "exec -it: no tty"
+[ "$("$PODVISOR" exec web -- tty 2>&1)" = "not a tty" ] && ok "without -t there is no terminal" || fail "exec without -t has a tty"
+
+# --- changes while the daemon is down take effect when it is back ------------
+pid=$(pod_json web "p['containers'][0]['pid']")
+kill -9 $DAEMON; wait $DAEMON 2>/dev/null
+rm -f "$M/web.yaml"
+pod_yaml added Always sleep 1000 >"$M/added.yaml"
+start_daemon --log-max-bytes 4096
+for _ in $(seq 80); do [ -z "$(pod_json web "p['name']")" ] && [ "$(pod_json added "p['status']")" = Running ] && break; sleep 0.1; done
+[ -z "$(pod_json web "p['name']")" ] && [ ! -d "/proc/$pid" ] && ok "a pod whose file was deleted while the daemon was down is stopped" || fail "web survived"
+[ "$(pod_json added "p['status']")" = Running ] && ok "a pod added while the daemon was down is started" || fail "added: $(pod_json added "p['status']")"
+
+# --- the directory itself deleted and re-created ----------------------------------
+cp "$M/added.yaml" "$T_TMP/added.yaml"
+rm -rf "$M"
+for _ in $(seq 80); do [ -z "$(pod_json added "p['name']")" ] && break; sleep 0.1; done
+[ -z "$(pod_json added "p['name']")" ] && ok "deleting the manifests directory stops its pods" || fail "added still there"
+mkdir "$M"
+cp "$T_TMP/added.yaml" "$M/.a" && mv "$M/.a" "$M/added.yaml"
+wait_status added Running && ok "re-creating the directory brings them back" || fail "after re-create: $(pod_json added "p['status']")"
+
+# --- a lost inotify queue: the rescan converges --------------------------------
+# The queue length is read when the daemon opens inotify; make it tiny for
+# this daemon only, then put it back at once.
+q=$(cat /proc/sys/fs/inotify/max_queued_events)
+kill -TERM $DAEMON; wait $DAEMON
+echo 4 >/proc/sys/fs/inotify/max_queued_events
+start_daemon --log-max-bytes 4096; rc=$?
+echo "$q" >/proc/sys/fs/inotify/max_queued_events
+[ $rc = 0 ] || fail "daemon restart"
+kill -STOP $DAEMON
+for i in $(seq 1 12); do pod_yaml "burst$i" Always sleep 1000 >"$M/burst$i.yaml"; done
+kill -CONT $DAEMON
+for _ in $(seq 150); do
+	n=$("$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("burst") and p["status"] == "Running"))' 2>/dev/null)
+	[ "$n" = 12 ] && break
+	sleep 0.2
+done
+grep -q "inotify queue overflowed; rescanning" "$LOG" && ok "the daemon notices the inotify queue overflowed" || fail "no overflow seen"
+[ "$n" = 12 ] && ok "the rescan converges: all 12 pods Running" || fail "after overflow: $n of 12 running"
+rm -f "$M"/burst*.yaml
+
+# --- shutting the node down: --shutdown-pods-on-exit stops pods gracefully --------
+kill -TERM $DAEMON; wait $DAEMON
+pod_yaml graceful Always sh -c "trap 'echo stopping cleanly; exit 0' TERM; while true; do sleep 0.1; done" >"$M/graceful.yaml"
+start_daemon --shutdown-pods-on-exit
+wait_status graceful Running || fail "graceful not running"
+kill -TERM $DAEMON
+wait $DAEMON; rc=$?
+left=$(pgrep -f 'podvisor-pod-init|podvisor-shim' | wc -l)
+[ $rc = 0 ] && [ "$left" = 0 ] && ok "SIGTERM with --shutdown-pods-on-exit stops every pod, then exits 0" || fail "shutdown: rc=$rc, $left processes left"
+grep -q "container main exited with code 0 (Completed)" "$LOG" && grep -q "pod default/graceful: stopped" "$LOG" \
+	&& ok "the container got SIGTERM and exited 0 by itself, within its grace period" || fail "no graceful stop in the log"
+
+done_testing
