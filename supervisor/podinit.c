@@ -33,54 +33,35 @@ static void loopback_up(void)
 }
 
 /* In the new namespaces, before exec: nothing here may allocate much or
- * take locks the parent held (we were forked from the daemon). */
-static void child(const char *hostname, const char *pod_uid, int errfd)
+ * take locks the parent held (we were forked from the daemon). A failure
+ * ends the child, which the daemon sees as the pod's init dying. */
+static void __attribute__((noreturn)) child(const char *hostname, const char *pod_uid)
 {
 	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
 	sigset_t none;
-	int e;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	if (sethostname(hostname, strlen(hostname)) < 0)
-		goto fail;
-	loopback_up();
-	pv_close_from(3, errfd);
-	execv("/proc/self/exe", argv);
-fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
 		_exit(126);
+	loopback_up();
+	pv_close_from(3, -1);
+	execv("/proc/self/exe", argv);
 	_exit(127);
 }
 
+/* The daemon does not wait for the exec: the namespaces exist as soon as
+ * clone returns, so the containers' shims can join them at once. */
 pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, struct pv_err *err)
 {
-	int p[2], e = 0;
-	pid_t pid;
-	ssize_t n;
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+					       CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return pv_err_sys(err, errno, "pipe"), -1;
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
-				       SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid == 0) {
-		close(p[0]);
-		child(hostname, pod_uid, p[1]);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
+	if (pid == 0)
+		child(hostname, pod_uid);
+	if (pid < 0)
 		return pv_err_sys(err, errno, "clone pod namespaces"), -1;
-	}
-	while ((n = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
-	close(p[0]);
-	if (n == sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		return pv_err_sys(err, e, "pod init"), -1;
-	}
 	return pid;
 }
 
