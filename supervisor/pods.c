@@ -723,6 +723,10 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
 	pod_event(p, false, "Scheduled", "pod %s/%s created on %s", p->ns, p->name, d->node_name);
+	if (p->spec->spec.volumes.n)
+		pod_event(p, true, "VolumesNotMounted", "this podvisor does not mount volumes yet; "
+			  "the containers start without their %zu volume%s", p->spec->spec.volumes.n,
+			  p->spec->spec.volumes.n == 1 ? "" : "s");
 	p->state = PV_P_STARTING;
 	start_next_init(p);
 	return;
