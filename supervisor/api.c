@@ -1,3 +1,4 @@
+#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 
 #include <errno.h>
@@ -34,13 +35,6 @@ static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *e
 	    sizeof(sa->sun_path))
 		return pv_err_set(err, ENAMETOOLONG, "state directory path too long for a socket");
 	return 0;
-}
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
 }
 
 static struct json_object *events_for(struct pv_daemon *d, const char *object)
@@ -94,7 +88,7 @@ static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, cons
 /* A pod, with its events and the load errors of its file. */
 static struct json_object *op_pod(struct pv_daemon *d, struct json_object *req)
 {
-	const char *ns = jstr(req, "namespace") ?: "default", *name = jstr(req, "name");
+	const char *ns = pv_json_str(req, "namespace", NULL) ?: "default", *name = pv_json_str(req, "name", NULL);
 	struct pv_prt *p = name ? pv_pods_find(d, ns, name) : NULL;
 	struct json_object *o, *file;
 	char obj[600];
@@ -144,7 +138,7 @@ static struct json_object *op_files(struct pv_daemon *d)
 
 static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
 {
-	const char *op = jstr(req, "op");
+	const char *op = pv_json_str(req, "op", NULL);
 
 	if (!op)
 		return error_json("no op in the request");

@@ -20,8 +20,10 @@
 #include <utmp.h>
 
 #include "common/cleanup.h"
+#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 #include "supervisor/cli.h"
+#include "supervisor/client.h"
 #include "supervisor/cgroup.h"
 #include "supervisor/cspec.h"
 #include "supervisor/fsutil.h"
@@ -47,44 +49,24 @@ struct exec_opts {
 	bool in, tty;
 };
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
-}
-
 /* The container's pid, from the daemon. */
 static pid_t container_pid(const struct exec_opts *o, const char *pod)
 {
-	struct json_object *req = json_object_new_object(), *resp, *cs, *v;
-	struct pv_err err = { 0 };
+	struct json_object *resp = pv_client_pod("podvisor exec", o->state, o->ns, pod), *cs, *v;
 	pid_t pid = -1;
 
-	json_object_object_add(req, "op", json_object_new_string("pod"));
-	json_object_object_add(req, "namespace", json_object_new_string(o->ns));
-	json_object_object_add(req, "name", json_object_new_string(pod));
-	resp = pv_api_call(pv_state_dir(o->state), req, &err);
-	json_object_put(req);
-	if (!resp) {
-		fprintf(stderr, "podvisor exec: %s\n", err.msg);
+	if (!resp)
 		return -1;
-	}
-	if (json_object_object_get_ex(resp, "error", &v)) {
-		fprintf(stderr, "Error from the daemon: %s\n", json_object_get_string(v));
-		json_object_put(resp);
-		return -1;
-	}
 	json_object_object_get_ex(resp, "containers", &cs);
 	for (size_t i = 0; cs && i < json_object_array_length(cs) && pid < 0; i++) {
 		struct json_object *c = json_object_array_get_idx(cs, i);
 
 		if (json_object_get_boolean(json_object_object_get(c, "init")) ||
-		    (o->container && strcmp(jstr(c, "name"), o->container) != 0))
+		    (o->container && strcmp(pv_json_str(c, "name", ""), o->container) != 0))
 			continue;
 		if (!json_object_object_get_ex(c, "pid", &v) || !json_object_object_get_ex(
 			    json_object_object_get(c, "state"), "running", NULL)) {
-			fprintf(stderr, "podvisor exec: container %s is not running\n", jstr(c, "name"));
+			fprintf(stderr, "podvisor exec: container %s is not running\n", pv_json_str(c, "name", ""));
 			break;
 		}
 		pid = json_object_get_int(v);

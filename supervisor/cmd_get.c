@@ -6,8 +6,10 @@
 #include <time.h>
 
 #include "manifests/encode.h"
+#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 #include "supervisor/cli.h"
+#include "supervisor/client.h"
 #include "supervisor/table.h"
 
 static const char get_usage[] =
@@ -40,20 +42,6 @@ struct get_opts {
 	const char *state;
 	const char *name;
 };
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
-}
-
-static int64_t jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
 
 static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
 {
@@ -92,34 +80,16 @@ static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
 	return 0;
 }
 
-static struct json_object *call(const struct get_opts *o, struct json_object *req)
-{
-	struct pv_err err = { 0 };
-	struct json_object *resp = pv_api_call(pv_state_dir(o->state), req, &err);
-
-	json_object_put(req);
-	if (!resp) {
-		fprintf(stderr, "podvisor: %s\n", err.msg);
-		return NULL;
-	}
-	if (json_object_object_get_ex(resp, "error", NULL)) {
-		fprintf(stderr, "Error from the daemon: %s\n", jstr(resp, "error"));
-		json_object_put(resp);
-		return NULL;
-	}
-	return resp;
-}
-
 static bool wanted(const struct get_opts *o, struct json_object *p)
 {
-	if (!o->all && strcmp(jstr(p, "namespace"), o->ns) != 0)
+	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
 		return false;
-	return !o->name || strcmp(jstr(p, "name"), o->name) == 0;
+	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
 }
 
 static void restarts_cell(struct json_object *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld", (long long)jint(p, "restarts"));
+	snprintf(buf, len, "%lld", (long long)pv_json_int(p, "restarts"));
 }
 
 static void print_pods(const struct get_opts *o, struct json_object *items)
@@ -138,18 +108,18 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 
 		if (!wanted(o, p))
 			continue;
-		snprintf(ready, sizeof(ready), "%lld/%lld", (long long)jint(p, "ready"),
-			 (long long)jint(p, "total"));
+		snprintf(ready, sizeof(ready), "%lld/%lld", (long long)pv_json_int(p, "ready"),
+			 (long long)pv_json_int(p, "total"));
 		restarts_cell(p, restarts, sizeof(restarts));
-		pv_human_duration(time(NULL) - jint(p, "created"), age, sizeof(age));
-		row[0] = jstr(p, "namespace");
-		row[1] = jstr(p, "name");
+		pv_human_duration(time(NULL) - pv_json_int(p, "created"), age, sizeof(age));
+		row[0] = pv_json_str(p, "namespace", "");
+		row[1] = pv_json_str(p, "name", "");
 		row[2] = ready;
-		row[3] = jstr(p, "status");
+		row[3] = pv_json_str(p, "status", "");
 		row[4] = restarts;
 		row[5] = age;
-		row[6] = jstr(p, "node");
-		row[7] = jstr(p, "uid");
+		row[6] = pv_json_str(p, "node", "");
+		row[7] = pv_json_str(p, "uid", "");
 		pv_table_row(&t, row + first);
 		shown++;
 	}
@@ -207,7 +177,7 @@ int pv_cmd_get(int argc, char **argv)
 	}
 	req = json_object_new_object();
 	json_object_object_add(req, "op", json_object_new_string("pods"));
-	resp = call(&o, req);
+	resp = pv_client_call("podvisor", o.state, req);
 	if (!resp)
 		return PV_EXIT_FAIL;
 	json_object_object_get_ex(resp, "items", &items);
@@ -225,18 +195,18 @@ static void describe_state(struct json_object *st, const char *indent)
 
 	if (json_object_object_get_ex(st, "running", &s)) {
 		printf("%sState:          Running\n%s  Started:      %s\n", indent, indent,
-		       jstr(s, "startedAt"));
+		       pv_json_str(s, "startedAt", ""));
 	} else if (json_object_object_get_ex(st, "terminated", &s)) {
 		printf("%sState:          Terminated\n%s  Reason:       %s\n%s  Exit Code:    %lld\n",
-		       indent, indent, jstr(s, "reason"), indent, (long long)jint(s, "exitCode"));
-		if (*jstr(s, "message"))
-			printf("%s  Message:      %s\n", indent, jstr(s, "message"));
-		printf("%s  Finished:     %s\n", indent, jstr(s, "finishedAt"));
+		       indent, indent, pv_json_str(s, "reason", ""), indent, (long long)pv_json_int(s, "exitCode"));
+		if (*pv_json_str(s, "message", ""))
+			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
+		printf("%s  Finished:     %s\n", indent, pv_json_str(s, "finishedAt", ""));
 	} else if (json_object_object_get_ex(st, "waiting", &s)) {
 		printf("%sState:          Waiting\n%s  Reason:       %s\n", indent, indent,
-		       jstr(s, "reason"));
-		if (*jstr(s, "message"))
-			printf("%s  Message:      %s\n", indent, jstr(s, "message"));
+		       pv_json_str(s, "reason", ""));
+		if (*pv_json_str(s, "message", ""))
+			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
 	}
 }
 
@@ -252,9 +222,9 @@ static void describe_events(struct json_object *ev, const char *title)
 		struct json_object *e = json_object_array_get_idx(ev, i);
 		char age[32];
 
-		pv_human_duration(time(NULL) - jint(e, "at"), age, sizeof(age));
-		printf("  %-8s %-18s %-6s %s\n", jstr(e, "type"), jstr(e, "reason"), age,
-		       jstr(e, "message"));
+		pv_human_duration(time(NULL) - pv_json_int(e, "at"), age, sizeof(age));
+		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
+		       pv_json_str(e, "message", ""));
 	}
 }
 
@@ -263,29 +233,29 @@ static void describe(struct json_object *p)
 	struct json_object *cs, *ev = NULL, *fev = NULL;
 
 	printf("Name:         %s\nNamespace:    %s\nUID:          %s\nNode:         %s\n"
-	       "Start Time:   %s\nStatus:       %s\nPhase:        %s\n", jstr(p, "name"),
-	       jstr(p, "namespace"), jstr(p, "uid"), jstr(p, "node"), jstr(p, "createdAt"),
-	       jstr(p, "status"), jstr(p, "phase"));
-	printf("Manifest:     %s\n", *jstr(p, "file") ? jstr(p, "file")
+	       "Start Time:   %s\nStatus:       %s\nPhase:        %s\n", pv_json_str(p, "name", ""),
+	       pv_json_str(p, "namespace", ""), pv_json_str(p, "uid", ""), pv_json_str(p, "node", ""), pv_json_str(p, "createdAt", ""),
+	       pv_json_str(p, "status", ""), pv_json_str(p, "phase", ""));
+	printf("Manifest:     %s\n", *pv_json_str(p, "file", "") ? pv_json_str(p, "file", "")
 					: "<none: no longer in the manifests>");
 	json_object_object_get_ex(p, "containers", &cs);
 	printf("Containers:\n");
 	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
 		struct json_object *c = json_object_array_get_idx(cs, i), *st, *last, *lt;
 
-		printf("  %s%s:\n    Image:          %s\n", jstr(c, "name"),
+		printf("  %s%s:\n    Image:          %s\n", pv_json_str(c, "name", ""),
 		       json_object_get_boolean(json_object_object_get(c, "init")) ? " (init)" : "",
-		       jstr(c, "image"));
+		       pv_json_str(c, "image", ""));
 		if (json_object_object_get_ex(c, "state", &st))
 			describe_state(st, "    ");
 		if (json_object_object_get_ex(c, "lastState", &last) &&
 		    json_object_object_get_ex(last, "terminated", &lt))
 			printf("    Last State:     Terminated\n      Reason:       %s\n"
-			       "      Exit Code:    %lld\n      Finished:     %s\n", jstr(lt, "reason"),
-			       (long long)jint(lt, "exitCode"), jstr(lt, "finishedAt"));
+			       "      Exit Code:    %lld\n      Finished:     %s\n", pv_json_str(lt, "reason", ""),
+			       (long long)pv_json_int(lt, "exitCode"), pv_json_str(lt, "finishedAt", ""));
 		printf("    Ready:          %s\n    Restart Count:  %lld\n",
 		       json_object_get_boolean(json_object_object_get(c, "ready")) ? "True" : "False",
-		       (long long)jint(c, "restartCount"));
+		       (long long)pv_json_int(c, "restartCount"));
 	}
 	json_object_object_get_ex(p, "fileEvents", &fev);
 	if (fev && json_object_array_length(fev))
@@ -311,7 +281,7 @@ int pv_cmd_describe(int argc, char **argv)
 	json_object_object_add(req, "op", json_object_new_string("pod"));
 	json_object_object_add(req, "namespace", json_object_new_string(o.ns));
 	json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
-	resp = call(&o, req);
+	resp = pv_client_call("podvisor", o.state, req);
 	if (!resp)
 		return PV_EXIT_FAIL;
 	describe(resp);

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 #include "supervisor/cli.h"
+#include "supervisor/client.h"
 
 static const char logs_usage[] =
 	"Usage: podvisor logs POD [-c CONTAINER] [-f] [-p] [--tail N] [--timestamps]\n"
@@ -95,13 +97,6 @@ static long print_file(const char *path, long tail, bool ts, long from)
 	return from < 0 ? 0 : from;
 }
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
-}
-
 static struct json_object *find_container(struct json_object *pod, const char *name, int *restarts)
 {
 	struct json_object *cs, *c = NULL, *v;
@@ -114,7 +109,7 @@ static struct json_object *find_container(struct json_object *pod, const char *n
 		if (json_object_get_boolean(json_object_object_get(x, "init")) && !name)
 			continue;
 		n++;
-		if (!name || strcmp(jstr(x, "name"), name) == 0)
+		if (!name || strcmp(pv_json_str(x, "name", ""), name) == 0)
 			c = x;
 	}
 	if (!name && n != 1) {
@@ -127,26 +122,6 @@ static struct json_object *find_container(struct json_object *pod, const char *n
 	}
 	*restarts = json_object_object_get_ex(c, "restartCount", &v) ? json_object_get_int(v) : 0;
 	return c;
-}
-
-static struct json_object *pod_info(const struct logs_opts *o, const char *name)
-{
-	struct json_object *req = json_object_new_object(), *resp;
-	struct pv_err err = { 0 };
-
-	json_object_object_add(req, "op", json_object_new_string("pod"));
-	json_object_object_add(req, "namespace", json_object_new_string(o->ns));
-	json_object_object_add(req, "name", json_object_new_string(name));
-	resp = pv_api_call(pv_state_dir(o->state), req, &err);
-	json_object_put(req);
-	if (!resp)
-		fprintf(stderr, "podvisor logs: %s\n", err.msg);
-	else if (json_object_object_get_ex(resp, "error", NULL)) {
-		fprintf(stderr, "Error from the daemon: %s\n", jstr(resp, "error"));
-		json_object_put(resp);
-		return NULL;
-	}
-	return resp;
 }
 
 /* Follow the current log file, moving to the next one when the container
@@ -221,12 +196,12 @@ int pv_cmd_logs(int argc, char **argv)
 
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	pod = pod_info(&o, argv[optind]);
+	pod = pv_client_pod("podvisor logs", o.state, o.ns, argv[optind]);
 	if (!pod)
 		return PV_EXIT_FAIL;
 	c = find_container(pod, o.container, &restarts);
-	if (!c || snprintf(dir, sizeof(dir), "%s/containers/%s/log", jstr(pod, "dir"),
-			   jstr(c, "name")) >= (int)sizeof(dir)) {
+	if (!c || snprintf(dir, sizeof(dir), "%s/containers/%s/log", pv_json_str(pod, "dir", ""),
+			   pv_json_str(c, "name", "")) >= (int)sizeof(dir)) {
 		json_object_put(pod);
 		return PV_EXIT_FAIL;
 	}

@@ -102,7 +102,12 @@ void pv_daemon_kick(struct pv_daemon *d)
 
 static void reconcile_fired(void *data)
 {
-	pv_pods_reconcile(data);
+	struct pv_daemon *d = data;
+
+	pv_pods_reconcile(d);
+	/* Shutting down with the pods: the last one gone ends the loop. */
+	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
+		pv_loop_quit(d->loop);
 }
 
 /* ---- the manifests directory ---- */
@@ -408,6 +413,9 @@ static int run(struct pv_daemon *d)
 	struct pv_api *api;
 	int lock;
 
+	/* First, while the daemon is small: see spawner.h. */
+	if (pv_spawner_start(&d->spawner, &err) < 0)
+		pv_warn("no spawner (%s); pods start by exec", err.msg);
 	if (pv_mkdir_p(d->state, 0700, &err) < 0 || (lock = lock_state(d->state)) < 0) {
 		fprintf(stderr, "podvisor daemon: %s: %s\n", d->state,
 			err.msg[0] ? err.msg : errno == EBUSY ? "another daemon runs on this state "
@@ -434,6 +442,7 @@ static int run(struct pv_daemon *d)
 	pv_loop_run(d->loop);
 	pv_api_free(api);
 	pv_watcher_free(w);
+	pv_spawner_stop(&d->spawner);
 	close(lock);
 	return PV_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "supervisor/desired.h"
 #include "supervisor/loop.h"
+#include "supervisor/spawner.h"
 
 struct pv_prt;
 
@@ -31,6 +32,7 @@ struct pv_daemon {
 	int64_t log_max;          /* bytes per container log file */
 	bool shutdown_pods;       /* stop every pod before exiting */
 	char *cgroup_parent;      /* cgroups go under this: "podvisor" */
+	struct pv_spawner spawner;
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

@@ -7,6 +7,7 @@
 #include "supervisor/cli.h"
 #include "supervisor/daemon.h"
 #include "supervisor/podinit.h"
+#include "supervisor/proc.h"
 #include "supervisor/shim.h"
 
 #ifndef PV_VERSION
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	pv_proc_save_args(argc, argv);
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "supervisor/proc.h"
+#include "supervisor/spawner.h"
 
 static void loopback_up(void)
 {
@@ -32,14 +33,17 @@ static void loopback_up(void)
 	close(s);
 }
 
-/* In the new namespaces, before exec: nothing here may allocate much or
- * take locks the parent held (we were forked from the daemon). A failure
- * ends the child, which the daemon sees as the pod's init dying. */
-static void __attribute__((noreturn)) child(const char *hostname, const char *pod_uid)
+/* In the new namespaces: name the pod, bring up lo, and become its init,
+ * by exec'ing the binary (forked from the daemon) or directly (forked
+ * from the small spawner). A failure ends the child, which the daemon
+ * sees as the pod's init dying. */
+void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binary)
 {
 	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
 	sigset_t none;
 
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
@@ -47,6 +51,10 @@ static void __attribute__((noreturn)) child(const char *hostname, const char *po
 		_exit(126);
 	loopback_up();
 	pv_close_from(3, -1);
+	if (!exec_binary) {
+		pv_set_cmdline("podvisor-pod-init", "__pod-init", pod_uid);
+		_exit(pv_podinit_main(2, argv + 1));
+	}
 	execv("/proc/self/exe", argv);
 	_exit(127);
 }
@@ -59,7 +67,7 @@ pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, struct pv_err 
 					       CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 
 	if (pid == 0)
-		child(hostname, pod_uid);
+		pv_podinit_child(hostname, pod_uid, true);
 	if (pid < 0)
 		return pv_err_sys(err, errno, "clone pod namespaces"), -1;
 	return pid;
@@ -79,6 +87,7 @@ int pv_podinit_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	prctl(PR_SET_NAME, "pod-init");
+	signal(SIGCHLD, SIG_DFL);
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);

@@ -282,10 +282,13 @@ static void forget_old_logs(const char *dir, int64_t restart)
 	}
 }
 
-static pid_t spawn_shim(const char *dir, int notify)
+static pid_t spawn_shim(struct pv_daemon *d, const char *dir, int notify)
 {
-	pid_t pid = fork();
+	pid_t pid = pv_spawner_shim(&d->spawner, dir, notify);
 
+	if (pid > 0)
+		return pid;
+	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { (char *)"podvisor-shim", (char *)"__shim", (char *)dir, NULL };
 		sigset_t none;
@@ -318,7 +321,7 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return pv_err_sys(err, errno, "socketpair");
-	c->shim_pid = spawn_shim(s->dir, sv[1]);
+	c->shim_pid = spawn_shim(c->pod->d, s->dir, sv[1]);
 	close(sv[1]);
 	if (c->shim_pid < 0) {
 		close(sv[0]);
@@ -715,7 +718,9 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	    pv_pod_setup_containers(p) < 0 || write_etc(p) < 0)
 		goto fail;
 	host = p->spec->spec.hostname.v ? p->spec->spec.hostname.v : p->name;
-	p->init_pid = pv_podinit_spawn(host, p->uid, &err);
+	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid);
+	if (p->init_pid < 0)
+		p->init_pid = pv_podinit_spawn(host, p->uid, &err);
 	if (p->init_pid < 0)
 		goto fail;
 	p->init_start = pv_proc_start_time(p->init_pid);

@@ -9,25 +9,12 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "supervisor/jsonx.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
 #include "supervisor/pods_internal.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
-}
-
-static int64_t jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
 
 static struct json_object *read_in(const char *dir, const char *name)
 {
@@ -43,12 +30,12 @@ static void adopt_exit(struct pv_crt *c, struct json_object *ex)
 {
 	c->state = PV_C_TERMINATED;
 	c->term.set = true;
-	c->term.exit_code = (int)jint(ex, "exitCode");
-	c->term.signal = (int)jint(ex, "signal");
-	snprintf(c->term.reason, sizeof(c->term.reason), "%s", jstr(ex, "reason") ?: "Error");
-	snprintf(c->term.message, sizeof(c->term.message), "%s", jstr(ex, "message") ?: "");
+	c->term.exit_code = (int)pv_json_int(ex, "exitCode");
+	c->term.signal = (int)pv_json_int(ex, "signal");
+	snprintf(c->term.reason, sizeof(c->term.reason), "%s", pv_json_str(ex, "reason", NULL) ?: "Error");
+	snprintf(c->term.message, sizeof(c->term.message), "%s", pv_json_str(ex, "message", NULL) ?: "");
 	snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
-		 jstr(ex, "finishedAt") ?: "");
+		 pv_json_str(ex, "finishedAt", NULL) ?: "");
 }
 
 /* Returns true when the container is still running under its shim. */
@@ -60,7 +47,7 @@ static bool adopt_container(struct pv_crt *c, struct json_object *pod)
 	bool alive = false;
 
 	snprintf(key, sizeof(key), "restarts.%s", c->spec->name.v);
-	c->restarts = (int)jint(pod, key);
+	c->restarts = (int)pv_json_int(pod, key);
 	if (!dir)
 		return false;
 	st = read_in(dir, PV_SHIM_STATE);
@@ -68,16 +55,16 @@ static bool adopt_container(struct pv_crt *c, struct json_object *pod)
 	if (ex) {
 		adopt_exit(c, ex);
 	} else if (st) {
-		pid_t shim = (pid_t)jint(st, "shimPid");
+		pid_t shim = (pid_t)pv_json_int(st, "shimPid");
 
 		c->shim_pidfd = pv_pidfd_open(shim, 0);
 		if (c->shim_pidfd >= 0) {
 			c->shim_pid = shim;
 			c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN,
 						pv_container_shim_exited, c);
-			pv_container_running(c, (pid_t)jint(st, "pid"), (uint64_t)jint(st, "start"));
+			pv_container_running(c, (pid_t)pv_json_int(st, "pid"), (uint64_t)pv_json_int(st, "start"));
 			snprintf(c->started_at, sizeof(c->started_at), "%.20s",
-				 jstr(st, "startedAt") ?: c->started_at);
+				 pv_json_str(st, "startedAt", NULL) ?: c->started_at);
 			alive = true;
 		}
 	}
@@ -127,15 +114,15 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 
 	if (!pod || !(p = pv_pod_alloc(d)))
 		goto gone;
-	snprintf(p->uid, sizeof(p->uid), "%s", jstr(pod, "uid") ?: "");
-	snprintf(p->hash, sizeof(p->hash), "%s", jstr(pod, "hash") ?: "");
-	snprintf(p->created_at, sizeof(p->created_at), "%s", jstr(pod, "createdAt") ?: "");
-	p->created_wall = jint(pod, "created");
-	p->ns = strdup(jstr(pod, "namespace") ?: "");
-	p->name = strdup(jstr(pod, "name") ?: "");
+	snprintf(p->uid, sizeof(p->uid), "%s", pv_json_str(pod, "uid", NULL) ?: "");
+	snprintf(p->hash, sizeof(p->hash), "%s", pv_json_str(pod, "hash", NULL) ?: "");
+	snprintf(p->created_at, sizeof(p->created_at), "%s", pv_json_str(pod, "createdAt", NULL) ?: "");
+	p->created_wall = pv_json_int(pod, "created");
+	p->ns = strdup(pv_json_str(pod, "namespace", NULL) ?: "");
+	p->name = strdup(pv_json_str(pod, "name", NULL) ?: "");
 	p->dir = strdup(dir);
-	p->init_pid = (pid_t)jint(pod, "initPid");
-	p->init_start = (uint64_t)jint(pod, "initStart");
+	p->init_pid = (pid_t)pv_json_int(pod, "initPid");
+	p->init_start = (uint64_t)pv_json_int(pod, "initStart");
 	if (!p->ns || !p->name || !p->dir || load_spec(p) < 0 || pv_pod_setup_containers(p) < 0 ||
 	    pv_pod_watch_init(p) < 0) {
 		pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?", p->name ?: "?");
@@ -147,7 +134,7 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	settle(p);
 	pv_info("pod %s/%s: adopted (init pid %d, %d container%s running)", p->ns, p->name,
 		(int)p->init_pid, running, running == 1 ? "" : "s");
-	if (jint(pod, "deleting"))
+	if (pv_json_int(pod, "deleting"))
 		pv_pod_stop(p, true);
 	else
 		pv_pod_resume(p);

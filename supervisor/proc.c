@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -79,4 +80,42 @@ void pv_close_from(int from, int keep)
 			close(fd);
 	}
 	closedir(d);
+}
+
+static char *args_area;
+static size_t args_len;
+
+void pv_proc_save_args(int argc, char **argv)
+{
+	if (argc < 1)
+		return;
+	args_area = argv[0];
+	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+}
+
+/* A process forked (not exec'd) still shows the daemon's command line.
+ * Point the kernel at a new one if it lets us; otherwise write over the
+ * old one in place, as setproctitle does, keeping what fits. */
+void pv_set_cmdline(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a) + 1, lb = strlen(b) + 1, lc = strlen(c) + 1, n = la + lb + lc;
+	char *buf = malloc(n);
+
+	prctl(PR_SET_NAME, a);
+	if (!buf)
+		return;
+	memcpy(buf, a, la);
+	memcpy(buf + la, b, lb);
+	memcpy(buf + la + lb, c, lc);
+	if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)buf, 0, 0) == 0 &&
+	    prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(buf + n), 0, 0) == 0)
+		return;
+	if (args_area && args_len > 1) {
+		size_t k = n < args_len ? n : args_len;
+
+		memset(args_area, 0, args_len);
+		memcpy(args_area, buf, k);
+		args_area[args_len - 1] = '\0';
+	}
+	free(buf);
 }

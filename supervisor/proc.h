@@ -16,6 +16,11 @@ uint64_t pv_proc_start_time(pid_t pid);
  * (0: do not check). -1 with errno otherwise (ESRCH if it is gone). */
 int pv_pidfd_open(pid_t pid, uint64_t start);
 int pv_pidfd_signal(int pidfd, int sig);
+/* A forked (not exec'd) helper shows the daemon's command line; give it
+ * its own "A B C" (and the name A), so that ps says what it is. */
+void pv_set_cmdline(const char *a, const char *b, const char *c);
+/* Remember where main's argv lives, for pv_set_cmdline. */
+void pv_proc_save_args(int argc, char **argv);
 /* Close every fd >= FROM except KEEP (-1: none). */
 void pv_close_from(int from, int keep);
 

@@ -23,8 +23,10 @@ run() {
 	local name=$1 out rc p f
 	shift
 	out="$LOG/$(echo "$name" | tr '/ ' '__').log"
-	"$@" >"$out" 2>&1
+	# No test may hang CI: each gets TEST_TIMEOUT seconds (default 600).
+	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>&1
 	rc=$?
+	[ "$rc" = 124 ] && echo "not ok - $name timed out after ${TEST_TIMEOUT:-600}s" >>"$out"
 	p=$(grep -cE '^ok [0-9]+' "$out")
 	f=$(grep -cE '^not ok [0-9]+' "$out")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then

@@ -41,6 +41,20 @@ start_daemon() { # [EXTRA DAEMON ARGS...]
 	return 1
 }
 
+# stop_daemon SIGNAL [SECONDS]: signal the daemon and wait for it to exit
+# (at most SECONDS, default 20); returns its exit status, or 124.
+stop_daemon() {
+	local i
+	kill -"$1" "$DAEMON" 2>/dev/null
+	for i in $(seq $((${2:-20} * 10))); do
+		kill -0 "$DAEMON" 2>/dev/null || { wait "$DAEMON"; return $?; }
+		sleep 0.1
+	done
+	kill -9 "$DAEMON"
+	wait "$DAEMON" 2>/dev/null
+	return 124
+}
+
 # json_field POD EXPR: a value from `get pods -o json` via python.
 pod_json() {
 	"$PODVISOR" get pods -A -o json 2>/dev/null | "$PY" -c "

@@ -75,7 +75,12 @@ sleep 1
 [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] \
 	&& ok "a vim-style save (rename away, write anew) does not restart the pod" || fail "vim-style save restarted the pod"
 
+[ "$("$PODVISOR" describe pod web | grep -c 'Scheduled')" = 1 ] && [ "$("$PODVISOR" describe pod web | grep -c 'Started container')" = 1 ] \
+	&& ok "rsync-style delivery, a bad edit, its fix and a vim save: the pod was created and started exactly once" \
+	|| { fail "the pod was started more than once"; diag "$("$PODVISOR" describe pod web)"; }
+
 # --- deleting the file stops the pod, leaving nothing behind ---------------
+uid=$(pod_json web "p['uid']")
 rm -f "$M/web.yaml"
 start=$(date +%s%N)
 for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")" ] && break; sleep 0.1; done
@@ -88,6 +93,8 @@ fi
 [ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pod's state directory is removed" || fail "pod dirs left: $(ls "$S/pods")"
 ! grep -q " $S/pods" /proc/mounts && ok "no mounts are left behind" || fail "mounts left: $(grep "$S" /proc/mounts)"
 ! pgrep -f 'pod-init|podvisor-shim' >/dev/null && ok "no pod-init or shim process is left" || fail "processes left: $(pgrep -af 'pod-init|shim')"
+[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid" 2>/dev/null)" ] && ok "no cgroup is left" \
+	|| fail "cgroups left: $(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid")"
 
 # --- restart policies ---------------------------------------------------------
 pod_yaml crash Always sh -c 'echo crashing; exit 3' >"$T_TMP/crash.yaml"
@@ -106,7 +113,7 @@ wait_status once Error && ok "exit 3 under Never shows Error" || fail "once stat
 pod_yaml done OnFailure sh -c 'exit 0' >"$T_TMP/done.yaml"
 drop done.yaml "$T_TMP/done.yaml"
 wait_status done Completed && ok "exit 0 under OnFailure shows Completed" || fail "done status $(pod_json done "p['status']")"
-rm -f "$M/crash.yaml" "$M/once.yaml" "$M/done.yaml"
+rm -f "$M/once.yaml" "$M/done.yaml" # crash keeps crashing: its restarts must survive a daemon restart
 
 # --- resources: limits become cgroup settings; the OOM killer is reported --
 cat >"$M/.mem.tmp" <<'YAML'
@@ -170,8 +177,8 @@ wait_status late Running && ok "the pod starts by itself once the image is impor
 # --- kill -9 of the daemon: pods survive and are taken back -------------------
 pid=$(pod_json inits "p['containers'][2]['pid']")
 restarts_before=$(pod_json crash "p['restarts']")
-kill -9 $DAEMON
-wait $DAEMON 2>/dev/null
+crash_uid=$(pod_json crash "p['uid']")
+stop_daemon 9
 sleep 0.5
 [ -d "/proc/$pid" ] && ok "kill -9 of the daemon leaves the pods running" || fail "the pod died with the daemon"
 start_daemon || fail "daemon restart"
@@ -182,10 +189,13 @@ sleep 0.5
 	&& ok "one pod-init per pod: nothing started twice" || fail "pod-inits: $(pgrep -c -f podvisor-pod-init) for $(ls "$S/pods" | wc -l) pods"
 [ "$(pod_json inits "p['containers'][0]['state']['terminated']['exitCode']")" = 0 ] \
 	&& ok "finished init containers stay finished after re-adoption" || fail "init state after adoption"
+r=$(pod_json crash "p['restarts']")
+[ "$(pod_json crash "p['uid']")" = "$crash_uid" ] && [ "${r:-0}" -ge "$restarts_before" ] && [ "$restarts_before" -ge 2 ] \
+	&& ok "a crash-looping pod keeps its restart count across the daemon restart ($restarts_before -> $r)" \
+	|| fail "restart count: $restarts_before -> $r"
 
 # --- SIGTERM: the daemon leaves, pods stay ----------------------------------
-kill -TERM $DAEMON
-wait $DAEMON
+stop_daemon TERM
 [ $? = 0 ] && [ -d "/proc/$pid" ] && ok "SIGTERM: the daemon exits 0 and the pods keep running" || fail "SIGTERM"
 start_daemon
 kill -HUP $DAEMON

@@ -46,7 +46,7 @@ out=$(script -qc "$PODVISOR exec -it web -- tty" /dev/null </dev/null | tr -d '\
 
 # --- changes while the daemon is down take effect when it is back ------------
 pid=$(pod_json web "p['containers'][0]['pid']")
-kill -9 $DAEMON; wait $DAEMON 2>/dev/null
+stop_daemon 9
 rm -f "$M/web.yaml"
 pod_yaml added Always sleep 1000 >"$M/added.yaml"
 start_daemon --log-max-bytes 4096
@@ -67,7 +67,7 @@ wait_status added Running && ok "re-creating the directory brings them back" || 
 # The queue length is read when the daemon opens inotify; make it tiny for
 # this daemon only, then put it back at once.
 q=$(cat /proc/sys/fs/inotify/max_queued_events)
-kill -TERM $DAEMON; wait $DAEMON
+stop_daemon TERM
 echo 4 >/proc/sys/fs/inotify/max_queued_events
 start_daemon --log-max-bytes 4096; rc=$?
 echo "$q" >/proc/sys/fs/inotify/max_queued_events
@@ -85,12 +85,11 @@ grep -q "inotify queue overflowed; rescanning" "$LOG" && ok "the daemon notices 
 rm -f "$M"/burst*.yaml
 
 # --- shutting the node down: --shutdown-pods-on-exit stops pods gracefully --------
-kill -TERM $DAEMON; wait $DAEMON
+stop_daemon TERM
 pod_yaml graceful Always sh -c "trap 'echo stopping cleanly; exit 0' TERM; while true; do sleep 0.1; done" >"$M/graceful.yaml"
 start_daemon --shutdown-pods-on-exit
 wait_status graceful Running || fail "graceful not running"
-kill -TERM $DAEMON
-wait $DAEMON; rc=$?
+stop_daemon TERM; rc=$?
 left=$(pgrep -f 'podvisor-pod-init|podvisor-shim' | wc -l)
 [ $rc = 0 ] && [ "$left" = 0 ] && ok "SIGTERM with --shutdown-pods-on-exit stops every pod, then exits 0" || fail "shutdown: rc=$rc, $left processes left"
 grep -q "container main exited with code 0 (Completed)" "$LOG" && grep -q "pod default/graceful: stopped" "$LOG" \

@@ -1,0 +1,14 @@
+/* What the CLI commands share: asking the daemon, reporting its errors. */
+#ifndef PV_SUPERVISOR_CLIENT_H
+#define PV_SUPERVISOR_CLIENT_H
+
+#include <json-c/json.h>
+
+/* Send REQ (consumed) to the daemon on STATE (NULL: the default); print
+ * "PROG: ..." or the daemon's error to stderr and return NULL on failure. */
+struct json_object *pv_client_call(const char *prog, const char *state, struct json_object *req);
+/* The pod NS/NAME, with its containers, events and directory. */
+struct json_object *pv_client_pod(const char *prog, const char *state, const char *ns,
+				  const char *name);
+
+#endif

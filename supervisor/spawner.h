@@ -1,0 +1,32 @@
+/* The spawner: a small helper forked when the daemon starts, while the
+ * daemon is still small, that forks the pods' init processes and the
+ * containers' shims on request. No exec: a pod starts without mapping the
+ * binary and its libraries again, and no shim holds a copy of the grown
+ * daemon's memory. When it is unavailable the daemon execs instead. */
+#ifndef PV_SUPERVISOR_SPAWNER_H
+#define PV_SUPERVISOR_SPAWNER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+struct pv_spawner {
+	int fd;    /* -1: not running */
+	pid_t pid;
+};
+
+int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
+/* A shim for the container directory DIR with NOTIFY as its fd 3; -1 if the
+ * spawner is not there (the caller falls back to exec). */
+pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
+/* A pod init in new PID/net/IPC/UTS namespaces; -1 if unavailable. */
+pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid);
+void pv_spawner_stop(struct pv_spawner *s);
+
+/* Both the spawner and the exec fallback end in these. */
+void pv_shim_child(const char *dir, int notify) __attribute__((noreturn));
+void pv_podinit_child(const char *hostname, const char *uid, bool exec_binary)
+	__attribute__((noreturn));
+
+#endif
