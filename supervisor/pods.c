@@ -20,6 +20,7 @@
 
 #include "common/cleanup.h"
 #include "manifests/encode.h"
+#include "supervisor/backoff.h"
 #include "supervisor/cspec.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/image.h"
@@ -464,18 +465,11 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	pod_after_container(c->pod, c);
 }
 
-/* Kubernetes' crash loop: the first restart is at once, then 10 s, 20 s,
- * ... up to 5 min; a container that ran 10 min starts over. */
 static int64_t next_backoff(struct pv_crt *c)
 {
-	int64_t base = c->pod->d->backoff_base_ms, cap = base * 30;
-	int64_t ran = c->started_ms ? pv_now_ms() - c->started_ms : 0;
-	int64_t delay = c->backoff_ms;
+	int64_t ran = c->started_ms ? pv_now_ms() - c->started_ms : -1;
 
-	if (c->started_ms && ran >= base * 60)
-		delay = 0;
-	c->backoff_ms = delay ? (delay * 2 > cap ? cap : delay * 2) : base;
-	return delay;
+	return pv_backoff_step(&c->backoff_ms, c->pod->d->backoff_base_ms, ran);
 }
 
 static void backoff_fired(void *data)
