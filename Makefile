@@ -10,9 +10,9 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS     := yaml-0.1 json-c libarchive libcrypto
+PKGS     := yaml-0.1 json-c libarchive libcrypto libmnl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto -lmnl)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
         -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \
@@ -25,7 +25,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # Pure modules (fuzzed, unit-tested); the supervisor's own modules (unit
 # tests may link them too); and the binary's entry point.
 LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
-SUP_SRCS := $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
+SUP_SRCS := $(filter-out supervisor/main.c,$(wildcard supervisor/*.c)) $(wildcard netrules/*.c) $(wildcard volumes/*.c)
 MAIN_SRCS := supervisor/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))

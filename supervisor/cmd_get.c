@@ -24,7 +24,7 @@ static const char get_usage[] =
 	"Options:\n"
 	"  -n, --namespace NS   only this namespace (default: default)\n"
 	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
-	"  -o, --output FORMAT  wide (adds NODE and UID), json or yaml\n"
+	"  -o, --output FORMAT  wide (adds IP, NODE and UID), json or yaml\n"
 	"  -s, --state DIR      the daemon's state directory\n"
 	"  -h, --help           show this help\n";
 
@@ -95,8 +95,8 @@ static void restarts_cell(struct json_object *p, char *buf, size_t len)
 static void print_pods(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
-					    "AGE", "NODE", "UID" };
-	size_t first = o->all ? 0 : 1, ncols = o->output && !strcmp(o->output, "wide") ? 8 : 6;
+					    "AGE", "IP", "NODE", "UID" };
+	size_t first = o->all ? 0 : 1, ncols = o->output && !strcmp(o->output, "wide") ? 9 : 6;
 	struct pv_table t;
 	size_t shown = 0;
 
@@ -104,7 +104,7 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *p = json_object_array_get_idx(items, i);
 		char ready[32], restarts[32], age[32];
-		const char *row[8];
+		const char *row[9];
 
 		if (!wanted(o, p))
 			continue;
@@ -118,8 +118,9 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 		row[3] = pv_json_str(p, "status", "");
 		row[4] = restarts;
 		row[5] = age;
-		row[6] = pv_json_str(p, "node", "");
-		row[7] = pv_json_str(p, "uid", "");
+		row[6] = *pv_json_str(p, "podIP", "") ? pv_json_str(p, "podIP", "") : "<none>";
+		row[7] = pv_json_str(p, "node", "");
+		row[8] = pv_json_str(p, "uid", "");
 		pv_table_row(&t, row + first);
 		shown++;
 	}

@@ -25,6 +25,7 @@
 #include "supervisor/cli.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
+#include "supervisor/podnet.h"
 #include "supervisor/pods.h"
 #include "supervisor/scan.h"
 #include "supervisor/watch.h"
@@ -53,6 +54,8 @@ static const char daemon_usage[] =
 	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
 	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
+	"      --pod-cidr CIDR        pods' addresses (default 10.88.0.0/16)\n"
+	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -345,6 +348,8 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		{ "log-max-bytes", required_argument, NULL, 'L' },
 		{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 		{ "cgroup-parent", required_argument, NULL, 'C' },
+		{ "pod-cidr", required_argument, NULL, 'P' },
+		{ "bridge", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -375,6 +380,16 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		case 'C':
 			d->cgroup_parent = strdup(optarg);
 			break;
+		case 'P':
+			if (pv_cidr_parse(optarg, &d->pod_cidr) < 0) {
+				fprintf(stderr, "podvisor daemon: --pod-cidr %s: not an IPv4 CIDR "
+					"like 10.88.0.0/16\n", optarg);
+				return -1;
+			}
+			break;
+		case 'b':
+			d->bridge = strdup(optarg);
+			break;
 		case 'v':
 			pv_log_set_level(PV_LOG_DEBUG);
 			break;
@@ -404,6 +419,8 @@ static void defaults(struct pv_daemon *d)
 	gethostname(host, sizeof(host) - 1);
 	d->node_name = strdup(host);
 	d->cgroup_parent = strdup("podvisor");
+	d->bridge = strdup("pv0");
+	pv_cidr_parse("10.88.0.0/16", &d->pod_cidr);
 }
 
 static int run(struct pv_daemon *d)
@@ -434,6 +451,9 @@ static int run(struct pv_daemon *d)
 		fprintf(stderr, "podvisor daemon: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
+	d->network = pv_podnet_init(d, &err) == 0;
+	if (!d->network)
+		pv_warn("pod network unavailable (%s); pods get only a loopback", err.msg);
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
 	pv_pods_adopt(d);

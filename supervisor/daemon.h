@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netrules/ipam.h"
 #include "supervisor/desired.h"
 #include "supervisor/loop.h"
 #include "supervisor/spawner.h"
@@ -33,6 +34,9 @@ struct pv_daemon {
 	bool shutdown_pods;       /* stop every pod before exiting */
 	char *cgroup_parent;      /* cgroups go under this: "podvisor" */
 	struct pv_spawner spawner;
+	struct pv_cidr pod_cidr;  /* 10.88.0.0/16 */
+	char *bridge;             /* the node bridge: pv0 */
+	bool network;             /* false: pods get only lo (the bridge could not be made) */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

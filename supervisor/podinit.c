@@ -61,10 +61,11 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 
 /* The daemon does not wait for the exec: the namespaces exist as soon as
  * clone returns, so the containers' shims can join them at once. */
-pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, struct pv_err *err)
+pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, bool host_network,
+		       struct pv_err *err)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-					       CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | (host_network ? 0 : CLONE_NEWNET) |
+					       CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 
 	if (pid == 0)
 		pv_podinit_child(hostname, pod_uid, true);

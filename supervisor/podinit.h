@@ -4,13 +4,15 @@
 #ifndef PV_SUPERVISOR_PODINIT_H
 #define PV_SUPERVISOR_PODINIT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/err.h"
 
 /* Create the pod's namespaces with its init in them, hostname HOSTNAME.
  * Returns the init's PID (a child of the caller) or -1. */
-pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, struct pv_err *err);
+pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, bool host_network,
+		       struct pv_err *err);
 /* The "__pod-init" mode's main. */
 int pv_podinit_main(int argc, char **argv);
 

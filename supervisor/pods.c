@@ -3,6 +3,7 @@
  * period, and the reconciler that compares all this with the manifests. */
 #include "supervisor/pods.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -26,6 +27,7 @@
 #include "supervisor/image.h"
 #include "supervisor/log.h"
 #include "supervisor/podinit.h"
+#include "supervisor/podnet.h"
 #include "supervisor/pods_internal.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"
@@ -97,6 +99,7 @@ int pv_pod_save(struct pv_prt *p)
 	json_object_object_add(j, "initPid", json_object_new_int(p->init_pid));
 	json_object_object_add(j, "initStart", json_object_new_uint64(p->init_start));
 	json_object_object_add(j, "deleting", json_object_new_boolean(p->delete_when_stopped));
+	json_object_object_add(j, "ip", json_object_new_string(p->ip_str));
 	for (size_t i = 0; i < p->ncontainers; i++) {
 		char key[300];
 
@@ -209,7 +212,7 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 {
 	struct pv_prt *p = c->pod;
 	struct pv_env_ctx ctx = { .pod = p->spec, .pod_uid = p->uid, .node_name = p->d->node_name,
-				  .desired = &p->d->desired };
+				  .pod_ip = p->ip_str, .desired = &p->d->desired };
 	const struct pv_security_context *sc = &c->spec->security_context;
 	const struct pv_pod_security_context *psc = &p->spec->spec.security_context;
 	const struct pv_int *uid = sc->run_as_user.set ? &sc->run_as_user : &psc->run_as_user;
@@ -649,6 +652,16 @@ struct pv_prt *pv_pod_alloc(struct pv_daemon *d)
 	return p;
 }
 
+/* The pod's address as text; a hostNetwork pod has the node's (left
+ * empty here until the node's address is known). */
+void pv_pod_set_ip(struct pv_prt *p)
+{
+	struct in_addr a = { htonl(p->ip) };
+
+	if (!p->ip || !inet_ntop(AF_INET, &a, p->ip_str, sizeof(p->ip_str)))
+		p->ip_str[0] = '\0';
+}
+
 void pv_pod_free(struct pv_prt *p)
 {
 	struct pv_daemon *d = p->d;
@@ -698,6 +711,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
 	const char *host;
+	bool hostnet;
 
 	if (!p)
 		return;
@@ -712,13 +726,19 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	    pv_pod_setup_containers(p) < 0 || write_etc(p) < 0)
 		goto fail;
 	host = p->spec->spec.hostname.v ? p->spec->spec.hostname.v : p->name;
-	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid);
+	hostnet = p->spec->spec.host_network.v;
+	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet);
 	if (p->init_pid < 0)
-		p->init_pid = pv_podinit_spawn(host, p->uid, &err);
+		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, &err);
 	if (p->init_pid < 0)
 		goto fail;
 	p->init_start = pv_proc_start_time(p->init_pid);
-	if (pv_pod_watch_init(p) < 0 || pv_pod_save(p) < 0)
+	if (pv_pod_watch_init(p) < 0)
+		goto fail;
+	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
+		goto fail;
+	pv_pod_set_ip(p);
+	if (pv_pod_save(p) < 0)
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
 	pod_event(p, false, "Scheduled", "pod %s/%s created on %s", p->ns, p->name, d->node_name);
@@ -733,7 +753,9 @@ fail:
 	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
 		 err.msg[0] ? err.msg : strerror(errno));
 	if (p->init_pid > 0)
-		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, 0);
+		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
+	if (p->ip)
+		pv_podnet_teardown(p);
 	if (p->dir)
 		pv_rm_rf(p->dir, &err);
 	pv_pod_free(p);
@@ -761,6 +783,8 @@ void pv_pod_finish_stop(struct pv_prt *p)
 		pv_pidfd_signal(p->init_pidfd, SIGKILL);
 		return; /* init_exited calls back here */
 	}
+	if (p->ip)
+		pv_podnet_teardown(p);
 	pv_info("pod %s/%s: stopped", p->ns, p->name);
 	pod_event(p, false, "Stopped", "pod %s/%s stopped", p->ns, p->name);
 	if (pv_rm_rf(p->dir, &err) < 0)

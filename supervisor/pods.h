@@ -72,6 +72,8 @@ struct pv_prt {
 	pid_t init_pid;
 	uint64_t init_start;
 	int init_pidfd;
+	uint32_t ip;              /* host byte order; 0: none */
+	char ip_str[16];
 	struct pv_watch_fd *init_w;
 	struct pv_crt *containers; /* init containers first */
 	size_t ncontainers, ninit;

@@ -1,5 +1,6 @@
 /* After a daemon restart: take back the pods that are still running, as
  * the state directory describes them, without starting any twice. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -123,6 +124,14 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	p->dir = strdup(dir);
 	p->init_pid = (pid_t)pv_json_int(pod, "initPid");
 	p->init_start = (uint64_t)pv_json_int(pod, "initStart");
+	{
+		struct in_addr a;
+		const char *ip = pv_json_str(pod, "ip", "");
+
+		if (*ip && inet_pton(AF_INET, ip, &a) == 1)
+			p->ip = ntohl(a.s_addr);
+		pv_pod_set_ip(p);
+	}
 	if (!p->ns || !p->name || !p->dir || load_spec(p) < 0 || pv_pod_setup_containers(p) < 0 ||
 	    pv_pod_watch_init(p) < 0) {
 		pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?", p->name ?: "?");

@@ -9,6 +9,7 @@ void pv_pod_hash(const struct pv_object *o, char out[65]);
 int pv_pod_save(struct pv_prt *p);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);
+void pv_pod_set_ip(struct pv_prt *p);
 int pv_pod_setup_containers(struct pv_prt *p);
 int pv_pod_watch_init(struct pv_prt *p);
 void pv_pod_stop(struct pv_prt *p, bool for_good);

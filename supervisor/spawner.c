@@ -24,6 +24,7 @@ struct request {
 	char path[4096]; /* shim: the container directory */
 	char host[256];  /* pod init: hostname */
 	char uid[64];    /* pod init: the pod's uid */
+	int host_network; /* pod init: stay in the node's network namespace */
 };
 
 static void reset_signals(void)
@@ -60,8 +61,8 @@ static pid_t serve_shim(const struct request *r, int notify)
 
 static pid_t serve_pod_init(const struct request *r)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-					       CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | (r->host_network ? 0 : CLONE_NEWNET) |
+					       CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 
 	if (pid == 0)
 		pv_podinit_child(r->host, r->uid, false);
@@ -178,9 +179,10 @@ pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify)
 	return call(s, &r, notify);
 }
 
-pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid)
+pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
+			  bool host_network)
 {
-	struct request r = { .type = REQ_POD_INIT };
+	struct request r = { .type = REQ_POD_INIT, .host_network = host_network };
 
 	if (strlen(hostname) >= sizeof(r.host) || strlen(uid) >= sizeof(r.uid))
 		return -1;

@@ -21,7 +21,8 @@ int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
  * spawner is not there (the caller falls back to exec). */
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
 /* A pod init in new PID/net/IPC/UTS namespaces; -1 if unavailable. */
-pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid);
+pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
+			  bool host_network);
 void pv_spawner_stop(struct pv_spawner *s);
 
 /* Both the spawner and the exec fallback end in these. */

@@ -1,0 +1,213 @@
+#include "netrules/netlink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* MNL_SOCKET_BUFFER_SIZE depends on the page size: a VLA; this is enough. */
+#define NL_BUF 16384
+
+struct pv_nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+};
+
+struct pv_nl *pv_nl_open(struct pv_err *err)
+{
+	struct pv_nl *nl = calloc(1, sizeof(*nl));
+	int one = 1;
+
+	if (!nl)
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		pv_err_sys(err, errno, "netlink");
+		pv_nl_close(nl);
+		return NULL;
+	}
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned int)time(NULL);
+	return nl;
+}
+
+struct pv_nl *pv_nl_open_in(int netns_fd, struct pv_err *err)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct pv_nl *nl;
+
+	if (self < 0)
+		return pv_err_sys(err, errno, "/proc/self/ns/net"), NULL;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		pv_err_sys(err, errno, "enter the pod's network namespace");
+		close(self);
+		return NULL;
+	}
+	nl = pv_nl_open(err);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		/* We cannot be left in the pod's namespace. */
+		abort();
+	}
+	close(self);
+	return nl;
+}
+
+void pv_nl_close(struct pv_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+/* Send one request and wait for its ack. */
+static int talk(struct pv_nl *nl, struct nlmsghdr *h, const char *what, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	ssize_t n;
+
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+		return pv_err_sys(err, errno, "%s", what);
+	while ((n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf))) > 0) {
+		int rc = mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, nl->portid, NULL, NULL);
+
+		if (rc < 0)
+			return pv_err_sys(err, errno, "%s", what);
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+	return pv_err_sys(err, errno, "%s", what);
+}
+
+static struct nlmsghdr *link_msg(char *buf, int type, int flags, int index)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	h->nlmsg_type = (uint16_t)type;
+	h->nlmsg_flags = (uint16_t)flags;
+	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	return h;
+}
+
+int pv_nl_ifindex(struct pv_nl *nl, const char *name)
+{
+	(void)nl;
+	return (int)if_nametoindex(name);
+}
+
+int pv_nl_bridge_add(struct pv_nl *nl, const char *name, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *info;
+
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(h, info);
+	if (talk(nl, h, "create bridge", err) < 0 && err->code != EEXIST)
+		return -1;
+	return 0;
+}
+
+int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = IFF_UP;
+	return talk(nl, h, "set link up", err);
+}
+
+int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_DELLINK, 0, ifindex);
+
+	if (talk(nl, h, "delete link", err) < 0 && err->code != ENODEV)
+		return -1;
+	return 0;
+}
+
+/* IFLA_LINKINFO -> IFLA_INFO_DATA -> VETH_INFO_PEER, the peer created in
+ * the pod's namespace directly (as systemd-nspawn does). */
+int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
+		   int peer_netns_fd, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *info, *data, *pnest;
+	struct ifinfomsg *pi;
+
+	mnl_attr_put_strz(h, IFLA_IFNAME, host);
+	if (master)
+		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	pnest = mnl_attr_nest_start(h, VETH_INFO_PEER);
+	pi = mnl_nlmsg_put_extra_header(h, sizeof(*pi));
+	pi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	mnl_attr_nest_end(h, pnest);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	return talk(nl, h, "create veth", err);
+}
+
+int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefix,
+		   struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	h->nlmsg_type = RTM_NEWADDR;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned int)ifindex;
+	mnl_attr_put(h, IFA_LOCAL, sizeof(addr), &addr);
+	mnl_attr_put(h, IFA_ADDRESS, sizeof(addr), &addr);
+	if (talk(nl, h, "add address", err) < 0 && err->code != EEXIST)
+		return -1;
+	return 0;
+}
+
+int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rt;
+
+	h->nlmsg_type = RTM_NEWROUTE;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(h, RTA_GATEWAY, sizeof(gw), &gw);
+	return talk(nl, h, "add default route", err);
+}

@@ -1,0 +1,34 @@
+/* rtnetlink through libmnl: the few link, address and route operations
+ * the pod network needs. A pv_nl is bound to the network namespace it was
+ * opened in. Returns < 0 with ERR set; never logs. */
+#ifndef PV_NETRULES_NETLINK_H
+#define PV_NETRULES_NETLINK_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "common/err.h"
+
+struct pv_nl;
+
+struct pv_nl *pv_nl_open(struct pv_err *err);
+/* Open a socket inside the network namespace NETNS_FD (the caller's own
+ * namespace is restored before returning). */
+struct pv_nl *pv_nl_open_in(int netns_fd, struct pv_err *err);
+void pv_nl_close(struct pv_nl *nl);
+
+/* 0 when NAME does not exist. */
+int pv_nl_ifindex(struct pv_nl *nl, const char *name);
+int pv_nl_bridge_add(struct pv_nl *nl, const char *name, struct pv_err *err);
+int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err);
+int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err);
+/* HOST in this namespace, attached to MASTER (ifindex, 0: none); PEER
+ * created directly in the namespace PEER_NETNS_FD. */
+int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
+		   int peer_netns_fd, struct pv_err *err);
+/* Add ADDR/PREFIX; an address already there is success. */
+int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefix,
+		   struct pv_err *err);
+int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err);
+
+#endif

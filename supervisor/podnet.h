@@ -1,0 +1,19 @@
+/* The pod network: a node bridge with the pod CIDR's gateway address, and
+ * for each pod a veth pair (the pod's end, eth0, created directly in the
+ * pod's namespace) with an address from the CIDR and a default route. */
+#ifndef PV_SUPERVISOR_PODNET_H
+#define PV_SUPERVISOR_PODNET_H
+
+#include "common/err.h"
+
+struct pv_daemon;
+struct pv_prt;
+
+int pv_podnet_init(struct pv_daemon *d, struct pv_err *err);
+/* Give P an address (P->ip) and connect its namespace to the bridge. */
+int pv_podnet_setup(struct pv_prt *p, struct pv_err *err);
+/* Remove what setup made in the node's namespace (the pod's side goes
+ * with its namespace). */
+void pv_podnet_teardown(struct pv_prt *p);
+
+#endif

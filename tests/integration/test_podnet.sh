@@ -1,0 +1,90 @@
+#!/bin/bash
+# The pod network: a bridge on the node, a veth per pod with an address
+# from the pod CIDR, pods reaching each other and the node reaching pods;
+# addresses kept across daemon restarts and released with the pod.
+. "$(dirname "$0")/lib_pods.sh"
+
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+ip -4 addr show pv0 2>/dev/null | grep -q 'inet 10.88.0.1/16' && ip link show pv0 | grep -q 'state UP\|,UP' \
+	&& ok "the node bridge pv0 is up with the pod CIDR's gateway 10.88.0.1/16" || fail "bridge: $(ip addr show pv0 2>&1)"
+
+cat >"$M/.net.tmp" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: srv}
+spec:
+  containers:
+  - {name: httpd, image: "busybox:test", command: [httpd, -f, -p, "8080", -h, /etc]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: cli}
+spec:
+  containers:
+  - name: sleeper
+    image: busybox:test
+    command: [sleep, "1000"]
+    env:
+    - name: MY_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hn}
+spec:
+  hostNetwork: true
+  containers:
+  - {name: sleeper, image: "busybox:test", command: [sleep, "1000"]}
+YAML
+mv "$M/.net.tmp" "$M/net.yaml"
+wait_status srv Running && wait_status cli Running && wait_status hn Running \
+	&& ok "three pods Running" || fail "pods: srv=$(pod_json srv "p['status']") cli=$(pod_json cli "p['status']") hn=$(pod_json hn "p['status']")"
+srv_ip=$(pod_json srv "p['podIP']")
+cli_ip=$(pod_json cli "p['podIP']")
+case "$srv_ip/$cli_ip" in
+10.88.*/10.88.*) [ "$srv_ip" != "$cli_ip" ] && ok "each pod has its own address from 10.88.0.0/16 ($srv_ip, $cli_ip)" || fail "same ip";;
+*) fail "pod IPs: '$srv_ip' '$cli_ip'";;
+esac
+"$PODVISOR" get pods -o wide | grep -q "^srv .* $srv_ip " && ok "get pods -o wide shows the IP" || fail "wide: $("$PODVISOR" get pods -o wide)"
+
+for _ in $(seq 30); do out=$(curl -s --max-time 2 "http://$srv_ip:8080/hostname"); [ "$out" = srv ] && break; sleep 0.2; done
+[ "$out" = srv ] && ok "the node reaches a pod by its IP (HTTP from busybox httpd)" || fail "node -> pod: '$out'"
+out=$("$PODVISOR" exec cli -- wget -qO- "http://$srv_ip:8080/hostname" 2>&1)
+[ "$out" = srv ] && ok "a pod reaches another pod by its IP" || fail "pod -> pod: '$out'"
+[ "$("$PODVISOR" exec cli -- sh -c 'echo $MY_IP')" = "$cli_ip" ] && ok "env fieldRef status.podIP is the pod's address" \
+	|| fail "MY_IP=$("$PODVISOR" exec cli -- sh -c 'echo $MY_IP')"
+"$PODVISOR" exec hn -- cat /proc/net/dev | grep -q 'pv0:' && ! "$PODVISOR" exec cli -- cat /proc/net/dev | grep -q 'pv0:' \
+	&& ok "a hostNetwork pod is in the node's network namespace, others are not" || fail "hostNetwork"
+
+# addresses survive a daemon restart; a deleted pod's veth and address go
+srv_uid=$(pod_json srv "p['uid']")
+stop_daemon 9
+start_daemon
+[ "$(pod_json srv "p['podIP']")" = "$srv_ip" ] && [ "$(pod_json cli "p['podIP']")" = "$cli_ip" ] \
+	&& ok "a restarted daemon keeps the pods' addresses" || fail "after restart: $(pod_json srv "p['podIP']") $(pod_json cli "p['podIP']")"
+[ "$(curl -s --max-time 2 "http://$srv_ip:8080/hostname")" = srv ] && ok "and traffic to the pod still flows" || fail "traffic after restart"
+veth="pv${srv_uid:0:8}"
+ip link show "$veth" >/dev/null 2>&1 && ok "the pod's host-side veth is $veth" || fail "no $veth"
+# take srv out of the file, keeping the others
+"$PY" - "$M/net.yaml" <<'PY'
+import sys
+docs = open(sys.argv[1]).read().split("---\n")
+open(sys.argv[1] + ".tmp", "w").write("---\n".join(d for d in docs if "name: srv" not in d))
+PY
+mv "$M/net.yaml.tmp" "$M/net.yaml"
+for _ in $(seq 50); do [ -z "$(pod_json srv "p['name']")" ] && break; sleep 0.1; done
+! ip link show "$veth" >/dev/null 2>&1 && ok "deleting the pod removes its veth" || fail "$veth left behind"
+cat >"$M/.n2" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: srv2}
+spec:
+  containers:
+  - {name: c, image: "busybox:test", command: [sleep, "1000"]}
+YAML
+mv "$M/.n2" "$M/srv2.yaml"
+wait_status srv2 Running
+[ "$(pod_json srv2 "p['podIP']")" = "$srv_ip" ] && ok "its address is free again (given to the next pod)" || fail "srv2 got $(pod_json srv2 "p['podIP']")"
+
+done_testing
