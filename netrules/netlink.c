@@ -150,7 +150,7 @@ int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err)
 /* IFLA_LINKINFO -> IFLA_INFO_DATA -> VETH_INFO_PEER, the peer created in
  * the pod's namespace directly (as systemd-nspawn does). */
 int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
-		   int peer_netns_fd, struct pv_err *err)
+		   int peer_netns_fd, int peer_index, struct pv_err *err)
 {
 	char buf[NL_BUF];
 	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -166,6 +166,7 @@ int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *p
 	pnest = mnl_attr_nest_start(h, VETH_INFO_PEER);
 	pi = mnl_nlmsg_put_extra_header(h, sizeof(*pi));
 	pi->ifi_family = AF_UNSPEC;
+	pi->ifi_index = peer_index;
 	mnl_attr_put_strz(h, IFLA_IFNAME, peer);
 	mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	mnl_attr_nest_end(h, pnest);

@@ -23,9 +23,11 @@ int pv_nl_bridge_add(struct pv_nl *nl, const char *name, struct pv_err *err);
 int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err);
 int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err);
 /* HOST in this namespace, attached to MASTER (ifindex, 0: none); PEER
- * created directly in the namespace PEER_NETNS_FD. */
+ * created directly in the namespace PEER_NETNS_FD, with interface index
+ * PEER_INDEX there (0: the kernel chooses; in a new namespace lo is 1, so
+ * 2 is free and saves looking the peer up). */
 int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
-		   int peer_netns_fd, struct pv_err *err);
+		   int peer_netns_fd, int peer_index, struct pv_err *err);
 /* Add ADDR/PREFIX; an address already there is success. */
 int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefix,
 		   struct pv_err *err);

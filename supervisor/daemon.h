@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "netrules/ipam.h"
+#include "netrules/netlink.h"
 #include "supervisor/desired.h"
 #include "supervisor/loop.h"
 #include "supervisor/spawner.h"
@@ -37,6 +38,7 @@ struct pv_daemon {
 	struct pv_cidr pod_cidr;  /* 10.88.0.0/16 */
 	char *bridge;             /* the node bridge: pv0 */
 	bool network;             /* false: pods get only lo (the bridge could not be made) */
+	struct pv_nl *nl;         /* rtnetlink in the node's namespace */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

@@ -31,7 +31,7 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 {
 	struct pv_nl *nl = pv_nl_open(err);
 	struct in_addr gw = { htonl(pv_cidr_gateway(&d->pod_cidr)) };
-	int idx, rc = -1;
+	int idx;
 
 	if (!nl)
 		return -1;
@@ -46,10 +46,11 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 	    pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
 	write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
-	rc = 0;
+	d->nl = nl; /* kept: one socket for every pod's setup */
+	return 0;
 out:
 	pv_nl_close(nl);
-	return rc;
+	return -1;
 }
 
 static bool ip_taken(void *data, uint32_t ip)
@@ -67,35 +68,20 @@ static void host_name(const struct pv_prt *p, char out[16])
 	snprintf(out, 16, "pv%.8s", p->uid);
 }
 
+#define POD_ETH0_INDEX 2 /* lo is 1 in a new namespace */
+
 /* Inside the pod: eth0 with its address, up, and the default route. */
 static int configure_inside(struct pv_prt *p, int nsfd, struct pv_err *err)
 {
 	struct pv_nl *in = pv_nl_open_in(nsfd, err);
 	struct in_addr ip = { htonl(p->ip) }, gw = { htonl(pv_cidr_gateway(&p->d->pod_cidr)) };
-	int eth0, rc = -1;
-	char path[64];
-	int self, ok;
+	int rc = -1;
 
 	if (!in)
 		return -1;
-	/* if_nametoindex works in the caller's namespace: look it up inside */
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ok = self >= 0 && setns(nsfd, CLONE_NEWNET) == 0;
-	eth0 = ok ? pv_nl_ifindex(in, "eth0") : 0;
-	if (ok && setns(self, CLONE_NEWNET) < 0)
-		abort();
-	if (self >= 0)
-		close(self);
-	(void)path;
-	if (!eth0) {
-		pv_err_set(err, ENODEV, "eth0 missing in the pod's namespace");
-		goto out;
-	}
-	if (pv_nl_addr_add(in, eth0, ip, p->d->pod_cidr.prefix, err) < 0 ||
-	    pv_nl_link_up(in, eth0, err) < 0 || pv_nl_route_default(in, gw, err) < 0)
-		goto out;
-	rc = 0;
-out:
+	if (pv_nl_addr_add(in, POD_ETH0_INDEX, ip, p->d->pod_cidr.prefix, err) == 0 &&
+	    pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0)
+		rc = 0;
 	pv_nl_close(in);
 	return rc;
 }
@@ -107,23 +93,23 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	char path[64], host[16];
 	int nsfd, bridge, rc = -1;
 
+	if (!d->nl)
+		return pv_err_set(err, ENODEV, "no pod network");
+
 	if (!p->ip && pv_ipam_next(&d->pod_cidr, ip_taken, d, &p->ip) < 0)
 		return pv_err_set(err, ENOSPC, "no free address in the pod CIDR");
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->init_pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return pv_err_sys(err, errno, "%s", path);
-	nl = pv_nl_open(err);
-	if (!nl)
-		goto out;
+	nl = d->nl;
 	host_name(p, host);
 	bridge = pv_nl_ifindex(nl, d->bridge);
-	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, err) < 0 ||
+	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, err) < 0 ||
 	    pv_nl_link_up(nl, pv_nl_ifindex(nl, host), err) < 0)
 		goto out;
 	rc = configure_inside(p, nsfd, err);
 out:
-	pv_nl_close(nl);
 	close(nsfd);
 	return rc;
 }
@@ -137,8 +123,7 @@ void pv_podnet_teardown(struct pv_prt *p)
 
 	host_name(p, host);
 	idx = (int)if_nametoindex(host);
-	if (!idx || !(nl = pv_nl_open(&err)))
-		return;
-	pv_nl_link_del(nl, idx, &err);
-	pv_nl_close(nl);
+	nl = p->d->nl;
+	if (idx && nl)
+		pv_nl_link_del(nl, idx, &err);
 }
