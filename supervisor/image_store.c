@@ -631,7 +631,15 @@ int pv_image_import(const char *state_dir, const char *src, const char *ref,
 	return pv_image_import_ex(state_dir, src, ref, NULL, out, err);
 }
 
-int pv_image_lookup(const char *state_dir, const char *ref, struct pv_image *out,
+static int remove_in_store(struct store *st, const struct pv_image_ref *r, const char *full,
+			   struct pv_err *err);
+
+/* What lookup and remove share: parse REF, open the store (locked when
+ * LOCK), and run OP on it; a missing store means a missing image. */
+typedef int (*ref_op)(struct store *st, const struct pv_image_ref *r, const char *full,
+		      void *out, struct pv_err *err);
+
+static int with_ref(const char *state_dir, const char *ref, bool lock, ref_op op, void *out,
 		    struct pv_err *err)
 {
 	struct pv_err local = { 0, "" };
@@ -648,10 +656,29 @@ int pv_image_lookup(const char *state_dir, const char *ref, struct pv_image *out
 		pv_err_set(e, ENOMEM, "out of memory");
 	else if (store_open(state_dir, false, &st, e) < 0)
 		rc = e->code == ENOENT ? not_found(e, full) : -1;
-	else
-		rc = lookup_in(&st, &r, full, out, e);
+	else if (!lock || store_lock(&st, e) == 0)
+		rc = op(&st, &r, full, out, e);
 	pv_image_ref_clear(&r);
 	return rc;
+}
+
+static int lookup_op(struct store *st, const struct pv_image_ref *r, const char *full, void *out,
+		     struct pv_err *err)
+{
+	return lookup_in(st, r, full, out, err);
+}
+
+static int remove_op(struct store *st, const struct pv_image_ref *r, const char *full, void *out,
+		     struct pv_err *err)
+{
+	(void)out;
+	return remove_in_store(st, r, full, err);
+}
+
+int pv_image_lookup(const char *state_dir, const char *ref, struct pv_image *out,
+		    struct pv_err *err)
+{
+	return with_ref(state_dir, ref, false, lookup_op, out, err);
 }
 
 int pv_image_list(const char *state_dir, struct pv_image **out, size_t *n, struct pv_err *err)
@@ -712,24 +739,7 @@ static int remove_in_store(struct store *st, const struct pv_image_ref *r, const
 
 int pv_image_remove(const char *state_dir, const char *ref, struct pv_err *err)
 {
-	struct pv_err local = { 0, "" };
-	struct pv_err *e = err ? err : &local;
-	cleanup_store struct store st = STORE_INIT;
-	cleanup_free char *full = NULL;
-	struct pv_image_ref r = { NULL, NULL, NULL };
-	int rc = -1;
-
-	if (pv_image_ref_parse(ref, &r, e) < 0)
-		return -1;
-	full = pv_image_ref_format(&r);
-	if (!full)
-		pv_err_set(e, ENOMEM, "out of memory");
-	else if (store_open(state_dir, false, &st, e) < 0)
-		rc = e->code == ENOENT ? not_found(e, full) : -1;
-	else if (store_lock(&st, e) == 0)
-		rc = remove_in_store(&st, &r, full, e);
-	pv_image_ref_clear(&r);
-	return rc;
+	return with_ref(state_dir, ref, true, remove_op, NULL, err);
 }
 
 void pv_image_free(struct pv_image *img)
