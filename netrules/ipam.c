@@ -53,3 +53,32 @@ int pv_ipam_next(const struct pv_cidr *c, bool (*taken)(void *data, uint32_t ip)
 	}
 	return -1;
 }
+
+/* FNV-1a: small, stable across versions and machines. */
+static uint32_t key_hash(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+int pv_alloc_hashed(const char *key, uint32_t lo, uint32_t hi,
+		    bool (*taken)(void *data, uint32_t v), void *data, uint32_t *out)
+{
+	uint32_t span = hi - lo + 1, start;
+
+	if (hi < lo)
+		return -1;
+	start = key_hash(key) % span;
+	for (uint32_t i = 0; i < span; i++) {
+		uint32_t v = lo + (start + i) % span;
+
+		if (!taken(data, v)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}

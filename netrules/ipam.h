@@ -1,4 +1,4 @@
-/* Pod addresses from the pod CIDR. Pure: the caller says which addresses
+/* Pod and Service addresses, node ports. Pure: the caller says which addresses
  * are taken (the pods it knows, from their state records). */
 #ifndef PV_NETRULES_IPAM_H
 #define PV_NETRULES_IPAM_H
@@ -21,5 +21,12 @@ bool pv_cidr_contains(const struct pv_cidr *c, uint32_t ip);
  * address; -1 when the range is full. */
 int pv_ipam_next(const struct pv_cidr *c, bool (*taken)(void *data, uint32_t ip), void *data,
 		 uint32_t *out);
+
+/* A value in LO..HI (inclusive) chosen from KEY: the same key gets the
+ * same value whenever it is free, so that allocations are deterministic
+ * (Service cluster IPs and node ports); on a collision the next free one
+ * after it, wrapping. -1 when every value is taken. */
+int pv_alloc_hashed(const char *key, uint32_t lo, uint32_t hi,
+		    bool (*taken)(void *data, uint32_t v), void *data, uint32_t *out);
 
 #endif

@@ -212,3 +212,37 @@ int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
 	mnl_attr_put(h, RTA_GATEWAY, sizeof(gw), &gw);
 	return talk(nl, h, "add default route", err);
 }
+
+int pv_nl_route_dev(struct pv_nl *nl, struct in_addr dst, int prefix, int oif, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rt;
+
+	h->nlmsg_type = RTM_NEWROUTE;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	rt->rtm_dst_len = (unsigned char)prefix;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_LINK;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(h, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
+	return talk(nl, h, "add route", err);
+}
+
+int pv_nl_port_hairpin(struct pv_nl *nl, int ifindex, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_SETLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+	struct nlattr *nest;
+
+	ifi->ifi_family = AF_BRIDGE;
+	nest = mnl_attr_nest_start(h, IFLA_PROTINFO);
+	mnl_attr_put_u8(h, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(h, nest);
+	return talk(nl, h, "set hairpin mode", err);
+}

@@ -32,5 +32,10 @@ int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *p
 int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefix,
 		   struct pv_err *err);
 int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err);
+/* Let the bridge send a frame back out of the port it came in by
+ * (IFLA_BRPORT_MODE): a pod reaching its own Service. */
+int pv_nl_port_hairpin(struct pv_nl *nl, int ifindex, struct pv_err *err);
+/* DST/PREFIX straight out of interface OIF (replacing a route to it). */
+int pv_nl_route_dev(struct pv_nl *nl, struct in_addr dst, int prefix, int oif, struct pv_err *err);
 
 #endif

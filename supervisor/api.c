@@ -17,6 +17,7 @@
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
+#include "supervisor/services.h"
 
 #define REQ_MAX (64 * 1024)
 
@@ -148,10 +149,12 @@ static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
 		return op_pod(d, req);
 	if (strcmp(op, "files") == 0)
 		return op_files(d);
+	if (strcmp(op, "services") == 0)
+		return pv_services_json(d);
 	if (strcmp(op, "events") == 0) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "items", events_for(d, NULL));
+		json_object_object_add(o, "items", events_for(d, pv_json_str(req, "object", NULL)));
 		return o;
 	}
 	return error_json("unknown op");

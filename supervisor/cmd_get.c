@@ -10,38 +10,35 @@
 #include "supervisor/api.h"
 #include "supervisor/cli.h"
 #include "supervisor/client.h"
+#include "supervisor/get.h"
 #include "supervisor/table.h"
 
 static const char get_usage[] =
-	"Usage: podvisor get pods [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
+	"Usage: podvisor get KIND [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
 	"\n"
-	"List the pods the daemon runs, as kubectl does:\n"
-	"    NAME   READY   STATUS    RESTARTS   AGE\n"
-	"STATUS is Pending, ContainerCreating, Running, Completed, Error,\n"
-	"CrashLoopBackOff, ErrImageNeverPull, CreateContainerConfigError, Init:N/M,\n"
-	"Terminating, ...\n"
+	"List what the daemon runs, as kubectl does. KIND is one of:\n"
+	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
+	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
+	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
+	"                     Terminating, ...\n"
+	"  services (svc)     NAME  TYPE  CLUSTER-IP  EXTERNAL-IP  PORT(S)  AGE\n"
+	"  endpoints (ep)     NAME  ENDPOINTS  AGE: the ready pods behind each Service\n"
 	"\n"
 	"Options:\n"
 	"  -n, --namespace NS   only this namespace (default: default)\n"
 	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
-	"  -o, --output FORMAT  wide (adds IP, NODE and UID), json or yaml\n"
+	"  -o, --output FORMAT  wide (pods: adds IP, NODE and UID; services: SELECTOR),\n"
+	"                       json or yaml\n"
 	"  -s, --state DIR      the daemon's state directory\n"
 	"  -h, --help           show this help\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod NAME [-n NAMESPACE] [--state DIR]\n"
+	"Usage: podvisor describe pod|svc NAME [-n NAMESPACE] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
-	"pod's recent events.\n";
-
-struct get_opts {
-	const char *ns;
-	bool all;
-	const char *output;
-	const char *state;
-	const char *name;
-};
+	"pod's recent events. Or a Service: its cluster IP, ports, node ports,\n"
+	"endpoints, and why it is not programmed if it is not.\n";
 
 static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
 {
@@ -80,7 +77,7 @@ static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
 	return 0;
 }
 
-static bool wanted(const struct get_opts *o, struct json_object *p)
+bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
 	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
 		return false;
@@ -106,7 +103,7 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 		char ready[32], restarts[32], age[32];
 		const char *row[9];
 
-		if (!wanted(o, p))
+		if (!pv_get_wanted(o, p))
 			continue;
 		snprintf(ready, sizeof(ready), "%lld/%lld", (long long)pv_json_int(p, "ready"),
 			 (long long)pv_json_int(p, "total"));
@@ -134,7 +131,7 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 	pv_table_free(&t);
 }
 
-static int print_structured(const struct get_opts *o, struct json_object *items)
+int pv_get_structured(const struct get_opts *o, struct json_object *items)
 {
 	struct json_object *list = json_object_new_array();
 	char *y;
@@ -142,7 +139,7 @@ static int print_structured(const struct get_opts *o, struct json_object *items)
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *p = json_object_array_get_idx(items, i);
 
-		if (wanted(o, p))
+		if (pv_get_wanted(o, p))
 			json_object_array_add(list, json_object_get(p));
 	}
 	if (strcmp(o->output, "json") == 0) {
@@ -157,17 +154,40 @@ static int print_structured(const struct get_opts *o, struct json_object *items)
 	return PV_EXIT_OK;
 }
 
+enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_UNKNOWN };
+
+static enum get_kind kind_of(const char *k)
+{
+	if (!strcmp(k, "pods") || !strcmp(k, "pod") || !strcmp(k, "po"))
+		return GET_PODS;
+	if (!strcmp(k, "services") || !strcmp(k, "service") || !strcmp(k, "svc"))
+		return GET_SERVICES;
+	if (!strcmp(k, "endpoints") || !strcmp(k, "ep"))
+		return GET_ENDPOINTS;
+	return GET_UNKNOWN;
+}
+
+static struct json_object *call(const struct get_opts *o, const char *op)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "op", json_object_new_string(op));
+	return pv_client_call("podvisor", o->state, req);
+}
+
 int pv_cmd_get(int argc, char **argv)
 {
 	struct get_opts o = { 0 };
-	struct json_object *req, *resp, *items;
+	struct json_object *resp, *items;
+	enum get_kind kind;
 	int rc = parse(argc, argv, &o, get_usage);
 
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : (fputs(get_usage, stderr), PV_EXIT_USAGE);
-	if (optind >= argc || (strcmp(argv[optind], "pods") && strcmp(argv[optind], "pod") &&
-			       strcmp(argv[optind], "po"))) {
-		fprintf(stderr, "podvisor get: the kinds served so far: pods\n");
+	if (optind >= argc || (kind = kind_of(argv[optind])) == GET_UNKNOWN) {
+		fprintf(stderr, "podvisor get: %s%s%s; the kinds served: pods (po), services (svc), "
+			"endpoints (ep)\n", optind < argc ? "unknown kind '" : "which kind?",
+			optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
 		return PV_EXIT_USAGE;
 	}
 	o.name = optind + 1 < argc ? argv[optind + 1] : NULL;
@@ -176,16 +196,18 @@ int pv_cmd_get(int argc, char **argv)
 		fprintf(stderr, "podvisor get: unknown output format '%s'\n", o.output);
 		return PV_EXIT_USAGE;
 	}
-	req = json_object_new_object();
-	json_object_object_add(req, "op", json_object_new_string("pods"));
-	resp = pv_client_call("podvisor", o.state, req);
+	resp = call(&o, kind == GET_PODS ? "pods" : "services");
 	if (!resp)
 		return PV_EXIT_FAIL;
 	json_object_object_get_ex(resp, "items", &items);
 	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
-		rc = print_structured(&o, items);
-	else
+		rc = pv_get_structured(&o, items);
+	else if (kind == GET_PODS)
 		print_pods(&o, items);
+	else if (kind == GET_SERVICES)
+		pv_get_print_services(&o, items);
+	else
+		pv_get_print_endpoints(&o, items);
 	json_object_put(resp);
 	return rc;
 }
@@ -211,7 +233,7 @@ static void describe_state(struct json_object *st, const char *indent)
 	}
 }
 
-static void describe_events(struct json_object *ev, const char *title)
+void pv_get_print_events(struct json_object *ev, const char *title)
 {
 	printf("%s:\n", title);
 	if (!ev || !json_object_array_length(ev)) {
@@ -260,9 +282,33 @@ static void describe(struct json_object *p)
 	}
 	json_object_object_get_ex(p, "fileEvents", &fev);
 	if (fev && json_object_array_length(fev))
-		describe_events(fev, "Manifest Events");
+		pv_get_print_events(fev, "Manifest Events");
 	json_object_object_get_ex(p, "events", &ev);
-	describe_events(ev, "Events");
+	pv_get_print_events(ev, "Events");
+}
+
+static int describe_service(struct get_opts *o, const char *name)
+{
+	struct json_object *resp, *items, *req, *ev, *events = NULL;
+	char object[600];
+	int rc;
+
+	o->name = name;
+	resp = call(o, "services");
+	if (!resp)
+		return PV_EXIT_FAIL;
+	snprintf(object, sizeof(object), "service/%s/%s", o->ns, name);
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("events"));
+	json_object_object_add(req, "object", json_object_new_string(object));
+	ev = pv_client_call("podvisor", o->state, req);
+	if (ev)
+		json_object_object_get_ex(ev, "items", &events);
+	json_object_object_get_ex(resp, "items", &items);
+	rc = pv_describe_service(o, items, events);
+	json_object_put(ev);
+	json_object_put(resp);
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
 
 int pv_cmd_describe(int argc, char **argv)
@@ -273,11 +319,13 @@ int pv_cmd_describe(int argc, char **argv)
 
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (optind + 2 != argc || (strcmp(argv[optind], "pod") && strcmp(argv[optind], "pods") &&
-				   strcmp(argv[optind], "po"))) {
+	if (optind + 2 != argc || (kind_of(argv[optind]) != GET_PODS &&
+				   kind_of(argv[optind]) != GET_SERVICES)) {
 		fputs(describe_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
+	if (kind_of(argv[optind]) == GET_SERVICES)
+		return describe_service(&o, argv[optind + 1]);
 	req = json_object_new_object();
 	json_object_object_add(req, "op", json_object_new_string("pod"));
 	json_object_object_add(req, "namespace", json_object_new_string(o.ns));

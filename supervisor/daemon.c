@@ -28,6 +28,7 @@
 #include "supervisor/podnet.h"
 #include "supervisor/pods.h"
 #include "supervisor/scan.h"
+#include "supervisor/services.h"
 #include "supervisor/watch.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
@@ -56,6 +57,8 @@ static const char daemon_usage[] =
 	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
 	"      --pod-cidr CIDR        pods' addresses (default 10.88.0.0/16)\n"
 	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
+	"      --service-cidr CIDR    Services' cluster IPs (default 10.96.0.0/16)\n"
+	"      --node-port-range A-B  ports for NodePort Services (default 30000-32767)\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -108,6 +111,7 @@ static void reconcile_fired(void *data)
 	struct pv_daemon *d = data;
 
 	pv_pods_reconcile(d);
+	pv_services_kick(d);
 	/* Shutting down with the pods: the last one gone ends the loop. */
 	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
 		pv_loop_quit(d->loop);
@@ -338,6 +342,18 @@ static int lock_state(const char *state)
 	return fd;
 }
 
+static int parse_port_range(const char *s, struct pv_daemon *d)
+{
+	unsigned int lo, hi;
+	char extra;
+
+	if (sscanf(s, "%u-%u%c", &lo, &hi, &extra) != 2 || lo < 1 || hi > 65535 || lo > hi)
+		return -1;
+	d->nodeport_min = lo;
+	d->nodeport_max = hi;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct pv_daemon *d)
 {
 	static const struct option opts[] = {
@@ -350,6 +366,8 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		{ "cgroup-parent", required_argument, NULL, 'C' },
 		{ "pod-cidr", required_argument, NULL, 'P' },
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "service-cidr", required_argument, NULL, 'S' },
+		{ "node-port-range", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -390,6 +408,20 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		case 'b':
 			d->bridge = strdup(optarg);
 			break;
+		case 'S':
+			if (pv_cidr_parse(optarg, &d->service_cidr) < 0) {
+				fprintf(stderr, "podvisor daemon: --service-cidr %s: not an IPv4 CIDR "
+					"like 10.96.0.0/16\n", optarg);
+				return -1;
+			}
+			break;
+		case 'R':
+			if (parse_port_range(optarg, d) < 0) {
+				fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
+					"like 30000-32767\n", optarg);
+				return -1;
+			}
+			break;
 		case 'v':
 			pv_log_set_level(PV_LOG_DEBUG);
 			break;
@@ -421,6 +453,9 @@ static void defaults(struct pv_daemon *d)
 	d->cgroup_parent = strdup("podvisor");
 	d->bridge = strdup("pv0");
 	pv_cidr_parse("10.88.0.0/16", &d->pod_cidr);
+	pv_cidr_parse("10.96.0.0/16", &d->service_cidr);
+	d->nodeport_min = 30000;
+	d->nodeport_max = 32767;
 }
 
 static int run(struct pv_daemon *d)
@@ -454,12 +489,20 @@ static int run(struct pv_daemon *d)
 	d->network = pv_podnet_init(d, &err) == 0;
 	if (!d->network)
 		pv_warn("pod network unavailable (%s); pods get only a loopback", err.msg);
+	if (!(d->services = pv_services_new(d, &err)))
+		pv_warn("services: %s", err.msg);
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
 	pv_pods_adopt(d);
 	rescan(d);
 	pv_daemon_kick(d);
 	pv_loop_run(d->loop);
+	if (d->shutdown_pods) {
+		/* Nothing of ours stays: rules, the bridge and its address. */
+		pv_services_clear(d);
+		pv_podnet_fini(d);
+	}
+	pv_services_free(d->services);
 	pv_api_free(api);
 	pv_watcher_free(w);
 	pv_spawner_stop(&d->spawner);

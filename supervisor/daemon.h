@@ -13,6 +13,7 @@
 #include "supervisor/spawner.h"
 
 struct pv_prt;
+struct pv_services;
 
 struct pv_event {
 	int64_t at;    /* wall clock, seconds */
@@ -39,6 +40,10 @@ struct pv_daemon {
 	char *bridge;             /* the node bridge: pv0 */
 	bool network;             /* false: pods get only lo (the bridge could not be made) */
 	struct pv_nl *nl;         /* rtnetlink in the node's namespace */
+	struct pv_cidr service_cidr; /* 10.96.0.0/16 */
+	uint32_t nodeport_min, nodeport_max; /* 30000-32767 */
+	bool masquerade_pods;     /* no br_netfilter: masquerade pod-to-service traffic too */
+	struct pv_services *services;
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

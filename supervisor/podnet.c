@@ -31,6 +31,7 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 {
 	struct pv_nl *nl = pv_nl_open(err);
 	struct in_addr gw = { htonl(pv_cidr_gateway(&d->pod_cidr)) };
+	struct in_addr svc = { htonl(d->service_cidr.net) };
 	int idx;
 
 	if (!nl)
@@ -45,7 +46,16 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 	if (pv_nl_addr_add(nl, idx, gw, d->pod_cidr.prefix, err) < 0 ||
 	    pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
+	/* Cluster IPs are routable even on a node without a default route
+	 * (NAT turns them into pod addresses before they leave). */
+	if (pv_nl_route_dev(nl, svc, d->service_cidr.prefix, idx, err) < 0)
+		goto out;
 	write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+	/* NodePorts on 127.0.0.1, as kube-proxy does. */
+	write_sysctl("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
+	/* Replies bridged between two pods must pass conntrack to be un-NATed;
+	 * without br_netfilter, masquerade pod-to-service traffic instead. */
+	d->masquerade_pods = write_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "1") < 0;
 	d->nl = nl; /* kept: one socket for every pod's setup */
 	return 0;
 out:
@@ -91,7 +101,7 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	struct pv_daemon *d = p->d;
 	struct pv_nl *nl;
 	char path[64], host[16];
-	int nsfd, bridge, rc = -1;
+	int nsfd, bridge, idx, rc = -1;
 
 	if (!d->nl)
 		return pv_err_set(err, ENODEV, "no pod network");
@@ -105,13 +115,33 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	nl = d->nl;
 	host_name(p, host);
 	bridge = pv_nl_ifindex(nl, d->bridge);
-	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, err) < 0 ||
-	    pv_nl_link_up(nl, pv_nl_ifindex(nl, host), err) < 0)
+	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, err) < 0)
+		goto out;
+	idx = pv_nl_ifindex(nl, host);
+	if (!idx) {
+		pv_err_set(err, ENODEV, "%s did not appear", host);
+		goto out;
+	}
+	if (pv_nl_port_hairpin(nl, idx, err) < 0 || pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
 	rc = configure_inside(p, nsfd, err);
 out:
 	close(nsfd);
 	return rc;
+}
+
+void pv_podnet_fini(struct pv_daemon *d)
+{
+	struct pv_err err;
+	int idx;
+
+	if (!d->nl)
+		return;
+	idx = pv_nl_ifindex(d->nl, d->bridge);
+	if (idx)
+		pv_nl_link_del(d->nl, idx, &err);
+	pv_nl_close(d->nl);
+	d->nl = NULL;
 }
 
 void pv_podnet_teardown(struct pv_prt *p)

@@ -15,5 +15,7 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err);
 /* Remove what setup made in the node's namespace (the pod's side goes
  * with its namespace). */
 void pv_podnet_teardown(struct pv_prt *p);
+/* Remove the bridge (when the daemon leaves with its pods). */
+void pv_podnet_fini(struct pv_daemon *d);
 
 #endif

@@ -29,6 +29,7 @@
 #include "supervisor/podinit.h"
 #include "supervisor/podnet.h"
 #include "supervisor/pods_internal.h"
+#include "supervisor/services.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"
 
@@ -420,6 +421,7 @@ void pv_container_running(struct pv_crt *c, pid_t pid, uint64_t start)
 		  (int)pid);
 	if (c->pod->state == PV_P_STOPPING && c->pidfd >= 0)
 		pv_pidfd_signal(c->pidfd, SIGTERM); /* it was starting when the pod was stopped */
+	pv_services_kick(c->pod->d);
 }
 
 static void container_notified(void *data, int fd, uint32_t events)
@@ -462,6 +464,7 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	crt_close(c);
 	read_exit(c);
 	c->state = PV_C_TERMINATED;
+	pv_services_kick(c->pod->d);
 	pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? "Died" : "Completed",
 		  "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
 		  c->term.reason, c->term.message[0] ? ": " : "", c->term.message);
@@ -791,6 +794,7 @@ void pv_pod_finish_stop(struct pv_prt *p)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
 	pv_pod_free(p);
 	pv_daemon_kick(d);
+	pv_services_kick(d);
 }
 
 void pv_pod_stop(struct pv_prt *p, bool for_good)
@@ -803,6 +807,7 @@ void pv_pod_stop(struct pv_prt *p, bool for_good)
 		return;
 	p->state = PV_P_STOPPING;
 	pv_pod_save(p);
+	pv_services_kick(p->d); /* a stopping pod is no endpoint */
 	pv_info("pod %s/%s: stopping (grace %llds)", p->ns, p->name, (long long)grace);
 	for (size_t i = 0; i < p->ncontainers; i++) {
 		struct pv_crt *c = &p->containers[i];

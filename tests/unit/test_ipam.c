@@ -56,11 +56,38 @@ static void test_next(void **state)
 	assert_int_equal(pv_ipam_next(&c, taken, &u, &ip), -1); /* .1 gateway, .3 broadcast */
 }
 
+static void test_hashed(void **state)
+{
+	struct used u = { .n = 0 };
+	uint32_t a, b, c;
+
+	(void)state;
+	assert_int_equal(pv_alloc_hashed("default/web", 30000, 32767, taken, &u, &a), 0);
+	assert_in_range(a, 30000, 32767);
+	/* Deterministic: the same key, the same value. */
+	assert_int_equal(pv_alloc_hashed("default/web", 30000, 32767, taken, &u, &b), 0);
+	assert_int_equal(a, b);
+	assert_int_equal(pv_alloc_hashed("default/api", 30000, 32767, taken, &u, &c), 0);
+	assert_int_not_equal(a, c);
+	/* Taken: the next one, wrapping at the end of the range. */
+	u.v[u.n++] = a;
+	assert_int_equal(pv_alloc_hashed("default/web", 30000, 32767, taken, &u, &b), 0);
+	assert_int_equal(b, a == 32767 ? 30000 : a + 1);
+	u.n = 0;
+	u.v[u.n++] = 7;
+	u.v[u.n++] = 8;
+	assert_int_equal(pv_alloc_hashed("x", 7, 9, taken, &u, &b), 0);
+	assert_int_equal(b, 9);
+	u.v[u.n++] = 9;
+	assert_int_equal(pv_alloc_hashed("x", 7, 9, taken, &u, &b), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_hashed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

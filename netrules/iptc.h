@@ -1,0 +1,34 @@
+/* The rule-set backend on libiptc (the kernel's x_tables, as
+ * iptables-legacy sees them). The only file that knows libiptc: an
+ * nftables backend would implement these same calls.
+ *
+ * Only chains named PV-* and the hooks that jump to them are touched.
+ * Each table changes in one atomic commit. A chain whose rules did not
+ * change since the last commit is left alone, so that one endpoint
+ * coming or going rewrites two chains, not the whole set. */
+#ifndef PV_NETRULES_IPTC_H
+#define PV_NETRULES_IPTC_H
+
+#include <stdbool.h>
+
+#include "common/err.h"
+#include "netrules/rules.h"
+
+struct pv_fw;
+
+struct pv_fw *pv_fw_new(void);
+void pv_fw_free(struct pv_fw *fw);
+/* Make the kernel's tables hold RS. On success the backend keeps RS's
+ * contents (RS is left empty, to be freed or reused by the caller); on
+ * failure nothing is kept and the next apply rewrites everything. */
+int pv_fw_apply(struct pv_fw *fw, struct pv_ruleset *rs, struct pv_err *err);
+/* Whether a table was changed by someone else since our last commit (a
+ * flush, a restore): cheap, for a periodic check. The next apply then
+ * rewrites every chain. */
+bool pv_fw_changed(struct pv_fw *fw);
+/* Remove every PV-* chain and the hooks into them. */
+int pv_fw_clear(struct pv_fw *fw, struct pv_err *err);
+/* The rule set last applied (empty before the first). */
+const struct pv_ruleset *pv_fw_current(const struct pv_fw *fw);
+
+#endif

@@ -1,0 +1,41 @@
+/* The Service controller: cluster IPs and node ports (allocated,
+ * remembered), endpoints (the ready pods each selector matches), and the
+ * NAT rules that send traffic to them, re-synced whenever a Service or a
+ * pod changes and whenever someone else rewrites the tables. */
+#ifndef PV_SUPERVISOR_SERVICES_H
+#define PV_SUPERVISOR_SERVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "netrules/ipam.h"
+#include "netrules/svcrules.h"
+
+struct pv_daemon;
+
+/* One Service as last synced: what `get svc`, `get ep` and DNS show. */
+struct pv_svc_view {
+	char *ns, *name, *type, *external_name, *selector;
+	char *problem;           /* why it is not programmed (a conflict), or NULL */
+	bool headless;
+	bool affinity;
+	int64_t created;
+	struct pv_svc svc;       /* cluster IP, ports and endpoints (svc.ns/.name alias ns/name) */
+	char **target_ports;     /* per port, as written: "8080", "http" */
+};
+
+struct pv_services;
+
+struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err);
+void pv_services_free(struct pv_services *s);
+/* Something that changes endpoints or Services happened: sync soon (the
+ * calls coalesce into one sync at the next turn of the loop). */
+void pv_services_kick(struct pv_daemon *d);
+/* Remove every rule of ours (--shutdown-pods-on-exit). */
+void pv_services_clear(struct pv_daemon *d);
+/* For the API: {"items": [...]} with ports, endpoints and problems. */
+struct json_object *pv_services_json(struct pv_daemon *d);
+
+#endif

@@ -1,0 +1,50 @@
+/* Service cluster IPs and node ports that have been handed out, kept in
+ * the state directory (services.json) so that a restarted daemon gives
+ * every Service the same addresses. */
+#ifndef PV_SUPERVISOR_SVC_ALLOC_H
+#define PV_SUPERVISOR_SVC_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct pv_svc_np {
+	char key[96]; /* "portname/TCP" */
+	uint16_t port;
+};
+
+struct pv_svc_alloc {
+	char *key;       /* "namespace/name" */
+	uint32_t ip;     /* host byte order; 0: none */
+	int64_t created; /* first seen, wall clock seconds */
+	struct pv_svc_np *np;
+	size_t nnp;
+	bool live;       /* the Service still exists */
+};
+
+struct pv_svc_allocs {
+	struct pv_svc_alloc *v;
+	size_t n, cap;
+	bool dirty;      /* changed since the last save */
+};
+
+/* Read PATH (missing is empty). Entries that do not parse are dropped. */
+void pv_svc_allocs_load(struct pv_svc_allocs *a, const char *path);
+int pv_svc_allocs_save(struct pv_svc_allocs *a, const char *path, struct pv_err *err);
+void pv_svc_allocs_free(struct pv_svc_allocs *a);
+struct pv_svc_alloc *pv_svc_alloc_find(struct pv_svc_allocs *a, const char *key);
+/* Found, or created empty; NULL when out of memory. */
+struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key);
+uint16_t pv_svc_alloc_np(const struct pv_svc_alloc *s, const char *key);
+int pv_svc_alloc_set_np(struct pv_svc_alloc *s, const char *key, uint16_t port);
+/* Forget the entries not marked live; clears the marks. */
+void pv_svc_allocs_sweep(struct pv_svc_allocs *a);
+/* Whether any live entry other than SELF holds IP / node port PORT. */
+bool pv_svc_allocs_ip_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
+			    uint32_t ip);
+bool pv_svc_allocs_np_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
+			    uint16_t port);
+
+#endif

@@ -1,0 +1,205 @@
+#!/bin/bash
+# Services: three pods behind a NodePort Service, reached from the node
+# (127.0.0.1 and its own address), from another host (a namespace linked
+# to the node by a veth) and from pods; hairpin; endpoints following pods;
+# fast refusal without endpoints; kill -9 and a flushed nat table; hostPort;
+# sessionAffinity; cluster IP conflicts; nothing left after
+# --shutdown-pods-on-exit.
+. "$(dirname "$0")/lib_pods.sh"
+
+# The outside host: its own namespace, a veth to the node.
+ip netns add outside
+trap 'ip netns del outside 2>/dev/null; kill -9 -1 2>/dev/null; sleep 0.3; cg_cleanup; umount -l "$T_TMP" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+ip link set lo up
+ip link add vout type veth peer name eth0 netns outside
+ip addr add 192.168.50.1/24 dev vout
+ip link set vout up
+ip netns exec outside ip link set lo up
+ip netns exec outside ip addr add 192.168.50.2/24 dev eth0
+ip netns exec outside ip link set eth0 up
+ip netns exec outside ip route add default via 192.168.50.1
+NODE=192.168.50.1
+out() { ip netns exec outside "$@"; }
+
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+web_pod() { # NAME [EXTRA CONTAINER YAML]
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: {app: web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: busybox:test
+    command: [httpd, -f, -p, "8080", -h, /etc]
+    ports: [{name: http, containerPort: 8080}]
+${2:-}
+YAML
+}
+for i in 0 1 2; do web_pod "web-$i" >"$T_TMP/web-$i.yaml"; drop "web-$i.yaml" "$T_TMP/web-$i.yaml"; done
+cat >"$T_TMP/svc.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http, nodePort: 30080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: auto}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {port: 8000, targetPort: 8080}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: cli}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: "busybox:test", command: [sleep, "1000"]}
+YAML
+drop svc.yaml "$T_TMP/svc.yaml"
+for p in web-0 web-1 web-2 cli; do wait_status $p Running || fail "$p: $(pod_json $p "p['status']")"; done
+
+svc_json() { # NAME EXPR
+	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    s = json.load(sys.stdin)[0]
+    print(eval(sys.argv[1]))
+except Exception:
+    print('')" "$2"
+}
+CIP=$(svc_json web "s['clusterIP']")
+AUTO_NP=$(svc_json auto "s['ports'][0]['nodePort']")
+case "$CIP" in 10.96.*) ok "the Service got a cluster IP from 10.96.0.0/16 ($CIP)";; *) fail "clusterIP '$CIP'";; esac
+[ "$AUTO_NP" -ge 30000 ] 2>/dev/null && [ "$AUTO_NP" -le 32767 ] && ok "a nodePort left out is allocated in 30000-32767 ($AUTO_NP)" || fail "auto nodePort '$AUTO_NP'"
+"$PODVISOR" get svc | grep -Eq "^web +NodePort +$CIP +<none> +80:30080/TCP " && ok "get svc: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE" || fail "get svc: $("$PODVISOR" get svc)"
+
+# wait for all three endpoints
+for _ in $(seq 50); do [ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 3 ] && break; sleep 0.1; done
+eps=$("$PODVISOR" get ep web | awk 'NR==2 {print $2}')
+[ "$(echo "$eps" | tr ',' '\n' | grep -c ':8080$')" = 3 ] && ok "get ep: three ready pods at their named port ($eps)" || fail "get ep: $("$PODVISOR" get ep)"
+
+# (busybox wget: ports always explicit, as the static binary cannot look up
+# "http" in a container without NSS; and no -T, which crashes it.)
+# spread N URL [CMD...]: N requests; prints how many answered and how many distinct pods
+spread() {
+	local n=$1 url=$2 i
+	shift 2
+	for i in $(seq "$n"); do "$@" curl -s --max-time 3 "$url"; echo; done | sort | uniq -c | awk '$2 != "" {ok += $1; d++} END {print ok+0, d+0}'
+}
+r=$(spread 60 "http://127.0.0.1:30080/hostname")
+[ "$r" = "60 3" ] && ok "60 requests to 127.0.0.1:30080 all answered, by all three pods" || fail "127.0.0.1 NodePort: answered/pods = $r"
+r=$(spread 60 "http://$NODE:30080/hostname")
+[ "$r" = "60 3" ] && ok "60 requests to the node's address $NODE:30080, all three pods" || fail "node address: $r"
+r=$(spread 60 "http://$NODE:30080/hostname" out)
+[ "$r" = "60 3" ] && ok "60 requests from another host to the NodePort, all three pods" || fail "outside: $r"
+r=$(spread 30 "http://$CIP/hostname")
+[ "$r" = "30 3" ] && ok "the cluster IP from the node, all three pods" || fail "node -> cluster IP: $r"
+r=$(spread 20 "http://127.0.0.1:$AUTO_NP/hostname")
+[ "${r%% *}" = 20 ] && ok "the allocated nodePort works too" || fail "auto nodePort: $r"
+r=$(for i in $(seq 30); do "$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$CIP:80/hostname"; echo; done | sort -u | grep -c web)
+[ "$r" = 3 ] && ok "a pod reaches the Service by cluster IP, all three pods behind it" || fail "pod -> cluster IP: $r"
+r=$(for i in $(seq 30); do "$PODVISOR" exec web-0 -- timeout 5 wget -qO- "http://$CIP:80/hostname"; echo; done | sort | uniq -c | awk '$2 != "" {ok += $1} $2 == "web-0" {self = 1} END {print ok+0, self+0}')
+[ "$r" = "30 1" ] && ok "hairpin: a pod reaches its own Service, and itself through it" || fail "hairpin: answered/self = $r"
+
+# sessionAffinity: ClientIP sticks to one pod
+cat >"$T_TMP/sticky.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: sticky}
+spec:
+  type: NodePort
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{port: 80, targetPort: 8080, nodePort: 30081}]
+YAML
+drop sticky.yaml "$T_TMP/sticky.yaml"
+for _ in $(seq 50); do [ "$(svc_json sticky "len(s['ports'][0]['endpoints'])")" = 3 ] && break; sleep 0.1; done
+r=$(spread 20 "http://$NODE:30081/hostname" out)
+[ "$r" = "20 1" ] && ok "sessionAffinity ClientIP: 20 requests from one client, one pod" || fail "affinity: $r"
+
+# an explicit cluster IP already taken is reported, not moved
+cat >"$T_TMP/clash.yaml" <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: clash}
+spec:
+  clusterIP: $CIP
+  selector: {app: web}
+  ports: [{port: 80}]
+YAML
+drop clash.yaml "$T_TMP/clash.yaml"
+for _ in $(seq 30); do "$PODVISOR" describe svc clash 2>/dev/null | grep -q "already allocated" && break; sleep 0.1; done
+"$PODVISOR" describe svc clash | grep -q "Problem: .*$CIP is already allocated to another Service" \
+	&& [ "$(svc_json web "s['clusterIP']")" = "$CIP" ] && ok "a clusterIP already in use is refused with a reason; the holder keeps it" \
+	|| fail "clash: $("$PODVISOR" describe svc clash 2>&1)"
+"$PODVISOR" describe svc web | grep -Eq "^Endpoints: +10\.88\.[0-9.]+:8080,10\.88" && ok "describe svc shows the endpoints" || fail "describe: $("$PODVISOR" describe svc web)"
+
+# kill -9: the rules stay, traffic flows; a new daemon keeps IPs and ports
+declare -A ip_before
+for p in web-0 web-1 web-2; do ip_before[$p]=$(pod_json $p "p['podIP']"); done
+stop_daemon 9
+r=$(spread 20 "http://$NODE:30080/hostname" out)
+[ "${r%% *}" = 20 ] && ok "with the daemon killed (-9), traffic through the Service flows" || fail "after kill -9: $r"
+start_daemon
+same=1
+for p in web-0 web-1 web-2; do [ "$(pod_json $p "p['podIP']")" = "${ip_before[$p]}" ] || same=0; done
+[ "$(svc_json web "s['clusterIP']")" = "$CIP" ] && [ "$(svc_json auto "s['ports'][0]['nodePort']")" = "$AUTO_NP" ] && [ $same = 1 ] \
+	&& ok "a restarted daemon keeps the cluster IP, the allocated nodePort and the pod IPs" \
+	|| fail "after restart: $(svc_json web "s['clusterIP']") $(svc_json auto "s['ports'][0]['nodePort']")"
+r=$(spread 30 "http://$NODE:30080/hostname" out)
+[ "$r" = "30 3" ] && ok "and all three pods still answer" || fail "after restart: $r"
+
+# someone flushes the nat table: podvisor puts its rules back
+iptables-legacy -t nat -F && iptables-legacy -t nat -X
+for _ in $(seq 100); do iptables-legacy -t nat -S PV-SERVICES 2>/dev/null | grep -q -- '--dport 80 ' && break; sleep 0.1; done
+r=$(spread 20 "http://$NODE:30080/hostname" out)
+[ "$r" = "20 3" ] && ok "a flushed nat table is restored" || fail "after flush: $r; $(iptables-legacy-save -t nat | head -20)"
+
+# deleting a pod takes it out of the endpoints at once
+rm "$M/web-2.yaml"
+t0=$(date +%s%N)
+for _ in $(seq 100); do [ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 2 ] && break; sleep 0.05; done
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 2 ] && ok "a deleted pod leaves the endpoints (after ${ms} ms, removal debounce included)" || fail "endpoints: $(svc_json web "s['ports'][0]['endpoints']")"
+r=$(spread 30 "http://$NODE:30080/hostname" out)
+[ "$r" = "30 2" ] && ok "no request goes to it: 30 of 30 answered by the two left" || fail "after delete: $r"
+rm "$M/web-0.yaml" "$M/web-1.yaml"
+for _ in $(seq 100); do [ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 0 ] && break; sleep 0.05; done
+t0=$(date +%s%N)
+curl -s --max-time 5 "http://$CIP/hostname" >/dev/null
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 7 ] && [ $ms -lt 2000 ] && ok "no endpoints: the cluster IP refuses at once (curl: connection refused)" || fail "no endpoints: curl rc $rc after $ms ms"
+out curl -s --max-time 5 "http://$NODE:30080/hostname" >/dev/null
+[ $? = 7 ] && ok "and so does the NodePort, from another host" || fail "nodeport without endpoints"
+r=$("$PODVISOR" exec cli -- sh -c "timeout 5 wget -qO- http://$CIP:80/ 2>&1; echo rc=\$?")
+echo "$r" | grep -q "refused" && ok "and from a pod" || fail "pod, no endpoints: $r"
+
+# hostPort
+web_pod hp "    - {name: hp, containerPort: 8080, hostPort: 8088}" | sed 's/ports: \[{name: http, containerPort: 8080}\]/ports:/' >"$T_TMP/hp.yaml"
+drop hp.yaml "$T_TMP/hp.yaml"
+wait_status hp Running
+for _ in $(seq 30); do [ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && break; sleep 0.1; done
+[ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && [ "$(out curl -s --max-time 2 "http://$NODE:8088/hostname")" = hp ] \
+	&& ok "hostPort 8088 reaches the pod from 127.0.0.1 and from another host" || fail "hostPort: $(iptables-legacy -t nat -S PV-HOSTPORTS 2>&1)"
+
+# --shutdown-pods-on-exit leaves no rule, link or address of ours
+stop_daemon 9
+start_daemon --shutdown-pods-on-exit
+stop_daemon TERM 30
+left=$(iptables-legacy-save | grep -c 'PV-')
+[ "$left" = 0 ] && ! ip link show pv0 >/dev/null 2>&1 && [ -z "$(ip link | grep -E '^[0-9]+: pv')" ] \
+	&& ok "--shutdown-pods-on-exit leaves no podvisor rule, bridge or veth" || fail "left: $left rules; $(ip -br link)"
+
+done_testing
