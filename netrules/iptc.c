@@ -465,6 +465,10 @@ out:
 
 int pv_fw_apply(struct pv_fw *fw, struct pv_ruleset *rs, struct pv_err *err)
 {
+	if (fw->valid && pv_rules_equal(&fw->last, rs)) {
+		pv_rules_free(rs); /* nothing to do: the kernel is not even asked */
+		return 0;
+	}
 	for (int t = 0; t < PV_TABLE_COUNT; t++) {
 		if (apply_table(fw, (enum pv_table)t, rs, err) < 0) {
 			fw->valid = false;

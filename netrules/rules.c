@@ -28,6 +28,7 @@ void pv_rules_free(struct pv_ruleset *rs)
 	for (size_t i = 0; i < rs->nstrings; i++)
 		free(rs->strings[i]);
 	free(rs->chains);
+	free(rs->index);
 	free(rs->hooks);
 	free(rs->strings);
 	memset(rs, 0, sizeof(*rs));
@@ -50,12 +51,58 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+static size_t name_hash(enum pv_table t, const char *name)
+{
+	size_t h = 2166136261u ^ (size_t)t;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static void index_put(struct pv_ruleset *rs, size_t i)
+{
+	size_t mask = rs->index_cap - 1, h = name_hash(rs->chains[i]->table, rs->chains[i]->name);
+
+	while (rs->index[h & mask])
+		h++;
+	rs->index[h & mask] = i + 1;
+}
+
+/* Keep the index at most half full. */
+static int index_grow(struct pv_ruleset *rs, size_t need)
+{
+	size_t cap = rs->index_cap ? rs->index_cap : 64;
+	size_t *idx;
+
+	if (need * 2 <= rs->index_cap)
+		return 0;
+	while (need * 2 > cap)
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -1;
+	free(rs->index);
+	rs->index = idx;
+	rs->index_cap = cap;
+	for (size_t i = 0; i < rs->n; i++)
+		index_put(rs, i);
+	return 0;
+}
+
 const struct pv_chain *pv_rules_find(const struct pv_ruleset *rs, enum pv_table t,
 				     const char *name)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->chains[i]->table == t && strcmp(rs->chains[i]->name, name) == 0)
-			return rs->chains[i];
+	size_t mask = rs->index_cap - 1, h = name_hash(t, name);
+
+	if (!rs->index_cap)
+		return NULL;
+	for (; rs->index[h & mask]; h++) {
+		const struct pv_chain *c = rs->chains[rs->index[h & mask] - 1];
+
+		if (c->table == t && strcmp(c->name, name) == 0)
+			return c;
+	}
 	return NULL;
 }
 
@@ -65,15 +112,16 @@ struct pv_chain *pv_rules_chain(struct pv_ruleset *rs, enum pv_table t, const ch
 
 	if (c)
 		return c;
-	if (strlen(name) > PV_CHAIN_MAX ||
+	if (strlen(name) > PV_CHAIN_MAX || index_grow(rs, rs->n + 1) < 0 ||
 	    grow((void **)&rs->chains, &rs->cap, rs->n + 1, sizeof(*rs->chains)) < 0)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	rs->chains[rs->n++] = c;
 	strcpy(c->name, name);
 	c->table = t;
+	rs->chains[rs->n++] = c;
+	index_put(rs, rs->n - 1);
 	return c;
 }
 
@@ -143,6 +191,24 @@ bool pv_rules_chain_equal(const struct pv_chain *a, const struct pv_chain *b)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
 		if (!rule_equal(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+bool pv_rules_equal(const struct pv_ruleset *a, const struct pv_ruleset *b)
+{
+	if (a->n != b->n || a->nhooks != b->nhooks)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct pv_chain *o = pv_rules_find(b, a->chains[i]->table, a->chains[i]->name);
+
+		if (!o || !pv_rules_chain_equal(a->chains[i], o))
+			return false;
+	}
+	for (size_t i = 0; i < a->nhooks; i++)
+		if (a->hooks[i].table != b->hooks[i].table ||
+		    strcmp(a->hooks[i].builtin, b->hooks[i].builtin) != 0 ||
+		    !rule_equal(&a->hooks[i].rule, &b->hooks[i].rule))
 			return false;
 	return true;
 }

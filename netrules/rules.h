@@ -67,6 +67,8 @@ struct pv_hook {
 struct pv_ruleset {
 	struct pv_chain **chains; /* each allocated alone: pointers to them stay valid */
 	size_t n, cap;
+	size_t *index;            /* open hash of (table, name) -> chain number + 1 */
+	size_t index_cap;
 	struct pv_hook *hooks;
 	size_t nhooks, hookcap;
 	char **strings; /* everything rules point to, owned here */
@@ -93,6 +95,8 @@ const char *pv_rules_str(struct pv_ruleset *rs, const char *fmt, ...)
 uint32_t pv_rules_probability(double p);
 /* Whether two chains hold the same rules (a backend skips those). */
 bool pv_rules_chain_equal(const struct pv_chain *a, const struct pv_chain *b);
+/* Whether two sets are the same: chains, rules and hooks. */
+bool pv_rules_equal(const struct pv_ruleset *a, const struct pv_ruleset *b);
 /* Print one rule's match and target in iptables syntax (no "-A CHAIN"). */
 void pv_rules_format_rule(FILE *out, const struct pv_rule *r);
 /* The whole set as iptables-restore input for TABLE (--noflush style: our

@@ -271,6 +271,16 @@ static int env_var_value(const struct pv_env *e, const struct pv_env_ctx *ctx, c
 static int spec_env(const struct pv_container *c, const struct pv_env_ctx *ctx, struct strv *s,
 		    struct pv_err *err)
 {
+	/* Services first (unless enableServiceLinks is false): the Pod's own
+	 * variables override them, and $(VAR) may refer to them. */
+	for (size_t i = 0; ctx->service_env && ctx->pod->spec.enable_service_links.v &&
+			   ctx->service_env[i]; i++) {
+		const char *kv = ctx->service_env[i], *eq = strchr(kv, '=');
+		cleanup_free char *name = eq ? strndup(kv, (size_t)(eq - kv)) : NULL;
+
+		if (name)
+			env_set(s, name, eq + 1);
+	}
 	for (size_t i = 0; i < c->env_from.n; i++)
 		if (env_from_source(&c->env_from.items[i], ctx, s, err) < 0)
 			return -1;

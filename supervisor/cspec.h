@@ -45,6 +45,7 @@ struct pv_env_ctx {
 	const char *node_name;
 	const char *pod_ip;
 	const struct pv_desired *desired; /* ConfigMaps and Secrets */
+	char *const *service_env; /* "K=V" for the namespace's Services; may be NULL */
 };
 
 /* Kubernetes' $(VAR) expansion of S against the NULL-terminated "K=V"

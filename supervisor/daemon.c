@@ -22,6 +22,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/api.h"
+#include "supervisor/dns.h"
 #include "supervisor/cli.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
@@ -59,6 +60,8 @@ static const char daemon_usage[] =
 	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
 	"      --service-cidr CIDR    Services' cluster IPs (default 10.96.0.0/16)\n"
 	"      --node-port-range A-B  ports for NodePort Services (default 30000-32767)\n"
+	"      --cluster-domain NAME  the DNS zone of Services and pods (default\n"
+	"                             cluster.local); served on the bridge address\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -110,6 +113,7 @@ static void reconcile_fired(void *data)
 {
 	struct pv_daemon *d = data;
 
+	pv_services_sync(d); /* new Services first: pods started now see them */
 	pv_pods_reconcile(d);
 	pv_services_kick(d);
 	/* Shutting down with the pods: the last one gone ends the loop. */
@@ -368,6 +372,7 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "service-cidr", required_argument, NULL, 'S' },
 		{ "node-port-range", required_argument, NULL, 'R' },
+		{ "cluster-domain", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -415,6 +420,10 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 				return -1;
 			}
 			break;
+		case 'D':
+			free(d->cluster_domain);
+			d->cluster_domain = strdup(optarg);
+			break;
 		case 'R':
 			if (parse_port_range(optarg, d) < 0) {
 				fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
@@ -456,6 +465,7 @@ static void defaults(struct pv_daemon *d)
 	pv_cidr_parse("10.96.0.0/16", &d->service_cidr);
 	d->nodeport_min = 30000;
 	d->nodeport_max = 32767;
+	d->cluster_domain = strdup("cluster.local");
 }
 
 static int run(struct pv_daemon *d)
@@ -491,6 +501,8 @@ static int run(struct pv_daemon *d)
 		pv_warn("pod network unavailable (%s); pods get only a loopback", err.msg);
 	if (!(d->services = pv_services_new(d, &err)))
 		pv_warn("services: %s", err.msg);
+	if (d->network && !(d->dns = pv_dns_new(d, &err)))
+		pv_warn("cluster DNS unavailable (%s); pods use the node's resolver", err.msg);
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
 	pv_pods_adopt(d);
@@ -502,6 +514,7 @@ static int run(struct pv_daemon *d)
 		pv_services_clear(d);
 		pv_podnet_fini(d);
 	}
+	pv_dns_free(d->dns);
 	pv_services_free(d->services);
 	pv_api_free(api);
 	pv_watcher_free(w);

@@ -14,6 +14,7 @@
 
 struct pv_prt;
 struct pv_services;
+struct pv_dns;
 
 struct pv_event {
 	int64_t at;    /* wall clock, seconds */
@@ -44,6 +45,8 @@ struct pv_daemon {
 	uint32_t nodeport_min, nodeport_max; /* 30000-32767 */
 	bool masquerade_pods;     /* no br_netfilter: masquerade pod-to-service traffic too */
 	struct pv_services *services;
+	char *cluster_domain;     /* cluster.local */
+	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

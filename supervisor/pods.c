@@ -29,6 +29,7 @@
 #include "supervisor/podinit.h"
 #include "supervisor/podnet.h"
 #include "supervisor/pods_internal.h"
+#include "supervisor/resolv.h"
 #include "supervisor/services.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"
@@ -130,20 +131,15 @@ static int write_text(const char *dir, const char *name, const char *text)
 static int write_etc(struct pv_prt *p)
 {
 	const char *host = p->spec->spec.hostname.v ? p->spec->spec.hostname.v : p->name;
-	cleanup_free char *hosts = NULL;
+	cleanup_free char *hosts = NULL, *resolv = NULL;
 
 	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 			     "127.0.1.1\t%s\n", host) < 0)
 		return -1;
 	if (write_text(p->dir, "hostname", host) < 0 || write_text(p->dir, "hosts", hosts) < 0)
 		return -1;
-	/* Cluster DNS comes with Services; until then the node's resolver. */
-	if (access("/etc/resolv.conf", R_OK) == 0) {
-		cleanup_free char *rc = pv_read_file("/etc/resolv.conf", 64 * 1024, NULL, NULL);
-
-		return write_text(p->dir, "resolv.conf", rc ? rc : "");
-	}
-	return write_text(p->dir, "resolv.conf", "");
+	resolv = pv_resolv_conf(p);
+	return resolv ? write_text(p->dir, "resolv.conf", resolv) : -1;
 }
 
 /* ---- containers ---- */
@@ -219,11 +215,14 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	const struct pv_int *uid = sc->run_as_user.set ? &sc->run_as_user : &psc->run_as_user;
 	const struct pv_int *gid = sc->run_as_group.set ? &sc->run_as_group : &psc->run_as_group;
 
-	char **own = NULL;
+	char **own = NULL, **svc_env = pv_services_env(p->d, p->ns);
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (pv_cspec_env(c->spec, &img->config, &ctx, &s->env, &own, err) < 0)
+	ctx.service_env = svc_env;
+	rc = pv_cspec_env(c->spec, &img->config, &ctx, &s->env, &own, err);
+	pv_strv_free(svc_env);
+	if (rc < 0)
 		return -1;
 	rc = pv_cspec_argv(c->spec, &img->config, own, &s->argv, err);
 	pv_strv_free(own);

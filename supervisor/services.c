@@ -1,8 +1,10 @@
 #include "supervisor/services.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,10 @@ static void view_free(struct pv_svc_view *v)
 	free(v->external_name);
 	free(v->selector);
 	free(v->problem);
+	free(v->pod_ips);
 }
+
+static void sync_fired(void *data);
 
 static void views_free(struct pv_services *s)
 {
@@ -59,7 +64,7 @@ static void views_free(struct pv_services *s)
 
 /* ---- endpoints ---- */
 
-static bool pod_ready(const struct pv_prt *p)
+bool pv_pod_ready(const struct pv_prt *p)
 {
 	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !p->ip)
 		return false;
@@ -132,7 +137,7 @@ static void endpoints(struct pv_daemon *d, const struct pv_service *svc, struct 
 		const struct pv_prt *p = d->pods[i];
 		uint16_t tp;
 
-		if (!pod_ready(p) || !selects(svc, p) || !(tp = target_port(p, sp)))
+		if (!pv_pod_ready(p) || !selects(svc, p) || !(tp = target_port(p, sp)))
 			continue;
 		port->eps[port->neps++] = (struct pv_svc_ep){ .ip = p->ip, .port = tp };
 	}
@@ -357,6 +362,20 @@ static void view_ports(struct pv_services *s, const struct pv_service *svc, stru
 	}
 }
 
+static void selected_ips(struct pv_daemon *d, const struct pv_service *svc, struct pv_svc_view *v)
+{
+	v->pod_ips = calloc(d->npods ? d->npods : 1, sizeof(*v->pod_ips));
+	for (size_t i = 0; v->pod_ips && i < d->npods; i++)
+		if (pv_pod_ready(d->pods[i]) && selects(svc, d->pods[i]))
+			v->pod_ips[v->npod_ips++] = d->pods[i]->ip;
+}
+
+const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n)
+{
+	*n = d->services ? d->services->nviews : 0;
+	return d->services ? d->services->views : NULL;
+}
+
 static void build_views(struct pv_services *s, const struct pv_service **svcs, size_t n)
 {
 	struct pv_svc_alloc **allocs = calloc(n ? n : 1, sizeof(*allocs));
@@ -396,6 +415,7 @@ static void build_views(struct pv_services *s, const struct pv_service **svcs, s
 					v->svc.cluster_ip = allocs[i]->ip;
 			}
 			view_ports(s, svc, v, allocs[i]);
+			selected_ips(s->d, svc, v);
 			if (v->problem)
 				v->svc.cluster_ip = 0;
 		}
@@ -542,6 +562,102 @@ static void check_fired(void *data)
 		sync_fired(s);
 	}
 	pv_timer_arm(s->check, CHECK_MS);
+}
+
+void pv_services_sync(struct pv_daemon *d)
+{
+	if (d->services) {
+		pv_timer_disarm(d->services->sync);
+		sync_fired(d->services);
+	}
+}
+
+/* KEY_SERVICE_HOST and the rest, as kubelet names them: upper case,
+ * '-' as '_'. */
+static void env_name(char *out, size_t len, const char *svc, const char *suffix)
+{
+	size_t i = 0;
+
+	for (; svc[i] && i + 1 < len; i++)
+		out[i] = svc[i] == '-' ? '_' : (char)toupper((unsigned char)svc[i]);
+	snprintf(out + i, len - i, "%s", suffix);
+}
+
+static void env_add(char ***v, size_t *n, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void env_add(char ***v, size_t *n, const char *name, const char *fmt, ...)
+{
+	char *val = NULL, *kv = NULL, **nv;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&val, fmt, ap) < 0)
+		val = NULL;
+	va_end(ap);
+	if (!val || asprintf(&kv, "%s=%s", name, val) < 0 || !(nv = realloc(*v, (*n + 2) * sizeof(*nv)))) {
+		free(val);
+		free(kv);
+		return;
+	}
+	free(val);
+	*v = nv;
+	nv[(*n)++] = kv;
+	nv[*n] = NULL;
+}
+
+static void service_env(const struct pv_svc_view *v, char ***env, size_t *n)
+{
+	struct in_addr a = { htonl(v->svc.cluster_ip) };
+	char ip[INET_ADDRSTRLEN], name[300];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	env_name(name, sizeof(name), v->name, "_SERVICE_HOST");
+	env_add(env, n, name, "%s", ip);
+	for (size_t i = 0; i < v->svc.nports; i++) {
+		const struct pv_svc_port *p = &v->svc.ports[i];
+		const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
+		char suffix[200];
+
+		if (i == 0) {
+			env_name(name, sizeof(name), v->name, "_SERVICE_PORT");
+			env_add(env, n, name, "%u", p->port);
+			env_name(name, sizeof(name), v->name, "_PORT");
+			env_add(env, n, name, "%s://%s:%u", proto, ip, p->port);
+		}
+		if (p->name[0]) {
+			snprintf(suffix, sizeof(suffix), "_SERVICE_PORT_%s", p->name);
+			env_name(name, sizeof(name), v->name, "");
+			env_name(name + strlen(name), sizeof(name) - strlen(name), suffix, "");
+			env_add(env, n, name, "%u", p->port);
+		}
+		snprintf(suffix, sizeof(suffix), "_PORT_%u_%s", p->port, proto);
+		env_name(name, sizeof(name), v->name, "");
+		env_name(name + strlen(name), sizeof(name) - strlen(name), suffix, "");
+		env_add(env, n, name, "%s://%s:%u", proto, ip, p->port);
+		strcat(name, "_PROTO");
+		env_add(env, n, name, "%s", proto);
+		name[strlen(name) - 6] = '\0';
+		strcat(name, "_PORT");
+		env_add(env, n, name, "%u", p->port);
+		name[strlen(name) - 5] = '\0';
+		strcat(name, "_ADDR");
+		env_add(env, n, name, "%s", ip);
+	}
+}
+
+char **pv_services_env(struct pv_daemon *d, const char *ns)
+{
+	struct pv_services *s = d->services;
+	char **env = calloc(1, sizeof(*env));
+	size_t n = 0;
+
+	for (size_t i = 0; s && env && i < s->nviews; i++) {
+		const struct pv_svc_view *v = &s->views[i];
+
+		if (v->ns && strcmp(v->ns, ns) == 0 && v->svc.cluster_ip)
+			service_env(v, &env, &n);
+	}
+	return env;
 }
 
 void pv_services_kick(struct pv_daemon *d)

@@ -14,6 +14,7 @@
 #include "netrules/svcrules.h"
 
 struct pv_daemon;
+struct pv_prt;
 
 /* One Service as last synced: what `get svc`, `get ep` and DNS show. */
 struct pv_svc_view {
@@ -24,6 +25,8 @@ struct pv_svc_view {
 	int64_t created;
 	struct pv_svc svc;       /* cluster IP, ports and endpoints (svc.ns/.name alias ns/name) */
 	char **target_ports;     /* per port, as written: "8080", "http" */
+	uint32_t *pod_ips;       /* the ready pods the selector matches (headless DNS) */
+	size_t npod_ips;
 };
 
 struct pv_services;
@@ -33,8 +36,18 @@ void pv_services_free(struct pv_services *s);
 /* Something that changes endpoints or Services happened: sync soon (the
  * calls coalesce into one sync at the next turn of the loop). */
 void pv_services_kick(struct pv_daemon *d);
+/* Sync now (before pods start, so that they see every Service). */
+void pv_services_sync(struct pv_daemon *d);
+/* The variables kubelet gives a container for the Services of namespace
+ * NS: WEB_SERVICE_HOST, WEB_SERVICE_PORT, WEB_PORT_80_TCP... NULL-terminated
+ * "K=V" (malloc'ed, free with pv_strv_free). */
+char **pv_services_env(struct pv_daemon *d, const char *ns);
 /* Remove every rule of ours (--shutdown-pods-on-exit). */
 void pv_services_clear(struct pv_daemon *d);
+/* The Services as last synced. */
+const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n);
+/* Whether pod P is ready to serve (an endpoint). */
+bool pv_pod_ready(const struct pv_prt *p);
 /* For the API: {"items": [...]} with ports, endpoints and problems. */
 struct json_object *pv_services_json(struct pv_daemon *d);
 

@@ -21,6 +21,25 @@ ip netns exec outside ip route add default via 192.168.50.1
 NODE=192.168.50.1
 out() { ip netns exec outside "$@"; }
 
+# The node's upstream resolver lives on the outside host: a tiny one that
+# answers A queries for *.example.com with 203.0.113.7, NXDOMAIN otherwise.
+echo "nameserver 192.168.50.2" >"$T_TMP/resolv.conf"
+mount --bind "$T_TMP/resolv.conf" /etc/resolv.conf
+out "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.168.50.2", 53))
+while True:
+    q, a = s.recvfrom(512)
+    end = q.index(b"\0", 12) + 5
+    if b"\x07example\x03com\0" not in q[12:end]:
+        s.sendto(q[:2] + b"\x81\x83\x00\x01\x00\x00\x00\x00\x00\x00" + q[12:end], a)
+        continue
+    s.sendto(q[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + q[12:end]
+             + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + bytes([203, 0, 113, 7]), a)
+' &
+disown
+
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
 web_pod() { # NAME [EXTRA CONTAINER YAML]
@@ -63,8 +82,25 @@ kind: Pod
 metadata: {name: cli}
 spec:
   terminationGracePeriodSeconds: 1
+  hostname: cli
+  subdomain: web-h
   containers:
   - {name: c, image: "busybox:test", command: [sleep, "1000"]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-h}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext}
+spec:
+  type: ExternalName
+  externalName: db.example.org
 YAML
 drop svc.yaml "$T_TMP/svc.yaml"
 for p in web-0 web-1 web-2 cli; do wait_status $p Running || fail "$p: $(pod_json $p "p['status']")"; done
@@ -111,6 +147,33 @@ r=$(for i in $(seq 30); do "$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$
 [ "$r" = 3 ] && ok "a pod reaches the Service by cluster IP, all three pods behind it" || fail "pod -> cluster IP: $r"
 r=$(for i in $(seq 30); do "$PODVISOR" exec web-0 -- timeout 5 wget -qO- "http://$CIP:80/hostname"; echo; done | sort | uniq -c | awk '$2 != "" {ok += $1} $2 == "web-0" {self = 1} END {print ok+0, self+0}')
 [ "$r" = "30 1" ] && ok "hairpin: a pod reaches its own Service, and itself through it" || fail "hairpin: answered/self = $r"
+
+# names, from a pod (busybox nslookup: its own resolver, with the search list)
+resolv=$("$PODVISOR" exec cli -- cat /etc/resolv.conf)
+echo "$resolv" | grep -qx "nameserver 10.88.0.1" && echo "$resolv" | grep -qx "search default.svc.cluster.local svc.cluster.local cluster.local" \
+	&& echo "$resolv" | grep -qx "options ndots:5" && ok "a pod's resolv.conf: the cluster DNS, the Kubernetes search list, ndots:5" || fail "resolv.conf: $resolv"
+lookup() { "$PODVISOR" exec cli -- nslookup "$1" 2>&1; }
+# Through the C library's resolver (static glibc in busybox: search list,
+# ndots), as an application would: HTTP to the Service by each name.
+good=1
+for n in web web.default web.default.svc web.default.svc.cluster.local; do
+	r=$("$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$n:80/hostname" 2>&1)
+	case "$r" in web-[012]) ;; *) good=0; fail "wget http://$n:80/: $r";; esac
+done
+[ $good = 1 ] && ok "a pod reaches the Service as web, web.default, web.default.svc and web.default.svc.cluster.local"
+[ "$(lookup web | grep -c "^Address: $CIP\$")" -ge 1 ] && ok "nslookup web: the cluster IP" || fail "nslookup web: $(lookup web)"
+ip_of() { "$PY" -c 'import sys; print(sys.stdin.read().split("Name:", 1)[-1])' | grep -Eo '^Address: [0-9.]+' | awk '{print $2}' | sort; }
+want=$(for p in web-0 web-1 web-2; do pod_json $p "p['podIP']"; done | sort)
+[ "$(lookup web-h.default.svc.cluster.local | ip_of)" = "$want" ] && ok "a headless Service's name gives the ready pods' IPs" || fail "headless: $(lookup web-h)"
+[ "$(lookup cli.web-h.default.svc.cluster.local | ip_of)" = "$(pod_json cli "p['podIP']")" ] && ok "hostname.subdomain gives the pod's IP" || fail "hostname.subdomain: $(lookup cli.web-h)"
+r=$("$PODVISOR" exec cli -- nslookup -type=cname ext.default.svc.cluster.local 2>&1)
+echo "$r" | grep -q "canonical name = db.example.org" && ok "an ExternalName Service answers with a CNAME" || fail "ExternalName: $r"
+r=$(lookup nothere.default.svc.cluster.local)
+echo "$r" | grep -qi "NXDOMAIN\|can't find" && ok "an unknown cluster name is NXDOMAIN" || fail "unknown: $r"
+r=$(lookup www.example.com)
+echo "$r" | grep -q "^Address: 203.0.113.7" && ok "other names go to the node's upstream resolver" || fail "upstream: $r"
+[ "$("$PODVISOR" exec cli -- sh -c 'echo $WEB_SERVICE_HOST:$WEB_SERVICE_PORT:$WEB_SERVICE_PORT_HTTP')" = "$CIP:80:80" ] \
+	&& ok "WEB_SERVICE_HOST / _PORT / _PORT_HTTP in the environment" || fail "env: $("$PODVISOR" exec cli -- env | grep WEB)"
 
 # sessionAffinity: ClientIP sticks to one pod
 cat >"$T_TMP/sticky.yaml" <<'YAML'

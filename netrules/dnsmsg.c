@@ -1,0 +1,119 @@
+#include "netrules/dnsmsg.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+/* NAME inside ZONE (or the zone itself)? */
+static bool in_zone(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+
+	if (n == z)
+		return strcmp(name, zone) == 0;
+	return n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+}
+
+static ldns_rr *record(const ldns_rdf *owner, ldns_rr_type type, ldns_rdf *rdata)
+{
+	ldns_rr *rr = ldns_rr_new();
+
+	if (!rr || !rdata) {
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(rdata);
+		return NULL;
+	}
+	ldns_rr_set_owner(rr, ldns_rdf_clone(owner)); /* the name as asked, case and all */
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(rr, PV_DNS_TTL);
+	ldns_rr_push_rdf(rr, rdata);
+	return rr;
+}
+
+static void add_answers(ldns_pkt *r, const ldns_rdf *qname, ldns_rr_type qtype,
+			const struct pv_dns_answer *ans)
+{
+	if (ans->cname[0]) {
+		/* ExternalName: the alias, for every type, as CoreDNS does. */
+		ldns_rr *rr = record(qname, LDNS_RR_TYPE_CNAME, ldns_dname_new_frm_str(ans->cname));
+
+		if (rr)
+			ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+		return;
+	}
+	if (qtype != LDNS_RR_TYPE_A && qtype != LDNS_RR_TYPE_ANY)
+		return; /* the name exists, with no record of that type */
+	for (size_t i = 0; i < ans->na; i++) {
+		uint32_t be = htonl(ans->a[i]);
+		ldns_rr *rr = record(qname, LDNS_RR_TYPE_A,
+				     ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, sizeof(be), &be));
+
+		if (rr)
+			ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+	}
+}
+
+static void lower_name(const ldns_rdf *owner, char *out, size_t len)
+{
+	char *s = ldns_rdf2str(owner);
+	size_t n;
+
+	snprintf(out, len, "%s", s ? s : "");
+	free(s);
+	n = strlen(out);
+	if (n && out[n - 1] == '.')
+		out[n - 1] = '\0';
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
+				  pv_dns_lookup_fn lookup, void *data, uint8_t **resp,
+				  size_t *resp_len)
+{
+	enum pv_dns_verdict v = PV_DNS_DROP;
+	struct pv_dns_answer ans;
+	ldns_pkt *q = NULL, *r = NULL;
+	ldns_rr *question;
+	char name[300];
+	int found;
+
+	if (ldns_wire2pkt(&q, query, len) != LDNS_STATUS_OK)
+		return PV_DNS_DROP;
+	if (ldns_pkt_qr(q) || ldns_pkt_get_opcode(q) != LDNS_PACKET_QUERY ||
+	    ldns_pkt_qdcount(q) != 1)
+		goto out;
+	question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	lower_name(ldns_rr_owner(question), name, sizeof(name));
+	if (!in_zone(name, zone)) {
+		v = PV_DNS_FORWARD;
+		goto out;
+	}
+	memset(&ans, 0, sizeof(ans));
+	found = lookup(data, name, &ans);
+	r = ldns_pkt_new();
+	if (!r)
+		goto out;
+	ldns_pkt_set_id(r, ldns_pkt_id(q));
+	ldns_pkt_set_qr(r, true);
+	ldns_pkt_set_aa(r, true);
+	ldns_pkt_set_rd(r, ldns_pkt_rd(q));
+	ldns_pkt_set_ra(r, true);
+	ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
+	if (found)
+		add_answers(r, ldns_rr_owner(question), ldns_rr_get_type(question), &ans);
+	else
+		ldns_pkt_set_rcode(r, LDNS_RCODE_NXDOMAIN);
+	if (ldns_pkt2wire(resp, r, resp_len) == LDNS_STATUS_OK)
+		v = PV_DNS_ANSWER;
+out:
+	ldns_pkt_free(r);
+	ldns_pkt_free(q);
+	return v;
+}

@@ -1,0 +1,34 @@
+/* Cluster DNS messages, through ldns: a query for a name in the cluster
+ * zone is answered from a lookup the caller provides (A records, or a
+ * CNAME for ExternalName Services); any other name is for the upstream
+ * resolvers. Pure: bytes in, bytes out. */
+#ifndef PV_NETRULES_DNSMSG_H
+#define PV_NETRULES_DNSMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PV_DNS_TTL 5      /* seconds, as CoreDNS's kubernetes plugin */
+#define PV_DNS_MAX_A 64
+
+struct pv_dns_answer {
+	uint32_t a[PV_DNS_MAX_A]; /* host byte order */
+	size_t na;
+	char cname[256];          /* "" : none */
+};
+
+/* NAME: lower case, no trailing dot, inside the zone. 1 and ANS filled
+ * when the name exists; 0 when it does not (NXDOMAIN). */
+typedef int (*pv_dns_lookup_fn)(void *data, const char *name, struct pv_dns_answer *ans);
+
+enum pv_dns_verdict {
+	PV_DNS_ANSWER,  /* *RESP (malloc'ed) is the reply */
+	PV_DNS_FORWARD, /* not ours: relay the query upstream as it is */
+	PV_DNS_DROP,    /* not a query we can answer at all */
+};
+
+enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
+				  pv_dns_lookup_fn lookup, void *data, uint8_t **resp,
+				  size_t *resp_len);
+
+#endif

@@ -1,0 +1,304 @@
+/* Cluster DNS for pods: a small UDP server on the bridge address, in the
+ * daemon's event loop. Names in the cluster zone are answered from the
+ * Services and pods the daemon knows (netrules/dnsmsg.c does the wire
+ * format through ldns); every other query is relayed, as it is, to the
+ * node's upstream resolver, and its answer relayed back. */
+#include "supervisor/dns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netrules/dnsmsg.h"
+#include "supervisor/daemon.h"
+#include "supervisor/fsutil.h"
+#include "supervisor/log.h"
+#include "supervisor/pods.h"
+#include "supervisor/services.h"
+
+#define PENDING 1024          /* queries relayed and not yet answered */
+#define PENDING_TTL_MS 5000
+#define MSG_MAX 4096
+
+struct pending {
+	struct sockaddr_in client;
+	uint16_t id;              /* the client's */
+	int64_t at;               /* 0: free */
+};
+
+struct pv_dns {
+	struct pv_daemon *d;
+	int fd, up_fd;
+	struct pv_watch_fd *w, *up_w;
+	struct sockaddr_in upstream;
+	bool have_upstream;
+	struct pending pending[PENDING];
+	uint16_t next_id;
+	char address[INET_ADDRSTRLEN];
+};
+
+/* ---- names ---- */
+
+/* "a.b.c" minus the suffix ".SUFFIX": copies the rest into OUT. */
+static bool strip(const char *name, const char *suffix, char *out, size_t len)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (n <= s + 1 || name[n - s - 1] != '.' || strcmp(name + n - s, suffix) != 0 ||
+	    n - s - 1 >= len)
+		return false;
+	memcpy(out, name, n - s - 1);
+	out[n - s - 1] = '\0';
+	return true;
+}
+
+static const struct pv_svc_view *find_view(struct pv_daemon *d, const char *ns, const char *name)
+{
+	size_t n;
+	const struct pv_svc_view *v = pv_services_views(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ns && strcmp(v[i].ns, ns) == 0 && strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static int service_answer(const struct pv_svc_view *v, struct pv_dns_answer *ans)
+{
+	if (v->external_name && strcmp(v->type, "ExternalName") == 0) {
+		snprintf(ans->cname, sizeof(ans->cname), "%s", v->external_name);
+		return 1;
+	}
+	if (v->headless) {
+		/* Every ready pod, as Kubernetes' headless records. */
+		for (size_t i = 0; i < v->npod_ips && ans->na < PV_DNS_MAX_A; i++)
+			ans->a[ans->na++] = v->pod_ips[i];
+		return 1;
+	}
+	if (!v->svc.cluster_ip)
+		return 0;
+	ans->a[ans->na++] = v->svc.cluster_ip;
+	return 1;
+}
+
+/* HOST.SUBDOMAIN.NS: a pod with spec.hostname and spec.subdomain, when a
+ * headless Service named SUBDOMAIN exists (as Kubernetes requires). */
+static int pod_answer(struct pv_daemon *d, const char *host, const char *sub, const char *ns,
+		      struct pv_dns_answer *ans)
+{
+	const struct pv_svc_view *v = find_view(d, ns, sub);
+
+	if (!v || !v->headless)
+		return 0;
+	for (size_t i = 0; i < d->npods; i++) {
+		const struct pv_prt *p = d->pods[i];
+		const char *h = p->spec->spec.hostname.v, *s = p->spec->spec.subdomain.v;
+
+		if (h && s && strcmp(h, host) == 0 && strcmp(s, sub) == 0 &&
+		    strcmp(p->ns, ns) == 0 && pv_pod_ready(p)) {
+			ans->a[ans->na++] = p->ip;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
+{
+	struct pv_dns *s = data;
+	char rest[300], suffix[300], *a, *b, *c;
+	struct in_addr ip;
+
+	snprintf(suffix, sizeof(suffix), "svc.%s", s->d->cluster_domain);
+	if (strip(name, suffix, rest, sizeof(rest))) {
+		a = rest;
+		if (!(b = strchr(a, '.')))
+			return 0;
+		*b++ = '\0';
+		if (!(c = strchr(b, '.'))) {
+			const struct pv_svc_view *v = find_view(s->d, b, a); /* svc.ns */
+
+			return v ? service_answer(v, ans) : 0;
+		}
+		*c++ = '\0';
+		return strchr(c, '.') ? 0 : pod_answer(s->d, a, b, c, ans); /* host.sub.ns */
+	}
+	snprintf(suffix, sizeof(suffix), "pod.%s", s->d->cluster_domain);
+	if (strip(name, suffix, rest, sizeof(rest)) && (b = strchr(rest, '.'))) {
+		/* 10-88-0-2.ns.pod.cluster.local */
+		*b = '\0';
+		for (char *p = rest; *p; p++)
+			*p = *p == '-' ? '.' : *p;
+		if (inet_pton(AF_INET, rest, &ip) != 1)
+			return 0;
+		ans->a[ans->na++] = ntohl(ip.s_addr);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- relaying ---- */
+
+static void relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct sockaddr_in *from)
+{
+	int64_t now = pv_now_ms();
+	struct pending *p;
+	uint16_t id;
+
+	if (!s->have_upstream || len < 12)
+		return;
+	for (int tries = 0; tries < PENDING; tries++) {
+		id = s->next_id++;
+		p = &s->pending[id % PENDING];
+		if (!p->at || now - p->at > PENDING_TTL_MS)
+			break;
+		p = NULL;
+	}
+	if (!p)
+		return; /* every slot busy: the client retries */
+	p->client = *from;
+	p->id = (uint16_t)(msg[0] << 8 | msg[1]);
+	p->at = now;
+	msg[0] = (uint8_t)(id >> 8);
+	msg[1] = (uint8_t)id;
+	sendto(s->up_fd, msg, len, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+}
+
+static void on_upstream(void *data, int fd, uint32_t events)
+{
+	struct pv_dns *s = data;
+	uint8_t msg[MSG_MAX];
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	ssize_t n;
+
+	(void)events;
+	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) >= 12) {
+		uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
+		struct pending *p = &s->pending[id % PENDING];
+
+		flen = sizeof(from);
+		if (!p->at || from.sin_addr.s_addr != s->upstream.sin_addr.s_addr ||
+		    from.sin_port != s->upstream.sin_port)
+			continue;
+		msg[0] = (uint8_t)(p->id >> 8);
+		msg[1] = (uint8_t)p->id;
+		sendto(s->fd, msg, (size_t)n, 0, (const struct sockaddr *)&p->client, sizeof(p->client));
+		p->at = 0;
+	}
+}
+
+static void on_query(void *data, int fd, uint32_t events)
+{
+	struct pv_dns *s = data;
+	uint8_t msg[MSG_MAX], *resp = NULL;
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	size_t rlen = 0;
+	ssize_t n;
+
+	(void)events;
+	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) > 0) {
+		switch (pv_dns_handle(msg, (size_t)n, s->d->cluster_domain, lookup, s, &resp, &rlen)) {
+		case PV_DNS_ANSWER:
+			sendto(fd, resp, rlen, 0, (const struct sockaddr *)&from, flen);
+			free(resp);
+			resp = NULL;
+			break;
+		case PV_DNS_FORWARD:
+			relay_up(s, msg, (size_t)n, &from);
+			break;
+		case PV_DNS_DROP:
+			break;
+		}
+		flen = sizeof(from);
+	}
+}
+
+/* ---- setup ---- */
+
+/* The first nameserver of the node's resolv.conf. */
+static bool read_upstream(struct sockaddr_in *up)
+{
+	char *text = pv_read_file_raw("/etc/resolv.conf", 64 * 1024, NULL, NULL), *save = NULL;
+	bool found = false;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l && !found;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char ip[64];
+
+		if (sscanf(l, " nameserver %63s", ip) == 1 && inet_pton(AF_INET, ip, &up->sin_addr) == 1)
+			found = true;
+	}
+	free(text);
+	up->sin_family = AF_INET;
+	up->sin_port = htons(53);
+	return found;
+}
+
+static int udp_socket(uint32_t ip, uint16_t port, struct pv_err *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(ip) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return pv_err_sys(err, errno, "socket");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		pv_err_sys(err, errno, "bind %s:%u", inet_ntoa(sa.sin_addr), port);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct pv_dns *pv_dns_new(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_dns *s = calloc(1, sizeof(*s));
+	uint32_t ip = pv_cidr_gateway(&d->pod_cidr);
+
+	if (!s) {
+		pv_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->d = d;
+	s->fd = s->up_fd = -1;
+	s->have_upstream = read_upstream(&s->upstream);
+	s->next_id = (uint16_t)(pv_now_ms() & 0xFFFF);
+	if ((s->fd = udp_socket(ip, 53, err)) < 0 || (s->up_fd = udp_socket(0, 0, err)) < 0 ||
+	    !(s->w = pv_loop_add(d->loop, s->fd, EPOLLIN, on_query, s)) ||
+	    !(s->up_w = pv_loop_add(d->loop, s->up_fd, EPOLLIN, on_upstream, s))) {
+		if (!err->msg[0])
+			pv_err_sys(err, errno, "dns");
+		pv_dns_free(s);
+		return NULL;
+	}
+	inet_ntop(AF_INET, &(struct in_addr){ htonl(ip) }, s->address, sizeof(s->address));
+	return s;
+}
+
+void pv_dns_free(struct pv_dns *s)
+{
+	if (!s)
+		return;
+	if (s->w)
+		pv_loop_del(s->d->loop, s->w);
+	if (s->up_w)
+		pv_loop_del(s->d->loop, s->up_w);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->up_fd >= 0)
+		close(s->up_fd);
+	free(s);
+}
+
+const char *pv_dns_address(const struct pv_dns *s)
+{
+	return s ? s->address : NULL;
+}

@@ -1,0 +1,127 @@
+/* Cluster DNS messages: answers from the lookup for names in the zone,
+ * NXDOMAIN for unknown ones, CNAME for ExternalName, everything else
+ * forwarded; malformed input dropped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "netrules/dnsmsg.h"
+
+static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
+{
+	(void)data;
+	if (strcmp(name, "web.default.svc.cluster.local") == 0) {
+		ans->a[ans->na++] = 0x0A60000A;
+		return 1;
+	}
+	if (strcmp(name, "h.default.svc.cluster.local") == 0) {
+		ans->a[ans->na++] = 0x0A580002;
+		ans->a[ans->na++] = 0x0A580003;
+		return 1;
+	}
+	if (strcmp(name, "ext.default.svc.cluster.local") == 0) {
+		strcpy(ans->cname, "db.example.org");
+		return 1;
+	}
+	return 0;
+}
+
+/* Ask NAME/TYPE; returns the parsed reply (NULL when none) and the verdict. */
+static ldns_pkt *ask(const char *name, ldns_rr_type type, enum pv_dns_verdict *v)
+{
+	ldns_pkt *q = NULL, *r = NULL;
+	uint8_t *wire = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+
+	assert_int_equal(ldns_pkt_query_new_frm_str(&q, name, type, LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
+	ldns_pkt_set_id(q, 4242);
+	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
+	*v = pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &resp, &rlen);
+	if (*v == PV_DNS_ANSWER)
+		assert_int_equal(ldns_wire2pkt(&r, resp, rlen), LDNS_STATUS_OK);
+	free(wire);
+	free(resp);
+	ldns_pkt_free(q);
+	return r;
+}
+
+static void test_a_record(void **state)
+{
+	enum pv_dns_verdict v;
+	ldns_pkt *r = ask("Web.Default.svc.cluster.local.", LDNS_RR_TYPE_A, &v);
+	char *s;
+
+	(void)state;
+	assert_int_equal(v, PV_DNS_ANSWER);
+	assert_int_equal(ldns_pkt_id(r), 4242);
+	assert_true(ldns_pkt_qr(r) && ldns_pkt_aa(r));
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(r), 0), 0));
+	assert_string_equal(s, "10.96.0.10");
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(r), 0)), PV_DNS_TTL);
+	free(s);
+	ldns_pkt_free(r);
+	/* AAAA for a name that exists: no data, not NXDOMAIN. */
+	r = ask("web.default.svc.cluster.local.", LDNS_RR_TYPE_AAAA, &v);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	ldns_pkt_free(r);
+	r = ask("h.default.svc.cluster.local.", LDNS_RR_TYPE_A, &v);
+	assert_int_equal(ldns_pkt_ancount(r), 2);
+	ldns_pkt_free(r);
+}
+
+static void test_nxdomain_cname_forward(void **state)
+{
+	enum pv_dns_verdict v;
+	ldns_pkt *r = ask("nothere.default.svc.cluster.local.", LDNS_RR_TYPE_A, &v);
+	char *s;
+
+	(void)state;
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(r);
+	r = ask("ext.default.svc.cluster.local.", LDNS_RR_TYPE_A, &v);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(r), 0)), LDNS_RR_TYPE_CNAME);
+	s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(r), 0), 0));
+	assert_string_equal(s, "db.example.org.");
+	free(s);
+	ldns_pkt_free(r);
+	/* Outside the zone: for upstream; a look-alike suffix is outside too. */
+	assert_null(ask("www.example.com.", LDNS_RR_TYPE_A, &v));
+	assert_int_equal(v, PV_DNS_FORWARD);
+	assert_null(ask("evilcluster.local.", LDNS_RR_TYPE_A, &v));
+	assert_int_equal(v, PV_DNS_FORWARD);
+}
+
+static void test_garbage(void **state)
+{
+	static const uint8_t junk[] = { 1, 2, 3 };
+	uint8_t reply[12] = { 0, 1, 0x80, 0, 0, 1 }; /* a response, not a query */
+	uint8_t *resp = NULL;
+	size_t rlen = 0;
+
+	(void)state;
+	assert_int_equal(pv_dns_handle(junk, sizeof(junk), "cluster.local", lookup, NULL, &resp, &rlen),
+			 PV_DNS_DROP);
+	assert_int_equal(pv_dns_handle(reply, sizeof(reply), "cluster.local", lookup, NULL, &resp, &rlen),
+			 PV_DNS_DROP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_record),
+		cmocka_unit_test(test_nxdomain_cname_forward),
+		cmocka_unit_test(test_garbage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
