@@ -108,8 +108,17 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZER)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 
-bench: $(PODVISOR)
+SVC_BENCH := $(BUILD)/bench/svc_bench
+
+$(SVC_BENCH): bench/svc_bench.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: $(PODVISOR) $(SVC_BENCH)
 	@bench/check_bench.sh $(PODVISOR)
+	@bench/pod_bench.sh $(PODVISOR)
+	@$(SVC_BENCH)
 
 clean:
 	rm -rf $(BUILD)

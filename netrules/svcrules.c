@@ -85,15 +85,15 @@ static void mark_masq(struct build *b, struct pv_chain *c, const struct pv_rule 
 
 /* PV-SEP-y: mark the endpoint's own traffic (hairpin), then DNAT. */
 static void endpoint_chain(struct build *b, const struct pv_svc *s, const struct pv_svc_port *p,
-			   const struct pv_svc_ep *e, const char *name, const char *comment)
+			   const struct pv_svc_ep *e, const char *name)
 {
 	struct pv_chain *c = chain(b, PV_TABLE_NAT, name);
-	struct pv_rule r = { .src = e->ip, .src_mask = HOST_MASK, .comment = comment };
+	struct pv_rule r = { .src = e->ip, .src_mask = HOST_MASK };
 
 	if (!c)
 		return;
 	mark_masq(b, c, &r);
-	r = (struct pv_rule){ .proto = p->proto, .comment = comment, .target = PV_T_DNAT,
+	r = (struct pv_rule){ .proto = p->proto, .target = PV_T_DNAT,
 			      .to_ip = e->ip, .to_port = e->port };
 	if (s->affinity_seconds) {
 		r.recent = c->name;
@@ -103,7 +103,7 @@ static void endpoint_chain(struct build *b, const struct pv_svc *s, const struct
 }
 
 static void service_chain(struct build *b, const struct pv_svc *s, const struct pv_svc_port *p,
-			  const char *svc_name, const char *comment)
+			  const char *svc_name)
 {
 	struct pv_chain *c = chain(b, PV_TABLE_NAT, svc_name);
 	char (*seps)[PV_CHAIN_MAX + 1];
@@ -116,10 +116,10 @@ static void service_chain(struct build *b, const struct pv_svc *s, const struct 
 	r = (struct pv_rule){ .proto = p->proto, .dst = s->cluster_ip, .dst_mask = HOST_MASK,
 			      .dport = p->port, .src = b->cfg->pod_cidr.net,
 			      .src_mask = HOST_MASK << (32 - b->cfg->pod_cidr.prefix),
-			      .src_neg = true, .comment = comment };
+			      .src_neg = true };
 	mark_masq(b, c, &r);
 	if (b->cfg->masquerade_pods)
-		mark_masq(b, c, &(struct pv_rule){ .comment = comment });
+		mark_masq(b, c, &(struct pv_rule){ 0 });
 	seps = calloc(p->neps, sizeof(*seps));
 	if (!seps) {
 		b->oom = true;
@@ -134,21 +134,21 @@ static void service_chain(struct build *b, const struct pv_svc *s, const struct 
 	for (size_t i = 0; s->affinity_seconds && i < p->neps; i++) {
 		const char *name = str(b, seps[i]);
 
-		add(b, c, &(struct pv_rule){ .comment = comment, .recent = name,
+		add(b, c, &(struct pv_rule){ .recent = name,
 					     .recent_seconds = s->affinity_seconds,
 					     .target = PV_T_JUMP, .chain = name });
 	}
 	for (size_t i = 0; i < p->neps; i++) {
 		size_t left = p->neps - i;
 
-		r = (struct pv_rule){ .comment = comment, .target = PV_T_JUMP,
+		r = (struct pv_rule){ .target = PV_T_JUMP,
 				      .chain = str(b, seps[i]) };
 		if (left > 1)
 			r.probability = pv_rules_probability(1.0 / (double)left);
 		add(b, c, &r);
 	}
 	for (size_t i = 0; i < p->neps; i++)
-		endpoint_chain(b, s, p, &p->eps[i], seps[i], comment);
+		endpoint_chain(b, s, p, &p->eps[i], seps[i]);
 	free(seps);
 }
 
@@ -180,7 +180,7 @@ static void service_port(struct build *b, const struct pv_svc *s, const struct p
 		}
 		return;
 	}
-	service_chain(b, s, p, svc, comment);
+	service_chain(b, s, p, svc);
 	r.dst = s->cluster_ip;
 	r.dst_mask = HOST_MASK;
 	r.dport = p->port;
@@ -192,8 +192,8 @@ static void service_port(struct build *b, const struct pv_svc *s, const struct p
 
 		if (!e)
 			return;
-		mark_masq(b, e, &(struct pv_rule){ .comment = comment });
-		add(b, e, &(struct pv_rule){ .comment = comment, .target = PV_T_JUMP,
+		mark_masq(b, e, &(struct pv_rule){ 0 });
+		add(b, e, &(struct pv_rule){ .target = PV_T_JUMP,
 					     .chain = str(b, svc) });
 		add(b, b->nodeports, &(struct pv_rule){ .proto = p->proto, .dport = p->node_port,
 							.comment = comment, .target = PV_T_JUMP,

@@ -14,7 +14,11 @@
  *        INPUT, FORWARD -> PV-EXTERNAL: REJECT nodePorts without endpoints
  *        FORWARD -> PV-FORWARD: accept marked and pod traffic
  *
- * Pure: the same input gives the same rule set, byte for byte. */
+ * Only the rules in PV-SERVICES, PV-NODEPORTS and the filter chains carry
+ * a comment naming the Service: a comment match is 256 bytes, and at a
+ * thousand Services per-endpoint comments would triple the table the
+ * kernel copies at each commit (kube-proxy drops them too, in large
+ * clusters). Pure: the same input gives the same rule set, byte for byte. */
 #ifndef PV_NETRULES_SVCRULES_H
 #define PV_NETRULES_SVCRULES_H
 
