@@ -200,7 +200,10 @@ static void put_rule_target(struct entry *en, const struct pv_rule *r)
 	case PV_T_REJECT: {
 		struct ipt_reject_info *j = put_target(en, "REJECT", 0, sizeof(*j));
 
-		j->with = IPT_ICMP_PORT_UNREACHABLE;
+		/* TCP gets a reset: the kernel rate-limits ICMP errors to one
+		 * a second per host, so the first SYN of a connection would
+		 * often wait a second for its refusal. */
+		j->with = r->proto == IPPROTO_TCP ? IPT_TCP_RESET : IPT_ICMP_PORT_UNREACHABLE;
 		break;
 	}
 	}

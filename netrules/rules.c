@@ -247,7 +247,8 @@ static void put_target(FILE *out, const struct pv_rule *r)
 		fputs(" -j MASQUERADE --random-fully", out);
 		break;
 	case PV_T_REJECT:
-		fputs(" -j REJECT --reject-with icmp-port-unreachable", out);
+		fputs(r->proto == IPPROTO_TCP ? " -j REJECT --reject-with tcp-reset"
+					       : " -j REJECT --reject-with icmp-port-unreachable", out);
 		break;
 	}
 }

@@ -24,7 +24,7 @@ enum pv_target {
 	PV_T_DNAT,   /* to .to_ip:.to_port (port 0: keep) */
 	PV_T_MARK,   /* --set-xmark .mark/.mark_mask */
 	PV_T_MASQ,   /* MASQUERADE --random-fully */
-	PV_T_REJECT, /* icmp-port-unreachable */
+	PV_T_REJECT, /* tcp-reset for TCP, else icmp-port-unreachable */
 };
 
 struct pv_rule {

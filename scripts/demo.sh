@@ -17,6 +17,7 @@ T=$(mktemp -d /tmp/podvisor-demo.XXXXXX)
 CG=podvisor-demo-$PV_DEMO_ID
 mount --make-rprivate /
 mount -t tmpfs tmpfs "$T"
+ip link set lo up
 trap 'kill -9 -1 2>/dev/null; sleep 0.3
 	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG"); do find "$d" -depth -type d -exec rmdir {} \; ; done
 	umount -l "$T"; rm -rf "$T"' EXIT
@@ -31,6 +32,17 @@ echo "== podvisor daemon --manifests examples/ (log in $T/daemon.log)"
 "$bin" daemon --manifests "$PWD/examples" --cgroup-parent "$CG" >"$T/daemon.log" 2>&1 &
 sleep 2
 "$bin" get pods -o wide
+echo
+echo "== podvisor get svc, get ep"
+"$bin" get svc
+"$bin" get ep
+echo
+echo "== curl localhost:30080 (the hello NodePort Service)"
+for _ in $(seq 50); do curl -s --max-time 1 localhost:30080 >/dev/null && break; sleep 0.1; done
+for _ in 1 2 3; do curl -s --max-time 2 localhost:30080 || echo "(no answer)"; done
+echo
+echo "== podvisor exec hello -- nslookup hello.default.svc.cluster.local (cluster DNS)"
+"$bin" exec hello -- nslookup hello.default.svc.cluster.local || true
 echo
 echo "== podvisor logs hello"
 "$bin" logs hello
@@ -49,5 +61,6 @@ echo
 echo "== the daemon's log"
 cat "$T/daemon.log"
 echo
-echo "Pods run today; Deployments, Services, Jobs and volumes in examples/ are"
-echo "loaded and validated, and run as their issues land. Tearing the demo down."
+echo "Pods, Services and cluster DNS run today; Deployments, Jobs and volumes in"
+echo "examples/ are loaded and validated, and run as their issues land. Tearing"
+echo "the demo down."

@@ -148,6 +148,9 @@ r=$(for i in $(seq 30); do "$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$
 r=$(for i in $(seq 30); do "$PODVISOR" exec web-0 -- timeout 5 wget -qO- "http://$CIP:80/hostname"; echo; done | sort | uniq -c | awk '$2 != "" {ok += $1} $2 == "web-0" {self = 1} END {print ok+0, self+0}')
 [ "$r" = "30 1" ] && ok "hairpin: a pod reaches its own Service, and itself through it" || fail "hairpin: answered/self = $r"
 
+r=$(for i in $(seq 12); do "$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$NODE:30080/hostname"; echo; done | sort -u | grep -c web)
+[ "$r" -ge 2 ] && ok "a pod reaches the NodePort on the node's address" || fail "pod -> NodePort: $r pods answered"
+
 # names, from a pod (busybox nslookup: its own resolver, with the search list)
 resolv=$("$PODVISOR" exec cli -- cat /etc/resolv.conf)
 echo "$resolv" | grep -qx "nameserver 10.88.0.1" && echo "$resolv" | grep -qx "search default.svc.cluster.local svc.cluster.local cluster.local" \

@@ -91,9 +91,12 @@ static void test_three_endpoints(void **state)
 
 static void test_no_endpoints_rejects(void **state)
 {
-	struct pv_svc_port port = { .name = "", .proto = IPPROTO_UDP, .port = 53, .node_port = 30053 };
+	struct pv_svc_port ports[] = {
+		{ .name = "", .proto = IPPROTO_UDP, .port = 53, .node_port = 30053 },
+		{ .name = "tcp", .proto = IPPROTO_TCP, .port = 53 },
+	};
 	struct pv_svc s = { .ns = "kube-system", .name = "dns", .cluster_ip = 0x0A60000B,
-			    .ports = &port, .nports = 1 };
+			    .ports = ports, .nports = 2 };
 	char *nat = render(&s, 1, NULL, 0, PV_TABLE_NAT);
 	char *filter = render(&s, 1, NULL, 0, PV_TABLE_FILTER);
 
@@ -102,6 +105,9 @@ static void test_no_endpoints_rejects(void **state)
 	assert_null(strstr(nat, "--dport 53"));
 	assert_non_null(strstr(filter, "-A PV-SERVICES -d 10.96.0.11/32 -p udp -m udp --dport 53 "
 				       "-m comment --comment \"kube-system/dns\" -j REJECT"));
+	/* TCP is refused with a reset: ICMP errors are rate-limited per host. */
+	assert_non_null(strstr(filter, "-A PV-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 53 "
+				       "-m comment --comment \"kube-system/dns:tcp\" -j REJECT --reject-with tcp-reset"));
 	assert_non_null(strstr(filter, "-A PV-EXTERNAL -p udp -m udp --dport 30053 "
 				       "-m addrtype --dst-type LOCAL"));
 	free(nat);
