@@ -73,9 +73,13 @@ static void lower_name(const ldns_rdf *owner, char *out, size_t len)
 		*p = (char)tolower((unsigned char)*p);
 }
 
+static bool chases(ldns_rr_type t)
+{
+	return t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA || t == LDNS_RR_TYPE_ANY;
+}
+
 enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
-				  pv_dns_lookup_fn lookup, void *data, uint8_t **resp,
-				  size_t *resp_len)
+				  pv_dns_lookup_fn lookup, void *data, struct pv_dns_result *out)
 {
 	enum pv_dns_verdict v = PV_DNS_DROP;
 	struct pv_dns_answer ans;
@@ -84,6 +88,7 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 	char name[300];
 	int found;
 
+	memset(out, 0, sizeof(*out));
 	if (ldns_wire2pkt(&q, query, len) != LDNS_STATUS_OK)
 		return PV_DNS_DROP;
 	if (ldns_pkt_qr(q) || ldns_pkt_get_opcode(q) != LDNS_PACKET_QUERY ||
@@ -110,10 +115,52 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 		add_answers(r, ldns_rr_owner(question), ldns_rr_get_type(question), &ans);
 	else
 		ldns_pkt_set_rcode(r, LDNS_RCODE_NXDOMAIN);
-	if (ldns_pkt2wire(resp, r, resp_len) == LDNS_STATUS_OK)
-		v = PV_DNS_ANSWER;
+	if (ldns_pkt2wire(&out->resp, r, &out->len) != LDNS_STATUS_OK)
+		goto out;
+	v = PV_DNS_ANSWER;
+	if (found && ans.cname[0] && chases(ldns_rr_get_type(question))) {
+		snprintf(out->chase, sizeof(out->chase), "%s", ans.cname);
+		out->qtype = (uint16_t)ldns_rr_get_type(question);
+		v = PV_DNS_CHASE;
+	}
 out:
 	ldns_pkt_free(r);
 	ldns_pkt_free(q);
 	return v;
+}
+
+int pv_dns_query(const char *name, uint16_t qtype, uint16_t id, uint8_t **out, size_t *len)
+{
+	ldns_pkt *q = NULL;
+	int rc = -1;
+
+	if (ldns_pkt_query_new_frm_str(&q, name, (ldns_rr_type)qtype, LDNS_RR_CLASS_IN, LDNS_RD) !=
+	    LDNS_STATUS_OK)
+		return -1;
+	ldns_pkt_set_id(q, id);
+	if (ldns_pkt2wire(out, q, len) == LDNS_STATUS_OK)
+		rc = 0;
+	ldns_pkt_free(q);
+	return rc;
+}
+
+int pv_dns_append(const uint8_t *resp, size_t rlen, const uint8_t *upstream, size_t ulen,
+		  uint8_t **out, size_t *olen)
+{
+	ldns_pkt *r = NULL, *u = NULL;
+	int rc = -1;
+
+	if (ldns_wire2pkt(&r, resp, rlen) != LDNS_STATUS_OK ||
+	    ldns_wire2pkt(&u, upstream, ulen) != LDNS_STATUS_OK)
+		goto out;
+	for (size_t i = 0; i < ldns_pkt_ancount(u); i++)
+		ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER,
+				 ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_answer(u), i)));
+	ldns_pkt_set_aa(r, false); /* part of it is someone else's */
+	if (ldns_pkt2wire(out, r, olen) == LDNS_STATUS_OK)
+		rc = 0;
+out:
+	ldns_pkt_free(r);
+	ldns_pkt_free(u);
+	return rc;
 }

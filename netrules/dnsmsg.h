@@ -22,13 +22,28 @@ struct pv_dns_answer {
 typedef int (*pv_dns_lookup_fn)(void *data, const char *name, struct pv_dns_answer *ans);
 
 enum pv_dns_verdict {
-	PV_DNS_ANSWER,  /* *RESP (malloc'ed) is the reply */
+	PV_DNS_ANSWER,  /* .resp (malloc'ed) is the reply */
+	PV_DNS_CHASE,   /* .resp is a CNAME reply (an ExternalName): ask upstream
+			 * for .chase/.qtype and append its answers (pv_dns_append) */
 	PV_DNS_FORWARD, /* not ours: relay the query upstream as it is */
 	PV_DNS_DROP,    /* not a query we can answer at all */
 };
 
+struct pv_dns_result {
+	uint8_t *resp;
+	size_t len;
+	char chase[256];
+	uint16_t qtype;
+};
+
 enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
-				  pv_dns_lookup_fn lookup, void *data, uint8_t **resp,
-				  size_t *resp_len);
+				  pv_dns_lookup_fn lookup, void *data, struct pv_dns_result *out);
+/* A recursive query for NAME/QTYPE with ID. 0, or -1. */
+int pv_dns_query(const char *name, uint16_t qtype, uint16_t id, uint8_t **out, size_t *len);
+/* RESP with the answer records of UPSTREAM's reply appended (CoreDNS
+ * does the same for ExternalName): the client gets the alias and the
+ * addresses in one reply. 0, or -1 (then send RESP as it is). */
+int pv_dns_append(const uint8_t *resp, size_t rlen, const uint8_t *upstream, size_t ulen,
+		  uint8_t **out, size_t *olen);
 
 #endif

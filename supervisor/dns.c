@@ -30,6 +30,8 @@ struct pending {
 	struct sockaddr_in client;
 	uint16_t id;              /* the client's */
 	int64_t at;               /* 0: free */
+	uint8_t *cname;           /* an ExternalName's CNAME reply, to complete */
+	size_t cname_len;
 };
 
 struct pv_dns {
@@ -145,29 +147,60 @@ static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 
 /* ---- relaying ---- */
 
-static void relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct sockaddr_in *from)
+/* A free slot (or one whose query is too old to be answered), and the
+ * upstream ID that names it; NULL when every slot is busy. */
+static struct pending *slot(struct pv_dns *s, uint16_t *id)
 {
 	int64_t now = pv_now_ms();
+
+	for (int tries = 0; tries < PENDING; tries++) {
+		struct pending *p;
+
+		*id = s->next_id++;
+		p = &s->pending[*id % PENDING];
+		if (!p->at || now - p->at > PENDING_TTL_MS) {
+			free(p->cname);
+			memset(p, 0, sizeof(*p));
+			p->at = now;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct sockaddr_in *from)
+{
 	struct pending *p;
 	uint16_t id;
 
-	if (!s->have_upstream || len < 12)
-		return;
-	for (int tries = 0; tries < PENDING; tries++) {
-		id = s->next_id++;
-		p = &s->pending[id % PENDING];
-		if (!p->at || now - p->at > PENDING_TTL_MS)
-			break;
-		p = NULL;
-	}
-	if (!p)
-		return; /* every slot busy: the client retries */
+	if (!s->have_upstream || len < 12 || !(p = slot(s, &id)))
+		return; /* the client retries */
 	p->client = *from;
 	p->id = (uint16_t)(msg[0] << 8 | msg[1]);
-	p->at = now;
 	msg[0] = (uint8_t)(id >> 8);
 	msg[1] = (uint8_t)id;
 	sendto(s->up_fd, msg, len, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+}
+
+/* An ExternalName: ask upstream for the target, answer with the CNAME and
+ * what comes back; with no upstream, the CNAME alone. */
+static void chase(struct pv_dns *s, struct pv_dns_result *res, const struct sockaddr_in *from)
+{
+	uint8_t *q = NULL;
+	size_t qlen = 0;
+	struct pending *p;
+	uint16_t id;
+
+	if (!s->have_upstream || !(p = slot(s, &id)) || pv_dns_query(res->chase, res->qtype, id, &q, &qlen) < 0) {
+		sendto(s->fd, res->resp, res->len, 0, (const struct sockaddr *)from, sizeof(*from));
+		free(res->resp);
+		return;
+	}
+	p->client = *from;
+	p->cname = res->resp;
+	p->cname_len = res->len;
+	sendto(s->up_fd, q, qlen, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+	free(q);
 }
 
 static void on_upstream(void *data, int fd, uint32_t events)
@@ -187,9 +220,25 @@ static void on_upstream(void *data, int fd, uint32_t events)
 		if (!p->at || from.sin_addr.s_addr != s->upstream.sin_addr.s_addr ||
 		    from.sin_port != s->upstream.sin_port)
 			continue;
-		msg[0] = (uint8_t)(p->id >> 8);
-		msg[1] = (uint8_t)p->id;
-		sendto(s->fd, msg, (size_t)n, 0, (const struct sockaddr *)&p->client, sizeof(p->client));
+		if (p->cname) {
+			uint8_t *merged = NULL;
+			size_t mlen = 0;
+
+			if (pv_dns_append(p->cname, p->cname_len, msg, (size_t)n, &merged, &mlen) < 0)
+				sendto(s->fd, p->cname, p->cname_len, 0, (const struct sockaddr *)&p->client,
+				       sizeof(p->client));
+			else
+				sendto(s->fd, merged, mlen, 0, (const struct sockaddr *)&p->client,
+				       sizeof(p->client));
+			free(merged);
+			free(p->cname);
+			p->cname = NULL;
+		} else {
+			msg[0] = (uint8_t)(p->id >> 8);
+			msg[1] = (uint8_t)p->id;
+			sendto(s->fd, msg, (size_t)n, 0, (const struct sockaddr *)&p->client,
+			       sizeof(p->client));
+		}
 		p->at = 0;
 	}
 }
@@ -197,19 +246,21 @@ static void on_upstream(void *data, int fd, uint32_t events)
 static void on_query(void *data, int fd, uint32_t events)
 {
 	struct pv_dns *s = data;
-	uint8_t msg[MSG_MAX], *resp = NULL;
+	uint8_t msg[MSG_MAX];
 	struct sockaddr_in from;
 	socklen_t flen = sizeof(from);
-	size_t rlen = 0;
+	struct pv_dns_result res;
 	ssize_t n;
 
 	(void)events;
 	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) > 0) {
-		switch (pv_dns_handle(msg, (size_t)n, s->d->cluster_domain, lookup, s, &resp, &rlen)) {
+		switch (pv_dns_handle(msg, (size_t)n, s->d->cluster_domain, lookup, s, &res)) {
 		case PV_DNS_ANSWER:
-			sendto(fd, resp, rlen, 0, (const struct sockaddr *)&from, flen);
-			free(resp);
-			resp = NULL;
+			sendto(fd, res.resp, res.len, 0, (const struct sockaddr *)&from, flen);
+			free(res.resp);
+			break;
+		case PV_DNS_CHASE:
+			chase(s, &res, &from);
 			break;
 		case PV_DNS_FORWARD:
 			relay_up(s, msg, (size_t)n, &from);
@@ -295,6 +346,8 @@ void pv_dns_free(struct pv_dns *s)
 		close(s->fd);
 	if (s->up_fd >= 0)
 		close(s->up_fd);
+	for (size_t i = 0; i < PENDING; i++)
+		free(s->pending[i].cname);
 	free(s);
 }
 

@@ -36,17 +36,20 @@ static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 static ldns_pkt *ask(const char *name, ldns_rr_type type, enum pv_dns_verdict *v)
 {
 	ldns_pkt *q = NULL, *r = NULL;
-	uint8_t *wire = NULL, *resp = NULL;
-	size_t len = 0, rlen = 0;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	struct pv_dns_result res;
 
 	assert_int_equal(ldns_pkt_query_new_frm_str(&q, name, type, LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
 	ldns_pkt_set_id(q, 4242);
 	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
-	*v = pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &resp, &rlen);
-	if (*v == PV_DNS_ANSWER)
-		assert_int_equal(ldns_wire2pkt(&r, resp, rlen), LDNS_STATUS_OK);
+	*v = pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &res);
+	if (*v == PV_DNS_ANSWER || *v == PV_DNS_CHASE)
+		assert_int_equal(ldns_wire2pkt(&r, res.resp, res.len), LDNS_STATUS_OK);
+	if (*v == PV_DNS_CHASE)
+		assert_string_equal(res.chase, "db.example.org");
 	free(wire);
-	free(resp);
+	free(res.resp);
 	ldns_pkt_free(q);
 	return r;
 }
@@ -88,6 +91,7 @@ static void test_nxdomain_cname_forward(void **state)
 	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NXDOMAIN);
 	ldns_pkt_free(r);
 	r = ask("ext.default.svc.cluster.local.", LDNS_RR_TYPE_A, &v);
+	assert_int_equal(v, PV_DNS_CHASE); /* the target's addresses come from upstream */
 	assert_int_equal(ldns_pkt_ancount(r), 1);
 	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(r), 0)), LDNS_RR_TYPE_CNAME);
 	s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(r), 0), 0));
@@ -101,17 +105,54 @@ static void test_nxdomain_cname_forward(void **state)
 	assert_int_equal(v, PV_DNS_FORWARD);
 }
 
+/* The CNAME reply completed with the upstream's answer for the target. */
+static void test_append(void **state)
+{
+	struct pv_dns_result res;
+	uint8_t *q = NULL, *up = NULL, *merged = NULL, *wire = NULL;
+	size_t qlen = 0, uplen = 0, mlen = 0, len = 0;
+	ldns_pkt *ask_pkt = NULL, *u = NULL, *m = NULL;
+	ldns_rr *rr = NULL;
+
+	(void)state;
+	assert_int_equal(ldns_pkt_query_new_frm_str(&ask_pkt, "ext.default.svc.cluster.local.", LDNS_RR_TYPE_A,
+						    LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(&wire, ask_pkt, &len), LDNS_STATUS_OK);
+	assert_int_equal(pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &res), PV_DNS_CHASE);
+	assert_int_equal(pv_dns_query(res.chase, res.qtype, 7, &q, &qlen), 0);
+	/* what an upstream would say */
+	assert_int_equal(ldns_wire2pkt(&u, q, qlen), LDNS_STATUS_OK);
+	ldns_pkt_set_qr(u, true);
+	assert_int_equal(ldns_rr_new_frm_str(&rr, "db.example.org. 60 IN A 203.0.113.7", 0, NULL, NULL),
+			 LDNS_STATUS_OK);
+	ldns_pkt_push_rr(u, LDNS_SECTION_ANSWER, rr);
+	assert_int_equal(ldns_pkt2wire(&up, u, &uplen), LDNS_STATUS_OK);
+	assert_int_equal(pv_dns_append(res.resp, res.len, up, uplen, &merged, &mlen), 0);
+	assert_int_equal(ldns_wire2pkt(&m, merged, mlen), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_ancount(m), 2);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(m), 0)), LDNS_RR_TYPE_CNAME);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(m), 1)), LDNS_RR_TYPE_A);
+	assert_int_equal(ldns_pkt_id(m), ldns_pkt_id(ask_pkt)); /* the client's own ID */
+	ldns_pkt_free(m);
+	ldns_pkt_free(u);
+	ldns_pkt_free(ask_pkt);
+	free(wire);
+	free(q);
+	free(up);
+	free(merged);
+	free(res.resp);
+}
+
 static void test_garbage(void **state)
 {
 	static const uint8_t junk[] = { 1, 2, 3 };
 	uint8_t reply[12] = { 0, 1, 0x80, 0, 0, 1 }; /* a response, not a query */
-	uint8_t *resp = NULL;
-	size_t rlen = 0;
+	struct pv_dns_result res;
 
 	(void)state;
-	assert_int_equal(pv_dns_handle(junk, sizeof(junk), "cluster.local", lookup, NULL, &resp, &rlen),
+	assert_int_equal(pv_dns_handle(junk, sizeof(junk), "cluster.local", lookup, NULL, &res),
 			 PV_DNS_DROP);
-	assert_int_equal(pv_dns_handle(reply, sizeof(reply), "cluster.local", lookup, NULL, &resp, &rlen),
+	assert_int_equal(pv_dns_handle(reply, sizeof(reply), "cluster.local", lookup, NULL, &res),
 			 PV_DNS_DROP);
 }
 
@@ -120,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_record),
 		cmocka_unit_test(test_nxdomain_cname_forward),
+		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_garbage),
 	};
 
