@@ -97,6 +97,14 @@ spec:
 ---
 apiVersion: v1
 kind: Service
+metadata: {name: echo}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: udp, protocol: UDP, port: 5353, targetPort: 9999, nodePort: 30053}]
+---
+apiVersion: v1
+kind: Service
 metadata: {name: ext}
 spec:
   type: ExternalName
@@ -150,6 +158,41 @@ r=$(for i in $(seq 30); do "$PODVISOR" exec web-0 -- timeout 5 wget -qO- "http:/
 
 r=$(for i in $(seq 12); do "$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$NODE:30080/hostname"; echo; done | sort -u | grep -c web)
 [ "$r" -ge 2 ] && ok "a pod reaches the NodePort on the node's address" || fail "pod -> NodePort: $r pods answered"
+
+# UDP: a UDP echo server in each web pod's network namespace (busybox has
+# none), answering with the pod's name
+for p in web-0 web-1 web-2; do
+	nsenter --net=/proc/$(pod_json $p "p['initPid']")/ns/net "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9999))
+while True:
+    d, a = s.recvfrom(512)
+    s.sendto(sys.argv[1].encode(), a)' $p &
+	disown
+done
+udp_spread() { # HOST PORT [CMD...]: 30 datagrams from fresh sockets; answered, distinct pods
+	local host=$1 port=$2
+	shift 2
+	"$@" "$PY" -c '
+import socket, sys
+got = []
+for i in range(30):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    s.sendto(b"hi", (sys.argv[1], int(sys.argv[2])))
+    try:
+        got.append(s.recvfrom(512)[0])
+    except OSError:
+        pass
+print(len(got), len(set(got)))' "$host" "$port"
+}
+ECHO_IP=$(svc_json echo "s['clusterIP']")
+sleep 0.3
+r=$(udp_spread "$ECHO_IP" 5353)
+[ "$r" = "30 3" ] && ok "UDP: 30 datagrams to the cluster IP, answered by all three pods" || fail "UDP cluster IP: $r"
+r=$(udp_spread "$NODE" 30053 out)
+[ "$r" = "30 3" ] && ok "UDP: 30 datagrams from another host to the NodePort, all three pods" || fail "UDP NodePort: $r"
 
 # names, from a pod (busybox nslookup: its own resolver, with the search list)
 resolv=$("$PODVISOR" exec cli -- cat /etc/resolv.conf)
