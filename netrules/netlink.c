@@ -195,9 +195,9 @@ int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefi
 	return 0;
 }
 
-int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
+/* An IPv4 unicast route in the main table: DST_LEN 0 is the default. */
+static struct nlmsghdr *route_msg(char *buf, int dst_len, unsigned char scope)
 {
-	char buf[NL_BUF];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rt;
 
@@ -205,10 +205,19 @@ int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
 	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
 	rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
 	rt->rtm_family = AF_INET;
+	rt->rtm_dst_len = (unsigned char)dst_len;
 	rt->rtm_table = RT_TABLE_MAIN;
 	rt->rtm_protocol = RTPROT_BOOT;
-	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_scope = scope;
 	rt->rtm_type = RTN_UNICAST;
+	return h;
+}
+
+int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = route_msg(buf, 0, RT_SCOPE_UNIVERSE);
+
 	mnl_attr_put(h, RTA_GATEWAY, sizeof(gw), &gw);
 	return talk(nl, h, "add default route", err);
 }
@@ -216,18 +225,8 @@ int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
 int pv_nl_route_dev(struct pv_nl *nl, struct in_addr dst, int prefix, int oif, struct pv_err *err)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rt;
+	struct nlmsghdr *h = route_msg(buf, prefix, RT_SCOPE_LINK);
 
-	h->nlmsg_type = RTM_NEWROUTE;
-	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
-	rt->rtm_family = AF_INET;
-	rt->rtm_dst_len = (unsigned char)prefix;
-	rt->rtm_table = RT_TABLE_MAIN;
-	rt->rtm_protocol = RTPROT_BOOT;
-	rt->rtm_scope = RT_SCOPE_LINK;
-	rt->rtm_type = RTN_UNICAST;
 	mnl_attr_put(h, RTA_DST, sizeof(dst), &dst);
 	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
 	return talk(nl, h, "add route", err);
