@@ -78,7 +78,30 @@ static bool chases(ldns_rr_type t)
 	return t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA || t == LDNS_RR_TYPE_ANY;
 }
 
-enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
+/* Over UDP, what the client can take. */
+static size_t udp_limit(const ldns_pkt *q)
+{
+	size_t edns = ldns_pkt_edns(q) ? ldns_pkt_edns_udp_size(q) : 0;
+
+	return edns > 512 ? edns : 512;
+}
+
+static int encode(ldns_pkt *r, const ldns_pkt *q, bool tcp, struct pv_dns_result *out)
+{
+	if (ldns_pkt2wire(&out->resp, r, &out->len) != LDNS_STATUS_OK)
+		return -1;
+	if (tcp || out->len <= udp_limit(q))
+		return 0;
+	free(out->resp);
+	out->resp = NULL;
+	ldns_rr_list_deep_free(ldns_pkt_answer(r));
+	ldns_pkt_set_answer(r, ldns_rr_list_new());
+	ldns_pkt_set_ancount(r, 0);
+	ldns_pkt_set_tc(r, true);
+	return ldns_pkt2wire(&out->resp, r, &out->len) == LDNS_STATUS_OK ? 0 : -1;
+}
+
+enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone, bool tcp,
 				  pv_dns_lookup_fn lookup, void *data, struct pv_dns_result *out)
 {
 	enum pv_dns_verdict v = PV_DNS_DROP;
@@ -115,7 +138,7 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 		add_answers(r, ldns_rr_owner(question), ldns_rr_get_type(question), &ans);
 	else
 		ldns_pkt_set_rcode(r, LDNS_RCODE_NXDOMAIN);
-	if (ldns_pkt2wire(&out->resp, r, &out->len) != LDNS_STATUS_OK)
+	if (encode(r, q, tcp, out) < 0)
 		goto out;
 	v = PV_DNS_ANSWER;
 	if (found && ans.cname[0] && chases(ldns_rr_get_type(question))) {

@@ -5,11 +5,12 @@
 #ifndef PV_NETRULES_DNSMSG_H
 #define PV_NETRULES_DNSMSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define PV_DNS_TTL 5      /* seconds, as CoreDNS's kubernetes plugin */
-#define PV_DNS_MAX_A 64
+#define PV_DNS_MAX_A 256
 
 struct pv_dns_answer {
 	uint32_t a[PV_DNS_MAX_A]; /* host byte order */
@@ -36,7 +37,10 @@ struct pv_dns_result {
 	uint16_t qtype;
 };
 
-enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone,
+/* TCP: the query came over TCP (no size limit); over UDP a reply larger
+ * than the client can take (512 bytes, or its EDNS size) goes out empty
+ * with TC set, and the client asks again over TCP. */
+enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *zone, bool tcp,
 				  pv_dns_lookup_fn lookup, void *data, struct pv_dns_result *out);
 /* A recursive query for NAME/QTYPE with ID. 0, or -1. */
 int pv_dns_query(const char *name, uint16_t qtype, uint16_t id, uint8_t **out, size_t *len);

@@ -1,4 +1,4 @@
-/* Cluster DNS for pods: a small UDP server on the bridge address, in the
+/* Cluster DNS for pods: a small UDP and TCP server on the bridge address, in the
  * daemon's event loop. Names in the cluster zone are answered from the
  * Services and pods the daemon knows (netrules/dnsmsg.c does the wire
  * format through ldns); every other query is relayed, as it is, to the
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "netrules/dnsmsg.h"
@@ -25,9 +26,16 @@
 #define PENDING 1024          /* queries relayed and not yet answered */
 #define PENDING_TTL_MS 5000
 #define MSG_MAX 4096
+#define TCP_MAX 64            /* open TCP connections at once */
+
+struct client;
+struct tcpconn;
 
 struct pending {
-	struct sockaddr_in client;
+	struct client {
+		struct sockaddr_in addr;
+		struct tcpconn *conn;
+	} client;
 	uint16_t id;              /* the client's */
 	int64_t at;               /* 0: free */
 	uint8_t *cname;           /* an ExternalName's CNAME reply, to complete */
@@ -36,8 +44,10 @@ struct pending {
 
 struct pv_dns {
 	struct pv_daemon *d;
-	int fd, up_fd;
-	struct pv_watch_fd *w, *up_w;
+	int fd, up_fd, tcp_fd;
+	struct pv_watch_fd *w, *up_w, *tcp_w;
+	struct tcpconn *conns;    /* newest first */
+	size_t nconns;
 	struct sockaddr_in upstream;
 	bool have_upstream;
 	struct pending pending[PENDING];
@@ -145,7 +155,52 @@ static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 	return 0;
 }
 
-/* ---- relaying ---- */
+/* ---- answering ---- */
+
+struct tcpconn {
+	struct pv_dns *s;
+	int fd;
+	struct pv_watch_fd *w;
+	uint8_t buf[2 + MSG_MAX];
+	size_t have;
+	bool asked;               /* its query went upstream: wait for the answer */
+	struct tcpconn *next;
+};
+
+static void conn_close(struct tcpconn *c)
+{
+	struct pv_dns *s = c->s;
+
+	for (size_t i = 0; i < PENDING; i++)
+		if (s->pending[i].client.conn == c)
+			s->pending[i].client.conn = NULL, s->pending[i].at = 0;
+	for (struct tcpconn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	s->nconns--;
+	pv_loop_del(s->d->loop, c->w);
+	close(c->fd);
+	free(c);
+}
+
+/* Over TCP the reply is length-prefixed, and ends the connection: one
+ * query each, as stub resolvers use it. */
+static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg, size_t len)
+{
+	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = { { hdr, 2 }, { (void *)msg, len } };
+
+	if (!to->conn) {
+		sendto(s->fd, msg, len, 0, (const struct sockaddr *)&to->addr, sizeof(to->addr));
+		return;
+	}
+	if (writev(to->conn->fd, iov, 2) < 0)
+		pv_debug("dns: tcp reply: %s", strerror(errno));
+	conn_close(to->conn);
+}
 
 /* A free slot (or one whose query is too old to be answered), and the
  * upstream ID that names it; NULL when every slot is busy. */
@@ -168,39 +223,68 @@ static struct pending *slot(struct pv_dns *s, uint16_t *id)
 	return NULL;
 }
 
-static void relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct sockaddr_in *from)
+/* Not ours: upstream, under an ID of ours. Over TCP the query still goes
+ * upstream by UDP. */
+static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
 {
 	struct pending *p;
 	uint16_t id;
 
 	if (!s->have_upstream || len < 12 || !(p = slot(s, &id)))
-		return; /* the client retries */
+		return false; /* the client retries */
 	p->client = *from;
 	p->id = (uint16_t)(msg[0] << 8 | msg[1]);
 	msg[0] = (uint8_t)(id >> 8);
 	msg[1] = (uint8_t)id;
 	sendto(s->up_fd, msg, len, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+	return true;
 }
 
 /* An ExternalName: ask upstream for the target, answer with the CNAME and
  * what comes back; with no upstream, the CNAME alone. */
-static void chase(struct pv_dns *s, struct pv_dns_result *res, const struct sockaddr_in *from)
+static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct client *from)
 {
 	uint8_t *q = NULL;
 	size_t qlen = 0;
-	struct pending *p;
+	struct pending *p = NULL;
 	uint16_t id;
 
-	if (!s->have_upstream || !(p = slot(s, &id)) || pv_dns_query(res->chase, res->qtype, id, &q, &qlen) < 0) {
-		sendto(s->fd, res->resp, res->len, 0, (const struct sockaddr *)from, sizeof(*from));
+	if (!s->have_upstream || !(p = slot(s, &id)) ||
+	    pv_dns_query(res->chase, res->qtype, id, &q, &qlen) < 0) {
+		if (p)
+			p->at = 0;
+		reply(s, from, res->resp, res->len);
 		free(res->resp);
-		return;
+		return false;
 	}
 	p->client = *from;
 	p->cname = res->resp;
 	p->cname_len = res->len;
 	sendto(s->up_fd, q, qlen, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
 	free(q);
+	return true;
+}
+
+static void answered(struct pv_dns *s, struct pending *p, uint8_t *msg, size_t n)
+{
+	struct client to = p->client;
+	uint8_t *merged = NULL;
+	size_t mlen = 0;
+
+	p->at = 0;
+	if (!p->cname) {
+		msg[0] = (uint8_t)(p->id >> 8);
+		msg[1] = (uint8_t)p->id;
+		reply(s, &to, msg, n);
+		return;
+	}
+	if (pv_dns_append(p->cname, p->cname_len, msg, n, &merged, &mlen) < 0)
+		reply(s, &to, p->cname, p->cname_len);
+	else
+		reply(s, &to, merged, mlen);
+	free(merged);
+	free(p->cname);
+	p->cname = NULL;
 }
 
 static void on_upstream(void *data, int fd, uint32_t events)
@@ -217,58 +301,121 @@ static void on_upstream(void *data, int fd, uint32_t events)
 		struct pending *p = &s->pending[id % PENDING];
 
 		flen = sizeof(from);
-		if (!p->at || from.sin_addr.s_addr != s->upstream.sin_addr.s_addr ||
-		    from.sin_port != s->upstream.sin_port)
-			continue;
-		if (p->cname) {
-			uint8_t *merged = NULL;
-			size_t mlen = 0;
-
-			if (pv_dns_append(p->cname, p->cname_len, msg, (size_t)n, &merged, &mlen) < 0)
-				sendto(s->fd, p->cname, p->cname_len, 0, (const struct sockaddr *)&p->client,
-				       sizeof(p->client));
-			else
-				sendto(s->fd, merged, mlen, 0, (const struct sockaddr *)&p->client,
-				       sizeof(p->client));
-			free(merged);
-			free(p->cname);
-			p->cname = NULL;
-		} else {
-			msg[0] = (uint8_t)(p->id >> 8);
-			msg[1] = (uint8_t)p->id;
-			sendto(s->fd, msg, (size_t)n, 0, (const struct sockaddr *)&p->client,
-			       sizeof(p->client));
-		}
-		p->at = 0;
+		if (p->at && from.sin_addr.s_addr == s->upstream.sin_addr.s_addr &&
+		    from.sin_port == s->upstream.sin_port)
+			answered(s, p, msg, (size_t)n);
 	}
 }
 
-static void on_query(void *data, int fd, uint32_t events)
+/* One query, from either transport; true when its answer comes later.
+ * Otherwise it is answered or dropped, and a TCP client's connection is
+ * closed (and freed) already. */
+static bool query(struct pv_dns *s, uint8_t *msg, size_t n, const struct client *from)
+{
+	struct pv_dns_result res;
+
+	switch (pv_dns_handle(msg, n, s->d->cluster_domain, from->conn != NULL, lookup, s, &res)) {
+	case PV_DNS_ANSWER:
+		reply(s, from, res.resp, res.len);
+		free(res.resp);
+		return false;
+	case PV_DNS_CHASE:
+		return chase(s, &res, from);
+	case PV_DNS_FORWARD:
+		if (relay_up(s, msg, n, from))
+			return true;
+		break;
+	case PV_DNS_DROP:
+		break;
+	}
+	if (from->conn)
+		conn_close(from->conn);
+	return false;
+}
+
+static void on_udp(void *data, int fd, uint32_t events)
 {
 	struct pv_dns *s = data;
 	uint8_t msg[MSG_MAX];
-	struct sockaddr_in from;
-	socklen_t flen = sizeof(from);
-	struct pv_dns_result res;
+	struct client from = { 0 };
+	socklen_t flen = sizeof(from.addr);
 	ssize_t n;
 
 	(void)events;
-	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) > 0) {
-		switch (pv_dns_handle(msg, (size_t)n, s->d->cluster_domain, lookup, s, &res)) {
-		case PV_DNS_ANSWER:
-			sendto(fd, res.resp, res.len, 0, (const struct sockaddr *)&from, flen);
-			free(res.resp);
-			break;
-		case PV_DNS_CHASE:
-			chase(s, &res, &from);
-			break;
-		case PV_DNS_FORWARD:
-			relay_up(s, msg, (size_t)n, &from);
-			break;
-		case PV_DNS_DROP:
-			break;
+	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from.addr, &flen)) > 0) {
+		query(s, msg, (size_t)n, &from);
+		flen = sizeof(from.addr);
+	}
+}
+
+static void on_tcp_data(void *data, int fd, uint32_t events)
+{
+	struct tcpconn *c = data;
+	struct client from = { .conn = c };
+	ssize_t n;
+	size_t want;
+
+	(void)events;
+	if (c->asked) {
+		/* Only EOF or a reset can come now: the client gave up. */
+		if (recv(fd, c->buf, sizeof(c->buf), MSG_DONTWAIT) <= 0)
+			conn_close(c);
+		return;
+	}
+	n = recv(fd, c->buf + c->have, sizeof(c->buf) - c->have, MSG_DONTWAIT);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			conn_close(c);
+		return;
+	}
+	c->have += (size_t)n;
+	if (c->have < 2)
+		return;
+	want = (size_t)c->buf[0] << 8 | c->buf[1];
+	if (want > MSG_MAX || want < 12) {
+		conn_close(c);
+		return;
+	}
+	if (c->have < 2 + want)
+		return;
+	if (query(c->s, c->buf + 2, want, &from))
+		c->asked = true; /* C is gone otherwise */
+}
+
+static void on_accept(void *data, int fd, uint32_t events)
+{
+	struct pv_dns *s = data;
+	int cfd;
+
+	(void)events;
+	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct tcpconn *c;
+
+		/* A client that connects and says nothing must not pile up:
+		 * past the limit the oldest connection goes. */
+		if (s->nconns >= TCP_MAX) {
+			struct tcpconn *old = s->conns;
+
+			while (old->next)
+				old = old->next;
+			conn_close(old);
 		}
-		flen = sizeof(from);
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(cfd);
+			continue;
+		}
+		c->s = s;
+		c->fd = cfd;
+		c->w = pv_loop_add(s->d->loop, cfd, EPOLLIN, on_tcp_data, c);
+		if (!c->w) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		c->next = s->conns;
+		s->conns = c;
+		s->nconns++;
 	}
 }
 
@@ -293,16 +440,20 @@ static bool read_upstream(struct sockaddr_in *up)
 	return found;
 }
 
-static int udp_socket(uint32_t ip, uint16_t port, struct pv_err *err)
+static int bound_socket(int type, uint32_t ip, uint16_t port, struct pv_err *err)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
 				  .sin_addr.s_addr = htonl(ip) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
 
 	if (fd < 0)
 		return pv_err_sys(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		pv_err_sys(err, errno, "bind %s:%u", inet_ntoa(sa.sin_addr), port);
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+		pv_err_sys(err, errno, "%s %s:%u", type == SOCK_STREAM ? "tcp" : "udp",
+			   inet_ntoa(sa.sin_addr), port);
 		close(fd);
 		return -1;
 	}
@@ -319,11 +470,14 @@ struct pv_dns *pv_dns_new(struct pv_daemon *d, struct pv_err *err)
 		return NULL;
 	}
 	s->d = d;
-	s->fd = s->up_fd = -1;
+	s->fd = s->up_fd = s->tcp_fd = -1;
 	s->have_upstream = read_upstream(&s->upstream);
 	s->next_id = (uint16_t)(pv_now_ms() & 0xFFFF);
-	if ((s->fd = udp_socket(ip, 53, err)) < 0 || (s->up_fd = udp_socket(0, 0, err)) < 0 ||
-	    !(s->w = pv_loop_add(d->loop, s->fd, EPOLLIN, on_query, s)) ||
+	if ((s->fd = bound_socket(SOCK_DGRAM, ip, 53, err)) < 0 ||
+	    (s->tcp_fd = bound_socket(SOCK_STREAM, ip, 53, err)) < 0 ||
+	    (s->up_fd = bound_socket(SOCK_DGRAM, 0, 0, err)) < 0 ||
+	    !(s->w = pv_loop_add(d->loop, s->fd, EPOLLIN, on_udp, s)) ||
+	    !(s->tcp_w = pv_loop_add(d->loop, s->tcp_fd, EPOLLIN, on_accept, s)) ||
 	    !(s->up_w = pv_loop_add(d->loop, s->up_fd, EPOLLIN, on_upstream, s))) {
 		if (!err->msg[0])
 			pv_err_sys(err, errno, "dns");
@@ -338,8 +492,14 @@ void pv_dns_free(struct pv_dns *s)
 {
 	if (!s)
 		return;
+	while (s->conns)
+		conn_close(s->conns);
 	if (s->w)
 		pv_loop_del(s->d->loop, s->w);
+	if (s->tcp_w)
+		pv_loop_del(s->d->loop, s->tcp_w);
+	if (s->tcp_fd >= 0)
+		close(s->tcp_fd);
 	if (s->up_w)
 		pv_loop_del(s->d->loop, s->up_w);
 	if (s->fd >= 0)

@@ -7,7 +7,7 @@
 struct pv_daemon;
 struct pv_dns;
 
-/* Listen on the bridge address, port 53 (UDP). */
+/* Listen on the bridge address, port 53 (UDP and TCP). */
 struct pv_dns *pv_dns_new(struct pv_daemon *d, struct pv_err *err);
 void pv_dns_free(struct pv_dns *s);
 /* "10.88.0.1"; NULL when there is no cluster DNS. */

@@ -219,6 +219,37 @@ r=$(lookup nothere.default.svc.cluster.local)
 echo "$r" | grep -qi "NXDOMAIN\|can't find" && ok "an unknown cluster name is NXDOMAIN" || fail "unknown: $r"
 r=$(lookup www.example.com)
 echo "$r" | grep -q "^Address: 203.0.113.7" && ok "other names go to the node's upstream resolver" || fail "upstream: $r"
+# DNS over TCP (what a client does after a truncated UDP answer)
+dns_tcp() { # NAME: the A records in the reply, over TCP to 10.88.0.1:53
+	"$PY" -c '
+import socket, struct, sys
+q = struct.pack(">HHHHHH", 77, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(l)]) + l.encode() for l in sys.argv[1].split(".")) + b"\0" + struct.pack(">HH", 1, 1)
+s = socket.create_connection(("10.88.0.1", 53), timeout=5)
+s.sendall(struct.pack(">H", len(q)) + q)
+buf = b""
+while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+r = buf[2:]
+an = struct.unpack(">H", r[6:8])[0]
+i = 12
+while r[i]:
+    i += r[i] + 1
+i += 5
+ips = []
+for _ in range(an):
+    i += 2 if r[i] & 0xC0 == 0xC0 else 0
+    t, c, ttl, l = struct.unpack(">HHIH", r[i:i + 10])
+    if t == 1:
+        ips.append(".".join(map(str, r[i + 10:i + 14])))
+    i += 10 + l
+print(" ".join(ips))' "$1"
+}
+[ "$(dns_tcp web.default.svc.cluster.local)" = "$CIP" ] && [ "$(dns_tcp www.example.com)" = 203.0.113.7 ] \
+	&& ok "DNS over TCP: cluster names, and other names through the upstream" || fail "TCP DNS: '$(dns_tcp web.default.svc.cluster.local)' '$(dns_tcp www.example.com)'"
 [ "$("$PODVISOR" exec cli -- sh -c 'echo $WEB_SERVICE_HOST:$WEB_SERVICE_PORT:$WEB_SERVICE_PORT_HTTP')" = "$CIP:80:80" ] \
 	&& ok "WEB_SERVICE_HOST / _PORT / _PORT_HTTP in the environment" || fail "env: $("$PODVISOR" exec cli -- env | grep WEB)"
 

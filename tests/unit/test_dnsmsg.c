@@ -25,6 +25,11 @@ static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 		ans->a[ans->na++] = 0x0A580003;
 		return 1;
 	}
+	if (strcmp(name, "big.default.svc.cluster.local") == 0) {
+		for (uint32_t i = 0; i < 40; i++) /* 40 A records: more than 512 bytes */
+			ans->a[ans->na++] = 0x0A580100 + i;
+		return 1;
+	}
 	if (strcmp(name, "ext.default.svc.cluster.local") == 0) {
 		strcpy(ans->cname, "db.example.org");
 		return 1;
@@ -43,7 +48,7 @@ static ldns_pkt *ask(const char *name, ldns_rr_type type, enum pv_dns_verdict *v
 	assert_int_equal(ldns_pkt_query_new_frm_str(&q, name, type, LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
 	ldns_pkt_set_id(q, 4242);
 	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
-	*v = pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &res);
+	*v = pv_dns_handle(wire, len, "cluster.local", false, lookup, NULL, &res);
 	if (*v == PV_DNS_ANSWER || *v == PV_DNS_CHASE)
 		assert_int_equal(ldns_wire2pkt(&r, res.resp, res.len), LDNS_STATUS_OK);
 	if (*v == PV_DNS_CHASE)
@@ -118,7 +123,7 @@ static void test_append(void **state)
 	assert_int_equal(ldns_pkt_query_new_frm_str(&ask_pkt, "ext.default.svc.cluster.local.", LDNS_RR_TYPE_A,
 						    LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt2wire(&wire, ask_pkt, &len), LDNS_STATUS_OK);
-	assert_int_equal(pv_dns_handle(wire, len, "cluster.local", lookup, NULL, &res), PV_DNS_CHASE);
+	assert_int_equal(pv_dns_handle(wire, len, "cluster.local", false, lookup, NULL, &res), PV_DNS_CHASE);
 	assert_int_equal(pv_dns_query(res.chase, res.qtype, 7, &q, &qlen), 0);
 	/* what an upstream would say */
 	assert_int_equal(ldns_wire2pkt(&u, q, qlen), LDNS_STATUS_OK);
@@ -143,6 +148,35 @@ static void test_append(void **state)
 	free(res.resp);
 }
 
+/* Over UDP without EDNS, 40 records do not fit: TC, and all of them over TCP. */
+static void test_truncation(void **state)
+{
+	ldns_pkt *q = NULL, *r = NULL;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	struct pv_dns_result res;
+
+	(void)state;
+	assert_int_equal(ldns_pkt_query_new_frm_str(&q, "big.default.svc.cluster.local.", LDNS_RR_TYPE_A,
+						    LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
+	assert_int_equal(pv_dns_handle(wire, len, "cluster.local", false, lookup, NULL, &res), PV_DNS_ANSWER);
+	assert_true(res.len <= 512);
+	assert_int_equal(ldns_wire2pkt(&r, res.resp, res.len), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_tc(r));
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	ldns_pkt_free(r);
+	free(res.resp);
+	assert_int_equal(pv_dns_handle(wire, len, "cluster.local", true, lookup, NULL, &res), PV_DNS_ANSWER);
+	assert_int_equal(ldns_wire2pkt(&r, res.resp, res.len), LDNS_STATUS_OK);
+	assert_false(ldns_pkt_tc(r));
+	assert_int_equal(ldns_pkt_ancount(r), 40);
+	ldns_pkt_free(r);
+	free(res.resp);
+	ldns_pkt_free(q);
+	free(wire);
+}
+
 static void test_garbage(void **state)
 {
 	static const uint8_t junk[] = { 1, 2, 3 };
@@ -150,9 +184,9 @@ static void test_garbage(void **state)
 	struct pv_dns_result res;
 
 	(void)state;
-	assert_int_equal(pv_dns_handle(junk, sizeof(junk), "cluster.local", lookup, NULL, &res),
+	assert_int_equal(pv_dns_handle(junk, sizeof(junk), "cluster.local", false, lookup, NULL, &res),
 			 PV_DNS_DROP);
-	assert_int_equal(pv_dns_handle(reply, sizeof(reply), "cluster.local", lookup, NULL, &res),
+	assert_int_equal(pv_dns_handle(reply, sizeof(reply), "cluster.local", false, lookup, NULL, &res),
 			 PV_DNS_DROP);
 }
 
@@ -162,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_a_record),
 		cmocka_unit_test(test_nxdomain_cname_forward),
 		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_garbage),
 	};
 
