@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/cleanup.h"
+#include "netrules/conntrack.h"
 #include "netrules/iptc.h"
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
@@ -516,6 +517,66 @@ static void report_problems(struct pv_services *s, struct pv_svc_view *old, size
 	}
 }
 
+static const struct pv_svc_view *view_find(const struct pv_svc_view *v, size_t n, const char *ns,
+					   const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ns && strcmp(v[i].ns, ns) == 0 && strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static const struct pv_svc_port *port_find(const struct pv_svc_view *v, const struct pv_svc_port *p)
+{
+	for (size_t i = 0; v && i < v->svc.nports; i++)
+		if (v->svc.ports[i].proto == p->proto && strcmp(v->svc.ports[i].name, p->name) == 0)
+			return &v->svc.ports[i];
+	return NULL;
+}
+
+static bool has_ep(const struct pv_svc_port *p, uint32_t ip)
+{
+	for (size_t i = 0; p && i < p->neps; i++)
+		if (p->eps[i].ip == ip)
+			return true;
+	return false;
+}
+
+/* UDP endpoints in OLD that the new views no longer have: their conntrack
+ * entries must go, or clients keep talking to a pod that is gone. */
+static void forget_gone_udp(struct pv_services *s, const struct pv_svc_view *old, size_t nold)
+{
+	struct pv_ct_gone *gone = NULL, *v;
+	struct pv_err err = { 0 };
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < nold; i++) {
+		const struct pv_svc_view *now;
+
+		if (!old[i].ns || !old[i].svc.cluster_ip)
+			continue;
+		now = view_find(s->views, s->nviews, old[i].ns, old[i].name);
+		for (size_t j = 0; j < old[i].svc.nports; j++) {
+			const struct pv_svc_port *p = &old[i].svc.ports[j], *np = port_find(now, p);
+
+			for (size_t k = 0; p->proto == IPPROTO_UDP && k < p->neps; k++) {
+				if (has_ep(np, p->eps[k].ip) || !(v = realloc(gone, (n + 1) * sizeof(*v))))
+					continue;
+				gone = v;
+				gone[n++] = (struct pv_ct_gone){ .svc_ip = old[i].svc.cluster_ip, .port = p->port,
+								 .node_port = p->node_port, .ep_ip = p->eps[k].ip };
+			}
+		}
+	}
+	rc = pv_ct_forget_udp(gone, n, &err);
+	if (rc < 0)
+		pv_warn("services: stale UDP connections not cleared: %s", err.msg);
+	else if (rc)
+		pv_debug("services: %d UDP conntrack entries to gone endpoints deleted", rc);
+	free(gone);
+}
+
 static void sync_fired(void *data)
 {
 	struct pv_services *s = data;
@@ -524,6 +585,7 @@ static void sync_fired(void *data)
 	struct pv_svc_view *old = s->views;
 	size_t nold = s->nviews;
 	int64_t t0 = pv_now_ms();
+	bool ok;
 
 	pv_desired_each(&s->d->desired, PV_KIND_SERVICE, collect_one, &c);
 	if (c.n)
@@ -533,13 +595,16 @@ static void sync_fired(void *data)
 	build_views(s, c.v, c.n);
 	free(c.v);
 	report_problems(s, old, nold);
-	for (size_t i = 0; i < nold; i++)
-		view_free(&old[i]);
-	free(old);
 	pv_svc_allocs_sweep(&s->allocs);
 	if (s->allocs.dirty && pv_svc_allocs_save(&s->allocs, s->alloc_path, &err) < 0)
 		pv_warn("services: %s", err.msg);
-	if (apply(s, &err) < 0) {
+	ok = apply(s, &err) == 0;
+	if (ok)
+		forget_gone_udp(s, old, nold); /* after the rules: new datagrams go elsewhere */
+	for (size_t i = 0; i < nold; i++)
+		view_free(&old[i]);
+	free(old);
+	if (!ok) {
 		if (strcmp(err.msg, s->last_error) != 0)
 			pv_warn("services: rules not applied (retrying every %ds): %s", RETRY_MS / 1000,
 				err.msg);

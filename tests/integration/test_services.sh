@@ -307,6 +307,24 @@ for _ in $(seq 100); do iptables-legacy -t nat -S PV-SERVICES 2>/dev/null | grep
 r=$(spread 20 "http://$NODE:30080/hostname" out)
 [ "$r" = "20 3" ] && ok "a flushed nat table is restored" || fail "after flush: $r; $(iptables-legacy-save -t nat | head -20)"
 
+# UDP from one source port sticks to one pod (conntrack); find a port
+# whose datagrams go to web-2, which is deleted next
+udp_from() { # SPORT: the answer of ECHO_IP:5353 to a datagram from that port, or "timeout"
+	"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.settimeout(2)
+s.sendto(b"hi", (sys.argv[2], 5353))
+try:
+    print(s.recvfrom(512)[0].decode())
+except OSError:
+    print("timeout")' "$1" "$ECHO_IP"
+}
+sport=""
+for p in $(seq 40000 40040); do [ "$(udp_from $p)" = web-2 ] && { sport=$p; break; }; done
+
 # deleting a pod takes it out of the endpoints at once
 rm "$M/web-2.yaml"
 t0=$(date +%s%N)
@@ -315,6 +333,12 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 2 ] && ok "a deleted pod leaves the endpoints (after ${ms} ms, removal debounce included)" || fail "endpoints: $(svc_json web "s['ports'][0]['endpoints']")"
 r=$(spread 30 "http://$NODE:30080/hostname" out)
 [ "$r" = "30 2" ] && ok "no request goes to it: 30 of 30 answered by the two left" || fail "after delete: $r"
+r=$(udp_from "$sport")
+case "$sport/$r" in
+/*) fail "no UDP source port reached web-2";;
+*/web-[01]) ok "UDP from a source port that went to the deleted pod now reaches another (its conntrack entry was deleted)";;
+*) fail "UDP after delete, from port $sport: $r";;
+esac
 rm "$M/web-0.yaml" "$M/web-1.yaml"
 for _ in $(seq 100); do [ "$(svc_json web "len(s['ports'][0]['endpoints'])")" = 0 ] && break; sleep 0.05; done
 t0=$(date +%s%N)
