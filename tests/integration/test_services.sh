@@ -5,6 +5,7 @@
 # fast refusal without endpoints; kill -9 and a flushed nat table; hostPort;
 # sessionAffinity; cluster IP conflicts; nothing left after
 # --shutdown-pods-on-exit.
+# asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 # The outside host: its own namespace, a veth to the node.
