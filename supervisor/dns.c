@@ -114,7 +114,7 @@ static int pod_answer(struct pv_daemon *d, const char *host, const char *sub, co
 
 		if (h && s && strcmp(h, host) == 0 && strcmp(s, sub) == 0 &&
 		    strcmp(p->ns, ns) == 0 && pv_pod_ready(p)) {
-			ans->a[ans->na++] = p->ip;
+			ans->a[ans->na++] = pv_pod_address(p);
 			return 1;
 		}
 	}

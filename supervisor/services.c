@@ -65,9 +65,20 @@ static void views_free(struct pv_services *s)
 
 /* ---- endpoints ---- */
 
+uint32_t pv_pod_address(const struct pv_prt *p)
+{
+	if (p->ip)
+		return p->ip;
+	/* hostNetwork: the node, at the one address every pod and the node
+	 * itself reach it by */
+	if (p->spec->spec.host_network.v && p->d->network)
+		return pv_cidr_gateway(&p->d->pod_cidr);
+	return 0;
+}
+
 bool pv_pod_ready(const struct pv_prt *p)
 {
-	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !p->ip)
+	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
 		return false;
 	for (size_t i = p->ninit; i < p->ncontainers; i++)
 		if (p->containers[i].state != PV_C_RUNNING)
@@ -125,7 +136,9 @@ static int ep_cmp(const void *a, const void *b)
 {
 	const struct pv_svc_ep *x = a, *y = b;
 
-	return x->ip < y->ip ? -1 : x->ip > y->ip;
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
 }
 
 static void endpoints(struct pv_daemon *d, const struct pv_service *svc, struct pv_svc_port *port,
@@ -140,10 +153,17 @@ static void endpoints(struct pv_daemon *d, const struct pv_service *svc, struct 
 
 		if (!pv_pod_ready(p) || !selects(svc, p) || !(tp = target_port(p, sp)))
 			continue;
-		port->eps[port->neps++] = (struct pv_svc_ep){ .ip = p->ip, .port = tp };
+		port->eps[port->neps++] = (struct pv_svc_ep){ .ip = pv_pod_address(p), .port = tp };
 	}
 	if (port->neps)
 		qsort(port->eps, port->neps, sizeof(*port->eps), ep_cmp);
+	/* Two hostNetwork pods share the node's address: one endpoint. */
+	for (size_t i = 1; i < port->neps;) {
+		if (port->eps[i].ip == port->eps[i - 1].ip && port->eps[i].port == port->eps[i - 1].port)
+			memmove(&port->eps[i], &port->eps[i + 1], (--port->neps - i) * sizeof(*port->eps));
+		else
+			i++;
+	}
 }
 
 /* ---- allocation ---- */
@@ -368,7 +388,7 @@ static void selected_ips(struct pv_daemon *d, const struct pv_service *svc, stru
 	v->pod_ips = calloc(d->npods ? d->npods : 1, sizeof(*v->pod_ips));
 	for (size_t i = 0; v->pod_ips && i < d->npods; i++)
 		if (pv_pod_ready(d->pods[i]) && selects(svc, d->pods[i]))
-			v->pod_ips[v->npod_ips++] = d->pods[i]->ip;
+			v->pod_ips[v->npod_ips++] = pv_pod_address(d->pods[i]);
 }
 
 const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n)

@@ -293,7 +293,11 @@ for p in web-0 web-1 web-2; do ip_before[$p]=$(pod_json $p "p['podIP']"); done
 stop_daemon 9
 r=$(spread 20 "http://$NODE:30080/hostname" out)
 [ "${r%% *}" = 20 ] && ok "with the daemon killed (-9), traffic through the Service flows" || fail "after kill -9: $r"
+rm "$M/sticky.yaml" # while no daemon runs
 start_daemon
+for _ in $(seq 30); do iptables-legacy-save -t nat | grep -q 'default/sticky' || break; sleep 0.1; done
+! iptables-legacy-save | grep -q 'default/sticky' && ok "a Service deleted while the daemon was down loses its rules when it starts" \
+	|| fail "stale: $(iptables-legacy-save | grep sticky)"
 same=1
 for p in web-0 web-1 web-2; do [ "$(pod_json $p "p['podIP']")" = "${ip_before[$p]}" ] || same=0; done
 [ "$(svc_json web "s['clusterIP']")" = "$CIP" ] && [ "$(svc_json auto "s['ports'][0]['nodePort']")" = "$AUTO_NP" ] && [ $same = 1 ] \
@@ -359,6 +363,31 @@ wait_status hp Running
 for _ in $(seq 30); do [ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && break; sleep 0.1; done
 [ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && [ "$(out curl -s --max-time 2 "http://$NODE:8088/hostname")" = hp ] \
 	&& ok "hostPort 8088 reaches the pod from 127.0.0.1 and from another host" || fail "hostPort: $(iptables-legacy -t nat -S PV-HOSTPORTS 2>&1)"
+
+# a hostNetwork pod behind a Service: reached at the node's bridge address
+cat >"$T_TMP/hn.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: hn, labels: {app: hn}}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: httpd, image: "busybox:test", command: [httpd, -f, -p, "8090", -h, /etc]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hn}
+spec:
+  type: NodePort
+  selector: {app: hn}
+  ports: [{port: 80, targetPort: 8090, nodePort: 30090}]
+YAML
+drop hn.yaml "$T_TMP/hn.yaml"
+wait_status hn Running
+for _ in $(seq 30); do [ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && break; sleep 0.1; done
+[ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && [ "$("$PODVISOR" exec cli -- timeout 5 wget -qO- "http://hn:80/hostname")" = hn ] \
+	&& ok "a hostNetwork pod is an endpoint too, from another host and from a pod" || fail "hostNetwork endpoint: $("$PODVISOR" get ep hn)"
 
 # --shutdown-pods-on-exit leaves no rule, link or address of ours
 stop_daemon 9
