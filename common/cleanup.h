@@ -39,6 +39,15 @@ static inline void *pv_steal_ptr(void *pp)
 
 #define steal_pointer(pp) pv_steal_ptr(pp)
 
+/* The same for a cleanup_close fd. */
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+
+	*fd = -1;
+	return v;
+}
+
 #define PV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
