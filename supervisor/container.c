@@ -19,6 +19,7 @@
 
 #include "supervisor/cgroup.h"
 #include "supervisor/proc.h"
+#include "volumes/safepath.h"
 
 static void __attribute__((noreturn, format(printf, 2, 3))) die(int errfd, const char *fmt, ...)
 {
@@ -150,6 +151,76 @@ static void mount_kernel_fs(const char *root, int errfd)
 		     NULL);
 }
 
+/* Die with a pv_err's message (its code as errno). */
+static void __attribute__((noreturn)) die_err(int errfd, const char *what, const struct pv_err *err)
+{
+	errno = err->code ? err->code : EINVAL;
+	die(errfd, "%s: %s", what, err->msg);
+}
+
+/* A volume: its source as the daemon checked it (the same real path, or
+ * nothing), the subPath resolved beneath it, the mount point made inside
+ * the container's root; the bind mount goes from fd to fd. */
+static void mount_volume(const struct pv_mount *m, int rootfd, int errfd)
+{
+	char real[PATH_MAX], src_path[64], dst_path[64];
+	struct pv_err err = { 0 };
+	struct stat st;
+	ssize_t n;
+	int src = open(m->source, O_PATH | O_CLOEXEC), dst;
+
+	if (src < 0)
+		die(errfd, "volume %s", m->source);
+	pathf(src_path, "/proc/self/fd/%d", src);
+	n = readlink(src_path, real, sizeof(real) - 1);
+	if (n < 0 || (real[n] = '\0', strcmp(real, m->source) != 0))
+		errno = EXDEV, die(errfd, "volume %s: changed since it was checked", m->source);
+	if (m->sub_path && *m->sub_path) {
+		int sub = pv_open_beneath(src, m->sub_path, PV_RESOLVE_BENEATH, O_PATH, &err);
+
+		if (sub < 0)
+			die_err(errfd, "subPath", &err);
+		close(src);
+		src = sub;
+		pathf(src_path, "/proc/self/fd/%d", src);
+	}
+	if (fstat(src, &st) < 0)
+		die(errfd, "volume %s", m->source);
+	dst = S_ISDIR(st.st_mode) ? pv_mkdir_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, 0755, &err)
+				  : pv_touch_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, 0644, &err);
+	if (dst < 0)
+		die_err(errfd, "mountPath", &err);
+	pathf(dst_path, "/proc/self/fd/%d", dst);
+	if (mount(src_path, dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die(errfd, "mount volume %s on %s", m->source, m->target);
+	close(dst);
+	if (m->read_only) {
+		/* the mount itself now, not the directory under it */
+		dst = pv_open_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, O_PATH, &err);
+		if (dst < 0)
+			die_err(errfd, "mountPath", &err);
+		pathf(dst_path, "/proc/self/fd/%d", dst);
+		if (mount(NULL, dst_path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+			die(errfd, "read-only %s", m->target);
+		close(dst);
+	}
+	close(src);
+}
+
+static void mount_volumes(const struct pv_cspec *s, const char *root, int errfd)
+{
+	int rootfd;
+
+	if (!s->nmounts)
+		return;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		die(errfd, "%s", root);
+	for (size_t i = 0; i < s->nmounts; i++)
+		mount_volume(&s->mounts[i], rootfd, errfd);
+	close(rootfd);
+}
+
 /* pivot_root(".", ".") then detach the old root: no directory to leave
  * behind in the image (the crun way). */
 static void enter_root(const char *root, int errfd)
@@ -272,6 +343,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	mount_etc_file(s, root, "hostname", errfd);
 	mount_etc_file(s, root, "hosts", errfd);
 	mount_etc_file(s, root, "resolv.conf", errfd);
+	mount_volumes(s, root, errfd);
 	if (s->read_only_root)
 		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 	enter_root(root, errfd);

@@ -417,8 +417,23 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 	json_object_object_add(o, "memoryMax", json_object_new_int64(s->memory_max));
 	json_object_object_add(o, "cpuMaxMilli", json_object_new_int64(s->cpu_max_milli));
 	json_object_object_add(o, "cpuRequestMilli", json_object_new_int64(s->cpu_request_milli));
+	if (s->nmounts) {
+		struct json_object *a = json_object_new_array();
+
+		for (size_t i = 0; i < s->nmounts; i++) {
+			struct json_object *m = json_object_new_object();
+
+			add_str(m, "source", s->mounts[i].source);
+			add_str(m, "target", s->mounts[i].target);
+			add_str(m, "subPath", s->mounts[i].sub_path);
+			json_object_object_add(m, "readOnly", json_object_new_boolean(s->mounts[i].read_only));
+			json_object_array_add(a, m);
+		}
+		json_object_object_add(o, "mounts", a);
+	}
 	return o;
 }
+
 
 static char *get_str(struct json_object *o, const char *k)
 {
@@ -448,6 +463,31 @@ static int64_t get_int(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
 
+static int get_mounts(struct json_object *j, struct pv_cspec *s)
+{
+	struct json_object *a, *v;
+	size_t n;
+
+	if (!json_object_object_get_ex(j, "mounts", &a) || !json_object_is_type(a, json_type_array))
+		return 0;
+	n = json_object_array_length(a);
+	s->mounts = calloc(n ? n : 1, sizeof(*s->mounts));
+	if (!s->mounts)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = json_object_array_get_idx(a, i);
+		struct pv_mount *mt = &s->mounts[s->nmounts++];
+
+		mt->source = get_str(m, "source");
+		mt->target = get_str(m, "target");
+		mt->sub_path = get_str(m, "subPath");
+		mt->read_only = json_object_object_get_ex(m, "readOnly", &v) && json_object_get_boolean(v);
+		if (!mt->source || !mt->target)
+			return -1;
+	}
+	return 0;
+}
+
 int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err *err)
 {
 	struct json_object *v;
@@ -475,7 +515,7 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->cpu_max_milli = get_int(j, "cpuMaxMilli");
 	s->cpu_request_milli = get_int(j, "cpuRequestMilli");
 	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
-	    s->init_pid <= 0)
+	    s->init_pid <= 0 || get_mounts(j, s) < 0)
 		return pv_err_set(err, EINVAL, "container spec is incomplete");
 	return 0;
 }
@@ -494,5 +534,11 @@ void pv_cspec_free(struct pv_cspec *s)
 	free(s->dir);
 	free(s->pod_dir);
 	free(s->cgroup);
+	for (size_t i = 0; i < s->nmounts; i++) {
+		free(s->mounts[i].source);
+		free(s->mounts[i].target);
+		free(s->mounts[i].sub_path);
+	}
+	free(s->mounts);
 	memset(s, 0, sizeof(*s));
 }

@@ -18,6 +18,14 @@
 struct pv_image_config;
 struct pv_desired;
 
+/* A volume mounted into the container: SOURCE on the host (resolved and
+ * checked by the daemon), TARGET inside the container, SUB_PATH inside
+ * the source (resolved beneath it when mounting). */
+struct pv_mount {
+	char *source, *target, *sub_path;
+	bool read_only;
+};
+
 struct pv_cspec {
 	char *pod_uid, *pod_ns, *pod_name, *name;
 	pid_t init_pid;           /* the pod's init: whose namespaces to join */
@@ -36,6 +44,8 @@ struct pv_cspec {
 	int64_t memory_max;       /* bytes, from limits.memory */
 	int64_t cpu_max_milli;    /* from limits.cpu */
 	int64_t cpu_request_milli; /* from requests.cpu */
+	struct pv_mount *mounts;
+	size_t nmounts;
 };
 
 /* What a container's environment may refer to. */

@@ -60,6 +60,10 @@ static const char daemon_usage[] =
 	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
 	"      --service-cidr CIDR    Services' cluster IPs (default 10.96.0.0/16)\n"
 	"      --node-port-range A-B  ports for NodePort Services (default 30000-32767)\n"
+	"      --host-path-allow DIR  pods may have hostPath volumes under DIR (repeat for\n"
+	"                             more); without any, everything but system\n"
+	"                             locations (/etc, /usr, /proc, /run, ...) and the\n"
+	"                             state directory is allowed\n"
 	"      --cluster-domain NAME  the DNS zone of Services and pods (default\n"
 	"                             cluster.local); served on the bridge address\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
@@ -373,6 +377,7 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		{ "service-cidr", required_argument, NULL, 'S' },
 		{ "node-port-range", required_argument, NULL, 'R' },
 		{ "cluster-domain", required_argument, NULL, 'D' },
+		{ "host-path-allow", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -420,6 +425,18 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 				return -1;
 			}
 			break;
+		case 'H': {
+			char **v = realloc(d->host_path_allow, (d->nhost_path_allow + 1) * sizeof(*v));
+
+			if (!v || optarg[0] != '/') {
+				fprintf(stderr, "podvisor daemon: --host-path-allow %s: an absolute "
+					"directory is needed\n", optarg);
+				return -1;
+			}
+			d->host_path_allow = v;
+			v[d->nhost_path_allow++] = strdup(optarg);
+			break;
+		}
 		case 'D':
 			free(d->cluster_domain);
 			d->cluster_domain = strdup(optarg);

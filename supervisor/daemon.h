@@ -46,6 +46,8 @@ struct pv_daemon {
 	bool masquerade_pods;     /* no br_netfilter: masquerade pod-to-service traffic too */
 	struct pv_services *services;
 	char *cluster_domain;     /* cluster.local */
+	char **host_path_allow;   /* --host-path-allow prefixes */
+	size_t nhost_path_allow;
 	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
 	struct pv_prt **pods;
 	size_t npods, podcap;

@@ -29,6 +29,7 @@
 #include "supervisor/podinit.h"
 #include "supervisor/podnet.h"
 #include "supervisor/pods_internal.h"
+#include "supervisor/pod_volumes.h"
 #include "supervisor/resolv.h"
 #include "supervisor/services.h"
 #include "supervisor/proc.h"
@@ -252,6 +253,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	set_resources(c, s);
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
+	if (pv_pod_mounts(p, c->spec, &s->mounts, &s->nmounts, err) < 0)
+		return -2; /* FailedMount */
 	return 0;
 }
 
@@ -341,6 +344,7 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 static void container_start(struct pv_crt *c)
 {
 	struct pv_prt *p = c->pod;
+	int rc;
 	struct pv_image img = { 0 };
 	struct pv_cspec s = { 0 };
 	struct pv_err err = { 0 };
@@ -358,9 +362,10 @@ static void container_start(struct pv_crt *c)
 			pod_event(p, true, c->reason, "container %s: %s", c->spec->name.v, c->message);
 		return;
 	}
-	if (build_cspec(c, &img, &s, &err) < 0) {
+	if ((rc = build_cspec(c, &img, &s, &err)) < 0) {
 		set_waiting(c, "CreateContainerConfigError", err.msg);
-		pod_event(p, true, "Failed", "container %s: %s", c->spec->name.v, err.msg);
+		pod_event(p, true, rc == -2 ? "FailedMount" : "Failed", "container %s: %s",
+			  c->spec->name.v, err.msg);
 	} else if (launch(c, &s, &err) < 0) {
 		set_waiting(c, "CreateContainerError", err.msg);
 		pod_event(p, true, "Failed", "container %s: %s", c->spec->name.v, err.msg);
@@ -744,10 +749,10 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
 	pod_event(p, false, "Scheduled", "pod %s/%s created on %s", p->ns, p->name, d->node_name);
-	if (p->spec->spec.volumes.n)
-		pod_event(p, true, "VolumesNotMounted", "this podvisor does not mount volumes yet; "
-			  "the containers start without their %zu volume%s", p->spec->spec.volumes.n,
-			  p->spec->spec.volumes.n == 1 ? "" : "s");
+	if (pv_pod_volumes_unmounted(p))
+		pod_event(p, true, "VolumesNotMounted", "this podvisor mounts hostPath and emptyDir "
+			  "volumes only, so far; the containers start without the other %zu",
+			  pv_pod_volumes_unmounted(p));
 	p->state = PV_P_STARTING;
 	start_next_init(p);
 	return;
@@ -758,8 +763,10 @@ fail:
 		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
 	if (p->ip)
 		pv_podnet_teardown(p);
-	if (p->dir)
+	if (p->dir) {
+		pv_pod_volumes_release(p);
 		pv_rm_rf(p->dir, &err);
+	}
 	pv_pod_free(p);
 }
 
@@ -789,6 +796,7 @@ void pv_pod_finish_stop(struct pv_prt *p)
 		pv_podnet_teardown(p);
 	pv_info("pod %s/%s: stopped", p->ns, p->name);
 	pod_event(p, false, "Stopped", "pod %s/%s stopped", p->ns, p->name);
+	pv_pod_volumes_release(p);
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
 	pv_pod_free(p);
