@@ -385,9 +385,13 @@ spec:
 YAML
 drop hn.yaml "$T_TMP/hn.yaml"
 wait_status hn Running
-for _ in $(seq 30); do [ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && break; sleep 0.1; done
-[ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && [ "$("$PODVISOR" exec cli -- timeout 5 wget -qO- "http://hn:80/hostname")" = hn ] \
-	&& ok "a hostNetwork pod is an endpoint too, from another host and from a pod" || fail "hostNetwork endpoint: $("$PODVISOR" get ep hn)"
+for _ in $(seq 100); do [ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && break; sleep 0.2; done
+r1=$(out curl -s --max-time 5 "http://$NODE:30090/hostname")
+HN_IP=$(svc_json hn "s['clusterIP']")
+r2=$("$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$HN_IP:80/hostname" 2>&1)
+r3=$("$PODVISOR" exec cli -- nslookup hn.default.svc.cluster.local 2>&1 | grep -c "^Address: $HN_IP")
+[ "$r1" = hn ] && [ "$r2" = hn ] && [ "$r3" = 1 ] && ok "a hostNetwork pod is an endpoint too, from another host and from a pod" \
+	|| fail "hostNetwork endpoint: outside '$r1', pod '$r2', dns '$r3'; $("$PODVISOR" get ep hn)"
 
 # --shutdown-pods-on-exit leaves no rule, link or address of ours
 stop_daemon 9
