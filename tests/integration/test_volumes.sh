@@ -7,6 +7,7 @@
 
 H=$T_TMP/host
 mkdir -p "$H/data" "$H/vol"
+echo from-host >"$H/data/seen"
 ln -s / "$H/vol/escape"     # a symlink in a volume, pointing out of it
 start_daemon --host-path-allow "$H" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
@@ -42,7 +43,8 @@ for _ in $(seq 30); do [ -f "$H/made/here/out.txt" ] && break; sleep 0.1; done
 [ "$(cat "$H/made/here/out.txt" 2>/dev/null)" = hello ] && ok "hostPath DirectoryOrCreate: made on the host, and the pod's file is there" || fail "hostPath write"
 [ "$("$PODVISOR" exec -c r writer -- cat /shared/s 2>&1)" = shared ] && ok "emptyDir: one container writes, the other reads" || fail "emptyDir: $("$PODVISOR" exec -c r writer -- cat /shared/s 2>&1)"
 "$PODVISOR" exec -c w writer -- sh -c 'echo x > /ro/x' 2>/dev/null
-[ ! -e "$H/data/x" ] && ok "readOnly: the write is refused" || fail "readOnly mount was writable"
+[ "$("$PODVISOR" exec -c w writer -- cat /ro/seen)" = from-host ] && [ ! -e "$H/data/x" ] \
+	&& ok "readOnly: the host's file is there, the write is refused" || fail "readOnly mount: missing or writable"
 "$PODVISOR" exec -c w writer -- cat /proc/mounts | grep -q ' /mem tmpfs .*size=8192k' && ok "emptyDir medium Memory: a tmpfs of sizeLimit" || fail "mem: $("$PODVISOR" exec -c w writer -- cat /proc/mounts | grep mem)"
 
 bad_pod() { # NAME VOLUME-YAML [SUBPATH]
