@@ -30,6 +30,7 @@ struct pv_services {
 	struct pv_svc_view *views;
 	size_t nviews;
 	char last_error[512];
+	uint64_t generation; /* of the desired state at the last sync */
 };
 
 /* ---- views ---- */
@@ -607,6 +608,7 @@ static void sync_fired(void *data)
 	int64_t t0 = pv_now_ms();
 	bool ok;
 
+	s->generation = s->d->desired.generation;
 	pv_desired_each(&s->d->desired, PV_KIND_SERVICE, collect_one, &c);
 	if (c.n)
 		qsort(c.v, c.n, sizeof(*c.v), svc_cmp);
@@ -651,7 +653,8 @@ static void check_fired(void *data)
 
 void pv_services_sync(struct pv_daemon *d)
 {
-	if (d->services) {
+	/* Only when the manifests changed: a pod's change is a kick. */
+	if (d->services && d->services->generation != d->desired.generation) {
 		pv_timer_disarm(d->services->sync);
 		sync_fired(d->services);
 	}

@@ -36,7 +36,8 @@ void pv_services_free(struct pv_services *s);
 /* Something that changes endpoints or Services happened: sync soon (the
  * calls coalesce into one sync at the next turn of the loop). */
 void pv_services_kick(struct pv_daemon *d);
-/* Sync now (before pods start, so that they see every Service). */
+/* Sync now if the manifests changed since the last sync (before pods
+ * start, so that they see every new Service). */
 void pv_services_sync(struct pv_daemon *d);
 /* The variables kubelet gives a container for the Services of namespace
  * NS: WEB_SERVICE_HOST, WEB_SERVICE_PORT, WEB_PORT_80_TCP... NULL-terminated
