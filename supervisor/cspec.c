@@ -1,14 +1,15 @@
 #include "supervisor/cspec.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "common/cleanup.h"
 #include "manifests/manifest.h"
 #include "supervisor/desired.h"
+#include "supervisor/downward.h"
 #include "supervisor/image.h"
 
 size_t pv_strv_len(char *const *v)
@@ -145,64 +146,34 @@ static char *config_value(const struct pv_env_ctx *ctx, bool secret, const char 
 		m = &((const struct pv_configmap *)o->obj)->data;
 	}
 	for (size_t i = 0; i < m->n; i++) {
-		const char *v = m->items[i].value;
-		size_t vl = strlen(v);
-		unsigned char *dec;
-		int n;
+		size_t len;
 
 		if (strcmp(m->items[i].key, key) != 0)
 			continue;
 		if (!secret)
-			return strdup(v);
-		dec = malloc(vl / 4 * 3 + 4);
-		if (!dec)
-			return NULL;
-		n = EVP_DecodeBlock(dec, (const unsigned char *)v, (int)vl);
-		if (n < 0)
-			return free(dec), NULL;
-		while (n > 0 && vl >= 1 && v[vl - 1] == '=' && vl--)
-			n--; /* EVP_DecodeBlock counts padding as bytes */
-		dec[n] = '\0';
-		return (char *)dec;
+			return strdup(m->items[i].value);
+		return (char *)pv_base64_decode(m->items[i].value, &len);
 	}
 	return NULL;
 }
 
-static const char *field_value(const struct pv_env_ctx *ctx, const char *path, char *buf,
-			       size_t len)
+/* Every key of M as NAME (behind the prefix); a Secret's values looked
+ * up again (decoded, stringData first). */
+static int env_from_map(const struct pv_env_from *ef, const struct pv_env_ctx *ctx, bool secret,
+			const char *obj, const pv_strmap *m, struct strv *s, struct pv_err *err)
 {
-	const struct pv_meta *m = &ctx->pod->h.metadata;
-	const pv_strmap *map = NULL;
-	size_t skip = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		bool found;
+		cleanup_free char *v = secret ? config_value(ctx, true, obj, m->items[i].key, &found)
+					      : strdup(m->items[i].value);
+		cleanup_free char *name = NULL;
 
-	if (strcmp(path, "metadata.name") == 0)
-		return m->name.v;
-	if (strcmp(path, "metadata.namespace") == 0)
-		return m->namespace.v;
-	if (strcmp(path, "metadata.uid") == 0)
-		return ctx->pod_uid;
-	if (strcmp(path, "spec.nodeName") == 0 || strcmp(path, "status.hostIP") == 0 ||
-	    strcmp(path, "status.hostIPs") == 0)
-		return strcmp(path, "spec.nodeName") == 0 ? ctx->node_name : "";
-	if (strcmp(path, "spec.serviceAccountName") == 0)
-		return ctx->pod->spec.service_account_name.v ? ctx->pod->spec.service_account_name.v
-							      : "default";
-	if (strcmp(path, "status.podIP") == 0 || strcmp(path, "status.podIPs") == 0)
-		return ctx->pod_ip ? ctx->pod_ip : "";
-	if (strncmp(path, "metadata.labels['", 17) == 0)
-		map = &m->labels, skip = 17;
-	else if (strncmp(path, "metadata.annotations['", 22) == 0)
-		map = &m->annotations, skip = 22;
-	if (!map)
-		return NULL;
-	snprintf(buf, len, "%s", path + skip);
-	if (strlen(buf) < 2 || strcmp(buf + strlen(buf) - 2, "']") != 0)
-		return NULL;
-	buf[strlen(buf) - 2] = '\0';
-	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->items[i].key, buf) == 0)
-			return map->items[i].value;
-	return "";
+		if (!v || asprintf(&name, "%s%s", ef->prefix.v ? ef->prefix.v : "",
+				   m->items[i].key) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory");
+		env_set(s, name, v);
+	}
+	return 0;
 }
 
 static int env_from_source(const struct pv_env_from *ef, const struct pv_env_ctx *ctx,
@@ -220,28 +191,22 @@ static int env_from_source(const struct pv_env_from *ef, const struct pv_env_ctx
 						      secret ? "secret" : "configmap", ref->name.v);
 	m = secret ? &((const struct pv_secret *)o->obj)->data
 		   : &((const struct pv_configmap *)o->obj)->data;
-	for (size_t i = 0; i < m->n; i++) {
-		bool found;
-		cleanup_free char *v = secret ? config_value(ctx, true, ref->name.v, m->items[i].key,
-							     &found)
-					      : strdup(m->items[i].value);
-		cleanup_free char *name = NULL;
-
-		if (!v || asprintf(&name, "%s%s", ef->prefix.v ? ef->prefix.v : "",
-				   m->items[i].key) < 0)
-			return pv_err_set(err, ENOMEM, "out of memory");
-		env_set(s, name, v);
-	}
-	return 0;
+	if (env_from_map(ef, ctx, secret, ref->name.v, m, s, err) < 0)
+		return -1;
+	/* a Secret's stringData: merged over its data by the API server */
+	return secret ? env_from_map(ef, ctx, true, ref->name.v,
+				     &((const struct pv_secret *)o->obj)->string_data, s, err) : 0;
 }
 
-static int env_var_value(const struct pv_env *e, const struct pv_env_ctx *ctx, char *const *sofar,
-			 char **out, struct pv_err *err)
+static int env_var_value(const struct pv_env *e, const struct pv_env_ctx *ctx, const char *cname,
+			 char *const *sofar, char **out, struct pv_err *err)
 {
 	const struct pv_env_source *src = &e->value_from;
 	const struct pv_key_sel *ks = src->secret_key_ref.hdr.set ? &src->secret_key_ref
 								   : &src->config_map_key_ref;
-	char buf[256];
+	struct pv_downward_ctx dw = { .pod = ctx->pod, .pod_uid = ctx->pod_uid,
+				      .node_name = ctx->node_name, .pod_ip = ctx->pod_ip,
+				      .host_ip = ctx->host_ip };
 	bool found = false;
 
 	*out = NULL;
@@ -249,17 +214,12 @@ static int env_var_value(const struct pv_env *e, const struct pv_env_ctx *ctx, c
 		*out = pv_expand_vars(e->value.v ? e->value.v : "", sofar);
 		return *out ? 0 : pv_err_set(err, ENOMEM, "out of memory");
 	}
-	if (src->field_ref.hdr.set) {
-		const char *v = field_value(ctx, src->field_ref.field_path.v, buf, sizeof(buf));
-
-		if (!v)
-			return pv_err_set(err, EINVAL, "env %s: unsupported fieldPath %s", e->name.v,
-					  src->field_ref.field_path.v);
-		*out = strdup(v);
-		return *out ? 0 : pv_err_set(err, ENOMEM, "out of memory");
-	}
-	if (src->resource_field_ref.hdr.set)
-		return *out = strdup(""), 0;
+	if (src->field_ref.hdr.set)
+		*out = pv_downward_field(&dw, src->field_ref.field_path.v, false, err);
+	else if (src->resource_field_ref.hdr.set)
+		*out = pv_downward_resource(&dw, &src->resource_field_ref, cname, err);
+	if (src->field_ref.hdr.set || src->resource_field_ref.hdr.set)
+		return *out ? 0 : pv_err_wrap(err, "env %s", e->name.v);
 	*out = config_value(ctx, ks == &src->secret_key_ref, ks->name.v, ks->key.v, &found);
 	if (*out || ks->optional.v)
 		return 0;
@@ -287,7 +247,7 @@ static int spec_env(const struct pv_container *c, const struct pv_env_ctx *ctx, 
 	for (size_t i = 0; i < c->env.n; i++) {
 		cleanup_free char *v = NULL;
 
-		if (env_var_value(&c->env.items[i], ctx, s->v, &v, err) < 0)
+		if (env_var_value(&c->env.items[i], ctx, c->name.v, s->v, &v, err) < 0)
 			return -1;
 		if (v)
 			env_set(s, c->env.items[i].name.v, v);

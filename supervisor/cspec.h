@@ -54,6 +54,7 @@ struct pv_env_ctx {
 	const char *pod_uid;
 	const char *node_name;
 	const char *pod_ip;
+	const char *host_ip;
 	const struct pv_desired *desired; /* ConfigMaps and Secrets */
 	char *const *service_env; /* "K=V" for the namespace's Services; may be NULL */
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,5 +147,21 @@ int pv_rm_rf(const char *path, struct pv_err *err)
 {
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return pv_err_sys(err, errno, "remove %s", path);
+	return 0;
+}
+
+int pv_tmpfs_once(const char *dir, const char *opts, struct pv_err *err)
+{
+	cleanup_free char *parent = NULL;
+	struct stat st, up;
+
+	if (asprintf(&parent, "%s/..", dir) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (stat(dir, &st) < 0 || stat(parent, &up) < 0)
+		return pv_err_sys(err, errno, "%s", dir);
+	if (st.st_dev != up.st_dev)
+		return 0;
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return pv_err_sys(err, errno, "%s: tmpfs", dir);
 	return 0;
 }

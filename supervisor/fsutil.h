@@ -19,6 +19,9 @@ char *pv_read_file(const char *path, size_t max, size_t *len, struct pv_err *err
 char *pv_read_file_raw(const char *path, size_t max, size_t *len, struct pv_err *err);
 struct json_object *pv_read_json(const char *path, struct pv_err *err);
 int pv_mkdir_p(const char *path, mode_t mode, struct pv_err *err);
+/* Mount a tmpfs (OPTS as mount(8) takes them) on DIR, unless DIR is a
+ * mount point already (its device differs from its parent's). */
+int pv_tmpfs_once(const char *dir, const char *opts, struct pv_err *err);
 int pv_rm_rf(const char *path, struct pv_err *err);
 
 #endif

@@ -165,7 +165,8 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 	json_object_object_add(o, "total", json_object_new_int(total));
 	json_object_object_add(o, "restarts", json_object_new_int(restarts));
 	json_object_object_add(o, "node", json_object_new_string(p->d->node_name));
-	json_object_object_add(o, "podIP", json_object_new_string(p->ip_str));
+	json_object_object_add(o, "podIP", json_object_new_string(pv_pod_ip(p)));
+	json_object_object_add(o, "hostIP", json_object_new_string(p->d->node_ip ? p->d->node_ip : ""));
 	json_object_object_add(o, "initPid", json_object_new_int(p->init_pid));
 	json_object_object_add(o, "containers", cs);
 	return o;
