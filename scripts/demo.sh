@@ -29,13 +29,19 @@ make_busybox_oci "$T/oci" busybox:stable >/dev/null
 "$bin" image ls
 echo
 echo "== podvisor daemon --manifests examples/ (log in $T/daemon.log)"
-"$bin" daemon --manifests "$PWD/examples" --cgroup-parent "$CG" >"$T/daemon.log" 2>&1 &
+"$bin" daemon --manifests "$PWD/examples" --cgroup-parent "$CG" --local-path-root "$T/volumes" \
+	>"$T/daemon.log" 2>&1 &
 sleep 2
 "$bin" get pods -o wide
 echo
 echo "== podvisor get svc, get ep"
 "$bin" get svc
 "$bin" get ep
+echo
+echo "== podvisor get pvc, get pv (the writer pod's claim, provisioned by podvisor)"
+"$bin" get pvc
+"$bin" get pv
+"$bin" logs writer || true
 echo
 echo "== curl localhost:30080 (the hello NodePort Service)"
 for _ in $(seq 50); do curl -s --max-time 1 localhost:30080 >/dev/null && break; sleep 0.1; done

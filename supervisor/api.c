@@ -17,7 +17,9 @@
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
+#include "supervisor/config_api.h"
 #include "supervisor/services.h"
+#include "supervisor/storage.h"
 
 #define REQ_MAX (64 * 1024)
 
@@ -151,6 +153,10 @@ static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
 		return op_files(d);
 	if (strcmp(op, "services") == 0)
 		return pv_services_json(d);
+	if (strcmp(op, "storage") == 0)
+		return pv_storage_json(d);
+	if (strcmp(op, "config") == 0)
+		return pv_config_json(d);
 	if (strcmp(op, "events") == 0) {
 		struct json_object *o = json_object_new_object();
 

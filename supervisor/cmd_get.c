@@ -23,22 +23,32 @@ static const char get_usage[] =
 	"                     Terminating, ...\n"
 	"  services (svc)     NAME  TYPE  CLUSTER-IP  EXTERNAL-IP  PORT(S)  AGE\n"
 	"  endpoints (ep)     NAME  ENDPOINTS  AGE: the ready pods behind each Service\n"
+	"  persistentvolumes (pv)\n"
+	"                     NAME  CAPACITY  ACCESS MODES  RECLAIM POLICY  STATUS  CLAIM\n"
+	"                     STORAGECLASS  REASON  AGE; cluster-scoped: -n and -A do not apply\n"
+	"  persistentvolumeclaims (pvc)\n"
+	"                     NAME  STATUS  VOLUME  CAPACITY  ACCESS MODES  STORAGECLASS  AGE\n"
+	"  configmaps (cm)    NAME  DATA  AGE\n"
+	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
 	"\n"
 	"Options:\n"
 	"  -n, --namespace NS   only this namespace (default: default)\n"
 	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
-	"  -o, --output FORMAT  wide (pods: adds IP, NODE and UID; services: SELECTOR),\n"
-	"                       json or yaml\n"
+	"  -o, --output FORMAT  wide (pods: adds IP, NODE and UID; services: SELECTOR;\n"
+	"                       pv, pvc: VOLUMEMODE), json or yaml\n"
 	"  -s, --state DIR      the daemon's state directory\n"
 	"  -h, --help           show this help\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod|svc NAME [-n NAMESPACE] [--state DIR]\n"
+	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
 	"pod's recent events. Or a Service: its cluster IP, ports, node ports,\n"
-	"endpoints, and why it is not programmed if it is not.\n";
+	"endpoints, and why it is not programmed if it is not. Or a\n"
+	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
+	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
+	"data. Or a Secret: its type and each key's size, never the values.\n";
 
 static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
 {
@@ -154,7 +164,33 @@ int pv_get_structured(const struct get_opts *o, struct json_object *items)
 	return PV_EXIT_OK;
 }
 
-enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_UNKNOWN };
+enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
+		GET_UNKNOWN };
+
+typedef int describe_fn(const struct get_opts *o, struct json_object *items,
+			struct json_object *events);
+
+/* Where each kind's items come from (the API op and the array in its
+ * answer), who prints them, and the kind's name in the events. */
+static const struct get_kind_info {
+	const char *op, *items;
+	bool cluster; /* cluster-scoped: no namespace to filter by */
+	void (*print)(const struct get_opts *o, struct json_object *items);
+	describe_fn *describe; /* NULL: pods have their own op; ep: none */
+	const char *events;    /* NULL: the daemon records none */
+} kinds[] = {
+	[GET_PODS] = { "pods", "items", false, print_pods, NULL, NULL },
+	[GET_SERVICES] = { "services", "items", false, pv_get_print_services, pv_describe_service,
+			   "service" },
+	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, NULL, NULL },
+	[GET_PV] = { "storage", "volumes", true, pv_get_print_volumes, pv_describe_volume,
+		     "persistentvolume" },
+	[GET_PVC] = { "storage", "claims", false, pv_get_print_claims, pv_describe_claim,
+		      "persistentvolumeclaim" },
+	[GET_CM] = { "config", "configmaps", false, pv_get_print_configmaps, pv_describe_configmap,
+		     "configmap" },
+	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
+};
 
 static enum get_kind kind_of(const char *k)
 {
@@ -164,6 +200,15 @@ static enum get_kind kind_of(const char *k)
 		return GET_SERVICES;
 	if (!strcmp(k, "endpoints") || !strcmp(k, "ep"))
 		return GET_ENDPOINTS;
+	if (!strcmp(k, "persistentvolumes") || !strcmp(k, "persistentvolume") || !strcmp(k, "pv"))
+		return GET_PV;
+	if (!strcmp(k, "persistentvolumeclaims") || !strcmp(k, "persistentvolumeclaim") ||
+	    !strcmp(k, "pvc"))
+		return GET_PVC;
+	if (!strcmp(k, "configmaps") || !strcmp(k, "configmap") || !strcmp(k, "cm"))
+		return GET_CM;
+	if (!strcmp(k, "secrets") || !strcmp(k, "secret"))
+		return GET_SECRET;
 	return GET_UNKNOWN;
 }
 
@@ -186,7 +231,8 @@ int pv_cmd_get(int argc, char **argv)
 		return rc > 0 ? PV_EXIT_OK : (fputs(get_usage, stderr), PV_EXIT_USAGE);
 	if (optind >= argc || (kind = kind_of(argv[optind])) == GET_UNKNOWN) {
 		fprintf(stderr, "podvisor get: %s%s%s; the kinds served: pods (po), services (svc), "
-			"endpoints (ep)\n", optind < argc ? "unknown kind '" : "which kind?",
+			"endpoints (ep), persistentvolumes (pv), persistentvolumeclaims (pvc), "
+			"configmaps (cm), secrets\n", optind < argc ? "unknown kind '" : "which kind?",
 			optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
 		return PV_EXIT_USAGE;
 	}
@@ -196,18 +242,15 @@ int pv_cmd_get(int argc, char **argv)
 		fprintf(stderr, "podvisor get: unknown output format '%s'\n", o.output);
 		return PV_EXIT_USAGE;
 	}
-	resp = call(&o, kind == GET_PODS ? "pods" : "services");
+	o.all = o.all || kinds[kind].cluster;
+	resp = call(&o, kinds[kind].op);
 	if (!resp)
 		return PV_EXIT_FAIL;
-	json_object_object_get_ex(resp, "items", &items);
+	json_object_object_get_ex(resp, kinds[kind].items, &items);
 	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
 		rc = pv_get_structured(&o, items);
-	else if (kind == GET_PODS)
-		print_pods(&o, items);
-	else if (kind == GET_SERVICES)
-		pv_get_print_services(&o, items);
 	else
-		pv_get_print_endpoints(&o, items);
+		kinds[kind].print(&o, items);
 	json_object_put(resp);
 	return rc;
 }
@@ -287,25 +330,38 @@ static void describe(struct json_object *p)
 	pv_get_print_events(ev, "Events");
 }
 
-static int describe_service(struct get_opts *o, const char *name)
+/* The events of object KIND/NS/NAME, or KIND/NAME when cluster-scoped. */
+static struct json_object *fetch_events(const struct get_opts *o, const struct get_kind_info *k)
 {
-	struct json_object *resp, *items, *req, *ev, *events = NULL;
+	struct json_object *req = json_object_new_object();
 	char object[600];
+
+	if (k->cluster)
+		snprintf(object, sizeof(object), "%s/%s", k->events, o->name);
+	else
+		snprintf(object, sizeof(object), "%s/%s/%s", k->events, o->ns, o->name);
+	json_object_object_add(req, "op", json_object_new_string("events"));
+	json_object_object_add(req, "object", json_object_new_string(object));
+	return pv_client_call("podvisor", o->state, req);
+}
+
+/* Describe NAME of a kind whose op lists every item. */
+static int describe_listed(struct get_opts *o, const struct get_kind_info *k, const char *name)
+{
+	struct json_object *resp, *items, *ev = NULL, *events = NULL;
 	int rc;
 
 	o->name = name;
-	resp = call(o, "services");
+	o->all = o->all || k->cluster;
+	resp = call(o, k->op);
 	if (!resp)
 		return PV_EXIT_FAIL;
-	snprintf(object, sizeof(object), "service/%s/%s", o->ns, name);
-	req = json_object_new_object();
-	json_object_object_add(req, "op", json_object_new_string("events"));
-	json_object_object_add(req, "object", json_object_new_string(object));
-	ev = pv_client_call("podvisor", o->state, req);
+	if (k->events)
+		ev = fetch_events(o, k);
 	if (ev)
 		json_object_object_get_ex(ev, "items", &events);
-	json_object_object_get_ex(resp, "items", &items);
-	rc = pv_describe_service(o, items, events);
+	json_object_object_get_ex(resp, k->items, &items);
+	rc = k->describe(o, items, events);
 	json_object_put(ev);
 	json_object_put(resp);
 	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
@@ -315,17 +371,18 @@ int pv_cmd_describe(int argc, char **argv)
 {
 	struct get_opts o = { 0 };
 	struct json_object *req, *resp;
+	enum get_kind kind;
 	int rc = parse(argc, argv, &o, describe_usage);
 
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (optind + 2 != argc || (kind_of(argv[optind]) != GET_PODS &&
-				   kind_of(argv[optind]) != GET_SERVICES)) {
+	kind = optind + 2 == argc ? kind_of(argv[optind]) : GET_UNKNOWN;
+	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe)) {
 		fputs(describe_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
-	if (kind_of(argv[optind]) == GET_SERVICES)
-		return describe_service(&o, argv[optind + 1]);
+	if (kind != GET_PODS)
+		return describe_listed(&o, &kinds[kind], argv[optind + 1]);
 	req = json_object_new_object();
 	json_object_object_add(req, "op", json_object_new_string("pod"));
 	json_object_object_add(req, "namespace", json_object_new_string(o.ns));

@@ -10,7 +10,7 @@
 
 #define EP_SHOWN 3 /* kubectl: "a,b,c + 2 more..." */
 
-static void not_found(const struct get_opts *o, const char *kind)
+void pv_get_not_found(const struct get_opts *o, const char *kind)
 {
 	if (o->name)
 		fprintf(stderr, "Error from the daemon: %s \"%s\" not found\n", kind, o->name);
@@ -87,7 +87,7 @@ void pv_get_print_services(const struct get_opts *o, struct json_object *items)
 	if (shown)
 		pv_table_print(&t, stdout);
 	else
-		not_found(o, "services");
+		pv_get_not_found(o, "services");
 	pv_table_free(&t);
 }
 
@@ -150,7 +150,7 @@ void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
 	if (shown)
 		pv_table_print(&t, stdout);
 	else
-		not_found(o, "endpoints");
+		pv_get_not_found(o, "endpoints");
 	pv_table_free(&t);
 }
 

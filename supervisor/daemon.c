@@ -2,6 +2,7 @@
  * manifests directory. */
 #include "supervisor/daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,9 +28,12 @@
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
 #include "supervisor/podnet.h"
+#include "supervisor/nodeaddr.h"
+#include "supervisor/nodeconf.h"
 #include "supervisor/pods.h"
 #include "supervisor/scan.h"
 #include "supervisor/services.h"
+#include "supervisor/storage.h"
 #include "supervisor/watch.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
@@ -52,7 +56,15 @@ static const char daemon_usage[] =
 	"  -m, --manifests DIR        the manifests directory (required)\n"
 	"  -s, --state DIR            where pods, images and logs live\n"
 	"                             (default $PODVISOR_STATE or /var/lib/podvisor)\n"
+	"      --config FILE          node settings as YAML (default /etc/podvisor/node.yaml\n"
+	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
+	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
+	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
+	"                             logMaxBytes; options given here win, except\n"
+	"                             --host-path-allow, which adds prefixes\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
+	"      --node-ip ADDR         this node's address, the pods' status.hostIP\n"
+	"                             (default: the default route's source address)\n"
 	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
 	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
@@ -64,6 +76,9 @@ static const char daemon_usage[] =
 	"                             more); without any, everything but system\n"
 	"                             locations (/etc, /usr, /proc, /run, ...) and the\n"
 	"                             state directory is allowed\n"
+	"      --local-path-root DIR  where StorageClass provisioner podvisor.io/local-path\n"
+	"                             makes a directory per claim (default\n"
+	"                             /var/lib/podvisor/volumes)\n"
 	"      --cluster-domain NAME  the DNS zone of Services and pods (default\n"
 	"                             cluster.local); served on the bridge address\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
@@ -362,30 +377,164 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 	return 0;
 }
 
+static const struct option daemon_opts[] = {
+	{ "manifests", required_argument, NULL, 'm' },
+	{ "state", required_argument, NULL, 's' },
+	{ "config", required_argument, NULL, 'F' },
+	{ "node-name", required_argument, NULL, 'N' },
+	{ "node-ip", required_argument, NULL, 'I' },
+	{ "local-path-root", required_argument, NULL, 'V' },
+	{ "backoff-base", required_argument, NULL, 'B' },
+	{ "log-max-bytes", required_argument, NULL, 'L' },
+	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
+	{ "cgroup-parent", required_argument, NULL, 'C' },
+	{ "pod-cidr", required_argument, NULL, 'P' },
+	{ "bridge", required_argument, NULL, 'b' },
+	{ "service-cidr", required_argument, NULL, 'S' },
+	{ "node-port-range", required_argument, NULL, 'R' },
+	{ "cluster-domain", required_argument, NULL, 'D' },
+	{ "host-path-allow", required_argument, NULL, 'H' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A node setting, from the command line or the node config file. */
+static int set_option(struct pv_daemon *d, int c, const char *arg)
+{
+	switch (c) {
+	case 'N':
+		free(d->node_name);
+		d->node_name = strdup(arg);
+		break;
+	case 'I': {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, arg, &a) != 1) {
+			fprintf(stderr, "podvisor daemon: --node-ip %s: not an IPv4 address\n",
+				arg);
+			return -1;
+		}
+		free(d->node_ip);
+		d->node_ip = strdup(arg);
+		break;
+	}
+	case 'V':
+		if (arg[0] != '/') {
+			fprintf(stderr, "podvisor daemon: --local-path-root %s: an absolute "
+				"directory is needed\n", arg);
+			return -1;
+		}
+		free(d->local_path_root);
+		d->local_path_root = strdup(arg);
+		break;
+	case 'B':
+		d->backoff_base_ms = strtoll(arg, NULL, 10);
+		break;
+	case 'L':
+		d->log_max = strtoll(arg, NULL, 10);
+		break;
+	case 'X':
+		d->shutdown_pods = true;
+		break;
+	case 'C':
+		free(d->cgroup_parent);
+		d->cgroup_parent = strdup(arg);
+		break;
+	case 'P':
+		if (pv_cidr_parse(arg, &d->pod_cidr) < 0) {
+			fprintf(stderr, "podvisor daemon: --pod-cidr %s: not an IPv4 CIDR "
+				"like 10.88.0.0/16\n", arg);
+			return -1;
+		}
+		break;
+	case 'b':
+		free(d->bridge);
+		d->bridge = strdup(arg);
+		break;
+	case 'S':
+		if (pv_cidr_parse(arg, &d->service_cidr) < 0) {
+			fprintf(stderr, "podvisor daemon: --service-cidr %s: not an IPv4 CIDR "
+				"like 10.96.0.0/16\n", arg);
+			return -1;
+		}
+		break;
+	case 'H': {
+		char **v = realloc(d->host_path_allow, (d->nhost_path_allow + 1) * sizeof(*v));
+
+		if (!v || arg[0] != '/') {
+			fprintf(stderr, "podvisor daemon: --host-path-allow %s: an absolute "
+				"directory is needed\n", arg);
+			return -1;
+		}
+		d->host_path_allow = v;
+		v[d->nhost_path_allow++] = strdup(arg);
+		break;
+	}
+	case 'D':
+		free(d->cluster_domain);
+		d->cluster_domain = strdup(arg);
+		break;
+	case 'R':
+		if (parse_port_range(arg, d) < 0) {
+			fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
+				"like 30000-32767\n", arg);
+			return -1;
+		}
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* The node config file: --config FILE, or /etc/podvisor/node.yaml when
+ * it exists. Read before the other options, which override it. */
+static int load_config(struct pv_daemon *d, int argc, char **argv)
+{
+	const char *path = NULL;
+	struct pv_nodeconf conf;
+	struct pv_err err = { 0 };
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+	}
+	if (!path && access(PV_NODECONF_DEFAULT, F_OK) == 0)
+		path = PV_NODECONF_DEFAULT;
+	if (!path)
+		return 0;
+	if (pv_nodeconf_load(path, &conf, &err) < 0) {
+		fprintf(stderr, "podvisor daemon: %s\n", err.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < conf.n; i++) {
+		const struct pv_nodeconf_item *it = &conf.items[i];
+		int c = 0;
+
+		for (const struct option *o = daemon_opts; o->name && !c; o++)
+			c = strcmp(o->name, it->option) == 0 ? o->val : 0;
+		if (set_option(d, c, it->value) < 0) { /* -2 cannot be: the keys are options */
+			fprintf(stderr, "podvisor daemon: (the setting at %s:%u:%u)\n", path, it->line,
+				it->col);
+			pv_nodeconf_free(&conf);
+			return -1;
+		}
+	}
+	pv_nodeconf_free(&conf);
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct pv_daemon *d)
 {
-	static const struct option opts[] = {
-		{ "manifests", required_argument, NULL, 'm' },
-		{ "state", required_argument, NULL, 's' },
-		{ "node-name", required_argument, NULL, 'N' },
-		{ "backoff-base", required_argument, NULL, 'B' },
-		{ "log-max-bytes", required_argument, NULL, 'L' },
-		{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
-		{ "cgroup-parent", required_argument, NULL, 'C' },
-		{ "pod-cidr", required_argument, NULL, 'P' },
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "service-cidr", required_argument, NULL, 'S' },
-		{ "node-port-range", required_argument, NULL, 'R' },
-		{ "cluster-domain", required_argument, NULL, 'D' },
-		{ "host-path-allow", required_argument, NULL, 'H' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *state = NULL;
-	int c;
+	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "m:s:vh", opts, NULL)) != -1) {
+	if (load_config(d, argc, argv) < 0)
+		return -1;
+	while ((c = getopt_long(argc, argv, "m:s:vh", daemon_opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			d->manifests = strdup(optarg);
@@ -393,61 +542,8 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 		case 's':
 			state = optarg;
 			break;
-		case 'N':
-			d->node_name = strdup(optarg);
-			break;
-		case 'B':
-			d->backoff_base_ms = strtoll(optarg, NULL, 10);
-			break;
-		case 'L':
-			d->log_max = strtoll(optarg, NULL, 10);
-			break;
-		case 'X':
-			d->shutdown_pods = true;
-			break;
-		case 'C':
-			d->cgroup_parent = strdup(optarg);
-			break;
-		case 'P':
-			if (pv_cidr_parse(optarg, &d->pod_cidr) < 0) {
-				fprintf(stderr, "podvisor daemon: --pod-cidr %s: not an IPv4 CIDR "
-					"like 10.88.0.0/16\n", optarg);
-				return -1;
-			}
-			break;
-		case 'b':
-			d->bridge = strdup(optarg);
-			break;
-		case 'S':
-			if (pv_cidr_parse(optarg, &d->service_cidr) < 0) {
-				fprintf(stderr, "podvisor daemon: --service-cidr %s: not an IPv4 CIDR "
-					"like 10.96.0.0/16\n", optarg);
-				return -1;
-			}
-			break;
-		case 'H': {
-			char **v = realloc(d->host_path_allow, (d->nhost_path_allow + 1) * sizeof(*v));
-
-			if (!v || optarg[0] != '/') {
-				fprintf(stderr, "podvisor daemon: --host-path-allow %s: an absolute "
-					"directory is needed\n", optarg);
-				return -1;
-			}
-			d->host_path_allow = v;
-			v[d->nhost_path_allow++] = strdup(optarg);
-			break;
-		}
-		case 'D':
-			free(d->cluster_domain);
-			d->cluster_domain = strdup(optarg);
-			break;
-		case 'R':
-			if (parse_port_range(optarg, d) < 0) {
-				fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
-					"like 30000-32767\n", optarg);
-				return -1;
-			}
-			break;
+		case 'F':
+			break; /* read first, by load_config */
 		case 'v':
 			pv_log_set_level(PV_LOG_DEBUG);
 			break;
@@ -455,7 +551,10 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 			fputs(daemon_usage, stdout);
 			return 1;
 		default:
-			fputs("Try 'podvisor daemon --help'.\n", stderr);
+			if ((rc = set_option(d, c, optarg)) == 0)
+				break;
+			if (rc == -2)
+				fputs("Try 'podvisor daemon --help'.\n", stderr);
 			return -1;
 		}
 	}
@@ -483,6 +582,7 @@ static void defaults(struct pv_daemon *d)
 	d->nodeport_min = 30000;
 	d->nodeport_max = 32767;
 	d->cluster_domain = strdup("cluster.local");
+	d->local_path_root = strdup("/var/lib/podvisor/volumes");
 }
 
 static int run(struct pv_daemon *d)
@@ -516,6 +616,16 @@ static int run(struct pv_daemon *d)
 	d->network = pv_podnet_init(d, &err) == 0;
 	if (!d->network)
 		pv_warn("pod network unavailable (%s); pods get only a loopback", err.msg);
+	if (!d->node_ip)
+		d->node_ip = pv_node_addr_detect(d->bridge);
+	if (!d->node_ip && d->network) {
+		char buf[INET_ADDRSTRLEN];
+		struct in_addr a = { .s_addr = htonl(d->pod_cidr.net + 1) };
+
+		d->node_ip = strdup(inet_ntop(AF_INET, &a, buf, sizeof(buf)));
+	}
+	if (!(d->storage = pv_storage_new(d, &err)))
+		pv_warn("storage: %s; PersistentVolumeClaims will not bind", err.msg);
 	if (!(d->services = pv_services_new(d, &err)))
 		pv_warn("services: %s", err.msg);
 	if (d->network && !(d->dns = pv_dns_new(d, &err)))
@@ -532,6 +642,7 @@ static int run(struct pv_daemon *d)
 		pv_podnet_fini(d);
 	}
 	pv_dns_free(d->dns);
+	pv_storage_free(d->storage);
 	pv_services_free(d->services);
 	pv_api_free(api);
 	pv_watcher_free(w);

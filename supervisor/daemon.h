@@ -15,6 +15,7 @@
 struct pv_prt;
 struct pv_services;
 struct pv_dns;
+struct pv_storage;
 
 struct pv_event {
 	int64_t at;    /* wall clock, seconds */
@@ -32,6 +33,8 @@ struct pv_daemon {
 	char *manifests;
 	char *state;
 	char *node_name;
+	char *node_ip;             /* status.hostIP: --node-ip, or detected */
+	char *local_path_root;     /* podvisor.io/local-path volumes live here */
 	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
 	int64_t log_max;          /* bytes per container log file */
 	bool shutdown_pods;       /* stop every pod before exiting */
@@ -48,6 +51,7 @@ struct pv_daemon {
 	char *cluster_domain;     /* cluster.local */
 	char **host_path_allow;   /* --host-path-allow prefixes */
 	size_t nhost_path_allow;
+	struct pv_storage *storage; /* PersistentVolumes and claims */
 	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
 	struct pv_prt **pods;
 	size_t npods, podcap;

@@ -1,5 +1,6 @@
 /* Shared by `podvisor get` and `describe`: options, and the printers of
- * each kind (cmd_get.c: pods; cmd_get_svc.c: services and endpoints). */
+ * each kind (cmd_get.c: pods; cmd_get_svc.c: services and endpoints;
+ * cmd_get_storage.c: pv, pvc, cm and secret). */
 #ifndef PV_SUPERVISOR_GET_H
 #define PV_SUPERVISOR_GET_H
 
@@ -19,11 +20,27 @@ bool pv_get_wanted(const struct get_opts *o, struct json_object *item);
 /* -o json|yaml of the wanted items. */
 int pv_get_structured(const struct get_opts *o, struct json_object *items);
 void pv_get_print_events(struct json_object *ev, const char *title);
+/* "No resources found in NS namespace.", or KIND "NAME" not found. */
+void pv_get_not_found(const struct get_opts *o, const char *kind);
 
 void pv_get_print_services(const struct get_opts *o, struct json_object *items);
 void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items);
 /* 0, or 1 when no Service NAME is in ITEMS. */
 int pv_describe_service(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
+
+void pv_get_print_volumes(const struct get_opts *o, struct json_object *items);
+void pv_get_print_claims(const struct get_opts *o, struct json_object *items);
+void pv_get_print_configmaps(const struct get_opts *o, struct json_object *items);
+void pv_get_print_secrets(const struct get_opts *o, struct json_object *items);
+/* Each: 0, or 1 when no NAME is in ITEMS; EVENTS may be NULL (secret: unused). */
+int pv_describe_volume(const struct get_opts *o, struct json_object *items,
+		       struct json_object *events);
+int pv_describe_claim(const struct get_opts *o, struct json_object *items,
+		      struct json_object *events);
+int pv_describe_configmap(const struct get_opts *o, struct json_object *items,
+			  struct json_object *events);
+int pv_describe_secret(const struct get_opts *o, struct json_object *items,
+		       struct json_object *events);
 
 #endif

@@ -12,7 +12,9 @@
 #include "common/cleanup.h"
 #include "supervisor/daemon.h"
 #include "supervisor/fsutil.h"
+#include "supervisor/pod_projection.h"
 #include "supervisor/pods.h"
+#include "supervisor/storage.h"
 #include "volumes/hostpath.h"
 #include "volumes/safepath.h"
 
@@ -28,7 +30,8 @@ static const struct pv_volume *find_volume(const struct pv_prt *p, const char *n
 
 static bool mounted_kind(const struct pv_volume *v)
 {
-	return v->host_path.hdr.set || v->empty_dir.hdr.set;
+	return v->host_path.hdr.set || v->empty_dir.hdr.set || pv_projection_kind(v) ||
+	       v->persistent_volume_claim.hdr.set;
 }
 
 size_t pv_pod_volumes_unmounted(const struct pv_prt *p)
@@ -44,8 +47,7 @@ size_t pv_pod_volumes_unmounted(const struct pv_prt *p)
  * pod's containers; a tmpfs (sizeLimit as its size) for medium Memory. */
 static char *empty_dir(struct pv_prt *p, const struct pv_volume *v, struct pv_err *err)
 {
-	cleanup_free char *dir = NULL, *parent = NULL;
-	struct stat st, up;
+	cleanup_free char *dir = NULL;
 
 	if (asprintf(&dir, "%s/volumes/%s", p->dir, v->name.v) < 0)
 		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
@@ -54,18 +56,14 @@ static char *empty_dir(struct pv_prt *p, const struct pv_volume *v, struct pv_er
 			pv_err_sys(err, errno, "%s", dir);
 		return NULL;
 	}
-	/* Mounted already when its device differs from its parent's. */
-	if (asprintf(&parent, "%s/volumes", p->dir) < 0 || stat(dir, &st) < 0 || stat(parent, &up) < 0)
-		return pv_err_sys(err, errno, "%s", dir), NULL;
-	if (v->empty_dir.medium.v && strcmp(v->empty_dir.medium.v, "Memory") == 0 &&
-	    st.st_dev == up.st_dev) {
+	if (v->empty_dir.medium.v && strcmp(v->empty_dir.medium.v, "Memory") == 0) {
 		char opts[64] = "mode=1777";
 
 		if (v->empty_dir.size_limit.s && !v->empty_dir.size_limit.invalid)
 			snprintf(opts, sizeof(opts), "mode=1777,size=%lld",
 				 (long long)v->empty_dir.size_limit.q.value);
-		if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-			return pv_err_sys(err, errno, "emptyDir %s: tmpfs", v->name.v), NULL;
+		if (pv_tmpfs_once(dir, opts, err) < 0)
+			return pv_err_wrap(err, "emptyDir"), NULL;
 	}
 	return realpath(dir, NULL);
 }
@@ -78,6 +76,10 @@ static char *source_of(struct pv_prt *p, const struct pv_volume *v, struct pv_er
 
 	if (v->host_path.hdr.set)
 		return pv_hostpath_prepare(&pol, v->host_path.path.v, v->host_path.type.v, err);
+	if (pv_projection_kind(v))
+		return pv_projection_setup(p, v, err);
+	if (v->persistent_volume_claim.hdr.set)
+		return pv_storage_claim_path(d, p->ns, v->persistent_volume_claim.claim_name.v, err);
 	return empty_dir(p, v, err);
 }
 
@@ -122,7 +124,9 @@ int pv_pod_mounts(struct pv_prt *p, const struct pv_container *c, struct pv_moun
 		}
 		m[*n] = (struct pv_mount){ .source = src, .target = strdup(vm->mount_path.v),
 					   .sub_path = vm->sub_path.v ? strdup(vm->sub_path.v) : NULL,
-					   .read_only = vm->read_only.v };
+					   /* projected files are read-only, as kubelet mounts them */
+					   .read_only = vm->read_only.v || pv_projection_kind(v) ||
+							v->persistent_volume_claim.read_only.v };
 		(*n)++;
 	}
 	return 0;
@@ -134,8 +138,8 @@ void pv_pod_volumes_release(struct pv_prt *p)
 		const struct pv_volume *v = &p->spec->spec.volumes.items[i];
 		cleanup_free char *dir = NULL;
 
-		if (!v->empty_dir.hdr.set || asprintf(&dir, "%s/volumes/%s", p->dir, v->name.v) < 0)
+		if (asprintf(&dir, "%s/volumes/%s", p->dir, v->name.v) < 0)
 			continue;
-		umount2(dir, MNT_DETACH); /* not mounted (disk medium): EINVAL, fine */
+		umount2(dir, MNT_DETACH); /* not a tmpfs: EINVAL or ENOENT, fine */
 	}
 }

@@ -1,7 +1,8 @@
 /* A pod's volumes on this node: hostPath (the node's policy and the type
- * checks, volumes/hostpath.c) and emptyDir (a directory of the pod's, or
- * a tmpfs for medium: Memory), turned into the mounts of each container.
- * Other volume kinds are not mounted yet (issue #5). */
+ * checks, volumes/hostpath.c), emptyDir (a directory of the pod's, or a
+ * tmpfs for medium: Memory) and the projected kinds (configMap, secret,
+ * downwardAPI, projected: supervisor/pod_projection.c), turned into the
+ * mounts of each container. */
 #ifndef PV_SUPERVISOR_POD_VOLUMES_H
 #define PV_SUPERVISOR_POD_VOLUMES_H
 
@@ -19,7 +20,7 @@ int pv_pod_mounts(struct pv_prt *p, const struct pv_container *c, struct pv_moun
 		  struct pv_err *err);
 /* How many of the pod's volumes are of a kind not mounted yet. */
 size_t pv_pod_volumes_unmounted(const struct pv_prt *p);
-/* Unmount the pod's memory-backed emptyDirs, before its directory goes. */
+/* Unmount the pod's tmpfs volumes, before its directory goes. */
 void pv_pod_volumes_release(struct pv_prt *p);
 
 #endif

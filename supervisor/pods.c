@@ -29,9 +29,11 @@
 #include "supervisor/podinit.h"
 #include "supervisor/podnet.h"
 #include "supervisor/pods_internal.h"
+#include "supervisor/pod_projection.h"
 #include "supervisor/pod_volumes.h"
 #include "supervisor/resolv.h"
 #include "supervisor/services.h"
+#include "supervisor/storage.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"
 
@@ -58,6 +60,13 @@ void pv_pod_hash(const struct pv_object *o, char out[65])
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 	json_object_put(j);
+}
+
+const char *pv_pod_ip(const struct pv_prt *p)
+{
+	if (p->spec && p->spec->spec.host_network.v)
+		return p->d->node_ip ? p->d->node_ip : "";
+	return p->ip_str;
 }
 
 struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name)
@@ -210,7 +219,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 {
 	struct pv_prt *p = c->pod;
 	struct pv_env_ctx ctx = { .pod = p->spec, .pod_uid = p->uid, .node_name = p->d->node_name,
-				  .pod_ip = p->ip_str, .desired = &p->d->desired };
+				  .pod_ip = pv_pod_ip(p), .host_ip = p->d->node_ip,
+				  .desired = &p->d->desired };
 	const struct pv_security_context *sc = &c->spec->security_context;
 	const struct pv_pod_security_context *psc = &p->spec->spec.security_context;
 	const struct pv_int *uid = sc->run_as_user.set ? &sc->run_as_user : &psc->run_as_user;
@@ -750,8 +760,9 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
 	pod_event(p, false, "Scheduled", "pod %s/%s created on %s", p->ns, p->name, d->node_name);
 	if (pv_pod_volumes_unmounted(p))
-		pod_event(p, true, "VolumesNotMounted", "this podvisor mounts hostPath and emptyDir "
-			  "volumes only, so far; the containers start without the other %zu",
+		pod_event(p, true, "VolumesNotMounted", "this podvisor mounts hostPath, emptyDir, "
+			  "configMap, secret, downwardAPI, projected and persistentVolumeClaim "
+			  "volumes; the containers start without the other %zu",
 			  pv_pod_volumes_unmounted(p));
 	p->state = PV_P_STARTING;
 	start_next_init(p);
@@ -889,6 +900,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 {
 	if (d->quitting)
 		return;
+	pv_storage_sync(d); /* claims bound (or provisioned) before pods mount them */
 	pv_desired_each(&d->desired, PV_KIND_POD, want_pod, d);
 	for (size_t i = d->npods; i-- > 0;) {
 		struct pv_prt *p = d->pods[i];
@@ -899,6 +911,11 @@ void pv_pods_reconcile(struct pv_daemon *d)
 			pv_info("pod %s/%s: no longer in the manifests; stopping", p->ns, p->name);
 			pv_pod_stop(p, true);
 			continue;
+		}
+		if (p->projected_gen != d->desired.generation) {
+			/* ConfigMaps and Secrets may have changed under its volumes */
+			pv_projection_refresh(p);
+			p->projected_gen = d->desired.generation;
 		}
 		retry_waiting(p);
 	}

@@ -79,6 +79,7 @@ struct pv_prt {
 	size_t ncontainers, ninit;
 	size_t next_init;
 	struct pv_timer *kill_timer;
+	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
 };
 
 /* Reconcile the pods with the desired state. */
@@ -90,6 +91,8 @@ void pv_pods_stop_all(struct pv_daemon *d);
 bool pv_pods_all_gone(const struct pv_daemon *d);
 /* Status for the API. */
 struct json_object *pv_pod_status_json(const struct pv_prt *p);
+/* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */
+const char *pv_pod_ip(const struct pv_prt *p);
 struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name);
 
 #endif

@@ -1,0 +1,37 @@
+/* The node config file (default /etc/podvisor/node.yaml, or --config):
+ * the daemon's settings as YAML, for nodes set up by rsync or an image
+ * build rather than a command line:
+ *
+ *   nodeName: edge-1
+ *   nodeIP: 192.168.1.10
+ *   hostPathAllow: [/srv, /mnt/usb]
+ *   localPathRoot: /srv/volumes
+ *
+ * Each key is a daemon option (the table in nodeconf.c); options given on
+ * the command line win, except hostPathAllow, whose prefixes add up. */
+#ifndef PV_SUPERVISOR_NODECONF_H
+#define PV_SUPERVISOR_NODECONF_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+
+#define PV_NODECONF_DEFAULT "/etc/podvisor/node.yaml"
+
+struct pv_nodeconf_item {
+	const char *option; /* the long option: "node-ip" */
+	char *value;
+	unsigned line, col;
+};
+
+struct pv_nodeconf {
+	struct pv_nodeconf_item *items;
+	size_t n;
+};
+
+/* Read PATH; -1 with ERR ("FILE:LINE:COL: ...") for anything that is not
+ * a mapping of known keys to scalars (or, for lists, sequences of them). */
+int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *err);
+void pv_nodeconf_free(struct pv_nodeconf *c);
+
+#endif

@@ -1,0 +1,838 @@
+#include "supervisor/storage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/cleanup.h"
+#include "supervisor/daemon.h"
+#include "supervisor/fsutil.h"
+#include "supervisor/jsonx.h"
+#include "supervisor/log.h"
+#include "supervisor/nodeaffinity.h"
+#include "supervisor/pods.h"
+#include "supervisor/pods_internal.h"
+#include "supervisor/storage_state.h"
+#include "volumes/binder.h"
+#include "volumes/hostpath.h"
+
+#define PV_STORAGE_MAX 512 /* volumes, and claims, a node handles */
+#define LOCAL_PATH "podvisor.io/local-path"
+#define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
+
+struct pv_storage {
+	struct pv_vrecs recs;
+	char *path;               /* state/volumes.json */
+	struct json_object *vols; /* the last results, for the API and pods */
+	struct json_object *claims;
+	struct json_object *failed; /* claim key: why provisioning failed */
+};
+
+/* One pass's inputs, and what they point into. */
+struct inputs {
+	struct pv_daemon *d;
+	struct pv_bvol vols[PV_STORAGE_MAX];
+	const struct pv_pv *pvs[PV_STORAGE_MAX];   /* NULL: provisioned */
+	const struct pv_dfile *vfiles[PV_STORAGE_MAX];
+	struct pv_vrec *recs[PV_STORAGE_MAX];
+	size_t nv;
+	struct pv_bclaim claims[PV_STORAGE_MAX];
+	const struct pv_pvc *pvcs[PV_STORAGE_MAX];
+	const struct pv_dfile *cfiles[PV_STORAGE_MAX];
+	size_t nc;
+	struct {                                   /* claims whose bound volume is gone */
+		const struct pv_pvc *pvc;
+		const struct pv_dfile *file;
+		const char *key, *volume;
+	} lost[PV_STORAGE_MAX];
+	size_t nlost;
+	struct pv_bgone gone[PV_STORAGE_MAX];
+	size_t ng;
+	struct pv_claim_result cr[PV_STORAGE_MAX];
+	struct pv_vol_result vr[PV_STORAGE_MAX];
+	char *owned[4 * PV_STORAGE_MAX];           /* strings made for the inputs */
+	size_t nowned;
+	const char *default_class;
+	bool dirty, truncated;
+};
+
+static const char *keep(struct inputs *in, char *s)
+{
+	if (!s || in->nowned >= PV_ARRAY_SIZE(in->owned)) {
+		free(s);
+		return "";
+	}
+	return in->owned[in->nowned++] = s;
+}
+
+static char *claim_key(const char *ns, const char *name)
+{
+	char *k = NULL;
+
+	return asprintf(&k, "%s/%s", ns, name) < 0 ? NULL : k;
+}
+
+static int64_t storage_of(const pv_qtymap *m, const char **text)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->items[i].key, "storage") == 0 && m->items[i].val.s &&
+		    !m->items[i].val.invalid) {
+			if (text)
+				*text = m->items[i].val.s;
+			return m->items[i].val.q.value;
+		}
+	return 0;
+}
+
+/* ---- gathering the binder's inputs ---- */
+
+static void find_default_class(void *data, const struct pv_dfile *f, const struct pv_object *o)
+{
+	struct inputs *in = data;
+	const pv_strmap *a = &o->obj->metadata.annotations;
+
+	(void)f;
+	for (size_t i = 0; i < a->n && !in->default_class; i++)
+		if ((strcmp(a->items[i].key, DEFAULT_CLASS_ANN) == 0 ||
+		     strcmp(a->items[i].key, "storageclass.beta.kubernetes.io/is-default-class") == 0) &&
+		    strcmp(a->items[i].value, "true") == 0)
+			in->default_class = o->obj->metadata.name.v;
+}
+
+static const struct pv_storageclass *class_get(const struct pv_daemon *d, const char *name)
+{
+	const struct pv_object *o = name && *name ? pv_desired_get(&d->desired, PV_KIND_STORAGECLASS,
+								   NULL, name, NULL) : NULL;
+
+	return o ? (const struct pv_storageclass *)o->obj : NULL;
+}
+
+static bool is_local_path(const struct pv_storageclass *c)
+{
+	return c && c->provisioner.v && (strcmp(c->provisioner.v, LOCAL_PATH) == 0 ||
+					 strcmp(c->provisioner.v, "rancher.io/local-path") == 0);
+}
+
+static void spec_hash(const struct pv_object *o, char out[65])
+{
+	pv_pod_hash(o, out); /* the spec's: labels may change freely */
+}
+
+static void add_static(void *data, const struct pv_dfile *f, const struct pv_object *o)
+{
+	struct inputs *in = data;
+	struct pv_storage *s = in->d->storage;
+	const struct pv_pv *pv = (const struct pv_pv *)o->obj;
+	const struct pv_claim_ref *cr = &pv->spec.claim_ref;
+	struct pv_vrec *rec = pv_vrec_find(&s->recs, pv->h.metadata.name.v);
+	struct pv_bvol *v;
+	char hash[65];
+
+	if (in->nv == PV_STORAGE_MAX)
+		return (void)(in->truncated = true);
+	if (rec && rec->released && rec->hash) {
+		spec_hash(o, hash);
+		if (strcmp(hash, rec->hash) != 0) {
+			/* edited or re-created: available again, as when an
+			 * administrator clears a Released volume's claimRef */
+			pv_vrec_remove(&s->recs, rec);
+			rec = NULL;
+			in->dirty = true;
+		}
+	}
+	v = &in->vols[in->nv];
+	in->pvs[in->nv] = pv;
+	in->vfiles[in->nv] = f;
+	in->recs[in->nv++] = rec;
+	*v = (struct pv_bvol){
+		.name = pv->h.metadata.name.v,
+		.capacity = storage_of(&pv->spec.capacity, NULL),
+		.modes = pv_access_modes(&pv->spec.access_modes),
+		.class_name = pv->spec.storage_class_name.v ? pv->spec.storage_class_name.v : "",
+		.block = pv->spec.volume_mode.v && strcmp(pv->spec.volume_mode.v, "Block") == 0,
+		.labels = &pv->h.metadata.labels,
+		.node_ok = !pv->spec.node_affinity.hdr.set ||
+			   pv_node_selector_matches(in->d, &pv->spec.node_affinity.required),
+		.reserved_for = cr->hdr.set && cr->name.v
+			? keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v))
+			: NULL,
+		.reclaim_delete = pv->spec.persistent_volume_reclaim_policy.v &&
+				  strcmp(pv->spec.persistent_volume_reclaim_policy.v, "Delete") == 0,
+	};
+}
+
+static void add_provisioned(struct inputs *in)
+{
+	struct pv_storage *s = in->d->storage;
+
+	for (size_t i = 0; i < s->recs.n && in->nv < PV_STORAGE_MAX; i++) {
+		struct pv_vrec *r = s->recs.v[i];
+
+		if (!r->provisioned)
+			continue;
+		in->pvs[in->nv] = NULL;
+		in->vfiles[in->nv] = NULL;
+		in->recs[in->nv] = r;
+		in->vols[in->nv++] = (struct pv_bvol){
+			.name = r->name, .capacity = r->capacity_bytes, .modes = r->modes,
+			.class_name = r->class_name ? r->class_name : "", .node_ok = true,
+			.reclaim_delete = r->reclaim_delete,
+		};
+	}
+}
+
+/* Carry the persisted state onto the volumes. */
+static void add_state(struct inputs *in)
+{
+	for (size_t i = 0; i < in->nv; i++) {
+		struct pv_vrec *r = in->recs[i];
+
+		if (!r)
+			continue;
+		in->vols[i].bound_to = r->claim;
+		in->vols[i].released = r->released;
+		in->vols[i].deleted = r->deleted;
+		if (r->delete_failed)
+			in->vols[i].reclaim_delete = false; /* asked once; Failed */
+	}
+}
+
+static bool pod_uses(const struct pv_pod_spec *spec, const char *claim)
+{
+	for (size_t i = 0; i < spec->volumes.n; i++) {
+		const struct pv_pvc_vol *v = &spec->volumes.items[i].persistent_volume_claim;
+
+		if (v->hdr.set && v->claim_name.v && strcmp(v->claim_name.v, claim) == 0)
+			return true;
+	}
+	return false;
+}
+
+struct consumer {
+	const char *ns, *name;
+	bool found;
+};
+
+static void find_consumer(void *data, const struct pv_dfile *f, const struct pv_object *o)
+{
+	struct consumer *c = data;
+	const struct pv_pod *pod = (const struct pv_pod *)o->obj;
+
+	(void)f;
+	if (!c->found && strcmp(pod->h.metadata.namespace.v, c->ns) == 0)
+		c->found = pod_uses(&pod->spec, c->name);
+}
+
+static bool claim_running_pod(const struct pv_daemon *d, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < d->npods; i++)
+		if (strcmp(d->pods[i]->ns, ns) == 0 && d->pods[i]->spec &&
+		    pod_uses(&d->pods[i]->spec->spec, name))
+			return true;
+	return false;
+}
+
+static bool volume_present(const struct inputs *in, const char *name)
+{
+	for (size_t i = 0; i < in->nv; i++)
+		if (strcmp(in->vols[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The volume a persisted binding gives claim KEY, or NULL. */
+static const char *bound_volume(const struct pv_storage *s, const char *key)
+{
+	for (size_t i = 0; i < s->recs.n; i++)
+		if (s->recs.v[i]->claim && !s->recs.v[i]->released &&
+		    strcmp(s->recs.v[i]->claim, key) == 0)
+			return s->recs.v[i]->name;
+	return NULL;
+}
+
+static void add_claim(void *data, const struct pv_dfile *f, const struct pv_object *o)
+{
+	struct inputs *in = data;
+	const struct pv_pvc *c = (const struct pv_pvc *)o->obj;
+	const char *ns = c->h.metadata.namespace.v, *name = c->h.metadata.name.v;
+	const char *cls = c->spec.storage_class_name.v ? c->spec.storage_class_name.v
+			  : in->default_class ? in->default_class : "";
+	const struct pv_storageclass *sc = class_get(in->d, cls);
+	struct consumer use = { .ns = ns, .name = name };
+	const char *key = keep(in, claim_key(ns, name)), *vol;
+
+	if (in->nc == PV_STORAGE_MAX || in->nlost == PV_STORAGE_MAX)
+		return (void)(in->truncated = true);
+	vol = bound_volume(in->d->storage, key);
+	if (vol && !volume_present(in, vol)) {
+		/* Lost, as Kubernetes says: kept out of the binder, so that it
+		 * binds again only to its own volume when that comes back */
+		in->lost[in->nlost].pvc = c;
+		in->lost[in->nlost].file = f;
+		in->lost[in->nlost].key = key;
+		in->lost[in->nlost++].volume = vol;
+		return;
+	}
+	pv_desired_each(&in->d->desired, PV_KIND_POD, find_consumer, &use);
+	in->pvcs[in->nc] = c;
+	in->cfiles[in->nc] = f;
+	in->claims[in->nc++] = (struct pv_bclaim){
+		.key = key,
+		.request = storage_of(&c->spec.resources.requests, NULL),
+		.modes = pv_access_modes(&c->spec.access_modes),
+		.class_name = cls,
+		.class_exists = sc != NULL,
+		.wait_for_consumer = sc && sc->volume_binding_mode.v &&
+				     strcmp(sc->volume_binding_mode.v, "WaitForFirstConsumer") == 0,
+		.provisioner = is_local_path(sc),
+		.block = c->spec.volume_mode.v && strcmp(c->spec.volume_mode.v, "Block") == 0,
+		.volume_name = c->spec.volume_name.v,
+		.selector = c->spec.selector.hdr.set ? &c->spec.selector : NULL,
+		.has_consumer = use.found,
+	};
+}
+
+static bool claim_present(const struct inputs *in, const char *key)
+{
+	for (size_t i = 0; i < in->nc; i++)
+		if (strcmp(in->claims[i].key, key) == 0)
+			return true;
+	for (size_t i = 0; i < in->nlost; i++)
+		if (strcmp(in->lost[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* A claim missing because its manifest failed to load (a bad edit, or a
+ * bad file at start-up) is not gone: its volume must not be released, let
+ * alone deleted. */
+static bool file_failed(const struct pv_daemon *d, const char *path)
+{
+	const struct pv_dfile *f = path ? pv_desired_find((struct pv_desired *)&d->desired, path) : NULL;
+
+	return f && f->failed && !f->good;
+}
+
+/* Bindings whose claim is gone; records of static volumes gone with them. */
+static void add_gone(struct inputs *in)
+{
+	struct pv_storage *s = in->d->storage;
+
+	for (size_t i = s->recs.n; i-- > 0;) {
+		struct pv_vrec *r = s->recs.v[i];
+		cleanup_free char *ns = NULL;
+		char *slash;
+
+		if (!r->provisioned && !volume_present(in, r->name) &&
+		    (!r->claim || r->released || !claim_present(in, r->claim))) {
+			pv_vrec_remove(&s->recs, r); /* nothing to remember */
+			in->dirty = true;
+			continue;
+		}
+		if (!r->claim || r->released || claim_present(in, r->claim) || in->ng == PV_STORAGE_MAX ||
+		    !(ns = strdup(r->claim)) || !(slash = strchr(ns, '/')))
+			continue;
+		*slash = '\0';
+		in->gone[in->ng++] = (struct pv_bgone){
+			.key = r->claim,
+			.in_use = claim_running_pod(in->d, ns, slash + 1) || file_failed(in->d, r->claim_file),
+		};
+	}
+}
+
+static void gather(struct pv_daemon *d, struct inputs *in)
+{
+	in->d = d;
+	pv_desired_each(&d->desired, PV_KIND_STORAGECLASS, find_default_class, in);
+	pv_desired_each(&d->desired, PV_KIND_PV, add_static, in);
+	add_provisioned(in);
+	pv_desired_each(&d->desired, PV_KIND_PVC, add_claim, in);
+	add_gone(in);
+	add_state(in);
+}
+
+static void inputs_free(struct inputs *in)
+{
+	for (size_t i = 0; i < in->nowned; i++)
+		free(in->owned[i]);
+	in->nowned = 0;
+}
+
+/* ---- carrying out the binder's decisions ---- */
+
+static void new_volume_name(char out[48])
+{
+	unsigned char b[16] = { 0 };
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)(rand() & 0xFF);
+	snprintf(out, 48, "pvc-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+static void volume_event(struct pv_daemon *d, const char *name, bool warn, const char *reason,
+			 const char *msg)
+{
+	char object[600];
+
+	snprintf(object, sizeof(object), "persistentvolume/%s", name);
+	pv_daemon_event(d, object, warn, reason, "%s", msg);
+}
+
+/* A directory per claim under --local-path-root, named as k3s'
+ * local-path-provisioner names them: <volume>_<namespace>_<claim>. */
+static int provision(struct inputs *in, size_t ci, struct pv_err *err)
+{
+	struct pv_daemon *d = in->d;
+	const struct pv_bclaim *c = &in->claims[ci];
+	const struct pv_pvc *pvc = in->pvcs[ci];
+	const struct pv_storageclass *sc = class_get(d, c->class_name);
+	const char *text = "0";
+	cleanup_free char *path = NULL;
+	struct pv_vrec *r;
+	char name[48];
+
+	new_volume_name(name);
+	storage_of(&pvc->spec.resources.requests, &text);
+	if (asprintf(&path, "%s/%s_%s_%s", d->local_path_root, name, pvc->h.metadata.namespace.v,
+		     pvc->h.metadata.name.v) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (pv_mkdir_p(path, 0755, err) < 0)
+		return -1;
+	if (chmod(path, 0777) < 0) /* any container user may write, as with k3s */
+		return pv_err_sys(err, errno, "%s", path);
+	if (!(r = pv_vrec_add(&d->storage->recs, name)))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	r->provisioned = true;
+	r->claim = strdup(c->key);
+	r->claim_file = in->cfiles[ci] ? strdup(in->cfiles[ci]->path) : NULL;
+	r->path = steal_pointer(&path);
+	r->class_name = strdup(c->class_name);
+	r->capacity = strdup(text);
+	r->capacity_bytes = c->request;
+	r->modes = c->modes;
+	r->created = time(NULL);
+	r->reclaim_delete = !sc || !sc->reclaim_policy.v || strcmp(sc->reclaim_policy.v, "Retain") != 0;
+	{
+		char object[600];
+
+		snprintf(object, sizeof(object), "persistentvolumeclaim/%s", c->key);
+		pv_daemon_event(d, object, false, "ProvisioningSucceeded",
+				"successfully provisioned volume %s at %s", name, r->path);
+	}
+	return 0;
+}
+
+static bool beneath(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	return strncmp(root, path, n) == 0 && path[n] == '/' && path[n + 1];
+}
+
+static const char *static_path(const struct pv_pv *pv)
+{
+	return pv->spec.host_path.hdr.set ? pv->spec.host_path.path.v
+	       : pv->spec.local.hdr.set ? pv->spec.local.path.v : NULL;
+}
+
+/* reclaimPolicy Delete of a static volume: only what the node's
+ * --host-path-allow prefixes cover (never under the deny list alone). */
+static int delete_static(struct pv_daemon *d, const struct pv_pv *pv, struct pv_err *err)
+{
+	struct pv_hostpath_policy pol = { .allow = d->host_path_allow, .nallow = d->nhost_path_allow,
+					  .state_dir = d->state };
+	const char *path = static_path(pv);
+	cleanup_free char *real = path ? realpath(path, NULL) : NULL;
+
+	if (!path)
+		return pv_err_set(err, EINVAL, "no hostPath or local path to delete");
+	if (!real)
+		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", path);
+	if (!d->nhost_path_allow)
+		return pv_err_set(err, EPERM, "%s: podvisor deletes a volume's data only under a "
+				  "--host-path-allow prefix, and none is given", real);
+	if (pv_hostpath_allowed(&pol, real, err) < 0)
+		return -1;
+	return pv_rm_rf(real, err);
+}
+
+static void reclaim(struct inputs *in, size_t vi)
+{
+	struct pv_daemon *d = in->d;
+	struct pv_vrec *r = in->recs[vi];
+	struct pv_err err = { 0 };
+	int rc;
+
+	if (r->provisioned)
+		rc = beneath(d->local_path_root, r->path) ? pv_rm_rf(r->path, &err)
+			: pv_err_set(&err, EPERM, "%s is not under --local-path-root %s", r->path,
+				     d->local_path_root);
+	else
+		rc = delete_static(d, in->pvs[vi], &err);
+	if (rc < 0) {
+		pv_vrec_set(&r->delete_failed, err.msg);
+		volume_event(d, r->name, true, "VolumeFailedDelete", err.msg);
+		return;
+	}
+	volume_event(d, r->name, false, "VolumeDeleted", r->provisioned
+		     ? "its claim was deleted: the directory and the volume are removed"
+		     : "its claim was deleted: the data is removed (reclaimPolicy Delete)");
+	in->recs[vi] = NULL;
+	if (r->provisioned)
+		pv_vrec_remove(&d->storage->recs, r); /* the volume goes with its data */
+	else
+		r->deleted = true;
+}
+
+static const char *claim_file(const struct inputs *in, const char *key)
+{
+	for (size_t i = 0; i < in->nc; i++)
+		if (strcmp(in->claims[i].key, key) == 0)
+			return in->cfiles[i] ? in->cfiles[i]->path : NULL;
+	return NULL;
+}
+
+static void apply_volume(struct inputs *in, size_t i, bool *again)
+{
+	const struct pv_vol_result *vr = &in->vr[i];
+	struct pv_vrec *r = in->recs[i];
+	char hash[65];
+
+	if (vr->phase == PV_VOL_BOUND && vr->claim && (!r || !r->claim || strcmp(r->claim, vr->claim))) {
+		if (!r && !(r = in->recs[i] = pv_vrec_add(&in->d->storage->recs, in->vols[i].name)))
+			return;
+		pv_vrec_set(&r->claim, vr->claim);
+		pv_vrec_set(&r->claim_file, claim_file(in, vr->claim));
+		in->dirty = true;
+	}
+	if (vr->phase == PV_VOL_RELEASED && r && !r->released) {
+		r->released = true;
+		if (in->pvs[i]) {
+			const struct pv_object *o = pv_desired_get(&in->d->desired, PV_KIND_PV, NULL,
+								   r->name, NULL);
+
+			if (o)
+				spec_hash(o, hash), pv_vrec_set(&r->hash, hash);
+		}
+		in->dirty = true;
+	}
+	if (vr->action == PV_BIND_DELETE && r) {
+		reclaim(in, i);
+		in->dirty = *again = true;
+	}
+}
+
+static bool apply(struct inputs *in)
+{
+	struct pv_storage *s = in->d->storage;
+	bool again = false;
+
+	for (size_t i = 0; i < in->nv; i++)
+		apply_volume(in, i, &again);
+	for (size_t i = 0; i < in->nc; i++) {
+		struct pv_err err = { 0 };
+
+		if (in->cr[i].action != PV_BIND_PROVISION)
+			continue;
+		if (provision(in, i, &err) == 0) {
+			json_object_object_del(s->failed, in->claims[i].key);
+			in->dirty = again = true;
+		} else {
+			json_object_object_add(s->failed, in->claims[i].key,
+					       json_object_new_string(err.msg));
+		}
+	}
+	return again;
+}
+
+/* ---- results: for the API, the pods and the events ---- */
+
+static void put(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static int64_t file_time(const struct pv_dfile *f)
+{
+	struct stat st;
+
+	return f && stat(f->path, &st) == 0 ? (int64_t)st.st_mtime : 0;
+}
+
+/* Note a change of STATUS/REASON/MESSAGE since the last pass as an event. */
+static void note_change(struct pv_daemon *d, struct json_object *old, struct json_object *now,
+			const char *object)
+{
+	const char *st = pv_json_str(now, "status", ""), *reason = pv_json_str(now, "reason", "");
+	const char *msg = pv_json_str(now, "message", "");
+	bool warn = !strcmp(st, "Failed") || !strcmp(st, "Lost") || strstr(reason, "Failed");
+
+	if (old && !strcmp(st, pv_json_str(old, "status", "")) &&
+	    !strcmp(reason, pv_json_str(old, "reason", "")) && !strcmp(msg, pv_json_str(old, "message", "")))
+		return;
+	const char *other = *pv_json_str(now, "volume", "") ? pv_json_str(now, "volume", "")
+			    : pv_json_str(now, "claim", "");
+
+	if (!*msg && !strcmp(st, "Available"))
+		return;
+	if (*msg)
+		pv_daemon_event(d, object, warn, *reason ? reason : !strcmp(st, "Pending")
+				? "FailedBinding" : st, "%s", msg);
+	else
+		pv_daemon_event(d, object, warn, *reason ? reason : st, "%s%s%s", st,
+				*other ? ": " : "", other);
+}
+
+static struct json_object *find_item(struct json_object *a, const char *ns, const char *name)
+{
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+
+		if (!strcmp(pv_json_str(o, "name", ""), name) &&
+		    (!ns || !strcmp(pv_json_str(o, "namespace", ""), ns)))
+			return o;
+	}
+	return NULL;
+}
+
+static struct json_object *volume_json(const struct inputs *in, size_t i)
+{
+	const struct pv_bvol *v = &in->vols[i];
+	const struct pv_vrec *r = in->recs[i];
+	const struct pv_pv *pv = in->pvs[i];
+	const struct pv_vol_result *vr = &in->vr[i];
+	struct json_object *o = json_object_new_object();
+	const char *cap = "", *reclaim = v->reclaim_delete ? "Delete" : "Retain";
+	char modes[32];
+
+	if (pv)
+		storage_of(&pv->spec.capacity, &cap);
+	if (r && r->delete_failed)
+		reclaim = "Delete";
+	put(o, "name", v->name);
+	put(o, "capacity", pv ? cap : r->capacity);
+	put(o, "accessModes", pv_access_modes_str(v->modes, modes, sizeof(modes)));
+	put(o, "reclaimPolicy", reclaim);
+	put(o, "status", r && r->delete_failed ? "Failed" : pv_vol_phase_name(vr->phase));
+	put(o, "claim", vr->claim);
+	put(o, "storageClass", v->class_name);
+	put(o, "volumeMode", v->block ? "Block" : "Filesystem");
+	put(o, "reason", r && r->delete_failed ? "VolumeFailedDelete" : vr->reason);
+	put(o, "message", r && r->delete_failed ? r->delete_failed : vr->message);
+	put(o, "source", pv ? (pv->spec.host_path.hdr.set ? "HostPath" : pv->spec.local.hdr.set
+			      ? "LocalVolume" : pv->spec.unsupported.v) : "LocalPath");
+	put(o, "path", pv ? static_path(pv) : r->path);
+	put(o, "file", in->vfiles[i] ? in->vfiles[i]->path : "");
+	json_object_object_add(o, "created", json_object_new_int64(pv ? file_time(in->vfiles[i])
+								   : r->created));
+	return o;
+}
+
+static struct json_object *used_by(const struct pv_daemon *d, const char *ns, const char *name)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->npods; i++)
+		if (!strcmp(d->pods[i]->ns, ns) && d->pods[i]->spec &&
+		    pod_uses(&d->pods[i]->spec->spec, name))
+			json_object_array_add(a, json_object_new_string(d->pods[i]->name));
+	return a;
+}
+
+static struct json_object *claim_json(const struct inputs *in, const struct pv_pvc *c,
+				      const struct pv_dfile *f, const char *status,
+				      const char *volume, const char *reason, const char *message)
+{
+	struct json_object *o = json_object_new_object(), *vol;
+	struct pv_storage *s = in->d->storage;
+	const char *req = "", *ns = c->h.metadata.namespace.v, *name = c->h.metadata.name.v;
+	const char *cls = c->spec.storage_class_name.v ? c->spec.storage_class_name.v
+			  : in->default_class ? in->default_class : "";
+	cleanup_free char *key = claim_key(ns, name);
+	struct json_object *failed = NULL;
+	char modes[32];
+
+	storage_of(&c->spec.resources.requests, &req);
+	vol = volume ? find_item(s->vols, NULL, volume) : NULL;
+	if (!volume && key && json_object_object_get_ex(s->failed, key, &failed))
+		reason = "ProvisioningFailed", message = json_object_get_string(failed);
+	put(o, "namespace", ns);
+	put(o, "name", name);
+	put(o, "status", status);
+	put(o, "volume", volume);
+	put(o, "capacity", vol ? pv_json_str(vol, "capacity", "") : "");
+	put(o, "accessModes", vol ? pv_json_str(vol, "accessModes", "") : "");
+	put(o, "requestedAccessModes", pv_access_modes_str(pv_access_modes(&c->spec.access_modes),
+							   modes, sizeof(modes)));
+	put(o, "requested", req);
+	put(o, "storageClass", cls);
+	put(o, "volumeMode", c->spec.volume_mode.v ? c->spec.volume_mode.v : "Filesystem");
+	put(o, "reason", reason);
+	put(o, "message", message);
+	put(o, "file", f ? f->path : "");
+	json_object_object_add(o, "created", json_object_new_int64(file_time(f)));
+	json_object_object_add(o, "usedBy", used_by(in->d, ns, name));
+	return o;
+}
+
+static void publish(struct inputs *in)
+{
+	struct pv_daemon *d = in->d;
+	struct pv_storage *s = d->storage;
+	struct json_object *vols = json_object_new_array(), *claims = json_object_new_array(), *old;
+	char object[600];
+
+	for (size_t i = 0; i < in->nv; i++)
+		json_object_array_add(vols, volume_json(in, i));
+	old = s->vols;
+	s->vols = vols; /* claims read their volume's capacity from here */
+	for (size_t i = 0; i < in->nv; i++) {
+		struct json_object *o = json_object_array_get_idx(vols, i);
+
+		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
+		note_change(d, find_item(old, NULL, in->vols[i].name), o, object);
+	}
+	json_object_put(old);
+	for (size_t i = 0; i < in->nc; i++)
+		json_object_array_add(claims, claim_json(in, in->pvcs[i], in->cfiles[i],
+							 pv_claim_phase_name(in->cr[i].phase),
+							 in->cr[i].volume, in->cr[i].reason,
+							 in->cr[i].message));
+	for (size_t i = 0; i < in->nlost; i++)
+		json_object_array_add(claims, claim_json(in, in->lost[i].pvc, in->lost[i].file, "Lost",
+							 in->lost[i].volume, "ClaimLost",
+							 "its bound volume is no longer in the manifests"));
+	for (size_t i = 0; i < json_object_array_length(claims); i++) {
+		struct json_object *o = json_object_array_get_idx(claims, i);
+		const char *ns = pv_json_str(o, "namespace", ""), *name = pv_json_str(o, "name", "");
+
+		snprintf(object, sizeof(object), "persistentvolumeclaim/%s/%s", ns, name);
+		note_change(d, find_item(s->claims, ns, name), o, object);
+	}
+	json_object_put(s->claims);
+	s->claims = claims;
+}
+
+void pv_storage_sync(struct pv_daemon *d)
+{
+	struct pv_storage *s = d->storage;
+	struct inputs *in = s ? calloc(1, sizeof(*in)) : NULL;
+	struct pv_err err = { 0 };
+	bool dirty = false;
+
+	if (!in)
+		return;
+	for (int round = 0; round < 6; round++) {
+		inputs_free(in);
+		memset(in, 0, sizeof(*in));
+		gather(d, in);
+		pv_bind(in->vols, in->nv, in->claims, in->nc, in->gone, in->ng, in->cr, in->vr);
+		/* the last round only looks: what it would do waits for the next sync */
+		if (round == 5 || !apply(in))
+			break;
+		dirty |= in->dirty;
+	}
+	dirty |= in->dirty;
+	if (in->truncated)
+		pv_warn("storage: more than %d volumes or claims; the rest are ignored", PV_STORAGE_MAX);
+	publish(in);
+	if (dirty && pv_vrecs_save(&s->recs, s->path, &err) < 0)
+		pv_warn("storage: %s", err.msg);
+	inputs_free(in);
+	free(in);
+}
+
+/* ---- for pods ---- */
+
+static char *static_volume_dir(struct pv_daemon *d, const char *volume, struct pv_err *err)
+{
+	const struct pv_object *o = pv_desired_get(&d->desired, PV_KIND_PV, NULL, volume, NULL);
+	const struct pv_pv *pv = o ? (const struct pv_pv *)o->obj : NULL;
+	struct pv_hostpath_policy pol = { .allow = d->host_path_allow, .nallow = d->nhost_path_allow,
+					  .state_dir = d->state };
+	char *real;
+
+	if (!pv)
+		return pv_err_set(err, ENOENT, "persistentvolume \"%s\" not found", volume), NULL;
+	if (pv->spec.host_path.hdr.set)
+		real = pv_hostpath_prepare(&pol, pv->spec.host_path.path.v, pv->spec.host_path.type.v, err);
+	else if (pv->spec.local.hdr.set)
+		real = pv_hostpath_prepare(&pol, pv->spec.local.path.v, "Directory", err);
+	else
+		return pv_err_set(err, ENOTSUP, "podvisor cannot mount %s volumes",
+				  pv->spec.unsupported.v ? pv->spec.unsupported.v : "these"), NULL;
+	if (!real)
+		pv_err_wrap(err, "persistentvolume \"%s\"", volume);
+	return real;
+}
+
+char *pv_storage_claim_path(struct pv_daemon *d, const char *ns, const char *claim,
+			    struct pv_err *err)
+{
+	struct pv_storage *s = d->storage;
+	struct json_object *c = s ? find_item(s->claims, ns, claim) : NULL;
+	const char *vol = c ? pv_json_str(c, "volume", "") : "";
+	struct pv_vrec *r;
+	char *real;
+
+	if (!c)
+		return pv_err_set(err, ENOENT, "persistentvolumeclaim \"%s\" not found", claim), NULL;
+	if (strcmp(pv_json_str(c, "status", ""), "Bound") != 0)
+		return pv_err_set(err, EAGAIN, "persistentvolumeclaim \"%s\" is %s: %s", claim,
+				  pv_json_str(c, "status", ""), pv_json_str(c, "message", "")), NULL;
+	r = pv_vrec_find(&s->recs, vol);
+	if (!r || !r->provisioned)
+		return static_volume_dir(d, vol, err);
+	if (!(real = realpath(r->path, NULL)))
+		pv_err_sys(err, errno, "persistentvolume \"%s\": %s", vol, r->path);
+	return real;
+}
+
+struct json_object *pv_storage_json(struct pv_daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct pv_storage *s = d->storage;
+
+	json_object_object_add(o, "volumes", s && s->vols ? json_object_get(s->vols)
+							  : json_object_new_array());
+	json_object_object_add(o, "claims", s && s->claims ? json_object_get(s->claims)
+							   : json_object_new_array());
+	return o;
+}
+
+struct pv_storage *pv_storage_new(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_storage *s = calloc(1, sizeof(*s));
+
+	if (!s || asprintf(&s->path, "%s/volumes.json", d->state) < 0 ||
+	    !(s->failed = json_object_new_object())) {
+		free(s);
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	}
+	if (pv_vrecs_load(&s->recs, s->path, err) < 0) {
+		pv_storage_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pv_storage_free(struct pv_storage *s)
+{
+	if (!s)
+		return;
+	pv_vrecs_free(&s->recs);
+	json_object_put(s->vols);
+	json_object_put(s->claims);
+	json_object_put(s->failed);
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,204 @@
+#!/bin/bash
+# PersistentVolumes and claims (issue #5): static hostPath and local
+# volumes bound by the smallest fit, data surviving its pod, the
+# local-path provisioner with WaitForFirstConsumer, a pod waiting for its
+# claim, Retain vs Delete, a claim in use kept bound, and the bindings
+# surviving kill -9 of the daemon.
+# asan: yes
+. "$(dirname "$0")/lib_pods.sh"
+
+H=$T_TMP/host
+LP=$T_TMP/local-path
+mkdir -p "$H/pv1" "$H/pv2" "$H/pv3" "$H/local-here" "$H/local-there"
+# the node's settings from a config file (--host-path-allow, --local-path-root, --node-name)
+printf 'nodeName: node-a\nhostPathAllow:\n- %s\nlocalPathRoot: %s\n' "$H" "$LP" >"$T_TMP/node.yaml"
+printf 'nodeName: node-a\nhostPathAlow: [/srv]\n' >"$T_TMP/bad.yaml"
+r=$("$PODVISOR" daemon --manifests "$M" --config "$T_TMP/bad.yaml" 2>&1)
+[ $? = 2 ] && echo "$r" | grep -q "bad.yaml:2:1: unknown key \"hostPathAlow\"" \
+	&& ok "a config file with an unknown key: refused, with file:line:col" || fail "bad config: $r"
+start() { start_daemon --config "$T_TMP/node.yaml"; }
+start || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+# field KIND NAME EXPR: a value of `get KIND NAME -o json` (o: the object)
+field() {
+	"$PODVISOR" get "$1" "$2" -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    items = json.load(sys.stdin)
+    o = items[0] if items else None
+    print(eval(sys.argv[1]) if o else '')
+except Exception:
+    print('')" "$3"
+}
+wait_field() { # KIND NAME EXPR VALUE [SECONDS]
+	local i
+	for i in $(seq $((${5:-20} * 10))); do
+		[ "$(field "$1" "$2" "$3")" = "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+pv_yaml() { # NAME SIZE POLICY PATH [EXTRA...]
+	cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: $1, labels: {speed: ${6:-slow}}}
+spec:
+  capacity: {storage: $2}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: $3
+  storageClassName: manual
+  hostPath: {path: $4, type: ${5:-Directory}}
+YAML
+}
+claim_yaml() { # NAME SIZE CLASS
+	printf -- '---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: %s}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: %s\n  resources: {requests: {storage: %s}}\n' "$1" "$3" "$2"
+}
+claim_pod() { # NAME CLAIM COMMAND
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "$3"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: $2}}
+YAML
+}
+
+# static volumes: the smallest that fits is chosen
+{ pv_yaml pv-small 1Gi Retain "$H/pv1"; pv_yaml pv-big 5Gi Delete "$H/pv2"; } >"$T_TMP/pvs.yaml"
+claim_yaml data 500Mi manual >"$T_TMP/claim.yaml"
+drop pvs.yaml "$T_TMP/pvs.yaml"
+drop claim.yaml "$T_TMP/claim.yaml"
+wait_field pvc data "o['status'] + ' ' + o['volume']" "Bound pv-small" \
+	&& ok "a claim binds the smallest static volume that fits" || fail "data: $("$PODVISOR" get pvc; "$PODVISOR" get pv)"
+[ "$(field pv pv-small "o['status'] + ' ' + o['claim']")" = "Bound default/data" ] && [ "$(field pv pv-big "o['status']")" = Available ] \
+	&& ok "get pv: the bound volume names its claim, the other is Available" || fail "pv: $("$PODVISOR" get pv)"
+"$PODVISOR" get pvc | grep -Eq '^data +Bound +pv-small +1Gi +RWO +manual ' && ok "get pvc prints kubectl's columns" || fail "get pvc: $("$PODVISOR" get pvc)"
+
+# data written through the claim outlives the pod
+claim_pod writer data "echo persisted > /data/out; sleep 100000" >"$T_TMP/writer.yaml"
+drop writer.yaml "$T_TMP/writer.yaml"
+wait_status writer Running || fail "writer: $(pod_json writer "p['status']") $("$PODVISOR" describe pod writer | tail -3)"
+for _ in $(seq 50); do [ -f "$H/pv1/out" ] && break; sleep 0.1; done
+[ "$(cat "$H/pv1/out" 2>/dev/null)" = persisted ] && ok "a pod writes through the claim to the volume's hostPath" || fail "pv1: $(ls -la "$H/pv1")"
+rm "$M/writer.yaml"
+for _ in $(seq 100); do [ -z "$(pod_json writer "p['name']")" ] && break; sleep 0.1; done
+claim_pod reader data "cat /data/out; sleep 100000" >"$T_TMP/reader.yaml"
+drop reader.yaml "$T_TMP/reader.yaml"
+wait_status reader Running || fail "reader: $(pod_json reader "p['status']")"
+[ "$("$PODVISOR" exec reader -- cat /data/out 2>&1)" = persisted ] && ok "a new pod on the same claim reads the data after the first is deleted" || fail "reader: $("$PODVISOR" exec reader -- ls -la /data 2>&1)"
+
+# local-path: provisioned on first use (WaitForFirstConsumer)
+cat >"$T_TMP/lp.yaml" <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local-path}
+provisioner: podvisor.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+YAML
+claim_yaml lp 2Gi local-path >>"$T_TMP/lp.yaml"
+drop lp.yaml "$T_TMP/lp.yaml"
+wait_field pvc lp "o['status'] + ' ' + o['reason']" "Pending WaitForFirstConsumer" \
+	&& [ ! -e "$LP" ] && ok "a local-path claim waits for its first consumer; nothing is made yet" || fail "lp: $("$PODVISOR" get pvc lp -o yaml)"
+claim_pod lpuser lp "echo provisioned > /data/f; sleep 100000" >"$T_TMP/lpuser.yaml"
+drop lpuser.yaml "$T_TMP/lpuser.yaml"
+wait_status lpuser Running || fail "lpuser: $(pod_json lpuser "p['status']") $("$PODVISOR" describe pod lpuser | tail -3)"
+lpvol=$(field pvc lp "o['volume']")
+dir=$(field pv "$lpvol" "o['path']")
+for _ in $(seq 50); do [ -f "$dir/f" ] && break; sleep 0.1; done
+case $lpvol in pvc-*) ;; *) lpvol= ;; esac
+[ -n "$lpvol" ] && [ "$dir" = "$LP/${lpvol}_default_lp" ] && [ "$(cat "$dir/f" 2>/dev/null)" = provisioned ] \
+	&& [ "$(field pv "$lpvol" "o['capacity'] + ' ' + o['reclaimPolicy'] + ' ' + o['storageClass']")" = "2Gi Delete local-path" ] \
+	&& ok "its pod gets a directory provisioned under --local-path-root ($lpvol)" || fail "lp volume '$lpvol' '$dir': $(ls -laR "$LP" 2>&1 | head)"
+
+# a pod whose claim cannot bind yet waits, then starts once a volume appears
+claim_yaml big 8Gi manual >"$T_TMP/big.yaml"
+claim_pod bigpod big "sleep 100000" >"$T_TMP/bigpod.yaml"
+drop big.yaml "$T_TMP/big.yaml"
+drop bigpod.yaml "$T_TMP/bigpod.yaml"
+wait_status bigpod CreateContainerConfigError || fail "bigpod: $(pod_json bigpod "p['status']")"
+"$PODVISOR" describe pod bigpod | grep -q 'persistentvolumeclaim "big" is Pending' \
+	&& ok "a pod with an unbound claim waits, and says why" || fail "bigpod: $("$PODVISOR" describe pod bigpod | tail -3)"
+pv_yaml pv-huge 10Gi Retain "$H/pv3" >"$T_TMP/huge.yaml"
+drop huge.yaml "$T_TMP/huge.yaml"
+wait_status bigpod Running && [ "$(field pvc big "o['volume']")" = pv-huge ] \
+	&& ok "it starts by itself once a volume that fits appears" || fail "bigpod after pv: $(pod_json bigpod "p['status']")"
+
+# local volumes: nodeAffinity against this node's name
+local_pv() { # NAME NODE
+	cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: $1}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: fast
+  local: {path: $H/$1}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [$2]}]
+YAML
+}
+local_pv local-there node-b >"$T_TMP/local.yaml"
+claim_yaml near 1Gi fast >>"$T_TMP/local.yaml"
+drop local.yaml "$T_TMP/local.yaml"
+sleep 1
+[ "$(field pvc near "o['status']")" = Pending ] && ok "a local volume of another node is not bound" || fail "near: $("$PODVISOR" get pvc near)"
+local_pv local-here node-a >"$T_TMP/local2.yaml"
+drop local2.yaml "$T_TMP/local2.yaml"
+wait_field pvc near "o['volume']" local-here && ok "one whose nodeAffinity names this node is" || fail "near: $("$PODVISOR" get pv; "$PODVISOR" get pvc near)"
+
+# kill -9: bindings, provisioned volumes and pods stay as they were
+before=$("$PODVISOR" get pvc -o json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
+stop_daemon KILL
+start || fail "daemon restart"
+sleep 1
+after=$("$PODVISOR" get pvc -o json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
+[ "$before" = "$after" ] && [ "$(field pvc lp "o['status']")" = Bound ] && [ "$(pod_json reader "p['status']")" = Running ] \
+	&& ok "after kill -9 the claims are bound to the same volumes" || fail "bindings: $before vs $after"
+
+# a claim deleted while a pod uses it: its volume stays bound until the pod goes
+rm "$M/big.yaml"
+sleep 1
+[ "$(field pv pv-huge "o['status']")" = Bound ] && ok "a claim deleted while in use keeps its volume Bound" || fail "pv-huge: $("$PODVISOR" get pv pv-huge)"
+rm "$M/bigpod.yaml"
+wait_field pv pv-huge "o['status']" Released && ok "and releases it once its pod is gone" || fail "pv-huge after pod: $("$PODVISOR" get pv pv-huge)"
+
+# Retain: the data stays and the volume is never bound again
+rm "$M/reader.yaml"
+for _ in $(seq 100); do [ -z "$(pod_json reader "p['name']")" ] && break; sleep 0.1; done
+rm "$M/claim.yaml"
+wait_field pv pv-small "o['status']" Released || fail "pv-small: $("$PODVISOR" get pv pv-small)"
+[ "$(cat "$H/pv1/out" 2>/dev/null)" = persisted ] && ok "Retain: the claim deleted, the volume is Released and its data kept" || fail "retain data"
+claim_yaml again 500Mi manual >"$T_TMP/again.yaml"
+drop again.yaml "$T_TMP/again.yaml"
+wait_field pvc again "o['status']" Bound || fail "again: $("$PODVISOR" get pvc again)"
+[ "$(field pvc again "o['volume']")" = pv-big ] && [ "$(field pv pv-small "o['status']")" = Released ] \
+	&& ok "a new claim does not get the Released volume, though it is the smallest" || fail "again bound to $(field pvc again "o['volume']")"
+
+# Delete: the claim deleted, the volume's data goes
+echo junk >"$H/pv2/file"
+rm "$M/again.yaml"
+wait_field pv pv-big "o['status'] + ' ' + o['reason']" "Released Deleted" && [ ! -e "$H/pv2" ] \
+	&& ok "Delete: the claim deleted, the volume's directory is removed" || fail "pv-big: $("$PODVISOR" get pv pv-big -o yaml; ls "$H")"
+rm "$M/lpuser.yaml"
+for _ in $(seq 100); do [ -z "$(pod_json lpuser "p['name']")" ] && break; sleep 0.1; done
+rm "$M/lp.yaml"
+for _ in $(seq 100); do [ -z "$(field pv "$lpvol" "o['name']")" ] && break; sleep 0.1; done
+[ -z "$(field pv "$lpvol" "o['name']")" ] && [ ! -e "$dir" ] && [ -d "$LP" ] \
+	&& ok "a provisioned volume goes with its claim: directory and volume removed" || fail "lp after delete: $("$PODVISOR" get pv; ls -la "$LP")"
+"$PODVISOR" describe pv pv-small | grep -q "Released" && "$PODVISOR" describe pvc near | grep -q "local-here" \
+	&& ok "describe pv and pvc" || fail "describe: $("$PODVISOR" describe pv pv-small)"
+done_testing
