@@ -29,6 +29,9 @@ static void head(struct json_object *o, const struct pv_dfile *f, const struct p
 			       json_object_new_int64(stat(f->path, &st) == 0 ? st.st_mtime : 0));
 	json_object_object_add(o, "labels", map_json(&h->metadata.labels));
 	json_object_object_add(o, "annotations", map_json(&h->metadata.annotations));
+	/* kubectl's last-applied-configuration holds a Secret's whole data */
+	json_object_object_del(json_object_object_get(o, "annotations"),
+			       "kubectl.kubernetes.io/last-applied-configuration");
 }
 
 static void add_configmap(void *data, const struct pv_dfile *f, const struct pv_object *o)

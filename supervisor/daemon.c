@@ -399,6 +399,19 @@ static const struct option daemon_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static int parse_positive(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* A node setting, from the command line or the node config file. */
 static int set_option(struct pv_daemon *d, int c, const char *arg)
 {
@@ -429,10 +442,12 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 		d->local_path_root = strdup(arg);
 		break;
 	case 'B':
-		d->backoff_base_ms = strtoll(arg, NULL, 10);
-		break;
 	case 'L':
-		d->log_max = strtoll(arg, NULL, 10);
+		if (parse_positive(arg, c == 'B' ? &d->backoff_base_ms : &d->log_max) < 0) {
+			fprintf(stderr, "podvisor daemon: --%s %s: a positive number is needed\n",
+				c == 'B' ? "backoff-base" : "log-max-bytes", arg);
+			return -1;
+		}
 		break;
 	case 'X':
 		d->shutdown_pods = true;
@@ -496,11 +511,17 @@ static int load_config(struct pv_daemon *d, int argc, char **argv)
 	struct pv_nodeconf conf;
 	struct pv_err err = { 0 };
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			path = argv[i + 1];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			path = argv[i] + 9;
+	/* as getopt_long reads it: --config, or a prefix as short as --co */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+
+		if (n < 4 || strncmp(a, "--config", n) != 0)
+			continue;
+		if (eq)
+			path = eq + 1;
+		else if (i + 1 < argc)
+			path = argv[++i];
 	}
 	if (!path && access(PV_NODECONF_DEFAULT, F_OK) == 0)
 		path = PV_NODECONF_DEFAULT;

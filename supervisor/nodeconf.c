@@ -30,12 +30,12 @@ static const struct {
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
 	       struct pv_err *err)
 {
-	struct pv_nodeconf_item *items = realloc(c->items, (c->n + 1) * sizeof(*items));
+	struct pv_nodeconf_item *items;
 
 	if (v->type != PV_NODE_SCALAR || v->stype == PV_SCALAR_NULL)
 		return pv_err_set(err, EINVAL, "%s:%u:%u: a value is needed here", path,
 				  v->loc.line, v->loc.col);
-	if (!items)
+	if (!(items = realloc(c->items, (c->n + 1) * sizeof(*items))))
 		return pv_err_set(err, ENOMEM, "out of memory");
 	c->items = items;
 	items[c->n] = (struct pv_nodeconf_item){ .option = option, .value = strdup(v->str),

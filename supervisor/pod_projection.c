@@ -14,6 +14,7 @@
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
+#include "supervisor/pods_internal.h"
 #include "volumes/atomic_writer.h"
 
 /* Where a ConfigMap's or Secret's keys are: PLAIN values as written,
@@ -113,10 +114,23 @@ static int add_object(struct pv_prt *p, bool secret, const char *name,
 	return 0;
 }
 
+/* The Pod as it is now: labels and annotations change without a restart
+ * (they are not in the spec hash), and the files follow them. */
+static const struct pv_pod *current_pod(const struct pv_prt *p)
+{
+	const struct pv_object *o = pv_desired_get(&p->d->desired, PV_KIND_POD, p->ns, p->name, NULL);
+	char hash[65];
+
+	if (!o)
+		return p->spec;
+	pv_pod_hash(o, hash);
+	return strcmp(hash, p->hash) == 0 ? (const struct pv_pod *)o->obj : p->spec;
+}
+
 static int add_downward(struct pv_prt *p, const struct pv_downward_vol *dv, mode_t defmode,
 			struct pv_payload *pl, struct pv_err *err)
 {
-	struct pv_downward_ctx ctx = { .pod = p->spec, .pod_uid = p->uid,
+	struct pv_downward_ctx ctx = { .pod = current_pod(p), .pod_uid = p->uid,
 				       .node_name = p->d->node_name, .pod_ip = pv_pod_ip(p),
 				       .host_ip = p->d->node_ip };
 

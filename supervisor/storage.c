@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "supervisor/daemon.h"
@@ -22,6 +23,7 @@
 
 #define PV_STORAGE_MAX 512 /* volumes, and claims, a node handles */
 #define LOCAL_PATH "podvisor.io/local-path"
+#define GONE_GRACE_MS 5000 /* a claim missing this long is deleted */
 #define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
 
 struct pv_storage {
@@ -30,6 +32,7 @@ struct pv_storage {
 	struct json_object *vols; /* the last results, for the API and pods */
 	struct json_object *claims;
 	struct json_object *failed; /* claim key: why provisioning failed */
+	struct pv_timer *timer;     /* a sync when a missing claim's grace ends */
 };
 
 /* One pass's inputs, and what they point into. */
@@ -169,11 +172,15 @@ static void add_provisioned(struct inputs *in)
 {
 	struct pv_storage *s = in->d->storage;
 
-	for (size_t i = 0; i < s->recs.n && in->nv < PV_STORAGE_MAX; i++) {
+	for (size_t i = 0; i < s->recs.n; i++) {
 		struct pv_vrec *r = s->recs.v[i];
 
 		if (!r->provisioned)
 			continue;
+		if (in->nv == PV_STORAGE_MAX) {
+			in->truncated = true;
+			return;
+		}
 		in->pvs[in->nv] = NULL;
 		in->vfiles[in->nv] = NULL;
 		in->recs[in->nv] = r;
@@ -309,12 +316,39 @@ static bool claim_present(const struct inputs *in, const char *key)
 
 /* A claim missing because its manifest failed to load (a bad edit, or a
  * bad file at start-up) is not gone: its volume must not be released, let
- * alone deleted. */
-static bool file_failed(const struct pv_daemon *d, const char *path)
+ * alone deleted. Its file may have changed since it was bound, so any
+ * file that has never loaded counts. */
+static bool files_failed(const struct pv_daemon *d)
 {
-	const struct pv_dfile *f = path ? pv_desired_find((struct pv_desired *)&d->desired, path) : NULL;
+	for (size_t i = 0; i < d->desired.n; i++)
+		if (d->desired.files[i]->failed && !d->desired.files[i]->good)
+			return true;
+	return false;
+}
 
-	return f && f->failed && !f->good;
+/* Whether R's missing claim must be taken as still there: a pod uses it,
+ * the desired state may be incomplete (a manifest that failed to load,
+ * the directory unreadable, too many claims), or it has been missing for
+ * less than GONE_GRACE_MS (a directory being re-synced; the first moments
+ * after a restart). */
+static bool claim_held(struct inputs *in, struct pv_vrec *r)
+{
+	cleanup_free char *ns = strdup(r->claim);
+	char *slash = ns ? strchr(ns, '/') : NULL;
+	int64_t now = pv_now_ms();
+
+	if (!slash)
+		return true;
+	*slash = '\0';
+	if (claim_running_pod(in->d, ns, slash + 1) || files_failed(in->d) || in->truncated ||
+	    access(in->d->manifests, R_OK | X_OK) < 0)
+		return true;
+	if (!r->gone_since)
+		r->gone_since = now;
+	if (now - r->gone_since >= GONE_GRACE_MS)
+		return false;
+	pv_timer_arm(in->d->storage->timer, GONE_GRACE_MS - (now - r->gone_since) + 10);
+	return true;
 }
 
 /* Bindings whose claim is gone; records of static volumes gone with them. */
@@ -324,23 +358,20 @@ static void add_gone(struct inputs *in)
 
 	for (size_t i = s->recs.n; i-- > 0;) {
 		struct pv_vrec *r = s->recs.v[i];
-		cleanup_free char *ns = NULL;
-		char *slash;
+		bool bound = r->claim && !r->released;
 
-		if (!r->provisioned && !volume_present(in, r->name) &&
-		    (!r->claim || r->released || !claim_present(in, r->claim))) {
+		if (bound && claim_present(in, r->claim)) {
+			r->gone_since = 0;
+			continue;
+		}
+		if (!r->provisioned && !volume_present(in, r->name) && (!bound || !claim_held(in, r))) {
 			pv_vrec_remove(&s->recs, r); /* nothing to remember */
 			in->dirty = true;
 			continue;
 		}
-		if (!r->claim || r->released || claim_present(in, r->claim) || in->ng == PV_STORAGE_MAX ||
-		    !(ns = strdup(r->claim)) || !(slash = strchr(ns, '/')))
+		if (!bound || in->ng == PV_STORAGE_MAX)
 			continue;
-		*slash = '\0';
-		in->gone[in->ng++] = (struct pv_bgone){
-			.key = r->claim,
-			.in_use = claim_running_pod(in->d, ns, slash + 1) || file_failed(in->d, r->claim_file),
-		};
+		in->gone[in->ng++] = (struct pv_bgone){ .key = r->claim, .in_use = claim_held(in, r) };
 	}
 }
 
@@ -444,24 +475,60 @@ static const char *static_path(const struct pv_pv *pv)
 	       : pv->spec.local.hdr.set ? pv->spec.local.path.v : NULL;
 }
 
-/* reclaimPolicy Delete of a static volume: only what the node's
- * --host-path-allow prefixes cover (never under the deny list alone). */
-static int delete_static(struct pv_daemon *d, const struct pv_pv *pv, struct pv_err *err)
+static bool overlaps(const char *a, const char *b)
 {
+	return !strcmp(a, b) || beneath(a, b) || beneath(b, a);
+}
+
+/* Another volume, or the local-path root, at, above or below REAL. */
+static const char *shared_with(struct inputs *in, size_t vi, const char *real)
+{
+	struct pv_daemon *d = in->d;
+	cleanup_free char *root = realpath(d->local_path_root, NULL);
+
+	if (root && overlaps(root, real))
+		return "--local-path-root";
+	for (size_t i = 0; i < in->nv; i++) {
+		const char *p = in->pvs[i] ? static_path(in->pvs[i]) : in->recs[i] ? in->recs[i]->path
+											  : NULL;
+		cleanup_free char *other = i != vi && p ? realpath(p, NULL) : NULL;
+
+		if (other && overlaps(other, real))
+			return in->vols[i].name;
+	}
+	return NULL;
+}
+
+/* reclaimPolicy Delete of a static volume: only strictly beneath one of
+ * the node's --host-path-allow prefixes (never under the deny list
+ * alone), and never a directory another volume shares. */
+static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
+{
+	struct pv_daemon *d = in->d;
 	struct pv_hostpath_policy pol = { .allow = d->host_path_allow, .nallow = d->nhost_path_allow,
 					  .state_dir = d->state };
-	const char *path = static_path(pv);
+	const char *path = static_path(in->pvs[vi]), *other;
 	cleanup_free char *real = path ? realpath(path, NULL) : NULL;
+	bool below = false;
 
 	if (!path)
 		return pv_err_set(err, EINVAL, "no hostPath or local path to delete");
 	if (!real)
 		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", path);
-	if (!d->nhost_path_allow)
-		return pv_err_set(err, EPERM, "%s: podvisor deletes a volume's data only under a "
-				  "--host-path-allow prefix, and none is given", real);
+	for (size_t i = 0; i < d->nhost_path_allow; i++) {
+		cleanup_free char *prefix = realpath(d->host_path_allow[i], NULL);
+
+		below |= prefix && beneath(prefix, real);
+	}
+	if (!below)
+		return pv_err_set(err, EPERM, "%s: podvisor deletes a volume's data only strictly "
+				  "under a --host-path-allow prefix%s", real,
+				  d->nhost_path_allow ? "" : ", and none is given");
 	if (pv_hostpath_allowed(&pol, real, err) < 0)
 		return -1;
+	if ((other = shared_with(in, vi, real)))
+		return pv_err_set(err, EBUSY, "%s: not deleted: %s uses the same directory tree",
+				  real, other);
 	return pv_rm_rf(real, err);
 }
 
@@ -477,7 +544,7 @@ static void reclaim(struct inputs *in, size_t vi)
 			: pv_err_set(&err, EPERM, "%s is not under --local-path-root %s", r->path,
 				     d->local_path_root);
 	else
-		rc = delete_static(d, in->pvs[vi], &err);
+		rc = delete_static(in, vi, &err);
 	if (rc < 0) {
 		pv_vrec_set(&r->delete_failed, err.msg);
 		volume_event(d, r->name, true, "VolumeFailedDelete", err.msg);
@@ -507,6 +574,9 @@ static void apply_volume(struct inputs *in, size_t i, bool *again)
 	struct pv_vrec *r = in->recs[i];
 	char hash[65];
 
+	if (vr->phase == PV_VOL_BOUND && vr->claim && r && r->claim && !strcmp(r->claim, vr->claim) &&
+	    claim_file(in, vr->claim) && pv_vrec_set(&r->claim_file, claim_file(in, vr->claim)))
+		in->dirty = true; /* the claim moved to another file */
 	if (vr->phase == PV_VOL_BOUND && vr->claim && (!r || !r->claim || strcmp(r->claim, vr->claim))) {
 		if (!r && !(r = in->recs[i] = pv_vrec_add(&in->d->storage->recs, in->vols[i].name)))
 			return;
@@ -784,8 +854,17 @@ char *pv_storage_claim_path(struct pv_daemon *d, const char *ns, const char *cla
 	struct pv_vrec *r;
 	char *real;
 
-	if (!c)
+	if (!c) {
+		/* deleted while this pod uses it: its volume stays until the pod goes */
+		cleanup_free char *key = claim_key(ns, claim);
+
+		for (size_t i = 0; key && s && i < s->recs.n; i++)
+			if (s->recs.v[i]->claim && !s->recs.v[i]->released &&
+			    !strcmp(s->recs.v[i]->claim, key))
+				return s->recs.v[i]->provisioned ? realpath(s->recs.v[i]->path, NULL)
+								 : static_volume_dir(d, s->recs.v[i]->name, err);
 		return pv_err_set(err, ENOENT, "persistentvolumeclaim \"%s\" not found", claim), NULL;
+	}
 	if (strcmp(pv_json_str(c, "status", ""), "Bound") != 0)
 		return pv_err_set(err, EAGAIN, "persistentvolumeclaim \"%s\" is %s: %s", claim,
 				  pv_json_str(c, "status", ""), pv_json_str(c, "message", "")), NULL;
@@ -809,6 +888,11 @@ struct json_object *pv_storage_json(struct pv_daemon *d)
 	return o;
 }
 
+static void storage_timer_fired(void *data)
+{
+	pv_daemon_kick(data);
+}
+
 struct pv_storage *pv_storage_new(struct pv_daemon *d, struct pv_err *err)
 {
 	struct pv_storage *s = calloc(1, sizeof(*s));
@@ -818,6 +902,7 @@ struct pv_storage *pv_storage_new(struct pv_daemon *d, struct pv_err *err)
 		free(s);
 		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
 	}
+	s->timer = pv_timer_new(d->loop, storage_timer_fired, d);
 	if (pv_vrecs_load(&s->recs, s->path, err) < 0) {
 		pv_storage_free(s);
 		return NULL;
@@ -830,6 +915,8 @@ void pv_storage_free(struct pv_storage *s)
 	if (!s)
 		return;
 	pv_vrecs_free(&s->recs);
+	if (s->timer)
+		pv_timer_free(s->timer);
 	json_object_put(s->vols);
 	json_object_put(s->claims);
 	json_object_put(s->failed);

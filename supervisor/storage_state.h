@@ -16,6 +16,7 @@ struct pv_vrec {
 	char *name;           /* the volume */
 	char *claim;          /* "ns/name" it is bound to (or was, when released) */
 	char *claim_file;     /* the manifest the claim came from */
+	int64_t gone_since;   /* not kept: when its claim was first missed (ms) */
 	bool released;        /* its claim went away */
 	bool deleted;         /* and reclaim Delete removed its data */
 	char *hash;           /* a static volume's spec hash when it was released */

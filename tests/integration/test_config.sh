@@ -156,6 +156,13 @@ drop secret.yaml "$T_TMP/secret.yaml"
 for _ in $(seq 100); do [ "$(x cat /etc/secret/token)" = abc ] && break; sleep 0.05; done
 [ "$(x cat /etc/secret/token)" = abc ] && ! x ls /etc/secret | grep -q password && ok "a Secret edit: the new key appears, the removed one goes" || fail "secret update: $(x ls -la /etc/secret)"
 
+# a label edited: the labels file follows, the pod is not restarted
+sed -i 's/tier: backend/tier: api/' "$T_TMP/pod.yaml"
+drop pod.yaml "$T_TMP/pod.yaml"
+for _ in $(seq 100); do x cat /etc/podinfo/labels | grep -q 'tier="api"' && break; sleep 0.05; done
+x cat /etc/podinfo/labels | grep -q 'tier="api"' && [ "$(pod_json cfg "p['uid']")" = "$uid" ] \
+	&& ok "a label edit reaches the downwardAPI file; the pod is not restarted" || fail "labels: $(x cat /etc/podinfo/labels)"
+
 # the ConfigMap deleted: the files stay as they were (kubelet keeps them)
 rm "$M/cm.yaml"
 sleep 1

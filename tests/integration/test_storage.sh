@@ -199,6 +199,27 @@ rm "$M/lp.yaml"
 for _ in $(seq 100); do [ -z "$(field pv "$lpvol" "o['name']")" ] && break; sleep 0.1; done
 [ -z "$(field pv "$lpvol" "o['name']")" ] && [ ! -e "$dir" ] && [ -d "$LP" ] \
 	&& ok "a provisioned volume goes with its claim: directory and volume removed" || fail "lp after delete: $("$PODVISOR" get pv; ls -la "$LP")"
+# Delete never removes an allowed prefix itself, nor a tree other volumes use
+pv_yaml pv-root 1Gi Delete "$H" | sed 's/storageClassName: manual/storageClassName: edge/' >"$T_TMP/rootpv.yaml"
+claim_yaml rootclaim 1Gi edge >"$T_TMP/rootclaim.yaml"
+drop rootpv.yaml "$T_TMP/rootpv.yaml"
+drop rootclaim.yaml "$T_TMP/rootclaim.yaml"
+wait_field pvc rootclaim "o['volume']" pv-root || fail "rootclaim: $("$PODVISOR" get pvc rootclaim)"
+rm "$M/rootclaim.yaml"
+wait_field pv pv-root "o['status'] + ' ' + o['reason']" "Failed VolumeFailedDelete" && [ -f "$H/pv1/out" ] \
+	&& "$PODVISOR" describe pv pv-root | grep -q "only strictly under a --host-path-allow prefix" \
+	&& ok "Delete of a volume at the allowed prefix itself is refused: Failed, nothing removed" || fail "pv-root: $("$PODVISOR" describe pv pv-root; ls "$H")"
+
+# a claim whose file is broken when the daemon starts is not taken for deleted
+stop_daemon KILL
+cp "$M/local.yaml" "$T_TMP/local.good"
+printf 'apiVersion: v1\nkind: [broken\n' >"$M/local.yaml"
+start || fail "daemon restart"
+sleep 7 # past the grace a missing claim gets
+[ "$(field pv local-here "o['status'] + ' ' + o['claim']")" = "Bound default/near" ] \
+	&& ok "a claim whose manifest fails to load at start-up keeps its volume Bound" || fail "local-here: $("$PODVISOR" get pv local-here)"
+drop local.yaml "$T_TMP/local.good"
+wait_field pvc near "o['status'] + ' ' + o['volume']" "Bound local-here" && ok "and has it again once the file is fixed" || fail "near: $("$PODVISOR" get pvc near)"
 "$PODVISOR" describe pv pv-small | grep -q "Released" && "$PODVISOR" describe pvc near | grep -q "local-here" \
 	&& ok "describe pv and pvc" || fail "describe: $("$PODVISOR" describe pv pv-small)"
 done_testing
