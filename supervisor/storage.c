@@ -434,10 +434,15 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	if (asprintf(&path, "%s/%s_%s_%s", d->local_path_root, name, pvc->h.metadata.namespace.v,
 		     pvc->h.metadata.name.v) < 0)
 		return pv_err_set(err, ENOMEM, "out of memory");
-	if (pv_mkdir_p(path, 0755, err) < 0)
-		return -1;
-	if (chmod(path, 0777) < 0) /* any container user may write, as with k3s */
-		return pv_err_sys(err, errno, "%s", path);
+	/* any container user may write, as with k3s; the message names no
+	 * (random) volume, so that a retry that fails alike is no new event */
+	if (pv_mkdir_p(path, 0755, err) < 0 || chmod(path, 0777) < 0) {
+		int e = err->code ? err->code : errno;
+
+		rmdir(path);
+		return pv_err_set(err, e, "cannot make a volume's directory under --local-path-root "
+				  "%s: %s", d->local_path_root, strerror(e));
+	}
 	if (!(r = pv_vrec_add(&d->storage->recs, name)))
 		return pv_err_set(err, ENOMEM, "out of memory");
 	r->provisioned = true;
