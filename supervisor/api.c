@@ -57,6 +57,7 @@ static struct json_object *events_for(struct pv_daemon *d, const char *object)
 		json_object_object_add(o, "type", json_object_new_string(e->type));
 		json_object_object_add(o, "reason", json_object_new_string(e->reason));
 		json_object_object_add(o, "message", json_object_new_string(e->message));
+		json_object_object_add(o, "count", json_object_new_int(e->count));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -289,6 +289,9 @@ void pv_get_print_events(struct json_object *ev, const char *title)
 		char age[32];
 
 		pv_human_duration(time(NULL) - pv_json_int(e, "at"), age, sizeof(age));
+		if (pv_json_int(e, "count") > 1) /* kubectl: "3s (x4 over 20s)"; the count */
+			snprintf(age + strlen(age), sizeof(age) - strlen(age), " (x%lld)",
+				 (long long)pv_json_int(e, "count"));
 		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
 		       pv_json_str(e, "message", ""));
 	}

@@ -97,6 +97,28 @@ static struct {
 	struct pv_timer *timer;
 } removals;
 
+/* When OBJECT's latest event says the same, count it there (and log it
+ * at debug level only): a pod retrying a mount on every reconcile is one
+ * event, not hundreds pushing the others out. */
+static bool repeat_event(struct pv_daemon *d, const char *object, bool warning,
+			 const char *reason, const char *msg)
+{
+	for (size_t i = 1; i <= d->nevents; i++) {
+		struct pv_event *e = &d->events[(d->event_next + PV_EVENTS_MAX - i) % PV_EVENTS_MAX];
+
+		if (strcmp(e->object, object) != 0)
+			continue;
+		if (strcmp(e->reason, reason) != 0 || strcmp(e->message, msg) != 0 ||
+		    strcmp(e->type, warning ? "Warning" : "Normal") != 0)
+			return false;
+		e->at = time(NULL);
+		e->count++;
+		pv_debug("%s: %s: %s (x%d)", object, reason, msg, e->count);
+		return true;
+	}
+	return false;
+}
+
 void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
 		     const char *fmt, ...)
 {
@@ -107,6 +129,8 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (repeat_event(d, object, warning, reason, msg))
+		return;
 	free(e->object);
 	free(e->type);
 	free(e->reason);
@@ -116,6 +140,7 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 	e->type = strdup(warning ? "Warning" : "Normal");
 	e->reason = strdup(reason);
 	e->message = strdup(msg);
+	e->count = 1;
 	d->event_next = (d->event_next + 1) % PV_EVENTS_MAX;
 	if (d->nevents < PV_EVENTS_MAX)
 		d->nevents++;

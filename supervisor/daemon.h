@@ -23,6 +23,7 @@ struct pv_event {
 	char *type;    /* "Normal" or "Warning" */
 	char *reason;  /* "Started", "BackOff", "FailedLoad", ... */
 	char *message;
+	int count;     /* the same event again and again is one, counted (kubectl's "x N") */
 };
 
 #define PV_EVENTS_MAX 512
