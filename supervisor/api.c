@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdio.h"
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
@@ -167,20 +168,6 @@ static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
 	return error_json("unknown op");
 }
 
-static void write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 /* Requests are tiny: read one with a short timeout, answer, close. */
 static void serve(struct pv_api *a, int c)
 {
@@ -208,8 +195,8 @@ static void serve(struct pv_api *a, int c)
 	req = json_tokener_parse(buf);
 	resp = req ? handle(a->d, req) : error_json("bad request");
 	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
-	write_all(c, out, strlen(out));
-	write_all(c, "\n", 1);
+	pv_write_all(c, out, strlen(out));
+	pv_write_all(c, "\n", 1);
 	json_object_put(req);
 	json_object_put(resp);
 	free(buf);
@@ -287,8 +274,8 @@ struct json_object *pv_api_call(const char *state, struct json_object *req, stru
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
 				  "--state %s' running?)", sa.sun_path, state), NULL;
-	write_all(fd, s, strlen(s));
-	write_all(fd, "\n", 1);
+	pv_write_all(fd, s, strlen(s));
+	pv_write_all(fd, "\n", 1);
 	for (;;) {
 		ssize_t n;
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "manifests/manifest.h"
 
 /* Go's %q of S, well enough for label and annotation values. */
 static void put_quoted(FILE *f, const char *s)
@@ -135,14 +136,6 @@ static const struct pv_container *find_container(const struct pv_pod_spec *s, co
 	return NULL;
 }
 
-static const struct pv_qty *qty_of(const pv_qtymap *m, const char *key)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->items[i].key, key) == 0 && m->items[i].val.s && !m->items[i].val.invalid)
-			return &m->items[i].val.q;
-	return NULL;
-}
-
 /* The node's allocatable amount of RES, as kubelet fills unset limits. */
 static struct pv_qty node_allocatable(const char *res)
 {
@@ -176,7 +169,7 @@ char *pv_downward_resource(const struct pv_downward_ctx *ctx,
 	const char *res = sel->resource.v, *dot = res ? strchr(res, '.') : NULL;
 	struct pv_qty one = { .value = 1, .milli = 1000 }, val = { 0 };
 	const struct pv_qty *div = sel->divisor.s && !sel->divisor.invalid ? &sel->divisor.q : &one;
-	const struct pv_qty *q;
+	const struct pv_qtyval *q;
 	bool limit = res && strncmp(res, "limits.", 7) == 0;
 	char *out = NULL;
 
@@ -185,9 +178,9 @@ char *pv_downward_resource(const struct pv_downward_ctx *ctx,
 				  name ? name : ""), NULL;
 	if (!dot || (!limit && strncmp(res, "requests.", 9) != 0))
 		return pv_err_set(err, EINVAL, "unsupported resource \"%s\"", res ? res : ""), NULL;
-	q = qty_of(limit ? &c->resources.limits : &c->resources.requests, dot + 1);
+	q = pv_qtymap_get(limit ? &c->resources.limits : &c->resources.requests, dot + 1);
 	if (q)
-		val = *q;
+		val = q->q;
 	else if (limit)
 		val = node_allocatable(dot + 1);
 	if (div->value == 0 && div->milli == 0)

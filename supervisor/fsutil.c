@@ -11,21 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+#include "common/fdio.h"
 
 int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct pv_err *err)
 {
@@ -37,7 +23,7 @@ int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return pv_err_sys(err, errno, "%s", tmp);
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (pv_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		int e = errno;
 
 		unlink(tmp);

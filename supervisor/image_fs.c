@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdio.h"
 #include "supervisor/image_internal.h"
 
 int pv_img_mkdir_p(const char *path, mode_t mode, struct pv_err *err)
@@ -67,21 +68,6 @@ int pv_img_rm_tree(const char *path, struct pv_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int pv_img_fsync_dir(const char *path, struct pv_err *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -103,7 +89,7 @@ int pv_img_write_atomic(const char *dir, const char *name, const char *data, siz
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return pv_err_sys(err, errno, "cannot create a file in %s", dir);
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || pv_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		pv_err_sys(err, errno, "cannot write %s", tmp);
 		goto fail;
 	}

@@ -191,20 +191,12 @@ char *pv_container_dir(const struct pv_crt *c)
 	return path;
 }
 
-static const struct pv_qtyval *qty(const pv_qtymap *m, const char *key)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->items[i].key, key) == 0)
-			return &m->items[i].val;
-	return NULL;
-}
-
 static void set_resources(const struct pv_crt *c, struct pv_cspec *s)
 {
 	const struct pv_resources *r = &c->spec->resources;
-	const struct pv_qtyval *mem = qty(&r->limits, "memory");
-	const struct pv_qtyval *cpu = qty(&r->limits, "cpu");
-	const struct pv_qtyval *req = qty(&r->requests, "cpu");
+	const struct pv_qtyval *mem = pv_qtymap_get(&r->limits, "memory");
+	const struct pv_qtyval *cpu = pv_qtymap_get(&r->limits, "cpu");
+	const struct pv_qtyval *req = pv_qtymap_get(&r->requests, "cpu");
 
 	if (asprintf(&s->cgroup, "%s/pod-%s/%s", c->pod->d->cgroup_parent, c->pod->uid,
 		     c->spec->name.v) < 0)

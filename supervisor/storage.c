@@ -81,14 +81,11 @@ static char *claim_key(const char *ns, const char *name)
 
 static int64_t storage_of(const pv_qtymap *m, const char **text)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->items[i].key, "storage") == 0 && m->items[i].val.s &&
-		    !m->items[i].val.invalid) {
-			if (text)
-				*text = m->items[i].val.s;
-			return m->items[i].val.q.value;
-		}
-	return 0;
+	const struct pv_qtyval *q = pv_qtymap_get(m, "storage");
+
+	if (q && text)
+		*text = q->s;
+	return q ? q->q.value : 0;
 }
 
 /* ---- gathering the binder's inputs ---- */
@@ -427,7 +424,7 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	const char *text = "0";
 	cleanup_free char *path = NULL;
 	struct pv_vrec *r;
-	char name[48];
+	char name[48], object[600];
 
 	new_volume_name(name);
 	storage_of(&pvc->spec.resources.requests, &text);
@@ -455,13 +452,9 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	r->modes = c->modes;
 	r->created = time(NULL);
 	r->reclaim_delete = !sc || !sc->reclaim_policy.v || strcmp(sc->reclaim_policy.v, "Retain") != 0;
-	{
-		char object[600];
-
-		snprintf(object, sizeof(object), "persistentvolumeclaim/%s", c->key);
-		pv_daemon_event(d, object, false, "ProvisioningSucceeded",
-				"successfully provisioned volume %s at %s", name, r->path);
-	}
+	snprintf(object, sizeof(object), "persistentvolumeclaim/%s", c->key);
+	pv_daemon_event(d, object, false, "ProvisioningSucceeded",
+			"successfully provisioned volume %s at %s", name, r->path);
 	return 0;
 }
 

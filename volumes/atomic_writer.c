@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdio.h"
 
 #define PATH_LIMIT 4096
 #define DATA_LINK "..data"
@@ -331,21 +332,6 @@ static int make_ts_dir(int dfd, char *name, size_t size, struct pv_err *err)
 	return -1;
 }
 
-static int write_all(int fd, const unsigned char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* F beneath TSFD, with the directories on its way. */
 static int write_one(int tsfd, const struct pv_payload_file *f, gid_t gid, struct pv_err *err)
 {
@@ -368,7 +354,7 @@ static int write_one(int tsfd, const struct pv_payload_file *f, gid_t gid, struc
 	fd = openat(dir, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pv_err_sys(err, errno, "create %s", f->path);
-	if (write_all(fd, f->data, f->len) < 0 ||
+	if (pv_write_all(fd, f->data, f->len) < 0 ||
 	    (gid != (gid_t)-1 && fchown(fd, 0, gid) < 0) || fchmod(fd, f->mode) < 0 ||
 	    close(steal_fd(&fd)) < 0)
 		return pv_err_sys(err, errno, "write %s", f->path);
