@@ -174,3 +174,11 @@ const struct pv_object *pv_desired_get(const struct pv_desired *d, enum pv_kind 
 	}
 	return NULL;
 }
+
+bool pv_desired_complete(const struct pv_desired *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->files[i]->failed && !d->files[i]->good)
+			return false;
+	return true;
+}

@@ -40,6 +40,12 @@ enum pv_apply_result pv_desired_apply(struct pv_desired *d, const char *path,
 bool pv_desired_remove(struct pv_desired *d, const char *path);
 struct pv_dfile *pv_desired_find(struct pv_desired *d, const char *path);
 
+/* Whether every file has objects in force: false while one has failed to
+ * load since it appeared (its objects are unknown, not absent). Decisions
+ * that forget what a missing object held (addresses, volumes) wait for a
+ * complete view. */
+bool pv_desired_complete(const struct pv_desired *d);
+
 /* Iterate the objects in force of kind K: call FN for each. */
 void pv_desired_each(const struct pv_desired *d, enum pv_kind k,
 		     void (*fn)(void *data, const struct pv_dfile *f, const struct pv_object *o),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "netrules/conntrack.h"
@@ -172,6 +173,7 @@ static void endpoints(struct pv_daemon *d, const struct pv_service *svc, struct 
 struct taken_ctx {
 	struct pv_services *s;
 	struct pv_svc_alloc *self;
+	const char *np_key; /* the port asking for a node port: "name/PROTO" */
 };
 
 static bool ip_taken(void *data, uint32_t ip)
@@ -185,7 +187,7 @@ static bool np_taken(void *data, uint32_t port)
 {
 	struct taken_ctx *t = data;
 
-	return pv_svc_allocs_np_taken(&t->s->allocs, t->self, (uint16_t)port);
+	return pv_svc_allocs_np_taken(&t->s->allocs, t->self, t->np_key, (uint16_t)port);
 }
 
 static bool wants_ip(const struct pv_service *svc)
@@ -227,7 +229,7 @@ static void explicit_ip(struct pv_services *s, struct pv_svc_alloc *a, const cha
 static void auto_ip(struct pv_services *s, struct pv_svc_alloc *a, struct pv_svc_view *v)
 {
 	struct pv_cidr *cidr = &s->d->service_cidr;
-	struct taken_ctx t = { s, a };
+	struct taken_ctx t = { s, a, NULL };
 	uint32_t size = 1u << (32 - cidr->prefix), ip;
 
 	if (a->ip && pv_cidr_contains(cidr, a->ip) && !ip_taken(&t, a->ip))
@@ -244,12 +246,13 @@ static void auto_ip(struct pv_services *s, struct pv_svc_alloc *a, struct pv_svc
 static void node_port(struct pv_services *s, struct pv_svc_alloc *a, const struct pv_service_port *sp,
 		      struct pv_svc_port *port, struct pv_svc_view *v)
 {
-	struct taken_ctx t = { s, a };
+	struct taken_ctx t = { s, a, NULL };
 	char key[96], akey[200];
 	uint16_t have;
 	uint32_t np;
 
 	snprintf(key, sizeof(key), "%s/%s", sp->name.v ? sp->name.v : "", sp->protocol.v);
+	t.np_key = key;
 	have = pv_svc_alloc_np(a, key);
 	if (sp->node_port.set && sp->node_port.v) {
 		np = (uint32_t)sp->node_port.v;
@@ -327,8 +330,23 @@ static char *selector_str(const pv_strmap *sel)
 	return buf;
 }
 
-static void view_init(struct pv_services *s, const struct pv_service *svc, struct pv_svc_view *v,
-		      struct pv_svc_alloc *a)
+/* NULL when out of memory (asprintf leaves its pointer undefined then). */
+static char *fmt_str(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt_str(const char *fmt, ...)
+{
+	char *out = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&out, fmt, ap);
+	va_end(ap);
+	return rc < 0 ? NULL : out;
+}
+
+/* 0, or -1 when out of memory: the caller drops the view. */
+static int view_init(struct pv_services *s, const struct pv_service *svc, struct pv_svc_view *v,
+		     struct pv_svc_alloc *a)
 {
 	const struct pv_service_spec *sp = &svc->spec;
 
@@ -354,16 +372,19 @@ static void view_init(struct pv_services *s, const struct pv_service *svc, struc
 	}
 	v->svc.ports = calloc(sp->ports.n ? sp->ports.n : 1, sizeof(*v->svc.ports));
 	v->target_ports = calloc(sp->ports.n ? sp->ports.n : 1, sizeof(char *));
+	if (!v->ns || !v->name || !v->type || !v->selector || !v->svc.ports || !v->target_ports ||
+	    (sp->external_name.v && !v->external_name))
+		return -1;
+	return 0;
 }
 
-static void view_ports(struct pv_services *s, const struct pv_service *svc, struct pv_svc_view *v,
-		       struct pv_svc_alloc *a)
+/* 0, or -1 when out of memory. */
+static int view_ports(struct pv_services *s, const struct pv_service *svc, struct pv_svc_view *v,
+		      struct pv_svc_alloc *a)
 {
 	const struct pv_service_spec *sp = &svc->spec;
 	bool nodeports = strcmp(sp->type.v, "NodePort") == 0 || strcmp(sp->type.v, "LoadBalancer") == 0;
 
-	if (!v->svc.ports || !v->target_ports)
-		return;
 	for (size_t i = 0; i < sp->ports.n; i++) {
 		const struct pv_service_port *p = &sp->ports.items[i];
 		struct pv_svc_port *port = &v->svc.ports[v->svc.nports++];
@@ -373,15 +394,18 @@ static void view_ports(struct pv_services *s, const struct pv_service *svc, stru
 		port->proto = strcmp(p->protocol.v, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 		port->port = (uint16_t)p->port.v;
 		if (!t->set)
-			asprintf(&v->target_ports[i], "%lld", (long long)p->port.v);
+			v->target_ports[i] = fmt_str("%lld", (long long)p->port.v);
 		else if (t->is_str)
 			v->target_ports[i] = strdup(t->s);
 		else
-			asprintf(&v->target_ports[i], "%lld", (long long)t->i);
+			v->target_ports[i] = fmt_str("%lld", (long long)t->i);
+		if (!port->name || !v->target_ports[i])
+			return -1;
 		if (nodeports && !v->problem)
 			node_port(s, a, p, port, v);
 		endpoints(s->d, svc, port, p);
 	}
+	return 0;
 }
 
 static void selected_ips(struct pv_daemon *d, const struct pv_service *svc, struct pv_svc_view *v)
@@ -398,16 +422,55 @@ const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n)
 	return d->services ? d->services->views : NULL;
 }
 
-static void build_views(struct pv_services *s, const struct pv_service **svcs, size_t n)
+/* One Service's view: its addresses (ALLOC), ports and endpoints. */
+static int view_build(struct pv_services *s, const struct pv_service *svc, struct pv_svc_alloc *a,
+		      struct pv_svc_view *v)
 {
-	struct pv_svc_alloc **allocs = calloc(n ? n : 1, sizeof(*allocs));
+	const char *want = svc->spec.cluster_ip.v;
+
+	if (view_init(s, svc, v, a) < 0)
+		return -1;
+	if (wants_ip(svc)) {
+		if (want && want[0] && strcmp(want, "None") != 0)
+			explicit_ip(s, a, want, v);
+		else
+			auto_ip(s, a, v);
+		if (!v->problem)
+			v->svc.cluster_ip = a->ip;
+	}
+	if (view_ports(s, svc, v, a) < 0)
+		return -1;
+	selected_ips(s->d, svc, v);
+	if (v->problem)
+		v->svc.cluster_ip = 0;
+	return 0;
+}
+
+static bool explicit_ip_wanted(const struct pv_service *svc)
+{
+	const char *want = svc->spec.cluster_ip.v;
+
+	return want && want[0] && strcmp(want, "None") != 0;
+}
+
+/* The views of SVCS (sorted). Allocations are looked up by pointer, and
+ * those stay valid while entries are added (svc_alloc.h). On an
+ * incomplete view of the manifests (COMPLETE false) every remembered
+ * allocation is held, so that nobody takes the address of a Service whose
+ * file failed to load. A view that cannot be built (out of memory) is left
+ * out rather than shown half-made. */
+static void build_views(struct pv_services *s, const struct pv_service **svcs, size_t n,
+			bool complete)
+{
+	cleanup_free struct pv_svc_alloc **allocs = calloc(n ? n : 1, sizeof(*allocs));
+	size_t kept = 0;
 
 	views_free(s);
 	s->views = calloc(n ? n : 1, sizeof(*s->views));
-	if (!s->views || !allocs) {
-		free(allocs);
+	if (!s->views || !allocs)
 		return;
-	}
+	if (!complete)
+		pv_svc_allocs_hold(&s->allocs);
 	/* Every Service that exists holds what it had, before anyone asks. */
 	for (size_t i = 0; i < n; i++) {
 		char key[600];
@@ -418,32 +481,21 @@ static void build_views(struct pv_services *s, const struct pv_service **svcs, s
 		if (allocs[i])
 			allocs[i]->live = true;
 	}
+	/* Explicit addresses first, then the allocated ones. */
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
-			const struct pv_service *svc = svcs[i];
-			const char *want = svc->spec.cluster_ip.v;
-			bool expl = want && want[0] && strcmp(want, "None") != 0;
-			struct pv_svc_view *v = &s->views[i];
-
-			if (!allocs[i] || (pass == 0) != expl)
+			if (!allocs[i] || (pass == 0) != explicit_ip_wanted(svcs[i]))
 				continue;
-			view_init(s, svc, v, allocs[i]);
-			if (wants_ip(svc)) {
-				if (expl)
-					explicit_ip(s, allocs[i], want, v);
-				else
-					auto_ip(s, allocs[i], v);
-				if (!v->problem)
-					v->svc.cluster_ip = allocs[i]->ip;
+			if (view_build(s, svcs[i], allocs[i], &s->views[i]) < 0) {
+				view_free(&s->views[i]);
+				memset(&s->views[i], 0, sizeof(s->views[i]));
 			}
-			view_ports(s, svc, v, allocs[i]);
-			selected_ips(s->d, svc, v);
-			if (v->problem)
-				v->svc.cluster_ip = 0;
 		}
 	}
-	s->nviews = n;
-	free(allocs);
+	for (size_t i = 0; i < n; i++) /* keep the order, drop the unmade */
+		if (s->views[i].name)
+			s->views[kept++] = s->views[i];
+	s->nviews = kept;
 }
 
 static void hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout, char ***names)
@@ -606,7 +658,7 @@ static void sync_fired(void *data)
 	struct pv_svc_view *old = s->views;
 	size_t nold = s->nviews;
 	int64_t t0 = pv_now_ms();
-	bool ok;
+	bool ok, complete;
 
 	s->generation = s->d->desired.generation;
 	pv_desired_each(&s->d->desired, PV_KIND_SERVICE, collect_one, &c);
@@ -614,10 +666,14 @@ static void sync_fired(void *data)
 		qsort(c.v, c.n, sizeof(*c.v), svc_cmp);
 	s->views = NULL;
 	s->nviews = 0;
-	build_views(s, c.v, c.n);
+	complete = pv_desired_complete(&s->d->desired) && access(s->d->manifests, R_OK | X_OK) == 0;
+	build_views(s, c.v, c.n, complete);
 	free(c.v);
 	report_problems(s, old, nold);
-	pv_svc_allocs_sweep(&s->allocs);
+	if (complete)
+		pv_svc_allocs_sweep(&s->allocs);
+	else
+		pv_svc_allocs_unmark(&s->allocs);
 	if (s->allocs.dirty && pv_svc_allocs_save(&s->allocs, s->alloc_path, &err) < 0)
 		pv_warn("services: %s", err.msg);
 	ok = apply(s, &err) == 0;

@@ -11,12 +11,19 @@
 #include "supervisor/fsutil.h"
 #include "supervisor/jsonx.h"
 
+static void alloc_free(struct pv_svc_alloc *s)
+{
+	if (!s)
+		return;
+	free(s->key);
+	free(s->np);
+	free(s);
+}
+
 void pv_svc_allocs_free(struct pv_svc_allocs *a)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i].key);
-		free(a->v[i].np);
-	}
+	for (size_t i = 0; i < a->n; i++)
+		alloc_free(a->v[i]);
 	free(a->v);
 	memset(a, 0, sizeof(*a));
 }
@@ -24,11 +31,14 @@ void pv_svc_allocs_free(struct pv_svc_allocs *a)
 struct pv_svc_alloc *pv_svc_alloc_find(struct pv_svc_allocs *a, const char *key)
 {
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, key) == 0)
-			return &a->v[i];
+		if (strcmp(a->v[i]->key, key) == 0)
+			return a->v[i];
 	return NULL;
 }
 
+/* Each entry is an allocation of its own and only the array of pointers
+ * grows: a pointer handed out stays valid until the entry is swept, however
+ * many entries are added after it. */
 struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key)
 {
 	struct pv_svc_alloc *s = pv_svc_alloc_find(a, key);
@@ -37,18 +47,19 @@ struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key)
 		return s;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 16;
-		struct pv_svc_alloc *v = realloc(a->v, cap * sizeof(*v));
+		struct pv_svc_alloc **v = realloc(a->v, cap * sizeof(*v));
 
 		if (!v)
 			return NULL;
 		a->v = v;
 		a->cap = cap;
 	}
-	s = &a->v[a->n];
-	memset(s, 0, sizeof(*s));
-	if (!(s->key = strdup(key)))
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->key = strdup(key))) {
+		free(s);
 		return NULL;
-	a->n++;
+	}
+	a->v[a->n++] = s;
 	a->dirty = true;
 	return s;
 }
@@ -83,33 +94,54 @@ int pv_svc_alloc_set_np(struct pv_svc_alloc *s, const char *key, uint16_t port)
 void pv_svc_allocs_sweep(struct pv_svc_allocs *a)
 {
 	for (size_t i = 0; i < a->n;) {
-		if (a->v[i].live) {
-			a->v[i++].live = false;
+		if (a->v[i]->live) {
+			a->v[i++]->live = false;
 			continue;
 		}
-		free(a->v[i].key);
-		free(a->v[i].np);
+		alloc_free(a->v[i]);
 		a->v[i] = a->v[--a->n];
 		a->dirty = true;
 	}
+}
+
+static void mark_all(struct pv_svc_allocs *a, bool live)
+{
+	for (size_t i = 0; i < a->n; i++)
+		a->v[i]->live = live;
+}
+
+void pv_svc_allocs_hold(struct pv_svc_allocs *a)
+{
+	mark_all(a, true);
+}
+
+void pv_svc_allocs_unmark(struct pv_svc_allocs *a)
+{
+	mark_all(a, false);
 }
 
 bool pv_svc_allocs_ip_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
 			    uint32_t ip)
 {
 	for (size_t i = 0; i < a->n; i++)
-		if (&a->v[i] != self && a->v[i].live && a->v[i].ip == ip)
+		if (a->v[i] != self && a->v[i]->live && a->v[i]->ip == ip)
 			return true;
 	return false;
 }
 
 bool pv_svc_allocs_np_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
-			    uint16_t port)
+			    const char *key, uint16_t port)
 {
-	for (size_t i = 0; i < a->n; i++)
-		for (size_t j = 0; &a->v[i] != self && a->v[i].live && j < a->v[i].nnp; j++)
-			if (a->v[i].np[j].port == port)
+	for (size_t i = 0; i < a->n; i++) {
+		const struct pv_svc_alloc *o = a->v[i];
+
+		if (o != self && !o->live)
+			continue;
+		/* SELF's other ports count too: two ports, two node ports. */
+		for (size_t j = 0; j < o->nnp; j++)
+			if (o->np[j].port == port && (o != self || strcmp(o->np[j].key, key) != 0))
 				return true;
+	}
 	return false;
 }
 
@@ -155,7 +187,7 @@ int pv_svc_allocs_save(struct pv_svc_allocs *a, const char *path, struct pv_err 
 	int rc;
 
 	for (size_t i = 0; i < a->n; i++) {
-		const struct pv_svc_alloc *s = &a->v[i];
+		const struct pv_svc_alloc *s = a->v[i];
 		struct json_object *o = json_object_new_object(), *nps = json_object_new_object();
 		struct in_addr ip = { htonl(s->ip) };
 

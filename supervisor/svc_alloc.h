@@ -25,7 +25,7 @@ struct pv_svc_alloc {
 };
 
 struct pv_svc_allocs {
-	struct pv_svc_alloc *v;
+	struct pv_svc_alloc **v; /* each entry allocated alone: pointers stay valid */
 	size_t n, cap;
 	bool dirty;      /* changed since the last save */
 };
@@ -39,12 +39,20 @@ struct pv_svc_alloc *pv_svc_alloc_find(struct pv_svc_allocs *a, const char *key)
 struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key);
 uint16_t pv_svc_alloc_np(const struct pv_svc_alloc *s, const char *key);
 int pv_svc_alloc_set_np(struct pv_svc_alloc *s, const char *key, uint16_t port);
-/* Forget the entries not marked live; clears the marks. */
+/* Forget the entries not marked live; clears the marks. Only on a
+ * complete view of the manifests: a Service whose file failed to load
+ * still exists, and must keep its addresses. */
 void pv_svc_allocs_sweep(struct pv_svc_allocs *a);
-/* Whether any live entry other than SELF holds IP / node port PORT. */
+/* Mark every entry live: held, whether its Service is seen or not. */
+void pv_svc_allocs_hold(struct pv_svc_allocs *a);
+/* Clear the live marks, forgetting nothing. */
+void pv_svc_allocs_unmark(struct pv_svc_allocs *a);
+/* Whether any live entry other than SELF holds IP. */
 bool pv_svc_allocs_ip_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
 			    uint32_t ip);
+/* Whether node port PORT is held by another live entry, or by SELF for a
+ * port other than KEY ("portname/PROTO"). */
 bool pv_svc_allocs_np_taken(const struct pv_svc_allocs *a, const struct pv_svc_alloc *self,
-			    uint16_t port);
+			    const char *key, uint16_t port);
 
 #endif

@@ -1,0 +1,225 @@
+#!/bin/bash
+# Scale: counts past the initial capacity of every array on the path.
+# 1,000 Services (ClusterIP, 200 NodePort, 50 headless) select three web
+# pods out of 300 pods in one file; 200 ConfigMaps, one of them mounted.
+# Every Service gets its IP and answers through it; a NodePort answers.
+# Then half of each is deleted and added back: the daemon never dies, the
+# Services come back with the addresses they had, and they answer again.
+# Under ASan the counts are smaller (SCALE_SVCS etc.), still past 16.
+# asan: yes
+. "$(dirname "$0")/lib_pods.sh"
+
+case "$PODVISOR" in
+*/asan/*) NSVC=${SCALE_SVCS:-200} NPOD=${SCALE_PODS:-60} NCM=${SCALE_CMS:-40} ;;
+*) NSVC=${SCALE_SVCS:-1000} NPOD=${SCALE_PODS:-300} NCM=${SCALE_CMS:-200} ;;
+esac
+HALF=$((NSVC / 2))
+NNP=$((NSVC / 5))      # the first NNP Services are NodePort
+NHEADLESS=$((NSVC / 20)) # the last NHEADLESS are headless
+ip link set lo up
+
+alive() { kill -0 "$DAEMON" 2>/dev/null; }
+count_of() { "$PODVISOR" get "$1" 2>/dev/null | tail -n +2 | wc -l; } # KIND: rows of get KIND
+
+# svc_file FIRST LAST: Services sN for N in FIRST..LAST.
+svc_file() {
+	local i
+	for i in $(seq "$1" "$2"); do
+		printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: s%d}\nspec:\n' "$i"
+		if [ "$i" -le "$NNP" ]; then
+			printf '  type: NodePort\n'
+		elif [ "$i" -gt $((NSVC - NHEADLESS)) ]; then
+			printf '  clusterIP: None\n'
+		fi
+		printf '  selector: {app: web}\n  ports:\n  - {name: http, port: 80, targetPort: http}\n'
+		# two ports on some, so a Service holds more than one node port
+		if [ $((i % 7)) = 0 ]; then
+			printf '  - {name: alt, port: 81, targetPort: 8080}\n'
+		fi
+	done
+}
+
+# pod_file N: N pods in one file; the first three serve HTTP as app=web.
+pod_file() {
+	local i
+	for i in $(seq 0 $(($1 - 1))); do
+		if [ "$i" -lt 3 ]; then
+			cat <<YAML
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-$i, labels: {app: web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: busybox:test
+    command: [sh, -c, "hostname > /tmp/hostname; exec httpd -f -p 8080 -h /tmp"]
+    ports: [{name: http, containerPort: 8080}]
+    volumeMounts: [{name: cfg, mountPath: /cfg}]
+  volumes:
+  - name: cfg
+    configMap: {name: cm-$((NCM - 1))}
+YAML
+		else
+			printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: idle-%d, labels: {app: idle}}\n' "$i"
+			printf 'spec:\n  terminationGracePeriodSeconds: 1\n  containers:\n'
+			printf '  - {name: main, image: busybox:test, command: [sleep, "3600"]}\n'
+		fi
+	done
+}
+
+cm_file() { # N
+	local i
+	for i in $(seq 0 $(($1 - 1))); do
+		printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d}\ndata: {key: "value-%d"}\n' "$i" "$i"
+	done
+}
+
+# svc_ips: "name ip" for every Service, from get svc -o json.
+svc_ips() {
+	"$PODVISOR" get svc -o json 2>/dev/null | "$PY" -c '
+import json, sys
+for s in json.load(sys.stdin):
+    print(s["name"], s.get("clusterIP") or "-")'
+}
+
+# wait_count KIND N [SECONDS]: `get KIND` lists N objects (plus a header).
+wait_count() {
+	local i n
+	for i in $(seq $((${3:-60} * 5))); do
+		n=$(count_of "$1")
+		[ "$n" = "$2" ] && return 0
+		alive || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# answer_all FILE: an HTTP GET to every "name ip" line's ip:80; prints how
+# many answered with a web pod's name, then the ones that did not.
+answer_all() {
+	"$PY" - "$1" <<'PY'
+import socket, sys
+ok, bad = 0, []
+for line in open(sys.argv[1]):
+    name, ip = line.split()
+    try:
+        c = socket.create_connection((ip, 80), timeout=5)
+        c.sendall(b"GET /hostname HTTP/1.0\r\n\r\n")
+        data = b""
+        while True:
+            b = c.recv(4096)
+            if not b:
+                break
+            data += b
+        c.close()
+        if data.split(b"\r\n\r\n", 1)[-1].strip().startswith(b"web-"):
+            ok += 1
+        else:
+            bad.append(name)
+    except OSError as e:
+        bad.append("%s(%s)" % (name, e))
+print(ok, " ".join(bad[:10]))
+PY
+}
+
+cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
+pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
+svc_file 1 "$HALF" >"$T_TMP/svc-a.yaml" && drop svc-a.yaml "$T_TMP/svc-a.yaml"
+svc_file $((HALF + 1)) "$NSVC" >"$T_TMP/svc-b.yaml" && drop svc-b.yaml "$T_TMP/svc-b.yaml"
+
+start_daemon || { fail "daemon start"; diag "$(tail -40 "$LOG")"; done_testing; exit 1; }
+
+wait_count svc "$NSVC" 60 && ok "get svc lists all $NSVC Services" ||
+	fail "get svc: $(count_of svc) of $NSVC; daemon alive: $(alive && echo yes || echo no)"
+alive && ok "the daemon is alive with $NSVC Services" || { fail "the daemon died"; diag "$(tail -40 "$LOG")"; done_testing; exit 1; }
+
+wait_count pods "$NPOD" 60 && ok "get pods lists all $NPOD pods of one file" || fail "get pods: $(count_of pods) of $NPOD"
+running=0
+for _ in $(seq 300); do
+	running=$("$PODVISOR" get pods 2>/dev/null | grep -c ' Running ')
+	[ "$running" = "$NPOD" ] && break
+	sleep 0.2
+done
+[ "$running" = "$NPOD" ] && ok "all $NPOD pods Running" || fail "$running of $NPOD pods Running"
+wait_count cm "$NCM" 30 && ok "get cm lists all $NCM ConfigMaps" || fail "get cm: $(count_of cm)"
+r=$("$PODVISOR" exec web-0 -- cat /cfg/key 2>&1)
+[ "$r" = "value-$((NCM - 1))" ] && ok "the last ConfigMap is mounted in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
+
+# Every Service has an address: a cluster IP, or None when headless.
+svc_ips >"$T_TMP/ips1"
+n_ip=$(awk '$2 ~ /^10\.96\./' "$T_TMP/ips1" | wc -l)
+n_none=$(awk '$2 == "None"' "$T_TMP/ips1" | wc -l)
+n_uniq=$(awk '$2 ~ /^10\.96\./ {print $2}' "$T_TMP/ips1" | sort -u | wc -l)
+[ "$n_ip" = $((NSVC - NHEADLESS)) ] && [ "$n_none" = "$NHEADLESS" ] && [ "$n_uniq" = "$n_ip" ] &&
+	ok "$n_ip distinct cluster IPs and $n_none headless" ||
+	fail "cluster IPs: $n_ip (distinct $n_uniq), headless $n_none; wanted $((NSVC - NHEADLESS)) and $NHEADLESS"
+
+# Node ports: one per port, no two alike, every one in the range.
+"$PODVISOR" get svc -o json | "$PY" -c '
+import json, sys
+ports = [p.get("nodePort") for s in json.load(sys.stdin) if s["type"] == "NodePort" for p in s["ports"]]
+print(len(ports), len(set(ports)), sum(1 for p in ports if p and 30000 <= p <= 32767))' >"$T_TMP/np"
+read -r np_n np_uniq np_inrange <"$T_TMP/np"
+want_np=$((NNP + NNP / 7))
+[ "$np_n" = "$want_np" ] && [ "$np_uniq" = "$np_n" ] && [ "$np_inrange" = "$np_n" ] &&
+	ok "$np_n node ports, all distinct and in range (Services with two ports included)" ||
+	fail "node ports: $np_n (distinct $np_uniq, in range $np_inrange), wanted $want_np"
+
+# Wait for the endpoints to reach the rules, then every cluster IP answers.
+awk '$2 ~ /^10\.96\./' "$T_TMP/ips1" >"$T_TMP/ips1.ip"
+first=$(head -1 "$T_TMP/ips1.ip" | awk '{print $2}')
+for _ in $(seq 100); do
+	curl -s --max-time 2 "http://$first/hostname" | grep -q web- && break
+	sleep 0.2
+done
+read -r answered bad < <(answer_all "$T_TMP/ips1.ip")
+[ "$n_ip" -gt 0 ] && [ "$answered" = "$n_ip" ] && ok "all $n_ip cluster IPs answer HTTP from a web pod" || fail "$answered of $n_ip cluster IPs answered; not: $bad"
+
+np1=$("$PODVISOR" get svc s1 -o json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
+npl=$("$PODVISOR" get svc "s$NNP" -o json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
+r1=$(curl -s --max-time 5 "http://127.0.0.1:$np1/hostname")
+r2=$(curl -s --max-time 5 "http://127.0.0.1:$npl/hostname")
+case "$r1$r2" in web-?web-?) ok "NodePorts of s1 and s$NNP answer on 127.0.0.1 ($np1, $npl)" ;;
+*) fail "NodePorts $np1 -> '$r1', $npl -> '$r2'" ;; esac
+
+# Delete half of each kind: the second Service file, half the pods and
+# ConfigMaps (the file rewritten with the first half).
+rm "$M/svc-b.yaml"
+pod_file $((NPOD / 2)) >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
+cm_file $((NCM / 2)) >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
+wait_count svc "$HALF" 60 && ok "half the Services deleted: get svc lists $HALF" || fail "after delete: $(count_of svc) Services"
+wait_count pods $((NPOD / 2)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
+wait_count cm $((NCM / 2)) 30 && ok "half the ConfigMaps deleted" || fail "after delete: $(count_of cm) ConfigMaps"
+alive && ok "the daemon is alive after the deletes" || fail "the daemon died after the deletes"
+
+# And back again.
+svc_file $((HALF + 1)) "$NSVC" >"$T_TMP/svc-b.yaml" && drop svc-b.yaml "$T_TMP/svc-b.yaml"
+pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
+cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
+wait_count svc "$NSVC" 60 && ok "all $NSVC Services back" || fail "after re-adding: $(count_of svc) Services"
+wait_count pods "$NPOD" 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
+wait_count cm "$NCM" 30 && ok "all $NCM ConfigMaps back" || fail "after re-adding: $(count_of cm) ConfigMaps"
+svc_ips >"$T_TMP/ips2"
+# The kept half keeps its addresses; the re-added half gets the same
+# hashed ones back (nobody took them meanwhile).
+if [ "$(wc -l <"$T_TMP/ips2")" = "$NSVC" ] && diff <(sort "$T_TMP/ips1") <(sort "$T_TMP/ips2") >"$T_TMP/ipdiff"; then
+	ok "every Service has the cluster IP it had before"
+else
+	fail "cluster IPs moved"; diag "$(head -20 "$T_TMP/ipdiff")"
+fi
+for _ in $(seq 100); do
+	curl -s --max-time 2 "http://$(tail -1 "$T_TMP/ips1.ip" | awk '{print $2}')/hostname" | grep -q web- && break
+	sleep 0.2
+done
+read -r answered bad < <(answer_all "$T_TMP/ips1.ip")
+[ "$n_ip" -gt 0 ] && [ "$answered" = "$n_ip" ] && ok "all $n_ip cluster IPs answer again" || fail "$answered of $n_ip cluster IPs answered again; not: $bad"
+alive && ok "the daemon is alive at the end" || fail "the daemon died"
+if grep -E "ERROR: AddressSanitizer|runtime error:" "$LOG" >/dev/null; then
+	fail "sanitizer report in the daemon's log"; diag "$(grep -A20 -E "AddressSanitizer|runtime error:" "$LOG" | head -40)"
+else
+	ok "no sanitizer report in the daemon's log"
+fi
+stop_daemon TERM 60
+done_testing

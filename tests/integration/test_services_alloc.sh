@@ -1,0 +1,81 @@
+#!/bin/bash
+# Service addresses are never given away while the manifests are not all
+# known: a Service whose file fails to load at start-up keeps its cluster
+# IP and node port, and another Service asking for that IP is refused
+# instead of taking it. Once the file loads, the Service has its old
+# addresses back.
+# asan: yes
+. "$(dirname "$0")/lib_pods.sh"
+
+svc_json() { # NAME EXPR: a field of `get svc NAME -o json`, '' when absent
+	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    s = json.load(sys.stdin)[0]
+    print(eval(sys.argv[1]))
+except Exception:
+    print('')" "$2"
+}
+
+# wait_svc NAME EXPR WANT [SECONDS]
+wait_svc() {
+	local i
+	for i in $(seq $((${4:-20} * 10))); do
+		[ "$(svc_json "$1" "$2")" = "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+service() { # NAME [EXTRA SPEC LINE]
+	printf 'apiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec:\n  type: NodePort\n  selector: {app: %s}\n  ports: [{port: 80}]\n%s\n' "$1" "$1" "${2:-}"
+}
+
+service keep >"$T_TMP/a.yaml" && drop a.yaml "$T_TMP/a.yaml"
+service victim >"$T_TMP/b.yaml" && drop b.yaml "$T_TMP/b.yaml"
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+wait_svc victim "s['clusterIP'][:6]" "10.96." || fail "victim has no cluster IP: $(svc_json victim s)"
+V=$(svc_json victim "s['clusterIP']")
+VNP=$(svc_json victim "s['ports'][0]['nodePort']")
+K=$(svc_json keep "s['clusterIP']")
+case "$V" in 10.96.*) ok "victim has cluster IP $V and node port $VNP" ;; *) fail "victim: '$V'" ;; esac
+
+# Down; the victim's file broken; a thief asks for its address and port.
+stop_daemon TERM || fail "daemon stop"
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: victim\nspec: [\n' >"$T_TMP/b.yaml" && drop b.yaml "$T_TMP/b.yaml"
+service thief "  clusterIP: $V" >"$T_TMP/c.yaml"
+sed -i "s/ports: \[{port: 80}\]/ports: [{port: 80, nodePort: $VNP}]/" "$T_TMP/c.yaml"
+drop c.yaml "$T_TMP/c.yaml"
+start_daemon || { fail "daemon restart"; diag "$(tail -20 "$LOG")"; done_testing; exit 1; }
+
+# Proof the daemon read both files: the failed load is in its log (with
+# file:line:col), and the thief is listed with the outcome of its request.
+for _ in $(seq 100); do grep -q "b.yaml:[0-9]*:[0-9]*: error" "$LOG" && break; sleep 0.1; done
+grep -q "b.yaml:[0-9]*:[0-9]*: error" "$LOG" && ok "the broken file is reported with file:line:col" || fail "no load error for b.yaml in the log"
+wait_svc thief "s['name']" thief || fail "thief not listed"
+p=$(svc_json thief "s.get('problem', '')")
+ip=$(svc_json thief "s['clusterIP']")
+case "$p" in *"already allocated"*) ok "the thief is refused the victim's address: $p" ;;
+*) fail "thief got clusterIP '$ip' (problem '$p'); the victim's was $V" ;; esac
+[ "$(svc_json keep "s['clusterIP']")" = "$K" ] && ok "the other Service keeps $K" || fail "keep moved: $(svc_json keep "s['clusterIP']") (was $K)"
+
+# The victim's file fixed: its old addresses, nothing else.
+rm "$M/c.yaml"
+service victim >"$T_TMP/b.yaml" && drop b.yaml "$T_TMP/b.yaml"
+wait_svc victim "s['name']" victim || fail "victim not back"
+wait_svc thief "s['name']" "" || fail "thief still listed"
+[ "$(svc_json victim "s['clusterIP']")" = "$V" ] && ok "the victim has its cluster IP $V again" ||
+	fail "victim's cluster IP is '$(svc_json victim "s['clusterIP']")' (problem '$(svc_json victim "s.get('problem')")'), was $V"
+[ "$(svc_json victim "s['ports'][0]['nodePort']")" = "$VNP" ] && ok "the victim has its node port $VNP again" ||
+	fail "victim's node port is '$(svc_json victim "s['ports'][0]['nodePort']")', was $VNP"
+
+# With every file loaded, a deleted Service's address is free again.
+rm "$M/b.yaml"
+wait_svc victim "s['name']" "" || fail "victim still listed after its file went"
+service thief "  clusterIP: $V" >"$T_TMP/c.yaml" && drop c.yaml "$T_TMP/c.yaml"
+wait_svc thief "s['clusterIP']" "$V" && ok "once the victim is deleted, its address can be asked for" ||
+	fail "thief: '$(svc_json thief "s['clusterIP']")' problem '$(svc_json thief "s.get('problem')")'"
+kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
+grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
+stop_daemon TERM
+done_testing
