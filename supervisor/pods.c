@@ -844,6 +844,52 @@ struct want {
 	struct pv_daemon *d;
 };
 
+static bool strmap_equal(const pv_strmap *a, const pv_strmap *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < b->n && !found; j++)
+			found = strcmp(a->items[i].key, b->items[j].key) == 0 &&
+				strcmp(a->items[i].value, b->items[j].value) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Labels or annotations edited, the spec the same: the pod takes the new
+ * metadata in place, without a restart, as in Kubernetes. Its private
+ * copy is replaced; the containers' specs are re-pointed into it (same
+ * spec, same containers in the same order). */
+static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o)
+{
+	struct pv_file old = p->spec_file;
+	const struct pv_pod *old_spec = p->spec;
+	struct pv_err err = { 0 };
+	const struct pv_pod_spec *s;
+
+	memset(&p->spec_file, 0, sizeof(p->spec_file));
+	if (load_private_spec(p, o, &err) < 0 ||
+	    p->spec->spec.init_containers.n + p->spec->spec.containers.n != p->ncontainers) {
+		pv_warn("pod %s/%s: new labels not taken: %s", p->ns, p->name,
+			err.msg[0] ? err.msg : "the containers differ");
+		pv_file_free(&p->spec_file);
+		p->spec_file = old;
+		p->spec = old_spec;
+		return;
+	}
+	s = &p->spec->spec;
+	for (size_t i = 0; i < p->ncontainers; i++)
+		p->containers[i].spec = i < p->ninit ? &s->init_containers.items[i]
+						     : &s->containers.items[i - p->ninit];
+	pv_file_free(&old);
+	pv_info("pod %s/%s: labels or annotations changed; updated in place", p->ns, p->name);
+	pv_services_kick(p->d); /* selectors may match it now, or no longer */
+}
+
 static void want_pod(void *data, const struct pv_dfile *f, const struct pv_object *o)
 {
 	struct pv_daemon *d = data;
@@ -858,6 +904,10 @@ static void want_pod(void *data, const struct pv_dfile *f, const struct pv_objec
 		pv_pod_stop(p, true);
 		return; /* started again once the old one is gone */
 	}
+	if (p && p->state != PV_P_STOPPING &&
+	    (!strmap_equal(&p->spec->h.metadata.labels, &m->labels) ||
+	     !strmap_equal(&p->spec->h.metadata.annotations, &m->annotations)))
+		pod_take_metadata(p, o);
 	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v))
 		pod_start(d, o, hash);
 }

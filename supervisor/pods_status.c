@@ -137,6 +137,15 @@ static struct json_object *container_json(const struct pv_crt *c)
 	return o;
 }
 
+static struct json_object *strmap_json(const pv_strmap *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_object_object_add(o, m->items[i].key, json_object_new_string(m->items[i].value));
+	return o;
+}
+
 struct json_object *pv_pod_status_json(const struct pv_prt *p)
 {
 	struct json_object *o = json_object_new_object(), *cs = json_object_new_array();
@@ -157,6 +166,8 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 	json_object_object_add(o, "namespace", json_object_new_string(p->ns));
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "uid", json_object_new_string(p->uid));
+	json_object_object_add(o, "labels", p->spec ? strmap_json(&p->spec->h.metadata.labels) : NULL);
+	json_object_object_add(o, "annotations", p->spec ? strmap_json(&p->spec->h.metadata.annotations) : NULL);
 	json_object_object_add(o, "created", json_object_new_int64(p->created_wall));
 	json_object_object_add(o, "createdAt", json_object_new_string(p->created_at));
 	json_object_object_add(o, "phase", json_object_new_string(phase(p)));

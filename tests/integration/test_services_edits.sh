@@ -1,9 +1,11 @@
 #!/bin/bash
-# Service addresses are never given away while the manifests are not all
-# known: a Service whose file fails to load at start-up keeps its cluster
-# IP and node port, and another Service asking for that IP is refused
-# instead of taking it. Once the file loads, the Service has its old
-# addresses back.
+# Edits and Services. (1) A label edit is a metadata change: the pod keeps
+# running (same uid, no restart) and the Services follow its new labels.
+# (2) Service addresses are never given away while the manifests are not
+# all known: a Service whose file fails to load at start-up keeps its
+# cluster IP and node port, and another Service asking for that IP is
+# refused instead of taking it. Once the file loads, the Service has its
+# old addresses back.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -31,6 +33,50 @@ service() { # NAME [EXTRA SPEC LINE]
 	printf 'apiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec:\n  type: NodePort\n  selector: {app: %s}\n  ports: [{port: 80}]\n%s\n' "$1" "$1" "${2:-}"
 }
 
+# ---- (1) labels edited in place ----
+labelled() { # COLOUR
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: lab, labels: {app: $1}, annotations: {colour: $1}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: busybox:test
+    command: [sh, -c, "echo lab > /tmp/hostname; exec httpd -f -p 8080 -h /tmp"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: green}
+spec:
+  selector: {app: green}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+}
+eps() { svc_json green "' '.join(e['ip'] for e in s['ports'][0]['endpoints'])"; }
+labelled blue >"$T_TMP/lab.yaml" && drop lab.yaml "$T_TMP/lab.yaml"
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+wait_status lab Running || fail "lab: $(pod_json lab "p['status']")"
+UID0=$(pod_json lab "p['uid']")
+LIP=$(pod_json lab "p['podIP']")
+wait_svc green "s['name']" green && [ -z "$(eps)" ] && ok "a blue pod is no endpoint of green" || fail "green endpoints: '$(eps)'"
+labelled green >"$T_TMP/lab.yaml" && drop lab.yaml "$T_TMP/lab.yaml"
+wait_svc green "' '.join(e['ip'] for e in s['ports'][0]['endpoints'])" "$LIP" &&
+	ok "relabelled green: the running pod is green's endpoint ($LIP)" || fail "green endpoints after the edit: '$(eps)', pod at $LIP"
+[ "$(pod_json lab "p['uid']")" = "$UID0" ] && [ "$(pod_json lab "p['restarts']")" = 0 ] && [ "$(pod_json lab "p['status']")" = Running ] &&
+	ok "the pod was not restarted (same uid, no restarts)" || fail "pod after a label edit: uid $(pod_json lab "p['uid']") (was $UID0), restarts $(pod_json lab "p['restarts']")"
+[ "$(pod_json lab "p['labels']['app'] + p['annotations']['colour']")" = greengreen ] && ok "get pods shows the new labels and annotations" ||
+	fail "labels: $(pod_json lab "p.get('labels')") annotations: $(pod_json lab "p.get('annotations')")"
+r=$(curl -s --max-time 5 "http://$(svc_json green "s['clusterIP']")/hostname")
+[ "$r" = lab ] && ok "green's cluster IP answers from the relabelled pod" || fail "green's cluster IP: '$r'"
+labelled blue >"$T_TMP/lab.yaml" && drop lab.yaml "$T_TMP/lab.yaml"
+wait_svc green "' '.join(e['ip'] for e in s['ports'][0]['endpoints'])" "" && ok "relabelled blue: no longer green's endpoint" || fail "green endpoints: '$(eps)'"
+rm "$M/lab.yaml"
+wait_status lab "" || fail "lab not gone"
+stop_daemon TERM || fail "daemon stop"
+
+# ---- (2) addresses held while a file has failed ----
 service keep >"$T_TMP/a.yaml" && drop a.yaml "$T_TMP/a.yaml"
 service victim >"$T_TMP/b.yaml" && drop b.yaml "$T_TMP/b.yaml"
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
