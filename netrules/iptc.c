@@ -383,13 +383,14 @@ static int flush_stale(struct xtc_handle *h, enum pv_table t, const struct pv_ru
 
 		if (!ours(c) || wanted(rs, t, c))
 			continue;
+		/* *STALE stays a valid array of *NSTALE names whatever fails:
+		 * the caller frees them. */
 		v = realloc(*stale, (*nstale + 1) * sizeof(*v));
-		if (!v || !(v[*nstale] = strdup(c))) {
-			free(v ? v : *stale);
-			*stale = NULL;
+		if (!v)
 			return pv_err_set(err, ENOMEM, "out of memory");
-		}
 		*stale = v;
+		if (!(v[*nstale] = strdup(c)))
+			return pv_err_set(err, ENOMEM, "out of memory");
 		(*nstale)++;
 	}
 	for (size_t i = 0; i < *nstale; i++)

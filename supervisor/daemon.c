@@ -500,15 +500,21 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 		}
 		break;
 	case 'H': {
-		char **v = realloc(d->host_path_allow, (d->nhost_path_allow + 1) * sizeof(*v));
+		char **v, *dup;
 
-		if (!v || arg[0] != '/') {
+		if (arg[0] != '/') {
 			fprintf(stderr, "podvisor daemon: --host-path-allow %s: an absolute "
 				"directory is needed\n", arg);
 			return -1;
 		}
-		d->host_path_allow = v;
-		v[d->nhost_path_allow++] = strdup(arg);
+		v = realloc(d->host_path_allow, (d->nhost_path_allow + 1) * sizeof(*v));
+		if (v)
+			d->host_path_allow = v; /* the old array is gone once realloc succeeds */
+		if (!v || !(dup = strdup(arg))) {
+			fprintf(stderr, "podvisor daemon: --host-path-allow %s: out of memory\n", arg);
+			return -1;
+		}
+		v[d->nhost_path_allow++] = dup;
 		break;
 	}
 	case 'D':

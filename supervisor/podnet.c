@@ -73,9 +73,13 @@ static bool ip_taken(void *data, uint32_t ip)
 	return false;
 }
 
+/* The node side of the pod's veth: named after its address, which no
+ * other live pod holds (an address is reused only once its pod is gone),
+ * so one pod's cleanup can never delete another pod's veth. A name from
+ * part of the uid could collide. */
 static void host_name(const struct pv_prt *p, char out[16])
 {
-	snprintf(out, 16, "pv%.8s", p->uid);
+	snprintf(out, 16, "pv%08x", p->ip);
 }
 
 #define POD_ETH0_INDEX 2 /* lo is 1 in a new namespace */
@@ -146,7 +150,7 @@ void pv_podnet_fini(struct pv_daemon *d)
 
 void pv_podnet_teardown(struct pv_prt *p)
 {
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	struct pv_nl *nl;
 	char host[16];
 	int idx;

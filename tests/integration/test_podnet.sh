@@ -58,14 +58,14 @@ out=$("$PODVISOR" exec cli -- wget -qO- "http://$srv_ip:8080/hostname" 2>&1)
 	&& ok "a hostNetwork pod is in the node's network namespace, others are not" || fail "hostNetwork"
 
 # addresses survive a daemon restart; a deleted pod's veth and address go
-srv_uid=$(pod_json srv "p['uid']")
 stop_daemon 9
 start_daemon
 [ "$(pod_json srv "p['podIP']")" = "$srv_ip" ] && [ "$(pod_json cli "p['podIP']")" = "$cli_ip" ] \
 	&& ok "a restarted daemon keeps the pods' addresses" || fail "after restart: $(pod_json srv "p['podIP']") $(pod_json cli "p['podIP']")"
 [ "$(curl -s --max-time 2 "http://$srv_ip:8080/hostname")" = srv ] && ok "and traffic to the pod still flows" || fail "traffic after restart"
-veth="pv${srv_uid:0:8}"
-ip link show "$veth" >/dev/null 2>&1 && ok "the pod's host-side veth is $veth" || fail "no $veth"
+# the node side is named after the pod's address, unique among live pods
+veth=$(IFS=. read -r a b c d <<<"$srv_ip"; printf 'pv%02x%02x%02x%02x' "$a" "$b" "$c" "$d")
+ip link show "$veth" 2>/dev/null | grep -q "master pv0" && ok "the pod's host-side veth is $veth, on the bridge" || fail "no $veth on pv0: $(ip -br link | grep '^pv')"
 # take srv out of the file, keeping the others
 "$PY" - "$M/net.yaml" <<'PY'
 import sys
