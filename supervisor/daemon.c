@@ -274,10 +274,16 @@ static void rescan(void *data)
 	struct pv_daemon *d = data;
 	struct pv_pathlist now = { 0 };
 	struct pv_err err = { 0 };
+	bool complete = true;
 
-	if (access(d->manifests, F_OK) == 0 && pv_scan_dir(d->manifests, &now, &err) < 0)
-		pv_warn("rescan: %s", err.msg);
-	for (size_t i = d->desired.n; i-- > 0;) {
+	/* A scan that failed part-way lists only some files: the others are
+	 * unknown, not deleted, and keep their objects. */
+	if (access(d->manifests, F_OK) == 0 && pv_scan_dir(d->manifests, &now, &err) < 0) {
+		pv_warn("rescan: %s; nothing is deleted until the directory can be read whole",
+			err.msg);
+		complete = false;
+	}
+	for (size_t i = d->desired.n; complete && i-- > 0;) {
 		const char *path = d->desired.files[i]->path;
 
 		if (!listed(&now, path)) {

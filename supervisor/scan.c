@@ -80,9 +80,13 @@ static int scan(const char *dir, struct pv_pathlist *out, int depth, struct pv_e
 	n = scandir(dir, &names, NULL, name_cmp);
 	if (n < 0)
 		return pv_err_sys(err, errno, "%s", dir);
+	/* One bad entry does not hide the ones after it: go on, and report
+	 * the first error. */
 	for (int i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = scan_entry(dir, names[i]->d_name, out, depth, err);
+		struct pv_err e = { 0 };
+
+		if (scan_entry(dir, names[i]->d_name, out, depth, &e) < 0 && rc == 0)
+			rc = -1, *err = e;
 		free(names[i]);
 	}
 	free(names);

@@ -1,11 +1,12 @@
 #!/bin/bash
-# Edits and Services. (1) A label edit is a metadata change: the pod keeps
+# Edits that must lose nothing. (1) A label edit is a metadata change: the pod keeps
 # running (same uid, no restart) and the Services follow its new labels.
 # (2) Service addresses are never given away while the manifests are not
 # all known: a Service whose file fails to load at start-up keeps its
 # cluster IP and node port, and another Service asking for that IP is
 # refused instead of taking it. Once the file loads, the Service has its
-# old addresses back.
+# old addresses back. (3) A directory that cannot be scanned whole (a
+# subdirectory nested too deep) deletes nothing it did not list.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -121,6 +122,21 @@ wait_svc victim "s['name']" "" || fail "victim still listed after its file went"
 service thief "  clusterIP: $V" >"$T_TMP/c.yaml" && drop c.yaml "$T_TMP/c.yaml"
 wait_svc thief "s['clusterIP']" "$V" && ok "once the victim is deleted, its address can be asked for" ||
 	fail "thief: '$(svc_json thief "s['clusterIP']")' problem '$(svc_json thief "s.get('problem')")'"
+
+# ---- (3) a scan that fails part-way deletes nothing ----
+pod_yaml keeper Always sleep 3600 >"$T_TMP/z.yaml" && drop z.yaml "$T_TMP/z.yaml"
+wait_status keeper Running || fail "keeper: $(pod_json keeper "p['status']")"
+KUID=$(pod_json keeper "p['uid']")
+mkdir -p "$M/$(printf 'a/%.0s' $(seq 40))" # sorts before z.yaml
+kill -HUP "$DAEMON"
+for _ in $(seq 100); do grep -q "rescan: .*nested more than" "$LOG" && break; sleep 0.1; done
+grep -q "rescan: .*nested more than" "$LOG" && ok "the scan error is reported" || fail "no scan error in the log"
+# proof the rescan is over: a file dropped after it is loaded
+service marker >"$T_TMP/m.yaml" && drop m.yaml "$T_TMP/m.yaml"
+wait_svc marker "s['name']" marker || fail "marker Service not loaded"
+[ "$(pod_json keeper "p['uid']")" = "$KUID" ] && [ "$(pod_json keeper "p['status']")" = Running ] &&
+	ok "the pod in the file the scan did not reach keeps running" || fail "keeper: $(pod_json keeper "p['status']") uid $(pod_json keeper "p['uid']") (was $KUID)"
+rm -rf "$M/a"
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
 stop_daemon TERM
