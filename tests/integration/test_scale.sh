@@ -5,6 +5,9 @@
 # Every Service gets its IP and answers through it; a NodePort answers.
 # Then half of each is deleted and added back: the daemon never dies, the
 # Services come back with the addresses they had, and they answer again.
+# Beside them: 40 subdirectories of one file each (past the 16 watches and
+# 32 files the daemon starts with), 12 pods with a hostPort each (past 8),
+# and a ConfigMap of 20 keys in a volume (past the writer's 8).
 # Under ASan the counts are smaller (SCALE_SVCS etc.), still past 16.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
@@ -14,6 +17,8 @@ case "$PODVISOR" in
 *) NSVC=${SCALE_SVCS:-1000} NPOD=${SCALE_PODS:-300} NCM=${SCALE_CMS:-200} ;;
 esac
 HALF=$((NSVC / 2))
+NHP=12   # pods with a hostPort
+NDIRS=40 # subdirectories, one file each
 NNP=$((NSVC / 5))      # the first NNP Services are NodePort
 NHEADLESS=$((NSVC / 20)) # the last NHEADLESS are headless
 ip link set lo up
@@ -61,6 +66,20 @@ spec:
   - name: cfg
     configMap: {name: cm-$((NCM - 1))}
 YAML
+		elif [ "$i" -lt $((3 + NHP)) ]; then
+			cat <<YAML
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hp-$i, labels: {app: hp}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: busybox:test
+    command: [sh, -c, "hostname > /tmp/hostname; exec httpd -f -p 8080 -h /tmp"]
+    ports: [{containerPort: 8080, hostPort: $((40000 + i))}]
+YAML
 		else
 			printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: idle-%d, labels: {app: idle}}\n' "$i"
 			printf 'spec:\n  terminationGracePeriodSeconds: 1\n  containers:\n'
@@ -69,12 +88,26 @@ YAML
 	done
 }
 
-cm_file() { # N
-	local i
+cm_file() { # N: cm-0..cm-N-1; the last one has 20 keys
+	local i k
 	for i in $(seq 0 $(($1 - 1))); do
-		printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d}\ndata: {key: "value-%d"}\n' "$i" "$i"
+		printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d}\ndata:\n  key: "value-%d"\n' "$i" "$i"
+		if [ "$i" = $(($1 - 1)) ]; then
+			for k in $(seq 1 20); do printf '  k%d: "v%d"\n' "$k" "$k"; done
+		fi
 	done
 }
+
+# dirs_add FIRST LAST: sub-N/cm.yaml with ConfigMap dir-N, delivered like rsync.
+dirs_add() {
+	local i
+	for i in $(seq "$1" "$2"); do
+		mkdir -p "$M/sub-$i"
+		printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dir-%d}\ndata: {k: v}\n' "$i" >"$M/sub-$i/.cm.yaml.tmp"
+		mv "$M/sub-$i/.cm.yaml.tmp" "$M/sub-$i/cm.yaml"
+	done
+}
+cm_dirs() { "$PODVISOR" get cm 2>/dev/null | grep -c '^dir-'; }
 
 # svc_ips: "name ip" for every Service, from get svc -o json.
 svc_ips() {
@@ -126,6 +159,7 @@ PY
 
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
+dirs_add 1 $((NDIRS / 2)) # the rest arrive while the daemon runs
 svc_file 1 "$HALF" >"$T_TMP/svc-a.yaml" && drop svc-a.yaml "$T_TMP/svc-a.yaml"
 svc_file $((HALF + 1)) "$NSVC" >"$T_TMP/svc-b.yaml" && drop svc-b.yaml "$T_TMP/svc-b.yaml"
 
@@ -143,9 +177,25 @@ for _ in $(seq 300); do
 	sleep 0.2
 done
 [ "$running" = "$NPOD" ] && ok "all $NPOD pods Running" || fail "$running of $NPOD pods Running"
-wait_count cm "$NCM" 30 && ok "get cm lists all $NCM ConfigMaps" || fail "get cm: $(count_of cm)"
-r=$("$PODVISOR" exec web-0 -- cat /cfg/key 2>&1)
-[ "$r" = "value-$((NCM - 1))" ] && ok "the last ConfigMap is mounted in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
+wait_count cm $((NCM + NDIRS / 2)) 30 && ok "get cm lists all $NCM ConfigMaps and $((NDIRS / 2)) from subdirectories" || fail "get cm: $(count_of cm)"
+r=$("$PODVISOR" exec web-0 -- sh -c 'cat /cfg/key; echo; cat /cfg/k20' 2>&1 | tr '\n' ' ')
+[ "$r" = "value-$((NCM - 1)) v20" ] && ok "the last ConfigMap's 21 keys are files in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
+
+# Subdirectories made while the daemon runs are watched, past the 16th.
+dirs_add $((NDIRS / 2 + 1)) "$NDIRS"
+for _ in $(seq 150); do [ "$(cm_dirs)" = "$NDIRS" ] && break; sleep 0.2; done
+[ "$(cm_dirs)" = "$NDIRS" ] && ok "$NDIRS files in $NDIRS subdirectories loaded, half of them made while running" || fail "$(cm_dirs) of $NDIRS subdirectory files loaded"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dir-%d}\ndata: {k: edited}\n' "$NDIRS" >"$M/sub-$NDIRS/.x" && mv "$M/sub-$NDIRS/.x" "$M/sub-$NDIRS/cm.yaml"
+rm -rf "$M/sub-1"
+for _ in $(seq 150); do [ "$(cm_dirs)" = $((NDIRS - 1)) ] && break; sleep 0.2; done
+[ "$(cm_dirs)" = $((NDIRS - 1)) ] && ok "a removed subdirectory's objects are deleted" || fail "$(cm_dirs) subdirectory ConfigMaps after rm -rf sub-1"
+
+# Every hostPort answers on the node.
+hp_ok=0
+for i in $(seq 3 $((2 + NHP))); do
+	[ "$(curl -s --max-time 5 "http://127.0.0.1:$((40000 + i))/hostname")" = "hp-$i" ] && hp_ok=$((hp_ok + 1))
+done
+[ "$hp_ok" = "$NHP" ] && ok "all $NHP hostPorts answer on 127.0.0.1" || fail "$hp_ok of $NHP hostPorts answered"
 
 # Every Service has an address: a cluster IP, or None when headless.
 svc_ips >"$T_TMP/ips1"
@@ -191,7 +241,7 @@ pod_file $((NPOD / 2)) >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file $((NCM / 2)) >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$HALF" 60 && ok "half the Services deleted: get svc lists $HALF" || fail "after delete: $(count_of svc) Services"
 wait_count pods $((NPOD / 2)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
-wait_count cm $((NCM / 2)) 30 && ok "half the ConfigMaps deleted" || fail "after delete: $(count_of cm) ConfigMaps"
+wait_count cm $((NCM / 2 + NDIRS - 1)) 30 && ok "half the ConfigMaps deleted" || fail "after delete: $(count_of cm) ConfigMaps"
 alive && ok "the daemon is alive after the deletes" || fail "the daemon died after the deletes"
 
 # And back again.
@@ -200,7 +250,7 @@ pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$NSVC" 60 && ok "all $NSVC Services back" || fail "after re-adding: $(count_of svc) Services"
 wait_count pods "$NPOD" 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
-wait_count cm "$NCM" 30 && ok "all $NCM ConfigMaps back" || fail "after re-adding: $(count_of cm) ConfigMaps"
+wait_count cm $((NCM + NDIRS - 1)) 30 && ok "all $NCM ConfigMaps back" || fail "after re-adding: $(count_of cm) ConfigMaps"
 svc_ips >"$T_TMP/ips2"
 # The kept half keeps its addresses; the re-added half gets the same
 # hashed ones back (nobody took them meanwhile).
