@@ -187,3 +187,54 @@ out:
 	ldns_pkt_free(u);
 	return rc;
 }
+
+int pv_dns_question_parse(const uint8_t *msg, size_t len, bool response, struct pv_dns_question *q)
+{
+	size_t i = 12, n = 0;
+	uint8_t l;
+
+	memset(q, 0, sizeof(*q));
+	if (len < 12 || !(msg[2] & 0x80) != !response || (msg[2] >> 3 & 0xF) != LDNS_PACKET_QUERY ||
+	    (msg[4] << 8 | msg[5]) != 1)
+		return -1;
+	q->id = (uint16_t)(msg[0] << 8 | msg[1]);
+	do {
+		/* A question has no compression pointer (nothing precedes it to
+		 * point at), and no name is longer than 255 bytes. */
+		if (i >= len || ((l = msg[i]) & 0xC0) || n + 1 + l > sizeof(q->name) || i + 1 + l > len)
+			return -1;
+		memcpy(q->name + n, msg + i, 1 + (size_t)l);
+		n += 1 + (size_t)l;
+		i += 1 + (size_t)l;
+	} while (l);
+	if (i + 4 > len)
+		return -1;
+	q->name_len = (uint8_t)n;
+	q->qtype = (uint16_t)(msg[i] << 8 | msg[i + 1]);
+	q->qclass = (uint16_t)(msg[i + 2] << 8 | msg[i + 3]);
+	return 0;
+}
+
+static uint8_t ascii_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+/* Label lengths are below 64, so folding every byte folds only letters. */
+static bool same_name(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
+}
+
+bool pv_dns_reply_matches(const struct pv_dns_sent *sent, uint32_t addr, uint16_t port,
+			  const struct pv_dns_question *reply)
+{
+	const struct pv_dns_question *q = &sent->q;
+
+	return reply->id == q->id && addr == sent->addr && port == sent->port &&
+	       reply->qtype == q->qtype && reply->qclass == q->qclass &&
+	       reply->name_len == q->name_len && same_name(reply->name, q->name, q->name_len);
+}

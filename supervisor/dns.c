@@ -1,8 +1,11 @@
 /* Cluster DNS for pods: a small UDP and TCP server on the bridge address, in the
  * daemon's event loop. Names in the cluster zone are answered from the
  * Services and pods the daemon knows (netrules/dnsmsg.c does the wire
- * format through ldns); every other query is relayed, as it is, to the
- * node's upstream resolver, and its answer relayed back. */
+ * format through ldns); every other query is relayed, as it is but for
+ * its ID, to the node's upstream resolver, and its answer relayed back.
+ * A reply from upstream is taken only for the query it answers: the same
+ * random ID, from where the query went, for the same question; anything
+ * else is dropped. */
 #include "supervisor/dns.h"
 
 #include <arpa/inet.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -37,7 +41,8 @@ struct pending {
 		struct tcpconn *conn;
 	} client;
 	uint16_t id;              /* the client's */
-	int64_t at;               /* 0: free */
+	struct pv_dns_sent sent;  /* what went upstream, under an ID of ours */
+	int64_t at;               /* when it went; 0: free */
 	uint8_t *cname;           /* an ExternalName's CNAME reply, to complete */
 	size_t cname_len;
 };
@@ -51,9 +56,19 @@ struct pv_dns {
 	struct sockaddr_in upstream;
 	bool have_upstream;
 	struct pending pending[PENDING];
-	uint16_t next_id;
 	char address[INET_ADDRSTRLEN];
 };
+
+static bool live(const struct pending *p, int64_t now)
+{
+	return p->at && now - p->at <= PENDING_TTL_MS;
+}
+
+static void pending_clear(struct pending *p)
+{
+	free(p->cname);
+	memset(p, 0, sizeof(*p));
+}
 
 /* ---- names ---- */
 
@@ -173,7 +188,7 @@ static void conn_close(struct tcpconn *c)
 
 	for (size_t i = 0; i < PENDING; i++)
 		if (s->pending[i].client.conn == c)
-			s->pending[i].client.conn = NULL, s->pending[i].at = 0;
+			pending_clear(&s->pending[i]);
 	for (struct tcpconn **pp = &s->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -202,41 +217,73 @@ static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg,
 	conn_close(to->conn);
 }
 
-/* A free slot (or one whose query is too old to be answered), and the
- * upstream ID that names it; NULL when every slot is busy. */
-static struct pending *slot(struct pv_dns *s, uint16_t *id)
+/* A free slot, or one whose query is too old to be answered; NULL when
+ * every slot is busy. */
+static struct pending *slot(struct pv_dns *s, int64_t now)
 {
-	int64_t now = pv_now_ms();
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &s->pending[i];
 
-	for (int tries = 0; tries < PENDING; tries++) {
-		struct pending *p;
-
-		*id = s->next_id++;
-		p = &s->pending[*id % PENDING];
-		if (!p->at || now - p->at > PENDING_TTL_MS) {
-			free(p->cname);
-			memset(p, 0, sizeof(*p));
-			p->at = now;
+		if (!live(p, now)) {
+			pending_clear(p);
 			return p;
 		}
 	}
 	return NULL;
 }
 
-/* Not ours: upstream, under an ID of ours. Over TCP the query still goes
- * upstream by UDP. */
-static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+/* A random ID that no live query to the upstream uses: a reply can only
+ * be taken for its own query, and an ID cannot be guessed from the last. */
+static int fresh_id(struct pv_dns *s, int64_t now, uint16_t *id)
 {
+	for (int tries = 0; tries < 8; tries++) {
+		bool used = false;
+
+		if (getrandom(id, sizeof(*id), GRND_NONBLOCK) != sizeof(*id))
+			return -1;
+		for (size_t i = 0; i < PENDING && !used; i++)
+			used = live(&s->pending[i], now) && s->pending[i].sent.q.id == *id;
+		if (!used)
+			return 0;
+	}
+	return -1;
+}
+
+/* Send MSG (a query) upstream under a fresh ID, remembered in a slot with
+ * its question, for FROM; NULL when it cannot go (the client retries). */
+static struct pending *send_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+{
+	int64_t now = pv_now_ms();
 	struct pending *p;
 	uint16_t id;
 
-	if (!s->have_upstream || len < 12 || !(p = slot(s, &id)))
-		return false; /* the client retries */
-	p->client = *from;
-	p->id = (uint16_t)(msg[0] << 8 | msg[1]);
+	if (!s->have_upstream || !(p = slot(s, now)) || fresh_id(s, now, &id) < 0)
+		return NULL;
 	msg[0] = (uint8_t)(id >> 8);
 	msg[1] = (uint8_t)id;
+	if (pv_dns_question_parse(msg, len, false, &p->sent.q) < 0)
+		return NULL;
+	p->sent.addr = s->upstream.sin_addr.s_addr;
+	p->sent.port = s->upstream.sin_port;
+	p->client = *from;
+	p->at = now;
 	sendto(s->up_fd, msg, len, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+	return p;
+}
+
+/* Not ours: upstream, as it is but for the ID. Over TCP the query still
+ * goes upstream by UDP. */
+static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+{
+	struct pending *p;
+	uint16_t client_id;
+
+	if (len < 12)
+		return false;
+	client_id = (uint16_t)(msg[0] << 8 | msg[1]);
+	if (!(p = send_up(s, msg, len, from)))
+		return false;
+	p->id = client_id;
 	return true;
 }
 
@@ -247,20 +294,16 @@ static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct clie
 	uint8_t *q = NULL;
 	size_t qlen = 0;
 	struct pending *p = NULL;
-	uint16_t id;
 
-	if (!s->have_upstream || !(p = slot(s, &id)) ||
-	    pv_dns_query(res->chase, res->qtype, id, &q, &qlen) < 0) {
-		if (p)
-			p->at = 0;
+	if (pv_dns_query(res->chase, res->qtype, 0, &q, &qlen) < 0 ||
+	    !(p = send_up(s, q, qlen, from))) {
+		free(q);
 		reply(s, from, res->resp, res->len);
 		free(res->resp);
 		return false;
 	}
-	p->client = *from;
 	p->cname = res->resp;
 	p->cname_len = res->len;
-	sendto(s->up_fd, q, qlen, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
 	free(q);
 	return true;
 }
@@ -268,23 +311,45 @@ static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct clie
 static void answered(struct pv_dns *s, struct pending *p, uint8_t *msg, size_t n)
 {
 	struct client to = p->client;
-	uint8_t *merged = NULL;
-	size_t mlen = 0;
+	uint16_t id = p->id;
+	uint8_t *cname = p->cname, *merged = NULL;
+	size_t clen = p->cname_len, mlen = 0;
 
-	p->at = 0;
-	if (!p->cname) {
-		msg[0] = (uint8_t)(p->id >> 8);
-		msg[1] = (uint8_t)p->id;
+	/* The slot is free before the reply goes: replying to a TCP client
+	 * closes its connection, which clears its slots. */
+	p->cname = NULL;
+	pending_clear(p);
+	if (!cname) {
+		msg[0] = (uint8_t)(id >> 8);
+		msg[1] = (uint8_t)id;
 		reply(s, &to, msg, n);
 		return;
 	}
-	if (pv_dns_append(p->cname, p->cname_len, msg, n, &merged, &mlen) < 0)
-		reply(s, &to, p->cname, p->cname_len);
+	if (pv_dns_append(cname, clen, msg, n, &merged, &mlen) < 0)
+		reply(s, &to, cname, clen);
 	else
 		reply(s, &to, merged, mlen);
 	free(merged);
-	free(p->cname);
-	p->cname = NULL;
+	free(cname);
+}
+
+/* The live query a reply answers, or NULL: then it is dropped. */
+static struct pending *asked(struct pv_dns *s, const struct sockaddr_in *from, const uint8_t *msg,
+			     size_t n)
+{
+	struct pv_dns_question r;
+	int64_t now = pv_now_ms();
+
+	if (pv_dns_question_parse(msg, n, true, &r) < 0)
+		return NULL;
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &s->pending[i];
+
+		if (live(p, now) &&
+		    pv_dns_reply_matches(&p->sent, from->sin_addr.s_addr, from->sin_port, &r))
+			return p;
+	}
+	return NULL;
 }
 
 static void on_upstream(void *data, int fd, uint32_t events)
@@ -296,14 +361,12 @@ static void on_upstream(void *data, int fd, uint32_t events)
 	ssize_t n;
 
 	(void)events;
-	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) >= 12) {
-		uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
-		struct pending *p = &s->pending[id % PENDING];
+	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) >= 0) {
+		struct pending *p = flen == sizeof(from) ? asked(s, &from, msg, (size_t)n) : NULL;
 
-		flen = sizeof(from);
-		if (p->at && from.sin_addr.s_addr == s->upstream.sin_addr.s_addr &&
-		    from.sin_port == s->upstream.sin_port)
+		if (p)
 			answered(s, p, msg, (size_t)n);
+		flen = sizeof(from);
 	}
 }
 
@@ -472,7 +535,6 @@ struct pv_dns *pv_dns_new(struct pv_daemon *d, struct pv_err *err)
 	s->d = d;
 	s->fd = s->up_fd = s->tcp_fd = -1;
 	s->have_upstream = read_upstream(&s->upstream);
-	s->next_id = (uint16_t)(pv_now_ms() & 0xFFFF);
 	if ((s->fd = bound_socket(SOCK_DGRAM, ip, 53, err)) < 0 ||
 	    (s->tcp_fd = bound_socket(SOCK_STREAM, ip, 53, err)) < 0 ||
 	    (s->up_fd = bound_socket(SOCK_DGRAM, 0, 0, err)) < 0 ||
