@@ -136,37 +136,70 @@ static int pod_answer(struct pv_daemon *d, const char *host, const char *sub, co
 	return 0;
 }
 
+/* NS.svc.ZONE exists when namespace NS has a Service or a pod. */
+static bool namespace_known(struct pv_daemon *d, const char *ns)
+{
+	size_t n;
+	const struct pv_svc_view *v = pv_services_views(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ns && strcmp(v[i].ns, ns) == 0)
+			return true;
+	for (size_t i = 0; i < d->npods; i++)
+		if (strcmp(d->pods[i]->ns, ns) == 0)
+			return true;
+	return false;
+}
+
+/* REST of REST.svc.ZONE: NS, SVC.NS or HOST.SUB.NS. */
+static int svc_lookup(struct pv_dns *s, char *rest, struct pv_dns_answer *ans)
+{
+	char *b, *c;
+	const struct pv_svc_view *v;
+
+	if (!(b = strchr(rest, '.')))
+		return namespace_known(s->d, rest);
+	*b++ = '\0';
+	if (!(c = strchr(b, '.')))
+		return (v = find_view(s->d, b, rest)) ? service_answer(v, ans) : 0;
+	*c++ = '\0';
+	return strchr(c, '.') ? 0 : pod_answer(s->d, rest, b, c, ans);
+}
+
+/* REST of REST.pod.ZONE: 10-88-0-2.NS. */
+static int pod_ip_lookup(char *rest, struct pv_dns_answer *ans)
+{
+	char *b = strchr(rest, '.');
+	struct in_addr ip;
+
+	if (!b || strchr(b + 1, '.'))
+		return 0;
+	*b = '\0';
+	for (char *p = rest; *p; p++)
+		*p = *p == '-' ? '.' : *p;
+	if (inet_pton(AF_INET, rest, &ip) != 1)
+		return 0;
+	ans->a[ans->na++] = ntohl(ip.s_addr);
+	return 1;
+}
+
+/* The zone itself, svc.ZONE and pod.ZONE exist, with no records of their
+ * own: NOERROR and no answer, as CoreDNS says. An NXDOMAIN would tell a
+ * resolver that no name below them exists either (RFC 8020). */
 static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 {
 	struct pv_dns *s = data;
-	char rest[300], suffix[300], *a, *b, *c;
-	struct in_addr ip;
+	const char *zone = s->d->cluster_domain;
+	char rest[300], svc[300], pod[300];
 
-	snprintf(suffix, sizeof(suffix), "svc.%s", s->d->cluster_domain);
-	if (strip(name, suffix, rest, sizeof(rest))) {
-		a = rest;
-		if (!(b = strchr(a, '.')))
-			return 0;
-		*b++ = '\0';
-		if (!(c = strchr(b, '.'))) {
-			const struct pv_svc_view *v = find_view(s->d, b, a); /* svc.ns */
-
-			return v ? service_answer(v, ans) : 0;
-		}
-		*c++ = '\0';
-		return strchr(c, '.') ? 0 : pod_answer(s->d, a, b, c, ans); /* host.sub.ns */
-	}
-	snprintf(suffix, sizeof(suffix), "pod.%s", s->d->cluster_domain);
-	if (strip(name, suffix, rest, sizeof(rest)) && (b = strchr(rest, '.'))) {
-		/* 10-88-0-2.ns.pod.cluster.local */
-		*b = '\0';
-		for (char *p = rest; *p; p++)
-			*p = *p == '-' ? '.' : *p;
-		if (inet_pton(AF_INET, rest, &ip) != 1)
-			return 0;
-		ans->a[ans->na++] = ntohl(ip.s_addr);
+	snprintf(svc, sizeof(svc), "svc.%s", zone);
+	snprintf(pod, sizeof(pod), "pod.%s", zone);
+	if (strcmp(name, zone) == 0 || strcmp(name, svc) == 0 || strcmp(name, pod) == 0)
 		return 1;
-	}
+	if (strip(name, svc, rest, sizeof(rest)))
+		return svc_lookup(s, rest, ans);
+	if (strip(name, pod, rest, sizeof(rest)))
+		return pod_ip_lookup(rest, ans);
 	return 0;
 }
 

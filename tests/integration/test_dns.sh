@@ -77,6 +77,43 @@ def parse(r):
             ips.append(socket.inet_ntoa(r[i + 10:i + 14]))
         i += 10 + l
     return qid, flags, flags & 15, name, ips
+
+
+RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+
+
+def ask(name, qtype=1, tcp=False, edns=0, server="10.88.0.1"):
+    """The cluster DNS's reply to NAME/QTYPE: (raw bytes, parsed), or None."""
+    q = query(4321, name, qtype, edns)
+    try:
+        if tcp:
+            s = socket.create_connection((server, 53), timeout=3)
+            s.sendall(struct.pack(">H", len(q)) + q)
+            buf = b""
+            while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
+                d = s.recv(65536)
+                if not d:
+                    return None
+                buf += d
+            r = buf[2:]
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(3)
+            s.sendto(q, (server, 53))
+            r = s.recvfrom(65536)[0]
+    except OSError:
+        return None
+    return r, parse(r)
+
+
+def summary(name, qtype=1, tcp=False):
+    """"RCODE N" (N answers) as a client sees it, or "TIMEOUT"."""
+    got = ask(name, qtype, tcp)
+    if not got:
+        return "TIMEOUT"
+    qid, flags, rcode, qn, ips = got[1]
+    an = struct.unpack(">H", got[0][6:8])[0]
+    return "%s %d" % (RCODES.get(rcode, rcode), an)
 PY
 cat >"$T_TMP/upstream.py" <<'PY'
 import socket, sys
@@ -170,5 +207,49 @@ PY
 [ "$r" = "wrongq.example.com ok
 spoof.example.com ok" ] && ok "a reply for another question, or from another port, is dropped; the real answer gets through" \
 	|| { fail "mismatched replies"; diag "$r"; }
+
+# Names in the zone: NXDOMAIN exactly when nothing exists at or below the
+# name. The zone, svc., pod. and a namespace with a Service exist (with
+# no records of their own: NOERROR and no answer, as CoreDNS says); an
+# NXDOMAIN for them would deny every name below (RFC 8020).
+cat >"$T_TMP/one.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: one}
+spec:
+  selector: {app: none}
+  ports: [{port: 80}]
+YAML
+drop one.yaml "$T_TMP/one.yaml"
+for _ in $(seq 50); do "$PODVISOR" get svc one >/dev/null 2>&1 && break; sleep 0.1; done
+r=$("$PY" - "$T_TMP" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from dnslib import summary
+for name, qtype in (("one.default.svc.cluster.local", 1), ("one.default.svc.cluster.local", 28),
+                    ("nothere.default.svc.cluster.local", 1), ("nothere.default.svc.cluster.local", 28),
+                    ("x.nothere.default.svc.cluster.local", 1), ("a.b.c.d.default.svc.cluster.local", 1),
+                    ("nons.svc.cluster.local", 1), ("10-88-0-99.default.pod.cluster.local", 1),
+                    ("bad.default.pod.cluster.local", 1),
+                    ("default.svc.cluster.local", 1), ("svc.cluster.local", 1),
+                    ("pod.cluster.local", 1), ("cluster.local", 1)):
+    print(name, qtype, summary(name, qtype), summary(name, qtype, tcp=True))
+PY
+)
+want="one.default.svc.cluster.local 1 NOERROR 1 NOERROR 1
+one.default.svc.cluster.local 28 NOERROR 0 NOERROR 0
+nothere.default.svc.cluster.local 1 NXDOMAIN 0 NXDOMAIN 0
+nothere.default.svc.cluster.local 28 NXDOMAIN 0 NXDOMAIN 0
+x.nothere.default.svc.cluster.local 1 NXDOMAIN 0 NXDOMAIN 0
+a.b.c.d.default.svc.cluster.local 1 NXDOMAIN 0 NXDOMAIN 0
+nons.svc.cluster.local 1 NXDOMAIN 0 NXDOMAIN 0
+10-88-0-99.default.pod.cluster.local 1 NOERROR 1 NOERROR 1
+bad.default.pod.cluster.local 1 NXDOMAIN 0 NXDOMAIN 0
+default.svc.cluster.local 1 NOERROR 0 NOERROR 0
+svc.cluster.local 1 NOERROR 0 NOERROR 0
+pod.cluster.local 1 NOERROR 0 NOERROR 0
+cluster.local 1 NOERROR 0 NOERROR 0"
+[ "$r" = "$want" ] && ok "unknown names in the zone are NXDOMAIN (UDP and TCP); names that exist without records are NOERROR, no answer" \
+	|| { fail "NXDOMAIN and empty names"; diag "$(diff <(echo "$want") <(echo "$r"))"; }
 
 done_testing
