@@ -211,7 +211,7 @@ struct tcpconn {
 	struct pv_watch_fd *w;
 	uint8_t buf[2 + MSG_MAX];
 	size_t have;
-	bool asked;               /* its query went upstream: wait for the answer */
+	bool broken;              /* a reply could not go, or a query was bad: close it */
 	struct tcpconn *next;
 };
 
@@ -234,8 +234,10 @@ static void conn_close(struct tcpconn *c)
 	free(c);
 }
 
-/* Over TCP the reply is length-prefixed, and ends the connection: one
- * query each, as stub resolvers use it. */
+/* Over TCP the reply is length-prefixed, and the connection stays open
+ * for more queries (RFC 7766). One that cannot take the whole reply now
+ * is marked broken, and closed by whoever holds it last (never here:
+ * callers still use it). */
 static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg, size_t len)
 {
 	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
@@ -245,9 +247,10 @@ static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg,
 		sendto(s->fd, msg, len, 0, (const struct sockaddr *)&to->addr, sizeof(to->addr));
 		return;
 	}
-	if (writev(to->conn->fd, iov, 2) < 0)
-		pv_debug("dns: tcp reply: %s", strerror(errno));
-	conn_close(to->conn);
+	if (len > 0xFFFF || writev(to->conn->fd, iov, 2) != (ssize_t)(2 + len)) {
+		pv_debug("dns: tcp reply: %s", len > 0xFFFF ? "too long" : strerror(errno));
+		to->conn->broken = true;
+	}
 }
 
 /* A free slot, or one whose query is too old to be answered; NULL when
@@ -322,7 +325,7 @@ static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct cl
 
 /* An ExternalName: ask upstream for the target, answer with the CNAME and
  * what comes back; with no upstream, the CNAME alone. */
-static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct client *from)
+static void chase(struct pv_dns *s, struct pv_dns_result *res, const struct client *from)
 {
 	uint8_t *q = NULL;
 	size_t qlen = 0;
@@ -330,15 +333,13 @@ static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct clie
 
 	if (pv_dns_query(res->chase, res->qtype, 0, &q, &qlen) < 0 ||
 	    !(p = send_up(s, q, qlen, from))) {
-		free(q);
 		reply(s, from, res->resp, res->len);
 		free(res->resp);
-		return false;
+	} else {
+		p->cname = res->resp;
+		p->cname_len = res->len;
 	}
-	p->cname = res->resp;
-	p->cname_len = res->len;
 	free(q);
-	return true;
 }
 
 static void answered(struct pv_dns *s, struct pending *p, uint8_t *msg, size_t n)
@@ -356,14 +357,15 @@ static void answered(struct pv_dns *s, struct pending *p, uint8_t *msg, size_t n
 		msg[0] = (uint8_t)(id >> 8);
 		msg[1] = (uint8_t)id;
 		reply(s, &to, msg, n);
-		return;
-	}
-	if (pv_dns_append(cname, clen, msg, n, &merged, &mlen) < 0)
+	} else if (pv_dns_append(cname, clen, msg, n, &merged, &mlen) < 0) {
 		reply(s, &to, cname, clen);
-	else
+	} else {
 		reply(s, &to, merged, mlen);
+	}
 	free(merged);
 	free(cname);
+	if (to.conn && to.conn->broken)
+		conn_close(to.conn);
 }
 
 /* The live query a reply answers, or NULL: then it is dropped. */
@@ -403,9 +405,10 @@ static void on_upstream(void *data, int fd, uint32_t events)
 	}
 }
 
-/* One query, from either transport; true when its answer comes later.
- * Otherwise it is answered or dropped, and a TCP client's connection is
- * closed (and freed) already. */
+/* One query, from either transport: answered now, or relayed with its
+ * answer to come. False when it is dropped (it was no query we can
+ * answer, or it could not be relayed): a UDP client retries, a TCP
+ * client's connection is then closed. */
 static bool query(struct pv_dns *s, uint8_t *msg, size_t n, const struct client *from)
 {
 	struct pv_dns_result res;
@@ -414,18 +417,15 @@ static bool query(struct pv_dns *s, uint8_t *msg, size_t n, const struct client 
 	case PV_DNS_ANSWER:
 		reply(s, from, res.resp, res.len);
 		free(res.resp);
-		return false;
+		return true;
 	case PV_DNS_CHASE:
-		return chase(s, &res, from);
+		chase(s, &res, from);
+		return true;
 	case PV_DNS_FORWARD:
-		if (relay_up(s, msg, n, from))
-			return true;
-		break;
+		return relay_up(s, msg, n, from);
 	case PV_DNS_DROP:
 		break;
 	}
-	if (from->conn)
-		conn_close(from->conn);
 	return false;
 }
 
@@ -444,38 +444,47 @@ static void on_udp(void *data, int fd, uint32_t events)
 	}
 }
 
+/* Every whole query in C's buffer, in order. Clients pipeline: glibc
+ * writes A and AAAA at once; each is answered as soon as it can be, the
+ * relayed ones when upstream answers (in any order, as RFC 7766 allows). */
+static void tcp_queries(struct tcpconn *c)
+{
+	struct client from = { .conn = c };
+
+	while (!c->broken && c->have >= 2) {
+		size_t want = (size_t)c->buf[0] << 8 | c->buf[1];
+
+		if (want > MSG_MAX || want < 12) {
+			c->broken = true;
+			return;
+		}
+		if (c->have < 2 + want)
+			return;
+		if (!query(c->s, c->buf + 2, want, &from))
+			c->broken = true;
+		c->have -= 2 + want;
+		memmove(c->buf, c->buf + 2 + want, c->have);
+	}
+}
+
 static void on_tcp_data(void *data, int fd, uint32_t events)
 {
 	struct tcpconn *c = data;
-	struct client from = { .conn = c };
 	ssize_t n;
-	size_t want;
 
 	(void)events;
-	if (c->asked) {
-		/* Only EOF or a reset can come now: the client gave up. */
-		if (recv(fd, c->buf, sizeof(c->buf), MSG_DONTWAIT) <= 0)
-			conn_close(c);
-		return;
-	}
+	/* Room for at least one byte: a whole message fits the buffer, and
+	 * tcp_queries() leaves only the start of one. */
 	n = recv(fd, c->buf + c->have, sizeof(c->buf) - c->have, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			conn_close(c);
+			conn_close(c); /* EOF or an error: its relayed queries go too */
 		return;
 	}
 	c->have += (size_t)n;
-	if (c->have < 2)
-		return;
-	want = (size_t)c->buf[0] << 8 | c->buf[1];
-	if (want > MSG_MAX || want < 12) {
+	tcp_queries(c);
+	if (c->broken)
 		conn_close(c);
-		return;
-	}
-	if (c->have < 2 + want)
-		return;
-	if (query(c->s, c->buf + 2, want, &from))
-		c->asked = true; /* C is gone otherwise */
 }
 
 static void on_accept(void *data, int fd, uint32_t events)

@@ -106,6 +106,28 @@ def ask(name, qtype=1, tcp=False, edns=0, server="10.88.0.1"):
     return r, parse(r)
 
 
+def pipelined(questions, server="10.88.0.1"):
+    """Several queries written at once on one TCP connection, as glibc
+    sends A and AAAA: the replies, parsed, in the order they come."""
+    s = socket.create_connection((server, 53), timeout=3)
+    s.sendall(b"".join(struct.pack(">H", len(q)) + q for q in
+                       (query(100 + i, n, t) for i, (n, t) in enumerate(questions))))
+    buf, out = b"", []
+    try:
+        while len(out) < len(questions):
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+            while len(buf) >= 2 and len(buf) >= 2 + struct.unpack(">H", buf[:2])[0]:
+                n = struct.unpack(">H", buf[:2])[0]
+                out.append(parse(buf[2:2 + n]))
+                buf = buf[2 + n:]
+    except OSError:
+        pass
+    return out
+
+
 def summary(name, qtype=1, tcp=False):
     """"RCODE N" (N answers) as a client sees it, or "TIMEOUT"."""
     got = ask(name, qtype, tcp)
@@ -251,5 +273,24 @@ pod.cluster.local 1 NOERROR 0 NOERROR 0
 cluster.local 1 NOERROR 0 NOERROR 0"
 [ "$r" = "$want" ] && ok "unknown names in the zone are NXDOMAIN (UDP and TCP); names that exist without records are NOERROR, no answer" \
 	|| { fail "NXDOMAIN and empty names"; diag "$(diff <(echo "$want") <(echo "$r"))"; }
+
+# Pipelined queries on one TCP connection (glibc writes A and AAAA at
+# once after a truncated UDP reply) are each answered, local and relayed.
+r=$("$PY" - "$T_TMP" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from dnslib import pipelined, addr_for
+got = pipelined([("one.default.svc.cluster.local", 1), ("one.default.svc.cluster.local", 28),
+                 ("pipe.example.com", 1), ("nothere.default.svc.cluster.local", 1)])
+for qid, flags, rcode, qn, ips in sorted(got):
+    print(qid, qn, rcode, len(ips), ips == [addr_for(qn)])
+PY
+)
+want="100 one.default.svc.cluster.local 0 1 False
+101 one.default.svc.cluster.local 0 0 False
+102 pipe.example.com 0 1 True
+103 nothere.default.svc.cluster.local 3 0 False"
+[ "$r" = "$want" ] && ok "four queries pipelined on one TCP connection: four answers, the relayed one too" \
+	|| { fail "pipelined TCP queries"; diag "$r"; }
 
 done_testing
