@@ -1,8 +1,10 @@
 #!/bin/bash
 # Cluster DNS, the parts test_services.sh does not reach: relayed queries
 # get their own upstream reply and nobody else's (a late reply, a reply
-# naming another question, a reply from another port); unknown names in
-# the zone are NXDOMAIN exactly.
+# naming another question, a reply from another port); NXDOMAIN exactly
+# for names that do not exist; pipelined TCP queries; a headless Service
+# over more pods than an answer holds (UDP truncation, TCP, a pod's own
+# resolver falling back to TCP).
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -292,5 +294,90 @@ want="100 one.default.svc.cluster.local 0 1 False
 103 nothere.default.svc.cluster.local 3 0 False"
 [ "$r" = "$want" ] && ok "four queries pipelined on one TCP connection: four answers, the relayed one too" \
 	|| { fail "pipelined TCP queries"; diag "$r"; }
+
+# A headless Service over more ready pods than an answer holds: 300 pods
+# (the DNS answer holds PV_DNS_MAX_A = 256 addresses; the pod table starts
+# at 16 and the ldns record list at a few). Over UDP the reply does not fit
+# and goes out empty with TC set; over TCP come 256 distinct addresses, all
+# of pods the Service selects; and a pod's own resolver (glibc, in
+# busybox) takes the TC, asks again over TCP and connects to one of them.
+MANY=300
+{
+	for i in $(seq 0 $((MANY - 1))); do
+		cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: many-$i, labels: {app: many}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: "busybox:test", command: [sleep, "1000"]}
+---
+YAML
+	done
+	cat <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: many}
+spec:
+  clusterIP: None
+  selector: {app: many}
+  ports: [{port: 1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: cli}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: "busybox:test", command: [sleep, "1000"]}
+YAML
+} >"$T_TMP/many.yaml"
+t0=$(date +%s)
+drop many.yaml "$T_TMP/many.yaml"
+running() { "$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c '
+import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p["status"] == "Running"))' 2>/dev/null; }
+for _ in $(seq 600); do [ "$(running)" = $((MANY + 1)) ] && break; sleep 0.2; done
+n=$(running)
+[ "$n" = $((MANY + 1)) ] && ok "$MANY pods and a client Running after $(($(date +%s) - t0)) s" || fail "only ${n:-0} of $((MANY + 1)) pods Running"
+"$PODVISOR" get pods -o json | "$PY" -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p["name"].startswith("many-") and p.get("podIP"):
+        print(p["podIP"])' | sort >"$T_TMP/many.ips"
+r=$("$PY" - "$T_TMP" <<'PY'
+import struct, sys, time
+sys.path.insert(0, sys.argv[1])
+from dnslib import ask
+pods = set(open(sys.argv[1] + "/many.ips").read().split())
+name = "many.default.svc.cluster.local"
+for _ in range(100):  # until the Service has synced every pod
+    got = ask(name, tcp=True)
+    if got and len(got[1][4]) == 256:
+        break
+    time.sleep(0.1)
+raw, (qid, flags, rcode, qn, ips) = got
+print("tcp: rcode %d, tc %d, %d answers, %d distinct, %d not of the Service"
+      % (rcode, flags >> 9 & 1, len(ips), len(set(ips)), len(set(ips) - pods)))
+for edns in (0, 1232, 4096):
+    raw, (qid, flags, rcode, qn, ips) = ask(name, edns=edns)
+    an = struct.unpack(">H", raw[6:8])[0]
+    print("udp edns %d: %s bytes, rcode %d, tc %d, %d answers"
+          % (edns, "<=512" if len(raw) <= 512 else len(raw), rcode, flags >> 9 & 1, an))
+PY
+)
+want="tcp: rcode 0, tc 0, 256 answers, 256 distinct, 0 not of the Service
+udp edns 0: <=512 bytes, rcode 0, tc 1, 0 answers
+udp edns 1232: <=512 bytes, rcode 0, tc 1, 0 answers
+udp edns 4096: <=512 bytes, rcode 0, tc 1, 0 answers"
+[ "$r" = "$want" ] && [ "$(wc -l <"$T_TMP/many.ips")" = $MANY ] \
+	&& ok "$MANY pods behind a headless name: UDP says TC with no answer; TCP gives 256 distinct pod addresses" \
+	|| { fail "headless over the cap"; diag "$r"; }
+r=$("$PODVISOR" exec cli -- wget -qO- http://many:1/ 2>&1)
+ip=$(echo "$r" | grep -Eo '10\.88\.[0-9]+\.[0-9]+' | head -1)
+[ -n "$ip" ] && grep -qx "$ip" "$T_TMP/many.ips" \
+	&& ok "a pod's resolver takes the truncated reply, asks over TCP, and connects to one of the pods ($ip)" \
+	|| fail "pod resolver and the truncated name: $r"
 
 done_testing
