@@ -9,14 +9,25 @@
 
 #include <ldns/ldns.h>
 
-/* NAME inside ZONE (or the zone itself)? */
-static bool in_zone(const char *name, const char *zone)
-{
-	size_t n = strlen(name), z = strlen(zone);
+/* The longest name as text: ldns prints a byte as at most 4 characters
+ * ("\255"), and the label lengths become dots. */
+#define NAME_TEXT_MAX (4 * LDNS_MAX_DOMAINLEN + 2)
 
-	if (n == z)
-		return strcmp(name, zone) == 0;
-	return n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+/* NAME inside ZONE (or the zone itself), label by label and in any case:
+ * "a\.cluster.local", whose first label has a dot in it, is not. */
+static bool in_zone(const ldns_rdf *name, const char *zone)
+{
+	ldns_rdf *n = ldns_rdf_clone(name), *z = ldns_dname_new_frm_str(zone);
+	bool in = false;
+
+	if (n && z) {
+		ldns_dname2canonical(n);
+		ldns_dname2canonical(z);
+		in = ldns_dname_compare(n, z) == 0 || ldns_dname_is_subdomain(n, z);
+	}
+	ldns_rdf_deep_free(n);
+	ldns_rdf_deep_free(z);
+	return in;
 }
 
 static ldns_rr *record(const ldns_rdf *owner, ldns_rr_type type, ldns_rdf *rdata)
@@ -59,18 +70,21 @@ static void add_answers(ldns_pkt *r, const ldns_rdf *qname, ldns_rr_type qtype,
 	}
 }
 
-static void lower_name(const ldns_rdf *owner, char *out, size_t len)
+/* OWNER as text for the lookup, whole (never cut short), lower case, no
+ * trailing dot. False when it cannot be printed. */
+static bool lower_name(const ldns_rdf *owner, char *out, size_t len)
 {
 	char *s = ldns_rdf2str(owner);
-	size_t n;
+	int n = s ? snprintf(out, len, "%s", s) : -1;
 
-	snprintf(out, len, "%s", s ? s : "");
 	free(s);
-	n = strlen(out);
+	if (n < 0 || (size_t)n >= len)
+		return false;
 	if (n && out[n - 1] == '.')
 		out[n - 1] = '\0';
 	for (char *p = out; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	return true;
 }
 
 static bool chases(ldns_rr_type t)
@@ -108,7 +122,7 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 	struct pv_dns_answer ans;
 	ldns_pkt *q = NULL, *r = NULL;
 	ldns_rr *question;
-	char name[300];
+	char name[NAME_TEXT_MAX];
 	int found;
 
 	memset(out, 0, sizeof(*out));
@@ -118,11 +132,12 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 	    ldns_pkt_qdcount(q) != 1)
 		goto out;
 	question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	lower_name(ldns_rr_owner(question), name, sizeof(name));
-	if (!in_zone(name, zone)) {
+	if (!in_zone(ldns_rr_owner(question), zone)) {
 		v = PV_DNS_FORWARD;
 		goto out;
 	}
+	if (!lower_name(ldns_rr_owner(question), name, sizeof(name)))
+		goto out;
 	memset(&ans, 0, sizeof(ans));
 	found = lookup(data, name, &ans);
 	r = ldns_pkt_new();

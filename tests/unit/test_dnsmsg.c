@@ -110,6 +110,38 @@ static void test_nxdomain_cname_forward(void **state)
 	assert_int_equal(v, PV_DNS_FORWARD);
 }
 
+/* The zone is compared label by label, on the whole name: a dot inside a
+ * label is no boundary, and a name too long to print is not cut short
+ * into one that ends in the zone. */
+static void test_zone_boundary(void **state)
+{
+	enum pv_dns_verdict v;
+	char name[600] = "";
+	ldns_pkt *r;
+
+	(void)state;
+	/* 63 bytes of \001 print as 252 characters: the printed name's first
+	 * 299 characters end in "cluster.local", the name in "evil.com". */
+	for (int i = 0; i < 63; i++)
+		strcat(name, "\\001");
+	strcat(name, ".aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.cluster.local.evil.com.");
+	assert_null(ask(name, LDNS_RR_TYPE_A, &v));
+	assert_int_equal(v, PV_DNS_FORWARD);
+	assert_null(ask("a\\.cluster.local.", LDNS_RR_TYPE_A, &v)); /* labels "a.cluster", "local" */
+	assert_int_equal(v, PV_DNS_FORWARD);
+	/* and the same under the zone is the zone's: NXDOMAIN, not upstream */
+	strcpy(strstr(name, "evil.com."), "svc.cluster.local.");
+	r = ask(name, LDNS_RR_TYPE_A, &v);
+	assert_int_equal(v, PV_DNS_ANSWER);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(r);
+	/* the zone in any case */
+	r = ask("web.default.svc.Cluster.LOCAL.", LDNS_RR_TYPE_A, &v);
+	assert_int_equal(v, PV_DNS_ANSWER);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	ldns_pkt_free(r);
+}
+
 /* The CNAME reply completed with the upstream's answer for the target. */
 static void test_append(void **state)
 {
@@ -292,6 +324,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_record),
 		cmocka_unit_test(test_nxdomain_cname_forward),
+		cmocka_unit_test(test_zone_boundary),
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_garbage),
