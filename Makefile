@@ -4,7 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, check examples/
 #   make check-asan the unit and corpus tests under ASan+UBSan only
-#   make fuzz       run the manifest fuzzer (FUZZ_SECONDS, default 300)
+#   make fuzz       run the manifest and DNS fuzzers (FUZZ_SECONDS each, default 300)
 #   make bench      run the benchmarks in bench/
 
 CC       ?= gcc
@@ -40,6 +40,7 @@ PODVISOR_ASAN := $(BUILD)/asan/podvisor
 UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
 FUZZER := $(BUILD)/fuzz/fuzz_load
+FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -88,12 +89,18 @@ $(FUZZER): tests/fuzz/fuzz_load.c $(LIB_SRCS)
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# DNS queries as pods send them, through netrules/dnsmsg.c alone.
+$(FUZZER_DNS): tests/fuzz/fuzz_dns.c netrules/dnsmsg.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
-	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER)
+	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -105,8 +112,9 @@ demo: deps
 	@scripts/demo.sh $(PODVISOR)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZER)
+	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 

@@ -9,14 +9,25 @@
 
 #include <ldns/ldns.h>
 
-/* NAME inside ZONE (or the zone itself)? */
-static bool in_zone(const char *name, const char *zone)
-{
-	size_t n = strlen(name), z = strlen(zone);
+/* The longest name as text: ldns prints a byte as at most 4 characters
+ * ("\255"), and the label lengths become dots. */
+#define NAME_TEXT_MAX (4 * LDNS_MAX_DOMAINLEN + 2)
 
-	if (n == z)
-		return strcmp(name, zone) == 0;
-	return n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+/* NAME inside ZONE (or the zone itself), label by label and in any case:
+ * "a\.cluster.local", whose first label has a dot in it, is not. */
+static bool in_zone(const ldns_rdf *name, const char *zone)
+{
+	ldns_rdf *n = ldns_rdf_clone(name), *z = ldns_dname_new_frm_str(zone);
+	bool in = false;
+
+	if (n && z) {
+		ldns_dname2canonical(n);
+		ldns_dname2canonical(z);
+		in = ldns_dname_compare(n, z) == 0 || ldns_dname_is_subdomain(n, z);
+	}
+	ldns_rdf_deep_free(n);
+	ldns_rdf_deep_free(z);
+	return in;
 }
 
 static ldns_rr *record(const ldns_rdf *owner, ldns_rr_type type, ldns_rdf *rdata)
@@ -59,18 +70,21 @@ static void add_answers(ldns_pkt *r, const ldns_rdf *qname, ldns_rr_type qtype,
 	}
 }
 
-static void lower_name(const ldns_rdf *owner, char *out, size_t len)
+/* OWNER as text for the lookup, whole (never cut short), lower case, no
+ * trailing dot. False when it cannot be printed. */
+static bool lower_name(const ldns_rdf *owner, char *out, size_t len)
 {
 	char *s = ldns_rdf2str(owner);
-	size_t n;
+	int n = s ? snprintf(out, len, "%s", s) : -1;
 
-	snprintf(out, len, "%s", s ? s : "");
 	free(s);
-	n = strlen(out);
+	if (n < 0 || (size_t)n >= len)
+		return false;
 	if (n && out[n - 1] == '.')
 		out[n - 1] = '\0';
 	for (char *p = out; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	return true;
 }
 
 static bool chases(ldns_rr_type t)
@@ -108,7 +122,7 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 	struct pv_dns_answer ans;
 	ldns_pkt *q = NULL, *r = NULL;
 	ldns_rr *question;
-	char name[300];
+	char name[NAME_TEXT_MAX];
 	int found;
 
 	memset(out, 0, sizeof(*out));
@@ -118,11 +132,12 @@ enum pv_dns_verdict pv_dns_handle(const uint8_t *query, size_t len, const char *
 	    ldns_pkt_qdcount(q) != 1)
 		goto out;
 	question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	lower_name(ldns_rr_owner(question), name, sizeof(name));
-	if (!in_zone(name, zone)) {
+	if (!in_zone(ldns_rr_owner(question), zone)) {
 		v = PV_DNS_FORWARD;
 		goto out;
 	}
+	if (!lower_name(ldns_rr_owner(question), name, sizeof(name)))
+		goto out;
 	memset(&ans, 0, sizeof(ans));
 	found = lookup(data, name, &ans);
 	r = ldns_pkt_new();
@@ -186,4 +201,55 @@ out:
 	ldns_pkt_free(r);
 	ldns_pkt_free(u);
 	return rc;
+}
+
+int pv_dns_question_parse(const uint8_t *msg, size_t len, bool response, struct pv_dns_question *q)
+{
+	size_t i = 12, n = 0;
+	uint8_t l;
+
+	memset(q, 0, sizeof(*q));
+	if (len < 12 || !(msg[2] & 0x80) != !response || (msg[2] >> 3 & 0xF) != LDNS_PACKET_QUERY ||
+	    (msg[4] << 8 | msg[5]) != 1)
+		return -1;
+	q->id = (uint16_t)(msg[0] << 8 | msg[1]);
+	do {
+		/* A question has no compression pointer (nothing precedes it to
+		 * point at), and no name is longer than 255 bytes. */
+		if (i >= len || ((l = msg[i]) & 0xC0) || n + 1 + l > sizeof(q->name) || i + 1 + l > len)
+			return -1;
+		memcpy(q->name + n, msg + i, 1 + (size_t)l);
+		n += 1 + (size_t)l;
+		i += 1 + (size_t)l;
+	} while (l);
+	if (i + 4 > len)
+		return -1;
+	q->name_len = (uint8_t)n;
+	q->qtype = (uint16_t)(msg[i] << 8 | msg[i + 1]);
+	q->qclass = (uint16_t)(msg[i + 2] << 8 | msg[i + 3]);
+	return 0;
+}
+
+static uint8_t ascii_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+/* Label lengths are below 64, so folding every byte folds only letters. */
+static bool same_name(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
+}
+
+bool pv_dns_reply_matches(const struct pv_dns_sent *sent, uint32_t addr, uint16_t port,
+			  const struct pv_dns_question *reply)
+{
+	const struct pv_dns_question *q = &sent->q;
+
+	return reply->id == q->id && addr == sent->addr && port == sent->port &&
+	       reply->qtype == q->qtype && reply->qclass == q->qclass &&
+	       reply->name_len == q->name_len && same_name(reply->name, q->name, q->name_len);
 }

@@ -50,4 +50,29 @@ int pv_dns_query(const char *name, uint16_t qtype, uint16_t id, uint8_t **out, s
 int pv_dns_append(const uint8_t *resp, size_t rlen, const uint8_t *upstream, size_t ulen,
 		  uint8_t **out, size_t *olen);
 
+/* The header ID and the one question of a message: what pairs a query
+ * relayed upstream with its reply. */
+struct pv_dns_question {
+	uint16_t id;
+	uint16_t qtype, qclass;
+	uint8_t name_len;
+	uint8_t name[255];        /* wire form (labels), uncompressed, as sent */
+};
+
+/* A query relayed upstream: its question under our ID, and where it went. */
+struct pv_dns_sent {
+	struct pv_dns_question q;
+	uint32_t addr;            /* network byte order, as in a sockaddr_in */
+	uint16_t port;            /* network byte order */
+};
+
+/* The ID and question of MSG, which must be a standard query (RESPONSE
+ * false) or the response to one (true) with exactly one question: 0, or -1. */
+int pv_dns_question_parse(const uint8_t *msg, size_t len, bool response, struct pv_dns_question *q);
+/* Whether REPLY, a response that came from ADDR:PORT (network byte order),
+ * answers SENT: the same ID, from where the query went, for the same
+ * question (the name compared as DNS does, ASCII letters in either case). */
+bool pv_dns_reply_matches(const struct pv_dns_sent *sent, uint32_t addr, uint16_t port,
+			  const struct pv_dns_question *reply);
+
 #endif

@@ -1,8 +1,11 @@
 /* Cluster DNS for pods: a small UDP and TCP server on the bridge address, in the
  * daemon's event loop. Names in the cluster zone are answered from the
  * Services and pods the daemon knows (netrules/dnsmsg.c does the wire
- * format through ldns); every other query is relayed, as it is, to the
- * node's upstream resolver, and its answer relayed back. */
+ * format through ldns); every other query is relayed, as it is but for
+ * its ID, to the node's upstream resolver, and its answer relayed back.
+ * A reply from upstream is taken only for the query it answers: the same
+ * random ID, from where the query went, for the same question; anything
+ * else is dropped. */
 #include "supervisor/dns.h"
 
 #include <arpa/inet.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -37,7 +41,8 @@ struct pending {
 		struct tcpconn *conn;
 	} client;
 	uint16_t id;              /* the client's */
-	int64_t at;               /* 0: free */
+	struct pv_dns_sent sent;  /* what went upstream, under an ID of ours */
+	int64_t at;               /* when it went; 0: free */
 	uint8_t *cname;           /* an ExternalName's CNAME reply, to complete */
 	size_t cname_len;
 };
@@ -51,9 +56,19 @@ struct pv_dns {
 	struct sockaddr_in upstream;
 	bool have_upstream;
 	struct pending pending[PENDING];
-	uint16_t next_id;
 	char address[INET_ADDRSTRLEN];
 };
+
+static bool live(const struct pending *p, int64_t now)
+{
+	return p->at && now - p->at <= PENDING_TTL_MS;
+}
+
+static void pending_clear(struct pending *p)
+{
+	free(p->cname);
+	memset(p, 0, sizeof(*p));
+}
 
 /* ---- names ---- */
 
@@ -121,37 +136,70 @@ static int pod_answer(struct pv_daemon *d, const char *host, const char *sub, co
 	return 0;
 }
 
+/* NS.svc.ZONE exists when namespace NS has a Service or a pod. */
+static bool namespace_known(struct pv_daemon *d, const char *ns)
+{
+	size_t n;
+	const struct pv_svc_view *v = pv_services_views(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ns && strcmp(v[i].ns, ns) == 0)
+			return true;
+	for (size_t i = 0; i < d->npods; i++)
+		if (strcmp(d->pods[i]->ns, ns) == 0)
+			return true;
+	return false;
+}
+
+/* REST of REST.svc.ZONE: NS, SVC.NS or HOST.SUB.NS. */
+static int svc_lookup(struct pv_dns *s, char *rest, struct pv_dns_answer *ans)
+{
+	char *b, *c;
+	const struct pv_svc_view *v;
+
+	if (!(b = strchr(rest, '.')))
+		return namespace_known(s->d, rest);
+	*b++ = '\0';
+	if (!(c = strchr(b, '.')))
+		return (v = find_view(s->d, b, rest)) ? service_answer(v, ans) : 0;
+	*c++ = '\0';
+	return strchr(c, '.') ? 0 : pod_answer(s->d, rest, b, c, ans);
+}
+
+/* REST of REST.pod.ZONE: 10-88-0-2.NS. */
+static int pod_ip_lookup(char *rest, struct pv_dns_answer *ans)
+{
+	char *b = strchr(rest, '.');
+	struct in_addr ip;
+
+	if (!b || strchr(b + 1, '.'))
+		return 0;
+	*b = '\0';
+	for (char *p = rest; *p; p++)
+		*p = *p == '-' ? '.' : *p;
+	if (inet_pton(AF_INET, rest, &ip) != 1)
+		return 0;
+	ans->a[ans->na++] = ntohl(ip.s_addr);
+	return 1;
+}
+
+/* The zone itself, svc.ZONE and pod.ZONE exist, with no records of their
+ * own: NOERROR and no answer, as CoreDNS says. An NXDOMAIN would tell a
+ * resolver that no name below them exists either (RFC 8020). */
 static int lookup(void *data, const char *name, struct pv_dns_answer *ans)
 {
 	struct pv_dns *s = data;
-	char rest[300], suffix[300], *a, *b, *c;
-	struct in_addr ip;
+	const char *zone = s->d->cluster_domain;
+	char rest[300], svc[300], pod[300];
 
-	snprintf(suffix, sizeof(suffix), "svc.%s", s->d->cluster_domain);
-	if (strip(name, suffix, rest, sizeof(rest))) {
-		a = rest;
-		if (!(b = strchr(a, '.')))
-			return 0;
-		*b++ = '\0';
-		if (!(c = strchr(b, '.'))) {
-			const struct pv_svc_view *v = find_view(s->d, b, a); /* svc.ns */
-
-			return v ? service_answer(v, ans) : 0;
-		}
-		*c++ = '\0';
-		return strchr(c, '.') ? 0 : pod_answer(s->d, a, b, c, ans); /* host.sub.ns */
-	}
-	snprintf(suffix, sizeof(suffix), "pod.%s", s->d->cluster_domain);
-	if (strip(name, suffix, rest, sizeof(rest)) && (b = strchr(rest, '.'))) {
-		/* 10-88-0-2.ns.pod.cluster.local */
-		*b = '\0';
-		for (char *p = rest; *p; p++)
-			*p = *p == '-' ? '.' : *p;
-		if (inet_pton(AF_INET, rest, &ip) != 1)
-			return 0;
-		ans->a[ans->na++] = ntohl(ip.s_addr);
+	snprintf(svc, sizeof(svc), "svc.%s", zone);
+	snprintf(pod, sizeof(pod), "pod.%s", zone);
+	if (strcmp(name, zone) == 0 || strcmp(name, svc) == 0 || strcmp(name, pod) == 0)
 		return 1;
-	}
+	if (strip(name, svc, rest, sizeof(rest)))
+		return svc_lookup(s, rest, ans);
+	if (strip(name, pod, rest, sizeof(rest)))
+		return pod_ip_lookup(rest, ans);
 	return 0;
 }
 
@@ -163,7 +211,7 @@ struct tcpconn {
 	struct pv_watch_fd *w;
 	uint8_t buf[2 + MSG_MAX];
 	size_t have;
-	bool asked;               /* its query went upstream: wait for the answer */
+	bool broken;              /* a reply could not go, or a query was bad: close it */
 	struct tcpconn *next;
 };
 
@@ -173,7 +221,7 @@ static void conn_close(struct tcpconn *c)
 
 	for (size_t i = 0; i < PENDING; i++)
 		if (s->pending[i].client.conn == c)
-			s->pending[i].client.conn = NULL, s->pending[i].at = 0;
+			pending_clear(&s->pending[i]);
 	for (struct tcpconn **pp = &s->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -186,8 +234,10 @@ static void conn_close(struct tcpconn *c)
 	free(c);
 }
 
-/* Over TCP the reply is length-prefixed, and ends the connection: one
- * query each, as stub resolvers use it. */
+/* Over TCP the reply is length-prefixed, and the connection stays open
+ * for more queries (RFC 7766). One that cannot take the whole reply now
+ * is marked broken, and closed by whoever holds it last (never here:
+ * callers still use it). */
 static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg, size_t len)
 {
 	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
@@ -197,94 +247,144 @@ static void reply(struct pv_dns *s, const struct client *to, const uint8_t *msg,
 		sendto(s->fd, msg, len, 0, (const struct sockaddr *)&to->addr, sizeof(to->addr));
 		return;
 	}
-	if (writev(to->conn->fd, iov, 2) < 0)
-		pv_debug("dns: tcp reply: %s", strerror(errno));
-	conn_close(to->conn);
+	if (len > 0xFFFF || writev(to->conn->fd, iov, 2) != (ssize_t)(2 + len)) {
+		pv_debug("dns: tcp reply: %s", len > 0xFFFF ? "too long" : strerror(errno));
+		to->conn->broken = true;
+	}
 }
 
-/* A free slot (or one whose query is too old to be answered), and the
- * upstream ID that names it; NULL when every slot is busy. */
-static struct pending *slot(struct pv_dns *s, uint16_t *id)
+/* A free slot, or one whose query is too old to be answered; NULL when
+ * every slot is busy. */
+static struct pending *slot(struct pv_dns *s, int64_t now)
 {
-	int64_t now = pv_now_ms();
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &s->pending[i];
 
-	for (int tries = 0; tries < PENDING; tries++) {
-		struct pending *p;
-
-		*id = s->next_id++;
-		p = &s->pending[*id % PENDING];
-		if (!p->at || now - p->at > PENDING_TTL_MS) {
-			free(p->cname);
-			memset(p, 0, sizeof(*p));
-			p->at = now;
+		if (!live(p, now)) {
+			pending_clear(p);
 			return p;
 		}
 	}
 	return NULL;
 }
 
-/* Not ours: upstream, under an ID of ours. Over TCP the query still goes
- * upstream by UDP. */
-static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+/* A random ID that no live query to the upstream uses: a reply can only
+ * be taken for its own query, and an ID cannot be guessed from the last. */
+static int fresh_id(struct pv_dns *s, int64_t now, uint16_t *id)
 {
+	for (int tries = 0; tries < 8; tries++) {
+		bool used = false;
+
+		if (getrandom(id, sizeof(*id), GRND_NONBLOCK) != sizeof(*id))
+			return -1;
+		for (size_t i = 0; i < PENDING && !used; i++)
+			used = live(&s->pending[i], now) && s->pending[i].sent.q.id == *id;
+		if (!used)
+			return 0;
+	}
+	return -1;
+}
+
+/* Send MSG (a query) upstream under a fresh ID, remembered in a slot with
+ * its question, for FROM; NULL when it cannot go (the client retries). */
+static struct pending *send_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+{
+	int64_t now = pv_now_ms();
 	struct pending *p;
 	uint16_t id;
 
-	if (!s->have_upstream || len < 12 || !(p = slot(s, &id)))
-		return false; /* the client retries */
-	p->client = *from;
-	p->id = (uint16_t)(msg[0] << 8 | msg[1]);
+	if (!s->have_upstream || !(p = slot(s, now)) || fresh_id(s, now, &id) < 0)
+		return NULL;
 	msg[0] = (uint8_t)(id >> 8);
 	msg[1] = (uint8_t)id;
+	if (pv_dns_question_parse(msg, len, false, &p->sent.q) < 0)
+		return NULL;
+	p->sent.addr = s->upstream.sin_addr.s_addr;
+	p->sent.port = s->upstream.sin_port;
+	p->client = *from;
+	p->at = now;
 	sendto(s->up_fd, msg, len, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
+	return p;
+}
+
+/* Not ours: upstream, as it is but for the ID. Over TCP the query still
+ * goes upstream by UDP. */
+static bool relay_up(struct pv_dns *s, uint8_t *msg, size_t len, const struct client *from)
+{
+	struct pending *p;
+	uint16_t client_id;
+
+	if (len < 12)
+		return false;
+	client_id = (uint16_t)(msg[0] << 8 | msg[1]);
+	if (!(p = send_up(s, msg, len, from)))
+		return false;
+	p->id = client_id;
 	return true;
 }
 
 /* An ExternalName: ask upstream for the target, answer with the CNAME and
  * what comes back; with no upstream, the CNAME alone. */
-static bool chase(struct pv_dns *s, struct pv_dns_result *res, const struct client *from)
+static void chase(struct pv_dns *s, struct pv_dns_result *res, const struct client *from)
 {
 	uint8_t *q = NULL;
 	size_t qlen = 0;
 	struct pending *p = NULL;
-	uint16_t id;
 
-	if (!s->have_upstream || !(p = slot(s, &id)) ||
-	    pv_dns_query(res->chase, res->qtype, id, &q, &qlen) < 0) {
-		if (p)
-			p->at = 0;
+	if (pv_dns_query(res->chase, res->qtype, 0, &q, &qlen) < 0 ||
+	    !(p = send_up(s, q, qlen, from))) {
 		reply(s, from, res->resp, res->len);
 		free(res->resp);
-		return false;
+	} else {
+		p->cname = res->resp;
+		p->cname_len = res->len;
 	}
-	p->client = *from;
-	p->cname = res->resp;
-	p->cname_len = res->len;
-	sendto(s->up_fd, q, qlen, 0, (const struct sockaddr *)&s->upstream, sizeof(s->upstream));
 	free(q);
-	return true;
 }
 
 static void answered(struct pv_dns *s, struct pending *p, uint8_t *msg, size_t n)
 {
 	struct client to = p->client;
-	uint8_t *merged = NULL;
-	size_t mlen = 0;
+	uint16_t id = p->id;
+	uint8_t *cname = p->cname, *merged = NULL;
+	size_t clen = p->cname_len, mlen = 0;
 
-	p->at = 0;
-	if (!p->cname) {
-		msg[0] = (uint8_t)(p->id >> 8);
-		msg[1] = (uint8_t)p->id;
-		reply(s, &to, msg, n);
-		return;
-	}
-	if (pv_dns_append(p->cname, p->cname_len, msg, n, &merged, &mlen) < 0)
-		reply(s, &to, p->cname, p->cname_len);
-	else
-		reply(s, &to, merged, mlen);
-	free(merged);
-	free(p->cname);
+	/* The slot is free before the reply goes: replying to a TCP client
+	 * closes its connection, which clears its slots. */
 	p->cname = NULL;
+	pending_clear(p);
+	if (!cname) {
+		msg[0] = (uint8_t)(id >> 8);
+		msg[1] = (uint8_t)id;
+		reply(s, &to, msg, n);
+	} else if (pv_dns_append(cname, clen, msg, n, &merged, &mlen) < 0) {
+		reply(s, &to, cname, clen);
+	} else {
+		reply(s, &to, merged, mlen);
+	}
+	free(merged);
+	free(cname);
+	if (to.conn && to.conn->broken)
+		conn_close(to.conn);
+}
+
+/* The live query a reply answers, or NULL: then it is dropped. */
+static struct pending *asked(struct pv_dns *s, const struct sockaddr_in *from, const uint8_t *msg,
+			     size_t n)
+{
+	struct pv_dns_question r;
+	int64_t now = pv_now_ms();
+
+	if (pv_dns_question_parse(msg, n, true, &r) < 0)
+		return NULL;
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &s->pending[i];
+
+		if (live(p, now) &&
+		    pv_dns_reply_matches(&p->sent, from->sin_addr.s_addr, from->sin_port, &r))
+			return p;
+	}
+	return NULL;
 }
 
 static void on_upstream(void *data, int fd, uint32_t events)
@@ -296,20 +396,19 @@ static void on_upstream(void *data, int fd, uint32_t events)
 	ssize_t n;
 
 	(void)events;
-	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) >= 12) {
-		uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
-		struct pending *p = &s->pending[id % PENDING];
+	while ((n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *)&from, &flen)) >= 0) {
+		struct pending *p = flen == sizeof(from) ? asked(s, &from, msg, (size_t)n) : NULL;
 
-		flen = sizeof(from);
-		if (p->at && from.sin_addr.s_addr == s->upstream.sin_addr.s_addr &&
-		    from.sin_port == s->upstream.sin_port)
+		if (p)
 			answered(s, p, msg, (size_t)n);
+		flen = sizeof(from);
 	}
 }
 
-/* One query, from either transport; true when its answer comes later.
- * Otherwise it is answered or dropped, and a TCP client's connection is
- * closed (and freed) already. */
+/* One query, from either transport: answered now, or relayed with its
+ * answer to come. False when it is dropped (it was no query we can
+ * answer, or it could not be relayed): a UDP client retries, a TCP
+ * client's connection is then closed. */
 static bool query(struct pv_dns *s, uint8_t *msg, size_t n, const struct client *from)
 {
 	struct pv_dns_result res;
@@ -318,18 +417,15 @@ static bool query(struct pv_dns *s, uint8_t *msg, size_t n, const struct client 
 	case PV_DNS_ANSWER:
 		reply(s, from, res.resp, res.len);
 		free(res.resp);
-		return false;
+		return true;
 	case PV_DNS_CHASE:
-		return chase(s, &res, from);
+		chase(s, &res, from);
+		return true;
 	case PV_DNS_FORWARD:
-		if (relay_up(s, msg, n, from))
-			return true;
-		break;
+		return relay_up(s, msg, n, from);
 	case PV_DNS_DROP:
 		break;
 	}
-	if (from->conn)
-		conn_close(from->conn);
 	return false;
 }
 
@@ -348,38 +444,47 @@ static void on_udp(void *data, int fd, uint32_t events)
 	}
 }
 
+/* Every whole query in C's buffer, in order. Clients pipeline: glibc
+ * writes A and AAAA at once; each is answered as soon as it can be, the
+ * relayed ones when upstream answers (in any order, as RFC 7766 allows). */
+static void tcp_queries(struct tcpconn *c)
+{
+	struct client from = { .conn = c };
+
+	while (!c->broken && c->have >= 2) {
+		size_t want = (size_t)c->buf[0] << 8 | c->buf[1];
+
+		if (want > MSG_MAX || want < 12) {
+			c->broken = true;
+			return;
+		}
+		if (c->have < 2 + want)
+			return;
+		if (!query(c->s, c->buf + 2, want, &from))
+			c->broken = true;
+		c->have -= 2 + want;
+		memmove(c->buf, c->buf + 2 + want, c->have);
+	}
+}
+
 static void on_tcp_data(void *data, int fd, uint32_t events)
 {
 	struct tcpconn *c = data;
-	struct client from = { .conn = c };
 	ssize_t n;
-	size_t want;
 
 	(void)events;
-	if (c->asked) {
-		/* Only EOF or a reset can come now: the client gave up. */
-		if (recv(fd, c->buf, sizeof(c->buf), MSG_DONTWAIT) <= 0)
-			conn_close(c);
-		return;
-	}
+	/* Room for at least one byte: a whole message fits the buffer, and
+	 * tcp_queries() leaves only the start of one. */
 	n = recv(fd, c->buf + c->have, sizeof(c->buf) - c->have, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			conn_close(c);
+			conn_close(c); /* EOF or an error: its relayed queries go too */
 		return;
 	}
 	c->have += (size_t)n;
-	if (c->have < 2)
-		return;
-	want = (size_t)c->buf[0] << 8 | c->buf[1];
-	if (want > MSG_MAX || want < 12) {
+	tcp_queries(c);
+	if (c->broken)
 		conn_close(c);
-		return;
-	}
-	if (c->have < 2 + want)
-		return;
-	if (query(c->s, c->buf + 2, want, &from))
-		c->asked = true; /* C is gone otherwise */
 }
 
 static void on_accept(void *data, int fd, uint32_t events)
@@ -472,7 +577,6 @@ struct pv_dns *pv_dns_new(struct pv_daemon *d, struct pv_err *err)
 	s->d = d;
 	s->fd = s->up_fd = s->tcp_fd = -1;
 	s->have_upstream = read_upstream(&s->upstream);
-	s->next_id = (uint16_t)(pv_now_ms() & 0xFFFF);
 	if ((s->fd = bound_socket(SOCK_DGRAM, ip, 53, err)) < 0 ||
 	    (s->tcp_fd = bound_socket(SOCK_STREAM, ip, 53, err)) < 0 ||
 	    (s->up_fd = bound_socket(SOCK_DGRAM, 0, 0, err)) < 0 ||

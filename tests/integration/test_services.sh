@@ -216,8 +216,46 @@ want=$(for p in web-0 web-1 web-2; do pod_json $p "p['podIP']"; done | sort)
 r=$(lookup ext.default.svc.cluster.local)
 echo "$r" | grep -q "canonical name = db.example.com" && echo "$r" | grep -q "^Address: 203.0.113.7" \
 	&& ok "an ExternalName Service answers with a CNAME, and the target's address from upstream" || fail "ExternalName: $r"
+# An unknown name in the zone is NXDOMAIN, not any failure: over UDP and
+# TCP to the cluster DNS, and as a pod's nslookup reports it (every "can't
+# find" line, for A and AAAA, says NXDOMAIN; nothing else, no address).
+dns_rcodes() { # NAME: the RCODE of the cluster DNS's A reply, over UDP then TCP
+	"$PY" -c '
+import socket, struct, sys
+q = struct.pack(">HHHHHH", 78, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(l)]) + l.encode() for l in sys.argv[1].split(".")) + b"\0" + struct.pack(">HH", 1, 1)
+names = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+def rcode(r):
+    if struct.unpack(">H", r[:2])[0] != 78 or not r[2] & 0x80:
+        return "BADREPLY"
+    return names.get(r[3] & 15, "RCODE%d" % (r[3] & 15))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(3)
+u.sendto(q, ("10.88.0.1", 53))
+try:
+    out = [rcode(u.recvfrom(4096)[0])]
+except OSError:
+    out = ["TIMEOUT"]
+t = socket.create_connection(("10.88.0.1", 53), timeout=3)
+t.sendall(struct.pack(">H", len(q)) + q)
+buf = b""
+while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
+    d = t.recv(4096)
+    if not d:
+        break
+    buf += d
+out.append(rcode(buf[2:]) if len(buf) > 14 else "NOREPLY")
+print(" ".join(out))' "$1"
+}
+r=$(dns_rcodes nothere.default.svc.cluster.local)
+[ "$r" = "NXDOMAIN NXDOMAIN" ] && ok "an unknown cluster name is NXDOMAIN, over UDP and TCP" || fail "unknown name, UDP and TCP: $r"
 r=$(lookup nothere.default.svc.cluster.local)
-echo "$r" | grep -qi "NXDOMAIN\|can't find" && ok "an unknown cluster name is NXDOMAIN" || fail "unknown: $r"
+if echo "$r" | grep -q "can't find" && [ -z "$(echo "$r" | grep "can't find" | grep -v ": NXDOMAIN\$")" ] \
+	&& ! echo "$r" | grep -Eq "^Name:|SERVFAIL|REFUSED|timed out"; then
+	ok "and a pod's nslookup says NXDOMAIN for it"
+else
+	fail "unknown name from a pod: $r"
+fi
 r=$(lookup www.example.com)
 echo "$r" | grep -q "^Address: 203.0.113.7" && ok "other names go to the node's upstream resolver" || fail "upstream: $r"
 # DNS over TCP (what a client does after a truncated UDP answer)

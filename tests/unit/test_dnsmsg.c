@@ -110,6 +110,38 @@ static void test_nxdomain_cname_forward(void **state)
 	assert_int_equal(v, PV_DNS_FORWARD);
 }
 
+/* The zone is compared label by label, on the whole name: a dot inside a
+ * label is no boundary, and a name too long to print is not cut short
+ * into one that ends in the zone. */
+static void test_zone_boundary(void **state)
+{
+	enum pv_dns_verdict v;
+	char name[600] = "";
+	ldns_pkt *r;
+
+	(void)state;
+	/* 63 bytes of \001 print as 252 characters: the printed name's first
+	 * 299 characters end in "cluster.local", the name in "evil.com". */
+	for (int i = 0; i < 63; i++)
+		strcat(name, "\\001");
+	strcat(name, ".aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.cluster.local.evil.com.");
+	assert_null(ask(name, LDNS_RR_TYPE_A, &v));
+	assert_int_equal(v, PV_DNS_FORWARD);
+	assert_null(ask("a\\.cluster.local.", LDNS_RR_TYPE_A, &v)); /* labels "a.cluster", "local" */
+	assert_int_equal(v, PV_DNS_FORWARD);
+	/* and the same under the zone is the zone's: NXDOMAIN, not upstream */
+	strcpy(strstr(name, "evil.com."), "svc.cluster.local.");
+	r = ask(name, LDNS_RR_TYPE_A, &v);
+	assert_int_equal(v, PV_DNS_ANSWER);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(r);
+	/* the zone in any case */
+	r = ask("web.default.svc.Cluster.LOCAL.", LDNS_RR_TYPE_A, &v);
+	assert_int_equal(v, PV_DNS_ANSWER);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	ldns_pkt_free(r);
+}
+
 /* The CNAME reply completed with the upstream's answer for the target. */
 static void test_append(void **state)
 {
@@ -177,6 +209,103 @@ static void test_truncation(void **state)
 	free(wire);
 }
 
+/* A relayed query's reply is known by ID, source and question, nothing less. */
+static void test_reply_matching(void **state)
+{
+	uint8_t *q = NULL, *r = NULL;
+	size_t qlen = 0, rlen = 0;
+	struct pv_dns_sent sent = { .addr = 0x0100007F, .port = 0x3500 };
+	struct pv_dns_question got;
+
+	(void)state;
+	assert_int_equal(pv_dns_query("Slow.Example.com", LDNS_RR_TYPE_A, 0xBEEF, &q, &qlen), 0);
+	assert_int_equal(pv_dns_question_parse(q, qlen, false, &sent.q), 0);
+	assert_int_equal(sent.q.id, 0xBEEF);
+	assert_int_equal(sent.q.qtype, LDNS_RR_TYPE_A);
+	assert_int_equal(sent.q.qclass, LDNS_RR_CLASS_IN);
+	assert_int_equal(sent.q.name_len, 18);
+	assert_memory_equal(sent.q.name, "\4Slow\7Example\3com", 18);
+	assert_int_equal(pv_dns_question_parse(q, qlen, true, &got), -1); /* a query is no reply */
+
+	/* the reply: QR set; the upstream may write the name in other case */
+	r = malloc(qlen);
+	memcpy(r, q, qlen);
+	rlen = qlen;
+	r[2] |= 0x80;
+	r[13] = 's';
+	assert_int_equal(pv_dns_question_parse(r, rlen, false, &got), -1);
+	assert_int_equal(pv_dns_question_parse(r, rlen, true, &got), 0);
+	assert_true(pv_dns_reply_matches(&sent, 0x0100007F, 0x3500, &got));
+	assert_false(pv_dns_reply_matches(&sent, 0x0200007F, 0x3500, &got)); /* another host */
+	assert_false(pv_dns_reply_matches(&sent, 0x0100007F, 0xE914, &got)); /* another port */
+	got.id ^= 1;
+	assert_false(pv_dns_reply_matches(&sent, 0x0100007F, 0x3500, &got)); /* another ID */
+	got.id ^= 1;
+	got.qtype = LDNS_RR_TYPE_AAAA;
+	assert_false(pv_dns_reply_matches(&sent, 0x0100007F, 0x3500, &got)); /* another type */
+	got.qtype = LDNS_RR_TYPE_A;
+	got.qclass = LDNS_RR_CLASS_CH;
+	assert_false(pv_dns_reply_matches(&sent, 0x0100007F, 0x3500, &got)); /* another class */
+	/* the same ID for another name: a late reply to an earlier query */
+	r[14] = 'n';
+	assert_int_equal(pv_dns_question_parse(r, rlen, true, &got), 0);
+	assert_false(pv_dns_reply_matches(&sent, 0x0100007F, 0x3500, &got));
+	r[14] = 'l';
+	r[12] = 5; /* "\5Slow\7" then 'E' (0x45), which is no label length */
+	assert_int_equal(pv_dns_question_parse(r, rlen, true, &got), -1);
+	free(r);
+	free(q);
+}
+
+/* A response whose question is a name of LEN bytes (labels of up to 63). */
+static int question_of_name_len(size_t len, struct pv_dns_question *q)
+{
+	uint8_t msg[12 + 300 + 4] = { 0, 1, 0x81, 0x80, 0, 1 };
+	size_t i = 12, left = len - 1; /* the root's zero comes last */
+
+	while (left) {
+		size_t l = left - 1 > 63 ? 63 : left - 1;
+
+		assert_true(l > 0); /* LEN must leave room for each label's length */
+		msg[i++] = (uint8_t)l;
+		memset(msg + i, 'x', l);
+		i += l;
+		left -= l + 1;
+	}
+	msg[i++] = 0;
+	memcpy(msg + i, "\0\1\0\1", 4);
+	return pv_dns_question_parse(msg, i + 4, true, q);
+}
+
+/* What cannot be a question is refused, whatever the bytes. */
+static void test_question_malformed(void **state)
+{
+	/* header: ID 1, response, one question; then the name */
+	static const uint8_t pointer[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1 };
+	static const uint8_t two[] = { 0, 1, 0x81, 0x80, 0, 2, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1 };
+	static const uint8_t none[] = { 0, 1, 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t cut_label[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 5, 'a', 'b' };
+	static const uint8_t cut_type[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0 };
+	static const uint8_t notify[] = { 0, 1, 0xA1, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1 };
+	static const uint8_t ok[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1 };
+	struct pv_dns_question q;
+
+	(void)state;
+	assert_int_equal(pv_dns_question_parse(ok, sizeof(ok), true, &q), 0);
+	assert_int_equal(q.name_len, 3);
+	assert_int_equal(pv_dns_question_parse(ok, 11, true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(pointer, sizeof(pointer), true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(two, sizeof(two), true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(none, sizeof(none), true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(cut_label, sizeof(cut_label), true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(cut_type, sizeof(cut_type), true, &q), -1);
+	assert_int_equal(pv_dns_question_parse(notify, sizeof(notify), true, &q), -1);
+	/* A name is at most 255 bytes, the root's zero included. */
+	assert_int_equal(question_of_name_len(255, &q), 0);
+	assert_int_equal(q.name_len, 255);
+	assert_int_equal(question_of_name_len(256, &q), -1);
+}
+
 static void test_garbage(void **state)
 {
 	static const uint8_t junk[] = { 1, 2, 3 };
@@ -195,9 +324,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_record),
 		cmocka_unit_test(test_nxdomain_cname_forward),
+		cmocka_unit_test(test_zone_boundary),
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_reply_matching),
+		cmocka_unit_test(test_question_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
