@@ -214,7 +214,13 @@ int pv_cmd_check(int argc, char **argv)
 		if (files[i])
 			pv_file_load(files[i], paths.v[i]);
 	}
+	for (size_t i = 0; files && i < paths.n; i++)
+		if (!files[i]) { /* the duplicate check reads every file */
+			free_files(files, paths.n);
+			files = NULL;
+		}
 	if (!files) {
+		fprintf(stderr, "podvisor check: out of memory\n");
 		pv_pathlist_free(&paths);
 		return PV_EXIT_FAIL;
 	}

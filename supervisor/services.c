@@ -495,15 +495,22 @@ static void build_views(struct pv_services *s, const struct pv_service **svcs, s
 	for (size_t i = 0; i < n; i++) /* keep the order, drop the unmade */
 		if (s->views[i].name)
 			s->views[kept++] = s->views[i];
+	if (kept < n) /* no second owner left behind the kept ones */
+		memset(&s->views[kept], 0, (n - kept) * sizeof(*s->views));
 	s->nviews = kept;
 }
 
-static void hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout, char ***names)
+/* The hostPorts of running pods, with their "ns/name" strings in NAMES
+ * (owned by the caller, NOUT of each, even on failure). -1 when out of
+ * memory: the caller must not apply a partial list, which would drop the
+ * other pods' rules. */
+static int hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout, char ***names)
 {
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 
 	*out = NULL;
 	*names = NULL;
+	*nout = 0;
 	for (size_t i = 0; i < d->npods; i++) {
 		const struct pv_prt *p = d->pods[i];
 
@@ -515,31 +522,38 @@ static void hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nou
 			for (size_t j = 0; j < spec->ports.n; j++) {
 				const struct pv_container_port *cp = &spec->ports.items[j];
 				struct in_addr hip = { 0 };
+				char *name;
 
 				if (!cp->host_port.v)
 					continue;
-				if (n == cap) {
+				if (*nout == cap) {
+					struct pv_hostport *o;
+					char **nm;
+
 					cap = cap ? cap * 2 : 8;
-					*out = realloc(*out, cap * sizeof(**out));
-					*names = realloc(*names, cap * sizeof(char *));
-					if (!*out || !*names)
-						return;
+					if (!(o = realloc(*out, cap * sizeof(*o))))
+						return -1;
+					*out = o;
+					if (!(nm = realloc(*names, cap * sizeof(*nm))))
+						return -1;
+					*names = nm;
 				}
+				if (!(name = fmt_str("%s/%s", p->ns, p->name)))
+					return -1;
 				if (cp->host_ip.v)
 					inet_pton(AF_INET, cp->host_ip.v, &hip);
-				asprintf(&(*names)[n], "%s/%s", p->ns, p->name);
-				(*out)[n] = (struct pv_hostport){
-					.pod = (*names)[n],
+				(*names)[*nout] = name;
+				(*out)[(*nout)++] = (struct pv_hostport){
+					.pod = name,
 					.proto = strcmp(cp->protocol.v, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
 					.host_ip = ntohl(hip.s_addr), .pod_ip = p->ip,
 					.host_port = (uint16_t)cp->host_port.v,
 					.container_port = (uint16_t)cp->container_port.v,
 				};
-				n++;
 			}
 		}
 	}
-	*nout = n;
+	return 0;
 }
 
 static int apply(struct pv_services *s, struct pv_err *err)
@@ -557,9 +571,11 @@ static int apply(struct pv_services *s, struct pv_err *err)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->nviews; i++)
 		svcs[i] = s->views[i].svc;
-	hostports(d, &hp, &nhp, &names);
 	pv_rules_init(&rs);
-	rc = pv_svc_rules(&cfg, svcs, s->nviews, hp, nhp, &rs, err);
+	if (hostports(d, &hp, &nhp, &names) < 0)
+		rc = pv_err_set(err, ENOMEM, "out of memory");
+	else
+		rc = pv_svc_rules(&cfg, svcs, s->nviews, hp, nhp, &rs, err);
 	if (rc == 0)
 		rc = pv_fw_apply(s->fw, &rs, err);
 	pv_rules_free(&rs);
