@@ -52,28 +52,39 @@ grep -qE '^[0-9T:.-]+Z stdout F hello from web$' "$logf" 2>/dev/null \
 [ "$(echo piped | "$PODVISOR" exec -i web -- cat)" = piped ] && ok "exec -i passes standard input" || fail "exec -i"
 
 # --- a bad edit changes nothing -------------------------------------------
+# Each negative check below first waits for the daemon's proof that it
+# read the edit (its event on the file), then looks: no sleep-and-hope.
 uid=$(pod_json web "p['uid']")
+# untouched WHAT: the pod web is the one from before (same uid, same
+# process, Running); WHAT says which edit it survived.
+untouched() {
+	if [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] && [ "$(pod_json web "p['status']")" = Running ]; then
+		ok "$1 leaves the pod running (same uid, same process)"
+	else
+		fail "$1 disturbed the pod: uid $(pod_json web "p['uid']") status $(pod_json web "p['status']")"
+		diag "$("$PODVISOR" describe pod web 2>&1 | tail -8)"
+	fi
+}
 sed 's/restartPolicy: Always/restartPolicy: Sometimes/' "$T_TMP/web.yaml" >"$T_TMP/web-bad.yaml"
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web-bad.yaml"
-sleep 1
-if [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ]; then
-	ok "an invalid edit leaves the pod running (same uid, same process)"
-else
-	fail "an invalid edit disturbed the pod"
-fi
+wait_read web.yaml "$seen" FailedLoad && ok "the daemon read the invalid edit (a FailedLoad event on the file)" \
+	|| fail "no FailedLoad on web.yaml: last event $(file_last web.yaml)"
+untouched "an invalid edit"
 grep -q "web.yaml:6:18: error: spec.restartPolicy: unsupported value \"Sometimes\"" "$LOG" \
 	&& ok "the load error is logged as file:line:col" || { fail "load error not logged"; diag "$(tail -5 "$LOG")"; }
 "$PODVISOR" describe pod web 2>&1 | grep -q "FailedLoad.*previous version stays in force" \
 	&& ok "describe shows the load error event" || { fail "describe lacks the load error"; diag "$("$PODVISOR" describe pod web 2>&1)"; }
 
 # --- the same bytes again do nothing; a vim-style save applies once -------
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web.yaml" # back to good: same spec as running
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "restoring the same spec keeps the pod" || fail "pod recreated on identical spec"
+wait_read web.yaml "$seen" Updated || fail "the fixed file was not loaded: last event $(file_last web.yaml)"
+untouched "restoring the same spec"
+seen=$(file_seen web.yaml)
 mv "$M/web.yaml" "$M/web.yaml~" && cp "$T_TMP/web.yaml" "$M/web.yaml" && rm -f "$M/web.yaml~"
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] \
-	&& ok "a vim-style save (rename away, write anew) does not restart the pod" || fail "vim-style save restarted the pod"
+wait_read web.yaml "$seen" Unchanged || fail "the vim-style save was not read as unchanged: last event $(file_last web.yaml)"
+untouched "a vim-style save (rename away, write anew)"
 
 [ "$("$PODVISOR" describe pod web | grep -c 'Scheduled')" = 1 ] && [ "$("$PODVISOR" describe pod web | grep -c 'Started container')" = 1 ] \
 	&& ok "rsync-style delivery, a bad edit, its fix and a vim save: the pod was created and started exactly once" \
@@ -198,8 +209,13 @@ r=$(pod_json crash "p['restarts']")
 stop_daemon TERM
 [ $? = 0 ] && [ -d "/proc/$pid" ] && ok "SIGTERM: the daemon exits 0 and the pods keep running" || fail "SIGTERM"
 start_daemon
+seen=$(file_seen inits.yaml)
+inits_uid=$(pod_json inits "p['uid']")
 kill -HUP $DAEMON
-sleep 0.5
-[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && ok "SIGHUP rescans without disturbing anything" || fail "SIGHUP"
+wait_read inits.yaml "$seen" Unchanged && ok "SIGHUP rescans: every file read again (inits.yaml: Unchanged)" \
+	|| fail "no rescan after SIGHUP: last event $(file_last inits.yaml)"
+[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && [ "$(pod_json inits "p['uid']")" = "$inits_uid" ] \
+	&& [ "$(pod_json inits "p['status']")" = Running ] && ok "SIGHUP disturbs nothing (same uid, same process, Running)" \
+	|| fail "SIGHUP: uid $(pod_json inits "p['uid']") status $(pod_json inits "p['status']")"
 
 done_testing

@@ -11,10 +11,16 @@ pod_yaml web Always sh -c "trap 'exit 0' TERM; while true; do sleep 0.1; done" >
 drop web.yaml "$T_TMP/web.yaml"
 wait_status web Running || fail "web not running"
 uid=$(pod_json web "p['uid']")
+pid=$(pod_json web "p['containers'][0]['pid']")
 sed 's/^metadata:/metadata:\n  labels: {tier: front}/' "$T_TMP/web.yaml" >"$T_TMP/web2.yaml"
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web2.yaml"
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "a label edit keeps the running pod" || fail "label edit recreated the pod"
+# the daemon's proof that it loaded the edit, then the pod as it is
+wait_read web.yaml "$seen" Updated || fail "the label edit was not loaded: last event $(file_last web.yaml)"
+[ "$(pod_json web "p['uid']")" = "$uid" ] && [ "$(pod_json web "p['containers'][0]['pid']")" = "$pid" ] \
+	&& [ -d "/proc/$pid" ] && [ "$(pod_json web "p['status']")" = Running ] \
+	&& ok "a label edit, once loaded, keeps the running pod (same uid, same process)" \
+	|| fail "label edit recreated the pod: uid $(pod_json web "p['uid']") status $(pod_json web "p['status']")"
 sed 's/terminationGracePeriodSeconds: 2/terminationGracePeriodSeconds: 3/' "$T_TMP/web2.yaml" >"$T_TMP/web3.yaml"
 drop web.yaml "$T_TMP/web3.yaml"
 for _ in $(seq 100); do
