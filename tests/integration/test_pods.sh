@@ -91,18 +91,51 @@ untouched "a vim-style save (rename away, write anew)"
 	|| { fail "the pod was started more than once"; diag "$("$PODVISOR" describe pod web)"; }
 
 # --- deleting the file stops the pod, leaving nothing behind ---------------
+# With a pod whose volumes the daemon mounts in its own mount namespace
+# (the tmpfs of a Memory emptyDir), besides a plain emptyDir and a
+# hostPath: those mounts are what a pod could leave behind.
+cat >"$T_TMP/vols.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: vols}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "echo kept > /host/f; echo x > /mem/f; sleep 1000"]
+    volumeMounts:
+    - {name: mem, mountPath: /mem}
+    - {name: disk, mountPath: /disk}
+    - {name: host, mountPath: /host}
+  volumes:
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 4Mi}}
+  - {name: disk, emptyDir: {}}
+  - {name: host, hostPath: {path: $T_TMP/host, type: DirectoryOrCreate}}
+YAML
+drop vols.yaml "$T_TMP/vols.yaml"
+wait_status vols Running || fail "vols: $(pod_json vols "p['status']")"
+vuid=$(pod_json vols "p['uid']")
+# mounts_under DIR: the mount points under DIR in the daemon's mount namespace
+mounts_under() { awk -v d="$1/" 'index($5, d) == 1 {print $5}' "/proc/$DAEMON/mountinfo"; }
+mounts_under "$S/pods/$vuid" | grep -q "/volumes/mem$" \
+	&& ok "while it runs, the pod's Memory emptyDir is a tmpfs in the daemon's mount namespace" \
+	|| fail "no tmpfs for the Memory emptyDir: $(mounts_under "$S")"
 uid=$(pod_json web "p['uid']")
-rm -f "$M/web.yaml"
+rm -f "$M/web.yaml" "$M/vols.yaml"
 start=$(date +%s%N)
-for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")" ] && break; sleep 0.1; done
+for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")$(pod_json vols "p['name']")" ] && break; sleep 0.1; done
 ms=$((($(date +%s%N) - start) / 1000000))
 if [ -z "$(pod_json web "p['name']")" ] && [ ! -d "/proc/$pid" ] && [ $ms -lt 3500 ]; then
 	ok "deleting the file stops the pod within grace + 1 s ($ms ms)"
 else
 	fail "pod still there after $ms ms"
 fi
-[ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pod's state directory is removed" || fail "pod dirs left: $(ls "$S/pods")"
-! grep -q " $S/pods" /proc/mounts && ok "no mounts are left behind" || fail "mounts left: $(grep "$S" /proc/mounts)"
+[ -z "$(pod_json vols "p['name']")" ] && ok "and the pod with volumes too" || fail "vols still there: $(pod_json vols "p['status']")"
+[ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pods' state directories are removed" || fail "pod dirs left: $(ls "$S/pods")"
+[ -z "$(mounts_under "$S")" ] && ok "no mounts are left behind in the daemon's mount namespace" \
+	|| fail "mounts left: $(mounts_under "$S")"
+[ "$(cat "$T_TMP/host/f" 2>/dev/null)" = kept ] && ok "the hostPath's data stays on the host" || fail "hostPath data gone"
 ! pgrep -f 'pod-init|podvisor-shim' >/dev/null && ok "no pod-init or shim process is left" || fail "processes left: $(pgrep -af 'pod-init|shim')"
 [ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid" 2>/dev/null)" ] && ok "no cgroup is left" \
 	|| fail "cgroups left: $(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid")"
