@@ -45,9 +45,25 @@ old=$(stat -c %s "$dir/0.log.1" 2>/dev/null)
 rm -f "$M/chatty.yaml"
 
 # --- a terminal for exec -it ------------------------------------------------------
-# (script(1) supplies the terminal; it echoes its own stdin's EOF as ^@)
-out=$(script -qc "$PODVISOR exec -it web -- tty" /dev/null </dev/null | tr -d '\r' | grep -o '/dev/pts/[0-9]*')
-[ -n "$out" ] && ok "exec -it gives the command a terminal from the container's devpts ($out)" || fail "exec -it: no tty"
+# (script(1) supplies the terminal; it echoes its own stdin's EOF as ^@.)
+# The command's terminal must come from the container's own devpts, not
+# be script's pty from the node's: the device of its stdin (its devpts
+# instance, and major:minor) must be the container's /dev/pts and the
+# name `tty` prints, and not the node's /dev/pts.
+cat >"$T_TMP/ttycheck.sh" <<EOF
+exec "$PODVISOR" exec -it web -- sh -c 'n=\$(tty); echo "PV_TTY=\$n"; echo "PV_IN=\$(stat -L -c %d:%t:%T /proc/self/fd/0)"; echo "PV_NAME=\$(stat -c %d:%t:%T "\$n")"; echo "PV_PTS=\$(stat -c %d /dev/pts)"'
+EOF
+out=$(script -qc "bash $T_TMP/ttycheck.sh" /dev/null </dev/null | tr -d '\r')
+field() { sed -n "s/.*PV_$1=//p" <<<"$out" | head -1; }
+tty_name=$(field TTY) tty_in=$(field IN) tty_byname=$(field NAME) ctr_pts=$(field PTS)
+node_pts=$(stat -c %d /dev/pts)
+if [[ $tty_name =~ ^/dev/pts/[0-9]+$ ]] && [ -n "$ctr_pts" ] && [ "${tty_in%%:*}" = "$ctr_pts" ] \
+	&& [ "$tty_in" = "$tty_byname" ] && [ "$ctr_pts" != "$node_pts" ]; then
+	ok "exec -it gives the command a terminal from the container's own devpts ($tty_name, dev $ctr_pts, not the node's $node_pts)"
+else
+	fail "exec -it: not the container's terminal"
+	diag "$out" "node /dev/pts dev: $node_pts"
+fi
 [ "$("$PODVISOR" exec web -- tty 2>&1)" = "not a tty" ] && ok "without -t there is no terminal" || fail "exec without -t has a tty"
 
 # --- changes while the daemon is down take effect when it is back ------------
