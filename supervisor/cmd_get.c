@@ -30,6 +30,10 @@ static const char get_usage[] =
 	"                     NAME  STATUS  VOLUME  CAPACITY  ACCESS MODES  STORAGECLASS  AGE\n"
 	"  configmaps (cm)    NAME  DATA  AGE\n"
 	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
+	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
+	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
+	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
+	"                     FailedLoad, Removed)\n"
 	"\n"
 	"Options:\n"
 	"  -n, --namespace NS   only this namespace (default: default)\n"
@@ -164,8 +168,45 @@ int pv_get_structured(const struct get_opts *o, struct json_object *items)
 	return PV_EXIT_OK;
 }
 
+/* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
+static void event_age(struct json_object *e, char *buf, size_t len)
+{
+	pv_human_duration(time(NULL) - pv_json_int(e, "at"), buf, len);
+	if (pv_json_int(e, "count") > 1)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (x%lld)",
+			 (long long)pv_json_int(e, "count"));
+}
+
+static void print_events(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" };
+	struct pv_table t;
+
+	(void)o;
+	if (!items || !json_object_array_length(items)) {
+		fprintf(stderr, "No events found.\n");
+		return;
+	}
+	pv_table_init(&t, 5, head);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *e = json_object_array_get_idx(items, i);
+		char age[48];
+		const char *row[5];
+
+		event_age(e, age, sizeof(age));
+		row[0] = age;
+		row[1] = pv_json_str(e, "type", "");
+		row[2] = pv_json_str(e, "reason", "");
+		row[3] = pv_json_str(e, "object", "");
+		row[4] = pv_json_str(e, "message", "");
+		pv_table_row(&t, row);
+	}
+	pv_table_print(&t, stdout);
+	pv_table_free(&t);
+}
+
 enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
-		GET_UNKNOWN };
+		GET_EVENTS, GET_UNKNOWN };
 
 typedef int describe_fn(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
@@ -190,6 +231,7 @@ static const struct get_kind_info {
 	[GET_CM] = { "config", "configmaps", false, pv_get_print_configmaps, pv_describe_configmap,
 		     "configmap" },
 	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
+	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -209,14 +251,19 @@ static enum get_kind kind_of(const char *k)
 		return GET_CM;
 	if (!strcmp(k, "secrets") || !strcmp(k, "secret"))
 		return GET_SECRET;
+	if (!strcmp(k, "events") || !strcmp(k, "event") || !strcmp(k, "ev"))
+		return GET_EVENTS;
 	return GET_UNKNOWN;
 }
 
-static struct json_object *call(const struct get_opts *o, const char *op)
+/* Ask the daemon for OP; with OBJECT, only that object's events. */
+static struct json_object *call(const struct get_opts *o, const char *op, const char *object)
 {
 	struct json_object *req = json_object_new_object();
 
 	json_object_object_add(req, "op", json_object_new_string(op));
+	if (object)
+		json_object_object_add(req, "object", json_object_new_string(object));
 	return pv_client_call("podvisor", o->state, req);
 }
 
@@ -232,7 +279,7 @@ int pv_cmd_get(int argc, char **argv)
 	if (optind >= argc || (kind = kind_of(argv[optind])) == GET_UNKNOWN) {
 		fprintf(stderr, "podvisor get: %s%s%s; the kinds served: pods (po), services (svc), "
 			"endpoints (ep), persistentvolumes (pv), persistentvolumeclaims (pvc), "
-			"configmaps (cm), secrets\n", optind < argc ? "unknown kind '" : "which kind?",
+			"configmaps (cm), secrets, events (ev)\n", optind < argc ? "unknown kind '" : "which kind?",
 			optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
 		return PV_EXIT_USAGE;
 	}
@@ -243,7 +290,12 @@ int pv_cmd_get(int argc, char **argv)
 		return PV_EXIT_USAGE;
 	}
 	o.all = o.all || kinds[kind].cluster;
-	resp = call(&o, kinds[kind].op);
+	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
+		resp = call(&o, kinds[kind].op, o.name);
+		o.name = NULL;
+	} else {
+		resp = call(&o, kinds[kind].op, NULL);
+	}
 	if (!resp)
 		return PV_EXIT_FAIL;
 	json_object_object_get_ex(resp, kinds[kind].items, &items);
@@ -286,12 +338,9 @@ void pv_get_print_events(struct json_object *ev, const char *title)
 	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
 	for (size_t i = 0; i < json_object_array_length(ev); i++) {
 		struct json_object *e = json_object_array_get_idx(ev, i);
-		char age[32];
+		char age[48];
 
-		pv_human_duration(time(NULL) - pv_json_int(e, "at"), age, sizeof(age));
-		if (pv_json_int(e, "count") > 1) /* kubectl: "3s (x4 over 20s)"; the count */
-			snprintf(age + strlen(age), sizeof(age) - strlen(age), " (x%lld)",
-				 (long long)pv_json_int(e, "count"));
+		event_age(e, age, sizeof(age));
 		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
 		       pv_json_str(e, "message", ""));
 	}
@@ -356,7 +405,7 @@ static int describe_listed(struct get_opts *o, const struct get_kind_info *k, co
 
 	o->name = name;
 	o->all = o->all || k->cluster;
-	resp = call(o, k->op);
+	resp = call(o, k->op, NULL);
 	if (!resp)
 		return PV_EXIT_FAIL;
 	if (k->events)

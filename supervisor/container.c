@@ -19,7 +19,7 @@
 
 #include "supervisor/cgroup.h"
 #include "supervisor/proc.h"
-#include "volumes/safepath.h"
+#include "volumes/bindmount.h"
 
 static void __attribute__((noreturn, format(printf, 2, 3))) die(int errfd, const char *fmt, ...)
 {
@@ -151,23 +151,17 @@ static void mount_kernel_fs(const char *root, int errfd)
 		     NULL);
 }
 
-/* Die with a pv_err's message (its code as errno). */
-static void __attribute__((noreturn)) die_err(int errfd, const char *what, const struct pv_err *err)
-{
-	errno = err->code ? err->code : EINVAL;
-	die(errfd, "%s: %s", what, err->msg);
-}
-
 /* A volume: its source as the daemon checked it (the same real path, or
- * nothing), the subPath resolved beneath it, the mount point made inside
- * the container's root; the bind mount goes from fd to fd. */
+ * nothing), then volumes/bindmount.c: the subPath resolved beneath it,
+ * the mount point made inside the container's root, the bind mount from
+ * fd to fd. */
 static void mount_volume(const struct pv_mount *m, int rootfd, int errfd)
 {
-	char real[PATH_MAX], src_path[64], dst_path[64];
+	const struct pv_bind b = { m->sub_path, m->target, m->read_only };
+	char real[PATH_MAX], src_path[64];
 	struct pv_err err = { 0 };
-	struct stat st;
 	ssize_t n;
-	int src = open(m->source, O_PATH | O_CLOEXEC), dst;
+	int src = open(m->source, O_PATH | O_CLOEXEC);
 
 	if (src < 0)
 		die(errfd, "volume %s", m->source);
@@ -175,34 +169,9 @@ static void mount_volume(const struct pv_mount *m, int rootfd, int errfd)
 	n = readlink(src_path, real, sizeof(real) - 1);
 	if (n < 0 || (real[n] = '\0', strcmp(real, m->source) != 0))
 		errno = EXDEV, die(errfd, "volume %s: changed since it was checked", m->source);
-	if (m->sub_path && *m->sub_path) {
-		int sub = pv_open_beneath(src, m->sub_path, PV_RESOLVE_BENEATH, O_PATH, &err);
-
-		if (sub < 0)
-			die_err(errfd, "subPath", &err);
-		close(src);
-		src = sub;
-		pathf(src_path, "/proc/self/fd/%d", src);
-	}
-	if (fstat(src, &st) < 0)
-		die(errfd, "volume %s", m->source);
-	dst = S_ISDIR(st.st_mode) ? pv_mkdir_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, 0755, &err)
-				  : pv_touch_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, 0644, &err);
-	if (dst < 0)
-		die_err(errfd, "mountPath", &err);
-	pathf(dst_path, "/proc/self/fd/%d", dst);
-	if (mount(src_path, dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		die(errfd, "mount volume %s on %s", m->source, m->target);
-	close(dst);
-	if (m->read_only) {
-		/* the mount itself now, not the directory under it */
-		dst = pv_open_beneath(rootfd, m->target, PV_RESOLVE_IN_ROOT, O_PATH, &err);
-		if (dst < 0)
-			die_err(errfd, "mountPath", &err);
-		pathf(dst_path, "/proc/self/fd/%d", dst);
-		if (mount(NULL, dst_path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-			die(errfd, "read-only %s", m->target);
-		close(dst);
+	if (pv_bind_beneath(src, rootfd, &b, &err) < 0) {
+		errno = err.code ? err.code : EINVAL;
+		die(errfd, "volume %s: %s", m->source, err.msg);
 	}
 	close(src);
 }

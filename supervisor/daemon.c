@@ -186,6 +186,23 @@ static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
 			f->good ? "the previous version stays in force" : "nothing from it is applied");
 }
 
+/* A Normal event on the file: proof for whoever edits the directory
+ * that the daemon read their change, and what it made of it. */
+static void file_event(struct pv_daemon *d, const char *path, const char *reason, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+static void file_event(struct pv_daemon *d, const char *path, const char *reason, const char *fmt,
+		       ...)
+{
+	char obj[4200], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(obj, sizeof(obj), "file:%s", path);
+	pv_daemon_event(d, obj, false, reason, "%s", msg);
+}
+
 static void cancel_removal(const char *path)
 {
 	for (size_t i = 0; i < removals.n; i++) {
@@ -200,16 +217,18 @@ static void cancel_removal(const char *path)
 static void file_changed(void *data, const char *path)
 {
 	struct pv_daemon *d = data;
-	struct pv_dfile *f;
+	struct pv_dfile *f = pv_desired_find(&d->desired, path);
+	bool had_good = f && f->good;
 
 	cancel_removal(path);
 	switch (pv_desired_apply(&d->desired, path, &f)) {
 	case PV_APPLY_UNCHANGED:
-		pv_debug("%s: unchanged", path);
+		file_event(d, path, "Unchanged", "the same bytes as last read; nothing to do");
 		break;
 	case PV_APPLY_LOADED:
-		pv_info("%s: loaded %zu object%s", path, f->good->nobjects,
-			f->good->nobjects == 1 ? "" : "s");
+		file_event(d, path, had_good ? "Updated" : "Loaded", "%zu object%s in force (generation %llu)",
+			   f->good->nobjects, f->good->nobjects == 1 ? "" : "s",
+			   (unsigned long long)d->desired.generation);
 		pv_daemon_kick(d);
 		break;
 	case PV_APPLY_FAILED:
@@ -233,7 +252,8 @@ static void removals_fired(void *data)
 			continue;
 		}
 		if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
-			pv_info("%s: removed; its objects are deleted", r->path);
+			file_event(d, r->path, "Removed", "its objects are deleted (generation %llu)",
+				   (unsigned long long)d->desired.generation);
 			pv_daemon_kick(d);
 		}
 		free(r->path);
@@ -287,8 +307,12 @@ static void rescan(void *data)
 		const char *path = d->desired.files[i]->path;
 
 		if (!listed(&now, path)) {
-			pv_info("%s: gone; its objects are deleted", path);
+			char *gone = strdup(path);
+
 			pv_desired_remove(&d->desired, path);
+			file_event(d, gone ? gone : "?", "Removed", "gone at a rescan; its objects are deleted "
+				   "(generation %llu)", (unsigned long long)d->desired.generation);
+			free(gone);
 			pv_daemon_kick(d);
 		}
 	}

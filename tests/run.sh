@@ -1,7 +1,13 @@
 #!/bin/bash
 # The test runner `make check` calls. Every test speaks TAP ("ok N - ...",
-# "not ok N - ..."); this runs them all, shows failures in full, and ends
-# with one summary line: "N passed, M failed".
+# "not ok N - ...", a plan "1..N"); this runs them all, shows failures in
+# full, and ends with one summary line: "N passed, M failed, K skipped".
+#
+# A result with a SKIP directive ("ok N - ... # SKIP why") is skipped, not
+# passed. A producer that prints no plan, whose results do not add up to
+# its plans (an early exit, a test binary that died), that exits non-zero
+# without a failed result, or that is missing, is a failure
+# (tests/tap_count.awk has the rules).
 #
 #   BUILD=build tests/run.sh        everything
 #   ONLY=asan tests/run.sh          the sanitizer builds only
@@ -14,56 +20,92 @@ export PODVISOR="$PWD/$BUILD/podvisor" PODVISOR_ASAN="$PWD/$BUILD/asan/podvisor"
 export CORPUS="${CORPUS:-$PWD/../shared/corpus}"
 passed=0
 failed=0
+skipped=0
 failures=()
 LOG=$(mktemp -d /tmp/podvisor-tests.XXXXXX)
 trap 'rm -rf "$LOG"' EXIT
 
+# report NAME PASSED FAILED SKIPPED OUTPUT-FILE [PROBLEM...]: add to the
+# totals, print the producer's line, and its output when it failed.
+report() {
+	local name=$1 p=$2 f=$3 s=$4 out=$5
+	shift 5
+	[ $# -gt 0 ] && f=$((f + 1)) # the producer itself went wrong
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	printf '%-44s %4d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	if [ "$f" != 0 ]; then
+		failures+=("$name")
+		[ -s "$out" ] && sed 's/^/    /' "$out" | grep -vE '^    ok [0-9]+' | tail -60
+		[ $# = 0 ] || printf '    run.sh: %s\n' "$@"
+	elif [ "$s" != 0 ]; then
+		grep -iE '^(not )?ok([ \t].*)?#[ \t]*skip|^1\.\.0' "$out" | sed 's/^/    /'
+	fi
+}
+
 # run NAME CMD...: run one TAP producer, count its results.
 run() {
-	local name=$1 out rc p f
+	local name=$1 out rc counts problems=()
 	shift
 	out="$LOG/$(echo "$name" | tr '/ ' '__').log"
 	# No test may hang CI: each gets TEST_TIMEOUT seconds (default 600).
 	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>&1
 	rc=$?
-	[ "$rc" = 124 ] && echo "not ok - $name timed out after ${TEST_TIMEOUT:-600}s" >>"$out"
-	p=$(grep -cE '^ok [0-9]+' "$out")
-	f=$(grep -cE '^not ok [0-9]+' "$out")
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		f=1 # it died without saying why in TAP: that is a failure too
-		echo "not ok - $name exited with status $rc" >>"$out"
+	mapfile -t counts < <(awk -f tests/tap_count.awk "$out")
+	problems=("${counts[@]:1}")
+	read -r p f s <<<"${counts[0]}"
+	if [ "$rc" = 124 ]; then
+		problems+=("timed out after ${TEST_TIMEOUT:-600}s")
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		problems+=("exited with status $rc without a failed result")
+	elif [ "$rc" != 0 ] && [ ${#problems[@]} != 0 ]; then
+		problems+=("exited with status $rc")
 	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	printf '%-44s %4d passed, %d failed\n' "$name" "$p" "$f"
-	if [ "$f" != 0 ]; then
-		failures+=("$name")
-		sed 's/^/    /' "$out" | grep -vE '^    ok [0-9]+' | tail -60
-	fi
+	report "$name" "$p" "$f" "$s" "$out" "${problems[@]}"
+}
+
+# missing NAME WHAT: a producer that should be there and is not.
+missing() {
+	report "$1" 0 0 0 /dev/null "$2"
 }
 
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ] || { [ "$ONLY" = asan ] && [ "$2" = asan ]; }; }
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
-for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
-	want unit plain && run "unit/$(basename "$t")" "$t"
-done
-for t in "$BUILD"/asan/tests/test_*; do
-	[ -x "$t" ] || continue
-	want unit asan && run "unit-asan/$(basename "$t")" "$t"
-done
+# unit NAME-PREFIX DIR: every unit test source has its binary in DIR.
+unit() {
+	local src t
+	for src in tests/unit/test_*.c; do
+		t=$(basename "$src" .c)
+		if [ -x "$2/$t" ]; then
+			run "$1/$t" "$2/$t"
+		else
+			missing "$1/$t" "$2/$t is not built (make check builds it)"
+		fi
+	done
+}
+want unit plain && unit unit "$BUILD/tests"
+want unit asan && unit unit-asan "$BUILD/asan/tests"
 for t in tests/integration/test_*.sh; do
 	want integration plain && run "integration/$(basename "$t" .sh)" bash "$t"
 	if grep -q '^# asan: yes' "$t"; then
 		want integration asan && PODVISOR="$PODVISOR_ASAN" run "integration-asan/$(basename "$t" .sh)" bash "$t"
 	fi
 done
-if [ -x "$BUILD/fuzz/fuzz_load" ]; then
-	want fuzz plain && run "fuzz/fuzz_load (${FUZZ_SECONDS:-60}s)" tests/fuzz/run.sh "$BUILD/fuzz/fuzz_load" "${FUZZ_SECONDS:-60}" --tap
-fi
+# Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 45).
+for src in tests/fuzz/fuzz_*.c; do
+	want fuzz plain || break
+	f=$(basename "$src" .c)
+	name="fuzz/$f (${FUZZ_SECONDS:-45}s)"
+	if [ -x "$BUILD/fuzz/$f" ]; then
+		run "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-45}" --tap
+	else
+		missing "$name" "$BUILD/fuzz/$f is not built (make check builds it)"
+	fi
+done
 
 echo
 [ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

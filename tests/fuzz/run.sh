@@ -30,14 +30,20 @@ fi
 	-detect_leaks=1 -print_final_stats=1 -artifact_prefix="$work/artifacts$suffix/" >"$log" 2>&1
 rc=$?
 runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log")
+# A run that executed nothing (a fuzzer that exits at once, stats not
+# printed) proves nothing: that is a failure too.
+if [ $rc = 0 ] && ! [ "${runs:-0}" -gt 0 ] 2>/dev/null; then
+	echo "$name exited 0 but executed no inputs" >>"$log"
+	rc=1
+fi
 if [ "$tap" = --tap ]; then
+	echo "1..1"
 	if [ $rc = 0 ]; then
 		echo "ok 1 - $name ran ${runs:-?} inputs in ${seconds}s: no crash, leak or timeout"
 	else
 		echo "not ok 1 - $name failed (exit $rc); artifacts in $work/artifacts$suffix"
-		grep -E 'ERROR|SUMMARY|artifact|==[0-9]+==' "$log" | head -30 | sed 's/^/# /'
+		grep -E 'ERROR|SUMMARY|artifact|==[0-9]+==|executed no inputs' "$log" | head -30 | sed 's/^/# /'
 	fi
-	echo "1..1"
 else
 	tail -20 "$log"
 fi

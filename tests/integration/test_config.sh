@@ -163,9 +163,11 @@ for _ in $(seq 100); do x cat /etc/podinfo/labels | grep -q 'tier="api"' && brea
 x cat /etc/podinfo/labels | grep -q 'tier="api"' && [ "$(pod_json cfg "p['uid']")" = "$uid" ] \
 	&& ok "a label edit reaches the downwardAPI file; the pod is not restarted" || fail "labels: $(x cat /etc/podinfo/labels)"
 
-# the ConfigMap deleted: the files stay as they were (kubelet keeps them)
+# the ConfigMap deleted: the files stay as they were (kubelet keeps them);
+# checked once the daemon says it removed the file's objects
+seen=$(file_seen cm.yaml)
 rm "$M/cm.yaml"
-sleep 1
+wait_read cm.yaml "$seen" Removed || fail "the ConfigMap's file was not removed: last event $(file_last cm.yaml)"
 [ "$(x cat /etc/config/greeting)" = bonjour ] && ok "a deleted ConfigMap leaves the running pod's files as they were" || fail "after cm delete: $(x ls -la /etc/config)"
 
 # a pod whose ConfigMap does not exist yet waits, then starts by itself

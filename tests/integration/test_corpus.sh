@@ -4,6 +4,28 @@
 # refused at the line EXPECT.tsv names, flagged/ refused with a fix.
 . "$(dirname "$0")/lib.sh"
 
+# The corpus must be there, whole: a missing directory or EXPECT.tsv
+# would otherwise test nothing and say nothing.
+for d in accept reject flagged; do
+	if [ -n "$(ls -A "$CORPUS/$d" 2>/dev/null)" ]; then
+		ok "corpus $d/ has $(ls "$CORPUS/$d" | wc -l) files"
+	else
+		fail "corpus $d/ is missing or empty (CORPUS=$CORPUS)"
+	fi
+done
+EXPECT=$CORPUS/reject/EXPECT.tsv
+if [ -r "$EXPECT" ] && [ "$(head -1 "$EXPECT" | cut -f1,3)" = "$(printf 'file\tline')" ]; then
+	ok "reject/EXPECT.tsv is there, with its header"
+else
+	fail "reject/EXPECT.tsv is missing, unreadable or has no 'file ... line' header"
+fi
+# Each rejected file is named in EXPECT.tsv, and each row has its file.
+unlisted=$(comm -23 <(ls "$CORPUS/reject" 2>/dev/null | grep -vx EXPECT.tsv | sort) \
+	<(tail -n +2 "$EXPECT" 2>/dev/null | cut -f1 | sort))
+nofile=$(comm -13 <(ls "$CORPUS/reject" 2>/dev/null | sort) <(tail -n +2 "$EXPECT" 2>/dev/null | cut -f1 | sort))
+[ -z "$unlisted" ] && [ -z "$nofile" ] && ok "EXPECT.tsv and the files of reject/ match one to one" \
+	|| { fail "EXPECT.tsv and reject/ differ"; diag "not in EXPECT.tsv: $unlisted" "no such file: $nofile"; }
+
 # Accepted files: exit 0, no error lines (warnings are fine).
 for f in "$CORPUS"/accept/*; do
 	out=$("$PODVISOR" check "$f" 2>&1)
@@ -42,7 +64,7 @@ while IFS=$'\t' read -r file what line _; do
 	else
 		fail "reject $file took $ms ms"
 	fi
-done <"$CORPUS/reject/EXPECT.tsv"
+done < <(cat "$EXPECT" 2>/dev/null)
 
 # Flagged files: exit 1 and a message that says what to do.
 for f in "$CORPUS"/flagged/*; do

@@ -52,46 +52,90 @@ grep -qE '^[0-9T:.-]+Z stdout F hello from web$' "$logf" 2>/dev/null \
 [ "$(echo piped | "$PODVISOR" exec -i web -- cat)" = piped ] && ok "exec -i passes standard input" || fail "exec -i"
 
 # --- a bad edit changes nothing -------------------------------------------
+# Each negative check below first waits for the daemon's proof that it
+# read the edit (its event on the file), then looks: no sleep-and-hope.
 uid=$(pod_json web "p['uid']")
+# untouched WHAT: the pod web is the one from before (same uid, same
+# process, Running); WHAT says which edit it survived.
+untouched() {
+	if [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] && [ "$(pod_json web "p['status']")" = Running ]; then
+		ok "$1 leaves the pod running (same uid, same process)"
+	else
+		fail "$1 disturbed the pod: uid $(pod_json web "p['uid']") status $(pod_json web "p['status']")"
+		diag "$("$PODVISOR" describe pod web 2>&1 | tail -8)"
+	fi
+}
 sed 's/restartPolicy: Always/restartPolicy: Sometimes/' "$T_TMP/web.yaml" >"$T_TMP/web-bad.yaml"
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web-bad.yaml"
-sleep 1
-if [ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ]; then
-	ok "an invalid edit leaves the pod running (same uid, same process)"
-else
-	fail "an invalid edit disturbed the pod"
-fi
+wait_read web.yaml "$seen" FailedLoad && ok "the daemon read the invalid edit (a FailedLoad event on the file)" \
+	|| fail "no FailedLoad on web.yaml: last event $(file_last web.yaml)"
+untouched "an invalid edit"
 grep -q "web.yaml:6:18: error: spec.restartPolicy: unsupported value \"Sometimes\"" "$LOG" \
 	&& ok "the load error is logged as file:line:col" || { fail "load error not logged"; diag "$(tail -5 "$LOG")"; }
 "$PODVISOR" describe pod web 2>&1 | grep -q "FailedLoad.*previous version stays in force" \
 	&& ok "describe shows the load error event" || { fail "describe lacks the load error"; diag "$("$PODVISOR" describe pod web 2>&1)"; }
 
 # --- the same bytes again do nothing; a vim-style save applies once -------
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web.yaml" # back to good: same spec as running
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "restoring the same spec keeps the pod" || fail "pod recreated on identical spec"
+wait_read web.yaml "$seen" Updated || fail "the fixed file was not loaded: last event $(file_last web.yaml)"
+untouched "restoring the same spec"
+seen=$(file_seen web.yaml)
 mv "$M/web.yaml" "$M/web.yaml~" && cp "$T_TMP/web.yaml" "$M/web.yaml" && rm -f "$M/web.yaml~"
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && [ -d "/proc/$pid" ] \
-	&& ok "a vim-style save (rename away, write anew) does not restart the pod" || fail "vim-style save restarted the pod"
+wait_read web.yaml "$seen" Unchanged || fail "the vim-style save was not read as unchanged: last event $(file_last web.yaml)"
+untouched "a vim-style save (rename away, write anew)"
 
 [ "$("$PODVISOR" describe pod web | grep -c 'Scheduled')" = 1 ] && [ "$("$PODVISOR" describe pod web | grep -c 'Started container')" = 1 ] \
 	&& ok "rsync-style delivery, a bad edit, its fix and a vim save: the pod was created and started exactly once" \
 	|| { fail "the pod was started more than once"; diag "$("$PODVISOR" describe pod web)"; }
 
 # --- deleting the file stops the pod, leaving nothing behind ---------------
+# With a pod whose volumes the daemon mounts in its own mount namespace
+# (the tmpfs of a Memory emptyDir), besides a plain emptyDir and a
+# hostPath: those mounts are what a pod could leave behind.
+cat >"$T_TMP/vols.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: vols}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "echo kept > /host/f; echo x > /mem/f; sleep 1000"]
+    volumeMounts:
+    - {name: mem, mountPath: /mem}
+    - {name: disk, mountPath: /disk}
+    - {name: host, mountPath: /host}
+  volumes:
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 4Mi}}
+  - {name: disk, emptyDir: {}}
+  - {name: host, hostPath: {path: $T_TMP/host, type: DirectoryOrCreate}}
+YAML
+drop vols.yaml "$T_TMP/vols.yaml"
+wait_status vols Running || fail "vols: $(pod_json vols "p['status']")"
+vuid=$(pod_json vols "p['uid']")
+# mounts_under DIR: the mount points under DIR in the daemon's mount namespace
+mounts_under() { awk -v d="$1/" 'index($5, d) == 1 {print $5}' "/proc/$DAEMON/mountinfo"; }
+mounts_under "$S/pods/$vuid" | grep -q "/volumes/mem$" \
+	&& ok "while it runs, the pod's Memory emptyDir is a tmpfs in the daemon's mount namespace" \
+	|| fail "no tmpfs for the Memory emptyDir: $(mounts_under "$S")"
 uid=$(pod_json web "p['uid']")
-rm -f "$M/web.yaml"
+rm -f "$M/web.yaml" "$M/vols.yaml"
 start=$(date +%s%N)
-for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")" ] && break; sleep 0.1; done
+for _ in $(seq 60); do [ -z "$(pod_json web "p['name']")$(pod_json vols "p['name']")" ] && break; sleep 0.1; done
 ms=$((($(date +%s%N) - start) / 1000000))
 if [ -z "$(pod_json web "p['name']")" ] && [ ! -d "/proc/$pid" ] && [ $ms -lt 3500 ]; then
 	ok "deleting the file stops the pod within grace + 1 s ($ms ms)"
 else
 	fail "pod still there after $ms ms"
 fi
-[ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pod's state directory is removed" || fail "pod dirs left: $(ls "$S/pods")"
-! grep -q " $S/pods" /proc/mounts && ok "no mounts are left behind" || fail "mounts left: $(grep "$S" /proc/mounts)"
+[ -z "$(pod_json vols "p['name']")" ] && ok "and the pod with volumes too" || fail "vols still there: $(pod_json vols "p['status']")"
+[ -z "$(ls "$S/pods" 2>/dev/null)" ] && ok "the pods' state directories are removed" || fail "pod dirs left: $(ls "$S/pods")"
+[ -z "$(mounts_under "$S")" ] && ok "no mounts are left behind in the daemon's mount namespace" \
+	|| fail "mounts left: $(mounts_under "$S")"
+[ "$(cat "$T_TMP/host/f" 2>/dev/null)" = kept ] && ok "the hostPath's data stays on the host" || fail "hostPath data gone"
 ! pgrep -f 'pod-init|podvisor-shim' >/dev/null && ok "no pod-init or shim process is left" || fail "processes left: $(pgrep -af 'pod-init|shim')"
 [ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid" 2>/dev/null)" ] && ok "no cgroup is left" \
 	|| fail "cgroups left: $(find /sys/fs/cgroup -maxdepth 4 -type d -name "pod-$uid")"
@@ -198,8 +242,13 @@ r=$(pod_json crash "p['restarts']")
 stop_daemon TERM
 [ $? = 0 ] && [ -d "/proc/$pid" ] && ok "SIGTERM: the daemon exits 0 and the pods keep running" || fail "SIGTERM"
 start_daemon
+seen=$(file_seen inits.yaml)
+inits_uid=$(pod_json inits "p['uid']")
 kill -HUP $DAEMON
-sleep 0.5
-[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && ok "SIGHUP rescans without disturbing anything" || fail "SIGHUP"
+wait_read inits.yaml "$seen" Unchanged && ok "SIGHUP rescans: every file read again (inits.yaml: Unchanged)" \
+	|| fail "no rescan after SIGHUP: last event $(file_last inits.yaml)"
+[ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && [ "$(pod_json inits "p['uid']")" = "$inits_uid" ] \
+	&& [ "$(pod_json inits "p['status']")" = Running ] && ok "SIGHUP disturbs nothing (same uid, same process, Running)" \
+	|| fail "SIGHUP: uid $(pod_json inits "p['uid']") status $(pod_json inits "p['status']")"
 
 done_testing

@@ -11,10 +11,16 @@ pod_yaml web Always sh -c "trap 'exit 0' TERM; while true; do sleep 0.1; done" >
 drop web.yaml "$T_TMP/web.yaml"
 wait_status web Running || fail "web not running"
 uid=$(pod_json web "p['uid']")
+pid=$(pod_json web "p['containers'][0]['pid']")
 sed 's/^metadata:/metadata:\n  labels: {tier: front}/' "$T_TMP/web.yaml" >"$T_TMP/web2.yaml"
+seen=$(file_seen web.yaml)
 drop web.yaml "$T_TMP/web2.yaml"
-sleep 1
-[ "$(pod_json web "p['uid']")" = "$uid" ] && ok "a label edit keeps the running pod" || fail "label edit recreated the pod"
+# the daemon's proof that it loaded the edit, then the pod as it is
+wait_read web.yaml "$seen" Updated || fail "the label edit was not loaded: last event $(file_last web.yaml)"
+[ "$(pod_json web "p['uid']")" = "$uid" ] && [ "$(pod_json web "p['containers'][0]['pid']")" = "$pid" ] \
+	&& [ -d "/proc/$pid" ] && [ "$(pod_json web "p['status']")" = Running ] \
+	&& ok "a label edit, once loaded, keeps the running pod (same uid, same process)" \
+	|| fail "label edit recreated the pod: uid $(pod_json web "p['uid']") status $(pod_json web "p['status']")"
 sed 's/terminationGracePeriodSeconds: 2/terminationGracePeriodSeconds: 3/' "$T_TMP/web2.yaml" >"$T_TMP/web3.yaml"
 drop web.yaml "$T_TMP/web3.yaml"
 for _ in $(seq 100); do
@@ -39,9 +45,25 @@ old=$(stat -c %s "$dir/0.log.1" 2>/dev/null)
 rm -f "$M/chatty.yaml"
 
 # --- a terminal for exec -it ------------------------------------------------------
-# (script(1) supplies the terminal; it echoes its own stdin's EOF as ^@)
-out=$(script -qc "$PODVISOR exec -it web -- tty" /dev/null </dev/null | tr -d '\r' | grep -o '/dev/pts/[0-9]*')
-[ -n "$out" ] && ok "exec -it gives the command a terminal from the container's devpts ($out)" || fail "exec -it: no tty"
+# (script(1) supplies the terminal; it echoes its own stdin's EOF as ^@.)
+# The command's terminal must come from the container's own devpts, not
+# be script's pty from the node's: the device of its stdin (its devpts
+# instance, and major:minor) must be the container's /dev/pts and the
+# name `tty` prints, and not the node's /dev/pts.
+cat >"$T_TMP/ttycheck.sh" <<EOF
+exec "$PODVISOR" exec -it web -- sh -c 'n=\$(tty); echo "PV_TTY=\$n"; echo "PV_IN=\$(stat -L -c %d:%t:%T /proc/self/fd/0)"; echo "PV_NAME=\$(stat -c %d:%t:%T "\$n")"; echo "PV_PTS=\$(stat -c %d /dev/pts)"'
+EOF
+out=$(script -qc "bash $T_TMP/ttycheck.sh" /dev/null </dev/null | tr -d '\r')
+field() { sed -n "s/.*PV_$1=//p" <<<"$out" | head -1; }
+tty_name=$(field TTY) tty_in=$(field IN) tty_byname=$(field NAME) ctr_pts=$(field PTS)
+node_pts=$(stat -c %d /dev/pts)
+if [[ $tty_name =~ ^/dev/pts/[0-9]+$ ]] && [ -n "$ctr_pts" ] && [ "${tty_in%%:*}" = "$ctr_pts" ] \
+	&& [ "$tty_in" = "$tty_byname" ] && [ "$ctr_pts" != "$node_pts" ]; then
+	ok "exec -it gives the command a terminal from the container's own devpts ($tty_name, dev $ctr_pts, not the node's $node_pts)"
+else
+	fail "exec -it: not the container's terminal"
+	diag "$out" "node /dev/pts dev: $node_pts"
+fi
 [ "$("$PODVISOR" exec web -- tty 2>&1)" = "not a tty" ] && ok "without -t there is no terminal" || fail "exec without -t has a tty"
 
 # --- changes while the daemon is down take effect when it is back ------------
@@ -84,15 +106,54 @@ grep -q "inotify queue overflowed; rescanning" "$LOG" && ok "the daemon notices 
 [ "$n" = 12 ] && ok "the rescan converges: all 12 pods Running" || fail "after overflow: $n of 12 running"
 rm -f "$M"/burst*.yaml
 
+# --- a container that ignores SIGTERM is killed when its grace period ends ------
+# (grace 2 s; the pod is stopped 300 ms after its file goes, the vim delay)
+pod_yaml stubborn Always sh -c "trap '' TERM; echo ignoring TERM; while true; do sleep 0.1; done" >"$T_TMP/stubborn.yaml"
+drop stubborn.yaml "$T_TMP/stubborn.yaml"
+wait_status stubborn Running || fail "stubborn: $(pod_json stubborn "p['status']")"
+spid=$(pod_json stubborn "p['containers'][0]['pid']")
+rm -f "$M/stubborn.yaml"
+start=$(date +%s%N)
+terminating=no
+for _ in $(seq 150); do # until the process is gone (at most ~7 s)
+	[ -d "/proc/$spid" ] || break
+	[ "$(pod_json stubborn "p['status']")" = Terminating ] && [ -d "/proc/$spid" ] && terminating=yes
+	sleep 0.05
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $terminating = yes ] && ok "a deleted pod whose container ignores SIGTERM shows Terminating while it runs on" \
+	|| fail "stubborn was never seen Terminating with its process alive"
+if [ ! -d "/proc/$spid" ] && [ $ms -ge 2000 ] && [ $ms -lt 4500 ]; then
+	ok "it keeps running through its 2 s grace period and is killed right after ($ms ms)"
+else
+	fail "stubborn container: alive=$([ -d "/proc/$spid" ] && echo yes || echo no) after $ms ms (wanted killed between 2000 and 4500)"
+fi
+for _ in $(seq 40); do [ -z "$(pod_json stubborn "p['name']")" ] && break; sleep 0.05; done
+ev=$("$PODVISOR" get events pod/default/stubborn 2>&1)
+grep -qE 'Warning +Killing +pod/default/stubborn +grace period over: SIGKILL' <<<"$ev" \
+	&& grep -qE 'Warning +Died +pod/default/stubborn +container main exited with code 137 ' <<<"$ev" \
+	&& ok "and is reported as such: a Killing event, then exit code 137" \
+	|| { fail "stubborn's events do not show the SIGKILL"; diag "$ev"; }
+
 # --- shutting the node down: --shutdown-pods-on-exit stops pods gracefully --------
+# The container says so in its own words when it gets SIGTERM; its
+# events (in the daemon's log, as the pod's state goes with it) must show
+# that pod's container completing with 0, and no SIGKILL.
 stop_daemon TERM
-pod_yaml graceful Always sh -c "trap 'echo stopping cleanly; exit 0' TERM; while true; do sleep 0.1; done" >"$M/graceful.yaml"
+pod_yaml graceful Always sh -c "trap 'echo graceful-\$HOSTNAME got TERM; exit 0' TERM; while true; do sleep 0.1; done" >"$M/graceful.yaml"
 start_daemon --shutdown-pods-on-exit
 wait_status graceful Running || fail "graceful not running"
+# (a hard link keeps its log file once the pod's directory is removed)
+ln "$S/pods/$(pod_json graceful "p['uid']")/containers/main/log/0.log" "$T_TMP/graceful.log"
 stop_daemon TERM; rc=$?
 left=$(pgrep -f 'podvisor-pod-init|podvisor-shim' | wc -l)
 [ $rc = 0 ] && [ "$left" = 0 ] && ok "SIGTERM with --shutdown-pods-on-exit stops every pod, then exits 0" || fail "shutdown: rc=$rc, $left processes left"
-grep -q "container main exited with code 0 (Completed)" "$LOG" && grep -q "pod default/graceful: stopped" "$LOG" \
-	&& ok "the container got SIGTERM and exited 0 by itself, within its grace period" || fail "no graceful stop in the log"
+grep -q "stdout F graceful-graceful got TERM$" "$T_TMP/graceful.log" \
+	&& ok "the graceful pod's own container got SIGTERM (its own log line)" \
+	|| { fail "the graceful container never said it got SIGTERM"; diag "$(cat "$T_TMP/graceful.log")"; }
+grep -q "pod/default/graceful: Completed: container main exited with code 0 (Completed)$" "$LOG" \
+	&& ! grep -q "pod/default/graceful: Killing" "$LOG" && grep -q "pod default/graceful: stopped" "$LOG" \
+	&& ok "and that container exited 0 by itself (Completed), within its grace period (no SIGKILL)" \
+	|| { fail "no graceful stop of pod graceful in the log"; diag "$(grep -F 'graceful' "$LOG" | tail -8)"; }
 
 done_testing

@@ -82,12 +82,65 @@ static void test_hashed(void **state)
 	assert_int_equal(pv_alloc_hashed("x", 7, 9, taken, &u, &b), -1);
 }
 
+static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
+}
+
+/* The values themselves are part of podvisor's contract: a Service keeps
+ * its cluster IP and node ports across upgrades and is given the same ones
+ * on every node, so a change to the hash or to how the range is cut is a
+ * visible break (clients with an address cached, firewall rules written by
+ * hand). These were computed apart from podvisor (FNV-1a 32 in Python, whose
+ * value for "a" is the published 0xe40c292c), with the ranges services.c
+ * uses: cluster IPs in net+2 .. net+size-2 of --service-cidr (.1 is left
+ * for "kubernetes"), node ports keyed "NS/NAME:PORTNAME/PROTOCOL". */
+static void test_hashed_values_are_pinned(void **state)
+{
+	static const struct {
+		const char *key;
+		uint32_t ip;
+	} ips[] = {
+		{ "default/web", 0x0A604F42 },          /* 10.96.79.66 */
+		{ "default/api", 0x0A604174 },          /* 10.96.65.116 */
+		{ "kube-system/kube-dns", 0x0A604489 }, /* 10.96.68.137 */
+	};
+	static const struct {
+		const char *key;
+		uint32_t port;
+	} ports[] = {
+		{ "default/web:http/TCP", 30139 },
+		{ "default/web:/TCP", 31771 },
+		{ "default/web:dns/UDP", 31550 },
+	};
+	struct used u = { .n = 0 };
+	struct pv_cidr c;
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(pv_cidr_parse("10.96.0.0/16", &c), 0);
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		assert_int_equal(pv_alloc_hashed(ips[i].key, c.net + 2, c.net + (1u << 16) - 2, taken, &u, &v), 0);
+		assert_int_equal(v, ips[i].ip);
+	}
+	assert_int_equal(ips[0].ip, ip4(10, 96, 79, 66));
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		assert_int_equal(pv_alloc_hashed(ports[i].key, 30000, 32767, taken, &u, &v), 0);
+		assert_int_equal(v, ports[i].port);
+	}
+	/* Taken: the very next address, also pinned. */
+	u.v[u.n++] = ips[0].ip;
+	assert_int_equal(pv_alloc_hashed("default/web", c.net + 2, c.net + (1u << 16) - 2, taken, &u, &v), 0);
+	assert_int_equal(v, ip4(10, 96, 79, 67));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_hashed),
+		cmocka_unit_test(test_hashed_values_are_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
