@@ -93,13 +93,13 @@ for t in tests/integration/test_*.sh; do
 		want integration asan && PODVISOR="$PODVISOR_ASAN" run "integration-asan/$(basename "$t" .sh)" bash "$t"
 	fi
 done
-# Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 45).
+# Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 30).
 for src in tests/fuzz/fuzz_*.c; do
 	want fuzz plain || break
 	f=$(basename "$src" .c)
-	name="fuzz/$f (${FUZZ_SECONDS:-45}s)"
+	name="fuzz/$f (${FUZZ_SECONDS:-30}s)"
 	if [ -x "$BUILD/fuzz/$f" ]; then
-		run "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-45}" --tap
+		run "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-30}" --tap
 	else
 		missing "$name" "$BUILD/fuzz/$f is not built (make check builds it)"
 	fi

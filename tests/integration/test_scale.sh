@@ -265,6 +265,15 @@ for _ in $(seq 100); do
 done
 read -r answered bad < <(answer_all "$T_TMP/ips1.ip")
 [ "$n_ip" -gt 0 ] && [ "$answered" = "$n_ip" ] && ok "all $n_ip cluster IPs answer again" || fail "$answered of $n_ip cluster IPs answered again; not: $bad"
+# The event ring (512) has overflowed by now at full scale (hundreds of
+# pods started twice): it holds the newest 512, the last file read among them.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: marker}\n' >"$T_TMP/marker.yaml" && drop marker.yaml "$T_TMP/marker.yaml"
+for _ in $(seq 100); do "$PODVISOR" get events 2>/dev/null | tail -1 | grep -q "marker.yaml" && break; sleep 0.1; done
+nev=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+last=$("$PODVISOR" get events 2>/dev/null | tail -1)
+if [ "$NPOD" -ge 200 ]; then want_ev=512; else want_ev=$nev; fi
+[ "$nev" = "$want_ev" ] && [ "$nev" -le 512 ] && case "$last" in *Loaded*marker.yaml*) true ;; *) false ;; esac &&
+	ok "get events: the newest $nev events, the last file read last" || fail "get events: $nev events (wanted $want_ev), last: $last"
 alive && ok "the daemon is alive at the end" || fail "the daemon died"
 if grep -E "ERROR: AddressSanitizer|runtime error:" "$LOG" >/dev/null; then
 	fail "sanitizer report in the daemon's log"; diag "$(grep -A20 -E "AddressSanitizer|runtime error:" "$LOG" | head -40)"
