@@ -123,7 +123,7 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 		     const char *fmt, ...)
 {
 	struct pv_event *e = &d->events[d->event_next];
-	char msg[1024];
+	char msg[1024], *ob, *ty, *re, *me;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -131,15 +131,25 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 	va_end(ap);
 	if (repeat_event(d, object, warning, reason, msg))
 		return;
+	/* Every string first: out of memory, the slot keeps its old event
+	 * rather than holding NULLs that readers would trip on. */
+	ob = strdup(object);
+	ty = strdup(warning ? "Warning" : "Normal");
+	re = strdup(reason);
+	me = strdup(msg);
+	if (!ob || !ty || !re || !me) {
+		free(ob), free(ty), free(re), free(me);
+		return;
+	}
 	free(e->object);
 	free(e->type);
 	free(e->reason);
 	free(e->message);
 	e->at = time(NULL);
-	e->object = strdup(object);
-	e->type = strdup(warning ? "Warning" : "Normal");
-	e->reason = strdup(reason);
-	e->message = strdup(msg);
+	e->object = ob;
+	e->type = ty;
+	e->reason = re;
+	e->message = me;
 	e->count = 1;
 	d->event_next = (d->event_next + 1) % PV_EVENTS_MAX;
 	if (d->nevents < PV_EVENTS_MAX)

@@ -65,8 +65,15 @@ static int dir_add(struct pv_watcher *w, const char *path)
 	if (wd < 0)
 		return -1;
 	d = dir_by_wd(w, wd);
-	if (d) /* already watched (a rename): keep the newest path */
-		return free(d->path), (d->path = strdup(path)) ? 0 : -1;
+	if (d) { /* already watched (a rename): keep the newest path */
+		char *np = strdup(path);
+
+		if (!np)
+			return -1; /* the old path stays: never a NULL in a counted slot */
+		free(d->path);
+		d->path = np;
+		return 0;
+	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct wdir *v = realloc(w->dirs, cap * sizeof(*v));
@@ -157,6 +164,7 @@ static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inot
 	}
 	if (!ev->len || asprintf(&path, "%s/%s", d->path, ev->name) < 0)
 		return;
+	d = NULL; /* tree_add below may grow w->dirs and move it: use PATH */
 	if (isdir) {
 		if (ev->name[0] == '.')
 			return;
