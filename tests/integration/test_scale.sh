@@ -157,6 +157,17 @@ print(ok, " ".join(bad[:10]))
 PY
 }
 
+# The reproduction of the crash: the daemon died with SIGSEGV right after
+# loading 17 Services or more, and again on every restart.
+for n in 17 100; do
+	svc_file 1 "$n" >"$T_TMP/svc-a.yaml" && drop svc-a.yaml "$T_TMP/svc-a.yaml"
+	start_daemon || { fail "daemon start with $n Services"; diag "$(tail -20 "$LOG")"; done_testing; exit 1; }
+	wait_count svc "$n" 30 && [ "$(svc_ips | awk '$2 ~ /^10\.96\./ || $2 == "None"' | wc -l)" = "$n" ] && alive &&
+		ok "$n Services at start-up: the daemon runs and lists them all with a cluster IP (or None)" ||
+		fail "$n Services: $(count_of svc) listed, $(svc_ips | awk '$2 ~ /^10\.96\./ || $2 == "None"' | wc -l) with an IP or None, alive: $(alive && echo yes || echo no)"
+	stop_daemon TERM || fail "daemon stop with $n Services"
+done
+
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 dirs_add 1 $((NDIRS / 2)) # the rest arrive while the daemon runs
