@@ -126,6 +126,7 @@ $(SVC_BENCH): bench/svc_bench.c $(LIB_OBJS)
 bench: $(PODVISOR) $(SVC_BENCH)
 	@bench/check_bench.sh $(PODVISOR)
 	@bench/pod_bench.sh $(PODVISOR)
+	@bench/latency_bench.sh $(PODVISOR)
 	@$(SVC_BENCH)
 
 clean:
