@@ -210,7 +210,7 @@ report("label edited out: rename -> DNAT rule gone", lab_out)
 put("flip.yaml", pod("flip", "web"))
 slow_wait(lambda: ip in nat()["dnat"])
 
-print("== nat table flushed (%d; podvisor checks every 2 s)" % N)
+print("== nat table flushed (%d; podvisor watches the iptables lock file)" % N)
 before = nat()
 flush, flush_conn = [], []
 for i in range(N):

@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -355,6 +357,49 @@ bool pv_fw_changed(struct pv_fw *fw)
 		}
 	}
 	return false;
+}
+
+static const char *lock_path(void)
+{
+	const char *p = getenv("XTABLES_LOCKFILE");
+
+	return p && p[0] ? p : "/run/xtables.lock";
+}
+
+int pv_fw_watch_open(struct pv_err *err)
+{
+	const char *path = lock_path();
+	int fd, lock = open(path, O_CREAT | O_RDONLY | O_CLOEXEC, 0600);
+
+	if (lock < 0)
+		return pv_err_sys(err, errno, "%s", path);
+	close(lock);
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return pv_err_sys(err, errno, "inotify");
+	if (inotify_add_watch(fd, path, IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_DELETE_SELF) < 0) {
+		pv_err_sys(err, errno, "%s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool pv_fw_watch_drain(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool alive = true;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF))
+				alive = false;
+			p += sizeof(*ev) + ev->len;
+		}
+	return alive;
 }
 
 /* Is chain C, as last applied, still exactly what RS wants? */

@@ -26,6 +26,16 @@ int pv_fw_apply(struct pv_fw *fw, struct pv_ruleset *rs, struct pv_err *err);
  * flush, a restore): cheap, for a periodic check. The next apply then
  * rewrites every chain. */
 bool pv_fw_changed(struct pv_fw *fw);
+/* A file descriptor that becomes readable when someone may have changed
+ * the tables: an inotify watch on the lock file every iptables command
+ * takes (/run/xtables.lock, or $XTABLES_LOCKFILE), which fires as the
+ * command closes it, its change done. Made if missing, as iptables makes
+ * it. Tools that skip the lock (raw libiptc users) are caught only by a
+ * periodic pv_fw_changed. -1 with ERR on failure. */
+int pv_fw_watch_open(struct pv_err *err);
+/* Empty the watch's queue; false when the watch is gone (the lock file
+ * was deleted): close it and open a new one. */
+bool pv_fw_watch_drain(int fd);
 /* Remove every PV-* chain and the hooks into them. */
 int pv_fw_clear(struct pv_fw *fw, struct pv_err *err);
 /* The rule set last applied (empty before the first). */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,17 @@
 #include "supervisor/pods.h"
 #include "supervisor/svc_alloc.h"
 
-#define CHECK_MS 2000  /* how often to look for someone else's flush */
+/* Someone else's flush is seen at once when they use iptables (the lock
+ * file watch); this period catches tools that skip the lock. */
+#define CHECK_MS 60000
 #define RETRY_MS 10000 /* after a failed sync */
 
 struct pv_services {
 	struct pv_daemon *d;
 	struct pv_fw *fw;
 	struct pv_timer *sync, *check;
+	int fw_watch;                  /* readable when iptables ran: pv_fw_watch_open */
+	struct pv_watch_fd *fw_watch_w;
 	struct pv_svc_allocs allocs;
 	char *alloc_path;
 	struct pv_svc_view *views;
@@ -712,15 +717,60 @@ static void sync_fired(void *data)
 	pv_debug("services: %zu synced in %lld ms", s->nviews, (long long)(pv_now_ms() - t0));
 }
 
-static void check_fired(void *data)
+static void check_tables(struct pv_services *s)
 {
-	struct pv_services *s = data;
-
 	if (pv_fw_changed(s->fw)) {
 		pv_warn("services: the iptables rules were changed by someone else; restoring ours");
 		sync_fired(s);
 	}
+}
+
+static void check_fired(void *data)
+{
+	struct pv_services *s = data;
+
+	check_tables(s);
 	pv_timer_arm(s->check, CHECK_MS);
+}
+
+static void fw_watch_close(struct pv_services *s)
+{
+	if (s->fw_watch_w)
+		pv_loop_del(s->d->loop, s->fw_watch_w);
+	if (s->fw_watch >= 0)
+		close(s->fw_watch);
+	s->fw_watch_w = NULL;
+	s->fw_watch = -1;
+}
+
+static void fw_watch_fired(void *data, int fd, uint32_t events);
+
+/* Without the watch, the periodic check alone notices a flush. */
+static void fw_watch_open(struct pv_services *s)
+{
+	struct pv_err err = { 0 };
+
+	s->fw_watch = pv_fw_watch_open(&err);
+	if (s->fw_watch < 0) {
+		pv_warn("services: iptables changes are checked every %d s only: %s",
+			CHECK_MS / 1000, err.msg);
+		return;
+	}
+	s->fw_watch_w = pv_loop_add(s->d->loop, s->fw_watch, EPOLLIN, fw_watch_fired, s);
+	if (!s->fw_watch_w)
+		fw_watch_close(s);
+}
+
+static void fw_watch_fired(void *data, int fd, uint32_t events)
+{
+	struct pv_services *s = data;
+
+	(void)events;
+	if (!pv_fw_watch_drain(fd)) { /* the lock file was removed */
+		fw_watch_close(s);
+		fw_watch_open(s);
+	}
+	check_tables(s);
 }
 
 void pv_services_sync(struct pv_daemon *d)
@@ -832,6 +882,8 @@ struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 {
 	struct pv_services *s = calloc(1, sizeof(*s));
 
+	if (s)
+		s->fw_watch = -1;
 	if (!s || !(s->fw = pv_fw_new()) || !(s->sync = pv_timer_new(d->loop, sync_fired, s)) ||
 	    !(s->check = pv_timer_new(d->loop, check_fired, s)) ||
 	    asprintf(&s->alloc_path, "%s/services.json", d->state) < 0) {
@@ -842,6 +894,7 @@ struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 	s->d = d;
 	pv_svc_allocs_load(&s->allocs, s->alloc_path);
 	pv_timer_arm(s->check, CHECK_MS);
+	fw_watch_open(s);
 	return s;
 }
 
@@ -849,6 +902,8 @@ void pv_services_free(struct pv_services *s)
 {
 	if (!s)
 		return;
+	if (s->d)
+		fw_watch_close(s);
 	views_free(s);
 	pv_svc_allocs_free(&s->allocs);
 	pv_fw_free(s->fw);
