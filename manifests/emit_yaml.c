@@ -44,7 +44,7 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
 /* A string that would read back as something else must be quoted. */
 static bool needs_quotes(const char *s)
 {
-	struct pv_node n = { .type = PV_NODE_SCALAR, .str = s, .len = strlen(s) };
+	struct pv_scalar n = { .str = s, .len = strlen(s) };
 
 	pv_scalar_resolve(&n, NULL, true);
 	return n.stype != PV_SCALAR_STR;

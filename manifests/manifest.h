@@ -89,8 +89,4 @@ void pv_files_check_duplicates(struct pv_file **files, size_t n);
  * *.yml, *.json, not hidden, not an editor's backup or swap file. */
 bool pv_manifest_name_ok(const char *basename);
 
-/* The quantity at KEY of M ("memory", "storage"), if it is written and
- * valid; NULL otherwise. */
-const struct pv_qtyval *pv_qtymap_get(const pv_qtymap *m, const char *key);
-
 #endif

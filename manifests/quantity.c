@@ -10,8 +10,6 @@
  */
 #include "manifests/quantity.h"
 
-#include "manifests/manifest.h"
-
 #include <stddef.h>
 #include <string.h>
 
@@ -261,12 +259,4 @@ int pv_qty_parse(const char *s, struct pv_qty *out, const char **why)
 	out->milli = ceil_scaled(&q, 3);
 	out->negative = q.neg;
 	return 0;
-}
-
-const struct pv_qtyval *pv_qtymap_get(const pv_qtymap *m, const char *key)
-{
-	for (size_t i = 0; m && i < m->n; i++)
-		if (strcmp(m->items[i].key, key) == 0)
-			return m->items[i].val.s && !m->items[i].val.invalid ? &m->items[i].val : NULL;
-	return NULL;
 }

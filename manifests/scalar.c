@@ -114,7 +114,7 @@ exponent:
 	return *p == '\0';
 }
 
-static bool resolve_special_float(struct pv_node *n)
+static bool resolve_special_float(struct pv_scalar *n)
 {
 	static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
 	static const char *const ninf[] = { "-.inf", "-.Inf", "-.INF", NULL };
@@ -131,9 +131,9 @@ static bool resolve_special_float(struct pv_node *n)
 	return true;
 }
 
-static void resolve_float(struct pv_node *n);
+static void resolve_float(struct pv_scalar *n);
 
-static void resolve_plain(struct pv_node *n)
+static void resolve_plain(struct pv_scalar *n)
 {
 	const char *s = n->str;
 
@@ -154,7 +154,7 @@ static void resolve_plain(struct pv_node *n)
 
 /* go-yaml v2 drops '_' before matching its float pattern, and keeps as
  * a string a number too large for a double. */
-static void resolve_float(struct pv_node *n)
+static void resolve_float(struct pv_scalar *n)
 {
 	char buf[128], *end;
 	size_t k = 0;
@@ -187,7 +187,7 @@ static const char *short_tag(const char *tag)
 	return NULL;
 }
 
-int pv_scalar_resolve(struct pv_node *n, const char *tag, bool plain)
+int pv_scalar_resolve(struct pv_scalar *n, const char *tag, bool plain)
 {
 	const char *t;
 

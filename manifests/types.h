@@ -650,4 +650,8 @@ struct pv_storageclass {
 	struct pv_bool allow_volume_expansion;
 };
 
+/* The quantity at KEY of M ("memory", "storage"), if it is written and
+ * valid; NULL otherwise. */
+const struct pv_qtyval *pv_qtymap_get(const pv_qtymap *m, const char *key);
+
 #endif

@@ -173,6 +173,20 @@ static int attach(struct builder *b, struct pv_node *n)
 	return 0;
 }
 
+/* The node's value from its text (manifests/scalar.c). */
+static int resolve(struct pv_node *n, const char *tag, bool plain)
+{
+	struct pv_scalar s = { .str = n->str, .len = n->len };
+
+	if (pv_scalar_resolve(&s, tag, plain) < 0)
+		return -1;
+	n->stype = s.stype;
+	n->b = s.b;
+	n->i = s.i;
+	n->f = s.f;
+	return 0;
+}
+
 static int on_scalar(struct builder *b, yaml_event_t *ev)
 {
 	struct pv_node *n = node_new(b, PV_NODE_SCALAR, &ev->start_mark);
@@ -187,7 +201,7 @@ static int on_scalar(struct builder *b, yaml_event_t *ev)
 	n->str = pv_arena_strndup(b->strings, (const char *)ev->data.scalar.value, n->len);
 	if (!n->str)
 		return oom(b, n->loc);
-	if (pv_scalar_resolve(n, tag, ev->data.scalar.plain_implicit) < 0)
+	if (resolve(n, tag, ev->data.scalar.plain_implicit) < 0)
 		return fail(b, n->loc, "cannot resolve YAML tag %s", tag ? tag : "");
 	if (anchor_add(b, (char *)ev->data.scalar.anchor, n) < 0)
 		return -1;

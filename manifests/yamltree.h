@@ -10,21 +10,12 @@
 
 #include "common/arena.h"
 #include "manifests/diag.h"
+#include "manifests/scalar.h"
 
 enum pv_node_type {
 	PV_NODE_SCALAR,
 	PV_NODE_SEQ,
 	PV_NODE_MAP,
-};
-
-/* What a scalar resolves to, as Kubernetes' YAML decoder (go-yaml v2,
- * YAML 1.1 rules) resolves it. Quoted and block scalars are strings. */
-enum pv_scalar_type {
-	PV_SCALAR_NULL,
-	PV_SCALAR_BOOL,
-	PV_SCALAR_INT,
-	PV_SCALAR_FLOAT,
-	PV_SCALAR_STR,
 };
 
 struct pv_node {

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "supervisor/proc.h"
-#include "supervisor/spawner.h"
 
 static void loopback_up(void)
 {

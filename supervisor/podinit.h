@@ -16,4 +16,9 @@ pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, bool host_netw
 /* The "__pod-init" mode's main. */
 int pv_podinit_main(int argc, char **argv);
 
+/* Become the pod's init in a child just forked (by the spawner or by
+ * pv_podinit_spawn); EXEC_BINARY re-executes podvisor first. */
+void pv_podinit_child(const char *hostname, const char *uid, bool exec_binary)
+	__attribute__((noreturn));
+
 #endif

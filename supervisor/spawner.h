@@ -25,9 +25,8 @@ pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char
 			  bool host_network);
 void pv_spawner_stop(struct pv_spawner *s);
 
-/* Both the spawner and the exec fallback end in these. */
+/* Both the spawner and the exec fallback end in this (pv_podinit_child,
+ * podinit.h, for pod inits). */
 void pv_shim_child(const char *dir, int notify) __attribute__((noreturn));
-void pv_podinit_child(const char *hostname, const char *uid, bool exec_binary)
-	__attribute__((noreturn));
 
 #endif

@@ -85,6 +85,8 @@ unit() {
 		fi
 	done
 }
+# The include graph against ARCHITECTURE.md's layers (no cycle, calls down).
+want unit plain && run "layers/include-graph" python3 tests/layers.py --tap
 want unit plain && unit unit "$BUILD/tests"
 want unit asan && unit unit-asan "$BUILD/asan/tests"
 for t in tests/integration/test_*.sh; do

@@ -186,12 +186,11 @@ static void test_bad_explicit_tags(void **state)
 
 /* ---- pv_scalar_resolve directly ---- */
 
-static struct pv_node scalar(const char *s)
+static struct pv_scalar scalar(const char *s)
 {
-	struct pv_node n;
+	struct pv_scalar n;
 
 	memset(&n, 0, sizeof(n));
-	n.type = PV_NODE_SCALAR;
 	n.str = s;
 	n.len = strlen(s);
 	return n;
@@ -201,7 +200,7 @@ static struct pv_node scalar(const char *s)
 
 static void test_scalar_resolve_direct(void **state)
 {
-	struct pv_node n;
+	struct pv_scalar n;
 
 	(void)state;
 	n = scalar("123");
@@ -269,7 +268,7 @@ static void test_scalar_resolve_direct(void **state)
 static void test_scalar_resolve_embedded_nul(void **state)
 {
 	static const char text[] = "12\0" "3";
-	struct pv_node n = scalar(text);
+	struct pv_scalar n = scalar(text);
 
 	(void)state;
 	n.len = sizeof(text) - 1;
