@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -24,11 +23,16 @@
 
 #define REQ_MAX (64 * 1024)
 
+struct conn;
+
 struct pv_api {
 	struct pv_daemon *d;
 	int fd;
 	struct pv_watch_fd *w;
 	char *path;
+	struct conn *conns, *conns_tail; /* oldest first */
+	int nconns;
+	struct pv_timer *timer;          /* the earliest client deadline */
 };
 
 static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *err)
@@ -141,65 +145,281 @@ static struct json_object *op_files(struct pv_daemon *d)
 	return o;
 }
 
-static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
+static struct json_object *op_events(struct pv_daemon *d, struct json_object *req)
 {
-	const char *op = pv_json_str(req, "op", NULL);
+	struct json_object *o = json_object_new_object();
 
-	if (!op)
-		return error_json("no op in the request");
-	if (strcmp(op, "pods") == 0)
-		return op_pods(d);
-	if (strcmp(op, "pod") == 0)
-		return op_pod(d, req);
-	if (strcmp(op, "files") == 0)
-		return op_files(d);
-	if (strcmp(op, "services") == 0)
-		return pv_services_json(d);
-	if (strcmp(op, "storage") == 0)
-		return pv_storage_json(d);
-	if (strcmp(op, "config") == 0)
-		return pv_config_json(d);
-	if (strcmp(op, "events") == 0) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "items", events_for(d, pv_json_str(req, "object", NULL)));
-		return o;
-	}
-	return error_json("unknown op");
+	json_object_object_add(o, "items", events_for(d, pv_json_str(req, "object", NULL)));
+	return o;
 }
 
-/* Requests are tiny: read one with a short timeout, answer, close. */
-static void serve(struct pv_api *a, int c)
+static struct json_object *op_pods_all(struct pv_daemon *d, struct json_object *req)
 {
-	struct timeval tv = { 1, 0 };
-	char *buf = malloc(REQ_MAX + 1);
-	size_t got = 0;
-	struct json_object *req, *resp;
-	const char *out;
+	(void)req;
+	return op_pods(d);
+}
 
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	tv.tv_sec = 5;
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (buf && got < REQ_MAX) {
-		ssize_t n = read(c, buf + got, REQ_MAX - got);
+static struct json_object *op_files_all(struct pv_daemon *d, struct json_object *req)
+{
+	(void)req;
+	return op_files(d);
+}
 
+static struct json_object *op_services(struct pv_daemon *d, struct json_object *req)
+{
+	(void)req;
+	return pv_services_json(d);
+}
+
+static struct json_object *op_storage(struct pv_daemon *d, struct json_object *req)
+{
+	(void)req;
+	return pv_storage_json(d);
+}
+
+static struct json_object *op_config(struct pv_daemon *d, struct json_object *req)
+{
+	(void)req;
+	return pv_config_json(d);
+}
+
+/* The requests the daemon answers, by their "op". */
+static const struct api_op {
+	const char *name;
+	struct json_object *(*fn)(struct pv_daemon *d, struct json_object *req);
+} api_ops[] = {
+	{ "pods", op_pods_all },
+	{ "pod", op_pod },
+	{ "files", op_files_all },
+	{ "services", op_services },
+	{ "storage", op_storage },
+	{ "config", op_config },
+	{ "events", op_events },
+};
+
+struct json_object *pv_api_handle(struct pv_daemon *d, const char *buf, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *req = tok ? json_tokener_parse_ex(tok, buf, (int)len) : NULL, *resp;
+	const char *op;
+
+	json_tokener_free(tok);
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		return error_json("bad request: not a JSON object");
+	}
+	op = pv_json_str(req, "op", NULL);
+	resp = NULL;
+	for (size_t i = 0; op && !resp && i < sizeof(api_ops) / sizeof(api_ops[0]); i++)
+		if (strcmp(op, api_ops[i].name) == 0)
+			resp = api_ops[i].fn(d, req);
+	if (!resp)
+		resp = error_json(op ? "unknown op" : "no op in the request");
+	json_object_put(req);
+	return resp;
+}
+
+/* ---- connections: each a small state machine in the loop ----
+ *
+ * READING: bytes are gathered until a newline (the whole request); a
+ * client that sends nothing whole within IDLE_MS is dropped. WRITING: the
+ * answer goes out as fast as the client takes it; one that stops taking
+ * it for WRITE_MS is dropped. Nothing ever blocks the loop on a client,
+ * and past CONN_MAX connections the oldest goes. */
+
+#define CONN_MAX 256
+#define IDLE_MS 5000
+#define WRITE_MS 10000
+
+enum conn_state { CONN_READING, CONN_WRITING };
+
+struct conn {
+	struct pv_api *a;
+	int fd;
+	struct pv_watch_fd *w;
+	enum conn_state state;
+	char *buf;            /* READING: the request so far; WRITING: the answer */
+	size_t len, off;      /* bytes in BUF; WRITING: bytes already sent */
+	int64_t deadline;     /* monotonic ms */
+	bool too_large;       /* the request passed REQ_MAX: answered with an error */
+	struct conn *prev, *next; /* oldest first */
+};
+
+static void conn_close(struct conn *c)
+{
+	struct pv_api *a = c->a;
+
+	pv_loop_del(a->d->loop, c->w);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		a->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		a->conns_tail = c->prev;
+	a->nconns--;
+	free(c->buf);
+	free(c);
+}
+
+/* The timer stands at the earliest deadline while there are clients. */
+static void deadlines_arm(struct pv_api *a)
+{
+	int64_t first = 0;
+
+	for (struct conn *c = a->conns; c; c = c->next)
+		if (!first || c->deadline < first)
+			first = c->deadline;
+	if (first)
+		pv_timer_arm(a->timer, first > pv_now_ms() ? first - pv_now_ms() : 0);
+	else
+		pv_timer_disarm(a->timer);
+}
+
+static void deadlines_fired(void *data)
+{
+	struct pv_api *a = data;
+	int64_t now = pv_now_ms();
+
+	for (struct conn *c = a->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->deadline <= now) {
+			pv_debug("api: a client %s; dropped", c->state == CONN_READING ?
+				 "sent no whole request in time" : "stopped reading its answer");
+			conn_close(c);
+		}
+	}
+	deadlines_arm(a);
+}
+
+/* Send what the client will take now; closes C once all is sent. */
+static void conn_flush(struct conn *c)
+{
+	while (c->off < c->len) {
+		ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
 		if (n <= 0)
 			break;
-		got += (size_t)n;
-		if (memchr(buf, '\n', got))
-			break;
+		c->off += (size_t)n;
+		c->deadline = pv_now_ms() + WRITE_MS; /* it is reading: more time */
 	}
-	if (!buf)
-		return;
-	buf[got] = '\0';
-	req = json_tokener_parse(buf);
-	resp = req ? handle(a->d, req) : error_json("bad request");
-	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
-	pv_write_all(c, out, strlen(out));
-	pv_write_all(c, "\n", 1);
-	json_object_put(req);
+	conn_close(c);
+}
+
+static void conn_answer(struct conn *c, size_t reqlen)
+{
+	struct json_object *resp = c->too_large ? error_json("request too large (64 KiB at most)")
+						: pv_api_handle(c->a->d, c->buf, reqlen);
+	const char *out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
+	size_t n = strlen(out);
+	char *buf = malloc(n + 1);
+
+	free(c->buf);
+	c->buf = buf;
+	if (buf) {
+		memcpy(buf, out, n);
+		buf[n] = '\n';
+	}
 	json_object_put(resp);
-	free(buf);
+	if (!buf) {
+		conn_close(c);
+		return;
+	}
+	c->len = n + 1;
+	c->off = 0;
+	c->state = CONN_WRITING;
+	c->deadline = pv_now_ms() + WRITE_MS;
+	if (pv_loop_mod(c->a->d->loop, c->w, EPOLLOUT) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+static void conn_read(struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+		char *nl;
+
+		if (c->len == REQ_MAX) { /* too large: read on to its end, keep nothing */
+			c->too_large = true;
+			c->len = 0;
+		}
+		n = recv(c->fd, c->buf + c->len, REQ_MAX - c->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == 0 && c->len) { /* a request without its newline, then EOF */
+			conn_answer(c, c->len);
+			return;
+		}
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		nl = memchr(c->buf + c->len, '\n', (size_t)n);
+		c->len += (size_t)n;
+		if (nl) {
+			conn_answer(c, (size_t)(nl - c->buf));
+			return;
+		}
+	}
+}
+
+static void on_conn(void *data, int fd, uint32_t events)
+{
+	struct conn *c = data;
+	struct pv_api *a = c->a;
+
+	(void)fd;
+	if (c->state == CONN_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		conn_read(c);
+	else if (c->state == CONN_WRITING && (events & (EPOLLERR | EPOLLHUP)))
+		conn_close(c);
+	else if (c->state == CONN_WRITING)
+		conn_flush(c);
+	deadlines_arm(a);
+}
+
+static void conn_new(struct pv_api *a, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (a->nconns >= CONN_MAX) { /* the oldest makes room */
+		pv_debug("api: %d clients at once; dropping the oldest", CONN_MAX);
+		conn_close(a->conns);
+	}
+	if (!c || !(c->buf = malloc(REQ_MAX))) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->a = a;
+	c->fd = fd;
+	c->state = CONN_READING;
+	c->deadline = pv_now_ms() + IDLE_MS;
+	c->w = pv_loop_add(a->d->loop, fd, EPOLLIN, on_conn, c);
+	if (!c->w) {
+		free(c->buf);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->prev = a->conns_tail;
+	if (a->conns_tail)
+		a->conns_tail->next = c;
+	else
+		a->conns = c;
+	a->conns_tail = c;
+	a->nconns++;
 }
 
 static void on_accept(void *data, int fd, uint32_t events)
@@ -208,10 +428,9 @@ static void on_accept(void *data, int fd, uint32_t events)
 	int c;
 
 	(void)events;
-	while ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		serve(a, c);
-		close(c);
-	}
+	while ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0)
+		conn_new(a, c);
+	deadlines_arm(a);
 }
 
 struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err)
@@ -224,6 +443,10 @@ struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err)
 		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
 	a->d = d;
 	a->fd = -1;
+	if (!(a->timer = pv_timer_new(d->loop, deadlines_fired, a))) {
+		pv_err_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (sock_addr(d->state, &sa, err) < 0 || !(a->path = strdup(sa.sun_path)))
 		goto fail;
 	unlink(sa.sun_path);
@@ -250,6 +473,10 @@ void pv_api_free(struct pv_api *a)
 {
 	if (!a)
 		return;
+	while (a->conns)
+		conn_close(a->conns);
+	if (a->timer)
+		pv_timer_free(a->timer);
 	if (a->w)
 		pv_loop_del(a->d->loop, a->w);
 	if (a->fd >= 0)

@@ -1,5 +1,8 @@
 /* The daemon's API: a Unix socket in the state directory (root only).
- * One JSON request per connection, one JSON answer. */
+ * One JSON request per connection (a line), one JSON answer; requests are
+ * a table of handlers by "op". Every connection is a state machine in the
+ * daemon's loop: a client that sends nothing, or stops reading, is
+ * dropped after a timeout and never holds up the others. */
 #ifndef PV_SUPERVISOR_API_H
 #define PV_SUPERVISOR_API_H
 
@@ -14,6 +17,10 @@ struct pv_api;
 
 struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err);
 void pv_api_free(struct pv_api *a);
+
+/* Answer the request in BUF (LEN bytes of JSON): the handler's answer, or
+ * {"error": ...}. Never NULL. */
+struct json_object *pv_api_handle(struct pv_daemon *d, const char *buf, size_t len);
 
 /* Client side: send REQ to the daemon on STATE, return its answer. */
 struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err);

@@ -91,6 +91,13 @@ struct pv_watch_fd *pv_loop_add(struct pv_loop *l, int fd, uint32_t events, pv_f
 	return w;
 }
 
+int pv_loop_mod(struct pv_loop *l, struct pv_watch_fd *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return w && !w->dead ? epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev) : -1;
+}
+
 void pv_loop_del(struct pv_loop *l, struct pv_watch_fd *w)
 {
 	if (!w || w->dead)

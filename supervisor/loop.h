@@ -17,6 +17,8 @@ void pv_loop_free(struct pv_loop *l);
 /* Watch FD for EVENTS (EPOLLIN, ...); returns a handle, NULL on error. */
 struct pv_watch_fd *pv_loop_add(struct pv_loop *l, int fd, uint32_t events, pv_fd_cb cb,
 				void *data);
+/* Watch for EVENTS instead; 0, or -1 on error. */
+int pv_loop_mod(struct pv_loop *l, struct pv_watch_fd *w, uint32_t events);
 /* Stop watching (safe from inside a callback); does not close the fd. */
 void pv_loop_del(struct pv_loop *l, struct pv_watch_fd *w);
 /* Run until pv_loop_quit; returns 0, or -1 if epoll itself failed. */
