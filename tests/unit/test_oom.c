@@ -27,6 +27,7 @@
 
 #include "netrules/iptc.h"
 #include "netrules/svcrules.h"
+#include "supervisor/daemon.h"
 #include "supervisor/log.h"
 #include "supervisor/svc_alloc.h"
 
@@ -306,12 +307,156 @@ static void test_fw_clear(void **state)
 	assert_true(n > 10);
 }
 
+/* ---- supervisor/daemon.c: the event ring ---- */
+
+static void events_free(struct pv_daemon *d)
+{
+	for (size_t i = 0; i < PV_EVENTS_MAX; i++) {
+		free(d->events[i].object);
+		free(d->events[i].type);
+		free(d->events[i].reason);
+		free(d->events[i].message);
+	}
+}
+
+/* Event I back from the oldest, as the API lists them (api.c events_for). */
+static const struct pv_event *event_at(const struct pv_daemon *d, size_t i)
+{
+	return &d->events[(d->event_next + PV_EVENTS_MAX - d->nevents + i) % PV_EVENTS_MAX];
+}
+
+/* Every counted event is whole. */
+static void assert_events_whole(const struct pv_daemon *d)
+{
+	for (size_t i = 0; i < d->nevents; i++) {
+		const struct pv_event *e = event_at(d, i);
+
+		assert_non_null(e->object);
+		assert_non_null(e->type);
+		assert_non_null(e->reason);
+		assert_non_null(e->message);
+		assert_true(e->count >= 1);
+	}
+}
+
+/* pv_daemon_event freed a slot's strings before strdup'ing the new ones:
+ * out of memory, a counted event held NULLs, and the next event's repeat
+ * check (strcmp) or the API read them. Now the event is dropped and the
+ * slot keeps what it held. FILL events first: 1, or the whole ring. */
+static void events_case(size_t fill)
+{
+	for (long n = 1;; n++) {
+		struct pv_daemon *d = calloc(1, sizeof(*d));
+		size_t want, first;
+		char obj[64];
+		bool fired;
+
+		assert_non_null(d);
+		for (size_t i = 0; i < fill; i++) {
+			snprintf(obj, sizeof(obj), "pod/default/p%zu", i);
+			pv_daemon_event(d, obj, false, "Started", "event %zu", i);
+		}
+		oom_fail_nth(n);
+		pv_daemon_event(d, "pod/default/web", true, "BackOff", "back-off %d", 10);
+		fired = oom_disarm();
+		/* The same again: the repeat check compares every field of the
+		 * newest event of that object. Then another. */
+		pv_daemon_event(d, "pod/default/web", true, "BackOff", "back-off %d", 10);
+		pv_daemon_event(d, "pod/default/web", false, "Started", "started");
+
+		/* Read back, oldest first: the first events as they were (less
+		 * what the ring pushed out), then the BackOff once (counted
+		 * twice unless the first could not be recorded), then Started. */
+		assert_events_whole(d);
+		want = fill + 2 > PV_EVENTS_MAX ? PV_EVENTS_MAX : fill + 2;
+		first = fill + 2 - want;
+		assert_int_equal(d->nevents, want);
+		for (size_t i = 0; i + 2 < want; i++) {
+			snprintf(obj, sizeof(obj), "pod/default/p%zu", first + i);
+			assert_string_equal(event_at(d, i)->object, obj);
+			assert_string_equal(event_at(d, i)->reason, "Started");
+		}
+		assert_string_equal(event_at(d, want - 2)->object, "pod/default/web");
+		assert_string_equal(event_at(d, want - 2)->type, "Warning");
+		assert_string_equal(event_at(d, want - 2)->message, "back-off 10");
+		assert_int_equal(event_at(d, want - 2)->count, fired ? 1 : 2);
+		assert_string_equal(event_at(d, want - 1)->reason, "Started");
+		events_free(d);
+		free(d);
+		if (!fired)
+			break;
+		assert_true(n <= 4); /* object, type, reason, message */
+	}
+}
+
+static void test_event_strdup(void **state)
+{
+	(void)state;
+	events_case(1);
+}
+
+static void test_event_strdup_full_ring(void **state)
+{
+	(void)state;
+	events_case(PV_EVENTS_MAX);
+}
+
+/* ---- supervisor/svc_alloc.c: the Service address book ---- */
+
+/* Out of memory, pv_svc_alloc_get returns NULL and the book is as it was:
+ * same count, not dirty, every entry where it was. It fails at the 17th
+ * entry too, where the array of pointers grows. */
+static void test_svc_alloc_get(void **state)
+{
+	(void)state;
+	for (size_t have = 0; have <= 16; have += 16) {
+		for (long n = 1;; n++) {
+			struct pv_svc_allocs a = { 0 };
+			struct pv_svc_alloc *v[16], *s;
+			char key[32];
+			bool fired;
+
+			for (size_t i = 0; i < have; i++) {
+				snprintf(key, sizeof(key), "ns/s%zu", i);
+				assert_non_null(v[i] = pv_svc_alloc_get(&a, key));
+				v[i]->ip = 0x0A600000u + (uint32_t)i;
+			}
+			a.dirty = false;
+			oom_fail_nth(n);
+			s = pv_svc_alloc_get(&a, "ns/new");
+			fired = oom_disarm();
+			if (fired) {
+				assert_null(s);
+				assert_int_equal(a.n, have);
+				assert_false(a.dirty);
+				assert_null(pv_svc_alloc_find(&a, "ns/new"));
+				s = pv_svc_alloc_get(&a, "ns/new"); /* memory back */
+			}
+			assert_non_null(s);
+			assert_string_equal(s->key, "ns/new");
+			assert_int_equal(a.n, have + 1);
+			for (size_t i = 0; i < have; i++) { /* under ASan: no use after free */
+				snprintf(key, sizeof(key), "ns/s%zu", i);
+				assert_ptr_equal(pv_svc_alloc_find(&a, key), v[i]);
+				assert_string_equal(v[i]->key, key);
+				assert_int_equal(v[i]->ip, 0x0A600000u + (uint32_t)i);
+			}
+			pv_svc_allocs_free(&a);
+			if (!fired)
+				break;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allocations_can_fail),
 		cmocka_unit_test(test_fw_stale_chains),
 		cmocka_unit_test(test_fw_clear),
+		cmocka_unit_test(test_event_strdup),
+		cmocka_unit_test(test_event_strdup_full_ring),
+		cmocka_unit_test(test_svc_alloc_get),
 	};
 
 	pv_log_set_level(PV_LOG_ERROR);
