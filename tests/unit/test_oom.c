@@ -17,19 +17,24 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netrules/iptc.h"
 #include "netrules/svcrules.h"
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
+#include "supervisor/pods.h"
+#include "supervisor/services.h"
 #include "supervisor/svc_alloc.h"
+#include "supervisor/watch.h"
 
 /* ---- the allocator ---- */
 
@@ -198,8 +203,10 @@ static void assert_kernel_has(const struct pv_ruleset *rs)
 		snprintf(cmd, sizeof(cmd), "iptables-legacy-save -t %s", pv_table_name((enum pv_table)t));
 		have = read_cmd(cmd);
 		for (line = strtok_r(want, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if (strncmp(line, "-A ", 3) == 0 && !strstr(have, line))
-				fail_msg("missing from the kernel: %s\nkernel has:\n%s", line, have);
+			if (strncmp(line, "-A ", 3) == 0 && !strstr(have, line)) {
+				fprintf(stderr, "the kernel has:\n%s", have); /* cmocka cuts long messages */
+				fail_msg("missing from the kernel: %s", line);
+			}
 		for (size_t i = 0; i < rs->n; i++)
 			nwant += rs->chains[i]->table == (enum pv_table)t;
 		for (const char *p = have; (p = strstr(p, "\n:PV-")); p++)
@@ -305,6 +312,135 @@ static void test_fw_clear(void **state)
 			break;
 	}
 	assert_true(n > 10);
+}
+
+/* ---- supervisor/services.c: hostPorts ---- */
+
+#define HP_PODS 11
+
+static struct {
+	char ns[8], names[HP_PODS][16];
+	struct pv_container_port port[HP_PODS];
+	struct pv_container spec[HP_PODS];
+	struct pv_crt crt[HP_PODS];
+	struct pv_prt pod[HP_PODS];
+	struct pv_prt *v[HP_PODS];
+} hp;
+
+/* HP_PODS running pods, each with one hostPort (8000 + i): past the
+ * first 8, where hostports() grows its arrays. */
+static void hp_pods(struct pv_daemon *d)
+{
+	snprintf(hp.ns, sizeof(hp.ns), "default");
+	for (size_t i = 0; i < HP_PODS; i++) {
+		snprintf(hp.names[i], sizeof(hp.names[i]), "hp-%zu", i);
+		hp.port[i].protocol.v = "TCP";
+		hp.port[i].container_port.v = 80;
+		hp.port[i].host_port.v = 8000 + (int64_t)i;
+		hp.spec[i].ports.n = 1;
+		hp.spec[i].ports.items = &hp.port[i];
+		hp.crt[i].spec = &hp.spec[i];
+		hp.pod[i].ns = hp.ns;
+		hp.pod[i].name = hp.names[i];
+		hp.pod[i].state = PV_P_RUNNING;
+		hp.pod[i].ip = 0x0A580002u + (uint32_t)i;
+		hp.pod[i].containers = &hp.crt[i];
+		hp.pod[i].ncontainers = 1;
+		hp.v[i] = &hp.pod[i];
+	}
+	d->pods = hp.v;
+}
+
+/* A daemon with no loop running, no Service and the pods above: enough
+ * for pv_services_sync, which builds the rules and applies them. */
+static struct pv_daemon *hp_daemon_new(char *dir)
+{
+	struct pv_daemon *d = calloc(1, sizeof(*d));
+	struct pv_err err = { 0 };
+
+	assert_non_null(d);
+	assert_non_null(d->loop = pv_loop_new());
+	d->state = dir;
+	d->manifests = dir;
+	pv_cidr_parse("10.88.0.0/16", &d->pod_cidr);
+	pv_cidr_parse("10.96.0.0/16", &d->service_cidr);
+	d->nodeport_min = 30000;
+	d->nodeport_max = 32767;
+	pv_desired_init(&d->desired);
+	hp_pods(d);
+	if (!(d->services = pv_services_new(d, &err)))
+		fail_msg("%s", err.msg);
+	return d;
+}
+
+static void hp_daemon_free(struct pv_daemon *d)
+{
+	pv_services_free(d->services);
+	pv_desired_free(&d->desired);
+	pv_loop_free(d->loop);
+	free(d);
+}
+
+/* The kernel has the hostPort rules of pods 0 .. MIN-1, and none of the
+ * pods from MAX on (between: either). */
+static void assert_hostports(size_t min, size_t max)
+{
+	char *have = read_cmd("iptables-legacy-save -t nat"), want[64];
+
+	for (size_t i = 0; i < HP_PODS; i++) {
+		snprintf(want, sizeof(want), "--comment default/hp-%zu -j DNAT", i);
+		if (i < min && !strstr(have, want)) {
+			fprintf(stderr, "the kernel has:\n%s", have); /* cmocka cuts long messages */
+			fail_msg("pod hp-%zu's hostPort rule is gone", i);
+		}
+		if (i >= max && strstr(have, want))
+			fail_msg("pod hp-%zu's hostPort rule should not be there", i);
+	}
+	free(have);
+}
+
+static void services_sync(struct pv_daemon *d)
+{
+	d->desired.generation++; /* as if the manifests changed */
+	pv_services_sync(d);
+}
+
+/* hostports() once assigned realloc's result straight back and returned
+ * a partial list (none at all) out of memory, which apply() then applied:
+ * every pod's hostPort rules dropped. And asprintf's undefined pointer was
+ * kept and freed. Now the sync fails and the rules in force stay. */
+static void test_services_hostports(void **state)
+{
+	char dir[] = "/tmp/pv-oom-svc-XXXXXX";
+	struct pv_daemon *d;
+	long n;
+
+	(void)state;
+	need_netns();
+	assert_non_null(mkdtemp(dir));
+	d = hp_daemon_new(dir);
+	for (n = 1;; n++) {
+		bool fired;
+
+		d->npods = HP_PODS - 1;
+		services_sync(d);
+		assert_hostports(HP_PODS - 1, HP_PODS - 1);
+		d->npods = HP_PODS; /* one more pod with a hostPort */
+		oom_fail_nth(n);
+		services_sync(d);
+		fired = oom_disarm();
+		/* The rules in force, or the new ones: never a partial list.
+		 * (Some failures are survived: without a Service, a failed
+		 * calloc in build_views changes nothing.) */
+		assert_hostports(fired ? HP_PODS - 1 : HP_PODS, HP_PODS);
+		if (!fired)
+			break;
+		services_sync(d); /* memory back: the retry */
+		assert_hostports(HP_PODS, HP_PODS);
+	}
+	assert_true(n > 2 * HP_PODS);
+	hp_daemon_free(d);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* ---- supervisor/daemon.c: the event ring ---- */
@@ -448,15 +584,121 @@ static void test_svc_alloc_get(void **state)
 	}
 }
 
+/* ---- supervisor/watch.c: a watched directory renamed ---- */
+
+struct watch_run {
+	struct pv_loop *loop;
+	struct pv_timer *timer;
+	char root[64], a[80], b[80], file[96];
+	char changed[256]; /* the last file reported written */
+	long n;
+	bool fired;
+	int step;
+};
+
+static void on_changed(void *data, const char *path)
+{
+	struct watch_run *r = data;
+
+	snprintf(r->changed, sizeof(r->changed), "%s", path);
+}
+
+static void on_removed(void *data, const char *path)
+{
+	(void)data;
+	(void)path;
+}
+
+static void on_rescan(void *data)
+{
+	(void)data;
+}
+
+/* The script, one step per timer tick (the loop cannot be left and run
+ * again): the watcher reads each step's inotify events in between. */
+static void watch_step(void *data)
+{
+	struct watch_run *r = data;
+	int fd;
+
+	switch (r->step++) {
+	case 0: /* read with the Nth allocation failing */
+		assert_int_equal(rename(r->a, r->b), 0);
+		oom_fail_nth(r->n);
+		break;
+	case 1:
+		r->fired = oom_disarm();
+		fd = open(r->file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		break;
+	case 2: /* the directory itself goes: its watch's path is compared */
+		assert_int_equal(unlink(r->file), 0);
+		assert_int_equal(rmdir(r->b), 0);
+		break;
+	default:
+		pv_loop_quit(r->loop);
+		return;
+	}
+	pv_timer_arm(r->timer, 20);
+}
+
+/* dir_add's rename case freed the watched directory's path before
+ * strdup'ing the new one: out of memory, the watch kept a NULL path, and
+ * the next event on it (the directory's own IN_MOVE_SELF) crashed in
+ * strcmp. Now the old path stays until the next rescan. */
+static void test_watch_rename(void **state)
+{
+	static const struct pv_watcher_ops ops = { on_changed, on_removed, on_rescan };
+
+	long n;
+
+	(void)state;
+	for (n = 1;; n++) {
+		struct watch_run r = { .n = n };
+		struct pv_err err = { 0 };
+		struct pv_watcher *w;
+		char old[128];
+
+		snprintf(r.root, sizeof(r.root), "/tmp/pv-oom-watch-XXXXXX");
+		assert_non_null(mkdtemp(r.root));
+		snprintf(r.a, sizeof(r.a), "%s/a", r.root);
+		snprintf(r.b, sizeof(r.b), "%s/b", r.root);
+		snprintf(r.file, sizeof(r.file), "%s/x.yaml", r.b);
+		snprintf(old, sizeof(old), "%s/x.yaml", r.a);
+		assert_int_equal(mkdir(r.a, 0755), 0);
+		assert_non_null(r.loop = pv_loop_new());
+		assert_non_null(r.timer = pv_timer_new(r.loop, watch_step, &r));
+		w = pv_watcher_new(r.loop, r.root, &ops, &r, &err);
+		if (!w)
+			fail_msg("%s", err.msg);
+		pv_timer_arm(r.timer, 0);
+		assert_int_equal(pv_loop_run(r.loop), 0);
+		/* The new path, or (the rename not followed) the old one. */
+		if (strcmp(r.changed, r.file) != 0 && strcmp(r.changed, old) != 0)
+			fail_msg("allocation %ld failing: a file written in %s reported as \"%s\"", n,
+				 r.b, r.changed);
+		pv_watcher_free(w);
+		pv_timer_free(r.timer);
+		pv_loop_free(r.loop);
+		assert_int_equal(rmdir(r.root), 0);
+		if (!r.fired)
+			break;
+	}
+	assert_true(n > 3); /* the 3rd: dir_add's strdup (after two asprintf) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allocations_can_fail),
 		cmocka_unit_test(test_fw_stale_chains),
 		cmocka_unit_test(test_fw_clear),
+		cmocka_unit_test(test_services_hostports),
 		cmocka_unit_test(test_event_strdup),
 		cmocka_unit_test(test_event_strdup_full_ring),
 		cmocka_unit_test(test_svc_alloc_get),
+		cmocka_unit_test(test_watch_rename),
 	};
 
 	pv_log_set_level(PV_LOG_ERROR);
