@@ -537,6 +537,44 @@ static void test_event_strdup_full_ring(void **state)
 	events_case(PV_EVENTS_MAX);
 }
 
+/* ---- supervisor/daemon.c: --host-path-allow ---- */
+
+static void host_paths_free(struct pv_daemon *d)
+{
+	for (size_t i = 0; i < d->nhost_path_allow; i++)
+		free(d->host_path_allow[i]);
+	free(d->host_path_allow);
+}
+
+/* A relative path was refused after realloc had moved the array, which
+ * d->host_path_allow still pointed to (realloc always moves here). A
+ * failed allocation is refused too, never a NULL prefix. */
+static void test_host_path_allow(void **state)
+{
+	(void)state;
+	for (long n = 1;; n++) {
+		struct pv_daemon d = { 0 };
+		bool fired;
+		int rc;
+
+		assert_int_equal(pv_daemon_option(&d, "host-path-allow", "/srv"), 0);
+		assert_int_equal(pv_daemon_option(&d, "host-path-allow", "data"), -1);
+		assert_int_equal(d.nhost_path_allow, 1);
+		assert_string_equal(d.host_path_allow[0], "/srv");
+		oom_fail_nth(n);
+		rc = pv_daemon_option(&d, "host-path-allow", "/var/data");
+		fired = oom_disarm();
+		assert_int_equal(rc, fired ? -1 : 0);
+		assert_int_equal(d.nhost_path_allow, fired ? 1 : 2);
+		assert_string_equal(d.host_path_allow[0], "/srv");
+		if (!fired)
+			assert_string_equal(d.host_path_allow[1], "/var/data");
+		host_paths_free(&d);
+		if (!fired)
+			break;
+	}
+}
+
 /* ---- supervisor/svc_alloc.c: the Service address book ---- */
 
 /* Out of memory, pv_svc_alloc_get returns NULL and the book is as it was:
@@ -697,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_services_hostports),
 		cmocka_unit_test(test_event_strdup),
 		cmocka_unit_test(test_event_strdup_full_ring),
+		cmocka_unit_test(test_host_path_allow),
 		cmocka_unit_test(test_svc_alloc_get),
 		cmocka_unit_test(test_watch_rename),
 	};
