@@ -84,6 +84,22 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(SAN_LIB_OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+# test_oom: every allocation our objects make goes through the test's
+# countdown (__wrap_malloc and the rest), which can fail the Nth one.
+# --wrap applies to this link step's objects only, not to libc's or the
+# libraries' own allocations. Explicit rules: they win over the patterns.
+OOM_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=asprintf,--wrap=vasprintf
+
+$(BUILD)/tests/test_oom: $(BUILD)/obj/tests/unit/test_oom.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(OOM_WRAP) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/asan/tests/test_oom: $(BUILD)/asan/tests/unit/test_oom.o $(SAN_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) $(OOM_WRAP) -o $@ $^ $(PKG_LIBS) -lcmocka
+
 $(FUZZER): tests/fuzz/fuzz_load.c $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(say) "  FUZZER  $@"

@@ -574,6 +574,15 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	return 0;
 }
 
+int pv_daemon_option(struct pv_daemon *d, const char *name, const char *value)
+{
+	int c = 0;
+
+	for (const struct option *o = daemon_opts; o->name && !c; o++)
+		c = strcmp(o->name, name) == 0 ? o->val : 0;
+	return set_option(d, c, value);
+}
+
 /* The node config file: --config FILE, or /etc/podvisor/node.yaml when
  * it exists. Read before the other options, which override it. */
 static int load_config(struct pv_daemon *d, int argc, char **argv)
@@ -604,11 +613,9 @@ static int load_config(struct pv_daemon *d, int argc, char **argv)
 	}
 	for (size_t i = 0; i < conf.n; i++) {
 		const struct pv_nodeconf_item *it = &conf.items[i];
-		int c = 0;
 
-		for (const struct option *o = daemon_opts; o->name && !c; o++)
-			c = strcmp(o->name, it->option) == 0 ? o->val : 0;
-		if (set_option(d, c, it->value) < 0) { /* -2 cannot be: the keys are options */
+		/* -2 cannot be: the file's keys are options */
+		if (pv_daemon_option(d, it->option, it->value) < 0) {
 			fprintf(stderr, "podvisor daemon: (the setting at %s:%u:%u)\n", path, it->line,
 				it->col);
 			pv_nodeconf_free(&conf);

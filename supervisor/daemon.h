@@ -66,6 +66,10 @@ struct pv_daemon {
 void pv_daemon_kick(struct pv_daemon *d);
 void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A node setting by its long option name ("host-path-allow"), as the node
+ * config file gives it: 0; -1 with a message on stderr when VALUE is not
+ * acceptable; -2 when NAME is not a node setting. */
+int pv_daemon_option(struct pv_daemon *d, const char *name, const char *value);
 int pv_cmd_daemon(int argc, char **argv);
 
 #endif
