@@ -293,6 +293,7 @@ struct collect {
 	struct pv_services *s;
 	const struct pv_service **v;
 	size_t n, cap;
+	bool oom; /* a Service was left out: the list is not to be acted on */
 };
 
 static void collect_one(void *data, const struct pv_dfile *f, const struct pv_object *o)
@@ -304,8 +305,10 @@ static void collect_one(void *data, const struct pv_dfile *f, const struct pv_ob
 		size_t cap = c->cap ? c->cap * 2 : 32;
 		const struct pv_service **v = realloc(c->v, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			c->oom = true;
 			return;
+		}
 		c->v = v;
 		c->cap = cap;
 	}
@@ -463,9 +466,10 @@ static bool explicit_ip_wanted(const struct pv_service *svc)
  * incomplete view of the manifests (COMPLETE false) every remembered
  * allocation is held, so that nobody takes the address of a Service whose
  * file failed to load. A view that cannot be built (out of memory) is left
- * out rather than shown half-made. */
-static void build_views(struct pv_services *s, const struct pv_service **svcs, size_t n,
-			bool complete)
+ * out rather than shown half-made, and the result is -1: such a set of
+ * views must not become rules. */
+static int build_views(struct pv_services *s, const struct pv_service **svcs, size_t n,
+		       bool complete)
 {
 	cleanup_free struct pv_svc_alloc **allocs = calloc(n ? n : 1, sizeof(*allocs));
 	size_t kept = 0;
@@ -473,7 +477,7 @@ static void build_views(struct pv_services *s, const struct pv_service **svcs, s
 	views_free(s);
 	s->views = calloc(n ? n : 1, sizeof(*s->views));
 	if (!s->views || !allocs)
-		return;
+		return -1;
 	if (!complete)
 		pv_svc_allocs_hold(&s->allocs);
 	/* Every Service that exists holds what it had, before anyone asks. */
@@ -503,6 +507,7 @@ static void build_views(struct pv_services *s, const struct pv_service **svcs, s
 	if (kept < n) /* no second owner left behind the kept ones */
 		memset(&s->views[kept], 0, (n - kept) * sizeof(*s->views));
 	s->nviews = kept;
+	return kept == n ? 0 : -1;
 }
 
 /* The hostPorts of running pods, with their "ns/name" strings in NAMES
@@ -688,7 +693,19 @@ static void sync_fired(void *data)
 	s->views = NULL;
 	s->nviews = 0;
 	complete = pv_desired_complete(&s->d->desired) && access(s->d->manifests, R_OK | X_OK) == 0;
-	build_views(s, c.v, c.n, complete);
+	if (c.oom || build_views(s, c.v, c.n, complete) < 0) {
+		/* Out of memory: a partial list would forget addresses and drop
+		 * rules. Everything stays as it was, and the sync is retried. */
+		free(c.v);
+		views_free(s);
+		s->views = old;
+		s->nviews = nold;
+		pv_svc_allocs_unmark(&s->allocs);
+		pv_warn("services: out of memory; the rules stay as they are (retrying in %d s)",
+			RETRY_MS / 1000);
+		pv_timer_arm(s->sync, RETRY_MS);
+		return;
+	}
 	free(c.v);
 	report_problems(s, old, nold);
 	if (complete)

@@ -443,6 +443,72 @@ static void test_services_hostports(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Out of memory while the Service list or its views were built, the sync
+ * went on with what it had: no views, every address swept from the book
+ * and rules with no Service in them. Now such a sync changes nothing and
+ * is retried. 40 Services: past every initial capacity on the path. */
+#define SVC_N 40
+
+static size_t svc_rules(void)
+{
+	char *have = read_cmd("iptables-legacy-save -t filter"), *p = have; /* no endpoints: REJECT */
+	size_t n = 0;
+
+	while ((p = strstr(p, "-A PV-SERVICES -d 10.96."))) {
+		n++;
+		p++;
+	}
+	free(have);
+	return n;
+}
+
+static void test_services_views(void **state)
+{
+	char dir[] = "/tmp/pv-oom-svcs-XXXXXX", path[64], json[64];
+	struct pv_dfile *f = NULL;
+	struct pv_daemon *d;
+	size_t nviews;
+	FILE *out;
+	long n;
+
+	(void)state;
+	need_netns();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/svc.yaml", dir);
+	snprintf(json, sizeof(json), "%s/services.json", dir);
+	assert_non_null(out = fopen(path, "w"));
+	for (int i = 0; i < SVC_N; i++)
+		fprintf(out, "---\napiVersion: v1\nkind: Service\nmetadata: {name: s%d}\n"
+			"spec:\n  selector: {app: x}\n  ports: [{port: 80}]\n", i);
+	fclose(out);
+	d = hp_daemon_new(dir);
+	d->npods = 0;
+	assert_int_equal(pv_desired_apply(&d->desired, path, &f), PV_APPLY_LOADED);
+	services_sync(d);
+	pv_services_views(d, &nviews);
+	assert_int_equal(nviews, SVC_N);
+	assert_int_equal(svc_rules(), SVC_N);
+	for (n = 1;; n++) {
+		bool fired;
+
+		oom_fail_nth(n);
+		services_sync(d);
+		fired = oom_disarm();
+		pv_services_views(d, &nviews);
+		if (nviews != SVC_N)
+			fail_msg("allocation %ld failed: %zu Services left of %d", n, nviews, SVC_N);
+		if (svc_rules() != SVC_N)
+			fail_msg("allocation %ld failed: %zu Service rules left of %d", n, svc_rules(), SVC_N);
+		if (!fired)
+			break;
+	}
+	assert_true(n > SVC_N);
+	hp_daemon_free(d);
+	unlink(path);
+	unlink(json);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- supervisor/daemon.c: the event ring ---- */
 
 static void events_free(struct pv_daemon *d)
@@ -733,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_fw_stale_chains),
 		cmocka_unit_test(test_fw_clear),
 		cmocka_unit_test(test_services_hostports),
+		cmocka_unit_test(test_services_views),
 		cmocka_unit_test(test_event_strdup),
 		cmocka_unit_test(test_event_strdup_full_ring),
 		cmocka_unit_test(test_host_path_allow),
@@ -740,7 +807,7 @@ int main(void)
 		cmocka_unit_test(test_watch_rename),
 	};
 
-	pv_log_set_level(PV_LOG_ERROR);
+	pv_log_set_level(getenv("PV_DEBUG") ? PV_LOG_DEBUG : PV_LOG_ERROR);
 	/* As root (CI) a namespace that cannot be made is a failure, not a
 	 * quiet skip; without root the firewall cases are skipped. */
 	if (geteuid() == 0) {
