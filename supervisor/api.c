@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdio.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
 #include "supervisor/config_api.h"

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/base64.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/desired.h"
 
 static struct json_object *map_json(const pv_strmap *m)

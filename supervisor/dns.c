@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "netrules/dnsmsg.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
-#include "supervisor/pods.h"
+#include "supervisor/pod.h"
 #include "supervisor/services.h"
 
 #define PENDING 1024          /* queries relayed and not yet answered */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 
 static const char *arch(void)
 {

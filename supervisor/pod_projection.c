@@ -8,13 +8,12 @@
 
 #include "common/base64.h"
 #include "common/cleanup.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/desired.h"
 #include "supervisor/downward.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
-#include "supervisor/pods.h"
-#include "supervisor/pods_internal.h"
+#include "supervisor/pod.h"
 #include "volumes/atomic_writer.h"
 
 /* Where a ConfigMap's or Secret's keys are: PLAIN values as written,

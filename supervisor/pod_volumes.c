@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/pod_projection.h"
-#include "supervisor/pods.h"
+#include "supervisor/pod.h"
 #include "supervisor/storage.h"
 #include "volumes/hostpath.h"
 #include "volumes/safepath.h"

@@ -13,7 +13,7 @@
 #include "netrules/ipam.h"
 #include "netrules/netlink.h"
 #include "supervisor/fsutil.h"
-#include "supervisor/pods_internal.h"
+#include "supervisor/pod.h"
 
 static int write_sysctl(const char *path, const char *val)
 {

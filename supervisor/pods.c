@@ -46,37 +46,6 @@ void pv_iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The spec hash: what makes a running pod out of date. Labels and
- * annotations may change without a restart, as in Kubernetes. */
-void pv_pod_hash(const struct pv_object *o, char out[65])
-{
-	struct json_object *j = pv_encode_object(o), *spec = NULL;
-	unsigned char h[32];
-	const char *s;
-
-	json_object_object_get_ex(j, "spec", &spec);
-	s = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN);
-	EVP_Digest(s, strlen(s), h, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-	json_object_put(j);
-}
-
-const char *pv_pod_ip(const struct pv_prt *p)
-{
-	if (p->spec && p->spec->spec.host_network.v)
-		return p->d->node_ip ? p->d->node_ip : "";
-	return p->ip_str;
-}
-
-struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name)
-{
-	for (size_t i = 0; i < d->npods; i++)
-		if (strcmp(d->pods[i]->ns, ns) == 0 && strcmp(d->pods[i]->name, name) == 0 &&
-		    !d->pods[i]->delete_when_stopped)
-			return d->pods[i];
-	return NULL;
-}
 
 static void pod_event(struct pv_prt *p, bool warn, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

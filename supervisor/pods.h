@@ -1,86 +1,16 @@
-/* Pods at run time: each an explicit state machine over its containers,
- * driven by the reconciler (desired vs actual) and by process events. */
+/* Pods at run time: the lifecycle of each pod, an explicit state machine
+ * over its containers, driven by the reconciler (desired vs actual) and
+ * by process events. Only this module changes pods; the others read them
+ * through pod.h. Calls: pod, runtime (container, shim, spawner, cgroup),
+ * network (podnet, resolv), storage, services (the environment). */
 #ifndef PV_SUPERVISOR_PODS_H
 #define PV_SUPERVISOR_PODS_H
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
 
 #include <json-c/json.h>
 
-#include "manifests/manifest.h"
-#include "supervisor/daemon.h"
-
-enum pv_cstate {
-	PV_C_WAITING,
-	PV_C_RUNNING,
-	PV_C_TERMINATED,
-};
-
-struct pv_cterm {
-	bool set;
-	int exit_code;
-	int signal;
-	char reason[32];
-	char message[256];
-	char started_at[40], finished_at[40];
-};
-
-struct pv_crt {
-	struct pv_prt *pod;
-	const struct pv_container *spec; /* in the pod's private copy */
-	bool init;
-	enum pv_cstate state;
-	char reason[40];   /* Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull... */
-	char message[512];
-	char started_at[40];
-	int64_t started_ms;
-	struct pv_cterm term, last; /* this run's end, and the previous run's */
-	int restarts;
-	int64_t backoff_ms;
-	pid_t pid;
-	uint64_t pid_start;
-	int pidfd;
-	pid_t shim_pid;
-	int shim_pidfd;
-	struct pv_watch_fd *shim_w;
-	int notify_fd;
-	struct pv_watch_fd *notify_w;
-	struct pv_timer *timer;    /* backoff, and SIGKILL after the grace period */
-};
-
-enum pv_pstate {
-	PV_P_STARTING,   /* init containers */
-	PV_P_RUNNING,
-	PV_P_DONE,       /* every container finished and stays so */
-	PV_P_STOPPING,   /* SIGTERM sent, waiting for the containers */
-};
-
-struct pv_prt {
-	struct pv_daemon *d;
-	char uid[33];
-	char *ns, *name;
-	char hash[65];            /* of the spec it runs */
-	char *dir;
-	char created_at[40];
-	int64_t created_wall;
-	struct pv_file spec_file; /* a private copy of the Pod, owned here */
-	const struct pv_pod *spec;
-	enum pv_pstate state;
-	bool delete_when_stopped; /* stopping for good (not for a restart) */
-	pid_t init_pid;
-	uint64_t init_start;
-	int init_pidfd;
-	uint32_t ip;              /* host byte order; 0: none */
-	char ip_str[16];
-	struct pv_watch_fd *init_w;
-	struct pv_crt *containers; /* init containers first */
-	size_t ncontainers, ninit;
-	size_t next_init;
-	struct pv_timer *kill_timer;
-	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
-};
+#include "supervisor/pod.h"
 
 /* Reconcile the pods with the desired state. */
 void pv_pods_reconcile(struct pv_daemon *d);
@@ -91,8 +21,5 @@ void pv_pods_stop_all(struct pv_daemon *d);
 bool pv_pods_all_gone(const struct pv_daemon *d);
 /* Status for the API. */
 struct json_object *pv_pod_status_json(const struct pv_prt *p);
-/* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */
-const char *pv_pod_ip(const struct pv_prt *p);
-struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name);
 
 #endif

@@ -13,6 +13,7 @@
 #include "supervisor/jsonx.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
+#include "supervisor/pods.h"
 #include "supervisor/pods_internal.h"
 #include "supervisor/proc.h"
 #include "supervisor/shim.h"

@@ -2,10 +2,9 @@
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
 #define PV_SUPERVISOR_PODS_INTERNAL_H
 
-#include "supervisor/pods.h"
+#include "supervisor/pod.h"
 
 void pv_iso_now(char *buf, size_t len);
-void pv_pod_hash(const struct pv_object *o, char out[65]);
 int pv_pod_save(struct pv_prt *p);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "supervisor/pods.h"
 #include "supervisor/pods_internal.h"
 
 static const char *phase(const struct pv_prt *p)

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/dns.h"
 #include "supervisor/fsutil.h"
-#include "supervisor/pods.h"
+#include "supervisor/pod.h"
 
 #define MAX_ITEMS 32
 

@@ -15,9 +15,9 @@
 #include "common/cleanup.h"
 #include "netrules/conntrack.h"
 #include "netrules/iptc.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/log.h"
-#include "supervisor/pods.h"
+#include "supervisor/pod.h"
 #include "supervisor/svc_alloc.h"
 
 /* Someone else's flush is seen at once when they use iptables (the lock
@@ -72,26 +72,6 @@ static void views_free(struct pv_services *s)
 
 /* ---- endpoints ---- */
 
-uint32_t pv_pod_address(const struct pv_prt *p)
-{
-	if (p->ip)
-		return p->ip;
-	/* hostNetwork: the node, at the one address every pod and the node
-	 * itself reach it by */
-	if (p->spec->spec.host_network.v && p->d->network)
-		return pv_cidr_gateway(&p->d->pod_cidr);
-	return 0;
-}
-
-bool pv_pod_ready(const struct pv_prt *p)
-{
-	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
-		return false;
-	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		if (p->containers[i].state != PV_C_RUNNING)
-			return false;
-	return true;
-}
 
 static const char *label(const struct pv_prt *p, const char *key)
 {

@@ -47,11 +47,6 @@ char **pv_services_env(struct pv_daemon *d, const char *ns);
 void pv_services_clear(struct pv_daemon *d);
 /* The Services as last synced. */
 const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n);
-/* The address a Service reaches pod P at: its own, or for a hostNetwork
- * pod the node's bridge address; 0 when it has none. */
-uint32_t pv_pod_address(const struct pv_prt *p);
-/* Whether pod P is ready to serve (an endpoint). */
-bool pv_pod_ready(const struct pv_prt *p);
 /* For the API: {"items": [...]} with ports, endpoints and problems. */
 struct json_object *pv_services_json(struct pv_daemon *d);
 

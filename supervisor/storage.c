@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon.h"
+#include "supervisor/node.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/jsonx.h"
 #include "supervisor/log.h"
 #include "supervisor/nodeaffinity.h"
-#include "supervisor/pods.h"
-#include "supervisor/pods_internal.h"
+#include "supervisor/pod.h"
 #include "supervisor/storage_state.h"
 #include "volumes/binder.h"
 #include "volumes/hostpath.h"
