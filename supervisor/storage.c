@@ -32,6 +32,7 @@ struct pv_storage {
 	struct json_object *vols; /* the last results, for the API and pods */
 	struct json_object *claims;
 	struct json_object *failed; /* claim key: why provisioning failed */
+	struct json_object *refused; /* volume name: why its manifest is refused */
 	struct pv_timer *timer;     /* a sync when a missing claim's grace ends */
 };
 
@@ -134,6 +135,8 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 
 	if (in->nv == PV_STORAGE_MAX)
 		return (void)(in->truncated = true);
+	if (rec && rec->provisioned)
+		rec = NULL; /* never this manifest's: the binder refuses it */
 	if (rec && rec->released && rec->hash) {
 		spec_hash(o, hash);
 		if (strcmp(hash, rec->hash) != 0) {
@@ -184,7 +187,7 @@ static void add_provisioned(struct inputs *in)
 		in->vols[in->nv++] = (struct pv_bvol){
 			.name = r->name, .capacity = r->capacity_bytes, .modes = r->modes,
 			.class_name = r->class_name ? r->class_name : "", .node_ok = true,
-			.reclaim_delete = r->reclaim_delete,
+			.reclaim_delete = r->reclaim_delete, .provisioned = true,
 		};
 	}
 }
@@ -404,6 +407,13 @@ static void new_volume_name(char out[48])
 		 b[13], b[14], b[15]);
 }
 
+/* A name no volume, provisioned or in the manifests, has yet. */
+static bool volume_name_taken(struct pv_daemon *d, const char *name)
+{
+	return pv_vrec_find(&d->storage->recs, name) ||
+	       pv_desired_get(&d->desired, PV_KIND_PV, NULL, name, NULL);
+}
+
 static void volume_event(struct pv_daemon *d, const char *name, bool warn, const char *reason,
 			 const char *msg)
 {
@@ -426,7 +436,9 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	struct pv_vrec *r;
 	char name[48], object[600];
 
-	new_volume_name(name);
+	do
+		new_volume_name(name);
+	while (volume_name_taken(d, name));
 	storage_of(&pvc->spec.resources.requests, &text);
 	if (asprintf(&path, "%s/%s_%s_%s", d->local_path_root, name, pvc->h.metadata.namespace.v,
 		     pvc->h.metadata.name.v) < 0)
@@ -572,6 +584,8 @@ static void apply_volume(struct inputs *in, size_t i, bool *again)
 	struct pv_vrec *r = in->recs[i];
 	char hash[65];
 
+	if (vr->refused)
+		return; /* a manifest named like a provisioned volume: nothing of it is kept */
 	if (vr->phase == PV_VOL_BOUND && vr->claim && r && r->claim && !strcmp(r->claim, vr->claim) &&
 	    claim_file(in, vr->claim) && pv_vrec_set(&r->claim_file, claim_file(in, vr->claim)))
 		in->dirty = true; /* the claim moved to another file */
@@ -752,24 +766,56 @@ static struct json_object *claim_json(const struct inputs *in, const struct pv_p
 	return o;
 }
 
+/* A manifest refused for its name is not listed (the name is another
+ * volume's): a warning, once, on that name says why. */
+static void note_refused(struct inputs *in, size_t i, struct json_object *now)
+{
+	struct pv_storage *s = in->d->storage;
+	struct json_object *was = NULL;
+	char object[600], msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s: %s", in->vfiles[i] ? in->vfiles[i]->path : "",
+		 in->vr[i].message);
+	json_object_object_add(now, in->vols[i].name, json_object_new_string(msg));
+	if (json_object_object_get_ex(s->refused, in->vols[i].name, &was) &&
+	    !strcmp(json_object_get_string(was), msg))
+		return;
+	snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
+	pv_daemon_event(in->d, object, true, in->vr[i].reason, "%s", msg);
+}
+
+static void publish_volumes(struct inputs *in)
+{
+	struct pv_storage *s = in->d->storage;
+	struct json_object *vols = json_object_new_array(), *refused = json_object_new_object();
+	char object[600];
+
+	for (size_t i = 0; i < in->nv; i++) {
+		struct json_object *o;
+
+		if (in->vr[i].refused) {
+			note_refused(in, i, refused);
+			continue;
+		}
+		o = volume_json(in, i);
+		json_object_array_add(vols, o);
+		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
+		note_change(in->d, find_item(s->vols, NULL, in->vols[i].name), o, object);
+	}
+	json_object_put(s->vols);
+	s->vols = vols; /* claims read their volume's capacity from here */
+	json_object_put(s->refused);
+	s->refused = refused;
+}
+
 static void publish(struct inputs *in)
 {
 	struct pv_daemon *d = in->d;
 	struct pv_storage *s = d->storage;
-	struct json_object *vols = json_object_new_array(), *claims = json_object_new_array(), *old;
+	struct json_object *claims = json_object_new_array();
 	char object[600];
 
-	for (size_t i = 0; i < in->nv; i++)
-		json_object_array_add(vols, volume_json(in, i));
-	old = s->vols;
-	s->vols = vols; /* claims read their volume's capacity from here */
-	for (size_t i = 0; i < in->nv; i++) {
-		struct json_object *o = json_object_array_get_idx(vols, i);
-
-		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
-		note_change(d, find_item(old, NULL, in->vols[i].name), o, object);
-	}
-	json_object_put(old);
+	publish_volumes(in);
 	for (size_t i = 0; i < in->nc; i++)
 		json_object_array_add(claims, claim_json(in, in->pvcs[i], in->cfiles[i],
 							 pv_claim_phase_name(in->cr[i].phase),
@@ -896,7 +942,7 @@ struct pv_storage *pv_storage_new(struct pv_daemon *d, struct pv_err *err)
 	struct pv_storage *s = calloc(1, sizeof(*s));
 
 	if (!s || asprintf(&s->path, "%s/volumes.json", d->state) < 0 ||
-	    !(s->failed = json_object_new_object())) {
+	    !(s->failed = json_object_new_object()) || !(s->refused = json_object_new_object())) {
 		free(s);
 		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
 	}
@@ -918,6 +964,7 @@ void pv_storage_free(struct pv_storage *s)
 	json_object_put(s->vols);
 	json_object_put(s->claims);
 	json_object_put(s->failed);
+	json_object_put(s->refused);
 	free(s->path);
 	free(s);
 }

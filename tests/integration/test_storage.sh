@@ -2,8 +2,9 @@
 # PersistentVolumes and claims (issue #5): static hostPath and local
 # volumes bound by the smallest fit, data surviving its pod, the
 # local-path provisioner with WaitForFirstConsumer, a pod waiting for its
-# claim, Retain vs Delete, a claim in use kept bound, and the bindings
-# surviving kill -9 of the daemon.
+# claim, Retain vs Delete, a claim in use kept bound, the bindings
+# surviving kill -9 of the daemon, and a PersistentVolume manifest named
+# like a provisioned volume refused.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -222,4 +223,42 @@ drop local.yaml "$T_TMP/local.good"
 wait_field pvc near "o['status'] + ' ' + o['volume']" "Bound local-here" && ok "and has it again once the file is fixed" || fail "near: $("$PODVISOR" get pvc near)"
 "$PODVISOR" describe pv pv-small | grep -q "Released" && "$PODVISOR" describe pvc near | grep -q "local-here" \
 	&& ok "describe pv and pvc" || fail "describe: $("$PODVISOR" describe pv pv-small)"
+
+# daemon_clean: the daemon still runs, and ASan/UBSan have said nothing
+daemon_clean() {
+	kill -0 "$DAEMON" 2>/dev/null && ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"
+}
+
+# A PersistentVolume manifest named like a volume podvisor provisioned
+# (say copied from `get pv -o yaml`), with reclaim Delete, never takes the
+# provisioned volume over: refused, said so, and when the claim goes the
+# provisioned volume's own Retain keeps its data.
+cat >"$T_TMP/keep.yaml" <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: keep}
+provisioner: podvisor.io/local-path
+reclaimPolicy: Retain
+YAML
+claim_yaml kept 1Gi keep >>"$T_TMP/keep.yaml"
+drop keep.yaml "$T_TMP/keep.yaml"
+wait_field pvc kept "o['status']" Bound || fail "kept: $("$PODVISOR" get pvc kept -o yaml)"
+kvol=$(field pvc kept "o['volume']")
+kdir=$(field pv "$kvol" "o['path']")
+echo precious >"$kdir/data"
+pv_yaml "$kvol" 1Gi Delete "$kdir" | sed 's/storageClassName: manual/storageClassName: keep/' >"$T_TMP/clash.yaml"
+drop clash.yaml "$T_TMP/clash.yaml"
+for _ in $(seq 50); do "$PODVISOR" describe pv "$kvol" 2>/dev/null | grep -q "AlreadyExists" && break; sleep 0.1; done
+"$PODVISOR" describe pv "$kvol" | grep -q "AlreadyExists.*podvisor provisioned" && grep -q "persistentvolume/$kvol: AlreadyExists" "$LOG" \
+	&& [ "$(field pv "$kvol" "o['status'] + ' ' + o['source'] + ' ' + o['path']")" = "Bound LocalPath $kdir" ] \
+	&& [ "$("$PODVISOR" get pv -o json | "$PY" -c "import json,sys; print(sum(v['name'] == sys.argv[1] for v in json.load(sys.stdin)))" "$kvol")" = 1 ] \
+	&& ok "a PersistentVolume named like a provisioned volume is refused, with a warning event; the provisioned one stays" \
+	|| fail "clash: $("$PODVISOR" describe pv "$kvol"; "$PODVISOR" get pv)"
+rm "$M/keep.yaml"
+wait_field pv "$kvol" "o['status']" Released 20
+[ "$(cat "$kdir/data" 2>/dev/null)" = precious ] && [ "$(field pv "$kvol" "o['status'] + ' ' + o['reclaimPolicy']")" = "Released Retain" ] \
+	&& ok "its claim deleted: the provisioned volume is Released and keeps its data (the refused manifest said Delete)" \
+	|| fail "clash data: $(ls -la "$kdir" 2>&1) $("$PODVISOR" get pv "$kvol" 2>&1)"
+daemon_clean && ok "the daemon is alive and clean after the name clash" || fail "daemon after clash: $(grep -m1 -A14 "ERROR: AddressSanitizer\|runtime error:" "$LOG")"
+rm "$M/clash.yaml"
 done_testing
