@@ -10,7 +10,7 @@
 
 H=$T_TMP/host
 LP=$T_TMP/local-path
-mkdir -p "$H/pv1" "$H/pv2" "$H/pv3" "$H/local-here" "$H/local-there"
+mkdir -p "$H/pv1" "$H/pv2" "$H/pv3" "$H/pv4" "$H/pv5" "$H/local-here" "$H/local-there"
 # the node's settings from a config file (--host-path-allow, --local-path-root, --node-name)
 printf 'nodeName: node-a\nhostPathAllow:\n- %s\nlocalPathRoot: %s\n' "$H" "$LP" >"$T_TMP/node.yaml"
 printf 'nodeName: node-a\nhostPathAlow: [/srv]\n' >"$T_TMP/bad.yaml"
@@ -155,8 +155,10 @@ YAML
 local_pv local-there node-b >"$T_TMP/local.yaml"
 claim_yaml near 1Gi fast >>"$T_TMP/local.yaml"
 drop local.yaml "$T_TMP/local.yaml"
-sleep 1
-[ "$(field pvc near "o['status']")" = Pending ] && ok "a local volume of another node is not bound" || fail "near: $("$PODVISOR" get pvc near)"
+# the claim listed proves the binder has run with both (one file, one pass)
+for _ in $(seq 100); do [ -n "$(field pvc near "o['status']")" ] && break; sleep 0.1; done
+[ "$(field pvc near "o['status'] + '/' + o['volume']")" = Pending/ ] && [ "$(field pv local-there "o['status']")" = Available ] \
+	&& ok "a local volume of another node is not bound" || fail "near: $("$PODVISOR" get pvc near; "$PODVISOR" get pv local-there)"
 local_pv local-here node-a >"$T_TMP/local2.yaml"
 drop local2.yaml "$T_TMP/local2.yaml"
 wait_field pvc near "o['volume']" local-here && ok "one whose nodeAffinity names this node is" || fail "near: $("$PODVISOR" get pv; "$PODVISOR" get pvc near)"
@@ -170,10 +172,20 @@ after=$("$PODVISOR" get pvc -o json | "$PY" -c "import json,sys; print(sorted((c
 [ "$before" = "$after" ] && [ "$(field pvc lp "o['status']")" = Bound ] && [ "$(pod_json reader "p['status']")" = Running ] \
 	&& ok "after kill -9 the claims are bound to the same volumes" || fail "bindings: $before vs $after"
 
-# a claim deleted while a pod uses it: its volume stays bound until the pod goes
+# a claim deleted while a pod uses it: its volume stays bound until the pod
+# goes, past the grace any missing claim gets (5 s). The proof that the
+# grace is over: an unused claim deleted just after it has its volume
+# Released (a class of its own, so that no later claim wants the volume).
+pv_yaml pv-spare 1Gi Retain "$H/pv4" | sed 's/storageClassName: manual/storageClassName: spare/' >"$T_TMP/spare-pv.yaml"
+claim_yaml spare 1Gi spare >"$T_TMP/spare.yaml"
+drop spare-pv.yaml "$T_TMP/spare-pv.yaml"
+drop spare.yaml "$T_TMP/spare.yaml"
+wait_field pvc spare "o['volume']" pv-spare || fail "spare: $("$PODVISOR" get pvc spare)"
 rm "$M/big.yaml"
-sleep 1
-[ "$(field pv pv-huge "o['status']")" = Bound ] && ok "a claim deleted while in use keeps its volume Bound" || fail "pv-huge: $("$PODVISOR" get pv pv-huge)"
+rm "$M/spare.yaml"
+wait_field pv pv-spare "o['status']" Released 20 || fail "pv-spare: $("$PODVISOR" get pv pv-spare)"
+[ "$(field pv pv-huge "o['status'] + ' ' + o['claim']")" = "Bound default/big" ] \
+	&& ok "a claim deleted while in use keeps its volume Bound past the grace period" || fail "pv-huge: $("$PODVISOR" get pv pv-huge)"
 rm "$M/bigpod.yaml"
 wait_field pv pv-huge "o['status']" Released && ok "and releases it once its pod is gone" || fail "pv-huge after pod: $("$PODVISOR" get pv pv-huge)"
 
@@ -217,6 +229,10 @@ cp "$M/local.yaml" "$T_TMP/local.good"
 printf 'apiVersion: v1\nkind: [broken\n' >"$M/local.yaml"
 start || fail "daemon restart"
 sleep 7 # past the grace a missing claim gets
+# and a pass of the binder since: a new claim bound
+{ pv_yaml pv-probe 1Gi Retain "$H/pv5" | sed 's/storageClassName: manual/storageClassName: probe/'; claim_yaml probe 1Gi probe; } >"$T_TMP/probe.yaml"
+drop probe.yaml "$T_TMP/probe.yaml"
+wait_field pvc probe "o['volume']" pv-probe || fail "probe: $("$PODVISOR" get pvc probe)"
 [ "$(field pv local-here "o['status'] + ' ' + o['claim']")" = "Bound default/near" ] \
 	&& ok "a claim whose manifest fails to load at start-up keeps its volume Bound" || fail "local-here: $("$PODVISOR" get pv local-here)"
 drop local.yaml "$T_TMP/local.good"
