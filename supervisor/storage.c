@@ -21,7 +21,7 @@
 #include "volumes/binder.h"
 #include "volumes/hostpath.h"
 
-#define PV_STORAGE_MAX 512 /* volumes, and claims, a node handles */
+#define INPUTS_CAP0 16 /* entries of each input array at first; doubled as needed */
 #define LOCAL_PATH "podvisor.io/local-path"
 #define GONE_GRACE_MS 5000 /* a claim missing this long is deleted */
 #define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
@@ -36,40 +36,113 @@ struct pv_storage {
 	struct pv_timer *timer;     /* a sync when a missing claim's grace ends */
 };
 
-/* One pass's inputs, and what they point into. */
-struct inputs {
-	struct pv_daemon *d;
-	struct pv_bvol vols[PV_STORAGE_MAX];
-	const struct pv_pv *pvs[PV_STORAGE_MAX];   /* NULL: provisioned */
-	const struct pv_dfile *vfiles[PV_STORAGE_MAX];
-	struct pv_vrec *recs[PV_STORAGE_MAX];
-	size_t nv;
-	struct pv_bclaim claims[PV_STORAGE_MAX];
-	const struct pv_pvc *pvcs[PV_STORAGE_MAX];
-	const struct pv_dfile *cfiles[PV_STORAGE_MAX];
-	size_t nc;
-	struct {                                   /* claims whose bound volume is gone */
-		const struct pv_pvc *pvc;
-		const struct pv_dfile *file;
-		const char *key, *volume;
-	} lost[PV_STORAGE_MAX];
-	size_t nlost;
-	struct pv_bgone gone[PV_STORAGE_MAX];
-	size_t ng;
-	struct pv_claim_result cr[PV_STORAGE_MAX];
-	struct pv_vol_result vr[PV_STORAGE_MAX];
-	char *owned[4 * PV_STORAGE_MAX];           /* strings made for the inputs */
-	size_t nowned;
-	const char *default_class;
-	bool dirty, truncated;
+struct lost_claim { /* a claim whose bound volume is gone */
+	const struct pv_pvc *pvc;
+	const struct pv_dfile *file;
+	const char *key, *volume;
 };
 
+/* One pass's inputs, and what they point into. The arrays grow (each
+ * group of parallel arrays together) and are kept from round to round;
+ * nothing keeps a pointer into one across a call that may grow it. */
+struct inputs {
+	struct pv_daemon *d;
+	struct pv_bvol *vols;                /* these five: nv used, vcap allocated */
+	const struct pv_pv **pvs;            /* NULL: provisioned */
+	const struct pv_dfile **vfiles;
+	struct pv_vrec **recs;
+	struct pv_vol_result *vr;
+	size_t nv, vcap;
+	struct pv_bclaim *claims;            /* these four: nc used, ccap allocated */
+	const struct pv_pvc **pvcs;
+	const struct pv_dfile **cfiles;
+	struct pv_claim_result *cr;
+	size_t nc, ccap;
+	struct lost_claim *lost;
+	size_t nlost, lostcap;
+	struct pv_bgone *gone;
+	size_t ng, gcap;
+	char **owned;                        /* strings made for the inputs */
+	size_t nowned, ocap;
+	const char *default_class;
+	bool dirty;
+	bool incomplete; /* out of memory: some input is missing, so nothing is done */
+};
+
+/* Reallocate array P to CAP entries; false (P unchanged) when out of memory. */
+#define GROW(p, cap)                                                           \
+	({                                                                     \
+		__typeof__(p) grown_ = reallocarray((p), (cap), sizeof(*(p))); \
+		if (grown_)                                                    \
+			(p) = grown_;                                          \
+		grown_ != NULL;                                                \
+	})
+
+/* The next capacity when N entries fill CAP, or 0 when there is room. */
+static size_t next_cap(size_t n, size_t cap)
+{
+	return n < cap ? 0 : cap ? 2 * cap : INPUTS_CAP0;
+}
+
+/* Room for one more volume (and its source, record and result). */
+static bool room_for_volume(struct inputs *in)
+{
+	size_t cap = next_cap(in->nv, in->vcap);
+
+	if (!cap)
+		return true;
+	if (!GROW(in->vols, cap) || !GROW(in->pvs, cap) || !GROW(in->vfiles, cap) ||
+	    !GROW(in->recs, cap) || !GROW(in->vr, cap))
+		return in->incomplete = true, false;
+	in->vcap = cap;
+	return true;
+}
+
+static bool room_for_claim(struct inputs *in)
+{
+	size_t cap = next_cap(in->nc, in->ccap);
+
+	if (!cap)
+		return true;
+	if (!GROW(in->claims, cap) || !GROW(in->pvcs, cap) || !GROW(in->cfiles, cap) ||
+	    !GROW(in->cr, cap))
+		return in->incomplete = true, false;
+	in->ccap = cap;
+	return true;
+}
+
+static bool room_for_lost(struct inputs *in)
+{
+	size_t cap = next_cap(in->nlost, in->lostcap);
+
+	if (cap && !GROW(in->lost, cap))
+		return in->incomplete = true, false;
+	in->lostcap = cap ? cap : in->lostcap;
+	return true;
+}
+
+static bool room_for_gone(struct inputs *in)
+{
+	size_t cap = next_cap(in->ng, in->gcap);
+
+	if (cap && !GROW(in->gone, cap))
+		return in->incomplete = true, false;
+	in->gcap = cap ? cap : in->gcap;
+	return true;
+}
+
+/* S, owned by the inputs from now on; "" (and the view incomplete) when
+ * S is NULL or there is no memory to keep it. */
 static const char *keep(struct inputs *in, char *s)
 {
-	if (!s || in->nowned >= PV_ARRAY_SIZE(in->owned)) {
+	size_t cap = next_cap(in->nowned, in->ocap);
+
+	if (!s || (cap && !GROW(in->owned, cap))) {
 		free(s);
+		in->incomplete = true;
 		return "";
 	}
+	in->ocap = cap ? cap : in->ocap;
 	return in->owned[in->nowned++] = s;
 }
 
@@ -130,11 +203,13 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 	const struct pv_pv *pv = (const struct pv_pv *)o->obj;
 	const struct pv_claim_ref *cr = &pv->spec.claim_ref;
 	struct pv_vrec *rec = pv_vrec_find(&s->recs, pv->h.metadata.name.v);
-	struct pv_bvol *v;
+	const char *reserved = NULL;
 	char hash[65];
 
-	if (in->nv == PV_STORAGE_MAX)
-		return (void)(in->truncated = true);
+	if (cr->hdr.set && cr->name.v)
+		reserved = keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v));
+	if (!room_for_volume(in))
+		return;
 	if (rec && rec->provisioned)
 		rec = NULL; /* never this manifest's: the binder refuses it */
 	if (rec && rec->released && rec->hash) {
@@ -147,11 +222,10 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 			in->dirty = true;
 		}
 	}
-	v = &in->vols[in->nv];
 	in->pvs[in->nv] = pv;
 	in->vfiles[in->nv] = f;
-	in->recs[in->nv++] = rec;
-	*v = (struct pv_bvol){
+	in->recs[in->nv] = rec;
+	in->vols[in->nv++] = (struct pv_bvol){
 		.name = pv->h.metadata.name.v,
 		.capacity = storage_of(&pv->spec.capacity, NULL),
 		.modes = pv_access_modes(&pv->spec.access_modes),
@@ -160,9 +234,7 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 		.labels = &pv->h.metadata.labels,
 		.node_ok = !pv->spec.node_affinity.hdr.set ||
 			   pv_node_selector_matches(in->d, &pv->spec.node_affinity.required),
-		.reserved_for = cr->hdr.set && cr->name.v
-			? keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v))
-			: NULL,
+		.reserved_for = reserved,
 		.reclaim_delete = pv->spec.persistent_volume_reclaim_policy.v &&
 				  strcmp(pv->spec.persistent_volume_reclaim_policy.v, "Delete") == 0,
 	};
@@ -177,10 +249,8 @@ static void add_provisioned(struct inputs *in)
 
 		if (!r->provisioned)
 			continue;
-		if (in->nv == PV_STORAGE_MAX) {
-			in->truncated = true;
+		if (!room_for_volume(in))
 			return;
-		}
 		in->pvs[in->nv] = NULL;
 		in->vfiles[in->nv] = NULL;
 		in->recs[in->nv] = r;
@@ -272,18 +342,20 @@ static void add_claim(void *data, const struct pv_dfile *f, const struct pv_obje
 	struct consumer use = { .ns = ns, .name = name };
 	const char *key = keep(in, claim_key(ns, name)), *vol;
 
-	if (in->nc == PV_STORAGE_MAX || in->nlost == PV_STORAGE_MAX)
-		return (void)(in->truncated = true);
 	vol = bound_volume(in->d->storage, key);
 	if (vol && !volume_present(in, vol)) {
 		/* Lost, as Kubernetes says: kept out of the binder, so that it
 		 * binds again only to its own volume when that comes back */
+		if (!room_for_lost(in))
+			return;
 		in->lost[in->nlost].pvc = c;
 		in->lost[in->nlost].file = f;
 		in->lost[in->nlost].key = key;
 		in->lost[in->nlost++].volume = vol;
 		return;
 	}
+	if (!room_for_claim(in))
+		return;
 	pv_desired_each(&in->d->desired, PV_KIND_POD, find_consumer, &use);
 	in->pvcs[in->nc] = c;
 	in->cfiles[in->nc] = f;
@@ -328,9 +400,9 @@ static bool files_failed(const struct pv_daemon *d)
 
 /* Whether R's missing claim must be taken as still there: a pod uses it,
  * the desired state may be incomplete (a manifest that failed to load,
- * the directory unreadable, too many claims), or it has been missing for
- * less than GONE_GRACE_MS (a directory being re-synced; the first moments
- * after a restart). */
+ * the directory unreadable, no memory for the inputs), or it has been
+ * missing for less than GONE_GRACE_MS (a directory being re-synced; the
+ * first moments after a restart). */
 static bool claim_held(struct inputs *in, struct pv_vrec *r)
 {
 	cleanup_free char *ns = strdup(r->claim);
@@ -340,7 +412,7 @@ static bool claim_held(struct inputs *in, struct pv_vrec *r)
 	if (!slash)
 		return true;
 	*slash = '\0';
-	if (claim_running_pod(in->d, ns, slash + 1) || files_failed(in->d) || in->truncated ||
+	if (claim_running_pod(in->d, ns, slash + 1) || files_failed(in->d) || in->incomplete ||
 	    access(in->d->manifests, R_OK | X_OK) < 0)
 		return true;
 	if (!r->gone_since)
@@ -364,12 +436,13 @@ static void add_gone(struct inputs *in)
 			r->gone_since = 0;
 			continue;
 		}
-		if (!r->provisioned && !volume_present(in, r->name) && (!bound || !claim_held(in, r))) {
+		if (!in->incomplete && !r->provisioned && !volume_present(in, r->name) &&
+		    (!bound || !claim_held(in, r))) {
 			pv_vrec_remove(&s->recs, r); /* nothing to remember */
 			in->dirty = true;
 			continue;
 		}
-		if (!bound || in->ng == PV_STORAGE_MAX)
+		if (!bound || !room_for_gone(in))
 			continue;
 		in->gone[in->ng++] = (struct pv_bgone){ .key = r->claim, .in_use = claim_held(in, r) };
 	}
@@ -386,11 +459,32 @@ static void gather(struct pv_daemon *d, struct inputs *in)
 	add_state(in);
 }
 
-static void inputs_free(struct inputs *in)
+/* Empty again for the next round, the arrays kept. */
+static void inputs_reset(struct inputs *in)
 {
 	for (size_t i = 0; i < in->nowned; i++)
 		free(in->owned[i]);
-	in->nowned = 0;
+	in->nowned = in->nv = in->nc = in->nlost = in->ng = 0;
+	in->default_class = NULL;
+	in->dirty = in->incomplete = false;
+}
+
+static void inputs_free(struct inputs *in)
+{
+	inputs_reset(in);
+	free(in->vols);
+	free(in->pvs);
+	free(in->vfiles);
+	free(in->recs);
+	free(in->vr);
+	free(in->claims);
+	free(in->pvcs);
+	free(in->cfiles);
+	free(in->cr);
+	free(in->lost);
+	free(in->gone);
+	free(in->owned);
+	free(in);
 }
 
 /* ---- carrying out the binder's decisions ---- */
@@ -846,9 +940,10 @@ void pv_storage_sync(struct pv_daemon *d)
 	if (!in)
 		return;
 	for (int round = 0; round < 6; round++) {
-		inputs_free(in);
-		memset(in, 0, sizeof(*in));
+		inputs_reset(in);
 		gather(d, in);
+		if (in->incomplete)
+			break;
 		pv_bind(in->vols, in->nv, in->claims, in->nc, in->gone, in->ng, in->cr, in->vr);
 		/* the last round only looks: what it would do waits for the next sync */
 		if (round == 5 || !apply(in))
@@ -856,13 +951,14 @@ void pv_storage_sync(struct pv_daemon *d)
 		dirty |= in->dirty;
 	}
 	dirty |= in->dirty;
-	if (in->truncated)
-		pv_warn("storage: more than %d volumes or claims; the rest are ignored", PV_STORAGE_MAX);
-	publish(in);
+	if (in->incomplete) /* nothing bound, released or deleted on a partial view */
+		pv_warn("storage: out of memory for the volumes and claims; nothing is done "
+			"until the next pass");
+	else
+		publish(in);
 	if (dirty && pv_vrecs_save(&s->recs, s->path, &err) < 0)
 		pv_warn("storage: %s", err.msg);
 	inputs_free(in);
-	free(in);
 }
 
 /* ---- for pods ---- */

@@ -277,4 +277,71 @@ wait_field pv "$kvol" "o['status']" Released 20
 	|| fail "clash data: $(ls -la "$kdir" 2>&1) $("$PODVISOR" get pv "$kvol" 2>&1)"
 daemon_clean && ok "the daemon is alive and clean after the name clash" || fail "daemon after clash: $(grep -m1 -A14 "ERROR: AddressSanitizer\|runtime error:" "$LOG")"
 rm "$M/clash.yaml"
+
+# Many claims in one file, past every initial array capacity on the way
+# (the inputs, the persisted records, the binder's results) and past the
+# 512 the node once stopped at: provisioned and bound; half deleted, their
+# volumes deleted; back again, all bound, and the kept half's data intact.
+NMANY=520
+many_yaml() { # STEP: every STEP-th claim
+	printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: many}\nprovisioner: podvisor.io/local-path\nreclaimPolicy: Delete\n'
+	for i in $(seq 0 "$1" $((NMANY - 1))); do claim_yaml "$(printf 'm-%03d' "$i")" 1Mi many; done
+}
+# get pvc and get pv as JSON, one after the other, for python
+TWO='import json
+def two(t):
+    d = json.JSONDecoder()
+    a, i = d.raw_decode(t)
+    return a, d.raw_decode(t[i:].lstrip())[0]
+'
+both() { "$PODVISOR" get pvc -o json && "$PODVISOR" get pv -o json; }
+# many: "BOUND TOTAL" of the claims m-*, then "VOLUMES" of class many
+many() {
+	both 2>/dev/null | "$PY" -c "$TWO
+import sys
+try:
+    c, v = two(sys.stdin.read())
+    c = [x for x in c if x['name'].startswith('m-')]
+    print(sum(x['status'] == 'Bound' for x in c), len(c), sum(x['storageClass'] == 'many' for x in v))
+except Exception:
+    print('')"
+}
+wait_many() { # WANT [SECONDS]
+	local i
+	for i in $(seq $((${2:-60} * 5))); do
+		[ "$(many)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# the kept (even) claims' volumes and paths, and a file in each
+many_map() {
+	both | "$PY" -c "$TWO
+import sys
+c, v = two(sys.stdin.read())
+path = {x['name']: x['path'] for x in v}
+for x in sorted(c, key=lambda x: x['name']):
+    if x['name'].startswith('m-') and int(x['name'][2:]) % 2 == 0:
+        print(x['name'], x['volume'], path.get(x['volume'], ''))"
+}
+many_yaml 1 >"$T_TMP/many.yaml"
+t0=$SECONDS
+drop many.yaml "$T_TMP/many.yaml"
+wait_many "$NMANY $NMANY $NMANY" && ok "$NMANY claims in one file: all provisioned and Bound" || fail "many: $(many)"
+many_map >"$T_TMP/many.before"
+while read -r name vol dir; do echo "$name" >"$dir/data"; done <"$T_TMP/many.before"
+many_yaml 2 >"$T_TMP/many.half"
+drop many.yaml "$T_TMP/many.half"
+wait_many "$((NMANY / 2)) $((NMANY / 2)) $((NMANY / 2))" \
+	&& [ "$(find "$LP" -maxdepth 1 -name 'pvc-*_default_m-*' | wc -l)" = $((NMANY / 2)) ] \
+	&& ok "half of them deleted: their volumes and directories go, the others stay" || fail "many half: $(many) $(ls "$LP" | wc -l)"
+drop many.yaml "$T_TMP/many.yaml"
+wait_many "$NMANY $NMANY $NMANY" && ok "and back again: all Bound" || fail "many again: $(many)"
+many_map >"$T_TMP/many.after"
+bad=0
+while read -r name vol dir; do [ "$(cat "$dir/data" 2>/dev/null)" = "$name" ] || bad=$((bad + 1)); done <"$T_TMP/many.after"
+cmp -s "$T_TMP/many.before" "$T_TMP/many.after" && [ "$bad" = 0 ] && [ "$(wc -l <"$T_TMP/many.after")" = $((NMANY / 2)) ] \
+	&& ok "the kept half: the same volumes, their data intact" || fail "many kept: $bad bad; $(diff "$T_TMP/many.before" "$T_TMP/many.after" | head -5)"
+daemon_clean && ok "the daemon is alive and clean after $NMANY claims ($((SECONDS - t0)) s)" \
+	|| fail "daemon after many: $(grep -m1 -A14 "ERROR: AddressSanitizer\|runtime error:" "$LOG")"
 done_testing
