@@ -1,6 +1,7 @@
 #include "supervisor/storage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "supervisor/storage_state.h"
 #include "volumes/binder.h"
 #include "volumes/hostpath.h"
+#include "volumes/rmtree.h"
 
 #define INPUTS_CAP0 16 /* entries of each input array at first; doubled as needed */
 #define LOCAL_PATH "podvisor.io/local-path"
@@ -573,6 +575,24 @@ static bool beneath(const char *root, const char *path)
 	return strncmp(root, path, n) == 0 && path[n] == '/' && path[n + 1];
 }
 
+/* rm -rf REAL, strictly beneath ROOT (beneath() said so), through fds
+ * resolved inside ROOT (volumes/rmtree.c): a symlink swapped in since the
+ * checks cannot lead out of ROOT. EXPECT: what REAL was when checked. */
+static int remove_beneath(const char *root, const char *real, const struct stat *expect,
+			  struct pv_err *err)
+{
+	cleanup_close int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (fd < 0)
+		return errno == ENOENT && !expect ? 0 : pv_err_sys(err, errno, "%s", root);
+	if (pv_rmtree_beneath(fd, real + n + 1, expect, err) < 0)
+		return pv_err_wrap(err, "under %.*s", (int)n, root);
+	return 0;
+}
+
 static const char *static_path(const struct pv_pv *pv)
 {
 	return pv->spec.host_path.hdr.set ? pv->spec.host_path.path.v
@@ -613,16 +633,18 @@ static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
 					  .state_dir = d->state };
 	const char *path = static_path(in->pvs[vi]), *other;
 	cleanup_free char *real = path ? realpath(path, NULL) : NULL;
-	bool below = false;
+	cleanup_free char *below = NULL; /* the allowed prefix it is under */
+	struct stat st;
 
 	if (!path)
 		return pv_err_set(err, EINVAL, "no hostPath or local path to delete");
-	if (!real)
+	if (!real || lstat(real, &st) < 0)
 		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", path);
-	for (size_t i = 0; i < d->nhost_path_allow; i++) {
+	for (size_t i = 0; i < d->nhost_path_allow && !below; i++) {
 		cleanup_free char *prefix = realpath(d->host_path_allow[i], NULL);
 
-		below |= prefix && beneath(prefix, real);
+		if (prefix && beneath(prefix, real))
+			below = steal_pointer(&prefix);
 	}
 	if (!below)
 		return pv_err_set(err, EPERM, "%s: podvisor deletes a volume's data only strictly "
@@ -633,7 +655,7 @@ static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
 	if ((other = shared_with(in, vi, real)))
 		return pv_err_set(err, EBUSY, "%s: not deleted: %s uses the same directory tree",
 				  real, other);
-	return pv_rm_rf(real, err);
+	return remove_beneath(below, real, &st, err);
 }
 
 static void reclaim(struct inputs *in, size_t vi)
@@ -644,7 +666,8 @@ static void reclaim(struct inputs *in, size_t vi)
 	int rc;
 
 	if (r->provisioned)
-		rc = beneath(d->local_path_root, r->path) ? pv_rm_rf(r->path, &err)
+		rc = beneath(d->local_path_root, r->path)
+			? remove_beneath(d->local_path_root, r->path, NULL, &err)
 			: pv_err_set(&err, EPERM, "%s is not under --local-path-root %s", r->path,
 				     d->local_path_root);
 	else

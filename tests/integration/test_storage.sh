@@ -203,9 +203,11 @@ wait_field pvc again "o['status']" Bound || fail "again: $("$PODVISOR" get pvc a
 
 # Delete: the claim deleted, the volume's data goes
 echo junk >"$H/pv2/file"
+mkdir "$H/pv2/sub"
+ln -s "$H/pv1" "$H/pv2/sub/other" # removed, not followed
 rm "$M/again.yaml"
-wait_field pv pv-big "o['status'] + ' ' + o['reason']" "Released Deleted" && [ ! -e "$H/pv2" ] \
-	&& ok "Delete: the claim deleted, the volume's directory is removed" || fail "pv-big: $("$PODVISOR" get pv pv-big -o yaml; ls "$H")"
+wait_field pv pv-big "o['status'] + ' ' + o['reason']" "Released Deleted" && [ ! -e "$H/pv2" ] && [ -f "$H/pv1/out" ] \
+	&& ok "Delete: the claim deleted, the volume's directory is removed (not what its symlinks point to)" || fail "pv-big: $("$PODVISOR" get pv pv-big -o yaml; ls "$H")"
 rm "$M/lpuser.yaml"
 for _ in $(seq 100); do [ -z "$(pod_json lpuser "p['name']")" ] && break; sleep 0.1; done
 rm "$M/lp.yaml"
