@@ -1,6 +1,7 @@
 #include "supervisor/storage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,9 @@
 #include "supervisor/storage_state.h"
 #include "volumes/binder.h"
 #include "volumes/hostpath.h"
+#include "volumes/rmtree.h"
 
-#define PV_STORAGE_MAX 512 /* volumes, and claims, a node handles */
+#define INPUTS_CAP0 16 /* entries of each input array at first; doubled as needed */
 #define LOCAL_PATH "podvisor.io/local-path"
 #define GONE_GRACE_MS 5000 /* a claim missing this long is deleted */
 #define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
@@ -31,43 +33,117 @@ struct pv_storage {
 	struct json_object *vols; /* the last results, for the API and pods */
 	struct json_object *claims;
 	struct json_object *failed; /* claim key: why provisioning failed */
+	struct json_object *refused; /* volume name: why its manifest is refused */
 	struct pv_timer *timer;     /* a sync when a missing claim's grace ends */
 };
 
-/* One pass's inputs, and what they point into. */
-struct inputs {
-	struct pv_daemon *d;
-	struct pv_bvol vols[PV_STORAGE_MAX];
-	const struct pv_pv *pvs[PV_STORAGE_MAX];   /* NULL: provisioned */
-	const struct pv_dfile *vfiles[PV_STORAGE_MAX];
-	struct pv_vrec *recs[PV_STORAGE_MAX];
-	size_t nv;
-	struct pv_bclaim claims[PV_STORAGE_MAX];
-	const struct pv_pvc *pvcs[PV_STORAGE_MAX];
-	const struct pv_dfile *cfiles[PV_STORAGE_MAX];
-	size_t nc;
-	struct {                                   /* claims whose bound volume is gone */
-		const struct pv_pvc *pvc;
-		const struct pv_dfile *file;
-		const char *key, *volume;
-	} lost[PV_STORAGE_MAX];
-	size_t nlost;
-	struct pv_bgone gone[PV_STORAGE_MAX];
-	size_t ng;
-	struct pv_claim_result cr[PV_STORAGE_MAX];
-	struct pv_vol_result vr[PV_STORAGE_MAX];
-	char *owned[4 * PV_STORAGE_MAX];           /* strings made for the inputs */
-	size_t nowned;
-	const char *default_class;
-	bool dirty, truncated;
+struct lost_claim { /* a claim whose bound volume is gone */
+	const struct pv_pvc *pvc;
+	const struct pv_dfile *file;
+	const char *key, *volume;
 };
 
+/* One pass's inputs, and what they point into. The arrays grow (each
+ * group of parallel arrays together) and are kept from round to round;
+ * nothing keeps a pointer into one across a call that may grow it. */
+struct inputs {
+	struct pv_daemon *d;
+	struct pv_bvol *vols;                /* these five: nv used, vcap allocated */
+	const struct pv_pv **pvs;            /* NULL: provisioned */
+	const struct pv_dfile **vfiles;
+	struct pv_vrec **recs;
+	struct pv_vol_result *vr;
+	size_t nv, vcap;
+	struct pv_bclaim *claims;            /* these four: nc used, ccap allocated */
+	const struct pv_pvc **pvcs;
+	const struct pv_dfile **cfiles;
+	struct pv_claim_result *cr;
+	size_t nc, ccap;
+	struct lost_claim *lost;
+	size_t nlost, lostcap;
+	struct pv_bgone *gone;
+	size_t ng, gcap;
+	char **owned;                        /* strings made for the inputs */
+	size_t nowned, ocap;
+	const char *default_class;
+	bool dirty;
+	bool incomplete; /* out of memory: some input is missing, so nothing is done */
+};
+
+/* Reallocate array P to CAP entries; false (P unchanged) when out of memory. */
+#define GROW(p, cap)                                                           \
+	({                                                                     \
+		__typeof__(p) grown_ = reallocarray((p), (cap), sizeof(*(p))); \
+		if (grown_)                                                    \
+			(p) = grown_;                                          \
+		grown_ != NULL;                                                \
+	})
+
+/* The next capacity when N entries fill CAP, or 0 when there is room. */
+static size_t next_cap(size_t n, size_t cap)
+{
+	return n < cap ? 0 : cap ? 2 * cap : INPUTS_CAP0;
+}
+
+/* Room for one more volume (and its source, record and result). */
+static bool room_for_volume(struct inputs *in)
+{
+	size_t cap = next_cap(in->nv, in->vcap);
+
+	if (!cap)
+		return true;
+	if (!GROW(in->vols, cap) || !GROW(in->pvs, cap) || !GROW(in->vfiles, cap) ||
+	    !GROW(in->recs, cap) || !GROW(in->vr, cap))
+		return in->incomplete = true, false;
+	in->vcap = cap;
+	return true;
+}
+
+static bool room_for_claim(struct inputs *in)
+{
+	size_t cap = next_cap(in->nc, in->ccap);
+
+	if (!cap)
+		return true;
+	if (!GROW(in->claims, cap) || !GROW(in->pvcs, cap) || !GROW(in->cfiles, cap) ||
+	    !GROW(in->cr, cap))
+		return in->incomplete = true, false;
+	in->ccap = cap;
+	return true;
+}
+
+static bool room_for_lost(struct inputs *in)
+{
+	size_t cap = next_cap(in->nlost, in->lostcap);
+
+	if (cap && !GROW(in->lost, cap))
+		return in->incomplete = true, false;
+	in->lostcap = cap ? cap : in->lostcap;
+	return true;
+}
+
+static bool room_for_gone(struct inputs *in)
+{
+	size_t cap = next_cap(in->ng, in->gcap);
+
+	if (cap && !GROW(in->gone, cap))
+		return in->incomplete = true, false;
+	in->gcap = cap ? cap : in->gcap;
+	return true;
+}
+
+/* S, owned by the inputs from now on; "" (and the view incomplete) when
+ * S is NULL or there is no memory to keep it. */
 static const char *keep(struct inputs *in, char *s)
 {
-	if (!s || in->nowned >= PV_ARRAY_SIZE(in->owned)) {
+	size_t cap = next_cap(in->nowned, in->ocap);
+
+	if (!s || (cap && !GROW(in->owned, cap))) {
 		free(s);
+		in->incomplete = true;
 		return "";
 	}
+	in->ocap = cap ? cap : in->ocap;
 	return in->owned[in->nowned++] = s;
 }
 
@@ -128,11 +204,15 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 	const struct pv_pv *pv = (const struct pv_pv *)o->obj;
 	const struct pv_claim_ref *cr = &pv->spec.claim_ref;
 	struct pv_vrec *rec = pv_vrec_find(&s->recs, pv->h.metadata.name.v);
-	struct pv_bvol *v;
+	const char *reserved = NULL;
 	char hash[65];
 
-	if (in->nv == PV_STORAGE_MAX)
-		return (void)(in->truncated = true);
+	if (cr->hdr.set && cr->name.v)
+		reserved = keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v));
+	if (!room_for_volume(in))
+		return;
+	if (rec && rec->provisioned)
+		rec = NULL; /* never this manifest's: the binder refuses it */
 	if (rec && rec->released && rec->hash) {
 		spec_hash(o, hash);
 		if (strcmp(hash, rec->hash) != 0) {
@@ -143,11 +223,10 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 			in->dirty = true;
 		}
 	}
-	v = &in->vols[in->nv];
 	in->pvs[in->nv] = pv;
 	in->vfiles[in->nv] = f;
-	in->recs[in->nv++] = rec;
-	*v = (struct pv_bvol){
+	in->recs[in->nv] = rec;
+	in->vols[in->nv++] = (struct pv_bvol){
 		.name = pv->h.metadata.name.v,
 		.capacity = storage_of(&pv->spec.capacity, NULL),
 		.modes = pv_access_modes(&pv->spec.access_modes),
@@ -156,9 +235,7 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 		.labels = &pv->h.metadata.labels,
 		.node_ok = !pv->spec.node_affinity.hdr.set ||
 			   pv_node_selector_matches(in->d, &pv->spec.node_affinity.required),
-		.reserved_for = cr->hdr.set && cr->name.v
-			? keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v))
-			: NULL,
+		.reserved_for = reserved,
 		.reclaim_delete = pv->spec.persistent_volume_reclaim_policy.v &&
 				  strcmp(pv->spec.persistent_volume_reclaim_policy.v, "Delete") == 0,
 	};
@@ -173,17 +250,15 @@ static void add_provisioned(struct inputs *in)
 
 		if (!r->provisioned)
 			continue;
-		if (in->nv == PV_STORAGE_MAX) {
-			in->truncated = true;
+		if (!room_for_volume(in))
 			return;
-		}
 		in->pvs[in->nv] = NULL;
 		in->vfiles[in->nv] = NULL;
 		in->recs[in->nv] = r;
 		in->vols[in->nv++] = (struct pv_bvol){
 			.name = r->name, .capacity = r->capacity_bytes, .modes = r->modes,
 			.class_name = r->class_name ? r->class_name : "", .node_ok = true,
-			.reclaim_delete = r->reclaim_delete,
+			.reclaim_delete = r->reclaim_delete, .provisioned = true,
 		};
 	}
 }
@@ -268,18 +343,20 @@ static void add_claim(void *data, const struct pv_dfile *f, const struct pv_obje
 	struct consumer use = { .ns = ns, .name = name };
 	const char *key = keep(in, claim_key(ns, name)), *vol;
 
-	if (in->nc == PV_STORAGE_MAX || in->nlost == PV_STORAGE_MAX)
-		return (void)(in->truncated = true);
 	vol = bound_volume(in->d->storage, key);
 	if (vol && !volume_present(in, vol)) {
 		/* Lost, as Kubernetes says: kept out of the binder, so that it
 		 * binds again only to its own volume when that comes back */
+		if (!room_for_lost(in))
+			return;
 		in->lost[in->nlost].pvc = c;
 		in->lost[in->nlost].file = f;
 		in->lost[in->nlost].key = key;
 		in->lost[in->nlost++].volume = vol;
 		return;
 	}
+	if (!room_for_claim(in))
+		return;
 	pv_desired_each(&in->d->desired, PV_KIND_POD, find_consumer, &use);
 	in->pvcs[in->nc] = c;
 	in->cfiles[in->nc] = f;
@@ -324,9 +401,9 @@ static bool files_failed(const struct pv_daemon *d)
 
 /* Whether R's missing claim must be taken as still there: a pod uses it,
  * the desired state may be incomplete (a manifest that failed to load,
- * the directory unreadable, too many claims), or it has been missing for
- * less than GONE_GRACE_MS (a directory being re-synced; the first moments
- * after a restart). */
+ * the directory unreadable, no memory for the inputs), or it has been
+ * missing for less than GONE_GRACE_MS (a directory being re-synced; the
+ * first moments after a restart). */
 static bool claim_held(struct inputs *in, struct pv_vrec *r)
 {
 	cleanup_free char *ns = strdup(r->claim);
@@ -336,7 +413,7 @@ static bool claim_held(struct inputs *in, struct pv_vrec *r)
 	if (!slash)
 		return true;
 	*slash = '\0';
-	if (claim_running_pod(in->d, ns, slash + 1) || files_failed(in->d) || in->truncated ||
+	if (claim_running_pod(in->d, ns, slash + 1) || files_failed(in->d) || in->incomplete ||
 	    access(in->d->manifests, R_OK | X_OK) < 0)
 		return true;
 	if (!r->gone_since)
@@ -360,12 +437,13 @@ static void add_gone(struct inputs *in)
 			r->gone_since = 0;
 			continue;
 		}
-		if (!r->provisioned && !volume_present(in, r->name) && (!bound || !claim_held(in, r))) {
+		if (!in->incomplete && !r->provisioned && !volume_present(in, r->name) &&
+		    (!bound || !claim_held(in, r))) {
 			pv_vrec_remove(&s->recs, r); /* nothing to remember */
 			in->dirty = true;
 			continue;
 		}
-		if (!bound || in->ng == PV_STORAGE_MAX)
+		if (!bound || !room_for_gone(in))
 			continue;
 		in->gone[in->ng++] = (struct pv_bgone){ .key = r->claim, .in_use = claim_held(in, r) };
 	}
@@ -382,11 +460,32 @@ static void gather(struct pv_daemon *d, struct inputs *in)
 	add_state(in);
 }
 
-static void inputs_free(struct inputs *in)
+/* Empty again for the next round, the arrays kept. */
+static void inputs_reset(struct inputs *in)
 {
 	for (size_t i = 0; i < in->nowned; i++)
 		free(in->owned[i]);
-	in->nowned = 0;
+	in->nowned = in->nv = in->nc = in->nlost = in->ng = 0;
+	in->default_class = NULL;
+	in->dirty = in->incomplete = false;
+}
+
+static void inputs_free(struct inputs *in)
+{
+	inputs_reset(in);
+	free(in->vols);
+	free(in->pvs);
+	free(in->vfiles);
+	free(in->recs);
+	free(in->vr);
+	free(in->claims);
+	free(in->pvcs);
+	free(in->cfiles);
+	free(in->cr);
+	free(in->lost);
+	free(in->gone);
+	free(in->owned);
+	free(in);
 }
 
 /* ---- carrying out the binder's decisions ---- */
@@ -401,6 +500,13 @@ static void new_volume_name(char out[48])
 	snprintf(out, 48, "pvc-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
 		 b[13], b[14], b[15]);
+}
+
+/* A name no volume, provisioned or in the manifests, has yet. */
+static bool volume_name_taken(struct pv_daemon *d, const char *name)
+{
+	return pv_vrec_find(&d->storage->recs, name) ||
+	       pv_desired_get(&d->desired, PV_KIND_PV, NULL, name, NULL);
 }
 
 static void volume_event(struct pv_daemon *d, const char *name, bool warn, const char *reason,
@@ -425,7 +531,9 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	struct pv_vrec *r;
 	char name[48], object[600];
 
-	new_volume_name(name);
+	do
+		new_volume_name(name);
+	while (volume_name_taken(d, name));
 	storage_of(&pvc->spec.resources.requests, &text);
 	if (asprintf(&path, "%s/%s_%s_%s", d->local_path_root, name, pvc->h.metadata.namespace.v,
 		     pvc->h.metadata.name.v) < 0)
@@ -464,6 +572,24 @@ static bool beneath(const char *root, const char *path)
 	while (n > 1 && root[n - 1] == '/')
 		n--;
 	return strncmp(root, path, n) == 0 && path[n] == '/' && path[n + 1];
+}
+
+/* rm -rf REAL, strictly beneath ROOT (beneath() said so), through fds
+ * resolved inside ROOT (volumes/rmtree.c): a symlink swapped in since the
+ * checks cannot lead out of ROOT. EXPECT: what REAL was when checked. */
+static int remove_beneath(const char *root, const char *real, const struct stat *expect,
+			  struct pv_err *err)
+{
+	cleanup_close int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (fd < 0)
+		return errno == ENOENT && !expect ? 0 : pv_err_sys(err, errno, "%s", root);
+	if (pv_rmtree_beneath(fd, real + n + 1, expect, err) < 0)
+		return pv_err_wrap(err, "under %.*s", (int)n, root);
+	return 0;
 }
 
 static const char *static_path(const struct pv_pv *pv)
@@ -506,16 +632,18 @@ static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
 					  .state_dir = d->state };
 	const char *path = static_path(in->pvs[vi]), *other;
 	cleanup_free char *real = path ? realpath(path, NULL) : NULL;
-	bool below = false;
+	cleanup_free char *below = NULL; /* the allowed prefix it is under */
+	struct stat st;
 
 	if (!path)
 		return pv_err_set(err, EINVAL, "no hostPath or local path to delete");
-	if (!real)
+	if (!real || lstat(real, &st) < 0)
 		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", path);
-	for (size_t i = 0; i < d->nhost_path_allow; i++) {
+	for (size_t i = 0; i < d->nhost_path_allow && !below; i++) {
 		cleanup_free char *prefix = realpath(d->host_path_allow[i], NULL);
 
-		below |= prefix && beneath(prefix, real);
+		if (prefix && beneath(prefix, real))
+			below = steal_pointer(&prefix);
 	}
 	if (!below)
 		return pv_err_set(err, EPERM, "%s: podvisor deletes a volume's data only strictly "
@@ -526,7 +654,7 @@ static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
 	if ((other = shared_with(in, vi, real)))
 		return pv_err_set(err, EBUSY, "%s: not deleted: %s uses the same directory tree",
 				  real, other);
-	return pv_rm_rf(real, err);
+	return remove_beneath(below, real, &st, err);
 }
 
 static void reclaim(struct inputs *in, size_t vi)
@@ -537,7 +665,8 @@ static void reclaim(struct inputs *in, size_t vi)
 	int rc;
 
 	if (r->provisioned)
-		rc = beneath(d->local_path_root, r->path) ? pv_rm_rf(r->path, &err)
+		rc = beneath(d->local_path_root, r->path)
+			? remove_beneath(d->local_path_root, r->path, NULL, &err)
 			: pv_err_set(&err, EPERM, "%s is not under --local-path-root %s", r->path,
 				     d->local_path_root);
 	else
@@ -571,6 +700,8 @@ static void apply_volume(struct inputs *in, size_t i, bool *again)
 	struct pv_vrec *r = in->recs[i];
 	char hash[65];
 
+	if (vr->refused)
+		return; /* a manifest named like a provisioned volume: nothing of it is kept */
 	if (vr->phase == PV_VOL_BOUND && vr->claim && r && r->claim && !strcmp(r->claim, vr->claim) &&
 	    claim_file(in, vr->claim) && pv_vrec_set(&r->claim_file, claim_file(in, vr->claim)))
 		in->dirty = true; /* the claim moved to another file */
@@ -751,24 +882,56 @@ static struct json_object *claim_json(const struct inputs *in, const struct pv_p
 	return o;
 }
 
+/* A manifest refused for its name is not listed (the name is another
+ * volume's): a warning, once, on that name says why. */
+static void note_refused(struct inputs *in, size_t i, struct json_object *now)
+{
+	struct pv_storage *s = in->d->storage;
+	struct json_object *was = NULL;
+	char object[600], msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s: %s", in->vfiles[i] ? in->vfiles[i]->path : "",
+		 in->vr[i].message);
+	json_object_object_add(now, in->vols[i].name, json_object_new_string(msg));
+	if (json_object_object_get_ex(s->refused, in->vols[i].name, &was) &&
+	    !strcmp(json_object_get_string(was), msg))
+		return;
+	snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
+	pv_daemon_event(in->d, object, true, in->vr[i].reason, "%s", msg);
+}
+
+static void publish_volumes(struct inputs *in)
+{
+	struct pv_storage *s = in->d->storage;
+	struct json_object *vols = json_object_new_array(), *refused = json_object_new_object();
+	char object[600];
+
+	for (size_t i = 0; i < in->nv; i++) {
+		struct json_object *o;
+
+		if (in->vr[i].refused) {
+			note_refused(in, i, refused);
+			continue;
+		}
+		o = volume_json(in, i);
+		json_object_array_add(vols, o);
+		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
+		note_change(in->d, find_item(s->vols, NULL, in->vols[i].name), o, object);
+	}
+	json_object_put(s->vols);
+	s->vols = vols; /* claims read their volume's capacity from here */
+	json_object_put(s->refused);
+	s->refused = refused;
+}
+
 static void publish(struct inputs *in)
 {
 	struct pv_daemon *d = in->d;
 	struct pv_storage *s = d->storage;
-	struct json_object *vols = json_object_new_array(), *claims = json_object_new_array(), *old;
+	struct json_object *claims = json_object_new_array();
 	char object[600];
 
-	for (size_t i = 0; i < in->nv; i++)
-		json_object_array_add(vols, volume_json(in, i));
-	old = s->vols;
-	s->vols = vols; /* claims read their volume's capacity from here */
-	for (size_t i = 0; i < in->nv; i++) {
-		struct json_object *o = json_object_array_get_idx(vols, i);
-
-		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
-		note_change(d, find_item(old, NULL, in->vols[i].name), o, object);
-	}
-	json_object_put(old);
+	publish_volumes(in);
 	for (size_t i = 0; i < in->nc; i++)
 		json_object_array_add(claims, claim_json(in, in->pvcs[i], in->cfiles[i],
 							 pv_claim_phase_name(in->cr[i].phase),
@@ -799,9 +962,10 @@ void pv_storage_sync(struct pv_daemon *d)
 	if (!in)
 		return;
 	for (int round = 0; round < 6; round++) {
-		inputs_free(in);
-		memset(in, 0, sizeof(*in));
+		inputs_reset(in);
 		gather(d, in);
+		if (in->incomplete)
+			break;
 		pv_bind(in->vols, in->nv, in->claims, in->nc, in->gone, in->ng, in->cr, in->vr);
 		/* the last round only looks: what it would do waits for the next sync */
 		if (round == 5 || !apply(in))
@@ -809,13 +973,14 @@ void pv_storage_sync(struct pv_daemon *d)
 		dirty |= in->dirty;
 	}
 	dirty |= in->dirty;
-	if (in->truncated)
-		pv_warn("storage: more than %d volumes or claims; the rest are ignored", PV_STORAGE_MAX);
-	publish(in);
+	if (in->incomplete) /* nothing bound, released or deleted on a partial view */
+		pv_warn("storage: out of memory for the volumes and claims; nothing is done "
+			"until the next pass");
+	else
+		publish(in);
 	if (dirty && pv_vrecs_save(&s->recs, s->path, &err) < 0)
 		pv_warn("storage: %s", err.msg);
 	inputs_free(in);
-	free(in);
 }
 
 /* ---- for pods ---- */
@@ -895,7 +1060,7 @@ struct pv_storage *pv_storage_new(struct pv_daemon *d, struct pv_err *err)
 	struct pv_storage *s = calloc(1, sizeof(*s));
 
 	if (!s || asprintf(&s->path, "%s/volumes.json", d->state) < 0 ||
-	    !(s->failed = json_object_new_object())) {
+	    !(s->failed = json_object_new_object()) || !(s->refused = json_object_new_object())) {
 		free(s);
 		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
 	}
@@ -917,6 +1082,7 @@ void pv_storage_free(struct pv_storage *s)
 	json_object_put(s->vols);
 	json_object_put(s->claims);
 	json_object_put(s->failed);
+	json_object_put(s->refused);
 	free(s->path);
 	free(s);
 }

@@ -15,14 +15,23 @@ struct pv_vrec *pv_vrec_find(const struct pv_vrecs *r, const char *name)
 	return NULL;
 }
 
+#define VRECS_CAP0 16 /* records at first; doubled as needed */
+
 struct pv_vrec *pv_vrec_add(struct pv_vrecs *r, const char *name)
 {
-	struct pv_vrec **v = realloc(r->v, (r->n + 1) * sizeof(*v));
-	struct pv_vrec *e = calloc(1, sizeof(*e));
+	struct pv_vrec *e;
 
-	if (v)
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : VRECS_CAP0;
+		struct pv_vrec **v = reallocarray(r->v, cap, sizeof(*v));
+
+		if (!v)
+			return NULL;
 		r->v = v;
-	if (!v || !e || !(e->name = strdup(name))) {
+		r->cap = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->name = strdup(name))) {
 		free(e);
 		return NULL;
 	}
@@ -61,7 +70,7 @@ void pv_vrecs_free(struct pv_vrecs *r)
 		vrec_free(r->v[i]);
 	free(r->v);
 	r->v = NULL;
-	r->n = 0;
+	r->n = r->cap = 0;
 }
 
 bool pv_vrec_set(char **p, const char *s)

@@ -30,8 +30,9 @@ struct pv_vrec {
 };
 
 struct pv_vrecs {
-	struct pv_vrec **v;
-	size_t n;
+	struct pv_vrec **v; /* each record its own allocation: a pointer to one
+			       stays good while others come and go */
+	size_t n, cap;
 };
 
 struct pv_vrec *pv_vrec_find(const struct pv_vrecs *r, const char *name);

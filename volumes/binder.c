@@ -2,7 +2,8 @@
  * two passes, both in input order, so that the result depends only on
  * the inputs:
  *
- *  1. volumes: the bindings carried over from the last run are honoured
+ *  1. volumes: one whose name another volume keeps is refused; for the
+ *     others the bindings carried over from the last run are honoured
  *     first (bound_to names a claim that is still there), and volumes
  *     whose claim went away are Released (or kept Bound while a pod still
  *     uses the claim);
@@ -210,6 +211,41 @@ static void bind(const struct pv_bvol *v, struct pv_vol_result *vr, const struct
 	cr->volume = v->name;
 }
 
+/* ---- names ---- */
+
+/* The index of the volume that keeps VOLS[I]'s name, I itself when no
+ * other does: the one podvisor provisioned, else the first. */
+static size_t name_owner(const struct pv_bvol *vols, size_t nv, size_t i)
+{
+	for (size_t j = 0; j < nv; j++) {
+		if (j == i || strcmp(vols[j].name, vols[i].name) != 0)
+			continue;
+		if (vols[j].provisioned != vols[i].provisioned ? vols[j].provisioned : j < i)
+			return j;
+	}
+	return i;
+}
+
+/* A name is one volume's: the others of that name are refused, as the
+ * API server refuses a second object of one name (AlreadyExists). */
+static bool refuse_duplicate(const struct pv_bvol *vols, size_t nv, size_t i,
+			     struct pv_vol_result *vr)
+{
+	size_t owner = name_owner(vols, nv, i);
+
+	if (owner == i)
+		return false;
+	vr->phase = PV_VOL_FAILED;
+	vr->refused = true;
+	if (vols[owner].provisioned)
+		vol_note(vr, "AlreadyExists", "podvisor provisioned a volume named \"%s\": a "
+			 "PersistentVolume of that name is refused (rename it)", vols[i].name);
+	else
+		vol_note(vr, "AlreadyExists", "another PersistentVolume is named \"%s\": this one "
+			 "is refused (rename it)", vols[i].name);
+	return true;
+}
+
 /* ---- pass 1: volumes ---- */
 
 static void release(const struct pv_bvol *v, struct pv_vol_result *r)
@@ -276,10 +312,11 @@ static void sync_volume(const struct pv_bvol *v, struct pv_vol_result *vr,
 
 /* ---- pass 2: claims ---- */
 
-static size_t find_vol(const struct pv_bvol *vols, size_t nv, const char *name)
+static size_t find_vol(const struct pv_bvol *vols, size_t nv, const struct pv_vol_result *vr,
+		       const char *name)
 {
 	for (size_t i = 0; i < nv; i++)
-		if (strcmp(vols[i].name, name) == 0)
+		if (!vr[i].refused && strcmp(vols[i].name, name) == 0)
 			return i;
 	return nv;
 }
@@ -290,7 +327,7 @@ static void sync_prebound(const struct pv_bvol *vols, size_t nv, struct pv_vol_r
 			  const struct pv_bclaim *c, struct pv_claim_result *cr)
 {
 	const char *name = c->volume_name, *why = NULL;
-	size_t i = find_vol(vols, nv, name);
+	size_t i = find_vol(vols, nv, vr, name);
 
 	if (i < nv && vr[i].phase == PV_VOL_AVAILABLE && !reserved_for_other(&vols[i], c))
 		why = mismatch(&vols[i], c, c->class_name[0] != '\0');
@@ -358,7 +395,8 @@ void pv_bind(const struct pv_bvol *vols, size_t nv, const struct pv_bclaim *clai
 	if (nv)
 		memset(vr, 0, nv * sizeof(*vr));
 	for (size_t i = 0; i < nv; i++)
-		sync_volume(&vols[i], &vr[i], claims, nc, cr, gone, ng);
+		if (!refuse_duplicate(vols, nv, i, &vr[i]))
+			sync_volume(&vols[i], &vr[i], claims, nc, cr, gone, ng);
 	for (size_t j = 0; j < nc; j++)
 		if (cr[j].phase != PV_CLAIM_BOUND)
 			sync_unbound(vols, nv, vr, &claims[j], &cr[j]);

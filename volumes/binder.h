@@ -6,6 +6,12 @@
  * directory, delete a released volume's data) and persists the result.
  *
  * Rules, after pkg/controller/volume/persistentvolume:
+ *  - A name is one volume's, as in the API server. A PersistentVolume
+ *    manifest named like a volume podvisor provisioned (copied from
+ *    `get pv -o yaml`, say) is refused: Failed, reason AlreadyExists,
+ *    refused set, and never bound, released or deleted; the provisioned
+ *    volume keeps the name, its binding and its own reclaim policy. Of two
+ *    manifests of one name the first keeps it.
  *  - A volume is a candidate for a claim when: same storage class ("" only
  *    matches ""), the claim's access modes are a subset of the volume's,
  *    same volumeMode, capacity >= request, the claim's selector (if any)
@@ -75,6 +81,7 @@ struct pv_bvol {
 	bool node_ok;              /* its nodeAffinity admits this node (true if none) */
 	const char *reserved_for;  /* spec.claimRef "ns/name", or NULL */
 	bool reclaim_delete;       /* persistentVolumeReclaimPolicy Delete (else Retain) */
+	bool provisioned;          /* podvisor made it (no manifest) */
 	/* state carried over from the last run (persisted by the caller): */
 	const char *bound_to;      /* "ns/name" of the claim it is bound to, or NULL */
 	bool released;             /* its claim went away */
@@ -120,6 +127,7 @@ struct pv_claim_result {
 
 struct pv_vol_result {
 	enum pv_vol_phase phase;
+	bool refused;            /* Failed: its name is another volume's (AlreadyExists) */
 	const char *claim;       /* points into the inputs; NULL when none */
 	enum pv_bind_action action;
 	char reason[48];

@@ -557,6 +557,57 @@ static void test_misbound(void **state)
 	assert_string_equal(r.vr[1].reason, "ClaimMisbound");
 }
 
+/* A PersistentVolume manifest named like a volume podvisor provisioned
+ * (copied from `get pv -o yaml`, say) never takes it over, wherever it
+ * comes in the inputs and whatever state it carries: it is refused, and
+ * never bound, released or deleted; the provisioned volume keeps its name,
+ * its binding and its own reclaim policy. Two manifests of one name: the
+ * first keeps it. */
+static void test_name_clash(void **state)
+{
+	struct pv_bclaim c[] = { claim("ns/a", 1), claim("ns/b", 1) };
+	struct pv_bgone g[] = { { .key = "ns/gone", .in_use = false } };
+	struct run r;
+
+	(void)state;
+	for (size_t first = 0; first < 2; first++) {
+		struct pv_bvol v[] = { vol("pvc-1", 1), vol("pvc-1", 1), vol("other", 1),
+				       vol("other", 1) };
+		size_t st = first, pr = 1 - first; /* the manifest's, podvisor's */
+
+		v[st].reclaim_delete = true; /* the manifest says Delete */
+		v[pr].provisioned = true;    /* podvisor's: Retain */
+		v[st].bound_to = v[pr].bound_to = "ns/gone";
+		run(&r, v, N(v), c, N(c), g, N(g));
+		assert_int_equal(r.vr[st].phase, PV_VOL_FAILED);
+		assert_true(r.vr[st].refused);
+		assert_null(r.vr[st].claim);
+		assert_int_equal(r.vr[st].action, PV_BIND_NONE);
+		assert_string_equal(r.vr[st].reason, "AlreadyExists");
+		assert_string_equal(r.vr[st].message, "podvisor provisioned a volume named \"pvc-1\": "
+				    "a PersistentVolume of that name is refused (rename it)");
+		assert_int_equal(r.vr[pr].phase, PV_VOL_RELEASED);
+		assert_false(r.vr[pr].refused);
+		assert_string_equal(r.vr[pr].claim, "ns/gone");
+		assert_int_equal(r.vr[pr].action, PV_BIND_NONE); /* Retain: kept */
+		bound(&r, 0, v, 2, "ns/a");
+		assert_int_equal(r.vr[3].phase, PV_VOL_FAILED); /* the second "other" */
+		assert_true(r.vr[3].refused);
+		assert_string_equal(r.vr[3].message, "another PersistentVolume is named \"other\": "
+				    "this one is refused (rename it)");
+		pending(&r, 1, "FailedBinding", no_class);
+
+		/* the name, asked for: the provisioned volume, never the manifest */
+		v[st].bound_to = v[pr].bound_to = NULL;
+		c[0].volume_name = "pvc-1";
+		run(&r, v, N(v), c, N(c), NULL, 0);
+		bound(&r, 0, v, pr, "ns/a");
+		bound(&r, 1, v, 2, "ns/b");
+		assert_int_equal(r.vr[st].phase, PV_VOL_FAILED);
+		c[0].volume_name = NULL;
+	}
+}
+
 static void test_deterministic(void **state)
 {
 	struct pv_bvol v[] = { vol("b", 3), vol("a", 3), vol("c", 1), vol("d", 2) };
@@ -606,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_provision),
 		cmocka_unit_test(test_missing_class),
 		cmocka_unit_test(test_misbound),
+		cmocka_unit_test(test_name_clash),
 		cmocka_unit_test(test_deterministic),
 	};
 
