@@ -4,7 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, check examples/
 #   make check-asan the unit and corpus tests under ASan+UBSan only
-#   make fuzz       run the manifest and DNS fuzzers (FUZZ_SECONDS each, default 300)
+#   make fuzz       run every fuzzer (FUZZ_SECONDS each, default 300)
 #   make bench      run the benchmarks in bench/
 
 CC       ?= gcc
@@ -41,6 +41,7 @@ UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
 FUZZER := $(BUILD)/fuzz/fuzz_load
 FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
+FUZZER_NODECONF := $(BUILD)/fuzz/fuzz_nodeconf
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -95,12 +96,21 @@ $(FUZZER_DNS): tests/fuzz/fuzz_dns.c netrules/dnsmsg.c
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# node.yaml through supervisor/nodeconf.c and the YAML tree it is read with.
+$(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/nodeconf.c supervisor/fsutil.c \
+		manifests/yamltree.c manifests/scalar.c manifests/diag.c \
+		common/arena.c common/err.c common/fdio.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
-	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS)
+	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
+		$(FUZZER_NODECONF)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -112,9 +122,10 @@ demo: deps
 	@scripts/demo.sh $(PODVISOR)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS)
+	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_NODECONF) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 
