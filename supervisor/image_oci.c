@@ -593,8 +593,11 @@ static int parse_layers(struct json_object *o, struct pv_img_manifest *m, const 
 		snprintf(lwhat, sizeof(lwhat), "%s: layers[%zu]", what, m->n_layers);
 		if (parse_desc(json_object_array_get_idx(list, m->n_layers), l, lwhat, err) < 0)
 			return -1;
-		if (pv_img_layer_compression(l->media_type, &comp, err) < 0)
-			return pv_err_wrap(err, "layer %s", l->digest);
+		if (pv_img_layer_compression(l->media_type, &comp, err) < 0) {
+			pv_err_wrap(err, "layer %s", l->digest);
+			pv_img_desc_clear(l); /* not counted in n_layers yet */
+			return -1;
+		}
 	}
 	return 0;
 }
