@@ -42,6 +42,7 @@ UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
 FUZZER := $(BUILD)/fuzz/fuzz_load
 FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
 FUZZER_NODECONF := $(BUILD)/fuzz/fuzz_nodeconf
+FUZZER_IMAGE := $(BUILD)/fuzz/fuzz_image
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -104,13 +105,21 @@ $(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/nodeconf.c supervisor/
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# Image JSON (index.json, manifests, configs, store records) through the
+# image store's files; image_store.c and the unpackers only for the
+# record's pv_image_free.
+$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image_*.c) common/err.c common/fdio.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
 	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
-		$(FUZZER_NODECONF)
+		$(FUZZER_NODECONF) $(FUZZER_IMAGE)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -122,10 +131,11 @@ demo: deps
 	@scripts/demo.sh $(PODVISOR)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF)
+	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_NODECONF) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_IMAGE) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 
