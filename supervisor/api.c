@@ -1,4 +1,3 @@
-#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 
 #include <errno.h>
@@ -15,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdio.h"
+#include "supervisor/api_request.h"
 #include "supervisor/daemon.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
@@ -91,9 +91,8 @@ static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, cons
 }
 
 /* A pod, with its events and the load errors of its file. */
-static struct json_object *op_pod(struct pv_daemon *d, struct json_object *req)
+static struct json_object *op_pod(struct pv_daemon *d, const char *ns, const char *name)
 {
-	const char *ns = pv_json_str(req, "namespace", NULL) ?: "default", *name = pv_json_str(req, "name", NULL);
 	struct pv_prt *p = name ? pv_pods_find(d, ns, name) : NULL;
 	struct json_object *o, *file;
 	char obj[600];
@@ -141,29 +140,31 @@ static struct json_object *op_files(struct pv_daemon *d)
 	return o;
 }
 
-static struct json_object *handle(struct pv_daemon *d, struct json_object *req)
+static struct json_object *op_events(struct pv_daemon *d, const char *object)
 {
-	const char *op = pv_json_str(req, "op", NULL);
+	struct json_object *o = json_object_new_object();
 
-	if (!op)
-		return error_json("no op in the request");
-	if (strcmp(op, "pods") == 0)
+	json_object_object_add(o, "items", events_for(d, object));
+	return o;
+}
+
+static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
+{
+	switch (r->op) {
+	case PV_API_PODS:
 		return op_pods(d);
-	if (strcmp(op, "pod") == 0)
-		return op_pod(d, req);
-	if (strcmp(op, "files") == 0)
+	case PV_API_POD:
+		return op_pod(d, r->ns, r->name);
+	case PV_API_FILES:
 		return op_files(d);
-	if (strcmp(op, "services") == 0)
+	case PV_API_SERVICES:
 		return pv_services_json(d);
-	if (strcmp(op, "storage") == 0)
+	case PV_API_STORAGE:
 		return pv_storage_json(d);
-	if (strcmp(op, "config") == 0)
+	case PV_API_CONFIG:
 		return pv_config_json(d);
-	if (strcmp(op, "events") == 0) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "items", events_for(d, pv_json_str(req, "object", NULL)));
-		return o;
+	case PV_API_EVENTS:
+		return op_events(d, r->object);
 	}
 	return error_json("unknown op");
 }
@@ -174,7 +175,9 @@ static void serve(struct pv_api *a, int c)
 	struct timeval tv = { 1, 0 };
 	char *buf = malloc(REQ_MAX + 1);
 	size_t got = 0;
-	struct json_object *req, *resp;
+	struct pv_api_request req;
+	struct pv_err err = { 0 };
+	struct json_object *resp;
 	const char *out;
 
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -192,12 +195,11 @@ static void serve(struct pv_api *a, int c)
 	if (!buf)
 		return;
 	buf[got] = '\0';
-	req = json_tokener_parse(buf);
-	resp = req ? handle(a->d, req) : error_json("bad request");
+	resp = pv_api_request_parse(buf, &req, &err) == 0 ? handle(a->d, &req) : error_json(err.msg);
 	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
 	pv_write_all(c, out, strlen(out));
 	pv_write_all(c, "\n", 1);
-	json_object_put(req);
+	pv_api_request_clear(&req);
 	json_object_put(resp);
 	free(buf);
 }
