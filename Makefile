@@ -43,6 +43,7 @@ FUZZER := $(BUILD)/fuzz/fuzz_load
 FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
 FUZZER_NODECONF := $(BUILD)/fuzz/fuzz_nodeconf
 FUZZER_IMAGE := $(BUILD)/fuzz/fuzz_image
+FUZZER_API := $(BUILD)/fuzz/fuzz_api
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -113,13 +114,20 @@ $(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image_*.c) common
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# Requests on the API socket, parsed as the daemon parses them; answering
+# them needs the daemon and is left out.
+$(FUZZER_API): tests/fuzz/fuzz_api.c supervisor/api_request.c supervisor/jsonx.c common/err.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
 	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
-		$(FUZZER_NODECONF) $(FUZZER_IMAGE)
+		$(FUZZER_NODECONF) $(FUZZER_IMAGE) $(FUZZER_API)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -131,11 +139,13 @@ demo: deps
 	@scripts/demo.sh $(PODVISOR)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE)
+	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE) \
+		$(FUZZER_API)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_NODECONF) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_IMAGE) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_API) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 
