@@ -4,7 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, check examples/
 #   make check-asan the unit and corpus tests under ASan+UBSan only
-#   make fuzz       run the manifest and DNS fuzzers (FUZZ_SECONDS each, default 300)
+#   make fuzz       run every fuzzer (FUZZ_SECONDS each, default 300)
 #   make bench      run the benchmarks in bench/
 
 CC       ?= gcc
@@ -41,6 +41,9 @@ UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/%)
 UNIT_BINS_ASAN := $(UNIT_NAMES:%=$(BUILD)/asan/tests/%)
 FUZZER := $(BUILD)/fuzz/fuzz_load
 FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
+FUZZER_NODECONF := $(BUILD)/fuzz/fuzz_nodeconf
+FUZZER_IMAGE := $(BUILD)/fuzz/fuzz_image
+FUZZER_API := $(BUILD)/fuzz/fuzz_api
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -111,12 +114,36 @@ $(FUZZER_DNS): tests/fuzz/fuzz_dns.c netrules/dnsmsg.c
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# node.yaml through supervisor/nodeconf.c and the YAML tree it is read with.
+$(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/nodeconf.c supervisor/fsutil.c \
+		manifests/yamltree.c manifests/scalar.c manifests/diag.c \
+		common/arena.c common/err.c common/fdio.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+# Image JSON (index.json, manifests, configs, store records) through the
+# image store's files; image_store.c and the unpackers only for the
+# record's pv_image_free.
+$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image_*.c) common/err.c common/fdio.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+# Requests on the API socket, parsed as the daemon parses them; answering
+# them needs the daemon and is left out.
+$(FUZZER_API): tests/fuzz/fuzz_api.c supervisor/api_request.c supervisor/jsonx.c common/err.c
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
-	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS)
+	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
+		$(FUZZER_NODECONF) $(FUZZER_IMAGE) $(FUZZER_API)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -128,9 +155,13 @@ demo: deps
 	@scripts/demo.sh $(PODVISOR)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS)
+	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE) \
+		$(FUZZER_API)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_NODECONF) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_IMAGE) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_API) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 

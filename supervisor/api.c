@@ -1,4 +1,3 @@
-#include "supervisor/jsonx.h"
 #include "supervisor/api.h"
 
 #include <errno.h>
@@ -14,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdio.h"
+#include "supervisor/api_request.h"
 #include "supervisor/node.h"
 #include "supervisor/log.h"
 #include "supervisor/pods.h"
@@ -95,9 +95,8 @@ static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, cons
 }
 
 /* A pod, with its events and the load errors of its file. */
-static struct json_object *op_pod(struct pv_daemon *d, struct json_object *req)
+static struct json_object *op_pod(struct pv_daemon *d, const char *ns, const char *name)
 {
-	const char *ns = pv_json_str(req, "namespace", NULL) ?: "default", *name = pv_json_str(req, "name", NULL);
 	struct pv_prt *p = name ? pv_pods_find(d, ns, name) : NULL;
 	struct json_object *o, *file;
 	char obj[600];
@@ -145,77 +144,43 @@ static struct json_object *op_files(struct pv_daemon *d)
 	return o;
 }
 
-static struct json_object *op_events(struct pv_daemon *d, struct json_object *req)
+static struct json_object *op_events(struct pv_daemon *d, const char *object)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "items", events_for(d, pv_json_str(req, "object", NULL)));
+	json_object_object_add(o, "items", events_for(d, object));
 	return o;
 }
 
-static struct json_object *op_pods_all(struct pv_daemon *d, struct json_object *req)
+static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
 {
-	(void)req;
-	return op_pods(d);
-}
-
-static struct json_object *op_files_all(struct pv_daemon *d, struct json_object *req)
-{
-	(void)req;
-	return op_files(d);
-}
-
-static struct json_object *op_services(struct pv_daemon *d, struct json_object *req)
-{
-	(void)req;
-	return pv_services_json(d);
-}
-
-static struct json_object *op_storage(struct pv_daemon *d, struct json_object *req)
-{
-	(void)req;
-	return pv_storage_json(d);
-}
-
-static struct json_object *op_config(struct pv_daemon *d, struct json_object *req)
-{
-	(void)req;
-	return pv_config_json(d);
-}
-
-/* The requests the daemon answers, by their "op". */
-static const struct api_op {
-	const char *name;
-	struct json_object *(*fn)(struct pv_daemon *d, struct json_object *req);
-} api_ops[] = {
-	{ "pods", op_pods_all },
-	{ "pod", op_pod },
-	{ "files", op_files_all },
-	{ "services", op_services },
-	{ "storage", op_storage },
-	{ "config", op_config },
-	{ "events", op_events },
-};
-
-struct json_object *pv_api_handle(struct pv_daemon *d, const char *buf, size_t len)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *req = tok ? json_tokener_parse_ex(tok, buf, (int)len) : NULL, *resp;
-	const char *op;
-
-	json_tokener_free(tok);
-	if (!req || !json_object_is_type(req, json_type_object)) {
-		json_object_put(req);
-		return error_json("bad request: not a JSON object");
+	switch (r->op) {
+	case PV_API_PODS:
+		return op_pods(d);
+	case PV_API_POD:
+		return op_pod(d, r->ns, r->name);
+	case PV_API_FILES:
+		return op_files(d);
+	case PV_API_SERVICES:
+		return pv_services_json(d);
+	case PV_API_STORAGE:
+		return pv_storage_json(d);
+	case PV_API_CONFIG:
+		return pv_config_json(d);
+	case PV_API_EVENTS:
+		return op_events(d, r->object);
 	}
-	op = pv_json_str(req, "op", NULL);
-	resp = NULL;
-	for (size_t i = 0; op && !resp && i < sizeof(api_ops) / sizeof(api_ops[0]); i++)
-		if (strcmp(op, api_ops[i].name) == 0)
-			resp = api_ops[i].fn(d, req);
-	if (!resp)
-		resp = error_json(op ? "unknown op" : "no op in the request");
-	json_object_put(req);
+	return error_json("unknown op");
+}
+
+struct json_object *pv_api_handle(struct pv_daemon *d, const char *text)
+{
+	struct pv_api_request req = { 0 };
+	struct pv_err err = { 0 };
+	struct json_object *resp;
+
+	resp = pv_api_request_parse(text, &req, &err) == 0 ? handle(d, &req) : error_json(err.msg);
+	pv_api_request_clear(&req);
 	return resp;
 }
 
@@ -314,11 +279,17 @@ static void conn_flush(struct conn *c)
 
 static void conn_answer(struct conn *c, size_t reqlen)
 {
-	struct json_object *resp = c->too_large ? error_json("request too large (64 KiB at most)")
-						: pv_api_handle(c->a->d, c->buf, reqlen);
-	const char *out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
-	size_t n = strlen(out);
-	char *buf = malloc(n + 1);
+	struct json_object *resp;
+	const char *out;
+	char *buf;
+	size_t n;
+
+	c->buf[reqlen] = '\0'; /* the buffer has room for it */
+	resp = c->too_large ? error_json("request too large (64 KiB at most)")
+			    : pv_api_handle(c->a->d, c->buf);
+	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
+	n = strlen(out);
+	buf = malloc(n + 1);
 
 	free(c->buf);
 	c->buf = buf;
@@ -397,7 +368,7 @@ static void conn_new(struct pv_api *a, int fd)
 		pv_debug("api: %d clients at once; dropping the oldest", CONN_MAX);
 		conn_close(a->conns);
 	}
-	if (!c || !(c->buf = malloc(REQ_MAX))) {
+	if (!c || !(c->buf = malloc(REQ_MAX + 1))) {
 		free(c);
 		close(fd);
 		return;

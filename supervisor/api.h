@@ -18,9 +18,9 @@ struct pv_api;
 struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err);
 void pv_api_free(struct pv_api *a);
 
-/* Answer the request in BUF (LEN bytes of JSON): the handler's answer, or
- * {"error": ...}. Never NULL. */
-struct json_object *pv_api_handle(struct pv_daemon *d, const char *buf, size_t len);
+/* Answer the request TEXT (NUL-terminated JSON, parsed by api_request.c):
+ * the handler's answer, or {"error": ...}. Never NULL. */
+struct json_object *pv_api_handle(struct pv_daemon *d, const char *text);
 
 /* Client side: send REQ to the daemon on STATE, return its answer. */
 struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err);

@@ -101,6 +101,15 @@ int pv_img_blob_open(int layout_fd, const struct pv_img_desc *d, const char *wha
 		     struct pv_err *err);
 /* How a layer of media type MT is compressed; refuses unknown types. */
 int pv_img_layer_compression(const char *mt, enum pv_img_compression *out, struct pv_err *err);
+/* What the three read as JSON, once read and verified: choose from the
+ * index.json O (an object) the manifest REF names; parse the manifest O
+ * that D describes; parse the image config O that D describes. */
+int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
+		       struct pv_img_desc *out, struct pv_err *err);
+int pv_img_parse_manifest(struct json_object *o, const struct pv_img_desc *d,
+			  struct pv_img_manifest *out, struct pv_err *err);
+int pv_img_parse_config_blob(struct json_object *o, const struct pv_img_desc *d, size_t n_layers,
+			     struct pv_image_config *out, struct pv_err *err);
 /* Parse the "config" object of an image config (Entrypoint, Cmd, Env,
  * WorkingDir, User); O may be NULL. */
 int pv_img_parse_config(struct json_object *o, struct pv_image_config *out, struct pv_err *err);

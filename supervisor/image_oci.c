@@ -357,18 +357,11 @@ static void index_clear(struct index *ix)
 	ix->n = 0;
 }
 
-static int read_index(int layout_fd, struct index *ix, struct pv_err *err)
+static int parse_index(struct json_object *o, struct index *ix, struct pv_err *err)
 {
-	cleanup_json struct json_object *o = NULL;
-	cleanup_free char *buf = NULL;
 	struct json_object *list = NULL;
-	size_t len, n;
+	size_t n;
 
-	if (pv_img_read_at(layout_fd, "index.json", PV_IMG_JSON_MAX, &buf, &len, err) < 0)
-		return -1;
-	o = pv_img_json_object(buf, len, "index.json", err);
-	if (!o)
-		return -1;
 	if (!json_object_object_get_ex(o, "manifests", &list) ||
 	    !json_object_is_type(list, json_type_array))
 		return pv_err_set(err, EINVAL, "index.json: \"manifests\" is missing or not an "
@@ -474,8 +467,8 @@ static int no_choice(const struct index *ix, const struct pv_image_ref *ref, con
 			  ix->n, full, host_arch(), names);
 }
 
-int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct pv_img_desc *out,
-			   struct pv_err *err)
+int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
+		       struct pv_img_desc *out, struct pv_err *err)
 {
 	struct index ix = { NULL, 0 };
 	cleanup_free char *full = pv_image_ref_format(ref);
@@ -483,7 +476,7 @@ int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct
 
 	if (!full)
 		return pv_err_set(err, ENOMEM, "out of memory");
-	if (read_index(layout_fd, &ix, err) < 0) {
+	if (parse_index(o, &ix, err) < 0) {
 		index_clear(&ix);
 		return -1;
 	}
@@ -505,6 +498,19 @@ int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct
 		return -1;
 	}
 	return 0;
+}
+
+int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct pv_img_desc *out,
+			   struct pv_err *err)
+{
+	cleanup_json struct json_object *o = NULL;
+	cleanup_free char *buf = NULL;
+	size_t len;
+
+	if (pv_img_read_at(layout_fd, "index.json", PV_IMG_JSON_MAX, &buf, &len, err) < 0)
+		return -1;
+	o = pv_img_json_object(buf, len, "index.json", err);
+	return o ? pv_img_parse_index(o, ref, out, err) : -1;
 }
 
 /* --- blobs ----------------------------------------------------------------- */
@@ -587,8 +593,11 @@ static int parse_layers(struct json_object *o, struct pv_img_manifest *m, const 
 		snprintf(lwhat, sizeof(lwhat), "%s: layers[%zu]", what, m->n_layers);
 		if (parse_desc(json_object_array_get_idx(list, m->n_layers), l, lwhat, err) < 0)
 			return -1;
-		if (pv_img_layer_compression(l->media_type, &comp, err) < 0)
-			return pv_err_wrap(err, "layer %s", l->digest);
+		if (pv_img_layer_compression(l->media_type, &comp, err) < 0) {
+			pv_err_wrap(err, "layer %s", l->digest);
+			pv_img_desc_clear(l); /* not counted in n_layers yet */
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -629,15 +638,12 @@ static int parse_manifest_config(struct json_object *o, struct pv_img_manifest *
 	return 0;
 }
 
-int pv_img_read_manifest(int layout_fd, const struct pv_img_desc *d, struct pv_img_manifest *out,
-			 struct pv_err *err)
+int pv_img_parse_manifest(struct json_object *o, const struct pv_img_desc *d,
+			  struct pv_img_manifest *out, struct pv_err *err)
 {
-	cleanup_json struct json_object *o = read_json_blob(layout_fd, d, "manifest", err);
 	struct pv_img_manifest m = { 0 };
 	char what[96];
 
-	if (!o)
-		return -1;
 	snprintf(what, sizeof(what), "manifest %s", d->digest);
 	m.media_type = strdup(d->media_type);
 	if (!m.media_type) {
@@ -652,6 +658,14 @@ int pv_img_read_manifest(int layout_fd, const struct pv_img_desc *d, struct pv_i
 fail:
 	pv_img_manifest_clear(&m);
 	return -1;
+}
+
+int pv_img_read_manifest(int layout_fd, const struct pv_img_desc *d, struct pv_img_manifest *out,
+			 struct pv_err *err)
+{
+	cleanup_json struct json_object *o = read_json_blob(layout_fd, d, "manifest", err);
+
+	return o ? pv_img_parse_manifest(o, d, out, err) : -1;
 }
 
 static int check_config_rootfs(struct json_object *o, size_t n_layers, const char *what,
@@ -673,15 +687,12 @@ static int check_config_rootfs(struct json_object *o, size_t n_layers, const cha
 	return 0;
 }
 
-int pv_img_read_config(int layout_fd, const struct pv_img_desc *d, size_t n_layers,
-		       struct pv_image_config *out, struct pv_err *err)
+int pv_img_parse_config_blob(struct json_object *o, const struct pv_img_desc *d, size_t n_layers,
+			     struct pv_image_config *out, struct pv_err *err)
 {
-	cleanup_json struct json_object *o = read_json_blob(layout_fd, d, "config", err);
 	struct json_object *c = NULL;
 	char what[96];
 
-	if (!o)
-		return -1;
 	snprintf(what, sizeof(what), "config %s", d->digest);
 	if (check_config_rootfs(o, n_layers, what, err) < 0)
 		return -1;
@@ -689,4 +700,12 @@ int pv_img_read_config(int layout_fd, const struct pv_img_desc *d, size_t n_laye
 	if (pv_img_parse_config(c, out, err) < 0)
 		return pv_err_wrap(err, "%s", what);
 	return 0;
+}
+
+int pv_img_read_config(int layout_fd, const struct pv_img_desc *d, size_t n_layers,
+		       struct pv_image_config *out, struct pv_err *err)
+{
+	cleanup_json struct json_object *o = read_json_blob(layout_fd, d, "config", err);
+
+	return o ? pv_img_parse_config_blob(o, d, n_layers, out, err) : -1;
 }

@@ -65,19 +65,16 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 
-int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *err)
+int pv_nodeconf_parse(const char *buf, size_t len, const char *path, struct pv_nodeconf *out,
+		      struct pv_err *err)
 {
-	cleanup_free char *buf = NULL;
 	struct pv_arena arena;
 	struct pv_diags diags = { 0 };
 	struct pv_yaml_docs docs = { 0 };
 	const struct pv_node *root;
-	size_t len = 0;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!(buf = pv_read_file(path, 1 << 20, &len, err)))
-		return -1;
 	pv_arena_init(&arena, 16 << 20);
 	if (pv_yaml_parse(buf, len, &pv_yaml_default_limits, &arena, &arena, &docs, &diags) < 0) {
 		const struct pv_diag *d = diags.n ? &diags.v[0] : NULL;
@@ -96,6 +93,17 @@ int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *e
 	if (rc < 0)
 		pv_nodeconf_free(out);
 	return rc;
+}
+
+int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!(buf = pv_read_file(path, 1 << 20, &len, err)))
+		return -1;
+	return pv_nodeconf_parse(buf, len, path, out, err);
 }
 
 void pv_nodeconf_free(struct pv_nodeconf *c)

@@ -32,6 +32,9 @@ struct pv_nodeconf {
 /* Read PATH; -1 with ERR ("FILE:LINE:COL: ...") for anything that is not
  * a mapping of known keys to scalars (or, for lists, sequences of them). */
 int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *err);
+/* The same for the LEN bytes of BUF, the content of PATH (for messages). */
+int pv_nodeconf_parse(const char *buf, size_t len, const char *path, struct pv_nodeconf *out,
+		      struct pv_err *err);
 void pv_nodeconf_free(struct pv_nodeconf *c);
 
 #endif

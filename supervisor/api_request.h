@@ -1,0 +1,36 @@
+/* A request to the daemon's API as a client sends it: one JSON object on
+ * one line, {"op":"pod","namespace":"default","name":"web"}. Parsing it
+ * needs nothing of the daemon; api.c answers it. */
+#ifndef PV_SUPERVISOR_API_REQUEST_H
+#define PV_SUPERVISOR_API_REQUEST_H
+
+#include <json-c/json.h>
+
+#include "common/err.h"
+
+enum pv_api_op {
+	PV_API_PODS,     /* every pod's status */
+	PV_API_POD,      /* one pod (namespace, name), with its events and file */
+	PV_API_FILES,    /* the manifest files and whether they load */
+	PV_API_SERVICES,
+	PV_API_STORAGE,
+	PV_API_CONFIG,
+	PV_API_EVENTS,   /* every event, or only OBJECT's */
+};
+
+struct pv_api_request {
+	struct json_object *json; /* the request; the strings below live in it */
+	enum pv_api_op op;
+	const char *ns;           /* "namespace", "default" when absent */
+	const char *name;         /* "name", or NULL */
+	const char *object;       /* "object", or NULL */
+};
+
+/* Parse TEXT, the NUL-terminated bytes a client sent: one JSON value
+ * (what follows it is ignored). -1 with ERR when there is no request to
+ * answer; its message is the answer's error ("bad request", "no op in
+ * the request", "unknown op") and OUT is left empty. */
+int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err);
+void pv_api_request_clear(struct pv_api_request *r);
+
+#endif
