@@ -3,9 +3,7 @@
 #ifndef PV_SUPERVISOR_CLI_H
 #define PV_SUPERVISOR_CLI_H
 
-#define PV_EXIT_OK 0
-#define PV_EXIT_FAIL 1
-#define PV_EXIT_USAGE 2
+#include "supervisor/command.h"
 
 int pv_cmd_check(int argc, char **argv);
 int pv_cmd_image(int argc, char **argv);
@@ -13,9 +11,5 @@ int pv_cmd_get(int argc, char **argv);
 int pv_cmd_describe(int argc, char **argv);
 int pv_cmd_logs(int argc, char **argv);
 int pv_cmd_exec(int argc, char **argv);
-
-/* The state directory: --state, else $PODVISOR_STATE, else the default. */
-#define PV_STATE_DEFAULT "/var/lib/podvisor"
-const char *pv_state_dir(const char *opt);
 
 #endif

@@ -24,7 +24,7 @@
 #include "common/cleanup.h"
 #include "supervisor/api.h"
 #include "supervisor/dns.h"
-#include "supervisor/cli.h"
+#include "supervisor/command.h"
 #include "supervisor/fsutil.h"
 #include "supervisor/log.h"
 #include "supervisor/podnet.h"

@@ -1,6 +1,6 @@
 #include <stdlib.h>
 
-#include "supervisor/cli.h"
+#include "supervisor/command.h"
 
 const char *pv_state_dir(const char *opt)
 {
