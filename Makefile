@@ -25,7 +25,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # Pure modules (fuzzed, unit-tested); the supervisor's own modules (unit
 # tests may link them too); and the binary's entry point.
 LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
-SUP_SRCS := $(filter-out supervisor/main.c,$(wildcard supervisor/*.c)) $(wildcard netrules/*.c) $(wildcard volumes/*.c)
+SUP_SRCS := $(wildcard supervisor/*/*.c) $(wildcard netrules/*.c) $(wildcard volumes/*.c)
 MAIN_SRCS := supervisor/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
@@ -114,8 +114,8 @@ $(FUZZER_DNS): tests/fuzz/fuzz_dns.c netrules/dnsmsg.c
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
-# node.yaml through supervisor/nodeconf.c and the YAML tree it is read with.
-$(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/nodeconf.c supervisor/fsutil.c \
+# node.yaml through supervisor/daemon/nodeconf.c and the YAML tree it is read with.
+$(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/daemon/nodeconf.c supervisor/core/fsutil.c \
 		manifests/yamltree.c manifests/scalar.c manifests/diag.c \
 		common/arena.c common/err.c common/fdio.c
 	@mkdir -p $(@D)
@@ -125,14 +125,14 @@ $(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/nodeconf.c supervisor/
 # Image JSON (index.json, manifests, configs, store records) through the
 # image store's files; image_store.c and the unpackers only for the
 # record's pv_image_free.
-$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image_*.c) common/err.c common/fdio.c
+$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image/image_*.c) common/err.c common/fdio.c
 	@mkdir -p $(@D)
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 # Requests on the API socket, parsed as the daemon parses them; answering
 # them needs the daemon and is left out.
-$(FUZZER_API): tests/fuzz/fuzz_api.c supervisor/api_request.c supervisor/jsonx.c common/err.c
+$(FUZZER_API): tests/fuzz/fuzz_api.c supervisor/api/api_request.c supervisor/core/jsonx.c common/err.c
 	@mkdir -p $(@D)
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)

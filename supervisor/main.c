@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "supervisor/cli.h"
-#include "supervisor/daemon.h"
-#include "supervisor/podinit.h"
-#include "supervisor/proc.h"
-#include "supervisor/shim.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/daemon/daemon.h"
+#include "supervisor/runtime/podinit.h"
+#include "supervisor/core/proc.h"
+#include "supervisor/runtime/shim.h"
 
 #ifndef PV_VERSION
 #define PV_VERSION "0.1.0-dev"

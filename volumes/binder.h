@@ -1,6 +1,6 @@
 /* The PersistentVolume binder of one node: claims matched to volumes the
  * way Kubernetes' persistentvolume controller does it, as a pure function
- * (no I/O, no clock, no logging). The caller (supervisor/storage.c) turns
+ * (no I/O, no clock, no logging). The caller (supervisor/storage/storage.c) turns
  * the manifests, its persisted state and the pods into the inputs below,
  * runs pv_bind, then carries out what the result asks for (provision a
  * directory, delete a released volume's data) and persists the result.

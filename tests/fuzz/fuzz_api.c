@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/api_request.h"
+#include "supervisor/api/api_request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

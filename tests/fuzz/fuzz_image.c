@@ -1,5 +1,5 @@
 /* libFuzzer target: any bytes as each JSON document podvisor reads for
- * an image, through supervisor/image_oci.c and image_record.c: as
+ * an image, through supervisor/image/image_oci.c and image_record.c: as
  * index.json, choosing the manifest for a tag, the default tag, a name
  * in another registry and a digest; as a manifest; as an image config
  * (for a manifest of one layer, and of as many layers as the same bytes
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/image_internal.h"
+#include "supervisor/image/image_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

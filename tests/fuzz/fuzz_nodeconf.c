@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/nodeconf.h"
+#include "supervisor/daemon/nodeconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

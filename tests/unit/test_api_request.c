@@ -1,4 +1,4 @@
-/* Unit tests for supervisor/api_request.c: a request on the API socket,
+/* Unit tests for supervisor/api/api_request.c: a request on the API socket,
  * as the CLI sends it, into an op and its arguments; and the errors a
  * client is answered with. */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/api_request.h"
+#include "supervisor/api/api_request.h"
 
 static void test_ops(void **state)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "supervisor/backoff.h"
+#include "supervisor/core/backoff.h"
 
 static void test_sequence(void **state)
 {

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "manifests/manifest.h"
-#include "supervisor/cspec.h"
-#include "supervisor/desired.h"
-#include "supervisor/image.h"
+#include "supervisor/runtime/cspec.h"
+#include "supervisor/source/desired.h"
+#include "supervisor/image/image.h"
 
 struct fx {
 	struct pv_file pod;

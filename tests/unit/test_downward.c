@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "manifests/manifest.h"
-#include "supervisor/downward.h"
+#include "supervisor/runtime/downward.h"
 
 static const char pod_yaml[] =
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\n"

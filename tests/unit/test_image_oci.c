@@ -1,4 +1,4 @@
-/* Unit tests for supervisor/image_oci.c's JSON side: choosing a manifest
+/* Unit tests for supervisor/image/image_oci.c's JSON side: choosing a manifest
  * from index.json, and parsing a manifest and an image config, once each
  * is read and verified. (Under ASan a failed parse must leave nothing
  * allocated.) */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/image_internal.h"
+#include "supervisor/image/image_internal.h"
 
 #define D1 "sha256:29b3f645187c060afbd54b2b9ec18df855bec44ee4141b05b0aca1c64c21bd95"
 #define D2 "sha256:c9a41e4a070cabb75a0153a700368eea55e0b8ea2d44560786338919f080ab80"

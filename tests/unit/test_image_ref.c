@@ -1,4 +1,4 @@
-/* Unit tests for supervisor/image_ref.c: image reference normalization
+/* Unit tests for supervisor/image/image_ref.c: image reference normalization
  * (what containerd's ParseDockerRef makes of what a Pod names), parsing
  * into name/tag/digest, and the record file names. */
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/image.h"
-#include "supervisor/image_internal.h"
+#include "supervisor/image/image.h"
+#include "supervisor/image/image_internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

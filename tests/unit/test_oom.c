@@ -29,12 +29,12 @@
 
 #include "netrules/iptc.h"
 #include "netrules/svcrules.h"
-#include "supervisor/daemon.h"
-#include "supervisor/log.h"
-#include "supervisor/pods.h"
-#include "supervisor/services.h"
-#include "supervisor/svc_alloc.h"
-#include "supervisor/watch.h"
+#include "supervisor/daemon/daemon.h"
+#include "supervisor/core/log.h"
+#include "supervisor/pods/pods.h"
+#include "supervisor/services/services.h"
+#include "supervisor/services/svc_alloc.h"
+#include "supervisor/source/watch.h"
 
 /* ---- the allocator ---- */
 
@@ -314,7 +314,7 @@ static void test_fw_clear(void **state)
 	assert_true(n > 10);
 }
 
-/* ---- supervisor/services.c: hostPorts ---- */
+/* ---- supervisor/services/services.c: hostPorts ---- */
 
 #define HP_PODS 11
 
@@ -509,7 +509,7 @@ static void test_services_views(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
-/* ---- supervisor/daemon.c: the event ring ---- */
+/* ---- supervisor/daemon/daemon.c: the event ring ---- */
 
 static void events_free(struct pv_daemon *d)
 {
@@ -603,7 +603,7 @@ static void test_event_strdup_full_ring(void **state)
 	events_case(PV_EVENTS_MAX);
 }
 
-/* ---- supervisor/daemon.c: --host-path-allow ---- */
+/* ---- supervisor/daemon/daemon.c: --host-path-allow ---- */
 
 static void host_paths_free(struct pv_daemon *d)
 {
@@ -641,7 +641,7 @@ static void test_host_path_allow(void **state)
 	}
 }
 
-/* ---- supervisor/svc_alloc.c: the Service address book ---- */
+/* ---- supervisor/services/svc_alloc.c: the Service address book ---- */
 
 /* Out of memory, pv_svc_alloc_get returns NULL and the book is as it was:
  * same count, not dirty, every entry where it was. It fails at the 17th
@@ -688,7 +688,7 @@ static void test_svc_alloc_get(void **state)
 	}
 }
 
-/* ---- supervisor/watch.c: a watched directory renamed ---- */
+/* ---- supervisor/source/watch.c: a watched directory renamed ---- */
 
 struct watch_run {
 	struct pv_loop *loop;

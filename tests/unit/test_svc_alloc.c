@@ -1,4 +1,4 @@
-/* The Service address book (supervisor/svc_alloc.c): entries that stay put
+/* The Service address book (supervisor/services/svc_alloc.c): entries that stay put
  * while the book grows, node ports per port, the sweep and the hold. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "supervisor/svc_alloc.h"
+#include "supervisor/services/svc_alloc.h"
 
 /* The daemon died at the 17th Service: it kept pointers to entries while
  * adding more, and the array moved. Pointers handed out must stay valid. */

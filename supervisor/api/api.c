@@ -1,0 +1,501 @@
+#include "supervisor/api/api.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fdio.h"
+#include "supervisor/api/api_request.h"
+#include "supervisor/node/node.h"
+#include "supervisor/core/log.h"
+#include "supervisor/pods/pods.h"
+#include "supervisor/api/config_api.h"
+#include "supervisor/services/services.h"
+#include "supervisor/storage/storage.h"
+
+#define REQ_MAX (64 * 1024)
+
+struct conn;
+
+struct pv_api {
+	struct pv_daemon *d;
+	int fd;
+	struct pv_watch_fd *w;
+	char *path;
+	struct conn *conns, *conns_tail; /* oldest first */
+	int nconns;
+	struct pv_timer *timer;          /* the earliest client deadline */
+};
+
+static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *err)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", state, PV_API_SOCKET) >=
+	    sizeof(sa->sun_path))
+		return pv_err_set(err, ENAMETOOLONG, "state directory path too long for a socket");
+	return 0;
+}
+
+static struct json_object *events_for(struct pv_daemon *d, const char *object)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->nevents; i++) {
+		size_t k = (d->event_next + PV_EVENTS_MAX - d->nevents + i) % PV_EVENTS_MAX;
+		const struct pv_event *e = &d->events[k];
+		struct json_object *o;
+
+		if (object && strcmp(e->object, object) != 0)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "at", json_object_new_int64(e->at));
+		json_object_object_add(o, "object", json_object_new_string(e->object));
+		json_object_object_add(o, "type", json_object_new_string(e->type));
+		json_object_object_add(o, "reason", json_object_new_string(e->reason));
+		json_object_object_add(o, "message", json_object_new_string(e->message));
+		json_object_object_add(o, "count", json_object_new_int(e->count));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *error_json(const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+static struct json_object *op_pods(struct pv_daemon *d)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->npods; i++)
+		json_object_array_add(a, pv_pod_status_json(d->pods[i]));
+	json_object_object_add(o, "items", a);
+	return o;
+}
+
+static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, const char *name)
+{
+	const struct pv_dfile *f = NULL;
+	const struct pv_object *o = pv_desired_get(&d->desired, PV_KIND_POD, ns, name, &f);
+
+	return o && f ? json_object_new_string(f->path) : NULL;
+}
+
+/* A pod, with its events and the load errors of its file. */
+static struct json_object *op_pod(struct pv_daemon *d, const char *ns, const char *name)
+{
+	struct pv_prt *p = name ? pv_pods_find(d, ns, name) : NULL;
+	struct json_object *o, *file;
+	char obj[600];
+
+	if (!p)
+		for (size_t i = 0; name && i < d->npods; i++)
+			if (strcmp(d->pods[i]->ns, ns) == 0 && strcmp(d->pods[i]->name, name) == 0)
+				p = d->pods[i];
+	if (!p) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "pod \"%s\" not found in namespace \"%s\"", name ?: "", ns);
+		return error_json(msg);
+	}
+	o = pv_pod_status_json(p);
+	snprintf(obj, sizeof(obj), "pod/%s/%s", ns, name);
+	json_object_object_add(o, "events", events_for(d, obj));
+	json_object_object_add(o, "dir", json_object_new_string(p->dir));
+	file = file_of_pod(d, ns, name);
+	if (file) {
+		char fobj[4200];
+
+		snprintf(fobj, sizeof(fobj), "file:%s", json_object_get_string(file));
+		json_object_object_add(o, "fileEvents", events_for(d, fobj));
+		json_object_object_add(o, "file", file);
+	}
+	return o;
+}
+
+static struct json_object *op_files(struct pv_daemon *d)
+{
+	struct json_object *a = json_object_new_array(), *o = json_object_new_object();
+
+	for (size_t i = 0; i < d->desired.n; i++) {
+		const struct pv_dfile *f = d->desired.files[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "path", json_object_new_string(f->path));
+		json_object_object_add(e, "objects",
+				       json_object_new_int64(f->good ? (int64_t)f->good->nobjects : 0));
+		json_object_object_add(e, "failed", json_object_new_boolean(f->failed != NULL));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "items", a);
+	return o;
+}
+
+static struct json_object *op_events(struct pv_daemon *d, const char *object)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "items", events_for(d, object));
+	return o;
+}
+
+static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
+{
+	switch (r->op) {
+	case PV_API_PODS:
+		return op_pods(d);
+	case PV_API_POD:
+		return op_pod(d, r->ns, r->name);
+	case PV_API_FILES:
+		return op_files(d);
+	case PV_API_SERVICES:
+		return pv_services_json(d);
+	case PV_API_STORAGE:
+		return pv_storage_json(d);
+	case PV_API_CONFIG:
+		return pv_config_json(d);
+	case PV_API_EVENTS:
+		return op_events(d, r->object);
+	}
+	return error_json("unknown op");
+}
+
+struct json_object *pv_api_handle(struct pv_daemon *d, const char *text)
+{
+	struct pv_api_request req = { 0 };
+	struct pv_err err = { 0 };
+	struct json_object *resp;
+
+	resp = pv_api_request_parse(text, &req, &err) == 0 ? handle(d, &req) : error_json(err.msg);
+	pv_api_request_clear(&req);
+	return resp;
+}
+
+/* ---- connections: each a small state machine in the loop ----
+ *
+ * READING: bytes are gathered until a newline (the whole request); a
+ * client that sends nothing whole within IDLE_MS is dropped. WRITING: the
+ * answer goes out as fast as the client takes it; one that stops taking
+ * it for WRITE_MS is dropped. Nothing ever blocks the loop on a client,
+ * and past CONN_MAX connections the oldest goes. */
+
+#define CONN_MAX 256
+#define IDLE_MS 5000
+#define WRITE_MS 10000
+
+enum conn_state { CONN_READING, CONN_WRITING };
+
+struct conn {
+	struct pv_api *a;
+	int fd;
+	struct pv_watch_fd *w;
+	enum conn_state state;
+	char *buf;            /* READING: the request so far; WRITING: the answer */
+	size_t len, off;      /* bytes in BUF; WRITING: bytes already sent */
+	int64_t deadline;     /* monotonic ms */
+	bool too_large;       /* the request passed REQ_MAX: answered with an error */
+	struct conn *prev, *next; /* oldest first */
+};
+
+static void conn_close(struct conn *c)
+{
+	struct pv_api *a = c->a;
+
+	pv_loop_del(a->d->loop, c->w);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		a->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		a->conns_tail = c->prev;
+	a->nconns--;
+	free(c->buf);
+	free(c);
+}
+
+/* The timer stands at the earliest deadline while there are clients. */
+static void deadlines_arm(struct pv_api *a)
+{
+	int64_t first = 0;
+
+	for (struct conn *c = a->conns; c; c = c->next)
+		if (!first || c->deadline < first)
+			first = c->deadline;
+	if (first)
+		pv_timer_arm(a->timer, first > pv_now_ms() ? first - pv_now_ms() : 0);
+	else
+		pv_timer_disarm(a->timer);
+}
+
+static void deadlines_fired(void *data)
+{
+	struct pv_api *a = data;
+	int64_t now = pv_now_ms();
+
+	for (struct conn *c = a->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->deadline <= now) {
+			pv_debug("api: a client %s; dropped", c->state == CONN_READING ?
+				 "sent no whole request in time" : "stopped reading its answer");
+			conn_close(c);
+		}
+	}
+	deadlines_arm(a);
+}
+
+/* Send what the client will take now; closes C once all is sent. */
+static void conn_flush(struct conn *c)
+{
+	while (c->off < c->len) {
+		ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0)
+			break;
+		c->off += (size_t)n;
+		c->deadline = pv_now_ms() + WRITE_MS; /* it is reading: more time */
+	}
+	conn_close(c);
+}
+
+static void conn_answer(struct conn *c, size_t reqlen)
+{
+	struct json_object *resp;
+	const char *out;
+	char *buf;
+	size_t n;
+
+	c->buf[reqlen] = '\0'; /* the buffer has room for it */
+	resp = c->too_large ? error_json("request too large (64 KiB at most)")
+			    : pv_api_handle(c->a->d, c->buf);
+	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
+	n = strlen(out);
+	buf = malloc(n + 1);
+
+	free(c->buf);
+	c->buf = buf;
+	if (buf) {
+		memcpy(buf, out, n);
+		buf[n] = '\n';
+	}
+	json_object_put(resp);
+	if (!buf) {
+		conn_close(c);
+		return;
+	}
+	c->len = n + 1;
+	c->off = 0;
+	c->state = CONN_WRITING;
+	c->deadline = pv_now_ms() + WRITE_MS;
+	if (pv_loop_mod(c->a->d->loop, c->w, EPOLLOUT) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+static void conn_read(struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+		char *nl;
+
+		if (c->len == REQ_MAX) { /* too large: read on to its end, keep nothing */
+			c->too_large = true;
+			c->len = 0;
+		}
+		n = recv(c->fd, c->buf + c->len, REQ_MAX - c->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == 0 && c->len) { /* a request without its newline, then EOF */
+			conn_answer(c, c->len);
+			return;
+		}
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		nl = memchr(c->buf + c->len, '\n', (size_t)n);
+		c->len += (size_t)n;
+		if (nl) {
+			conn_answer(c, (size_t)(nl - c->buf));
+			return;
+		}
+	}
+}
+
+static void on_conn(void *data, int fd, uint32_t events)
+{
+	struct conn *c = data;
+	struct pv_api *a = c->a;
+
+	(void)fd;
+	if (c->state == CONN_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		conn_read(c);
+	else if (c->state == CONN_WRITING && (events & (EPOLLERR | EPOLLHUP)))
+		conn_close(c);
+	else if (c->state == CONN_WRITING)
+		conn_flush(c);
+	deadlines_arm(a);
+}
+
+static void conn_new(struct pv_api *a, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (a->nconns >= CONN_MAX) { /* the oldest makes room */
+		pv_debug("api: %d clients at once; dropping the oldest", CONN_MAX);
+		conn_close(a->conns);
+	}
+	if (!c || !(c->buf = malloc(REQ_MAX + 1))) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->a = a;
+	c->fd = fd;
+	c->state = CONN_READING;
+	c->deadline = pv_now_ms() + IDLE_MS;
+	c->w = pv_loop_add(a->d->loop, fd, EPOLLIN, on_conn, c);
+	if (!c->w) {
+		free(c->buf);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->prev = a->conns_tail;
+	if (a->conns_tail)
+		a->conns_tail->next = c;
+	else
+		a->conns = c;
+	a->conns_tail = c;
+	a->nconns++;
+}
+
+static void on_accept(void *data, int fd, uint32_t events)
+{
+	struct pv_api *a = data;
+	int c;
+
+	(void)events;
+	while ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0)
+		conn_new(a, c);
+	deadlines_arm(a);
+}
+
+struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_api *a = calloc(1, sizeof(*a));
+	struct sockaddr_un sa;
+	mode_t old;
+
+	if (!a)
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	a->d = d;
+	a->fd = -1;
+	if (!(a->timer = pv_timer_new(d->loop, deadlines_fired, a))) {
+		pv_err_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (sock_addr(d->state, &sa, err) < 0 || !(a->path = strdup(sa.sun_path)))
+		goto fail;
+	unlink(sa.sun_path);
+	a->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	old = umask(077);
+	if (a->fd < 0 || bind(a->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		pv_err_sys(err, errno, "%s", sa.sun_path);
+		goto fail;
+	}
+	umask(old);
+	chmod(sa.sun_path, 0600);
+	if (listen(a->fd, 64) < 0 || !(a->w = pv_loop_add(d->loop, a->fd, EPOLLIN, on_accept, a))) {
+		pv_err_sys(err, errno, "%s", sa.sun_path);
+		goto fail;
+	}
+	return a;
+fail:
+	pv_api_free(a);
+	return NULL;
+}
+
+void pv_api_free(struct pv_api *a)
+{
+	if (!a)
+		return;
+	while (a->conns)
+		conn_close(a->conns);
+	if (a->timer)
+		pv_timer_free(a->timer);
+	if (a->w)
+		pv_loop_del(a->d->loop, a->w);
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->path)
+		unlink(a->path);
+	free(a->path);
+	free(a);
+}
+
+struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err)
+{
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cleanup_free char *buf = NULL;
+	struct sockaddr_un sa;
+	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t got = 0, cap = 0;
+	struct json_object *resp;
+
+	if (sock_addr(state, &sa, err) < 0)
+		return NULL;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
+				  "--state %s' running?)", sa.sun_path, state), NULL;
+	pv_write_all(fd, s, strlen(s));
+	pv_write_all(fd, "\n", 1);
+	for (;;) {
+		ssize_t n;
+
+		if (got + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb)
+				return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (!buf)
+		return pv_err_set(err, EIO, "the daemon closed the connection"), NULL;
+	buf[got] = '\0';
+	resp = json_tokener_parse(buf);
+	if (!resp)
+		pv_err_set(err, EIO, "the daemon's answer is not JSON");
+	return resp;
+}

@@ -1,0 +1,253 @@
+/* podvisor check: load manifests exactly as the daemon would, and say
+ * what is in them or what is wrong with them. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+#include "manifests/encode.h"
+#include "manifests/manifest.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/source/scan.h"
+
+static const char check_usage[] =
+	"Usage: podvisor check [-o yaml|json] [-q] PATH...\n"
+	"\n"
+	"Parse and validate Kubernetes manifests the way the daemon will load them.\n"
+	"\n"
+	"Each PATH is a file or a directory. Directories are searched recursively for\n"
+	"*.yaml, *.yml and *.json files, skipping what the daemon's watcher skips:\n"
+	"hidden files and directories (rsync's .name.XXXXXX temporaries, .git), editor\n"
+	"backups (name~, #name#), swap files and vim's 4913 probe. A file named\n"
+	"explicitly is always read.\n"
+	"\n"
+	"For every object, one line is printed:\n"
+	"    KIND NAMESPACE/NAME  FILE:LINE\n"
+	"For every problem, a line in the style of a compiler:\n"
+	"    FILE:LINE:COL: error: FIELD.PATH: what is wrong\n"
+	"    FILE:LINE:COL: warning: FIELD.PATH: unknown or unsupported field\n"
+	"Warnings never fail a file: any valid Kubernetes manifest is accepted, and\n"
+	"fields podvisor does not act on are reported as warnings. A file with any\n"
+	"error is refused whole; the daemon keeps its previous version in force.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FORMAT  print the objects with Kubernetes' defaults applied,\n"
+	"                       as FORMAT: yaml (one document per object) or json\n"
+	"                       (one object, or a v1 List of several)\n"
+	"  -q, --quiet          print only errors\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 when every file is valid, 1 when any file has an error,\n"
+	"2 on a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  podvisor check examples/\n"
+	"  podvisor check -o yaml web.yaml\n";
+
+enum out_format {
+	OUT_LINES,
+	OUT_YAML,
+	OUT_JSON,
+};
+
+struct check_opts {
+	enum out_format format;
+	bool quiet;
+};
+
+static void print_diag(const char *file, const struct pv_diag *d)
+{
+	const char *sev = d->sev == PV_SEV_ERROR ? "error" : "warning";
+	const char *sep = d->path[0] ? ": " : "";
+
+	if (d->loc.line)
+		fprintf(stderr, "%s:%u:%u: %s: %s%s%s\n", file, d->loc.line, d->loc.col, sev, d->path,
+			sep, d->msg);
+	else
+		fprintf(stderr, "%s: %s: %s%s%s\n", file, sev, d->path, sep, d->msg);
+}
+
+static void print_file_diags(const struct pv_file *f, const struct check_opts *o)
+{
+	for (size_t i = 0; i < f->diags.n; i++)
+		if (!o->quiet || f->diags.v[i].sev == PV_SEV_ERROR)
+			print_diag(f->path, &f->diags.v[i]);
+	if (f->diags.dropped)
+		fprintf(stderr, "%s: note: %zu more problems not shown\n", f->path, f->diags.dropped);
+}
+
+static void print_object_line(const struct pv_file *f, const struct pv_object *ob)
+{
+	const struct pv_meta *m = &ob->obj->metadata;
+
+	if (ob->kind->namespaced)
+		printf("%s %s/%s  %s:%u\n", ob->kind->name, m->namespace.v, m->name.v, f->path,
+		       ob->loc.line);
+	else
+		printf("%s %s  %s:%u\n", ob->kind->name, m->name.v, f->path, ob->loc.line);
+}
+
+static int collect_paths(int argc, char **argv, struct pv_pathlist *paths)
+{
+	for (int i = 0; i < argc; i++) {
+		struct pv_err err = { 0 };
+		struct stat st;
+
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (pv_scan_dir(argv[i], paths, &err) < 0) {
+				fprintf(stderr, "podvisor check: %s\n", err.msg);
+				return -1;
+			}
+		} else if (pv_pathlist_add(paths, argv[i]) < 0) {
+			fprintf(stderr, "podvisor check: out of memory\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int print_objects(struct pv_file **files, size_t n, enum out_format fmt)
+{
+	struct json_object *list = json_object_new_array();
+	struct json_object *out;
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < files[i]->nobjects; j++)
+			json_object_array_add(list, pv_encode_object(&files[i]->objects[j]));
+	if (fmt == OUT_YAML) {
+		text = pv_json_to_yaml(list, true);
+		if (text)
+			fputs(text, stdout);
+		free(text);
+		json_object_put(list);
+		return text ? 0 : -1;
+	}
+	if (json_object_array_length(list) == 1) {
+		out = json_object_get(json_object_array_get_idx(list, 0));
+		json_object_put(list);
+	} else {
+		out = json_object_new_object();
+		json_object_object_add(out, "apiVersion", json_object_new_string("v1"));
+		json_object_object_add(out, "kind", json_object_new_string("List"));
+		json_object_object_add(out, "items", list);
+	}
+	puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct check_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (strcmp(optarg, "yaml") == 0) {
+				o->format = OUT_YAML;
+			} else if (strcmp(optarg, "json") == 0) {
+				o->format = OUT_JSON;
+			} else {
+				fprintf(stderr, "podvisor check: unknown output format '%s' "
+					"(use yaml or json)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return 1;
+		default:
+			fputs("Try 'podvisor check --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fputs("podvisor check: no PATH given\nTry 'podvisor check --help'.\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_files(struct pv_file **files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i])
+			continue;
+		pv_file_free(files[i]);
+		free(files[i]);
+	}
+	free(files);
+}
+
+int pv_cmd_check(int argc, char **argv)
+{
+	struct check_opts o = { OUT_LINES, false };
+	struct pv_pathlist paths = { 0 };
+	struct pv_file **files;
+	size_t nerr = 0, nwarn = 0, nobj = 0, bad = 0;
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (collect_paths(argc - optind, argv + optind, &paths) < 0) {
+		pv_pathlist_free(&paths);
+		return PV_EXIT_FAIL;
+	}
+	files = calloc(paths.n ? paths.n : 1, sizeof(*files));
+	for (size_t i = 0; files && i < paths.n; i++) {
+		files[i] = calloc(1, sizeof(**files));
+		if (files[i])
+			pv_file_load(files[i], paths.v[i]);
+	}
+	for (size_t i = 0; files && i < paths.n; i++)
+		if (!files[i]) { /* the duplicate check reads every file */
+			free_files(files, paths.n);
+			files = NULL;
+		}
+	if (!files) {
+		fprintf(stderr, "podvisor check: out of memory\n");
+		pv_pathlist_free(&paths);
+		return PV_EXIT_FAIL;
+	}
+	pv_files_check_duplicates(files, paths.n);
+	for (size_t i = 0; i < paths.n; i++) {
+		struct pv_file *f = files[i];
+
+		if (!f) {
+			fprintf(stderr, "podvisor check: out of memory\n");
+			bad++;
+			continue;
+		}
+		print_file_diags(f, &o);
+		nerr += f->diags.nerrors;
+		nwarn += f->diags.nwarnings;
+		bad += f->failed;
+		for (size_t j = 0; o.format == OUT_LINES && !o.quiet && !f->failed && j < f->nobjects; j++)
+			print_object_line(f, &f->objects[j]);
+		nobj += f->failed ? 0 : f->nobjects;
+	}
+	if (o.format != OUT_LINES && bad == 0 && print_objects(files, paths.n, o.format) < 0)
+		bad++;
+	if (!o.quiet || bad)
+		fprintf(stderr, "%zu file%s, %zu object%s, %zu error%s, %zu warning%s\n", paths.n,
+			paths.n == 1 ? "" : "s", nobj, nobj == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
+			nwarn, nwarn == 1 ? "" : "s");
+	free_files(files, paths.n);
+	pv_pathlist_free(&paths);
+	return bad ? PV_EXIT_FAIL : PV_EXIT_OK;
+}

@@ -1,0 +1,265 @@
+/* podvisor exec: run a command in a running container, as nsenter would
+ * but knowing where the container is: its namespaces (mount, PID,
+ * network, IPC, UTS), root, environment and working directory. The exit
+ * code is the command's; -it gives it a terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <pty.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include <utmp.h>
+
+#include "common/cleanup.h"
+#include "supervisor/core/jsonx.h"
+#include "supervisor/api/api.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/cli/client.h"
+#include "supervisor/runtime/cgroup.h"
+#include "supervisor/runtime/cspec.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/core/proc.h"
+
+static const char exec_usage[] =
+	"Usage: podvisor exec POD [-c CONTAINER] [-i] [-t] [-n NAMESPACE] -- COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND inside a running container: in its namespaces, on its root,\n"
+	"with its environment. Exits with the command's exit code (126 when it\n"
+	"cannot be run, 127 when it is not found).\n"
+	"\n"
+	"Options:\n"
+	"  -c, --container NAME  which container (default: the only, or the first)\n"
+	"  -i, --stdin           pass standard input through\n"
+	"  -t, --tty             give the command a terminal\n"
+	"  -n, --namespace NS    the pod's namespace (default: default)\n"
+	"  -s, --state DIR       the daemon's state directory\n"
+	"  -h, --help            show this help\n";
+
+struct exec_opts {
+	const char *ns, *container, *state;
+	bool in, tty;
+};
+
+/* The container's pid, from the daemon. */
+static pid_t container_pid(const struct exec_opts *o, const char *pod)
+{
+	struct json_object *resp = pv_client_pod("podvisor exec", o->state, o->ns, pod), *cs, *v;
+	pid_t pid = -1;
+
+	if (!resp)
+		return -1;
+	json_object_object_get_ex(resp, "containers", &cs);
+	for (size_t i = 0; cs && i < json_object_array_length(cs) && pid < 0; i++) {
+		struct json_object *c = json_object_array_get_idx(cs, i);
+
+		if (json_object_get_boolean(json_object_object_get(c, "init")) ||
+		    (o->container && strcmp(pv_json_str(c, "name", ""), o->container) != 0))
+			continue;
+		if (!json_object_object_get_ex(c, "pid", &v) || !json_object_object_get_ex(
+			    json_object_object_get(c, "state"), "running", NULL)) {
+			fprintf(stderr, "podvisor exec: container %s is not running\n", pv_json_str(c, "name", ""));
+			break;
+		}
+		pid = json_object_get_int(v);
+	}
+	if (pid < 0 && o->container && cs)
+		fprintf(stderr, "podvisor exec: no running container \"%s\" in pod %s\n",
+			o->container, pod);
+	json_object_put(resp);
+	return pid;
+}
+
+/* The container's environment, from /proc (before entering it). */
+static char **read_environ(pid_t pid)
+{
+	char path[64];
+	size_t len = 0, n = 0;
+	cleanup_free char *buf = NULL;
+	char **env;
+	struct pv_err err;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	buf = pv_read_file_raw(path, 1 << 20, &len, &err);
+	if (!buf)
+		return calloc(1, sizeof(char *));
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	env = calloc(n + 2, sizeof(*env));
+	for (size_t i = 0, k = 0; env && i < len && k < n; k++) {
+		env[k] = strdup(buf + i);
+		i += strlen(buf + i) + 1;
+	}
+	return env;
+}
+
+static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty_fd)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char buf[4096];
+
+	if (tty_fd >= 0 && login_tty(tty_fd) < 0)
+		_exit(126);
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], "PATH=", 5) == 0)
+			path = env[i] + 5;
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	for (const char *p = path; p && *p;) {
+		const char *colon = strchr(p, ':');
+		int len = colon ? (int)(colon - p) : (int)strlen(p);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", len, p, argv[0]);
+		execve(buf, argv, env);
+		p = colon ? colon + 1 : NULL;
+	}
+	fprintf(stderr, "podvisor exec: %s: command not found\n", argv[0]);
+	_exit(127);
+}
+
+/* Copy between our terminal and the command's until it ends. */
+static void relay(int master, pid_t child)
+{
+	struct termios raw, saved;
+	bool tty = tcgetattr(0, &saved) == 0;
+	char buf[4096];
+
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { 0, POLLIN, 0 }, { master, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0 || write(master, buf, (size_t)n) < 0)
+				p[0].fd = -1;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			n = read(master, buf, sizeof(buf));
+			if (n <= 0 || write(1, buf, (size_t)n) < 0)
+				break;
+		}
+		if (waitpid(child, NULL, WNOHANG | WNOWAIT) == child && !(p[1].revents & POLLIN))
+			break;
+	}
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+}
+
+static int enter(pid_t pid)
+{
+	int fd = pv_pidfd_open(pid, 0);
+	char path[64];
+	int root;
+
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (setns(fd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (root >= 0 && (fchdir(root) < 0 || chroot(".") < 0))
+		return -1;
+	if (root >= 0)
+		close(root);
+	return chdir("/");
+}
+
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	static const struct option opts[] = {
+		{ "container", required_argument, NULL, 'c' },
+		{ "stdin", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->ns = "default";
+	while ((c = getopt_long(argc, argv, "+c:itn:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->container = optarg; break;
+		case 'i': o->in = true; break;
+		case 't': o->tty = true; break;
+		case 'n': o->ns = optarg; break;
+		case 's': o->state = optarg; break;
+		case 'h': fputs(exec_usage, stdout); return 1;
+		default: return -1;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "--") != 0 && optind + 1 < argc &&
+	    strcmp(argv[optind + 1], "--") == 0)
+		return 0; /* POD -- CMD */
+	fputs(exec_usage, stderr);
+	return -1;
+}
+
+int pv_cmd_exec(int argc, char **argv)
+{
+	struct exec_opts o = { 0 };
+	int rc = parse(argc, argv, &o), status, master = -1, slave = -1;
+	char **cmd, **env;
+	pid_t pid, child;
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	cmd = argv + optind + 2;
+	if (!cmd[0]) {
+		fputs("podvisor exec: no command given after --\n", stderr);
+		return PV_EXIT_USAGE;
+	}
+	pid = container_pid(&o, argv[optind]);
+	if (pid < 0)
+		return PV_EXIT_FAIL;
+	env = read_environ(pid);
+	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
+	if (enter(pid) < 0) {
+		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	/* The terminal comes from the container's own devpts, so that the
+	 * command sees it under /dev/pts. */
+	if (o.tty && openpty(&master, &slave, NULL, NULL, NULL) < 0)
+		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
+	if (!o.in && !o.tty) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0)
+			dup2(null, 0);
+	}
+	child = fork();
+	if (child == 0)
+		run_child(cmd, env, slave);
+	if (slave >= 0)
+		close(slave);
+	if (child < 0)
+		return perror("podvisor exec: fork"), PV_EXIT_FAIL;
+	if (master >= 0)
+		relay(master, child);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	pv_strv_free(env);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,448 @@
+/* podvisor get / describe: what the daemon runs, as kubectl shows it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "manifests/encode.h"
+#include "supervisor/core/jsonx.h"
+#include "supervisor/api/api.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/cli/client.h"
+#include "supervisor/cli/get.h"
+#include "supervisor/core/table.h"
+
+static const char get_usage[] =
+	"Usage: podvisor get KIND [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
+	"\n"
+	"List what the daemon runs, as kubectl does. KIND is one of:\n"
+	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
+	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
+	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
+	"                     Terminating, ...\n"
+	"  services (svc)     NAME  TYPE  CLUSTER-IP  EXTERNAL-IP  PORT(S)  AGE\n"
+	"  endpoints (ep)     NAME  ENDPOINTS  AGE: the ready pods behind each Service\n"
+	"  persistentvolumes (pv)\n"
+	"                     NAME  CAPACITY  ACCESS MODES  RECLAIM POLICY  STATUS  CLAIM\n"
+	"                     STORAGECLASS  REASON  AGE; cluster-scoped: -n and -A do not apply\n"
+	"  persistentvolumeclaims (pvc)\n"
+	"                     NAME  STATUS  VOLUME  CAPACITY  ACCESS MODES  STORAGECLASS  AGE\n"
+	"  configmaps (cm)    NAME  DATA  AGE\n"
+	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
+	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
+	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
+	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
+	"                     FailedLoad, Removed)\n"
+	"\n"
+	"Options:\n"
+	"  -n, --namespace NS   only this namespace (default: default)\n"
+	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
+	"  -o, --output FORMAT  wide (pods: adds IP, NODE and UID; services: SELECTOR;\n"
+	"                       pv, pvc: VOLUMEMODE), json or yaml\n"
+	"  -s, --state DIR      the daemon's state directory\n"
+	"  -h, --help           show this help\n";
+
+static const char describe_usage[] =
+	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE] [--state DIR]\n"
+	"\n"
+	"Show a pod in detail: its containers, their states and last exit codes,\n"
+	"the manifest file it comes from and that file's load errors, and the\n"
+	"pod's recent events. Or a Service: its cluster IP, ports, node ports,\n"
+	"endpoints, and why it is not programmed if it is not. Or a\n"
+	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
+	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
+	"data. Or a Secret: its type and each key's size, never the values.\n";
+
+static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->ns = "default";
+	while ((c = getopt_long(argc, argv, "n:Ao:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->ns = optarg;
+			break;
+		case 'A':
+			o->all = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
+{
+	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
+		return false;
+	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
+}
+
+static void restarts_cell(struct json_object *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld", (long long)pv_json_int(p, "restarts"));
+}
+
+static void print_pods(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
+					    "AGE", "IP", "NODE", "UID" };
+	size_t first = o->all ? 0 : 1, ncols = o->output && !strcmp(o->output, "wide") ? 9 : 6;
+	struct pv_table t;
+	size_t shown = 0;
+
+	pv_table_init(&t, ncols - first, head + first);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *p = json_object_array_get_idx(items, i);
+		char ready[32], restarts[32], age[32];
+		const char *row[9];
+
+		if (!pv_get_wanted(o, p))
+			continue;
+		snprintf(ready, sizeof(ready), "%lld/%lld", (long long)pv_json_int(p, "ready"),
+			 (long long)pv_json_int(p, "total"));
+		restarts_cell(p, restarts, sizeof(restarts));
+		pv_human_duration(time(NULL) - pv_json_int(p, "created"), age, sizeof(age));
+		row[0] = pv_json_str(p, "namespace", "");
+		row[1] = pv_json_str(p, "name", "");
+		row[2] = ready;
+		row[3] = pv_json_str(p, "status", "");
+		row[4] = restarts;
+		row[5] = age;
+		row[6] = *pv_json_str(p, "podIP", "") ? pv_json_str(p, "podIP", "") : "<none>";
+		row[7] = pv_json_str(p, "node", "");
+		row[8] = pv_json_str(p, "uid", "");
+		pv_table_row(&t, row + first);
+		shown++;
+	}
+	if (shown)
+		pv_table_print(&t, stdout);
+	else if (o->name)
+		fprintf(stderr, "Error from the daemon: pod \"%s\" not found\n", o->name);
+	else
+		fprintf(stderr, "No resources found%s%s%s.\n", o->all ? "" : " in ",
+			o->all ? "" : o->ns, o->all ? "" : " namespace");
+	pv_table_free(&t);
+}
+
+int pv_get_structured(const struct get_opts *o, struct json_object *items)
+{
+	struct json_object *list = json_object_new_array();
+	char *y;
+
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *p = json_object_array_get_idx(items, i);
+
+		if (pv_get_wanted(o, p))
+			json_object_array_add(list, json_object_get(p));
+	}
+	if (strcmp(o->output, "json") == 0) {
+		puts(json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED));
+	} else {
+		y = pv_json_to_yaml(list, true);
+		fputs(y ? y : "", stdout);
+		free(y);
+	}
+	json_object_put(list);
+	return PV_EXIT_OK;
+}
+
+/* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
+static void event_age(struct json_object *e, char *buf, size_t len)
+{
+	pv_human_duration(time(NULL) - pv_json_int(e, "at"), buf, len);
+	if (pv_json_int(e, "count") > 1)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (x%lld)",
+			 (long long)pv_json_int(e, "count"));
+}
+
+static void print_events(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" };
+	struct pv_table t;
+
+	(void)o;
+	if (!items || !json_object_array_length(items)) {
+		fprintf(stderr, "No events found.\n");
+		return;
+	}
+	pv_table_init(&t, 5, head);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *e = json_object_array_get_idx(items, i);
+		char age[48];
+		const char *row[5];
+
+		event_age(e, age, sizeof(age));
+		row[0] = age;
+		row[1] = pv_json_str(e, "type", "");
+		row[2] = pv_json_str(e, "reason", "");
+		row[3] = pv_json_str(e, "object", "");
+		row[4] = pv_json_str(e, "message", "");
+		pv_table_row(&t, row);
+	}
+	pv_table_print(&t, stdout);
+	pv_table_free(&t);
+}
+
+enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
+		GET_EVENTS, GET_UNKNOWN };
+
+typedef int describe_fn(const struct get_opts *o, struct json_object *items,
+			struct json_object *events);
+
+/* Where each kind's items come from (the API op and the array in its
+ * answer), who prints them, and the kind's name in the events. */
+static const struct get_kind_info {
+	const char *op, *items;
+	bool cluster; /* cluster-scoped: no namespace to filter by */
+	void (*print)(const struct get_opts *o, struct json_object *items);
+	describe_fn *describe; /* NULL: pods have their own op; ep: none */
+	const char *events;    /* NULL: the daemon records none */
+} kinds[] = {
+	[GET_PODS] = { "pods", "items", false, print_pods, NULL, NULL },
+	[GET_SERVICES] = { "services", "items", false, pv_get_print_services, pv_describe_service,
+			   "service" },
+	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, NULL, NULL },
+	[GET_PV] = { "storage", "volumes", true, pv_get_print_volumes, pv_describe_volume,
+		     "persistentvolume" },
+	[GET_PVC] = { "storage", "claims", false, pv_get_print_claims, pv_describe_claim,
+		      "persistentvolumeclaim" },
+	[GET_CM] = { "config", "configmaps", false, pv_get_print_configmaps, pv_describe_configmap,
+		     "configmap" },
+	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
+	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
+};
+
+static enum get_kind kind_of(const char *k)
+{
+	if (!strcmp(k, "pods") || !strcmp(k, "pod") || !strcmp(k, "po"))
+		return GET_PODS;
+	if (!strcmp(k, "services") || !strcmp(k, "service") || !strcmp(k, "svc"))
+		return GET_SERVICES;
+	if (!strcmp(k, "endpoints") || !strcmp(k, "ep"))
+		return GET_ENDPOINTS;
+	if (!strcmp(k, "persistentvolumes") || !strcmp(k, "persistentvolume") || !strcmp(k, "pv"))
+		return GET_PV;
+	if (!strcmp(k, "persistentvolumeclaims") || !strcmp(k, "persistentvolumeclaim") ||
+	    !strcmp(k, "pvc"))
+		return GET_PVC;
+	if (!strcmp(k, "configmaps") || !strcmp(k, "configmap") || !strcmp(k, "cm"))
+		return GET_CM;
+	if (!strcmp(k, "secrets") || !strcmp(k, "secret"))
+		return GET_SECRET;
+	if (!strcmp(k, "events") || !strcmp(k, "event") || !strcmp(k, "ev"))
+		return GET_EVENTS;
+	return GET_UNKNOWN;
+}
+
+/* Ask the daemon for OP; with OBJECT, only that object's events. */
+static struct json_object *call(const struct get_opts *o, const char *op, const char *object)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "op", json_object_new_string(op));
+	if (object)
+		json_object_object_add(req, "object", json_object_new_string(object));
+	return pv_client_call("podvisor", o->state, req);
+}
+
+int pv_cmd_get(int argc, char **argv)
+{
+	struct get_opts o = { 0 };
+	struct json_object *resp, *items;
+	enum get_kind kind;
+	int rc = parse(argc, argv, &o, get_usage);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : (fputs(get_usage, stderr), PV_EXIT_USAGE);
+	if (optind >= argc || (kind = kind_of(argv[optind])) == GET_UNKNOWN) {
+		fprintf(stderr, "podvisor get: %s%s%s; the kinds served: pods (po), services (svc), "
+			"endpoints (ep), persistentvolumes (pv), persistentvolumeclaims (pvc), "
+			"configmaps (cm), secrets, events (ev)\n", optind < argc ? "unknown kind '" : "which kind?",
+			optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
+		return PV_EXIT_USAGE;
+	}
+	o.name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (o.output && strcmp(o.output, "wide") && strcmp(o.output, "json") &&
+	    strcmp(o.output, "yaml")) {
+		fprintf(stderr, "podvisor get: unknown output format '%s'\n", o.output);
+		return PV_EXIT_USAGE;
+	}
+	o.all = o.all || kinds[kind].cluster;
+	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
+		resp = call(&o, kinds[kind].op, o.name);
+		o.name = NULL;
+	} else {
+		resp = call(&o, kinds[kind].op, NULL);
+	}
+	if (!resp)
+		return PV_EXIT_FAIL;
+	json_object_object_get_ex(resp, kinds[kind].items, &items);
+	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
+		rc = pv_get_structured(&o, items);
+	else
+		kinds[kind].print(&o, items);
+	json_object_put(resp);
+	return rc;
+}
+
+static void describe_state(struct json_object *st, const char *indent)
+{
+	struct json_object *s;
+
+	if (json_object_object_get_ex(st, "running", &s)) {
+		printf("%sState:          Running\n%s  Started:      %s\n", indent, indent,
+		       pv_json_str(s, "startedAt", ""));
+	} else if (json_object_object_get_ex(st, "terminated", &s)) {
+		printf("%sState:          Terminated\n%s  Reason:       %s\n%s  Exit Code:    %lld\n",
+		       indent, indent, pv_json_str(s, "reason", ""), indent, (long long)pv_json_int(s, "exitCode"));
+		if (*pv_json_str(s, "message", ""))
+			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
+		printf("%s  Finished:     %s\n", indent, pv_json_str(s, "finishedAt", ""));
+	} else if (json_object_object_get_ex(st, "waiting", &s)) {
+		printf("%sState:          Waiting\n%s  Reason:       %s\n", indent, indent,
+		       pv_json_str(s, "reason", ""));
+		if (*pv_json_str(s, "message", ""))
+			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
+	}
+}
+
+void pv_get_print_events(struct json_object *ev, const char *title)
+{
+	printf("%s:\n", title);
+	if (!ev || !json_object_array_length(ev)) {
+		printf("  <none>\n");
+		return;
+	}
+	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		struct json_object *e = json_object_array_get_idx(ev, i);
+		char age[48];
+
+		event_age(e, age, sizeof(age));
+		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
+		       pv_json_str(e, "message", ""));
+	}
+}
+
+static void describe(struct json_object *p)
+{
+	struct json_object *cs, *ev = NULL, *fev = NULL;
+
+	printf("Name:         %s\nNamespace:    %s\nUID:          %s\nNode:         %s\n"
+	       "Start Time:   %s\nStatus:       %s\nPhase:        %s\n", pv_json_str(p, "name", ""),
+	       pv_json_str(p, "namespace", ""), pv_json_str(p, "uid", ""), pv_json_str(p, "node", ""), pv_json_str(p, "createdAt", ""),
+	       pv_json_str(p, "status", ""), pv_json_str(p, "phase", ""));
+	printf("Manifest:     %s\n", *pv_json_str(p, "file", "") ? pv_json_str(p, "file", "")
+					: "<none: no longer in the manifests>");
+	json_object_object_get_ex(p, "containers", &cs);
+	printf("Containers:\n");
+	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
+		struct json_object *c = json_object_array_get_idx(cs, i), *st, *last, *lt;
+
+		printf("  %s%s:\n    Image:          %s\n", pv_json_str(c, "name", ""),
+		       json_object_get_boolean(json_object_object_get(c, "init")) ? " (init)" : "",
+		       pv_json_str(c, "image", ""));
+		if (json_object_object_get_ex(c, "state", &st))
+			describe_state(st, "    ");
+		if (json_object_object_get_ex(c, "lastState", &last) &&
+		    json_object_object_get_ex(last, "terminated", &lt))
+			printf("    Last State:     Terminated\n      Reason:       %s\n"
+			       "      Exit Code:    %lld\n      Finished:     %s\n", pv_json_str(lt, "reason", ""),
+			       (long long)pv_json_int(lt, "exitCode"), pv_json_str(lt, "finishedAt", ""));
+		printf("    Ready:          %s\n    Restart Count:  %lld\n",
+		       json_object_get_boolean(json_object_object_get(c, "ready")) ? "True" : "False",
+		       (long long)pv_json_int(c, "restartCount"));
+	}
+	json_object_object_get_ex(p, "fileEvents", &fev);
+	if (fev && json_object_array_length(fev))
+		pv_get_print_events(fev, "Manifest Events");
+	json_object_object_get_ex(p, "events", &ev);
+	pv_get_print_events(ev, "Events");
+}
+
+/* The events of object KIND/NS/NAME, or KIND/NAME when cluster-scoped. */
+static struct json_object *fetch_events(const struct get_opts *o, const struct get_kind_info *k)
+{
+	struct json_object *req = json_object_new_object();
+	char object[600];
+
+	if (k->cluster)
+		snprintf(object, sizeof(object), "%s/%s", k->events, o->name);
+	else
+		snprintf(object, sizeof(object), "%s/%s/%s", k->events, o->ns, o->name);
+	json_object_object_add(req, "op", json_object_new_string("events"));
+	json_object_object_add(req, "object", json_object_new_string(object));
+	return pv_client_call("podvisor", o->state, req);
+}
+
+/* Describe NAME of a kind whose op lists every item. */
+static int describe_listed(struct get_opts *o, const struct get_kind_info *k, const char *name)
+{
+	struct json_object *resp, *items, *ev = NULL, *events = NULL;
+	int rc;
+
+	o->name = name;
+	o->all = o->all || k->cluster;
+	resp = call(o, k->op, NULL);
+	if (!resp)
+		return PV_EXIT_FAIL;
+	if (k->events)
+		ev = fetch_events(o, k);
+	if (ev)
+		json_object_object_get_ex(ev, "items", &events);
+	json_object_object_get_ex(resp, k->items, &items);
+	rc = k->describe(o, items, events);
+	json_object_put(ev);
+	json_object_put(resp);
+	return rc ? PV_EXIT_FAIL : PV_EXIT_OK;
+}
+
+int pv_cmd_describe(int argc, char **argv)
+{
+	struct get_opts o = { 0 };
+	struct json_object *req, *resp;
+	enum get_kind kind;
+	int rc = parse(argc, argv, &o, describe_usage);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	kind = optind + 2 == argc ? kind_of(argv[optind]) : GET_UNKNOWN;
+	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe)) {
+		fputs(describe_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	if (kind != GET_PODS)
+		return describe_listed(&o, &kinds[kind], argv[optind + 1]);
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("pod"));
+	json_object_object_add(req, "namespace", json_object_new_string(o.ns));
+	json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+	resp = pv_client_call("podvisor", o.state, req);
+	if (!resp)
+		return PV_EXIT_FAIL;
+	describe(resp);
+	json_object_put(resp);
+	return PV_EXIT_OK;
+}

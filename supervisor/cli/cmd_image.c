@@ -1,0 +1,433 @@
+/* podvisor image: the node's local image store (import, ls, rm, inspect). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "common/cleanup.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/image/image.h"
+#include "supervisor/core/table.h"
+
+static const char image_usage[] =
+	"Usage: podvisor image [--state DIR] COMMAND [ARGS...]\n"
+	"\n"
+	"Manage the node's local image store. Pods run from images in this store only:\n"
+	"podvisor never pulls from a registry. Fleets deliver images the way they deliver\n"
+	"manifests (rsync, a USB stick, a package) and import them here.\n"
+	"\n"
+	"Commands:\n"
+	"  import SRC NAME[:TAG]  import an OCI image layout directory or OCI archive\n"
+	"  ls [-q]                list the images in the store\n"
+	"  rm NAME[:TAG]...       remove images, and the layers no other image uses\n"
+	"  inspect NAME[:TAG]     print an image's record: digest, layers, config\n"
+	"\n"
+	"Names are normalized as Kubernetes and containerd do: busybox is\n"
+	"docker.io/library/busybox:latest, so the image a Pod names is found under the\n"
+	"same name it was imported as.\n"
+	"\n"
+	"Options:\n"
+	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
+	"                   " PV_STATE_DEFAULT "); the store is DIR/images\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status: 0 on success, 1 when a command fails, 2 on a usage error.\n"
+	"\n"
+	"See 'podvisor image COMMAND --help' for a command's options.\n";
+
+static const char import_usage[] =
+	"Usage: podvisor image import [--state DIR] SRC NAME[:TAG]\n"
+	"\n"
+	"Import the image at SRC into the store as NAME[:TAG].\n"
+	"\n"
+	"SRC is an OCI image layout directory (oci-layout, index.json, blobs/sha256/...,\n"
+	"as `skopeo copy docker://busybox:1.36 oci:DIR` or `umoci` write), or an OCI\n"
+	"archive: a tar or tar.gz of such a directory (`skopeo copy ... oci-archive:FILE`,\n"
+	"`docker save` from Docker 25 on).\n"
+	"\n"
+	"When index.json lists several manifests, the one imported is the one NAME's\n"
+	"digest names (NAME@sha256:...), else the one annotated\n"
+	"org.opencontainers.image.ref.name = TAG (or = NAME:TAG), else the only one for\n"
+	"linux on this machine's architecture. Nested indexes are refused.\n"
+	"\n"
+	"Every blob read is verified against its sha256 digest and size; a corrupt or\n"
+	"truncated blob fails the import and leaves nothing behind. Layers (tar,\n"
+	"tar+gzip, tar+zstd, and Docker's tar.gzip) are unpacked once into\n"
+	"content-addressed directories shared by every image that uses them; OCI\n"
+	"whiteouts become overlayfs whiteouts. An entry that would write outside its\n"
+	"layer (\"..\", or through a symlink) fails the import. NAME[:TAG] already in\n"
+	"the store is replaced.\n"
+	"\n"
+	"Progress goes to standard error, one line per layer, then:\n"
+	"    imported NAME:TAG sha256:<manifest digest>\n"
+	"\n"
+	"Options:\n"
+	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
+	"                   " PV_STATE_DEFAULT ")\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Must run as root (layers keep their owners, device nodes and xattrs).\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the import fails, 2 on a usage error\n"
+	"(including an invalid NAME).\n"
+	"\n"
+	"Examples:\n"
+	"  skopeo copy docker://busybox:1.36 oci:/srv/images/busybox:1.36\n"
+	"  podvisor image import /srv/images/busybox busybox:1.36\n"
+	"  podvisor image import nginx.tar.gz registry.example.com/web/nginx:1.25\n";
+
+static const char ls_usage[] =
+	"Usage: podvisor image ls [--state DIR] [-q]\n"
+	"\n"
+	"List the images in the store, sorted by name:\n"
+	"    IMAGE                      TAG    DIGEST        SIZE    AGE\n"
+	"    docker.io/library/busybox  1.36   3fbc632167ee  1.24MB  5m\n"
+	"DIGEST is the manifest digest, shortened to 12 hex digits; SIZE the compressed\n"
+	"size of the layers; AGE the time since the import. An image imported by digest\n"
+	"shows TAG <none>.\n"
+	"\n"
+	"Options:\n"
+	"  -q, --quiet      print only the normalized names, one a line\n"
+	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
+	"                   " PV_STATE_DEFAULT ")\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the store cannot be read, 2 on a usage error.\n";
+
+static const char rm_usage[] =
+	"Usage: podvisor image rm [--state DIR] NAME[:TAG]...\n"
+	"\n"
+	"Remove each NAME[:TAG] from the store, then delete the layers no remaining\n"
+	"image uses; layers shared with another image stay. NAME@sha256:... removes\n"
+	"every tag of NAME whose manifest has that digest.\n"
+	"\n"
+	"Options:\n"
+	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
+	"                   " PV_STATE_DEFAULT ")\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status: 0 when every image was removed, 1 when any was not in the store\n"
+	"or could not be removed (the others are still removed), 2 on a usage error\n"
+	"(nothing is removed when any NAME is invalid).\n";
+
+static const char inspect_usage[] =
+	"Usage: podvisor image inspect [--state DIR] NAME[:TAG]\n"
+	"\n"
+	"Print the image's record as JSON: normalized name, manifest and config\n"
+	"digests, the unpacked layer directories lowest first (as overlayfs lowerdirs),\n"
+	"Entrypoint, Cmd, Env, WorkingDir, User, size and import time. NAME@sha256:...\n"
+	"also finds the image imported under a tag with that manifest digest.\n"
+	"\n"
+	"Options:\n"
+	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
+	"                   " PV_STATE_DEFAULT ")\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the image is not in the store, 2 on a usage\n"
+	"error.\n";
+
+struct image_opts {
+	const char *state;
+	bool quiet;
+};
+
+/* Parse the options of a subcommand (NAME, with USAGE); returns 1 after
+ * --help, -1 on a usage error, else 0 with optind at the first operand. */
+static int parse_opts(int argc, char **argv, const char *name, const char *usage, bool allow_q,
+		      struct image_opts *o)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, allow_q ? "hq" : "h", opts, NULL)) != -1) {
+		if (c == 's') {
+			o->state = optarg;
+		} else if (c == 'q' && allow_q) {
+			o->quiet = true;
+		} else if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		} else {
+			fprintf(stderr, "Try 'podvisor image %s --help'.\n", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int usage_error(const char *name, const char *msg)
+{
+	fprintf(stderr, "podvisor image %s: %s\nTry 'podvisor image %s --help'.\n", name, msg,
+		name);
+	return PV_EXIT_USAGE;
+}
+
+/* Check every reference first, so that nothing happens when one is bad. */
+static bool refs_valid(const char *cmd, int n, char **refs)
+{
+	bool ok = true;
+
+	for (int i = 0; i < n; i++) {
+		struct pv_err err = { 0, "" };
+		char *norm = pv_image_ref_normalize(refs[i], &err);
+
+		if (!norm) {
+			fprintf(stderr, "podvisor image %s: %s\n", cmd, err.msg);
+			ok = false;
+		}
+		free(norm);
+	}
+	return ok;
+}
+
+/* "1.24MB": three significant digits, powers of 1000, as docker and crictl. */
+static void human_size(int64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)(bytes < 0 ? 0 : bytes);
+	size_t u = 0;
+
+	while (v >= 999.5 && u + 1 < PV_ARRAY_SIZE(units)) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+/* --- import ------------------------------------------------------------------- */
+
+static void print_progress(void *ctx, enum pv_image_event ev, const char *what, int64_t size)
+{
+	char hs[32];
+
+	(void)ctx;
+	human_size(size, hs, sizeof(hs));
+	switch (ev) {
+	case PV_IMAGE_EXTRACTING:
+		fprintf(stderr, "extracting archive %s (%s)\n", what, hs);
+		break;
+	case PV_IMAGE_LAYER_UNPACKING:
+		fprintf(stderr, "unpacking layer %s (%s)\n", what, hs);
+		break;
+	case PV_IMAGE_LAYER_PRESENT:
+		fprintf(stderr, "layer %s (%s) already present\n", what, hs);
+		break;
+	}
+}
+
+static int cmd_import(int argc, char **argv, struct image_opts *o)
+{
+	const struct pv_image_progress pg = { print_progress, NULL };
+	struct pv_image img = { 0 };
+	struct pv_err err = { 0, "" };
+	int rc = parse_opts(argc, argv, "import", import_usage, false, o);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (argc - optind != 2)
+		return usage_error("import", argc - optind < 2 ? "expected SRC and NAME[:TAG]" :
+				   "too many arguments (expected SRC and NAME[:TAG])");
+	if (!refs_valid("import", 1, argv + optind + 1))
+		return PV_EXIT_USAGE;
+	if (pv_image_import_ex(pv_state_dir(o->state), argv[optind], argv[optind + 1], &pg, &img,
+			       &err) < 0) {
+		fprintf(stderr, "podvisor image import: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
+	fprintf(stderr, "imported %s %s\n", img.ref, img.digest);
+	pv_image_free(&img);
+	return PV_EXIT_OK;
+}
+
+/* --- ls ------------------------------------------------------------------------- */
+
+/* One row of the table: IMAGE TAG DIGEST SIZE AGE. */
+static void add_row(struct pv_table *t, const struct pv_image *img, int64_t now)
+{
+	struct pv_image_ref r = { NULL, NULL, NULL };
+	char digest[13], size[32], age[32];
+	bool parsed = pv_image_ref_parse(img->ref, &r, NULL) == 0;
+	const char *cells[5] = { parsed ? r.name : img->ref,
+				 parsed ? (r.tag ? r.tag : "<none>") : "<invalid>",
+				 digest, size, age };
+
+	snprintf(digest, sizeof(digest), "%.12s", img->digest + strlen("sha256:"));
+	human_size(img->size, size, sizeof(size));
+	pv_human_duration(now - img->imported, age, sizeof(age));
+	pv_table_row(t, cells);
+	pv_image_ref_clear(&r);
+}
+
+static int cmd_ls(int argc, char **argv, struct image_opts *o)
+{
+	static const char *const header[5] = { "IMAGE", "TAG", "DIGEST", "SIZE", "AGE" };
+	struct pv_err err = { 0, "" };
+	struct pv_image *v = NULL;
+	struct pv_table t;
+	size_t n = 0;
+	int rc = parse_opts(argc, argv, "ls", ls_usage, true, o);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (optind != argc)
+		return usage_error("ls", "unexpected arguments");
+	if (pv_image_list(pv_state_dir(o->state), &v, &n, &err) < 0) {
+		fprintf(stderr, "podvisor image ls: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
+	pv_table_init(&t, 5, header);
+	for (size_t i = 0; i < n; i++) {
+		if (o->quiet)
+			puts(v[i].ref);
+		else
+			add_row(&t, &v[i], (int64_t)time(NULL));
+	}
+	if (!o->quiet)
+		pv_table_print(&t, stdout);
+	pv_table_free(&t);
+	pv_image_list_free(v, n);
+	return PV_EXIT_OK;
+}
+
+/* --- rm ------------------------------------------------------------------------- */
+
+static int cmd_rm(int argc, char **argv, struct image_opts *o)
+{
+	int rc = parse_opts(argc, argv, "rm", rm_usage, false, o);
+	int failed = 0;
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (optind >= argc)
+		return usage_error("rm", "no image given");
+	if (!refs_valid("rm", argc - optind, argv + optind))
+		return PV_EXIT_USAGE;
+	for (int i = optind; i < argc; i++) {
+		struct pv_err err = { 0, "" };
+		cleanup_free char *norm = pv_image_ref_normalize(argv[i], NULL);
+
+		if (pv_image_remove(pv_state_dir(o->state), argv[i], &err) < 0) {
+			fprintf(stderr, "podvisor image rm: %s\n", err.msg);
+			failed++;
+		} else {
+			printf("removed %s\n", norm ? norm : argv[i]);
+		}
+	}
+	return failed ? PV_EXIT_FAIL : PV_EXIT_OK;
+}
+
+/* --- inspect ---------------------------------------------------------------------- */
+
+static struct json_object *strv_json(char **v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static struct json_object *image_json(const struct pv_image *img)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *c = json_object_new_object();
+	const struct pv_image_config *cfg = &img->config;
+
+	json_object_object_add(o, "ref", json_object_new_string(img->ref));
+	json_object_object_add(o, "digest", json_object_new_string(img->digest));
+	json_object_object_add(o, "configDigest", json_object_new_string(img->config_digest));
+	json_object_object_add(o, "layers", strv_json(img->layers, img->n_layers));
+	json_object_object_add(o, "layerDigests", strv_json(img->layer_digests, img->n_layers));
+	json_object_object_add(c, "Entrypoint", strv_json(cfg->entrypoint, cfg->n_entrypoint));
+	json_object_object_add(c, "Cmd", strv_json(cfg->cmd, cfg->n_cmd));
+	json_object_object_add(c, "Env", strv_json(cfg->env, cfg->n_env));
+	json_object_object_add(c, "WorkingDir", cfg->working_dir ?
+			       json_object_new_string(cfg->working_dir) : NULL);
+	json_object_object_add(c, "User", cfg->user ? json_object_new_string(cfg->user) : NULL);
+	json_object_object_add(o, "config", c);
+	json_object_object_add(o, "size", json_object_new_int64(img->size));
+	json_object_object_add(o, "imported", json_object_new_int64(img->imported));
+	return o;
+}
+
+static int cmd_inspect(int argc, char **argv, struct image_opts *o)
+{
+	struct pv_err err = { 0, "" };
+	struct pv_image img = { 0 };
+	struct json_object *j;
+	int rc = parse_opts(argc, argv, "inspect", inspect_usage, false, o);
+
+	if (rc)
+		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
+	if (argc - optind != 1)
+		return usage_error("inspect", "expected one NAME[:TAG]");
+	if (!refs_valid("inspect", 1, argv + optind))
+		return PV_EXIT_USAGE;
+	if (pv_image_lookup(pv_state_dir(o->state), argv[optind], &img, &err) < 0) {
+		fprintf(stderr, "podvisor image inspect: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
+	j = image_json(&img);
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+	pv_image_free(&img);
+	return PV_EXIT_OK;
+}
+
+/* --- dispatch ----------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **, struct image_opts *);
+} image_commands[] = {
+	{ "import", cmd_import },
+	{ "ls", cmd_ls },
+	{ "rm", cmd_rm },
+	{ "inspect", cmd_inspect },
+};
+
+int pv_cmd_image(int argc, char **argv)
+{
+	struct image_opts o = { NULL, false };
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 's') {
+			o.state = optarg;
+		} else if (c == 'h') {
+			fputs(image_usage, stdout);
+			return PV_EXIT_OK;
+		} else {
+			fputs("Try 'podvisor image --help'.\n", stderr);
+			return PV_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(image_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < PV_ARRAY_SIZE(image_commands); i++)
+		if (strcmp(argv[optind], image_commands[i].name) == 0)
+			return image_commands[i].fn(argc - optind, argv + optind, &o);
+	fprintf(stderr, "podvisor image: unknown command '%s'\nTry 'podvisor image --help'.\n",
+		argv[optind]);
+	return PV_EXIT_USAGE;
+}

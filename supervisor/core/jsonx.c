@@ -1,0 +1,15 @@
+#include "supervisor/core/jsonx.h"
+
+const char *pv_json_str(struct json_object *o, const char *k, const char *dflt)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : dflt;
+}
+
+int64_t pv_json_int(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}

@@ -1,0 +1,121 @@
+#include "supervisor/core/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+uint64_t pv_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long start = 0;
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may contain spaces and parentheses: skip past the
+	 * last ')', then field 3 onwards are plain numbers. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+int pv_pidfd_open(pid_t pid, uint64_t start)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return -1;
+	/* Checked after opening: from here on the pidfd pins the process. */
+	if (start && pv_proc_start_time(pid) != start) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+int pv_pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+void pv_close_from(int from, int keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int dfd;
+
+	if (!d) {
+		for (int fd = from; fd < 1024; fd++)
+			if (fd != keep)
+				close(fd);
+		return;
+	}
+	dfd = dirfd(d);
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && fd >= from && fd != keep && fd != dfd)
+			close(fd);
+	}
+	closedir(d);
+}
+
+static char *args_area;
+static size_t args_len;
+
+void pv_proc_save_args(int argc, char **argv)
+{
+	if (argc < 1)
+		return;
+	args_area = argv[0];
+	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+}
+
+/* A process forked (not exec'd) still shows the daemon's command line.
+ * Point the kernel at a new one if it lets us; otherwise write over the
+ * old one in place, as setproctitle does, keeping what fits. */
+void pv_set_cmdline(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a) + 1, lb = strlen(b) + 1, lc = strlen(c) + 1, n = la + lb + lc;
+	char *buf = malloc(n);
+
+	prctl(PR_SET_NAME, a);
+	if (!buf)
+		return;
+	memcpy(buf, a, la);
+	memcpy(buf + la, b, lb);
+	memcpy(buf + la + lb, c, lc);
+	if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)buf, 0, 0) == 0 &&
+	    prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(buf + n), 0, 0) == 0)
+		return;
+	if (args_area && args_len > 1) {
+		size_t k = n < args_len ? n : args_len;
+
+		memset(args_area, 0, args_len);
+		memcpy(args_area, buf, k);
+		args_area[args_len - 1] = '\0';
+	}
+	free(buf);
+}

@@ -1,0 +1,89 @@
+#include "supervisor/core/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pv_table_init(struct pv_table *t, size_t ncols, const char *const *header)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	pv_table_row(t, header);
+}
+
+void pv_table_row(struct pv_table *t, const char *const *cells)
+{
+	if ((t->nrows + 1) * t->ncols > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : t->ncols * 16;
+		char **v = realloc(t->cells, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		t->cells = v;
+		t->cap = cap;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = strdup(cells[i] ? cells[i] : "");
+	t->nrows++;
+}
+
+void pv_table_print(const struct pv_table *t, FILE *out)
+{
+	size_t w[PV_TABLE_MAX_COLS] = { 0 };
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols && c < PV_TABLE_MAX_COLS; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			size_t l = s ? strlen(s) : 0;
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols && c < PV_TABLE_MAX_COLS; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				fprintf(out, "%s\n", s ? s : "");
+			else
+				fprintf(out, "%-*s   ", (int)w[c], s ? s : "");
+		}
+	}
+}
+
+void pv_table_free(struct pv_table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+void pv_human_duration(int64_t s, char *buf, size_t len)
+{
+	int64_t m = s / 60, h = s / 3600, d = s / 86400;
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (m < 10 && s % 60)
+		snprintf(buf, len, "%lldm%llds", (long long)m, (long long)(s % 60));
+	else if (m < 10)
+		snprintf(buf, len, "%lldm", (long long)m);
+	else if (m < 180)
+		snprintf(buf, len, "%lldm", (long long)m);
+	else if (h < 8 && m % 60)
+		snprintf(buf, len, "%lldh%lldm", (long long)h, (long long)(m % 60));
+	else if (h < 8)
+		snprintf(buf, len, "%lldh", (long long)h);
+	else if (h < 48)
+		snprintf(buf, len, "%lldh", (long long)h);
+	else if (d < 8 && h % 24)
+		snprintf(buf, len, "%lldd%lldh", (long long)d, (long long)(h % 24));
+	else if (d < 8)
+		snprintf(buf, len, "%lldd", (long long)d);
+	else if (d < 730)
+		snprintf(buf, len, "%lldd", (long long)d);
+	else
+		snprintf(buf, len, "%lldy", (long long)(d / 365));
+}

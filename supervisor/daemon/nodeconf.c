@@ -1,0 +1,115 @@
+#include "supervisor/daemon/nodeconf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/cleanup.h"
+#include "manifests/yamltree.h"
+#include "supervisor/core/fsutil.h"
+
+static const struct {
+	const char *key, *option;
+	bool list;
+} keys[] = {
+	{ "nodeName", "node-name", false },
+	{ "nodeIP", "node-ip", false },
+	{ "hostPathAllow", "host-path-allow", true },
+	{ "localPathRoot", "local-path-root", false },
+	{ "clusterDomain", "cluster-domain", false },
+	{ "podCIDR", "pod-cidr", false },
+	{ "serviceCIDR", "service-cidr", false },
+	{ "nodePortRange", "node-port-range", false },
+	{ "bridge", "bridge", false },
+	{ "cgroupParent", "cgroup-parent", false },
+	{ "logMaxBytes", "log-max-bytes", false },
+};
+
+static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
+	       struct pv_err *err)
+{
+	struct pv_nodeconf_item *items;
+
+	if (v->type != PV_NODE_SCALAR || v->stype == PV_SCALAR_NULL)
+		return pv_err_set(err, EINVAL, "%s:%u:%u: a value is needed here", path,
+				  v->loc.line, v->loc.col);
+	if (!(items = realloc(c->items, (c->n + 1) * sizeof(*items))))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	c->items = items;
+	items[c->n] = (struct pv_nodeconf_item){ .option = option, .value = strdup(v->str),
+						 .line = v->loc.line, .col = v->loc.col };
+	return items[c->n++].value ? 0 : pv_err_set(err, ENOMEM, "out of memory");
+}
+
+static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_node *v,
+		const char *path, struct pv_err *err)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (k->type != PV_NODE_SCALAR || strcmp(k->str, keys[i].key) != 0)
+			continue;
+		if (v->type != PV_NODE_SEQ)
+			return add(c, keys[i].option, v, path, err);
+		if (!keys[i].list)
+			return pv_err_set(err, EINVAL, "%s:%u:%u: %s takes one value, not a list",
+					  path, v->loc.line, v->loc.col, keys[i].key);
+		for (size_t j = 0; j < v->n; j++)
+			if (add(c, keys[i].option, v->items[j], path, err) < 0)
+				return -1;
+		return 0;
+	}
+	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
+			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
+			  "nodePortRange, bridge, cgroupParent, logMaxBytes", path, k->loc.line,
+			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
+}
+
+int pv_nodeconf_parse(const char *buf, size_t len, const char *path, struct pv_nodeconf *out,
+		      struct pv_err *err)
+{
+	struct pv_arena arena;
+	struct pv_diags diags = { 0 };
+	struct pv_yaml_docs docs = { 0 };
+	const struct pv_node *root;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	pv_arena_init(&arena, 16 << 20);
+	if (pv_yaml_parse(buf, len, &pv_yaml_default_limits, &arena, &arena, &docs, &diags) < 0) {
+		const struct pv_diag *d = diags.n ? &diags.v[0] : NULL;
+
+		rc = pv_err_set(err, EINVAL, "%s:%u:%u: %s", path, d ? d->loc.line : 0,
+				d ? d->loc.col : 0, d ? d->msg : "not valid YAML");
+	} else if (docs.n != 1 || (root = docs.roots[0])->type != PV_NODE_MAP) {
+		rc = pv_err_set(err, EINVAL, "%s: one mapping of settings is expected "
+				"(nodeName: ..., hostPathAllow: [...])", path);
+	} else {
+		for (size_t i = 0; rc == 0 && i < root->n; i++)
+			rc = pair(out, root->items[2 * i], root->items[2 * i + 1], path, err);
+	}
+	pv_diags_free(&diags);
+	pv_arena_free(&arena);
+	if (rc < 0)
+		pv_nodeconf_free(out);
+	return rc;
+}
+
+int pv_nodeconf_load(const char *path, struct pv_nodeconf *out, struct pv_err *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!(buf = pv_read_file(path, 1 << 20, &len, err)))
+		return -1;
+	return pv_nodeconf_parse(buf, len, path, out, err);
+}
+
+void pv_nodeconf_free(struct pv_nodeconf *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->items[i].value);
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}

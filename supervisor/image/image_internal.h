@@ -1,0 +1,192 @@
+/* Shared by the image store's files (image_*.c); not for other callers,
+ * who use supervisor/image/image.h. */
+#ifndef PV_SUPERVISOR_IMAGE_INTERNAL_H
+#define PV_SUPERVISOR_IMAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+struct archive;
+
+#include "common/err.h"
+#include "supervisor/image/image.h"
+
+static inline void pv_img_json_putp(struct json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+
+#define cleanup_json __attribute__((cleanup(pv_img_json_putp)))
+
+#define PV_IMG_HEX_LEN 64
+#define PV_IMG_DIGEST_LEN (7 + PV_IMG_HEX_LEN) /* "sha256:" + hex */
+#define PV_IMG_JSON_MAX (4 << 20)             /* index.json, manifests, configs, records */
+#define PV_IMG_LAYERS_MAX 500                 /* overlayfs stacks at most 500 lowerdirs */
+
+/* --- digests (image_digest.c) ------------------------------------------- */
+
+struct pv_img_sha256 {
+	void *ctx; /* EVP_MD_CTX */
+};
+
+int pv_img_sha256_init(struct pv_img_sha256 *h, struct pv_err *err);
+void pv_img_sha256_update(struct pv_img_sha256 *h, const void *buf, size_t n);
+/* Write the lowercase hex digest (65 bytes with the NUL) to HEX. */
+int pv_img_sha256_final(struct pv_img_sha256 *h, char hex[PV_IMG_HEX_LEN + 1], struct pv_err *err);
+void pv_img_sha256_free(struct pv_img_sha256 *h);
+/* One-shot: the hex sha256 of BUF. */
+int pv_img_sha256_hex(const void *buf, size_t n, char hex[PV_IMG_HEX_LEN + 1], struct pv_err *err);
+
+/* Check that S is "sha256:<64 lowercase hex>"; other algorithms are refused. */
+int pv_img_digest_check(const char *s, struct pv_err *err);
+/* The hex part of a checked digest. */
+static inline const char *pv_img_digest_hex(const char *digest)
+{
+	return digest + 7;
+}
+
+/* --- references (image_ref.c) -------------------------------------------- */
+
+/* "docker.io/library/busybox:1.36" for a parsed reference. */
+char *pv_image_ref_format(const struct pv_image_ref *r);
+/* The file name of NORMALIZED's record under refs/: the reference with
+ * every byte outside [A-Za-z0-9._-] written %XX, plus ".json"; a name that
+ * would be too long is "long-<sha256 of the reference>.json" instead. */
+char *pv_image_ref_filename(const char *normalized);
+
+/* --- OCI layouts, manifests, configs (image_oci.c) ----------------------- */
+
+enum pv_img_compression {
+	PV_IMG_COMPRESS_NONE,
+	PV_IMG_COMPRESS_GZIP,
+	PV_IMG_COMPRESS_ZSTD,
+};
+
+/* A content descriptor from index.json or a manifest. */
+struct pv_img_desc {
+	char *media_type;
+	char digest[PV_IMG_DIGEST_LEN + 1];
+	int64_t size;
+	char *ref_name;          /* annotation org.opencontainers.image.ref.name */
+	char *os, *arch, *variant; /* platform */
+};
+
+struct pv_img_manifest {
+	char *media_type;
+	struct pv_img_desc config;
+	struct pv_img_desc *layers;
+	size_t n_layers;
+};
+
+/* Open an OCI image layout directory (checks its oci-layout file). */
+int pv_img_layout_open(const char *dir, int *fd_out, struct pv_err *err);
+/* Choose the manifest of index.json that REF names (see pv_image_import). */
+int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct pv_img_desc *out,
+			   struct pv_err *err);
+/* Read, verify and parse the manifest D points at. */
+int pv_img_read_manifest(int layout_fd, const struct pv_img_desc *d, struct pv_img_manifest *out,
+			 struct pv_err *err);
+/* Read, verify and parse the image config D points at; N_LAYERS is the
+ * manifest's layer count, which the config's rootfs.diff_ids must match. */
+int pv_img_read_config(int layout_fd, const struct pv_img_desc *d, size_t n_layers,
+		       struct pv_image_config *out, struct pv_err *err);
+/* Open the blob D names, checking it is a regular file of D's size. WHAT
+ * says what it is in messages ("layer", "config"). */
+int pv_img_blob_open(int layout_fd, const struct pv_img_desc *d, const char *what,
+		     struct pv_err *err);
+/* How a layer of media type MT is compressed; refuses unknown types. */
+int pv_img_layer_compression(const char *mt, enum pv_img_compression *out, struct pv_err *err);
+/* What the three read as JSON, once read and verified: choose from the
+ * index.json O (an object) the manifest REF names; parse the manifest O
+ * that D describes; parse the image config O that D describes. */
+int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
+		       struct pv_img_desc *out, struct pv_err *err);
+int pv_img_parse_manifest(struct json_object *o, const struct pv_img_desc *d,
+			  struct pv_img_manifest *out, struct pv_err *err);
+int pv_img_parse_config_blob(struct json_object *o, const struct pv_img_desc *d, size_t n_layers,
+			     struct pv_image_config *out, struct pv_err *err);
+/* Parse the "config" object of an image config (Entrypoint, Cmd, Env,
+ * WorkingDir, User); O may be NULL. */
+int pv_img_parse_config(struct json_object *o, struct pv_image_config *out, struct pv_err *err);
+/* Parse LEN bytes of JSON that must be an object; WHAT names it in messages. */
+struct json_object *pv_img_json_object(const char *buf, size_t len, const char *what,
+					 struct pv_err *err);
+void pv_img_strv_free(char **v, size_t n);
+void pv_img_desc_clear(struct pv_img_desc *d);
+void pv_img_manifest_clear(struct pv_img_manifest *m);
+void pv_image_config_clear(struct pv_image_config *c);
+
+/* --- unpacking (image_unpack.c, image_archive.c) ------------------------- */
+
+/* Unpack the layer blob open at BLOB_FD, described by D, into DEST (an
+ * existing empty directory, absolute, with no symlink in its path). The
+ * blob is hashed as it is read; the call fails, after reading it all, if
+ * its size or digest differs from D's. FINAL_LEN is the length of the
+ * path the directory will be renamed to (entries that would make a path
+ * longer than PATH_MAX there are refused). */
+int pv_img_layer_unpack(int blob_fd, const struct pv_img_desc *d, const char *dest,
+			size_t final_len, struct pv_err *err);
+/* Extract the regular files and directories of the tar (or tar.gz) at
+ * ARCHIVE into DEST (existing, absolute, no symlink in its path). */
+int pv_img_archive_extract(const char *archive, const char *dest, struct pv_err *err);
+/* Copy the data of R's current entry to W's; REL names it in messages. */
+int pv_img_copy_data(struct archive *r, struct archive *w, const char *rel, struct pv_err *err);
+/* Split an archive entry name into a clean relative path: leading "/" and
+ * "./" and empty or "." components dropped; "" is the root; ".." refused. */
+int pv_img_entry_relpath(const char *name, char **out, struct pv_err *err);
+
+/* --- files (image_fs.c) -------------------------------------------------- */
+
+/* mkdir -p: missing parents 0755, PATH itself MODE. */
+int pv_img_mkdir_p(const char *path, mode_t mode, struct pv_err *err);
+/* Remove PATH and everything under it, without following symlinks or
+ * crossing mount points; a missing PATH is success. */
+int pv_img_rm_tree(const char *path, struct pv_err *err);
+/* Write DATA to DIR/NAME atomically: a temporary file, fsync, rename,
+ * fsync of DIR. */
+int pv_img_write_atomic(const char *dir, const char *name, const char *data, size_t len,
+			 mode_t mode, struct pv_err *err);
+/* Read the regular file DIR_FD/NAME, at most MAX bytes, NUL-terminated. */
+int pv_img_read_at(int dir_fd, const char *name, size_t max, char **out, size_t *len,
+		    struct pv_err *err);
+/* Read FD to its end, at most MAX bytes, NUL-terminated; NAME is for messages. */
+int pv_img_read_fd(int fd, size_t max, char **out, size_t *len, const char *name,
+	       struct pv_err *err);
+int pv_img_fsync_dir(const char *path, struct pv_err *err);
+/* Hand out the fd of a cleanup_close local. */
+static inline int pv_img_steal_fd(int *fd)
+{
+	int v = *fd;
+
+	*fd = -1;
+	return v;
+}
+/* Open the directory REL under ROOT_FD one component at a time, never
+ * following a symlink; with CREATE, missing components are made 0755. */
+int pv_img_open_beneath(int root_fd, const char *rel, bool create, struct pv_err *err);
+
+/* --- records (image_record.c) -------------------------------------------- */
+
+/* What refs/<name>.json holds. */
+struct pv_image_record {
+	const char *ref;
+	const char *digest;
+	const char *media_type;
+	const struct pv_img_manifest *manifest;
+	const struct pv_image_config *config;
+	int64_t imported;
+};
+
+/* The record's JSON text (malloc'd). */
+char *pv_image_record_encode(const struct pv_image_record *r);
+/* Parse the record TEXT into OUT, with layer paths under LAYERS_DIR.
+ * WANT_REF, if not NULL, must be the record's reference. */
+int pv_image_record_decode(const char *text, size_t len, const char *layers_dir,
+			   const char *want_ref, struct pv_image *out, struct pv_err *err);
+
+#endif

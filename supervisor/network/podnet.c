@@ -1,0 +1,163 @@
+#include "supervisor/network/podnet.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netrules/ipam.h"
+#include "netrules/netlink.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/node/pod.h"
+
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_nl *nl = pv_nl_open(err);
+	struct in_addr gw = { htonl(pv_cidr_gateway(&d->pod_cidr)) };
+	struct in_addr svc = { htonl(d->service_cidr.net) };
+	int idx;
+
+	if (!nl)
+		return -1;
+	if (pv_nl_bridge_add(nl, d->bridge, err) < 0)
+		goto out;
+	idx = pv_nl_ifindex(nl, d->bridge);
+	if (!idx) {
+		pv_err_set(err, ENODEV, "bridge %s did not appear", d->bridge);
+		goto out;
+	}
+	if (pv_nl_addr_add(nl, idx, gw, d->pod_cidr.prefix, err) < 0 ||
+	    pv_nl_link_up(nl, idx, err) < 0)
+		goto out;
+	/* Cluster IPs are routable even on a node without a default route
+	 * (NAT turns them into pod addresses before they leave). */
+	if (pv_nl_route_dev(nl, svc, d->service_cidr.prefix, idx, err) < 0)
+		goto out;
+	write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+	/* NodePorts on 127.0.0.1, as kube-proxy does. */
+	write_sysctl("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
+	/* Replies bridged between two pods must pass conntrack to be un-NATed;
+	 * without br_netfilter, masquerade pod-to-service traffic instead. */
+	d->masquerade_pods = write_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "1") < 0;
+	d->nl = nl; /* kept: one socket for every pod's setup */
+	return 0;
+out:
+	pv_nl_close(nl);
+	return -1;
+}
+
+static bool ip_taken(void *data, uint32_t ip)
+{
+	struct pv_daemon *d = data;
+
+	for (size_t i = 0; i < d->npods; i++)
+		if (d->pods[i]->ip == ip)
+			return true;
+	return false;
+}
+
+/* The node side of the pod's veth: named after its address, which no
+ * other live pod holds (an address is reused only once its pod is gone),
+ * so one pod's cleanup can never delete another pod's veth. A name from
+ * part of the uid could collide. */
+static void host_name(const struct pv_prt *p, char out[16])
+{
+	snprintf(out, 16, "pv%08x", p->ip);
+}
+
+#define POD_ETH0_INDEX 2 /* lo is 1 in a new namespace */
+
+/* Inside the pod: eth0 with its address, up, and the default route. */
+static int configure_inside(struct pv_prt *p, int nsfd, struct pv_err *err)
+{
+	struct pv_nl *in = pv_nl_open_in(nsfd, err);
+	struct in_addr ip = { htonl(p->ip) }, gw = { htonl(pv_cidr_gateway(&p->d->pod_cidr)) };
+	int rc = -1;
+
+	if (!in)
+		return -1;
+	if (pv_nl_addr_add(in, POD_ETH0_INDEX, ip, p->d->pod_cidr.prefix, err) == 0 &&
+	    pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0)
+		rc = 0;
+	pv_nl_close(in);
+	return rc;
+}
+
+int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
+{
+	struct pv_daemon *d = p->d;
+	struct pv_nl *nl;
+	char path[64], host[16];
+	int nsfd, bridge, idx, rc = -1;
+
+	if (!d->nl)
+		return pv_err_set(err, ENODEV, "no pod network");
+
+	if (!p->ip && pv_ipam_next(&d->pod_cidr, ip_taken, d, &p->ip) < 0)
+		return pv_err_set(err, ENOSPC, "no free address in the pod CIDR");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->init_pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return pv_err_sys(err, errno, "%s", path);
+	nl = d->nl;
+	host_name(p, host);
+	bridge = pv_nl_ifindex(nl, d->bridge);
+	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, err) < 0)
+		goto out;
+	idx = pv_nl_ifindex(nl, host);
+	if (!idx) {
+		pv_err_set(err, ENODEV, "%s did not appear", host);
+		goto out;
+	}
+	if (pv_nl_port_hairpin(nl, idx, err) < 0 || pv_nl_link_up(nl, idx, err) < 0)
+		goto out;
+	rc = configure_inside(p, nsfd, err);
+out:
+	close(nsfd);
+	return rc;
+}
+
+void pv_podnet_fini(struct pv_daemon *d)
+{
+	struct pv_err err;
+	int idx;
+
+	if (!d->nl)
+		return;
+	idx = pv_nl_ifindex(d->nl, d->bridge);
+	if (idx)
+		pv_nl_link_del(d->nl, idx, &err);
+	pv_nl_close(d->nl);
+	d->nl = NULL;
+}
+
+void pv_podnet_teardown(struct pv_prt *p)
+{
+	struct pv_err err = { 0 };
+	struct pv_nl *nl;
+	char host[16];
+	int idx;
+
+	host_name(p, host);
+	idx = (int)if_nametoindex(host);
+	nl = p->d->nl;
+	if (idx && nl)
+		pv_nl_link_del(nl, idx, &err);
+}

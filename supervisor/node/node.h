@@ -1,0 +1,75 @@
+/* The node's shared context, below every module of the daemon: one event
+ * loop, the node's settings, the desired state from the manifests
+ * directory, the pods, the events ring, and the reconcile kick. Modules
+ * take it and read it; daemon.c (the top) makes it and wires the modules
+ * into it. Owns: the events ring and the kick. Calls: the loop only. */
+#ifndef PV_SUPERVISOR_NODE_H
+#define PV_SUPERVISOR_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netrules/ipam.h"
+#include "netrules/netlink.h"
+#include "supervisor/source/desired.h"
+#include "supervisor/core/loop.h"
+#include "supervisor/runtime/spawner.h"
+
+struct pv_prt;
+struct pv_services;
+struct pv_dns;
+struct pv_storage;
+
+struct pv_event {
+	int64_t at;    /* wall clock, seconds */
+	char *object;  /* "pod/default/web", "file:/etc/podvisor/x.yaml" */
+	char *type;    /* "Normal" or "Warning" */
+	char *reason;  /* "Started", "BackOff", "FailedLoad", ... */
+	char *message;
+	int count;     /* the same event again and again is one, counted (kubectl's "x N") */
+};
+
+#define PV_EVENTS_MAX 512
+
+struct pv_daemon {
+	struct pv_loop *loop;
+	struct pv_desired desired;
+	char *manifests;
+	char *state;
+	char *node_name;
+	char *node_ip;             /* status.hostIP: --node-ip, or detected */
+	char *local_path_root;     /* podvisor.io/local-path volumes live here */
+	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
+	int64_t log_max;          /* bytes per container log file */
+	bool shutdown_pods;       /* stop every pod before exiting */
+	char *cgroup_parent;      /* cgroups go under this: "podvisor" */
+	struct pv_spawner spawner;
+	struct pv_cidr pod_cidr;  /* 10.88.0.0/16 */
+	char *bridge;             /* the node bridge: pv0 */
+	bool network;             /* false: pods get only lo (the bridge could not be made) */
+	struct pv_nl *nl;         /* rtnetlink in the node's namespace */
+	struct pv_cidr service_cidr; /* 10.96.0.0/16 */
+	uint32_t nodeport_min, nodeport_max; /* 30000-32767 */
+	bool masquerade_pods;     /* no br_netfilter: masquerade pod-to-service traffic too */
+	struct pv_services *services;
+	char *cluster_domain;     /* cluster.local */
+	char **host_path_allow;   /* --host-path-allow prefixes */
+	size_t nhost_path_allow;
+	struct pv_storage *storage; /* PersistentVolumes and claims */
+	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
+	struct pv_prt **pods;
+	size_t npods, podcap;
+	struct pv_timer *reconcile;
+	struct pv_event events[PV_EVENTS_MAX];
+	size_t nevents, event_next;
+	bool quitting;
+};
+
+/* Ask for a reconcile pass at the next turn of the loop. */
+void pv_daemon_kick(struct pv_daemon *d);
+/* Record an event on OBJECT ("pod/NS/NAME", "file:PATH"), and log it; the
+ * same event again is counted, not repeated. */
+void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

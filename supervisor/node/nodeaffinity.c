@@ -1,0 +1,96 @@
+#include "supervisor/node/nodeaffinity.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "supervisor/node/node.h"
+
+static const char *arch(void)
+{
+	static struct utsname u;
+	static const struct { const char *machine, *goarch; } map[] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
+		{ "armv6l", "arm" }, { "i686", "386" }, { "riscv64", "riscv64" },
+		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+	};
+
+	if (!u.machine[0] && uname(&u) < 0)
+		return "";
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(u.machine, map[i].machine) == 0)
+			return map[i].goarch;
+	return u.machine;
+}
+
+const char *pv_node_label(const struct pv_daemon *d, const char *key)
+{
+	if (strcmp(key, "kubernetes.io/hostname") == 0)
+		return d->node_name;
+	if (strcmp(key, "kubernetes.io/os") == 0)
+		return "linux";
+	if (strcmp(key, "kubernetes.io/arch") == 0)
+		return arch();
+	return NULL;
+}
+
+static bool in_values(const pv_strlist *l, const char *v)
+{
+	for (size_t i = 0; v && i < l->n; i++)
+		if (strcmp(l->items[i].v, v) == 0)
+			return true;
+	return false;
+}
+
+static bool requirement(const struct pv_label_req *r, const char *v)
+{
+	const char *op = r->operator.v ? r->operator.v : "";
+	char *end;
+	long long have, want;
+
+	if (strcmp(op, "In") == 0)
+		return in_values(&r->values, v);
+	if (strcmp(op, "NotIn") == 0)
+		return !in_values(&r->values, v);
+	if (strcmp(op, "Exists") == 0)
+		return v != NULL;
+	if (strcmp(op, "DoesNotExist") == 0)
+		return v == NULL;
+	if ((strcmp(op, "Gt") != 0 && strcmp(op, "Lt") != 0) || !v || r->values.n != 1)
+		return false;
+	have = strtoll(v, &end, 10);
+	if (*end)
+		return false;
+	want = strtoll(r->values.items[0].v, &end, 10);
+	if (*end)
+		return false;
+	return op[0] == 'G' ? have > want : have < want;
+}
+
+static bool term_matches(const struct pv_daemon *d, const struct pv_node_selector_term *t)
+{
+	if (!t->match_expressions.n && !t->match_fields.n)
+		return false; /* an empty term selects nothing */
+	for (size_t i = 0; i < t->match_expressions.n; i++) {
+		const struct pv_label_req *r = &t->match_expressions.items[i];
+
+		if (!requirement(r, pv_node_label(d, r->key.v)))
+			return false;
+	}
+	for (size_t i = 0; i < t->match_fields.n; i++) {
+		const struct pv_label_req *r = &t->match_fields.items[i];
+		const char *v = strcmp(r->key.v, "metadata.name") == 0 ? d->node_name : NULL;
+
+		if (!requirement(r, v))
+			return false;
+	}
+	return true;
+}
+
+bool pv_node_selector_matches(const struct pv_daemon *d, const struct pv_node_selector *sel)
+{
+	for (size_t i = 0; i < sel->node_selector_terms.n; i++)
+		if (term_matches(d, &sel->node_selector_terms.items[i]))
+			return true;
+	return false;
+}

@@ -1,0 +1,61 @@
+#include "supervisor/node/pod.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "manifests/encode.h"
+#include "netrules/ipam.h"
+
+/* The spec hash: what makes a running pod out of date. Labels and
+ * annotations may change without a restart, as in Kubernetes. */
+void pv_pod_hash(const struct pv_object *o, char out[65])
+{
+	struct json_object *j = pv_encode_object(o), *spec = NULL;
+	unsigned char h[32];
+	const char *s;
+
+	json_object_object_get_ex(j, "spec", &spec);
+	s = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN);
+	EVP_Digest(s, strlen(s), h, NULL, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	json_object_put(j);
+}
+
+const char *pv_pod_ip(const struct pv_prt *p)
+{
+	if (p->spec && p->spec->spec.host_network.v)
+		return p->d->node_ip ? p->d->node_ip : "";
+	return p->ip_str;
+}
+
+struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < d->npods; i++)
+		if (strcmp(d->pods[i]->ns, ns) == 0 && strcmp(d->pods[i]->name, name) == 0 &&
+		    !d->pods[i]->delete_when_stopped)
+			return d->pods[i];
+	return NULL;
+}
+
+uint32_t pv_pod_address(const struct pv_prt *p)
+{
+	if (p->ip)
+		return p->ip;
+	/* hostNetwork: the node, at the one address every pod and the node
+	 * itself reach it by */
+	if (p->spec->spec.host_network.v && p->d->network)
+		return pv_cidr_gateway(&p->d->pod_cidr);
+	return 0;
+}
+
+bool pv_pod_ready(const struct pv_prt *p)
+{
+	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
+		return false;
+	for (size_t i = p->ninit; i < p->ncontainers; i++)
+		if (p->containers[i].state != PV_C_RUNNING)
+			return false;
+	return true;
+}

@@ -1,0 +1,98 @@
+/* A pod as the daemon runs it: the pod and container records (state,
+ * processes, addresses) and what other modules may read of them. Below
+ * every module that reads pods (services, DNS, storage, volumes, the
+ * network); only the pods module (pods.h) changes them. Calls: node. */
+#ifndef PV_SUPERVISOR_POD_H
+#define PV_SUPERVISOR_POD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "manifests/manifest.h"
+#include "supervisor/node/node.h"
+
+enum pv_cstate {
+	PV_C_WAITING,
+	PV_C_RUNNING,
+	PV_C_TERMINATED,
+};
+
+struct pv_cterm {
+	bool set;
+	int exit_code;
+	int signal;
+	char reason[32];
+	char message[256];
+	char started_at[40], finished_at[40];
+};
+
+struct pv_crt {
+	struct pv_prt *pod;
+	const struct pv_container *spec; /* in the pod's private copy */
+	bool init;
+	enum pv_cstate state;
+	char reason[40];   /* Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull... */
+	char message[512];
+	char started_at[40];
+	int64_t started_ms;
+	struct pv_cterm term, last; /* this run's end, and the previous run's */
+	int restarts;
+	int64_t backoff_ms;
+	pid_t pid;
+	uint64_t pid_start;
+	int pidfd;
+	pid_t shim_pid;
+	int shim_pidfd;
+	struct pv_watch_fd *shim_w;
+	int notify_fd;
+	struct pv_watch_fd *notify_w;
+	struct pv_timer *timer;    /* backoff, and SIGKILL after the grace period */
+};
+
+enum pv_pstate {
+	PV_P_STARTING,   /* init containers */
+	PV_P_RUNNING,
+	PV_P_DONE,       /* every container finished and stays so */
+	PV_P_STOPPING,   /* SIGTERM sent, waiting for the containers */
+};
+
+struct pv_prt {
+	struct pv_daemon *d;
+	char uid[33];
+	char *ns, *name;
+	char hash[65];            /* of the spec it runs */
+	char *dir;
+	char created_at[40];
+	int64_t created_wall;
+	struct pv_file spec_file; /* a private copy of the Pod, owned here */
+	const struct pv_pod *spec;
+	enum pv_pstate state;
+	bool delete_when_stopped; /* stopping for good (not for a restart) */
+	pid_t init_pid;
+	uint64_t init_start;
+	int init_pidfd;
+	uint32_t ip;              /* host byte order; 0: none */
+	char ip_str[16];
+	struct pv_watch_fd *init_w;
+	struct pv_crt *containers; /* init containers first */
+	size_t ncontainers, ninit;
+	size_t next_init;
+	struct pv_timer *kill_timer;
+	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
+};
+
+/* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */
+const char *pv_pod_ip(const struct pv_prt *p);
+/* The pod NS/NAME that is not being deleted, or NULL. */
+struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name);
+/* The spec hash: what makes a running pod out of date (labels and
+ * annotations are not in it). */
+void pv_pod_hash(const struct pv_object *o, char out[65]);
+/* The address a Service reaches pod P at: its own, or for a hostNetwork
+ * pod the node's bridge address; 0 when it has none. */
+uint32_t pv_pod_address(const struct pv_prt *p);
+/* Whether pod P is ready to serve (an endpoint). */
+bool pv_pod_ready(const struct pv_prt *p);
+
+#endif

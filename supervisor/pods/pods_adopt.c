@@ -1,0 +1,177 @@
+/* After a daemon restart: take back the pods that are still running, as
+ * the state directory describes them, without starting any twice. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/core/jsonx.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/core/log.h"
+#include "supervisor/pods/pods.h"
+#include "supervisor/pods/pods_internal.h"
+#include "supervisor/core/proc.h"
+#include "supervisor/runtime/shim.h"
+
+static struct json_object *read_in(const char *dir, const char *name)
+{
+	cleanup_free char *path = NULL;
+	struct pv_err err;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return NULL;
+	return access(path, F_OK) == 0 ? pv_read_json(path, &err) : NULL;
+}
+
+static void adopt_exit(struct pv_crt *c, struct json_object *ex)
+{
+	c->state = PV_C_TERMINATED;
+	c->term.set = true;
+	c->term.exit_code = (int)pv_json_int(ex, "exitCode");
+	c->term.signal = (int)pv_json_int(ex, "signal");
+	snprintf(c->term.reason, sizeof(c->term.reason), "%s", pv_json_str(ex, "reason", NULL) ?: "Error");
+	snprintf(c->term.message, sizeof(c->term.message), "%s", pv_json_str(ex, "message", NULL) ?: "");
+	snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
+		 pv_json_str(ex, "finishedAt", NULL) ?: "");
+}
+
+/* Returns true when the container is still running under its shim. */
+static bool adopt_container(struct pv_crt *c, struct json_object *pod)
+{
+	cleanup_free char *dir = pv_container_dir(c);
+	struct json_object *st, *ex;
+	char key[300];
+	bool alive = false;
+
+	snprintf(key, sizeof(key), "restarts.%s", c->spec->name.v);
+	c->restarts = (int)pv_json_int(pod, key);
+	if (!dir)
+		return false;
+	st = read_in(dir, PV_SHIM_STATE);
+	ex = read_in(dir, PV_SHIM_EXIT);
+	if (ex) {
+		adopt_exit(c, ex);
+	} else if (st) {
+		pid_t shim = (pid_t)pv_json_int(st, "shimPid");
+
+		c->shim_pidfd = pv_pidfd_open(shim, 0);
+		if (c->shim_pidfd >= 0) {
+			c->shim_pid = shim;
+			c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN,
+						pv_container_shim_exited, c);
+			pv_container_running(c, (pid_t)pv_json_int(st, "pid"), (uint64_t)pv_json_int(st, "start"));
+			snprintf(c->started_at, sizeof(c->started_at), "%.20s",
+				 pv_json_str(st, "startedAt", NULL) ?: c->started_at);
+			alive = true;
+		}
+	}
+	json_object_put(st);
+	json_object_put(ex);
+	return alive;
+}
+
+static int load_spec(struct pv_prt *p)
+{
+	cleanup_free char *path = NULL;
+	cleanup_free char *buf = NULL;
+	struct pv_err err;
+	size_t len = 0;
+
+	if (asprintf(&path, "%s/pod-spec.json", p->dir) < 0)
+		return -1;
+	buf = pv_read_file(path, PV_MAX_FILE_SIZE, &len, &err);
+	if (!buf || pv_file_load_buf(&p->spec_file, "pod-spec.json", buf, len) < 0 ||
+	    p->spec_file.nobjects != 1)
+		return -1;
+	p->spec = (const struct pv_pod *)p->spec_file.objects[0].obj;
+	return 0;
+}
+
+static void settle(struct pv_prt *p)
+{
+	bool init_done = true;
+
+	for (p->next_init = 0; p->next_init < p->ninit; p->next_init++) {
+		const struct pv_crt *c = &p->containers[p->next_init];
+
+		if (!(c->state == PV_C_TERMINATED && c->term.exit_code == 0)) {
+			init_done = false;
+			break;
+		}
+	}
+	p->state = init_done ? PV_P_RUNNING : PV_P_STARTING;
+}
+
+static void adopt_one(struct pv_daemon *d, const char *dir)
+{
+	struct json_object *pod = read_in(dir, "pod.json");
+	struct pv_prt *p;
+	struct pv_err err;
+	int running = 0;
+
+	if (!pod || !(p = pv_pod_alloc(d)))
+		goto gone;
+	snprintf(p->uid, sizeof(p->uid), "%s", pv_json_str(pod, "uid", NULL) ?: "");
+	snprintf(p->hash, sizeof(p->hash), "%s", pv_json_str(pod, "hash", NULL) ?: "");
+	snprintf(p->created_at, sizeof(p->created_at), "%s", pv_json_str(pod, "createdAt", NULL) ?: "");
+	p->created_wall = pv_json_int(pod, "created");
+	p->ns = strdup(pv_json_str(pod, "namespace", NULL) ?: "");
+	p->name = strdup(pv_json_str(pod, "name", NULL) ?: "");
+	p->dir = strdup(dir);
+	p->init_pid = (pid_t)pv_json_int(pod, "initPid");
+	p->init_start = (uint64_t)pv_json_int(pod, "initStart");
+	{
+		struct in_addr a;
+		const char *ip = pv_json_str(pod, "ip", "");
+
+		if (*ip && inet_pton(AF_INET, ip, &a) == 1)
+			p->ip = ntohl(a.s_addr);
+		pv_pod_set_ip(p);
+	}
+	if (!p->ns || !p->name || !p->dir || load_spec(p) < 0 || pv_pod_setup_containers(p) < 0 ||
+	    pv_pod_watch_init(p) < 0) {
+		pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?", p->name ?: "?");
+		pv_pod_free(p);
+		goto gone;
+	}
+	for (size_t i = 0; i < p->ncontainers; i++)
+		running += adopt_container(&p->containers[i], pod);
+	settle(p);
+	pv_info("pod %s/%s: adopted (init pid %d, %d container%s running)", p->ns, p->name,
+		(int)p->init_pid, running, running == 1 ? "" : "s");
+	if (pv_json_int(pod, "deleting"))
+		pv_pod_stop(p, true);
+	else
+		pv_pod_resume(p);
+	json_object_put(pod);
+	return;
+gone:
+	json_object_put(pod);
+	pv_rm_rf(dir, &err);
+}
+
+void pv_pods_adopt(struct pv_daemon *d)
+{
+	cleanup_free char *root = NULL;
+	DIR *dir;
+	struct dirent *e;
+
+	if (asprintf(&root, "%s/pods", d->state) < 0)
+		return;
+	dir = opendir(root);
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		cleanup_free char *path = NULL;
+
+		if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", root, e->d_name) < 0)
+			continue;
+		adopt_one(d, path);
+	}
+	closedir(dir);
+}

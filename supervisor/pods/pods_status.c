@@ -1,0 +1,185 @@
+/* Pod status as the API reports it, with the STATUS column computed the
+ * way kubectl computes it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "supervisor/pods/pods.h"
+#include "supervisor/pods/pods_internal.h"
+
+static const char *phase(const struct pv_prt *p)
+{
+	bool running = false, failed = false;
+
+	for (size_t i = p->ninit; i < p->ncontainers; i++) {
+		const struct pv_crt *c = &p->containers[i];
+
+		running |= c->state == PV_C_RUNNING;
+		failed |= c->state == PV_C_TERMINATED && c->term.exit_code != 0;
+	}
+	if (p->state == PV_P_DONE) {
+		for (size_t i = 0; i < p->ninit; i++)
+			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0;
+		return failed ? "Failed" : "Succeeded";
+	}
+	return running ? "Running" : "Pending";
+}
+
+static void term_reason(const struct pv_cterm *t, char *buf, size_t len)
+{
+	if (t->reason[0])
+		snprintf(buf, len, "%s", t->reason);
+	else if (t->signal)
+		snprintf(buf, len, "Signal:%d", t->signal);
+	else
+		snprintf(buf, len, "ExitCode:%d", t->exit_code);
+}
+
+static bool init_status(const struct pv_prt *p, char *buf, size_t len)
+{
+	for (size_t i = 0; i < p->ninit; i++) {
+		const struct pv_crt *c = &p->containers[i];
+		char r[48];
+
+		if (c->state == PV_C_TERMINATED && c->term.exit_code == 0)
+			continue;
+		if (c->init && c->spec->restart_policy.v && c->state == PV_C_RUNNING)
+			continue; /* a running sidecar */
+		if (c->state == PV_C_TERMINATED) {
+			term_reason(&c->term, r, sizeof(r));
+			snprintf(buf, len, "Init:%s", r);
+		} else if (c->state == PV_C_WAITING && c->reason[0] &&
+			   strcmp(c->reason, "PodInitializing") != 0 &&
+			   strcmp(c->reason, "ContainerCreating") != 0) {
+			snprintf(buf, len, "Init:%s", c->reason);
+		} else {
+			snprintf(buf, len, "Init:%zu/%zu", i, p->ninit);
+		}
+		return true;
+	}
+	return false;
+}
+
+static void status_column(const struct pv_prt *p, char *buf, size_t len)
+{
+	bool running = false;
+	const char *ph = phase(p);
+
+	snprintf(buf, len, "%s", strcmp(ph, "Succeeded") == 0 ? "Completed"
+				 : strcmp(ph, "Failed") == 0 ? "Error" : ph);
+	if (p->state == PV_P_STOPPING) {
+		snprintf(buf, len, "Terminating");
+		return;
+	}
+	if (init_status(p, buf, len))
+		return;
+	for (size_t i = p->ncontainers; i-- > p->ninit;) {
+		const struct pv_crt *c = &p->containers[i];
+
+		if (c->state == PV_C_WAITING && c->reason[0])
+			snprintf(buf, len, "%s", c->reason);
+		else if (c->state == PV_C_TERMINATED)
+			term_reason(&c->term, buf, len);
+		else if (c->state == PV_C_RUNNING)
+			running = true;
+	}
+	if (strcmp(buf, "Completed") == 0 && running)
+		snprintf(buf, len, "Running");
+}
+
+static struct json_object *term_json(const struct pv_cterm *t)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "exitCode", json_object_new_int(t->exit_code));
+	if (t->signal)
+		json_object_object_add(o, "signal", json_object_new_int(t->signal));
+	json_object_object_add(o, "reason", json_object_new_string(t->reason));
+	if (t->message[0])
+		json_object_object_add(o, "message", json_object_new_string(t->message));
+	if (t->started_at[0])
+		json_object_object_add(o, "startedAt", json_object_new_string(t->started_at));
+	json_object_object_add(o, "finishedAt", json_object_new_string(t->finished_at));
+	return o;
+}
+
+static struct json_object *container_json(const struct pv_crt *c)
+{
+	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(c->spec->name.v));
+	json_object_object_add(o, "image", json_object_new_string(c->spec->image.v));
+	json_object_object_add(o, "init", json_object_new_boolean(c->init));
+	json_object_object_add(o, "restartCount", json_object_new_int(c->restarts));
+	json_object_object_add(o, "ready", json_object_new_boolean(c->state == PV_C_RUNNING));
+	if (c->pid > 0)
+		json_object_object_add(o, "pid", json_object_new_int(c->pid));
+	if (c->state == PV_C_RUNNING) {
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "startedAt", json_object_new_string(c->started_at));
+		json_object_object_add(st, "running", r);
+	} else if (c->state == PV_C_TERMINATED) {
+		json_object_object_add(st, "terminated", term_json(&c->term));
+	} else {
+		struct json_object *w = json_object_new_object();
+
+		json_object_object_add(w, "reason", json_object_new_string(c->reason));
+		if (c->message[0])
+			json_object_object_add(w, "message", json_object_new_string(c->message));
+		json_object_object_add(st, "waiting", w);
+	}
+	json_object_object_add(o, "state", st);
+	if (c->last.set) {
+		struct json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "terminated", term_json(&c->last));
+		json_object_object_add(o, "lastState", l);
+	}
+	return o;
+}
+
+static struct json_object *strmap_json(const pv_strmap *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_object_object_add(o, m->items[i].key, json_object_new_string(m->items[i].value));
+	return o;
+}
+
+struct json_object *pv_pod_status_json(const struct pv_prt *p)
+{
+	struct json_object *o = json_object_new_object(), *cs = json_object_new_array();
+	char status[64];
+	int ready = 0, total = 0, restarts = 0;
+
+	status_column(p, status, sizeof(status));
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		const struct pv_crt *c = &p->containers[i];
+
+		json_object_array_add(cs, container_json(c));
+		restarts += c->restarts;
+		if (c->init)
+			continue;
+		total++;
+		ready += c->state == PV_C_RUNNING;
+	}
+	json_object_object_add(o, "namespace", json_object_new_string(p->ns));
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "uid", json_object_new_string(p->uid));
+	json_object_object_add(o, "labels", p->spec ? strmap_json(&p->spec->h.metadata.labels) : NULL);
+	json_object_object_add(o, "annotations", p->spec ? strmap_json(&p->spec->h.metadata.annotations) : NULL);
+	json_object_object_add(o, "created", json_object_new_int64(p->created_wall));
+	json_object_object_add(o, "createdAt", json_object_new_string(p->created_at));
+	json_object_object_add(o, "phase", json_object_new_string(phase(p)));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	json_object_object_add(o, "ready", json_object_new_int(ready));
+	json_object_object_add(o, "total", json_object_new_int(total));
+	json_object_object_add(o, "restarts", json_object_new_int(restarts));
+	json_object_object_add(o, "node", json_object_new_string(p->d->node_name));
+	json_object_object_add(o, "podIP", json_object_new_string(pv_pod_ip(p)));
+	json_object_object_add(o, "hostIP", json_object_new_string(p->d->node_ip ? p->d->node_ip : ""));
+	json_object_object_add(o, "initPid", json_object_new_int(p->init_pid));
+	json_object_object_add(o, "containers", cs);
+	return o;
+}

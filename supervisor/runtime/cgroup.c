@@ -1,0 +1,264 @@
+#include "supervisor/runtime/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const v1_controllers[] = { "memory", "cpu", "pids" };
+
+static bool unified(void)
+{
+	return access(PV_CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
+}
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	char path[4096];
+	int fd;
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+static int read_str(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int mkdirs(const char *base, const char *rel, bool v2, struct pv_err *err)
+{
+	char path[4096];
+	size_t blen = strlen(base);
+
+	if (snprintf(path, sizeof(path), "%s/%s", base, rel) >= (int)sizeof(path))
+		return pv_err_set(err, ENAMETOOLONG, "cgroup path too long");
+	for (char *p = path + blen + 1; ; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return pv_err_sys(err, errno, "mkdir %s", path);
+		/* v2: a child may use the controllers its parent enables */
+		if (v2 && c == '/')
+			write_str(path, "cgroup.subtree_control", "+memory +cpu +pids");
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+static void ctl_path(char *buf, size_t len, const char *ctl, const char *rel)
+{
+	if (ctl)
+		snprintf(buf, len, PV_CGROUP_ROOT "/%s/%s", ctl, rel);
+	else
+		snprintf(buf, len, PV_CGROUP_ROOT "/%s", rel);
+}
+
+static void set_limits_v1(const char *rel, const struct pv_cg_limits *l)
+{
+	char dir[4096], v[64];
+
+	ctl_path(dir, sizeof(dir), "memory", rel);
+	if (l->memory_max > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
+		write_str(dir, "memory.limit_in_bytes", v);
+	}
+	ctl_path(dir, sizeof(dir), "cpu", rel);
+	if (l->cpu_max_milli > 0) {
+		write_str(dir, "cpu.cfs_period_us", "100000");
+		snprintf(v, sizeof(v), "%lld", (long long)(l->cpu_max_milli * 100));
+		write_str(dir, "cpu.cfs_quota_us", v);
+	}
+	if (l->cpu_request_milli > 0) {
+		/* Kubernetes' milliCPUToShares */
+		int64_t shares = l->cpu_request_milli * 1024 / 1000;
+
+		snprintf(v, sizeof(v), "%lld", (long long)(shares < 2 ? 2 : shares));
+		write_str(dir, "cpu.shares", v);
+	}
+}
+
+static void set_limits_v2(const char *rel, const struct pv_cg_limits *l)
+{
+	char dir[4096], v[64];
+
+	ctl_path(dir, sizeof(dir), NULL, rel);
+	if (l->memory_max > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
+		write_str(dir, "memory.max", v);
+		write_str(dir, "memory.swap.max", "0");
+	}
+	if (l->cpu_max_milli > 0) {
+		snprintf(v, sizeof(v), "%lld 100000", (long long)(l->cpu_max_milli * 100));
+		write_str(dir, "cpu.max", v);
+	}
+	if (l->cpu_request_milli > 0) {
+		/* shares 2..262144 mapped to weight 1..10000, as runc does */
+		int64_t shares = l->cpu_request_milli * 1024 / 1000;
+		int64_t w = 1 + ((shares < 2 ? 2 : shares) - 2) * 9999 / 262142;
+
+		snprintf(v, sizeof(v), "%lld", (long long)w);
+		write_str(dir, "cpu.weight", v);
+	}
+}
+
+int pv_cg_create(const char *rel, const struct pv_cg_limits *limits, struct pv_err *err)
+{
+	char base[256];
+
+	if (unified()) {
+		if (mkdirs(PV_CGROUP_ROOT, rel, true, err) < 0)
+			return -1;
+		set_limits_v2(rel, limits);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+		snprintf(base, sizeof(base), PV_CGROUP_ROOT "/%s", v1_controllers[i]);
+		if (access(base, F_OK) == 0 && mkdirs(base, rel, false, err) < 0)
+			return -1;
+	}
+	set_limits_v1(rel, limits);
+	return 0;
+}
+
+int pv_cg_enter(const char *rel, struct pv_err *err)
+{
+	char dir[4096];
+
+	if (unified()) {
+		ctl_path(dir, sizeof(dir), NULL, rel);
+		return write_str(dir, "cgroup.procs", "0") < 0 ? pv_err_sys(err, errno, "%s", dir) : 0;
+	}
+	for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+		ctl_path(dir, sizeof(dir), v1_controllers[i], rel);
+		if (access(dir, F_OK) == 0 && write_str(dir, "cgroup.procs", "0") < 0)
+			return pv_err_sys(err, errno, "%s", dir);
+	}
+	return 0;
+}
+
+bool pv_cg_oom_killed(const char *rel)
+{
+	char dir[4096], buf[1024];
+	const char *p;
+
+	ctl_path(dir, sizeof(dir), unified() ? NULL : "memory", rel);
+	if (read_str(dir, unified() ? "memory.events" : "memory.oom_control", buf, sizeof(buf)) < 0)
+		return false;
+	p = strstr(buf, "oom_kill ");
+	return p && strtoll(p + 9, NULL, 10) > 0;
+}
+
+static void kill_all(const char *dir)
+{
+	char buf[16384];
+	char *save = NULL;
+
+	if (write_str(dir, "cgroup.kill", "1") == 0)
+		return;
+	if (read_str(dir, "cgroup.procs", buf, sizeof(buf)) < 0)
+		return;
+	for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
+		kill((pid_t)atoi(t), SIGKILL);
+}
+
+/* rmdir the cgroup, waiting briefly for killed processes to go. */
+static void remove_dir(const char *dir)
+{
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++) {
+		kill_all(dir);
+		usleep(10000);
+	}
+}
+
+static void remove_tree(const char *base, const char *rel)
+{
+	char path[4096];
+	char *slash;
+
+	if (snprintf(path, sizeof(path), "%s/%s", base, rel) >= (int)sizeof(path))
+		return;
+	remove_dir(path);
+	/* and the pod's directory once its last container is gone */
+	slash = strrchr(path, '/');
+	if (slash && slash > path + strlen(base) + 1 && strchr(path + strlen(base) + 1, '/') != slash) {
+		*slash = '\0';
+		rmdir(path);
+	}
+}
+
+void pv_cg_remove(const char *rel)
+{
+	char base[256];
+
+	if (unified()) {
+		remove_tree(PV_CGROUP_ROOT, rel);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+		snprintf(base, sizeof(base), PV_CGROUP_ROOT "/%s", v1_controllers[i]);
+		remove_tree(base, rel);
+	}
+}
+
+int pv_cg_join_pid(pid_t pid)
+{
+	char path[64], line[4096], dir[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *rel;
+
+		if (!ctl || !(rel = strchr(ctl + 1, ':')))
+			continue;
+		*rel++ = '\0';
+		ctl++;
+		rel[strcspn(rel, "\n")] = '\0';
+		if (!*ctl && unified())
+			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "%s", rel);
+		else if (strcmp(ctl, "memory") == 0 || strcmp(ctl, "pids") == 0)
+			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "/%s%s", ctl, rel);
+		else if (strstr(ctl, "cpu") && !strstr(ctl, "cpuset"))
+			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "/cpu%s", rel);
+		else
+			continue;
+		write_str(dir, "cgroup.procs", "0");
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,326 @@
+#include "supervisor/runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "supervisor/runtime/cgroup.h"
+#include "supervisor/core/proc.h"
+#include "volumes/bindmount.h"
+
+static void __attribute__((noreturn, format(printf, 2, 3))) die(int errfd, const char *fmt, ...)
+{
+	char msg[1024];
+	int e = errno, n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(e));
+	if (write(errfd, msg, strlen(msg)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* snprintf into a PATH_MAX buffer; an over-long path fails the mount
+ * that uses it, so truncation needs no separate check. */
+static void __attribute__((format(printf, 2, 3))) pathf(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(buf, PATH_MAX, fmt, ap) < 0)
+		buf[0] = '\0';
+	va_end(ap);
+}
+
+static void mount_or_die(int errfd, const char *src, const char *dst, const char *type,
+			 unsigned long flags, const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		die(errfd, "mount %s on %s", type ? type : src, dst);
+}
+
+static void touch(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+static void mount_rootfs(const struct pv_cspec *s, const char *root, int errfd)
+{
+	char *opts = NULL, *lower = NULL;
+	size_t n = pv_strv_len(s->layers), len = 0;
+	FILE *f = open_memstream(&lower, &len);
+
+	if (!f)
+		die(errfd, "memory");
+	/* overlayfs wants the top layer first */
+	for (size_t i = n; i-- > 0;)
+		fprintf(f, "%s%s", i == n - 1 ? "" : ":", s->layers[i]);
+	fclose(f);
+	if (asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, s->dir,
+		     s->dir) < 0)
+		die(errfd, "memory");
+	mount_or_die(errfd, "overlay", root, "overlay", 0, opts);
+	free(opts);
+	free(lower);
+}
+
+static void mount_dev(const char *root, int errfd)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	char path[PATH_MAX], src[64];
+
+	pathf(path, "%s/dev", root);
+	mkdir(path, 0755);
+	mount_or_die(errfd, "tmpfs", path, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		pathf(path, "%s/dev/%s", root, nodes[i]);
+		pathf(src, "/dev/%s", nodes[i]);
+		touch(path, 0666);
+		mount_or_die(errfd, src, path, NULL, MS_BIND, NULL);
+	}
+	pathf(path, "%s/dev/pts", root);
+	mkdir(path, 0755);
+	mount_or_die(errfd, "devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620");
+	pathf(path, "%s/dev/ptmx", root);
+	if (symlink("pts/ptmx", path) < 0)
+		die(errfd, "symlink %s", path);
+	pathf(path, "%s/dev/shm", root);
+	mkdir(path, 01777);
+	mount_or_die(errfd, "shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k");
+	pathf(path, "%s/dev/mqueue", root);
+	mkdir(path, 0755);
+	mount(NULL, path, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	pathf(path, "%s/dev/fd", root);
+	if (symlink("/proc/self/fd", path) < 0)
+		die(errfd, "symlink %s", path);
+	for (int i = 0; i < 3; i++) {
+		static const char *const std[] = { "stdin", "stdout", "stderr" };
+		char target[32];
+
+		pathf(path, "%s/dev/%s", root, std[i]);
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", i);
+		if (symlink(target, path) < 0)
+			die(errfd, "symlink %s", path);
+	}
+}
+
+static void mount_etc_file(const struct pv_cspec *s, const char *root, const char *name, int errfd)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	pathf(src, "%s/%s", s->pod_dir, name);
+	pathf(dst, "%s/etc", root);
+	mkdir(dst, 0755);
+	pathf(dst, "%s/etc/%s", root, name);
+	touch(dst, 0644);
+	mount_or_die(errfd, src, dst, NULL, MS_BIND, NULL);
+}
+
+static void mount_kernel_fs(const char *root, int errfd)
+{
+	char path[PATH_MAX];
+
+	pathf(path, "%s/proc", root);
+	mkdir(path, 0555);
+	mount_or_die(errfd, "proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	pathf(path, "%s/sys", root);
+	mkdir(path, 0555);
+	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+		     NULL);
+}
+
+/* A volume: its source as the daemon checked it (the same real path, or
+ * nothing), then volumes/bindmount.c: the subPath resolved beneath it,
+ * the mount point made inside the container's root, the bind mount from
+ * fd to fd. */
+static void mount_volume(const struct pv_mount *m, int rootfd, int errfd)
+{
+	const struct pv_bind b = { m->sub_path, m->target, m->read_only };
+	char real[PATH_MAX], src_path[64];
+	struct pv_err err = { 0 };
+	ssize_t n;
+	int src = open(m->source, O_PATH | O_CLOEXEC);
+
+	if (src < 0)
+		die(errfd, "volume %s", m->source);
+	pathf(src_path, "/proc/self/fd/%d", src);
+	n = readlink(src_path, real, sizeof(real) - 1);
+	if (n < 0 || (real[n] = '\0', strcmp(real, m->source) != 0))
+		errno = EXDEV, die(errfd, "volume %s: changed since it was checked", m->source);
+	if (pv_bind_beneath(src, rootfd, &b, &err) < 0) {
+		errno = err.code ? err.code : EINVAL;
+		die(errfd, "volume %s: %s", m->source, err.msg);
+	}
+	close(src);
+}
+
+static void mount_volumes(const struct pv_cspec *s, const char *root, int errfd)
+{
+	int rootfd;
+
+	if (!s->nmounts)
+		return;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		die(errfd, "%s", root);
+	for (size_t i = 0; i < s->nmounts; i++)
+		mount_volume(&s->mounts[i], rootfd, errfd);
+	close(rootfd);
+}
+
+/* pivot_root(".", ".") then detach the old root: no directory to leave
+ * behind in the image (the crun way). */
+static void enter_root(const char *root, int errfd)
+{
+	if (chdir(root) < 0)
+		die(errfd, "chdir %s", root);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		die(errfd, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		die(errfd, "umount old root");
+	if (chdir("/") < 0)
+		die(errfd, "chdir /");
+}
+
+/* "uid[:gid]" numbers or names from the image's /etc/passwd, /etc/group. */
+static int lookup_id(const char *file, const char *name, long *id, long *gid)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[4] = { 0 }, *save = NULL, *p = line;
+
+		for (int i = 0; i < 4; i++, p = NULL)
+			fields[i] = strtok_r(p, ":", &save);
+		if (fields[0] && fields[2] && strcmp(fields[0], name) == 0) {
+			*id = strtol(fields[2], NULL, 10);
+			if (gid && fields[3])
+				*gid = strtol(fields[3], NULL, 10);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -1;
+}
+
+static void set_user(const char *user, int errfd)
+{
+	char *colon, *end, buf[256];
+	long uid = 0, gid = 0;
+
+	if (!user || !*user)
+		return;
+	snprintf(buf, sizeof(buf), "%s", user);
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon++ = '\0';
+	uid = strtol(buf, &end, 10);
+	if (*end && lookup_id("/etc/passwd", buf, &uid, &gid) < 0)
+		errno = ENOENT, die(errfd, "user %s not found in the image's /etc/passwd", buf);
+	if (colon) {
+		gid = strtol(colon, &end, 10);
+		if (*end && lookup_id("/etc/group", colon, &gid, NULL) < 0)
+			errno = ENOENT, die(errfd, "group %s not found in the image's /etc/group", colon);
+	}
+	if (setgroups(0, NULL) < 0 || setgid((gid_t)gid) < 0 || setuid((uid_t)uid) < 0)
+		die(errfd, "set user %s", user);
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+/* execvpe would search the shim's PATH; the container's is what counts. */
+static void __attribute__((noreturn)) exec_in_path(const struct pv_cspec *s, int errfd)
+{
+	const char *path = env_get(s->env, "PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(s->argv[0], '/')) {
+		execve(s->argv[0], s->argv, s->env);
+		die(errfd, "exec %s", s->argv[0]);
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, s->argv[0]);
+		execve(buf, s->argv, s->env);
+		p = colon ? colon + 1 : NULL;
+	}
+	errno = ENOENT;
+	die(errfd, "exec %s: not found in PATH", s->argv[0]);
+}
+
+void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
+{
+	char root[PATH_MAX];
+	sigset_t none;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	/* The shim ignores SIGTERM and friends; the container must not. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (s->cgroup) {
+		struct pv_err err = { 0 };
+
+		if (pv_cg_enter(s->cgroup, &err) < 0)
+			die(errfd, "join cgroup %s", s->cgroup);
+	}
+	if (unshare(CLONE_NEWNS) < 0)
+		die(errfd, "unshare mount namespace");
+	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	pathf(root, "%s/rootfs", s->dir);
+	mount_rootfs(s, root, errfd);
+	mount_kernel_fs(root, errfd);
+	mount_dev(root, errfd);
+	mount_etc_file(s, root, "hostname", errfd);
+	mount_etc_file(s, root, "hosts", errfd);
+	mount_etc_file(s, root, "resolv.conf", errfd);
+	mount_volumes(s, root, errfd);
+	if (s->read_only_root)
+		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	enter_root(root, errfd);
+	set_user(s->user, errfd);
+	if (s->cwd && *s->cwd && chdir(s->cwd) < 0 && (mkdir(s->cwd, 0755), chdir(s->cwd) < 0))
+		die(errfd, "working directory %s", s->cwd);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errout, 2) < 0)
+		die(errfd, "stdio");
+	pv_close_from(3, errfd);
+	exec_in_path(s, errfd);
+}

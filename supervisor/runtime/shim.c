@@ -1,0 +1,340 @@
+#include "supervisor/runtime/shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/runtime/cgroup.h"
+#include "supervisor/runtime/container.h"
+#include "supervisor/runtime/cspec.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/core/proc.h"
+
+#define LINE_MAX_BYTES (16 * 1024)
+
+struct stream {
+	const char *name; /* "stdout" / "stderr" */
+	int fd;
+	char buf[LINE_MAX_BYTES];
+	size_t len;
+};
+
+struct shim {
+	struct pv_cspec spec;
+	char log_path[4200];
+	int log_fd;
+	int64_t log_size;
+	struct stream out, err;
+};
+
+static void iso_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+static void log_rotate(struct shim *sh)
+{
+	char old[4300];
+
+	if (snprintf(old, sizeof(old), "%s.1", sh->log_path) >= (int)sizeof(old))
+		return;
+	close(sh->log_fd);
+	rename(sh->log_path, old);
+	sh->log_fd = open(sh->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	sh->log_size = 0;
+}
+
+/* One CRI-format line: "<time> <stream> <F|P> <text>\n". */
+static void log_line(struct shim *sh, const char *stream, const char *text, size_t len, bool full)
+{
+	char stamp[48], head[80];
+	struct iovec iov[3];
+	int hl;
+	ssize_t n;
+
+	iso_now(stamp, sizeof(stamp));
+	hl = snprintf(head, sizeof(head), "%s %s %c ", stamp, stream, full ? 'F' : 'P');
+	iov[0] = (struct iovec){ head, (size_t)hl };
+	iov[1] = (struct iovec){ (void *)text, len };
+	iov[2] = (struct iovec){ (void *)"\n", 1 };
+	if (sh->log_fd < 0)
+		return;
+	n = writev(sh->log_fd, iov, 3);
+	if (n > 0)
+		sh->log_size += n;
+	if (sh->spec.log_max > 0 && sh->log_size >= sh->spec.log_max)
+		log_rotate(sh);
+}
+
+/* Read what is there; emit complete lines, and a partial one when the
+ * buffer is full. Returns false at EOF. */
+static bool stream_read(struct shim *sh, struct stream *s)
+{
+	ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+	char *start, *nl;
+
+	if (n <= 0)
+		return n < 0 && (errno == EAGAIN || errno == EINTR);
+	s->len += (size_t)n;
+	start = s->buf;
+	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf)))) {
+		log_line(sh, s->name, start, (size_t)(nl - start), true);
+		start = nl + 1;
+	}
+	s->len -= (size_t)(start - s->buf);
+	memmove(s->buf, start, s->len);
+	if (s->len == sizeof(s->buf)) {
+		log_line(sh, s->name, s->buf, s->len, false);
+		s->len = 0;
+	}
+	return true;
+}
+
+static void stream_flush(struct shim *sh, struct stream *s)
+{
+	while (s->fd >= 0) {
+		errno = 0;
+		if (!stream_read(sh, s) || errno == EAGAIN || errno == EINTR)
+			break;
+	}
+	if (s->len)
+		log_line(sh, s->name, s->buf, s->len, false);
+	s->len = 0;
+}
+
+static void notify(const char *msg)
+{
+	if (send(PV_SHIM_NOTIFY_FD, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		errno = 0; /* the daemon may be gone: the files say it all */
+}
+
+static void write_state(struct shim *sh, pid_t pid)
+{
+	struct json_object *j = json_object_new_object();
+	char path[4200], stamp[48];
+	struct pv_err err;
+	uint64_t start = pv_proc_start_time(pid);
+
+	iso_now(stamp, sizeof(stamp));
+	json_object_object_add(j, "pid", json_object_new_int(pid));
+	json_object_object_add(j, "start", json_object_new_uint64(start));
+	json_object_object_add(j, "startedAt", json_object_new_string(stamp));
+	json_object_object_add(j, "shimPid", json_object_new_int(getpid()));
+	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_STATE);
+	pv_write_json_atomic(path, j, &err);
+	json_object_put(j);
+	snprintf(path, sizeof(path), "running %ld %llu\n", (long)pid, (unsigned long long)start);
+	notify(path);
+}
+
+static void write_exit(struct shim *sh, int code, int sig, const char *reason, const char *msg)
+{
+	struct json_object *j = json_object_new_object();
+	char path[4200], stamp[48];
+	struct pv_err err;
+
+	iso_now(stamp, sizeof(stamp));
+	json_object_object_add(j, "exitCode", json_object_new_int(code));
+	json_object_object_add(j, "signal", json_object_new_int(sig));
+	json_object_object_add(j, "reason", json_object_new_string(reason));
+	if (msg)
+		json_object_object_add(j, "message", json_object_new_string(msg));
+	json_object_object_add(j, "finishedAt", json_object_new_string(stamp));
+	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_EXIT);
+	pv_write_json_atomic(path, j, &err);
+	json_object_put(j);
+	notify("exited\n");
+}
+
+static int load_spec(struct shim *sh, const char *dir)
+{
+	char path[4200];
+	struct pv_err err = { 0 };
+	struct json_object *j;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, PV_SHIM_SPEC);
+	j = pv_read_json(path, &err);
+	if (!j) {
+		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
+		return -1;
+	}
+	rc = pv_cspec_from_json(j, &sh->spec, &err);
+	json_object_put(j);
+	if (rc < 0)
+		fprintf(stderr, "podvisor-shim: %s: %s\n", path, err.msg);
+	return rc;
+}
+
+static int join_pod(const struct pv_cspec *s, char *why, size_t len)
+{
+	int fd = pv_pidfd_open(s->init_pid, s->init_start);
+
+	if (fd < 0)
+		return snprintf(why, len, "the pod's init (pid %d) is gone", (int)s->init_pid), -1;
+	if (setns(fd, CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) < 0) {
+		snprintf(why, len, "join the pod's namespaces: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void open_log(struct shim *sh)
+{
+	char dir[4096];
+
+	if (snprintf(dir, sizeof(dir), "%s/log", sh->spec.dir) >= (int)sizeof(dir) ||
+	    snprintf(sh->log_path, sizeof(sh->log_path), "%s/%lld.log", dir,
+		     (long long)sh->spec.restart) >= (int)sizeof(sh->log_path))
+		return;
+	mkdir(dir, 0700);
+	sh->log_fd = open(sh->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	sh->log_size = sh->log_fd >= 0 ? lseek(sh->log_fd, 0, SEEK_END) : 0;
+}
+
+/* Start the container; returns its pid, or -1 having recorded why. */
+static pid_t start(struct shim *sh)
+{
+	int po[2], pe[2], ps[2];
+	char why[1024];
+	pid_t pid;
+	ssize_t n;
+
+	if (join_pod(&sh->spec, why, sizeof(why)) < 0)
+		return write_exit(sh, 128, 0, "StartError", why), -1;
+	if (sh->spec.cgroup) {
+		struct pv_cg_limits lim = { sh->spec.memory_max, sh->spec.cpu_max_milli,
+					    sh->spec.cpu_request_milli };
+		struct pv_err err = { 0 };
+
+		if (pv_cg_create(sh->spec.cgroup, &lim, &err) < 0)
+			return write_exit(sh, 128, 0, "StartError", err.msg), -1;
+	}
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(ps, O_CLOEXEC) < 0)
+		return write_exit(sh, 128, 0, "StartError", "pipe"), -1;
+	pid = fork();
+	if (pid < 0)
+		return write_exit(sh, 128, 0, "StartError", strerror(errno)), -1;
+	if (pid == 0) {
+		close(po[0]);
+		close(pe[0]);
+		close(ps[0]);
+		pv_container_exec(&sh->spec, ps[1], po[1], pe[1]);
+	}
+	close(po[1]);
+	close(pe[1]);
+	close(ps[1]);
+	sh->out = (struct stream){ .name = "stdout", .fd = po[0] };
+	sh->err = (struct stream){ .name = "stderr", .fd = pe[0] };
+	while ((n = read(ps[0], why, sizeof(why) - 1)) < 0 && errno == EINTR)
+		;
+	close(ps[0]);
+	if (n > 0) {
+		why[n] = '\0';
+		waitpid(pid, NULL, 0);
+		write_exit(sh, 128, 0, "StartError", why);
+		if (sh->spec.cgroup)
+			pv_cg_remove(sh->spec.cgroup);
+		return -1;
+	}
+	write_state(sh, pid);
+	return pid;
+}
+
+static void finish(struct shim *sh, int status)
+{
+	bool oom = sh->spec.cgroup && pv_cg_oom_killed(sh->spec.cgroup);
+
+	stream_flush(sh, &sh->out);
+	stream_flush(sh, &sh->err);
+	if (sh->spec.cgroup)
+		pv_cg_remove(sh->spec.cgroup);
+	if (oom)
+		write_exit(sh, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status),
+			   WIFSIGNALED(status) ? WTERMSIG(status) : 0, "OOMKilled", NULL);
+	else if (WIFSIGNALED(status))
+		write_exit(sh, 128 + WTERMSIG(status), WTERMSIG(status), "Error", NULL);
+	else
+		write_exit(sh, WEXITSTATUS(status), 0,
+			   WEXITSTATUS(status) == 0 ? "Completed" : "Error", NULL);
+}
+
+static int supervise(struct shim *sh, pid_t pid, int sfd)
+{
+	fcntl(sh->out.fd, F_SETFL, O_NONBLOCK);
+	fcntl(sh->err.fd, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { sh->out.fd, POLLIN, 0 },
+				       { sh->err.fd, POLLIN, 0 } };
+		int status;
+
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			return 1;
+		if (p[1].revents && !stream_read(sh, &sh->out))
+			sh->out.fd = -1;
+		if (p[2].revents && !stream_read(sh, &sh->err))
+			sh->err.fd = -1;
+		if (p[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) < 0 && errno != EAGAIN)
+				return 1;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			finish(sh, status);
+			return 0;
+		}
+	}
+}
+
+int pv_shim_main(int argc, char **argv)
+{
+	struct shim sh = { .log_fd = -1 };
+	sigset_t mask;
+	pid_t pid;
+	int sfd, rc;
+
+	if (argc < 2)
+		return 2; /* argv[0] is "__shim", argv[1] the container's directory */
+	prctl(PR_SET_NAME, "podvisor-shim");
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (load_spec(&sh, argv[1]) < 0) {
+		fprintf(stderr, "podvisor-shim: %s: cannot read the container spec\n", argv[1]);
+		return 1;
+	}
+	open_log(&sh);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	pid = start(&sh);
+	rc = pid < 0 ? 0 : supervise(&sh, pid, sfd);
+	pv_cspec_free(&sh.spec);
+	return rc;
+}

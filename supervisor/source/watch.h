@@ -1,0 +1,25 @@
+/* Watching the manifests directory with inotify: recursive, with the
+ * manifest-name filter, reporting only whole files (IN_CLOSE_WRITE,
+ * IN_MOVED_TO), never half-written ones. Anything it cannot follow
+ * event by event (queue overflow, a directory moved away, the root
+ * deleted and re-created) becomes a request to rescan. */
+#ifndef PV_SUPERVISOR_WATCH_H
+#define PV_SUPERVISOR_WATCH_H
+
+#include "common/err.h"
+#include "supervisor/core/loop.h"
+
+struct pv_watcher_ops {
+	void (*changed)(void *data, const char *path); /* a manifest file was written */
+	void (*removed)(void *data, const char *path); /* a manifest file went away */
+	void (*rescan)(void *data);                    /* compare the whole tree again */
+};
+
+struct pv_watcher;
+
+struct pv_watcher *pv_watcher_new(struct pv_loop *loop, const char *root,
+				  const struct pv_watcher_ops *ops, void *data,
+				  struct pv_err *err);
+void pv_watcher_free(struct pv_watcher *w);
+
+#endif
