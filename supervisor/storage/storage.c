@@ -17,6 +17,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/node/nodeaffinity.h"
 #include "supervisor/node/pod.h"
+#include "supervisor/storage/storage_internal.h"
 #include "supervisor/storage/storage_state.h"
 #include "volumes/binder.h"
 #include "volumes/hostpath.h"
@@ -26,49 +27,6 @@
 #define LOCAL_PATH "podvisor.io/local-path"
 #define GONE_GRACE_MS 5000 /* a claim missing this long is deleted */
 #define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
-
-struct pv_storage {
-	struct pv_vrecs recs;
-	char *path;               /* state/volumes.json */
-	struct json_object *vols; /* the last results, for the API and pods */
-	struct json_object *claims;
-	struct json_object *failed; /* claim key: why provisioning failed */
-	struct json_object *refused; /* volume name: why its manifest is refused */
-	struct pv_timer *timer;     /* a sync when a missing claim's grace ends */
-};
-
-struct lost_claim { /* a claim whose bound volume is gone */
-	const struct pv_pvc *pvc;
-	const struct pv_dfile *file;
-	const char *key, *volume;
-};
-
-/* One pass's inputs, and what they point into. The arrays grow (each
- * group of parallel arrays together) and are kept from round to round;
- * nothing keeps a pointer into one across a call that may grow it. */
-struct inputs {
-	struct pv_daemon *d;
-	struct pv_bvol *vols;                /* these five: nv used, vcap allocated */
-	const struct pv_pv **pvs;            /* NULL: provisioned */
-	const struct pv_dfile **vfiles;
-	struct pv_vrec **recs;
-	struct pv_vol_result *vr;
-	size_t nv, vcap;
-	struct pv_bclaim *claims;            /* these four: nc used, ccap allocated */
-	const struct pv_pvc **pvcs;
-	const struct pv_dfile **cfiles;
-	struct pv_claim_result *cr;
-	size_t nc, ccap;
-	struct lost_claim *lost;
-	size_t nlost, lostcap;
-	struct pv_bgone *gone;
-	size_t ng, gcap;
-	char **owned;                        /* strings made for the inputs */
-	size_t nowned, ocap;
-	const char *default_class;
-	bool dirty;
-	bool incomplete; /* out of memory: some input is missing, so nothing is done */
-};
 
 /* Reallocate array P to CAP entries; false (P unchanged) when out of memory. */
 #define GROW(p, cap)                                                           \
@@ -147,14 +105,14 @@ static const char *keep(struct inputs *in, char *s)
 	return in->owned[in->nowned++] = s;
 }
 
-static char *claim_key(const char *ns, const char *name)
+char *pv_storage_claim_key(const char *ns, const char *name)
 {
 	char *k = NULL;
 
 	return asprintf(&k, "%s/%s", ns, name) < 0 ? NULL : k;
 }
 
-static int64_t storage_of(const pv_qtymap *m, const char **text)
+int64_t pv_storage_of(const pv_qtymap *m, const char **text)
 {
 	const struct pv_qtyval *q = pv_qtymap_get(m, "storage");
 
@@ -208,7 +166,7 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 	char hash[65];
 
 	if (cr->hdr.set && cr->name.v)
-		reserved = keep(in, claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v));
+		reserved = keep(in, pv_storage_claim_key(cr->namespace.v ? cr->namespace.v : "default", cr->name.v));
 	if (!room_for_volume(in))
 		return;
 	if (rec && rec->provisioned)
@@ -228,7 +186,7 @@ static void add_static(void *data, const struct pv_dfile *f, const struct pv_obj
 	in->recs[in->nv] = rec;
 	in->vols[in->nv++] = (struct pv_bvol){
 		.name = pv->h.metadata.name.v,
-		.capacity = storage_of(&pv->spec.capacity, NULL),
+		.capacity = pv_storage_of(&pv->spec.capacity, NULL),
 		.modes = pv_access_modes(&pv->spec.access_modes),
 		.class_name = pv->spec.storage_class_name.v ? pv->spec.storage_class_name.v : "",
 		.block = pv->spec.volume_mode.v && strcmp(pv->spec.volume_mode.v, "Block") == 0,
@@ -279,7 +237,7 @@ static void add_state(struct inputs *in)
 	}
 }
 
-static bool pod_uses(const struct pv_pod_spec *spec, const char *claim)
+bool pv_storage_pod_uses(const struct pv_pod_spec *spec, const char *claim)
 {
 	for (size_t i = 0; i < spec->volumes.n; i++) {
 		const struct pv_pvc_vol *v = &spec->volumes.items[i].persistent_volume_claim;
@@ -302,14 +260,14 @@ static void find_consumer(void *data, const struct pv_dfile *f, const struct pv_
 
 	(void)f;
 	if (!c->found && strcmp(pod->h.metadata.namespace.v, c->ns) == 0)
-		c->found = pod_uses(&pod->spec, c->name);
+		c->found = pv_storage_pod_uses(&pod->spec, c->name);
 }
 
 static bool claim_running_pod(const struct pv_daemon *d, const char *ns, const char *name)
 {
 	for (size_t i = 0; i < d->npods; i++)
 		if (strcmp(d->pods[i]->ns, ns) == 0 && d->pods[i]->spec &&
-		    pod_uses(&d->pods[i]->spec->spec, name))
+		    pv_storage_pod_uses(&d->pods[i]->spec->spec, name))
 			return true;
 	return false;
 }
@@ -341,7 +299,7 @@ static void add_claim(void *data, const struct pv_dfile *f, const struct pv_obje
 			  : in->default_class ? in->default_class : "";
 	const struct pv_storageclass *sc = class_get(in->d, cls);
 	struct consumer use = { .ns = ns, .name = name };
-	const char *key = keep(in, claim_key(ns, name)), *vol;
+	const char *key = keep(in, pv_storage_claim_key(ns, name)), *vol;
 
 	vol = bound_volume(in->d->storage, key);
 	if (vol && !volume_present(in, vol)) {
@@ -362,7 +320,7 @@ static void add_claim(void *data, const struct pv_dfile *f, const struct pv_obje
 	in->cfiles[in->nc] = f;
 	in->claims[in->nc++] = (struct pv_bclaim){
 		.key = key,
-		.request = storage_of(&c->spec.resources.requests, NULL),
+		.request = pv_storage_of(&c->spec.resources.requests, NULL),
 		.modes = pv_access_modes(&c->spec.access_modes),
 		.class_name = cls,
 		.class_exists = sc != NULL,
@@ -534,7 +492,7 @@ static int provision(struct inputs *in, size_t ci, struct pv_err *err)
 	do
 		new_volume_name(name);
 	while (volume_name_taken(d, name));
-	storage_of(&pvc->spec.resources.requests, &text);
+	pv_storage_of(&pvc->spec.resources.requests, &text);
 	if (asprintf(&path, "%s/%s_%s_%s", d->local_path_root, name, pvc->h.metadata.namespace.v,
 		     pvc->h.metadata.name.v) < 0)
 		return pv_err_set(err, ENOMEM, "out of memory");
@@ -592,7 +550,7 @@ static int remove_beneath(const char *root, const char *real, const struct stat 
 	return 0;
 }
 
-static const char *static_path(const struct pv_pv *pv)
+const char *pv_storage_static_path(const struct pv_pv *pv)
 {
 	return pv->spec.host_path.hdr.set ? pv->spec.host_path.path.v
 	       : pv->spec.local.hdr.set ? pv->spec.local.path.v : NULL;
@@ -612,7 +570,7 @@ static const char *shared_with(struct inputs *in, size_t vi, const char *real)
 	if (root && overlaps(root, real))
 		return "--local-path-root";
 	for (size_t i = 0; i < in->nv; i++) {
-		const char *p = in->pvs[i] ? static_path(in->pvs[i]) : in->recs[i] ? in->recs[i]->path
+		const char *p = in->pvs[i] ? pv_storage_static_path(in->pvs[i]) : in->recs[i] ? in->recs[i]->path
 											  : NULL;
 		cleanup_free char *other = i != vi && p ? realpath(p, NULL) : NULL;
 
@@ -630,7 +588,7 @@ static int delete_static(struct inputs *in, size_t vi, struct pv_err *err)
 	struct pv_daemon *d = in->d;
 	struct pv_hostpath_policy pol = { .allow = d->host_path_allow, .nallow = d->nhost_path_allow,
 					  .state_dir = d->state };
-	const char *path = static_path(in->pvs[vi]), *other;
+	const char *path = pv_storage_static_path(in->pvs[vi]), *other;
 	cleanup_free char *real = path ? realpath(path, NULL) : NULL;
 	cleanup_free char *below = NULL; /* the allowed prefix it is under */
 	struct stat st;
@@ -752,206 +710,6 @@ static bool apply(struct inputs *in)
 	return again;
 }
 
-/* ---- results: for the API, the pods and the events ---- */
-
-static void put(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-static int64_t file_time(const struct pv_dfile *f)
-{
-	struct stat st;
-
-	return f && stat(f->path, &st) == 0 ? (int64_t)st.st_mtime : 0;
-}
-
-/* Note a change of STATUS/REASON/MESSAGE since the last pass as an event. */
-static void note_change(struct pv_daemon *d, struct json_object *old, struct json_object *now,
-			const char *object)
-{
-	const char *st = pv_json_str(now, "status", ""), *reason = pv_json_str(now, "reason", "");
-	const char *msg = pv_json_str(now, "message", "");
-	bool warn = !strcmp(st, "Failed") || !strcmp(st, "Lost") || strstr(reason, "Failed");
-
-	if (old && !strcmp(st, pv_json_str(old, "status", "")) &&
-	    !strcmp(reason, pv_json_str(old, "reason", "")) && !strcmp(msg, pv_json_str(old, "message", "")))
-		return;
-	const char *other = *pv_json_str(now, "volume", "") ? pv_json_str(now, "volume", "")
-			    : pv_json_str(now, "claim", "");
-
-	if (!*msg && !strcmp(st, "Available"))
-		return;
-	if (*msg)
-		pv_daemon_event(d, object, warn, *reason ? reason : !strcmp(st, "Pending")
-				? "FailedBinding" : st, "%s", msg);
-	else
-		pv_daemon_event(d, object, warn, *reason ? reason : st, "%s%s%s", st,
-				*other ? ": " : "", other);
-}
-
-static struct json_object *find_item(struct json_object *a, const char *ns, const char *name)
-{
-	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
-		struct json_object *o = json_object_array_get_idx(a, i);
-
-		if (!strcmp(pv_json_str(o, "name", ""), name) &&
-		    (!ns || !strcmp(pv_json_str(o, "namespace", ""), ns)))
-			return o;
-	}
-	return NULL;
-}
-
-static struct json_object *volume_json(const struct inputs *in, size_t i)
-{
-	const struct pv_bvol *v = &in->vols[i];
-	const struct pv_vrec *r = in->recs[i];
-	const struct pv_pv *pv = in->pvs[i];
-	const struct pv_vol_result *vr = &in->vr[i];
-	struct json_object *o = json_object_new_object();
-	const char *cap = "", *reclaim = v->reclaim_delete ? "Delete" : "Retain";
-	char modes[32];
-
-	if (pv)
-		storage_of(&pv->spec.capacity, &cap);
-	if (r && r->delete_failed)
-		reclaim = "Delete";
-	put(o, "name", v->name);
-	put(o, "capacity", pv ? cap : r->capacity);
-	put(o, "accessModes", pv_access_modes_str(v->modes, modes, sizeof(modes)));
-	put(o, "reclaimPolicy", reclaim);
-	put(o, "status", r && r->delete_failed ? "Failed" : pv_vol_phase_name(vr->phase));
-	put(o, "claim", vr->claim);
-	put(o, "storageClass", v->class_name);
-	put(o, "volumeMode", v->block ? "Block" : "Filesystem");
-	put(o, "reason", r && r->delete_failed ? "VolumeFailedDelete" : vr->reason);
-	put(o, "message", r && r->delete_failed ? r->delete_failed : vr->message);
-	put(o, "source", pv ? (pv->spec.host_path.hdr.set ? "HostPath" : pv->spec.local.hdr.set
-			      ? "LocalVolume" : pv->spec.unsupported.v) : "LocalPath");
-	put(o, "path", pv ? static_path(pv) : r->path);
-	put(o, "file", in->vfiles[i] ? in->vfiles[i]->path : "");
-	json_object_object_add(o, "created", json_object_new_int64(pv ? file_time(in->vfiles[i])
-								   : r->created));
-	return o;
-}
-
-static struct json_object *used_by(const struct pv_daemon *d, const char *ns, const char *name)
-{
-	struct json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < d->npods; i++)
-		if (!strcmp(d->pods[i]->ns, ns) && d->pods[i]->spec &&
-		    pod_uses(&d->pods[i]->spec->spec, name))
-			json_object_array_add(a, json_object_new_string(d->pods[i]->name));
-	return a;
-}
-
-static struct json_object *claim_json(const struct inputs *in, const struct pv_pvc *c,
-				      const struct pv_dfile *f, const char *status,
-				      const char *volume, const char *reason, const char *message)
-{
-	struct json_object *o = json_object_new_object(), *vol;
-	struct pv_storage *s = in->d->storage;
-	const char *req = "", *ns = c->h.metadata.namespace.v, *name = c->h.metadata.name.v;
-	const char *cls = c->spec.storage_class_name.v ? c->spec.storage_class_name.v
-			  : in->default_class ? in->default_class : "";
-	cleanup_free char *key = claim_key(ns, name);
-	struct json_object *failed = NULL;
-	char modes[32];
-
-	storage_of(&c->spec.resources.requests, &req);
-	vol = volume ? find_item(s->vols, NULL, volume) : NULL;
-	if (!volume && key && json_object_object_get_ex(s->failed, key, &failed))
-		reason = "ProvisioningFailed", message = json_object_get_string(failed);
-	put(o, "namespace", ns);
-	put(o, "name", name);
-	put(o, "status", status);
-	put(o, "volume", volume);
-	put(o, "capacity", vol ? pv_json_str(vol, "capacity", "") : "");
-	put(o, "accessModes", vol ? pv_json_str(vol, "accessModes", "") : "");
-	put(o, "requestedAccessModes", pv_access_modes_str(pv_access_modes(&c->spec.access_modes),
-							   modes, sizeof(modes)));
-	put(o, "requested", req);
-	put(o, "storageClass", cls);
-	put(o, "volumeMode", c->spec.volume_mode.v ? c->spec.volume_mode.v : "Filesystem");
-	put(o, "reason", reason);
-	put(o, "message", message);
-	put(o, "file", f ? f->path : "");
-	json_object_object_add(o, "created", json_object_new_int64(file_time(f)));
-	json_object_object_add(o, "usedBy", used_by(in->d, ns, name));
-	return o;
-}
-
-/* A manifest refused for its name is not listed (the name is another
- * volume's): a warning, once, on that name says why. */
-static void note_refused(struct inputs *in, size_t i, struct json_object *now)
-{
-	struct pv_storage *s = in->d->storage;
-	struct json_object *was = NULL;
-	char object[600], msg[1024];
-
-	snprintf(msg, sizeof(msg), "%s: %s", in->vfiles[i] ? in->vfiles[i]->path : "",
-		 in->vr[i].message);
-	json_object_object_add(now, in->vols[i].name, json_object_new_string(msg));
-	if (json_object_object_get_ex(s->refused, in->vols[i].name, &was) &&
-	    !strcmp(json_object_get_string(was), msg))
-		return;
-	snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
-	pv_daemon_event(in->d, object, true, in->vr[i].reason, "%s", msg);
-}
-
-static void publish_volumes(struct inputs *in)
-{
-	struct pv_storage *s = in->d->storage;
-	struct json_object *vols = json_object_new_array(), *refused = json_object_new_object();
-	char object[600];
-
-	for (size_t i = 0; i < in->nv; i++) {
-		struct json_object *o;
-
-		if (in->vr[i].refused) {
-			note_refused(in, i, refused);
-			continue;
-		}
-		o = volume_json(in, i);
-		json_object_array_add(vols, o);
-		snprintf(object, sizeof(object), "persistentvolume/%s", in->vols[i].name);
-		note_change(in->d, find_item(s->vols, NULL, in->vols[i].name), o, object);
-	}
-	json_object_put(s->vols);
-	s->vols = vols; /* claims read their volume's capacity from here */
-	json_object_put(s->refused);
-	s->refused = refused;
-}
-
-static void publish(struct inputs *in)
-{
-	struct pv_daemon *d = in->d;
-	struct pv_storage *s = d->storage;
-	struct json_object *claims = json_object_new_array();
-	char object[600];
-
-	publish_volumes(in);
-	for (size_t i = 0; i < in->nc; i++)
-		json_object_array_add(claims, claim_json(in, in->pvcs[i], in->cfiles[i],
-							 pv_claim_phase_name(in->cr[i].phase),
-							 in->cr[i].volume, in->cr[i].reason,
-							 in->cr[i].message));
-	for (size_t i = 0; i < in->nlost; i++)
-		json_object_array_add(claims, claim_json(in, in->lost[i].pvc, in->lost[i].file, "Lost",
-							 in->lost[i].volume, "ClaimLost",
-							 "its bound volume is no longer in the manifests"));
-	for (size_t i = 0; i < json_object_array_length(claims); i++) {
-		struct json_object *o = json_object_array_get_idx(claims, i);
-		const char *ns = pv_json_str(o, "namespace", ""), *name = pv_json_str(o, "name", "");
-
-		snprintf(object, sizeof(object), "persistentvolumeclaim/%s/%s", ns, name);
-		note_change(d, find_item(s->claims, ns, name), o, object);
-	}
-	json_object_put(s->claims);
-	s->claims = claims;
-}
-
 void pv_storage_sync(struct pv_daemon *d)
 {
 	struct pv_storage *s = d->storage;
@@ -977,7 +735,7 @@ void pv_storage_sync(struct pv_daemon *d)
 		pv_warn("storage: out of memory for the volumes and claims; nothing is done "
 			"until the next pass");
 	else
-		publish(in);
+		pv_storage_publish(in);
 	if (dirty && pv_vrecs_save(&s->recs, s->path, &err) < 0)
 		pv_warn("storage: %s", err.msg);
 	inputs_free(in);
@@ -1011,14 +769,14 @@ char *pv_storage_claim_path(struct pv_daemon *d, const char *ns, const char *cla
 			    struct pv_err *err)
 {
 	struct pv_storage *s = d->storage;
-	struct json_object *c = s ? find_item(s->claims, ns, claim) : NULL;
+	struct json_object *c = s ? pv_storage_find_item(s->claims, ns, claim) : NULL;
 	const char *vol = c ? pv_json_str(c, "volume", "") : "";
 	struct pv_vrec *r;
 	char *real;
 
 	if (!c) {
 		/* deleted while this pod uses it: its volume stays until the pod goes */
-		cleanup_free char *key = claim_key(ns, claim);
+		cleanup_free char *key = pv_storage_claim_key(ns, claim);
 
 		for (size_t i = 0; key && s && i < s->recs.n; i++)
 			if (s->recs.v[i]->claim && !s->recs.v[i]->released &&
