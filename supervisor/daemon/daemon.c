@@ -317,11 +317,15 @@ static void on_images(void *data, int fd, uint32_t events)
 static int watch_images(struct pv_daemon *d)
 {
 	cleanup_free char *dir = NULL;
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	int fd;
 
-	if (asprintf(&dir, "%s/images/refs", d->state) < 0 || pv_mkdir_p(dir, 0700, &err) < 0)
+	if (asprintf(&dir, "%s/images/refs", d->state) < 0)
 		return -1;
+	if (pv_mkdir_p(dir, 0700, &err) < 0) {
+		fprintf(stderr, "podvisor daemon: %s\n", err.msg);
+		return -1;
+	}
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0 || inotify_add_watch(fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) < 0)
 		return -1;

@@ -13,6 +13,7 @@
 #include "netrules/ipam.h"
 #include "netrules/netlink.h"
 #include "supervisor/core/fsutil.h"
+#include "supervisor/core/log.h"
 #include "supervisor/node/pod.h"
 
 static int write_sysctl(const char *path, const char *val)
@@ -136,14 +137,14 @@ out:
 
 void pv_podnet_fini(struct pv_daemon *d)
 {
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	int idx;
 
 	if (!d->nl)
 		return;
 	idx = pv_nl_ifindex(d->nl, d->bridge);
-	if (idx)
-		pv_nl_link_del(d->nl, idx, &err);
+	if (idx && pv_nl_link_del(d->nl, idx, &err) < 0)
+		pv_warn("network: the bridge %s stays: %s", d->bridge, err.msg);
 	pv_nl_close(d->nl);
 	d->nl = NULL;
 }
@@ -158,6 +159,7 @@ void pv_podnet_teardown(struct pv_prt *p)
 	host_name(p, host);
 	idx = (int)if_nametoindex(host);
 	nl = p->d->nl;
-	if (idx && nl)
-		pv_nl_link_del(nl, idx, &err);
+	/* ENODEV: gone with the pod's namespace already, as it does */
+	if (idx && nl && pv_nl_link_del(nl, idx, &err) < 0 && err.code != ENODEV)
+		pv_warn("pod %s/%s: veth %s stays: %s", p->ns, p->name, host, err.msg);
 }

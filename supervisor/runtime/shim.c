@@ -133,7 +133,7 @@ static void write_state(struct shim *sh, pid_t pid)
 {
 	struct json_object *j = json_object_new_object();
 	char path[4200], stamp[48];
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	uint64_t start = pv_proc_start_time(pid);
 
 	iso_now(stamp, sizeof(stamp));
@@ -142,7 +142,8 @@ static void write_state(struct shim *sh, pid_t pid)
 	json_object_object_add(j, "startedAt", json_object_new_string(stamp));
 	json_object_object_add(j, "shimPid", json_object_new_int(getpid()));
 	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_STATE);
-	pv_write_json_atomic(path, j, &err);
+	if (pv_write_json_atomic(path, j, &err) < 0) /* the notify below still tells the daemon */
+		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
 	json_object_put(j);
 	snprintf(path, sizeof(path), "running %ld %llu\n", (long)pid, (unsigned long long)start);
 	notify(path);
@@ -152,7 +153,7 @@ static void write_exit(struct shim *sh, int code, int sig, const char *reason, c
 {
 	struct json_object *j = json_object_new_object();
 	char path[4200], stamp[48];
-	struct pv_err err;
+	struct pv_err err = { 0 };
 
 	iso_now(stamp, sizeof(stamp));
 	json_object_object_add(j, "exitCode", json_object_new_int(code));
@@ -162,7 +163,8 @@ static void write_exit(struct shim *sh, int code, int sig, const char *reason, c
 		json_object_object_add(j, "message", json_object_new_string(msg));
 	json_object_object_add(j, "finishedAt", json_object_new_string(stamp));
 	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_EXIT);
-	pv_write_json_atomic(path, j, &err);
+	if (pv_write_json_atomic(path, j, &err) < 0)
+		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
 	json_object_put(j);
 	notify("exited\n");
 }
