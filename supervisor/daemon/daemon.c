@@ -31,6 +31,7 @@
 #include "supervisor/network/nodeaddr.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
+#include "supervisor/reconcile/reconcile.h"
 #include "supervisor/source/scan.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -101,9 +102,7 @@ static void reconcile_fired(void *data)
 {
 	struct pv_daemon *d = data;
 
-	pv_services_sync(d); /* new Services first: pods started now see them */
-	pv_pods_reconcile(d);
-	pv_services_kick(d);
+	pv_reconcile_run(d);
 	/* Shutting down with the pods: the last one gone ends the loop. */
 	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
 		pv_loop_quit(d->loop);

@@ -13,6 +13,7 @@
 #include "netrules/netlink.h"
 #include "supervisor/source/desired.h"
 #include "supervisor/core/loop.h"
+#include "supervisor/node/wanted.h"
 #include "supervisor/runtime/spawner.h"
 
 struct pv_prt;
@@ -57,6 +58,8 @@ struct pv_daemon {
 	size_t nhost_path_allow;
 	struct pv_storage *storage; /* PersistentVolumes and claims */
 	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
+	struct pv_wanted wanted;  /* the pods to run, rebuilt at each reconcile pass */
+	bool wanted_incomplete;   /* a source could not list all: stop nothing */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

@@ -859,14 +859,13 @@ static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o)
 	pv_services_kick(p->d); /* selectors may match it now, or no longer */
 }
 
-static void want_pod(void *data, const struct pv_dfile *f, const struct pv_object *o)
+static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 {
-	struct pv_daemon *d = data;
+	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pods_find(d, m->namespace.v, m->name.v);
 	char hash[65];
 
-	(void)f;
 	pv_pod_hash(o, hash);
 	if (p && strcmp(p->hash, hash) != 0 && p->state != PV_P_STOPPING) {
 		pv_info("pod %s/%s: spec changed; recreating", p->ns, p->name);
@@ -907,19 +906,22 @@ static void retry_waiting(struct pv_prt *p)
 	}
 }
 
+/* The running pods made to match the wanted set (node/wanted.h), whoever
+ * filled it: this module does not know where pods come from. */
 void pv_pods_reconcile(struct pv_daemon *d)
 {
 	if (d->quitting)
 		return;
-	pv_storage_sync(d); /* claims bound (or provisioned) before pods mount them */
-	pv_desired_each(&d->desired, PV_KIND_POD, want_pod, d);
+	for (size_t i = 0; i < d->wanted.n; i++)
+		want_pod(d, &d->wanted.v[i]);
 	for (size_t i = d->npods; i-- > 0;) {
 		struct pv_prt *p = d->pods[i];
 
 		if (p->state == PV_P_STOPPING)
 			continue;
-		if (!pv_desired_get(&d->desired, PV_KIND_POD, p->ns, p->name, NULL)) {
-			pv_info("pod %s/%s: no longer in the manifests; stopping", p->ns, p->name);
+		if (!d->wanted_incomplete && !pv_wanted_find(&d->wanted, p->ns, p->name)) {
+			pv_info("pod %s/%s: no longer wanted (gone from the manifests); stopping",
+				p->ns, p->name);
 			pv_pod_stop(p, true);
 			continue;
 		}

@@ -253,14 +253,15 @@ struct consumer {
 	bool found;
 };
 
-static void find_consumer(void *data, const struct pv_dfile *f, const struct pv_object *o)
+/* A wanted pod (from any source) that mounts the claim. */
+static void find_consumer(const struct pv_wanted *w, struct consumer *c)
 {
-	struct consumer *c = data;
-	const struct pv_pod *pod = (const struct pv_pod *)o->obj;
+	for (size_t i = 0; i < w->n && !c->found; i++) {
+		const struct pv_pod *pod = (const struct pv_pod *)w->v[i].obj->obj;
 
-	(void)f;
-	if (!c->found && strcmp(pod->h.metadata.namespace.v, c->ns) == 0)
-		c->found = pv_storage_pod_uses(&pod->spec, c->name);
+		if (strcmp(w->v[i].ns, c->ns) == 0)
+			c->found = pv_storage_pod_uses(&pod->spec, c->name);
+	}
 }
 
 static bool claim_running_pod(const struct pv_daemon *d, const char *ns, const char *name)
@@ -315,7 +316,7 @@ static void add_claim(void *data, const struct pv_dfile *f, const struct pv_obje
 	}
 	if (!room_for_claim(in))
 		return;
-	pv_desired_each(&in->d->desired, PV_KIND_POD, find_consumer, &use);
+	find_consumer(&in->d->wanted, &use);
 	in->pvcs[in->nc] = c;
 	in->cfiles[in->nc] = f;
 	in->claims[in->nc++] = (struct pv_bclaim){
