@@ -168,7 +168,23 @@ for n in 17 100; do
 	stop_daemon TERM || fail "daemon stop with $n Services"
 done
 
+# One pod past the container spec's first capacity (16): 3 containers,
+# each mounting 20 volumes (10 emptyDir, 10 ConfigMaps) with 20 env vars.
+many_vols() {
+	local i c
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: manyvol}\nspec:\n  terminationGracePeriodSeconds: 1\n  volumes:\n'
+	for i in $(seq 0 9); do printf '  - {name: e%d, emptyDir: {}}\n  - {name: c%d, configMap: {name: cm-%d}}\n' "$i" "$i" "$i"; done
+	printf '  containers:\n'
+	for c in 0 1 2; do
+		printf '  - name: c%d\n    image: busybox:test\n    command: [sh, -c, "echo from-%d > /e9/c%d; sleep 3600"]\n    env:\n' "$c" "$c" "$c"
+		for i in $(seq 1 20); do printf '    - {name: V%d, value: "v%d"}\n' "$i" "$i"; done
+		printf '    volumeMounts:\n'
+		for i in $(seq 0 9); do printf '    - {name: e%d, mountPath: /e%d}\n    - {name: c%d, mountPath: /c%d}\n' "$i" "$i" "$i" "$i"; done
+	done
+}
+
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
+many_vols >"$T_TMP/manyvol.yaml" && drop manyvol.yaml "$T_TMP/manyvol.yaml"
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 dirs_add 1 $((NDIRS / 2)) # the rest arrive while the daemon runs
 svc_file 1 "$HALF" >"$T_TMP/svc-a.yaml" && drop svc-a.yaml "$T_TMP/svc-a.yaml"
@@ -180,17 +196,26 @@ wait_count svc "$NSVC" 60 && ok "get svc lists all $NSVC Services" ||
 	fail "get svc: $(count_of svc) of $NSVC; daemon alive: $(alive && echo yes || echo no)"
 alive && ok "the daemon is alive with $NSVC Services" || { fail "the daemon died"; diag "$(tail -40 "$LOG")"; done_testing; exit 1; }
 
-wait_count pods "$NPOD" 60 && ok "get pods lists all $NPOD pods of one file" || fail "get pods: $(count_of pods) of $NPOD"
+wait_count pods $((NPOD + 1)) 60 && ok "get pods lists all $NPOD pods of one file (and manyvol)" || fail "get pods: $(count_of pods) of $NPOD + 1"
 running=0
 for _ in $(seq 300); do
 	running=$("$PODVISOR" get pods 2>/dev/null | grep -c ' Running ')
-	[ "$running" = "$NPOD" ] && break
+	[ "$running" = $((NPOD + 1)) ] && break
 	sleep 0.2
 done
-[ "$running" = "$NPOD" ] && ok "all $NPOD pods Running" || fail "$running of $NPOD pods Running"
+[ "$running" = $((NPOD + 1)) ] && ok "all $NPOD pods Running (and manyvol)" || fail "$running of $NPOD + 1 pods Running"
 wait_count cm $((NCM + NDIRS / 2)) 30 && ok "get cm lists all $NCM ConfigMaps and $((NDIRS / 2)) from subdirectories" || fail "get cm: $(count_of cm)"
 r=$("$PODVISOR" exec web-0 -- sh -c 'cat /cfg/key; echo; cat /cfg/k20' 2>&1 | tr '\n' ' ')
 [ "$r" = "value-$((NCM - 1)) v20" ] && ok "the last ConfigMap's 21 keys are files in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
+
+wait_status manyvol Running 60 || fail "manyvol: $(pod_json manyvol "p['status']")"
+for _ in $(seq 50); do
+	r=$("$PODVISOR" exec -c c2 manyvol -- sh -c 'cat /c9/key; echo; cat /e9/c0; echo $V20; ls / | grep -c "^[ce][0-9]$"' 2>&1 | tr '\n' ' ')
+	[ "$r" = "value-9 from-0 v20 20 " ] && break
+	sleep 0.1
+done
+[ "$r" = "value-9 from-0 v20 20 " ] && ok "a pod of 3 containers x 20 volumes and 20 env vars: every mount and variable there, emptyDir shared" ||
+	fail "manyvol: '$r'"
 
 # Subdirectories made while the daemon runs are watched, past the 16th.
 dirs_add $((NDIRS / 2 + 1)) "$NDIRS"
@@ -251,7 +276,7 @@ rm "$M/svc-b.yaml"
 pod_file $((NPOD / 2)) >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file $((NCM / 2)) >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$HALF" 60 && ok "half the Services deleted: get svc lists $HALF" || fail "after delete: $(count_of svc) Services"
-wait_count pods $((NPOD / 2)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
+wait_count pods $((NPOD / 2 + 1)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
 wait_count cm $((NCM / 2 + NDIRS - 1)) 30 && ok "half the ConfigMaps deleted" || fail "after delete: $(count_of cm) ConfigMaps"
 alive && ok "the daemon is alive after the deletes" || fail "the daemon died after the deletes"
 
@@ -260,7 +285,7 @@ svc_file $((HALF + 1)) "$NSVC" >"$T_TMP/svc-b.yaml" && drop svc-b.yaml "$T_TMP/s
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$NSVC" 60 && ok "all $NSVC Services back" || fail "after re-adding: $(count_of svc) Services"
-wait_count pods "$NPOD" 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
+wait_count pods $((NPOD + 1)) 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
 wait_count cm $((NCM + NDIRS - 1)) 30 && ok "all $NCM ConfigMaps back" || fail "after re-adding: $(count_of cm) ConfigMaps"
 svc_ips >"$T_TMP/ips2"
 # The kept half keeps its addresses; the re-added half gets the same
