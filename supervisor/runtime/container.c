@@ -64,22 +64,45 @@ static void touch(const char *path, mode_t mode)
 		close(fd);
 }
 
+/* overlayfs reads its options from one page (4 KiB): some forty layers at
+ * their full paths do not fit. So each layer gets a short name, a symlink
+ * DIR/lower/I -> its directory, and the mount names the layers relative
+ * to DIR/lower, top first ("lowerdir=39:38:...:0"): the 500 layers
+ * overlayfs stacks at most fit in the page. */
 static void mount_rootfs(const struct pv_cspec *s, const char *root, int errfd)
 {
-	char *opts = NULL, *lower = NULL;
+	char dir[PATH_MAX], name[24], *opts = NULL, *lower = NULL;
 	size_t n = pv_strv_len(s->layers), len = 0;
-	FILE *f = open_memstream(&lower, &len);
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), dfd;
+	FILE *f;
 
-	if (!f)
+	pathf(dir, "%s/lower", s->dir);
+	if (cwd < 0 || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+		die(errfd, "%s", dir);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		die(errfd, "%s", dir);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%zu", i);
+		unlinkat(dfd, name, 0);
+		if (symlinkat(s->layers[i], dfd, name) < 0)
+			die(errfd, "%s/%s", dir, name);
+	}
+	close(dfd);
+	if (!(f = open_memstream(&lower, &len)))
 		die(errfd, "memory");
-	/* overlayfs wants the top layer first */
-	for (size_t i = n; i-- > 0;)
-		fprintf(f, "%s%s", i == n - 1 ? "" : ":", s->layers[i]);
+	for (size_t i = n; i-- > 0;) /* overlayfs wants the top layer first */
+		fprintf(f, "%s%zu", i == n - 1 ? "" : ":", i);
 	fclose(f);
-	if (asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, s->dir,
-		     s->dir) < 0)
+	if (!lower || asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, s->dir,
+			       s->dir) < 0)
 		die(errfd, "memory");
+	if (chdir(dir) < 0)
+		die(errfd, "%s", dir);
 	mount_or_die(errfd, "overlay", root, "overlay", 0, opts);
+	if (fchdir(cwd) < 0)
+		die(errfd, "back from %s", dir);
+	close(cwd);
 	free(opts);
 	free(lower);
 }

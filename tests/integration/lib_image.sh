@@ -15,6 +15,10 @@
 #            data/upper.txt (data/ shows only upper.txt), etc/layer2
 #       Config: Env PATH=..., Cmd ["sh"], WorkingDir "/". The same inputs
 #       give the same digests (reproducible tars, gzip -n).
+#   make_deep_oci DIR N
+#       An OCI layout of N layers in DIR: busybox's first layer, then layer
+#       i (2..N) adds /l/i, whites out /l/(i-1), makes /o opaque and puts
+#       /o/only (holding i) in it. Stacked right: ls /l is N, /o/only is N.
 #   make_busybox_archive DIR OUT
 #       Tar the layout DIR into OUT (OUT ending in .gz or .tgz: gzipped).
 #   import_busybox STATE [NAME[:TAG]]
@@ -180,4 +184,21 @@ import_busybox() {
 	fi
 	rm -rf "$tmp"
 	[ $rc = 0 ] && echo "$digest"
+}
+
+make_deep_oci() {
+	local dir=$1 n=$2 i r layers=()
+	mkdir -p "$dir/r1" && _busybox_rootfs1 "$dir/r1" && oci_tar "$dir/r1" "$dir/l1.tar" || return 1
+	layers=("$dir/l1.tar")
+	for i in $(seq 2 "$n"); do
+		r="$dir/r$i"
+		mkdir -p "$r/l" "$r/o" || return 1
+		echo "$i" >"$r/l/$i"
+		: >"$r/l/.wh.$((i - 1))"
+		: >"$r/o/.wh..wh..opq"
+		echo "$i" >"$r/o/only"
+		oci_tar "$r" "$dir/l$i.tar" || return 1
+		layers+=("$dir/l$i.tar")
+	done
+	oci_image "$dir/oci" deep '{"Cmd":["sh"],"Env":["PATH=/bin"]}' "${layers[@]}"
 }

@@ -598,6 +598,24 @@ else
 	diag "$(find "$S/images" -maxdepth 3)"
 fi
 
+# --- many: 40 tags, and an image of 40 layers with whiteouts in each --------------------------
+for i in $(seq 1 40); do img import "$D/bb" "many:$i" >/dev/null 2>&1 || fail "import many:$i"; done
+n=$(img ls -q 2>/dev/null | grep -c '^docker.io/library/many:')
+[ "$n" = 40 ] && ok "40 tags of one image: ls lists 40" || fail "ls lists $n of 40 tags"
+make_deep_oci "$D/deep" 40 >/dev/null &&
+	run_img 0 "imported docker.io/library/deep:1" "an image of 40 layers imports" import "$D/deep/oci" deep:1
+# (Relative to the layers' directory: 40 full paths overflow the one page
+# of mount options; podvisor itself names them through short links.)
+paths=$(img inspect deep:1 2>/dev/null | python3 -c 'import json,os,sys; print(":".join(os.path.basename(l) for l in reversed(json.load(sys.stdin)["layers"])))')
+[ "$(tr ':' '\n' <<<"$paths" | grep -c .)" = 40 ] && ok "inspect lists its 40 layers" || fail "inspect deep:1: $paths"
+out=$(cd "$S/images/layers/sha256" && unshare --mount --propagation private bash -c '
+	mount -t overlay overlay -o "lowerdir=$2" "$1" || exit 10
+	echo "l=$(ls "$1/l" | tr "\n" " ")o=$(ls -A "$1/o" | tr "\n" " ")$(cat "$1/o/only")"
+	echo "hi=$(chroot "$1" /bin/sh -c "echo hi")"
+' sh "$D/merged" "$paths" 2>&1)
+grep -qx 'l=40 o=only 40' <<<"$out" && grep -qx 'hi=hi' <<<"$out" &&
+	ok "40 layers stacked: each whiteout and opaque directory applied, busybox runs" || { fail "40 layers stacked"; diag "$out"; }
+
 # --- AGE -------------------------------------------------------------------------------------
 set_imported() { # NAME SECONDS_AGO
 	python3 - "$S/images/refs/$1" "$2" <<'PY'

@@ -183,6 +183,14 @@ many_vols() {
 	done
 }
 
+# An image of 60 layers (at their full paths the overlay options would
+# pass the one page the kernel reads).
+if make_deep_oci "$T_TMP/deep" 60 >/dev/null 2>&1 && "$PODVISOR" image import "$T_TMP/deep/oci" deep:1 >/dev/null 2>&1; then
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: deep}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - {name: c, image: "deep:1", command: [sleep, "3600"]}\n' >"$T_TMP/deep.yaml"
+	drop deep.yaml "$T_TMP/deep.yaml"
+else
+	fail "build and import a 60-layer image"
+fi
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 many_vols >"$T_TMP/manyvol.yaml" && drop manyvol.yaml "$T_TMP/manyvol.yaml"
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
@@ -196,14 +204,14 @@ wait_count svc "$NSVC" 60 && ok "get svc lists all $NSVC Services" ||
 	fail "get svc: $(count_of svc) of $NSVC; daemon alive: $(alive && echo yes || echo no)"
 alive && ok "the daemon is alive with $NSVC Services" || { fail "the daemon died"; diag "$(tail -40 "$LOG")"; done_testing; exit 1; }
 
-wait_count pods $((NPOD + 1)) 60 && ok "get pods lists all $NPOD pods of one file (and manyvol)" || fail "get pods: $(count_of pods) of $NPOD + 1"
+wait_count pods $((NPOD + 2)) 60 && ok "get pods lists all $NPOD pods of one file (and manyvol, deep)" || fail "get pods: $(count_of pods) of $NPOD + 2"
 running=0
 for _ in $(seq 300); do
 	running=$("$PODVISOR" get pods 2>/dev/null | grep -c ' Running ')
-	[ "$running" = $((NPOD + 1)) ] && break
+	[ "$running" = $((NPOD + 2)) ] && break
 	sleep 0.2
 done
-[ "$running" = $((NPOD + 1)) ] && ok "all $NPOD pods Running (and manyvol)" || fail "$running of $NPOD + 1 pods Running"
+[ "$running" = $((NPOD + 2)) ] && ok "all $NPOD pods Running (and manyvol, deep)" || fail "$running of $NPOD + 2 pods Running"
 wait_count cm $((NCM + NDIRS / 2)) 30 && ok "get cm lists all $NCM ConfigMaps and $((NDIRS / 2)) from subdirectories" || fail "get cm: $(count_of cm)"
 r=$("$PODVISOR" exec web-0 -- sh -c 'cat /cfg/key; echo; cat /cfg/k20' 2>&1 | tr '\n' ' ')
 [ "$r" = "value-$((NCM - 1)) v20" ] && ok "the last ConfigMap's 21 keys are files in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
@@ -216,6 +224,10 @@ for _ in $(seq 50); do
 done
 [ "$r" = "value-9 from-0 v20 20 " ] && ok "a pod of 3 containers x 20 volumes and 20 env vars: every mount and variable there, emptyDir shared" ||
 	fail "manyvol: '$r'"
+
+wait_status deep Running 60 || fail "deep: $(pod_json deep "p['status']") $("$PODVISOR" describe pod deep 2>&1 | tail -5)"
+r=$("$PODVISOR" exec deep -- sh -c 'ls /l; cat /o/only' 2>&1 | tr '\n' ' ')
+[ "$r" = "60 60 " ] && ok "a pod runs an image of 60 layers, stacked right" || fail "deep: '$r'"
 
 # Subdirectories made while the daemon runs are watched, past the 16th.
 dirs_add $((NDIRS / 2 + 1)) "$NDIRS"
@@ -276,7 +288,7 @@ rm "$M/svc-b.yaml"
 pod_file $((NPOD / 2)) >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file $((NCM / 2)) >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$HALF" 60 && ok "half the Services deleted: get svc lists $HALF" || fail "after delete: $(count_of svc) Services"
-wait_count pods $((NPOD / 2 + 1)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
+wait_count pods $((NPOD / 2 + 2)) 120 && ok "half the pods deleted" || fail "after delete: $(count_of pods) pods"
 wait_count cm $((NCM / 2 + NDIRS - 1)) 30 && ok "half the ConfigMaps deleted" || fail "after delete: $(count_of cm) ConfigMaps"
 alive && ok "the daemon is alive after the deletes" || fail "the daemon died after the deletes"
 
@@ -285,7 +297,7 @@ svc_file $((HALF + 1)) "$NSVC" >"$T_TMP/svc-b.yaml" && drop svc-b.yaml "$T_TMP/s
 pod_file "$NPOD" >"$T_TMP/pods.yaml" && drop pods.yaml "$T_TMP/pods.yaml"
 cm_file "$NCM" >"$T_TMP/cms.yaml" && drop cms.yaml "$T_TMP/cms.yaml"
 wait_count svc "$NSVC" 60 && ok "all $NSVC Services back" || fail "after re-adding: $(count_of svc) Services"
-wait_count pods $((NPOD + 1)) 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
+wait_count pods $((NPOD + 2)) 120 && ok "all $NPOD pods back" || fail "after re-adding: $(count_of pods) pods"
 wait_count cm $((NCM + NDIRS - 1)) 30 && ok "all $NCM ConfigMaps back" || fail "after re-adding: $(count_of cm) ConfigMaps"
 svc_ips >"$T_TMP/ips2"
 # The kept half keeps its addresses; the re-added half gets the same
