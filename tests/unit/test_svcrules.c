@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "netrules/svcrules.h"
+#include "tests/unit/svc_fixture.h"
 
 static struct pv_svc_config cfg(void)
 {
@@ -170,6 +171,46 @@ static void test_chain_names(void **state)
 	pv_rules_free(&rs);
 }
 
+/* The fixture's rules for both masquerade settings, as iptables-restore
+ * text: byte for byte what the golden file holds. PV_GOLDEN_UPDATE=1
+ * rewrites the file instead (only ever on purpose: the file is the proof
+ * that the layout did not move). */
+static void test_golden(void **state)
+{
+	char *buf = NULL, *want;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	for (int masq = 0; masq < 2; masq++) {
+		struct pv_svc_config c = cfg();
+		struct pv_ruleset rs;
+
+		c.masquerade_pods = masq;
+		pv_rules_init(&rs);
+		assert_int_equal(pv_svc_rules(&c, fx_svcs, FX_NSVCS, fx_hostports, FX_NHOSTPORTS, &rs,
+					      NULL), 0);
+		fprintf(f, "# masquerade_pods=%d\n", masq);
+		pv_rules_format(f, &rs, PV_TABLE_NAT);
+		pv_rules_format(f, &rs, PV_TABLE_FILTER);
+		pv_rules_free(&rs);
+	}
+	fclose(f);
+	if (getenv("PV_GOLDEN_UPDATE")) {
+		FILE *out = fopen(SVC_GOLDEN, "w");
+
+		assert_non_null(out);
+		fputs(buf, out);
+		fclose(out);
+	}
+	want = svc_golden_read();
+	if (!want)
+		fail_msg("cannot read %s (run from the top of the tree)", SVC_GOLDEN);
+	assert_string_equal(buf, want);
+	free(want);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_headless_and_hostport),
 		cmocka_unit_test(test_chain_names),
+		cmocka_unit_test(test_golden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
