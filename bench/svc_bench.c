@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netrules/iptc.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/iptc.h"
+#include "netrules/iptables/svcrules.h"
 
 static double now_ms(void)
 {

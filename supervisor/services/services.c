@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 #include "netrules/conntrack.h"
-#include "netrules/iptc.h"
+#include "netrules/iptables/iptc.h"
 #include "supervisor/node/node.h"
 #include "supervisor/core/log.h"
 #include "supervisor/node/pod.h"

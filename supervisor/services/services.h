@@ -11,7 +11,7 @@
 #include <json-c/json.h>
 
 #include "netrules/ipam.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
 
 struct pv_daemon;
 struct pv_prt;

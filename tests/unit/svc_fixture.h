@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
 
 #define SVC_GOLDEN "tests/unit/golden/iptables.rules"
 

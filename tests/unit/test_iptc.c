@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netrules/iptc.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/iptc.h"
+#include "netrules/iptables/svcrules.h"
 
 static char *read_cmd(const char *cmd)
 {

@@ -27,8 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netrules/iptc.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/iptc.h"
+#include "netrules/iptables/svcrules.h"
 #include "supervisor/daemon/daemon.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
@@ -159,7 +159,7 @@ static void test_allocations_can_fail(void **state)
 	assert_true(oom_disarm());
 }
 
-/* ---- netrules/iptc.c: stale chains ---- */
+/* ---- netrules/iptables/iptc.c: stale chains ---- */
 
 static char *read_cmd(const char *cmd)
 {

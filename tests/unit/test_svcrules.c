@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
 #include "tests/unit/svc_fixture.h"
 
 static struct pv_svc_config cfg(void)

@@ -1,4 +1,4 @@
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
-#include "netrules/rules.h"
+#include "netrules/iptables/rules.h"
 
 struct pv_fw;
 

@@ -28,7 +28,7 @@
 
 #include "common/err.h"
 #include "netrules/ipam.h"
-#include "netrules/rules.h"
+#include "netrules/iptables/rules.h"
 
 #define PV_MASQ_MARK 0x4000u /* kube-proxy's bit */
 
