@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netrules/iptables/svcrules.h"
+#include "netrules/proxier.h"
 
 #define SVC_GOLDEN "tests/unit/golden/iptables.rules"
 
@@ -59,6 +59,18 @@ static struct pv_hostport fx_hostports[] = {
 
 #define FX_NSVCS (sizeof(fx_svcs) / sizeof(fx_svcs[0]))
 #define FX_NHOSTPORTS (sizeof(fx_hostports) / sizeof(fx_hostports[0]))
+
+/* The fixture as one sync hands it to a proxier, on the pod CIDR
+ * 10.88.0.0/16. */
+static inline struct pv_proxy_state svc_fixture_state(bool masquerade_pods)
+{
+	struct pv_proxy_state st = { .svcs = fx_svcs, .nsvcs = FX_NSVCS, .hostports = fx_hostports,
+				     .nhostports = FX_NHOSTPORTS };
+
+	pv_cidr_parse("10.88.0.0/16", &st.node.pod_cidr);
+	st.node.masquerade_pods = masquerade_pods;
+	return st;
+}
 
 /* The golden file's text (malloc'ed), or NULL when it cannot be read. */
 static inline char *svc_golden_read(void)

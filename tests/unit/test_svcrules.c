@@ -25,14 +25,15 @@ static struct pv_svc_config cfg(void)
 static char *render(const struct pv_svc *svcs, size_t n, const struct pv_hostport *hp, size_t nhp,
 		    enum pv_table t)
 {
-	struct pv_svc_config c = cfg();
+	struct pv_proxy_state st = { .node = cfg(), .svcs = svcs, .nsvcs = n, .hostports = hp,
+				     .nhostports = nhp };
 	struct pv_ruleset rs;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	pv_rules_init(&rs);
-	assert_int_equal(pv_svc_rules(&c, svcs, n, hp, nhp, &rs, NULL), 0);
+	assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
 	pv_rules_format(f, &rs, t);
 	fclose(f);
 	pv_rules_free(&rs);
@@ -155,12 +156,12 @@ static void test_chain_names(void **state)
 	struct pv_svc_port port = { .name = "http", .proto = IPPROTO_TCP, .port = 80, .eps = eps3, .neps = 1 };
 	struct pv_svc s = { .ns = "a-very-long-namespace-name-indeed", .name = "and-a-long-service-name",
 			    .cluster_ip = 0x0A60000D, .ports = &port, .nports = 1 };
-	struct pv_svc_config c = cfg();
+	struct pv_proxy_state st = { .node = cfg(), .svcs = &s, .nsvcs = 1 };
 	struct pv_ruleset rs;
 
 	(void)state;
 	pv_rules_init(&rs);
-	assert_int_equal(pv_svc_rules(&c, &s, 1, NULL, 0, &rs, NULL), 0);
+	assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
 	for (size_t i = 0; i < rs.n; i++) {
 		assert_true(strlen(rs.chains[i]->name) <= PV_CHAIN_MAX);
 		for (size_t j = i + 1; j < rs.n; j++)
@@ -183,13 +184,11 @@ static void test_golden(void **state)
 
 	(void)state;
 	for (int masq = 0; masq < 2; masq++) {
-		struct pv_svc_config c = cfg();
+		struct pv_proxy_state st = svc_fixture_state(masq);
 		struct pv_ruleset rs;
 
-		c.masquerade_pods = masq;
 		pv_rules_init(&rs);
-		assert_int_equal(pv_svc_rules(&c, fx_svcs, FX_NSVCS, fx_hostports, FX_NHOSTPORTS, &rs,
-					      NULL), 0);
+		assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
 		fprintf(f, "# masquerade_pods=%d\n", masq);
 		pv_rules_format(f, &rs, PV_TABLE_NAT);
 		pv_rules_format(f, &rs, PV_TABLE_FILTER);
