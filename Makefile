@@ -25,7 +25,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # Pure modules (fuzzed, unit-tested); the supervisor's own modules (unit
 # tests may link them too); and the binary's entry point.
 LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
-SUP_SRCS := $(wildcard supervisor/*/*.c) $(wildcard netrules/*.c) $(wildcard volumes/*.c)
+SUP_SRCS := $(wildcard supervisor/*/*.c) $(wildcard netrules/*.c) $(wildcard netrules/*/*.c) $(wildcard volumes/*.c)
 MAIN_SRCS := supervisor/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netrules/iptc.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/iptc.h"
+#include "netrules/iptables/svcrules.h"
 
 static double now_ms(void)
 {
@@ -74,11 +74,11 @@ static void make_world(struct world *w, size_t n, size_t e)
 
 static void build(const struct world *w, struct pv_ruleset *rs)
 {
-	struct pv_svc_config cfg = { 0 };
+	struct pv_proxy_state st = { .svcs = w->svcs, .nsvcs = w->n };
 
-	pv_cidr_parse("10.88.0.0/16", &cfg.pod_cidr);
+	pv_cidr_parse("10.88.0.0/16", &st.node.pod_cidr);
 	pv_rules_init(rs);
-	if (pv_svc_rules(&cfg, w->svcs, w->n, NULL, 0, rs, NULL) < 0)
+	if (pv_svc_rules(&st, rs, NULL) < 0)
 		abort();
 }
 

@@ -14,22 +14,22 @@
 
 #include "common/cleanup.h"
 #include "netrules/conntrack.h"
-#include "netrules/iptc.h"
+#include "netrules/proxymode/proxymode.h"
 #include "supervisor/node/node.h"
 #include "supervisor/core/log.h"
 #include "supervisor/node/pod.h"
 #include "supervisor/services/svc_alloc.h"
 
-/* Someone else's flush is seen at once when they use iptables (the lock
- * file watch); this period catches tools that skip the lock. */
+/* Someone else's change to our rules is seen at once when the proxier has
+ * a watch for it; this period catches what the watch misses. */
 #define CHECK_MS 60000
 #define RETRY_MS 10000 /* after a failed sync */
 
 struct pv_services {
 	struct pv_daemon *d;
-	struct pv_fw *fw;
+	struct pv_proxier *proxier;    /* the rules: netrules/proxier.h */
 	struct pv_timer *sync, *check;
-	int fw_watch;                  /* readable when iptables ran: pv_fw_watch_open */
+	int fw_watch;                  /* readable when someone may have changed them */
 	struct pv_watch_fd *fw_watch_w;
 	struct pv_svc_allocs allocs;
 	char *alloc_path;
@@ -546,29 +546,32 @@ static int hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout
 	return 0;
 }
 
+/* Hand the proxier the model: every view's Service, the hostPorts, the
+ * node. */
 static int apply(struct pv_services *s, struct pv_err *err)
 {
 	struct pv_daemon *d = s->d;
-	struct pv_svc_config cfg = { .pod_cidr = d->pod_cidr, .masquerade_pods = d->masquerade_pods };
 	struct pv_svc *svcs = calloc(s->nviews ? s->nviews : 1, sizeof(*svcs));
+	struct pv_proxy_state st = {
+		.node = { .pod_cidr = d->pod_cidr, .masquerade_pods = d->masquerade_pods },
+		.svcs = svcs, .nsvcs = s->nviews,
+	};
 	struct pv_hostport *hp = NULL;
 	char **names = NULL;
 	size_t nhp = 0;
-	struct pv_ruleset rs;
 	int rc;
 
 	if (!svcs)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->nviews; i++)
 		svcs[i] = s->views[i].svc;
-	pv_rules_init(&rs);
-	if (hostports(d, &hp, &nhp, &names) < 0)
+	if (hostports(d, &hp, &nhp, &names) < 0) {
 		rc = pv_err_set(err, ENOMEM, "out of memory");
-	else
-		rc = pv_svc_rules(&cfg, svcs, s->nviews, hp, nhp, &rs, err);
-	if (rc == 0)
-		rc = pv_fw_apply(s->fw, &rs, err);
-	pv_rules_free(&rs);
+	} else {
+		st.hostports = hp;
+		st.nhostports = nhp;
+		rc = pv_proxier_sync(s->proxier, &st, err);
+	}
 	for (size_t i = 0; i < nhp; i++)
 		free(names[i]);
 	free(names);
@@ -714,10 +717,11 @@ static void sync_fired(void *data)
 	pv_debug("services: %zu synced in %lld ms", s->nviews, (long long)(pv_now_ms() - t0));
 }
 
-static void check_tables(struct pv_services *s)
+static void check_rules(struct pv_services *s)
 {
-	if (pv_fw_changed(s->fw)) {
-		pv_warn("services: the iptables rules were changed by someone else; restoring ours");
+	if (pv_proxier_changed(s->proxier)) {
+		pv_warn("services: the %s rules were changed by someone else; restoring ours",
+			pv_proxier_name(s->proxier));
 		sync_fired(s);
 	}
 }
@@ -726,7 +730,7 @@ static void check_fired(void *data)
 {
 	struct pv_services *s = data;
 
-	check_tables(s);
+	check_rules(s);
 	pv_timer_arm(s->check, CHECK_MS);
 }
 
@@ -747,10 +751,11 @@ static void fw_watch_open(struct pv_services *s)
 {
 	struct pv_err err = { 0 };
 
-	s->fw_watch = pv_fw_watch_open(&err);
+	s->fw_watch = pv_proxier_watch_open(s->proxier, &err);
 	if (s->fw_watch < 0) {
-		pv_warn("services: iptables changes are checked every %d s only: %s",
-			CHECK_MS / 1000, err.msg);
+		if (err.code != EOPNOTSUPP) /* else the backend has none: the check is all */
+			pv_warn("services: %s changes are checked every %d s only: %s",
+				pv_proxier_name(s->proxier), CHECK_MS / 1000, err.msg);
 		return;
 	}
 	s->fw_watch_w = pv_loop_add(s->d->loop, s->fw_watch, EPOLLIN, fw_watch_fired, s);
@@ -763,11 +768,11 @@ static void fw_watch_fired(void *data, int fd, uint32_t events)
 	struct pv_services *s = data;
 
 	(void)events;
-	if (!pv_fw_watch_drain(fd)) { /* the lock file was removed */
+	if (!pv_proxier_watch_drain(s->proxier, fd)) { /* the watch is gone: a new one */
 		fw_watch_close(s);
 		fw_watch_open(s);
 	}
-	check_tables(s);
+	check_rules(s);
 }
 
 void pv_services_sync(struct pv_daemon *d)
@@ -881,16 +886,22 @@ struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 
 	if (s)
 		s->fw_watch = -1;
-	if (!s || !(s->fw = pv_fw_new()) || !(s->sync = pv_timer_new(d->loop, sync_fired, s)) ||
+	if (!s || !(s->sync = pv_timer_new(d->loop, sync_fired, s)) ||
 	    !(s->check = pv_timer_new(d->loop, check_fired, s)) ||
 	    asprintf(&s->alloc_path, "%s/services.json", d->state) < 0) {
 		pv_services_free(s);
 		pv_err_set(err, ENOMEM, "out of memory");
 		return NULL;
 	}
+	/* The default proxy mode; a --proxy-mode setting would be named here. */
+	if (!(s->proxier = pv_proxy_mode_new(NULL, err))) {
+		pv_services_free(s);
+		return NULL;
+	}
 	s->d = d;
 	pv_svc_allocs_load(&s->allocs, s->alloc_path);
-	pv_timer_arm(s->check, CHECK_MS);
+	if (pv_proxier_checks(s->proxier))
+		pv_timer_arm(s->check, CHECK_MS);
 	fw_watch_open(s);
 	return s;
 }
@@ -903,7 +914,7 @@ void pv_services_free(struct pv_services *s)
 		fw_watch_close(s);
 	views_free(s);
 	pv_svc_allocs_free(&s->allocs);
-	pv_fw_free(s->fw);
+	pv_proxier_free(s->proxier);
 	if (s->sync)
 		pv_timer_free(s->sync);
 	if (s->check)
@@ -917,7 +928,7 @@ void pv_services_clear(struct pv_daemon *d)
 	struct pv_services *s = d->services;
 	struct pv_err err = { 0 };
 
-	if (s && pv_fw_clear(s->fw, &err) < 0)
+	if (s && pv_proxier_clear(s->proxier, &err) < 0)
 		pv_warn("services: cannot remove the rules: %s", err.msg);
 }
 

@@ -1,7 +1,9 @@
 /* The Service controller: cluster IPs and node ports (allocated,
  * remembered), endpoints (the ready pods each selector matches), and the
- * NAT rules that send traffic to them, re-synced whenever a Service or a
- * pod changes and whenever someone else rewrites the tables. */
+ * rules that send traffic to them, made by a proxier (netrules/proxier.h:
+ * it is handed the Services, their endpoints and the hostPorts) and
+ * re-synced whenever a Service or a pod changes and whenever someone else
+ * rewrites them. */
 #ifndef PV_SUPERVISOR_SERVICES_H
 #define PV_SUPERVISOR_SERVICES_H
 
@@ -11,7 +13,7 @@
 #include <json-c/json.h>
 
 #include "netrules/ipam.h"
-#include "netrules/svcrules.h"
+#include "netrules/proxier.h"
 
 struct pv_daemon;
 struct pv_prt;

@@ -27,8 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netrules/iptc.h"
-#include "netrules/svcrules.h"
+#include "netrules/iptables/iptc.h"
+#include "netrules/iptables/svcrules.h"
 #include "supervisor/daemon/daemon.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
@@ -159,7 +159,7 @@ static void test_allocations_can_fail(void **state)
 	assert_true(oom_disarm());
 }
 
-/* ---- netrules/iptc.c: stale chains ---- */
+/* ---- netrules/iptables/iptc.c: stale chains ---- */
 
 static char *read_cmd(const char *cmd)
 {
@@ -222,7 +222,7 @@ static struct pv_svc_ep eps[] = { { 0x0A580002, 8080 }, { 0x0A580003, 8080 }, { 
 /* One Service with NEPS endpoints, a node port or not, and a hostPort. */
 static void build(struct pv_ruleset *rs, size_t neps, bool node_port)
 {
-	struct pv_svc_config c = { 0 };
+	struct pv_proxy_state st = { 0 };
 	struct pv_svc_port ports[] = {
 		{ .name = "http", .proto = IPPROTO_TCP, .port = 80, .node_port = node_port ? 30080 : 0,
 		  .eps = eps, .neps = neps },
@@ -233,9 +233,13 @@ static void build(struct pv_ruleset *rs, size_t neps, bool node_port)
 	struct pv_hostport hp = { .pod = "default/web-0", .proto = IPPROTO_TCP, .pod_ip = 0x0A580002,
 				  .host_port = 8081, .container_port = 80 };
 
-	pv_cidr_parse("10.88.0.0/16", &c.pod_cidr);
+	pv_cidr_parse("10.88.0.0/16", &st.node.pod_cidr);
+	st.svcs = &s;
+	st.nsvcs = 1;
+	st.hostports = &hp;
+	st.nhostports = 1;
 	pv_rules_init(rs);
-	assert_int_equal(pv_svc_rules(&c, &s, 1, &hp, 1, rs, NULL), 0);
+	assert_int_equal(pv_svc_rules(&st, rs, NULL), 0);
 }
 
 /* flush_stale once set *stale = NULL and kept *nstale when realloc or

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
+#include "tests/unit/svc_fixture.h"
 
 static struct pv_svc_config cfg(void)
 {
@@ -24,14 +25,15 @@ static struct pv_svc_config cfg(void)
 static char *render(const struct pv_svc *svcs, size_t n, const struct pv_hostport *hp, size_t nhp,
 		    enum pv_table t)
 {
-	struct pv_svc_config c = cfg();
+	struct pv_proxy_state st = { .node = cfg(), .svcs = svcs, .nsvcs = n, .hostports = hp,
+				     .nhostports = nhp };
 	struct pv_ruleset rs;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	pv_rules_init(&rs);
-	assert_int_equal(pv_svc_rules(&c, svcs, n, hp, nhp, &rs, NULL), 0);
+	assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
 	pv_rules_format(f, &rs, t);
 	fclose(f);
 	pv_rules_free(&rs);
@@ -154,12 +156,12 @@ static void test_chain_names(void **state)
 	struct pv_svc_port port = { .name = "http", .proto = IPPROTO_TCP, .port = 80, .eps = eps3, .neps = 1 };
 	struct pv_svc s = { .ns = "a-very-long-namespace-name-indeed", .name = "and-a-long-service-name",
 			    .cluster_ip = 0x0A60000D, .ports = &port, .nports = 1 };
-	struct pv_svc_config c = cfg();
+	struct pv_proxy_state st = { .node = cfg(), .svcs = &s, .nsvcs = 1 };
 	struct pv_ruleset rs;
 
 	(void)state;
 	pv_rules_init(&rs);
-	assert_int_equal(pv_svc_rules(&c, &s, 1, NULL, 0, &rs, NULL), 0);
+	assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
 	for (size_t i = 0; i < rs.n; i++) {
 		assert_true(strlen(rs.chains[i]->name) <= PV_CHAIN_MAX);
 		for (size_t j = i + 1; j < rs.n; j++)
@@ -170,6 +172,44 @@ static void test_chain_names(void **state)
 	pv_rules_free(&rs);
 }
 
+/* The fixture's rules for both masquerade settings, as iptables-restore
+ * text: byte for byte what the golden file holds. PV_GOLDEN_UPDATE=1
+ * rewrites the file instead (only ever on purpose: the file is the proof
+ * that the layout did not move). */
+static void test_golden(void **state)
+{
+	char *buf = NULL, *want;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	for (int masq = 0; masq < 2; masq++) {
+		struct pv_proxy_state st = svc_fixture_state(masq);
+		struct pv_ruleset rs;
+
+		pv_rules_init(&rs);
+		assert_int_equal(pv_svc_rules(&st, &rs, NULL), 0);
+		fprintf(f, "# masquerade_pods=%d\n", masq);
+		pv_rules_format(f, &rs, PV_TABLE_NAT);
+		pv_rules_format(f, &rs, PV_TABLE_FILTER);
+		pv_rules_free(&rs);
+	}
+	fclose(f);
+	if (getenv("PV_GOLDEN_UPDATE")) {
+		FILE *out = fopen(SVC_GOLDEN, "w");
+
+		assert_non_null(out);
+		fputs(buf, out);
+		fclose(out);
+	}
+	want = svc_golden_read();
+	if (!want)
+		fail_msg("cannot read %s (run from the top of the tree)", SVC_GOLDEN);
+	assert_string_equal(buf, want);
+	free(want);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_headless_and_hostport),
 		cmocka_unit_test(test_chain_names),
+		cmocka_unit_test(test_golden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
-/* A backend-neutral packet-filter rule set: podvisor's own chains in the
- * nat and filter tables, each an ordered list of rules. The Service rule
- * builder (svcrules.h) produces one; a backend (iptc.h: libiptc) makes
- * the kernel match it; pv_rules_format() prints it as iptables-restore
- * input (for the benchmark's comparison and for debugging). Pure. */
+/* The iptables proxier's rule set: podvisor's own chains in the nat and
+ * filter tables, each an ordered list of rules. The Service rule builder
+ * (svcrules.h) produces one; iptc.h (libiptc) makes the kernel match it;
+ * pv_rules_format() prints it as iptables-restore input (for the
+ * benchmark's comparison, the golden test and debugging). Pure. */
 #ifndef PV_NETRULES_RULES_H
 #define PV_NETRULES_RULES_H
 

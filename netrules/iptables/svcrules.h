@@ -27,51 +27,13 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "netrules/ipam.h"
-#include "netrules/rules.h"
+#include "netrules/iptables/rules.h"
+#include "netrules/proxier.h"
 
 #define PV_MASQ_MARK 0x4000u /* kube-proxy's bit */
 
-struct pv_svc_ep {
-	uint32_t ip; /* host byte order */
-	uint16_t port;
-};
-
-struct pv_svc_port {
-	const char *name; /* "" when unnamed */
-	uint8_t proto;    /* IPPROTO_TCP, IPPROTO_UDP */
-	uint16_t port, node_port; /* node_port 0: none */
-	struct pv_svc_ep *eps;
-	size_t neps;
-};
-
-struct pv_svc {
-	const char *ns, *name;
-	uint32_t cluster_ip;       /* 0: headless, or not programmed */
-	uint32_t affinity_seconds; /* sessionAffinity ClientIP; 0: none */
-	struct pv_svc_port *ports;
-	size_t nports;
-};
-
-/* A pod's hostPort: HOST_IP (0: every local address):HOST_PORT -> pod. */
-struct pv_hostport {
-	const char *pod; /* "ns/name", for the comment */
-	uint8_t proto;
-	uint32_t host_ip, pod_ip;
-	uint16_t host_port, container_port;
-};
-
-struct pv_svc_config {
-	struct pv_cidr pod_cidr;
-	/* Masquerade pod-to-service traffic too: needed when bridged replies
-	 * bypass conntrack (no br_netfilter). */
-	bool masquerade_pods;
-};
-
-/* Build the rule set for SVCS and HOSTPORTS into OUT (initialised by the
- * caller). -1 with ERR when out of memory. */
-int pv_svc_rules(const struct pv_svc_config *cfg, const struct pv_svc *svcs, size_t nsvcs,
-		 const struct pv_hostport *hostports, size_t nhostports, struct pv_ruleset *out,
-		 struct pv_err *err);
+/* Build the rule set for ST's Services and hostPorts into OUT (initialised
+ * by the caller). -1 with ERR when out of memory. */
+int pv_svc_rules(const struct pv_proxy_state *st, struct pv_ruleset *out, struct pv_err *err);
 
 #endif

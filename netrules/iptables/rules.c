@@ -1,4 +1,4 @@
-#include "netrules/rules.h"
+#include "netrules/iptables/rules.h"
 
 #include <arpa/inet.h>
 #include <math.h>

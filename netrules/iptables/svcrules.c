@@ -1,4 +1,4 @@
-#include "netrules/svcrules.h"
+#include "netrules/iptables/svcrules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -294,18 +294,17 @@ static void forward_chain(struct build *b)
 		b->oom = true;
 }
 
-int pv_svc_rules(const struct pv_svc_config *cfg, const struct pv_svc *svcs, size_t nsvcs,
-		 const struct pv_hostport *hp, size_t nhp, struct pv_ruleset *out,
-		 struct pv_err *err)
+int pv_svc_rules(const struct pv_proxy_state *st, struct pv_ruleset *out, struct pv_err *err)
 {
-	struct build b = { .cfg = cfg, .rs = out };
+	const struct pv_svc *svcs = st->svcs;
+	struct build b = { .cfg = &st->node, .rs = out };
 
 	base_chains(&b);
-	for (size_t i = 0; !b.oom && i < nsvcs; i++)
+	for (size_t i = 0; !b.oom && i < st->nsvcs; i++)
 		for (size_t j = 0; svcs[i].cluster_ip && j < svcs[i].nports; j++)
 			service_port(&b, &svcs[i], &svcs[i].ports[j]);
-	if (!b.oom && nhp) {
-		hostports(&b, hp, nhp);
+	if (!b.oom && st->nhostports) {
+		hostports(&b, st->hostports, st->nhostports);
 		add(&b, b.services, &(struct pv_rule){ .dst_local = true, .target = PV_T_JUMP,
 						       .chain = "PV-HOSTPORTS",
 						       .comment = "podvisor hostPorts" });

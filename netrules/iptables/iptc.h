@@ -1,6 +1,6 @@
-/* The rule-set backend on libiptc (the kernel's x_tables, as
- * iptables-legacy sees them). The only file that knows libiptc: an
- * nftables backend would implement these same calls.
+/* The rule set applied through libiptc (the kernel's x_tables, as
+ * iptables-legacy sees them). The only file that knows libiptc; the
+ * iptables proxier (iptables.h) calls it, nothing above netrules does.
  *
  * Only chains named PV-* and the hooks that jump to them are touched.
  * Each table changes in one atomic commit. A chain whose rules did not
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
-#include "netrules/rules.h"
+#include "netrules/iptables/rules.h"
 
 struct pv_fw;
 

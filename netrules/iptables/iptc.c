@@ -1,4 +1,4 @@
-#include "netrules/iptc.h"
+#include "netrules/iptables/iptc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

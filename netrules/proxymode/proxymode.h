@@ -1,0 +1,28 @@
+/* The proxy modes by name, as `--proxy-mode` (and kube-proxy's `mode`)
+ * will take them: "iptables", the default; later "nftables". The only
+ * module that knows every backend, so that the Service model above it
+ * knows none.
+ *
+ * Owns: the table of backends. Calls: netrules/proxier.h and each
+ * backend's header (netrules/iptables/iptables.h). */
+#ifndef PV_NETRULES_PROXYMODE_H
+#define PV_NETRULES_PROXYMODE_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "netrules/proxier.h"
+
+#define PV_PROXY_MODE_DEFAULT "iptables"
+
+/* The backend for mode NAME (NULL or "": the default); NULL when there is
+ * no such mode. */
+const struct pv_proxier_ops *pv_proxy_mode(const char *name);
+/* The Nth mode's name, in the order `--help` would list them; NULL past
+ * the last. */
+const char *pv_proxy_mode_name(size_t n);
+/* A proxier for mode NAME; NULL with ERR (EINVAL naming the modes there
+ * are, when NAME is not one). */
+struct pv_proxier *pv_proxy_mode_new(const char *name, struct pv_err *err);
+
+#endif
