@@ -68,8 +68,10 @@ static bool ip_taken(void *data, uint32_t ip)
 {
 	struct pv_daemon *d = data;
 
-	for (size_t i = 0; i < d->npods; i++)
-		if (d->pods[i]->ip == ip)
+	struct pv_pod_view p;
+
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);)
+		if (p.ip == ip)
 			return true;
 	return false;
 }

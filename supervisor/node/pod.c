@@ -59,3 +59,29 @@ bool pv_pod_ready(const struct pv_prt *p)
 			return false;
 	return true;
 }
+
+bool pv_pod_view_next(const struct pv_daemon *d, size_t *it, struct pv_pod_view *v)
+{
+	const struct pv_prt *p;
+
+	if (*it >= d->npods)
+		return false;
+	p = d->pods[(*it)++];
+	*v = (struct pv_pod_view){
+		.ns = p->ns,
+		.name = p->name,
+		.uid = p->uid,
+		.phase = p->state,
+		.ready = pv_pod_ready(p),
+		.stopping = p->state == PV_P_STOPPING || p->delete_when_stopped,
+		.ip = p->ip,
+		.address = pv_pod_address(p),
+		.spec = p->spec,
+	};
+	return true;
+}
+
+size_t pv_pod_count(const struct pv_daemon *d)
+{
+	return d->npods;
+}

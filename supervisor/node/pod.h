@@ -95,4 +95,23 @@ uint32_t pv_pod_address(const struct pv_prt *p);
 /* Whether pod P is ready to serve (an endpoint). */
 bool pv_pod_ready(const struct pv_prt *p);
 
+/* What the other modules read of a pod: a copy of its state, filled by
+ * the pods' owner, never the record itself (only the pods module changes
+ * pods). SPEC is the pod's private copy of its manifest, read-only. */
+struct pv_pod_view {
+	const char *ns, *name, *uid;
+	enum pv_pstate phase;
+	bool ready;               /* every regular container running: an endpoint */
+	bool stopping;            /* being stopped, or deleted once stopped */
+	uint32_t ip;              /* its own address (host order); 0: none */
+	uint32_t address;         /* where a Service reaches it (pv_pod_address) */
+	const struct pv_pod *spec;
+};
+
+/* The pods, one view at a time: for (size_t it = 0; pv_pod_view_next(d,
+ * &it, &v);) ... A pass must not start or stop pods. */
+bool pv_pod_view_next(const struct pv_daemon *d, size_t *it, struct pv_pod_view *v);
+/* How many pods there are (a bound for the views of one pass). */
+size_t pv_pod_count(const struct pv_daemon *d);
+
 #endif

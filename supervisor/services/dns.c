@@ -120,16 +120,16 @@ static int pod_answer(struct pv_daemon *d, const char *host, const char *sub, co
 		      struct pv_dns_answer *ans)
 {
 	const struct pv_svc_view *v = find_view(d, ns, sub);
+	struct pv_pod_view p;
 
 	if (!v || !v->headless)
 		return 0;
-	for (size_t i = 0; i < d->npods; i++) {
-		const struct pv_prt *p = d->pods[i];
-		const char *h = p->spec->spec.hostname.v, *s = p->spec->spec.subdomain.v;
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);) {
+		const char *h = p.spec->spec.hostname.v, *s = p.spec->spec.subdomain.v;
 
 		if (h && s && strcmp(h, host) == 0 && strcmp(s, sub) == 0 &&
-		    strcmp(p->ns, ns) == 0 && pv_pod_ready(p)) {
-			ans->a[ans->na++] = pv_pod_address(p);
+		    strcmp(p.ns, ns) == 0 && p.ready) {
+			ans->a[ans->na++] = p.address;
 			return 1;
 		}
 	}
@@ -145,8 +145,10 @@ static bool namespace_known(struct pv_daemon *d, const char *ns)
 	for (size_t i = 0; i < n; i++)
 		if (v[i].ns && strcmp(v[i].ns, ns) == 0)
 			return true;
-	for (size_t i = 0; i < d->npods; i++)
-		if (strcmp(d->pods[i]->ns, ns) == 0)
+	struct pv_pod_view p;
+
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);)
+		if (strcmp(p.ns, ns) == 0)
 			return true;
 	return false;
 }

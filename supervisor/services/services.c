@@ -73,7 +73,7 @@ static void views_free(struct pv_services *s)
 /* ---- endpoints ---- */
 
 
-static const char *label(const struct pv_prt *p, const char *key)
+static const char *label(const struct pv_pod_view *p, const char *key)
 {
 	const pv_strmap *l = &p->spec->h.metadata.labels;
 
@@ -83,7 +83,7 @@ static const char *label(const struct pv_prt *p, const char *key)
 	return NULL;
 }
 
-static bool selects(const struct pv_service *svc, const struct pv_prt *p)
+static bool selects(const struct pv_service *svc, const struct pv_pod_view *p)
 {
 	const pv_strmap *sel = &svc->spec.selector;
 
@@ -100,22 +100,29 @@ static bool selects(const struct pv_service *svc, const struct pv_prt *p)
 
 /* The pod's port for a service port: targetPort by number, by the name
  * of a container port (resolved per pod), or the service port. 0: none. */
-static uint16_t target_port(const struct pv_prt *p, const struct pv_service_port *sp)
+/* Container I of the pod's spec, init containers first; NULL past the end. */
+static const struct pv_container *container_at(const struct pv_pod_spec *s, size_t i)
+{
+	if (i < s->init_containers.n)
+		return &s->init_containers.items[i];
+	i -= s->init_containers.n;
+	return i < s->containers.n ? &s->containers.items[i] : NULL;
+}
+
+static uint16_t target_port(const struct pv_pod_view *p, const struct pv_service_port *sp)
 {
 	const struct pv_intstr *t = &sp->target_port;
+	const struct pv_container *c;
 
 	if (!t->set)
 		return (uint16_t)sp->port.v;
 	if (!t->is_str)
 		return (uint16_t)t->i;
-	for (size_t i = 0; i < p->ncontainers; i++) {
-		const struct pv_container *c = p->containers[i].spec;
-
+	for (size_t i = 0; (c = container_at(&p->spec->spec, i)); i++)
 		for (size_t j = 0; j < c->ports.n; j++)
 			if (c->ports.items[j].name.v && strcmp(c->ports.items[j].name.v, t->s) == 0 &&
 			    strcmp(c->ports.items[j].protocol.v, sp->protocol.v) == 0)
 				return (uint16_t)c->ports.items[j].container_port.v;
-	}
 	return 0;
 }
 
@@ -131,16 +138,17 @@ static int ep_cmp(const void *a, const void *b)
 static void endpoints(struct pv_daemon *d, const struct pv_service *svc, struct pv_svc_port *port,
 		      const struct pv_service_port *sp)
 {
-	port->eps = calloc(d->npods ? d->npods : 1, sizeof(*port->eps));
+	struct pv_pod_view p;
+
+	port->eps = calloc(pv_pod_count(d) ? pv_pod_count(d) : 1, sizeof(*port->eps));
 	if (!port->eps)
 		return;
-	for (size_t i = 0; i < d->npods; i++) {
-		const struct pv_prt *p = d->pods[i];
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);) {
 		uint16_t tp;
 
-		if (!pv_pod_ready(p) || !selects(svc, p) || !(tp = target_port(p, sp)))
+		if (!p.ready || !selects(svc, &p) || !(tp = target_port(&p, sp)))
 			continue;
-		port->eps[port->neps++] = (struct pv_svc_ep){ .ip = pv_pod_address(p), .port = tp };
+		port->eps[port->neps++] = (struct pv_svc_ep){ .ip = p.address, .port = tp };
 	}
 	if (port->neps)
 		qsort(port->eps, port->neps, sizeof(*port->eps), ep_cmp);
@@ -398,10 +406,12 @@ static int view_ports(struct pv_services *s, const struct pv_service *svc, struc
 
 static void selected_ips(struct pv_daemon *d, const struct pv_service *svc, struct pv_svc_view *v)
 {
-	v->pod_ips = calloc(d->npods ? d->npods : 1, sizeof(*v->pod_ips));
-	for (size_t i = 0; v->pod_ips && i < d->npods; i++)
-		if (pv_pod_ready(d->pods[i]) && selects(svc, d->pods[i]))
-			v->pod_ips[v->npod_ips++] = pv_pod_address(d->pods[i]);
+	struct pv_pod_view p;
+
+	v->pod_ips = calloc(pv_pod_count(d) ? pv_pod_count(d) : 1, sizeof(*v->pod_ips));
+	for (size_t it = 0; v->pod_ips && pv_pod_view_next(d, &it, &p);)
+		if (p.ready && selects(svc, &p))
+			v->pod_ips[v->npod_ips++] = p.address;
 }
 
 const struct pv_svc_view *pv_services_views(struct pv_daemon *d, size_t *n)
@@ -496,18 +506,18 @@ static int build_views(struct pv_services *s, const struct pv_service **svcs, si
  * other pods' rules. */
 static int hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout, char ***names)
 {
+	struct pv_pod_view p;
 	size_t cap = 0;
 
 	*out = NULL;
 	*names = NULL;
 	*nout = 0;
-	for (size_t i = 0; i < d->npods; i++) {
-		const struct pv_prt *p = d->pods[i];
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);) {
+		const struct pv_container *spec;
 
-		if (!p->ip || p->state == PV_P_STOPPING)
+		if (!p.ip || p.phase == PV_P_STOPPING)
 			continue;
-		for (size_t c = 0; c < p->ncontainers; c++) {
-			const struct pv_container *spec = p->containers[c].spec;
+		for (size_t c = 0; (spec = container_at(&p.spec->spec, c)); c++) {
 
 			for (size_t j = 0; j < spec->ports.n; j++) {
 				const struct pv_container_port *cp = &spec->ports.items[j];
@@ -528,7 +538,7 @@ static int hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout
 						return -1;
 					*names = nm;
 				}
-				if (!(name = fmt_str("%s/%s", p->ns, p->name)))
+				if (!(name = fmt_str("%s/%s", p.ns, p.name)))
 					return -1;
 				if (cp->host_ip.v)
 					inet_pton(AF_INET, cp->host_ip.v, &hip);
@@ -536,7 +546,7 @@ static int hostports(struct pv_daemon *d, struct pv_hostport **out, size_t *nout
 				(*out)[(*nout)++] = (struct pv_hostport){
 					.pod = name,
 					.proto = strcmp(cp->protocol.v, "UDP") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
-					.host_ip = ntohl(hip.s_addr), .pod_ip = p->ip,
+					.host_ip = ntohl(hip.s_addr), .pod_ip = p.ip,
 					.host_port = (uint16_t)cp->host_port.v,
 					.container_port = (uint16_t)cp->container_port.v,
 				};

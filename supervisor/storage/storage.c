@@ -266,9 +266,10 @@ static void find_consumer(const struct pv_wanted *w, struct consumer *c)
 
 static bool claim_running_pod(const struct pv_daemon *d, const char *ns, const char *name)
 {
-	for (size_t i = 0; i < d->npods; i++)
-		if (strcmp(d->pods[i]->ns, ns) == 0 && d->pods[i]->spec &&
-		    pv_storage_pod_uses(&d->pods[i]->spec->spec, name))
+	struct pv_pod_view p;
+
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);)
+		if (strcmp(p.ns, ns) == 0 && p.spec && pv_storage_pod_uses(&p.spec->spec, name))
 			return true;
 	return false;
 }

@@ -100,10 +100,11 @@ static struct json_object *used_by(const struct pv_daemon *d, const char *ns, co
 {
 	struct json_object *a = json_object_new_array();
 
-	for (size_t i = 0; i < d->npods; i++)
-		if (!strcmp(d->pods[i]->ns, ns) && d->pods[i]->spec &&
-		    pv_storage_pod_uses(&d->pods[i]->spec->spec, name))
-			json_object_array_add(a, json_object_new_string(d->pods[i]->name));
+	struct pv_pod_view p;
+
+	for (size_t it = 0; pv_pod_view_next(d, &it, &p);)
+		if (!strcmp(p.ns, ns) && p.spec && pv_storage_pod_uses(&p.spec->spec, name))
+			json_object_array_add(a, json_object_new_string(p.name));
 	return a;
 }
 
