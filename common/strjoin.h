@@ -1,6 +1,7 @@
-/* Joining strings with a separator into one malloc'ed string ("a,b,c"),
- * the one place that does it: label and selector lists, "names: a, b",
- * table cells.
+/* Joining strings with a separator into one malloc'ed string ("a,b,c"):
+ * lists in messages ("supported values: ..."), table cells, and what is
+ * left to move here (selectors "k=v,k=v", overlay lowerdirs, access
+ * modes).
  *
  * Owns: nothing; the result is the caller's (free it).
  * Calls: libc only. */
