@@ -116,8 +116,7 @@ $(FUZZER_DNS): tests/fuzz/fuzz_dns.c netrules/dnsmsg.c
 
 # node.yaml through supervisor/daemon/nodeconf.c and the YAML tree it is read with.
 $(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/daemon/nodeconf.c supervisor/core/fsutil.c \
-		manifests/yamltree.c manifests/scalar.c manifests/diag.c \
-		common/arena.c common/err.c common/fdio.c
+		manifests/yamltree.c manifests/scalar.c manifests/diag.c $(wildcard common/*.c)
 	@mkdir -p $(@D)
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
@@ -125,7 +124,7 @@ $(FUZZER_NODECONF): tests/fuzz/fuzz_nodeconf.c supervisor/daemon/nodeconf.c supe
 # Image JSON (index.json, manifests, configs, store records) through the
 # image store's files; image_store.c and the unpackers only for the
 # record's pv_image_free.
-$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image/image_*.c) common/err.c common/fdio.c
+$(FUZZER_IMAGE): tests/fuzz/fuzz_image.c $(wildcard supervisor/image/image_*.c) $(wildcard common/*.c)
 	@mkdir -p $(@D)
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)

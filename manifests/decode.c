@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/cleanup.h"
+#include "common/strjoin.h"
 #include "manifests/manifest.h"
 #include "manifests/quantity.h"
 
@@ -123,13 +125,10 @@ static void type_error(struct dctx *c, const struct pv_node *n, const char *want
 
 static void enum_error(struct dctx *c, const struct pv_node *n, const char *const *enums)
 {
-	char list[256] = "";
-	size_t len = 0;
+	cleanup_free char *list = pv_strjoin_v(enums, "\", \"");
 
-	for (const char *const *e = enums; *e && len < sizeof(list); e++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s\"%s\"",
-					e == enums ? "" : ", ", *e);
-	derr(c, n->loc, "unsupported value \"%.64s\": supported values: %s", n->str, list);
+	derr(c, n->loc, "unsupported value \"%.64s\": supported values: \"%s\"", n->str,
+	     list ? list : "...");
 }
 
 static void dec_str(struct dctx *c, const struct pv_field *f, struct pv_str *out,

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/vec.h"
+
 void pv_diags_free(struct pv_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
@@ -13,18 +15,6 @@ void pv_diags_free(struct pv_diags *d)
 	}
 	free(d->v);
 	memset(d, 0, sizeof(*d));
-}
-
-static int diags_grow(struct pv_diags *d)
-{
-	size_t cap = d->cap ? d->cap * 2 : 8;
-	struct pv_diag *v = realloc(d->v, cap * sizeof(*v));
-
-	if (!v)
-		return -1;
-	d->v = v;
-	d->cap = cap;
-	return 0;
 }
 
 int pv_diag_add(struct pv_diags *d, enum pv_severity sev, struct pv_loc loc,
@@ -42,7 +32,7 @@ int pv_diag_add(struct pv_diags *d, enum pv_severity sev, struct pv_loc loc,
 		d->dropped++;
 		return 0;
 	}
-	if (d->n == d->cap && diags_grow(d) < 0)
+	if (pv_vec_reserve(d->v, d->n, d->cap, 1) < 0)
 		return -1;
 	g = &d->v[d->n];
 	g->sev = sev;

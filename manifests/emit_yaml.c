@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "common/vec.h"
 #include "manifests/scalar.h"
 
 struct outbuf {
@@ -19,16 +20,9 @@ static int out_write(void *data, unsigned char *buf, size_t size)
 {
 	struct outbuf *o = data;
 
-	if (o->len + size + 1 > o->cap) {
-		size_t cap = (o->cap ? o->cap * 2 : 4096) + size;
-		char *p = realloc(o->p, cap);
-
-		if (!p) {
-			o->oom = true;
-			return 0;
-		}
-		o->p = p;
-		o->cap = cap;
+	if (pv_vec_reserve(o->p, o->len, o->cap, size + 1) < 0) {
+		o->oom = true;
+		return 0;
 	}
 	memcpy(o->p + o->len, buf, size);
 	o->len += size;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "manifests/decode.h"
 #include "manifests/kinds.h"
 #include "manifests/validate.h"
@@ -21,16 +22,8 @@ static const struct pv_loc no_loc = { 0, 0 };
 static int add_object(struct pv_file *f, const struct pv_kind_info *k, void *obj,
 		      struct pv_loc loc)
 {
-	struct pv_object *v = realloc(f->objects, (f->nobjects + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	f->objects = v;
-	v[f->nobjects].kind = k;
-	v[f->nobjects].obj = obj;
-	v[f->nobjects].loc = loc;
-	f->nobjects++;
-	return 0;
+	return pv_vec_push(f->objects, f->nobjects, f->objects_cap,
+			   (struct pv_object){ .kind = k, .obj = obj, .loc = loc });
 }
 
 static const struct pv_node *head_str(struct pv_file *f, const struct pv_node *root,

@@ -64,7 +64,7 @@ struct pv_file {
 	struct pv_arena arena;
 	struct pv_diags diags;
 	struct pv_object *objects;
-	size_t nobjects;
+	size_t nobjects, objects_cap;
 	/* Any error: none of the objects may be acted on. */
 	bool failed;
 };

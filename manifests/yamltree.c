@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "manifests/scalar.h"
 
 const struct pv_yaml_limits pv_yaml_default_limits = {
@@ -98,15 +99,8 @@ static int anchor_add(struct builder *b, char *name, struct pv_node *node)
 	if (b->nanchors >= b->lim->max_anchors)
 		return fail(b, node->loc, "too many YAML anchors in one document (at most %zu)",
 			    b->lim->max_anchors);
-	if (b->nanchors == b->anchors_cap) {
-		size_t cap = b->anchors_cap ? b->anchors_cap * 2 : 16;
-		struct anchor *v = realloc(b->anchors, cap * sizeof(*v));
-
-		if (!v)
-			return oom(b, node->loc);
-		b->anchors = v;
-		b->anchors_cap = cap;
-	}
+	if (pv_vec_reserve(b->anchors, b->nanchors, b->anchors_cap, 1) < 0)
+		return oom(b, node->loc);
 	b->anchors[b->nanchors].name = strdup(name);
 	if (!b->anchors[b->nanchors].name)
 		return oom(b, node->loc);
@@ -160,17 +154,7 @@ static int attach(struct builder *b, struct pv_node *n)
 		return 0;
 	}
 	f = &b->stack[b->depth - 1];
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct pv_node **v = realloc(f->kids, cap * sizeof(*v));
-
-		if (!v)
-			return oom(b, n->loc);
-		f->kids = v;
-		f->cap = cap;
-	}
-	f->kids[f->n++] = n;
-	return 0;
+	return pv_vec_push(f->kids, f->n, f->cap, n) < 0 ? oom(b, n->loc) : 0;
 }
 
 /* The node's value from its text (manifests/scalar.c). */
@@ -220,15 +204,8 @@ static int on_start(struct builder *b, yaml_event_t *ev, enum pv_node_type t, ya
 			    "YAML nested more than %zu levels deep", b->lim->max_depth);
 		return -1;
 	}
-	if (b->depth == b->stack_cap) {
-		size_t cap = b->stack_cap ? b->stack_cap * 2 : 16;
-		struct frame *v = realloc(b->stack, cap * sizeof(*v));
-
-		if (!v)
-			return oom(b, n->loc);
-		b->stack = v;
-		b->stack_cap = cap;
-	}
+	if (pv_vec_reserve(b->stack, b->depth, b->stack_cap, 1) < 0)
+		return oom(b, n->loc);
 	f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
 	f->node = n;

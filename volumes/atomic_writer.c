@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdio.h"
+#include "common/vec.h"
 
 #define PATH_LIMIT 4096
 #define DATA_LINK "..data"
@@ -60,18 +61,6 @@ int pv_payload_check_path(const char *path, struct pv_err *err)
 	return 0;
 }
 
-static int payload_grow(struct pv_payload *p, struct pv_err *err)
-{
-	size_t cap = p->cap ? p->cap * 2 : 8;
-	struct pv_payload_file *files = reallocarray(p->files, cap, sizeof(*files));
-
-	if (!files)
-		return pv_err_sys(err, ENOMEM, "payload");
-	p->files = files;
-	p->cap = cap;
-	return 0;
-}
-
 int pv_payload_add(struct pv_payload *p, const char *path, const void *data, size_t len,
 		   mode_t mode, struct pv_err *err)
 {
@@ -86,8 +75,8 @@ int pv_payload_add(struct pv_payload *p, const char *path, const void *data, siz
 	for (size_t i = 0; i < p->n; i++)
 		if (strcmp(p->files[i].path, path) == 0)
 			return pv_err_set(err, EEXIST, "%s: duplicate path", path);
-	if (p->n == p->cap && payload_grow(p, err) < 0)
-		return -1;
+	if (pv_vec_reserve(p->files, p->n, p->cap, 1) < 0)
+		return pv_err_sys(err, ENOMEM, "payload");
 	name = strdup(path);
 	copy = malloc(len ? len : 1);
 	if (!name || !copy)

@@ -1,7 +1,6 @@
 /* podvisor check: load manifests exactly as the daemon would, and say
  * what is in them or what is wrong with them. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "manifests/encode.h"
 #include "manifests/manifest.h"
 #include "supervisor/cli/cli.h"
+#include "supervisor/cli/opts.h"
 #include "supervisor/source/scan.h"
 
 static const char check_usage[] =
@@ -31,15 +31,9 @@ static const char check_usage[] =
 	"    FILE:LINE:COL: warning: FIELD.PATH: unknown or unsupported field\n"
 	"Warnings never fail a file: any valid Kubernetes manifest is accepted, and\n"
 	"fields podvisor does not act on are reported as warnings. A file with any\n"
-	"error is refused whole; the daemon keeps its previous version in force.\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FORMAT  print the objects with Kubernetes' defaults applied,\n"
-	"                       as FORMAT: yaml (one document per object) or json\n"
-	"                       (one object, or a v1 List of several)\n"
-	"  -q, --quiet          print only errors\n"
-	"  -h, --help           show this help\n"
-	"\n"
+	"error is refused whole; the daemon keeps its previous version in force.\n";
+
+static const char check_more[] =
 	"Exit status: 0 when every file is valid, 1 when any file has an error,\n"
 	"2 on a usage error.\n"
 	"\n"
@@ -142,45 +136,29 @@ static int print_objects(struct pv_file **files, size_t n, enum out_format fmt)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct check_opts *o)
-{
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+static const char *const check_formats[] = { "yaml", "json", NULL };
 
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (strcmp(optarg, "yaml") == 0) {
-				o->format = OUT_YAML;
-			} else if (strcmp(optarg, "json") == 0) {
-				o->format = OUT_JSON;
-			} else {
-				fprintf(stderr, "podvisor check: unknown output format '%s' "
-					"(use yaml or json)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return 1;
-		default:
-			fputs("Try 'podvisor check --help'.\n", stderr);
-			return -1;
-		}
-	}
-	if (optind >= argc) {
-		fputs("podvisor check: no PATH given\nTry 'podvisor check --help'.\n", stderr);
-		return -1;
-	}
-	return 0;
+/* The options, into O: PV_CLI_GO with the paths in A, or the exit status. */
+static int parse_opts(int argc, char **argv, struct check_opts *o, struct pv_cli_args *a)
+{
+	const char *output = NULL;
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_CHOICE_OPT("output", 'o', &output, "FORMAT", check_formats,
+				  "print the objects with Kubernetes' defaults applied, as FORMAT: "
+				  "yaml (one document per object) or json (one object, or a v1 List "
+				  "of several)"),
+		PV_CLI_FLAG_OPT("quiet", 'q', &o->quiet, "print only errors"),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
+	const struct pv_cli_cmd cmd = { "check", check_usage, check_more, opts, 0 };
+	int rc = pv_cli_parse(&cmd, argc, argv, a);
+
+	if (rc != PV_CLI_GO)
+		return rc;
+	if (output)
+		o->format = strcmp(output, "yaml") == 0 ? OUT_YAML : OUT_JSON;
+	return a->n ? PV_CLI_GO : pv_cli_usage_error(&cmd, "no PATH given");
 }
 
 static void free_files(struct pv_file **files, size_t n)
@@ -199,12 +177,13 @@ int pv_cmd_check(int argc, char **argv)
 	struct check_opts o = { OUT_LINES, false };
 	struct pv_pathlist paths = { 0 };
 	struct pv_file **files;
+	struct pv_cli_args a;
 	size_t nerr = 0, nwarn = 0, nobj = 0, bad = 0;
-	int rc = parse_opts(argc, argv, &o);
+	int rc = parse_opts(argc, argv, &o, &a);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (collect_paths(argc - optind, argv + optind, &paths) < 0) {
+	if (rc != PV_CLI_GO)
+		return rc;
+	if (collect_paths(a.n, a.v, &paths) < 0) {
 		pv_pathlist_free(&paths);
 		return PV_EXIT_FAIL;
 	}

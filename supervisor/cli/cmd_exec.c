@@ -4,7 +4,6 @@
  * code is the command's; -it gives it a terminal. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <pty.h>
@@ -24,6 +23,7 @@
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
+#include "supervisor/cli/opts.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/core/fsutil.h"
@@ -34,15 +34,8 @@ static const char exec_usage[] =
 	"\n"
 	"Run COMMAND inside a running container: in its namespaces, on its root,\n"
 	"with its environment. Exits with the command's exit code (126 when it\n"
-	"cannot be run, 127 when it is not found).\n"
-	"\n"
-	"Options:\n"
-	"  -c, --container NAME  which container (default: the only, or the first)\n"
-	"  -i, --stdin           pass standard input through\n"
-	"  -t, --tty             give the command a terminal\n"
-	"  -n, --namespace NS    the pod's namespace (default: default)\n"
-	"  -s, --state DIR       the daemon's state directory\n"
-	"  -h, --help            show this help\n";
+	"cannot be run, 127 when it is not found). Options go before the \"--\";\n"
+	"what follows it is the command's.\n";
 
 struct exec_opts {
 	const char *ns, *container, *state;
@@ -184,53 +177,45 @@ static int enter(pid_t pid)
 	return chdir("/");
 }
 
-static int parse(int argc, char **argv, struct exec_opts *o)
+/* The options, into O: PV_CLI_GO with the pod and the command in A, or
+ * the exit status. */
+static int parse(int argc, char **argv, struct exec_opts *o, struct pv_cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "container", required_argument, NULL, 'c' },
-		{ "stdin", no_argument, NULL, 'i' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_STR_OPT("container", 'c', &o->container, "NAME",
+			       "which container (default: the only, or the first)"),
+		PV_CLI_FLAG_OPT("stdin", 'i', &o->in, "pass standard input through"),
+		PV_CLI_FLAG_OPT("tty", 't', &o->tty, "give the command a terminal"),
+		PV_CLI_OPT_NAMESPACE(&o->ns, "the pod's namespace (default: default)"),
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
 	};
-	int c;
+	const struct pv_cli_cmd cmd = { "exec", exec_usage, NULL, opts, PV_CLI_COMMAND };
+	int rc;
 
 	o->ns = "default";
-	while ((c = getopt_long(argc, argv, "+c:itn:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->container = optarg; break;
-		case 'i': o->in = true; break;
-		case 't': o->tty = true; break;
-		case 'n': o->ns = optarg; break;
-		case 's': o->state = optarg; break;
-		case 'h': fputs(exec_usage, stdout); return 1;
-		default: return -1;
-		}
-	}
-	if (optind < argc && strcmp(argv[optind], "--") != 0 && optind + 1 < argc &&
-	    strcmp(argv[optind + 1], "--") == 0)
-		return 0; /* POD -- CMD */
-	fputs(exec_usage, stderr);
-	return -1;
+	rc = pv_cli_parse(&cmd, argc, argv, a);
+	if (rc != PV_CLI_GO)
+		return rc;
+	if (a->n != 1 || !a->cmd)
+		return pv_cli_usage_error(&cmd, "expected POD -- COMMAND [ARG...]");
+	if (!a->cmd[0])
+		return pv_cli_usage_error(&cmd, "no command given after --");
+	return PV_CLI_GO;
 }
 
 int pv_cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o = { 0 };
-	int rc = parse(argc, argv, &o), status, master = -1, slave = -1;
-	char **cmd, **env;
+	struct pv_cli_args a;
+	int rc = parse(argc, argv, &o, &a), status, master = -1, slave = -1;
+	char **env;
 	pid_t pid, child;
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	cmd = argv + optind + 2;
-	if (!cmd[0]) {
-		fputs("podvisor exec: no command given after --\n", stderr);
-		return PV_EXIT_USAGE;
-	}
-	pid = container_pid(&o, argv[optind]);
+	if (rc != PV_CLI_GO)
+		return rc;
+	pid = container_pid(&o, a.v[0]);
 	if (pid < 0)
 		return PV_EXIT_FAIL;
 	env = read_environ(pid);
@@ -251,7 +236,7 @@ int pv_cmd_exec(int argc, char **argv)
 	}
 	child = fork();
 	if (child == 0)
-		run_child(cmd, env, slave);
+		run_child(a.cmd, env, slave);
 	if (slave >= 0)
 		close(slave);
 	if (child < 0)

@@ -1,5 +1,4 @@
 /* podvisor get / describe: what the daemon runs, as kubectl shows it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
 #include "supervisor/cli/get.h"
+#include "supervisor/cli/opts.h"
 #include "supervisor/core/table.h"
 
 static const char get_usage[] =
@@ -33,18 +33,10 @@ static const char get_usage[] =
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
 	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
 	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
-	"                     FailedLoad, Removed)\n"
-	"\n"
-	"Options:\n"
-	"  -n, --namespace NS   only this namespace (default: default)\n"
-	"  -A, --all-namespaces every namespace, with a NAMESPACE column\n"
-	"  -o, --output FORMAT  wide (pods: adds IP, NODE and UID; services: SELECTOR;\n"
-	"                       pv, pvc: VOLUMEMODE), json or yaml\n"
-	"  -s, --state DIR      the daemon's state directory\n"
-	"  -h, --help           show this help\n";
+	"                     FailedLoad, Removed)\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE] [--state DIR]\n"
+	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE | -A] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
@@ -53,43 +45,6 @@ static const char describe_usage[] =
 	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
 	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
 	"data. Or a Secret: its type and each key's size, never the values.\n";
-
-static int parse(int argc, char **argv, struct get_opts *o, const char *usage)
-{
-	static const struct option opts[] = {
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "all-namespaces", no_argument, NULL, 'A' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	o->ns = "default";
-	while ((c = getopt_long(argc, argv, "n:Ao:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->ns = optarg;
-			break;
-		case 'A':
-			o->all = true;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 's':
-			o->state = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
-	return 0;
-}
 
 bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
@@ -267,28 +222,82 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 	return pv_client_call("podvisor", o->state, req);
 }
 
+#define KINDS_SERVED                                                                  \
+	"pods (po), services (svc), endpoints (ep), persistentvolumes (pv), "             \
+	"persistentvolumeclaims (pvc), configmaps (cm), secrets, events (ev)"
+
+static const char *const get_formats[] = { "wide", "json", "yaml", NULL };
+
+/* The options of get, into O: PV_CLI_GO with the operands in A, or the
+ * exit status. */
+static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_args *a)
+{
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_OPT_NAMESPACE(&o->ns, "only this namespace (default: default)"),
+		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
+				"every namespace, with a NAMESPACE column"),
+		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
+				  "wide (pods: adds IP, NODE and UID; services: SELECTOR; pv, pvc: "
+				  "VOLUMEMODE), json or yaml"),
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
+	const struct pv_cli_cmd cmd = { "get", get_usage, NULL, opts, 0 };
+	int rc;
+
+	o->ns = "default";
+	rc = pv_cli_parse(&cmd, argc, argv, a);
+	if (rc == PV_CLI_GO && a->n < 1)
+		rc = pv_cli_usage_error(&cmd, "no KIND given; the kinds served: %s", KINDS_SERVED);
+	else if (rc == PV_CLI_GO && kind_of(a->v[0]) == GET_UNKNOWN)
+		rc = pv_cli_usage_error(&cmd, "unknown kind '%s'; the kinds served: %s", a->v[0],
+					KINDS_SERVED);
+	return rc;
+}
+
+/* The options of describe, into O: PV_CLI_GO with the operands in A, or
+ * the exit status. */
+static int parse_describe(int argc, char **argv, struct get_opts *o, struct pv_cli_args *a)
+{
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_OPT_NAMESPACE(&o->ns, "the object's namespace (default: default)"),
+		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
+				"look for NAME in every namespace (not for pods)"),
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
+	const struct pv_cli_cmd cmd = { "describe", describe_usage, NULL, opts, 0 };
+	enum get_kind kind;
+	int rc;
+
+	o->ns = "default";
+	rc = pv_cli_parse(&cmd, argc, argv, a);
+	if (rc != PV_CLI_GO)
+		return rc;
+	if (a->n != 2)
+		return pv_cli_usage_error(&cmd, "expected KIND NAME");
+	kind = kind_of(a->v[0]);
+	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe))
+		return pv_cli_usage_error(&cmd, "cannot describe '%s'; the kinds described: pod, "
+					  "svc, pv, pvc, cm, secret", a->v[0]);
+	return PV_CLI_GO;
+}
+
 int pv_cmd_get(int argc, char **argv)
 {
 	struct get_opts o = { 0 };
+	struct pv_cli_args a;
 	struct json_object *resp, *items;
 	enum get_kind kind;
-	int rc = parse(argc, argv, &o, get_usage);
+	int rc = parse_get(argc, argv, &o, &a);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : (fputs(get_usage, stderr), PV_EXIT_USAGE);
-	if (optind >= argc || (kind = kind_of(argv[optind])) == GET_UNKNOWN) {
-		fprintf(stderr, "podvisor get: %s%s%s; the kinds served: pods (po), services (svc), "
-			"endpoints (ep), persistentvolumes (pv), persistentvolumeclaims (pvc), "
-			"configmaps (cm), secrets, events (ev)\n", optind < argc ? "unknown kind '" : "which kind?",
-			optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
-		return PV_EXIT_USAGE;
-	}
-	o.name = optind + 1 < argc ? argv[optind + 1] : NULL;
-	if (o.output && strcmp(o.output, "wide") && strcmp(o.output, "json") &&
-	    strcmp(o.output, "yaml")) {
-		fprintf(stderr, "podvisor get: unknown output format '%s'\n", o.output);
-		return PV_EXIT_USAGE;
-	}
+	if (rc != PV_CLI_GO)
+		return rc;
+	rc = PV_EXIT_OK;
+	kind = kind_of(a.v[0]);
+	o.name = a.n > 1 ? a.v[1] : NULL;
 	o.all = o.all || kinds[kind].cluster;
 	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
 		resp = call(&o, kinds[kind].op, o.name);
@@ -422,23 +431,20 @@ static int describe_listed(struct get_opts *o, const struct get_kind_info *k, co
 int pv_cmd_describe(int argc, char **argv)
 {
 	struct get_opts o = { 0 };
+	struct pv_cli_args a;
 	struct json_object *req, *resp;
 	enum get_kind kind;
-	int rc = parse(argc, argv, &o, describe_usage);
+	int rc = parse_describe(argc, argv, &o, &a);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	kind = optind + 2 == argc ? kind_of(argv[optind]) : GET_UNKNOWN;
-	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe)) {
-		fputs(describe_usage, stderr);
-		return PV_EXIT_USAGE;
-	}
+	if (rc != PV_CLI_GO)
+		return rc;
+	kind = kind_of(a.v[0]);
 	if (kind != GET_PODS)
-		return describe_listed(&o, &kinds[kind], argv[optind + 1]);
+		return describe_listed(&o, &kinds[kind], a.v[1]);
 	req = json_object_new_object();
 	json_object_object_add(req, "op", json_object_new_string("pod"));
 	json_object_object_add(req, "namespace", json_object_new_string(o.ns));
-	json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+	json_object_object_add(req, "name", json_object_new_string(a.v[1]));
 	resp = pv_client_call("podvisor", o.state, req);
 	if (!resp)
 		return PV_EXIT_FAIL;

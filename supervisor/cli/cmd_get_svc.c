@@ -1,9 +1,13 @@
 /* podvisor get svc / get ep / describe svc, as kubectl shows them. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/cleanup.h"
+#include "common/strjoin.h"
+#include "common/vec.h"
 #include "supervisor/cli/get.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/table.h"
@@ -19,26 +23,94 @@ void pv_get_not_found(const struct get_opts *o, const char *kind)
 			o->all ? "" : o->ns, o->all ? "" : " namespace");
 }
 
-/* "80/TCP,443:30443/TCP" */
-static void ports_cell(struct json_object *svc, char *buf, size_t len)
+/* A cell's parts, joined once all are there. */
+struct parts {
+	char **v;
+	size_t n, cap;
+};
+
+static void parts_free(struct parts *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	pv_vec_free(s->v, s->n, s->cap);
+}
+
+static bool parts_has(const struct parts *s, const char *str)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], str) == 0)
+			return true;
+	return false;
+}
+
+/* Add the formatted part; when ONCE, not if it is there already. 0, or
+ * -1 when out of memory. */
+static int parts_add(struct parts *s, bool once, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int parts_add(struct parts *s, bool once, const char *fmt, ...)
+{
+	char *str;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&str, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	if (once && parts_has(s, str)) {
+		free(str);
+		return 0;
+	}
+	if (pv_vec_push(s->v, s->n, s->cap, str) < 0) {
+		free(str);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first LIMIT parts (0: all) joined by ",", then "+ N more..." for
+ * the rest, as kubectl does; "<none>" without any. NULL when out of memory. */
+static char *parts_join(const struct parts *s, size_t limit)
+{
+	size_t shown = limit && s->n > limit ? limit : s->n;
+	char *joined, *out;
+
+	if (!s->n)
+		return strdup("<none>");
+	joined = pv_strjoin((const char *const *)s->v, shown, ",");
+	if (!joined || shown == s->n)
+		return joined;
+	if (asprintf(&out, "%s + %zu more...", joined, s->n - shown) < 0)
+		out = NULL;
+	free(joined);
+	return out;
+}
+
+/* "80/TCP,443:30443/TCP"; NULL when out of memory. */
+static char *ports_cell(struct json_object *svc)
 {
 	struct json_object *ports = json_object_object_get(svc, "ports");
-	size_t off = 0;
+	struct parts s = { 0 };
+	char *out;
 
-	buf[0] = '\0';
-	for (size_t i = 0; ports && i < json_object_array_length(ports) && off < len; i++) {
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
 		struct json_object *p = json_object_array_get_idx(ports, i);
 		int64_t np = pv_json_int(p, "nodePort");
-		char nps[16] = "";
+		char nps[24] = "";
 
 		if (np)
 			snprintf(nps, sizeof(nps), ":%lld", (long long)np);
-		off += (size_t)snprintf(buf + off, len - off, "%s%lld%s/%s", i ? "," : "",
-					(long long)pv_json_int(p, "port"), nps,
-					pv_json_str(p, "protocol", "TCP"));
+		if (parts_add(&s, false, "%lld%s/%s", (long long)pv_json_int(p, "port"), nps,
+			      pv_json_str(p, "protocol", "TCP")) < 0) {
+			parts_free(&s);
+			return NULL;
+		}
 	}
-	if (!buf[0])
-		snprintf(buf, len, "<none>");
+	out = parts_join(&s, 0);
+	parts_free(&s);
+	return out;
 }
 
 static const char *cluster_ip_cell(struct json_object *svc)
@@ -66,19 +138,20 @@ void pv_get_print_services(const struct get_opts *o, struct json_object *items)
 	pv_table_init(&t, ncols - first, head + first);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *s = json_object_array_get_idx(items, i);
-		char ports[512], age[32];
+		cleanup_free char *ports = NULL;
+		char age[32];
 		const char *row[8];
 
 		if (!pv_get_wanted(o, s))
 			continue;
-		ports_cell(s, ports, sizeof(ports));
+		ports = ports_cell(s);
 		pv_human_duration(time(NULL) - pv_json_int(s, "created"), age, sizeof(age));
 		row[0] = pv_json_str(s, "namespace", "");
 		row[1] = pv_json_str(s, "name", "");
 		row[2] = pv_json_str(s, "type", "");
 		row[3] = cluster_ip_cell(s);
 		row[4] = external_ip_cell(s);
-		row[5] = ports;
+		row[5] = ports ? ports : "";
 		row[6] = age;
 		row[7] = *pv_json_str(s, "selector", "") ? pv_json_str(s, "selector", "") : "<none>";
 		pv_table_row(&t, row + first);
@@ -92,35 +165,31 @@ void pv_get_print_services(const struct get_opts *o, struct json_object *items)
 }
 
 /* Every distinct ip:port of the Service, in port order; LIMIT of them
- * then "+ N more...", as kubectl does (0: no limit). */
-static void endpoints_cell(struct json_object *svc, size_t limit, char *buf, size_t len)
+ * then "+ N more...", as kubectl does (0: no limit). NULL when out of
+ * memory. */
+static char *endpoints_cell(struct json_object *svc, size_t limit)
 {
 	struct json_object *ports = json_object_object_get(svc, "ports");
-	size_t off = 0, n = 0;
+	struct parts s = { 0 };
+	char *out;
 
-	buf[0] = '\0';
 	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
 		struct json_object *eps = json_object_object_get(json_object_array_get_idx(ports, i),
 								 "endpoints");
 
 		for (size_t j = 0; eps && j < json_object_array_length(eps); j++) {
 			struct json_object *e = json_object_array_get_idx(eps, j);
-			char one[64];
 
-			snprintf(one, sizeof(one), "%s:%lld", pv_json_str(e, "ip", ""),
-				 (long long)pv_json_int(e, "port"));
-			if (strstr(buf, one))
-				continue;
-			if (!limit || n < limit)
-				off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-							n ? "," : "", one);
-			n++;
+			if (parts_add(&s, true, "%s:%lld", pv_json_str(e, "ip", ""),
+				      (long long)pv_json_int(e, "port")) < 0) {
+				parts_free(&s);
+				return NULL;
+			}
 		}
 	}
-	if (limit && n > limit && off < len)
-		snprintf(buf + off, len - off, " + %zu more...", n - limit);
-	if (!n)
-		snprintf(buf, len, "<none>");
+	out = parts_join(&s, limit);
+	parts_free(&s);
+	return out;
 }
 
 void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
@@ -132,17 +201,18 @@ void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
 	pv_table_init(&t, 4 - first, head + first);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *s = json_object_array_get_idx(items, i);
-		char eps[4096], age[32];
+		cleanup_free char *eps = NULL;
+		char age[32];
 		const char *row[4];
 
 		/* Without a selector there are no Endpoints to manage. */
 		if (!pv_get_wanted(o, s) || !*pv_json_str(s, "selector", ""))
 			continue;
-		endpoints_cell(s, EP_SHOWN, eps, sizeof(eps));
+		eps = endpoints_cell(s, EP_SHOWN);
 		pv_human_duration(time(NULL) - pv_json_int(s, "created"), age, sizeof(age));
 		row[0] = pv_json_str(s, "namespace", "");
 		row[1] = pv_json_str(s, "name", "");
-		row[2] = eps;
+		row[2] = eps ? eps : "";
 		row[3] = age;
 		pv_table_row(&t, row + first);
 		shown++;
@@ -163,7 +233,7 @@ static void describe_ports(struct json_object *s)
 		const char *name = *pv_json_str(p, "name", "") ? pv_json_str(p, "name", "") : "<unset>";
 		const char *proto = pv_json_str(p, "protocol", "TCP");
 		struct json_object *one = json_object_new_object(), *arr = json_object_new_array();
-		char eps[4096];
+		cleanup_free char *eps = NULL;
 
 		printf("Port:              %s  %lld/%s\n", name, (long long)pv_json_int(p, "port"), proto);
 		printf("TargetPort:        %s/%s\n", pv_json_str(p, "targetPort", ""), proto);
@@ -172,8 +242,8 @@ static void describe_ports(struct json_object *s)
 			       (long long)pv_json_int(p, "nodePort"), proto);
 		json_object_array_add(arr, json_object_get(p));
 		json_object_object_add(one, "ports", arr);
-		endpoints_cell(one, 0, eps, sizeof(eps));
-		printf("Endpoints:         %s\n", eps);
+		eps = endpoints_cell(one, 0);
+		printf("Endpoints:         %s\n", eps ? eps : "");
 		json_object_put(one);
 	}
 }

@@ -1,6 +1,5 @@
 /* podvisor image: the node's local image store (import, ls, rm, inspect). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +10,17 @@
 
 #include "common/cleanup.h"
 #include "supervisor/cli/cli.h"
+#include "supervisor/cli/opts.h"
 #include "supervisor/image/image.h"
 #include "supervisor/core/table.h"
 
 static const char image_usage[] =
 	"Usage: podvisor image [--state DIR] COMMAND [ARGS...]\n"
 	"\n"
-	"Manage the node's local image store. Pods run from images in this store only:\n"
-	"podvisor never pulls from a registry. Fleets deliver images the way they deliver\n"
-	"manifests (rsync, a USB stick, a package) and import them here.\n"
+	"Manage the node's local image store: DIR/images, DIR the state directory.\n"
+	"Pods run from images in this store only: podvisor never pulls from a registry.\n"
+	"Fleets deliver images the way they deliver manifests (rsync, a USB stick, a\n"
+	"package) and import them here.\n"
 	"\n"
 	"Commands:\n"
 	"  import SRC NAME[:TAG]  import an OCI image layout directory or OCI archive\n"
@@ -29,13 +30,9 @@ static const char image_usage[] =
 	"\n"
 	"Names are normalized as Kubernetes and containerd do: busybox is\n"
 	"docker.io/library/busybox:latest, so the image a Pod names is found under the\n"
-	"same name it was imported as.\n"
-	"\n"
-	"Options:\n"
-	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
-	"                   " PV_STATE_DEFAULT "); the store is DIR/images\n"
-	"  -h, --help       show this help\n"
-	"\n"
+	"same name it was imported as.\n";
+
+static const char image_more[] =
 	"Exit status: 0 on success, 1 when a command fails, 2 on a usage error.\n"
 	"\n"
 	"See 'podvisor image COMMAND --help' for a command's options.\n";
@@ -64,13 +61,9 @@ static const char import_usage[] =
 	"the store is replaced.\n"
 	"\n"
 	"Progress goes to standard error, one line per layer, then:\n"
-	"    imported NAME:TAG sha256:<manifest digest>\n"
-	"\n"
-	"Options:\n"
-	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
-	"                   " PV_STATE_DEFAULT ")\n"
-	"  -h, --help       show this help\n"
-	"\n"
+	"    imported NAME:TAG sha256:<manifest digest>\n";
+
+static const char import_more[] =
 	"Must run as root (layers keep their owners, device nodes and xattrs).\n"
 	"\n"
 	"Exit status: 0 on success, 1 when the import fails, 2 on a usage error\n"
@@ -89,14 +82,9 @@ static const char ls_usage[] =
 	"    docker.io/library/busybox  1.36   3fbc632167ee  1.24MB  5m\n"
 	"DIGEST is the manifest digest, shortened to 12 hex digits; SIZE the compressed\n"
 	"size of the layers; AGE the time since the import. An image imported by digest\n"
-	"shows TAG <none>.\n"
-	"\n"
-	"Options:\n"
-	"  -q, --quiet      print only the normalized names, one a line\n"
-	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
-	"                   " PV_STATE_DEFAULT ")\n"
-	"  -h, --help       show this help\n"
-	"\n"
+	"shows TAG <none>.\n";
+
+static const char ls_more[] =
 	"Exit status: 0 on success, 1 when the store cannot be read, 2 on a usage error.\n";
 
 static const char rm_usage[] =
@@ -104,13 +92,9 @@ static const char rm_usage[] =
 	"\n"
 	"Remove each NAME[:TAG] from the store, then delete the layers no remaining\n"
 	"image uses; layers shared with another image stay. NAME@sha256:... removes\n"
-	"every tag of NAME whose manifest has that digest.\n"
-	"\n"
-	"Options:\n"
-	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
-	"                   " PV_STATE_DEFAULT ")\n"
-	"  -h, --help       show this help\n"
-	"\n"
+	"every tag of NAME whose manifest has that digest.\n";
+
+static const char rm_more[] =
 	"Exit status: 0 when every image was removed, 1 when any was not in the store\n"
 	"or could not be removed (the others are still removed), 2 on a usage error\n"
 	"(nothing is removed when any NAME is invalid).\n";
@@ -121,13 +105,9 @@ static const char inspect_usage[] =
 	"Print the image's record as JSON: normalized name, manifest and config\n"
 	"digests, the unpacked layer directories lowest first (as overlayfs lowerdirs),\n"
 	"Entrypoint, Cmd, Env, WorkingDir, User, size and import time. NAME@sha256:...\n"
-	"also finds the image imported under a tag with that manifest digest.\n"
-	"\n"
-	"Options:\n"
-	"  --state DIR      the state directory (default: $PODVISOR_STATE, else\n"
-	"                   " PV_STATE_DEFAULT ")\n"
-	"  -h, --help       show this help\n"
-	"\n"
+	"also finds the image imported under a tag with that manifest digest.\n";
+
+static const char inspect_more[] =
 	"Exit status: 0 on success, 1 when the image is not in the store, 2 on a usage\n"
 	"error.\n";
 
@@ -136,45 +116,8 @@ struct image_opts {
 	bool quiet;
 };
 
-/* Parse the options of a subcommand (NAME, with USAGE); returns 1 after
- * --help, -1 on a usage error, else 0 with optind at the first operand. */
-static int parse_opts(int argc, char **argv, const char *name, const char *usage, bool allow_q,
-		      struct image_opts *o)
-{
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, allow_q ? "hq" : "h", opts, NULL)) != -1) {
-		if (c == 's') {
-			o->state = optarg;
-		} else if (c == 'q' && allow_q) {
-			o->quiet = true;
-		} else if (c == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		} else {
-			fprintf(stderr, "Try 'podvisor image %s --help'.\n", name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int usage_error(const char *name, const char *msg)
-{
-	fprintf(stderr, "podvisor image %s: %s\nTry 'podvisor image %s --help'.\n", name, msg,
-		name);
-	return PV_EXIT_USAGE;
-}
-
 /* Check every reference first, so that nothing happens when one is bad. */
-static bool refs_valid(const char *cmd, int n, char **refs)
+static bool refs_valid(const struct pv_cli_cmd *c, int n, char **refs)
 {
 	bool ok = true;
 
@@ -183,7 +126,7 @@ static bool refs_valid(const char *cmd, int n, char **refs)
 		char *norm = pv_image_ref_normalize(refs[i], &err);
 
 		if (!norm) {
-			fprintf(stderr, "podvisor image %s: %s\n", cmd, err.msg);
+			fprintf(stderr, "podvisor %s: %s\n", c->name, err.msg);
 			ok = false;
 		}
 		free(norm);
@@ -226,22 +169,19 @@ static void print_progress(void *ctx, enum pv_image_event ev, const char *what, 
 	}
 }
 
-static int cmd_import(int argc, char **argv, struct image_opts *o)
+static int cmd_import(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		      const struct image_opts *o)
 {
 	const struct pv_image_progress pg = { print_progress, NULL };
 	struct pv_image img = { 0 };
 	struct pv_err err = { 0, "" };
-	int rc = parse_opts(argc, argv, "import", import_usage, false, o);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (argc - optind != 2)
-		return usage_error("import", argc - optind < 2 ? "expected SRC and NAME[:TAG]" :
-				   "too many arguments (expected SRC and NAME[:TAG])");
-	if (!refs_valid("import", 1, argv + optind + 1))
+	if (a->n != 2)
+		return pv_cli_usage_error(c, "%s", a->n < 2 ? "expected SRC and NAME[:TAG]" :
+					  "too many arguments (expected SRC and NAME[:TAG])");
+	if (!refs_valid(c, 1, a->v + 1))
 		return PV_EXIT_USAGE;
-	if (pv_image_import_ex(pv_state_dir(o->state), argv[optind], argv[optind + 1], &pg, &img,
-			       &err) < 0) {
+	if (pv_image_import_ex(pv_state_dir(o->state), a->v[0], a->v[1], &pg, &img, &err) < 0) {
 		fprintf(stderr, "podvisor image import: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
@@ -269,19 +209,17 @@ static void add_row(struct pv_table *t, const struct pv_image *img, int64_t now)
 	pv_image_ref_clear(&r);
 }
 
-static int cmd_ls(int argc, char **argv, struct image_opts *o)
+static int cmd_ls(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		  const struct image_opts *o)
 {
 	static const char *const header[5] = { "IMAGE", "TAG", "DIGEST", "SIZE", "AGE" };
 	struct pv_err err = { 0, "" };
 	struct pv_image *v = NULL;
 	struct pv_table t;
 	size_t n = 0;
-	int rc = parse_opts(argc, argv, "ls", ls_usage, true, o);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (optind != argc)
-		return usage_error("ls", "unexpected arguments");
+	if (a->n)
+		return pv_cli_usage_error(c, "unexpected arguments");
 	if (pv_image_list(pv_state_dir(o->state), &v, &n, &err) < 0) {
 		fprintf(stderr, "podvisor image ls: %s\n", err.msg);
 		return PV_EXIT_FAIL;
@@ -302,26 +240,24 @@ static int cmd_ls(int argc, char **argv, struct image_opts *o)
 
 /* --- rm ------------------------------------------------------------------------- */
 
-static int cmd_rm(int argc, char **argv, struct image_opts *o)
+static int cmd_rm(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		  const struct image_opts *o)
 {
-	int rc = parse_opts(argc, argv, "rm", rm_usage, false, o);
 	int failed = 0;
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (optind >= argc)
-		return usage_error("rm", "no image given");
-	if (!refs_valid("rm", argc - optind, argv + optind))
+	if (!a->n)
+		return pv_cli_usage_error(c, "no image given");
+	if (!refs_valid(c, a->n, a->v))
 		return PV_EXIT_USAGE;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < a->n; i++) {
 		struct pv_err err = { 0, "" };
-		cleanup_free char *norm = pv_image_ref_normalize(argv[i], NULL);
+		cleanup_free char *norm = pv_image_ref_normalize(a->v[i], NULL);
 
-		if (pv_image_remove(pv_state_dir(o->state), argv[i], &err) < 0) {
+		if (pv_image_remove(pv_state_dir(o->state), a->v[i], &err) < 0) {
 			fprintf(stderr, "podvisor image rm: %s\n", err.msg);
 			failed++;
 		} else {
-			printf("removed %s\n", norm ? norm : argv[i]);
+			printf("removed %s\n", norm ? norm : a->v[i]);
 		}
 	}
 	return failed ? PV_EXIT_FAIL : PV_EXIT_OK;
@@ -361,20 +297,18 @@ static struct json_object *image_json(const struct pv_image *img)
 	return o;
 }
 
-static int cmd_inspect(int argc, char **argv, struct image_opts *o)
+static int cmd_inspect(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		       const struct image_opts *o)
 {
 	struct pv_err err = { 0, "" };
 	struct pv_image img = { 0 };
 	struct json_object *j;
-	int rc = parse_opts(argc, argv, "inspect", inspect_usage, false, o);
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	if (argc - optind != 1)
-		return usage_error("inspect", "expected one NAME[:TAG]");
-	if (!refs_valid("inspect", 1, argv + optind))
+	if (a->n != 1)
+		return pv_cli_usage_error(c, "expected one NAME[:TAG]");
+	if (!refs_valid(c, 1, a->v))
 		return PV_EXIT_USAGE;
-	if (pv_image_lookup(pv_state_dir(o->state), argv[optind], &img, &err) < 0) {
+	if (pv_image_lookup(pv_state_dir(o->state), a->v[0], &img, &err) < 0) {
 		fprintf(stderr, "podvisor image inspect: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
@@ -388,46 +322,59 @@ static int cmd_inspect(int argc, char **argv, struct image_opts *o)
 
 /* --- dispatch ----------------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **, struct image_opts *);
+/* A subcommand: its help, and what it does with its operands. */
+static const struct image_command {
+	const char *name, *full; /* "ls", "image ls" */
+	const char *usage, *more;
+	bool quiet; /* takes -q */
+	int (*run)(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		   const struct image_opts *o);
 } image_commands[] = {
-	{ "import", cmd_import },
-	{ "ls", cmd_ls },
-	{ "rm", cmd_rm },
-	{ "inspect", cmd_inspect },
+	{ "import", "image import", import_usage, import_more, false, cmd_import },
+	{ "ls", "image ls", ls_usage, ls_more, true, cmd_ls },
+	{ "rm", "image rm", rm_usage, rm_more, false, cmd_rm },
+	{ "inspect", "image inspect", inspect_usage, inspect_more, false, cmd_inspect },
 };
+
+/* ARGV[0] is the subcommand's name; its options may set O->state again. */
+static int run_command(const struct image_command *ic, int argc, char **argv,
+		       struct image_opts *o)
+{
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_FLAG_OPT("quiet", 'q', &o->quiet,
+				"print only the normalized names, one a line"),
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
+	/* Only ls takes -q: the others' table starts after it. */
+	const struct pv_cli_cmd c = { ic->full, ic->usage, ic->more, ic->quiet ? opts : opts + 1, 0 };
+	struct pv_cli_args a;
+	int rc = pv_cli_parse(&c, argc, argv, &a);
+
+	return rc != PV_CLI_GO ? rc : ic->run(&c, &a, o);
+}
 
 int pv_cmd_image(int argc, char **argv)
 {
 	struct image_opts o = { NULL, false };
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_OPT_STATE(&o.state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
 	};
-	int c;
+	const struct pv_cli_cmd c = { "image", image_usage, image_more, opts, PV_CLI_IN_ORDER };
+	struct pv_cli_args a;
+	int rc = pv_cli_parse(&c, argc, argv, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 's') {
-			o.state = optarg;
-		} else if (c == 'h') {
-			fputs(image_usage, stdout);
-			return PV_EXIT_OK;
-		} else {
-			fputs("Try 'podvisor image --help'.\n", stderr);
-			return PV_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fputs(image_usage, stderr);
+	if (rc != PV_CLI_GO)
+		return rc;
+	if (!a.n) {
+		pv_cli_help(&c, stderr);
 		return PV_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < PV_ARRAY_SIZE(image_commands); i++)
-		if (strcmp(argv[optind], image_commands[i].name) == 0)
-			return image_commands[i].fn(argc - optind, argv + optind, &o);
-	fprintf(stderr, "podvisor image: unknown command '%s'\nTry 'podvisor image --help'.\n",
-		argv[optind]);
-	return PV_EXIT_USAGE;
+		if (strcmp(a.v[0], image_commands[i].name) == 0)
+			return run_command(&image_commands[i], a.n, a.v, &o);
+	return pv_cli_usage_error(&c, "unknown command '%s'", a.v[0]);
 }

@@ -1,7 +1,6 @@
 /* podvisor logs: a container's output, from the log files its shim
  * writes ("<time> <stream> <F|P> <text>" lines, as CRI runtimes do). */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,23 +14,14 @@
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
+#include "supervisor/cli/opts.h"
 
 static const char logs_usage[] =
 	"Usage: podvisor logs POD [-c CONTAINER] [-f] [-p] [--tail N] [--timestamps]\n"
 	"                     [-n NAMESPACE] [--state DIR]\n"
 	"\n"
 	"Print a container's output (stdout and stderr, in order). With one\n"
-	"container in the pod, -c may be left out.\n"
-	"\n"
-	"Options:\n"
-	"  -c, --container NAME  which container\n"
-	"  -f, --follow          keep printing as the container writes, across restarts\n"
-	"  -p, --previous        the previous run of a restarted container\n"
-	"      --tail N          only the last N lines\n"
-	"      --timestamps      prefix each line with its RFC 3339 timestamp\n"
-	"  -n, --namespace NS    the pod's namespace (default: default)\n"
-	"  -s, --state DIR       the daemon's state directory\n"
-	"  -h, --help            show this help\n";
+	"container in the pod, -c may be left out.\n";
 
 struct logs_opts {
 	const char *ns, *container, *state;
@@ -149,54 +139,46 @@ static int follow(const char *dir, int restarts, bool ts, long from)
 	}
 }
 
-static int parse(int argc, char **argv, struct logs_opts *o)
+/* The options, into O: PV_CLI_GO with the pod in A, or the exit status. */
+static int parse(int argc, char **argv, struct logs_opts *o, struct pv_cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "container", required_argument, NULL, 'c' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "previous", no_argument, NULL, 'p' },
-		{ "tail", required_argument, NULL, 'T' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct pv_cli_opt opts[] = {
+		PV_CLI_STR_OPT("container", 'c', &o->container, "NAME", "which container"),
+		PV_CLI_FLAG_OPT("follow", 'f', &o->follow,
+				"keep printing as the container writes, across restarts"),
+		PV_CLI_FLAG_OPT("previous", 'p', &o->previous,
+				"the previous run of a restarted container"),
+		PV_CLI_INT_OPT("tail", 0, &o->tail, "N", "only the last N lines (-1: all)"),
+		PV_CLI_FLAG_OPT("timestamps", 0, &o->timestamps,
+				"prefix each line with its RFC 3339 timestamp"),
+		PV_CLI_OPT_NAMESPACE(&o->ns, "the pod's namespace (default: default)"),
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
 	};
-	int c;
+	const struct pv_cli_cmd cmd = { "logs", logs_usage, NULL, opts, 0 };
+	int rc;
 
 	o->ns = "default";
 	o->tail = -1;
-	while ((c = getopt_long(argc, argv, "c:fpn:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->container = optarg; break;
-		case 'f': o->follow = true; break;
-		case 'p': o->previous = true; break;
-		case 'T': o->tail = strtol(optarg, NULL, 10); break;
-		case 't': o->timestamps = true; break;
-		case 'n': o->ns = optarg; break;
-		case 's': o->state = optarg; break;
-		case 'h': fputs(logs_usage, stdout); return 1;
-		default: return -1;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(logs_usage, stderr);
-		return -1;
-	}
-	return 0;
+	rc = pv_cli_parse(&cmd, argc, argv, a);
+	if (rc == PV_CLI_GO && a->n != 1)
+		rc = pv_cli_usage_error(&cmd, "expected one POD");
+	return rc;
 }
 
 int pv_cmd_logs(int argc, char **argv)
 {
 	struct logs_opts o = { 0 };
+	struct pv_cli_args a;
 	struct json_object *pod, *c;
 	char dir[4096], path[4200];
-	int restarts = 0, rc = parse(argc, argv, &o);
+	int restarts = 0, rc = parse(argc, argv, &o, &a);
 	long end;
 
-	if (rc)
-		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
-	pod = pv_client_pod("podvisor logs", o.state, o.ns, argv[optind]);
+	if (rc != PV_CLI_GO)
+		return rc;
+	pod = pv_client_pod("podvisor logs", o.state, o.ns, a.v[0]);
 	if (!pod)
 		return PV_EXIT_FAIL;
 	c = find_container(pod, o.container, &restarts);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/vec.h"
+
 void pv_table_init(struct pv_table *t, size_t ncols, const char *const *header)
 {
 	memset(t, 0, sizeof(*t));
@@ -12,15 +14,8 @@ void pv_table_init(struct pv_table *t, size_t ncols, const char *const *header)
 
 void pv_table_row(struct pv_table *t, const char *const *cells)
 {
-	if ((t->nrows + 1) * t->ncols > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : t->ncols * 16;
-		char **v = realloc(t->cells, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		t->cells = v;
-		t->cap = cap;
-	}
+	if (pv_vec_reserve(t->cells, t->nrows * t->ncols, t->cap, t->ncols) < 0)
+		return;
 	for (size_t i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i] = strdup(cells[i] ? cells[i] : "");
 	t->nrows++;

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdio.h"
+#include "common/vec.h"
 #include "supervisor/image/image_internal.h"
 
 int pv_img_mkdir_p(const char *path, mode_t mode, struct pv_err *err)
@@ -112,16 +113,10 @@ int pv_img_read_fd(int fd, size_t max, char **out, size_t *len, const char *name
 	for (;;) {
 		ssize_t r;
 
-		if (n == cap) {
-			size_t bigger = cap ? cap * 2 : 4096;
-			char *p = realloc(buf, bigger + 1);
-
-			if (!p)
-				return pv_err_set(err, ENOMEM, "out of memory reading %s", name);
-			buf = p;
-			cap = bigger;
-		}
-		r = read(fd, buf + n, cap - n);
+		/* a read of 4 KiB at least, and room for the final NUL */
+		if (pv_vec_reserve(buf, n, cap, 4097) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory reading %s", name);
+		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)

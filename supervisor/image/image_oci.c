@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "common/cleanup.h"
+#include "common/strjoin.h"
 #include "supervisor/image/image_internal.h"
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
@@ -451,17 +452,17 @@ static ssize_t choose(const struct index *ix, const struct pv_image_ref *ref, co
 static int no_choice(const struct index *ix, const struct pv_image_ref *ref, const char *full,
 		     struct pv_err *err)
 {
-	char names[256] = "";
-	size_t used = 0;
+	cleanup_free const char **v = NULL;
+	cleanup_free char *names = NULL;
 
 	if (ref->digest)
 		return pv_err_set(err, ENOENT, "index.json has no manifest %s", ref->digest);
-	for (size_t i = 0; i < ix->n && used < sizeof(names); i++) {
-		int w = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
-				 ix->v[i].ref_name ? ix->v[i].ref_name : "(unnamed)");
-
-		used += w > 0 ? (size_t)w : 0;
-	}
+	v = calloc(ix->n ? ix->n : 1, sizeof(*v));
+	for (size_t i = 0; v && i < ix->n; i++)
+		v[i] = ix->v[i].ref_name ? ix->v[i].ref_name : "(unnamed)";
+	names = v ? pv_strjoin(v, ix->n, ", ") : NULL;
+	if (!names)
+		return pv_err_set(err, ENOMEM, "out of memory");
 	return pv_err_set(err, ENOENT, "index.json has %zu manifests and none is named \"%s\" or "
 			  "is the only one for linux/%s (names: %s); name one as the tag",
 			  ix->n, full, host_arch(), names);

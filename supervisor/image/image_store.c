@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "supervisor/image/image.h"
 #include "supervisor/image/image_internal.h"
 
@@ -44,29 +45,24 @@ static void store_close(struct store *st)
 
 struct strv {
 	char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 static void strv_clear(struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
+	pv_vec_free(s->v, s->n, s->cap);
 }
 
 static int strv_add(struct strv *s, const char *str, struct pv_err *err)
 {
-	char **v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	char *copy = strdup(str);
 
-	if (!v)
+	if (!copy || pv_vec_push(s->v, s->n, s->cap, copy) < 0) {
+		free(copy);
 		return pv_err_set(err, ENOMEM, "out of memory");
-	s->v = v;
-	v[s->n] = strdup(str);
-	if (!v[s->n])
-		return pv_err_set(err, ENOMEM, "out of memory");
-	s->n++;
+	}
 	return 0;
 }
 
@@ -263,7 +259,7 @@ static int image_cmp(const void *a, const void *b)
 /* Every record, sorted by reference. */
 static int load_all(struct store *st, struct pv_image **out, size_t *n, struct pv_err *err)
 {
-	struct strv names = { NULL, 0 };
+	struct strv names = { 0 };
 	struct pv_image *v = NULL;
 	size_t count = 0;
 	int rc = list_names(st->refs, &names, err);
@@ -327,8 +323,8 @@ fail:
  * then the layers no record names. */
 static int store_sweep(struct store *st, struct pv_err *err)
 {
-	struct strv tmp = { NULL, 0 }, refs = { NULL, 0 }, layers = { NULL, 0 };
-	struct strv used = { NULL, 0 };
+	struct strv tmp = { 0 }, refs = { 0 }, layers = { 0 };
+	struct strv used = { 0 };
 	int rc = list_names(st->tmp, &tmp, err);
 
 	if (rc == 0)
@@ -465,7 +461,7 @@ out:
 /* The layout inside an extracted archive: its top, or its only directory. */
 static char *layout_root(const char *dir, struct pv_err *err)
 {
-	struct strv names = { NULL, 0 };
+	struct strv names = { 0 };
 	char *path = NULL;
 	struct stat sb;
 

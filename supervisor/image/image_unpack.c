@@ -31,6 +31,7 @@
 #include <archive_entry.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "supervisor/image/image_internal.h"
 
 #define WH_PREFIX ".wh."
@@ -59,7 +60,7 @@ struct unpack {
 	int root_fd;
 	struct archive *w;
 	char **opaque; /* directories (relative) to mark opaque at the end */
-	size_t n_opaque;
+	size_t n_opaque, opaque_cap;
 };
 
 enum entry_kind {
@@ -171,15 +172,12 @@ static int whiteout(struct unpack *u, const char *rel, struct pv_err *err)
 
 static int opaque(struct unpack *u, const char *rel, struct pv_err *err)
 {
-	char **v = realloc(u->opaque, (u->n_opaque + 1) * sizeof(*v));
+	char *dir = dir_of(rel);
 
-	if (!v)
+	if (!dir || pv_vec_push(u->opaque, u->n_opaque, u->opaque_cap, dir) < 0) {
+		free(dir);
 		return pv_err_set(err, ENOMEM, "out of memory");
-	u->opaque = v;
-	v[u->n_opaque] = dir_of(rel);
-	if (!v[u->n_opaque])
-		return pv_err_set(err, ENOMEM, "out of memory");
-	u->n_opaque++;
+	}
 	return 0;
 }
 

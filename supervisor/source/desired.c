@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 
 void pv_desired_init(struct pv_desired *d)
 {
@@ -49,15 +50,8 @@ static struct pv_dfile *dfile_get(struct pv_desired *d, const char *path)
 
 	if (f)
 		return f;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		struct pv_dfile **v = realloc(d->files, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		d->files = v;
-		d->cap = cap;
-	}
+	if (pv_vec_reserve(d->files, d->n, d->cap, 1) < 0)
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f || !(f->path = strdup(path))) {
 		free(f);

@@ -8,25 +8,17 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "manifests/manifest.h"
 
 int pv_pathlist_add(struct pv_pathlist *l, const char *path)
 {
-	char *copy;
+	char *copy = strdup(path);
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	copy = strdup(path);
-	if (!copy)
+	if (!copy || pv_vec_push(l->v, l->n, l->cap, copy) < 0) {
+		free(copy);
 		return -1;
-	l->v[l->n++] = copy;
+	}
 	return 0;
 }
 
@@ -34,9 +26,7 @@ void pv_pathlist_free(struct pv_pathlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
+	pv_vec_free(l->v, l->n, l->cap);
 }
 
 static int name_cmp(const struct dirent **a, const struct dirent **b)

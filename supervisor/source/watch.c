@@ -12,6 +12,7 @@
 #include <dirent.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "manifests/manifest.h"
 #include "supervisor/core/log.h"
 #include "supervisor/source/scan.h"
@@ -74,15 +75,8 @@ static int dir_add(struct pv_watcher *w, const char *path)
 		d->path = np;
 		return 0;
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct wdir *v = realloc(w->dirs, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		w->dirs = v;
-		w->cap = cap;
-	}
+	if (pv_vec_reserve(w->dirs, w->n, w->cap, 1) < 0)
+		return -1;
 	w->dirs[w->n].wd = wd;
 	w->dirs[w->n].path = strdup(path);
 	if (!w->dirs[w->n].path)

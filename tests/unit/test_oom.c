@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/strjoin.h"
+#include "common/vec.h"
 #include "netrules/iptables/iptc.h"
 #include "netrules/iptables/svcrules.h"
 #include "supervisor/daemon/daemon.h"
@@ -796,6 +798,47 @@ static void test_watch_rename(void **state)
 	assert_true(n > 3); /* the 3rd: dir_add's strdup (after two asprintf) */
 }
 
+/* ---- common/vec.h, common/strjoin.h ---- */
+
+/* A failed growth leaves the array as it was: the same block, count and
+ * capacity, every element intact; the next push works. */
+static void test_vec_growth_fails(void **state)
+{
+	int *v = NULL, *before;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pv_vec_push(v, n, cap, i), 0);
+	before = v;
+	oom_fail_nth(1);
+	assert_int_equal(pv_vec_push(v, n, cap, 8), -1);
+	assert_true(oom_disarm());
+	assert_int_equal(errno, ENOMEM);
+	assert_ptr_equal(v, before);
+	assert_int_equal(n, 8);
+	assert_int_equal(cap, 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(v[i], i);
+	oom_fail_nth(1);
+	assert_int_equal(pv_vec_reserve(v, n, cap, 100), -1);
+	assert_true(oom_disarm());
+	assert_int_equal(cap, 8);
+	assert_int_equal(pv_vec_push(v, n, cap, 8), 0);
+	assert_int_equal(v[8], 8);
+	pv_vec_free(v, n, cap);
+}
+
+static void test_strjoin_fails(void **state)
+{
+	static const char *const v[] = { "a", "b" };
+
+	(void)state;
+	oom_fail_nth(1);
+	assert_null(pv_strjoin(v, 2, ","));
+	assert_true(oom_disarm());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -809,6 +852,8 @@ int main(void)
 		cmocka_unit_test(test_host_path_allow),
 		cmocka_unit_test(test_svc_alloc_get),
 		cmocka_unit_test(test_watch_rename),
+		cmocka_unit_test(test_vec_growth_fails),
+		cmocka_unit_test(test_strjoin_fails),
 	};
 
 	pv_log_set_level(getenv("PV_DEBUG") ? PV_LOG_DEBUG : PV_LOG_ERROR);
