@@ -328,6 +328,7 @@ static struct {
 	char ns[8], names[HP_PODS][16];
 	struct pv_container_port port[HP_PODS];
 	struct pv_container spec[HP_PODS];
+	struct pv_pod pod_spec[HP_PODS]; /* what readers see (the pod view) */
 	struct pv_crt crt[HP_PODS];
 	struct pv_prt pod[HP_PODS];
 	struct pv_prt *v[HP_PODS];
@@ -346,6 +347,9 @@ static void hp_pods(struct pv_daemon *d)
 		hp.spec[i].ports.n = 1;
 		hp.spec[i].ports.items = &hp.port[i];
 		hp.crt[i].spec = &hp.spec[i];
+		hp.pod_spec[i].spec.containers.n = 1;
+		hp.pod_spec[i].spec.containers.items = &hp.spec[i];
+		hp.pod[i].spec = &hp.pod_spec[i];
 		hp.pod[i].ns = hp.ns;
 		hp.pod[i].name = hp.names[i];
 		hp.pod[i].state = PV_P_RUNNING;
