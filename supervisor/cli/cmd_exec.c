@@ -78,12 +78,14 @@ static char **read_environ(pid_t pid)
 	size_t len = 0, n = 0;
 	cleanup_free char *buf = NULL;
 	char **env;
-	struct pv_err err;
+	struct pv_err err = { 0 };
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
 	buf = pv_read_file_raw(path, 1 << 20, &len, &err);
-	if (!buf)
+	if (!buf) { /* the command still runs, with an empty environment: say so */
+		fprintf(stderr, "podvisor exec: the container's environment: %s\n", err.msg);
 		return calloc(1, sizeof(char *));
+	}
 	for (size_t i = 0; i < len; i++)
 		n += buf[i] == '\0';
 	env = calloc(n + 2, sizeof(*env));
