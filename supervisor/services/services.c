@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "netrules/conntrack.h"
 #include "netrules/proxymode/proxymode.h"
 #include "supervisor/node/node.h"
@@ -289,18 +290,8 @@ static void collect_one(void *data, const struct pv_dfile *f, const struct pv_ob
 	struct collect *c = data;
 
 	(void)f;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		const struct pv_service **v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v) {
-			c->oom = true;
-			return;
-		}
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = (const struct pv_service *)o->obj;
+	if (pv_vec_push(c->v, c->n, c->cap, (const struct pv_service *)o->obj) < 0)
+		c->oom = true;
 }
 
 static int svc_cmp(const void *a, const void *b)
@@ -609,12 +600,24 @@ static void report_problems(struct pv_services *s, struct pv_svc_view *old, size
 	}
 }
 
+/* The view of NS/NAME in V (sorted by namespace and name, as built), or NULL. */
 static const struct pv_svc_view *view_find(const struct pv_svc_view *v, size_t n, const char *ns,
 					   const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i].ns && strcmp(v[i].ns, ns) == 0 && strcmp(v[i].name, name) == 0)
-			return &v[i];
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = v[mid].ns ? strcmp(v[mid].ns, ns) : -1;
+
+		r = r ? r : strcmp(v[mid].name, name);
+		if (r == 0)
+			return &v[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -638,9 +641,9 @@ static bool has_ep(const struct pv_svc_port *p, uint32_t ip)
  * entries must go, or clients keep talking to a pod that is gone. */
 static void forget_gone_udp(struct pv_services *s, const struct pv_svc_view *old, size_t nold)
 {
-	struct pv_ct_gone *gone = NULL, *v;
+	struct pv_ct_gone *gone = NULL;
 	struct pv_err err = { 0 };
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	for (size_t i = 0; i < nold; i++) {
@@ -653,11 +656,11 @@ static void forget_gone_udp(struct pv_services *s, const struct pv_svc_view *old
 			const struct pv_svc_port *p = &old[i].svc.ports[j], *np = port_find(now, p);
 
 			for (size_t k = 0; p->proto == IPPROTO_UDP && k < p->neps; k++) {
-				if (has_ep(np, p->eps[k].ip) || !(v = realloc(gone, (n + 1) * sizeof(*v))))
-					continue;
-				gone = v;
-				gone[n++] = (struct pv_ct_gone){ .svc_ip = old[i].svc.cluster_ip, .port = p->port,
-								 .node_port = p->node_port, .ep_ip = p->eps[k].ip };
+				if (!has_ep(np, p->eps[k].ip))
+					pv_vec_push(gone, n, cap,
+						    (struct pv_ct_gone){ .svc_ip = old[i].svc.cluster_ip,
+									 .port = p->port, .node_port = p->node_port,
+									 .ep_ip = p->eps[k].ip });
 			}
 		}
 	}
