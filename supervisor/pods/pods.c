@@ -25,6 +25,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/runtime/podinit.h"
 #include "supervisor/network/podnet.h"
+#include "supervisor/pods/pod_fsm.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/pods/pod_projection.h"
 #include "supervisor/pods/pod_volumes.h"
@@ -42,7 +43,7 @@ void pv_iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void pv_pod_event(struct pv_prt *p, bool warn, const char *reason, const char *fmt, ...)
+void pv_pod_event(struct pv_prt *p, bool warn, enum pv_evreason reason, const char *fmt, ...)
 {
 	char obj[512], msg[1024];
 	va_list ap;
@@ -51,7 +52,7 @@ void pv_pod_event(struct pv_prt *p, bool warn, const char *reason, const char *f
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(obj, sizeof(obj), "pod/%s/%s", p->ns, p->name);
-	pv_daemon_event(p->d, obj, warn, reason, "%s", msg);
+	pv_daemon_event(p->d, obj, warn, pv_evreason_str(reason), "%s", msg);
 }
 
 /* ---- pod records in the state directory ---- */
@@ -113,56 +114,37 @@ static int write_etc(struct pv_prt *p)
 	return resolv ? write_text(p->dir, "resolv.conf", resolv) : -1;
 }
 
-/* ---- starting ---- */
+/* ---- the pod's containers ---- */
 
-static void start_app_containers(struct pv_prt *p)
+/* Containers FROM on take EV. */
+static void each(struct pv_prt *p, size_t from, enum pv_cevent ev)
 {
-	p->state = PV_P_RUNNING;
-	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		pv_container_start(&p->containers[i]);
+	for (size_t i = from; i < p->ncontainers; i++)
+		pv_crt_apply(&p->containers[i], ev, NULL);
 }
 
-/* Init containers run one at a time, each to success. */
-static void start_next_init(struct pv_prt *p)
+/* The init container whose turn it is takes EV. */
+static void current_init(struct pv_prt *p, enum pv_cevent ev)
 {
 	if (p->next_init < p->ninit)
-		pv_container_start(&p->containers[p->next_init]);
+		pv_crt_apply(&p->containers[p->next_init], ev, NULL);
+}
+
+/* START_INIT: init containers run one at a time, each to success. */
+static void start_init(struct pv_prt *p)
+{
+	if (p->next_init < p->ninit)
+		pv_crt_apply(&p->containers[p->next_init], PV_CE_START, NULL);
 	else
-		start_app_containers(p);
+		pv_pod_apply(p, PV_PE_INITS_DONE);
 }
 
 static bool all_terminated(const struct pv_prt *p)
 {
 	for (size_t i = 0; i < p->ncontainers; i++)
-		if (p->containers[i].shim_pid > 0 || p->containers[i].state == PV_C_RUNNING)
+		if (p->containers[i].state != PV_C_TERMINATED)
 			return false;
 	return true;
-}
-
-void pv_pod_after_container(struct pv_prt *p, struct pv_crt *c)
-{
-	if (p->state == PV_P_STOPPING) {
-		if (all_terminated(p))
-			pv_pod_finish_stop(p);
-		return;
-	}
-	if (pv_container_should_restart(p, c)) {
-		pv_container_schedule_restart(c);
-		return;
-	}
-	if (c->init && p->state == PV_P_STARTING) {
-		if (c->term.exit_code == 0) {
-			p->next_init++;
-			start_next_init(p);
-		} else {
-			p->state = PV_P_DONE; /* restartPolicy Never: the pod failed */
-		}
-		return;
-	}
-	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		if (p->containers[i].state != PV_C_TERMINATED)
-			return;
-	p->state = PV_P_DONE;
 }
 
 /* ---- pods ---- */
@@ -178,15 +160,7 @@ static void init_exited(void *data, int fd, uint32_t events)
 	p->init_w = NULL;
 	close(p->init_pidfd);
 	p->init_pidfd = -1;
-	if (p->state == PV_P_STOPPING && all_terminated(p)) {
-		pv_pod_finish_stop(p);
-		return;
-	}
-	if (p->state != PV_P_STOPPING) {
-		pv_pod_event(p, true, "PodInitDied", "the pod's init process died; recreating the pod");
-		p->init_pid = 0;
-		pv_pod_stop(p, false);
-	}
+	pv_pod_apply(p, PV_PE_INIT_EXITED);
 }
 
 static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct pv_err *err)
@@ -222,7 +196,8 @@ int pv_pod_setup_containers(struct pv_prt *p)
 		c->init = i < p->ninit;
 		c->spec = c->init ? &s->init_containers.items[i] : &s->containers.items[i - p->ninit];
 		c->pidfd = c->shim_pidfd = c->notify_fd = -1;
-		pv_container_set_waiting(c, c->init ? "PodInitializing" : "ContainerCreating", NULL);
+		c->state = PV_C_PENDING;
+		c->reason = c->init ? PV_R_POD_INITIALIZING : PV_R_CONTAINER_CREATING;
 	}
 	return 0;
 }
@@ -337,14 +312,13 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	if (pv_pod_save(p) < 0)
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
-	pv_pod_event(p, false, "Scheduled", "pod %s/%s created on %s", p->ns, p->name, d->node_name);
+	pv_pod_event(p, false, PV_EV_SCHEDULED, "pod %s/%s created on %s", p->ns, p->name, d->node_name);
 	if (pv_pod_volumes_unmounted(p))
-		pv_pod_event(p, true, "VolumesNotMounted", "this podvisor mounts hostPath, emptyDir, "
+		pv_pod_event(p, true, PV_EV_VOLUMES_NOT_MOUNTED, "this podvisor mounts hostPath, emptyDir, "
 			  "configMap, secret, downwardAPI, projected and persistentVolumeClaim "
 			  "volumes; the containers start without the other %zu",
 			  pv_pod_volumes_unmounted(p));
-	p->state = PV_P_STARTING;
-	start_next_init(p);
+	pv_pod_apply(p, PV_PE_START);
 	return;
 fail:
 	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
@@ -364,15 +338,11 @@ fail:
 
 static void kill_fired(void *data)
 {
-	struct pv_prt *p = data;
-
-	for (size_t i = 0; i < p->ncontainers; i++)
-		if (p->containers[i].pidfd >= 0)
-			pv_pidfd_signal(p->containers[i].pidfd, SIGKILL);
-	pv_pod_event(p, true, "Killing", "grace period over: SIGKILL");
+	pv_pod_apply(data, PV_PE_GRACE_EXPIRED);
 }
 
-void pv_pod_finish_stop(struct pv_prt *p)
+/* FINISH, once every container ended. */
+static void finish_stop(struct pv_prt *p)
 {
 	struct pv_daemon *d = p->d;
 	struct pv_err err = { 0 };
@@ -380,12 +350,12 @@ void pv_pod_finish_stop(struct pv_prt *p)
 	if (p->init_pidfd >= 0) {
 		/* PID 1 leaving ends every process still in the pod. */
 		pv_pidfd_signal(p->init_pidfd, SIGKILL);
-		return; /* init_exited calls back here */
+		return; /* its end comes back as INIT_EXITED */
 	}
 	if (p->ip)
 		pv_podnet_teardown(p);
 	pv_info("pod %s/%s: stopped", p->ns, p->name);
-	pv_pod_event(p, false, "Stopped", "pod %s/%s stopped", p->ns, p->name);
+	pv_pod_event(p, false, PV_EV_STOPPED, "pod %s/%s stopped", p->ns, p->name);
 	pv_pod_volumes_release(p);
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
@@ -394,35 +364,95 @@ void pv_pod_finish_stop(struct pv_prt *p)
 	pv_services_kick(d);
 }
 
-void pv_pod_stop(struct pv_prt *p, bool for_good)
+/* STOP: SIGTERM to what runs, nothing starts any more. */
+static void stopping(struct pv_prt *p)
 {
 	int64_t grace = p->spec->spec.termination_grace_period_seconds.v;
 
-	if (for_good)
-		p->delete_when_stopped = true;
-	if (p->state == PV_P_STOPPING)
-		return;
-	p->state = PV_P_STOPPING;
 	pv_pod_save(p);
 	pv_services_kick(p->d); /* a stopping pod is no endpoint */
 	pv_info("pod %s/%s: stopping (grace %llds)", p->ns, p->name, (long long)grace);
-	for (size_t i = 0; i < p->ncontainers; i++) {
-		struct pv_crt *c = &p->containers[i];
-
-		if (c->timer)
-			pv_timer_disarm(c->timer);
-		if (c->pidfd >= 0)
-			pv_pidfd_signal(c->pidfd, SIGTERM);
-		if (c->state == PV_C_WAITING && c->shim_pid <= 0)
-			c->state = PV_C_TERMINATED;
-	}
+	each(p, 0, PV_CE_STOP);
 	if (all_terminated(p)) {
-		pv_pod_finish_stop(p);
+		finish_stop(p);
 		return;
 	}
 	p->kill_timer = pv_timer_new(p->d->loop, kill_fired, p);
 	if (p->kill_timer)
 		pv_timer_arm(p->kill_timer, grace * 1000);
+}
+
+void pv_pod_stop(struct pv_prt *p, bool for_good)
+{
+	if (for_good)
+		p->delete_when_stopped = true;
+	pv_pod_apply(p, PV_PE_STOP);
+}
+
+/* ---- the pod table applied ---- */
+
+static void act(struct pv_prt *p, enum pv_paction a)
+{
+	switch (a) {
+	case PV_PA_START_INIT:
+		start_init(p);
+		break;
+	case PV_PA_NEXT_INIT:
+		p->next_init++;
+		start_init(p);
+		break;
+	case PV_PA_START_APPS:
+		each(p, p->ninit, PV_CE_START);
+		break;
+	case PV_PA_RESUME_INIT:
+		current_init(p, PV_CE_RESUME);
+		break;
+	case PV_PA_RESUME_APPS:
+		each(p, p->ninit, PV_CE_RESUME);
+		break;
+	case PV_PA_RETRY_INIT:
+		current_init(p, PV_CE_RETRY);
+		break;
+	case PV_PA_RETRY_APPS:
+		each(p, p->ninit, PV_CE_RETRY);
+		break;
+	case PV_PA_STOP:
+		stopping(p);
+		break;
+	case PV_PA_INIT_DIED:
+		pv_pod_event(p, true, PV_EV_POD_INIT_DIED, "the pod's init process died; recreating the pod");
+		p->init_pid = 0;
+		stopping(p);
+		break;
+	case PV_PA_KILL:
+		each(p, 0, PV_CE_GRACE_EXPIRED);
+		pv_pod_event(p, true, PV_EV_KILLING, "grace period over: SIGKILL");
+		break;
+	case PV_PA_FINISH:
+		if (all_terminated(p))
+			finish_stop(p);
+		break;
+	case PV_PA_INVALID:
+	case PV_PA_IGNORE:
+	case PV_PA_NONE:
+	case PV_PA_NACTIONS:
+		break;
+	}
+}
+
+void pv_pod_apply(struct pv_prt *p, enum pv_pevent ev)
+{
+	struct pv_pstep st = pv_fsm_pod_step(p->state, ev);
+
+	if (st.action == PV_PA_IGNORE)
+		return;
+	if (st.action == PV_PA_INVALID) {
+		pv_warn("pod %s/%s: %s while %s: ignored (a bug)", p->ns, p->name,
+			pv_fsm_pevent_name(ev), pv_fsm_pstate_name(p->state));
+		return;
+	}
+	p->state = st.next;
+	act(p, st.action); /* may free the pod (a stop finished): the last word here */
 }
 
 /* ---- the reconciler ---- */
@@ -507,22 +537,11 @@ bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name)
 	return false;
 }
 
+/* Containers that could not be created (an image not imported yet, a
+ * ConfigMap not there yet) try again. */
 static void retry_waiting(struct pv_prt *p)
 {
-	for (size_t i = 0; i < p->ncontainers; i++) {
-		struct pv_crt *c = &p->containers[i];
-		bool blocked = strcmp(c->reason, "ErrImageNeverPull") == 0 ||
-			       strcmp(c->reason, "CreateContainerConfigError") == 0 ||
-			       strcmp(c->reason, "CreateContainerError") == 0;
-
-		if (c->state != PV_C_WAITING || !blocked || c->shim_pid > 0)
-			continue;
-		if (c->init && (size_t)(c - p->containers) != p->next_init)
-			continue;
-		if (!c->init && p->state == PV_P_STARTING)
-			continue;
-		pv_container_start(c);
-	}
+	pv_pod_apply(p, PV_PE_RETRY);
 }
 
 void pv_pods_reconcile(struct pv_daemon *d)
@@ -547,27 +566,6 @@ void pv_pods_reconcile(struct pv_daemon *d)
 			p->projected_gen = d->desired.generation;
 		}
 		retry_waiting(p);
-	}
-}
-
-void pv_pod_resume(struct pv_prt *p)
-{
-	if (p->state == PV_P_STARTING) {
-		struct pv_crt *c = &p->containers[p->next_init];
-
-		if (c->state == PV_C_TERMINATED)
-			pv_pod_after_container(p, c);
-		else if (c->shim_pid <= 0)
-			pv_container_start(c);
-		return;
-	}
-	for (size_t i = p->ninit; i < p->ncontainers; i++) {
-		struct pv_crt *c = &p->containers[i];
-
-		if (c->state == PV_C_TERMINATED)
-			pv_pod_after_container(p, c);
-		else if (c->shim_pid <= 0)
-			pv_container_start(c);
 	}
 }
 

@@ -1,9 +1,12 @@
-/* Containers at run time: creating one (image, spec, shim), what its shim
- * reports (running, exited), restarts with CrashLoopBackOff. What a
- * container's end means for its pod is pods.c's. Owns the containers'
- * processes, watches and back-off timers. Calls: pods (pod records,
- * events), pod_volumes (mounts), runtime (cspec, shim, spawner), image,
- * services (the environment), core. */
+/* Containers at run time: the container transition table (pod_fsm.h)
+ * applied to the records, and its actions carried out: creating a
+ * container (image, spec, shim), what its shim reports (running, exited),
+ * restarts with CrashLoopBackOff, signals when its pod stops. What a
+ * container's end means for its pod goes to pods.c as a pod event. Owns
+ * the containers' processes, watches and back-off timers. Calls: pod_fsm,
+ * pods (pod records, events, the pod table), pod_volumes (mounts),
+ * runtime (cspec, shim, spawner), image, services (the environment),
+ * core. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/core/proc.h"
 #include "supervisor/image/image.h"
+#include "supervisor/pods/pod_fsm.h"
 #include "supervisor/pods/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/cspec.h"
@@ -44,13 +48,6 @@ void pv_crt_close(struct pv_crt *c)
 		close(c->pidfd);
 	c->shim_pidfd = c->notify_fd = c->pidfd = -1;
 	c->shim_pid = c->pid = 0;
-}
-
-void pv_container_set_waiting(struct pv_crt *c, const char *reason, const char *msg)
-{
-	c->state = PV_C_WAITING;
-	snprintf(c->reason, sizeof(c->reason), "%s", reason);
-	snprintf(c->message, sizeof(c->message), "%s", msg ? msg : "");
 }
 
 char *pv_container_dir(const struct pv_crt *c)
@@ -214,41 +211,53 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 	return 0;
 }
 
-void pv_container_start(struct pv_crt *c)
+/* ---- CREATE: image, spec, shim; the outcome is the next event ---- */
+
+static void image_failed(struct pv_crt *c, const struct pv_err *err)
+{
+	const char *name = c->spec->name.v, *image = c->spec->image.v;
+	char msg[512];
+
+	if (err->code != ENOENT) {
+		pv_pod_event(c->pod, true, PV_EV_INVALID_IMAGE_NAME, "container %s: %s", name, err->msg);
+		pv_crt_apply(c, PV_CE_IMAGE_INVALID, &(struct pv_crt_arg){ .msg = err->msg });
+		return;
+	}
+	snprintf(msg, sizeof(msg), "image \"%s\" is not in the node's image store; import it "
+		 "with 'podvisor image import SRC %s'", image, image);
+	if (!c->term.set) /* for a container that never ran; restarts are quiet */
+		pv_pod_event(c->pod, true, PV_EV_ERR_IMAGE_NEVER_PULL, "container %s: %s", name, msg);
+	pv_crt_apply(c, PV_CE_IMAGE_MISSING, &(struct pv_crt_arg){ .msg = msg });
+}
+
+static void container_create(struct pv_crt *c)
 {
 	struct pv_prt *p = c->pod;
-	int rc;
 	struct pv_image img = { 0 };
 	struct pv_cspec s = { 0 };
 	struct pv_err err = { 0 };
+	enum pv_cevent ev = PV_CE_LAUNCHED;
+	int rc;
 
 	if (pv_image_lookup(p->d->state, c->spec->image.v, &img, &err) < 0) {
-		if (err.code == ENOENT) {
-			pv_container_set_waiting(c, "ErrImageNeverPull", "");
-			snprintf(c->message, sizeof(c->message), "image \"%s\" is not in the node's "
-				 "image store; import it with 'podvisor image import SRC %s'",
-				 c->spec->image.v, c->spec->image.v);
-		} else {
-			pv_container_set_waiting(c, "InvalidImageName", err.msg);
-		}
-		if (strcmp(c->reason, "ErrImageNeverPull") != 0 || !c->term.set)
-			pv_pod_event(p, true, c->reason, "container %s: %s", c->spec->name.v, c->message);
+		image_failed(c, &err);
 		return;
 	}
 	if ((rc = build_cspec(c, &img, &s, &err)) < 0) {
-		pv_container_set_waiting(c, "CreateContainerConfigError", err.msg);
-		pv_pod_event(p, true, rc == -2 ? "FailedMount" : "Failed", "container %s: %s",
-			  c->spec->name.v, err.msg);
+		pv_pod_event(p, true, rc == -2 ? PV_EV_FAILED_MOUNT : PV_EV_FAILED, "container %s: %s",
+			     c->spec->name.v, err.msg);
+		ev = PV_CE_CONFIG_ERROR;
 	} else if (launch(c, &s, &err) < 0) {
-		pv_container_set_waiting(c, "CreateContainerError", err.msg);
-		pv_pod_event(p, true, "Failed", "container %s: %s", c->spec->name.v, err.msg);
+		pv_pod_event(p, true, PV_EV_FAILED, "container %s: %s", c->spec->name.v, err.msg);
 		pv_crt_close(c);
-	} else {
-		pv_container_set_waiting(c, "ContainerCreating", NULL);
+		ev = PV_CE_CREATE_ERROR;
 	}
 	pv_cspec_free(&s);
 	pv_image_free(&img);
+	pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = ev == PV_CE_LAUNCHED ? NULL : err.msg });
 }
+
+/* ---- what the shim reports ---- */
 
 static void read_exit(struct pv_crt *c)
 {
@@ -265,7 +274,7 @@ static void read_exit(struct pv_crt *c)
 		j = pv_read_json(path, &err);
 	if (!j) {
 		c->term.exit_code = 128;
-		snprintf(c->term.reason, sizeof(c->term.reason), "Error");
+		c->term.reason = PV_R_ERROR;
 		snprintf(c->term.message, sizeof(c->term.message), "the container's monitor died");
 		return;
 	}
@@ -274,7 +283,7 @@ static void read_exit(struct pv_crt *c)
 	if (json_object_object_get_ex(j, "signal", &v))
 		c->term.signal = json_object_get_int(v);
 	if (json_object_object_get_ex(j, "reason", &v))
-		snprintf(c->term.reason, sizeof(c->term.reason), "%s", json_object_get_string(v));
+		c->term.reason = pv_reason_parse(json_object_get_string(v));
 	if (json_object_object_get_ex(j, "message", &v))
 		snprintf(c->term.message, sizeof(c->term.message), "%s", json_object_get_string(v));
 	if (json_object_object_get_ex(j, "finishedAt", &v))
@@ -283,22 +292,28 @@ static void read_exit(struct pv_crt *c)
 	json_object_put(j);
 }
 
-void pv_container_running(struct pv_crt *c, pid_t pid, uint64_t start)
+/* RUN: the process the shim started (or a new daemon found). */
+static void container_running(struct pv_crt *c, pid_t pid, uint64_t start)
 {
-	if (c->state == PV_C_RUNNING)
-		return;
 	c->pid = pid;
 	c->pid_start = start;
 	c->pidfd = pv_pidfd_open(pid, start);
-	c->state = PV_C_RUNNING;
-	c->reason[0] = c->message[0] = '\0';
 	c->started_ms = pv_now_ms();
 	pv_iso_now(c->started_at, sizeof(c->started_at));
-	pv_pod_event(c->pod, false, "Started", "Started container %s (pid %d)", c->spec->name.v,
-		  (int)pid);
-	if (c->pod->state == PV_P_STOPPING && c->pidfd >= 0)
-		pv_pidfd_signal(c->pidfd, SIGTERM); /* it was starting when the pod was stopped */
+	pv_pod_event(c->pod, false, PV_EV_STARTED, "Started container %s (pid %d)", c->spec->name.v,
+		     (int)pid);
 	pv_services_kick(c->pod->d);
+}
+
+/* "running PID START" from the shim: STARTED. */
+static void shim_said(struct pv_crt *c, const char *msg)
+{
+	long pid;
+	unsigned long long start;
+
+	if (sscanf(msg, "running %ld %llu", &pid, &start) == 2)
+		pv_crt_apply(c, PV_CE_STARTED,
+			     &(struct pv_crt_arg){ .pid = (pid_t)pid, .start = start });
 }
 
 static void container_notified(void *data, int fd, uint32_t events)
@@ -306,8 +321,6 @@ static void container_notified(void *data, int fd, uint32_t events)
 	struct pv_crt *c = data;
 	char msg[128];
 	ssize_t n = recv(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
-	long pid;
-	unsigned long long start;
 
 	(void)events;
 	if (n <= 0) {
@@ -316,8 +329,7 @@ static void container_notified(void *data, int fd, uint32_t events)
 		return;
 	}
 	msg[n] = '\0';
-	if (sscanf(msg, "running %ld %llu", &pid, &start) == 2)
-		pv_container_running(c, (pid_t)pid, start);
+	shim_said(c, msg);
 }
 
 void pv_container_shim_exited(void *data, int fd, uint32_t events)
@@ -325,76 +337,155 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	struct pv_crt *c = data;
 	char msg[128];
 	ssize_t n;
-	long pid;
-	unsigned long long start;
 
 	(void)fd;
 	(void)events;
 	/* The shim may have said "running" just before it ended. */
 	while (c->notify_fd >= 0 && (n = recv(c->notify_fd, msg, sizeof(msg) - 1, MSG_DONTWAIT)) > 0) {
 		msg[n] = '\0';
-		if (sscanf(msg, "running %ld %llu", &pid, &start) == 2)
-			pv_container_running(c, (pid_t)pid, start);
+		shim_said(c, msg);
 	}
 	if (c->shim_pid > 0)
 		waitpid(c->shim_pid, NULL, WNOHANG);
 	pv_crt_close(c);
 	read_exit(c);
-	c->state = PV_C_TERMINATED;
 	pv_services_kick(c->pod->d);
-	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? "Died" : "Completed",
-		  "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
-		  c->term.reason, c->term.message[0] ? ": " : "", c->term.message);
-	pv_pod_after_container(c->pod, c);
+	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
+		     "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
+		     pv_reason_str(c->term.reason), c->term.message[0] ? ": " : "", c->term.message);
+	pv_crt_apply(c, PV_CE_EXITED, NULL); /* may free the pod: the last word here */
 }
 
-static int64_t next_backoff(struct pv_crt *c)
-{
-	int64_t ran = c->started_ms ? pv_now_ms() - c->started_ms : -1;
+/* ---- JUDGE, BACKOFF, RESTART ---- */
 
-	return pv_backoff_step(&c->backoff_ms, c->pod->d->backoff_base_ms, ran);
+static enum pv_restart restart_policy(const struct pv_crt *c)
+{
+	enum pv_restart pod = pv_restart_parse(c->pod->spec->spec.restart_policy.v);
+
+	return pv_fsm_restart_policy(pod, c->init, c->spec->restart_policy.v != NULL);
 }
 
 static void backoff_fired(void *data)
 {
-	struct pv_crt *c = data;
+	pv_crt_apply(data, PV_CE_BACKOFF_ELAPSED, NULL);
+}
 
-	if (c->pod->state == PV_P_STOPPING || c->state != PV_C_WAITING)
+static void backoff(struct pv_crt *c)
+{
+	int64_t ran = c->started_ms ? pv_now_ms() - c->started_ms : -1;
+	int64_t delay = pv_backoff_step(&c->backoff_ms, c->pod->d->backoff_base_ms, ran);
+
+	if (delay <= 0) { /* the first restart is at once */
+		pv_crt_apply(c, PV_CE_BACKOFF_ELAPSED, NULL);
 		return;
+	}
+	if (!c->timer)
+		c->timer = pv_timer_new(c->pod->d->loop, backoff_fired, c);
+	snprintf(c->message, sizeof(c->message), "back-off %llds restarting failed container=%s "
+		 "pod=%s", (long long)(delay / 1000), c->spec->name.v, c->pod->name);
+	pv_pod_event(c->pod, true, PV_EV_BACK_OFF, "%s", c->message);
+	if (c->timer)
+		pv_timer_arm(c->timer, delay);
+}
+
+static void restart(struct pv_crt *c)
+{
 	c->restarts++;
 	c->last = c->term;
 	pv_pod_save(c->pod);
-	pv_container_start(c);
+	container_create(c);
 }
 
-bool pv_container_should_restart(const struct pv_prt *p, const struct pv_crt *c)
+/* SUCCEEDED, FAILED: what it means for the pod. */
+static void ended_for_good(struct pv_crt *c, bool ok)
 {
-	const char *rp = p->spec->spec.restart_policy.v;
+	struct pv_prt *p = c->pod;
 
-	if (c->init && c->spec->restart_policy.v)
-		return true; /* a sidecar */
-	if (strcmp(rp, "Always") == 0)
-		return !c->init || c->term.exit_code != 0;
-	if (strcmp(rp, "OnFailure") == 0)
-		return c->term.exit_code != 0;
-	return false;
-}
-
-void pv_container_schedule_restart(struct pv_crt *c)
-{
-	int64_t delay = next_backoff(c);
-
-	if (!c->timer)
-		c->timer = pv_timer_new(c->pod->d->loop, backoff_fired, c);
-	if (delay > 0) {
-		pv_container_set_waiting(c, "CrashLoopBackOff", "");
-		snprintf(c->message, sizeof(c->message), "back-off %llds restarting failed "
-			 "container=%s pod=%s", (long long)(delay / 1000), c->spec->name.v,
-			 c->pod->name);
-		pv_pod_event(c->pod, true, "BackOff", "%s", c->message);
-	} else {
-		pv_container_set_waiting(c, "ContainerCreating", NULL);
+	if (c->init) {
+		pv_pod_apply(p, ok ? PV_PE_INIT_SUCCEEDED : PV_PE_INIT_FAILED);
+		return;
 	}
-	if (c->timer)
-		pv_timer_arm(c->timer, delay);
+	for (size_t i = p->ninit; i < p->ncontainers; i++)
+		if (p->containers[i].state != PV_C_TERMINATED)
+			return;
+	pv_pod_apply(p, PV_PE_APPS_DONE);
+}
+
+static void signal_it(const struct pv_crt *c, int sig)
+{
+	if (c->pidfd >= 0)
+		pv_pidfd_signal(c->pidfd, sig);
+}
+
+/* ---- the table applied ---- */
+
+static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *arg)
+{
+	static const struct pv_crt_arg none = { 0 };
+
+	if (!arg)
+		arg = &none;
+	switch (a) {
+	case PV_CA_CREATE:
+		container_create(c);
+		break;
+	case PV_CA_RESTART:
+		restart(c);
+		break;
+	case PV_CA_RUN:
+		container_running(c, arg->pid, arg->start);
+		break;
+	case PV_CA_RUN_TERM:
+		container_running(c, arg->pid, arg->start);
+		signal_it(c, SIGTERM); /* it was being created when its pod stopped */
+		break;
+	case PV_CA_JUDGE:
+		pv_crt_apply(c, pv_fsm_exit_event(restart_policy(c), c->term.exit_code), NULL);
+		break;
+	case PV_CA_BACKOFF:
+		backoff(c);
+		break;
+	case PV_CA_SUCCEEDED:
+		ended_for_good(c, true);
+		break;
+	case PV_CA_FAILED:
+		ended_for_good(c, false);
+		break;
+	case PV_CA_CANCEL:
+		if (c->timer)
+			pv_timer_disarm(c->timer);
+		break;
+	case PV_CA_TERM:
+		signal_it(c, SIGTERM);
+		break;
+	case PV_CA_KILL:
+		signal_it(c, SIGKILL);
+		break;
+	case PV_CA_STOPPED:
+		pv_pod_apply(c->pod, PV_PE_CONTAINER_STOPPED);
+		break;
+	case PV_CA_INVALID:
+	case PV_CA_IGNORE:
+	case PV_CA_NONE:
+	case PV_CA_NACTIONS:
+		break;
+	}
+}
+
+void pv_crt_apply(struct pv_crt *c, enum pv_cevent ev, const struct pv_crt_arg *arg)
+{
+	struct pv_cstep st = pv_fsm_container_step(c->state, ev);
+
+	if (st.action == PV_CA_IGNORE)
+		return;
+	if (st.action == PV_CA_INVALID) {
+		pv_warn("pod %s/%s: container %s: %s while %s: ignored (a bug)", c->pod->ns,
+			c->pod->name, c->spec->name.v, pv_fsm_cevent_name(ev),
+			pv_fsm_cstate_name(c->state));
+		return;
+	}
+	c->state = st.next;
+	c->reason = st.reason;
+	snprintf(c->message, sizeof(c->message), "%s", arg && arg->msg ? arg->msg : "");
+	act(c, st.action, arg); /* may free the pod (a stop finished): the last word here */
 }
