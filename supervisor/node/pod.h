@@ -11,18 +11,13 @@
 
 #include "manifests/manifest.h"
 #include "supervisor/node/node.h"
-
-enum pv_cstate {
-	PV_C_WAITING,
-	PV_C_RUNNING,
-	PV_C_TERMINATED,
-};
+#include "supervisor/node/pod_state.h"
 
 struct pv_cterm {
 	bool set;
 	int exit_code;
 	int signal;
-	char reason[32];
+	enum pv_creason reason;
 	char message[256];
 	char started_at[40], finished_at[40];
 };
@@ -32,7 +27,7 @@ struct pv_crt {
 	const struct pv_container *spec; /* in the pod's private copy */
 	bool init;
 	enum pv_cstate state;
-	char reason[40];   /* Waiting: ContainerCreating, CrashLoopBackOff, ErrImageNeverPull... */
+	enum pv_creason reason; /* while waiting: ContainerCreating, CrashLoopBackOff... */
 	char message[512];
 	char started_at[40];
 	int64_t started_ms;
@@ -48,13 +43,6 @@ struct pv_crt {
 	int notify_fd;
 	struct pv_watch_fd *notify_w;
 	struct pv_timer *timer;    /* backoff, and SIGKILL after the grace period */
-};
-
-enum pv_pstate {
-	PV_P_STARTING,   /* init containers */
-	PV_P_RUNNING,
-	PV_P_DONE,       /* every container finished and stays so */
-	PV_P_STOPPING,   /* SIGTERM sent, waiting for the containers */
 };
 
 struct pv_prt {

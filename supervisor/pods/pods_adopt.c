@@ -28,16 +28,20 @@ static struct json_object *read_in(const char *dir, const char *name)
 	return access(path, F_OK) == 0 ? pv_read_json(path, &err) : NULL;
 }
 
+/* The exit file as the shim writes it (this version's or an older one's):
+ * the reason is Kubernetes' string, "Error" when there is none. */
 static void adopt_exit(struct pv_crt *c, struct json_object *ex)
 {
-	c->state = PV_C_TERMINATED;
+	const char *reason = pv_json_str(ex, "reason", NULL);
+
 	c->term.set = true;
 	c->term.exit_code = (int)pv_json_int(ex, "exitCode");
 	c->term.signal = (int)pv_json_int(ex, "signal");
-	snprintf(c->term.reason, sizeof(c->term.reason), "%s", pv_json_str(ex, "reason", NULL) ?: "Error");
+	c->term.reason = reason ? pv_reason_parse(reason) : PV_R_ERROR;
 	snprintf(c->term.message, sizeof(c->term.message), "%s", pv_json_str(ex, "message", NULL) ?: "");
 	snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
 		 pv_json_str(ex, "finishedAt", NULL) ?: "");
+	pv_crt_apply(c, PV_CE_ADOPT_EXITED, NULL);
 }
 
 /* Returns true when the container is still running under its shim. */
@@ -64,7 +68,9 @@ static bool adopt_container(struct pv_crt *c, struct json_object *pod)
 			c->shim_pid = shim;
 			c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN,
 						pv_container_shim_exited, c);
-			pv_container_running(c, (pid_t)pv_json_int(st, "pid"), (uint64_t)pv_json_int(st, "start"));
+			pv_crt_apply(c, PV_CE_ADOPT_RUNNING,
+				     &(struct pv_crt_arg){ .pid = (pid_t)pv_json_int(st, "pid"),
+							   .start = (uint64_t)pv_json_int(st, "start") });
 			snprintf(c->started_at, sizeof(c->started_at), "%.20s",
 				 pv_json_str(st, "startedAt", NULL) ?: c->started_at);
 			alive = true;
@@ -92,6 +98,7 @@ static int load_spec(struct pv_prt *p)
 	return 0;
 }
 
+/* Its init containers done (each ended with 0), or the one whose turn it is. */
 static void settle(struct pv_prt *p)
 {
 	bool init_done = true;
@@ -99,12 +106,12 @@ static void settle(struct pv_prt *p)
 	for (p->next_init = 0; p->next_init < p->ninit; p->next_init++) {
 		const struct pv_crt *c = &p->containers[p->next_init];
 
-		if (!(c->state == PV_C_TERMINATED && c->term.exit_code == 0)) {
+		if (!(c->state == PV_C_ENDED && c->term.exit_code == 0)) {
 			init_done = false;
 			break;
 		}
 	}
-	p->state = init_done ? PV_P_RUNNING : PV_P_STARTING;
+	pv_pod_apply(p, init_done ? PV_PE_ADOPT_RUNNING : PV_PE_ADOPT_STARTING);
 }
 
 static void adopt_one(struct pv_daemon *d, const char *dir)
@@ -147,7 +154,7 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	if (pv_json_int(pod, "deleting"))
 		pv_pod_stop(p, true);
 	else
-		pv_pod_resume(p);
+		pv_pod_apply(p, PV_PE_RESUME);
 	json_object_put(pod);
 	return;
 gone:

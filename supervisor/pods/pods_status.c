@@ -1,33 +1,38 @@
 /* Pod status as the API reports it, with the STATUS column computed the
- * way kubectl computes it. */
+ * way kubectl computes it: the edge where states and reasons become
+ * Kubernetes' strings (pod_fsm.h renders them). */
 #include <stdio.h>
-#include <string.h>
 
 #include "supervisor/pods/pods.h"
 #include "supervisor/pods/pods_internal.h"
 
-static const char *phase(const struct pv_prt *p)
+static enum pv_ckind kind(const struct pv_crt *c)
+{
+	return pv_fsm_kind(c->state);
+}
+
+static enum pv_phase phase(const struct pv_prt *p)
 {
 	bool running = false, failed = false;
 
 	for (size_t i = p->ninit; i < p->ncontainers; i++) {
 		const struct pv_crt *c = &p->containers[i];
 
-		running |= c->state == PV_C_RUNNING;
-		failed |= c->state == PV_C_TERMINATED && c->term.exit_code != 0;
+		running |= kind(c) == PV_K_RUNNING;
+		failed |= kind(c) == PV_K_TERMINATED && c->term.exit_code != 0;
 	}
 	if (p->state == PV_P_DONE) {
 		for (size_t i = 0; i < p->ninit; i++)
 			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0;
-		return failed ? "Failed" : "Succeeded";
+		return failed ? PV_PHASE_FAILED : PV_PHASE_SUCCEEDED;
 	}
-	return running ? "Running" : "Pending";
+	return running ? PV_PHASE_RUNNING : PV_PHASE_PENDING;
 }
 
 static void term_reason(const struct pv_cterm *t, char *buf, size_t len)
 {
-	if (t->reason[0])
-		snprintf(buf, len, "%s", t->reason);
+	if (t->reason != PV_R_NONE)
+		snprintf(buf, len, "%s", pv_reason_str(t->reason));
 	else if (t->signal)
 		snprintf(buf, len, "Signal:%d", t->signal);
 	else
@@ -40,17 +45,16 @@ static bool init_status(const struct pv_prt *p, char *buf, size_t len)
 		const struct pv_crt *c = &p->containers[i];
 		char r[48];
 
-		if (c->state == PV_C_TERMINATED && c->term.exit_code == 0)
+		if (kind(c) == PV_K_TERMINATED && c->term.exit_code == 0)
 			continue;
-		if (c->init && c->spec->restart_policy.v && c->state == PV_C_RUNNING)
+		if (c->init && c->spec->restart_policy.v && kind(c) == PV_K_RUNNING)
 			continue; /* a running sidecar */
-		if (c->state == PV_C_TERMINATED) {
+		if (kind(c) == PV_K_TERMINATED) {
 			term_reason(&c->term, r, sizeof(r));
 			snprintf(buf, len, "Init:%s", r);
-		} else if (c->state == PV_C_WAITING && c->reason[0] &&
-			   strcmp(c->reason, "PodInitializing") != 0 &&
-			   strcmp(c->reason, "ContainerCreating") != 0) {
-			snprintf(buf, len, "Init:%s", c->reason);
+		} else if (kind(c) == PV_K_WAITING && c->reason != PV_R_NONE &&
+			   c->reason != PV_R_POD_INITIALIZING && c->reason != PV_R_CONTAINER_CREATING) {
+			snprintf(buf, len, "Init:%s", pv_reason_str(c->reason));
 		} else {
 			snprintf(buf, len, "Init:%zu/%zu", i, p->ninit);
 		}
@@ -62,10 +66,11 @@ static bool init_status(const struct pv_prt *p, char *buf, size_t len)
 static void status_column(const struct pv_prt *p, char *buf, size_t len)
 {
 	bool running = false;
-	const char *ph = phase(p);
+	enum pv_phase ph = phase(p);
+	bool completed = ph == PV_PHASE_SUCCEEDED; /* what BUF says */
 
-	snprintf(buf, len, "%s", strcmp(ph, "Succeeded") == 0 ? "Completed"
-				 : strcmp(ph, "Failed") == 0 ? "Error" : ph);
+	snprintf(buf, len, "%s", completed ? pv_reason_str(PV_R_COMPLETED)
+				 : ph == PV_PHASE_FAILED ? pv_reason_str(PV_R_ERROR) : pv_phase_str(ph));
 	if (p->state == PV_P_STOPPING) {
 		snprintf(buf, len, "Terminating");
 		return;
@@ -75,14 +80,17 @@ static void status_column(const struct pv_prt *p, char *buf, size_t len)
 	for (size_t i = p->ncontainers; i-- > p->ninit;) {
 		const struct pv_crt *c = &p->containers[i];
 
-		if (c->state == PV_C_WAITING && c->reason[0])
-			snprintf(buf, len, "%s", c->reason);
-		else if (c->state == PV_C_TERMINATED)
+		if (kind(c) == PV_K_WAITING && c->reason != PV_R_NONE) {
+			snprintf(buf, len, "%s", pv_reason_str(c->reason));
+			completed = false;
+		} else if (kind(c) == PV_K_TERMINATED) {
 			term_reason(&c->term, buf, len);
-		else if (c->state == PV_C_RUNNING)
+			completed = c->term.reason == PV_R_COMPLETED;
+		} else if (kind(c) == PV_K_RUNNING) {
 			running = true;
+		}
 	}
-	if (strcmp(buf, "Completed") == 0 && running)
+	if (completed && running)
 		snprintf(buf, len, "Running");
 }
 
@@ -93,7 +101,7 @@ static struct json_object *term_json(const struct pv_cterm *t)
 	json_object_object_add(o, "exitCode", json_object_new_int(t->exit_code));
 	if (t->signal)
 		json_object_object_add(o, "signal", json_object_new_int(t->signal));
-	json_object_object_add(o, "reason", json_object_new_string(t->reason));
+	json_object_object_add(o, "reason", json_object_new_string(pv_reason_str(t->reason)));
 	if (t->message[0])
 		json_object_object_add(o, "message", json_object_new_string(t->message));
 	if (t->started_at[0])
@@ -110,20 +118,20 @@ static struct json_object *container_json(const struct pv_crt *c)
 	json_object_object_add(o, "image", json_object_new_string(c->spec->image.v));
 	json_object_object_add(o, "init", json_object_new_boolean(c->init));
 	json_object_object_add(o, "restartCount", json_object_new_int(c->restarts));
-	json_object_object_add(o, "ready", json_object_new_boolean(c->state == PV_C_RUNNING));
+	json_object_object_add(o, "ready", json_object_new_boolean(kind(c) == PV_K_RUNNING));
 	if (c->pid > 0)
 		json_object_object_add(o, "pid", json_object_new_int(c->pid));
-	if (c->state == PV_C_RUNNING) {
+	if (kind(c) == PV_K_RUNNING) {
 		struct json_object *r = json_object_new_object();
 
 		json_object_object_add(r, "startedAt", json_object_new_string(c->started_at));
 		json_object_object_add(st, "running", r);
-	} else if (c->state == PV_C_TERMINATED) {
+	} else if (kind(c) == PV_K_TERMINATED) {
 		json_object_object_add(st, "terminated", term_json(&c->term));
 	} else {
 		struct json_object *w = json_object_new_object();
 
-		json_object_object_add(w, "reason", json_object_new_string(c->reason));
+		json_object_object_add(w, "reason", json_object_new_string(pv_reason_str(c->reason)));
 		if (c->message[0])
 			json_object_object_add(w, "message", json_object_new_string(c->message));
 		json_object_object_add(st, "waiting", w);
@@ -162,7 +170,7 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 		if (c->init)
 			continue;
 		total++;
-		ready += c->state == PV_C_RUNNING;
+		ready += kind(c) == PV_K_RUNNING;
 	}
 	json_object_object_add(o, "namespace", json_object_new_string(p->ns));
 	json_object_object_add(o, "name", json_object_new_string(p->name));
@@ -171,7 +179,7 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 	json_object_object_add(o, "annotations", p->spec ? strmap_json(&p->spec->h.metadata.annotations) : NULL);
 	json_object_object_add(o, "created", json_object_new_int64(p->created_wall));
 	json_object_object_add(o, "createdAt", json_object_new_string(p->created_at));
-	json_object_object_add(o, "phase", json_object_new_string(phase(p)));
+	json_object_object_add(o, "phase", json_object_new_string(pv_phase_str(phase(p))));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	json_object_object_add(o, "ready", json_object_new_int(ready));
 	json_object_object_add(o, "total", json_object_new_int(total));

@@ -1,0 +1,491 @@
+/* Containers at run time: the container transition table (pod_fsm.h)
+ * applied to the records, and its actions carried out: creating a
+ * container (image, spec, shim), what its shim reports (running, exited),
+ * restarts with CrashLoopBackOff, signals when its pod stops. What a
+ * container's end means for its pod goes to pods.c as a pod event. Owns
+ * the containers' processes, watches and back-off timers. Calls: pod_fsm,
+ * pods (pod records, events, the pod table), pod_volumes (mounts),
+ * runtime (cspec, shim, spawner), image, services (the environment),
+ * core. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/core/backoff.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/core/jsonx.h"
+#include "supervisor/core/log.h"
+#include "supervisor/core/proc.h"
+#include "supervisor/image/image.h"
+#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/pods/pod_volumes.h"
+#include "supervisor/pods/pods_internal.h"
+#include "supervisor/runtime/cspec.h"
+#include "supervisor/runtime/shim.h"
+#include "supervisor/services/services.h"
+
+static void container_notified(void *data, int fd, uint32_t events);
+
+void pv_crt_close(struct pv_crt *c)
+{
+	struct pv_loop *l = c->pod->d->loop;
+
+	pv_loop_del(l, c->shim_w);
+	pv_loop_del(l, c->notify_w);
+	c->shim_w = c->notify_w = NULL;
+	if (c->shim_pidfd >= 0)
+		close(c->shim_pidfd);
+	if (c->notify_fd >= 0)
+		close(c->notify_fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->shim_pidfd = c->notify_fd = c->pidfd = -1;
+	c->shim_pid = c->pid = 0;
+}
+
+char *pv_container_dir(const struct pv_crt *c)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/containers/%s", c->pod->dir, c->spec->name.v) < 0)
+		return NULL;
+	return path;
+}
+
+static void set_resources(const struct pv_crt *c, struct pv_cspec *s)
+{
+	const struct pv_resources *r = &c->spec->resources;
+	const struct pv_qtyval *mem = pv_qtymap_get(&r->limits, "memory");
+	const struct pv_qtyval *cpu = pv_qtymap_get(&r->limits, "cpu");
+	const struct pv_qtyval *req = pv_qtymap_get(&r->requests, "cpu");
+
+	if (asprintf(&s->cgroup, "%s/pod-%s/%s", c->pod->d->cgroup_parent, c->pod->uid,
+		     c->spec->name.v) < 0)
+		s->cgroup = NULL;
+	s->memory_max = mem ? mem->q.value : 0;
+	s->cpu_max_milli = cpu ? cpu->q.milli : 0;
+	s->cpu_request_milli = req ? req->q.milli : 0;
+}
+
+static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
+		       struct pv_err *err)
+{
+	struct pv_prt *p = c->pod;
+	struct pv_env_ctx ctx = { .pod = p->spec, .pod_uid = p->uid, .node_name = p->d->node_name,
+				  .pod_ip = pv_pod_ip(p), .host_ip = p->d->node_ip,
+				  .desired = &p->d->desired };
+	const struct pv_security_context *sc = &c->spec->security_context;
+	const struct pv_pod_security_context *psc = &p->spec->spec.security_context;
+	const struct pv_int *uid = sc->run_as_user.set ? &sc->run_as_user : &psc->run_as_user;
+	const struct pv_int *gid = sc->run_as_group.set ? &sc->run_as_group : &psc->run_as_group;
+
+	char **own = NULL, **svc_env = pv_services_env(p->d, p->ns);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	ctx.service_env = svc_env;
+	rc = pv_cspec_env(c->spec, &img->config, &ctx, &s->env, &own, err);
+	pv_strv_free(svc_env);
+	if (rc < 0)
+		return -1;
+	rc = pv_cspec_argv(c->spec, &img->config, own, &s->argv, err);
+	pv_strv_free(own);
+	if (rc < 0)
+		return -1;
+	s->pod_uid = strdup(p->uid);
+	s->pod_ns = strdup(p->ns);
+	s->pod_name = strdup(p->name);
+	s->name = strdup(c->spec->name.v);
+	s->init_pid = p->init_pid;
+	s->init_start = p->init_start;
+	s->cwd = strdup(c->spec->working_dir.v ? c->spec->working_dir.v
+			: img->config.working_dir ? img->config.working_dir : "/");
+	if (uid->set && asprintf(&s->user, "%lld:%lld", (long long)uid->v,
+				 (long long)(gid->set ? gid->v : 0)) < 0)
+		s->user = NULL;
+	else if (!uid->set && img->config.user)
+		s->user = strdup(img->config.user);
+	s->layers = calloc(img->n_layers + 1, sizeof(char *));
+	for (size_t i = 0; s->layers && i < img->n_layers; i++)
+		s->layers[i] = strdup(img->layers[i]);
+	s->dir = pv_container_dir(c);
+	s->pod_dir = strdup(p->dir);
+	s->log_max = p->d->log_max;
+	s->restart = c->restarts;
+	s->read_only_root = sc->read_only_root_filesystem.v;
+	set_resources(c, s);
+	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (pv_pod_mounts(p, c->spec, &s->mounts, &s->nmounts, err) < 0)
+		return -2; /* FailedMount */
+	return 0;
+}
+
+static int prepare_dirs(const char *dir, struct pv_err *err)
+{
+	static const char *const subs[] = { "upper", "work", "rootfs", "log" };
+	char path[4200];
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
+		if (pv_mkdir_p(path, i == 0 ? 0755 : 0700, err) < 0)
+			return -1;
+	}
+	/* A fresh run: the previous exit and state files are history. */
+	snprintf(path, sizeof(path), "%s/%s", dir, PV_SHIM_EXIT);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, PV_SHIM_STATE);
+	unlink(path);
+	return 0;
+}
+
+/* Keep the current run's log and the previous one (for --previous). */
+static void forget_old_logs(const char *dir, int64_t restart)
+{
+	char path[4200];
+
+	for (int64_t r = restart - 2; r >= 0 && r >= restart - 4; r--) {
+		snprintf(path, sizeof(path), "%s/log/%lld.log", dir, (long long)r);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/log/%lld.log.1", dir, (long long)r);
+		unlink(path);
+	}
+}
+
+static pid_t spawn_shim(struct pv_daemon *d, const char *dir, int notify)
+{
+	pid_t pid = pv_spawner_shim(&d->spawner, dir, notify);
+
+	if (pid > 0)
+		return pid;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)"podvisor-shim", (char *)"__shim", (char *)dir, NULL };
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		if (dup2(notify, PV_SHIM_NOTIFY_FD) < 0)
+			_exit(127);
+		pv_close_from(PV_SHIM_NOTIFY_FD + 1, -1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err)
+{
+	struct json_object *j = pv_cspec_to_json(s);
+	cleanup_free char *spec_path = NULL;
+	int sv[2];
+	int rc;
+
+	if (prepare_dirs(s->dir, err) < 0 || asprintf(&spec_path, "%s/%s", s->dir, PV_SHIM_SPEC) < 0)
+		return json_object_put(j), -1;
+	forget_old_logs(s->dir, s->restart);
+	rc = pv_write_json_atomic(spec_path, j, err);
+	json_object_put(j);
+	if (rc < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return pv_err_sys(err, errno, "socketpair");
+	c->shim_pid = spawn_shim(c->pod->d, s->dir, sv[1]);
+	close(sv[1]);
+	if (c->shim_pid < 0) {
+		close(sv[0]);
+		return pv_err_sys(err, errno, "fork");
+	}
+	c->notify_fd = sv[0];
+	c->shim_pidfd = pv_pidfd_open(c->shim_pid, 0);
+	c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN, pv_container_shim_exited, c);
+	c->notify_w = pv_loop_add(c->pod->d->loop, c->notify_fd, EPOLLIN, container_notified, c);
+	return 0;
+}
+
+/* ---- CREATE: image, spec, shim; the outcome is the next event ---- */
+
+static void image_failed(struct pv_crt *c, const struct pv_err *err)
+{
+	const char *name = c->spec->name.v, *image = c->spec->image.v;
+	char msg[512];
+
+	if (err->code != ENOENT) {
+		pv_pod_event(c->pod, true, PV_EV_INVALID_IMAGE_NAME, "container %s: %s", name, err->msg);
+		pv_crt_apply(c, PV_CE_IMAGE_INVALID, &(struct pv_crt_arg){ .msg = err->msg });
+		return;
+	}
+	snprintf(msg, sizeof(msg), "image \"%s\" is not in the node's image store; import it "
+		 "with 'podvisor image import SRC %s'", image, image);
+	if (!c->term.set) /* for a container that never ran; restarts are quiet */
+		pv_pod_event(c->pod, true, PV_EV_ERR_IMAGE_NEVER_PULL, "container %s: %s", name, msg);
+	pv_crt_apply(c, PV_CE_IMAGE_MISSING, &(struct pv_crt_arg){ .msg = msg });
+}
+
+static void container_create(struct pv_crt *c)
+{
+	struct pv_prt *p = c->pod;
+	struct pv_image img = { 0 };
+	struct pv_cspec s = { 0 };
+	struct pv_err err = { 0 };
+	enum pv_cevent ev = PV_CE_LAUNCHED;
+	int rc;
+
+	if (pv_image_lookup(p->d->state, c->spec->image.v, &img, &err) < 0) {
+		image_failed(c, &err);
+		return;
+	}
+	if ((rc = build_cspec(c, &img, &s, &err)) < 0) {
+		pv_pod_event(p, true, rc == -2 ? PV_EV_FAILED_MOUNT : PV_EV_FAILED, "container %s: %s",
+			     c->spec->name.v, err.msg);
+		ev = PV_CE_CONFIG_ERROR;
+	} else if (launch(c, &s, &err) < 0) {
+		pv_pod_event(p, true, PV_EV_FAILED, "container %s: %s", c->spec->name.v, err.msg);
+		pv_crt_close(c);
+		ev = PV_CE_CREATE_ERROR;
+	}
+	pv_cspec_free(&s);
+	pv_image_free(&img);
+	pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = ev == PV_CE_LAUNCHED ? NULL : err.msg });
+}
+
+/* ---- what the shim reports ---- */
+
+static void read_exit(struct pv_crt *c)
+{
+	cleanup_free char *dir = pv_container_dir(c);
+	cleanup_free char *path = NULL;
+	struct pv_err err = { 0 };
+	struct json_object *j = NULL, *v;
+
+	memset(&c->term, 0, sizeof(c->term));
+	c->term.set = true;
+	snprintf(c->term.started_at, sizeof(c->term.started_at), "%s", c->started_at);
+	pv_iso_now(c->term.finished_at, sizeof(c->term.finished_at));
+	if (dir && asprintf(&path, "%s/%s", dir, PV_SHIM_EXIT) >= 0)
+		j = pv_read_json(path, &err);
+	if (!j) {
+		c->term.exit_code = 128;
+		c->term.reason = PV_R_ERROR;
+		snprintf(c->term.message, sizeof(c->term.message), "the container's monitor died");
+		return;
+	}
+	if (json_object_object_get_ex(j, "exitCode", &v))
+		c->term.exit_code = json_object_get_int(v);
+	if (json_object_object_get_ex(j, "signal", &v))
+		c->term.signal = json_object_get_int(v);
+	if (json_object_object_get_ex(j, "reason", &v))
+		c->term.reason = pv_reason_parse(json_object_get_string(v));
+	if (json_object_object_get_ex(j, "message", &v))
+		snprintf(c->term.message, sizeof(c->term.message), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(j, "finishedAt", &v))
+		snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
+			 json_object_get_string(v));
+	json_object_put(j);
+}
+
+/* RUN: the process the shim started (or a new daemon found). */
+static void container_running(struct pv_crt *c, pid_t pid, uint64_t start)
+{
+	c->pid = pid;
+	c->pid_start = start;
+	c->pidfd = pv_pidfd_open(pid, start);
+	c->started_ms = pv_now_ms();
+	pv_iso_now(c->started_at, sizeof(c->started_at));
+	pv_pod_event(c->pod, false, PV_EV_STARTED, "Started container %s (pid %d)", c->spec->name.v,
+		     (int)pid);
+	pv_services_kick(c->pod->d);
+}
+
+/* "running PID START" from the shim: STARTED. */
+static void shim_said(struct pv_crt *c, const char *msg)
+{
+	long pid;
+	unsigned long long start;
+
+	if (sscanf(msg, "running %ld %llu", &pid, &start) == 2)
+		pv_crt_apply(c, PV_CE_STARTED,
+			     &(struct pv_crt_arg){ .pid = (pid_t)pid, .start = start });
+}
+
+static void container_notified(void *data, int fd, uint32_t events)
+{
+	struct pv_crt *c = data;
+	char msg[128];
+	ssize_t n = recv(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
+
+	(void)events;
+	if (n <= 0) {
+		pv_loop_del(c->pod->d->loop, c->notify_w);
+		c->notify_w = NULL;
+		return;
+	}
+	msg[n] = '\0';
+	shim_said(c, msg);
+}
+
+void pv_container_shim_exited(void *data, int fd, uint32_t events)
+{
+	struct pv_crt *c = data;
+	char msg[128];
+	ssize_t n;
+
+	(void)fd;
+	(void)events;
+	/* The shim may have said "running" just before it ended. */
+	while (c->notify_fd >= 0 && (n = recv(c->notify_fd, msg, sizeof(msg) - 1, MSG_DONTWAIT)) > 0) {
+		msg[n] = '\0';
+		shim_said(c, msg);
+	}
+	if (c->shim_pid > 0)
+		waitpid(c->shim_pid, NULL, WNOHANG);
+	pv_crt_close(c);
+	read_exit(c);
+	pv_services_kick(c->pod->d);
+	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
+		     "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
+		     pv_reason_str(c->term.reason), c->term.message[0] ? ": " : "", c->term.message);
+	pv_crt_apply(c, PV_CE_EXITED, NULL); /* may free the pod: the last word here */
+}
+
+/* ---- JUDGE, BACKOFF, RESTART ---- */
+
+static enum pv_restart restart_policy(const struct pv_crt *c)
+{
+	enum pv_restart pod = pv_restart_parse(c->pod->spec->spec.restart_policy.v);
+
+	return pv_fsm_restart_policy(pod, c->init, c->spec->restart_policy.v != NULL);
+}
+
+static void backoff_fired(void *data)
+{
+	pv_crt_apply(data, PV_CE_BACKOFF_ELAPSED, NULL);
+}
+
+static void backoff(struct pv_crt *c)
+{
+	int64_t ran = c->started_ms ? pv_now_ms() - c->started_ms : -1;
+	int64_t delay = pv_backoff_step(&c->backoff_ms, c->pod->d->backoff_base_ms, ran);
+
+	if (delay <= 0) { /* the first restart is at once */
+		pv_crt_apply(c, PV_CE_BACKOFF_ELAPSED, NULL);
+		return;
+	}
+	if (!c->timer)
+		c->timer = pv_timer_new(c->pod->d->loop, backoff_fired, c);
+	snprintf(c->message, sizeof(c->message), "back-off %llds restarting failed container=%s "
+		 "pod=%s", (long long)(delay / 1000), c->spec->name.v, c->pod->name);
+	pv_pod_event(c->pod, true, PV_EV_BACK_OFF, "%s", c->message);
+	if (c->timer)
+		pv_timer_arm(c->timer, delay);
+}
+
+static void restart(struct pv_crt *c)
+{
+	c->restarts++;
+	c->last = c->term;
+	pv_pod_save(c->pod);
+	container_create(c);
+}
+
+/* SUCCEEDED, FAILED: what it means for the pod. */
+static void ended_for_good(struct pv_crt *c, bool ok)
+{
+	struct pv_prt *p = c->pod;
+
+	if (c->init) {
+		pv_pod_apply(p, ok ? PV_PE_INIT_SUCCEEDED : PV_PE_INIT_FAILED);
+		return;
+	}
+	for (size_t i = p->ninit; i < p->ncontainers; i++)
+		if (p->containers[i].state != PV_C_TERMINATED)
+			return;
+	pv_pod_apply(p, PV_PE_APPS_DONE);
+}
+
+static void signal_it(const struct pv_crt *c, int sig)
+{
+	if (c->pidfd >= 0)
+		pv_pidfd_signal(c->pidfd, sig);
+}
+
+/* ---- the table applied ---- */
+
+static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *arg)
+{
+	static const struct pv_crt_arg none = { 0 };
+
+	if (!arg)
+		arg = &none;
+	switch (a) {
+	case PV_CA_CREATE:
+		container_create(c);
+		break;
+	case PV_CA_RESTART:
+		restart(c);
+		break;
+	case PV_CA_RUN:
+		container_running(c, arg->pid, arg->start);
+		break;
+	case PV_CA_RUN_TERM:
+		container_running(c, arg->pid, arg->start);
+		signal_it(c, SIGTERM); /* it was being created when its pod stopped */
+		break;
+	case PV_CA_JUDGE:
+		pv_crt_apply(c, pv_fsm_exit_event(restart_policy(c), c->term.exit_code), NULL);
+		break;
+	case PV_CA_BACKOFF:
+		backoff(c);
+		break;
+	case PV_CA_SUCCEEDED:
+		ended_for_good(c, true);
+		break;
+	case PV_CA_FAILED:
+		ended_for_good(c, false);
+		break;
+	case PV_CA_CANCEL:
+		if (c->timer)
+			pv_timer_disarm(c->timer);
+		break;
+	case PV_CA_TERM:
+		signal_it(c, SIGTERM);
+		break;
+	case PV_CA_KILL:
+		signal_it(c, SIGKILL);
+		break;
+	case PV_CA_STOPPED:
+		pv_pod_apply(c->pod, PV_PE_CONTAINER_STOPPED);
+		break;
+	case PV_CA_INVALID:
+	case PV_CA_IGNORE:
+	case PV_CA_NONE:
+	case PV_CA_NACTIONS:
+		break;
+	}
+}
+
+void pv_crt_apply(struct pv_crt *c, enum pv_cevent ev, const struct pv_crt_arg *arg)
+{
+	struct pv_cstep st = pv_fsm_container_step(c->state, ev);
+
+	if (st.action == PV_CA_IGNORE)
+		return;
+	if (st.action == PV_CA_INVALID) {
+		pv_warn("pod %s/%s: container %s: %s while %s: ignored (a bug)", c->pod->ns,
+			c->pod->name, c->spec->name.v, pv_fsm_cevent_name(ev),
+			pv_fsm_cstate_name(c->state));
+		return;
+	}
+	c->state = st.next;
+	c->reason = st.reason;
+	snprintf(c->message, sizeof(c->message), "%s", arg && arg->msg ? arg->msg : "");
+	act(c, st.action, arg); /* may free the pod (a stop finished): the last word here */
+}
