@@ -8,7 +8,8 @@ folder a line, the top layer first):
   1. no cycle between modules;
   2. a module includes only modules of its own folder or of a folder listed
      below its own (calls go down);
-  3. no folder under supervisor/ holds more than 20 source files.
+  3. no folder under supervisor/ holds more than 20 source files;
+  4. every struct pv_err is initialised where it is declared.
 
 The ```known-debt block of ARCHITECTURE.md lists what breaks these rules
 today and is being paid off: a cycle ("cycle: a b c", its modules) or an
@@ -152,6 +153,19 @@ def check(root):
             big.append("%s (%d)" % (os.path.relpath(dirpath, root), n))
     results.append((not big, "no folder under supervisor/ holds more than 20 source files" +
                     (": " + ", ".join(sorted(big)) if big else "")))
+
+    # STYLE.md: every pv_err starts initialised where it is declared.
+    bare = []
+    for top in SRC_DIRS:
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in sorted(files):
+                if f.endswith(".c"):
+                    path = os.path.join(dirpath, f)
+                    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+                        if re.match(r"\s*struct pv_err \w+;", line):
+                            bare.append("%s:%d" % (os.path.relpath(path, root), n))
+    results.append((not bare, "every struct pv_err is initialised where declared" +
+                    (": not " + " ".join(bare) if bare else "")))
     return results
 
 

@@ -92,11 +92,15 @@ int pv_pod_save(struct pv_prt *p)
 static int write_text(const char *dir, const char *name, const char *text)
 {
 	cleanup_free char *path = NULL;
-	struct pv_err err;
+	struct pv_err err = { 0 };
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -1;
-	return pv_write_atomic(path, text, strlen(text), 0644, &err);
+	if (pv_write_atomic(path, text, strlen(text), 0644, &err) < 0) {
+		pv_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* /etc/hostname, /etc/hosts, /etc/resolv.conf for the pod's containers. */

@@ -21,11 +21,14 @@
 static struct json_object *read_in(const char *dir, const char *name)
 {
 	cleanup_free char *path = NULL;
-	struct pv_err err;
+	struct pv_err err = { 0 };
+	struct json_object *j;
 
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
+	if (asprintf(&path, "%s/%s", dir, name) < 0 || access(path, F_OK) != 0)
 		return NULL;
-	return access(path, F_OK) == 0 ? pv_read_json(path, &err) : NULL;
+	if (!(j = pv_read_json(path, &err)))
+		pv_warn("adopting: %s", err.msg);
+	return j;
 }
 
 /* The exit file as the shim writes it (this version's or an older one's):
@@ -85,15 +88,21 @@ static int load_spec(struct pv_prt *p)
 {
 	cleanup_free char *path = NULL;
 	cleanup_free char *buf = NULL;
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	size_t len = 0;
 
 	if (asprintf(&path, "%s/pod-spec.json", p->dir) < 0)
 		return -1;
 	buf = pv_read_file(path, PV_MAX_FILE_SIZE, &len, &err);
-	if (!buf || pv_file_load_buf(&p->spec_file, "pod-spec.json", buf, len) < 0 ||
-	    p->spec_file.nobjects != 1)
+	if (!buf) {
+		pv_warn("adopting: %s", err.msg);
 		return -1;
+	}
+	if (pv_file_load_buf(&p->spec_file, "pod-spec.json", buf, len) < 0 ||
+	    p->spec_file.nobjects != 1) {
+		pv_warn("adopting: %s does not load", path);
+		return -1;
+	}
 	p->spec = (const struct pv_pod *)p->spec_file.objects[0].obj;
 	return 0;
 }
@@ -118,7 +127,7 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 {
 	struct json_object *pod = read_in(dir, "pod.json");
 	struct pv_prt *p;
-	struct pv_err err;
+	struct pv_err err = { 0 };
 	int running = 0;
 
 	if (!pod || !(p = pv_pod_alloc(d)))
@@ -159,7 +168,8 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	return;
 gone:
 	json_object_put(pod);
-	pv_rm_rf(dir, &err);
+	if (pv_rm_rf(dir, &err) < 0)
+		pv_warn("adopting: a pod directory that cannot be adopted stays: %s", err.msg);
 }
 
 void pv_pods_adopt(struct pv_daemon *d)
