@@ -101,7 +101,7 @@ struct json_object *pv_img_json_object(const char *buf, size_t len, const char *
 	}
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	while (end < len && strchr(" \t\r\n", buf[end]))
+	while (end < len && buf[end] && strchr(" \t\r\n", buf[end])) /* strchr finds a NUL too */
 		end++;
 	if (end < len || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);

@@ -174,6 +174,24 @@ static void test_config(void **state)
 	json_object_put(bad);
 }
 
+/* What follows the JSON value may be white space only: not NUL bytes
+ * (strchr finds the terminating NUL in any set), not more text. */
+static void test_json_trailing(void **state)
+{
+	static const char nul[] = "{}\0\0";
+	struct pv_err err = { 0 };
+	struct json_object *o;
+
+	(void)state;
+	o = pv_img_json_object("{} \n\t", 5, "t", &err);
+	assert_non_null(o);
+	json_object_put(o);
+	assert_null(pv_img_json_object(nul, sizeof(nul) - 1, "t", &err));
+	assert_non_null(strstr(err.msg, "trailing data"));
+	assert_null(pv_img_json_object("{} x", 4, "t", &err));
+	assert_null(pv_img_json_object("[]", 2, "t", &err));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_refused),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_json_trailing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
