@@ -93,6 +93,7 @@ static const struct pv_support rows[] = {
 	NOT_YET("Container", "readinessProbe", 13, "the container is ready once it runs"),
 	NOT_YET("Container", "startupProbe", 13, "the container counts as started once it runs"),
 	NOT_YET("Container", "lifecycle", 13, "no postStart or preStop hook is run"),
+	NOT_YET("Lifecycle", "stopSignal", 13, "containers are stopped with SIGTERM"),
 	NOT_YET("Container", "terminationMessagePath", 0, "no termination message is read"),
 	NOT_YET("Container", "terminationMessagePolicy", 0, "no termination message is read"),
 	MOOT("Container", "imagePullPolicy", "images come from the local store; nothing is pulled"),
