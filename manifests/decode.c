@@ -10,6 +10,7 @@
 #include "common/strjoin.h"
 #include "manifests/manifest.h"
 #include "manifests/quantity.h"
+#include "manifests/support.h"
 
 struct dctx {
 	struct pv_arena *arena;
@@ -371,8 +372,26 @@ static void dec_list(struct dctx *c, const struct pv_type *t, struct pv_list_any
 	}
 }
 
-static void dec_field(struct dctx *c, const struct pv_field *f, unsigned char *base,
-		      const struct pv_node *k, const struct pv_node *v)
+/* A field podvisor does not act on: the words of its row in support.c. */
+static void dec_unacted(struct dctx *c, const struct pv_type *t, const struct pv_field *f,
+			struct pv_loc loc)
+{
+	const struct pv_support *s = pv_support_find(t->name, f->name);
+	size_t before = c->diags->n;
+	char msg[512];
+
+	if (!s) {
+		dwarn(c, loc, "%s", "not supported by podvisor; ignored");
+		return;
+	}
+	pv_support_say(s, msg, sizeof(msg));
+	dwarn(c, loc, "%s", msg);
+	if (c->diags->n > before)
+		c->diags->v[before].unacted = true;
+}
+
+static void dec_field(struct dctx *c, const struct pv_type *t, const struct pv_field *f,
+		      unsigned char *base, const struct pv_node *k, const struct pv_node *v)
 {
 	void *p = base + f->off;
 
@@ -413,7 +432,7 @@ static void dec_field(struct dctx *c, const struct pv_field *f, unsigned char *b
 		dec_list(c, f->type, p, v);
 		break;
 	case PV_F_IGNORED:
-		dwarn(c, k->loc, "%s", "not supported by podvisor; ignored");
+		dec_unacted(c, t, f, k->loc);
 		break;
 	case PV_F_SILENT:
 		break;
@@ -553,7 +572,7 @@ static void dec_struct(struct dctx *c, const struct pv_type *t, void *obj,
 		size_t old = path_push_field(c, k->str);
 
 		if (f)
-			dec_field(c, f, base, k, v);
+			dec_field(c, t, f, base, k, v);
 		else
 			unknown_field(c, t, k);
 		path_pop(c, old);

@@ -38,6 +38,8 @@ int pv_diag_add(struct pv_diags *d, enum pv_severity sev, struct pv_loc loc,
 	g->sev = sev;
 	g->loc = loc;
 	g->seq = d->n;
+	g->unacted = false;
+	g->object = 0;
 	g->path = strdup(path ? path : "");
 	va_start(ap, fmt);
 	rc = vasprintf(&g->msg, fmt, ap);

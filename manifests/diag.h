@@ -23,6 +23,10 @@ struct pv_diag {
 	char *path; /* field path, e.g. "spec.containers[0].image"; may be "" */
 	char *msg;
 	size_t seq; /* order of addition, keeps sorting stable */
+	/* A kind or field podvisor loads but does not act on (support.h):
+	 * the daemon makes it a NotActedOn event on the object. */
+	bool unacted;
+	size_t object; /* 1 + the index of its object in the file; 0: none */
 };
 
 #define PV_DIAGS_MAX 200

@@ -14,6 +14,7 @@
 #include "common/vec.h"
 #include "manifests/decode.h"
 #include "manifests/kinds.h"
+#include "manifests/support.h"
 #include "manifests/validate.h"
 #include "manifests/yamltree.h"
 
@@ -44,8 +45,29 @@ static const struct pv_node *head_str(struct pv_file *f, const struct pv_node *r
 	return n;
 }
 
+static void unacted_found(void *data, const struct pv_support *s, const char *path,
+			  struct pv_loc loc)
+{
+	struct pv_diags *d = data;
+	size_t before = d->n;
+	char msg[512];
+
+	pv_support_say(s, msg, sizeof(msg));
+	pv_diag_add(d, PV_SEV_WARNING, loc, path, "%s", msg);
+	if (d->n > before)
+		d->v[before].unacted = true;
+}
+
+/* The diagnostics from FIRST on are about the object just added. */
+static void tag_object(struct pv_file *f, size_t first)
+{
+	for (size_t i = first; i < f->diags.n; i++)
+		f->diags.v[i].object = f->nobjects;
+}
+
 static void load_typed(struct pv_file *f, const struct pv_kind_info *k, const struct pv_node *root)
 {
+	size_t first = f->diags.n;
 	struct pv_vctx v = { .diags = &f->diags, .arena = &f->arena, .namespaced = k->namespaced };
 	struct pv_objhead *obj = pv_arena_alloc(&f->arena, k->type->size);
 
@@ -58,8 +80,12 @@ static void load_typed(struct pv_file *f, const struct pv_kind_info *k, const st
 	if (k->namespaced && !obj->metadata.namespace.v)
 		obj->metadata.namespace.v = "default";
 	k->validate(&v, obj);
-	if (add_object(f, k, obj, root->loc) < 0)
+	if (add_object(f, k, obj, root->loc) < 0) {
 		pv_diag_add(&f->diags, PV_SEV_ERROR, root->loc, "", "out of memory");
+		return;
+	}
+	pv_support_scan(&f->objects[f->nobjects - 1], unacted_found, &f->diags);
+	tag_object(f, first);
 }
 
 static void load_doc(struct pv_file *f, const struct pv_node *root, int depth);

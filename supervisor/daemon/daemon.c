@@ -146,6 +146,34 @@ static void file_event(struct pv_daemon *d, const char *path, const char *reason
 	pv_daemon_event(d, obj, false, reason, "%s", msg);
 }
 
+/* A Warning "NotActedOn" on each object of a newly loaded file for each
+ * kind or field in it that podvisor does not act on (manifests/support.c):
+ * said once per load, not on every reconcile. */
+static void report_unacted(struct pv_daemon *d, const struct pv_file *f)
+{
+	for (size_t i = 0; i < f->diags.n; i++) {
+		const struct pv_diag *g = &f->diags.v[i];
+		const struct pv_object *ob;
+		const struct pv_meta *m;
+		char obj[600], kind[64];
+		size_t j;
+
+		if (!g->unacted || !g->object || g->object > f->nobjects)
+			continue;
+		ob = &f->objects[g->object - 1];
+		m = &ob->obj->metadata;
+		for (j = 0; ob->kind->name[j] && j < sizeof(kind) - 1; j++)
+			kind[j] = (char)(ob->kind->name[j] | 0x20); /* ASCII letters only */
+		kind[j] = '\0';
+		if (ob->kind->namespaced)
+			snprintf(obj, sizeof(obj), "%s/%s/%s", kind, m->namespace.v, m->name.v);
+		else
+			snprintf(obj, sizeof(obj), "%s/%s", kind, m->name.v);
+		pv_daemon_event(d, obj, true, "NotActedOn", "%s: %s (%s:%u:%u)", g->path, g->msg,
+				f->path, g->loc.line, g->loc.col);
+	}
+}
+
 static void cancel_removal(const char *path)
 {
 	for (size_t i = 0; i < removals.n; i++) {
@@ -172,6 +200,7 @@ static void file_changed(void *data, const char *path)
 		file_event(d, path, had_good ? "Updated" : "Loaded", "%zu object%s in force (generation %llu)",
 			   f->good->nobjects, f->good->nobjects == 1 ? "" : "s",
 			   (unsigned long long)d->desired.generation);
+		report_unacted(d, f->good);
 		pv_daemon_kick(d);
 		break;
 	case PV_APPLY_FAILED:

@@ -97,7 +97,8 @@ fi
 mkdir -p "$D/rt"
 cp "$D/out.yaml" "$D/rt/all.yaml"
 out=$("$PODVISOR" check "$D/rt/all.yaml" 2>&1); rc=$?
-[ $rc = 0 ] && [ "$(grep -c '  ' <<<"$out")" = 3 ] && ! grep -q ': warning:' <<<"$out" \
+# (Deployments warn that podvisor does not act on them yet: not the round trip's doing.)
+[ $rc = 0 ] && [ "$(grep -c '  ' <<<"$out")" = 3 ] && ! grep ': warning:' <<<"$out" | grep -qv 'not acted on by podvisor' \
 	&& ok "-o yaml output checks clean (round trip)" || { fail "-o yaml round trip (exit $rc)"; diag "$out"; }
 "$PODVISOR" check -o json "$D/m" >"$D/rt/all.json" 2>/dev/null; rc=$?
 out=$("$PODVISOR" check "$D/rt/all.json" 2>&1); rc2=$?

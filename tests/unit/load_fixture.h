@@ -122,6 +122,18 @@ static inline void assert_diag_at(const struct pv_diag *d, unsigned line, unsign
 		assert_string_equal(d->path, path);
 }
 
+/* The diagnostics other than "not acted on by podvisor" (support.h):
+ * those are about podvisor, not about the manifest, and are tested in
+ * test_support.c. */
+static inline size_t other_diags(const struct pv_file *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->diags.n; i++)
+		n += !f->diags.v[i].unacted;
+	return n;
+}
+
 /* YAML loads with exactly one diagnostic, an error at LINE:COL (COL 0:
  * any) on PATH (NULL: any) whose message contains NEEDLE. */
 static inline const struct pv_diag *expect_one_error(struct pv_file *f, const char *yaml, unsigned line,
@@ -131,7 +143,7 @@ static inline const struct pv_diag *expect_one_error(struct pv_file *f, const ch
 
 	assert_int_equal(load(f, yaml), -1);
 	assert_true(f->failed);
-	if (f->diags.nerrors != 1 || f->diags.n != 1) {
+	if (f->diags.nerrors != 1 || other_diags(f) != 1) {
 		print_diags(f);
 		fail_msg("want exactly one diagnostic, got %zu errors and %zu warnings",
 			 f->diags.nerrors, f->diags.nwarnings);
@@ -148,13 +160,12 @@ static inline const struct pv_diag *expect_one_warning(struct pv_file *f, const 
 {
 	const struct pv_diag *d;
 
-	if (load(f, yaml) != 0 || f->diags.n != 1) {
+	if (load(f, yaml) != 0 || other_diags(f) != 1) {
 		print_diags(f);
 		fail_msg("want a clean load with one warning");
 	}
 	assert_false(f->failed);
 	assert_int_equal(f->diags.nerrors, 0);
-	assert_int_equal(f->diags.nwarnings, 1);
 	d = find_diag(f, PV_SEV_WARNING, needle);
 	assert_diag_at(d, line, col, path);
 	return d;
@@ -162,7 +173,7 @@ static inline const struct pv_diag *expect_one_warning(struct pv_file *f, const 
 
 static inline void expect_clean(struct pv_file *f, const char *yaml, size_t nobjects)
 {
-	if (load(f, yaml) != 0 || f->diags.n != 0) {
+	if (load(f, yaml) != 0 || other_diags(f) != 0) {
 		print_diags(f);
 		fail_msg("want a clean load");
 	}

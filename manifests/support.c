@@ -1,0 +1,300 @@
+/* What podvisor acts on (support.h): the table, and the walk of a loaded
+ * object over the schema's field tables that finds what is written in
+ * it and not acted on. Pure: no logging, no supervisor/. */
+#include "manifests/support.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "manifests/schema.h"
+
+#define ACTED(t, f, why) { t, f, PV_ACTED, 0, why }
+#define MOOT(t, f, why) { t, f, PV_MOOT, 0, why }
+#define NOT_YET(t, f, n, why) { t, f, PV_NOT_YET, n, why }
+
+static const struct pv_support rows[] = {
+	/* kinds */
+	ACTED("Namespace", NULL, "namespaces the other objects"),
+	ACTED("Pod", NULL, "run on this node"),
+	NOT_YET("Deployment", NULL, 13, "being built; no ReplicaSet or pod is made from it"),
+	NOT_YET("ReplicaSet", NULL, 13, "being built; no pod is made from it"),
+	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
+	NOT_YET("DaemonSet", NULL, 13, "no pod is made from it"),
+	NOT_YET("Job", NULL, 13, "no pod is made from it"),
+	NOT_YET("CronJob", NULL, 13, "nothing is scheduled from it"),
+	ACTED("Service", NULL, "cluster IPs, node ports, endpoints, DNS"),
+	ACTED("ConfigMap", NULL, "volumes and environment"),
+	ACTED("Secret", NULL, "volumes and environment"),
+	ACTED("PersistentVolume", NULL, "bound to claims"),
+	ACTED("PersistentVolumeClaim", NULL, "bound, or provisioned by its StorageClass"),
+	ACTED("StorageClass", NULL, "local-path provisioning"),
+	/* the pod */
+	NOT_YET("PodSpec", "nodeSelector", 13, "the pod runs on this node whatever its labels"),
+	NOT_YET("NodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", 13,
+		"the pod runs on this node whatever its labels"),
+	NOT_YET("NodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", 13,
+		"the pod runs on this node whatever its labels"),
+	NOT_YET("Affinity", "podAffinity", 0, "one node: every pod runs on it"),
+	NOT_YET("Affinity", "podAntiAffinity", 0, "one node: every pod runs on it"),
+	NOT_YET("PodSpec", "tolerations", 0, "the node has no taints to tolerate"),
+	NOT_YET("PodSpec", "topologySpreadConstraints", 0, "one node: no spreading"),
+	NOT_YET("PodSpec", "nodeName", 18, "the pod runs on this node whatever it names"),
+	NOT_YET("PodSpec", "priorityClassName", 13, "every pod has the same priority"),
+	NOT_YET("PodSpec", "priority", 13, "every pod has the same priority"),
+	NOT_YET("PodSpec", "preemptionPolicy", 13, "no pod preempts another"),
+	NOT_YET("PodSpec", "activeDeadlineSeconds", 13, "the pod is never stopped for running long"),
+	NOT_YET("PodSpec", "hostAliases", 13, "nothing is added to the pod's /etc/hosts"),
+	NOT_YET("PodSpec", "setHostnameAsFQDN", 13, "the hostname stays the short name"),
+	NOT_YET("PodSpec", "hostPID", 14, "the pod gets its own PID namespace"),
+	NOT_YET("PodSpec", "hostIPC", 14, "the pod gets its own IPC namespace"),
+	NOT_YET("PodSpec", "hostUsers", 14, "no user namespace is made"),
+	NOT_YET("PodSpec", "shareProcessNamespace", 0, "each container has its own PID namespace"),
+	NOT_YET("PodSpec", "imagePullSecrets", 0, "images come from the local store; nothing is pulled"),
+	NOT_YET("PodSpec", "readinessGates", 13, "readiness is the containers' alone"),
+	NOT_YET("PodSpec", "runtimeClassName", 0, "podvisor is the only runtime"),
+	NOT_YET("PodSpec", "overhead", 0, "not added to the pod's cgroup limits"),
+	NOT_YET("PodSpec", "os", 0, "the pod runs on this node's OS"),
+	NOT_YET("PodSpec", "schedulingGates", 0, "the pod starts without waiting"),
+	NOT_YET("PodSpec", "resourceClaims", 0, "no dynamic resource allocation"),
+	NOT_YET("PodSpec", "ephemeralContainers", 0, "use podvisor exec"),
+	NOT_YET("PodSpec", "resources", 0, "pod-level limits: only the containers' apply"),
+	MOOT("PodSpec", "serviceAccountName", "no API server: only the downward API reads it"),
+	MOOT("PodSpec", "automountServiceAccountToken", "no API server: no token is mounted"),
+	MOOT("PodSpec", "schedulerName", "no scheduler: the pod runs on this node"),
+	ACTED("PodSpec", "restartPolicy", "containers restarted, with CrashLoopBackOff"),
+	ACTED("PodSpec", "terminationGracePeriodSeconds", "SIGTERM, then SIGKILL after it"),
+	ACTED("PodSpec", "hostNetwork", "the node's network namespace"),
+	ACTED("PodSpec", "hostname", "the pod's hostname and DNS name"),
+	ACTED("PodSpec", "subdomain", "the pod's DNS name"),
+	ACTED("PodSpec", "dnsPolicy", "the pod's resolv.conf"),
+	ACTED("PodSpec", "dnsConfig", "the pod's resolv.conf"),
+	ACTED("PodSpec", "enableServiceLinks", "Service environment variables"),
+	ACTED("PodSpec", "volumes", "hostPath, emptyDir, configMap, secret, PVC, downwardAPI, projected"),
+	ACTED("PodSecurityContext", "runAsUser", "the containers' user"),
+	ACTED("PodSecurityContext", "runAsGroup", "the containers' group"),
+	ACTED("PodSecurityContext", "fsGroup", "projected volumes' group"),
+	NOT_YET("PodSecurityContext", "runAsNonRoot", 14, "a container may still run as root"),
+	NOT_YET("PodSecurityContext", "supplementalGroups", 14, "no supplementary groups are set"),
+	NOT_YET("PodSecurityContext", "supplementalGroupsPolicy", 14, "no supplementary groups are set"),
+	NOT_YET("PodSecurityContext", "fsGroupChangePolicy", 14, "volumes are not chowned"),
+	NOT_YET("PodSecurityContext", "sysctls", 14, "the pod keeps the node's defaults"),
+	NOT_YET("PodSecurityContext", "seccompProfile", 14, "no seccomp filter is loaded"),
+	NOT_YET("PodSecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
+	NOT_YET("PodSecurityContext", "seLinuxChangePolicy", 0, "no SELinux labels"),
+	NOT_YET("PodSecurityContext", "windowsOptions", 0, "Linux only"),
+	NOT_YET("PodSecurityContext", "appArmorProfile", 14, "no AppArmor profile is loaded"),
+	/* containers */
+	ACTED("Container", "resources", "cgroup limits"),
+	ACTED("Container", "env", "the environment, with valueFrom"),
+	ACTED("Container", "volumeMounts", "bind mounts, subPath"),
+	ACTED("Container", "ports", "hostPort and named ports"),
+	NOT_YET("Container", "livenessProbe", 13, "a hung container is never restarted"),
+	NOT_YET("Container", "readinessProbe", 13, "the container is ready once it runs"),
+	NOT_YET("Container", "startupProbe", 13, "the container counts as started once it runs"),
+	NOT_YET("Container", "lifecycle", 13, "no postStart or preStop hook is run"),
+	NOT_YET("Lifecycle", "stopSignal", 13, "containers are stopped with SIGTERM"),
+	NOT_YET("Container", "terminationMessagePath", 0, "no termination message is read"),
+	NOT_YET("Container", "terminationMessagePolicy", 0, "no termination message is read"),
+	MOOT("Container", "imagePullPolicy", "images come from the local store; nothing is pulled"),
+	NOT_YET("Container", "stdinOnce", 0, "stdin stays open"),
+	NOT_YET("Container", "volumeDevices", 0, "no block devices"),
+	NOT_YET("Container", "resizePolicy", 0, "a resource change restarts the pod"),
+	NOT_YET("ResourceRequirements", "claims", 0, "no dynamic resource allocation"),
+	ACTED("SecurityContext", "runAsUser", "the container's user"),
+	ACTED("SecurityContext", "runAsGroup", "the container's group"),
+	ACTED("SecurityContext", "readOnlyRootFilesystem", "a read-only root"),
+	NOT_YET("SecurityContext", "capabilities", 14, "the container keeps the default set"),
+	NOT_YET("SecurityContext", "privileged", 14, "the container is not given the node's devices"),
+	NOT_YET("SecurityContext", "runAsNonRoot", 14, "the container may still run as root"),
+	NOT_YET("SecurityContext", "allowPrivilegeEscalation", 14, "no_new_privs is not set"),
+	NOT_YET("SecurityContext", "procMount", 14, "/proc is mounted the default way"),
+	NOT_YET("SecurityContext", "seccompProfile", 14, "no seccomp filter is loaded"),
+	NOT_YET("SecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
+	NOT_YET("SecurityContext", "windowsOptions", 0, "Linux only"),
+	NOT_YET("SecurityContext", "appArmorProfile", 14, "no AppArmor profile is loaded"),
+	NOT_YET("VolumeMount", "mountPropagation", 0, "mounts are private"),
+	NOT_YET("VolumeMount", "subPathExpr", 0, "the expression is not expanded"),
+	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),
+	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
+	/* the other kinds' fields */
+	NOT_YET("StatefulSetSpec", "ordinals", 13, "ordinals start at 0"),
+	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
+	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
+	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),
+	NOT_YET("JobSpec", "podReplacementPolicy", 13, "a failed pod is replaced at once"),
+	NOT_YET("JobSpec", "successPolicy", 13, "the Job completes by completions"),
+	NOT_YET("JobSpec", "managedBy", 0, "podvisor manages it"),
+	NOT_YET("ServiceSpec", "loadBalancerSourceRanges", 0, "no load balancer"),
+	NOT_YET("ServiceSpec", "loadBalancerClass", 0, "no load balancer"),
+	NOT_YET("ServiceSpec", "allocateLoadBalancerNodePorts", 0, "no load balancer"),
+	NOT_YET("ServiceSpec", "healthCheckNodePort", 0, "no load balancer"),
+	NOT_YET("ServiceSpec", "ipFamilies", 0, "IPv4 only"),
+	NOT_YET("ServiceSpec", "ipFamilyPolicy", 0, "IPv4 only"),
+	NOT_YET("ServiceSpec", "trafficDistribution", 0, "one node: all traffic is local"),
+	NOT_YET("PersistentVolumeClaimSpec", "dataSource", 0, "the volume starts empty"),
+	NOT_YET("PersistentVolumeClaimSpec", "dataSourceRef", 0, "the volume starts empty"),
+	NOT_YET("PersistentVolumeClaimSpec", "volumeAttributesClassName", 0, "no volume attributes"),
+	NOT_YET("PersistentVolumeSpec", "volumeAttributesClassName", 0, "no volume attributes"),
+	NOT_YET("StorageClass", "allowedTopologies", 0, "one node: volumes are local"),
+};
+
+const struct pv_support *pv_support_rows(size_t *n)
+{
+	*n = PV_ARRAY_SIZE(rows);
+	return rows;
+}
+
+const struct pv_support *pv_support_find(const char *type, const char *field)
+{
+	for (size_t i = 0; i < PV_ARRAY_SIZE(rows); i++) {
+		const struct pv_support *s = &rows[i];
+
+		if (strcmp(s->type, type) != 0)
+			continue;
+		if (!field ? !s->field : s->field && strcmp(s->field, field) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+void pv_support_say(const struct pv_support *s, char *buf, size_t len)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s%s", s->field ? "" : s->type, s->field ? "" : " is ");
+	if (s->state != PV_NOT_YET)
+		snprintf(buf, len, "%sacted on by podvisor: %s", what, s->note);
+	else if (s->issue)
+		snprintf(buf, len, "%snot acted on by podvisor yet (issue %u): %s", what, s->issue,
+			 s->note);
+	else
+		snprintf(buf, len, "%snot acted on by podvisor: %s", what, s->note);
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	pv_support_fn *fn;
+	void *data;
+	char path[1024];
+	size_t plen;
+};
+
+struct list_any {
+	size_t n;
+	void *items;
+	bool set;
+	struct pv_loc loc;
+};
+
+static void walk_type(struct walk *w, const struct pv_type *t, const unsigned char *base);
+
+/* Where field F of BASE was written; line 0 when absent or defaulted. */
+static struct pv_loc field_loc(const struct pv_field *f, const unsigned char *base)
+{
+	const void *p = base + f->off;
+	const struct pv_loc none = { 0, 0 };
+
+	switch (f->kind) {
+	case PV_F_STR:
+		return ((const struct pv_str *)p)->v ? ((const struct pv_str *)p)->loc : none;
+	case PV_F_INT:
+		return ((const struct pv_int *)p)->set ? ((const struct pv_int *)p)->loc : none;
+	case PV_F_BOOL:
+		return ((const struct pv_bool *)p)->set ? ((const struct pv_bool *)p)->loc : none;
+	case PV_F_INTSTR:
+		return ((const struct pv_intstr *)p)->set ? ((const struct pv_intstr *)p)->loc : none;
+	case PV_F_QTY:
+		return ((const struct pv_qtyval *)p)->s ? ((const struct pv_qtyval *)p)->loc : none;
+	case PV_F_STRMAP:
+	case PV_F_QTYMAP:
+	case PV_F_STRLIST:
+	case PV_F_INTLIST:
+	case PV_F_LIST:
+		return ((const struct list_any *)p)->set ? ((const struct list_any *)p)->loc : none;
+	case PV_F_OBJ:
+		return ((const struct pv_hdr *)p)->set ? ((const struct pv_hdr *)p)->loc : none;
+	default: /* not stored: the decoder warned (pv_support_find) */
+		return none;
+	}
+}
+
+static void grow(struct walk *w, int n)
+{
+	if (n > 0 && (size_t)n < sizeof(w->path) - w->plen)
+		w->plen += (size_t)n;
+	else
+		w->path[w->plen] = '\0';
+}
+
+static size_t push_field(struct walk *w, const char *name)
+{
+	size_t old = w->plen;
+
+	grow(w, snprintf(w->path + w->plen, sizeof(w->path) - w->plen, "%s%s",
+			 w->plen ? "." : "", name));
+	return old;
+}
+
+static size_t push_index(struct walk *w, size_t i)
+{
+	size_t old = w->plen;
+
+	grow(w, snprintf(w->path + w->plen, sizeof(w->path) - w->plen, "[%zu]", i));
+	return old;
+}
+
+static void pop(struct walk *w, size_t old)
+{
+	w->plen = old;
+	w->path[old] = '\0';
+}
+
+static void walk_field(struct walk *w, const struct pv_type *t, const struct pv_field *f,
+		       const unsigned char *base)
+{
+	struct pv_loc loc = field_loc(f, base);
+	const struct pv_support *s;
+	const struct list_any *l;
+	size_t old;
+
+	if (!loc.line)
+		return;
+	s = pv_support_find(t->name, f->name);
+	old = push_field(w, f->name);
+	if (s && s->state == PV_NOT_YET)
+		w->fn(w->data, s, w->path, loc);
+	else if (f->kind == PV_F_OBJ)
+		walk_type(w, f->type, base + f->off);
+	else if (f->kind == PV_F_LIST) {
+		l = (const struct list_any *)(base + f->off);
+		for (size_t i = 0; i < l->n; i++) {
+			size_t at = push_index(w, i);
+
+			walk_type(w, f->type, (const unsigned char *)l->items + i * f->type->size);
+			pop(w, at);
+		}
+	}
+	pop(w, old);
+}
+
+static void walk_type(struct walk *w, const struct pv_type *t, const unsigned char *base)
+{
+	for (const struct pv_field *f = t->fields; f->name; f++)
+		walk_field(w, t, f, base);
+}
+
+void pv_support_scan(const struct pv_object *ob, pv_support_fn *fn, void *data)
+{
+	const struct pv_support *k = pv_support_find(ob->kind->name, NULL);
+	struct walk w = { .fn = fn, .data = data };
+
+	if (k && k->state == PV_NOT_YET) {
+		struct pv_loc at = ob->obj->kind.loc.line ? ob->obj->kind.loc : ob->loc;
+
+		fn(data, k, "kind", at);
+		return;
+	}
+	walk_type(&w, ob->kind->type, (const unsigned char *)ob->obj);
+}

@@ -1,0 +1,71 @@
+#!/bin/bash
+# asan: yes
+# Nothing silently ignored (issue 13 item 8): a kind or a field podvisor
+# loads but does not act on is a located warning from `podvisor check`
+# and a NotActedOn Warning event on the object from the daemon.
+. "$(dirname "$0")/lib_pods.sh"
+
+cat >"$T_TMP/deploy.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: a, image: busybox:test}]
+YAML
+cat >"$T_TMP/pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: picky
+spec:
+  restartPolicy: Never
+  nodeSelector:
+    disk: ssd
+  containers:
+  - name: a
+    image: busybox:test
+    command: [sleep, "300"]
+YAML
+
+# check: file:line:col, exit 0, and -q keeps quiet about warnings.
+out=$("$PODVISOR" check "$T_TMP/deploy.yaml" 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "deploy.yaml:2:7: warning: kind: Deployment is not acted on by podvisor yet (issue 13)" <<<"$out" &&
+	ok "check: a Deployment is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
+out=$("$PODVISOR" check "$T_TMP/pod.yaml" 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "pod.yaml:8:5: warning: spec.nodeSelector: not acted on by podvisor yet (issue 13)" <<<"$out" &&
+	ok "check: a pod's nodeSelector is a located warning, exit 0" || { fail "check pod.yaml (exit $rc)"; diag "$out"; }
+out=$("$PODVISOR" check -q "$T_TMP/pod.yaml" "$T_TMP/deploy.yaml" 2>&1); rc=$?
+[ $rc = 0 ] && ! grep -q 'warning' <<<"$out" && ok "check -q: no warnings printed" || { fail "check -q (exit $rc)"; diag "$out"; }
+
+# the daemon: one NotActedOn Warning per object and field, on load.
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+drop deploy.yaml "$T_TMP/deploy.yaml"
+drop pod.yaml "$T_TMP/pod.yaml"
+wait_read deploy.yaml 0 Loaded && wait_read pod.yaml 0 Loaded && ok "the daemon loaded both files" ||
+	fail "files not loaded: $(cat "$LOG")"
+ev=$("$PODVISOR" get events deployment/default/web 2>&1)
+grep -q "Warning.*NotActedOn.*Deployment is not acted on by podvisor yet (issue 13).*deploy.yaml:2:7" <<<"$ev" &&
+	ok "a NotActedOn event on deployment/default/web" || { fail "no NotActedOn event on the Deployment"; diag "$ev"; }
+ev=$("$PODVISOR" get events pod/default/picky 2>&1)
+grep -q "Warning.*NotActedOn.*spec.nodeSelector: not acted on by podvisor yet (issue 13).*pod.yaml:8:5" <<<"$ev" &&
+	ok "a NotActedOn event on pod/default/picky for spec.nodeSelector" || { fail "no NotActedOn event on the pod"; diag "$ev"; }
+out=$("$PODVISOR" describe pod picky 2>&1)
+grep -q "NotActedOn" <<<"$out" && ok "describe pod shows it" || { fail "describe pod picky has no NotActedOn"; diag "$out"; }
+# Reconciling again says nothing new: once per load.
+n=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c '
+import json, sys
+print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
+sleep 2
+m=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c '
+import json, sys
+print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
+[ "$n" = 2 ] && [ "$m" = 2 ] && ok "two NotActedOn events, not repeated by reconciles" ||
+	fail "NotActedOn events: $n, then $m (want 2 and 2)"
+
+stop_daemon TERM >/dev/null
+done_testing
