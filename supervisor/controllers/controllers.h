@@ -23,6 +23,7 @@ struct pv_workload_status {
 	int64_t current;     /* its pods, any template, not stopping */
 	int64_t ready;       /* of those, ready */
 	int64_t updated;     /* pods of the current template */
+	int64_t updated_ready; /* of those, ready */
 	int64_t available;   /* ready pods (minReadySeconds is not honoured yet) */
 	int64_t created;     /* wall clock seconds: when this daemon first saw it */
 	bool seen;           /* in this pass */
@@ -30,7 +31,10 @@ struct pv_workload_status {
 
 /* The step: the workloads' pods into d->wanted. */
 void pv_controllers_sync(struct pv_daemon *d);
-/* The workloads as of the last pass; N gets their count. */
+/* Count the workloads' pods again from the views (their readiness moves
+ * between passes), for what the API shows. */
+void pv_controllers_observe(struct pv_daemon *d);
+/* The workloads as of the last pass (or observe); N gets their count. */
 const struct pv_workload_status *pv_controllers_status(const struct pv_daemon *d, size_t *n);
 /* Everything the controllers keep (at the daemon's exit). */
 void pv_controllers_free(struct pv_daemon *d);

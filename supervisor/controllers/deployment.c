@@ -255,6 +255,19 @@ static struct pv_rollout_strategy strategy_of(const struct pv_deployment *dp)
 	};
 }
 
+static void status_count(struct pv_workload_status *s, const struct pv_pod_view *v)
+{
+	const char *hash = map_get(&v->spec->h.metadata.labels, HASH_LABEL);
+
+	s->current++;
+	s->ready += v->ready;
+	s->available += v->ready;
+	if (!s->hash[0] || (hash && !strcmp(hash, s->hash))) {
+		s->updated++;
+		s->updated_ready += v->ready;
+	}
+}
+
 /* The workload's pods in the views: the current template's by slot,
  * the older templates' into R->old (their views into OLDV). */
 static void observe(struct workload *w, struct pv_rollout *r, struct pv_pod_view *oldv,
@@ -275,12 +288,9 @@ static void observe(struct workload *w, struct pv_rollout *r, struct pv_pod_view
 			r->old_stopping |= !current;
 			continue;
 		}
-		w->st->current++;
-		w->st->ready += v.ready;
-		w->st->available += v.ready;
+		status_count(w->st, &v);
 		slot = current ? slot_of(w, v.name) : -1;
 		if (current && slot >= 0) {
-			w->st->updated++;
 			r->new_pods++;
 			r->new_ready += v.ready;
 			slot_up[slot] = true;
@@ -345,7 +355,7 @@ static void deployment_sync(void *data, const struct pv_dfile *f, const struct p
 		return;
 	}
 	w.st->seen = true;
-	w.st->current = w.st->ready = w.st->updated = w.st->available = 0;
+	w.st->current = w.st->ready = w.st->updated = w.st->updated_ready = w.st->available = 0;
 	w.replicas = w.st->replicas = dp->spec.replicas.set ? dp->spec.replicas.v : 1;
 	pv_rollout_template_hash(text, strlen(text), w.st->hash);
 	snprintf(w.rs_name, sizeof(w.rs_name), "%s-%s", w.st->name, w.st->hash);
@@ -373,7 +383,7 @@ static void replicaset_sync(void *data, const struct pv_dfile *f, const struct p
 		return;
 	}
 	w.st->seen = true;
-	w.st->current = w.st->ready = w.st->updated = w.st->available = 0;
+	w.st->current = w.st->ready = w.st->updated = w.st->updated_ready = w.st->available = 0;
 	w.replicas = w.st->replicas = rs->spec.replicas.set ? rs->spec.replicas.v : 1;
 	snprintf(w.rs_name, sizeof(w.rs_name), "%s", w.st->name);
 	if (slot_names(&w, w.st->name, w.st->source) < 0)
@@ -417,6 +427,24 @@ void pv_controllers_sync(struct pv_daemon *d)
 	 * look again shortly. */
 	if (c->recheck && c->waiting && !pv_timer_armed(c->recheck))
 		pv_timer_arm(c->recheck, RECHECK_MS);
+}
+
+void pv_controllers_observe(struct pv_daemon *d)
+{
+	struct pv_controllers *c = d->controllers;
+	struct pv_pod_view v;
+
+	for (size_t i = 0; c && i < c->nst; i++) {
+		struct pv_workload_status *s = &c->st[i];
+
+		s->current = s->ready = s->available = s->updated = s->updated_ready = 0;
+		for (size_t it = 0; pv_pod_view_next(d, &it, &v);) {
+			const char *by = map_get(&v.spec->h.metadata.annotations, CREATED_BY);
+
+			if (by && !v.stopping && !strcmp(by, s->source) && !strcmp(v.ns, s->ns))
+				status_count(s, &v);
+		}
+	}
 }
 
 const struct pv_workload_status *pv_controllers_status(const struct pv_daemon *d, size_t *n)
