@@ -7,7 +7,7 @@
  * annotation podvisor.io/created-by naming the workload, by which the
  * pod views are matched back to it. Which pods of a rollout to want is
  * rollout.c's pure decision. Owns: the rendered pods (until the next
- * pass), the workloads' status. Calls: node, source, core, manifests. */
+ * pass), the workloads' status, the re-check timer. Calls: node, source, core, manifests. */
 #include "supervisor/controllers/controllers.h"
 
 #include <stdio.h>
@@ -27,7 +27,8 @@
 
 #define CREATED_BY "podvisor.io/created-by"
 #define HASH_LABEL "pod-template-hash"
-#define RECHECK_MS 200 /* while a rollout waits on readiness */
+#define RECHECK_MS 200       /* while a rollout waits on readiness */
+#define RECHECK_MAX_MS 5000  /* backed off to, while nothing moves */
 
 struct pv_controllers {
 	struct pv_file **files; /* this pass's rendered pods */
@@ -36,6 +37,8 @@ struct pv_controllers {
 	size_t nst, stcap;
 	struct pv_timer *recheck;
 	bool waiting; /* a rollout waits on pods becoming ready */
+	int64_t recheck_ms;
+	uint64_t last_sig; /* the counts the last pass saw */
 };
 
 /* One workload in one pass. */
@@ -408,6 +411,28 @@ static void status_sweep(struct pv_controllers *c)
 	c->nst = k;
 }
 
+/* A pod becoming ready kicks no pass: while a rollout waits on one, look
+ * again shortly, backing off while nothing moves (a pod that never gets
+ * ready must not keep the node busy). */
+static void recheck(struct pv_controllers *c)
+{
+	uint64_t sig = 1469598103934665603ull;
+
+	for (size_t i = 0; i < c->nst; i++) {
+		const struct pv_workload_status *s = &c->st[i];
+
+		sig = (sig ^ (uint64_t)(s->current * 1000003 + s->ready * 1009 + s->updated_ready)) *
+		      1099511628211ull;
+	}
+	if (sig != c->last_sig || !c->recheck_ms)
+		c->recheck_ms = RECHECK_MS;
+	else if (c->recheck_ms < RECHECK_MAX_MS)
+		c->recheck_ms = c->recheck_ms * 2 > RECHECK_MAX_MS ? RECHECK_MAX_MS : c->recheck_ms * 2;
+	c->last_sig = sig;
+	if (c->recheck && c->waiting && !pv_timer_armed(c->recheck))
+		pv_timer_arm(c->recheck, c->recheck_ms);
+}
+
 void pv_controllers_sync(struct pv_daemon *d)
 {
 	struct pv_controllers *c = controllers_get(d);
@@ -423,10 +448,7 @@ void pv_controllers_sync(struct pv_daemon *d)
 	pv_desired_each(&d->desired, PV_KIND_DEPLOYMENT, deployment_sync, d);
 	pv_desired_each(&d->desired, PV_KIND_REPLICASET, replicaset_sync, d);
 	status_sweep(c);
-	/* A pod becoming ready kicks no pass: while a rollout waits on one,
-	 * look again shortly. */
-	if (c->recheck && c->waiting && !pv_timer_armed(c->recheck))
-		pv_timer_arm(c->recheck, RECHECK_MS);
+	recheck(c);
 }
 
 void pv_controllers_observe(struct pv_daemon *d)
