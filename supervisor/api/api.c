@@ -18,6 +18,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
+#include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
 
@@ -152,6 +153,58 @@ static struct json_object *op_events(struct pv_daemon *d, const char *object)
 	return o;
 }
 
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *workload_json(const struct pv_workload_status *s, const char *name,
+					 bool rs)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "namespace", json_object_new_string(s->ns));
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "owner", json_object_new_string(rs && s->hash[0] ? s->source : ""));
+	if (s->hash[0])
+		json_object_object_add(o, "podTemplateHash", json_object_new_string(s->hash));
+	add_int(o, "replicas", s->replicas);
+	add_int(o, "current", rs ? s->updated : s->current);
+	add_int(o, "ready", rs ? s->updated_ready : s->ready);
+	add_int(o, "updated", s->updated);
+	add_int(o, "available", rs ? s->updated_ready : s->available);
+	add_int(o, "created", s->created);
+	return o;
+}
+
+/* Deployments, and ReplicaSets: each Deployment's current one
+ * (NAME-HASH) and the standalone ones. */
+static struct json_object *op_workloads(struct pv_daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *dep = json_object_new_array(), *rs = json_object_new_array();
+	const struct pv_workload_status *st;
+	size_t n;
+
+	pv_controllers_observe(d);
+	st = pv_controllers_status(d, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char name[600];
+
+		if (strcmp(st[i].kind, "Deployment") != 0) {
+			json_object_array_add(rs, workload_json(&st[i], st[i].name, true));
+			continue;
+		}
+		json_object_array_add(dep, workload_json(&st[i], st[i].name, false));
+		snprintf(name, sizeof(name), "%s-%s", st[i].name, st[i].hash);
+		json_object_array_add(rs, workload_json(&st[i], name, true));
+	}
+	json_object_object_add(o, "deployments", dep);
+	json_object_object_add(o, "replicasets", rs);
+	return o;
+}
+
 static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
 {
 	switch (r->op) {
@@ -169,6 +222,8 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return pv_config_json(d);
 	case PV_API_EVENTS:
 		return op_events(d, r->object);
+	case PV_API_WORKLOADS:
+		return op_workloads(d);
 	}
 	return error_json("unknown op");
 }

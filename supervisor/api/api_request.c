@@ -17,6 +17,7 @@ static const struct {
 	{ "storage", PV_API_STORAGE },
 	{ "config", PV_API_CONFIG },
 	{ "events", PV_API_EVENTS },
+	{ "workloads", PV_API_WORKLOADS },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

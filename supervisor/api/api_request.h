@@ -16,6 +16,7 @@ enum pv_api_op {
 	PV_API_STORAGE,
 	PV_API_CONFIG,
 	PV_API_EVENTS,   /* every event, or only OBJECT's */
+	PV_API_WORKLOADS, /* Deployments and ReplicaSets, as the controllers see them */
 };
 
 struct pv_api_request {

@@ -28,6 +28,10 @@ static const char get_usage[] =
 	"                     STORAGECLASS  REASON  AGE; cluster-scoped: -n and -A do not apply\n"
 	"  persistentvolumeclaims (pvc)\n"
 	"                     NAME  STATUS  VOLUME  CAPACITY  ACCESS MODES  STORAGECLASS  AGE\n"
+	"  deployments (deploy)\n"
+	"                     NAME  READY  UP-TO-DATE  AVAILABLE  AGE\n"
+	"  replicasets (rs)   NAME  DESIRED  CURRENT  READY  AGE: each Deployment's current\n"
+	"                     ReplicaSet (NAME-HASH) and the standalone ones\n"
 	"  configmaps (cm)    NAME  DATA  AGE\n"
 	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
@@ -161,7 +165,7 @@ static void print_events(const struct get_opts *o, struct json_object *items)
 }
 
 enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
-		GET_EVENTS, GET_UNKNOWN };
+		GET_EVENTS, GET_DEPLOY, GET_RS, GET_UNKNOWN };
 
 typedef int describe_fn(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
@@ -187,6 +191,8 @@ static const struct get_kind_info {
 		     "configmap" },
 	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
 	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
+	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments, NULL, NULL },
+	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets, NULL, NULL },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -208,6 +214,10 @@ static enum get_kind kind_of(const char *k)
 		return GET_SECRET;
 	if (!strcmp(k, "events") || !strcmp(k, "event") || !strcmp(k, "ev"))
 		return GET_EVENTS;
+	if (!strcmp(k, "deployments") || !strcmp(k, "deployment") || !strcmp(k, "deploy"))
+		return GET_DEPLOY;
+	if (!strcmp(k, "replicasets") || !strcmp(k, "replicaset") || !strcmp(k, "rs"))
+		return GET_RS;
 	return GET_UNKNOWN;
 }
 
@@ -224,7 +234,8 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 
 #define KINDS_SERVED                                                                  \
 	"pods (po), services (svc), endpoints (ep), persistentvolumes (pv), "             \
-	"persistentvolumeclaims (pvc), configmaps (cm), secrets, events (ev)"
+	"persistentvolumeclaims (pvc), deployments (deploy), replicasets (rs), "           \
+	"configmaps (cm), secrets, events (ev)"
 
 static const char *const get_formats[] = { "wide", "json", "yaml", NULL };
 

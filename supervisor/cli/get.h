@@ -1,6 +1,7 @@
 /* Shared by `podvisor get` and `describe`: options, and the printers of
  * each kind (cmd_get.c: pods; cmd_get_svc.c: services and endpoints;
- * cmd_get_storage.c: pv, pvc, cm and secret). */
+ * cmd_get_storage.c: pv, pvc, cm and secret; cmd_get_workloads.c:
+ * deploy and rs). */
 #ifndef PV_SUPERVISOR_GET_H
 #define PV_SUPERVISOR_GET_H
 
@@ -28,6 +29,11 @@ void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
 /* 0, or 1 when no Service NAME is in ITEMS. */
 int pv_describe_service(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
+
+/* Deployments: NAME READY UP-TO-DATE AVAILABLE AGE; ReplicaSets: NAME
+ * DESIRED CURRENT READY AGE (kubectl's columns). */
+void pv_get_print_deployments(const struct get_opts *o, struct json_object *items);
+void pv_get_print_replicasets(const struct get_opts *o, struct json_object *items);
 
 void pv_get_print_volumes(const struct get_opts *o, struct json_object *items);
 void pv_get_print_claims(const struct get_opts *o, struct json_object *items);

@@ -32,6 +32,7 @@
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/reconcile/reconcile.h"
+#include "supervisor/controllers/controllers.h"
 #include "supervisor/source/scan.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -707,6 +708,7 @@ static int run(struct pv_daemon *d)
 		pv_podnet_fini(d);
 	}
 	pv_dns_free(d->dns);
+	pv_controllers_free(d);
 	pv_storage_free(d->storage);
 	pv_services_free(d->services);
 	pv_api_free(api);

@@ -20,6 +20,7 @@ struct pv_prt;
 struct pv_services;
 struct pv_dns;
 struct pv_storage;
+struct pv_controllers;
 
 struct pv_event {
 	int64_t at;    /* wall clock, seconds */
@@ -60,6 +61,7 @@ struct pv_daemon {
 	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
 	struct pv_wanted wanted;  /* the pods to run, rebuilt at each reconcile pass */
 	bool wanted_incomplete;   /* a source could not list all: stop nothing */
+	struct pv_controllers *controllers; /* the workload controllers' own */
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;

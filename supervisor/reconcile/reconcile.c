@@ -1,5 +1,6 @@
 #include "supervisor/reconcile/reconcile.h"
 
+#include "supervisor/controllers/controllers.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/services/services.h"
@@ -14,7 +15,7 @@ static void add_static_pod(void *data, const struct pv_dfile *f, const struct pv
 		d->wanted_incomplete = true;
 }
 
-/* The manifests' Pods (static pods): the only source of pods today. */
+/* The manifests' Pods (static pods); the controllers add theirs next. */
 static void step_wanted(struct pv_daemon *d)
 {
 	pv_wanted_clear(&d->wanted);
@@ -31,7 +32,8 @@ static void step_storage(struct pv_daemon *d)
 }
 
 static const struct pv_reconcile_step steps[] = {
-	{ "wanted", step_wanted },          /* the pods to run, from every source */
+	{ "wanted", step_wanted },          /* the pods to run: the manifests' own Pods */
+	{ "controllers", pv_controllers_sync }, /* and the workloads' (Deployment, ReplicaSet) */
 	{ "services", pv_services_sync },   /* new Services first: pods started now see them */
 	{ "storage", step_storage },        /* claims bound or provisioned before pods mount them */
 	{ "pods", pv_pods_reconcile },      /* the running pods made to match the wanted set */

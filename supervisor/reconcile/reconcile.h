@@ -3,7 +3,8 @@
  * Services before pods start (their environment), claims before pods
  * mount them, the pods made to match the wanted set, then endpoints. A
  * new source of pods (a controller) is a step before "pods", and the pods
- * module does not change. Calls: pods, services, storage, node, source. */
+ * module does not change: "controllers" is one. Calls: controllers, pods,
+ * services, storage, node, source. */
 #ifndef PV_SUPERVISOR_RECONCILE_RECONCILE_H
 #define PV_SUPERVISOR_RECONCILE_RECONCILE_H
 

@@ -45,10 +45,11 @@ static void test_add_find(void **state)
 }
 
 /* Services before pods (their environment), claims before pods (mounts),
- * the wanted set before all, endpoints after pods. */
+ * the wanted set before all (static pods, then the controllers' pods),
+ * endpoints after pods. */
 static void test_driver_order(void **state)
 {
-	static const char *const want[] = { "wanted", "services", "storage", "pods", "endpoints" };
+	static const char *const want[] = { "wanted", "controllers", "services", "storage", "pods", "endpoints" };
 	size_t n;
 	const struct pv_reconcile_step *s = pv_reconcile_steps(&n);
 
