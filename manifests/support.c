@@ -17,8 +17,8 @@ static const struct pv_support rows[] = {
 	/* kinds */
 	ACTED("Namespace", NULL, "namespaces the other objects"),
 	ACTED("Pod", NULL, "run on this node"),
-	NOT_YET("Deployment", NULL, 13, "being built; no ReplicaSet or pod is made from it"),
-	NOT_YET("ReplicaSet", NULL, 13, "being built; no pod is made from it"),
+	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate"),
+	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
 	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
 	NOT_YET("DaemonSet", NULL, 13, "no pod is made from it"),
 	NOT_YET("Job", NULL, 13, "no pod is made from it"),

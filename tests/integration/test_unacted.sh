@@ -7,10 +7,11 @@
 
 cat >"$T_TMP/deploy.yaml" <<'YAML'
 apiVersion: apps/v1
-kind: Deployment
+kind: StatefulSet
 metadata:
   name: web
 spec:
+  serviceName: web
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
@@ -34,8 +35,8 @@ YAML
 
 # check: file:line:col, exit 0, and -q keeps quiet about warnings.
 out=$("$PODVISOR" check "$T_TMP/deploy.yaml" 2>&1); rc=$?
-[ $rc = 0 ] && grep -q "deploy.yaml:2:7: warning: kind: Deployment is not acted on by podvisor yet (issue 13)" <<<"$out" &&
-	ok "check: a Deployment is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
+[ $rc = 0 ] && grep -q "deploy.yaml:2:7: warning: kind: StatefulSet is not acted on by podvisor yet (issue 13)" <<<"$out" &&
+	ok "check: a StatefulSet is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
 out=$("$PODVISOR" check "$T_TMP/pod.yaml" 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "pod.yaml:8:5: warning: spec.nodeSelector: not acted on by podvisor yet (issue 13)" <<<"$out" &&
 	ok "check: a pod's nodeSelector is a located warning, exit 0" || { fail "check pod.yaml (exit $rc)"; diag "$out"; }
@@ -48,9 +49,9 @@ drop deploy.yaml "$T_TMP/deploy.yaml"
 drop pod.yaml "$T_TMP/pod.yaml"
 wait_read deploy.yaml 0 Loaded && wait_read pod.yaml 0 Loaded && ok "the daemon loaded both files" ||
 	fail "files not loaded: $(cat "$LOG")"
-ev=$("$PODVISOR" get events deployment/default/web 2>&1)
-grep -q "Warning.*NotActedOn.*Deployment is not acted on by podvisor yet (issue 13).*deploy.yaml:2:7" <<<"$ev" &&
-	ok "a NotActedOn event on deployment/default/web" || { fail "no NotActedOn event on the Deployment"; diag "$ev"; }
+ev=$("$PODVISOR" get events statefulset/default/web 2>&1)
+grep -q "Warning.*NotActedOn.*StatefulSet is not acted on by podvisor yet (issue 13).*deploy.yaml:2:7" <<<"$ev" &&
+	ok "a NotActedOn event on statefulset/default/web" || { fail "no NotActedOn event on the StatefulSet"; diag "$ev"; }
 ev=$("$PODVISOR" get events pod/default/picky 2>&1)
 grep -q "Warning.*NotActedOn.*spec.nodeSelector: not acted on by podvisor yet (issue 13).*pod.yaml:8:5" <<<"$ev" &&
 	ok "a NotActedOn event on pod/default/picky for spec.nodeSelector" || { fail "no NotActedOn event on the pod"; diag "$ev"; }
