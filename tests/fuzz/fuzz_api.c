@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pv_api_request_parse(text, &r, &err) < 0) {
 		check_refusal(&r, &err);
 	} else {
-		if (!r.json || !r.ns || r.op > PV_API_EVENTS)
+		if (!r.json || !r.ns || r.op >= PV_API_OP_COUNT)
 			abort();
 		resend(&r);
 		pv_api_request_clear(&r);
