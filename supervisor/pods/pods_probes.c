@@ -51,15 +51,28 @@ struct pv_probes {
 	struct prober pr[PV_PROBE_NKINDS];
 };
 
-static const struct pv_probe *spec_of(const struct pv_container *s, enum pv_probe_kind k)
+static const struct pv_probe *written(const struct pv_container *s, enum pv_probe_kind k)
 {
-	const struct pv_probe *p = k == PV_PROBE_LIVENESS ? &s->liveness_probe
-				   : k == PV_PROBE_READINESS ? &s->readiness_probe
-				   : &s->startup_probe;
+	return k == PV_PROBE_LIVENESS ? &s->liveness_probe
+	       : k == PV_PROBE_READINESS ? &s->readiness_probe
+	       : &s->startup_probe;
+}
 
-	/* grpc is not probed here: as if there were no probe */
-	return p->hdr.set && (p->exec.hdr.set || p->http_get.hdr.set || p->tcp_socket.hdr.set)
-		       ? p : NULL;
+/* The probe to run; grpc is not run here (said once, when the container
+ * first starts): as if there were no probe. */
+static const struct pv_probe *spec_of(struct pv_crt *c, enum pv_probe_kind k)
+{
+	const struct pv_probe *p = written(c->spec, k);
+
+	if (!p->hdr.set || (c->init && !c->spec->restart_policy.v))
+		return NULL;
+	if (p->exec.hdr.set || p->http_get.hdr.set || p->tcp_socket.hdr.set)
+		return p;
+	if (c->restarts == 0)
+		pv_pod_event(c->pod, true, PV_EV_FAILED, "container %s: %s probe: grpc probes are "
+			     "not run by this podvisor; the probe is ignored", c->spec->name.v,
+			     pv_probe_kind_name(k));
+	return NULL;
 }
 
 static struct pv_probe_params params_of(const struct pv_probe *p)
@@ -339,6 +352,9 @@ static int socket_begin(struct prober *r, char *msg, size_t len)
 	const struct pv_intstr *port = http ? &r->spec->http_get.port : &r->spec->tcp_socket.port;
 	struct sockaddr_in sa;
 
+	if (http && r->spec->http_get.scheme.v && strcmp(r->spec->http_get.scheme.v, "HTTP") != 0)
+		return snprintf(msg, len, "scheme %s: this podvisor probes plain HTTP only",
+				r->spec->http_get.scheme.v), -1;
 	if (address_of(r, host, port, &sa, msg, len) < 0)
 		return -1;
 	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -415,7 +431,7 @@ void pv_probes_start(struct pv_crt *c)
 		r->all = all;
 		r->kind = (enum pv_probe_kind)k;
 		r->fd = r->x.pidfd = r->x.out = -1;
-		r->spec = c->init && !c->spec->restart_policy.v ? NULL : spec_of(c->spec, r->kind);
+		r->spec = spec_of(c, r->kind);
 		all->set.has[k] = r->spec != NULL;
 		if (r->spec)
 			all->set.acct[k].prm = params_of(r->spec);

@@ -2,8 +2,9 @@
 # Probes: an httpGet readiness probe takes a pod out of its Service's
 # endpoints and back; a failing liveness exec probe restarts the container
 # (Unhealthy, Killing, restart count 1); a tcpSocket readiness probe; a
-# startup probe that holds readiness and liveness; 20 pods probed every
-# second stay Ready with the daemon mostly idle.
+# startup probe that holds readiness and liveness; HTTPS and grpc probes
+# are refused with a word; 20 pods probed every second stay Ready with the
+# daemon mostly idle.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -159,6 +160,32 @@ sleep 1
 wait_for 15 '[ "$(pod_json st "p['"'"'ready'"'"']")" = 1 ]' && ok "startup probe passed: ready" || fail "st never ready"
 [ "$(pod_json st "p['restarts']")" = 0 ] && ok "the liveness probe was held until startup passed (no restart)" \
 	|| fail "st restarted: $(events st)"
+
+# --- what is not probed here is said -----------------------------------------------
+cat >"$T_TMP/odd.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: odd}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    readinessProbe:
+      httpGet: {port: 8443, scheme: HTTPS}
+      periodSeconds: 1
+    livenessProbe:
+      grpc: {port: 9090}
+YAML
+drop odd.yaml "$T_TMP/odd.yaml"
+wait_status odd Running || fail "odd: $(pod_json odd "p['status']")"
+wait_for 5 'events odd | grep -q "^Unhealthy Readiness probe failed: scheme HTTPS"' \
+	&& ok "an HTTPS httpGet probe fails, saying so" || fail "events: $(events odd)"
+events odd | grep -q "^Failed container main: Liveness probe: grpc probes are not run" \
+	&& ok "a grpc probe is not run, and a warning says so" || fail "events: $(events odd)"
+[ "$(pod_json odd "p['ready']")" = 0 ] && ok "odd is not ready" || fail "odd ready"
+rm -f "$M/odd.yaml"
 
 # --- many: 20 pods probed every second --------------------------------------------
 for i in $(seq 20); do
