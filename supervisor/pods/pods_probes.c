@@ -189,6 +189,8 @@ static void exec_ended(void *data, int fd, uint32_t events)
 	status = pv_execin_reap(&r->x);
 	if (status < 0)
 		return; /* not yet */
+	while (r->len && (r->buf[r->len - 1] == '\n' || r->buf[r->len - 1] == ' '))
+		r->buf[--r->len] = '\0'; /* the event says the output without its last newline */
 	if (status == 0) {
 		attempt_done(r, PV_PROBE_SUCCESS, "");
 		return;

@@ -103,7 +103,7 @@ wait_for 15 '[ "$(pod_json lv "p['"'"'restarts'"'"']")" = 1 ] && [ "$(pod_json l
 	&& ok "liveness failing: the container is restarted (restart count 1, Running)" \
 	|| fail "lv: restarts $(pod_json lv "p['restarts']") status $(pod_json lv "p['status']")"
 [ ! -d "/proc/$pid" ] && ok "the old process is gone" || fail "pid $pid still there"
-events lv | grep -q "^Unhealthy Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory" \
+events lv | grep -q "^Unhealthy Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory$" \
 	&& ok "event: Unhealthy, Liveness probe failed: the command's output" || fail "events: $(events lv)"
 events lv | grep -q '^Killing Container main failed liveness probe, will be restarted$' \
 	&& ok "event: Killing, Container main failed liveness probe, will be restarted" || fail "events: $(events lv)"
