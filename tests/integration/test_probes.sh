@@ -2,7 +2,8 @@
 # Probes: an httpGet readiness probe takes a pod out of its Service's
 # endpoints and back; a failing liveness exec probe restarts the container
 # (Unhealthy, Killing, restart count 1); a tcpSocket readiness probe; a
-# startup probe that holds readiness and liveness; HTTPS and grpc probes
+# startup probe that holds readiness and liveness; an exec probe killed
+# at its timeout; HTTPS and grpc probes
 # are refused with a word; 20 pods probed every second stay Ready with the
 # daemon mostly idle.
 # asan: yes
@@ -160,6 +161,34 @@ sleep 1
 wait_for 15 '[ "$(pod_json st "p['"'"'ready'"'"']")" = 1 ]' && ok "startup probe passed: ready" || fail "st never ready"
 [ "$(pod_json st "p['restarts']")" = 0 ] && ok "the liveness probe was held until startup passed (no restart)" \
 	|| fail "st restarted: $(events st)"
+
+# --- an exec probe that outlives its timeout is killed -------------------------
+cat >"$T_TMP/slow.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: slow}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    readinessProbe:
+      exec: {command: [sleep, "7"]}
+      periodSeconds: 1
+      timeoutSeconds: 1
+YAML
+drop slow.yaml "$T_TMP/slow.yaml"
+wait_status slow Running || fail "slow: $(pod_json slow "p['status']")"
+timeouts() { "$PODVISOR" get events pod/default/slow -o json 2>/dev/null | "$PY" -c '
+import json, sys
+print(sum(e["count"] for e in json.load(sys.stdin) if e["message"] == "Readiness probe failed: command timed out"))' 2>/dev/null; }
+wait_for 10 '[ "$(timeouts)" -ge 3 ]' \
+	&& ok "an exec probe past timeoutSeconds fails: command timed out" || fail "events: $(events slow)"
+n=$(pgrep -cxf "sleep 7" || true)
+[ "${n:-0}" -le 1 ] && ok "the timed-out commands were killed (${n:-0} left running)" || fail "$n probe commands left running"
+[ "$(pod_json slow "p['ready']")" = 0 ] && ok "slow is not ready" || fail "slow ready"
+rm -f "$M/slow.yaml"
 
 # --- what is not probed here is said -----------------------------------------------
 cat >"$T_TMP/odd.yaml" <<'YAML'
