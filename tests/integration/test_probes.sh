@@ -1,6 +1,6 @@
 #!/bin/bash
 # Probes: an httpGet readiness probe takes a pod out of its Service's
-# endpoints and back; a failing liveness exec probe restarts the container
+# endpoints and back; a hostNetwork pod probed at 127.0.0.1; a failing liveness exec probe restarts the container
 # (Unhealthy, Killing, restart count 1); a tcpSocket readiness probe; a
 # startup probe that holds readiness and liveness; an exec probe killed
 # at its timeout; HTTPS and grpc probes
@@ -132,6 +132,28 @@ wait_status tcp Running || fail "tcp: $(pod_json tcp "p['status']")"
 wait_for 10 '[ "$(pod_json tcp "p['"'"'ready'"'"']")" = 1 ]' && ok "tcpSocket readiness: ready once the port listens" || fail "tcp never ready"
 events tcp | grep -q '^Unhealthy Readiness probe failed: dial tcp 10\.[0-9.]*:9000: connect: connection refused$' \
 	&& ok "event: Readiness probe failed: dial tcp IP:9000: connect: connection refused" || fail "events: $(events tcp)"
+
+# --- hostNetwork: probed at 127.0.0.1 -----------------------------------------------
+cat >"$T_TMP/hn.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: hn}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "echo ok > /tmp/ready; exec httpd -f -p 127.0.0.1:18080 -h /tmp"]
+    readinessProbe:
+      httpGet: {path: /ready, port: 18080}
+      periodSeconds: 1
+YAML
+drop hn.yaml "$T_TMP/hn.yaml"
+wait_status hn Running || fail "hn: $(pod_json hn "p['status']")"
+wait_for 10 '[ "$(pod_json hn "p['"'"'ready'"'"']")" = 1 ]' && ok "a hostNetwork pod is probed at 127.0.0.1: ready" \
+	|| fail "hn not ready: $(events hn)"
+rm -f "$M/hn.yaml"
 
 # --- startup probe: holds readiness and liveness ------------------------------------
 cat >"$T_TMP/st.yaml" <<'YAML'
