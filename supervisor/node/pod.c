@@ -55,7 +55,7 @@ bool pv_pod_ready(const struct pv_prt *p)
 	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
 		return false;
 	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		if (p->containers[i].state != PV_C_RUNNING)
+		if (p->containers[i].state != PV_C_RUNNING || !p->containers[i].ready)
 			return false;
 	return true;
 }

@@ -42,7 +42,12 @@ struct pv_crt {
 	struct pv_watch_fd *shim_w;
 	int notify_fd;
 	struct pv_watch_fd *notify_w;
-	struct pv_timer *timer;    /* backoff, and SIGKILL after the grace period */
+	struct pv_timer *timer;    /* backoff */
+	struct pv_timer *kill_timer; /* SIGKILL, a grace period after a probe killed it */
+	/* What its probes say of this run (no probe: both true once running):
+	 * kept by the pods module (pods_probes.c). */
+	bool started, ready;
+	struct pv_probes *probes;  /* the pods module's; NULL: no probe runs */
 };
 
 struct pv_prt {
@@ -89,7 +94,7 @@ bool pv_pod_ready(const struct pv_prt *p);
 struct pv_pod_view {
 	const char *ns, *name, *uid;
 	enum pv_pstate phase;
-	bool ready;               /* every regular container running: an endpoint */
+	bool ready;               /* every regular container running and ready: an endpoint */
 	bool stopping;            /* being stopped, or deleted once stopped */
 	uint32_t ip;              /* its own address (host order); 0: none */
 	uint32_t address;         /* where a Service reaches it (pv_pod_address) */

@@ -6,8 +6,8 @@
 #define PV_SUPERVISOR_POD_STATE_H
 
 /* Kubernetes sees three container states: Waiting (PENDING, CREATING,
- * BLOCKED, BAD_IMAGE, BACKOFF, ABORTING), Running (RUNNING, STOPPING) and
- * Terminated (ENDED, TERMINATED). */
+ * BLOCKED, BAD_IMAGE, BACKOFF, ABORTING), Running (RUNNING, STOPPING,
+ * KILLING) and Terminated (ENDED, TERMINATED). */
 enum pv_cstate {
 	PV_C_PENDING,    /* its turn has not come (or the daemon just adopted it) */
 	PV_C_CREATING,   /* image, spec, shim: until the shim says "running" */
@@ -19,6 +19,8 @@ enum pv_cstate {
 	PV_C_TERMINATED, /* ended for good, or never to start (its pod stops) */
 	PV_C_STOPPING,   /* SIGTERM sent; SIGKILL when the grace period is over */
 	PV_C_ABORTING,   /* being created when its pod stopped: SIGTERM once it runs */
+	PV_C_KILLING,    /* failed its liveness or startup probe: SIGTERM sent, SIGKILL
+			  * after the grace period; its restart policy judges the exit */
 	PV_C_NSTATES
 };
 

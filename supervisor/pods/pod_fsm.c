@@ -18,15 +18,19 @@
 
 /* Late events, in every state that does not act on them: RETRY (a pass
  * retries BLOCKED only), BACKOFF_ELAPSED (a timer disarmed too late),
- * GRACE_EXPIRED (only STOPPING has a process to kill). */
+ * GRACE_EXPIRED (only STOPPING and KILLING have a process to kill),
+ * UNHEALTHY (a probe's verdict on a run that is no longer RUNNING). */
 #define LATE(retry, elapsed, grace)            \
 	[PV_CE_RETRY] = retry,                 \
 	[PV_CE_BACKOFF_ELAPSED] = elapsed,     \
 	[PV_CE_GRACE_EXPIRED] = grace
 
+/* Every state but RUNNING ignores UNHEALTHY. */
+#define LATE_UNHEALTHY [PV_CE_UNHEALTHY] = IGNORE
+
 static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 	[PV_C_PENDING] = {
-		LATE(IGNORE, IGNORE, IGNORE),
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_START] = GO(CREATING, CREATE, CONTAINER_CREATING),
 		[PV_CE_RESUME] = GO(CREATING, CREATE, CONTAINER_CREATING),
 		[PV_CE_STOP] = GO(TERMINATED, NONE, NONE),
@@ -34,7 +38,7 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_ADOPT_EXITED] = GO(ENDED, NONE, NONE),
 	},
 	[PV_C_CREATING] = {
-		LATE(IGNORE, IGNORE, IGNORE),
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_IMAGE_MISSING] = GO(BLOCKED, NONE, ERR_IMAGE_NEVER_PULL),
 		[PV_CE_IMAGE_INVALID] = GO(BAD_IMAGE, NONE, INVALID_IMAGE_NAME),
 		[PV_CE_CONFIG_ERROR] = GO(BLOCKED, NONE, CREATE_CONTAINER_CONFIG_ERROR),
@@ -45,11 +49,11 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_STOP] = GO(ABORTING, NONE, CONTAINER_CREATING),
 	},
 	[PV_C_BLOCKED] = {
-		LATE(GO(CREATING, CREATE, CONTAINER_CREATING), IGNORE, IGNORE),
+		LATE(GO(CREATING, CREATE, CONTAINER_CREATING), IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_STOP] = GO(TERMINATED, NONE, NONE),
 	},
 	[PV_C_BAD_IMAGE] = {
-		LATE(IGNORE, IGNORE, IGNORE), /* no RETRY: it waits for a new spec (a new pod) */
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY, /* no RETRY: it waits for a new spec (a new pod) */
 		[PV_CE_STOP] = GO(TERMINATED, NONE, NONE),
 	},
 	[PV_C_RUNNING] = {
@@ -58,13 +62,14 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_STARTED] = IGNORE, /* said twice */
 		[PV_CE_EXITED] = GO(ENDED, JUDGE, NONE),
 		[PV_CE_STOP] = GO(STOPPING, TERM, NONE),
+		[PV_CE_UNHEALTHY] = GO(KILLING, KILL_UNHEALTHY, NONE),
 	},
 	[PV_C_BACKOFF] = {
-		LATE(IGNORE, GO(CREATING, RESTART, CONTAINER_CREATING), IGNORE),
+		LATE(IGNORE, GO(CREATING, RESTART, CONTAINER_CREATING), IGNORE), LATE_UNHEALTHY,
 		[PV_CE_STOP] = GO(TERMINATED, CANCEL, NONE),
 	},
 	[PV_C_ENDED] = {
-		LATE(IGNORE, IGNORE, IGNORE),
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_RESUME] = GO(ENDED, JUDGE, NONE), /* ended while the daemon was away */
 		[PV_CE_RESTART] = GO(BACKOFF, BACKOFF, CRASH_LOOP_BACK_OFF),
 		[PV_CE_SUCCEEDED] = GO(TERMINATED, SUCCEEDED, NONE),
@@ -72,20 +77,26 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_STOP] = GO(TERMINATED, NONE, NONE),
 	},
 	[PV_C_TERMINATED] = {
-		LATE(IGNORE, IGNORE, IGNORE),
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_STOP] = IGNORE, /* nothing left to stop */
 	},
 	[PV_C_STOPPING] = {
-		LATE(IGNORE, IGNORE, GO(STOPPING, KILL, NONE)),
+		LATE(IGNORE, IGNORE, GO(STOPPING, KILL, NONE)), LATE_UNHEALTHY,
 		[PV_CE_STARTED] = IGNORE, /* said twice */
 		[PV_CE_EXITED] = GO(TERMINATED, STOPPED, NONE),
 		[PV_CE_STOP] = IGNORE,    /* stopped twice */
 	},
 	[PV_C_ABORTING] = {
-		LATE(IGNORE, IGNORE, IGNORE), /* no process known yet to kill */
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY, /* no process known yet to kill */
 		[PV_CE_STARTED] = GO(STOPPING, RUN_TERM, NONE),
 		[PV_CE_EXITED] = GO(TERMINATED, STOPPED, NONE),
 		[PV_CE_STOP] = IGNORE,    /* stopped twice */
+	},
+	[PV_C_KILLING] = {
+		LATE(IGNORE, IGNORE, GO(KILLING, KILL, NONE)), LATE_UNHEALTHY,
+		[PV_CE_STARTED] = IGNORE, /* said twice */
+		[PV_CE_EXITED] = GO(ENDED, JUDGE, NONE), /* restarted per its policy */
+		[PV_CE_STOP] = GO(STOPPING, NONE, NONE), /* SIGTERM already sent */
 	},
 };
 
@@ -106,6 +117,7 @@ enum pv_ckind pv_fsm_kind(enum pv_cstate s)
 	switch (s) {
 	case PV_C_RUNNING:
 	case PV_C_STOPPING:
+	case PV_C_KILLING:
 		return PV_K_RUNNING;
 	case PV_C_ENDED:
 	case PV_C_TERMINATED:
@@ -238,6 +250,7 @@ static const char *const evreasons[PV_EV_NREASONS] = {
 	[PV_EV_STOPPED] = "Stopped",
 	[PV_EV_VOLUMES_NOT_MOUNTED] = "VolumesNotMounted",
 	[PV_EV_POD_INIT_DIED] = "PodInitDied",
+	[PV_EV_UNHEALTHY] = "Unhealthy",
 };
 
 static const char *pick(const char *const *v, size_t n, unsigned i)
@@ -274,17 +287,18 @@ const char *pv_evreason_str(enum pv_evreason r)
 
 static const char *const cstates[PV_C_NSTATES] = {
 	"PENDING", "CREATING", "BLOCKED", "BAD_IMAGE", "RUNNING",
-	"BACKOFF", "ENDED", "TERMINATED", "STOPPING", "ABORTING",
+	"BACKOFF", "ENDED", "TERMINATED", "STOPPING", "ABORTING", "KILLING",
 };
 static const char *const cevents[PV_CE_NEVENTS] = {
 	"START", "RETRY", "RESUME", "IMAGE_MISSING", "IMAGE_INVALID", "CONFIG_ERROR",
 	"CREATE_ERROR", "LAUNCHED", "STARTED", "EXITED", "RESTART", "SUCCEEDED",
 	"FAILED", "BACKOFF_ELAPSED", "STOP", "GRACE_EXPIRED", "ADOPT_RUNNING",
-	"ADOPT_EXITED",
+	"ADOPT_EXITED", "UNHEALTHY",
 };
 static const char *const cactions[PV_CA_NACTIONS] = {
 	"INVALID", "IGNORE", "NONE", "CREATE", "RESTART", "RUN", "RUN_TERM", "JUDGE",
 	"BACKOFF", "SUCCEEDED", "FAILED", "CANCEL", "TERM", "KILL", "STOPPED",
+	"KILL_UNHEALTHY",
 };
 static const char *const pstates[PV_P_NSTATES] = {
 	"NEW", "STARTING", "RUNNING", "DONE", "STOPPING",

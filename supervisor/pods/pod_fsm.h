@@ -34,6 +34,7 @@ enum pv_cevent {
 	PV_CE_GRACE_EXPIRED,   /* its pod's grace period is over */
 	PV_CE_ADOPT_RUNNING,   /* a new daemon found it running */
 	PV_CE_ADOPT_EXITED,    /* a new daemon found it ended */
+	PV_CE_UNHEALTHY,       /* its liveness or startup probe failed for good */
 	PV_CE_NEVENTS
 };
 
@@ -54,6 +55,7 @@ enum pv_caction {
 	PV_CA_TERM,      /* SIGTERM */
 	PV_CA_KILL,      /* SIGKILL */
 	PV_CA_STOPPED,   /* tell the pod: one more container ended while it stops */
+	PV_CA_KILL_UNHEALTHY, /* "Killing" event, SIGTERM, arm the grace timer (GRACE_EXPIRED) */
 	PV_CA_NACTIONS
 };
 
@@ -146,6 +148,7 @@ enum pv_evreason {
 	PV_EV_STOPPED,
 	PV_EV_VOLUMES_NOT_MOUNTED,
 	PV_EV_POD_INIT_DIED,
+	PV_EV_UNHEALTHY,
 	PV_EV_NREASONS
 };
 

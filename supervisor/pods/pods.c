@@ -242,8 +242,10 @@ void pv_pod_free(struct pv_prt *p)
 	struct pv_daemon *d = p->d;
 
 	for (size_t i = 0; i < p->ncontainers; i++) {
+		pv_probes_stop(&p->containers[i]);
 		pv_crt_close(&p->containers[i]);
 		pv_timer_free(p->containers[i].timer);
+		pv_timer_free(p->containers[i].kill_timer);
 	}
 	pv_timer_free(p->kill_timer);
 	pv_loop_del(d->loop, p->init_w);

@@ -1,7 +1,8 @@
 /* Containers at run time: the container transition table (pod_fsm.h)
  * applied to the records, and its actions carried out: creating a
  * container (image, spec, shim), what its shim reports (running, exited),
- * restarts with CrashLoopBackOff, signals when its pod stops. What a
+ * restarts with CrashLoopBackOff, signals when its pod stops or a probe
+ * kills it (its probes are pods_probes.c's). What a
  * container's end means for its pod goes to pods.c as a pod event. Owns
  * the containers' processes, watches and back-off timers. Calls: pod_fsm,
  * pods (pod records, events, the pod table), pod_volumes (mounts),
@@ -300,6 +301,7 @@ static void container_running(struct pv_crt *c, pid_t pid, uint64_t start)
 	c->pidfd = pv_pidfd_open(pid, start);
 	c->started_ms = pv_now_ms();
 	pv_iso_now(c->started_at, sizeof(c->started_at));
+	pv_probes_start(c);
 	pv_pod_event(c->pod, false, PV_EV_STARTED, "Started container %s (pid %d)", c->spec->name.v,
 		     (int)pid);
 	pv_services_kick(c->pod->d);
@@ -347,6 +349,8 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	}
 	if (c->shim_pid > 0)
 		waitpid(c->shim_pid, NULL, WNOHANG);
+	if (c->kill_timer)
+		pv_timer_disarm(c->kill_timer);
 	pv_crt_close(c);
 	read_exit(c);
 	pv_services_kick(c->pod->d);
@@ -417,6 +421,28 @@ static void signal_it(const struct pv_crt *c, int sig)
 		pv_pidfd_signal(c->pidfd, sig);
 }
 
+static void grace_fired(void *data)
+{
+	pv_crt_apply(data, PV_CE_GRACE_EXPIRED, NULL);
+}
+
+/* KILL_UNHEALTHY: SIGTERM now, SIGKILL after the probe's grace period
+ * (its own terminationGracePeriodSeconds, or the pod's). */
+static void kill_unhealthy(struct pv_crt *c)
+{
+	const struct pv_container *s = c->spec;
+	const struct pv_int *own = s->liveness_probe.termination_grace_period_seconds.set
+					   ? &s->liveness_probe.termination_grace_period_seconds
+					   : &s->startup_probe.termination_grace_period_seconds;
+	int64_t grace = own->set ? own->v : c->pod->spec->spec.termination_grace_period_seconds.v;
+
+	signal_it(c, SIGTERM);
+	if (!c->kill_timer)
+		c->kill_timer = pv_timer_new(c->pod->d->loop, grace_fired, c);
+	if (c->kill_timer)
+		pv_timer_arm(c->kill_timer, grace * 1000);
+}
+
 /* ---- the table applied ---- */
 
 static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *arg)
@@ -464,6 +490,9 @@ static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *ar
 	case PV_CA_STOPPED:
 		pv_pod_apply(c->pod, PV_PE_CONTAINER_STOPPED);
 		break;
+	case PV_CA_KILL_UNHEALTHY:
+		kill_unhealthy(c);
+		break;
 	case PV_CA_INVALID:
 	case PV_CA_IGNORE:
 	case PV_CA_NONE:
@@ -484,6 +513,8 @@ void pv_crt_apply(struct pv_crt *c, enum pv_cevent ev, const struct pv_crt_arg *
 			pv_fsm_cstate_name(c->state));
 		return;
 	}
+	if (c->state == PV_C_RUNNING && st.next != PV_C_RUNNING)
+		pv_probes_stop(c); /* this run is over for its probes */
 	c->state = st.next;
 	c->reason = st.reason;
 	snprintf(c->message, sizeof(c->message), "%s", arg && arg->msg ? arg->msg : "");

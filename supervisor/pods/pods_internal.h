@@ -28,6 +28,11 @@ char *pv_container_dir(const struct pv_crt *c);
 void pv_crt_close(struct pv_crt *c);
 void pv_container_shim_exited(void *data, int fd, uint32_t events);
 
+/* Probes (pods_probes.c): started with each run of a container (RUN),
+ * stopped when it leaves RUNNING and when its pod is freed. */
+void pv_probes_start(struct pv_crt *c);
+void pv_probes_stop(struct pv_crt *c);
+
 /* What some events carry: the process (STARTED, ADOPT_RUNNING), the
  * message of a container that cannot be created. */
 struct pv_crt_arg {

@@ -118,7 +118,9 @@ static struct json_object *container_json(const struct pv_crt *c)
 	json_object_object_add(o, "image", json_object_new_string(c->spec->image.v));
 	json_object_object_add(o, "init", json_object_new_boolean(c->init));
 	json_object_object_add(o, "restartCount", json_object_new_int(c->restarts));
-	json_object_object_add(o, "ready", json_object_new_boolean(kind(c) == PV_K_RUNNING));
+	json_object_object_add(o, "ready", json_object_new_boolean(kind(c) == PV_K_RUNNING && c->ready));
+	json_object_object_add(o, "started", json_object_new_boolean(kind(c) == PV_K_RUNNING &&
+								       c->started));
 	if (c->pid > 0)
 		json_object_object_add(o, "pid", json_object_new_int(c->pid));
 	if (kind(c) == PV_K_RUNNING) {
@@ -170,7 +172,7 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 		if (c->init)
 			continue;
 		total++;
-		ready += kind(c) == PV_K_RUNNING;
+		ready += kind(c) == PV_K_RUNNING && c->ready;
 	}
 	json_object_object_add(o, "namespace", json_object_new_string(p->ns));
 	json_object_object_add(o, "name", json_object_new_string(p->name));

@@ -22,6 +22,7 @@ static const char *const container_sheet[] = {
 	"PENDING BACKOFF_ELAPSED ignore",
 	"PENDING STOP -> TERMINATED NONE -",
 	"PENDING GRACE_EXPIRED ignore",
+	"PENDING UNHEALTHY ignore",
 	"PENDING ADOPT_RUNNING -> RUNNING RUN -",
 	"PENDING ADOPT_EXITED -> ENDED NONE -",
 
@@ -36,16 +37,19 @@ static const char *const container_sheet[] = {
 	"CREATING BACKOFF_ELAPSED ignore",
 	"CREATING STOP -> ABORTING NONE ContainerCreating",
 	"CREATING GRACE_EXPIRED ignore",
+	"CREATING UNHEALTHY ignore",
 
 	"BLOCKED RETRY -> CREATING CREATE ContainerCreating",
 	"BLOCKED BACKOFF_ELAPSED ignore",
 	"BLOCKED STOP -> TERMINATED NONE -",
 	"BLOCKED GRACE_EXPIRED ignore",
+	"BLOCKED UNHEALTHY ignore",
 
 	"BAD_IMAGE RETRY ignore",
 	"BAD_IMAGE BACKOFF_ELAPSED ignore",
 	"BAD_IMAGE STOP -> TERMINATED NONE -",
 	"BAD_IMAGE GRACE_EXPIRED ignore",
+	"BAD_IMAGE UNHEALTHY ignore",
 
 	"RUNNING RETRY ignore",
 	"RUNNING RESUME ignore",
@@ -54,11 +58,13 @@ static const char *const container_sheet[] = {
 	"RUNNING BACKOFF_ELAPSED ignore",
 	"RUNNING STOP -> STOPPING TERM -",
 	"RUNNING GRACE_EXPIRED ignore",
+	"RUNNING UNHEALTHY -> KILLING KILL_UNHEALTHY -",
 
 	"BACKOFF RETRY ignore",
 	"BACKOFF BACKOFF_ELAPSED -> CREATING RESTART ContainerCreating",
 	"BACKOFF STOP -> TERMINATED CANCEL -",
 	"BACKOFF GRACE_EXPIRED ignore",
+	"BACKOFF UNHEALTHY ignore",
 
 	"ENDED RETRY ignore",
 	"ENDED RESUME -> ENDED JUDGE -",
@@ -68,11 +74,13 @@ static const char *const container_sheet[] = {
 	"ENDED BACKOFF_ELAPSED ignore",
 	"ENDED STOP -> TERMINATED NONE -",
 	"ENDED GRACE_EXPIRED ignore",
+	"ENDED UNHEALTHY ignore",
 
 	"TERMINATED RETRY ignore",
 	"TERMINATED BACKOFF_ELAPSED ignore",
 	"TERMINATED STOP ignore",
 	"TERMINATED GRACE_EXPIRED ignore",
+	"TERMINATED UNHEALTHY ignore",
 
 	"STOPPING RETRY ignore",
 	"STOPPING STARTED ignore",
@@ -80,6 +88,7 @@ static const char *const container_sheet[] = {
 	"STOPPING BACKOFF_ELAPSED ignore",
 	"STOPPING STOP ignore",
 	"STOPPING GRACE_EXPIRED -> STOPPING KILL -",
+	"STOPPING UNHEALTHY ignore",
 
 	"ABORTING RETRY ignore",
 	"ABORTING STARTED -> STOPPING RUN_TERM -",
@@ -87,6 +96,15 @@ static const char *const container_sheet[] = {
 	"ABORTING BACKOFF_ELAPSED ignore",
 	"ABORTING STOP ignore",
 	"ABORTING GRACE_EXPIRED ignore",
+	"ABORTING UNHEALTHY ignore",
+
+	"KILLING RETRY ignore",
+	"KILLING STARTED ignore",
+	"KILLING EXITED -> ENDED JUDGE -",
+	"KILLING BACKOFF_ELAPSED ignore",
+	"KILLING STOP -> STOPPING NONE -",
+	"KILLING GRACE_EXPIRED -> KILLING KILL -",
+	"KILLING UNHEALTHY ignore",
 };
 
 static const char *const pod_sheet[] = {
@@ -309,7 +327,7 @@ static void test_phases_and_events(void **unused)
 	static const char *const evs[PV_EV_NREASONS] = {
 		"Scheduled", "Started", "Completed", "Died", "BackOff", "Failed", "FailedMount",
 		"ErrImageNeverPull", "InvalidImageName", "Killing", "Stopped",
-		"VolumesNotMounted", "PodInitDied",
+		"VolumesNotMounted", "PodInitDied", "Unhealthy",
 	};
 
 	(void)unused;
@@ -330,6 +348,7 @@ static void test_kinds(void **unused)
 		[PV_C_RUNNING] = PV_K_RUNNING, [PV_C_BACKOFF] = PV_K_WAITING,
 		[PV_C_ENDED] = PV_K_TERMINATED, [PV_C_TERMINATED] = PV_K_TERMINATED,
 		[PV_C_STOPPING] = PV_K_RUNNING, [PV_C_ABORTING] = PV_K_WAITING,
+		[PV_C_KILLING] = PV_K_RUNNING,
 	};
 
 	(void)unused;
@@ -429,6 +448,29 @@ static void test_crash_loop(void **unused)
 	}
 	/* exit 0 under Always: restarted too */
 	assert_int_equal(exit_with(&c, PV_RESTART_ALWAYS, 0), PV_CE_RESTART);
+}
+
+/* A liveness (or startup) probe fails for good: killed, then restarted
+ * per its policy; its pod stopping meanwhile stops it instead. */
+static void test_unhealthy(void **unused)
+{
+	struct crt c = { PV_C_PENDING, PV_R_CONTAINER_CREATING };
+
+	(void)unused;
+	run(&c, PV_CE_START, PV_CA_CREATE);
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_KILL_UNHEALTHY, PV_C_KILLING);
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_IGNORE, PV_C_KILLING);
+	cgo(&c, PV_CE_GRACE_EXPIRED, PV_CA_KILL, PV_C_KILLING);
+	assert_int_equal(exit_with(&c, PV_RESTART_ALWAYS, 137), PV_CE_RESTART);
+	run(&c, PV_CE_BACKOFF_ELAPSED, PV_CA_RESTART);
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_KILL_UNHEALTHY, PV_C_KILLING);
+	assert_int_equal(exit_with(&c, PV_RESTART_NEVER, 143), PV_CE_FAILED);
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_IGNORE, PV_C_TERMINATED);
+
+	c = (struct crt){ PV_C_RUNNING, PV_R_NONE };
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_KILL_UNHEALTHY, PV_C_KILLING);
+	cgo(&c, PV_CE_STOP, PV_CA_NONE, PV_C_STOPPING);
+	cgo(&c, PV_CE_EXITED, PV_CA_STOPPED, PV_C_TERMINATED);
 }
 
 static void test_policies(void **unused)
@@ -626,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_restart_policies),
 		cmocka_unit_test(test_crash_loop),
+		cmocka_unit_test(test_unhealthy),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_init_containers),
 		cmocka_unit_test(test_stop),

@@ -1,0 +1,26 @@
+/* A command run inside a running container without blocking the caller:
+ * a child that joins the container's cgroup, namespaces (mount, PID,
+ * network, IPC, UTS) and root, takes its environment and execs, as
+ * `podvisor exec` does. For exec probes and hooks. Owns nothing after the
+ * call but the child, given back as a pidfd. Calls: runtime/cgroup, core. */
+#ifndef PV_SUPERVISOR_EXECIN_H
+#define PV_SUPERVISOR_EXECIN_H
+
+#include <sys/types.h>
+
+#include "common/err.h"
+
+struct pv_execin {
+	pid_t pid;
+	int pidfd; /* readable once it ended; its end is not signalled (no SIGCHLD) */
+	int out;   /* its stdout and stderr, non-blocking; -1 when closed */
+};
+
+/* Run ARGV in the container whose process is TARGET. 0, or -1 with ERR. */
+int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err);
+/* Its exit status (128+signal if killed) once it ended; -1 if not yet. */
+int pv_execin_reap(struct pv_execin *x);
+/* SIGKILL it if still running, reap it, close the fds. */
+void pv_execin_kill(struct pv_execin *x);
+
+#endif
