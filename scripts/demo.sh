@@ -67,6 +67,6 @@ echo
 echo "== the daemon's log"
 cat "$T/daemon.log"
 echo
-echo "Pods, Services and cluster DNS run today; Deployments, Jobs and volumes in"
-echo "examples/ are loaded and validated, and run as their issues land. Tearing"
+echo "Pods, Deployments, Services, cluster DNS and volumes run today; Jobs in"
+echo "examples/ are loaded and validated, and run as their issue lands. Tearing"
 echo "the demo down."
