@@ -16,39 +16,7 @@
 
 #include "netrules/iptables/iptc.h"
 #include "netrules/iptables/svcrules.h"
-
-static char *read_cmd(const char *cmd)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len), *p = popen(cmd, "r");
-	char line[4096];
-
-	assert_non_null(p);
-	while (fgets(line, sizeof(line), p))
-		for (char *c = line; *c; c++) /* iptables-save quotes only some comments */
-			if (*c != '"')
-				fputc(*c, out);
-	pclose(p);
-	fclose(out);
-	return buf;
-}
-
-static char *format(const struct pv_ruleset *rs, enum pv_table t)
-{
-	char *buf = NULL, *w = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	pv_rules_format(out, rs, t);
-	fclose(out);
-	w = buf;
-	for (char *r = buf; *r; r++)
-		if (*r != '"')
-			*w++ = *r;
-	*w = '\0';
-	return buf;
-}
+#include "rules_fixture.h"
 
 /* Every rule of RS is in the kernel, and no PV- chain RS lacks. */
 static void assert_kernel_has(const struct pv_ruleset *rs)

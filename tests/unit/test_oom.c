@@ -31,6 +31,7 @@
 #include "common/vec.h"
 #include "netrules/iptables/iptc.h"
 #include "netrules/iptables/svcrules.h"
+#include "rules_fixture.h"
 #include "supervisor/daemon/daemon.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
@@ -162,38 +163,6 @@ static void test_allocations_can_fail(void **state)
 }
 
 /* ---- netrules/iptables/iptc.c: stale chains ---- */
-
-static char *read_cmd(const char *cmd)
-{
-	char *buf = NULL, line[4096];
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len), *p = popen(cmd, "r");
-
-	assert_non_null(p);
-	while (fgets(line, sizeof(line), p))
-		for (char *c = line; *c; c++) /* iptables-save quotes only some comments */
-			if (*c != '"')
-				fputc(*c, out);
-	pclose(p);
-	fclose(out);
-	return buf;
-}
-
-static char *format(const struct pv_ruleset *rs, enum pv_table t)
-{
-	char *buf = NULL, *w;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	pv_rules_format(out, rs, t);
-	fclose(out);
-	w = buf;
-	for (char *r = buf; *r; r++)
-		if (*r != '"')
-			*w++ = *r;
-	*w = '\0';
-	return buf;
-}
 
 /* The kernel holds every rule of RS, and no PV- chain RS lacks. */
 static void assert_kernel_has(const struct pv_ruleset *rs)
