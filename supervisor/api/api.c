@@ -163,6 +163,7 @@ static struct json_object *workload_json(const struct pv_workload_status *s, con
 {
 	struct json_object *o = json_object_new_object();
 
+	json_object_object_add(o, "kind", json_object_new_string(rs ? "ReplicaSet" : s->kind));
 	json_object_object_add(o, "namespace", json_object_new_string(s->ns));
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "owner", json_object_new_string(rs && s->hash[0] ? s->source : ""));
@@ -174,34 +175,47 @@ static struct json_object *workload_json(const struct pv_workload_status *s, con
 	add_int(o, "updated", s->updated);
 	add_int(o, "available", rs ? s->updated_ready : s->available);
 	add_int(o, "created", s->created);
+	if (s->info && !rs) {
+		json_object_object_foreach(s->info, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+	}
 	return o;
 }
 
-/* Deployments, and ReplicaSets: each Deployment's current one
- * (NAME-HASH) and the standalone ones. */
+/* The answer's array for workloads of KIND: "deployments", ... */
+static const char *const workload_arrays[][2] = {
+	{ "Deployment", "deployments" }, { "ReplicaSet", "replicasets" },
+	{ "StatefulSet", "statefulsets" }, { "DaemonSet", "daemonsets" },
+	{ "Job", "jobs" },               { "CronJob", "cronjobs" },
+};
+#define N_WORKLOAD_ARRAYS (sizeof(workload_arrays) / sizeof(workload_arrays[0]))
+
+/* Every workload, by kind; and each Deployment's current ReplicaSet
+ * (NAME-HASH) among the standalone ones. */
 static struct json_object *op_workloads(struct pv_daemon *d)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *dep = json_object_new_array(), *rs = json_object_new_array();
+	struct json_object *arr[N_WORKLOAD_ARRAYS];
 	const struct pv_workload_status *st;
 	size_t n;
 
 	pv_controllers_observe(d);
 	st = pv_controllers_status(d, &n);
-
+	for (size_t k = 0; k < N_WORKLOAD_ARRAYS; k++) {
+		arr[k] = json_object_new_array();
+		json_object_object_add(o, workload_arrays[k][1], arr[k]);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char name[600];
 
-		if (strcmp(st[i].kind, "Deployment") != 0) {
-			json_object_array_add(rs, workload_json(&st[i], st[i].name, true));
+		for (size_t k = 0; k < N_WORKLOAD_ARRAYS; k++)
+			if (!strcmp(st[i].kind, workload_arrays[k][0]))
+				json_object_array_add(arr[k], workload_json(&st[i], st[i].name, false));
+		if (strcmp(st[i].kind, "Deployment") != 0)
 			continue;
-		}
-		json_object_array_add(dep, workload_json(&st[i], st[i].name, false));
 		snprintf(name, sizeof(name), "%s-%s", st[i].name, st[i].hash);
-		json_object_array_add(rs, workload_json(&st[i], name, true));
+		json_object_array_add(arr[1], workload_json(&st[i], name, true));
 	}
-	json_object_object_add(o, "deployments", dep);
-	json_object_object_add(o, "replicasets", rs);
 	return o;
 }
 

@@ -32,6 +32,11 @@ static const char get_usage[] =
 	"                     NAME  READY  UP-TO-DATE  AVAILABLE  AGE\n"
 	"  replicasets (rs)   NAME  DESIRED  CURRENT  READY  AGE: each Deployment's current\n"
 	"                     ReplicaSet (NAME-HASH) and the standalone ones\n"
+	"  statefulsets (sts) NAME  READY  AGE\n"
+	"  daemonsets (ds)    NAME  DESIRED  CURRENT  READY  UP-TO-DATE  AVAILABLE\n"
+	"                     NODE SELECTOR  AGE\n"
+	"  jobs               NAME  STATUS  COMPLETIONS  DURATION  AGE\n"
+	"  cronjobs (cj)      NAME  SCHEDULE  TIMEZONE  SUSPEND  ACTIVE  LAST SCHEDULE  AGE\n"
 	"  configmaps (cm)    NAME  DATA  AGE\n"
 	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
@@ -165,7 +170,8 @@ static void print_events(const struct get_opts *o, struct json_object *items)
 }
 
 enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
-		GET_EVENTS, GET_DEPLOY, GET_RS, GET_UNKNOWN };
+		GET_EVENTS, GET_DEPLOY, GET_RS, GET_STS, GET_DS, GET_JOB, GET_CRONJOB,
+		GET_UNKNOWN };
 
 typedef int describe_fn(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
@@ -193,6 +199,10 @@ static const struct get_kind_info {
 	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
 	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments, NULL, NULL },
 	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets, NULL, NULL },
+	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets, NULL, NULL },
+	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets, NULL, NULL },
+	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, NULL, NULL },
+	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs, NULL, NULL },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -218,6 +228,14 @@ static enum get_kind kind_of(const char *k)
 		return GET_DEPLOY;
 	if (!strcmp(k, "replicasets") || !strcmp(k, "replicaset") || !strcmp(k, "rs"))
 		return GET_RS;
+	if (!strcmp(k, "statefulsets") || !strcmp(k, "statefulset") || !strcmp(k, "sts"))
+		return GET_STS;
+	if (!strcmp(k, "daemonsets") || !strcmp(k, "daemonset") || !strcmp(k, "ds"))
+		return GET_DS;
+	if (!strcmp(k, "jobs") || !strcmp(k, "job"))
+		return GET_JOB;
+	if (!strcmp(k, "cronjobs") || !strcmp(k, "cronjob") || !strcmp(k, "cj"))
+		return GET_CRONJOB;
 	return GET_UNKNOWN;
 }
 
@@ -235,6 +253,7 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 #define KINDS_SERVED                                                                  \
 	"pods (po), services (svc), endpoints (ep), persistentvolumes (pv), "             \
 	"persistentvolumeclaims (pvc), deployments (deploy), replicasets (rs), "           \
+	"statefulsets (sts), daemonsets (ds), jobs, cronjobs (cj), "                        \
 	"configmaps (cm), secrets, events (ev)"
 
 static const char *const get_formats[] = { "wide", "json", "yaml", NULL };

@@ -1,26 +1,33 @@
-/* podvisor get deploy / get rs: the workloads as the controllers saw them
- * at their last pass (the daemon's "workloads" op), in kubectl's columns. */
+/* podvisor get deploy|rs|sts|ds|job|cronjob: the workloads as the
+ * controllers saw them at their last pass (the daemon's "workloads" op),
+ * in kubectl's columns. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "supervisor/cli/get.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/table.h"
 
-typedef void cells_fn(struct json_object *w, char cells[3][32]);
+#define MAX_CELLS 6
+#define CELL 64
 
-/* The rows of ITEMS that O wants: [NAMESPACE] NAME, three counts, AGE. */
+typedef void cells_fn(struct json_object *w, char cells[MAX_CELLS][CELL]);
+
+/* The rows of ITEMS that O wants: [NAMESPACE] NAME, NCELLS cells, AGE;
+ * HEAD has NCELLS + 3 names. */
 static void print_workloads(const struct get_opts *o, struct json_object *items,
-			    const char *const head[6], cells_fn *cells, const char *kind)
+			    const char *const *head, size_t ncells, cells_fn *cells,
+			    const char *kind)
 {
 	size_t first = o->all ? 0 : 1, shown = 0;
 	struct pv_table t;
 
-	pv_table_init(&t, 6 - first, head + first);
+	pv_table_init(&t, ncells + 3 - first, head + first);
 	for (size_t i = 0; items && i < json_object_array_length(items); i++) {
 		struct json_object *w = json_object_array_get_idx(items, i);
-		char c[3][32], age[32];
-		const char *row[6];
+		char c[MAX_CELLS][CELL], age[32];
+		const char *row[MAX_CELLS + 3];
 
 		if (!pv_get_wanted(o, w))
 			continue;
@@ -28,10 +35,9 @@ static void print_workloads(const struct get_opts *o, struct json_object *items,
 		pv_human_duration(time(NULL) - pv_json_int(w, "created"), age, sizeof(age));
 		row[0] = pv_json_str(w, "namespace", "");
 		row[1] = pv_json_str(w, "name", "");
-		row[2] = c[0];
-		row[3] = c[1];
-		row[4] = c[2];
-		row[5] = age;
+		for (size_t k = 0; k < ncells; k++)
+			row[2 + k] = c[k];
+		row[2 + ncells] = age;
 		pv_table_row(&t, row + first);
 		shown++;
 	}
@@ -42,21 +48,83 @@ static void print_workloads(const struct get_opts *o, struct json_object *items,
 	pv_table_free(&t);
 }
 
-/* READY ready/replicas, UP-TO-DATE, AVAILABLE. */
-static void deploy_cells(struct json_object *w, char c[3][32])
+static void int_cell(char *c, struct json_object *w, const char *key)
 {
-	snprintf(c[0], 32, "%lld/%lld", (long long)pv_json_int(w, "ready"),
+	snprintf(c, CELL, "%lld", (long long)pv_json_int(w, key));
+}
+
+/* READY ready/replicas, UP-TO-DATE, AVAILABLE. */
+static void deploy_cells(struct json_object *w, char c[MAX_CELLS][CELL])
+{
+	snprintf(c[0], CELL, "%lld/%lld", (long long)pv_json_int(w, "ready"),
 		 (long long)pv_json_int(w, "replicas"));
-	snprintf(c[1], 32, "%lld", (long long)pv_json_int(w, "updated"));
-	snprintf(c[2], 32, "%lld", (long long)pv_json_int(w, "available"));
+	int_cell(c[1], w, "updated");
+	int_cell(c[2], w, "available");
 }
 
 /* DESIRED, CURRENT, READY. */
-static void rs_cells(struct json_object *w, char c[3][32])
+static void rs_cells(struct json_object *w, char c[MAX_CELLS][CELL])
 {
-	snprintf(c[0], 32, "%lld", (long long)pv_json_int(w, "replicas"));
-	snprintf(c[1], 32, "%lld", (long long)pv_json_int(w, "current"));
-	snprintf(c[2], 32, "%lld", (long long)pv_json_int(w, "ready"));
+	int_cell(c[0], w, "replicas");
+	int_cell(c[1], w, "current");
+	int_cell(c[2], w, "ready");
+}
+
+/* READY ready/replicas. */
+static void sts_cells(struct json_object *w, char c[MAX_CELLS][CELL])
+{
+	snprintf(c[0], CELL, "%lld/%lld", (long long)pv_json_int(w, "ready"),
+		 (long long)pv_json_int(w, "replicas"));
+}
+
+/* DESIRED, CURRENT, READY, UP-TO-DATE, AVAILABLE, NODE SELECTOR. */
+static void ds_cells(struct json_object *w, char c[MAX_CELLS][CELL])
+{
+	const char *sel = pv_json_str(w, "nodeSelector", "");
+
+	int_cell(c[0], w, "replicas");
+	int_cell(c[1], w, "current");
+	int_cell(c[2], w, "ready");
+	int_cell(c[3], w, "updated");
+	int_cell(c[4], w, "available");
+	snprintf(c[5], CELL, "%s", *sel ? sel : "<none>");
+}
+
+/* A duration as kubectl shows it, or "" when START is 0. */
+static void since_cell(char *c, int64_t start, int64_t end)
+{
+	c[0] = '\0';
+	if (start > 0)
+		pv_human_duration((end > 0 ? end : time(NULL)) - start, c, CELL);
+}
+
+/* STATUS, COMPLETIONS succeeded/completions, DURATION. */
+static void job_cells(struct json_object *w, char c[MAX_CELLS][CELL])
+{
+	snprintf(c[0], CELL, "%s", pv_json_str(w, "status", "Running"));
+	snprintf(c[1], CELL, "%lld/%lld", (long long)pv_json_int(w, "succeeded"),
+		 (long long)pv_json_int(w, "completions"));
+	since_cell(c[2], pv_json_int(w, "startTime"), pv_json_int(w, "completionTime"));
+}
+
+/* SCHEDULE, TIMEZONE, SUSPEND, ACTIVE, LAST SCHEDULE. */
+static void cronjob_cells(struct json_object *w, char c[MAX_CELLS][CELL])
+{
+	struct json_object *sus = NULL;
+	const char *tz = pv_json_str(w, "timeZone", "");
+	int64_t last = pv_json_int(w, "lastScheduleTime");
+
+	json_object_object_get_ex(w, "suspend", &sus);
+	snprintf(c[0], CELL, "%s", pv_json_str(w, "schedule", ""));
+	snprintf(c[1], CELL, "%s", *tz ? tz : "<none>");
+	snprintf(c[2], CELL, "%s", json_object_get_boolean(sus) ? "True" : "False");
+	int_cell(c[3], w, "active");
+	if (last > 0) {
+		pv_human_duration(time(NULL) - last, c[4], CELL);
+		strncat(c[4], " ago", CELL - strlen(c[4]) - 1);
+	} else {
+		snprintf(c[4], CELL, "<none>");
+	}
 }
 
 void pv_get_print_deployments(const struct get_opts *o, struct json_object *items)
@@ -64,7 +132,7 @@ void pv_get_print_deployments(const struct get_opts *o, struct json_object *item
 	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "UP-TO-DATE",
 					    "AVAILABLE", "AGE" };
 
-	print_workloads(o, items, head, deploy_cells, "deployments.apps");
+	print_workloads(o, items, head, 3, deploy_cells, "deployments.apps");
 }
 
 void pv_get_print_replicasets(const struct get_opts *o, struct json_object *items)
@@ -72,5 +140,36 @@ void pv_get_print_replicasets(const struct get_opts *o, struct json_object *item
 	static const char *const head[] = { "NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY",
 					    "AGE" };
 
-	print_workloads(o, items, head, rs_cells, "replicasets.apps");
+	print_workloads(o, items, head, 3, rs_cells, "replicasets.apps");
+}
+
+void pv_get_print_statefulsets(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "AGE" };
+
+	print_workloads(o, items, head, 1, sts_cells, "statefulsets.apps");
+}
+
+void pv_get_print_daemonsets(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY",
+					    "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE" };
+
+	print_workloads(o, items, head, 6, ds_cells, "daemonsets.apps");
+}
+
+void pv_get_print_jobs(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "STATUS", "COMPLETIONS",
+					    "DURATION", "AGE" };
+
+	print_workloads(o, items, head, 3, job_cells, "jobs.batch");
+}
+
+void pv_get_print_cronjobs(const struct get_opts *o, struct json_object *items)
+{
+	static const char *const head[] = { "NAMESPACE", "NAME", "SCHEDULE", "TIMEZONE",
+					    "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE" };
+
+	print_workloads(o, items, head, 5, cronjob_cells, "cronjobs.batch");
 }

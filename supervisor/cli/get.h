@@ -1,7 +1,7 @@
 /* Shared by `podvisor get` and `describe`: options, and the printers of
  * each kind (cmd_get.c: pods; cmd_get_svc.c: services and endpoints;
  * cmd_get_storage.c: pv, pvc, cm and secret; cmd_get_workloads.c:
- * deploy and rs). */
+ * deploy, rs, sts, ds, job and cronjob). */
 #ifndef PV_SUPERVISOR_GET_H
 #define PV_SUPERVISOR_GET_H
 
@@ -34,6 +34,14 @@ int pv_describe_service(const struct get_opts *o, struct json_object *items,
  * DESIRED CURRENT READY AGE (kubectl's columns). */
 void pv_get_print_deployments(const struct get_opts *o, struct json_object *items);
 void pv_get_print_replicasets(const struct get_opts *o, struct json_object *items);
+/* StatefulSets: NAME READY AGE; DaemonSets: NAME DESIRED CURRENT READY
+ * UP-TO-DATE AVAILABLE NODE SELECTOR AGE; Jobs: NAME STATUS COMPLETIONS
+ * DURATION AGE; CronJobs: NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST
+ * SCHEDULE AGE. */
+void pv_get_print_statefulsets(const struct get_opts *o, struct json_object *items);
+void pv_get_print_daemonsets(const struct get_opts *o, struct json_object *items);
+void pv_get_print_jobs(const struct get_opts *o, struct json_object *items);
+void pv_get_print_cronjobs(const struct get_opts *o, struct json_object *items);
 
 void pv_get_print_volumes(const struct get_opts *o, struct json_object *items);
 void pv_get_print_claims(const struct get_opts *o, struct json_object *items);

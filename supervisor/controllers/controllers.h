@@ -1,33 +1,19 @@
 /* The workload controllers: Deployments (with their ReplicaSets) and
- * standalone ReplicaSets today. A reconcile step (pv_controllers_sync,
- * after "wanted", before "pods") reads the desired state and the pod
- * views and adds the pods each workload wants to the wanted set, as typed
- * Pod objects it renders and owns until the next pass. What it decides is
- * pure (rollout.h); what it keeps between passes is only for reporting
- * (get deploy) and a re-check timer while a rollout waits on readiness.
+ * standalone ReplicaSets today, one module each (workload.h has what they
+ * share). A reconcile step (pv_controllers_sync, after "wanted", before
+ * "pods") reads the desired state and the pod views and adds the pods
+ * each workload wants to the wanted set, as typed Pod objects it renders
+ * and owns until the next pass. What each decides is pure (rollout.h,
+ * ...); what it keeps between passes is for reporting (get deploy) and a
+ * re-check timer while a workload waits on readiness.
  * Calls: node, source, core, manifests. */
 #ifndef PV_SUPERVISOR_CONTROLLERS_CONTROLLERS_H
 #define PV_SUPERVISOR_CONTROLLERS_CONTROLLERS_H
 
 #include <stdint.h>
 
+#include "supervisor/controllers/status.h"
 #include "supervisor/node/node.h"
-
-/* What `get deploy` / `get rs` show of one workload, as of the last pass. */
-struct pv_workload_status {
-	char *kind; /* "Deployment", "ReplicaSet" */
-	char *ns, *name;
-	char *source;        /* "deployment/NS/NAME": the wanted pods' source */
-	char hash[11];       /* the current pod-template-hash ("" for a ReplicaSet) */
-	int64_t replicas;    /* desired */
-	int64_t current;     /* its pods, any template, not stopping */
-	int64_t ready;       /* of those, ready */
-	int64_t updated;     /* pods of the current template */
-	int64_t updated_ready; /* of those, ready */
-	int64_t available;   /* ready pods (minReadySeconds is not honoured yet) */
-	int64_t created;     /* wall clock seconds: when this daemon first saw it */
-	bool seen;           /* in this pass */
-};
 
 /* The step: the workloads' pods into d->wanted. */
 void pv_controllers_sync(struct pv_daemon *d);

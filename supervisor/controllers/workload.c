@@ -1,0 +1,192 @@
+/* What the controllers share: status rows, pods rendered from templates
+ * and wanted, views matched back to their workload. See workload.h.
+ * Calls: node, source, core, manifests. */
+#include "supervisor/controllers/workload.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "manifests/encode.h"
+
+#define HASH_LABEL "pod-template-hash"
+
+const char *pv_ctl_map_get(const pv_strmap *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->items[i].key, key))
+			return m->items[i].value;
+	return NULL;
+}
+
+const char *pv_ctl_ns(const struct pv_object *o)
+{
+	const char *ns = o->obj->metadata.namespace.v;
+
+	return ns ? ns : "default";
+}
+
+static void status_reset(struct pv_workload_status *s)
+{
+	s->seen = true;
+	s->current = s->ready = s->updated = s->updated_ready = s->available = 0;
+}
+
+struct pv_workload_status *pv_ctl_status(struct pv_controllers *c, const char *kind,
+					 const struct pv_object *o)
+{
+	const char *ns = pv_ctl_ns(o), *name = o->obj->metadata.name.v;
+	struct pv_workload_status *s;
+	char lower[32], *source = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nst; i++) {
+		if (!strcmp(c->st[i].kind, kind) && !strcmp(c->st[i].ns, ns) &&
+		    !strcmp(c->st[i].name, name)) {
+			status_reset(&c->st[i]);
+			return &c->st[i];
+		}
+	}
+	if (c->nst == c->stcap) {
+		size_t cap = c->stcap ? c->stcap * 2 : 8;
+		struct pv_workload_status *v = reallocarray(c->st, cap, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->st = v;
+		c->stcap = cap;
+	}
+	for (i = 0; kind[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)kind[i]);
+	lower[i] = '\0';
+	if (asprintf(&source, "%s/%s/%s", lower, ns, name) < 0)
+		return NULL;
+	s = &c->st[c->nst];
+	*s = (struct pv_workload_status){ .kind = strdup(kind), .ns = strdup(ns), .name = strdup(name),
+					  .source = source, .created = time(NULL) };
+	if (!s->kind || !s->ns || !s->name) {
+		free(s->kind);
+		free(s->ns);
+		free(s->name);
+		free(s->source);
+		return NULL;
+	}
+	status_reset(s);
+	return &c->st[c->nst++];
+}
+
+bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *v)
+{
+	const char *by = pv_ctl_map_get(&v->spec->h.metadata.annotations, PV_CTL_CREATED_BY);
+
+	return by && !strcmp(by, st->source) && !strcmp(v->ns, st->ns);
+}
+
+void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
+{
+	const char *hash = pv_ctl_map_get(&v->spec->h.metadata.labels, HASH_LABEL);
+
+	s->current++;
+	s->ready += v->ready;
+	s->available += v->ready;
+	if (!s->hash[0] || (hash && !strcmp(hash, s->hash))) {
+		s->updated++;
+		s->updated_ready += v->ready;
+	}
+}
+
+struct json_object *pv_ctl_template(const struct pv_object *o, struct json_object **whole)
+{
+	*whole = pv_encode_object(o);
+	return json_object_object_get(json_object_object_get(*whole, "spec"), "template");
+}
+
+static struct json_object *copy_or_new(struct json_object *src)
+{
+	struct json_object *dst = NULL;
+
+	if (!src || json_object_deep_copy(src, &dst, NULL) < 0)
+		return json_object_new_object();
+	return dst;
+}
+
+struct json_object *pv_ctl_pod_json(struct json_object *tmpl, const struct pv_workload_status *st,
+				    const char *name, const char *owner_api,
+				    const char *owner_kind, const char *owner_name)
+{
+	struct json_object *tm = json_object_object_get(tmpl, "metadata");
+	struct json_object *pod = json_object_new_object(), *meta = json_object_new_object();
+	struct json_object *labels = copy_or_new(json_object_object_get(tm, "labels"));
+	struct json_object *ann = copy_or_new(json_object_object_get(tm, "annotations"));
+	struct json_object *refs = json_object_new_array(), *ref = json_object_new_object();
+
+	json_object_object_add(ann, PV_CTL_CREATED_BY, json_object_new_string(st->source));
+	json_object_object_add(ref, "apiVersion", json_object_new_string(owner_api));
+	json_object_object_add(ref, "kind", json_object_new_string(owner_kind));
+	json_object_object_add(ref, "name", json_object_new_string(owner_name));
+	json_object_object_add(ref, "controller", json_object_new_boolean(1));
+	json_object_object_add(ref, "blockOwnerDeletion", json_object_new_boolean(1));
+	json_object_array_add(refs, ref);
+	json_object_object_add(meta, "name", json_object_new_string(name));
+	json_object_object_add(meta, "namespace", json_object_new_string(st->ns));
+	json_object_object_add(meta, "labels", labels);
+	json_object_object_add(meta, "annotations", ann);
+	json_object_object_add(meta, "ownerReferences", refs);
+	json_object_object_add(pod, "apiVersion", json_object_new_string("v1"));
+	json_object_object_add(pod, "kind", json_object_new_string("Pod"));
+	json_object_object_add(pod, "metadata", meta);
+	json_object_object_add(pod, "spec", json_object_get(json_object_object_get(tmpl, "spec")));
+	return pod;
+}
+
+void pv_ctl_want_json(struct pv_daemon *d, struct pv_workload_status *st, struct json_object *pod)
+{
+	struct pv_controllers *c = d->controllers;
+	const char *s = json_object_to_json_string_ext(pod, JSON_C_TO_STRING_PLAIN);
+	struct pv_file *f = calloc(1, sizeof(*f));
+
+	if (!f || !s || pv_file_load_buf(f, "pod.json", s, strlen(s)) < 0 || f->nobjects != 1)
+		goto fail;
+	if (c->nfiles == c->fcap) {
+		size_t cap = c->fcap ? c->fcap * 2 : 32;
+		struct pv_file **v = reallocarray(c->files, cap, sizeof(*v));
+
+		if (!v)
+			goto fail;
+		c->files = v;
+		c->fcap = cap;
+	}
+	c->files[c->nfiles++] = f;
+	if (pv_wanted_add(&d->wanted, &f->objects[0], st->source) < 0)
+		d->wanted_incomplete = true;
+	return;
+fail:
+	pv_daemon_event(d, st->source, true, "FailedCreate", "cannot render a pod: %s",
+			f && f->diags.n ? f->diags.v[0].msg : "out of memory");
+	d->wanted_incomplete = true;
+	if (f)
+		pv_file_free(f);
+	free(f);
+}
+
+void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
+		      const struct pv_pod_view *v)
+{
+	struct pv_object o = { .kind = pv_kind_get(PV_KIND_POD), .obj = (struct pv_objhead *)v->spec };
+	struct json_object *j = pv_encode_object(&o);
+
+	if (!j) {
+		d->wanted_incomplete = true;
+		return;
+	}
+	pv_ctl_want_json(d, st, j);
+	json_object_put(j);
+}
+
+void pv_ctl_wait(struct pv_daemon *d)
+{
+	if (d->controllers)
+		d->controllers->waiting = true;
+}
