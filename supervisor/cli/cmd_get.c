@@ -337,7 +337,13 @@ int pv_cmd_get(int argc, char **argv)
 	}
 	if (!resp)
 		return PV_EXIT_FAIL;
-	json_object_object_get_ex(resp, kinds[kind].items, &items);
+	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||
+	    !json_object_is_type(items, json_type_array)) {
+		fprintf(stderr, "podvisor: the daemon's answer has no %s list: is the daemon "
+				"the same version as this command?\n", kinds[kind].items);
+		json_object_put(resp);
+		return PV_EXIT_FAIL;
+	}
 	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
 		rc = pv_get_structured(&o, items);
 	else
