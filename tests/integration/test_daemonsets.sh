@@ -1,5 +1,5 @@
 #!/bin/bash
-# asan: no
+# asan: yes
 # DaemonSets through the controllers step: one pod on this node, named
 # NAME-xxxxx, with controller-revision-hash and pod-template-generation;
 # `get ds` in kubectl's columns; a nodeSelector this node does not match

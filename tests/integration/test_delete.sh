@@ -1,5 +1,5 @@
 #!/bin/bash
-# asan: no
+# asan: yes
 # podvisor delete pod, as kubectl users know it: a Deployment's pod goes
 # Terminating and a replacement comes (READY back to N/N); --wait (the
 # default) returns once the old pod is gone, --wait=false at once;
