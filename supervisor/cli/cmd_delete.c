@@ -35,7 +35,6 @@ static const char delete_usage[] =
 	"must hold).\n";
 
 static const char delete_more[] =
-	"\n"
 	"Exit status: 0 when every pod was deleted, 1 when one could not be (not\n"
 	"found, defined by a file) or the daemon cannot be reached, 2 on a usage\n"
 	"error.\n"

@@ -350,7 +350,7 @@ int pv_cmd_get(int argc, char **argv)
 	}
 	if (o.selector && pv_labelsel_parse(o.selector, &sel, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err.msg);
-		return PV_EXIT_USAGE;
+		return PV_EXIT_FAIL; /* as kubectl: 1 */
 	}
 	if (o.selector)
 		o.sel = &sel;
