@@ -20,7 +20,7 @@ static const struct pv_support rows[] = {
 	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate"),
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
 	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
-	NOT_YET("DaemonSet", NULL, 13, "no pod is made from it"),
+	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),
 	NOT_YET("Job", NULL, 13, "no pod is made from it"),
 	NOT_YET("CronJob", NULL, 13, "nothing is scheduled from it"),
 	ACTED("Service", NULL, "cluster IPs, node ports, endpoints, DNS"),
