@@ -73,6 +73,11 @@ struct pv_prt {
 	size_t next_init;
 	struct pv_timer *kill_timer;
 	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
+	/* Does not fit this node (nodeSelector, node affinity): a record only,
+	 * Pending, nothing started; decided again at each pass. */
+	bool unschedulable;
+	struct pv_timer *deadline; /* activeDeadlineSeconds, counted from its start */
+	bool deadline_exceeded;    /* stopped by it: Failed (DeadlineExceeded), for good */
 };
 
 /* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */

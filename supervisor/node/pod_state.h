@@ -30,6 +30,8 @@ enum pv_pstate {
 	PV_P_RUNNING,
 	PV_P_DONE,       /* every container finished and stays so */
 	PV_P_STOPPING,   /* SIGTERM sent, waiting for the containers */
+	PV_P_FAILING,    /* past its activeDeadlineSeconds: its containers stop (SIGTERM,
+			  * SIGKILL after the grace period), then DONE, Failed, for good */
 	PV_P_NSTATES
 };
 

@@ -169,6 +169,7 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_START] = PGO(STARTING, START_INIT),
 		[PV_PE_ADOPT_STARTING] = PGO(STARTING, NONE),
 		[PV_PE_ADOPT_RUNNING] = PGO(RUNNING, NONE),
+		/* no DEADLINE: its timer is armed once it started or was adopted */
 	},
 	[PV_P_STARTING] = {
 		[PV_PE_RESUME] = PGO(STARTING, RESUME_INIT),
@@ -178,6 +179,7 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_INITS_DONE] = PGO(RUNNING, START_APPS),
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PGO(FAILING, DEADLINE),
 	},
 	[PV_P_RUNNING] = {
 		[PV_PE_RESUME] = PGO(RUNNING, RESUME_APPS),
@@ -185,11 +187,13 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_APPS_DONE] = PGO(DONE, NONE),
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PGO(FAILING, DEADLINE),
 	},
 	[PV_P_DONE] = {
 		[PV_PE_RETRY] = PIGNORE, /* nothing is left to start */
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PIGNORE, /* nothing runs any more */
 	},
 	[PV_P_STOPPING] = {
 		[PV_PE_RETRY] = PIGNORE, /* it starts nothing any more */
@@ -197,6 +201,16 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, FINISH),
 		[PV_PE_CONTAINER_STOPPED] = PGO(STOPPING, FINISH),
 		[PV_PE_GRACE_EXPIRED] = PGO(STOPPING, KILL),
+		[PV_PE_DEADLINE] = PIGNORE, /* it stops anyway */
+	},
+	[PV_P_FAILING] = {
+		[PV_PE_RETRY] = PIGNORE, /* it starts nothing any more */
+		[PV_PE_CONTAINER_STOPPED] = PGO(FAILING, SETTLE),
+		[PV_PE_APPS_DONE] = PGO(DONE, NONE),
+		[PV_PE_GRACE_EXPIRED] = PGO(FAILING, KILL),
+		[PV_PE_STOP] = PGO(STOPPING, STOP),
+		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PIGNORE, /* said twice */
 	},
 };
 
@@ -251,6 +265,8 @@ static const char *const evreasons[PV_EV_NREASONS] = {
 	[PV_EV_VOLUMES_NOT_MOUNTED] = "VolumesNotMounted",
 	[PV_EV_POD_INIT_DIED] = "PodInitDied",
 	[PV_EV_UNHEALTHY] = "Unhealthy",
+	[PV_EV_DEADLINE_EXCEEDED] = "DeadlineExceeded",
+	[PV_EV_FAILED_SCHEDULING] = "FailedScheduling",
 };
 
 static const char *pick(const char *const *v, size_t n, unsigned i)
@@ -301,17 +317,17 @@ static const char *const cactions[PV_CA_NACTIONS] = {
 	"KILL_UNHEALTHY",
 };
 static const char *const pstates[PV_P_NSTATES] = {
-	"NEW", "STARTING", "RUNNING", "DONE", "STOPPING",
+	"NEW", "STARTING", "RUNNING", "DONE", "STOPPING", "FAILING",
 };
 static const char *const pevents[PV_PE_NEVENTS] = {
 	"START", "ADOPT_STARTING", "ADOPT_RUNNING", "RESUME", "RETRY", "INIT_SUCCEEDED",
 	"INIT_FAILED", "INITS_DONE", "APPS_DONE", "STOP", "INIT_EXITED",
-	"CONTAINER_STOPPED", "GRACE_EXPIRED",
+	"CONTAINER_STOPPED", "GRACE_EXPIRED", "DEADLINE",
 };
 static const char *const pactions[PV_PA_NACTIONS] = {
 	"INVALID", "IGNORE", "NONE", "START_INIT", "NEXT_INIT", "START_APPS",
 	"RESUME_INIT", "RESUME_APPS", "RETRY_INIT", "RETRY_APPS", "STOP", "INIT_DIED",
-	"KILL", "FINISH",
+	"KILL", "FINISH", "DEADLINE", "SETTLE",
 };
 
 const char *pv_fsm_cstate_name(enum pv_cstate s) { return pick(cstates, N(cstates), s); }

@@ -100,6 +100,7 @@ enum pv_pevent {
 	PV_PE_INIT_EXITED,       /* its init process (the pod's PID 1) ended */
 	PV_PE_CONTAINER_STOPPED, /* a container ended while it stops */
 	PV_PE_GRACE_EXPIRED,     /* the grace period is over */
+	PV_PE_DEADLINE,          /* its activeDeadlineSeconds passed */
 	PV_PE_NEVENTS
 };
 
@@ -119,6 +120,9 @@ enum pv_paction {
 	PV_PA_KILL,        /* GRACE_EXPIRED to every container */
 	PV_PA_FINISH,      /* once every container ended: end the init process,
 			    * then tear the pod down and free it */
+	PV_PA_DEADLINE,    /* report it, save, STOP every container, arm the grace
+			    * timer; the pod stays (Failed, DeadlineExceeded) */
+	PV_PA_SETTLE,      /* once every container ended: APPS_DONE */
 	PV_PA_NACTIONS
 };
 
@@ -149,6 +153,8 @@ enum pv_evreason {
 	PV_EV_VOLUMES_NOT_MOUNTED,
 	PV_EV_POD_INIT_DIED,
 	PV_EV_UNHEALTHY,
+	PV_EV_DEADLINE_EXCEEDED,
+	PV_EV_FAILED_SCHEDULING,
 	PV_EV_NREASONS
 };
 

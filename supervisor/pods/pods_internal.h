@@ -16,6 +16,9 @@ void pv_pod_set_ip(struct pv_prt *p);
 int pv_pod_setup_containers(struct pv_prt *p);
 int pv_pod_watch_init(struct pv_prt *p);
 void pv_pod_stop(struct pv_prt *p, bool for_good);
+/* Arm the activeDeadlineSeconds timer of a started or adopted pod (none
+ * without the field, or once it passed). */
+void pv_pod_arm_deadline(struct pv_prt *p);
 bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name);
 
 /* Every change of a pod's state: the pod table (pod_fsm.h) applied, its

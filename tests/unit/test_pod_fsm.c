@@ -135,6 +135,18 @@ static const char *const pod_sheet[] = {
 	"STOPPING INIT_EXITED -> STOPPING FINISH",
 	"STOPPING CONTAINER_STOPPED -> STOPPING FINISH",
 	"STOPPING GRACE_EXPIRED -> STOPPING KILL",
+	"STOPPING DEADLINE ignore",
+
+	"STARTING DEADLINE -> FAILING DEADLINE",
+	"RUNNING DEADLINE -> FAILING DEADLINE",
+	"DONE DEADLINE ignore",
+	"FAILING RETRY ignore",
+	"FAILING CONTAINER_STOPPED -> FAILING SETTLE",
+	"FAILING APPS_DONE -> DONE NONE",
+	"FAILING GRACE_EXPIRED -> FAILING KILL",
+	"FAILING STOP -> STOPPING STOP",
+	"FAILING INIT_EXITED -> STOPPING INIT_DIED",
+	"FAILING DEADLINE ignore",
 };
 
 /* The index whose name is NAME, or fail. */
@@ -327,7 +339,7 @@ static void test_phases_and_events(void **unused)
 	static const char *const evs[PV_EV_NREASONS] = {
 		"Scheduled", "Started", "Completed", "Died", "BackOff", "Failed", "FailedMount",
 		"ErrImageNeverPull", "InvalidImageName", "Killing", "Stopped",
-		"VolumesNotMounted", "PodInitDied", "Unhealthy",
+		"VolumesNotMounted", "PodInitDied", "Unhealthy", "DeadlineExceeded", "FailedScheduling",
 	};
 
 	(void)unused;
@@ -595,6 +607,37 @@ static void test_init_died(void **unused)
 	pgo(&p, PV_PE_INIT_EXITED, PV_PA_INIT_DIED, PV_P_STOPPING);
 }
 
+/* activeDeadlineSeconds passes while one container runs and one backs
+ * off: the pod fails, its containers stop and none starts again; once the
+ * last ended it is DONE for good. Deleted meanwhile, it stops as any. */
+static void test_deadline(void **unused)
+{
+	enum pv_pstate p = PV_P_RUNNING;
+	struct crt running = { PV_C_RUNNING, PV_R_NONE };
+	struct crt backoff = { PV_C_BACKOFF, PV_R_CRASH_LOOP_BACK_OFF };
+
+	(void)unused;
+	pgo(&p, PV_PE_DEADLINE, PV_PA_DEADLINE, PV_P_FAILING);
+	cgo(&running, PV_CE_STOP, PV_CA_TERM, PV_C_STOPPING);
+	cgo(&backoff, PV_CE_STOP, PV_CA_CANCEL, PV_C_TERMINATED);
+	pgo(&p, PV_PE_RETRY, PV_PA_IGNORE, PV_P_FAILING);     /* a pass restarts nothing */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_FAILING);  /* said twice */
+	pgo(&p, PV_PE_GRACE_EXPIRED, PV_PA_KILL, PV_P_FAILING);
+	cgo(&running, PV_CE_GRACE_EXPIRED, PV_CA_KILL, PV_C_STOPPING);
+	cgo(&running, PV_CE_EXITED, PV_CA_STOPPED, PV_C_TERMINATED); /* not judged: no restart */
+	pgo(&p, PV_PE_CONTAINER_STOPPED, PV_PA_SETTLE, PV_P_FAILING);
+	pgo(&p, PV_PE_APPS_DONE, PV_PA_NONE, PV_P_DONE);
+	pgo(&p, PV_PE_RETRY, PV_PA_IGNORE, PV_P_DONE);
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_DONE);
+
+	p = PV_P_STARTING; /* an init container still running */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_DEADLINE, PV_P_FAILING);
+	pgo(&p, PV_PE_STOP, PV_PA_STOP, PV_P_STOPPING); /* its file removed meanwhile */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_STOPPING);
+	p = PV_P_NEW;
+	pgo(&p, PV_PE_DEADLINE, PV_PA_INVALID, PV_P_NEW); /* armed only once started */
+}
+
 /* A missing image blocks the container until a pass finds it; an unusable
  * one waits for a new spec; a spec that cannot be built is retried. */
 static void test_blocked(void **unused)
@@ -673,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_init_containers),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_init_died),
+		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_blocked),
 		cmocka_unit_test(test_adoption),
 	};
