@@ -325,9 +325,16 @@ static void container_notified(void *data, int fd, uint32_t events)
 	ssize_t n = recv(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
 
 	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
 	if (n <= 0) {
 		pv_loop_del(c->pod->d->loop, c->notify_w);
 		c->notify_w = NULL;
+		/* A shim that ended before its pidfd was opened (the spawner's
+		 * children are reaped at once) has no watch: the socket's end
+		 * is the only word of it. */
+		if (!c->shim_w)
+			pv_container_shim_exited(c, fd, events); /* may free the pod */
 		return;
 	}
 	msg[n] = '\0';
