@@ -1,8 +1,7 @@
 /* A container's handler run once, in the loop: exec in the container,
- * httpGet, tcpSocket (see pods_action.h). Owns the run's socket, command
- * and timeout timer. Calls: runtime/execin, pods (records), core. */
-#include "supervisor/pods/pods_action.h"
-
+ * httpGet, tcpSocket (declared in pods_internal.h). Owns struct pv_action:
+ * the run's socket, command and timeout timer. Calls: runtime/execin,
+ * pods (records), core. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

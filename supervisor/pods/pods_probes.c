@@ -1,6 +1,6 @@
 /* Containers' probes at run time: liveness, readiness and startup, each
  * with a period timer, in the daemon's loop; each attempt is a handler
- * run (pods_action.h: exec in the container, httpGet, tcpSocket) ended
+ * run (pods_action.c: exec in the container, httpGet, tcpSocket) ended
  * at the probe's timeout. The results are
  * counted by probe.h; what they mean goes to the container: its ready
  * and started flags, and UNHEALTHY through the container table when a
@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "supervisor/core/log.h"
-#include "supervisor/pods/pods_action.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/pods/probe.h"
 #include "supervisor/services/services.h"
@@ -89,6 +88,7 @@ static void set_flags(struct pv_crt *c, const struct pv_probe_set *s)
 	pv_info("pod %s/%s: container %s %s", c->pod->ns, c->pod->name, c->spec->name.v,
 		ready ? "ready" : started ? "not ready" : "not started");
 	pv_services_kick(c->pod->d); /* the endpoints follow */
+	pv_crt_started(c);           /* a sidecar started: the next init container's turn */
 }
 
 /* A single result: counted, said, acted on; the next attempt armed. May
