@@ -10,7 +10,7 @@
  * the containers' processes, watches and back-off timers. Calls: pod_fsm,
  * pods (pod records, events, the pod table), pod_volumes (mounts),
  * runtime (cspec, shim, spawner), image, services (the environment),
- * core. */
+ * node (the reconcile kick), core. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -324,11 +324,12 @@ void pv_crt_started(struct pv_crt *c)
 }
 
 /* PROBE: it counts as running (its postStart hook returned): its probes
- * start, and the Services hear of it. */
+ * start, and who counts ready containers hears of it. */
 static void container_runs(struct pv_crt *c)
 {
 	pv_probes_start(c);
 	pv_services_kick(c->pod->d);
+	pv_daemon_kick(c->pod->d);
 	pv_crt_started(c); /* may start the next init container: the last word here */
 }
 
@@ -393,6 +394,7 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	pv_crt_close(c);
 	read_exit(c);
 	pv_services_kick(c->pod->d);
+	pv_daemon_kick(c->pod->d); /* no longer ready */
 	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
 		     "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
 		     pv_reason_str(c->term.reason), c->term.message[0] ? ": " : "", c->term.message);
@@ -496,6 +498,7 @@ static void ended_for_good(struct pv_crt *c, bool ok)
 	if (p->state == PV_P_DONE) {
 		stop_sidecars(p);
 		pv_services_kick(d);
+		pv_daemon_kick(d); /* a terminal phase: whoever owns it counts it */
 	}
 }
 

@@ -6,7 +6,7 @@
  * and started flags, and UNHEALTHY through the container table when a
  * liveness or startup probe fails for good. Owns struct pv_probes.
  * Calls: probe, pods_action, pods (records, events, pv_crt_apply),
- * services (the kick), core. */
+ * services (the kick), node (the reconcile kick), core. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +88,7 @@ static void set_flags(struct pv_crt *c, const struct pv_probe_set *s)
 	pv_info("pod %s/%s: container %s %s", c->pod->ns, c->pod->name, c->spec->name.v,
 		ready ? "ready" : started ? "not ready" : "not started");
 	pv_services_kick(c->pod->d); /* the endpoints follow */
+	pv_daemon_kick(c->pod->d);   /* and the controllers that count ready pods */
 	pv_crt_started(c);           /* a sidecar started: the next init container's turn */
 }
 
@@ -114,6 +115,7 @@ static void attempt_done(struct prober *r, enum pv_probe_result res, const char 
 	}
 	c->ready = false;
 	pv_services_kick(c->pod->d);
+	pv_daemon_kick(c->pod->d);
 	pv_pod_event(c->pod, false, PV_EV_KILLING, "Container %s failed %s probe, will be restarted",
 		     c->spec->name.v, r->kind == PV_PROBE_STARTUP ? "startup" : "liveness");
 	pv_crt_apply(c, PV_CE_UNHEALTHY, NULL);
