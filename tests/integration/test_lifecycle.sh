@@ -5,8 +5,10 @@
 # FailedPostStartHook and a restart; preStop (exec, httpGet) runs before
 # the SIGTERM; a sidecar (an init container with restartPolicy: Always)
 # runs beside the next init container and the app, is restarted when it
-# exits, is stopped after the app, and lets a Job-like pod complete. The
-# many variant: one pod of 20 containers, each with both hooks.
+# exits, is stopped after the app, and lets a Job-like pod complete;
+# preStop also before a liveness kill, a failing one does not stop the
+# stop, and a long one ends at the grace period. The many variant: one
+# pod of 20 containers, each with both hooks.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -105,6 +107,56 @@ rm -f "$M/pre.yaml"
 wait_for 20 'gone pre' || fail "pre still there: $(pod_json pre "p['status']")"
 [ "$(lines "$H/pre/order")" = "start prestop term" ] && ok "preStop exec ran before the SIGTERM (start prestop term)" \
 	|| fail "pre order: $(lines "$H/pre/order")"
+
+# --- preStop on a liveness kill; a failing preStop; a preStop past the grace period ----
+mkdir -p "$H/lp"
+cat >"$T_TMP/lp.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: lp}
+spec:
+  terminationGracePeriodSeconds: 3
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "trap 'echo term >> /data/lv; exit 0' TERM; touch /tmp/alive; echo start >> /data/lv; while true; do sleep 0.2; done"]
+    livenessProbe:
+      exec: {command: [cat, /tmp/alive]}
+      periodSeconds: 1
+      failureThreshold: 1
+    lifecycle:
+      preStop:
+        exec: {command: [sh, -c, "echo prestop >> /data/lv"]}
+    volumeMounts: [{name: data, mountPath: /data}]
+  - name: failing
+    image: busybox:test
+    command: [sh, -c, "trap 'echo term >> /data/fail; exit 0' TERM; echo start >> /data/fail; while true; do sleep 0.2; done"]
+    lifecycle:
+      preStop:
+        exec: {command: [sh, -c, "echo broken; exit 7"]}
+    volumeMounts: [{name: data, mountPath: /data}]
+  - name: sleepy
+    image: busybox:test
+    command: [sh, -c, "trap 'echo term >> /data/sleepy; exit 0' TERM; echo start >> /data/sleepy; while true; do sleep 0.2; done"]
+    lifecycle:
+      preStop:
+        sleep: {seconds: 1000}
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, hostPath: {path: $H/lp}}]
+YAML
+drop lp.yaml "$T_TMP/lp.yaml"
+wait_status lp Running && wait_for 10 '[ -s "$H/lp/lv" ] && [ -s "$H/lp/fail" ] && [ -s "$H/lp/sleepy" ]' || fail "lp: $(pod_json lp "p['status']")"
+"$PODVISOR" exec -c main lp -- rm /tmp/alive
+wait_for 20 '[ "$(lines "$H/lp/lv")" = "start prestop term start" ]' \
+	&& ok "a liveness kill runs preStop before the SIGTERM, then the restart (start prestop term start)" \
+	|| fail "lp/lv: $(lines "$H/lp/lv") restarts $(pod_json lp "p['restarts']")"
+rm -f "$M/lp.yaml"
+wait_for 30 'gone lp' || fail "lp still there: $(pod_json lp "p['status']")"
+events lp | grep -q "^FailedPreStopHook Exec lifecycle hook (\[sh -c echo broken; exit 7\]) for Container \"failing\" in Pod \"default/lp\" failed - error: command 'sh -c echo broken; exit 7' exited with 7, message: \"broken\"$" \
+	&& ok "event: FailedPreStopHook, with the command, its exit code and its output" || fail "events: $(events lp | grep -i hook)"
+[ "$(lines "$H/lp/fail")" = "start term" ] && ok "a failing preStop: the stop goes on (SIGTERM all the same)" || fail "lp/fail: $(lines "$H/lp/fail")"
+[ "$(lines "$H/lp/sleepy")" = start ] && ok "a preStop sleep longer than the grace period: SIGKILL at its end, no SIGTERM" \
+	|| fail "lp/sleepy: $(lines "$H/lp/sleepy")"
 
 # --- preStop httpGet: a request to the pod's server, then the SIGTERM -------------
 mkdir -p "$H/hp/cgi-bin"
