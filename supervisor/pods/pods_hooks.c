@@ -115,7 +115,7 @@ static void say_failed(struct pv_crt *c, enum hook_kind kind, const struct pv_ha
 {
 	enum pv_evreason why = kind == HOOK_POST_START ? PV_EV_FAILED_POST_START_HOOK
 						       : PV_EV_FAILED_PRE_STOP_HOOK;
-	char cmd[512] = "", url[256];
+	char cmd[512] = "";
 	size_t n = 0;
 
 	for (size_t i = 0; h->exec.hdr.set && i < h->exec.command.n && n < sizeof(cmd); i++)
@@ -132,7 +132,7 @@ static void say_failed(struct pv_crt *c, enum hook_kind kind, const struct pv_ha
 	else if (h->http_get.hdr.set)
 		pv_pod_event(c->pod, true, why, "HTTP lifecycle hook (%s) for Container \"%s\" in "
 			     "Pod \"%s/%s\" failed - error: %s",
-			     h->http_get.path.v ? h->http_get.path.v : (snprintf(url, sizeof(url), "/"), url),
+			     h->http_get.path.v && *h->http_get.path.v ? h->http_get.path.v : "/",
 			     c->spec->name.v, c->pod->ns, c->pod->name, msg);
 	else
 		pv_pod_event(c->pod, true, why, "%s hook for Container \"%s\" in Pod \"%s/%s\" "
