@@ -48,6 +48,8 @@ struct pv_crt {
 	 * kept by the pods module (pods_probes.c). */
 	bool started, ready;
 	struct pv_probes *probes;  /* the pods module's; NULL: no probe runs */
+	struct pv_hooks *hooks;    /* the pods module's: a lifecycle hook running, or a
+				    * sidecar waiting for its turn to stop; NULL: none */
 };
 
 struct pv_prt {

@@ -107,7 +107,8 @@ static int load_spec(struct pv_prt *p)
 	return 0;
 }
 
-/* Its init containers done (each ended with 0), or the one whose turn it is. */
+/* Its init containers done (each ended with 0, or a sidecar running), or
+ * the one whose turn it is. */
 static void settle(struct pv_prt *p)
 {
 	bool init_done = true;
@@ -115,6 +116,8 @@ static void settle(struct pv_prt *p)
 	for (p->next_init = 0; p->next_init < p->ninit; p->next_init++) {
 		const struct pv_crt *c = &p->containers[p->next_init];
 
+		if (pv_crt_sidecar(c) && c->state == PV_C_RUNNING)
+			continue; /* started before the daemon left */
 		if (!(c->state == PV_C_ENDED && c->term.exit_code == 0)) {
 			init_done = false;
 			break;

@@ -25,7 +25,8 @@ static enum pv_phase phase(const struct pv_prt *p)
 	}
 	if (p->state == PV_P_DONE) {
 		for (size_t i = 0; i < p->ninit; i++)
-			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0;
+			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0 &&
+				  !pv_crt_sidecar(&p->containers[i]); /* sidecars are stopped at the end */
 		return failed ? PV_PHASE_FAILED : PV_PHASE_SUCCEEDED;
 	}
 	return running ? PV_PHASE_RUNNING : PV_PHASE_PENDING;
@@ -51,6 +52,8 @@ static bool init_status(const struct pv_prt *p, char *buf, size_t len)
 			continue;
 		if (c->init && c->spec->restart_policy.v && kind(c) == PV_K_RUNNING)
 			continue; /* a running sidecar */
+		if (pv_crt_sidecar(c) && i < p->next_init)
+			continue; /* a sidecar that started once, stopped since */
 		if (kind(c) == PV_K_TERMINATED) {
 			term_reason(&c->term, r, sizeof(r));
 			snprintf(buf, len, "Init:%s", r);
@@ -179,8 +182,8 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 
 		json_object_array_add(cs, container_json(c));
 		restarts += c->restarts;
-		if (c->init)
-			continue;
+		if (c->init && !pv_crt_sidecar(c))
+			continue; /* sidecars count, as in kubectl */
 		total++;
 		ready += kind(c) == PV_K_RUNNING && c->ready;
 	}
