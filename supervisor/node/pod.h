@@ -92,8 +92,11 @@ void pv_pod_hash(const struct pv_object *o, char out[65]);
 /* The address a Service reaches pod P at: its own, or for a hostNetwork
  * pod the node's bridge address; 0 when it has none. */
 uint32_t pv_pod_address(const struct pv_prt *p);
-/* Whether pod P is ready to serve (an endpoint). */
+/* Whether pod P is ready to serve (an endpoint): running, and every app
+ * container and sidecar running and ready, as Kubernetes' Ready. */
 bool pv_pod_ready(const struct pv_prt *p);
+/* A sidecar: an init container with restartPolicy Always. */
+bool pv_crt_sidecar(const struct pv_crt *c);
 
 /* What the other modules read of a pod: a copy of its state, filled by
  * the pods' owner, never the record itself (only the pods module changes

@@ -297,11 +297,6 @@ static void read_exit(struct pv_crt *c)
 	json_object_put(j);
 }
 
-bool pv_crt_sidecar(const struct pv_crt *c)
-{
-	return c->init && c->spec->restart_policy.v && strcmp(c->spec->restart_policy.v, "Always") == 0;
-}
-
 /* The process the shim started (or a new daemon found). */
 static void record_process(struct pv_crt *c, pid_t pid, uint64_t start)
 {

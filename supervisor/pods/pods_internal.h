@@ -101,8 +101,6 @@ const char *pv_action_url(const struct pv_action *a, char *buf, size_t len);
  * returned, its startup probe passed): a sidecar that is the init
  * container whose turn it is lets the next one start. */
 void pv_crt_started(struct pv_crt *c);
-/* A sidecar: an init container with restartPolicy Always. */
-bool pv_crt_sidecar(const struct pv_crt *c);
 
 /* Lifecycle hooks and the order of stopping (pods_hooks.c). */
 /* Run C's postStart hook: HOOK_DONE or HOOK_FAILED comes back through

@@ -293,6 +293,48 @@ wait_for 30 'gone so' || fail "so still there: $(pod_json so "p['status']")"
 	&& ok "stopped in order: preStop hooks at once, the app, then the sidecars last first" \
 	|| fail "so order: $(lines "$H/so/order")"
 
+# --- a sidecar's readiness is the pod's: not an endpoint until it is ready ----------
+cat >"$M/sr.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: sr, labels: {app: sr}}
+spec:
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: side
+    image: busybox:test
+    restartPolicy: Always
+    command: [sh, -c, "exec sleep 1000"]
+    readinessProbe:
+      exec: {command: [test, -f, /tmp/ok]}
+      periodSeconds: 1
+  containers:
+  - name: app
+    image: busybox:test
+    command: [sh, -c, "httpd -p 8080 -h /tmp; exec sleep 1000"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sr}
+spec:
+  selector: {app: sr}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+srep() { "$PODVISOR" get svc sr -o json 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)[0]['ports'][0]['endpoints']))" 2>/dev/null; }
+wait_status sr Running 30 || fail "sr: $(pod_json sr "p['status']")"
+wait_for 10 '"$PODVISOR" get pods sr | grep -Eq "^sr +1/2 +Running "' && [ "$(srep)" = 0 ] \
+	&& ok "a sidecar failing readiness: READY 1/2, the pod is no endpoint" \
+	|| fail "sr: $("$PODVISOR" get pods sr) endpoints $(srep)"
+out=$("$PODVISOR" exec sr -c side -- touch /tmp/ok 2>&1) && ok "exec -c reaches a running sidecar" || fail "exec -c side: $out"
+wait_for 10 '[ "$(srep)" = 1 ]' && "$PODVISOR" get pods sr | grep -Eq "^sr +2/2 +Running " \
+	&& ok "the sidecar ready: READY 2/2, the pod is the Service's endpoint" \
+	|| fail "sr after: $("$PODVISOR" get pods sr) endpoints $(srep)"
+out=$("$PODVISOR" exec sr -c nope -- true 2>&1); rc=$?
+[ $rc != 0 ] && grep -q 'no container "nope" in pod sr' <<<"$out" && ok "exec -c of an unknown container says so" \
+	|| fail "exec -c nope: exit $rc: $out"
+rm -f "$M/sr.yaml"
+wait_for 30 'gone sr' || fail "sr still there"
+
 # --- many: 20 containers, each with postStart and preStop ---------------------------
 mkdir -p "$H/many"
 {
