@@ -67,6 +67,8 @@ struct pv_daemon {
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;
+	struct pv_timer *start_retry; /* a pod that could not start: a pass later (pods) */
+	int64_t start_retry_ms;       /* its backoff: 1 s doubling to 60 s */
 	struct pv_event events[PV_EVENTS_MAX];
 	size_t nevents, event_next;
 	bool quitting;

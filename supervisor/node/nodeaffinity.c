@@ -66,10 +66,10 @@ static bool requirement(const struct pv_label_req *r, const char *v)
 	if ((strcmp(op, "Gt") != 0 && strcmp(op, "Lt") != 0) || !v || r->values.n != 1)
 		return false;
 	have = strtoll(v, &end, 10);
-	if (*end)
+	if (*end || end == v) /* an empty label is no number, as Go's ParseInt */
 		return false;
 	want = strtoll(r->values.items[0].v, &end, 10);
-	if (*end)
+	if (*end || end == r->values.items[0].v)
 		return false;
 	return op[0] == 'G' ? have > want : have < want;
 }

@@ -32,15 +32,21 @@ static int write_text(const char *dir, const char *name, const char *text)
 /* The pod's short hostname (spec.hostname, or its name) and, with a
  * subdomain, its domain: SUBDOMAIN.NS.svc.CLUSTER-DOMAIN (the caller
  * frees it; NULL without a subdomain), as the kubelet makes them. */
-static const char *pod_host(const struct pv_prt *p, char **domain)
+static const char *pod_host(const struct pv_prt *p, char **domain, char host[64])
 {
 	const struct pv_pod_spec *s = &p->spec->spec;
+	size_t n;
 
 	*domain = NULL;
 	if (s->subdomain.v && asprintf(domain, "%s.%s.svc.%s", s->subdomain.v, p->ns,
 				       p->d->cluster_domain) < 0)
 		*domain = NULL;
-	return s->hostname.v ? s->hostname.v : p->name;
+	/* A pod name may be 253 characters, a hostname 63: cut as the
+	 * kubelet does (truncatePodHostnameIfNeeded), no '-' or '.' last. */
+	snprintf(host, 64, "%s", s->hostname.v ? s->hostname.v : p->name);
+	for (n = strlen(host); n > 0 && (host[n - 1] == '-' || host[n - 1] == '.'); n--)
+		host[n - 1] = '\0';
+	return host;
 }
 
 /* The hostname the pod's UTS namespace gets: the short one, or with
@@ -48,7 +54,8 @@ static const char *pod_host(const struct pv_prt *p, char **domain)
 char *pv_pod_uts_hostname(struct pv_prt *p)
 {
 	cleanup_free char *domain = NULL;
-	const char *host = pod_host(p, &domain);
+	char hbuf[64];
+	const char *host = pod_host(p, &domain, hbuf);
 	char *out = NULL;
 
 	if (p->spec->spec.set_hostname_as_fqdn.v && domain) {
@@ -70,7 +77,8 @@ static char *hosts_file(const struct pv_prt *p)
 {
 	const struct pv_pod_spec *s = &p->spec->spec;
 	cleanup_free char *domain = NULL;
-	const char *host = pod_host(p, &domain), *ip = p->ip_str[0] ? p->ip_str : "127.0.1.1";
+	char hbuf[64];
+	const char *host = pod_host(p, &domain, hbuf), *ip = p->ip_str[0] ? p->ip_str : "127.0.1.1";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -256,6 +256,34 @@ int pv_pod_watch_init(struct pv_prt *p)
 	return p->init_w ? 0 : -1;
 }
 
+#define START_RETRY_MS 1000
+#define START_RETRY_MAX_MS 60000
+
+static void start_retry_fired(void *data)
+{
+	pv_daemon_kick(data);
+}
+
+/* A pod could not start: say so on the pod, and try again in a later
+ * pass, backing off while it keeps failing (nothing else may kick one). */
+static void start_failed(struct pv_daemon *d, const struct pv_meta *m, const char *why)
+{
+	char object[600];
+
+	snprintf(object, sizeof(object), "pod/%s/%s", m->namespace.v, m->name.v);
+	pv_daemon_event(d, object, true, "FailedCreatePodSandBox", "cannot start the pod: %s; "
+			"trying again in %lld s", why, (long long)(d->start_retry_ms ? d->start_retry_ms
+										: START_RETRY_MS) / 1000);
+	if (!d->start_retry && d->loop)
+		d->start_retry = pv_timer_new(d->loop, start_retry_fired, d);
+	if (!d->start_retry || pv_timer_armed(d->start_retry))
+		return;
+	d->start_retry_ms = d->start_retry_ms ? d->start_retry_ms * 2 : START_RETRY_MS;
+	if (d->start_retry_ms > START_RETRY_MAX_MS)
+		d->start_retry_ms = START_RETRY_MAX_MS;
+	pv_timer_arm(d->start_retry, d->start_retry_ms);
+}
+
 static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash)
 {
 	const struct pv_meta *m = &o->obj->metadata;
@@ -299,10 +327,15 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 			  pv_pod_volumes_unmounted(p));
 	pv_pod_arm_deadline(p);
 	pv_pod_apply(p, PV_PE_START);
+	if (d->start_retry && !pv_timer_armed(d->start_retry))
+		d->start_retry_ms = 0; /* a pod started: the next failure retries soon */
 	return;
 fail:
+	if (!err.msg[0])
+		snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
 	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
-		 err.msg[0] ? err.msg : strerror(errno));
+		 err.msg);
+	start_failed(d, m, err.msg);
 	if (p->init_pid > 0)
 		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
 	if (p->ip)
@@ -398,6 +431,7 @@ void pv_pod_arm_deadline(struct pv_prt *p)
 		pv_warn("pod %s/%s: no timer for activeDeadlineSeconds", p->ns, p->name);
 		return;
 	}
+	/* At most 2^32 - 1 s (validated), from a wall clock start: no overflow. */
 	left_ms = (p->created_wall + ads->v - (int64_t)time(NULL)) * 1000;
 	pv_timer_arm(p->deadline, left_ms > 0 ? left_ms : 1);
 }

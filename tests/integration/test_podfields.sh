@@ -119,6 +119,8 @@ until_ok 20 '[ -z "$(pod_json aff-notin "p[\"name\"]")" ]' && ok "a Pending pod 
 	fail "aff-notin still listed"
 
 # --- activeDeadlineSeconds -------------------------------------------------------
+sel_pod dlmax '  activeDeadlineSeconds: 4294967295' >"$T_TMP/dlmax.yaml"
+drop dlmax.yaml "$T_TMP/dlmax.yaml"
 sel_pod dl '  activeDeadlineSeconds: 2
   restartPolicy: Always' >"$T_TMP/dl.yaml"
 drop dl.yaml "$T_TMP/dl.yaml"
@@ -137,6 +139,63 @@ wait_read other2.yaml 0 Loaded && wait_status other2 Running 30 &&
 	[ "$(pod_json dl "p['restarts']")" = 0 ] && [ "$(pod_json dl "p['status']")" = DeadlineExceeded ] &&
 	[ "$(events_of dl Started)" = 1 ] && ok "it is not restarted" ||
 	fail "dl: restarts $(pod_json dl "p['restarts']"), $(pod_json dl "p['status']"), Started $(events_of dl Started)"
+[ "$(pod_json dlmax "p['status']")" = Running ] && ok "activeDeadlineSeconds 4294967295 (the most): still Running" \
+	|| fail "dlmax: $(pod_json dlmax "p['status']")"
+rm -f "$M/dlmax.yaml"
+
+# --- hostile or out-of-range values are refused, with the place ------------------
+sel_pod bad-alias '  hostAliases:
+  - ip: 10.1.2.3
+    hostnames: ["good\n6.6.6.6\tkubernetes.default.svc.cluster.local evil"]' >"$T_TMP/bad-alias.yaml"
+out=$("$PODVISOR" check "$T_TMP/bad-alias.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "bad-alias.yaml:[0-9]*:[0-9]*: .*spec.hostAliases\[0\].hostnames\[0\]" <<<"$out" \
+	&& ok "check: a hostAliases name with a newline is refused at its place" || { fail "bad alias (exit $rc)"; diag "$out"; }
+sel_pod bad-dl '  activeDeadlineSeconds: 10000000000000000' >"$T_TMP/bad-dl.yaml"
+out=$("$PODVISOR" check "$T_TMP/bad-dl.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "activeDeadlineSeconds.*must be between 1 and 4294967295" <<<"$out" \
+	&& ok "check: activeDeadlineSeconds past 2^32-1 is refused" || { fail "bad deadline (exit $rc)"; diag "$out"; }
+cat >"$T_TMP/bad-deploy.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bd}
+spec:
+  selector: {matchLabels: {app: bd}}
+  template:
+    metadata: {labels: {app: bd}}
+    spec:
+      activeDeadlineSeconds: 5
+      containers: [{name: c, image: busybox:test}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: bds}
+spec:
+  selector: {matchLabels: {app: bds}}
+  updateStrategy: {rollingUpdate: {maxSurge: 1}}
+  template:
+    metadata: {labels: {app: bds}}
+    spec:
+      containers: [{name: c, image: busybox:test}]
+YAML
+out=$("$PODVISOR" check "$T_TMP/bad-deploy.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "bad-deploy.yaml:9:[0-9]*: .*activeDeadlineSeconds in Deployment is not supported" <<<"$out" \
+	&& ok "check: a Deployment's template may not have activeDeadlineSeconds (its pods would never be replaced)" \
+	|| { fail "deployment with a deadline (exit $rc)"; diag "$out"; }
+grep -q "bad-deploy.yaml:17:[0-9]*: .*maxUnavailable.*set maxUnavailable: 0" <<<"$out" \
+	&& ok "check: a DaemonSet's maxSurge needs maxUnavailable 0, as Kubernetes" || { fail "daemonset surge"; diag "$out"; }
+cp "$T_TMP/bad-alias.yaml" "$M/"
+wait_read bad-alias.yaml 0 FailedLoad && [ -z "$(pod_json bad-alias "p['name']")" ] \
+	&& ok "the daemon refuses the file too: no pod" || fail "bad-alias: $(pod_json bad-alias "p['status']")"
+rm -f "$M/bad-alias.yaml"
+
+# --- a pod name longer than a hostname: cut to 63 as the kubelet does -----------
+long=$(printf 'a%.0s' $(seq 62))-bc
+pod_yaml "$long" Always sleep 1000 >"$T_TMP/long.yaml"
+drop long.yaml "$T_TMP/long.yaml"
+wait_status "$long" Running 30 && [ "$("$PODVISOR" exec "$long" -- hostname)" = "$(printf 'a%.0s' $(seq 62))" ] \
+	&& ok "a 65-character pod name runs, its hostname cut to 63 characters without a trailing '-'" \
+	|| fail "long: $(pod_json "$long" "p['status']") hostname $("$PODVISOR" exec "$long" -- hostname 2>&1)"
+rm -f "$M/long.yaml"
 
 # --- hostAliases, setHostnameAsFQDN ----------------------------------------------
 sel_pod ha '  hostname: web

@@ -95,6 +95,24 @@ static void test_required_affinity(void **state)
 			  REQ("{matchExpressions: [{key: rack, operator: Exists}]}")));
 }
 
+/* Gt and Lt need numbers on both sides: an empty label value is none
+ * (Go's strconv.ParseInt("") fails), so it matches neither. */
+static void test_gt_lt_empty_label(void **state)
+{
+	static char e0[] = "foo=";
+	static char *empty[] = { e0 };
+	struct pv_daemon d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.node_name = node_name;
+	d.node_labels = empty;
+	d.nnode_labels = 1;
+	assert_false(fits(&d, REQ("{matchExpressions: [{key: foo, operator: Lt, values: [\"1\"]}]}")));
+	assert_false(fits(&d, REQ("{matchExpressions: [{key: foo, operator: Gt, values: [\"-1\"]}]}")));
+	assert_true(fits(&d, REQ("{matchExpressions: [{key: foo, operator: Exists}]}")));
+}
+
 static void test_preferred_is_no_requirement(void **state)
 {
 	struct pv_daemon d;
@@ -130,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_selector),
 		cmocka_unit_test(test_required_affinity),
+		cmocka_unit_test(test_gt_lt_empty_label),
 		cmocka_unit_test(test_preferred_is_no_requirement),
 		cmocka_unit_test(test_nodeconf_labels),
 	};
