@@ -29,7 +29,7 @@ static bool value_char(char c)
 
 static void skip_spaces(struct lexer *l)
 {
-	while (*l->p == ' ' || *l->p == '\t')
+	while (*l->p == ' ' || *l->p == '\t' || *l->p == '\r' || *l->p == '\n')
 		l->p++;
 }
 
@@ -109,9 +109,7 @@ static int value_set(struct lexer *l, struct pv_labelsel_req *r)
 			return fail(l, "expected ',' or ')' after a value");
 		l->p++;
 	}
-	l->p++;
-	if (r->n == 1 && !*r->values[0])
-		return fail(l, "in / notin needs at least one value");
+	l->p++; /* "()" is the set {""}, as in apimachinery's parser */
 	return 0;
 }
 
@@ -135,12 +133,12 @@ static int operator(struct lexer *l, struct pv_labelsel_req *r)
 			return fail(l, "> and < compare with an integer");
 		return 0;
 	}
-	if (!strncmp(l->p, "in", 2) && (l->p[2] == ' ' || l->p[2] == '(')) {
+	if (!strncmp(l->p, "in", 2) && (strchr(" \t\r\n(", l->p[2]) && l->p[2])) {
 		l->p += 2;
 		r->op = PV_LSEL_IN;
 		return value_set(l, r);
 	}
-	if (!strncmp(l->p, "notin", 5) && (l->p[5] == ' ' || l->p[5] == '(')) {
+	if (!strncmp(l->p, "notin", 5) && (strchr(" \t\r\n(", l->p[5]) && l->p[5])) {
 		l->p += 5;
 		r->op = PV_LSEL_NOTIN;
 		return value_set(l, r);

@@ -348,6 +348,11 @@ int pv_cmd_get(int argc, char **argv)
 		fprintf(stderr, "error: -l is taken by get pods only\n");
 		return PV_EXIT_USAGE;
 	}
+	if (o.selector && a.n > 1) { /* kubectl's words, and its exit code */
+		fprintf(stderr, "error: selectors and the all flag cannot be used when passing "
+				"resource/name arguments\n");
+		return PV_EXIT_FAIL;
+	}
 	if (o.selector && pv_labelsel_parse(o.selector, &sel, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err.msg);
 		return PV_EXIT_FAIL; /* as kubectl: 1 */

@@ -111,6 +111,7 @@ expect_rc 2 "delete pod without a name or -l is a usage error" "$PODVISOR" delet
 expect_rc 2 "a name and -l together is a usage error" "$PODVISOR" delete pod x -l app=web
 expect_rc 1 "a bad selector is an error" "$PODVISOR" delete pod -l "app in (web"
 expect_rc 1 "get pods with a bad selector: exit 1, as kubectl" "$PODVISOR" get pods -l "app in (web"
+expect_rc 1 "get pods NAME -l: a name and a selector together refused, as kubectl" "$PODVISOR" get pods x -l app=web
 "$PODVISOR" delete --help 2>&1 | grep -q "defined by a file" && ok "delete --help explains file-defined pods" \
 	|| fail "help: $("$PODVISOR" delete --help 2>&1 | head -5)"
 
