@@ -307,7 +307,7 @@ static void apply_revision(struct json_object *doc, struct json_object *target)
 	const char *cause = pv_json_str(target, "changeCause", NULL);
 
 	json_object_object_add(spec, "template",
-			       json_object_get(json_object_object_get(target, "template")));
+			       pv_edit_strip_defaults(json_object_object_get(target, "template")));
 	ann = json_object_object_get(meta, "annotations");
 	if (cause) {
 		if (!json_object_is_type(ann, json_type_object)) {
@@ -327,6 +327,7 @@ static int do_undo(const struct rollout_opts *o, struct json_object *r)
 	const char *path = pv_json_str(r, "file", "");
 	cleanup_free char *buf = NULL, *yaml = NULL, *out = NULL;
 	struct json_object *target, *doc = NULL;
+	const char *ybody;
 	struct pv_err err = { 0 };
 	size_t len = 0, start, end, ylen, olen;
 	int64_t current;
@@ -361,7 +362,10 @@ static int do_undo(const struct rollout_opts *o, struct json_object *r)
 		fprintf(stderr, "error: out of memory\n");
 		return PV_EXIT_FAIL;
 	}
-	ylen = strlen(yaml);
+	ybody = yaml;
+	if (!strncmp(ybody, "---\n", 4)) /* the document starts where the old one did */
+		ybody += 4;
+	ylen = strlen(ybody);
 	olen = start + ylen + (len - end);
 	out = malloc(olen + 1);
 	if (!out) {
@@ -369,7 +373,7 @@ static int do_undo(const struct rollout_opts *o, struct json_object *r)
 		return PV_EXIT_FAIL;
 	}
 	memcpy(out, buf, start);
-	memcpy(out + start, yaml, ylen);
+	memcpy(out + start, ybody, ylen);
 	memcpy(out + start + ylen, buf + end, len - end);
 	if (pv_edit_write_atomic(path, out, olen, &err) < 0) {
 		fprintf(stderr, "error: %s\n", err.msg);

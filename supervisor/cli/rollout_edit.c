@@ -16,7 +16,10 @@
 #include <yaml.h>
 
 #include "common/cleanup.h"
+#include "common/vec.h"
 #include "common/fdio.h"
+#include "manifests/encode.h"
+#include "manifests/manifest.h"
 #include "manifests/scalar.h"
 
 #define DEPTH_MAX 64
@@ -279,4 +282,120 @@ void pv_edit_sha256(const char *buf, size_t len, char out[65])
 	EVP_Digest(buf, len, h, NULL, EVP_sha256(), NULL);
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* ---- a template without its defaults ---- */
+
+struct strip {
+	struct json_object **gone; /* values (of the original) left out */
+	size_t n, cap;
+	struct json_object *labels; /* the selector the trial Deployment needs */
+	char *want;                 /* the template the original loads to */
+};
+
+static bool is_gone(const struct strip *s, struct json_object *v)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->gone[i] == v)
+			return true;
+	return false;
+}
+
+/* A copy of V without the values in S->gone (sharing the scalars). */
+static struct json_object *copy_without(const struct strip *s, struct json_object *v)
+{
+	struct json_object *c;
+
+	if (json_object_is_type(v, json_type_object)) {
+		c = json_object_new_object();
+		json_object_object_foreach(v, k, val) {
+			if (!val || !is_gone(s, val))
+				json_object_object_add(c, k, copy_without(s, val));
+		}
+		return c;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		c = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			json_object_array_add(c, copy_without(s, json_object_array_get_idx(v, i)));
+		return c;
+	}
+	return json_object_get(v);
+}
+
+/* The template TMPL loads to, in a Deployment of its own (NULL: it does
+ * not load). Malloc'd JSON text. */
+static char *loaded_template(const struct strip *s, struct json_object *tmpl)
+{
+	struct json_object *d = json_object_new_object(), *meta = json_object_new_object();
+	struct json_object *spec = json_object_new_object(), *sel = json_object_new_object();
+	struct json_object *enc = NULL;
+	struct pv_file f = { 0 };
+	const char *text;
+	char *out = NULL;
+
+	json_object_object_add(d, "apiVersion", json_object_new_string("apps/v1"));
+	json_object_object_add(d, "kind", json_object_new_string("Deployment"));
+	json_object_object_add(meta, "name", json_object_new_string("undo"));
+	json_object_object_add(d, "metadata", meta);
+	json_object_object_add(sel, "matchLabels", json_object_get(s->labels));
+	json_object_object_add(spec, "selector", sel);
+	json_object_object_add(spec, "template", json_object_get(tmpl));
+	json_object_object_add(d, "spec", spec);
+	text = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	if (text && pv_file_load_buf(&f, "template", text, strlen(text)) == 0 && f.nobjects == 1)
+		enc = pv_encode_object(&f.objects[0]);
+	text = enc ? json_object_to_json_string_ext(
+			     json_object_object_get(json_object_object_get(enc, "spec"), "template"),
+			     JSON_C_TO_STRING_PLAIN) : NULL;
+	if (text)
+		out = strdup(text);
+	json_object_put(enc);
+	pv_file_free(&f);
+	json_object_put(d);
+	return out;
+}
+
+/* Try leaving out each value under V, outermost first. */
+static void strip_walk(struct strip *s, struct json_object *root, struct json_object *v)
+{
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			strip_walk(s, root, json_object_array_get_idx(v, i));
+		return;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	json_object_object_foreach(v, k, val) {
+		struct json_object *trial;
+		char *got;
+
+		(void)k;
+		if (!val || pv_vec_push(s->gone, s->n, s->cap, val) < 0)
+			continue;
+		trial = copy_without(s, root);
+		got = loaded_template(s, trial);
+		json_object_put(trial);
+		if (!got || strcmp(got, s->want) != 0) {
+			s->n--; /* it is needed: look inside it */
+			strip_walk(s, root, val);
+		}
+		free(got);
+	}
+}
+
+struct json_object *pv_edit_strip_defaults(struct json_object *tmpl)
+{
+	struct strip s = { 0 };
+	struct json_object *out;
+
+	s.labels = json_object_object_get(json_object_object_get(tmpl, "metadata"), "labels");
+	s.want = loaded_template(&s, tmpl);
+	if (!s.want)
+		return json_object_get(tmpl);
+	strip_walk(&s, tmpl, tmpl);
+	out = copy_without(&s, tmpl);
+	free(s.gone);
+	free(s.want);
+	return out;
 }

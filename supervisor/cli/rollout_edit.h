@@ -4,7 +4,7 @@
  * value's line: the comments and documents around it are not in it), that
  * document read as JSON (scalars resolved as the loader resolves them),
  * and an atomic write that keeps the file's mode and owner.
- * Owns: nothing. Calls: manifests (scalar), common. */
+ * Owns: nothing. Calls: manifests (scalar, the loader, encode), common. */
 #ifndef PV_SUPERVISOR_CLI_ROLLOUT_EDIT_H
 #define PV_SUPERVISOR_CLI_ROLLOUT_EDIT_H
 
@@ -22,6 +22,14 @@
 int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *ns,
 		     const char *name, struct json_object **doc, size_t *start, size_t *end,
 		     struct pv_err *err);
+
+/* The pod template TMPL (as the daemon keeps it: every default filled
+ * in) without what the loader would fill in again the same way: what a
+ * user would have written, so that a rewritten file says no more than it
+ * needs to (and warns of nothing it did not before). Each field is
+ * dropped when the Deployment still loads to the same template without
+ * it. A new reference (TMPL itself when it cannot be loaded). */
+struct json_object *pv_edit_strip_defaults(struct json_object *tmpl);
 
 /* Replace PATH's contents with BUF: a temporary file in the same
  * directory (a hidden name the manifests watch ignores), with PATH's mode

@@ -1,4 +1,5 @@
 #!/bin/bash
+# asan: yes
 # Rollouts: `rollout status|history|undo deploy/NAME` and what they rest
 # on: a Deployment of 4 behind a Service changes its template (with a
 # change-cause); status waits and reports success; history shows the
