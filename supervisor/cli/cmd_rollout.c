@@ -64,7 +64,6 @@ static const char rollout_usage[] =
 	"directory is the API, so edit spec.replicas (or spec.paused) in the file.\n";
 
 static const char rollout_more[] =
-	"\n"
 	"Exit status: 0 on success; 1 when the rollout failed or timed out, the\n"
 	"Deployment or revision does not exist, or undo is refused; 2 on a usage error.\n";
 
