@@ -305,10 +305,22 @@ static void scaled_event(struct pv_daemon *d, const struct workload *w, const ch
 /* The ReplicaSets' sizes changed since the last pass: say so. */
 static void scaling_events(struct pv_daemon *d, struct drec *r, struct workload *w)
 {
-	if (!strcmp(r->new_hash, w->st->hash))
+	bool adopted = r->want_new < 0 && w->st->current > 0; /* a restarted daemon's first look */
+
+	if (adopted)
+		r->nolds = 0;
+	else if (!strcmp(r->new_hash, w->st->hash))
 		scaled_event(d, w, w->st->hash, r->want_new, w->want_new);
 	else if (w->want_new)
 		scaled_event(d, w, w->st->hash, 0, w->want_new);
+	if (!adopted && r->new_hash[0] && strcmp(r->new_hash, w->st->hash) != 0) {
+		int64_t now = 0; /* the template replaced: its ReplicaSet is an old one now */
+
+		for (size_t k = 0; k < w->nolds; k++)
+			if (!strcmp(w->olds[k].hash, r->new_hash))
+				now = w->olds[k].keep;
+		scaled_event(d, w, r->new_hash, r->want_new, now);
+	}
 	for (size_t i = 0; i < r->nolds; i++) {
 		int64_t now = 0;
 
