@@ -166,6 +166,21 @@ out=$("$PODVISOR" rollout undo deploy/solo 2>&1); rc=$?
 	&& ok "undo on a file that does not load is refused, the file untouched" || { fail "undo broken (exit $rc)"; diag "$out"; }
 rm "$M/solo.yaml"
 
+# The file edited behind the daemon's back: through a hard link in another
+# directory, which the manifests watch does not see.
+ln "$M/web.yaml" "$T_TMP/web-link.yaml"
+cp "$M/web.yaml" "$T_TMP/web-before.yaml"
+echo "# edited elsewhere" >>"$T_TMP/web-link.yaml"
+cp "$M/web.yaml" "$T_TMP/web-edited.yaml"
+out=$("$PODVISOR" rollout undo deploy/web 2>&1); rc=$?
+[ "$rc" = 1 ] && echo "$out" | grep -q 'changed since the daemon loaded it' && cmp -s "$M/web.yaml" "$T_TMP/web-edited.yaml" \
+	&& ok "undo on a file changed since the daemon loaded it is refused, the file untouched" \
+	|| { fail "undo on a changed file (exit $rc)"; diag "$out"; }
+rm "$T_TMP/web-link.yaml"
+before=$(file_seen web.yaml)
+drop web.yaml "$T_TMP/web-before.yaml" # the bytes the daemon has: Unchanged
+wait_read web.yaml "$before" Unchanged || fail "web.yaml not read back: $(file_last web.yaml)"
+
 # --- revisionHistoryLimit 2: 4 template changes keep 2 (+ the current) ----------
 for g in 0 1 2 3 4; do
 	deploy_doc lim 1 "g$g" "change $g" "  revisionHistoryLimit: 2" >"$T_TMP/lim.yaml"
