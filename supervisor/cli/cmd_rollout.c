@@ -305,8 +305,10 @@ static void apply_revision(struct json_object *doc, struct json_object *target)
 	struct json_object *meta = json_object_object_get(doc, "metadata"), *ann;
 	const char *cause = pv_json_str(target, "changeCause", NULL);
 
+	/* its keys in the order of the template it replaces: a smaller diff */
 	json_object_object_add(spec, "template",
-			       pv_edit_strip_defaults(json_object_object_get(target, "template")));
+			       pv_edit_strip_defaults(json_object_object_get(target, "template"),
+						      json_object_object_get(spec, "template")));
 	ann = json_object_object_get(meta, "annotations");
 	if (cause) {
 		if (!json_object_is_type(ann, json_type_object)) {

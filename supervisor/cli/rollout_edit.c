@@ -384,10 +384,11 @@ static void strip_walk(struct strip *s, struct json_object *root, struct json_ob
 	}
 }
 
-struct json_object *pv_edit_strip_defaults(struct json_object *tmpl)
+struct json_object *pv_edit_strip_defaults(struct json_object *tmpl, struct json_object *like)
 {
 	struct strip s = { 0 };
-	struct json_object *out;
+	struct json_object *out, *ordered;
+	char *got;
 
 	s.labels = json_object_object_get(json_object_object_get(tmpl, "metadata"), "labels");
 	s.want = loaded_template(&s, tmpl);
@@ -395,7 +396,67 @@ struct json_object *pv_edit_strip_defaults(struct json_object *tmpl)
 		return json_object_get(tmpl);
 	strip_walk(&s, tmpl, tmpl);
 	out = copy_without(&s, tmpl);
+	ordered = pv_edit_follow_order(out, like);
+	got = loaded_template(&s, ordered);
+	if (got && !strcmp(got, s.want)) {
+		json_object_put(out);
+		out = ordered;
+	} else {
+		json_object_put(ordered);
+	}
+	free(got);
 	free(s.gone);
 	free(s.want);
+	return out;
+}
+
+/* ---- keys in the order of the template being replaced ---- */
+
+static struct json_object *item_like(struct json_object *like, struct json_object *item, size_t i)
+{
+	struct json_object *name = json_object_object_get(item, "name");
+
+	if (!json_object_is_type(like, json_type_array))
+		return NULL;
+	if (!json_object_is_type(name, json_type_string))
+		return i < json_object_array_length(like) ? json_object_array_get_idx(like, i) : NULL;
+	for (size_t k = 0; k < json_object_array_length(like); k++) {
+		struct json_object *n = json_object_object_get(json_object_array_get_idx(like, k), "name");
+
+		if (json_object_is_type(n, json_type_string) &&
+		    !strcmp(json_object_get_string(n), json_object_get_string(name)))
+			return json_object_array_get_idx(like, k);
+	}
+	return NULL;
+}
+
+struct json_object *pv_edit_follow_order(struct json_object *v, struct json_object *like)
+{
+	struct json_object *out;
+
+	if (json_object_is_type(v, json_type_array)) {
+		out = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *it = json_object_array_get_idx(v, i);
+
+			json_object_array_add(out, pv_edit_follow_order(it, item_like(like, it, i)));
+		}
+		return out;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return json_object_get(v);
+	out = json_object_new_object();
+	if (json_object_is_type(like, json_type_object)) {
+		json_object_object_foreach(like, k, lv) {
+			struct json_object *val;
+
+			if (json_object_object_get_ex(v, k, &val))
+				json_object_object_add(out, k, pv_edit_follow_order(val, lv));
+		}
+	}
+	json_object_object_foreach(v, k, val) {
+		if (!json_object_object_get_ex(out, k, NULL))
+			json_object_object_add(out, k, pv_edit_follow_order(val, NULL));
+	}
 	return out;
 }

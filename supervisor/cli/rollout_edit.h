@@ -28,8 +28,17 @@ int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *
  * user would have written, so that a rewritten file says no more than it
  * needs to (and warns of nothing it did not before). Each field is
  * dropped when the Deployment still loads to the same template without
- * it. A new reference (TMPL itself when it cannot be loaded). */
-struct json_object *pv_edit_strip_defaults(struct json_object *tmpl);
+ * it. Its mappings' keys then follow LIKE's order (the template it is to
+ * replace; may be NULL), unless that changes what it loads to (the order
+ * of labels is part of the pod-template-hash). A new reference (TMPL
+ * itself when it cannot be loaded). */
+struct json_object *pv_edit_strip_defaults(struct json_object *tmpl, struct json_object *like);
+
+/* V with its mappings' keys in the order LIKE has them (where LIKE has
+ * them; the others after, in their order), recursively; list items are
+ * matched by their "name", else by position. So that a template written
+ * back reads as the one it replaces. A new reference. */
+struct json_object *pv_edit_follow_order(struct json_object *v, struct json_object *like);
 
 /* Replace PATH's contents with BUF: a temporary file in the same
  * directory (a hidden name the manifests watch ignores), with PATH's mode
