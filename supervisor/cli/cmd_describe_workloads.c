@@ -176,6 +176,7 @@ int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 			   struct json_object *events)
 {
 	struct json_object *w = find(o, items), *olds;
+	int64_t unavailable;
 	const char *rus;
 
 	if (!w) {
@@ -183,13 +184,14 @@ int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 		return 1;
 	}
 	head(w);
+	unavailable = pv_json_int(w, "replicas") - pv_json_int(w, "available");
 	printf("Annotations:            deployment.kubernetes.io/revision: %lld\n",
 	       (long long)pv_json_int(w, "revision"));
 	printf("Selector:               %s\n", pv_json_str(w, "selector", "<none>"));
 	printf("Replicas:               %lld desired | %lld updated | %lld total | %lld available | "
 	       "%lld unavailable\n", (long long)pv_json_int(w, "replicas"),
 	       (long long)pv_json_int(w, "updated"), (long long)pv_json_int(w, "current"),
-	       (long long)pv_json_int(w, "available"), (long long)pv_json_int(w, "unavailable"));
+	       (long long)pv_json_int(w, "available"), (long long)(unavailable > 0 ? unavailable : 0));
 	printf("StrategyType:           %s\n", pv_json_str(w, "strategyType", "RollingUpdate"));
 	printf("MinReadySeconds:        %lld\n", (long long)pv_json_int(w, "minReadySeconds"));
 	rus = pv_json_str(w, "rollingUpdateStrategy", NULL);

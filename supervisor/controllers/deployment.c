@@ -474,9 +474,6 @@ static void deployment_info(struct pv_daemon *d, struct drec *r, struct workload
 			       json_object_new_int64(dp->spec.progress_deadline_seconds.set ?
 						     dp->spec.progress_deadline_seconds.v : 600));
 	json_object_object_add(info, "paused", json_object_new_boolean(dp->spec.paused.v));
-	json_object_object_add(info, "unavailable",
-			       json_object_new_int64(w->st->replicas > w->st->available ?
-						     w->st->replicas - w->st->available : 0));
 	json_object_object_add(info, "revision", json_object_new_int64(cur ? cur->number : 0));
 	json_object_object_add(info, "template", json_object_get(w->tmpl));
 	json_object_object_add(info, "conditions", conditions(d, r, w, dp));

@@ -124,6 +124,11 @@ echo "$out" | grep -Eq '^Replicas: +4 desired \| 4 updated \| 4 total \| 4 avail
 	&& ok "describe deploy web: replicas, strategy, new ReplicaSet, scaling events" \
 	|| { fail "describe deploy"; diag "$out"; }
 
+out=$("$PODVISOR" describe rs "web-$H2" 2>&1)
+echo "$out" | grep -Eq '^Controlled By: +Deployment/web$' && echo "$out" | grep -Eq '^Replicas: +4 current / 4 desired$' \
+	&& ok "describe rs web-$H2: its Deployment and replicas" || { fail "describe rs"; diag "$out"; }
+expect_rc 1 "describe deploy of an unknown name exits 1" "$PODVISOR" describe deploy nope
+
 # --- undo: the file is rewritten, the rest of it byte for byte --------------
 before=$(file_seen web.yaml)
 out=$("$PODVISOR" rollout undo deploy/web 2>&1); rc=$?
