@@ -333,6 +333,11 @@ static int do_undo(const struct rollout_opts *o, struct json_object *r)
 	size_t len = 0, start, end, ylen, olen;
 	int64_t current;
 
+	if (!strcmp(condition_reason(r, "Progressing"), "DeploymentPaused")) {
+		fprintf(stderr, "error: you cannot roll back a paused deployment; resume it first "
+			"(spec.paused: false in %s) and try again\n", path);
+		return PV_EXIT_FAIL;
+	}
 	target = undo_target(o, r, &current);
 	if (!target)
 		return PV_EXIT_FAIL;

@@ -233,6 +233,7 @@ apply web.yaml "$T_TMP/web.yaml"
 "$PODVISOR" describe deploy web 2>&1 | grep -Eq 'Progressing +Unknown +DeploymentPaused' \
 	&& wait_pods web 4 "$H" 2 && ok "paused: the template change is not rolled out" \
 	|| { fail "paused"; diag "$(pods_of web)"; }
+expect_rc 1 "undo of a paused Deployment is refused" "$PODVISOR" rollout undo deploy/web
 web_file three "third"
 apply web.yaml "$T_TMP/web.yaml"
 "$PODVISOR" rollout status deploy/web --timeout=60s >/dev/null 2>&1 && [ "$(hash_of web)" != "$H" ] \
