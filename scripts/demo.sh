@@ -65,10 +65,12 @@ echo "== podvisor get deploy, get rs (the hello Deployment)"
 "$bin" get rs
 echo
 echo "== a rollout: hello.yaml's pod template edited (GREETING=v2, with a change-cause)"
+echo "   (slow today: a new pod that gets a just-freed address is unreachable from the node"
+echo "   for ~50 s, a stale neighbour entry on pv0, so its readiness probe times out)"
 sed -i -e 's|kubernetes.io/change-cause: .*|kubernetes.io/change-cause: "set GREETING=v2"|' \
 	-e 's|^        imagePullPolicy: Never$|&\n        env:\n        - name: GREETING\n          value: v2|' \
 	"$T/manifests/hello.yaml"
-"$bin" rollout status deploy/hello --timeout=120s || true
+"$bin" rollout status deploy/hello --timeout=180s || true
 "$bin" get rs
 "$bin" rollout history deploy/hello
 echo
@@ -77,7 +79,7 @@ echo "== podvisor rollout undo deploy/hello (rewrites the template in the file)"
 echo "(the file against examples/hello.yaml: the first template again, as podvisor writes it;"
 echo " the ConfigMap and Service documents are untouched)"
 diff -u "$PWD/examples/hello.yaml" "$T/manifests/hello.yaml" | tail -n +3 | head -40 || true
-"$bin" rollout status deploy/hello --timeout=120s || true
+"$bin" rollout status deploy/hello --timeout=180s || true
 "$bin" rollout history deploy/hello
 "$bin" get deploy
 sleep "${DEMO_SECONDS:-6}"
