@@ -215,7 +215,7 @@ int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 		       (long long)pv_json_int(r, "pods"), (long long)pv_json_int(r, "pods"));
 	}
 	printf("\nNewReplicaSet:          %s (%lld/%lld replicas created)\n",
-	       pv_json_str(w, "newReplicaSet", ""), (long long)pv_json_int(w, "newReplicaSetPods"),
+	       pv_json_str(w, "newReplicaSet", ""), (long long)pv_json_int(w, "updated"),
 	       (long long)pv_json_int(w, "replicas"));
 	pv_get_print_events(events, "Events");
 	return 0;

@@ -478,7 +478,6 @@ static void deployment_info(struct pv_daemon *d, struct drec *r, struct workload
 	json_object_object_add(info, "template", json_object_get(w->tmpl));
 	json_object_object_add(info, "conditions", conditions(d, r, w, dp));
 	json_object_object_add(info, "newReplicaSet", json_object_new_string(w->rs_name));
-	json_object_object_add(info, "newReplicaSetPods", json_object_new_int64(w->st->updated));
 	for (size_t i = 0; i < w->nolds; i++) {
 		struct json_object *o = json_object_new_object();
 

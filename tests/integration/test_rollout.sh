@@ -206,13 +206,18 @@ stop_daemon TERM && start_daemon && [ "$("$PODVISOR" rollout history deploy/web 
 rm "$M/lim.yaml"
 
 # --- minReadySeconds delays AVAILABLE ---------------------------------------------
-deploy_doc slow 1 one "" "  minReadySeconds: 3" >"$T_TMP/slow.yaml"
+deploy_doc slow 1 one "" "  minReadySeconds: 5" >"$T_TMP/slow.yaml"
 apply slow.yaml "$T_TMP/slow.yaml"
-wait_pods slow 1 && seen=$("$PODVISOR" get deploy slow 2>&1 | awk 'NR == 2 {print $2, $4}')
-[ "$seen" = "1/1 0" ] && ok "minReadySeconds 3: ready 1/1 but AVAILABLE 0 at first" || fail "get deploy slow: $seen"
-for _ in $(seq 100); do [ "$("$PODVISOR" get deploy slow 2>&1 | awk 'NR == 2 {print $4}')" = 1 ] && break; sleep 0.1; done
+seen=""
+for _ in $(seq 300); do # READY and AVAILABLE as first seen ready (one row: the same counts)
+	seen=$("$PODVISOR" get deploy slow 2>&1 | awk 'NR == 2 {print $2, $4}')
+	case "$seen" in "1/1 "*) break ;; esac
+	sleep 0.1
+done
+[ "$seen" = "1/1 0" ] && ok "minReadySeconds 5: ready 1/1 but AVAILABLE 0 at first" || fail "get deploy slow: $seen"
+for _ in $(seq 150); do [ "$("$PODVISOR" get deploy slow 2>&1 | awk 'NR == 2 {print $4}')" = 1 ] && break; sleep 0.1; done
 [ "$("$PODVISOR" get deploy slow 2>&1 | awk 'NR == 2 {print $4}')" = 1 ] \
-	&& ok "... and AVAILABLE 1 once it has been ready 3 s" || fail "slow never available"
+	&& ok "... and AVAILABLE 1 once it has been ready 5 s" || fail "slow never available"
 rm "$M/slow.yaml"
 
 # --- progressDeadlineSeconds: a pod that never gets ready --------------------------
@@ -230,6 +235,10 @@ rm "$M/stuck.yaml"
 H=$(hash_of web)
 { cat "$T_TMP/head"; deploy_doc web 4 three "third" "  paused: true"; cat "$T_TMP/tail"; } >"$T_TMP/web.yaml"
 apply web.yaml "$T_TMP/web.yaml"
+for _ in $(seq 100); do # proof the daemon has acted on it: the condition
+	"$PODVISOR" describe deploy web 2>&1 | grep -Eq 'Progressing +Unknown +DeploymentPaused' && break
+	sleep 0.1
+done
 "$PODVISOR" describe deploy web 2>&1 | grep -Eq 'Progressing +Unknown +DeploymentPaused' \
 	&& wait_pods web 4 "$H" 2 && ok "paused: the template change is not rolled out" \
 	|| { fail "paused"; diag "$(pods_of web)"; }
