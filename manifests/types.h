@@ -415,6 +415,7 @@ struct pv_pod_spec {
 	struct pv_affinity affinity;
 	struct pv_bool host_network, host_pid, host_ipc, share_process_namespace;
 	struct pv_bool automount_service_account_token, enable_service_links;
+	struct pv_bool set_hostname_as_fqdn;
 	struct pv_pod_security_context security_context;
 	PV_LIST(struct pv_host_alias) host_aliases;
 	struct pv_dns_config dns_config;

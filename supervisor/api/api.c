@@ -18,6 +18,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
+#include "supervisor/api/delete_api.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -251,6 +252,8 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return op_events(d, r->object);
 	case PV_API_WORKLOADS:
 		return op_workloads(d);
+	case PV_API_DELETE_POD:
+		return pv_api_delete_pod(d, r->ns, r->name);
 	case PV_API_ROLLOUT:
 		return op_rollout(d, r->ns, r->name);
 	}

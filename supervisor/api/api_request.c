@@ -18,6 +18,7 @@ static const struct {
 	{ "config", PV_API_CONFIG },
 	{ "events", PV_API_EVENTS },
 	{ "workloads", PV_API_WORKLOADS },
+	{ "delete-pod", PV_API_DELETE_POD },
 	{ "rollout", PV_API_ROLLOUT },
 };
 

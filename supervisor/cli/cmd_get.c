@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "manifests/encode.h"
+#include "manifests/labelsel.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
@@ -60,9 +61,19 @@ static const char describe_usage[] =
 	"and events; a ReplicaSet (rs), StatefulSet (sts), DaemonSet (ds), Job or\n"
 	"CronJob: its counts, what its controller reports, and its events.\n";
 
+static const char *label_of(const void *labels, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex((struct json_object *)labels, key, &v)
+		       ? json_object_get_string(v) : NULL;
+}
+
 bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
 	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
+		return false;
+	if (o->sel && !pv_labelsel_matches(o->sel, label_of, json_object_object_get(p, "labels")))
 		return false;
 	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
 }
@@ -276,6 +287,10 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_OPT_NAMESPACE(&o->ns, "only this namespace (default: default)"),
 		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
 				"every namespace, with a NAMESPACE column"),
+		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
+			       "pods: only those whose labels match, as kubectl's -l: app=web, "
+			       "app!=web, 'env in (a,b)', 'env notin (a)', key, !key; several "
+			       "separated by commas"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
 				  "wide (pods: adds IP, NODE and UID; services: SELECTOR; pv, pvc: "
 				  "VOLUMEMODE), json or yaml"),
@@ -330,6 +345,8 @@ int pv_cmd_get(int argc, char **argv)
 	struct get_opts o = { 0 };
 	struct pv_cli_args a;
 	struct json_object *resp, *items;
+	struct pv_labelsel sel;
+	struct pv_err err = { 0 };
 	enum get_kind kind;
 	int rc = parse_get(argc, argv, &o, &a);
 
@@ -337,6 +354,16 @@ int pv_cmd_get(int argc, char **argv)
 		return rc;
 	rc = PV_EXIT_OK;
 	kind = kind_of(a.v[0]);
+	if (o.selector && kind != GET_PODS) {
+		fprintf(stderr, "error: -l is taken by get pods only\n");
+		return PV_EXIT_USAGE;
+	}
+	if (o.selector && pv_labelsel_parse(o.selector, &sel, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err.msg);
+		return PV_EXIT_FAIL; /* as kubectl: 1 */
+	}
+	if (o.selector)
+		o.sel = &sel;
 	o.name = a.n > 1 ? a.v[1] : NULL;
 	o.all = o.all || kinds[kind].cluster;
 	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
@@ -345,14 +372,27 @@ int pv_cmd_get(int argc, char **argv)
 	} else {
 		resp = call(&o, kinds[kind].op, NULL);
 	}
-	if (!resp)
+	if (!resp) {
+		if (o.sel)
+			pv_labelsel_free(&sel);
 		return PV_EXIT_FAIL;
-	json_object_object_get_ex(resp, kinds[kind].items, &items);
+	}
+	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||
+	    !json_object_is_type(items, json_type_array)) {
+		fprintf(stderr, "podvisor: the daemon's answer has no %s list: is the daemon "
+				"the same version as this command?\n", kinds[kind].items);
+		json_object_put(resp);
+		if (o.sel)
+			pv_labelsel_free(&sel);
+		return PV_EXIT_FAIL;
+	}
 	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
 		rc = pv_get_structured(&o, items);
 	else
 		kinds[kind].print(&o, items);
 	json_object_put(resp);
+	if (o.sel)
+		pv_labelsel_free(&sel);
 	return rc;
 }
 

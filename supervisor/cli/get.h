@@ -9,12 +9,16 @@
 
 #include <json-c/json.h>
 
+struct pv_labelsel;
+
 struct get_opts {
 	const char *ns;
 	bool all;
 	const char *output;
 	const char *state;
 	const char *name;
+	const char *selector;          /* -l, as given */
+	const struct pv_labelsel *sel; /* -l parsed: only items whose labels match */
 };
 
 bool pv_get_wanted(const struct get_opts *o, struct json_object *item);

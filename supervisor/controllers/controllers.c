@@ -21,6 +21,7 @@ static const struct controller {
 } controllers[] = {
 	{ "deployment", pv_ctl_deployments_sync, pv_ctl_deployments_free },
 	{ "replicaset", pv_ctl_replicasets_sync, NULL },
+	{ "daemonset", pv_ctl_daemonsets_sync, pv_ctl_daemonsets_free },
 };
 
 static void recheck_fired(void *data)

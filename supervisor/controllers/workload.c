@@ -89,6 +89,8 @@ void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 {
 	const char *hash = pv_ctl_map_get(&v->spec->h.metadata.labels, HASH_LABEL);
 
+	if (!hash) /* a DaemonSet's (or StatefulSet's) pod */
+		hash = pv_ctl_map_get(&v->spec->h.metadata.labels, "controller-revision-hash");
 	s->current++;
 	s->ready += v->ready;
 	s->available += pv_ctl_available(s, v, pv_now_ms(), NULL);

@@ -57,7 +57,8 @@ const char *pv_ctl_map_get(const pv_strmap *m, const char *key);
 /* True when the pod V was made by the workload ST (and is in its namespace). */
 bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *v);
 /* Count V into ST's current/ready (and updated when its
- * pod-template-hash is ST's, or ST has none). */
+ * pod-template-hash, or else controller-revision-hash, is ST's, or ST
+ * has none). */
 void pv_ctl_count(struct pv_workload_status *st, const struct pv_pod_view *v);
 
 /* O encoded to JSON (*WHOLE, to put), and its spec.template (borrowed
@@ -90,6 +91,8 @@ bool pv_ctl_available(const struct pv_workload_status *st, const struct pv_pod_v
 /* The controllers, each a module; controllers.c calls them in this order. */
 void pv_ctl_deployments_sync(struct pv_daemon *d);
 void pv_ctl_replicasets_sync(struct pv_daemon *d);
+void pv_ctl_daemonsets_sync(struct pv_daemon *d);
+void pv_ctl_daemonsets_free(struct pv_controllers *c);
 void pv_ctl_deployments_free(struct pv_controllers *c);
 
 #endif

@@ -40,6 +40,8 @@ struct pv_daemon {
 	char *state;
 	char *node_name;
 	char *node_ip;             /* status.hostIP: --node-ip, or detected */
+	char **node_labels;        /* --node-label, nodeLabels: "KEY=VALUE" (nodeaffinity.h) */
+	size_t nnode_labels;
 	char *local_path_root;     /* podvisor.io/local-path volumes live here */
 	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
 	int64_t log_max;          /* bytes per container log file */

@@ -1,3 +1,5 @@
+/* This node's labels and Kubernetes' node selectors matched against them
+ * (nodeaffinity.h). Pure over the node's settings. Calls: node. */
 #include "supervisor/node/nodeaffinity.h"
 
 #include <stdlib.h>
@@ -25,6 +27,11 @@ static const char *arch(void)
 
 const char *pv_node_label(const struct pv_daemon *d, const char *key)
 {
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < d->nnode_labels; i++)
+		if (strncmp(d->node_labels[i], key, klen) == 0 && d->node_labels[i][klen] == '=')
+			return d->node_labels[i] + klen + 1;
 	if (strcmp(key, "kubernetes.io/hostname") == 0)
 		return d->node_name;
 	if (strcmp(key, "kubernetes.io/os") == 0)
@@ -93,4 +100,18 @@ bool pv_node_selector_matches(const struct pv_daemon *d, const struct pv_node_se
 		if (term_matches(d, &sel->node_selector_terms.items[i]))
 			return true;
 	return false;
+}
+
+bool pv_node_fits_pod(const struct pv_daemon *d, const struct pv_pod_spec *s)
+{
+	for (size_t i = 0; i < s->node_selector.n; i++) {
+		const char *v = pv_node_label(d, s->node_selector.items[i].key);
+
+		if (!v || strcmp(v, s->node_selector.items[i].value) != 0)
+			return false;
+	}
+	if (s->affinity.node_affinity.required.hdr.set &&
+	    !pv_node_selector_matches(d, &s->affinity.node_affinity.required))
+		return false;
+	return true;
 }

@@ -49,6 +49,8 @@ struct pv_crt {
 	bool started, ready;
 	int64_t ready_ms;          /* monotonic: when READY last became true (0: never) */
 	struct pv_probes *probes;  /* the pods module's; NULL: no probe runs */
+	struct pv_hooks *hooks;    /* the pods module's: a lifecycle hook running, or a
+				    * sidecar waiting for its turn to stop; NULL: none */
 };
 
 struct pv_prt {
@@ -74,6 +76,11 @@ struct pv_prt {
 	size_t next_init;
 	struct pv_timer *kill_timer;
 	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
+	/* Does not fit this node (nodeSelector, node affinity): a record only,
+	 * Pending, nothing started; decided again at each pass. */
+	bool unschedulable;
+	struct pv_timer *deadline; /* activeDeadlineSeconds, counted from its start */
+	bool deadline_exceeded;    /* stopped by it: Failed (DeadlineExceeded), for good */
 };
 
 /* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */
@@ -86,8 +93,11 @@ void pv_pod_hash(const struct pv_object *o, char out[65]);
 /* The address a Service reaches pod P at: its own, or for a hostNetwork
  * pod the node's bridge address; 0 when it has none. */
 uint32_t pv_pod_address(const struct pv_prt *p);
-/* Whether pod P is ready to serve (an endpoint). */
+/* Whether pod P is ready to serve (an endpoint): running, and every app
+ * container and sidecar running and ready, as Kubernetes' Ready. */
 bool pv_pod_ready(const struct pv_prt *p);
+/* A sidecar: an init container with restartPolicy Always. */
+bool pv_crt_sidecar(const struct pv_crt *c);
 
 /* What the other modules read of a pod: a copy of its state, filled by
  * the pods' owner, never the record itself (only the pods module changes
