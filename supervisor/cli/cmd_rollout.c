@@ -150,7 +150,8 @@ static int status_message(const struct rollout_opts *o, struct json_object *r, c
 	int64_t replicas = pv_json_int(r, "replicas"), updated = pv_json_int(r, "updated");
 	int64_t current = pv_json_int(r, "current"), available = pv_json_int(r, "available");
 
-	if (!file_as_loaded(r, NULL, NULL)) {
+	if (!file_as_loaded(r, NULL, NULL) ||
+	    !json_object_get_boolean(json_object_object_get(r, "observed"))) {
 		snprintf(msg, len, "Waiting for deployment spec update to be observed...\n");
 		return 0;
 	}

@@ -670,9 +670,11 @@ struct json_object *pv_controllers_rollout_json(struct pv_daemon *d, const char 
 	const struct pv_object *o = pv_desired_get(&d->desired, PV_KIND_DEPLOYMENT, ns, name, &f);
 	struct pv_ctl_deployments *dd = d->controllers ? d->controllers->deploy : NULL;
 	const struct pv_workload_status *st;
-	struct json_object *out, *hist;
+	const struct pv_deployment *dp;
+	struct json_object *out, *hist, *whole = NULL, *tmpl;
 	struct drec *r = NULL;
-	char hex[65];
+	char hex[65], hash[11] = "";
+	const char *text;
 	size_t n;
 
 	for (size_t i = 0; dd && i < dd->n; i++)
@@ -680,6 +682,14 @@ struct json_object *pv_controllers_rollout_json(struct pv_daemon *d, const char 
 			r = &dd->v[i];
 	if (!o || !r)
 		return NULL;
+	dp = (const struct pv_deployment *)o->obj;
+	/* the template in force now, against the one the last pass ran (as
+	 * kubectl's observedGeneration): a file just read is not yet acted on */
+	tmpl = pv_ctl_template(o, &whole);
+	text = tmpl ? json_object_to_json_string_ext(tmpl, JSON_C_TO_STRING_PLAIN) : NULL;
+	if (text)
+		pv_rollout_template_hash(text, strlen(text), hash);
+	json_object_put(whole);
 	out = json_object_new_object();
 	pv_controllers_observe(d);
 	st = pv_controllers_status(d, &n);
@@ -692,6 +702,9 @@ struct json_object *pv_controllers_rollout_json(struct pv_daemon *d, const char 
 		json_object_object_add(out, "ready", json_object_new_int64(st[i].ready));
 		json_object_object_add(out, "available", json_object_new_int64(st[i].available));
 		json_object_object_add(out, "podTemplateHash", json_object_new_string(st[i].hash));
+		json_object_object_add(out, "observed", json_object_new_boolean(
+					       (dp->spec.paused.v || !strcmp(hash, st[i].hash)) &&
+					       st[i].replicas == (dp->spec.replicas.set ? dp->spec.replicas.v : 1)));
 		if (st[i].info)
 			json_object_object_add(out, "conditions", json_object_get(json_object_object_get(
 							st[i].info, "conditions")));

@@ -55,8 +55,10 @@ YAML
 # The documents around web's, which undo must leave byte for byte.
 printf '# web: a Deployment between a ConfigMap and a Service\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-conf   # keep me\ndata: {a: "1"}\n---\n# the Deployment follows\n' >"$T_TMP/head"
 printf '  # a trailing comment\n\n---\n# the Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n    targetPort: 8080\n...\n' >"$T_TMP/tail"
-web_file() { # GREETING CAUSE
-	{ cat "$T_TMP/head"; deploy_doc web 4 "$1" "$2"; cat "$T_TMP/tail"; } >"$T_TMP/web.yaml"
+web_file() { # GREETING CAUSE [EXTRA-SPEC]: ready a second after it starts (a rollout takes a while)
+	{ cat "$T_TMP/head"; deploy_doc web 4 "$1" "$2" "${3:-}" \
+		| sed 's/^        ports:$/        readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 1, periodSeconds: 1}\n        ports:/'
+	  cat "$T_TMP/tail"; } >"$T_TMP/web.yaml"
 }
 
 pods_of() { # APP: "name status ready/total hash", sorted
@@ -233,7 +235,7 @@ rm "$M/stuck.yaml"
 
 # --- paused: a template change waits ------------------------------------------------
 H=$(hash_of web)
-{ cat "$T_TMP/head"; deploy_doc web 4 three "third" "  paused: true"; cat "$T_TMP/tail"; } >"$T_TMP/web.yaml"
+web_file three "third" "  paused: true"
 apply web.yaml "$T_TMP/web.yaml"
 for _ in $(seq 100); do # proof the daemon has acted on it: the condition
 	"$PODVISOR" describe deploy web 2>&1 | grep -Eq 'Progressing +Unknown +DeploymentPaused' && break
@@ -247,6 +249,35 @@ web_file three "third"
 apply web.yaml "$T_TMP/web.yaml"
 "$PODVISOR" rollout status deploy/web --timeout=60s >/dev/null 2>&1 && [ "$(hash_of web)" != "$H" ] \
 	&& ok "resumed: it rolls out" || fail "resume: $(pods_of web | tr '\n' ';')"
+
+# --- describe of another kind: generic, from its status row ------------------
+cat >"$T_TMP/ds.yaml" <<YAML
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: busybox:test
+        command: ["sleep", "100000"]
+YAML
+apply ds.yaml "$T_TMP/ds.yaml"
+wait_pods agent 1 || fail "agent: $(pods_of agent)"
+out=$("$PODVISOR" describe ds agent 2>&1)
+echo "$out" | grep -Eq '^Name: +agent$' && echo "$out" | grep -Eq '^Kind: +DaemonSet$' \
+	&& echo "$out" | grep -Eq '^Replicas: +1 desired \| 1 current \| 1 ready' && echo "$out" | grep -q '^Events:' \
+	&& ok "describe ds agent: the generic form (name, counts, events)" || { fail "describe ds"; diag "$out"; }
+rm "$M/ds.yaml"
 
 # --- many: 12 template changes, revisionHistoryLimit 10 ---------------------------
 for g in $(seq 0 12); do
