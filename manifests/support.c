@@ -17,7 +17,8 @@ static const struct pv_support rows[] = {
 	/* kinds */
 	ACTED("Namespace", NULL, "namespaces the other objects"),
 	ACTED("Pod", NULL, "run on this node"),
-	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate"),
+	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate; revisions, "
+	      "minReadySeconds, progressDeadlineSeconds, paused"),
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
 	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
 	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),

@@ -19,6 +19,7 @@ static const struct {
 	{ "events", PV_API_EVENTS },
 	{ "workloads", PV_API_WORKLOADS },
 	{ "delete-pod", PV_API_DELETE_POD },
+	{ "rollout", PV_API_ROLLOUT },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

@@ -46,7 +46,8 @@ static const char get_usage[] =
 	"                     FailedLoad, Removed)\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE | -A] [--state DIR]\n"
+	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
+	"                         [-n NAMESPACE | -A] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
@@ -54,7 +55,11 @@ static const char describe_usage[] =
 	"endpoints, and why it is not programmed if it is not. Or a\n"
 	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
 	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
-	"data. Or a Secret: its type and each key's size, never the values.\n";
+	"data. Or a Secret: its type and each key's size, never the values. Or a\n"
+	"Deployment (deploy): its selector, replicas (desired, updated, total,\n"
+	"available), strategy, pod template, conditions, ReplicaSets, manifest file\n"
+	"and events; a ReplicaSet (rs), StatefulSet (sts), DaemonSet (ds), Job or\n"
+	"CronJob: its counts, what its controller reports, and its events.\n";
 
 static const char *label_of(const void *labels, const char *key)
 {
@@ -208,12 +213,17 @@ static const struct get_kind_info {
 		     "configmap" },
 	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
 	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
-	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments, NULL, NULL },
-	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets, NULL, NULL },
-	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets, NULL, NULL },
-	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets, NULL, NULL },
-	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, NULL, NULL },
-	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs, NULL, NULL },
+	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments,
+			 pv_describe_deployment, "deployment" },
+	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets,
+		     pv_describe_replicaset, "replicaset" },
+	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets,
+		      pv_describe_workload, "statefulset" },
+	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets,
+		     pv_describe_workload, "daemonset" },
+	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_workload, "job" },
+	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs,
+			  pv_describe_workload, "cronjob" },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -326,7 +336,7 @@ static int parse_describe(int argc, char **argv, struct get_opts *o, struct pv_c
 	kind = kind_of(a->v[0]);
 	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe))
 		return pv_cli_usage_error(&cmd, "cannot describe '%s'; the kinds described: pod, "
-					  "svc, pv, pvc, cm, secret", a->v[0]);
+					  "svc, pv, pvc, cm, secret, deploy, rs, sts, ds, job, cronjob", a->v[0]);
 	return PV_CLI_GO;
 }
 

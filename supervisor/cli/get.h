@@ -61,4 +61,15 @@ int pv_describe_configmap(const struct get_opts *o, struct json_object *items,
 int pv_describe_secret(const struct get_opts *o, struct json_object *items,
 		       struct json_object *events);
 
+/* Deployments, ReplicaSets, and the other workloads from their info keys
+ * (cmd_describe_workloads.c): each 0, or 1 when no NAME is in ITEMS. */
+int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
+			   struct json_object *events);
+int pv_describe_replicaset(const struct get_opts *o, struct json_object *items,
+			   struct json_object *events);
+int pv_describe_workload(const struct get_opts *o, struct json_object *items,
+			 struct json_object *events);
+/* A pod template (spec.template as JSON), as kubectl describes it. */
+void pv_describe_pod_template(struct json_object *tmpl);
+
 #endif

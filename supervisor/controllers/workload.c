@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "manifests/encode.h"
+#include "supervisor/core/loop.h"
 
 #define HASH_LABEL "pod-template-hash"
 
@@ -92,11 +93,28 @@ void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 		hash = pv_ctl_map_get(&v->spec->h.metadata.labels, "controller-revision-hash");
 	s->current++;
 	s->ready += v->ready;
-	s->available += v->ready;
+	s->available += pv_ctl_available(s, v, pv_now_ms(), NULL);
 	if (!s->hash[0] || (hash && !strcmp(hash, s->hash))) {
 		s->updated++;
 		s->updated_ready += v->ready;
 	}
+}
+
+bool pv_ctl_available(const struct pv_workload_status *st, const struct pv_pod_view *v,
+		      int64_t now, int64_t *wake)
+{
+	int64_t at;
+
+	if (!v->ready)
+		return false;
+	if (st->min_ready_ms <= 0)
+		return true;
+	at = v->ready_since_ms + st->min_ready_ms;
+	if (at <= now)
+		return true;
+	if (wake && (!*wake || at < *wake))
+		*wake = at;
+	return false;
 }
 
 struct json_object *pv_ctl_template(const struct pv_object *o, struct json_object **whole)

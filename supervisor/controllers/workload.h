@@ -82,10 +82,17 @@ void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
 /* A workload waits on pods becoming ready or finishing: look again soon. */
 void pv_ctl_wait(struct pv_daemon *d);
 
+/* Whether the pod V of ST is available: ready for ST->min_ready_ms as of
+ * NOW (monotonic ms). When it is ready but not yet available, *WAKE (if
+ * not NULL) is lowered to when it will be (0: unset). */
+bool pv_ctl_available(const struct pv_workload_status *st, const struct pv_pod_view *v,
+		      int64_t now, int64_t *wake);
+
 /* The controllers, each a module; controllers.c calls them in this order. */
 void pv_ctl_deployments_sync(struct pv_daemon *d);
 void pv_ctl_replicasets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_free(struct pv_controllers *c);
+void pv_ctl_deployments_free(struct pv_controllers *c);
 
 #endif

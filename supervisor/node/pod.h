@@ -47,6 +47,7 @@ struct pv_crt {
 	/* What its probes say of this run (no probe: both true once running):
 	 * kept by the pods module (pods_probes.c). */
 	bool started, ready;
+	int64_t ready_ms;          /* monotonic: when READY last became true (0: never) */
 	struct pv_probes *probes;  /* the pods module's; NULL: no probe runs */
 	struct pv_hooks *hooks;    /* the pods module's: a lifecycle hook running, or a
 				    * sidecar waiting for its turn to stop; NULL: none */
@@ -106,6 +107,7 @@ struct pv_pod_view {
 	enum pv_pstate phase;
 	bool ready;               /* every regular container running and ready: an endpoint */
 	bool stopping;            /* being stopped, or deleted once stopped */
+	int64_t ready_since_ms;   /* while READY: since when (monotonic ms), else 0 */
 	uint32_t ip;              /* its own address (host order); 0: none */
 	uint32_t address;         /* where a Service reaches it (pv_pod_address) */
 	const struct pv_pod *spec;

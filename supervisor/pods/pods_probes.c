@@ -84,6 +84,7 @@ static void set_flags(struct pv_crt *c, const struct pv_probe_set *s)
 	if (ready == c->ready && started == c->started)
 		return;
 	c->ready = ready;
+	c->ready_ms = ready ? pv_now_ms() : 0;
 	c->started = started;
 	pv_info("pod %s/%s: container %s %s", c->pod->ns, c->pod->name, c->spec->name.v,
 		ready ? "ready" : started ? "not ready" : "not started");
@@ -193,6 +194,7 @@ void pv_probes_start(struct pv_crt *c)
 
 	pv_probes_stop(c);
 	c->started = c->ready = true;
+	c->ready_ms = pv_now_ms();
 	all = calloc(1, sizeof(*all));
 	if (!all)
 		return;
