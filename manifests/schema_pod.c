@@ -209,7 +209,7 @@ TYPE(handler, "LifecycleHandler");
 static const struct pv_field lifecycle_fields[] = {
 	F("postStart", PV_F_OBJ, post_start, .type = &handler_type),
 	F("preStop", PV_F_OBJ, pre_stop, .type = &handler_type),
-	IGN("stopSignal"),
+	F("stopSignal", PV_F_STR, stop_signal),
 	PV_FIELD_END,
 };
 TYPE(lifecycle, "Lifecycle");

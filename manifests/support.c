@@ -95,7 +95,6 @@ static const struct pv_support rows[] = {
 	ACTED("Container", "startupProbe", "exec, httpGet, tcpSocket; holds the other two"),
 	ACTED("Container", "lifecycle", "postStart and preStop: exec, httpGet, sleep"),
 	ACTED("Container", "restartPolicy", "Always on an init container: a sidecar"),
-	NOT_YET("Lifecycle", "stopSignal", 13, "containers are stopped with SIGTERM"),
 	NOT_YET("Container", "terminationMessagePath", 0, "no termination message is read"),
 	NOT_YET("Container", "terminationMessagePolicy", 0, "no termination message is read"),
 	MOOT("Container", "imagePullPolicy", "images come from the local store; nothing is pulled"),

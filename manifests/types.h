@@ -221,6 +221,7 @@ struct pv_handler {
 struct pv_lifecycle {
 	struct pv_hdr hdr;
 	struct pv_handler post_start, pre_stop;
+	struct pv_str stop_signal; /* "SIGTERM", ...: what stops the container */
 };
 
 struct pv_capabilities {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "manifests/names.h"
+#include "manifests/signals.h"
 
 static void validate_rel_path(struct pv_vctx *v, const struct pv_str *s, const char *path)
 {
@@ -216,6 +217,10 @@ static void validate_container(struct pv_vctx *v, const struct pv_pod_spec *s,
 	validate_probe(v, &c->startup_probe, pv_vpath(v, "%s.startupProbe", path), false);
 	validate_handler(v, &c->lifecycle.post_start, pv_vpath(v, "%s.lifecycle.postStart", path));
 	validate_handler(v, &c->lifecycle.pre_stop, pv_vpath(v, "%s.lifecycle.preStop", path));
+	if (c->lifecycle.stop_signal.v && pv_signal_number(c->lifecycle.stop_signal.v, false) < 0)
+		pv_verr(v, c->lifecycle.stop_signal.loc, pv_vpath(v, "%s.lifecycle.stopSignal", path),
+			"unsupported value \"%s\": a signal name as Kubernetes takes it (SIGTERM, "
+			"SIGINT, SIGQUIT, SIGUSR1, SIGRTMIN+3, ...)", c->lifecycle.stop_signal.v);
 	if (init && !sidecar && (c->liveness_probe.hdr.set || c->readiness_probe.hdr.set ||
 				 c->startup_probe.hdr.set || c->lifecycle.hdr.set))
 		pv_verr(v, c->hdr.loc, path, "init containers may not have probes or lifecycle "

@@ -34,6 +34,7 @@ struct pv_crt {
 	struct pv_cterm term, last; /* this run's end, and the previous run's */
 	int restarts;
 	int64_t backoff_ms;
+	int stop_signal;          /* what stops it (stopSignal, the image's, SIGTERM); 0: not known yet */
 	pid_t pid;
 	uint64_t pid_start;
 	int pidfd;

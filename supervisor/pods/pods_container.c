@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "manifests/signals.h"
 #include "supervisor/core/backoff.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/jsonx.h"
@@ -77,6 +78,32 @@ static void set_resources(const struct pv_crt *c, struct pv_cspec *s)
 	s->memory_max = mem ? mem->q.value : 0;
 	s->cpu_max_milli = cpu ? cpu->q.milli : 0;
 	s->cpu_request_milli = req ? req->q.milli : 0;
+}
+
+/* What stops C: its lifecycle.stopSignal, else its image's StopSignal
+ * (IMG, or looked up when NULL), else SIGTERM, as the kubelet and runc. */
+static int stop_signal_of(const struct pv_crt *c, const struct pv_image *img)
+{
+	struct pv_image own = { 0 };
+	struct pv_err err = { 0 };
+	const char *name = c->spec->lifecycle.stop_signal.v;
+	int sig = name ? pv_signal_number(name, false) : -1;
+
+	if (sig > 0)
+		return sig;
+	if (!img && pv_image_lookup(c->pod->d->state, c->spec->image.v, &own, &err) == 0)
+		img = &own;
+	if (img && img->config.stop_signal)
+		sig = pv_signal_number(img->config.stop_signal, true);
+	pv_image_free(&own);
+	return sig > 0 ? sig : SIGTERM;
+}
+
+int pv_crt_stop_signal(struct pv_crt *c)
+{
+	if (c->stop_signal <= 0) /* adopted from an earlier daemon */
+		c->stop_signal = stop_signal_of(c, NULL);
+	return c->stop_signal;
 }
 
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
@@ -248,6 +275,7 @@ static void container_create(struct pv_crt *c)
 		image_failed(c, &err);
 		return;
 	}
+	c->stop_signal = stop_signal_of(c, &img);
 	if ((rc = build_cspec(c, &img, &s, &err)) < 0) {
 		pv_pod_event(p, true, rc == -2 ? PV_EV_FAILED_MOUNT : PV_EV_FAILED, "container %s: %s",
 			     c->spec->name.v, err.msg);
@@ -531,7 +559,7 @@ static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *ar
 		break;
 	case PV_CA_RUN_TERM:
 		record_process(c, arg->pid, arg->start);
-		signal_it(c, SIGTERM); /* it was being created when its pod stopped */
+		signal_it(c, pv_crt_stop_signal(c)); /* it was being created when its pod stopped */
 		break;
 	case PV_CA_JUDGE:
 		pv_crt_apply(c, pv_fsm_exit_event(restart_policy(c), c->term.exit_code), NULL);

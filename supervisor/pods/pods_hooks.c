@@ -92,7 +92,7 @@ static void term(struct pv_crt *c)
 		return;
 	}
 	if (c->pidfd >= 0)
-		pv_pidfd_signal(c->pidfd, SIGTERM);
+		pv_pidfd_signal(c->pidfd, pv_crt_stop_signal(c));
 }
 
 void pv_hook_turn(struct pv_prt *p)

@@ -101,6 +101,9 @@ const char *pv_action_url(const struct pv_action *a, char *buf, size_t len);
  * returned, its startup probe passed): a sidecar that is the init
  * container whose turn it is lets the next one start. */
 void pv_crt_started(struct pv_crt *c);
+/* The signal that stops C: its lifecycle.stopSignal, its image's
+ * StopSignal, or SIGTERM. */
+int pv_crt_stop_signal(struct pv_crt *c);
 
 /* Lifecycle hooks and the order of stopping (pods_hooks.c). */
 /* Run C's postStart hook: HOOK_DONE or HOOK_FAILED comes back through

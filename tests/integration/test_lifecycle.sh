@@ -335,6 +335,53 @@ out=$("$PODVISOR" exec sr -c nope -- true 2>&1); rc=$?
 rm -f "$M/sr.yaml"
 wait_for 30 'gone sr' || fail "sr still there"
 
+# --- stop signals: lifecycle.stopSignal, else the image's StopSignal -------------
+make_busybox_oci "$T_TMP/oci-usr2" busybox:usr2 ',"StopSignal":"USR2"' >/dev/null 2>&1 &&
+	"$PODVISOR" image import "$T_TMP/oci-usr2" busybox:usr2 >/dev/null 2>&1 || fail "an image with StopSignal USR2"
+mkdir -p "$H/sig"
+cat >"$M/sig.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: sig1}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: c
+    image: busybox:test
+    lifecycle: {stopSignal: SIGUSR1}
+    command: [sh, -c, "trap 'echo usr1 >> /data/sig1; exit 0' USR1; trap 'echo term >> /data/sig1; exit 0' TERM; while true; do sleep 0.2; done"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, hostPath: {path: $H/sig}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sig2}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: c
+    image: busybox:usr2
+    command: [sh, -c, "trap 'echo usr2 >> /data/sig2; exit 0' USR2; trap 'echo term >> /data/sig2; exit 0' TERM; while true; do sleep 0.2; done"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, hostPath: {path: $H/sig}}]
+YAML
+wait_status sig1 Running 30 && wait_status sig2 Running 30 || fail "sig pods: $(pod_json sig1 "p['status']") $(pod_json sig2 "p['status']")"
+rm -f "$M/sig.yaml"
+wait_for 30 'gone sig1 && gone sig2' || fail "sig pods still there"
+[ "$(lines "$H/sig/sig1")" = usr1 ] && ok "lifecycle.stopSignal SIGUSR1 stops the container with SIGUSR1" || fail "sig1: $(lines "$H/sig/sig1")"
+[ "$(lines "$H/sig/sig2")" = usr2 ] && ok "without one, the image's StopSignal (USR2) stops it" || fail "sig2: $(lines "$H/sig/sig2")"
+sed 's/stopSignal: SIGUSR1/stopSignal: SIGFOO/' >"$T_TMP/badsig.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: badsig}
+spec:
+  containers:
+  - {name: c, image: busybox:test, lifecycle: {stopSignal: SIGUSR1}}
+YAML
+out=$("$PODVISOR" check "$T_TMP/badsig.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q 'badsig.yaml:6:[0-9]*: .*lifecycle.stopSignal: unsupported value "SIGFOO"' <<<"$out" \
+	&& ok "check: an unknown stopSignal is refused at its place" || { fail "bad stopSignal (exit $rc)"; diag "$out"; }
+
 # --- many: 20 containers, each with postStart and preStop ---------------------------
 mkdir -p "$H/many"
 {
