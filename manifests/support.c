@@ -21,7 +21,7 @@ static const struct pv_support rows[] = {
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
 	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
 	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),
-	NOT_YET("Job", NULL, 13, "no pod is made from it"),
+	ACTED("Job", NULL, "pods run to completion; backoffLimit, deadline, ttl, Indexed"),
 	NOT_YET("CronJob", NULL, 13, "nothing is scheduled from it"),
 	ACTED("Service", NULL, "cluster IPs, node ports, endpoints, DNS"),
 	ACTED("ConfigMap", NULL, "volumes and environment"),

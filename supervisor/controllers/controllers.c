@@ -22,6 +22,7 @@ static const struct controller {
 	{ "deployment", pv_ctl_deployments_sync, NULL },
 	{ "replicaset", pv_ctl_replicasets_sync, NULL },
 	{ "daemonset", pv_ctl_daemonsets_sync, pv_ctl_daemonsets_free },
+	{ "job", pv_ctl_jobs_sync, pv_ctl_jobs_free },
 };
 
 static void recheck_fired(void *data)

@@ -87,5 +87,7 @@ void pv_ctl_deployments_sync(struct pv_daemon *d);
 void pv_ctl_replicasets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_free(struct pv_controllers *c);
+void pv_ctl_jobs_sync(struct pv_daemon *d);
+void pv_ctl_jobs_free(struct pv_controllers *c);
 
 #endif
