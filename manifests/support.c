@@ -22,7 +22,7 @@ static const struct pv_support rows[] = {
 	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
 	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),
 	ACTED("Job", NULL, "pods run to completion; backoffLimit, deadline, ttl, Indexed"),
-	NOT_YET("CronJob", NULL, 13, "nothing is scheduled from it"),
+	ACTED("CronJob", NULL, "Jobs on its schedule, in its timeZone; concurrencyPolicy, history"),
 	ACTED("Service", NULL, "cluster IPs, node ports, endpoints, DNS"),
 	ACTED("ConfigMap", NULL, "volumes and environment"),
 	ACTED("Secret", NULL, "volumes and environment"),

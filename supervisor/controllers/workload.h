@@ -89,5 +89,7 @@ void pv_ctl_daemonsets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_free(struct pv_controllers *c);
 void pv_ctl_jobs_sync(struct pv_daemon *d);
 void pv_ctl_jobs_free(struct pv_controllers *c);
+void pv_ctl_cronjobs_sync(struct pv_daemon *d);
+void pv_ctl_cronjobs_free(struct pv_controllers *c);
 
 #endif

@@ -85,6 +85,52 @@ wait_event() {
 	return 1
 }
 
+
+# cron_yaml NAME POLICY COMMAND [EXTRA-SPEC-YAML]
+cron_yaml() {
+	cat <<YAML
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: $1
+spec:
+  schedule: "* * * * *"
+  concurrencyPolicy: $2
+${4:-}
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels:
+            cron: $1
+        spec:
+          restartPolicy: Never
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: busybox:test
+            command: ["sh", "-c", "$3"]
+YAML
+}
+# jobs_of CRONJOB: its Jobs' "name status" rows, sorted.
+jobs_of() {
+	"$PODVISOR" get jobs -o json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    for j in sorted(json.load(sys.stdin), key=lambda j: j["name"]):
+        if j["name"].startswith(sys.argv[1] + "-") and j["name"][len(sys.argv[1]) + 1:].isdigit():
+            print(j["name"], j.get("status", ""), j.get("startTime", 0))
+except Exception:
+    pass' "$1"
+}
+
+# --- CronJobs: dropped first, looked at after the Jobs (their minutes pass meanwhile)
+cron_yaml tick Allow "echo tick" >"$T_TMP/tick.yaml"
+cron_yaml solo Forbid "sleep 1000" >"$T_TMP/solo.yaml"
+cron_yaml swap Replace "sleep 1000" >"$T_TMP/swap.yaml"
+cron_yaml nap Allow "true" "  suspend: true" >"$T_TMP/nap.yaml"
+for f in tick solo swap nap; do drop $f.yaml "$T_TMP/$f.yaml"; done
+
 # --- completions 3, parallelism 2 -------------------------------------------
 job_yaml three 3 2 "sleep 1; echo done \$HOSTNAME" >"$T_TMP/three.yaml"
 drop three.yaml "$T_TMP/three.yaml"
@@ -151,6 +197,44 @@ seen=$(for p in $(pods_of idx | awk '{print $1}'); do "$PODVISOR" logs "$p" 2>/d
 pods_of idx | awk '{print $1}' | grep -Eq "^idx-1-[a-z0-9]{5}$" \
 	&& [ "$(pod_json "$(pods_of idx | awk '/^idx-1-/{print $1}')" "p['annotations'].get('batch.kubernetes.io/job-completion-index')")" = 1 ] \
 	&& ok "pods are named idx-INDEX-xxxxx, annotated with their index" || fail "idx pods: $(pods_of idx | tr '\n' ';')"
+
+# --- CronJobs ------------------------------------------------------------------------
+for _ in $(seq 700); do [ -n "$(jobs_of tick)" ] && break; sleep 0.1; done
+first=$(jobs_of tick | head -1)
+name=${first%% *}; start=${first##* }; sched=$(( ${name#tick-} * 60 ))
+[ -n "$first" ] && [ "$start" -ge "$sched" ] && [ $((start - sched)) -le 15 ] \
+	&& ok "a CronJob * * * * * makes Job $name within its minute (started $((start - sched)) s after)" \
+	|| fail "tick: '$first' ($(jobs_of tick | tr '\n' ';'))"
+events_of cronjob/default/tick | grep -q "^SuccessfulCreate " && ok "with a SuccessfulCreate event" || fail "tick events: $(events_of cronjob/default/tick | tr '\n' ';')"
+wait_job "$name" Complete 30 && ok "its Job completes" || fail "$name: $(job_field "$name" status)"
+"$PODVISOR" get cronjob 2>&1 | grep -Eq "^tick +\* \* \* \* \* +<none> +False +[01] +[0-9]+[sm] ago +[0-9]+[sm]" \
+	&& ok "get cronjob: tick, its schedule, last schedule" || fail "get cronjob: $("$PODVISOR" get cronjob 2>&1)"
+wait_event cronjob/default/solo JobAlreadyActive 90 && ok "Forbid: the next minute, JobAlreadyActive" \
+	|| fail "solo events: $(events_of cronjob/default/solo | tr '\n' ';')"
+[ "$(jobs_of solo | grep -c .)" = 1 ] && [ "$(jobs_of solo | awk '{print $2}')" = Running ] \
+	&& ok "Forbid: still one Job, running" || fail "solo jobs: $(jobs_of solo | tr '\n' ';')"
+wait_event cronjob/default/swap SuccessfulDelete 90 && ok "Replace: the next minute deletes the running Job" \
+	|| fail "swap events: $(events_of cronjob/default/swap | tr '\n' ';')"
+for _ in $(seq 100); do [ "$(jobs_of swap | grep -c .)" = 1 ] && break; sleep 0.1; done
+[ "$(jobs_of swap | grep -c .)" = 1 ] && [ "$(events_of cronjob/default/swap | awk '$1 == "SuccessfulCreate" {n += $2} END {print n + 0}')" -ge 2 ] \
+	&& ok "Replace: one Job, the newer" || fail "swap jobs: $(jobs_of swap | tr '\n' ';')"
+[ -z "$(jobs_of nap)" ] && "$PODVISOR" get cronjob nap 2>&1 | grep -Eq "^nap .* True +0 +<none>" \
+	&& ok "a suspended CronJob makes no Job" || fail "nap: $(jobs_of nap | tr '\n' ';') $("$PODVISOR" get cronjob 2>&1)"
+# last_schedule NAME: the CronJob's lastScheduleTime ("" before its first pass).
+last_schedule() {
+	"$PODVISOR" get cronjobs -o json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    print([c for c in json.load(sys.stdin) if c["name"] == sys.argv[1]][0].get("lastScheduleTime", ""))
+except Exception:
+    print("")' "$1"
+}
+last=$(last_schedule solo)
+stop_daemon TERM && start_daemon && ok "daemon restarted" || fail "restart"
+for _ in $(seq 50); do [ -n "$(last_schedule solo)" ] && break; sleep 0.1; done
+[ "$last" -gt 0 ] && [ "$(last_schedule solo)" = "$last" ] \
+	&& [ "$(jobs_of solo | grep -c .)" = 1 ] && ok "lastScheduleTime and its Job survive a restart" \
+	|| fail "after restart: $last vs $(last_schedule solo); $(jobs_of solo | tr '\n' ';')"
 
 # --- suspend, and a restart in the middle -------------------------------------------
 job_yaml held 2 1 "sleep 3" "  suspend: true" >"$T_TMP/held.yaml"
