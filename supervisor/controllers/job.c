@@ -4,8 +4,8 @@
  * job_plan.c what to do, wants the pods it keeps as they are, and creates
  * new ones from the template: `NAME-xxxxx`, or `NAME-INDEX-xxxxx` for an
  * Indexed Job (with the annotation and label
- * batch.kubernetes.io/job-completion-index and the env
- * JOB_COMPLETION_INDEX), labelled job-name, batch.kubernetes.io/job-name,
+ * batch.kubernetes.io/job-completion-index, the env JOB_COMPLETION_INDEX
+ * and the hostname NAME-INDEX), labelled job-name, batch.kubernetes.io/job-name,
  * controller-uid and batch.kubernetes.io/controller-uid. A finished
  * pod stays wanted (its logs readable) until ttlSecondsAfterFinished.
  * What the pods cannot tell (the uid, when it started and finished, its
@@ -331,7 +331,12 @@ static void create_pod(struct job *w, int64_t index)
 		add_label(labels, INDEX_KEY, idx);
 		add_label(json_object_object_get(meta, "annotations"), INDEX_KEY, idx);
 		if (json_object_deep_copy(json_object_object_get(pod, "spec"), &spec, NULL) == 0) {
+			char host[400];
+
 			add_index_env(spec, idx);
+			snprintf(host, sizeof(host), "%s-%s", w->st->name, idx);
+			if (!json_object_object_get(spec, "hostname") && strlen(host) <= 63)
+				json_object_object_add(spec, "hostname", json_object_new_string(host));
 			json_object_object_add(pod, "spec", spec);
 		}
 	}

@@ -189,11 +189,12 @@ for _ in $(seq 150); do [ -z "$(pods_of brief)" ] && break; sleep 0.1; done
 	&& ok "the ttl removes its pods; the Job stays listed Complete" || fail "brief after ttl: $(pods_of brief | tr '\n' ';')"
 
 # --- Indexed ---------------------------------------------------------------------
-job_yaml idx 3 3 "echo index=\$JOB_COMPLETION_INDEX" "  completionMode: Indexed" >"$T_TMP/idx.yaml"
+job_yaml idx 3 3 "echo index=\$JOB_COMPLETION_INDEX host=\$(hostname)" "  completionMode: Indexed" >"$T_TMP/idx.yaml"
 drop idx.yaml "$T_TMP/idx.yaml"
 wait_job idx Complete 30 && ok "an Indexed Job of 3 completes" || fail "idx: $(job_field idx status)"
 seen=$(for p in $(pods_of idx | awk '{print $1}'); do "$PODVISOR" logs "$p" 2>/dev/null; done | sort | tr '\n' ' ')
-[ "$seen" = "index=0 index=1 index=2 " ] && ok "its pods see JOB_COMPLETION_INDEX 0, 1, 2" || fail "indexes seen: $seen"
+[ "$seen" = "index=0 host=idx-0 index=1 host=idx-1 index=2 host=idx-2 " ] \
+	&& ok "its pods see JOB_COMPLETION_INDEX 0, 1, 2, hostnames idx-0, idx-1, idx-2" || fail "indexes seen: $seen"
 pods_of idx | awk '{print $1}' | grep -Eq "^idx-1-[a-z0-9]{5}$" \
 	&& [ "$(pod_json "$(pods_of idx | awk '/^idx-1-/{print $1}')" "p['annotations'].get('batch.kubernetes.io/job-completion-index')")" = 1 ] \
 	&& ok "pods are named idx-INDEX-xxxxx, annotated with their index" || fail "idx pods: $(pods_of idx | tr '\n' ';')"
