@@ -14,7 +14,6 @@
  * in STATE/cronjobs/NS_NAME.json across daemon restarts.
  * Owns: struct pv_ctl_cronjobs, STATE/cronjobs/.
  * Calls: node, source, core, manifests. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +166,19 @@ static struct cron_mem *mem_get(struct pv_daemon *d, struct pv_ctl_cronjobs *C, 
 	return &C->v[C->n - 1];
 }
 
+static bool cron_known(void *ctx, const char *file)
+{
+	const struct pv_ctl_cronjobs *C = ctx;
+	char want[600];
+
+	for (size_t i = 0; i < C->n; i++) {
+		snprintf(want, sizeof(want), "%s_%s.json", C->v[i].ns, C->v[i].name);
+		if (!strcmp(want, file))
+			return true;
+	}
+	return false;
+}
+
 /* The CronJobs gone from the desired state: forgotten with their state. */
 static void mem_sweep(struct pv_daemon *d, struct pv_ctl_cronjobs *C)
 {
@@ -185,25 +197,8 @@ static void mem_sweep(struct pv_daemon *d, struct pv_ctl_cronjobs *C)
 		}
 	}
 	C->n = k;
-	if (C->passes++ == 0 && d->state) { /* once: those removed while the daemon was down */
-		cleanup_free char *dir = NULL;
-		DIR *dd = asprintf(&dir, "%s/cronjobs", d->state) < 0 ? NULL : opendir(dir);
-		struct dirent *e;
-
-		while (dd && (e = readdir(dd))) {
-			bool known = false;
-			char want[600];
-
-			for (size_t i = 0; i < C->n && !known; i++) {
-				snprintf(want, sizeof(want), "%s_%s.json", C->v[i].ns, C->v[i].name);
-				known = !strcmp(want, e->d_name);
-			}
-			if (!known && e->d_name[0] != '.')
-				unlinkat(dirfd(dd), e->d_name, 0);
-		}
-		if (dd)
-			closedir(dd);
-	}
+	if (C->passes++ == 0) /* once: those removed while the daemon was down */
+		pv_ctl_state_sweep(d, "cronjobs", cron_known, C);
 }
 
 /* One CronJob in one pass. */
@@ -216,19 +211,18 @@ struct cron {
 	struct json_object *jt; /* spec.jobTemplate, borrowed */
 };
 
-/* Its Job NAME, scheduled at SCHEDULED, rendered and run. */
-static struct pv_job_outcome run_job(struct cron *c, const char *name, int64_t scheduled)
+/* The Job NAME as the CronJob controller makes it from jobTemplate: its
+ * labels and annotations (plus the scheduled time), an ownerReference to
+ * the CronJob, the template's spec. To put. */
+static struct json_object *job_json(struct cron *c, const char *name, int64_t scheduled)
 {
 	struct json_object *tm = json_object_object_get(c->jt, "metadata");
 	struct json_object *job = json_object_new_object(), *meta = json_object_new_object();
 	struct json_object *ann = NULL, *labels = NULL, *refs = json_object_new_array();
 	struct json_object *ref = json_object_new_object();
-	struct pv_job_outcome out = { 0 };
-	struct pv_file f = { 0 };
 	char ts[40];
 	time_t t = (time_t)scheduled;
 	struct tm tm_utc;
-	const char *text;
 
 	if (json_object_deep_copy(json_object_object_get(tm, "annotations"), &ann, NULL) < 0 || !ann)
 		ann = json_object_new_object();
@@ -252,7 +246,17 @@ static struct pv_job_outcome run_job(struct cron *c, const char *name, int64_t s
 	json_object_object_add(job, "kind", json_object_new_string("Job"));
 	json_object_object_add(job, "metadata", meta);
 	json_object_object_add(job, "spec", json_object_get(json_object_object_get(c->jt, "spec")));
-	text = json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN);
+	return job;
+}
+
+/* Its Job NAME, scheduled at SCHEDULED, rendered and run. */
+static struct pv_job_outcome run_job(struct cron *c, const char *name, int64_t scheduled)
+{
+	struct json_object *job = job_json(c, name, scheduled);
+	const char *text = json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN);
+	struct pv_job_outcome out = { 0 };
+	struct pv_file f = { 0 };
+
 	if (text && pv_file_load_buf(&f, "job.json", text, strlen(text)) == 0 && f.nobjects == 1) {
 		out = pv_ctl_job_run(c->d, &f.objects[0]);
 		/* The Job's status row may have moved the rows: ours again. */

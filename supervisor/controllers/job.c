@@ -177,6 +177,33 @@ static struct job_mem *mem_get(struct pv_daemon *d, struct pv_ctl_jobs *J, const
 	return &J->v[J->n - 1];
 }
 
+void pv_ctl_state_sweep(const struct pv_daemon *d, const char *sub,
+			bool (*known)(void *ctx, const char *file), void *ctx)
+{
+	cleanup_free char *dir = NULL;
+	DIR *dd = d->state && asprintf(&dir, "%s/%s", d->state, sub) >= 0 ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	while (dd && (e = readdir(dd)))
+		if (e->d_name[0] != '.' && !known(ctx, e->d_name))
+			unlinkat(dirfd(dd), e->d_name, 0);
+	if (dd)
+		closedir(dd);
+}
+
+static bool job_known(void *ctx, const char *file)
+{
+	const struct pv_ctl_jobs *J = ctx;
+	char want[600];
+
+	for (size_t i = 0; i < J->n; i++) {
+		snprintf(want, sizeof(want), "%s_%s.json", J->v[i].ns, J->v[i].name);
+		if (!strcmp(want, file))
+			return true;
+	}
+	return false;
+}
+
 /* The Jobs the last pass did not see are gone: forget them. Once, after
  * the first pass has seen every Job: state files of Jobs removed while
  * the daemon was down. */
@@ -193,25 +220,8 @@ static void mem_sweep(struct pv_daemon *d, struct pv_ctl_jobs *J)
 		}
 	}
 	J->n = k;
-	if (J->passes++ == 1 && d->state) {
-		cleanup_free char *dir = NULL;
-		DIR *dd = asprintf(&dir, "%s/jobs", d->state) < 0 ? NULL : opendir(dir);
-		struct dirent *e;
-
-		while (dd && (e = readdir(dd))) {
-			bool known = false;
-			char want[600];
-
-			for (size_t i = 0; i < J->n && !known; i++) {
-				snprintf(want, sizeof(want), "%s_%s.json", J->v[i].ns, J->v[i].name);
-				known = !strcmp(want, e->d_name);
-			}
-			if (!known && e->d_name[0] != '.')
-				unlinkat(dirfd(dd), e->d_name, 0);
-		}
-		if (dd)
-			closedir(dd);
-	}
+	if (J->passes++ == 1)
+		pv_ctl_state_sweep(d, "jobs", job_known, J);
 }
 
 /* "2026-01-02T03:04:05Z" in seconds; 0 when empty or bad. */

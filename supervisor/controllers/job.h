@@ -1,6 +1,7 @@
-/* The Job controller's entry for the CronJob controller: run one Job
- * object (a CronJob renders its Jobs; they are not read from files) and
- * learn where it stands. Calls: see job.c. */
+/* What the Job controller shares with the CronJob controller: run one
+ * Job object (a CronJob renders its Jobs; they are not read from files)
+ * and learn where it stands; arm the Jobs' timer; sweep a state folder.
+ * Calls: see job.c. */
 #ifndef PV_SUPERVISOR_CONTROLLERS_JOB_H
 #define PV_SUPERVISOR_CONTROLLERS_JOB_H
 
@@ -24,5 +25,9 @@ struct pv_job_outcome pv_ctl_job_run(struct pv_daemon *d, const struct pv_object
 /* Arm the Jobs' timer for the earliest back-off end, deadline or ttl of
  * this pass's Jobs (the CronJobs call it after running theirs). */
 void pv_ctl_jobs_arm(struct pv_daemon *d);
+/* Remove the files of STATE/SUB that KNOWN says are no one's (the Jobs'
+ * or CronJobs' state of objects removed while the daemon was down). */
+void pv_ctl_state_sweep(const struct pv_daemon *d, const char *sub,
+			bool (*known)(void *ctx, const char *file), void *ctx);
 
 #endif

@@ -42,7 +42,7 @@ pods_of() {
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}
-    if l.get("app") == sys.argv[1] or l.get("job-name") == sys.argv[1]:
+    if sys.argv[1] in (l.get("app"), l.get("job-name"), l.get("cron")):
         print(p["name"], p["status"])' "$1"
 }
 # job_field NAME KEY: a key of the Job's row in the workloads answer.
@@ -125,7 +125,7 @@ except Exception:
 }
 
 # --- CronJobs: dropped first, looked at after the Jobs (their minutes pass meanwhile)
-cron_yaml tick Allow "echo tick" >"$T_TMP/tick.yaml"
+cron_yaml tick Allow "echo tick" "  successfulJobsHistoryLimit: 1" >"$T_TMP/tick.yaml"
 cron_yaml solo Forbid "sleep 1000" >"$T_TMP/solo.yaml"
 cron_yaml swap Replace "sleep 1000" >"$T_TMP/swap.yaml"
 cron_yaml nap Allow "true" "  suspend: true" >"$T_TMP/nap.yaml"
@@ -210,6 +210,11 @@ events_of cronjob/default/tick | grep -q "^SuccessfulCreate " && ok "with a Succ
 wait_job "$name" Complete 30 && ok "its Job completes" || fail "$name: $(job_field "$name" status)"
 "$PODVISOR" get cronjob 2>&1 | grep -Eq "^tick +\* \* \* \* \* +<none> +False +[01] +[0-9]+[sm] ago +[0-9]+[sm]" \
 	&& ok "get cronjob: tick, its schedule, last schedule" || fail "get cronjob: $("$PODVISOR" get cronjob 2>&1)"
+wait_event cronjob/default/tick SuccessfulDelete 90 && ok "successfulJobsHistoryLimit 1: the older Job is deleted" \
+	|| fail "tick events: $(events_of cronjob/default/tick | tr '\n' ';')"
+for _ in $(seq 100); do [ "$(jobs_of tick | grep -c .)" = 1 ] && [ "$(pods_of tick | grep -c .)" -le 1 ] && break; sleep 0.1; done
+[ "$(jobs_of tick | grep -c .)" = 1 ] && [ "$(pods_of tick | grep -c .)" -le 1 ] && ok "one Job left, and its pod only" \
+	|| fail "tick: $(jobs_of tick | tr '\n' ';') pods $(pods_of tick | tr '\n' ';')"
 wait_event cronjob/default/solo JobAlreadyActive 90 && ok "Forbid: the next minute, JobAlreadyActive" \
 	|| fail "solo events: $(events_of cronjob/default/solo | tr '\n' ';')"
 [ "$(jobs_of solo | grep -c .)" = 1 ] && [ "$(jobs_of solo | awk '{print $2}')" = Running ] \
