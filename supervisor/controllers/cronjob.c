@@ -345,7 +345,8 @@ static bool schedule(struct cron *c, const struct pv_cron *cr, int64_t now)
 	return true;
 }
 
-/* The zone its schedule is read in (NULL: UTC); false when it is unknown. */
+/* The zone its schedule is read in (NULL: UTC); false when it is unknown
+ * (said once per name: it schedules nothing until the name changes). */
 static bool zone(struct cron *c)
 {
 	const char *name = c->spec->time_zone.v;
@@ -354,20 +355,19 @@ static bool zone(struct cron *c)
 	if (!name || !*name) {
 		pv_tz_free(c->m->tz);
 		c->m->tz = NULL;
+		free(c->m->tz_name);
+		c->m->tz_name = NULL;
 		return true;
 	}
-	if (c->m->tz && c->m->tz_name && !strcmp(c->m->tz_name, name))
-		return true;
+	if (c->m->tz_name && !strcmp(c->m->tz_name, name))
+		return c->m->tz != NULL;
 	pv_tz_free(c->m->tz);
 	free(c->m->tz_name);
 	c->m->tz_name = strdup(name);
 	c->m->tz = pv_tz_load(name, &err);
-	if (!c->m->tz) {
+	if (!c->m->tz)
 		pv_daemon_event(c->d, c->st->source, true, "UnknownTimeZone",
-				"invalid timeZone: \"%s\": %s", name, err.msg);
-		free(c->m->tz_name);
-		c->m->tz_name = NULL;
-	}
+				"invalid timeZone \"%s\": %s; nothing is scheduled", name, err.msg);
 	return c->m->tz != NULL;
 }
 

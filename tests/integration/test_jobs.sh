@@ -6,7 +6,8 @@
 # ttlSecondsAfterFinished removes the pods; an Indexed Job's pods see
 # their index; suspend; a daemon restart keeps the counts; 40
 # completions, parallelism 20; a CronJob `* * * * *` makes a Job within
-# its minute and honours Forbid, then Replace.
+# its minute (in its timeZone) and honours Forbid, then Replace, suspend,
+# successfulJobsHistoryLimit; an unknown timeZone is a warning.
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
@@ -125,11 +126,13 @@ except Exception:
 }
 
 # --- CronJobs: dropped first, looked at after the Jobs (their minutes pass meanwhile)
-cron_yaml tick Allow "echo tick" "  successfulJobsHistoryLimit: 1" >"$T_TMP/tick.yaml"
+cron_yaml tick Allow "echo tick" "  successfulJobsHistoryLimit: 1
+  timeZone: Asia/Kolkata" >"$T_TMP/tick.yaml"
+cron_yaml lost Allow "true" "  timeZone: Mars/Base" >"$T_TMP/lost.yaml"
 cron_yaml solo Forbid "sleep 1000" >"$T_TMP/solo.yaml"
 cron_yaml swap Replace "sleep 1000" >"$T_TMP/swap.yaml"
 cron_yaml nap Allow "true" "  suspend: true" >"$T_TMP/nap.yaml"
-for f in tick solo swap nap; do drop $f.yaml "$T_TMP/$f.yaml"; done
+for f in tick solo swap nap lost; do drop $f.yaml "$T_TMP/$f.yaml"; done
 
 # --- completions 3, parallelism 2 -------------------------------------------
 job_yaml three 3 2 "sleep 1; echo done \$HOSTNAME" >"$T_TMP/three.yaml"
@@ -208,7 +211,7 @@ name=${first%% *}; start=${first##* }; sched=$(( ${name#tick-} * 60 ))
 	|| fail "tick: '$first' ($(jobs_of tick | tr '\n' ';'))"
 events_of cronjob/default/tick | grep -q "^SuccessfulCreate " && ok "with a SuccessfulCreate event" || fail "tick events: $(events_of cronjob/default/tick | tr '\n' ';')"
 wait_job "$name" Complete 30 && ok "its Job completes" || fail "$name: $(job_field "$name" status)"
-"$PODVISOR" get cronjob 2>&1 | grep -Eq "^tick +\* \* \* \* \* +<none> +False +[01] +[0-9]+[sm] ago +[0-9]+[sm]" \
+"$PODVISOR" get cronjob 2>&1 | grep -Eq "^tick +\* \* \* \* \* +Asia/Kolkata +False +[01] +[0-9]+[sm] ago +[0-9]+[sm]" \
 	&& ok "get cronjob: tick, its schedule, last schedule" || fail "get cronjob: $("$PODVISOR" get cronjob 2>&1)"
 wait_event cronjob/default/tick SuccessfulDelete 90 && ok "successfulJobsHistoryLimit 1: the older Job is deleted" \
 	|| fail "tick events: $(events_of cronjob/default/tick | tr '\n' ';')"
@@ -224,6 +227,8 @@ wait_event cronjob/default/swap SuccessfulDelete 90 && ok "Replace: the next min
 for _ in $(seq 100); do [ "$(jobs_of swap | grep -c .)" = 1 ] && break; sleep 0.1; done
 [ "$(jobs_of swap | grep -c .)" = 1 ] && [ "$(events_of cronjob/default/swap | awk '$1 == "SuccessfulCreate" {n += $2} END {print n + 0}')" -ge 2 ] \
 	&& ok "Replace: one Job, the newer" || fail "swap jobs: $(jobs_of swap | tr '\n' ';')"
+events_of cronjob/default/lost | grep -q "^UnknownTimeZone " && [ -z "$(jobs_of lost)" ] \
+	&& ok "an unknown timeZone: an UnknownTimeZone warning, no Job" || fail "lost: $(events_of cronjob/default/lost | tr '\n' ';')"
 [ -z "$(jobs_of nap)" ] && "$PODVISOR" get cronjob nap 2>&1 | grep -Eq "^nap .* True +0 +<none>" \
 	&& ok "a suspended CronJob makes no Job" || fail "nap: $(jobs_of nap | tr '\n' ';') $("$PODVISOR" get cronjob 2>&1)"
 # last_schedule NAME: the CronJob's lastScheduleTime ("" before its first pass).
