@@ -233,30 +233,46 @@ static int64_t parse_time(const char *s)
 	return end ? (int64_t)timegm(&tm) : 0;
 }
 
+/* A finished pod failed, as the pods module's phase says: an app
+ * container ended non-zero, or an init container (not a sidecar, which
+ * is stopped at the end), or its activeDeadlineSeconds passed. */
+static bool pod_failed(const struct pv_prt *p)
+{
+	bool failed = p->deadline_exceeded;
+
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		const struct pv_crt *c = &p->containers[i];
+
+		if (i < p->ninit && pv_crt_sidecar(c))
+			continue;
+		failed |= c->term.set && c->term.exit_code != 0;
+	}
+	return failed;
+}
+
 /* One observed pod: the plan's view of it from the pod record. */
 static struct pv_job_pod pod_of(struct pv_daemon *d, const struct pv_pod_view *v)
 {
 	const struct pv_prt *p = pv_pods_find(d, v->ns, v->name);
 	const char *idx = pv_ctl_map_get(&v->spec->h.metadata.annotations, INDEX_KEY);
 	struct pv_job_pod q = { .state = PV_JOB_POD_ACTIVE, .index = idx ? strtoll(idx, NULL, 10) : -1 };
-	bool failed = false;
 
 	if (!p)
 		return q;
 	for (size_t i = 0; i < p->ncontainers; i++) {
-		const struct pv_crt *c = &p->containers[i];
-		int64_t t = parse_time(c->term.finished_at);
+		int64_t t = parse_time(p->containers[i].term.finished_at);
 
-		q.restarts += c->restarts;
-		failed |= c->term.set && (c->term.exit_code != 0 || c->term.signal);
+		if (!(i < p->ninit && pv_crt_sidecar(&p->containers[i])))
+			q.restarts += p->containers[i].restarts;
 		if (t > q.finished)
 			q.finished = t;
 	}
-	if (p->state == PV_P_DONE)
-		q.state = failed ? PV_JOB_POD_FAILED : PV_JOB_POD_SUCCEEDED;
-	else
+	if (p->state != PV_P_DONE) {
 		q.finished = 0;
-	if (q.state != PV_JOB_POD_ACTIVE && !q.finished)
+		return q;
+	}
+	q.state = pod_failed(p) ? PV_JOB_POD_FAILED : PV_JOB_POD_SUCCEEDED;
+	if (!q.finished)
 		q.finished = time(NULL);
 	return q;
 }
@@ -481,8 +497,6 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 		create_pod(w, p.indexed ? idx[i] : -1);
 	remember(w, &p);
 	set_info(w, &p);
-	if (p.active + p.create > 0)
-		pv_ctl_wait(w->d); /* a pod finishing kicks no pass yet */
 	if (p.next && (!*next || p.next < *next))
 		*next = p.next;
 	*out = (struct pv_job_outcome){ .known = true, .finished = p.finished != 0,

@@ -202,6 +202,34 @@ pods_of idx | awk '{print $1}' | grep -Eq "^idx-1-[a-z0-9]{5}$" \
 	&& [ "$(pod_json "$(pods_of idx | awk '/^idx-1-/{print $1}')" "p['annotations'].get('batch.kubernetes.io/job-completion-index')")" = 1 ] \
 	&& ok "pods are named idx-INDEX-xxxxx, annotated with their index" || fail "idx pods: $(pods_of idx | tr '\n' ';')"
 
+# --- a sidecar (an init container with restartPolicy Always) ----------------------
+cat >"$T_TMP/side.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: side
+spec:
+  template:
+    metadata:
+      labels:
+        app: side
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      initContainers:
+      - name: helper
+        image: busybox:test
+        restartPolicy: Always
+        command: ["sleep", "100000"]
+      containers:
+      - name: main
+        image: busybox:test
+        command: ["sh", "-c", "echo main done"]
+YAML
+drop side.yaml "$T_TMP/side.yaml"
+wait_job side Complete 30 && [ "$(job_field side failed)" = 0 ] && ok "a Job whose pod has a sidecar completes (the stopped sidecar is no failure)" \
+	|| fail "side: $(job_field side status) failed $(job_field side failed) $(pods_of side | tr '\n' ';')"
+
 # --- CronJobs ------------------------------------------------------------------------
 for _ in $(seq 700); do [ -n "$(jobs_of tick)" ] && break; sleep 0.1; done
 first=$(jobs_of tick | head -1)
