@@ -202,6 +202,20 @@ pods_of idx | awk '{print $1}' | grep -Eq "^idx-1-[a-z0-9]{5}$" \
 	&& [ "$(pod_json "$(pods_of idx | awk '/^idx-1-/{print $1}')" "p['annotations'].get('batch.kubernetes.io/job-completion-index')")" = 1 ] \
 	&& ok "pods are named idx-INDEX-xxxxx, annotated with their index" || fail "idx pods: $(pods_of idx | tr '\n' ';')"
 
+# --- many ---------------------------------------------------------------------------
+job_yaml many 40 20 "sleep 1" >"$T_TMP/many.yaml"
+drop many.yaml "$T_TMP/many.yaml"
+maxm=0
+for _ in $(seq 1200); do
+	n=$(pods_of many | awk '$2 != "Completed" && $2 != "Error"' | grep -c .)
+	[ "$n" -gt "$maxm" ] && maxm=$n
+	[ "$(job_field many status)" = Complete ] && break
+	sleep 0.1
+done
+wait_job many Complete 60 && [ "$(job_field many succeeded)" = 40 ] && ok "40 completions, parallelism 20: Complete 40/40" \
+	|| fail "many: $(job_field many status) $(job_field many succeeded)"
+[ "$maxm" -le 20 ] && ok "never more than 20 of them running at once (max $maxm)" || fail "many: $maxm running at once"
+[ "$(pods_of many | awk '{print $1}' | sort -u | grep -c .)" = 40 ] && ok "40 distinct pods" || fail "many pods: $(pods_of many | grep -c .)"
 # --- a sidecar (an init container with restartPolicy Always) ----------------------
 cat >"$T_TMP/side.yaml" <<'YAML'
 apiVersion: batch/v1
@@ -292,20 +306,6 @@ wait_job held Complete 30 && [ "$(pods_of held | grep -c .)" = 2 ] && ok "it com
 [ "$(job_field three status) $(job_field three succeeded)" = "Complete 3" ] && [ "$(job_field fails status)" = Failed ] \
 	&& ok "finished Jobs stay finished across the restart" || fail "three: $(job_field three status) fails: $(job_field fails status)"
 
-# --- many ---------------------------------------------------------------------------
-job_yaml many 40 20 "sleep 1" >"$T_TMP/many.yaml"
-drop many.yaml "$T_TMP/many.yaml"
-maxm=0
-for _ in $(seq 1200); do
-	n=$(pods_of many | awk '$2 != "Completed" && $2 != "Error"' | grep -c .)
-	[ "$n" -gt "$maxm" ] && maxm=$n
-	[ "$(job_field many status)" = Complete ] && break
-	sleep 0.1
-done
-wait_job many Complete 60 && [ "$(job_field many succeeded)" = 40 ] && ok "40 completions, parallelism 20: Complete 40/40" \
-	|| fail "many: $(job_field many status) $(job_field many succeeded)"
-[ "$maxm" -le 20 ] && ok "never more than 20 of them running at once (max $maxm)" || fail "many: $maxm running at once"
-[ "$(pods_of many | awk '{print $1}' | sort -u | grep -c .)" = 40 ] && ok "40 distinct pods" || fail "many pods: $(pods_of many | grep -c .)"
 rm -f "$M"/*.yaml
 for _ in $(seq 200); do [ -z "$(pods_of many)$(pods_of three)" ] && break; sleep 0.1; done
 [ -z "$(pods_of many)$(pods_of three)" ] && ok "deleting the files removes the Jobs' pods" || fail "left: $(pods_of many | grep -c .)"
