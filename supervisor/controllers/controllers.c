@@ -22,6 +22,8 @@ static const struct controller {
 	{ "deployment", pv_ctl_deployments_sync, pv_ctl_deployments_free },
 	{ "replicaset", pv_ctl_replicasets_sync, NULL },
 	{ "daemonset", pv_ctl_daemonsets_sync, pv_ctl_daemonsets_free },
+	{ "job", pv_ctl_jobs_sync, pv_ctl_jobs_free },
+	{ "cronjob", pv_ctl_cronjobs_sync, pv_ctl_cronjobs_free },
 };
 
 static void recheck_fired(void *data)

@@ -94,5 +94,9 @@ void pv_ctl_replicasets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_sync(struct pv_daemon *d);
 void pv_ctl_daemonsets_free(struct pv_controllers *c);
 void pv_ctl_deployments_free(struct pv_controllers *c);
+void pv_ctl_jobs_sync(struct pv_daemon *d);
+void pv_ctl_jobs_free(struct pv_controllers *c);
+void pv_ctl_cronjobs_sync(struct pv_daemon *d);
+void pv_ctl_cronjobs_free(struct pv_controllers *c);
 
 #endif
