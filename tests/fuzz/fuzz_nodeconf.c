@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const options[] = {
 	"node-name", "node-ip", "host-path-allow", "local-path-root", "cluster-domain",
 	"pod-cidr", "service-cidr", "node-port-range", "bridge", "cgroup-parent",
-	"log-max-bytes",
+	"log-max-bytes", "node-label",
 };
 
 static bool is_option(const char *o)
