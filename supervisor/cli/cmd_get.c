@@ -14,9 +14,14 @@
 #include "supervisor/core/table.h"
 
 static const char get_usage[] =
-	"Usage: podvisor get KIND [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
+	"Usage: podvisor get KIND [NAME | -l SELECTOR] [-n NAMESPACE | -A] [-o wide|json|yaml]\n"
+	"                   [--state DIR]\n"
 	"\n"
-	"List what the daemon runs, as kubectl does. KIND is one of:\n"
+	"List what the daemon runs, as kubectl does. With -l, only the objects whose\n"
+	"labels match SELECTOR, kubectl's syntax: requirements joined by commas, all\n"
+	"of which must hold: key=value, key==value, key!=value, key in (v1,v2),\n"
+	"key notin (v1,v2), key (has it), !key (has it not); != and notin also\n"
+	"match objects without the key. KIND is one of:\n"
 	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
 	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
 	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
@@ -55,9 +60,22 @@ static const char describe_usage[] =
 	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
 	"data. Or a Secret: its type and each key's size, never the values.\n";
 
+/* Label KEY of the item CTX (its "labels" object), or NULL. */
+static const char *item_label(void *ctx, const char *key)
+{
+	struct json_object *labels = json_object_object_get(ctx, "labels"), *v = NULL;
+
+	if (!json_object_is_type(labels, json_type_object) ||
+	    !json_object_object_get_ex(labels, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
 	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
+		return false;
+	if (o->labelsel && !pv_labelsel_matches(o->labelsel, item_label, p))
 		return false;
 	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
 }
@@ -258,6 +276,23 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 
 static const char *const get_formats[] = { "wide", "json", "yaml", NULL };
 
+/* -l SELECTOR into O->labelsel: PV_CLI_GO, or the exit status. */
+static int parse_selector(const struct pv_cli_cmd *cmd, struct get_opts *o,
+			  const struct pv_cli_args *a)
+{
+	static struct pv_labelsel sel;
+	struct pv_err err = { 0 };
+
+	if (a->n > 1)
+		return pv_cli_usage_error(cmd, "name cannot be provided when a selector is specified");
+	if (!strcmp(a->v[0], "events") || !strcmp(a->v[0], "event") || !strcmp(a->v[0], "ev"))
+		return pv_cli_usage_error(cmd, "events have no labels: -l does not apply");
+	if (pv_labelsel_parse(o->selector, &sel, &err) < 0)
+		return pv_cli_usage_error(cmd, "%s", err.msg);
+	o->labelsel = &sel;
+	return PV_CLI_GO;
+}
+
 /* The options of get, into O: PV_CLI_GO with the operands in A, or the
  * exit status. */
 static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_args *a)
@@ -269,6 +304,8 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
 				  "wide (pods: adds IP, NODE and UID; services: SELECTOR; pv, pvc: "
 				  "VOLUMEMODE), json or yaml"),
+		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
+			       "only the objects whose labels match SELECTOR (see above)"),
 		PV_CLI_OPT_STATE(&o->state),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
@@ -283,6 +320,8 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 	else if (rc == PV_CLI_GO && kind_of(a->v[0]) == GET_UNKNOWN)
 		rc = pv_cli_usage_error(&cmd, "unknown kind '%s'; the kinds served: %s", a->v[0],
 					KINDS_SERVED);
+	else if (rc == PV_CLI_GO && o->selector)
+		rc = parse_selector(&cmd, o, a);
 	return rc;
 }
 
@@ -343,6 +382,8 @@ int pv_cmd_get(int argc, char **argv)
 	else
 		kinds[kind].print(&o, items);
 	json_object_put(resp);
+	if (o.labelsel)
+		pv_labelsel_free(o.labelsel);
 	return rc;
 }
 

@@ -9,12 +9,16 @@
 
 #include <json-c/json.h>
 
+#include "manifests/labelsel.h"
+
 struct get_opts {
 	const char *ns;
 	bool all;
 	const char *output;
 	const char *state;
 	const char *name;
+	const char *selector;         /* -l: a label selector, or NULL */
+	struct pv_labelsel *labelsel; /* SELECTOR parsed (items' "labels") */
 };
 
 bool pv_get_wanted(const struct get_opts *o, struct json_object *item);
