@@ -19,7 +19,8 @@ static const struct pv_support rows[] = {
 	ACTED("Pod", NULL, "run on this node"),
 	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate"),
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
-	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
+	ACTED("StatefulSet", NULL, "pods NAME-N in order, a claim per template and ordinal; "
+	      "RollingUpdate with partition, OnDelete"),
 	NOT_YET("DaemonSet", NULL, 13, "no pod is made from it"),
 	NOT_YET("Job", NULL, 13, "no pod is made from it"),
 	NOT_YET("CronJob", NULL, 13, "nothing is scheduled from it"),
@@ -118,7 +119,6 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
-	NOT_YET("StatefulSetSpec", "ordinals", 13, "ordinals start at 0"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),

@@ -21,6 +21,7 @@ static const struct controller {
 } controllers[] = {
 	{ "deployment", pv_ctl_deployments_sync, NULL },
 	{ "replicaset", pv_ctl_replicasets_sync, NULL },
+	{ "statefulset", pv_ctl_statefulsets_sync, pv_ctl_statefulsets_free },
 };
 
 static void recheck_fired(void *data)

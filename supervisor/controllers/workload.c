@@ -84,9 +84,22 @@ bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *
 	return by && !strcmp(by, st->source) && !strcmp(v->ns, st->ns);
 }
 
+/* The hash part of a controller-revision-hash label "NAME-HASH"
+ * (StatefulSet and DaemonSet pods), or NULL. */
+static const char *revision_hash(const struct pv_pod_view *v)
+{
+	const char *rev = pv_ctl_map_get(&v->spec->h.metadata.labels, PV_CTL_REVISION_LABEL);
+	const char *dash = rev ? strrchr(rev, '-') : NULL;
+
+	return dash ? dash + 1 : NULL;
+}
+
 void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 {
 	const char *hash = pv_ctl_map_get(&v->spec->h.metadata.labels, HASH_LABEL);
+
+	if (!hash)
+		hash = revision_hash(v);
 
 	s->current++;
 	s->ready += v->ready;
@@ -189,4 +202,33 @@ void pv_ctl_wait(struct pv_daemon *d)
 {
 	if (d->controllers)
 		d->controllers->waiting = true;
+}
+
+const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source,
+					 struct json_object *obj, const char *what)
+{
+	struct pv_controllers *c = d->controllers;
+	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	struct pv_file *f = calloc(1, sizeof(*f));
+
+	if (!f || !s || pv_file_load_buf(f, what, s, strlen(s)) < 0 || f->nobjects != 1)
+		goto fail;
+	if (c->nfiles == c->fcap) {
+		size_t cap = c->fcap ? c->fcap * 2 : 32;
+		struct pv_file **v = reallocarray(c->files, cap, sizeof(*v));
+
+		if (!v)
+			goto fail;
+		c->files = v;
+		c->fcap = cap;
+	}
+	c->files[c->nfiles++] = f;
+	return &f->objects[0];
+fail:
+	pv_daemon_event(d, source, true, "FailedCreate", "cannot render %s: %s", what,
+			f && f->diags.n ? f->diags.v[0].msg : "out of memory");
+	if (f)
+		pv_file_free(f);
+	free(f);
+	return NULL;
 }
