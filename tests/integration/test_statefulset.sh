@@ -134,9 +134,8 @@ order_ok=1 seen0=0
 for _ in $(seq 300); do
 	out=$(pods_of web)
 	# web-1 exists only once web-0 is Running and Ready
-	if echo "$out" | grep -q '^web-1 ' && ! echo "$out" | grep -q '^web-0 Running 1/1 '; then
-		order_ok=0
-		diag "web-1 before web-0 was Ready: $(echo "$out" | tr '\n' ';')"
+	if [ "$order_ok" = 1 ] && echo "$out" | grep -q '^web-1 ' && ! echo "$out" | grep -q '^web-0 Running 1/1 '; then
+		order_ok=0 bad="$out"
 	fi
 	echo "$out" | grep -q '^web-0 ' && seen0=1
 	[ "$(ready_names web)" = "web-0 web-1 " ] && break
@@ -145,7 +144,7 @@ done
 [ "$(ready_names web)" = "web-0 web-1 " ] && ok "StatefulSet web runs web-0 and web-1, Running and Ready" \
 	|| { fail "pods: $(pods_of web | tr '\n' ';')"; diag "$(tail -20 "$LOG")"; }
 [ "$order_ok" = 1 ] && [ "$seen0" = 1 ] && ok "OrderedReady: web-1 was not created before web-0 was Ready (sampled every 100 ms)" \
-	|| fail "ordering"
+	|| { fail "ordering"; diag "web-1 before web-0 was Ready: $(echo "${bad:-}" | tr '\n' ';')"; }
 ev=$(sts_events web)
 [ "$(echo "$ev" | grep 'SuccessfulCreate create Pod' | awk '{print $4}' | tr '\n' ' ')" = "web-0 web-1 " ] \
 	&& echo "$ev" | grep -qx "SuccessfulCreate create Pod web-0 in StatefulSet web successful x1" \
