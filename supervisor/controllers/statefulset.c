@@ -48,6 +48,7 @@ struct pv_ctl_statefulsets {
 	struct pv_daemon *d;
 	struct pv_sts_state state;
 	struct json_object *noted; /* claim key: the retained event was given */
+	struct json_object *ready_since, *ready_next; /* pod uid: when first seen ready (ms) */
 };
 
 /* One StatefulSet in one pass. */
@@ -105,6 +106,19 @@ static const struct pv_pod_view *view_of(const struct set *s, int64_t ordinal)
 static struct json_object *jget(struct json_object *o, const char *k)
 {
 	return json_object_object_get(o, k);
+}
+
+/* Whether the StatefulSet SOURCE ("statefulset/NS/NAME") is in the
+ * desired state. */
+static bool set_exists(const struct pv_daemon *d, const char *source)
+{
+	const char *ns = strchr(source, '/'), *name = ns ? strchr(ns + 1, '/') : NULL;
+	char nsbuf[256];
+
+	if (!name || (size_t)(name - ns - 1) >= sizeof(nsbuf))
+		return false;
+	snprintf(nsbuf, sizeof(nsbuf), "%.*s", (int)(name - ns - 1), ns + 1);
+	return pv_desired_get(&d->desired, PV_KIND_STATEFULSET, nsbuf, name + 1, NULL) != NULL;
 }
 
 static struct json_object *copy_of(struct json_object *o)
@@ -181,9 +195,15 @@ static void ensure_claims(struct set *s, int64_t ordinal, const char *pod)
 		claim_name(s, t, ordinal, name, sizeof(name));
 		snprintf(key, sizeof(key), "%s/%s", s->st->ns, name);
 		if (json_object_object_get_ex(claims, key, &rec)) {
-			if (strcmp(json_object_get_string(jget(rec, "source")), s->st->source) ||
-			    json_object_get_boolean(jget(rec, "deleteWithSet")) != delete_with_set(s)) {
-				put_str(rec, "source", s->st->source); /* a retained claim taken back */
+			const char *owner = json_object_get_string(jget(rec, "source"));
+			bool mine = !strcmp(owner, s->st->source);
+
+			/* a retained claim is taken back; one another set makes
+			 * too (names may collide) stays that set's */
+			if ((!mine && !set_exists(s->d, owner)) ||
+			    (mine && json_object_get_boolean(jget(rec, "deleteWithSet")) !=
+					     delete_with_set(s))) {
+				put_str(rec, "source", s->st->source);
 				json_object_object_add(rec, "deleteWithSet",
 						       json_object_new_boolean(delete_with_set(s)));
 				json_object_object_del(s->m->noted, key);
@@ -329,6 +349,21 @@ static void carry_out(struct set *s, const struct pv_sts_slot *slot)
 
 /* ---- one StatefulSet ---- */
 
+/* Ready for minReadySeconds (since this daemon first saw it ready). */
+static bool available(struct set *s, const struct pv_pod_view *v)
+{
+	int64_t now = pv_now_ms(), since = now;
+	int64_t min = s->ss->spec.min_ready_seconds.set ? s->ss->spec.min_ready_seconds.v * 1000 : 0;
+	struct json_object *was = NULL;
+
+	if (!v->ready || v->stopping)
+		return false;
+	if (json_object_object_get_ex(s->m->ready_since, v->uid, &was))
+		since = json_object_get_int64(was);
+	json_object_object_add(s->m->ready_next, v->uid, json_object_new_int64(since));
+	return now - since >= min;
+}
+
 /* The set's pods into the plan's slots (in range) and condemned ones. */
 static void observe(struct set *s)
 {
@@ -349,7 +384,7 @@ static void observe(struct set *s)
 			slot = &s->plan.condemned[s->plan.ncondemned++];
 		*slot = (struct pv_sts_slot){
 			.ordinal = o, .exists = true, .stopping = v.stopping,
-			.healthy = v.phase == PV_P_RUNNING && v.ready && !v.stopping,
+			.healthy = v.phase == PV_P_RUNNING && available(s, &v),
 			.rev = rev_of(s, &v),
 		};
 	}
@@ -455,14 +490,6 @@ static void set_sync(void *data, const struct pv_dfile *f, const struct pv_objec
 
 /* ---- every pass ---- */
 
-static bool set_present(const struct pv_controllers *c, const char *source)
-{
-	for (size_t i = 0; i < c->nst; i++)
-		if (c->st[i].seen && !strcmp(c->st[i].source, source))
-			return true;
-	return false;
-}
-
 static bool pods_of(struct pv_daemon *d, const char *source)
 {
 	struct pv_pod_view v;
@@ -520,7 +547,7 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		bool gone = false;
 		char what[700];
 
-		if (!set_present(d->controllers, source))
+		if (!set_exists(d, source))
 			note = orphan(m, key, rec, &gone);
 		if (gone) {
 			drop[ndrop++] = key;
@@ -553,7 +580,7 @@ static void forget_sets(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		return;
 	json_object_object_foreach(m->state.sets, key, rec) {
 		(void)rec;
-		if (!set_present(d->controllers, key))
+		if (!set_exists(d, key))
 			gone[n++] = key;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -573,6 +600,7 @@ static struct pv_ctl_statefulsets *memory(struct pv_daemon *d)
 		return NULL;
 	c->sts->d = d;
 	c->sts->noted = json_object_new_object();
+	c->sts->ready_since = json_object_new_object();
 	if (pv_sts_state_load(&c->sts->state, d->state ? d->state : ".", &err) < 0)
 		pv_warn("statefulsets: %s; the claims made before are not known (the file is "
 			"left as it is)", err.msg);
@@ -590,7 +618,11 @@ void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 		d->wanted_claims.incomplete = true;
 		return;
 	}
+	m->ready_next = json_object_new_object();
 	pv_desired_each(&d->desired, PV_KIND_STATEFULSET, set_sync, d);
+	json_object_put(m->ready_since);
+	m->ready_since = m->ready_next; /* the pods seen ready this pass */
+	m->ready_next = NULL;
 	want_claims(d, m);
 	forget_sets(d, m);
 	if (pv_sts_state_save(&m->state, &err) < 0)
@@ -606,6 +638,7 @@ void pv_ctl_statefulsets_free(struct pv_controllers *c)
 	pv_wanted_claims_free(&m->d->wanted_claims);
 	pv_sts_state_free(&m->state);
 	json_object_put(m->noted);
+	json_object_put(m->ready_since);
 	free(m);
 	c->sts = NULL;
 }
