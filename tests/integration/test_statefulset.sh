@@ -24,6 +24,11 @@ metadata:
 provisioner: podvisor.io/local-path
 volumeBindingMode: WaitForFirstConsumer
 ---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: instant}
+provisioner: podvisor.io/local-path
+---
 apiVersion: v1
 kind: Service
 metadata: {name: nginx, labels: {app: nginx}}
@@ -128,6 +133,24 @@ serves() {
 	done
 	return 1
 }
+# Proof that storage has had its grace for a missing claim (5 s) and
+# acted, before checking that the StatefulSet's claims were NOT released:
+# a control claim of a file, bound at once (class instant), is removed
+# with the change under test; its volume is deleted once the grace ends.
+control_add() { # NAME
+	printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: %s}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: instant\n  resources: {requests: {storage: 1Mi}}\n' "$1" >"$T_TMP/$1.yaml"
+	drop "$1.yaml" "$T_TMP/$1.yaml"
+	wait_claims "!app" "$1 Bound;" && CONTROL_VOL=$("$PODVISOR" get pvc "$1" 2>/dev/null | awk 'NR == 2 {print $3}')
+}
+control_gone() { # NAME: remove it, and wait until its volume is deleted
+	local i
+	rm "$M/$1.yaml"
+	for i in $(seq 300); do
+		[ -n "$CONTROL_VOL" ] && ! "$PODVISOR" get pv 2>/dev/null | grep -q "^$CONTROL_VOL " && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # delete_pod NAME: as `podvisor delete pod` when the CLI has it; else the
 # pod's init process is killed, and the pod is made again.
 delete_pod() {
@@ -225,9 +248,10 @@ wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" 8 \
 
 # --- a restarted daemon keeps pods and claims ------------------------------
 uid0=$(pod_json web-0 "p['uid']")
+control_add control1 || fail "control claim: $(claims '!app')"
 stop_daemon TERM && start && wait_ready web "web-0 " && [ "$(pod_json web-0 "p['uid']")" = "$uid0" ] \
 	&& ok "a restarted daemon adopts web-0 (same uid)" || fail "after restart: $(pods_of web | tr '\n' ';')"
-sleep 6 # past storage's grace for a missing claim: none may be released
+control_gone control1 || fail "the control claim's volume was not deleted"
 wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
 	&& [ "$("$PODVISOR" get pvc -l app=nginx 2>/dev/null | awk 'NR > 1 { print $1, $3 }')" = "$vols" ] \
 	&& ok "after the restart the 3 claims are still Bound to the same volumes" || fail "claims after restart: $(claims app=nginx)"
@@ -265,10 +289,11 @@ done
 serves 0 "hello web-0" && ok "the updated web-0 serves the same data" || fail "updated web-0: '$r'"
 
 # --- the StatefulSet deleted: its claims are retained ----------------------
+control_add control2 || fail "control claim: $(claims '!app')"
 rm "$M/web.yaml"
 for _ in $(seq 200); do [ -z "$(pods_of web)" ] && break; sleep 0.1; done
 [ -z "$(pods_of web)" ] && ok "the file removed: its pods go" || fail "left: $(pods_of web | tr '\n' ';')"
-sleep 6 # past storage's grace for a missing claim
+control_gone control2 || fail "the control claim's volume was not deleted"
 wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
 	&& ok "its claims stay Bound (whenDeleted: Retain)" || fail "claims: $(claims app=nginx)"
 "$PODVISOR" describe pvc www-web-0 2>&1 | grep -q "Retained.*StatefulSet of the same name takes it back" \
