@@ -561,8 +561,8 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 	}
 	for (size_t i = 0; i < ndrop; i++) {
 		const char *source = json_object_get_string(jget(jget(m->state.claims, drop[i]), "source"));
-		const char *set = strrchr(source, '/');
-		cleanup_free char *src = strdup(source);
+		cleanup_free char *src = strdup(source); /* freed with the claim */
+		const char *set = src ? strrchr(src, '/') : NULL;
 
 		if (src)
 			forget_claim(m, drop[i], src, set ? set + 1 : src);
