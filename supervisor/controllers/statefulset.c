@@ -6,12 +6,12 @@
  * (so cluster DNS answers NAME-0.SERVICE.NS.svc.DOMAIN), and a volume per
  * volumeClaimTemplate naming its claim TEMPLATE-NAME-ORDINAL.
  *
- * Which pod each ordinal gets is statefulset_plan.c's pure decision
+ * Which pod each ordinal gets is plans/statefulset_plan.c's pure decision
  * (OrderedReady / Parallel, RollingUpdate with partition / OnDelete). The
  * claims are made before their pod, carry the template's labels and the
  * selector's matchLabels, and are handed to storage through the wanted
  * claims (node/wanted_claims.h) at every pass, from what this module
- * persisted (statefulset_state.c): they outlive their pods, a scale down
+ * persisted (below: STATE/statefulsets.json): they outlive their pods, a scale down
  * and a daemon restart. persistentVolumeClaimRetentionPolicy: whenScaled
  * Delete drops the claims of an ordinal scaled away once its pod is gone;
  * whenDeleted Delete drops a deleted StatefulSet's claims once its pods
@@ -28,21 +28,101 @@
  * Owns: its memory between passes (struct pv_ctl_statefulsets), the
  * persisted state, the wanted claims' list memory.
  * Calls: node, source, core, manifests. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "supervisor/controllers/rollout.h"
-#include "supervisor/controllers/statefulset_plan.h"
-#include "supervisor/controllers/statefulset_state.h"
+#include "supervisor/plans/statefulset_plan.h"
 #include "supervisor/controllers/workload.h"
+#include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
 #include "supervisor/source/desired.h"
 
 #define POD_NAME_LABEL "statefulset.kubernetes.io/pod-name"
 #define POD_INDEX_LABEL "apps.kubernetes.io/pod-index"
+
+/* ---- what survives a restart ----
+ *
+ * What the StatefulSet controller remembers across daemon restarts, in
+ * STATE/statefulsets.json (written atomically):
+ *   "claims": {"NS/NAME": {"source": "statefulset/NS/SET", "template":
+ *     "www", "ordinal": 0, "created": SECONDS, "deleteWithSet": false,
+ *     "claim": {the PersistentVolumeClaim as made}}}: every claim it made
+ *     and has not deleted, so that a restarted daemon still wants them
+ *     (storage binds them to the same volumes), whether or not their
+ *     StatefulSet is still there (persistentVolumeClaimRetentionPolicy);
+ *   "sets": {"statefulset/NS/SET": {"currentRevision": HASH,
+ *     "currentTemplate": {the pod template of that revision}}}: the
+ *     revision the pods below a RollingUpdate's partition keep.
+ */
+struct pv_sts_state {
+	char *path;
+	struct json_object *claims, *sets; /* objects keyed as above */
+	bool dirty;  /* changed since saved */
+	bool frozen; /* the file could not be read: never overwritten */
+};
+
+static struct json_object *object_at(struct json_object *root, const char *key)
+{
+	struct json_object *o = NULL;
+
+	if (root && json_object_object_get_ex(root, key, &o) && json_object_is_type(o, json_type_object))
+		return json_object_get(o);
+	return json_object_new_object();
+}
+
+static int sts_state_load(struct pv_sts_state *s, const char *state_dir, struct pv_err *err)
+{
+	struct json_object *root = NULL;
+	int rc = 0;
+
+	*s = (struct pv_sts_state){ 0 };
+	if (asprintf(&s->path, "%s/statefulsets.json", state_dir) < 0) {
+		s->path = NULL;
+		s->frozen = true;
+		rc = pv_err_set(err, ENOMEM, "out of memory");
+	} else if (access(s->path, F_OK) == 0 && !(root = pv_read_json(s->path, err))) {
+		s->frozen = true;
+		rc = pv_err_wrap(err, "%s", s->path);
+	} else if (root && !json_object_is_type(root, json_type_object)) {
+		s->frozen = true;
+		rc = pv_err_set(err, EINVAL, "%s: not a JSON object", s->path);
+	}
+	s->claims = object_at(rc ? NULL : root, "claims");
+	s->sets = object_at(rc ? NULL : root, "sets");
+	json_object_put(root);
+	return rc;
+}
+
+static int sts_state_save(struct pv_sts_state *s, struct pv_err *err)
+{
+	struct json_object *root;
+	int rc;
+
+	if (!s->dirty || s->frozen || !s->path)
+		return 0;
+	root = json_object_new_object();
+	json_object_object_add(root, "claims", json_object_get(s->claims));
+	json_object_object_add(root, "sets", json_object_get(s->sets));
+	rc = pv_write_json_atomic(s->path, root, err);
+	json_object_put(root);
+	if (rc == 0)
+		s->dirty = false;
+	return rc;
+}
+
+static void sts_state_free(struct pv_sts_state *s)
+{
+	json_object_put(s->claims);
+	json_object_put(s->sets);
+	free(s->path);
+	*s = (struct pv_sts_state){ 0 };
+}
 
 struct pv_ctl_statefulsets {
 	struct pv_daemon *d;
@@ -601,7 +681,7 @@ static struct pv_ctl_statefulsets *memory(struct pv_daemon *d)
 	c->sts->d = d;
 	c->sts->noted = json_object_new_object();
 	c->sts->ready_since = json_object_new_object();
-	if (pv_sts_state_load(&c->sts->state, d->state ? d->state : ".", &err) < 0)
+	if (sts_state_load(&c->sts->state, d->state ? d->state : ".", &err) < 0)
 		pv_warn("statefulsets: %s; the claims made before are not known (the file is "
 			"left as it is)", err.msg);
 	return c->sts;
@@ -625,7 +705,7 @@ void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 	m->ready_next = NULL;
 	want_claims(d, m);
 	forget_sets(d, m);
-	if (pv_sts_state_save(&m->state, &err) < 0)
+	if (sts_state_save(&m->state, &err) < 0)
 		pv_warn("statefulsets: %s", err.msg);
 }
 
@@ -636,7 +716,7 @@ void pv_ctl_statefulsets_free(struct pv_controllers *c)
 	if (!m)
 		return;
 	pv_wanted_claims_free(&m->d->wanted_claims);
-	pv_sts_state_free(&m->state);
+	sts_state_free(&m->state);
 	json_object_put(m->noted);
 	json_object_put(m->ready_since);
 	free(m);

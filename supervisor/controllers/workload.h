@@ -16,7 +16,7 @@
 #include <json-c/json.h>
 
 #include "manifests/manifest.h"
-#include "supervisor/controllers/status.h"
+#include "supervisor/node/workload_status.h"
 #include "supervisor/node/node.h"
 #include "supervisor/node/pod.h"
 

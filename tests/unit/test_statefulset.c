@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/controllers/statefulset_plan.h"
+#include "supervisor/plans/statefulset_plan.h"
 
 #define MAXO 64
 

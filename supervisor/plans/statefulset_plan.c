@@ -1,6 +1,6 @@
 /* The pure decision of a StatefulSet. See statefulset_plan.h.
  * Calls: nothing. */
-#include "supervisor/controllers/statefulset_plan.h"
+#include "supervisor/plans/statefulset_plan.h"
 
 #include <stdlib.h>
 

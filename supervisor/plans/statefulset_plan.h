@@ -17,8 +17,8 @@
  * A deleted pod is wanted by nobody (the pods module stops it); it is
  * created again in a later pass, once it is gone.
  * Pure: no I/O. Calls: nothing. */
-#ifndef PV_SUPERVISOR_CONTROLLERS_STATEFULSET_PLAN_H
-#define PV_SUPERVISOR_CONTROLLERS_STATEFULSET_PLAN_H
+#ifndef PV_SUPERVISOR_PLANS_STATEFULSET_PLAN_H
+#define PV_SUPERVISOR_PLANS_STATEFULSET_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
