@@ -758,3 +758,89 @@ int64_t pv_cron_next(const struct pv_cron *c, int64_t t)
 		return t > INT64_MAX - c->every ? -1 : t + c->every;
 	return spec_next(c, t);
 }
+
+/* ---- in a time zone ----------------------------------------------------- */
+
+/* The instants whose wall clock in the zone reads L (local seconds, a
+ * minute's start), later than T: the earliest, or -1 (L falls in a gap
+ * the clocks jump over, or its instants are all at or before T). Around
+ * L at most one change of offset is assumed within a day. */
+static int64_t local_to_utc_after(int64_t l, int64_t t, pv_cron_offset_fn off, void *ctx)
+{
+	int32_t cand[2] = { off(ctx, l - 86400), off(ctx, l + 86400) };
+	int64_t best = -1;
+
+	for (int i = 0; i < 2; i++) {
+		int64_t u = l - cand[i];
+
+		if (u > t && off(ctx, u) == cand[i] && (best < 0 || u < best))
+			best = u;
+	}
+	return best;
+}
+
+int64_t pv_cron_next_zone(const struct pv_cron *c, int64_t t, pv_cron_offset_fn off, void *ctx)
+{
+	int32_t now_off, later_off;
+	int64_t l;
+
+	if (c->every > 0 || !off)
+		return pv_cron_next(c, t);
+	if (t > INT64_MAX - 2 * 86400 || t < INT64_MIN + 2 * 86400)
+		return -1;
+	/* Start from the earlier of the wall clocks T may read (a clock set
+	 * back shows a range of local times twice). */
+	now_off = off(ctx, t);
+	later_off = off(ctx, t + 86400);
+	l = t + (later_off < now_off ? later_off : now_off);
+	for (int guard = 0; guard < 100000; guard++) {
+		int64_t u;
+
+		l = pv_cron_next(c, l);
+		if (l < 0)
+			return -1;
+		u = local_to_utc_after(l, t, off, ctx);
+		if (u >= 0)
+			return u;
+	}
+	return -1;
+}
+
+int64_t pv_cron_last(const struct pv_cron *c, int64_t after, int64_t now, pv_cron_offset_fn off,
+		     void *ctx, int64_t *missed)
+{
+	static const int64_t windows[] = { 3600, 86400, 32 * 86400, 367 * 86400, 6 * 367 * 86400 };
+	int64_t last = -1, t = after, n = 0;
+
+	*missed = 0;
+	if (now <= after)
+		return -1;
+	/* Count them one by one, up to a bound. */
+	while (n <= PV_CRON_MISSED_MAX) {
+		int64_t next = pv_cron_next_zone(c, t, off, ctx);
+
+		if (next < 0 || next > now) {
+			*missed = n;
+			return last;
+		}
+		last = t = next;
+		n++;
+	}
+	/* More than that: the latest is in the nearest window before NOW
+	 * that holds one. */
+	*missed = n;
+	for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+		int64_t from = now - windows[w] > last ? now - windows[w] : last, found = -1;
+
+		for (t = from;;) {
+			int64_t next = pv_cron_next_zone(c, t, off, ctx);
+
+			if (next < 0 || next > now)
+				break;
+			found = t = next;
+		}
+		if (found >= 0)
+			return found;
+	}
+	return last;
+}

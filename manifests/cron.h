@@ -32,4 +32,20 @@ int pv_cron_parse(const char *s, struct pv_cron *out, char *why, size_t whylen);
  * year (robfig's limit), or on overflow. */
 int64_t pv_cron_next(const struct pv_cron *c, int64_t t);
 
+/* The offset from UTC (seconds east) of a time zone at the instant T. */
+typedef int32_t (*pv_cron_offset_fn)(void *ctx, int64_t t);
+
+/* pv_cron_next with the fields read as the wall clock of a time zone
+ * (OFF tells its offset at any instant; NULL: UTC). Like robfig/cron in
+ * a Go location: a time the clocks skip never runs, a time they show
+ * twice (set back) runs twice. "@every" ignores the zone. */
+int64_t pv_cron_next_zone(const struct pv_cron *c, int64_t t, pv_cron_offset_fn off, void *ctx);
+
+#define PV_CRON_MISSED_MAX 100 /* Kubernetes warns past 100 missed start times */
+
+/* The latest start time in (AFTER, NOW], or -1 when none; *MISSED is how
+ * many there are (counted up to PV_CRON_MISSED_MAX + 1, "more than 100"). */
+int64_t pv_cron_last(const struct pv_cron *c, int64_t after, int64_t now, pv_cron_offset_fn off,
+		     void *ctx, int64_t *missed);
+
 #endif

@@ -1,5 +1,4 @@
-/* Label selectors in kubectl's syntax: parse and match. See labelsel.h.
- * Calls: common, manifests/names. */
+/* Label selectors: kubectl's -l grammar, parsed and matched. See labelsel.h. */
 #include "manifests/labelsel.h"
 
 #include <ctype.h>
@@ -7,219 +6,257 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/cleanup.h"
-#include "manifests/names.h"
+#include "common/vec.h"
 
-/* A malloc'd copy of [S, S+N) without its surrounding blanks. */
-static char *trimmed(const char *s, size_t n)
+#define VALUE_MAX 63
+
+/* The parser's position in the text, and where the words go. */
+struct lexer {
+	const char *text, *p;
+	char *out; /* the next free byte of the selector's buffer */
+	struct pv_err *err;
+};
+
+static bool key_char(char c)
 {
-	while (n && isspace((unsigned char)*s))
-		s++, n--;
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return strndup(s, n);
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == '/';
 }
 
-static int bad(struct pv_err *err, const char *req, const char *why)
+static bool value_char(char c)
 {
-	return pv_err_set(err, EINVAL, "unable to parse requirement: \"%s\": %s", req, why);
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
 }
 
-static int check_key(const char *req, const char *key, struct pv_err *err)
+static void skip_spaces(struct lexer *l)
 {
-	const char *why = *key ? pv_check_qualified_name(key) : "no key";
-
-	return why ? bad(err, req, why) : 0;
+	while (*l->p == ' ' || *l->p == '\t' || *l->p == '\r' || *l->p == '\n')
+		l->p++;
 }
 
-static int add_value(struct pv_labelsel_req *r, const char *req, char *v, struct pv_err *err)
+static int fail(struct lexer *l, const char *what)
 {
-	const char *why = v ? pv_check_label_value(v) : "out of memory";
-	char **vals = why ? NULL : reallocarray(r->values, r->nvalues + 1, sizeof(*vals));
+	return pv_err_set(l->err, EINVAL, "invalid label selector \"%s\": %s at column %zu", l->text,
+			  what, (size_t)(l->p - l->text) + 1);
+}
 
-	if (!vals) {
-		int rc = bad(err, req, why ? why : "out of memory");
+/* The word of characters OK at the position, copied into the buffer. */
+static const char *word(struct lexer *l, bool (*ok)(char))
+{
+	const char *start = l->p, *w = l->out;
 
-		free(v);
-		return rc;
-	}
-	r->values = vals;
-	r->values[r->nvalues++] = v;
+	while (ok(*l->p))
+		*l->out++ = *l->p++;
+	*l->out++ = '\0';
+	return l->p == start && ok == key_char ? NULL : w;
+}
+
+/* A label key: [prefix/]name, each part non-empty, the name 63 at most. */
+static bool key_valid(const char *k)
+{
+	const char *slash = strchr(k, '/'), *name = slash ? slash + 1 : k;
+
+	if (slash && (slash == k || strchr(name, '/')))
+		return false;
+	return *name && strlen(name) <= VALUE_MAX && isalnum((unsigned char)name[0]) &&
+	       isalnum((unsigned char)name[strlen(name) - 1]);
+}
+
+/* A label value: empty, or 63 at most beginning and ending alphanumeric. */
+static bool value_valid(const char *v)
+{
+	size_t n = strlen(v);
+
+	return !n || (n <= VALUE_MAX && isalnum((unsigned char)v[0]) &&
+		      isalnum((unsigned char)v[n - 1]));
+}
+
+static bool integer(const char *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!*v)
+		return false;
+	(void)strtoll(v, &end, 10);
+	return !errno && !*end;
+}
+
+static int add_value(struct lexer *l, struct pv_labelsel_req *r, const char *v)
+{
+	if (!value_valid(v))
+		return fail(l, "a value is at most 63 characters, beginning and ending with a "
+			       "letter or digit");
+	if (pv_vec_push(r->values, r->n, r->cap, v) < 0)
+		return pv_err_set(l->err, ENOMEM, "out of memory");
 	return 0;
 }
 
-/* "(a, b)": the set of an in/notin requirement. */
-static int parse_set(struct pv_labelsel_req *r, const char *req, const char *s,
-		     struct pv_err *err)
+/* "(a, b, c)" after in / notin. */
+static int value_set(struct lexer *l, struct pv_labelsel_req *r)
 {
-	const char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s != '(')
-		return bad(err, req, "expected a set of values in parentheses: (v1,v2)");
-	end = strchr(++s, ')');
-	if (!end || end[1 + strspn(end + 1, " \t")] != '\0')
-		return bad(err, req, "the set of values must end with ')'");
+	skip_spaces(l);
+	if (*l->p != '(')
+		return fail(l, "expected '(' before the values of in / notin");
+	l->p++;
 	for (;;) {
-		const char *comma = memchr(s, ',', (size_t)(end - s));
-		const char *stop = comma ? comma : end;
-
-		if (add_value(r, req, trimmed(s, (size_t)(stop - s)), err) < 0)
+		skip_spaces(l);
+		if (add_value(l, r, word(l, value_char)) < 0)
 			return -1;
-		if (!comma)
+		skip_spaces(l);
+		if (*l->p == ')')
 			break;
-		s = comma + 1;
+		if (*l->p != ',')
+			return fail(l, "expected ',' or ')' after a value");
+		l->p++;
 	}
-	if (r->nvalues == 1 && !*r->values[0])
-		return bad(err, req, "the set of values may not be empty");
+	l->p++; /* "()" is the set {""}, as in apimachinery's parser */
 	return 0;
 }
 
-/* "key in (..)", "key notin (..)", or a bare "key". */
-static int parse_word_op(struct pv_labelsel_req *r, const char *req, struct pv_err *err)
+/* The operator after a key, and what follows it. */
+static int operator(struct lexer *l, struct pv_labelsel_req *r)
 {
-	size_t k = strcspn(req, " \t(");
-	const char *rest = req + k + strspn(req + k, " \t");
+	static const struct { const char *tok; enum pv_labelsel_op op; } ops[] = {
+		{ "==", PV_LSEL_EQ }, { "!=", PV_LSEL_NE }, { "=", PV_LSEL_EQ },
+		{ ">", PV_LSEL_GT },  { "<", PV_LSEL_LT },
+	};
 
-	r->key = strndup(req, k);
-	if (!r->key)
-		return bad(err, req, "out of memory");
-	if (!*rest) {
-		r->op = PV_LSEL_EXISTS;
-		return check_key(req, r->key, err);
-	}
-	if (!strncmp(rest, "notin", 5) && (isspace((unsigned char)rest[5]) || rest[5] == '('))
-		r->op = PV_LSEL_NOTIN, rest += 5;
-	else if (!strncmp(rest, "in", 2) && (isspace((unsigned char)rest[2]) || rest[2] == '('))
-		r->op = PV_LSEL_IN, rest += 2;
-	else
-		return bad(err, req, "expected one of =, ==, !=, in, notin after the key");
-	if (check_key(req, r->key, err) < 0)
-		return -1;
-	return parse_set(r, req, rest, err);
-}
-
-/* One requirement, REQ already trimmed. */
-static int parse_req(struct pv_labelsel_req *r, const char *req, struct pv_err *err)
-{
-	const char *eq = strchr(req, '=');
-	size_t klen;
-
-	if (!*req)
-		return bad(err, req, "empty requirement");
-	if (req[0] == '!') {
-		r->op = PV_LSEL_NOTEXISTS;
-		r->key = trimmed(req + 1, strlen(req + 1));
-		return r->key ? check_key(req, r->key, err) : bad(err, req, "out of memory");
-	}
-	if (!eq)
-		return parse_word_op(r, req, err);
-	klen = (size_t)(eq - req);
-	r->op = PV_LSEL_EQ;
-	if (klen && req[klen - 1] == '!')
-		r->op = PV_LSEL_NEQ, klen--;
-	else if (eq[1] == '=')
-		eq++;
-	r->key = trimmed(req, klen);
-	if (!r->key || check_key(req, r->key, err) < 0)
-		return r->key ? -1 : bad(err, req, "out of memory");
-	if (strchr(eq + 1, '=') || strchr(eq + 1, '!'))
-		return bad(err, req, "a value may not contain '=' or '!'");
-	return add_value(r, req, trimmed(eq + 1, strlen(eq + 1)), err);
-}
-
-int pv_labelsel_parse(const char *text, struct pv_labelsel *sel, struct pv_err *err)
-{
-	const char *s = text, *p;
-	int depth = 0;
-
-	*sel = (struct pv_labelsel){ 0 };
-	if (!text[strspn(text, " \t")])
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strncmp(l->p, ops[i].tok, strlen(ops[i].tok)) != 0)
+			continue;
+		l->p += strlen(ops[i].tok);
+		r->op = ops[i].op;
+		skip_spaces(l);
+		if (add_value(l, r, word(l, value_char)) < 0)
+			return -1;
+		if ((r->op == PV_LSEL_GT || r->op == PV_LSEL_LT) && !integer(r->values[0]))
+			return fail(l, "> and < compare with an integer");
 		return 0;
-	for (p = text;; p++) {
-		if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
-		if ((*p == ',' && depth <= 0) || !*p) {
-			cleanup_free char *req = trimmed(s, (size_t)(p - s));
-			struct pv_labelsel_req *v = reallocarray(sel->reqs, sel->n + 1, sizeof(*v));
-
-			if (!v || !req) {
-				pv_labelsel_free(sel);
-				return pv_err_set(err, ENOMEM, "out of memory");
-			}
-			sel->reqs = v;
-			v[sel->n] = (struct pv_labelsel_req){ 0 };
-			if (parse_req(&v[sel->n++], req, err) < 0) {
-				pv_labelsel_free(sel);
-				return -1;
-			}
-			s = p + 1;
-		}
-		if (!*p)
-			break;
 	}
+	if (!strncmp(l->p, "in", 2) && (strchr(" \t\r\n(", l->p[2]) && l->p[2])) {
+		l->p += 2;
+		r->op = PV_LSEL_IN;
+		return value_set(l, r);
+	}
+	if (!strncmp(l->p, "notin", 5) && (strchr(" \t\r\n(", l->p[5]) && l->p[5])) {
+		l->p += 5;
+		r->op = PV_LSEL_NOTIN;
+		return value_set(l, r);
+	}
+	r->op = PV_LSEL_EXISTS;
 	return 0;
 }
 
-void pv_labelsel_free(struct pv_labelsel *sel)
+static int requirement(struct lexer *l, struct pv_labelsel_req *r)
 {
-	for (size_t i = 0; i < sel->n; i++) {
-		for (size_t k = 0; k < sel->reqs[i].nvalues; k++)
-			free(sel->reqs[i].values[k]);
-		free(sel->reqs[i].values);
-		free(sel->reqs[i].key);
+	bool negated = false;
+
+	skip_spaces(l);
+	if (*l->p == '!') {
+		negated = true;
+		l->p++;
+		skip_spaces(l);
 	}
-	free(sel->reqs);
-	*sel = (struct pv_labelsel){ 0 };
+	if (!(r->key = word(l, key_char)))
+		return fail(l, "expected a label key");
+	if (!key_valid(r->key))
+		return fail(l, "a label key is [prefix/]name, the name at most 63 characters "
+			       "beginning and ending with a letter or digit");
+	skip_spaces(l);
+	if (negated) {
+		r->op = PV_LSEL_NOT_EXISTS;
+		return 0;
+	}
+	return operator(l, r);
 }
 
-static bool in_set(const struct pv_labelsel_req *r, const char *v)
+void pv_labelsel_free(struct pv_labelsel *s)
 {
-	for (size_t i = 0; i < r->nvalues; i++)
+	for (size_t i = 0; i < s->n; i++)
+		free(s->reqs[i].values);
+	free(s->reqs);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+int pv_labelsel_parse(const char *text, struct pv_labelsel *out, struct pv_err *err)
+{
+	struct lexer l = { .text = text, .p = text, .err = err };
+
+	memset(out, 0, sizeof(*out));
+	/* every word and its NUL: at most twice the text */
+	if (!(out->buf = malloc(2 * strlen(text) + 2)))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	l.out = out->buf;
+	skip_spaces(&l);
+	while (*l.p) {
+		if (pv_vec_push(out->reqs, out->n, out->cap, (struct pv_labelsel_req){ 0 }) < 0) {
+			pv_err_set(err, ENOMEM, "out of memory");
+			goto fail;
+		}
+		if (requirement(&l, &out->reqs[out->n - 1]) < 0)
+			goto fail;
+		skip_spaces(&l);
+		if (*l.p == ',') {
+			l.p++;
+			skip_spaces(&l);
+			if (!*l.p) {
+				fail(&l, "expected a requirement after ','");
+				goto fail;
+			}
+		} else if (*l.p) {
+			fail(&l, "expected ',' between requirements");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	pv_labelsel_free(out);
+	return -1;
+}
+
+static bool in_values(const struct pv_labelsel_req *r, const char *v)
+{
+	for (size_t i = 0; v && i < r->n; i++)
 		if (!strcmp(r->values[i], v))
 			return true;
 	return false;
 }
 
-static bool req_holds(const struct pv_labelsel_req *r, const char *v)
+static bool compare(const struct pv_labelsel_req *r, const char *v)
+{
+	long long have, want = strtoll(r->values[0], NULL, 10);
+
+	if (!v || !integer(v))
+		return false;
+	have = strtoll(v, NULL, 10);
+	return r->op == PV_LSEL_GT ? have > want : have < want;
+}
+
+static bool holds(const struct pv_labelsel_req *r, const char *v)
 {
 	switch (r->op) {
 	case PV_LSEL_EQ:
 	case PV_LSEL_IN:
-		return v && in_set(r, v);
-	case PV_LSEL_NEQ:
+		return in_values(r, v);
+	case PV_LSEL_NE:
 	case PV_LSEL_NOTIN:
-		return !v || !in_set(r, v);
+		return !in_values(r, v);
 	case PV_LSEL_EXISTS:
 		return v != NULL;
-	case PV_LSEL_NOTEXISTS:
+	case PV_LSEL_NOT_EXISTS:
 		return v == NULL;
+	case PV_LSEL_GT:
+	case PV_LSEL_LT:
+		return compare(r, v);
 	}
 	return false;
 }
 
-bool pv_labelsel_matches(const struct pv_labelsel *sel, pv_labelsel_get_fn *get, void *ctx)
+bool pv_labelsel_matches(const struct pv_labelsel *s, pv_labelsel_get_fn *get, const void *labels)
 {
-	for (size_t i = 0; i < sel->n; i++)
-		if (!req_holds(&sel->reqs[i], get(ctx, sel->reqs[i].key)))
+	for (size_t i = 0; i < s->n; i++)
+		if (!holds(&s->reqs[i], get(labels, s->reqs[i].key)))
 			return false;
 	return true;
-}
-
-static const char *map_get(void *ctx, const char *key)
-{
-	const pv_strmap *m = ctx;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->items[i].key, key))
-			return m->items[i].value;
-	return NULL;
-}
-
-bool pv_labelsel_matches_map(const struct pv_labelsel *sel, const pv_strmap *labels)
-{
-	return pv_labelsel_matches(sel, map_get, (void *)labels);
 }

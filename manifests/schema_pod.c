@@ -209,7 +209,7 @@ TYPE(handler, "LifecycleHandler");
 static const struct pv_field lifecycle_fields[] = {
 	F("postStart", PV_F_OBJ, post_start, .type = &handler_type),
 	F("preStop", PV_F_OBJ, pre_stop, .type = &handler_type),
-	IGN("stopSignal"),
+	F("stopSignal", PV_F_STR, stop_signal),
 	PV_FIELD_END,
 };
 TYPE(lifecycle, "Lifecycle");
@@ -450,7 +450,8 @@ TYPE(volume, "Volume");
 static const struct pv_field node_affinity_fields[] = {
 	F("requiredDuringSchedulingIgnoredDuringExecution", PV_F_OBJ, required,
 	  .type = &pv_type_node_selector),
-	IGN("preferredDuringSchedulingIgnoredDuringExecution"),
+	/* one node: there is no other to prefer (support.c) */
+	SILENT("preferredDuringSchedulingIgnoredDuringExecution"),
 	PV_FIELD_END,
 };
 TYPE(node_affinity, "NodeAffinity");
@@ -550,6 +551,7 @@ static const struct pv_field pod_spec_fields[] = {
 	F("hostAliases", PV_F_LIST, host_aliases, .type = &host_alias_type),
 	F("dnsConfig", PV_F_OBJ, dns_config, .type = &dns_config_type),
 	F("enableServiceLinks", PV_F_BOOL, enable_service_links),
+	F("setHostnameAsFQDN", PV_F_BOOL, set_hostname_as_fqdn),
 	IGN("imagePullSecrets"),
 	IGN("tolerations"),
 	IGN("priority"),
@@ -558,7 +560,6 @@ static const struct pv_field pod_spec_fields[] = {
 	IGN("preemptionPolicy"),
 	IGN("overhead"),
 	IGN("topologySpreadConstraints"),
-	IGN("setHostnameAsFQDN"),
 	IGN("os"),
 	IGN("hostUsers"),
 	IGN("schedulingGates"),

@@ -221,6 +221,7 @@ struct pv_handler {
 struct pv_lifecycle {
 	struct pv_hdr hdr;
 	struct pv_handler post_start, pre_stop;
+	struct pv_str stop_signal; /* "SIGTERM", ...: what stops the container */
 };
 
 struct pv_capabilities {
@@ -415,6 +416,7 @@ struct pv_pod_spec {
 	struct pv_affinity affinity;
 	struct pv_bool host_network, host_pid, host_ipc, share_process_namespace;
 	struct pv_bool automount_service_account_token, enable_service_links;
+	struct pv_bool set_hostname_as_fqdn;
 	struct pv_pod_security_context security_context;
 	PV_LIST(struct pv_host_alias) host_aliases;
 	struct pv_dns_config dns_config;

@@ -2,6 +2,7 @@
  * DaemonSet, Job, CronJob. */
 #include "manifests/validate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifests/cron.h"
@@ -35,13 +36,29 @@ static void validate_workload(struct pv_vctx *v, const struct pv_label_selector 
 	pv_validate_pod_template(v, t, "spec.template");
 }
 
+/* Whether the int-or-percent X is not zero (DFLT when unset). */
+static bool intstr_nonzero(const struct pv_intstr *x, bool dflt)
+{
+	if (!x->set)
+		return dflt;
+	if (!x->is_str)
+		return x->i != 0;
+	return strtoll(x->s, NULL, 10) != 0;
+}
+
 static void validate_always(struct pv_vctx *v, const struct pv_pod_template *t, const char *kind)
 {
 	const struct pv_str *rp = &t->spec.restart_policy;
 
+	const struct pv_int *ads = &t->spec.active_deadline_seconds;
+
 	if (rp->v && strcmp(rp->v, "Always") != 0)
 		pv_verr(v, rp->loc, "spec.template.spec.restartPolicy",
 			"unsupported value \"%s\": a %s's pods must use \"Always\"", rp->v, kind);
+	/* Its pods would end Failed for good, and never be replaced. */
+	if (ads->set)
+		pv_verr(v, ads->loc, "spec.template.spec.activeDeadlineSeconds",
+			"activeDeadlineSeconds in %s is not supported", kind);
 }
 
 void pv_validate_deployment(struct pv_vctx *v, const void *obj)
@@ -122,6 +139,19 @@ void pv_validate_daemonset(struct pv_vctx *v, const void *obj)
 	validate_intstr_pct(v, &ru->max_surge, "spec.updateStrategy.rollingUpdate.maxSurge");
 	validate_intstr_pct(v, &ru->max_unavailable,
 			    "spec.updateStrategy.rollingUpdate.maxUnavailable");
+	/* As Kubernetes' ValidateRollingUpdateDaemonSet: exactly one is
+	 * non-zero (maxUnavailable defaults to 1, maxSurge to 0). */
+	bool written = ru->max_unavailable.set && ru->max_unavailable.loc.line; /* not a default */
+
+	if (intstr_nonzero(&ru->max_surge, false) && intstr_nonzero(&ru->max_unavailable, true))
+		pv_verr(v, written ? ru->max_unavailable.loc : ru->max_surge.loc,
+			"spec.updateStrategy.rollingUpdate.maxUnavailable",
+			written ? "may not be set when maxSurge is non-zero"
+				: "defaults to 1, which may not be when maxSurge is non-zero: "
+				  "set maxUnavailable: 0");
+	else if (!intstr_nonzero(&ru->max_surge, false) && !intstr_nonzero(&ru->max_unavailable, true))
+		pv_verr(v, ru->max_unavailable.loc, "spec.updateStrategy.rollingUpdate.maxUnavailable",
+			"may not be 0 when maxSurge is 0");
 }
 
 static void validate_job_spec(struct pv_vctx *v, const struct pv_job_spec *s, const char *path)

@@ -2,9 +2,11 @@
 #include "manifests/validate.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "manifests/names.h"
+#include "manifests/signals.h"
 
 static void validate_rel_path(struct pv_vctx *v, const struct pv_str *s, const char *path)
 {
@@ -215,6 +217,10 @@ static void validate_container(struct pv_vctx *v, const struct pv_pod_spec *s,
 	validate_probe(v, &c->startup_probe, pv_vpath(v, "%s.startupProbe", path), false);
 	validate_handler(v, &c->lifecycle.post_start, pv_vpath(v, "%s.lifecycle.postStart", path));
 	validate_handler(v, &c->lifecycle.pre_stop, pv_vpath(v, "%s.lifecycle.preStop", path));
+	if (c->lifecycle.stop_signal.v && pv_signal_number(c->lifecycle.stop_signal.v, false) < 0)
+		pv_verr(v, c->lifecycle.stop_signal.loc, pv_vpath(v, "%s.lifecycle.stopSignal", path),
+			"unsupported value \"%s\": a signal name as Kubernetes takes it (SIGTERM, "
+			"SIGINT, SIGQUIT, SIGUSR1, SIGRTMIN+3, ...)", c->lifecycle.stop_signal.v);
 	if (init && !sidecar && (c->liveness_probe.hdr.set || c->readiness_probe.hdr.set ||
 				 c->startup_probe.hdr.set || c->lifecycle.hdr.set))
 		pv_verr(v, c->hdr.loc, path, "init containers may not have probes or lifecycle "
@@ -333,9 +339,17 @@ static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s
 		const struct pv_str *ip = &s->host_aliases.items[i].ip;
 		unsigned char buf[16];
 
+		const pv_strlist *names = &s->host_aliases.items[i].hostnames;
+
 		if (ip->v && inet_pton(AF_INET, ip->v, buf) != 1 && inet_pton(AF_INET6, ip->v, buf) != 1)
 			pv_verr(v, ip->loc, pv_vpath(v, "%s.hostAliases[%zu].ip", path, i),
 				"must be a valid IP address");
+		/* Each becomes a word of /etc/hosts: a DNS subdomain, as Kubernetes'
+		 * ValidateHostAliases, so no space or newline gets in. */
+		for (size_t k = 0; k < names->n; k++)
+			pv_validate_name_field(v, &names->items[k],
+					       pv_vpath(v, "%s.hostAliases[%zu].hostnames[%zu]", path, i, k),
+					       pv_check_dns1123_subdomain);
 	}
 }
 
@@ -351,9 +365,11 @@ void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s, const 
 	validate_volumes(v, s, path);
 	pv_validate_nonneg(v, &s->termination_grace_period_seconds,
 			   pv_vpath(v, "%s.terminationGracePeriodSeconds", path));
-	if (s->active_deadline_seconds.set && s->active_deadline_seconds.v < 1)
+	if (s->active_deadline_seconds.set &&
+	    (s->active_deadline_seconds.v < 1 || s->active_deadline_seconds.v > UINT32_MAX))
 		pv_verr(v, s->active_deadline_seconds.loc,
-			pv_vpath(v, "%s.activeDeadlineSeconds", path), "must be greater than 0");
+			pv_vpath(v, "%s.activeDeadlineSeconds", path),
+			"must be between 1 and 4294967295, inclusive");
 	pv_validate_name_field(v, &s->hostname, pv_vpath(v, "%s.hostname", path),
 			       pv_check_dns1123_label);
 	pv_validate_name_field(v, &s->subdomain, pv_vpath(v, "%s.subdomain", path),

@@ -137,6 +137,15 @@ int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err)
 	return talk(nl, h, "set link up", err);
 }
 
+int pv_nl_link_set_mac(struct pv_nl *nl, int ifindex, const uint8_t mac[6], struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put(h, IFLA_ADDRESS, 6, mac);
+	return talk(nl, h, "set the hardware address", err);
+}
+
 int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err)
 {
 	char buf[NL_BUF];
@@ -149,8 +158,17 @@ int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err)
 
 /* IFLA_LINKINFO -> IFLA_INFO_DATA -> VETH_INFO_PEER, the peer created in
  * the pod's namespace directly (as systemd-nspawn does). */
+void pv_nl_mac_of_ip(uint32_t ip, uint8_t mac[6])
+{
+	mac[0] = 0x0a;
+	mac[1] = 0x58;
+	for (int i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(ip >> (24 - 8 * i));
+}
+
 int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
-		   int peer_netns_fd, int peer_index, struct pv_err *err)
+		   int peer_netns_fd, int peer_index, const uint8_t peer_mac[6],
+		   struct pv_err *err)
 {
 	char buf[NL_BUF];
 	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -168,6 +186,8 @@ int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *p
 	pi->ifi_family = AF_UNSPEC;
 	pi->ifi_index = peer_index;
 	mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+	if (peer_mac)
+		mnl_attr_put(h, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	mnl_attr_nest_end(h, pnest);
 	mnl_attr_nest_end(h, data);

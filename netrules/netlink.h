@@ -6,6 +6,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/err.h"
 
@@ -22,12 +23,24 @@ int pv_nl_ifindex(struct pv_nl *nl, const char *name);
 int pv_nl_bridge_add(struct pv_nl *nl, const char *name, struct pv_err *err);
 int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err);
 int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err);
+/* Set the link's hardware address. A bridge given one keeps it; left to
+ * itself it takes its smallest port's, and changes (flushing its
+ * neighbours, leaving every pod's entry for the gateway wrong) whenever
+ * that port goes. */
+int pv_nl_link_set_mac(struct pv_nl *nl, int ifindex, const uint8_t mac[6], struct pv_err *err);
 /* HOST in this namespace, attached to MASTER (ifindex, 0: none); PEER
  * created directly in the namespace PEER_NETNS_FD, with interface index
  * PEER_INDEX there (0: the kernel chooses; in a new namespace lo is 1, so
- * 2 is free and saves looking the peer up). */
+ * 2 is free and saves looking the peer up) and the hardware address
+ * PEER_MAC (NULL: a random one). */
 int pv_nl_veth_add(struct pv_nl *nl, const char *host, int master, const char *peer,
-		   int peer_netns_fd, int peer_index, struct pv_err *err);
+		   int peer_netns_fd, int peer_index, const uint8_t peer_mac[6],
+		   struct pv_err *err);
+/* The hardware address of the address IP (host order), as the CNI
+ * plugins make it: 0a:58 and the four bytes of IP. One address, one MAC:
+ * a pod given an address another pod had a moment ago is reached at once,
+ * not after the neighbour caches that still hold the old MAC expire. */
+void pv_nl_mac_of_ip(uint32_t ip, uint8_t mac[6]);
 /* Add ADDR/PREFIX; an address already there is success. */
 int pv_nl_addr_add(struct pv_nl *nl, int ifindex, struct in_addr addr, int prefix,
 		   struct pv_err *err);

@@ -28,8 +28,9 @@ make_busybox_oci "$T/oci" busybox:stable >/dev/null
 "$bin" image import "$T/oci" busybox:stable
 "$bin" image ls
 echo
-echo "== podvisor daemon --manifests examples/ (log in $T/daemon.log)"
-"$bin" daemon --manifests "$PWD/examples" --cgroup-parent "$CG" --local-path-root "$T/volumes" \
+echo "== podvisor daemon --manifests (a copy of examples/, log in $T/daemon.log)"
+cp -a examples "$T/manifests"
+"$bin" daemon --manifests "$T/manifests" --cgroup-parent "$CG" --local-path-root "$T/volumes" \
 	>"$T/daemon.log" 2>&1 &
 sleep 2
 "$bin" get pods -o wide
@@ -58,6 +59,29 @@ echo "== podvisor exec hello -- ps"
 echo
 echo "== podvisor describe pod hello"
 "$bin" describe pod hello
+echo
+echo "== podvisor get deploy, get rs (the hello Deployment)"
+"$bin" get deploy
+"$bin" get rs
+echo
+echo "== a rollout: hello.yaml's pod template edited (GREETING=v2, with a change-cause)"
+echo "   (slow today: a new pod that gets a just-freed address is unreachable from the node"
+echo "   for ~50 s, a stale neighbour entry on pv0, so its readiness probe times out)"
+sed -i -e 's|kubernetes.io/change-cause: .*|kubernetes.io/change-cause: "set GREETING=v2"|' \
+	-e 's|^        imagePullPolicy: Never$|&\n        env:\n        - name: GREETING\n          value: v2|' \
+	"$T/manifests/hello.yaml"
+"$bin" rollout status deploy/hello --timeout=180s || true
+"$bin" get rs
+"$bin" rollout history deploy/hello
+echo
+echo "== podvisor rollout undo deploy/hello (rewrites the template in the file)"
+"$bin" rollout undo deploy/hello || true
+echo "(the file against examples/hello.yaml: the first template again, as podvisor writes it;"
+echo " the ConfigMap and Service documents are untouched)"
+diff -u "$PWD/examples/hello.yaml" "$T/manifests/hello.yaml" | tail -n +3 | head -40 || true
+"$bin" rollout status deploy/hello --timeout=180s || true
+"$bin" rollout history deploy/hello
+"$bin" get deploy
 sleep "${DEMO_SECONDS:-6}"
 echo
 echo "== after ${DEMO_SECONDS:-6} s"
@@ -67,6 +91,6 @@ echo
 echo "== the daemon's log"
 cat "$T/daemon.log"
 echo
-echo "Pods, Deployments, Services, cluster DNS and volumes run today; Jobs in"
+echo "Pods, Deployments (with rollouts), Services, cluster DNS and volumes run today; Jobs in"
 echo "examples/ are loaded and validated, and run as their issue lands. Tearing"
 echo "the demo down."

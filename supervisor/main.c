@@ -32,8 +32,16 @@ static const char usage_text[] =
 	"                   a container's output\n"
 	"  exec POD [-c C] [-it] -- CMD...\n"
 	"                   run a command inside a running container\n"
+	"  delete pod NAME | -l SELECTOR\n"
+	"                   delete pods for their controller to replace\n"
 	"  image import SRC NAME:TAG, image ls, image rm NAME:TAG\n"
 	"                   the node's local image store (OCI layouts and archives)\n"
+	"  rollout status|history|undo deploy/NAME\n"
+	"                   follow a Deployment's rollout, list its revisions, or roll\n"
+	"                   it back by rewriting its template in its manifest file\n"
+	"\n"
+	"There is deliberately no 'scale' (nor apply, edit, or rollout pause): the\n"
+	"directory is the API. Edit spec.replicas in the file and save it.\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help       show this help, or a command's help with COMMAND --help\n"
@@ -55,6 +63,8 @@ static const struct {
 	{ "describe", pv_cmd_describe },
 	{ "logs", pv_cmd_logs },
 	{ "exec", pv_cmd_exec },
+	{ "delete", pv_cmd_delete },
+	{ "rollout", pv_cmd_rollout },
 	/* internal modes, started by the daemon */
 	{ "__pod-init", pv_podinit_main },
 	{ "__shim", pv_shim_main },

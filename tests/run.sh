@@ -12,6 +12,8 @@
 #   BUILD=build tests/run.sh        everything
 #   ONLY=asan tests/run.sh          the sanitizer builds only
 #   ONLY=unit|integration|fuzz      one group
+#   JOBS=1 tests/run.sh             integration tests and fuzzers one at a
+#                                   time (default: 2 at once)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -44,15 +46,26 @@ report() {
 	fi
 }
 
-# run NAME CMD...: run one TAP producer, count its results.
-run() {
-	local name=$1 out rc counts problems=()
+# exec_producer NAME CMD...: run one TAP producer into its log; its exit
+# status and seconds into NAME's .rc file.
+log_of() { echo "$LOG/$(echo "$1" | tr '/ ()' '____')"; }
+exec_producer() {
+	local name=$1 base t0 rc
 	shift
-	out="$LOG/$(echo "$name" | tr '/ ' '__').log"
+	base=$(log_of "$name")
+	t0=$SECONDS
 	# No test may hang CI: each gets TEST_TIMEOUT seconds (default 600).
-	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>&1
+	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$base.log" 2>&1
 	rc=$?
-	mapfile -t counts < <(awk -f tests/tap_count.awk "$out")
+	echo "$rc $((SECONDS - t0))" >"$base.rc"
+}
+
+# collect NAME: count a finished producer's results and report them.
+collect() {
+	local name=$1 base rc secs counts problems=()
+	base=$(log_of "$name")
+	read -r rc secs <"$base.rc"
+	mapfile -t counts < <(awk -f tests/tap_count.awk "$base.log")
 	problems=("${counts[@]:1}")
 	read -r p f s <<<"${counts[0]}"
 	if [ "$rc" = 124 ]; then
@@ -62,7 +75,34 @@ run() {
 	elif [ "$rc" != 0 ] && [ ${#problems[@]} != 0 ]; then
 		problems+=("exited with status $rc")
 	fi
-	report "$name" "$p" "$f" "$s" "$out" "${problems[@]}"
+	report "$name ($secs s)" "$p" "$f" "$s" "$base.log" "${problems[@]}"
+}
+
+# run NAME CMD...: run one TAP producer now, count its results.
+run() {
+	exec_producer "$@"
+	collect "$1"
+}
+
+# Producers that only wait on the kernel and on their own daemons (the
+# integration tests, the fuzzers) run JOBS at a time (default 2: the
+# machines have two cores); their results are reported in order.
+JOBS=${JOBS:-2}
+pool=()
+pool_add() {
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	exec_producer "$@" &
+	pool+=("$1")
+}
+pool_drain() {
+	local name
+	wait
+	for name in "${pool[@]}"; do
+		collect "$name"
+	done
+	pool=()
 }
 
 # missing NAME WHAT: a producer that should be there and is not.
@@ -90,22 +130,24 @@ want unit plain && run "layers/include-graph" python3 tests/layers.py --tap
 want unit plain && unit unit "$BUILD/tests"
 want unit asan && unit unit-asan "$BUILD/asan/tests"
 for t in tests/integration/test_*.sh; do
-	want integration plain && run "integration/$(basename "$t" .sh)" bash "$t"
+	want integration plain && pool_add "integration/$(basename "$t" .sh)" bash "$t"
 	if grep -q '^# asan: yes' "$t"; then
-		want integration asan && PODVISOR="$PODVISOR_ASAN" run "integration-asan/$(basename "$t" .sh)" bash "$t"
+		want integration asan && PODVISOR="$PODVISOR_ASAN" pool_add "integration-asan/$(basename "$t" .sh)" bash "$t"
 	fi
 done
+pool_drain
 # Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 30).
 for src in tests/fuzz/fuzz_*.c; do
 	want fuzz plain || break
 	f=$(basename "$src" .c)
 	name="fuzz/$f (${FUZZ_SECONDS:-30}s)"
 	if [ -x "$BUILD/fuzz/$f" ]; then
-		run "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-30}" --tap
+		pool_add "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-30}" --tap
 	else
 		missing "$name" "$BUILD/fuzz/$f is not built (make check builds it)"
 	fi
 done
+pool_drain
 
 echo
 [ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"

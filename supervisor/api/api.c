@@ -18,6 +18,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
+#include "supervisor/api/delete_api.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -219,6 +220,19 @@ static struct json_object *op_workloads(struct pv_daemon *d)
 	return o;
 }
 
+/* A Deployment's rollout: what `podvisor rollout` reads. */
+static struct json_object *op_rollout(struct pv_daemon *d, const char *ns, const char *name)
+{
+	struct json_object *o = name ? pv_controllers_rollout_json(d, ns, name) : NULL;
+	char msg[600];
+
+	if (o)
+		return o;
+	snprintf(msg, sizeof(msg), "deployments.apps \"%s\" not found in namespace \"%s\"",
+		 name ?: "", ns);
+	return error_json(msg);
+}
+
 static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
 {
 	switch (r->op) {
@@ -238,6 +252,10 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return op_events(d, r->object);
 	case PV_API_WORKLOADS:
 		return op_workloads(d);
+	case PV_API_DELETE_POD:
+		return pv_api_delete_pod(d, r->ns, r->name);
+	case PV_API_ROLLOUT:
+		return op_rollout(d, r->ns, r->name);
 	}
 	return error_json("unknown op");
 }

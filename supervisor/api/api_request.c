@@ -18,6 +18,8 @@ static const struct {
 	{ "config", PV_API_CONFIG },
 	{ "events", PV_API_EVENTS },
 	{ "workloads", PV_API_WORKLOADS },
+	{ "delete-pod", PV_API_DELETE_POD },
+	{ "rollout", PV_API_ROLLOUT },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

@@ -11,5 +11,7 @@ int pv_cmd_get(int argc, char **argv);
 int pv_cmd_describe(int argc, char **argv);
 int pv_cmd_logs(int argc, char **argv);
 int pv_cmd_exec(int argc, char **argv);
+int pv_cmd_delete(int argc, char **argv);
+int pv_cmd_rollout(int argc, char **argv);
 
 #endif

@@ -42,31 +42,33 @@ struct exec_opts {
 	bool in, tty;
 };
 
-/* The container's pid, from the daemon. */
+/* The container's pid, from the daemon: the one named -c (an app
+ * container, or a running sidecar), else the first app container. */
 static pid_t container_pid(const struct exec_opts *o, const char *pod)
 {
 	struct json_object *resp = pv_client_pod("podvisor exec", o->state, o->ns, pod), *cs, *v;
+	struct json_object *c = NULL;
 	pid_t pid = -1;
 
 	if (!resp)
 		return -1;
 	json_object_object_get_ex(resp, "containers", &cs);
-	for (size_t i = 0; cs && i < json_object_array_length(cs) && pid < 0; i++) {
-		struct json_object *c = json_object_array_get_idx(cs, i);
+	for (size_t i = 0; cs && i < json_object_array_length(cs) && !c; i++) {
+		struct json_object *ci = json_object_array_get_idx(cs, i);
 
-		if (json_object_get_boolean(json_object_object_get(c, "init")) ||
-		    (o->container && strcmp(pv_json_str(c, "name", ""), o->container) != 0))
-			continue;
-		if (!json_object_object_get_ex(c, "pid", &v) || !json_object_object_get_ex(
-			    json_object_object_get(c, "state"), "running", NULL)) {
-			fprintf(stderr, "podvisor exec: container %s is not running\n", pv_json_str(c, "name", ""));
-			break;
-		}
-		pid = json_object_get_int(v);
+		if (o->container ? !strcmp(pv_json_str(ci, "name", ""), o->container)
+				 : !json_object_get_boolean(json_object_object_get(ci, "init")))
+			c = ci;
 	}
-	if (pid < 0 && o->container && cs)
-		fprintf(stderr, "podvisor exec: no running container \"%s\" in pod %s\n",
-			o->container, pod);
+	if (!c && o->container)
+		fprintf(stderr, "podvisor exec: no container \"%s\" in pod %s\n", o->container, pod);
+	else if (!c)
+		fprintf(stderr, "podvisor exec: pod %s has no container to run in\n", pod);
+	else if (!json_object_object_get_ex(c, "pid", &v) ||
+		 !json_object_object_get_ex(json_object_object_get(c, "state"), "running", NULL))
+		fprintf(stderr, "podvisor exec: container %s is not running\n", pv_json_str(c, "name", ""));
+	else
+		pid = json_object_get_int(v);
 	json_object_put(resp);
 	return pid;
 }

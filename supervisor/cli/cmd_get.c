@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "manifests/encode.h"
+#include "manifests/labelsel.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
@@ -17,11 +18,7 @@ static const char get_usage[] =
 	"Usage: podvisor get KIND [NAME | -l SELECTOR] [-n NAMESPACE | -A] [-o wide|json|yaml]\n"
 	"                   [--state DIR]\n"
 	"\n"
-	"List what the daemon runs, as kubectl does. With -l, only the objects whose\n"
-	"labels match SELECTOR, kubectl's syntax: requirements joined by commas, all\n"
-	"of which must hold: key=value, key==value, key!=value, key in (v1,v2),\n"
-	"key notin (v1,v2), key (has it), !key (has it not); != and notin also\n"
-	"match objects without the key. KIND is one of:\n"
+	"List what the daemon runs, as kubectl does. KIND is one of:\n"
 	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
 	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
 	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
@@ -50,7 +47,8 @@ static const char get_usage[] =
 	"                     FailedLoad, Removed)\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret NAME [-n NAMESPACE | -A] [--state DIR]\n"
+	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
+	"                         [-n NAMESPACE | -A] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
@@ -58,24 +56,25 @@ static const char describe_usage[] =
 	"endpoints, and why it is not programmed if it is not. Or a\n"
 	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
 	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
-	"data. Or a Secret: its type and each key's size, never the values.\n";
+	"data. Or a Secret: its type and each key's size, never the values. Or a\n"
+	"Deployment (deploy): its selector, replicas (desired, updated, total,\n"
+	"available), strategy, pod template, conditions, ReplicaSets, manifest file\n"
+	"and events; a ReplicaSet (rs), StatefulSet (sts), DaemonSet (ds), Job or\n"
+	"CronJob: its counts, what its controller reports, and its events.\n";
 
-/* Label KEY of the item CTX (its "labels" object), or NULL. */
-static const char *item_label(void *ctx, const char *key)
+static const char *label_of(const void *labels, const char *key)
 {
-	struct json_object *labels = json_object_object_get(ctx, "labels"), *v = NULL;
+	struct json_object *v;
 
-	if (!json_object_is_type(labels, json_type_object) ||
-	    !json_object_object_get_ex(labels, key, &v))
-		return NULL;
-	return json_object_get_string(v);
+	return json_object_object_get_ex((struct json_object *)labels, key, &v)
+		       ? json_object_get_string(v) : NULL;
 }
 
 bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
 	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
 		return false;
-	if (o->labelsel && !pv_labelsel_matches(o->labelsel, item_label, p))
+	if (o->sel && !pv_labelsel_matches(o->sel, label_of, json_object_object_get(p, "labels")))
 		return false;
 	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
 }
@@ -215,12 +214,17 @@ static const struct get_kind_info {
 		     "configmap" },
 	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
 	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
-	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments, NULL, NULL },
-	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets, NULL, NULL },
-	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets, NULL, NULL },
-	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets, NULL, NULL },
-	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, NULL, NULL },
-	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs, NULL, NULL },
+	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments,
+			 pv_describe_deployment, "deployment" },
+	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets,
+		     pv_describe_replicaset, "replicaset" },
+	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets,
+		      pv_describe_workload, "statefulset" },
+	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets,
+		     pv_describe_workload, "daemonset" },
+	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_workload, "job" },
+	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs,
+			  pv_describe_workload, "cronjob" },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -276,23 +280,6 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 
 static const char *const get_formats[] = { "wide", "json", "yaml", NULL };
 
-/* -l SELECTOR into O->labelsel: PV_CLI_GO, or the exit status. */
-static int parse_selector(const struct pv_cli_cmd *cmd, struct get_opts *o,
-			  const struct pv_cli_args *a)
-{
-	static struct pv_labelsel sel;
-	struct pv_err err = { 0 };
-
-	if (a->n > 1)
-		return pv_cli_usage_error(cmd, "name cannot be provided when a selector is specified");
-	if (!strcmp(a->v[0], "events") || !strcmp(a->v[0], "event") || !strcmp(a->v[0], "ev"))
-		return pv_cli_usage_error(cmd, "events have no labels: -l does not apply");
-	if (pv_labelsel_parse(o->selector, &sel, &err) < 0)
-		return pv_cli_usage_error(cmd, "%s", err.msg);
-	o->labelsel = &sel;
-	return PV_CLI_GO;
-}
-
 /* The options of get, into O: PV_CLI_GO with the operands in A, or the
  * exit status. */
 static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_args *a)
@@ -301,11 +288,13 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_OPT_NAMESPACE(&o->ns, "only this namespace (default: default)"),
 		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
 				"every namespace, with a NAMESPACE column"),
+		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
+			       "pods, pvc: only those whose labels match, as kubectl's -l: app=web, "
+			       "app!=web, 'env in (a,b)', 'env notin (a)', key, !key; several "
+			       "separated by commas"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
 				  "wide (pods: adds IP, NODE and UID; services: SELECTOR; pv, pvc: "
 				  "VOLUMEMODE), json or yaml"),
-		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
-			       "only the objects whose labels match SELECTOR (see above)"),
 		PV_CLI_OPT_STATE(&o->state),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
@@ -320,8 +309,6 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 	else if (rc == PV_CLI_GO && kind_of(a->v[0]) == GET_UNKNOWN)
 		rc = pv_cli_usage_error(&cmd, "unknown kind '%s'; the kinds served: %s", a->v[0],
 					KINDS_SERVED);
-	else if (rc == PV_CLI_GO && o->selector)
-		rc = parse_selector(&cmd, o, a);
 	return rc;
 }
 
@@ -350,7 +337,7 @@ static int parse_describe(int argc, char **argv, struct get_opts *o, struct pv_c
 	kind = kind_of(a->v[0]);
 	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe))
 		return pv_cli_usage_error(&cmd, "cannot describe '%s'; the kinds described: pod, "
-					  "svc, pv, pvc, cm, secret", a->v[0]);
+					  "svc, pv, pvc, cm, secret, deploy, rs, sts, ds, job, cronjob", a->v[0]);
 	return PV_CLI_GO;
 }
 
@@ -359,6 +346,8 @@ int pv_cmd_get(int argc, char **argv)
 	struct get_opts o = { 0 };
 	struct pv_cli_args a;
 	struct json_object *resp, *items;
+	struct pv_labelsel sel;
+	struct pv_err err = { 0 };
 	enum get_kind kind;
 	int rc = parse_get(argc, argv, &o, &a);
 
@@ -366,6 +355,21 @@ int pv_cmd_get(int argc, char **argv)
 		return rc;
 	rc = PV_EXIT_OK;
 	kind = kind_of(a.v[0]);
+	if (o.selector && kind != GET_PODS && kind != GET_PVC) {
+		fprintf(stderr, "error: -l is taken by get pods and get pvc only\n");
+		return PV_EXIT_USAGE;
+	}
+	if (o.selector && a.n > 1) { /* kubectl's words, and its exit code */
+		fprintf(stderr, "error: selectors and the all flag cannot be used when passing "
+				"resource/name arguments\n");
+		return PV_EXIT_FAIL;
+	}
+	if (o.selector && pv_labelsel_parse(o.selector, &sel, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err.msg);
+		return PV_EXIT_FAIL; /* as kubectl: 1 */
+	}
+	if (o.selector)
+		o.sel = &sel;
 	o.name = a.n > 1 ? a.v[1] : NULL;
 	o.all = o.all || kinds[kind].cluster;
 	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
@@ -374,16 +378,27 @@ int pv_cmd_get(int argc, char **argv)
 	} else {
 		resp = call(&o, kinds[kind].op, NULL);
 	}
-	if (!resp)
+	if (!resp) {
+		if (o.sel)
+			pv_labelsel_free(&sel);
 		return PV_EXIT_FAIL;
-	json_object_object_get_ex(resp, kinds[kind].items, &items);
+	}
+	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||
+	    !json_object_is_type(items, json_type_array)) {
+		fprintf(stderr, "podvisor: the daemon's answer has no %s list: is the daemon "
+				"the same version as this command?\n", kinds[kind].items);
+		json_object_put(resp);
+		if (o.sel)
+			pv_labelsel_free(&sel);
+		return PV_EXIT_FAIL;
+	}
 	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
 		rc = pv_get_structured(&o, items);
 	else
 		kinds[kind].print(&o, items);
 	json_object_put(resp);
-	if (o.labelsel)
-		pv_labelsel_free(o.labelsel);
+	if (o.sel)
+		pv_labelsel_free(&sel);
 	return rc;
 }
 

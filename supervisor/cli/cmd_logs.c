@@ -17,11 +17,29 @@
 #include "supervisor/cli/opts.h"
 
 static const char logs_usage[] =
-	"Usage: podvisor logs POD [-c CONTAINER] [-f] [-p] [--tail N] [--timestamps]\n"
+	"Usage: podvisor logs POD|KIND/NAME [-c CONTAINER] [-f] [-p] [--tail N] [--timestamps]\n"
 	"                     [-n NAMESPACE] [--state DIR]\n"
 	"\n"
 	"Print a container's output (stdout and stderr, in order). With one\n"
-	"container in the pod, -c may be left out.\n";
+	"container in the pod, -c may be left out.\n"
+	"\n"
+	"KIND/NAME is a workload: deploy/NAME, rs/NAME, sts/NAME, ds/NAME or\n"
+	"job/NAME (pod/NAME is the pod). One of its pods is picked as kubectl\n"
+	"picks it: running before pending, ready before not, more restarts first,\n"
+	"then the oldest; with several, \"Found N pods, using pod/NAME\" goes to\n"
+	"stderr.\n";
+
+/* The workload kinds logs takes, and the created-by annotation's kind. */
+static const struct {
+	const char *names[4];
+	const char *owner;
+} workload_kinds[] = {
+	{ { "deploy", "deployment", "deployments", "deployment.apps" }, "deployment" },
+	{ { "rs", "replicaset", "replicasets", "replicaset.apps" }, "replicaset" },
+	{ { "sts", "statefulset", "statefulsets", "statefulset.apps" }, "statefulset" },
+	{ { "ds", "daemonset", "daemonsets", "daemonset.apps" }, "daemonset" },
+	{ { "job", "jobs", "job.batch", NULL }, "job" },
+};
 
 struct logs_opts {
 	const char *ns, *container, *state;
@@ -139,6 +157,135 @@ static int follow(const char *dir, int restarts, bool ts, long from)
 	}
 }
 
+/* The created-by kind of the workload kind KIND ("deploy"...), or NULL. */
+static const char *owner_kind(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(workload_kinds) / sizeof(workload_kinds[0]); i++)
+		for (size_t k = 0; k < 4 && workload_kinds[i].names[k]; k++)
+			if (!strcmp(kind, workload_kinds[i].names[k]))
+				return workload_kinds[i].owner;
+	return NULL;
+}
+
+static const char *map_str(struct json_object *p, const char *map, const char *key)
+{
+	struct json_object *m, *v;
+
+	if (!json_object_object_get_ex(p, map, &m) || !json_object_object_get_ex(m, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Whether pod P was made by OWNER NS/NAME (its created-by annotation);
+ * a Deployment's ReplicaSet NAME-HASH makes the Deployment's pods of
+ * that pod-template-hash. */
+static bool belongs(struct json_object *p, const char *owner, const char *ns, const char *name)
+{
+	const char *by = map_str(p, "annotations", "podvisor.io/created-by"), *slash, *hash;
+	char want[700];
+	size_t n;
+
+	if (!by || strcmp(pv_json_str(p, "namespace", ""), ns) != 0)
+		return false;
+	snprintf(want, sizeof(want), "%s/%s/%s", owner, ns, name);
+	if (!strcmp(by, want))
+		return true;
+	if (strcmp(owner, "replicaset") != 0 || strncmp(by, "deployment/", 11) != 0)
+		return false;
+	slash = strchr(by + 11, '/');
+	hash = map_str(p, "labels", "pod-template-hash");
+	n = slash ? strlen(slash + 1) : 0;
+	return slash && hash && !strncmp(name, slash + 1, n) && name[n] == '-' &&
+	       !strcmp(name + n + 1, hash);
+}
+
+/* kubectl's ByLogging order: Running < Unknown < Pending (any other
+ * phase ranks with Running, as Go's map lookup gives 0), ready first,
+ * more restarts first, older first. */
+static int phase_rank(struct json_object *p)
+{
+	const char *ph = pv_json_str(p, "phase", "");
+
+	return !strcmp(ph, "Pending") ? 2 : !strcmp(ph, "Unknown") ? 1 : 0;
+}
+
+static bool pod_ready(struct json_object *p)
+{
+	return !strcmp(pv_json_str(p, "phase", ""), "Running") &&
+	       strcmp(pv_json_str(p, "status", ""), "Terminating") != 0 && pv_json_int(p, "total") > 0 &&
+	       pv_json_int(p, "ready") == pv_json_int(p, "total");
+}
+
+static int by_logging(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+
+	if (phase_rank(x) != phase_rank(y))
+		return phase_rank(x) - phase_rank(y);
+	if (pod_ready(x) != pod_ready(y))
+		return pod_ready(x) ? -1 : 1;
+	if (pv_json_int(x, "restarts") != pv_json_int(y, "restarts"))
+		return pv_json_int(x, "restarts") > pv_json_int(y, "restarts") ? -1 : 1;
+	if (pv_json_int(x, "created") != pv_json_int(y, "created"))
+		return pv_json_int(x, "created") < pv_json_int(y, "created") ? -1 : 1;
+	return strcmp(pv_json_str(x, "name", ""), pv_json_str(y, "name", ""));
+}
+
+/* The pod of the workload KIND/NAME to show, as kubectl picks it, into
+ * OUT: 0, or -1 (said). */
+static int pick_pod(const struct logs_opts *o, const char *kind, const char *name, char *out,
+		    size_t len)
+{
+	const char *owner = owner_kind(kind);
+	struct json_object *req, *resp, *items = NULL, **mine;
+	size_t n = 0;
+
+	if (!owner) {
+		fprintf(stderr, "error: cannot get the logs of a %s: use a pod, or deploy/NAME, "
+			"rs/NAME, sts/NAME, ds/NAME or job/NAME\n", kind);
+		return -1;
+	}
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("pods"));
+	if (!(resp = pv_client_call("podvisor logs", o->state, req)))
+		return -1;
+	json_object_object_get_ex(resp, "items", &items);
+	mine = calloc(items ? json_object_array_length(items) + 1 : 1, sizeof(*mine));
+	for (size_t i = 0; mine && items && i < json_object_array_length(items); i++)
+		if (belongs(json_object_array_get_idx(items, i), owner, o->ns, name))
+			mine[n++] = json_object_array_get_idx(items, i);
+	if (n) {
+		qsort(mine, n, sizeof(*mine), by_logging);
+		snprintf(out, len, "%s", pv_json_str(mine[0], "name", ""));
+		if (n > 1)
+			fprintf(stderr, "Found %zu pods, using pod/%s\n", n, out);
+	} else {
+		fprintf(stderr, "error: no pod found for %s/%s in namespace \"%s\"\n", kind, name,
+			o->ns);
+	}
+	free(mine);
+	json_object_put(resp);
+	return n ? 0 : -1;
+}
+
+/* The pod ARG names: POD, pod/POD, or one of the workload KIND/NAME's. */
+static int resolve(const struct logs_opts *o, const char *arg, char *out, size_t len)
+{
+	const char *slash = strchr(arg, '/');
+	char kind[64];
+
+	if (!slash) {
+		snprintf(out, len, "%s", arg);
+		return 0;
+	}
+	snprintf(kind, sizeof(kind), "%.*s", (int)(slash - arg), arg);
+	if (!strcmp(kind, "pod") || !strcmp(kind, "pods") || !strcmp(kind, "po")) {
+		snprintf(out, len, "%s", slash + 1);
+		return 0;
+	}
+	return pick_pod(o, kind, slash + 1, out, len);
+}
+
 /* The options, into O: PV_CLI_GO with the pod in A, or the exit status. */
 static int parse(int argc, char **argv, struct logs_opts *o, struct pv_cli_args *a)
 {
@@ -163,7 +310,7 @@ static int parse(int argc, char **argv, struct logs_opts *o, struct pv_cli_args 
 	o->tail = -1;
 	rc = pv_cli_parse(&cmd, argc, argv, a);
 	if (rc == PV_CLI_GO && a->n != 1)
-		rc = pv_cli_usage_error(&cmd, "expected one POD");
+		rc = pv_cli_usage_error(&cmd, "expected one POD or KIND/NAME");
 	return rc;
 }
 
@@ -172,13 +319,15 @@ int pv_cmd_logs(int argc, char **argv)
 	struct logs_opts o = { 0 };
 	struct pv_cli_args a;
 	struct json_object *pod, *c;
-	char dir[4096], path[4200];
+	char dir[4096], path[4200], name[600];
 	int restarts = 0, rc = parse(argc, argv, &o, &a);
 	long end;
 
 	if (rc != PV_CLI_GO)
 		return rc;
-	pod = pv_client_pod("podvisor logs", o.state, o.ns, a.v[0]);
+	if (resolve(&o, a.v[0], name, sizeof(name)) < 0)
+		return PV_EXIT_FAIL;
+	pod = pv_client_pod("podvisor logs", o.state, o.ns, name);
 	if (!pod)
 		return PV_EXIT_FAIL;
 	c = find_container(pod, o.container, &restarts);

@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "manifests/labelsel.h"
+struct pv_labelsel;
 
 struct get_opts {
 	const char *ns;
@@ -17,8 +17,8 @@ struct get_opts {
 	const char *output;
 	const char *state;
 	const char *name;
-	const char *selector;         /* -l: a label selector, or NULL */
-	struct pv_labelsel *labelsel; /* SELECTOR parsed (items' "labels") */
+	const char *selector;          /* -l, as given */
+	const struct pv_labelsel *sel; /* -l parsed: only items whose labels match */
 };
 
 bool pv_get_wanted(const struct get_opts *o, struct json_object *item);
@@ -60,5 +60,16 @@ int pv_describe_configmap(const struct get_opts *o, struct json_object *items,
 			  struct json_object *events);
 int pv_describe_secret(const struct get_opts *o, struct json_object *items,
 		       struct json_object *events);
+
+/* Deployments, ReplicaSets, and the other workloads from their info keys
+ * (cmd_describe_workloads.c): each 0, or 1 when no NAME is in ITEMS. */
+int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
+			   struct json_object *events);
+int pv_describe_replicaset(const struct get_opts *o, struct json_object *items,
+			   struct json_object *events);
+int pv_describe_workload(const struct get_opts *o, struct json_object *items,
+			 struct json_object *events);
+/* A pod template (spec.template as JSON), as kubectl describes it. */
+void pv_describe_pod_template(struct json_object *tmpl);
 
 #endif

@@ -172,6 +172,10 @@ static int long_opt(const struct pv_cli_cmd *c, int argc, char **argv, int *i)
 
 	if (!o)
 		return rc;
+	if (o->kind == PV_CLI_FLAG && eq && (!strcmp(eq + 1, "true") || !strcmp(eq + 1, "false"))) {
+		*(bool *)o->target = eq[1] == 't'; /* kubectl's --wait=false */
+		return PV_CLI_GO;
+	}
 	if (!takes_value(o))
 		return eq ? pv_cli_usage_error(c, "flag takes no argument: --%s", o->name)
 			  : apply(c, o, NULL);

@@ -19,8 +19,11 @@ static const struct controller {
 	void (*sync)(struct pv_daemon *d);
 	void (*free)(struct pv_controllers *c); /* its own memory, or NULL */
 } controllers[] = {
-	{ "deployment", pv_ctl_deployments_sync, NULL },
+	{ "deployment", pv_ctl_deployments_sync, pv_ctl_deployments_free },
 	{ "replicaset", pv_ctl_replicasets_sync, NULL },
+	{ "daemonset", pv_ctl_daemonsets_sync, pv_ctl_daemonsets_free },
+	{ "job", pv_ctl_jobs_sync, pv_ctl_jobs_free },
+	{ "cronjob", pv_ctl_cronjobs_sync, pv_ctl_cronjobs_free },
 	{ "statefulset", pv_ctl_statefulsets_sync, pv_ctl_statefulsets_free },
 };
 

@@ -22,6 +22,12 @@ void pv_controllers_sync(struct pv_daemon *d);
 void pv_controllers_observe(struct pv_daemon *d);
 /* The workloads as of the last pass (or observe); N gets their count. */
 const struct pv_workload_status *pv_controllers_status(const struct pv_daemon *d, size_t *n);
+/* Deployment NS/NAME for `rollout`: its counts, conditions, revisions
+ * (oldest first, each with its template and change-cause), and its file
+ * (path, fileSha256 of the bytes last read, fileFailed). NULL when there
+ * is no such Deployment. To put. */
+struct json_object *pv_controllers_rollout_json(struct pv_daemon *d, const char *ns,
+						const char *name);
 /* Everything the controllers keep (at the daemon's exit). */
 void pv_controllers_free(struct pv_daemon *d);
 

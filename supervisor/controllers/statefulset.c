@@ -128,7 +128,6 @@ struct pv_ctl_statefulsets {
 	struct pv_daemon *d;
 	struct pv_sts_state state;
 	struct json_object *noted; /* claim key: the retained event was given */
-	struct json_object *ready_since, *ready_next; /* pod uid: when first seen ready (ms) */
 };
 
 /* One StatefulSet in one pass. */
@@ -429,21 +428,6 @@ static void carry_out(struct set *s, const struct pv_sts_slot *slot)
 
 /* ---- one StatefulSet ---- */
 
-/* Ready for minReadySeconds (since this daemon first saw it ready). */
-static bool available(struct set *s, const struct pv_pod_view *v)
-{
-	int64_t now = pv_now_ms(), since = now;
-	int64_t min = s->ss->spec.min_ready_seconds.set ? s->ss->spec.min_ready_seconds.v * 1000 : 0;
-	struct json_object *was = NULL;
-
-	if (!v->ready || v->stopping)
-		return false;
-	if (json_object_object_get_ex(s->m->ready_since, v->uid, &was))
-		since = json_object_get_int64(was);
-	json_object_object_add(s->m->ready_next, v->uid, json_object_new_int64(since));
-	return now - since >= min;
-}
-
 /* The set's pods into the plan's slots (in range) and condemned ones. */
 static void observe(struct set *s)
 {
@@ -464,7 +448,8 @@ static void observe(struct set *s)
 			slot = &s->plan.condemned[s->plan.ncondemned++];
 		*slot = (struct pv_sts_slot){
 			.ordinal = o, .exists = true, .stopping = v.stopping,
-			.healthy = v.phase == PV_P_RUNNING && available(s, &v),
+			.healthy = v.phase == PV_P_RUNNING && !v.stopping &&
+				   pv_ctl_available(s->st, &v, pv_now_ms(), NULL),
 			.rev = rev_of(s, &v),
 		};
 	}
@@ -561,6 +546,7 @@ static void set_sync(void *data, const struct pv_dfile *f, const struct pv_objec
 		return;
 	}
 	s.st->replicas = s.ss->spec.replicas.set ? s.ss->spec.replicas.v : 1;
+	s.st->min_ready_ms = s.ss->spec.min_ready_seconds.set ? s.ss->spec.min_ready_seconds.v * 1000 : 0;
 	run_set(&s);
 	free(s.plan.slots);
 	free(s.plan.condemned);
@@ -680,7 +666,6 @@ static struct pv_ctl_statefulsets *memory(struct pv_daemon *d)
 		return NULL;
 	c->sts->d = d;
 	c->sts->noted = json_object_new_object();
-	c->sts->ready_since = json_object_new_object();
 	if (sts_state_load(&c->sts->state, d->state ? d->state : ".", &err) < 0)
 		pv_warn("statefulsets: %s; the claims made before are not known (the file is "
 			"left as it is)", err.msg);
@@ -698,11 +683,7 @@ void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 		d->wanted_claims.incomplete = true;
 		return;
 	}
-	m->ready_next = json_object_new_object();
 	pv_desired_each(&d->desired, PV_KIND_STATEFULSET, set_sync, d);
-	json_object_put(m->ready_since);
-	m->ready_since = m->ready_next; /* the pods seen ready this pass */
-	m->ready_next = NULL;
 	want_claims(d, m);
 	forget_sets(d, m);
 	if (sts_state_save(&m->state, &err) < 0)
@@ -718,7 +699,6 @@ void pv_ctl_statefulsets_free(struct pv_controllers *c)
 	pv_wanted_claims_free(&m->d->wanted_claims);
 	sts_state_free(&m->state);
 	json_object_put(m->noted);
-	json_object_put(m->ready_since);
 	free(m);
 	c->sts = NULL;
 }

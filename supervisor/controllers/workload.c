@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "manifests/encode.h"
+#include "supervisor/core/loop.h"
 
 #define HASH_LABEL "pod-template-hash"
 
@@ -84,30 +85,47 @@ bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *
 	return by && !strcmp(by, st->source) && !strcmp(v->ns, st->ns);
 }
 
-/* The hash part of a controller-revision-hash label "NAME-HASH"
- * (StatefulSet and DaemonSet pods), or NULL. */
-static const char *revision_hash(const struct pv_pod_view *v)
+/* Whether a pod's revision label LABEL names HASH: "HASH"
+ * (pod-template-hash, a DaemonSet's controller-revision-hash) or
+ * "NAME-HASH" (a StatefulSet's controller-revision-hash). */
+static bool names_hash(const char *label, const char *hash)
 {
-	const char *rev = pv_ctl_map_get(&v->spec->h.metadata.labels, PV_CTL_REVISION_LABEL);
-	const char *dash = rev ? strrchr(rev, '-') : NULL;
+	size_t n = strlen(label), h = strlen(hash);
 
-	return dash ? dash + 1 : NULL;
+	return !strcmp(label, hash) ||
+	       (h && n > h && label[n - h - 1] == '-' && !strcmp(label + n - h, hash));
 }
 
 void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 {
 	const char *hash = pv_ctl_map_get(&v->spec->h.metadata.labels, HASH_LABEL);
 
-	if (!hash)
-		hash = revision_hash(v);
-
+	if (!hash) /* a DaemonSet's (or StatefulSet's) pod */
+		hash = pv_ctl_map_get(&v->spec->h.metadata.labels, "controller-revision-hash");
 	s->current++;
 	s->ready += v->ready;
-	s->available += v->ready;
-	if (!s->hash[0] || (hash && !strcmp(hash, s->hash))) {
+	s->available += pv_ctl_available(s, v, pv_now_ms(), NULL);
+	if (!s->hash[0] || (hash && names_hash(hash, s->hash))) {
 		s->updated++;
 		s->updated_ready += v->ready;
 	}
+}
+
+bool pv_ctl_available(const struct pv_workload_status *st, const struct pv_pod_view *v,
+		      int64_t now, int64_t *wake)
+{
+	int64_t at;
+
+	if (!v->ready)
+		return false;
+	if (st->min_ready_ms <= 0)
+		return true;
+	at = v->ready_since_ms + st->min_ready_ms;
+	if (at <= now)
+		return true;
+	if (wake && (!*wake || at < *wake))
+		*wake = at;
+	return false;
 }
 
 struct json_object *pv_ctl_template(const struct pv_object *o, struct json_object **whole)

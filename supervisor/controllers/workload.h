@@ -58,7 +58,8 @@ const char *pv_ctl_map_get(const pv_strmap *m, const char *key);
 /* True when the pod V was made by the workload ST (and is in its namespace). */
 bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *v);
 /* Count V into ST's current/ready (and updated when its
- * pod-template-hash is ST's, or ST has none). */
+ * pod-template-hash, or else controller-revision-hash, is ST's, or ST
+ * has none). */
 void pv_ctl_count(struct pv_workload_status *st, const struct pv_pod_view *v);
 
 /* O encoded to JSON (*WHOLE, to put), and its spec.template (borrowed
@@ -87,9 +88,22 @@ const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source
 /* A workload waits on pods becoming ready or finishing: look again soon. */
 void pv_ctl_wait(struct pv_daemon *d);
 
+/* Whether the pod V of ST is available: ready for ST->min_ready_ms as of
+ * NOW (monotonic ms). When it is ready but not yet available, *WAKE (if
+ * not NULL) is lowered to when it will be (0: unset). */
+bool pv_ctl_available(const struct pv_workload_status *st, const struct pv_pod_view *v,
+		      int64_t now, int64_t *wake);
+
 /* The controllers, each a module; controllers.c calls them in this order. */
 void pv_ctl_deployments_sync(struct pv_daemon *d);
 void pv_ctl_replicasets_sync(struct pv_daemon *d);
+void pv_ctl_daemonsets_sync(struct pv_daemon *d);
+void pv_ctl_daemonsets_free(struct pv_controllers *c);
+void pv_ctl_deployments_free(struct pv_controllers *c);
+void pv_ctl_jobs_sync(struct pv_daemon *d);
+void pv_ctl_jobs_free(struct pv_controllers *c);
+void pv_ctl_cronjobs_sync(struct pv_daemon *d);
+void pv_ctl_cronjobs_free(struct pv_controllers *c);
 void pv_ctl_statefulsets_sync(struct pv_daemon *d);
 void pv_ctl_statefulsets_free(struct pv_controllers *c);
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "manifests/names.h"
 #include "supervisor/api/api.h"
 #include "supervisor/services/dns.h"
 #include "supervisor/core/command.h"
@@ -62,9 +63,15 @@ static const char daemon_usage[] =
 	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
-	"                             logMaxBytes; options given here win, except\n"
-	"                             --host-path-allow, which adds prefixes\n"
+	"                             logMaxBytes, nodeLabels (a mapping); options given\n"
+	"                             here win, except --host-path-allow and\n"
+	"                             --node-label, which add to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
+	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
+	"                             pods' nodeSelector and node affinity; the node\n"
+	"                             also has kubernetes.io/hostname, kubernetes.io/os\n"
+	"                             and kubernetes.io/arch. Read at start only: a\n"
+	"                             pod left Pending by them waits for a restart\n"
 	"      --node-ip ADDR         this node's address, the pods' status.hostIP\n"
 	"                             (default: the default route's source address)\n"
 	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
@@ -415,6 +422,7 @@ static const struct option daemon_opts[] = {
 	{ "config", required_argument, NULL, 'F' },
 	{ "node-name", required_argument, NULL, 'N' },
 	{ "node-ip", required_argument, NULL, 'I' },
+	{ "node-label", required_argument, NULL, 'l' },
 	{ "local-path-root", required_argument, NULL, 'V' },
 	{ "backoff-base", required_argument, NULL, 'B' },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
@@ -441,6 +449,34 @@ static int parse_positive(const char *s, int64_t *out)
 	if (errno || end == s || *end || v <= 0)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --node-label KEY=VALUE: added, or KEY's value replaced. */
+static int add_node_label(struct pv_daemon *d, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *why;
+	cleanup_free char *key = NULL, *dup = NULL;
+	char **v;
+
+	if (!eq || !(key = strndup(arg, (size_t)(eq - arg))))
+		return fprintf(stderr, "podvisor daemon: --node-label %s: KEY=VALUE is needed\n",
+			       arg), -1;
+	if ((why = pv_check_qualified_name(key)) || (why = pv_check_label_value(eq + 1)))
+		return fprintf(stderr, "podvisor daemon: --node-label %s: %s\n", arg, why), -1;
+	if (!(dup = strdup(arg)))
+		return -1;
+	for (size_t i = 0; i < d->nnode_labels; i++) {
+		if (strncmp(d->node_labels[i], arg, (size_t)(eq - arg) + 1) == 0) {
+			free(d->node_labels[i]);
+			d->node_labels[i] = steal_pointer(&dup);
+			return 0;
+		}
+	}
+	if (!(v = reallocarray(d->node_labels, d->nnode_labels + 1, sizeof(*v))))
+		return -1;
+	d->node_labels = v;
+	v[d->nnode_labels++] = steal_pointer(&dup);
 	return 0;
 }
 
@@ -481,6 +517,8 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case 'l':
+		return add_node_label(d, arg);
 	case 'X':
 		d->shutdown_pods = true;
 		break;

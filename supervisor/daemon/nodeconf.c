@@ -1,6 +1,7 @@
 #include "supervisor/daemon/nodeconf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,20 @@
 static const struct {
 	const char *key, *option;
 	bool list;
+	bool map; /* KEY: VALUE pairs, each one option "KEY=VALUE" */
 } keys[] = {
-	{ "nodeName", "node-name", false },
-	{ "nodeIP", "node-ip", false },
-	{ "hostPathAllow", "host-path-allow", true },
-	{ "localPathRoot", "local-path-root", false },
-	{ "clusterDomain", "cluster-domain", false },
-	{ "podCIDR", "pod-cidr", false },
-	{ "serviceCIDR", "service-cidr", false },
-	{ "nodePortRange", "node-port-range", false },
-	{ "bridge", "bridge", false },
-	{ "cgroupParent", "cgroup-parent", false },
-	{ "logMaxBytes", "log-max-bytes", false },
+	{ "nodeName", "node-name", false, false },
+	{ "nodeIP", "node-ip", false, false },
+	{ "hostPathAllow", "host-path-allow", true, false },
+	{ "localPathRoot", "local-path-root", false, false },
+	{ "clusterDomain", "cluster-domain", false, false },
+	{ "podCIDR", "pod-cidr", false, false },
+	{ "serviceCIDR", "service-cidr", false, false },
+	{ "nodePortRange", "node-port-range", false, false },
+	{ "bridge", "bridge", false, false },
+	{ "cgroupParent", "cgroup-parent", false, false },
+	{ "logMaxBytes", "log-max-bytes", false, false },
+	{ "nodeLabels", "node-label", false, true },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -43,12 +46,40 @@ static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *
 	return items[c->n++].value ? 0 : pv_err_set(err, ENOMEM, "out of memory");
 }
 
+/* nodeLabels: {disk: ssd, zone: a}, each pair one "KEY=VALUE". */
+static int add_pairs(struct pv_nodeconf *c, const char *option, const struct pv_node *v,
+		     const char *path, struct pv_err *err)
+{
+	for (size_t j = 0; j < v->n; j++) {
+		const struct pv_node *k = v->items[2 * j], *val = v->items[2 * j + 1];
+		struct pv_node kv;
+		cleanup_free char *s = NULL;
+
+		if (k->type != PV_NODE_SCALAR || val->type != PV_NODE_SCALAR)
+			return pv_err_set(err, EINVAL, "%s:%u:%u: a label is KEY: VALUE, two strings",
+					  path, k->loc.line, k->loc.col);
+		if (asprintf(&s, "%s=%s", k->str, val->stype == PV_SCALAR_NULL ? "" : val->str) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory");
+		kv = *k;
+		kv.str = s;
+		if (add(c, option, &kv, path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_node *v,
 		const char *path, struct pv_err *err)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (k->type != PV_NODE_SCALAR || strcmp(k->str, keys[i].key) != 0)
 			continue;
+		if (keys[i].map != (v->type == PV_NODE_MAP))
+			return pv_err_set(err, EINVAL, "%s:%u:%u: %s takes %s", path, v->loc.line,
+					  v->loc.col, keys[i].key,
+					  keys[i].map ? "a mapping of KEY: VALUE" : "no mapping");
+		if (keys[i].map)
+			return add_pairs(c, keys[i].option, v, path, err);
 		if (v->type != PV_NODE_SEQ)
 			return add(c, keys[i].option, v, path, err);
 		if (!keys[i].list)
@@ -61,7 +92,7 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 	}
 	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
-			  "nodePortRange, bridge, cgroupParent, logMaxBytes", path, k->loc.line,
+			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

@@ -6,9 +6,11 @@
  *   nodeIP: 192.168.1.10
  *   hostPathAllow: [/srv, /mnt/usb]
  *   localPathRoot: /srv/volumes
+ *   nodeLabels: {disk: ssd, zone: lab}
  *
  * Each key is a daemon option (the table in nodeconf.c); options given on
- * the command line win, except hostPathAllow, whose prefixes add up. */
+ * the command line win, except hostPathAllow, whose prefixes add up, and
+ * nodeLabels, whose labels add up (a key given again takes the new value). */
 #ifndef PV_SUPERVISOR_NODECONF_H
 #define PV_SUPERVISOR_NODECONF_H
 

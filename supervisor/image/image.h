@@ -32,6 +32,7 @@ struct pv_image_config { /* from the OCI image config */
 	size_t n_env;
 	char *working_dir;       /* NULL if unset */
 	char *user;              /* NULL if unset */
+	char *stop_signal;       /* "SIGTERM", "TERM", "15", ...; NULL if unset */
 };
 
 struct pv_image {

@@ -191,10 +191,11 @@ void pv_image_config_clear(struct pv_image_config *c)
 	pv_img_strv_free(c->env, c->n_env);
 	free(c->working_dir);
 	free(c->user);
+	free(c->stop_signal);
 	memset(c, 0, sizeof(*c));
 }
 
-/* "" means unset for WorkingDir and User. */
+/* "" means unset for WorkingDir, User and StopSignal. */
 static int get_nonempty(struct json_object *o, const char *key, char **out, const char *what,
 			struct pv_err *err)
 {
@@ -217,7 +218,8 @@ int pv_img_parse_config(struct json_object *o, struct pv_image_config *out, stru
 	    get_strv(o, "Cmd", &c.cmd, &c.n_cmd, "image config", err) < 0 ||
 	    get_strv(o, "Env", &c.env, &c.n_env, "image config", err) < 0 ||
 	    get_nonempty(o, "WorkingDir", &c.working_dir, "image config", err) < 0 ||
-	    get_nonempty(o, "User", &c.user, "image config", err) < 0) {
+	    get_nonempty(o, "User", &c.user, "image config", err) < 0 ||
+	    get_nonempty(o, "StopSignal", &c.stop_signal, "image config", err) < 0) {
 		pv_image_config_clear(&c);
 		return -1;
 	}

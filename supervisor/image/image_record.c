@@ -42,6 +42,8 @@ static struct json_object *config_json(const struct pv_image_config *c)
 		json_object_object_add(o, "WorkingDir", json_object_new_string(c->working_dir));
 	if (c->user)
 		json_object_object_add(o, "User", json_object_new_string(c->user));
+	if (c->stop_signal)
+		json_object_object_add(o, "StopSignal", json_object_new_string(c->stop_signal));
 	return o;
 }
 

@@ -33,6 +33,7 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 	struct pv_nl *nl = pv_nl_open(err);
 	struct in_addr gw = { htonl(pv_cidr_gateway(&d->pod_cidr)) };
 	struct in_addr svc = { htonl(d->service_cidr.net) };
+	uint8_t mac[6];
 	int idx;
 
 	if (!nl)
@@ -44,7 +45,9 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 		pv_err_set(err, ENODEV, "bridge %s did not appear", d->bridge);
 		goto out;
 	}
-	if (pv_nl_addr_add(nl, idx, gw, d->pod_cidr.prefix, err) < 0 ||
+	pv_nl_mac_of_ip(ntohl(gw.s_addr), mac);
+	if (pv_nl_link_set_mac(nl, idx, mac, err) < 0 ||
+	    pv_nl_addr_add(nl, idx, gw, d->pod_cidr.prefix, err) < 0 ||
 	    pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
 	/* Cluster IPs are routable even on a node without a default route
@@ -108,6 +111,7 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	struct pv_daemon *d = p->d;
 	struct pv_nl *nl;
 	char path[64], host[16];
+	uint8_t mac[6];
 	int nsfd, bridge, idx, rc = -1;
 
 	if (!d->nl)
@@ -122,7 +126,8 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	nl = d->nl;
 	host_name(p, host);
 	bridge = pv_nl_ifindex(nl, d->bridge);
-	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, err) < 0)
+	pv_nl_mac_of_ip(p->ip, mac);
+	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, mac, err) < 0)
 		goto out;
 	idx = pv_nl_ifindex(nl, host);
 	if (!idx) {

@@ -41,6 +41,8 @@ struct pv_daemon {
 	char *state;
 	char *node_name;
 	char *node_ip;             /* status.hostIP: --node-ip, or detected */
+	char **node_labels;        /* --node-label, nodeLabels: "KEY=VALUE" (nodeaffinity.h) */
+	size_t nnode_labels;
 	char *local_path_root;     /* podvisor.io/local-path volumes live here */
 	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
 	int64_t log_max;          /* bytes per container log file */
@@ -67,6 +69,8 @@ struct pv_daemon {
 	struct pv_prt **pods;
 	size_t npods, podcap;
 	struct pv_timer *reconcile;
+	struct pv_timer *start_retry; /* a pod that could not start: a pass later (pods) */
+	int64_t start_retry_ms;       /* its backoff: 1 s doubling to 60 s */
 	struct pv_event events[PV_EVENTS_MAX];
 	size_t nevents, event_next;
 	bool quitting;

@@ -1,3 +1,5 @@
+/* This node's labels and Kubernetes' node selectors matched against them
+ * (nodeaffinity.h). Pure over the node's settings. Calls: node. */
 #include "supervisor/node/nodeaffinity.h"
 
 #include <stdlib.h>
@@ -25,6 +27,11 @@ static const char *arch(void)
 
 const char *pv_node_label(const struct pv_daemon *d, const char *key)
 {
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < d->nnode_labels; i++)
+		if (strncmp(d->node_labels[i], key, klen) == 0 && d->node_labels[i][klen] == '=')
+			return d->node_labels[i] + klen + 1;
 	if (strcmp(key, "kubernetes.io/hostname") == 0)
 		return d->node_name;
 	if (strcmp(key, "kubernetes.io/os") == 0)
@@ -59,10 +66,10 @@ static bool requirement(const struct pv_label_req *r, const char *v)
 	if ((strcmp(op, "Gt") != 0 && strcmp(op, "Lt") != 0) || !v || r->values.n != 1)
 		return false;
 	have = strtoll(v, &end, 10);
-	if (*end)
+	if (*end || end == v) /* an empty label is no number, as Go's ParseInt */
 		return false;
 	want = strtoll(r->values.items[0].v, &end, 10);
-	if (*end)
+	if (*end || end == r->values.items[0].v)
 		return false;
 	return op[0] == 'G' ? have > want : have < want;
 }
@@ -93,4 +100,18 @@ bool pv_node_selector_matches(const struct pv_daemon *d, const struct pv_node_se
 		if (term_matches(d, &sel->node_selector_terms.items[i]))
 			return true;
 	return false;
+}
+
+bool pv_node_fits_pod(const struct pv_daemon *d, const struct pv_pod_spec *s)
+{
+	for (size_t i = 0; i < s->node_selector.n; i++) {
+		const char *v = pv_node_label(d, s->node_selector.items[i].key);
+
+		if (!v || strcmp(v, s->node_selector.items[i].value) != 0)
+			return false;
+	}
+	if (s->affinity.node_affinity.required.hdr.set &&
+	    !pv_node_selector_matches(d, &s->affinity.node_affinity.required))
+		return false;
+	return true;
 }

@@ -50,14 +50,37 @@ uint32_t pv_pod_address(const struct pv_prt *p)
 	return 0;
 }
 
+bool pv_crt_sidecar(const struct pv_crt *c)
+{
+	return c->init && c->spec->restart_policy.v && strcmp(c->spec->restart_policy.v, "Always") == 0;
+}
+
 bool pv_pod_ready(const struct pv_prt *p)
 {
 	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
 		return false;
-	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		if (p->containers[i].state != PV_C_RUNNING || !p->containers[i].ready)
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		const struct pv_crt *c = &p->containers[i];
+
+		if (i < p->ninit && !pv_crt_sidecar(c))
+			continue;
+		if (c->state != PV_C_RUNNING || !c->ready)
 			return false;
+	}
 	return true;
+}
+
+/* When P last became ready: the latest readiness of the containers its
+ * readiness takes (the app containers and sidecars). */
+static int64_t ready_since(const struct pv_prt *p)
+{
+	int64_t t = 0;
+
+	for (size_t i = 0; i < p->ncontainers; i++)
+		if ((i >= p->ninit || pv_crt_sidecar(&p->containers[i])) &&
+		    p->containers[i].ready_ms > t)
+			t = p->containers[i].ready_ms;
+	return t;
 }
 
 bool pv_pod_view_next(const struct pv_daemon *d, size_t *it, struct pv_pod_view *v)
@@ -73,6 +96,7 @@ bool pv_pod_view_next(const struct pv_daemon *d, size_t *it, struct pv_pod_view 
 		.uid = p->uid,
 		.phase = p->state,
 		.ready = pv_pod_ready(p),
+		.ready_since_ms = pv_pod_ready(p) ? ready_since(p) : 0,
 		.stopping = p->state == PV_P_STOPPING || p->delete_when_stopped,
 		.ip = p->ip,
 		.address = pv_pod_address(p),

@@ -34,6 +34,7 @@ struct pv_crt {
 	struct pv_cterm term, last; /* this run's end, and the previous run's */
 	int restarts;
 	int64_t backoff_ms;
+	int stop_signal;          /* what stops it (stopSignal, the image's, SIGTERM); 0: not known yet */
 	pid_t pid;
 	uint64_t pid_start;
 	int pidfd;
@@ -47,7 +48,10 @@ struct pv_crt {
 	/* What its probes say of this run (no probe: both true once running):
 	 * kept by the pods module (pods_probes.c). */
 	bool started, ready;
+	int64_t ready_ms;          /* monotonic: when READY last became true (0: never) */
 	struct pv_probes *probes;  /* the pods module's; NULL: no probe runs */
+	struct pv_hooks *hooks;    /* the pods module's: a lifecycle hook running, or a
+				    * sidecar waiting for its turn to stop; NULL: none */
 };
 
 struct pv_prt {
@@ -73,6 +77,11 @@ struct pv_prt {
 	size_t next_init;
 	struct pv_timer *kill_timer;
 	uint64_t projected_gen;    /* the desired state its projected volumes were written from */
+	/* Does not fit this node (nodeSelector, node affinity): a record only,
+	 * Pending, nothing started; decided again at each pass. */
+	bool unschedulable;
+	struct pv_timer *deadline; /* activeDeadlineSeconds, counted from its start */
+	bool deadline_exceeded;    /* stopped by it: Failed (DeadlineExceeded), for good */
 };
 
 /* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */
@@ -85,8 +94,11 @@ void pv_pod_hash(const struct pv_object *o, char out[65]);
 /* The address a Service reaches pod P at: its own, or for a hostNetwork
  * pod the node's bridge address; 0 when it has none. */
 uint32_t pv_pod_address(const struct pv_prt *p);
-/* Whether pod P is ready to serve (an endpoint). */
+/* Whether pod P is ready to serve (an endpoint): running, and every app
+ * container and sidecar running and ready, as Kubernetes' Ready. */
 bool pv_pod_ready(const struct pv_prt *p);
+/* A sidecar: an init container with restartPolicy Always. */
+bool pv_crt_sidecar(const struct pv_crt *c);
 
 /* What the other modules read of a pod: a copy of its state, filled by
  * the pods' owner, never the record itself (only the pods module changes
@@ -96,6 +108,7 @@ struct pv_pod_view {
 	enum pv_pstate phase;
 	bool ready;               /* every regular container running and ready: an endpoint */
 	bool stopping;            /* being stopped, or deleted once stopped */
+	int64_t ready_since_ms;   /* while READY: since when (monotonic ms), else 0 */
 	uint32_t ip;              /* its own address (host order); 0: none */
 	uint32_t address;         /* where a Service reaches it (pv_pod_address) */
 	const struct pv_pod *spec;

@@ -6,7 +6,7 @@
 #define PV_SUPERVISOR_POD_STATE_H
 
 /* Kubernetes sees three container states: Waiting (PENDING, CREATING,
- * BLOCKED, BAD_IMAGE, BACKOFF, ABORTING), Running (RUNNING, STOPPING,
+ * BLOCKED, BAD_IMAGE, BACKOFF, ABORTING, POSTSTART), Running (RUNNING, STOPPING,
  * KILLING) and Terminated (ENDED, TERMINATED). */
 enum pv_cstate {
 	PV_C_PENDING,    /* its turn has not come (or the daemon just adopted it) */
@@ -21,6 +21,7 @@ enum pv_cstate {
 	PV_C_ABORTING,   /* being created when its pod stopped: SIGTERM once it runs */
 	PV_C_KILLING,    /* failed its liveness or startup probe: SIGTERM sent, SIGKILL
 			  * after the grace period; its restart policy judges the exit */
+	PV_C_POSTSTART,  /* its process runs; its postStart hook has not returned yet */
 	PV_C_NSTATES
 };
 
@@ -30,6 +31,8 @@ enum pv_pstate {
 	PV_P_RUNNING,
 	PV_P_DONE,       /* every container finished and stays so */
 	PV_P_STOPPING,   /* SIGTERM sent, waiting for the containers */
+	PV_P_FAILING,    /* past its activeDeadlineSeconds: its containers stop (SIGTERM,
+			  * SIGKILL after the grace period), then DONE, Failed, for good */
 	PV_P_NSTATES
 };
 

@@ -23,7 +23,7 @@ struct pv_workload_status {
 	int64_t ready;       /* of those, ready */
 	int64_t updated;     /* pods of the current template */
 	int64_t updated_ready; /* of those, ready */
-	int64_t available;   /* ready pods (minReadySeconds is not honoured yet) */
+	int64_t available;   /* pods ready for min_ready_ms */
 	int64_t created;     /* wall clock seconds: when this daemon first saw it */
 	bool seen;           /* in this pass */
 	/* What only this kind shows (the API adds its keys to the row):
@@ -33,6 +33,7 @@ struct pv_workload_status {
 	 * none); CronJob: "schedule", "timeZone", "suspend" (bool),
 	 * "active", "lastScheduleTime" (seconds, 0: never). NULL: nothing. */
 	struct json_object *info;
+	int64_t min_ready_ms; /* minReadySeconds: ready this long before available */
 };
 
 #endif

@@ -25,7 +25,8 @@
 	[PV_CE_BACKOFF_ELAPSED] = elapsed,     \
 	[PV_CE_GRACE_EXPIRED] = grace
 
-/* Every state but RUNNING ignores UNHEALTHY. */
+/* Every state but RUNNING ignores UNHEALTHY. HOOK_DONE and HOOK_FAILED
+ * come in POSTSTART only: its hook is cancelled when it leaves it. */
 #define LATE_UNHEALTHY [PV_CE_UNHEALTHY] = IGNORE
 
 static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
@@ -44,7 +45,7 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_CONFIG_ERROR] = GO(BLOCKED, NONE, CREATE_CONTAINER_CONFIG_ERROR),
 		[PV_CE_CREATE_ERROR] = GO(BLOCKED, NONE, CREATE_CONTAINER_ERROR),
 		[PV_CE_LAUNCHED] = GO(CREATING, NONE, CONTAINER_CREATING),
-		[PV_CE_STARTED] = GO(RUNNING, RUN, NONE),
+		[PV_CE_STARTED] = GO(POSTSTART, POST_START, CONTAINER_CREATING),
 		[PV_CE_EXITED] = GO(ENDED, JUDGE, NONE), /* before it ran: StartError */
 		[PV_CE_STOP] = GO(ABORTING, NONE, CONTAINER_CREATING),
 	},
@@ -97,6 +98,14 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 		[PV_CE_STARTED] = IGNORE, /* said twice */
 		[PV_CE_EXITED] = GO(ENDED, JUDGE, NONE), /* restarted per its policy */
 		[PV_CE_STOP] = GO(STOPPING, NONE, NONE), /* SIGTERM already sent */
+	},
+	[PV_C_POSTSTART] = {
+		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY, /* no probe runs before the hook returned */
+		[PV_CE_STARTED] = IGNORE, /* said twice */
+		[PV_CE_HOOK_DONE] = GO(RUNNING, PROBE, NONE),
+		[PV_CE_HOOK_FAILED] = GO(KILLING, KILL_HOOK, NONE), /* restarted per its policy */
+		[PV_CE_EXITED] = GO(ENDED, JUDGE, NONE),
+		[PV_CE_STOP] = GO(STOPPING, TERM, NONE),
 	},
 };
 
@@ -169,6 +178,7 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_START] = PGO(STARTING, START_INIT),
 		[PV_PE_ADOPT_STARTING] = PGO(STARTING, NONE),
 		[PV_PE_ADOPT_RUNNING] = PGO(RUNNING, NONE),
+		/* no DEADLINE: its timer is armed once it started or was adopted */
 	},
 	[PV_P_STARTING] = {
 		[PV_PE_RESUME] = PGO(STARTING, RESUME_INIT),
@@ -178,6 +188,7 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_INITS_DONE] = PGO(RUNNING, START_APPS),
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PGO(FAILING, DEADLINE),
 	},
 	[PV_P_RUNNING] = {
 		[PV_PE_RESUME] = PGO(RUNNING, RESUME_APPS),
@@ -185,11 +196,14 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_APPS_DONE] = PGO(DONE, NONE),
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PGO(FAILING, DEADLINE),
 	},
 	[PV_P_DONE] = {
 		[PV_PE_RETRY] = PIGNORE, /* nothing is left to start */
+		[PV_PE_CONTAINER_STOPPED] = PIGNORE, /* a sidecar stopped after the apps ended */
 		[PV_PE_STOP] = PGO(STOPPING, STOP),
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PIGNORE, /* nothing runs any more */
 	},
 	[PV_P_STOPPING] = {
 		[PV_PE_RETRY] = PIGNORE, /* it starts nothing any more */
@@ -197,6 +211,16 @@ static const struct pv_pstep ptable[PV_P_NSTATES][PV_PE_NEVENTS] = {
 		[PV_PE_INIT_EXITED] = PGO(STOPPING, FINISH),
 		[PV_PE_CONTAINER_STOPPED] = PGO(STOPPING, FINISH),
 		[PV_PE_GRACE_EXPIRED] = PGO(STOPPING, KILL),
+		[PV_PE_DEADLINE] = PIGNORE, /* it stops anyway */
+	},
+	[PV_P_FAILING] = {
+		[PV_PE_RETRY] = PIGNORE, /* it starts nothing any more */
+		[PV_PE_CONTAINER_STOPPED] = PGO(FAILING, SETTLE),
+		[PV_PE_APPS_DONE] = PGO(DONE, NONE),
+		[PV_PE_GRACE_EXPIRED] = PGO(FAILING, KILL),
+		[PV_PE_STOP] = PGO(STOPPING, STOP),
+		[PV_PE_INIT_EXITED] = PGO(STOPPING, INIT_DIED),
+		[PV_PE_DEADLINE] = PIGNORE, /* said twice */
 	},
 };
 
@@ -251,6 +275,10 @@ static const char *const evreasons[PV_EV_NREASONS] = {
 	[PV_EV_VOLUMES_NOT_MOUNTED] = "VolumesNotMounted",
 	[PV_EV_POD_INIT_DIED] = "PodInitDied",
 	[PV_EV_UNHEALTHY] = "Unhealthy",
+	[PV_EV_DEADLINE_EXCEEDED] = "DeadlineExceeded",
+	[PV_EV_FAILED_SCHEDULING] = "FailedScheduling",
+	[PV_EV_FAILED_POST_START_HOOK] = "FailedPostStartHook",
+	[PV_EV_FAILED_PRE_STOP_HOOK] = "FailedPreStopHook",
 };
 
 static const char *pick(const char *const *v, size_t n, unsigned i)
@@ -287,31 +315,31 @@ const char *pv_evreason_str(enum pv_evreason r)
 
 static const char *const cstates[PV_C_NSTATES] = {
 	"PENDING", "CREATING", "BLOCKED", "BAD_IMAGE", "RUNNING",
-	"BACKOFF", "ENDED", "TERMINATED", "STOPPING", "ABORTING", "KILLING",
+	"BACKOFF", "ENDED", "TERMINATED", "STOPPING", "ABORTING", "KILLING", "POSTSTART",
 };
 static const char *const cevents[PV_CE_NEVENTS] = {
 	"START", "RETRY", "RESUME", "IMAGE_MISSING", "IMAGE_INVALID", "CONFIG_ERROR",
 	"CREATE_ERROR", "LAUNCHED", "STARTED", "EXITED", "RESTART", "SUCCEEDED",
 	"FAILED", "BACKOFF_ELAPSED", "STOP", "GRACE_EXPIRED", "ADOPT_RUNNING",
-	"ADOPT_EXITED", "UNHEALTHY",
+	"ADOPT_EXITED", "UNHEALTHY", "HOOK_DONE", "HOOK_FAILED",
 };
 static const char *const cactions[PV_CA_NACTIONS] = {
 	"INVALID", "IGNORE", "NONE", "CREATE", "RESTART", "RUN", "RUN_TERM", "JUDGE",
 	"BACKOFF", "SUCCEEDED", "FAILED", "CANCEL", "TERM", "KILL", "STOPPED",
-	"KILL_UNHEALTHY",
+	"KILL_UNHEALTHY", "POST_START", "PROBE", "KILL_HOOK",
 };
 static const char *const pstates[PV_P_NSTATES] = {
-	"NEW", "STARTING", "RUNNING", "DONE", "STOPPING",
+	"NEW", "STARTING", "RUNNING", "DONE", "STOPPING", "FAILING",
 };
 static const char *const pevents[PV_PE_NEVENTS] = {
 	"START", "ADOPT_STARTING", "ADOPT_RUNNING", "RESUME", "RETRY", "INIT_SUCCEEDED",
 	"INIT_FAILED", "INITS_DONE", "APPS_DONE", "STOP", "INIT_EXITED",
-	"CONTAINER_STOPPED", "GRACE_EXPIRED",
+	"CONTAINER_STOPPED", "GRACE_EXPIRED", "DEADLINE",
 };
 static const char *const pactions[PV_PA_NACTIONS] = {
 	"INVALID", "IGNORE", "NONE", "START_INIT", "NEXT_INIT", "START_APPS",
 	"RESUME_INIT", "RESUME_APPS", "RETRY_INIT", "RETRY_APPS", "STOP", "INIT_DIED",
-	"KILL", "FINISH",
+	"KILL", "FINISH", "DEADLINE", "SETTLE",
 };
 
 const char *pv_fsm_cstate_name(enum pv_cstate s) { return pick(cstates, N(cstates), s); }

@@ -35,6 +35,8 @@ enum pv_cevent {
 	PV_CE_ADOPT_RUNNING,   /* a new daemon found it running */
 	PV_CE_ADOPT_EXITED,    /* a new daemon found it ended */
 	PV_CE_UNHEALTHY,       /* its liveness or startup probe failed for good */
+	PV_CE_HOOK_DONE,       /* its postStart hook returned (or it has none) */
+	PV_CE_HOOK_FAILED,     /* its postStart hook failed */
 	PV_CE_NEVENTS
 };
 
@@ -52,10 +54,15 @@ enum pv_caction {
 	PV_CA_SUCCEEDED, /* tell the pod: ended for good, with 0 */
 	PV_CA_FAILED,    /* tell the pod: ended for good, failed */
 	PV_CA_CANCEL,    /* disarm the back-off timer */
-	PV_CA_TERM,      /* SIGTERM */
+	PV_CA_TERM,      /* its preStop hook, then SIGTERM (a sidecar when its turn comes:
+			  * after the app containers and the sidecars after it) */
 	PV_CA_KILL,      /* SIGKILL */
 	PV_CA_STOPPED,   /* tell the pod: one more container ended while it stops */
-	PV_CA_KILL_UNHEALTHY, /* "Killing" event, SIGTERM, arm the grace timer (GRACE_EXPIRED) */
+	PV_CA_KILL_UNHEALTHY, /* "Killing" event, STOP_HOOK, arm the grace timer (GRACE_EXPIRED) */
+	PV_CA_POST_START, /* record the process, run its postStart hook: HOOK_DONE or
+			   * HOOK_FAILED comes back (HOOK_DONE at once if it has none) */
+	PV_CA_PROBE,     /* it runs: start its probes */
+	PV_CA_KILL_HOOK, /* "FailedPostStartHook" event, STOP_HOOK, arm the grace timer */
 	PV_CA_NACTIONS
 };
 
@@ -100,6 +107,7 @@ enum pv_pevent {
 	PV_PE_INIT_EXITED,       /* its init process (the pod's PID 1) ended */
 	PV_PE_CONTAINER_STOPPED, /* a container ended while it stops */
 	PV_PE_GRACE_EXPIRED,     /* the grace period is over */
+	PV_PE_DEADLINE,          /* its activeDeadlineSeconds passed */
 	PV_PE_NEVENTS
 };
 
@@ -119,6 +127,9 @@ enum pv_paction {
 	PV_PA_KILL,        /* GRACE_EXPIRED to every container */
 	PV_PA_FINISH,      /* once every container ended: end the init process,
 			    * then tear the pod down and free it */
+	PV_PA_DEADLINE,    /* report it, save, STOP every container, arm the grace
+			    * timer; the pod stays (Failed, DeadlineExceeded) */
+	PV_PA_SETTLE,      /* once every container ended: APPS_DONE */
 	PV_PA_NACTIONS
 };
 
@@ -149,6 +160,10 @@ enum pv_evreason {
 	PV_EV_VOLUMES_NOT_MOUNTED,
 	PV_EV_POD_INIT_DIED,
 	PV_EV_UNHEALTHY,
+	PV_EV_DEADLINE_EXCEEDED,
+	PV_EV_FAILED_SCHEDULING,
+	PV_EV_FAILED_POST_START_HOOK,
+	PV_EV_FAILED_PRE_STOP_HOOK,
 	PV_EV_NREASONS
 };
 

@@ -25,11 +25,12 @@
 #include "supervisor/core/log.h"
 #include "supervisor/runtime/podinit.h"
 #include "supervisor/network/podnet.h"
+#include "supervisor/node/nodeaffinity.h"
+#include "supervisor/pods/pod_etc.h"
 #include "supervisor/pods/pod_fsm.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/pods/pod_projection.h"
 #include "supervisor/pods/pod_volumes.h"
-#include "supervisor/network/resolv.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
 #include "supervisor/core/proc.h"
@@ -74,6 +75,7 @@ int pv_pod_save(struct pv_prt *p)
 	json_object_object_add(j, "initStart", json_object_new_uint64(p->init_start));
 	json_object_object_add(j, "deleting", json_object_new_boolean(p->delete_when_stopped));
 	json_object_object_add(j, "ip", json_object_new_string(p->ip_str));
+	json_object_object_add(j, "deadlineExceeded", json_object_new_boolean(p->deadline_exceeded));
 	for (size_t i = 0; i < p->ncontainers; i++) {
 		char key[300];
 
@@ -87,35 +89,6 @@ int pv_pod_save(struct pv_prt *p)
 		pv_error("pod %s/%s: %s", p->ns, p->name, err.msg);
 	json_object_put(j);
 	return rc;
-}
-
-static int write_text(const char *dir, const char *name, const char *text)
-{
-	cleanup_free char *path = NULL;
-	struct pv_err err = { 0 };
-
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		return -1;
-	if (pv_write_atomic(path, text, strlen(text), 0644, &err) < 0) {
-		pv_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* /etc/hostname, /etc/hosts, /etc/resolv.conf for the pod's containers. */
-static int write_etc(struct pv_prt *p)
-{
-	const char *host = p->spec->spec.hostname.v ? p->spec->spec.hostname.v : p->name;
-	cleanup_free char *hosts = NULL, *resolv = NULL;
-
-	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			     "127.0.1.1\t%s\n", host) < 0)
-		return -1;
-	if (write_text(p->dir, "hostname", host) < 0 || write_text(p->dir, "hosts", hosts) < 0)
-		return -1;
-	resolv = pv_resolv_conf(p);
-	return resolv ? write_text(p->dir, "resolv.conf", resolv) : -1;
 }
 
 /* ---- the pod's containers ---- */
@@ -175,7 +148,7 @@ static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct
 	int rc;
 
 	rc = pv_file_load_buf(&p->spec_file, "pod.json", s, strlen(s));
-	if (asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
+	if (!p->unschedulable && asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
 		pv_write_atomic(path, s, strlen(s), 0600, err);
 	json_object_put(j);
 	if (rc < 0 || p->spec_file.nobjects != 1)
@@ -248,6 +221,7 @@ void pv_pod_free(struct pv_prt *p)
 		pv_timer_free(p->containers[i].kill_timer);
 	}
 	pv_timer_free(p->kill_timer);
+	pv_timer_free(p->deadline);
 	pv_loop_del(d->loop, p->init_w);
 	if (p->init_pidfd >= 0)
 		close(p->init_pidfd);
@@ -282,12 +256,40 @@ int pv_pod_watch_init(struct pv_prt *p)
 	return p->init_w ? 0 : -1;
 }
 
+#define START_RETRY_MS 1000
+#define START_RETRY_MAX_MS 60000
+
+static void start_retry_fired(void *data)
+{
+	pv_daemon_kick(data);
+}
+
+/* A pod could not start: say so on the pod, and try again in a later
+ * pass, backing off while it keeps failing (nothing else may kick one). */
+static void start_failed(struct pv_daemon *d, const struct pv_meta *m, const char *why)
+{
+	char object[600];
+
+	snprintf(object, sizeof(object), "pod/%s/%s", m->namespace.v, m->name.v);
+	pv_daemon_event(d, object, true, "FailedCreatePodSandBox", "cannot start the pod: %s; "
+			"trying again in %lld s", why, (long long)(d->start_retry_ms ? d->start_retry_ms
+										: START_RETRY_MS) / 1000);
+	if (!d->start_retry && d->loop)
+		d->start_retry = pv_timer_new(d->loop, start_retry_fired, d);
+	if (!d->start_retry || pv_timer_armed(d->start_retry))
+		return;
+	d->start_retry_ms = d->start_retry_ms ? d->start_retry_ms * 2 : START_RETRY_MS;
+	if (d->start_retry_ms > START_RETRY_MAX_MS)
+		d->start_retry_ms = START_RETRY_MAX_MS;
+	pv_timer_arm(d->start_retry, d->start_retry_ms);
+}
+
 static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash)
 {
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
-	const char *host;
+	cleanup_free char *host = NULL;
 	bool hostnet;
 
 	if (!p)
@@ -300,9 +302,8 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	pv_iso_now(p->created_at, sizeof(p->created_at));
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
 	    pv_mkdir_p(p->dir, 0700, &err) < 0 || load_private_spec(p, o, &err) < 0 ||
-	    pv_pod_setup_containers(p) < 0 || write_etc(p) < 0)
+	    pv_pod_setup_containers(p) < 0 || !(host = pv_pod_uts_hostname(p)))
 		goto fail;
-	host = p->spec->spec.hostname.v ? p->spec->spec.hostname.v : p->name;
 	hostnet = p->spec->spec.host_network.v;
 	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet);
 	if (p->init_pid < 0)
@@ -315,7 +316,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
 		goto fail;
 	pv_pod_set_ip(p);
-	if (pv_pod_save(p) < 0)
+	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
 	pv_pod_event(p, false, PV_EV_SCHEDULED, "pod %s/%s created on %s", p->ns, p->name, d->node_name);
@@ -324,11 +325,17 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 			  "configMap, secret, downwardAPI, projected and persistentVolumeClaim "
 			  "volumes; the containers start without the other %zu",
 			  pv_pod_volumes_unmounted(p));
+	pv_pod_arm_deadline(p);
 	pv_pod_apply(p, PV_PE_START);
+	if (d->start_retry && !pv_timer_armed(d->start_retry))
+		d->start_retry_ms = 0; /* a pod started: the next failure retries soon */
 	return;
 fail:
+	if (!err.msg[0])
+		snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
 	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
-		 err.msg[0] ? err.msg : strerror(errno));
+		 err.msg);
+	start_failed(d, m, err.msg);
 	if (p->init_pid > 0)
 		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
 	if (p->ip)
@@ -383,16 +390,88 @@ static void stopping(struct pv_prt *p)
 		finish_stop(p);
 		return;
 	}
-	p->kill_timer = pv_timer_new(p->d->loop, kill_fired, p);
+	if (!p->kill_timer) /* FAILING may have made it */
+		p->kill_timer = pv_timer_new(p->d->loop, kill_fired, p);
 	if (p->kill_timer)
 		pv_timer_arm(p->kill_timer, grace * 1000);
 }
 
 void pv_pod_stop(struct pv_prt *p, bool for_good)
 {
+	if (p->unschedulable) { /* nothing runs: the record goes */
+		struct pv_daemon *d = p->d;
+
+		pv_pod_free(p);
+		pv_daemon_kick(d);
+		pv_services_kick(d);
+		return;
+	}
 	if (for_good)
 		p->delete_when_stopped = true;
 	pv_pod_apply(p, PV_PE_STOP);
+}
+
+/* ---- activeDeadlineSeconds ---- */
+
+static void deadline_fired(void *data)
+{
+	pv_pod_apply(data, PV_PE_DEADLINE);
+}
+
+/* Counted from the pod's start (its creation here, kept across daemon
+ * restarts): a timerfd in the loop, never a poll. */
+void pv_pod_arm_deadline(struct pv_prt *p)
+{
+	const struct pv_int *ads = &p->spec->spec.active_deadline_seconds;
+	int64_t left_ms;
+
+	if (!ads->set || p->deadline_exceeded)
+		return;
+	if (!p->deadline && !(p->deadline = pv_timer_new(p->d->loop, deadline_fired, p))) {
+		pv_warn("pod %s/%s: no timer for activeDeadlineSeconds", p->ns, p->name);
+		return;
+	}
+	/* At most 2^32 - 1 s (validated), from a wall clock start: no overflow. */
+	left_ms = (p->created_wall + ads->v - (int64_t)time(NULL)) * 1000;
+	pv_timer_arm(p->deadline, left_ms > 0 ? left_ms : 1);
+}
+
+/* DEADLINE: the pod is Failed for good; its containers stop with their
+ * grace period and are not restarted. Also when adopted so (the event
+ * then said already). */
+static void deadline_passed(struct pv_prt *p)
+{
+	int64_t grace = p->spec->spec.termination_grace_period_seconds.v;
+
+	if (!p->deadline_exceeded) {
+		p->deadline_exceeded = true;
+		pv_info("pod %s/%s: activeDeadlineSeconds (%llds) exceeded; stopping it", p->ns,
+			p->name, (long long)p->spec->spec.active_deadline_seconds.v);
+		pv_pod_event(p, true, PV_EV_DEADLINE_EXCEEDED,
+			     "Pod was active on the node longer than the specified deadline");
+	}
+	pv_pod_save(p);
+	pv_services_kick(p->d); /* no endpoint any more */
+	each(p, 0, PV_CE_STOP);
+	if (all_terminated(p)) {
+		pv_pod_apply(p, PV_PE_APPS_DONE);
+		return;
+	}
+	if (!p->kill_timer)
+		p->kill_timer = pv_timer_new(p->d->loop, kill_fired, p);
+	if (p->kill_timer)
+		pv_timer_arm(p->kill_timer, grace * 1000);
+}
+
+/* SETTLE: a container ended while the pod fails; the last one makes it DONE. */
+static void settle_failed(struct pv_prt *p)
+{
+	if (!all_terminated(p))
+		return;
+	if (p->kill_timer)
+		pv_timer_disarm(p->kill_timer);
+	pv_pod_save(p);
+	pv_pod_apply(p, PV_PE_APPS_DONE);
 }
 
 /* ---- the pod table applied ---- */
@@ -437,6 +516,12 @@ static void act(struct pv_prt *p, enum pv_paction a)
 	case PV_PA_FINISH:
 		if (all_terminated(p))
 			finish_stop(p);
+		break;
+	case PV_PA_DEADLINE:
+		deadline_passed(p);
+		break;
+	case PV_PA_SETTLE:
+		settle_failed(p);
 		break;
 	case PV_PA_INVALID:
 	case PV_PA_IGNORE:
@@ -513,14 +598,102 @@ static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o)
 	pv_services_kick(p->d); /* selectors may match it now, or no longer */
 }
 
+/* ---- pods that do not fit this node ---- */
+
+/* What a pod record that does not fit keeps when it is made again. */
+struct unfit_was {
+	char uid[33], hash[65], created_at[40];
+	int64_t created_wall;
+};
+
+/* A pod whose nodeSelector or required node affinity this node's labels
+ * do not satisfy: a record only (Pending, nothing started, no directory),
+ * as the scheduler leaves it, and one FailedScheduling event per spec. */
+static void unfit_add(struct pv_daemon *d, const struct pv_object *o, const char *hash,
+		      const struct unfit_was *was)
+{
+	const struct pv_meta *m = &o->obj->metadata;
+	struct pv_prt *p = pv_pod_alloc(d);
+	struct pv_err err = { 0 };
+
+	if (!p)
+		return;
+	p->unschedulable = true;
+	if (was) {
+		memcpy(p->uid, was->uid, sizeof(p->uid));
+		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
+		p->created_wall = was->created_wall;
+	} else {
+		new_uid(p->uid);
+		p->created_wall = time(NULL);
+		pv_iso_now(p->created_at, sizeof(p->created_at));
+	}
+	snprintf(p->hash, sizeof(p->hash), "%s", hash);
+	p->ns = strdup(m->namespace.v);
+	p->name = strdup(m->name.v);
+	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
+	    load_private_spec(p, o, &err) < 0 || pv_pod_setup_containers(p) < 0) {
+		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
+			 err.msg[0] ? err.msg : strerror(errno));
+		pv_pod_free(p);
+		return;
+	}
+	for (size_t i = 0; i < p->ncontainers; i++) { /* waiting, but none is being made */
+		p->containers[i].reason = PV_R_NONE;
+		snprintf(p->containers[i].message, sizeof(p->containers[i].message),
+			 "the pod is not scheduled: it does not fit this node's labels");
+	}
+	if (was && strcmp(was->hash, hash) == 0)
+		return; /* said already: only its labels changed */
+	pv_info("pod %s/%s: does not fit this node's labels (nodeSelector, node affinity); "
+		"it stays Pending", p->ns, p->name);
+	pv_pod_event(p, true, PV_EV_FAILED_SCHEDULING,
+		     "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
+}
+
+/* The record P of a pod that did not fit, given the wanted object O:
+ * kept when nothing changed and it still does not fit; otherwise gone
+ * (true), into WAS, for the caller to start it or record it again. */
+static bool unfit_recheck(struct pv_prt *p, const struct pv_object *o, const char *hash,
+			  bool fits, struct unfit_was *was)
+{
+	const struct pv_meta *m = &o->obj->metadata;
+	struct pv_daemon *d = p->d;
+
+	if (!fits && strcmp(p->hash, hash) == 0 &&
+	    strmap_equal(&p->spec->h.metadata.labels, &m->labels) &&
+	    strmap_equal(&p->spec->h.metadata.annotations, &m->annotations))
+		return false;
+	memcpy(was->uid, p->uid, sizeof(was->uid));
+	memcpy(was->hash, p->hash, sizeof(was->hash));
+	memcpy(was->created_at, p->created_at, sizeof(was->created_at));
+	was->created_wall = p->created_wall;
+	pv_pod_free(p);
+	pv_services_kick(d);
+	return true;
+}
+
 static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 {
 	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pods_find(d, m->namespace.v, m->name.v);
+	bool fits = pv_node_fits_pod(d, &((const struct pv_pod *)o->obj)->spec);
+	struct unfit_was was;
 	char hash[65];
 
 	pv_pod_hash(o, hash);
+	if (p && p->unschedulable) {
+		if (!unfit_recheck(p, o, hash, fits, &was))
+			return;
+		if (fits) {
+			pv_info("pod %s/%s: fits this node now; starting", m->namespace.v, m->name.v);
+			pod_start(d, o, hash);
+		} else {
+			unfit_add(d, o, hash, &was);
+		}
+		return;
+	}
 	if (p && strcmp(p->hash, hash) != 0 && p->state != PV_P_STOPPING) {
 		pv_info("pod %s/%s: spec changed; recreating", p->ns, p->name);
 		pv_pod_stop(p, true);
@@ -530,8 +703,12 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 	    (!strmap_equal(&p->spec->h.metadata.labels, &m->labels) ||
 	     !strmap_equal(&p->spec->h.metadata.annotations, &m->annotations)))
 		pod_take_metadata(p, o);
-	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v))
-		pod_start(d, o, hash);
+	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v)) {
+		if (fits)
+			pod_start(d, o, hash);
+		else
+			unfit_add(d, o, hash, NULL);
+	}
 }
 
 bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name)
@@ -562,6 +739,11 @@ void pv_pods_reconcile(struct pv_daemon *d)
 
 		if (p->state == PV_P_STOPPING)
 			continue;
+		if (p->unschedulable) {
+			if (!d->wanted_incomplete && !pv_wanted_find(&d->wanted, p->ns, p->name))
+				pv_pod_stop(p, true); /* nothing ran: the record goes */
+			continue;
+		}
 		if (!d->wanted_incomplete && !pv_wanted_find(&d->wanted, p->ns, p->name)) {
 			pv_info("pod %s/%s: no longer wanted (gone from the manifests); stopping",
 				p->ns, p->name);

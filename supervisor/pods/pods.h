@@ -19,6 +19,11 @@ void pv_pods_adopt(struct pv_daemon *d);
 /* Stop every pod (for --shutdown-pods-on-exit); the loop runs until they are gone. */
 void pv_pods_stop_all(struct pv_daemon *d);
 bool pv_pods_all_gone(const struct pv_daemon *d);
+/* Delete the pod NS/NAME (podvisor delete pod): stopped for good with its
+ * grace period; the next reconcile pass starts it again, once it is gone,
+ * if it is still wanted (a controller's). Its uid into UID. 0, or
+ * -ENOENT when there is no such pod; a pod being deleted already is 0. */
+int pv_pods_delete(struct pv_daemon *d, const char *ns, const char *name, char uid[33]);
 /* Status for the API. */
 struct json_object *pv_pod_status_json(const struct pv_prt *p);
 

@@ -107,7 +107,8 @@ static int load_spec(struct pv_prt *p)
 	return 0;
 }
 
-/* Its init containers done (each ended with 0), or the one whose turn it is. */
+/* Its init containers done (each ended with 0, or a sidecar running), or
+ * the one whose turn it is. */
 static void settle(struct pv_prt *p)
 {
 	bool init_done = true;
@@ -115,6 +116,8 @@ static void settle(struct pv_prt *p)
 	for (p->next_init = 0; p->next_init < p->ninit; p->next_init++) {
 		const struct pv_crt *c = &p->containers[p->next_init];
 
+		if (pv_crt_sidecar(c) && c->state == PV_C_RUNNING)
+			continue; /* started before the daemon left */
 		if (!(c->state == PV_C_ENDED && c->term.exit_code == 0)) {
 			init_done = false;
 			break;
@@ -141,6 +144,7 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	p->dir = strdup(dir);
 	p->init_pid = (pid_t)pv_json_int(pod, "initPid");
 	p->init_start = (uint64_t)pv_json_int(pod, "initStart");
+	p->deadline_exceeded = pv_json_int(pod, "deadlineExceeded") != 0;
 	{
 		struct in_addr a;
 		const char *ip = pv_json_str(pod, "ip", "");
@@ -160,10 +164,14 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	settle(p);
 	pv_info("pod %s/%s: adopted (init pid %d, %d container%s running)", p->ns, p->name,
 		(int)p->init_pid, running, running == 1 ? "" : "s");
-	if (pv_json_int(pod, "deleting"))
+	if (pv_json_int(pod, "deleting")) {
 		pv_pod_stop(p, true);
-	else
+	} else if (p->deadline_exceeded) {
+		pv_pod_apply(p, PV_PE_DEADLINE); /* Failed: what still runs stops, nothing restarts */
+	} else {
 		pv_pod_apply(p, PV_PE_RESUME);
+		pv_pod_arm_deadline(p);
+	}
 	json_object_put(pod);
 	return;
 gone:

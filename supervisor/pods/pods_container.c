@@ -2,12 +2,15 @@
  * applied to the records, and its actions carried out: creating a
  * container (image, spec, shim), what its shim reports (running, exited),
  * restarts with CrashLoopBackOff, signals when its pod stops or a probe
- * kills it (its probes are pods_probes.c's). What a
- * container's end means for its pod goes to pods.c as a pod event. Owns
+ * kills it (its probes are pods_probes.c's, its lifecycle hooks and the
+ * order of stopping pods_hooks.c's). What a container's end means for
+ * its pod goes to pods.c as a pod event; a sidecar (an init container
+ * with restartPolicy Always) that started lets the next init container
+ * start, and is stopped once its pod's app containers completed. Owns
  * the containers' processes, watches and back-off timers. Calls: pod_fsm,
  * pods (pod records, events, the pod table), pod_volumes (mounts),
  * runtime (cspec, shim, spawner), image, services (the environment),
- * core. */
+ * node (the reconcile kick), core. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "manifests/signals.h"
 #include "supervisor/core/backoff.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/jsonx.h"
@@ -38,6 +42,7 @@ void pv_crt_close(struct pv_crt *c)
 {
 	struct pv_loop *l = c->pod->d->loop;
 
+	pv_hook_cancel(c); /* no hook outlives its container's process */
 	pv_loop_del(l, c->shim_w);
 	pv_loop_del(l, c->notify_w);
 	c->shim_w = c->notify_w = NULL;
@@ -73,6 +78,32 @@ static void set_resources(const struct pv_crt *c, struct pv_cspec *s)
 	s->memory_max = mem ? mem->q.value : 0;
 	s->cpu_max_milli = cpu ? cpu->q.milli : 0;
 	s->cpu_request_milli = req ? req->q.milli : 0;
+}
+
+/* What stops C: its lifecycle.stopSignal, else its image's StopSignal
+ * (IMG, or looked up when NULL), else SIGTERM, as the kubelet and runc. */
+static int stop_signal_of(const struct pv_crt *c, const struct pv_image *img)
+{
+	struct pv_image own = { 0 };
+	struct pv_err err = { 0 };
+	const char *name = c->spec->lifecycle.stop_signal.v;
+	int sig = name ? pv_signal_number(name, false) : -1;
+
+	if (sig > 0)
+		return sig;
+	if (!img && pv_image_lookup(c->pod->d->state, c->spec->image.v, &own, &err) == 0)
+		img = &own;
+	if (img && img->config.stop_signal)
+		sig = pv_signal_number(img->config.stop_signal, true);
+	pv_image_free(&own);
+	return sig > 0 ? sig : SIGTERM;
+}
+
+int pv_crt_stop_signal(struct pv_crt *c)
+{
+	if (c->stop_signal <= 0) /* adopted from an earlier daemon */
+		c->stop_signal = stop_signal_of(c, NULL);
+	return c->stop_signal;
 }
 
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
@@ -244,6 +275,7 @@ static void container_create(struct pv_crt *c)
 		image_failed(c, &err);
 		return;
 	}
+	c->stop_signal = stop_signal_of(c, &img);
 	if ((rc = build_cspec(c, &img, &s, &err)) < 0) {
 		pv_pod_event(p, true, rc == -2 ? PV_EV_FAILED_MOUNT : PV_EV_FAILED, "container %s: %s",
 			     c->spec->name.v, err.msg);
@@ -293,18 +325,42 @@ static void read_exit(struct pv_crt *c)
 	json_object_put(j);
 }
 
-/* RUN: the process the shim started (or a new daemon found). */
-static void container_running(struct pv_crt *c, pid_t pid, uint64_t start)
+/* The process the shim started (or a new daemon found). */
+static void record_process(struct pv_crt *c, pid_t pid, uint64_t start)
 {
 	c->pid = pid;
 	c->pid_start = start;
 	c->pidfd = pv_pidfd_open(pid, start);
 	c->started_ms = pv_now_ms();
 	pv_iso_now(c->started_at, sizeof(c->started_at));
-	pv_probes_start(c);
 	pv_pod_event(c->pod, false, PV_EV_STARTED, "Started container %s (pid %d)", c->spec->name.v,
 		     (int)pid);
+}
+
+void pv_crt_started(struct pv_crt *c)
+{
+	struct pv_prt *p = c->pod;
+
+	if (pv_crt_sidecar(c) && c->started && c->state == PV_C_RUNNING &&
+	    p->state == PV_P_STARTING && p->next_init < p->ninit && &p->containers[p->next_init] == c)
+		pv_pod_apply(p, PV_PE_INIT_SUCCEEDED); /* the next init container's turn */
+}
+
+/* PROBE: it counts as running (its postStart hook returned): its probes
+ * start, and who counts ready containers hears of it. */
+static void container_runs(struct pv_crt *c)
+{
+	pv_probes_start(c);
 	pv_services_kick(c->pod->d);
+	pv_daemon_kick(c->pod->d);
+	pv_crt_started(c); /* may start the next init container: the last word here */
+}
+
+/* RUN: a process found running (adopted): its hook ran long ago. */
+static void container_running(struct pv_crt *c, pid_t pid, uint64_t start)
+{
+	record_process(c, pid, start);
+	container_runs(c);
 }
 
 /* "running PID START" from the shim: STARTED. */
@@ -325,9 +381,16 @@ static void container_notified(void *data, int fd, uint32_t events)
 	ssize_t n = recv(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
 
 	(void)events;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
 	if (n <= 0) {
 		pv_loop_del(c->pod->d->loop, c->notify_w);
 		c->notify_w = NULL;
+		/* A shim that ended before its pidfd was opened (the spawner's
+		 * children are reaped at once) has no watch: the socket's end
+		 * is the only word of it. */
+		if (!c->shim_w)
+			pv_container_shim_exited(c, fd, events); /* may free the pod */
 		return;
 	}
 	msg[n] = '\0';
@@ -354,6 +417,7 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	pv_crt_close(c);
 	read_exit(c);
 	pv_services_kick(c->pod->d);
+	pv_daemon_kick(c->pod->d); /* no longer ready */
 	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
 		     "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
 		     pv_reason_str(c->term.reason), c->term.message[0] ? ": " : "", c->term.message);
@@ -400,21 +464,6 @@ static void restart(struct pv_crt *c)
 	container_create(c);
 }
 
-/* SUCCEEDED, FAILED: what it means for the pod. */
-static void ended_for_good(struct pv_crt *c, bool ok)
-{
-	struct pv_prt *p = c->pod;
-
-	if (c->init) {
-		pv_pod_apply(p, ok ? PV_PE_INIT_SUCCEEDED : PV_PE_INIT_FAILED);
-		return;
-	}
-	for (size_t i = p->ninit; i < p->ncontainers; i++)
-		if (p->containers[i].state != PV_C_TERMINATED)
-			return;
-	pv_pod_apply(p, PV_PE_APPS_DONE);
-}
-
 static void signal_it(const struct pv_crt *c, int sig)
 {
 	if (c->pidfd >= 0)
@@ -424,6 +473,56 @@ static void signal_it(const struct pv_crt *c, int sig)
 static void grace_fired(void *data)
 {
 	pv_crt_apply(data, PV_CE_GRACE_EXPIRED, NULL);
+}
+
+/* Stop C within GRACE seconds of its own timer (GRACE_EXPIRED: SIGKILL). */
+static void arm_grace(struct pv_crt *c, int64_t grace)
+{
+	if (!c->kill_timer)
+		c->kill_timer = pv_timer_new(c->pod->d->loop, grace_fired, c);
+	if (c->kill_timer)
+		pv_timer_arm(c->kill_timer, grace * 1000);
+}
+
+/* The pod completed (or failed) while sidecars run: they are stopped,
+ * last first, within the pod's grace period. A sidecar stopping is no
+ * event for the pod (DONE ignores CONTAINER_STOPPED), so P stays. */
+static void stop_sidecars(struct pv_prt *p)
+{
+	int64_t grace = p->spec->spec.termination_grace_period_seconds.v;
+
+	for (size_t i = p->ninit; i-- > 0;) {
+		struct pv_crt *c = &p->containers[i];
+
+		if (!pv_crt_sidecar(c) || c->state == PV_C_TERMINATED)
+			continue;
+		pv_crt_apply(c, PV_CE_STOP, NULL);
+		if (c->state == PV_C_STOPPING || c->state == PV_C_ABORTING)
+			arm_grace(c, grace);
+	}
+}
+
+/* SUCCEEDED, FAILED: what it means for the pod. */
+static void ended_for_good(struct pv_crt *c, bool ok)
+{
+	struct pv_prt *p = c->pod;
+	struct pv_daemon *d = p->d;
+	bool apps_done = true;
+
+	for (size_t i = p->ninit; i < p->ncontainers; i++)
+		apps_done &= p->containers[i].state == PV_C_TERMINATED;
+	if (c->init)
+		pv_pod_apply(p, ok ? PV_PE_INIT_SUCCEEDED : PV_PE_INIT_FAILED);
+	else if (apps_done)
+		pv_pod_apply(p, PV_PE_APPS_DONE);
+	else
+		return;
+	/* neither event frees the pod */
+	if (p->state == PV_P_DONE) {
+		stop_sidecars(p);
+		pv_services_kick(d);
+		pv_daemon_kick(d); /* a terminal phase: whoever owns it counts it */
+	}
 }
 
 /* KILL_UNHEALTHY: SIGTERM now, SIGKILL after the probe's grace period
@@ -436,11 +535,8 @@ static void kill_unhealthy(struct pv_crt *c)
 					   : &s->startup_probe.termination_grace_period_seconds;
 	int64_t grace = own->set ? own->v : c->pod->spec->spec.termination_grace_period_seconds.v;
 
-	signal_it(c, SIGTERM);
-	if (!c->kill_timer)
-		c->kill_timer = pv_timer_new(c->pod->d->loop, grace_fired, c);
-	if (c->kill_timer)
-		pv_timer_arm(c->kill_timer, grace * 1000);
+	arm_grace(c, grace); /* the preStop hook counts against it */
+	pv_hook_stop(c);
 }
 
 /* ---- the table applied ---- */
@@ -462,8 +558,8 @@ static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *ar
 		container_running(c, arg->pid, arg->start);
 		break;
 	case PV_CA_RUN_TERM:
-		container_running(c, arg->pid, arg->start);
-		signal_it(c, SIGTERM); /* it was being created when its pod stopped */
+		record_process(c, arg->pid, arg->start);
+		signal_it(c, pv_crt_stop_signal(c)); /* it was being created when its pod stopped */
 		break;
 	case PV_CA_JUDGE:
 		pv_crt_apply(c, pv_fsm_exit_event(restart_policy(c), c->term.exit_code), NULL);
@@ -482,9 +578,10 @@ static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *ar
 			pv_timer_disarm(c->timer);
 		break;
 	case PV_CA_TERM:
-		signal_it(c, SIGTERM);
+		pv_hook_stop(c);
 		break;
 	case PV_CA_KILL:
+		pv_hook_cancel(c); /* a preStop hook still running is over too */
 		signal_it(c, SIGKILL);
 		break;
 	case PV_CA_STOPPED:
@@ -492,6 +589,18 @@ static void act(struct pv_crt *c, enum pv_caction a, const struct pv_crt_arg *ar
 		break;
 	case PV_CA_KILL_UNHEALTHY:
 		kill_unhealthy(c);
+		break;
+	case PV_CA_POST_START:
+		record_process(c, arg->pid, arg->start);
+		pv_hook_post_start(c);
+		break;
+	case PV_CA_PROBE:
+		container_runs(c);
+		break;
+	case PV_CA_KILL_HOOK:
+		pv_pod_event(c->pod, false, PV_EV_KILLING, "FailedPostStartHook"); /* the kubelet's words */
+		arm_grace(c, c->pod->spec->spec.termination_grace_period_seconds.v);
+		pv_hook_stop(c);
 		break;
 	case PV_CA_INVALID:
 	case PV_CA_IGNORE:
@@ -515,8 +624,12 @@ void pv_crt_apply(struct pv_crt *c, enum pv_cevent ev, const struct pv_crt_arg *
 	}
 	if (c->state == PV_C_RUNNING && st.next != PV_C_RUNNING)
 		pv_probes_stop(c); /* this run is over for its probes */
+	if (c->state == PV_C_POSTSTART && st.next != PV_C_POSTSTART)
+		pv_hook_cancel(c); /* its postStart hook returned, or is moot */
 	c->state = st.next;
 	c->reason = st.reason;
 	snprintf(c->message, sizeof(c->message), "%s", arg && arg->msg ? arg->msg : "");
+	if (st.next == PV_C_TERMINATED)
+		pv_hook_turn(c->pod); /* sidecars waiting for it to stop */
 	act(c, st.action, arg); /* may free the pod (a stop finished): the last word here */
 }

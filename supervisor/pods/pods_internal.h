@@ -1,10 +1,11 @@
 /* Between the pod modules (pods.c, pods_container.c, pods_adopt.c,
- * pods_status.c) only. */
+ * pods_status.c, pods_probes.c, pods_action.c, pods_hooks.c) only. */
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
 #define PV_SUPERVISOR_PODS_INTERNAL_H
 
 #include "supervisor/node/pod.h"
 #include "supervisor/pods/pod_fsm.h"
+#include "supervisor/runtime/execin.h"
 
 void pv_iso_now(char *buf, size_t len);
 void pv_pod_event(struct pv_prt *p, bool warn, enum pv_evreason reason, const char *fmt, ...)
@@ -16,6 +17,9 @@ void pv_pod_set_ip(struct pv_prt *p);
 int pv_pod_setup_containers(struct pv_prt *p);
 int pv_pod_watch_init(struct pv_prt *p);
 void pv_pod_stop(struct pv_prt *p, bool for_good);
+/* Arm the activeDeadlineSeconds timer of a started or adopted pod (none
+ * without the field, or once it passed). */
+void pv_pod_arm_deadline(struct pv_prt *p);
 bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name);
 
 /* Every change of a pod's state: the pod table (pod_fsm.h) applied, its
@@ -45,5 +49,74 @@ struct pv_crt_arg {
  * waiting reason and message set, its action carried out. The action may
  * reach the pod (and free it, with C): a caller touches neither after. */
 void pv_crt_apply(struct pv_crt *c, enum pv_cevent ev, const struct pv_crt_arg *arg);
+
+/* One run of a container's handler (pods_action.c), in the daemon's
+ * loop, for probes (pods_probes.c) and lifecycle hooks (pods_hooks.c):
+ * exec runs the command inside the container (runtime/execin.h), watched
+ * by its pidfd; httpGet and tcpSocket connect without blocking to the
+ * pod's address (127.0.0.1 for hostNetwork) with the loop watching the
+ * socket. An optional timeout ends the run as a failure. The outcome
+ * comes back through a callback, never from inside pv_action_start. */
+struct pv_action;
+
+/* OK: exec exited 0; httpGet read a status line; tcpSocket connected.
+ * CODE: exec's exit status, httpGet's HTTP status, else 0 (-1 on a
+ * timeout). MSG: exec's output (its last newline cut), else what went
+ * wrong ("" when it went right). */
+typedef void pv_action_done_fn(struct pv_action *a, bool ok, int code, const char *msg);
+
+struct pv_action {
+	struct pv_crt *c;
+	/* what to run: one of the three */
+	const struct pv_exec_action *exec;
+	const struct pv_http_get *http;
+	const struct pv_tcp_socket *tcp;
+	pv_action_done_fn *done;
+	void *data;                /* the caller's */
+	/* the run */
+	bool busy;
+	struct pv_timer *deadline;
+	int fd;                    /* httpGet, tcpSocket: the socket */
+	struct pv_execin x;        /* exec: the command */
+	struct pv_watch_fd *w;
+	bool sent;
+	char target[64];           /* "10.0.0.5:80" */
+	char buf[1024];            /* the response, or the command's output */
+	size_t len;
+};
+
+/* Ready to run (nothing runs, nothing to free yet). */
+void pv_action_init(struct pv_action *a, struct pv_crt *c, pv_action_done_fn *done, void *data);
+/* Start a run, ended as a failure after TIMEOUT_MS (0: no timeout). 0, or
+ * -1 with MSG saying why it could not start (no callback then). */
+int pv_action_start(struct pv_action *a, int64_t timeout_ms, char *msg, size_t len);
+/* End the run, if one is going, without its callback. */
+void pv_action_cancel(struct pv_action *a);
+/* pv_action_cancel, and free its timer. */
+void pv_action_free(struct pv_action *a);
+/* "http://10.0.0.5:80/path" of an httpGet run, for messages. */
+const char *pv_action_url(const struct pv_action *a, char *buf, size_t len);
+
+/* A container's started flag may have changed (its postStart hook
+ * returned, its startup probe passed): a sidecar that is the init
+ * container whose turn it is lets the next one start. */
+void pv_crt_started(struct pv_crt *c);
+/* The signal that stops C: its lifecycle.stopSignal, its image's
+ * StopSignal, or SIGTERM. */
+int pv_crt_stop_signal(struct pv_crt *c);
+
+/* Lifecycle hooks and the order of stopping (pods_hooks.c). */
+/* Run C's postStart hook: HOOK_DONE or HOOK_FAILED comes back through
+ * pv_crt_apply, never from inside this call unless it has none. */
+void pv_hook_post_start(struct pv_crt *c);
+/* Stop C: its preStop hook, then SIGTERM; a sidecar whose pod stops or
+ * completed gets its SIGTERM once the app containers and the sidecars
+ * after it have ended. */
+void pv_hook_stop(struct pv_crt *c);
+/* Sidecars of P waiting for their turn to be stopped: SIGTERM those
+ * whose turn came. */
+void pv_hook_turn(struct pv_prt *p);
+/* End C's hook, if one runs, and forget a pending SIGTERM. */
+void pv_hook_cancel(struct pv_crt *c);
 
 #endif

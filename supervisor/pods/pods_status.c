@@ -15,6 +15,8 @@ static enum pv_phase phase(const struct pv_prt *p)
 {
 	bool running = false, failed = false;
 
+	if (p->deadline_exceeded)
+		return PV_PHASE_FAILED; /* whatever its containers' ends */
 	for (size_t i = p->ninit; i < p->ncontainers; i++) {
 		const struct pv_crt *c = &p->containers[i];
 
@@ -23,7 +25,8 @@ static enum pv_phase phase(const struct pv_prt *p)
 	}
 	if (p->state == PV_P_DONE) {
 		for (size_t i = 0; i < p->ninit; i++)
-			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0;
+			failed |= p->containers[i].term.set && p->containers[i].term.exit_code != 0 &&
+				  !pv_crt_sidecar(&p->containers[i]); /* sidecars are stopped at the end */
 		return failed ? PV_PHASE_FAILED : PV_PHASE_SUCCEEDED;
 	}
 	return running ? PV_PHASE_RUNNING : PV_PHASE_PENDING;
@@ -49,6 +52,8 @@ static bool init_status(const struct pv_prt *p, char *buf, size_t len)
 			continue;
 		if (c->init && c->spec->restart_policy.v && kind(c) == PV_K_RUNNING)
 			continue; /* a running sidecar */
+		if (pv_crt_sidecar(c) && i < p->next_init)
+			continue; /* a sidecar that started once, stopped since */
 		if (kind(c) == PV_K_TERMINATED) {
 			term_reason(&c->term, r, sizeof(r));
 			snprintf(buf, len, "Init:%s", r);
@@ -73,6 +78,14 @@ static void status_column(const struct pv_prt *p, char *buf, size_t len)
 				 : ph == PV_PHASE_FAILED ? pv_reason_str(PV_R_ERROR) : pv_phase_str(ph));
 	if (p->state == PV_P_STOPPING) {
 		snprintf(buf, len, "Terminating");
+		return;
+	}
+	if (p->deadline_exceeded) { /* status.reason, which kubectl shows first */
+		snprintf(buf, len, "DeadlineExceeded");
+		return;
+	}
+	if (p->unschedulable) {
+		snprintf(buf, len, "%s", pv_phase_str(PV_PHASE_PENDING));
 		return;
 	}
 	if (init_status(p, buf, len))
@@ -169,8 +182,8 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 
 		json_object_array_add(cs, container_json(c));
 		restarts += c->restarts;
-		if (c->init)
-			continue;
+		if (c->init && !pv_crt_sidecar(c))
+			continue; /* sidecars count, as in kubectl */
 		total++;
 		ready += kind(c) == PV_K_RUNNING && c->ready;
 	}
@@ -183,6 +196,15 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 	json_object_object_add(o, "createdAt", json_object_new_string(p->created_at));
 	json_object_object_add(o, "phase", json_object_new_string(pv_phase_str(phase(p))));
 	json_object_object_add(o, "status", json_object_new_string(status));
+	if (p->deadline_exceeded) {
+		json_object_object_add(o, "reason", json_object_new_string("DeadlineExceeded"));
+		json_object_object_add(o, "message", json_object_new_string(
+			"Pod was active on the node longer than the specified deadline"));
+	} else if (p->unschedulable) {
+		json_object_object_add(o, "reason", json_object_new_string("Unschedulable"));
+		json_object_object_add(o, "message", json_object_new_string(
+			"0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."));
+	}
 	json_object_object_add(o, "ready", json_object_new_int(ready));
 	json_object_object_add(o, "total", json_object_new_int(total));
 	json_object_object_add(o, "restarts", json_object_new_int(restarts));

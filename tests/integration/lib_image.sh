@@ -146,8 +146,10 @@ _busybox_rootfs2() {
 	chmod 0644 "$r/etc/.wh.motd" "$r/data/.wh..wh..opq" "$r/data/upper.txt" "$r/etc/layer2"
 }
 
+# make_busybox_oci DIR [REFNAME] [EXTRA]: EXTRA is more of the config's
+# "config" object, e.g. ',"StopSignal":"USR2"'.
 make_busybox_oci() {
-	local dir=$1 refname=${2-latest} work rc=1
+	local dir=$1 refname=${2-latest} extra=${3:-} work rc=1
 	[ -x "$PV_BUSYBOX" ] || { echo "make_busybox_oci: no $PV_BUSYBOX (apt-get install busybox-static)" >&2; return 1; }
 	mkdir -p "$dir" || return 1
 	work=$(mktemp -d "$(dirname "$dir")/.busybox-oci.XXXXXX") || return 1
@@ -155,7 +157,7 @@ make_busybox_oci() {
 		oci_tar "$work/r1" "$work/l1.tar" && gzip -n -1 "$work/l1.tar" &&
 		oci_tar "$work/r2" "$work/l2.tar" && gzip -n "$work/l2.tar"; then
 		oci_image "$dir" "$refname" \
-			"{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"Cmd\":[\"sh\"],\"WorkingDir\":\"/\"}" \
+			"{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"Cmd\":[\"sh\"],\"WorkingDir\":\"/\"$extra}" \
 			"$work/l1.tar.gz" "$work/l2.tar.gz"
 		rc=$?
 	fi

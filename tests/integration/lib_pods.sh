@@ -20,6 +20,9 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 
 mount --make-rprivate /
 mount -t tmpfs tmpfs "$T_TMP"
+# `ip netns add` names live in /run/netns, which is not namespaced: tests
+# run two at a time (tests/run.sh), so each has a /run/netns of its own.
+mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
 # cgroups are not namespaced: a name of our own, removed whatever happens.
 CG=podvisor-test-$PV_TEST_ID
 cg_cleanup() {

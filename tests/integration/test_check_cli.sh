@@ -243,4 +243,23 @@ ln -s loop "$D/m/loop"
 ln -s . "$D/m/sub/self"
 expect_rc 0 "symlink loops in a directory do not hang the walk" timeout 5 "$PODVISOR" check -q "$D/m"
 
+# A daemon of another version whose answer lacks the list asked for: a
+# clear error, not a json-c assertion.
+mkdir -p "$D/fake"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+for _ in range(2):
+    c, _ = s.accept(); c.recv(65536); c.sendall(b"{\"other\": 1}\n"); c.close()
+' "$D/fake/podvisor.sock" &
+fake=$!
+for _ in $(seq 50); do [ -S "$D/fake/podvisor.sock" ] && break; sleep 0.1; done
+for k in pods deploy; do
+	out=$("$PODVISOR" get "$k" --state "$D/fake" 2>&1); rc=$?
+	[ $rc = 1 ] && grep -q "the daemon's answer has no .* list" <<<"$out" \
+		&& ok "get $k: an answer without its list is a clear error" \
+		|| { fail "get $k against a mismatched daemon (exit $rc)"; diag "$out"; }
+done
+kill $fake 2>/dev/null
+
 done_testing

@@ -204,7 +204,7 @@ wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;" \
 	&& ok "get pvc -l app=other: none" || fail "app=other: $("$PODVISOR" get pvc -l app=other 2>&1)"
 [ "$("$PODVISOR" get pods -l 'statefulset.kubernetes.io/pod-name=web-0' 2>/dev/null | awk 'NR > 1 {print $1}')" = web-0 ] \
 	&& ok "get pods -l statefulset.kubernetes.io/pod-name=web-0: web-0" || fail "get pods -l"
-expect_rc 2 "get pods -l 'app in nginx': refused as kubectl does" "$PODVISOR" get pods -l 'app in nginx'
+expect_rc 1 "get pods -l 'app in nginx': refused as kubectl does" "$PODVISOR" get pods -l 'app in nginx'
 
 # --- each pod serves its own claim's data, by its DNS name -----------------
 for i in 0 1; do

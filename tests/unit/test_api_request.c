@@ -25,6 +25,7 @@ static void test_ops(void **state)
 		{ "{\"op\":\"config\"}\n", PV_API_CONFIG },
 		{ "{\"op\":\"events\",\"object\":\"pod\\/default\\/web\"}\n", PV_API_EVENTS },
 		{ "{\"op\":\"pods\"} and then anything", PV_API_PODS },
+		{ "{\"op\":\"delete-pod\",\"namespace\":\"prod\",\"name\":\"web-0\"}\n", PV_API_DELETE_POD },
 	};
 	struct pv_api_request r;
 	struct pv_err err = { 0 };

@@ -268,6 +268,22 @@ static void test_help_text(void **state)
 	free(text);
 }
 
+/* A flag given as --flag=true or --flag=false, as kubectl takes them
+ * (delete --wait=false); any other value is still an error. */
+static void test_flag_true_false(void **state)
+{
+	struct vals v = { .quiet = true };
+	struct pv_cli_args a;
+
+	(void)state;
+	assert_int_equal(parse(&v, 0, WORDS("--quiet=false"), &a), PV_CLI_GO);
+	assert_false(v.quiet);
+	assert_int_equal(parse(&v, 0, WORDS("--quiet=true", "-A=false"), &a), PV_EXIT_USAGE);
+	assert_true(v.quiet);
+	assert_int_equal(parse(&v, 0, WORDS("--quiet=no"), &a), PV_EXIT_USAGE);
+	assert_non_null(strstr(errbuf, "flag takes no argument: --quiet"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_help_text),
+		cmocka_unit_test(test_flag_true_false),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,17 @@
 /* The Deployment rollout decision (controllers/rollout.c): Kubernetes'
  * maxSurge/maxUnavailable arithmetic, RollingUpdate and Recreate over a
- * simulated node, and the pod names' hashes. */
+ * simulated node, and the pod names' hashes. The revision history
+ * (controllers/history.c): numbering, renumbering on a rollback,
+ * change-causes, pruning by revisionHistoryLimit, the JSON it is kept in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "supervisor/controllers/history.h"
 #include "supervisor/controllers/rollout.h"
 
 static struct pv_rollout_strategy rolling(bool spct, int64_t s, bool upct, int64_t u)
@@ -254,6 +258,113 @@ static void test_names(void **state)
 	assert_int_equal(strspn(s0, "bcdfghjklmnpqrstvwxz2456789"), 5);
 }
 
+/* "h" followed by N, as a 10-character hash. */
+static const char *hname(int n)
+{
+	static char buf[4][11];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "h%09d", n);
+	return buf[k];
+}
+
+static int64_t record(struct pv_history *h, int n, const char *cause)
+{
+	struct json_object *t = json_object_new_int(n);
+	struct pv_revision *r = pv_history_record(h, hname(n), t, cause);
+
+	json_object_put(t);
+	assert_non_null(r);
+	return r->number;
+}
+
+/* New templates count up; a template seen before becomes the newest
+ * number again; the same template again changes nothing. */
+static void test_history_numbers(void **state)
+{
+	struct pv_history h = { 0 };
+
+	(void)state;
+	assert_int_equal(record(&h, 1, "one"), 1);
+	assert_true(h.dirty);
+	h.dirty = false;
+	assert_int_equal(record(&h, 1, "one"), 1);
+	assert_false(h.dirty);
+	assert_null(pv_history_previous(&h));
+	assert_int_equal(record(&h, 2, "two"), 2);
+	assert_int_equal(pv_history_previous(&h)->number, 1);
+	assert_int_equal(record(&h, 1, NULL), 3); /* a rollback: 1 becomes 3 */
+	assert_string_equal(pv_history_by_number(&h, 3)->change_cause, "one");
+	assert_null(pv_history_by_number(&h, 1));
+	assert_int_equal(pv_history_previous(&h)->number, 2);
+	assert_int_equal(record(&h, 1, "again"), 3); /* the change-cause follows */
+	assert_string_equal(pv_history_by_hash(&h, hname(1))->change_cause, "again");
+	assert_int_equal(h.n, 2);
+	pv_history_free(&h);
+}
+
+static bool odd_alive(void *data, const char *hash)
+{
+	(void)data;
+	return (hash[9] - '0') % 2 == 1;
+}
+
+/* revisionHistoryLimit: the current revision and LIMIT older ones stay,
+ * the oldest go first; one whose pods still run is skipped, as
+ * Kubernetes skips a ReplicaSet that still has replicas. Many: 40
+ * revisions cross the array's capacities. */
+static void test_history_prune(void **state)
+{
+	struct pv_history h = { 0 };
+
+	(void)state;
+	for (int i = 1; i <= 40; i++)
+		record(&h, i, NULL);
+	assert_int_equal(pv_history_prune(&h, 10, NULL, NULL), 29);
+	assert_int_equal(h.n, 11);
+	assert_int_equal(h.v[0].number, 30);
+	assert_int_equal(h.v[10].number, 40);
+	assert_int_equal(pv_history_prune(&h, 10, NULL, NULL), 0);
+	/* 8 would go, but the odd ones still have pods: only the 5 even go */
+	assert_int_equal(pv_history_prune(&h, 2, odd_alive, NULL), 5);
+	assert_int_equal(h.n, 6);
+	for (size_t i = 0; i < h.n; i++)
+		assert_true(h.v[i].number == 40 || h.v[i].number % 2 == 1);
+	assert_int_equal(pv_history_prune(&h, 0, NULL, NULL), h.n - 1);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.v[0].number, 40);
+	pv_history_free(&h);
+}
+
+/* The file's JSON, and back. */
+static void test_history_json(void **state)
+{
+	struct pv_history h = { 0 }, back = { 0 };
+	struct json_object *j;
+
+	(void)state;
+	record(&h, 7, "seven");
+	record(&h, 8, NULL);
+	record(&h, 7, NULL);
+	j = pv_history_json(&h);
+	assert_non_null(j);
+	assert_int_equal(pv_history_from_json(&back, j), 0);
+	assert_int_equal(back.n, 2);
+	assert_false(back.dirty);
+	assert_int_equal(pv_history_by_hash(&back, hname(7))->number, 3);
+	assert_string_equal(pv_history_by_hash(&back, hname(7))->change_cause, "seven");
+	assert_null(pv_history_by_hash(&back, hname(8))->change_cause);
+	assert_int_equal(json_object_get_int(pv_history_by_number(&back, 2)->tmpl), 8);
+	json_object_put(j);
+	pv_history_free(&back);
+	j = json_tokener_parse("{\"revisions\":[{\"revision\":1,\"podTemplateHash\":\"short\"}]}");
+	assert_int_equal(pv_history_from_json(&back, j), -1);
+	json_object_put(j);
+	pv_history_free(&back);
+	pv_history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +377,9 @@ int main(void)
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_recreate),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_history_numbers),
+		cmocka_unit_test(test_history_prune),
+		cmocka_unit_test(test_history_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,7 +152,8 @@ static void test_config(void **state)
 	static const struct pv_img_desc cd = { .media_type = (char *)MT_CONFIG, .digest = D2,
 					       .size = 1 };
 	struct json_object *o = parse("{\"os\":\"linux\",\"config\":{\"Env\":[\"A=1\",\"B=\"],"
-				      "\"Cmd\":[\"sh\"],\"WorkingDir\":\"\",\"User\":\"nobody\"},"
+				      "\"Cmd\":[\"sh\"],\"WorkingDir\":\"\",\"User\":\"nobody\","
+				      "\"StopSignal\":\"SIGQUIT\"},"
 				      "\"rootfs\":{\"diff_ids\":[\"x\"]}}");
 	struct json_object *bad = parse("{\"config\":{\"Env\":[\"A=1\",\"=2\"]}}");
 	struct pv_image_config c;
@@ -165,6 +166,7 @@ static void test_config(void **state)
 	assert_string_equal(c.cmd[0], "sh");
 	assert_null(c.working_dir);
 	assert_string_equal(c.user, "nobody");
+	assert_string_equal(c.stop_signal, "SIGQUIT");
 	pv_image_config_clear(&c);
 	assert_int_equal(pv_img_parse_config_blob(o, &cd, 2, &c, &err), -1);
 	assert_non_null(strstr(err.msg, "rootfs.diff_ids lists 1 layers, the manifest 2"));

@@ -32,7 +32,7 @@ static const char *const container_sheet[] = {
 	"CREATING CONFIG_ERROR -> BLOCKED NONE CreateContainerConfigError",
 	"CREATING CREATE_ERROR -> BLOCKED NONE CreateContainerError",
 	"CREATING LAUNCHED -> CREATING NONE ContainerCreating",
-	"CREATING STARTED -> RUNNING RUN -",
+	"CREATING STARTED -> POSTSTART POST_START ContainerCreating",
 	"CREATING EXITED -> ENDED JUDGE -",
 	"CREATING BACKOFF_ELAPSED ignore",
 	"CREATING STOP -> ABORTING NONE ContainerCreating",
@@ -105,6 +105,16 @@ static const char *const container_sheet[] = {
 	"KILLING STOP -> STOPPING NONE -",
 	"KILLING GRACE_EXPIRED -> KILLING KILL -",
 	"KILLING UNHEALTHY ignore",
+
+	"POSTSTART RETRY ignore",
+	"POSTSTART STARTED ignore",
+	"POSTSTART HOOK_DONE -> RUNNING PROBE -",
+	"POSTSTART HOOK_FAILED -> KILLING KILL_HOOK -",
+	"POSTSTART EXITED -> ENDED JUDGE -",
+	"POSTSTART BACKOFF_ELAPSED ignore",
+	"POSTSTART STOP -> STOPPING TERM -",
+	"POSTSTART GRACE_EXPIRED ignore",
+	"POSTSTART UNHEALTHY ignore",
 };
 
 static const char *const pod_sheet[] = {
@@ -127,6 +137,7 @@ static const char *const pod_sheet[] = {
 	"RUNNING INIT_EXITED -> STOPPING INIT_DIED",
 
 	"DONE RETRY ignore",
+	"DONE CONTAINER_STOPPED ignore",
 	"DONE STOP -> STOPPING STOP",
 	"DONE INIT_EXITED -> STOPPING INIT_DIED",
 
@@ -135,6 +146,18 @@ static const char *const pod_sheet[] = {
 	"STOPPING INIT_EXITED -> STOPPING FINISH",
 	"STOPPING CONTAINER_STOPPED -> STOPPING FINISH",
 	"STOPPING GRACE_EXPIRED -> STOPPING KILL",
+	"STOPPING DEADLINE ignore",
+
+	"STARTING DEADLINE -> FAILING DEADLINE",
+	"RUNNING DEADLINE -> FAILING DEADLINE",
+	"DONE DEADLINE ignore",
+	"FAILING RETRY ignore",
+	"FAILING CONTAINER_STOPPED -> FAILING SETTLE",
+	"FAILING APPS_DONE -> DONE NONE",
+	"FAILING GRACE_EXPIRED -> FAILING KILL",
+	"FAILING STOP -> STOPPING STOP",
+	"FAILING INIT_EXITED -> STOPPING INIT_DIED",
+	"FAILING DEADLINE ignore",
 };
 
 /* The index whose name is NAME, or fail. */
@@ -327,7 +350,8 @@ static void test_phases_and_events(void **unused)
 	static const char *const evs[PV_EV_NREASONS] = {
 		"Scheduled", "Started", "Completed", "Died", "BackOff", "Failed", "FailedMount",
 		"ErrImageNeverPull", "InvalidImageName", "Killing", "Stopped",
-		"VolumesNotMounted", "PodInitDied", "Unhealthy",
+		"VolumesNotMounted", "PodInitDied", "Unhealthy", "DeadlineExceeded", "FailedScheduling",
+		"FailedPostStartHook", "FailedPreStopHook",
 	};
 
 	(void)unused;
@@ -348,7 +372,7 @@ static void test_kinds(void **unused)
 		[PV_C_RUNNING] = PV_K_RUNNING, [PV_C_BACKOFF] = PV_K_WAITING,
 		[PV_C_ENDED] = PV_K_TERMINATED, [PV_C_TERMINATED] = PV_K_TERMINATED,
 		[PV_C_STOPPING] = PV_K_RUNNING, [PV_C_ABORTING] = PV_K_WAITING,
-		[PV_C_KILLING] = PV_K_RUNNING,
+		[PV_C_KILLING] = PV_K_RUNNING, [PV_C_POSTSTART] = PV_K_WAITING,
 	};
 
 	(void)unused;
@@ -409,7 +433,9 @@ static void run(struct crt *c, enum pv_cevent start, enum pv_caction act)
 	cgo(c, start, act, PV_C_CREATING);
 	assert_int_equal(c->reason, PV_R_CONTAINER_CREATING);
 	cgo(c, PV_CE_LAUNCHED, PV_CA_NONE, PV_C_CREATING);
-	cgo(c, PV_CE_STARTED, PV_CA_RUN, PV_C_RUNNING);
+	cgo(c, PV_CE_STARTED, PV_CA_POST_START, PV_C_POSTSTART);
+	assert_int_equal(c->reason, PV_R_CONTAINER_CREATING); /* not Running before its hook returned */
+	cgo(c, PV_CE_HOOK_DONE, PV_CA_PROBE, PV_C_RUNNING);
 	assert_int_equal(c->reason, PV_R_NONE);
 }
 
@@ -595,6 +621,37 @@ static void test_init_died(void **unused)
 	pgo(&p, PV_PE_INIT_EXITED, PV_PA_INIT_DIED, PV_P_STOPPING);
 }
 
+/* activeDeadlineSeconds passes while one container runs and one backs
+ * off: the pod fails, its containers stop and none starts again; once the
+ * last ended it is DONE for good. Deleted meanwhile, it stops as any. */
+static void test_deadline(void **unused)
+{
+	enum pv_pstate p = PV_P_RUNNING;
+	struct crt running = { PV_C_RUNNING, PV_R_NONE };
+	struct crt backoff = { PV_C_BACKOFF, PV_R_CRASH_LOOP_BACK_OFF };
+
+	(void)unused;
+	pgo(&p, PV_PE_DEADLINE, PV_PA_DEADLINE, PV_P_FAILING);
+	cgo(&running, PV_CE_STOP, PV_CA_TERM, PV_C_STOPPING);
+	cgo(&backoff, PV_CE_STOP, PV_CA_CANCEL, PV_C_TERMINATED);
+	pgo(&p, PV_PE_RETRY, PV_PA_IGNORE, PV_P_FAILING);     /* a pass restarts nothing */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_FAILING);  /* said twice */
+	pgo(&p, PV_PE_GRACE_EXPIRED, PV_PA_KILL, PV_P_FAILING);
+	cgo(&running, PV_CE_GRACE_EXPIRED, PV_CA_KILL, PV_C_STOPPING);
+	cgo(&running, PV_CE_EXITED, PV_CA_STOPPED, PV_C_TERMINATED); /* not judged: no restart */
+	pgo(&p, PV_PE_CONTAINER_STOPPED, PV_PA_SETTLE, PV_P_FAILING);
+	pgo(&p, PV_PE_APPS_DONE, PV_PA_NONE, PV_P_DONE);
+	pgo(&p, PV_PE_RETRY, PV_PA_IGNORE, PV_P_DONE);
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_DONE);
+
+	p = PV_P_STARTING; /* an init container still running */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_DEADLINE, PV_P_FAILING);
+	pgo(&p, PV_PE_STOP, PV_PA_STOP, PV_P_STOPPING); /* its file removed meanwhile */
+	pgo(&p, PV_PE_DEADLINE, PV_PA_IGNORE, PV_P_STOPPING);
+	p = PV_P_NEW;
+	pgo(&p, PV_PE_DEADLINE, PV_PA_INVALID, PV_P_NEW); /* armed only once started */
+}
+
 /* A missing image blocks the container until a pass finds it; an unusable
  * one waits for a new spec; a spec that cannot be built is retried. */
 static void test_blocked(void **unused)
@@ -656,6 +713,61 @@ static void test_adoption(void **unused)
 	pgo(&p, PV_PE_STOP, PV_PA_INVALID, PV_P_NEW);
 }
 
+/* A postStart hook: the container waits (ContainerCreating) until it
+ * returns; a failure kills it (preStop, SIGTERM, SIGKILL after the grace
+ * period) and its policy restarts it; it may also exit or be stopped
+ * while the hook runs. */
+static void test_post_start(void **unused)
+{
+	struct crt c = { PV_C_PENDING, PV_R_CONTAINER_CREATING };
+
+	(void)unused;
+	cgo(&c, PV_CE_START, PV_CA_CREATE, PV_C_CREATING);
+	cgo(&c, PV_CE_STARTED, PV_CA_POST_START, PV_C_POSTSTART);
+	assert_int_equal(pv_fsm_kind(c.s), PV_K_WAITING);
+	cgo(&c, PV_CE_UNHEALTHY, PV_CA_IGNORE, PV_C_POSTSTART); /* no probe before it */
+	cgo(&c, PV_CE_RETRY, PV_CA_IGNORE, PV_C_POSTSTART);
+	cgo(&c, PV_CE_HOOK_FAILED, PV_CA_KILL_HOOK, PV_C_KILLING);
+	cgo(&c, PV_CE_HOOK_DONE, PV_CA_INVALID, PV_C_KILLING); /* its hook is over */
+	cgo(&c, PV_CE_GRACE_EXPIRED, PV_CA_KILL, PV_C_KILLING);
+	assert_int_equal(exit_with(&c, PV_RESTART_ALWAYS, 137), PV_CE_RESTART);
+	cgo(&c, PV_CE_BACKOFF_ELAPSED, PV_CA_RESTART, PV_C_CREATING);
+	cgo(&c, PV_CE_STARTED, PV_CA_POST_START, PV_C_POSTSTART);
+	assert_int_equal(exit_with(&c, PV_RESTART_NEVER, 1), PV_CE_FAILED); /* exited meanwhile */
+
+	c = (struct crt){ PV_C_CREATING, PV_R_CONTAINER_CREATING };
+	cgo(&c, PV_CE_STARTED, PV_CA_POST_START, PV_C_POSTSTART);
+	cgo(&c, PV_CE_STOP, PV_CA_TERM, PV_C_STOPPING); /* preStop, then SIGTERM */
+	cgo(&c, PV_CE_EXITED, PV_CA_STOPPED, PV_C_TERMINATED);
+}
+
+/* A Job-like pod with a sidecar: the sidecar started lets the next init
+ * container run (INIT_SUCCEEDED); the app completes; the pod is DONE and
+ * the sidecar, stopped then, ending is nothing to the pod; deleting it
+ * later stops what is left. */
+static void test_sidecar_completes(void **unused)
+{
+	enum pv_pstate p = PV_P_NEW;
+	struct crt side = { PV_C_PENDING, PV_R_POD_INITIALIZING };
+	struct crt app = { PV_C_PENDING, PV_R_CONTAINER_CREATING };
+	enum pv_restart sr = pv_fsm_restart_policy(PV_RESTART_NEVER, true, true);
+
+	(void)unused;
+	pgo(&p, PV_PE_START, PV_PA_START_INIT, PV_P_STARTING);
+	run(&side, PV_CE_START, PV_CA_CREATE);
+	pgo(&p, PV_PE_INIT_SUCCEEDED, PV_PA_NEXT_INIT, PV_P_STARTING); /* it started */
+	pgo(&p, PV_PE_INITS_DONE, PV_PA_START_APPS, PV_P_RUNNING);
+	run(&app, PV_CE_START, PV_CA_CREATE);
+	assert_int_equal(exit_with(&side, sr, 0), PV_CE_RESTART); /* restarted beside the app */
+	run(&side, PV_CE_BACKOFF_ELAPSED, PV_CA_RESTART);
+	assert_int_equal(exit_with(&app, PV_RESTART_NEVER, 0), PV_CE_SUCCEEDED);
+	pgo(&p, PV_PE_APPS_DONE, PV_PA_NONE, PV_P_DONE);
+	cgo(&side, PV_CE_STOP, PV_CA_TERM, PV_C_STOPPING);
+	cgo(&side, PV_CE_EXITED, PV_CA_STOPPED, PV_C_TERMINATED);
+	pgo(&p, PV_PE_CONTAINER_STOPPED, PV_PA_IGNORE, PV_P_DONE);
+	pgo(&p, PV_PE_STOP, PV_PA_STOP, PV_P_STOPPING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,8 +785,11 @@ int main(void)
 		cmocka_unit_test(test_init_containers),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_init_died),
+		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_blocked),
 		cmocka_unit_test(test_adoption),
+		cmocka_unit_test(test_post_start),
+		cmocka_unit_test(test_sidecar_completes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

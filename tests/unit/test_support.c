@@ -29,7 +29,10 @@ static void test_lookups(void **state)
 	assert_int_equal(pv_support_find("Deployment", NULL)->state, PV_ACTED);
 	s = pv_support_find("PodSpec", "nodeSelector");
 	assert_non_null(s);
-	assert_int_equal(s->state, PV_NOT_YET);
+	assert_int_equal(s->state, PV_ACTED);
+	assert_int_equal(pv_support_find("PodSpec", "priorityClassName")->state, PV_NOT_YET);
+	assert_int_equal(pv_support_find("NodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution")->state,
+			 PV_MOOT);
 	assert_non_null(pv_support_find("Container", "livenessProbe"));
 	assert_int_equal(pv_support_find("Pod", NULL)->state, PV_ACTED);
 	assert_int_equal(pv_support_find("Container", "resources")->state, PV_ACTED);

@@ -1,0 +1,462 @@
+/* One object's document in a manifest file, found and rewritten in place
+ * (rollout_edit.h). Calls: manifests (scalar), common. */
+#include "supervisor/cli/rollout_edit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+
+#include "common/cleanup.h"
+#include "common/vec.h"
+#include "common/fdio.h"
+#include "manifests/encode.h"
+#include "manifests/manifest.h"
+#include "manifests/scalar.h"
+
+#define DEPTH_MAX 64
+
+/* A document being read: the containers open, and where its text ends. */
+struct reader {
+	struct json_object *stack[DEPTH_MAX];
+	char *key[DEPTH_MAX];    /* a mapping's pending key; NULL: the next scalar is one */
+	bool flow[DEPTH_MAX];
+	int depth;
+	struct json_object *root;
+	size_t start, end;       /* the root's first byte; the end of its last token */
+	bool aliases;
+};
+
+static struct json_object *scalar_json(const yaml_event_t *ev)
+{
+	struct pv_scalar s = { .str = (const char *)ev->data.scalar.value,
+			       .len = ev->data.scalar.length };
+
+	if (pv_scalar_resolve(&s, (const char *)ev->data.scalar.tag,
+			      ev->data.scalar.plain_implicit) < 0)
+		s.stype = PV_SCALAR_STR;
+	switch (s.stype) {
+	case PV_SCALAR_NULL:
+		return NULL;
+	case PV_SCALAR_BOOL:
+		return json_object_new_boolean(s.b);
+	case PV_SCALAR_INT:
+		return json_object_new_int64(s.i);
+	case PV_SCALAR_FLOAT:
+		return json_object_new_double(s.f);
+	case PV_SCALAR_STR:
+		break;
+	}
+	return json_object_new_string_len(s.str, (int)s.len);
+}
+
+/* Put V (owned) where the reader stands: the root, an array's next item,
+ * or a mapping's value. */
+static int place(struct reader *r, struct json_object *v)
+{
+	struct json_object *top;
+
+	if (r->depth == 0) {
+		r->root = v;
+		return 0;
+	}
+	top = r->stack[r->depth - 1];
+	if (json_object_is_type(top, json_type_array))
+		return json_object_array_add(top, v);
+	json_object_object_add(top, r->key[r->depth - 1], v);
+	free(r->key[r->depth - 1]);
+	r->key[r->depth - 1] = NULL;
+	return 0;
+}
+
+static int open_container(struct reader *r, struct json_object *c, bool flow)
+{
+	if (r->depth == DEPTH_MAX) {
+		json_object_put(c);
+		return -1;
+	}
+	if (place(r, json_object_get(c)) < 0) {
+		json_object_put(c);
+		return -1;
+	}
+	r->stack[r->depth] = c;
+	r->key[r->depth] = NULL;
+	r->flow[r->depth++] = flow;
+	return 0;
+}
+
+static void note_end(struct reader *r, size_t at)
+{
+	if (at > r->end)
+		r->end = at;
+}
+
+/* One event of a document; 1 when its root is complete. */
+static int read_event(struct reader *r, const yaml_event_t *ev)
+{
+	struct json_object *top = r->depth ? r->stack[r->depth - 1] : NULL;
+	bool want_key = top && json_object_is_type(top, json_type_object) && !r->key[r->depth - 1];
+
+	if (r->depth == 0 && !r->root && ev->type != YAML_DOCUMENT_START_EVENT &&
+	    ev->type != YAML_DOCUMENT_END_EVENT)
+		r->start = ev->start_mark.index;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.anchor)
+			r->aliases = true;
+		note_end(r, ev->end_mark.index);
+		if (want_key) {
+			r->key[r->depth - 1] = strndup((const char *)ev->data.scalar.value,
+						       ev->data.scalar.length);
+			return r->key[r->depth - 1] ? 0 : -1;
+		}
+		if (place(r, scalar_json(ev)) < 0)
+			return -1;
+		return r->depth == 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor
+						: ev->data.mapping_start.anchor;
+
+		if (anchor)
+			r->aliases = true;
+		if (want_key)
+			return -1; /* a complex key: not a manifest */
+		return open_container(r, seq ? json_object_new_array() : json_object_new_object(),
+				      seq ? ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+					  : ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (r->depth == 0)
+			return -1;
+		r->depth--;
+		if (r->flow[r->depth])
+			note_end(r, ev->end_mark.index);
+		free(r->key[r->depth]);
+		r->key[r->depth] = NULL;
+		json_object_put(r->stack[r->depth]);
+		return r->depth == 0;
+	case YAML_ALIAS_EVENT:
+		r->aliases = true;
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+static void reader_clear(struct reader *r)
+{
+	while (r->depth > 0) {
+		r->depth--;
+		free(r->key[r->depth]);
+		json_object_put(r->stack[r->depth]);
+	}
+	json_object_put(r->root);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool is_the_one(struct json_object *doc, const char *kind, const char *ns, const char *name)
+{
+	struct json_object *meta = json_object_object_get(doc, "metadata");
+	struct json_object *k = json_object_object_get(doc, "kind");
+	struct json_object *n = json_object_object_get(meta, "name");
+	struct json_object *s = json_object_object_get(meta, "namespace");
+
+	return json_object_is_type(k, json_type_string) && !strcmp(json_object_get_string(k), kind) &&
+	       json_object_is_type(n, json_type_string) && !strcmp(json_object_get_string(n), name) &&
+	       !strcmp(json_object_is_type(s, json_type_string) ? json_object_get_string(s)
+								  : "default", ns);
+}
+
+int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *ns,
+		     const char *name, struct json_object **doc, size_t *start, size_t *end,
+		     struct pv_err *err)
+{
+	yaml_parser_t p;
+	struct reader r = { 0 };
+	int rc = -1;
+	bool done = false;
+
+	*doc = NULL;
+	if (!yaml_parser_initialize(&p))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (!done) {
+		yaml_event_t ev;
+		int got;
+
+		if (!yaml_parser_parse(&p, &ev)) {
+			pv_err_set(err, EINVAL, "line %zu: %s", p.problem_mark.line + 1,
+				   p.problem ? p.problem : "YAML syntax error");
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			pv_err_set(err, ENOENT, "no %s \"%s\" in namespace \"%s\" in it", kind, name, ns);
+			break;
+		}
+		got = read_event(&r, &ev);
+		yaml_event_delete(&ev);
+		if (got < 0) {
+			pv_err_set(err, EINVAL, r.aliases ? "it uses YAML anchors or aliases"
+							  : "it is not a manifest podvisor can rewrite");
+			break;
+		}
+		if (got == 0)
+			continue;
+		if (json_object_is_type(r.root, json_type_object) && is_the_one(r.root, kind, ns, name)) {
+			if (r.aliases) {
+				pv_err_set(err, EINVAL, "its %s \"%s\" uses YAML anchors or aliases",
+					   kind, name);
+				break;
+			}
+			*doc = json_object_get(r.root);
+			*start = r.start;
+			*end = r.end;
+			while (*end < len && buf[*end] != '\n') /* the rest of its last line */
+				(*end)++;
+			if (*end < len)
+				(*end)++;
+			rc = 0;
+			done = true;
+		}
+		reader_clear(&r);
+	}
+	reader_clear(&r);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct pv_err *err)
+{
+	cleanup_free char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+	const char *dir;
+	struct stat st;
+	int fd, dfd, e;
+
+	if (!dcopy || !bcopy)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (stat(path, &st) < 0)
+		return pv_err_sys(err, errno, "%s", path);
+	dir = dirname(dcopy);
+	if (asprintf(&tmp, "%s/.%s.podvisor-XXXXXX", dir, basename(bcopy)) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return pv_err_sys(err, errno, "%s", tmp);
+	if (fchmod(fd, st.st_mode & 07777) < 0 || (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM) ||
+	    pv_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return pv_err_sys(err, e, "%s", tmp);
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return pv_err_sys(err, e, "rename to %s", path);
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+void pv_edit_sha256(const char *buf, size_t len, char out[65])
+{
+	unsigned char h[32];
+
+	memset(h, 0, sizeof(h));
+	EVP_Digest(buf, len, h, NULL, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* ---- a template without its defaults ---- */
+
+struct strip {
+	struct json_object **gone; /* values (of the original) left out */
+	size_t n, cap;
+	struct json_object *labels; /* the selector the trial Deployment needs */
+	char *want;                 /* the template the original loads to */
+};
+
+static bool is_gone(const struct strip *s, struct json_object *v)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->gone[i] == v)
+			return true;
+	return false;
+}
+
+/* A copy of V without the values in S->gone (sharing the scalars). */
+static struct json_object *copy_without(const struct strip *s, struct json_object *v)
+{
+	struct json_object *c;
+
+	if (json_object_is_type(v, json_type_object)) {
+		c = json_object_new_object();
+		json_object_object_foreach(v, k, val) {
+			if (!val || !is_gone(s, val))
+				json_object_object_add(c, k, copy_without(s, val));
+		}
+		return c;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		c = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			json_object_array_add(c, copy_without(s, json_object_array_get_idx(v, i)));
+		return c;
+	}
+	return json_object_get(v);
+}
+
+/* The template TMPL loads to, in a Deployment of its own (NULL: it does
+ * not load). Malloc'd JSON text. */
+static char *loaded_template(const struct strip *s, struct json_object *tmpl)
+{
+	struct json_object *d = json_object_new_object(), *meta = json_object_new_object();
+	struct json_object *spec = json_object_new_object(), *sel = json_object_new_object();
+	struct json_object *enc = NULL;
+	struct pv_file f = { 0 };
+	const char *text;
+	char *out = NULL;
+
+	json_object_object_add(d, "apiVersion", json_object_new_string("apps/v1"));
+	json_object_object_add(d, "kind", json_object_new_string("Deployment"));
+	json_object_object_add(meta, "name", json_object_new_string("undo"));
+	json_object_object_add(d, "metadata", meta);
+	json_object_object_add(sel, "matchLabels", json_object_get(s->labels));
+	json_object_object_add(spec, "selector", sel);
+	json_object_object_add(spec, "template", json_object_get(tmpl));
+	json_object_object_add(d, "spec", spec);
+	text = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	if (text && pv_file_load_buf(&f, "template", text, strlen(text)) == 0 && f.nobjects == 1)
+		enc = pv_encode_object(&f.objects[0]);
+	text = enc ? json_object_to_json_string_ext(
+			     json_object_object_get(json_object_object_get(enc, "spec"), "template"),
+			     JSON_C_TO_STRING_PLAIN) : NULL;
+	if (text)
+		out = strdup(text);
+	json_object_put(enc);
+	pv_file_free(&f);
+	json_object_put(d);
+	return out;
+}
+
+/* Try leaving out each value under V, outermost first. */
+static void strip_walk(struct strip *s, struct json_object *root, struct json_object *v)
+{
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			strip_walk(s, root, json_object_array_get_idx(v, i));
+		return;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	json_object_object_foreach(v, k, val) {
+		struct json_object *trial;
+		char *got;
+
+		(void)k;
+		if (!val || pv_vec_push(s->gone, s->n, s->cap, val) < 0)
+			continue;
+		trial = copy_without(s, root);
+		got = loaded_template(s, trial);
+		json_object_put(trial);
+		if (!got || strcmp(got, s->want) != 0) {
+			s->n--; /* it is needed: look inside it */
+			strip_walk(s, root, val);
+		}
+		free(got);
+	}
+}
+
+struct json_object *pv_edit_strip_defaults(struct json_object *tmpl, struct json_object *like)
+{
+	struct strip s = { 0 };
+	struct json_object *out, *ordered;
+	char *got;
+
+	s.labels = json_object_object_get(json_object_object_get(tmpl, "metadata"), "labels");
+	s.want = loaded_template(&s, tmpl);
+	if (!s.want)
+		return json_object_get(tmpl);
+	strip_walk(&s, tmpl, tmpl);
+	out = copy_without(&s, tmpl);
+	ordered = pv_edit_follow_order(out, like);
+	got = loaded_template(&s, ordered);
+	if (got && !strcmp(got, s.want)) {
+		json_object_put(out);
+		out = ordered;
+	} else {
+		json_object_put(ordered);
+	}
+	free(got);
+	free(s.gone);
+	free(s.want);
+	return out;
+}
+
+/* ---- keys in the order of the template being replaced ---- */
+
+static struct json_object *item_like(struct json_object *like, struct json_object *item, size_t i)
+{
+	struct json_object *name = json_object_object_get(item, "name");
+
+	if (!json_object_is_type(like, json_type_array))
+		return NULL;
+	if (!json_object_is_type(name, json_type_string))
+		return i < json_object_array_length(like) ? json_object_array_get_idx(like, i) : NULL;
+	for (size_t k = 0; k < json_object_array_length(like); k++) {
+		struct json_object *n = json_object_object_get(json_object_array_get_idx(like, k), "name");
+
+		if (json_object_is_type(n, json_type_string) &&
+		    !strcmp(json_object_get_string(n), json_object_get_string(name)))
+			return json_object_array_get_idx(like, k);
+	}
+	return NULL;
+}
+
+struct json_object *pv_edit_follow_order(struct json_object *v, struct json_object *like)
+{
+	struct json_object *out;
+
+	if (json_object_is_type(v, json_type_array)) {
+		out = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *it = json_object_array_get_idx(v, i);
+
+			json_object_array_add(out, pv_edit_follow_order(it, item_like(like, it, i)));
+		}
+		return out;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return json_object_get(v);
+	out = json_object_new_object();
+	if (json_object_is_type(like, json_type_object)) {
+		json_object_object_foreach(like, k, lv) {
+			struct json_object *val;
+
+			if (json_object_object_get_ex(v, k, &val))
+				json_object_object_add(out, k, pv_edit_follow_order(val, lv));
+		}
+	}
+	json_object_object_foreach(v, k, val) {
+		if (!json_object_object_get_ex(out, k, NULL))
+			json_object_object_add(out, k, pv_edit_follow_order(val, NULL));
+	}
+	return out;
+}

@@ -1,0 +1,71 @@
+/* A Job's next step as a pure decision, as Kubernetes' job controller
+ * takes it (pkg/controller/job): given the Job's spec, what it remembers
+ * (start and finish times, its condition) and its pods (active, succeeded
+ * or failed, with their completion index and when they finished), the
+ * counts, the condition it reaches (Complete, or Failed with
+ * BackoffLimitExceeded or DeadlineExceeded), which pods stay wanted, how
+ * many pods to create now (and for an Indexed Job which indexes), and when
+ * to look again (the failure back-off, the deadline, the ttl). Also the
+ * back-off delay: 10 s doubling per failure since the last success,
+ * capped at 6 minutes. Pure: no I/O, no logging, no allocation.
+ * Calls: nothing. */
+#ifndef PV_SUPERVISOR_CONTROLLERS_JOB_PLAN_H
+#define PV_SUPERVISOR_CONTROLLERS_JOB_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PV_JOB_BACKOFF_BASE 10  /* seconds: the first failure's delay */
+#define PV_JOB_BACKOFF_MAX 360  /* seconds: 6 minutes */
+
+enum pv_job_pod_state { PV_JOB_POD_ACTIVE, PV_JOB_POD_SUCCEEDED, PV_JOB_POD_FAILED };
+
+/* One of the Job's pods, as observed. */
+struct pv_job_pod {
+	enum pv_job_pod_state state;
+	int64_t index;    /* Indexed: its completion index; -1: none */
+	int64_t finished; /* wall seconds, when it finished (0: not, or unknown) */
+	int restarts;     /* restartPolicy OnFailure: its containers' restarts */
+	bool keep;        /* out: still wanted */
+};
+
+enum pv_job_cond { PV_JOB_RUNNING, PV_JOB_COMPLETE, PV_JOB_FAILED };
+
+struct pv_job_plan {
+	/* The spec. */
+	int64_t completions;  /* -1: unset (done when one pod succeeded and none runs) */
+	int64_t parallelism;
+	bool indexed;
+	int64_t backoff_limit;
+	int64_t active_deadline; /* seconds; 0: none */
+	int64_t ttl;             /* ttlSecondsAfterFinished; -1: none */
+	bool suspend;
+	bool on_failure;         /* restartPolicy OnFailure: restarts count as failures */
+	/* What the Job remembers (in and out). */
+	int64_t start;           /* wall seconds; 0: not started (or suspended) */
+	int64_t finished;        /* wall seconds; 0: not finished */
+	enum pv_job_cond cond;
+	const char *reason;      /* "BackoffLimitExceeded", "DeadlineExceeded", or NULL */
+	/* The pods (their KEEP is out). */
+	struct pv_job_pod *pods;
+	size_t npods;
+	int64_t now;             /* wall seconds */
+	/* Out. */
+	int64_t succeeded, failed, active;
+	int64_t create;          /* pods to create now */
+	int64_t *create_index;   /* Indexed: their indexes (room for PARALLELISM) */
+	bool expired;            /* finished longer than its ttl: no pod is wanted */
+	bool just_finished;      /* it reached its condition in this decision */
+	int64_t next;            /* wall seconds when to look again; 0: on a change only */
+};
+
+/* The delay before a new pod after FAILURES failures since the last
+ * success (0: none): 10 s, 20 s, 40 s, ... capped at 6 minutes. */
+int64_t pv_job_backoff(int64_t failures);
+/* Decide (see above). Returns P->create. */
+int64_t pv_job_decide(struct pv_job_plan *p);
+/* "Running", "Complete", "Failed" or "Suspended". */
+const char *pv_job_status_str(const struct pv_job_plan *p);
+
+#endif

@@ -1,0 +1,105 @@
+#!/bin/bash
+# A rolling update under traffic: a Deployment of 4 httpd pods behind a
+# ClusterIP Service (maxSurge 1, maxUnavailable 1, an httpGet readiness
+# probe, no preStop hook) rolled to a new template and back while a client
+# loops requests through the Service: not one request fails, and the
+# answers move from the old greeting to the new. The pod a request lands
+# on must leave the Service before it is told to stop.
+. "$(dirname "$0")/lib_pods.sh"
+
+start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+svc_json() { # NAME EXPR
+	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    s = json.load(sys.stdin)[0]
+    print(eval(sys.argv[1]))
+except Exception:
+    print('')" "$2"
+}
+
+# web_yaml GREETING
+web_yaml() {
+	cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 1}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+      - name: httpd
+        image: busybox:test
+        command: [sh, -c, "echo \$GREETING > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+        env: [{name: GREETING, value: "$1"}]
+        ports: [{containerPort: 8080}]
+        readinessProbe:
+          httpGet: {path: /index.html, port: 8080}
+          periodSeconds: 1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+}
+
+# all_ready GREETING-HASH-COUNT: 4 web pods, all of one template, all ready.
+settled() {
+	"$PODVISOR" get deploy web 2>/dev/null | awk 'NR == 2 { exit !($2 == "4/4" && $3 == 4 && $4 == 4) }' &&
+		[ "$("$PODVISOR" get pods -l app=web 2>/dev/null | tail -n +2 | grep -c .)" = 4 ]
+}
+
+web_yaml one >"$T_TMP/web.yaml"
+drop web.yaml "$T_TMP/web.yaml"
+for _ in $(seq 300); do settled && break; sleep 0.1; done
+CIP=$(svc_json web "s['clusterIP']")
+settled && [ "$(curl -s --max-time 2 "http://$CIP/")" = one ] && ok "4 pods ready behind $CIP, answering 'one'" \
+	|| fail "not settled: $("$PODVISOR" get deploy web 2>&1) $(curl -s --max-time 2 "http://$CIP/" 2>&1)"
+
+# roll GREETING: change the template and loop requests until the rollout
+# settles (at most 1,500 requests); print "ok failed seen-new".
+roll() {
+	local good=0 bad=0 newseen=0 out i
+	web_yaml "$1" >"$T_TMP/web.yaml"
+	drop web.yaml "$T_TMP/web.yaml"
+	for i in $(seq 1500); do
+		out=$(curl -s --max-time 3 "http://$CIP/")
+		if [ "$out" = "$1" ]; then
+			good=$((good + 1)) newseen=1
+		elif [ "$out" = "$2" ]; then
+			good=$((good + 1))
+		else
+			bad=$((bad + 1))
+			echo "request $i: '$out'" >>"$T_TMP/bad.log"
+		fi
+		# settled, and the old pods gone from the answers
+		[ $((i % 10)) = 0 ] && [ $newseen = 1 ] && settled && break
+	done
+	echo "$good $bad $newseen"
+}
+
+read -r good bad newseen <<<"$(roll two one)"
+[ "$newseen" = 1 ] && settled && ok "rolled out to 'two' under traffic ($good requests answered)" \
+	|| fail "rollout: $("$PODVISOR" get deploy web 2>&1), new seen $newseen"
+[ "$bad" = 0 ] && ok "not one request failed during the rollout" || { fail "$bad requests failed"; diag "$(tail -5 "$T_TMP/bad.log")"; }
+[ "$(curl -s --max-time 2 "http://$CIP/")" = two ] && ok "the Service answers 'two' now" || fail "answer after: $(curl -s "http://$CIP/")"
+
+rm -f "$T_TMP/bad.log"
+read -r good bad newseen <<<"$(roll three two)"
+[ "$newseen" = 1 ] && [ "$bad" = 0 ] && ok "and again to 'three': $good requests, none failed" \
+	|| { fail "second rollout: $bad failed, new seen $newseen"; diag "$(tail -5 "$T_TMP/bad.log" 2>/dev/null)"; }
+
+kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
+stop_daemon TERM
+done_testing
