@@ -1,14 +1,17 @@
 #!/bin/bash
+# asan: yes
 # StatefulSets, the Kubernetes walk-through: `web` of 2 behind the
 # headless Service `nginx`, claim template `www` (the default
 # StorageClass, local-path): pods start in order (web-1 only once web-0
 # is Ready), named web-N with hostname web-N and DNS name web-N.nginx;
 # `get pvc -l app=nginx` lists www-web-0/1 Bound; each pod serves its own
-# claim's data; a deleted web-0 comes back with the same data; scaled to
-# 3 and down to 1 (highest ordinal first) the claims stay Bound; a daemon
-# restart keeps pods and claims; a RollingUpdate with a partition; the
-# StatefulSet deleted: its claims retained. Many: 20 replicas, Parallel,
-# with persistentVolumeClaimRetentionPolicy Delete (scaled to 17, deleted).
+# claim's data; after `delete pod -l app=nginx` both come back with the
+# same data; scaled to 3 and down to 1 (highest ordinal first) the claims
+# stay Bound; a daemon restart keeps pods and claims; a RollingUpdate with
+# a partition (web-0 deleted below it comes back at the old revision);
+# the StatefulSet deleted: its claims retained. Many: 20 replicas,
+# Parallel, persistentVolumeClaimRetentionPolicy Delete (scaled to 17,
+# then deleted).
 . "$(dirname "$0")/lib_pods.sh"
 
 LP=$T_TMP/local-path
@@ -151,15 +154,6 @@ control_gone() { # NAME: remove it, and wait until its volume is deleted
 	done
 	return 1
 }
-# delete_pod NAME: as `podvisor delete pod` when the CLI has it; else the
-# pod's init process is killed, and the pod is made again.
-delete_pod() {
-	if "$PODVISOR" delete pod --help >/dev/null 2>&1; then
-		"$PODVISOR" delete pod "$1"
-	else
-		kill -9 "$(pod_json "$1" "p['initPid']")"
-	fi
-}
 
 # --- the walk-through: pods in order --------------------------------------
 drop base.yaml "$T_TMP/base.yaml"
@@ -218,16 +212,18 @@ for i in 0 1; do
 	[ "$r" = "hello web-$i" ] && ok "web-$i.nginx serves 'hello web-$i'" || fail "web-$i.nginx: '$r'"
 done
 
-# --- a deleted pod comes back with its data --------------------------------
-uid0=$(pod_json web-0 "p['uid']")
-delete_pod web-0
-for _ in $(seq 900); do
-	[ "$(pod_json web-0 "p['uid']")" != "$uid0" ] && [ "$(ready_names web)" = "web-0 web-1 " ] && break
-	sleep 0.1
-done
-[ "$(pod_json web-0 "p['uid']")" != "$uid0" ] && [ "$(ready_names web)" = "web-0 web-1 " ] \
-	&& ok "web-0 deleted: a new web-0 runs" || fail "after delete: $(pods_of web | tr '\n' ';')"
-serves 0 "hello web-0" && ok "the new web-0 serves the same data ('hello web-0')" || fail "new web-0: '$r'"
+# --- deleted pods come back with their data ------------------------------
+uids=$(pods_of web | awk '{print $5}' | tr '\n' ' ')
+"$PODVISOR" delete pod -l app=nginx >/dev/null && ok "delete pod -l app=nginx" || fail "delete pod -l app=nginx"
+new_uids() { # none of the old uids left, and both ready
+	[ "$(ready_names web)" = "web-0 web-1 " ] || return 1
+	for u in $uids; do pods_of web | grep -q " $u$" && return 1; done
+	return 0
+}
+for _ in $(seq 900); do new_uids && break; sleep 0.1; done
+new_uids && ok "both deleted: a new web-0 and web-1 run" || fail "after delete: $(pods_of web | tr '\n' ';')"
+serves 0 "hello web-0" && serves 1 "hello web-1" \
+	&& ok "the new pods serve the same data ('hello web-0', 'hello web-1')" || fail "new pods: '$r'"
 
 # --- scale to 3 and down to 1: the claims stay -----------------------------
 web_yaml 3 >"$T_TMP/web.yaml"
@@ -274,7 +270,7 @@ done
 [ "$(pods_of web | awk '$1 == "web-0" {print $4}')" = "$rev0" ] \
 	&& [ "$("$PODVISOR" exec web-0 -- sh -c 'echo $GREETING')" = one ] \
 	&& ok "partition 1: web-0 keeps the old revision $rev0" || fail "web-0 changed: $(pods_of web | tr '\n' ';')"
-delete_pod web-0
+"$PODVISOR" delete pod web-0 >/dev/null
 for _ in $(seq 900); do [ "$(ready_names web)" = "web-0 web-1 " ] && [ "$(pod_json web-0 "p['uid']")" != "$uid0" ] && break; sleep 0.1; done
 [ "$(pods_of web | awk '$1 == "web-0" {print $4}')" = "$rev0" ] && [ "$(ready_names web)" = "web-0 web-1 " ] \
 	&& ok "web-0 deleted below the partition: made again at the old revision" || fail "web-0 again: $(pods_of web | tr '\n' ';')"
