@@ -120,6 +120,10 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
+	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 13,
+		"only the current and the update revision are kept"),
+	NOT_YET("RollingUpdateStatefulSetStrategy", "maxUnavailable", 13,
+		"one pod at a time is replaced"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),
