@@ -183,6 +183,8 @@ ev=$(sts_events web)
 	&& ok "events, once each: create Claim www-web-0 Pod web-0, create Pod web-0, then web-1" \
 	|| { fail "events"; diag "$ev"; }
 "$PODVISOR" get sts 2>&1 | grep -Eq "^web +2/2 +[0-9]+s$" && ok "get sts: web 2/2" || fail "get sts: $("$PODVISOR" get sts 2>&1)"
+"$PODVISOR" describe sts web 2>&1 | grep -q "SuccessfulCreate.*create Pod web-1 in StatefulSet web successful" \
+	&& ok "describe sts web: its events" || { fail "describe sts"; diag "$("$PODVISOR" describe sts web 2>&1)"; }
 [ "$(pod_json web-1 "p['labels']['statefulset.kubernetes.io/pod-name'], p['labels']['apps.kubernetes.io/pod-index'], p['labels']['controller-revision-hash'].startswith('web-')")" = "('web-1', '1', True)" ] \
 	&& ok "a pod's labels: pod-name web-1, pod-index 1, controller-revision-hash web-HASH" \
 	|| fail "labels: $(pod_json web-1 "p['labels']")"
