@@ -105,6 +105,14 @@ static const struct pv_field retention_fields[] = {
 TYPE(retention, "StatefulSetPersistentVolumeClaimRetentionPolicy");
 
 #undef ST
+#define ST struct pv_sts_ordinals
+static const struct pv_field sts_ordinals_fields[] = {
+	F("start", PV_F_INT, start, .flags = PV_FF_INT32),
+	PV_FIELD_END,
+};
+TYPE(sts_ordinals, "StatefulSetOrdinals");
+
+#undef ST
 #define ST struct pv_statefulset_spec
 static const struct pv_field sts_spec_fields[] = {
 	F("replicas", PV_F_INT, replicas, .flags = PV_FF_INT32),
@@ -116,7 +124,7 @@ static const struct pv_field sts_spec_fields[] = {
 	F("revisionHistoryLimit", PV_F_INT, revision_history_limit, .flags = PV_FF_INT32),
 	F("persistentVolumeClaimRetentionPolicy", PV_F_OBJ,
 	  persistent_volume_claim_retention_policy, .type = &retention_type),
-	IGN("ordinals"),
+	F("ordinals", PV_F_OBJ, ordinals, .type = &sts_ordinals_type),
 	PV_FIELD_END,
 };
 TYPE(sts_spec, "StatefulSetSpec");

@@ -20,7 +20,8 @@ static const struct pv_support rows[] = {
 	ACTED("Deployment", NULL, "pods through a ReplicaSet; RollingUpdate and Recreate; revisions, "
 	      "minReadySeconds, progressDeadlineSeconds, paused"),
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
-	NOT_YET("StatefulSet", NULL, 13, "no pod or claim is made from it"),
+	ACTED("StatefulSet", NULL, "pods NAME-N in order, a claim per template and ordinal; "
+	      "RollingUpdate with partition, OnDelete"),
 	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),
 	ACTED("Job", NULL, "pods run to completion; backoffLimit, deadline, ttl, Indexed"),
 	ACTED("CronJob", NULL, "Jobs on its schedule, in its timeZone; concurrencyPolicy, history"),
@@ -119,7 +120,10 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
-	NOT_YET("StatefulSetSpec", "ordinals", 13, "ordinals start at 0"),
+	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 13,
+		"only the current and the update revision are kept"),
+	NOT_YET("RollingUpdateStatefulSetStrategy", "maxUnavailable", 13,
+		"one pod at a time is replaced"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),

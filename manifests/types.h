@@ -502,6 +502,11 @@ struct pv_pvc_retention {
 	struct pv_str when_deleted, when_scaled;
 };
 
+struct pv_sts_ordinals {
+	struct pv_hdr hdr;
+	struct pv_int start;
+};
+
 struct pv_statefulset_spec {
 	struct pv_hdr hdr;
 	struct pv_int replicas, min_ready_seconds, revision_history_limit;
@@ -511,6 +516,7 @@ struct pv_statefulset_spec {
 	struct pv_strategy update_strategy;
 	PV_LIST(struct pv_pvc) volume_claim_templates;
 	struct pv_pvc_retention persistent_volume_claim_retention_policy;
+	struct pv_sts_ordinals ordinals;
 };
 
 struct pv_statefulset {

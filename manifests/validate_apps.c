@@ -108,6 +108,7 @@ void pv_validate_statefulset(struct pv_vctx *v, const void *obj)
 	pv_validate_nonneg(v, &s->replicas, "spec.replicas");
 	pv_validate_nonneg(v, &s->update_strategy.rolling_update.partition,
 			   "spec.updateStrategy.rollingUpdate.partition");
+	pv_validate_nonneg(v, &s->ordinals.start, "spec.ordinals.start");
 	v->claims = s->volume_claim_templates.items;
 	v->nclaims = s->volume_claim_templates.n;
 	validate_workload(v, &s->selector, &s->template);

@@ -15,7 +15,8 @@
 #include "supervisor/core/table.h"
 
 static const char get_usage[] =
-	"Usage: podvisor get KIND [NAME] [-n NAMESPACE | -A] [-o wide|json|yaml] [--state DIR]\n"
+	"Usage: podvisor get KIND [NAME | -l SELECTOR] [-n NAMESPACE | -A] [-o wide|json|yaml]\n"
+	"                   [--state DIR]\n"
 	"\n"
 	"List what the daemon runs, as kubectl does. KIND is one of:\n"
 	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
@@ -288,7 +289,7 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
 				"every namespace, with a NAMESPACE column"),
 		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
-			       "pods: only those whose labels match, as kubectl's -l: app=web, "
+			       "pods, pvc: only those whose labels match, as kubectl's -l: app=web, "
 			       "app!=web, 'env in (a,b)', 'env notin (a)', key, !key; several "
 			       "separated by commas"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
@@ -354,8 +355,8 @@ int pv_cmd_get(int argc, char **argv)
 		return rc;
 	rc = PV_EXIT_OK;
 	kind = kind_of(a.v[0]);
-	if (o.selector && kind != GET_PODS) {
-		fprintf(stderr, "error: -l is taken by get pods only\n");
+	if (o.selector && kind != GET_PODS && kind != GET_PVC) {
+		fprintf(stderr, "error: -l is taken by get pods and get pvc only\n");
 		return PV_EXIT_USAGE;
 	}
 	if (o.selector && a.n > 1) { /* kubectl's words, and its exit code */

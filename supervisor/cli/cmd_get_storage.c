@@ -256,7 +256,12 @@ int pv_describe_claim(const struct get_opts *o, struct json_object *items,
 	describe_used_by(c);
 	if (*pv_json_str(c, "message", ""))
 		field(PVC_W, "Message:", c, "message", "");
-	field(PVC_W, "Manifest:", c, "file", "<none: no longer in the manifests>");
+	if (*pv_json_str(c, "owner", "")) /* made by a controller, not a file */
+		field(PVC_W, "Made By:", c, "owner", "");
+	else
+		field(PVC_W, "Manifest:", c, "file", "<none: no longer in the manifests>");
+	if (*pv_json_str(c, "retained", ""))
+		field(PVC_W, "Retained:", c, "retained", "");
 	pv_get_print_events(events, "Events");
 	return 0;
 }

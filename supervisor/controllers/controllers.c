@@ -24,6 +24,7 @@ static const struct controller {
 	{ "daemonset", pv_ctl_daemonsets_sync, pv_ctl_daemonsets_free },
 	{ "job", pv_ctl_jobs_sync, pv_ctl_jobs_free },
 	{ "cronjob", pv_ctl_cronjobs_sync, pv_ctl_cronjobs_free },
+	{ "statefulset", pv_ctl_statefulsets_sync, pv_ctl_statefulsets_free },
 };
 
 static void recheck_fired(void *data)

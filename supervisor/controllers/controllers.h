@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "supervisor/controllers/status.h"
+#include "supervisor/node/workload_status.h"
 #include "supervisor/node/node.h"
 
 /* The step: the workloads' pods into d->wanted. */

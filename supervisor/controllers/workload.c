@@ -85,6 +85,17 @@ bool pv_ctl_owns(const struct pv_workload_status *st, const struct pv_pod_view *
 	return by && !strcmp(by, st->source) && !strcmp(v->ns, st->ns);
 }
 
+/* Whether a pod's revision label LABEL names HASH: "HASH"
+ * (pod-template-hash, a DaemonSet's controller-revision-hash) or
+ * "NAME-HASH" (a StatefulSet's controller-revision-hash). */
+static bool names_hash(const char *label, const char *hash)
+{
+	size_t n = strlen(label), h = strlen(hash);
+
+	return !strcmp(label, hash) ||
+	       (h && n > h && label[n - h - 1] == '-' && !strcmp(label + n - h, hash));
+}
+
 void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 {
 	const char *hash = pv_ctl_map_get(&v->spec->h.metadata.labels, HASH_LABEL);
@@ -94,7 +105,7 @@ void pv_ctl_count(struct pv_workload_status *s, const struct pv_pod_view *v)
 	s->current++;
 	s->ready += v->ready;
 	s->available += pv_ctl_available(s, v, pv_now_ms(), NULL);
-	if (!s->hash[0] || (hash && !strcmp(hash, s->hash))) {
+	if (!s->hash[0] || (hash && names_hash(hash, s->hash))) {
 		s->updated++;
 		s->updated_ready += v->ready;
 	}
@@ -209,4 +220,33 @@ void pv_ctl_wait(struct pv_daemon *d)
 {
 	if (d->controllers)
 		d->controllers->waiting = true;
+}
+
+const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source,
+					 struct json_object *obj, const char *what)
+{
+	struct pv_controllers *c = d->controllers;
+	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	struct pv_file *f = calloc(1, sizeof(*f));
+
+	if (!f || !s || pv_file_load_buf(f, what, s, strlen(s)) < 0 || f->nobjects != 1)
+		goto fail;
+	if (c->nfiles == c->fcap) {
+		size_t cap = c->fcap ? c->fcap * 2 : 32;
+		struct pv_file **v = reallocarray(c->files, cap, sizeof(*v));
+
+		if (!v)
+			goto fail;
+		c->files = v;
+		c->fcap = cap;
+	}
+	c->files[c->nfiles++] = f;
+	return &f->objects[0];
+fail:
+	pv_daemon_event(d, source, true, "FailedCreate", "cannot render %s: %s", what,
+			f && f->diags.n ? f->diags.v[0].msg : "out of memory");
+	if (f)
+		pv_file_free(f);
+	free(f);
+	return NULL;
 }

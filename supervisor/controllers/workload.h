@@ -16,11 +16,12 @@
 #include <json-c/json.h>
 
 #include "manifests/manifest.h"
-#include "supervisor/controllers/status.h"
+#include "supervisor/node/workload_status.h"
 #include "supervisor/node/node.h"
 #include "supervisor/node/pod.h"
 
 #define PV_CTL_CREATED_BY "podvisor.io/created-by"
+#define PV_CTL_REVISION_LABEL "controller-revision-hash" /* "NAME-HASH" */
 
 /* Each controller's own memory between passes, opaque to the others. */
 struct pv_ctl_deployments;
@@ -79,6 +80,11 @@ void pv_ctl_want_json(struct pv_daemon *d, struct pv_workload_status *st, struct
  * that a rollout still keeps. */
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
 		      const struct pv_pod_view *v);
+/* Load OBJ (any kind; WHAT names it in errors: "claim www-web-0") into
+ * a file the controllers keep for this pass: the typed object, or NULL
+ * after an event on SOURCE ("statefulset/NS/NAME"). */
+const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source,
+					 struct json_object *obj, const char *what);
 /* A workload waits on pods becoming ready or finishing: look again soon. */
 void pv_ctl_wait(struct pv_daemon *d);
 
@@ -98,5 +104,7 @@ void pv_ctl_jobs_sync(struct pv_daemon *d);
 void pv_ctl_jobs_free(struct pv_controllers *c);
 void pv_ctl_cronjobs_sync(struct pv_daemon *d);
 void pv_ctl_cronjobs_free(struct pv_controllers *c);
+void pv_ctl_statefulsets_sync(struct pv_daemon *d);
+void pv_ctl_statefulsets_free(struct pv_controllers *c);
 
 #endif

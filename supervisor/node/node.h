@@ -14,6 +14,7 @@
 #include "supervisor/source/desired.h"
 #include "supervisor/core/loop.h"
 #include "supervisor/node/wanted.h"
+#include "supervisor/node/wanted_claims.h"
 #include "supervisor/runtime/spawner.h"
 
 struct pv_prt;
@@ -63,6 +64,7 @@ struct pv_daemon {
 	struct pv_dns *dns;       /* NULL: pods use the node's resolver */
 	struct pv_wanted wanted;  /* the pods to run, rebuilt at each reconcile pass */
 	bool wanted_incomplete;   /* a source could not list all: stop nothing */
+	struct pv_wanted_claims wanted_claims; /* the controllers' claims, rebuilt each pass */
 	struct pv_controllers *controllers; /* the workload controllers' own */
 	struct pv_prt **pods;
 	size_t npods, podcap;

@@ -409,6 +409,20 @@ static void add_gone(struct inputs *in)
 	}
 }
 
+/* The controllers' claims (node/wanted_claims.h: a StatefulSet's
+ * volumeClaimTemplates), after the files': a file's claim of the same
+ * name wins, and so takes the claim (and its volume) over. */
+static void add_wanted_claims(struct inputs *in)
+{
+	const struct pv_wanted_claims *w = &in->d->wanted_claims;
+
+	if (w->incomplete)
+		in->incomplete = true;
+	for (size_t i = 0; i < w->n; i++)
+		if (!pv_desired_get(&in->d->desired, PV_KIND_PVC, w->v[i].ns, w->v[i].name, NULL))
+			add_claim(in, NULL, w->v[i].obj);
+}
+
 static void gather(struct pv_daemon *d, struct inputs *in)
 {
 	in->d = d;
@@ -416,6 +430,7 @@ static void gather(struct pv_daemon *d, struct inputs *in)
 	pv_desired_each(&d->desired, PV_KIND_PV, add_static, in);
 	add_provisioned(in);
 	pv_desired_each(&d->desired, PV_KIND_PVC, add_claim, in);
+	add_wanted_claims(in);
 	add_gone(in);
 	add_state(in);
 }

@@ -108,6 +108,30 @@ static struct json_object *used_by(const struct pv_daemon *d, const char *ns, co
 	return a;
 }
 
+static struct json_object *labels_json(const pv_strmap *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_object_object_add(o, m->items[i].key, json_object_new_string(m->items[i].value));
+	return o;
+}
+
+/* A claim a controller made (node/wanted_claims.h): who made it, when,
+ * and why it is kept when its maker is gone. */
+static void wanted_claim_json(const struct pv_daemon *d, struct json_object *o, const char *ns,
+			      const char *name)
+{
+	const struct pv_wanted_claim *w = pv_wanted_claims_find(&d->wanted_claims, ns, name);
+
+	if (!w)
+		return;
+	put(o, "owner", w->source);
+	json_object_object_add(o, "created", json_object_new_int64(w->created));
+	if (w->note)
+		put(o, "retained", w->note);
+}
+
 static struct json_object *claim_json(const struct inputs *in, const struct pv_pvc *c,
 				      const struct pv_dfile *f, const char *status,
 				      const char *volume, const char *reason, const char *message)
@@ -140,6 +164,9 @@ static struct json_object *claim_json(const struct inputs *in, const struct pv_p
 	put(o, "message", message);
 	put(o, "file", f ? f->path : "");
 	json_object_object_add(o, "created", json_object_new_int64(file_time(f)));
+	json_object_object_add(o, "labels", labels_json(&c->h.metadata.labels));
+	if (!f)
+		wanted_claim_json(in->d, o, ns, name);
 	json_object_object_add(o, "usedBy", used_by(in->d, ns, name));
 	return o;
 }

@@ -12,10 +12,12 @@ metadata:
   name: web
 spec:
   serviceName: web
+  replicas: 0
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
     spec:
+      hostIPC: true
       containers: [{name: a, image: busybox:test}]
 YAML
 cat >"$T_TMP/pod.yaml" <<'YAML'
@@ -34,8 +36,8 @@ YAML
 
 # check: file:line:col, exit 0, and -q keeps quiet about warnings.
 out=$("$PODVISOR" check "$T_TMP/deploy.yaml" 2>&1); rc=$?
-[ $rc = 0 ] && grep -q "deploy.yaml:2:7: warning: kind: StatefulSet is not acted on by podvisor yet (issue 13)" <<<"$out" &&
-	ok "check: a StatefulSet is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
+[ $rc = 0 ] && grep -q "deploy.yaml:12:16: warning: spec.template.spec.hostIPC: not acted on by podvisor yet (issue 14)" <<<"$out" &&
+	ok "check: a StatefulSet's template's hostIPC is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
 out=$("$PODVISOR" check "$T_TMP/pod.yaml" 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "pod.yaml:7:22: warning: spec.priorityClassName: not acted on by podvisor yet (issue 13)" <<<"$out" &&
 	ok "check: a pod's priorityClassName is a located warning, exit 0" || { fail "check pod.yaml (exit $rc)"; diag "$out"; }
@@ -49,7 +51,7 @@ drop pod.yaml "$T_TMP/pod.yaml"
 wait_read deploy.yaml 0 Loaded && wait_read pod.yaml 0 Loaded && ok "the daemon loaded both files" ||
 	fail "files not loaded: $(cat "$LOG")"
 ev=$("$PODVISOR" get events statefulset/default/web 2>&1)
-grep -q "Warning.*NotActedOn.*StatefulSet is not acted on by podvisor yet (issue 13).*deploy.yaml:2:7" <<<"$ev" &&
+grep -q "Warning.*NotActedOn.*spec.template.spec.hostIPC: not acted on by podvisor yet (issue 14).*deploy.yaml:12:16" <<<"$ev" &&
 	ok "a NotActedOn event on statefulset/default/web" || { fail "no NotActedOn event on the StatefulSet"; diag "$ev"; }
 ev=$("$PODVISOR" get events pod/default/picky 2>&1)
 grep -q "Warning.*NotActedOn.*spec.priorityClassName: not acted on by podvisor yet (issue 13).*pod.yaml:7:22" <<<"$ev" &&

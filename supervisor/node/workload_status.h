@@ -2,8 +2,8 @@
  * show of it, as of the controllers' last pass. Shared by the API
  * (through controllers.h) and the controllers (workload.h).
  * Calls: nothing. */
-#ifndef PV_SUPERVISOR_CONTROLLERS_STATUS_H
-#define PV_SUPERVISOR_CONTROLLERS_STATUS_H
+#ifndef PV_SUPERVISOR_NODE_WORKLOAD_STATUS_H
+#define PV_SUPERVISOR_NODE_WORKLOAD_STATUS_H
 
 #include <stdbool.h>
 #include <stdint.h>
