@@ -16,8 +16,8 @@
 
 #include "common/cleanup.h"
 #include "common/vec.h"
-#include "supervisor/controllers/daemonset_plan.h"
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/daemonset_plan.h"
+#include "supervisor/plans/rollout.h"
 #include "supervisor/controllers/workload.h"
 #include "supervisor/node/nodeaffinity.h"
 #include "supervisor/source/desired.h"

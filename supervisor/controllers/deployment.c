@@ -24,7 +24,7 @@
 #include "common/vec.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/controllers/history.h"
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/rollout.h"
 #include "supervisor/controllers/workload.h"
 #include "supervisor/core/log.h"
 #include "supervisor/core/loop.h"

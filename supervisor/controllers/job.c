@@ -26,8 +26,8 @@
 
 #include "common/cleanup.h"
 #include "common/vec.h"
-#include "supervisor/controllers/job_plan.h"
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/job_plan.h"
+#include "supervisor/plans/rollout.h"
 #include "supervisor/controllers/workload.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/jsonx.h"

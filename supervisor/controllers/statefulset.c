@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/rollout.h"
 #include "supervisor/plans/statefulset_plan.h"
 #include "supervisor/controllers/workload.h"
 #include "supervisor/core/fsutil.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/controllers/daemonset_plan.h"
+#include "supervisor/plans/daemonset_plan.h"
 
 static void resolved(bool spct, int64_t s, bool upct, int64_t u, int64_t nodes, int64_t want_s,
 		     int64_t want_u)

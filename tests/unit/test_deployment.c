@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "supervisor/controllers/history.h"
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/rollout.h"
 
 static struct pv_rollout_strategy rolling(bool spct, int64_t s, bool upct, int64_t u)
 {

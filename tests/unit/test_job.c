@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/controllers/job_plan.h"
+#include "supervisor/plans/job_plan.h"
 
 #define T0 1000000
 

@@ -5,8 +5,8 @@
  * new-template slots to want and which old pods to keep. Also the names:
  * the pod-template-hash and a replica slot's stable 5-character suffix.
  * Pure: no I/O, no logging, no allocation. Calls: nothing. */
-#ifndef PV_SUPERVISOR_CONTROLLERS_ROLLOUT_H
-#define PV_SUPERVISOR_CONTROLLERS_ROLLOUT_H
+#ifndef PV_SUPERVISOR_PLANS_ROLLOUT_H
+#define PV_SUPERVISOR_PLANS_ROLLOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

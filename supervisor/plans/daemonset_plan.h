@@ -12,8 +12,8 @@
  * until someone deletes it; then the current template's pod replaces it.
  * A node that does not fit runs none.
  * Pure: no I/O, no logging, no allocation. Calls: nothing. */
-#ifndef PV_SUPERVISOR_CONTROLLERS_DAEMONSET_PLAN_H
-#define PV_SUPERVISOR_CONTROLLERS_DAEMONSET_PLAN_H
+#ifndef PV_SUPERVISOR_PLANS_DAEMONSET_PLAN_H
+#define PV_SUPERVISOR_PLANS_DAEMONSET_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* A Job's next step as a pure decision. See job_plan.h.
  * Calls: nothing. */
-#include "supervisor/controllers/job_plan.h"
+#include "supervisor/plans/job_plan.h"
 
 int64_t pv_job_backoff(int64_t failures)
 {

@@ -1,6 +1,6 @@
 /* The rollout arithmetic (rollout.h): Kubernetes' RollingUpdate and
  * Recreate over pod counts, and the pod names' hashes. Pure. */
-#include "supervisor/controllers/rollout.h"
+#include "supervisor/plans/rollout.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* A DaemonSet's pods on this node, decided. See daemonset_plan.h. */
-#include "supervisor/controllers/daemonset_plan.h"
+#include "supervisor/plans/daemonset_plan.h"
 
 static int64_t scaled_up(struct pv_ds_amount a, int64_t nodes)
 {

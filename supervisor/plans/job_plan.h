@@ -9,8 +9,8 @@
  * back-off delay: 10 s doubling per failure since the last success,
  * capped at 6 minutes. Pure: no I/O, no logging, no allocation.
  * Calls: nothing. */
-#ifndef PV_SUPERVISOR_CONTROLLERS_JOB_PLAN_H
-#define PV_SUPERVISOR_CONTROLLERS_JOB_PLAN_H
+#ifndef PV_SUPERVISOR_PLANS_JOB_PLAN_H
+#define PV_SUPERVISOR_PLANS_JOB_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
