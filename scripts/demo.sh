@@ -88,9 +88,13 @@ echo "== after ${DEMO_SECONDS:-6} s"
 "$bin" get pods
 "$bin" logs --tail 2 hello
 echo
+echo "== podvisor get jobs, get cronjobs, logs job/count-to-ten (examples/counter-job.yaml)"
+"$bin" get jobs
+"$bin" get cronjobs
+"$bin" logs --tail 3 job/count-to-ten || true
+echo
 echo "== the daemon's log"
 cat "$T/daemon.log"
 echo
-echo "Pods, Deployments (with rollouts), Services, cluster DNS and volumes run today; Jobs in"
-echo "examples/ are loaded and validated, and run as their issue lands. Tearing"
-echo "the demo down."
+echo "Pods, Deployments (with rollouts), StatefulSets, DaemonSets, Jobs, CronJobs, Services,"
+echo "cluster DNS and volumes run today. Tearing the demo down."

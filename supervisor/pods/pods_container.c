@@ -418,9 +418,16 @@ void pv_container_shim_exited(void *data, int fd, uint32_t events)
 	read_exit(c);
 	pv_services_kick(c->pod->d);
 	pv_daemon_kick(c->pod->d); /* no longer ready */
-	pv_pod_event(c->pod, c->term.exit_code != 0, c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
-		     "container %s exited with code %d (%s)%s%s", c->spec->name.v, c->term.exit_code,
-		     pv_reason_str(c->term.reason), c->term.message[0] ? ": " : "", c->term.message);
+	if (c->state == PV_C_STOPPING && c->term.exit_code != 128 + SIGKILL)
+		/* asked to stop, and stopped within its grace period: no warning */
+		pv_pod_event(c->pod, false, PV_EV_STOPPED, "container %s stopped (exit code %d)",
+			     c->spec->name.v, c->term.exit_code);
+	else
+		pv_pod_event(c->pod, c->term.exit_code != 0,
+			     c->term.exit_code ? PV_EV_DIED : PV_EV_COMPLETED,
+			     "container %s exited with code %d (%s)%s%s", c->spec->name.v,
+			     c->term.exit_code, pv_reason_str(c->term.reason),
+			     c->term.message[0] ? ": " : "", c->term.message);
 	pv_crt_apply(c, PV_CE_EXITED, NULL); /* may free the pod: the last word here */
 }
 

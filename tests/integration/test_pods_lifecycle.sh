@@ -151,9 +151,9 @@ left=$(pgrep -f 'podvisor-pod-init|podvisor-shim' | wc -l)
 grep -q "stdout F graceful-graceful got TERM$" "$T_TMP/graceful.log" \
 	&& ok "the graceful pod's own container got SIGTERM (its own log line)" \
 	|| { fail "the graceful container never said it got SIGTERM"; diag "$(cat "$T_TMP/graceful.log")"; }
-grep -q "pod/default/graceful: Completed: container main exited with code 0 (Completed)$" "$LOG" \
+grep -q "info: pod/default/graceful: Stopped: container main stopped (exit code 0)$" "$LOG" \
 	&& ! grep -q "pod/default/graceful: Killing" "$LOG" && grep -q "pod default/graceful: stopped" "$LOG" \
-	&& ok "and that container exited 0 by itself (Completed), within its grace period (no SIGKILL)" \
+	&& ok "and that container exited 0 by itself within its grace period (a Normal Stopped event, no SIGKILL)" \
 	|| { fail "no graceful stop of pod graceful in the log"; diag "$(grep -F 'graceful' "$LOG" | tail -8)"; }
 
 done_testing
