@@ -12,6 +12,7 @@
 
 #include "supervisor/cli/get.h"
 #include "supervisor/core/jsonx.h"
+#include "supervisor/core/table.h"
 
 static void timestamp(int64_t at, char *buf, size_t len)
 {
@@ -240,6 +241,68 @@ int pv_describe_replicaset(const struct get_opts *o, struct json_object *items,
 	printf("Pods Status:            %lld Running (ready) / %lld Waiting\n",
 	       (long long)pv_json_int(w, "ready"),
 	       (long long)(pv_json_int(w, "current") - pv_json_int(w, "ready")));
+	pv_get_print_events(events, "Events");
+	return 0;
+}
+
+int pv_describe_job(const struct get_opts *o, struct json_object *items,
+		    struct json_object *events)
+{
+	struct json_object *w = find(o, items);
+	int64_t start, end;
+	char ts[64];
+
+	if (!w) {
+		fprintf(stderr, "Error from the daemon: jobs.batch \"%s\" not found\n", o->name);
+		return 1;
+	}
+	head(w);
+	start = pv_json_int(w, "startTime");
+	end = pv_json_int(w, "completionTime");
+	printf("Completions:            %lld\n", (long long)pv_json_int(w, "completions"));
+	timestamp(start, ts, sizeof(ts));
+	printf("Start Time:             %s\n", start ? ts : "<none>");
+	if (end) {
+		char dur[32];
+
+		timestamp(end, ts, sizeof(ts));
+		pv_human_duration(end - start, dur, sizeof(dur));
+		printf("Completed At:           %s\nDuration:               %s\n", ts, dur);
+	}
+	printf("Pods Statuses:          %lld Active / %lld Succeeded / %lld Failed\n",
+	       (long long)pv_json_int(w, "active"), (long long)pv_json_int(w, "succeeded"),
+	       (long long)pv_json_int(w, "failed"));
+	printf("Status:                 %s", pv_json_str(w, "status", "Running"));
+	if (*pv_json_str(w, "reason", ""))
+		printf(" (%s)", pv_json_str(w, "reason", ""));
+	printf("\n");
+	if (json_object_object_get(w, "template"))
+		pv_describe_pod_template(json_object_object_get(w, "template"));
+	pv_get_print_events(events, "Events");
+	return 0;
+}
+
+int pv_describe_cronjob(const struct get_opts *o, struct json_object *items,
+			struct json_object *events)
+{
+	struct json_object *w = find(o, items);
+	int64_t last;
+	char ts[64];
+
+	if (!w) {
+		fprintf(stderr, "Error from the daemon: cronjobs.batch \"%s\" not found\n", o->name);
+		return 1;
+	}
+	head(w);
+	last = pv_json_int(w, "lastScheduleTime");
+	timestamp(last, ts, sizeof(ts));
+	printf("Schedule:               %s\n", pv_json_str(w, "schedule", ""));
+	printf("Time Zone:              %s\n", *pv_json_str(w, "timeZone", "") ?
+	       pv_json_str(w, "timeZone", "") : "<unset>");
+	printf("Suspend:                %s\n",
+	       json_object_get_boolean(json_object_object_get(w, "suspend")) ? "True" : "False");
+	printf("Last Schedule Time:     %s\n", last ? ts : "<unset>");
+	printf("Active Jobs:            %lld\n", (long long)pv_json_int(w, "active"));
 	pv_get_print_events(events, "Events");
 	return 0;
 }

@@ -222,9 +222,9 @@ static const struct get_kind_info {
 		      pv_describe_workload, "statefulset" },
 	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets,
 		     pv_describe_workload, "daemonset" },
-	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_workload, "job" },
+	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_job, "job" },
 	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs,
-			  pv_describe_workload, "cronjob" },
+			  pv_describe_cronjob, "cronjob" },
 };
 
 static enum get_kind kind_of(const char *k)

@@ -67,6 +67,13 @@ int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 			   struct json_object *events);
 int pv_describe_replicaset(const struct get_opts *o, struct json_object *items,
 			   struct json_object *events);
+/* A Job: its completions, times, pods' statuses and condition; a
+ * CronJob: its schedule, zone, suspension, last schedule and active
+ * Jobs; with their events (kubectl's layout). */
+int pv_describe_job(const struct get_opts *o, struct json_object *items,
+		    struct json_object *events);
+int pv_describe_cronjob(const struct get_opts *o, struct json_object *items,
+			struct json_object *events);
 int pv_describe_workload(const struct get_opts *o, struct json_object *items,
 			 struct json_object *events);
 /* A pod template (spec.template as JSON), as kubectl describes it. */

@@ -150,6 +150,11 @@ wait_job three Complete 30 && ok "a Job of 3 completions, parallelism 2, complet
 	|| fail "parallelism broken: $max running at once"
 "$PODVISOR" get jobs 2>&1 | grep -Eq "^three +Complete +3/3 +[0-9]+s +[0-9]+s$" && ok "get jobs: three Complete 3/3" \
 	|| fail "get jobs: $("$PODVISOR" get jobs 2>&1)"
+out=$("$PODVISOR" describe job three 2>&1)
+grep -q "^Name: *three$" <<<"$out" && grep -q "^Completions: *3$" <<<"$out" \
+	&& grep -q "^Pods Statuses: *0 Active / 3 Succeeded / 0 Failed$" <<<"$out" \
+	&& grep -q "^Status: *Complete$" <<<"$out" && grep -q "SuccessfulCreate" <<<"$out" \
+	&& ok "describe job three: completions, pods' statuses, Complete, its events" || { fail "describe job"; diag "$out"; }
 [ "$(pods_of three | awk '$2 == "Completed"' | grep -c .)" = 3 ] && ok "its 3 pods stay, Completed" \
 	|| fail "pods: $(pods_of three | tr '\n' ';')"
 p=$(pods_of three | awk 'NR==1{print $1}')
@@ -264,6 +269,10 @@ wait_event cronjob/default/solo JobAlreadyActive 90 && ok "Forbid: the next minu
 	|| fail "solo events: $(events_of cronjob/default/solo | tr '\n' ';')"
 [ "$(jobs_of solo | grep -c .)" = 1 ] && [ "$(jobs_of solo | awk '{print $2}')" = Running ] \
 	&& ok "Forbid: still one Job, running" || fail "solo jobs: $(jobs_of solo | tr '\n' ';')"
+out=$("$PODVISOR" describe cronjob solo 2>&1)
+grep -q "^Schedule: *\* \* \* \* \*$" <<<"$out" && grep -q "^Active Jobs: *1$" <<<"$out" \
+	&& grep -q "JobAlreadyActive" <<<"$out" \
+	&& ok "describe cronjob solo: its schedule, one active Job, the JobAlreadyActive event" || { fail "describe cronjob"; diag "$out"; }
 wait_event cronjob/default/swap SuccessfulDelete 90 && ok "Replace: the next minute deletes the running Job" \
 	|| fail "swap events: $(events_of cronjob/default/swap | tr '\n' ';')"
 for _ in $(seq 100); do [ "$(jobs_of swap | grep -c .)" = 1 ] && break; sleep 0.1; done
