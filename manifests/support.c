@@ -121,7 +121,8 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
 	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 13,
-		"only the current and the update revision are kept"),
+		"no revision history is kept (only the current and the update revision): "
+		"rollout history/undo are for Deployments"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),
