@@ -323,6 +323,12 @@ ev=$(sts_events mu | grep "SuccessfulDelete delete Pod" | awk '{print $4}' | tr 
 	&& ok "updated from the highest ordinals down: mu-3 and mu-2, then mu-1 and mu-0" || fail "deletions: $ev"
 rm "$M/mu.yaml"
 for _ in $(seq 200); do [ -z "$(pods_of mu)" ] && break; sleep 0.1; done
+for v in 0 '"0%"' '"150%"'; do
+	sts_yaml bad 1 one "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: $v}}" >"$T_TMP/bad.yaml"
+	r=$("$PODVISOR" check "$T_TMP/bad.yaml" 2>&1)
+	echo "$r" | grep -q "bad.yaml:[0-9]*:[0-9]*: error: spec.updateStrategy.rollingUpdate.maxUnavailable: must" \
+		&& ok "check refuses maxUnavailable $v, at its line and column" || { fail "maxUnavailable $v"; diag "$r"; }
+done
 [ -z "$(pods_of mu)" ] || fail "mu left: $(pods_of mu | tr '\n' ';')"
 
 # --- the StatefulSet deleted: its claims are retained ----------------------
