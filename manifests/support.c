@@ -21,7 +21,7 @@ static const struct pv_support rows[] = {
 	      "minReadySeconds, progressDeadlineSeconds, paused"),
 	ACTED("ReplicaSet", NULL, "its replicas run as pods"),
 	ACTED("StatefulSet", NULL, "pods NAME-N in order, a claim per template and ordinal; "
-	      "RollingUpdate with partition, OnDelete"),
+	      "RollingUpdate with partition and maxUnavailable, OnDelete"),
 	ACTED("DaemonSet", NULL, "one pod on this node when its template fits the node's labels; RollingUpdate, OnDelete"),
 	ACTED("Job", NULL, "pods run to completion; backoffLimit, deadline, ttl, Indexed"),
 	ACTED("CronJob", NULL, "Jobs on its schedule, in its timeZone; concurrencyPolicy, history"),
@@ -124,9 +124,8 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
 	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 13,
-		"only the current and the update revision are kept"),
-	NOT_YET("RollingUpdateStatefulSetStrategy", "maxUnavailable", 13,
-		"one pod at a time is replaced"),
+		"no revision history is kept (only the current and the update revision): "
+		"rollout history/undo are for Deployments"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
 	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),

@@ -109,6 +109,13 @@ void pv_validate_statefulset(struct pv_vctx *v, const void *obj)
 	pv_validate_nonneg(v, &s->update_strategy.rolling_update.partition,
 			   "spec.updateStrategy.rollingUpdate.partition");
 	pv_validate_nonneg(v, &s->ordinals.start, "spec.ordinals.start");
+	/* As Kubernetes: a positive int or a percentage up to 100%. */
+	validate_intstr_pct(v, &s->update_strategy.rolling_update.max_unavailable,
+			    "spec.updateStrategy.rollingUpdate.maxUnavailable");
+	if (s->update_strategy.rolling_update.max_unavailable.set &&
+	    !intstr_nonzero(&s->update_strategy.rolling_update.max_unavailable, true))
+		pv_verr(v, s->update_strategy.rolling_update.max_unavailable.loc,
+			"spec.updateStrategy.rollingUpdate.maxUnavailable", "must be greater than 0");
 	v->claims = s->volume_claim_templates.items;
 	v->nclaims = s->volume_claim_templates.n;
 	validate_workload(v, &s->selector, &s->template);

@@ -7,7 +7,8 @@
  * volumeClaimTemplate naming its claim TEMPLATE-NAME-ORDINAL.
  *
  * Which pod each ordinal gets is plans/statefulset_plan.c's pure decision
- * (OrderedReady / Parallel, RollingUpdate with partition / OnDelete). The
+ * (OrderedReady / Parallel, RollingUpdate with partition and
+ * maxUnavailable / OnDelete). The
  * claims are made before their pod, carry the template's labels and the
  * selector's matchLabels, and are handed to storage through the wanted
  * claims (node/wanted_claims.h) at every pass, from what this module
@@ -509,6 +510,12 @@ static void run_set(struct set *s)
 			   !strcmp(s->ss->spec.pod_management_policy.v, "Parallel");
 	s->plan.on_delete = u->type.v && !strcmp(u->type.v, "OnDelete");
 	s->plan.partition = u->rolling_update.partition.set ? u->rolling_update.partition.v : 0;
+	s->plan.max_unavailable = !u->rolling_update.max_unavailable.set ? 1
+		: pv_sts_max_unavailable(u->rolling_update.max_unavailable.is_str,
+					 u->rolling_update.max_unavailable.is_str
+					 ? strtoll(u->rolling_update.max_unavailable.s, NULL, 10)
+					 : u->rolling_update.max_unavailable.i,
+					 s->plan.replicas);
 	s->plan.slots = calloc((size_t)s->plan.replicas + 1, sizeof(*s->plan.slots));
 	s->plan.condemned = calloc(bound, sizeof(*s->plan.condemned));
 	s->views = calloc(bound, sizeof(*s->views));

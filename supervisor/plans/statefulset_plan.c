@@ -9,6 +9,13 @@ enum pv_sts_want pv_sts_plan_rev_for(const struct pv_sts_plan *p, int64_t ordina
 	return !p->on_delete && ordinal < p->partition ? PV_STS_CURRENT : PV_STS_UPDATE;
 }
 
+int64_t pv_sts_max_unavailable(bool is_pct, int64_t v, int64_t replicas)
+{
+	int64_t n = is_pct ? v * replicas / 100 : v;
+
+	return n < 1 ? 1 : n;
+}
+
 /* A running pod is kept as it is: rendered again when at a revision the
  * controller has the template of, else its own spec. */
 static enum pv_sts_want as_is(const struct pv_sts_slot *s)
@@ -120,6 +127,38 @@ static bool roll(struct pv_sts_plan *p)
 	return true;
 }
 
+/* RollingUpdate with maxUnavailable > 1: up to max_unavailable minus the
+ * unavailable pods in range are deleted, highest ordinal >= partition
+ * first, those not at the update revision and not stopping. False when
+ * something waits. */
+static bool roll_many(struct pv_sts_plan *p)
+{
+	int64_t unavailable = 0, budget;
+	bool left = false;
+
+	for (int64_t i = 0; i < p->replicas; i++) {
+		const struct pv_sts_slot *s = &p->slots[i];
+
+		unavailable += !s->exists || s->stopping || !s->healthy;
+	}
+	budget = p->max_unavailable - unavailable;
+	for (int64_t i = p->replicas; i-- > 0;) {
+		struct pv_sts_slot *s = &p->slots[i];
+
+		if (s->ordinal < p->partition)
+			break;
+		if (!s->exists || s->stopping || s->rev == PV_STS_REV_UPDATE)
+			continue;
+		left = true;
+		if (budget <= 0)
+			break;
+		s->want = PV_STS_NONE;
+		s->del = true;
+		budget--;
+	}
+	return !left && !unavailable;
+}
+
 static bool all_updated(const struct pv_sts_plan *p)
 {
 	if (p->ncondemned)
@@ -141,7 +180,7 @@ void pv_sts_plan_decide(struct pv_sts_plan *p)
 	settled = scale_up(p);
 	settled = settled && scale_down(p);
 	if (settled && !p->on_delete)
-		settled = roll(p);
+		settled = p->max_unavailable > 1 ? roll_many(p) : roll(p);
 	p->complete = all_updated(p);
 	/* while a pod is not yet healthy, its readiness is awaited too */
 	p->waiting = !settled || (!p->complete && first_unhealthy(p) != NULL) || p->ncondemned;

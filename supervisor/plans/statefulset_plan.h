@@ -12,6 +12,13 @@
  *   first pod not at the update revision is deleted (it is created again
  *   at the update revision); each must be healthy before the next lower
  *   one goes. A pod created below `partition` gets the current revision.
+ *   With maxUnavailable N > 1 (MaxUnavailableStatefulSet, as
+ *   updateStatefulSetAfterInvariantEstablished): while fewer than N pods
+ *   in range are unavailable (missing, stopping or not healthy), the
+ *   highest pods >= partition not at the update revision are deleted, up
+ *   to N minus the unavailable ones at once. OrderedReady still creates
+ *   them again lowest first, each healthy before the next, and deletes
+ *   only while every pod is healthy.
  * - OnDelete: no pod is deleted for an update; a missing pod is created
  *   at the update revision.
  * A deleted pod is wanted by nobody (the pods module stops it); it is
@@ -54,6 +61,7 @@ struct pv_sts_plan {
 	int64_t replicas, start, partition;
 	bool parallel;  /* podManagementPolicy Parallel */
 	bool on_delete; /* updateStrategy OnDelete */
+	int64_t max_unavailable; /* resolved (pv_sts_max_unavailable); 0 or 1: one at a time */
 	struct pv_sts_slot *slots;     /* REPLICAS entries: ordinals start.. in order */
 	struct pv_sts_slot *condemned; /* pods whose ordinal is out of range */
 	size_t ncondemned;            /* any order: the plan sorts them */
@@ -62,6 +70,9 @@ struct pv_sts_plan {
 	bool complete;  /* every ordinal runs the update revision, healthy, none condemned */
 };
 
+/* maxUnavailable (an int, or a percentage when IS_PCT) of REPLICAS, as
+ * Kubernetes resolves it: a percentage rounded down, at least 1. */
+int64_t pv_sts_max_unavailable(bool is_pct, int64_t v, int64_t replicas);
 /* Decide P's slots (and the condemned pods'). */
 void pv_sts_plan_decide(struct pv_sts_plan *p);
 /* The revision a pod created for ORDINAL gets. */

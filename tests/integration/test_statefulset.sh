@@ -9,9 +9,11 @@
 # same data; scaled to 3 and down to 1 (highest ordinal first) the claims
 # stay Bound; a daemon restart keeps pods and claims; a RollingUpdate with
 # a partition (web-0 deleted below it comes back at the old revision);
-# the StatefulSet deleted: its claims retained. Many: 20 replicas,
-# Parallel, persistentVolumeClaimRetentionPolicy Delete (scaled to 17,
-# then deleted).
+# RollingUpdate with maxUnavailable 2 over 4 pods (2 replaced at once,
+# never 3, sampled every 100 ms); the StatefulSet deleted: its claims
+# retained. Many: 20 replicas, Parallel, persistentVolumeClaimRetentionPolicy
+# Delete, updated with maxUnavailable 25% (never more than 5 at once), then
+# scaled to 17 and deleted.
 . "$(dirname "$0")/lib_pods.sh"
 
 LP=$T_TMP/local-path
@@ -286,6 +288,49 @@ done
 	&& ok "partition 0: web-0 is updated too" || fail "partition 0: $(pods_of web | tr '\n' ';')"
 serves 0 "hello web-0" && ok "the updated web-0 serves the same data" || fail "updated web-0: '$r'"
 
+# --- RollingUpdate with maxUnavailable 2 ----------------------------------
+# unavailable_max PREFIX N REV0 SECONDS: sample every 100 ms until the N
+# pods PREFIX-0..N-1 all run ready at a revision other than REV0; prints
+# the most pods seen at once not Running and Ready (missing, Terminating,
+# starting). Fails when they do not all end updated.
+unavailable_max() {
+	local most=0 out n i
+	for i in $(seq $(($4 * 10))); do
+		out=$(pods_of "$1")
+		n=$(($2 - $(echo "$out" | awk '$2 == "Running" && $3 == "1/1"' | grep -c .)))
+		[ "$n" -gt "$most" ] && most=$n
+		[ "$(echo "$out" | awk -v r="$3" '$2 == "Running" && $3 == "1/1" && $4 != r' | grep -c .)" = "$2" ] \
+			&& [ "$(echo "$out" | grep -c .)" = "$2" ] && { echo "$most"; return 0; }
+		sleep 0.1
+	done
+	echo "$most"
+	return 1
+}
+mu_names() { for i in $(seq 0 $(($1 - 1))); do echo "mu-$i"; done | tr '\n' ' '; }
+sts_yaml mu 4 one "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 2}}" >"$T_TMP/mu.yaml"
+drop mu.yaml "$T_TMP/mu.yaml"
+wait_ready mu "$(mu_names 4)" 60 && ok "StatefulSet mu of 4 (maxUnavailable 2) runs" \
+	|| fail "mu: $(pods_of mu | tr '\n' ';')"
+rev0=$(pods_of mu | awk '$1 == "mu-0" {print $4}')
+sts_yaml mu 4 two "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 2}}" >"$T_TMP/mu.yaml"
+drop mu.yaml "$T_TMP/mu.yaml"
+most=$(unavailable_max mu 4 "$rev0" 120) && [ "$most" = 2 ] \
+	&& [ "$("$PODVISOR" exec mu-0 -- sh -c 'echo $GREETING')" = two ] \
+	&& ok "maxUnavailable 2 (OrderedReady): 2 pods replaced at once, never more; all 4 end on the new revision" \
+	|| fail "maxUnavailable 2: at most $most replaced at once; $(pods_of mu | tr '\n' ';')"
+ev=$(sts_events mu | grep "SuccessfulDelete delete Pod" | awk '{print $4}' | tr '\n' ' ')
+[ "$ev" = "mu-3 mu-2 mu-1 mu-0 " ] || [ "$ev" = "mu-2 mu-3 mu-0 mu-1 " ] \
+	&& ok "updated from the highest ordinals down: mu-3 and mu-2, then mu-1 and mu-0" || fail "deletions: $ev"
+rm "$M/mu.yaml"
+for _ in $(seq 200); do [ -z "$(pods_of mu)" ] && break; sleep 0.1; done
+for v in 0 '"0%"' '"150%"'; do
+	sts_yaml bad 1 one "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: $v}}" >"$T_TMP/bad.yaml"
+	r=$("$PODVISOR" check "$T_TMP/bad.yaml" 2>&1)
+	echo "$r" | grep -q "bad.yaml:[0-9]*:[0-9]*: error: spec.updateStrategy.rollingUpdate.maxUnavailable: must" \
+		&& ok "check refuses maxUnavailable $v, at its line and column" || { fail "maxUnavailable $v"; diag "$r"; }
+done
+[ -z "$(pods_of mu)" ] || fail "mu left: $(pods_of mu | tr '\n' ';')"
+
 # --- the StatefulSet deleted: its claims are retained ----------------------
 control_add control2 || fail "control claim: $(claims '!app')"
 rm "$M/web.yaml"
@@ -299,9 +344,10 @@ wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
 	|| { fail "describe pvc"; diag "$("$PODVISOR" describe pvc www-web-0 2>&1)"; }
 
 # --- many: 20 replicas, Parallel, 20 claims; retention Delete -------------
-many_yaml() {
-	sts_yaml many "$1" one "  podManagementPolicy: Parallel
-  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Delete}"
+many_yaml() { # REPLICAS [GREETING]
+	sts_yaml many "$1" "${2:-one}" "  podManagementPolicy: Parallel
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Delete}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 25%}}"
 }
 many_claims() { for i in $(seq 0 $(($1 - 1))); do echo "www-many-$i Bound"; done | tr '\n' ';'; }
 many_names() { for i in $(seq 0 $(($1 - 1))); do echo "many-$i"; done | sort | tr '\n' ' '; }
@@ -310,7 +356,13 @@ drop many.yaml "$T_TMP/many.yaml"
 wait_ready many "$(many_names 20)" 120 && ok "a Parallel StatefulSet of 20 runs many-0 .. many-19" \
 	|| fail "many: $(ready_names many | wc -w) ready"
 wait_claims app=many "$(many_claims 20)" 30 && ok "20 claims www-many-N Bound" || fail "many claims: $(claims app=many)"
-many_yaml 17 >"$T_TMP/many.yaml"
+rev0=$(pods_of many | awk '$1 == "many-0" {print $4}')
+many_yaml 20 two >"$T_TMP/many.yaml"
+drop many.yaml "$T_TMP/many.yaml"
+most=$(unavailable_max many 20 "$rev0" 180) && [ "$most" = 5 ] \
+	&& ok "maxUnavailable 25% of 20 (Parallel): 5 replaced at once, never more; all 20 updated" \
+	|| fail "many maxUnavailable: at most $most at once; $(ready_names many | wc -w) ready"
+many_yaml 17 two >"$T_TMP/many.yaml"
 drop many.yaml "$T_TMP/many.yaml"
 wait_ready many "$(many_names 17)" 60 && wait_claims app=many "$(many_claims 17)" 30 \
 	&& ok "replicas 17 (whenScaled: Delete): 3 pods and their 3 claims go at once" \

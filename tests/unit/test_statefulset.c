@@ -1,7 +1,7 @@
 /* The StatefulSet decision (controllers/statefulset_plan.c): which pod
  * each ordinal gets, over a simulated node, as Kubernetes' StatefulSet
  * controller decides: OrderedReady and Parallel scaling, RollingUpdate
- * from the highest ordinal with a partition, OnDelete. */
+ * from the highest ordinal with a partition and maxUnavailable, OnDelete. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -349,6 +349,127 @@ static void test_zero(void **state)
 	assert_true(s.p.complete);
 }
 
+static int count_replaced(const struct sim *s)
+{
+	int n = 0;
+
+	for (int64_t o = s->p.start; o < s->p.start + s->p.replicas; o++)
+		n += !s->n.exists[o] || s->n.stopping[o] || !s->n.healthy[o];
+	return n;
+}
+
+/* Passes until nothing waits, checking at every pass that at most MAX
+ * pods are being replaced; the most seen at once. */
+static int settle_max(struct sim *s, int n, int max)
+{
+	int most = 0;
+
+	for (int i = 1; i <= n; i++) {
+		pass(s);
+		if (count_replaced(s) > most)
+			most = count_replaced(s);
+		assert_true(count_replaced(s) <= max);
+		if (!s->p.waiting)
+			return most;
+	}
+	fail_msg("not settled after %d passes", n);
+	return most;
+}
+
+static void test_max_unavailable_resolve(void **state)
+{
+	(void)state;
+	assert_int_equal(pv_sts_max_unavailable(false, 2, 4), 2);
+	assert_int_equal(pv_sts_max_unavailable(false, 0, 4), 1);
+	assert_int_equal(pv_sts_max_unavailable(true, 50, 5), 2); /* 2.5 rounds down */
+	assert_int_equal(pv_sts_max_unavailable(true, 10, 5), 1); /* 0.5: at least 1 */
+	assert_int_equal(pv_sts_max_unavailable(true, 100, 40), 40);
+}
+
+/* Parallel, maxUnavailable 2: the two highest go at once, then the next
+ * two once those are back; never three at once. */
+static void test_max_unavailable_parallel(void **state)
+{
+	struct sim s = { .p = { .replicas = 4, .parallel = true, .max_unavailable = 2 } };
+
+	(void)state;
+	settle(&s, 10);
+	all_rev(&s, PV_STS_REV_CURRENT);
+	s.n.deletes = s.n.creates = 0;
+	pass(&s);
+	assert_int_equal(s.n.deletes, 2); /* in one pass, recorded lowest first */
+	assert_int_equal(s.n.deleted_order[0], 2);
+	assert_int_equal(s.n.deleted_order[1], 3);
+	assert_int_equal(settle_max(&s, 30, 2), 2);
+	assert_int_equal(s.n.deletes, 4);
+	assert_int_equal(s.n.deleted_order[2], 0);
+	assert_int_equal(s.n.deleted_order[3], 1);
+	for (int o = 0; o < 4; o++)
+		assert_int_equal(s.n.rev[o], PV_STS_REV_UPDATE);
+	assert_true(s.p.complete);
+}
+
+/* OrderedReady, maxUnavailable 2: two deleted at once, created again
+ * lowest first (pass() checks each creation waits for the lower ones). */
+static void test_max_unavailable_ordered(void **state)
+{
+	struct sim s = { .p = { .replicas = 4, .max_unavailable = 2 } };
+
+	(void)state;
+	settle(&s, 20);
+	all_rev(&s, PV_STS_REV_CURRENT);
+	s.n.deletes = s.n.creates = 0;
+	pass(&s);
+	assert_int_equal(s.n.deletes, 2);
+	assert_int_equal(settle_max(&s, 40, 2), 2);
+	assert_int_equal(s.n.deletes, 4);
+	assert_int_equal(s.n.created_order[0], 2);
+	assert_int_equal(s.n.created_order[1], 3);
+	assert_int_equal(s.n.created_order[2], 0);
+	assert_int_equal(s.n.created_order[3], 1);
+	assert_true(s.p.complete);
+}
+
+/* An unavailable pod uses up the budget: with one pod unhealthy and
+ * maxUnavailable 2, one more goes; the partition still holds. */
+static void test_max_unavailable_counts_unhealthy(void **state)
+{
+	struct sim s = { .p = { .replicas = 5, .parallel = true, .max_unavailable = 2,
+				.partition = 1 } };
+
+	(void)state;
+	settle(&s, 10);
+	all_rev(&s, PV_STS_REV_CURRENT);
+	s.n.healthy[0] = false;
+	s.n.deletes = 0;
+	observe(&s);
+	pv_sts_plan_decide(&s.p);
+	assert_true(s.slots[4].del);
+	assert_false(s.slots[3].del);
+	assert_true(s.p.waiting);
+	s.n.healthy[0] = true;
+	assert_int_equal(settle_max(&s, 30, 2), 2);
+	assert_int_equal(s.n.rev[0], PV_STS_REV_CURRENT);
+	for (int o = 1; o < 5; o++)
+		assert_int_equal(s.n.rev[o], PV_STS_REV_UPDATE);
+}
+
+/* Many: 40 pods, maxUnavailable 25% (10): never more than 10 at once,
+ * 10 seen at once, all updated. */
+static void test_max_unavailable_many(void **state)
+{
+	struct sim s = { .p = { .replicas = 40, .parallel = true } };
+
+	(void)state;
+	s.p.max_unavailable = pv_sts_max_unavailable(true, 25, 40);
+	settle(&s, 10);
+	all_rev(&s, PV_STS_REV_CURRENT);
+	assert_int_equal(settle_max(&s, 60, 10), 10);
+	for (int o = 0; o < 40; o++)
+		assert_int_equal(s.n.rev[o], PV_STS_REV_UPDATE);
+	assert_true(s.p.complete);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +485,11 @@ int main(void)
 		cmocka_unit_test(test_other_revision_kept),
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_zero),
+		cmocka_unit_test(test_max_unavailable_resolve),
+		cmocka_unit_test(test_max_unavailable_parallel),
+		cmocka_unit_test(test_max_unavailable_ordered),
+		cmocka_unit_test(test_max_unavailable_counts_unhealthy),
+		cmocka_unit_test(test_max_unavailable_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
