@@ -123,7 +123,7 @@ static const struct pv_support rows[] = {
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),
 	NOT_YET("VolumeProjection", "clusterTrustBundle", 0, "no trust bundles without an API server"),
 	/* the other kinds' fields */
-	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 13,
+	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 0,
 		"no revision history is kept (only the current and the update revision): "
 		"rollout history/undo are for Deployments"),
 	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
