@@ -89,6 +89,11 @@ static const char *parse_hms(const char *s, int32_t *v)
 		return NULL;
 	for (part = 0; part < 3; part++) {
 		f[part] = strtol(s, &end, 10);
+		/* POSIX TZ: hours 0..167 (24 in offsets, 167 in rule times),
+		 * minutes and seconds 0..59; beyond, the footer is refused
+		 * rather than multiplied into an overflow. */
+		if (end == s || f[part] < 0 || f[part] > (part ? 59 : 167))
+			return NULL;
 		s = end;
 		if (*s != ':' || part == 2)
 			break;

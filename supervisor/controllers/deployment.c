@@ -210,6 +210,7 @@ struct drec {
 	uint64_t sig;            /* the counts that measure progress */
 	int64_t progress_ms;     /* monotonic: when it last progressed */
 	bool exceeded;           /* ProgressDeadlineExceeded said */
+	bool history_frozen;     /* its history file unreadable: never written over */
 	int64_t want_new;        /* the new ReplicaSet's size last pass (-1: none yet) */
 	char new_hash[11];
 	struct old_rs *olds;     /* the old ReplicaSets' sizes last pass */
@@ -270,9 +271,17 @@ static struct drec *drec_get(struct pv_daemon *d, const char *ns, const char *na
 		drec_free(r);
 		return NULL;
 	}
-	if (d->state && pv_history_load(&r->h, d->state, ns, name, &err) < 0)
-		pv_warn("deployment %s/%s: revision history not read, starting afresh: %s", ns,
-			name, err.msg);
+	if (d->state && pv_history_load(&r->h, d->state, ns, name, &err) < 0) {
+		/* Kept as it is (never overwritten) until someone repairs or
+		 * removes it: rollout history and undo work from memory meanwhile. */
+		char object[600];
+
+		r->history_frozen = true;
+		snprintf(object, sizeof(object), "deployment/%s/%s", ns, name);
+		pv_daemon_event(d, object, true, "HistoryNotRead", "revision history not read (%s); "
+				"the file is left as it is and not written until it is repaired "
+				"or removed (a daemon restart reads it again)", err.msg);
+	}
 	dd->n++;
 	return r;
 }
@@ -281,6 +290,8 @@ static void drec_save(struct pv_daemon *d, struct drec *r)
 {
 	struct pv_err err = { 0 };
 
+	if (r->history_frozen)
+		return;
 	if (d->state && pv_history_save(&r->h, d->state, r->ns, r->name, &err) < 0)
 		pv_warn("deployment %s/%s: revision history not saved: %s", r->ns, r->name, err.msg);
 }

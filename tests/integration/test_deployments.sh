@@ -248,6 +248,33 @@ rm "$M/many.yaml" "$M/web.yaml"
 for _ in $(seq 200); do [ -z "$(pods_of many)$(pods_of web)" ] && break; sleep 0.1; done
 [ -z "$(pods_of many)$(pods_of web)" ] && ok "deleting the files stops all their pods" || fail "left: $(pods_of many | grep -c .) many"
 
+# --- an unreadable revision history is left as it is, never written over ---------
+deploy_yaml hist 1 one >"$T_TMP/hist.yaml"
+drop hist.yaml "$T_TMP/hist.yaml"
+wait_pods hist 1 || fail "hist: $(pods_of hist)"
+deploy_yaml hist 1 two >"$T_TMP/hist.yaml"
+drop hist.yaml "$T_TMP/hist.yaml"
+wait_pods hist 1 "" 30 || fail "hist two: $(pods_of hist)"
+for _ in $(seq 50); do grep -q '"two"\|two' "$S/rollouts/default.hist.json" 2>/dev/null && break; sleep 0.1; done
+stop_daemon TERM >/dev/null
+printf '{"revisions": [' >"$S/rollouts/default.hist.json"
+cp "$S/rollouts/default.hist.json" "$T_TMP/hist.corrupt"
+start_daemon || fail "daemon restart"
+for _ in $(seq 100); do
+	"$PODVISOR" get events deployment/default/hist 2>/dev/null | grep -q HistoryNotRead && break
+	sleep 0.1
+done
+"$PODVISOR" get events deployment/default/hist 2>&1 | grep -q "Warning.*HistoryNotRead.*not written until it is repaired" \
+	&& ok "an unreadable revision history: a HistoryNotRead warning on the Deployment" \
+	|| fail "no HistoryNotRead: $("$PODVISOR" get events deployment/default/hist 2>&1)"
+H3=$(hash_of hist)
+deploy_yaml hist 1 three >"$T_TMP/hist.yaml"
+drop hist.yaml "$T_TMP/hist.yaml"
+for _ in $(seq 300); do [ -n "$(hash_of hist)" ] && [ "$(hash_of hist)" != "$H3" ] && break; sleep 0.1; done
+wait_pods hist 1 "" 30 && [ "$(hash_of hist)" != "$H3" ] && cmp -s "$S/rollouts/default.hist.json" "$T_TMP/hist.corrupt" \
+	&& ok "a later rollout leaves the unreadable file as it was" || fail "hist file: $(head -c 200 "$S/rollouts/default.hist.json")"
+rm -f "$M/hist.yaml"
+
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
 ! grep -qE "runtime error|AddressSanitizer" "$LOG" && ok "no sanitizer report in the daemon log" || fail "sanitizer report"
 stop_daemon TERM

@@ -87,6 +87,58 @@ static void test_unknown_zone(void **state)
 }
 
 /* "0 9 * * *" in Berlin: 08:00 UTC in winter, 07:00 in summer. */
+/* A TZif file with one type (UTC) and the footer FOOTER. */
+static size_t tzif(unsigned char *buf, const char *footer)
+{
+	static const unsigned char counts[24] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						  0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4 };
+	static const unsigned char data[10] = { 0, 0, 0, 0, 0, 0, 'U', 'T', 'C', 0 };
+	size_t n = 0;
+
+	for (int v = 0; v < 2; v++) {
+		memcpy(buf + n, "TZif2", 5);
+		memset(buf + n + 5, 0, 15);
+		memcpy(buf + n + 20, counts, 24);
+		memcpy(buf + n + 44, data, 10);
+		n += 54;
+	}
+	memcpy(buf + n, footer, strlen(footer));
+	return n + strlen(footer);
+}
+
+/* A hostile footer: hours past any zone's are refused, not multiplied
+ * into an overflow (UBSan stops the ASan build of this test on one). */
+static void test_hostile_footer(void **state)
+{
+	static const char *const footers[] = {
+		"\n<A>9223372036854775807\n",
+		"\n<A>-9223372036854775807:99:99\n",
+		"\nAAA3BBB,M3.2.0/9223372036854775807,M11.1.0\n",
+		"\nAAA168\n",
+	};
+	unsigned char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(footers) / sizeof(footers[0]); i++) {
+		struct pv_tz *tz = pv_tz_parse(buf, tzif(buf, footers[i]));
+
+		if (tz) {
+			int32_t off = pv_tz_offset(tz, 4102444800); /* 2100, past every transition */
+
+			assert_true(off > -168 * 3600 && off < 168 * 3600);
+			pv_tz_free(tz);
+		}
+	}
+	/* a sane footer still works: 5 hours west */
+	{
+		struct pv_tz *tz = pv_tz_parse(buf, tzif(buf, "\nEST5\n"));
+
+		assert_non_null(tz);
+		assert_int_equal(pv_tz_offset(tz, 4102444800), -5 * 3600);
+		pv_tz_free(tz);
+	}
+}
+
 static void test_next_in_zone(void **state)
 {
 	struct pv_tz *tz = zone("Europe/Berlin");
@@ -162,6 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offsets_match_glibc),
 		cmocka_unit_test(test_unknown_zone),
+		cmocka_unit_test(test_hostile_footer),
 		cmocka_unit_test(test_next_in_zone),
 		cmocka_unit_test(test_dst),
 		cmocka_unit_test(test_missed),
