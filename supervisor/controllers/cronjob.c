@@ -179,13 +179,15 @@ static bool cron_known(void *ctx, const char *file)
 	return false;
 }
 
-/* The CronJobs gone from the desired state: forgotten with their state. */
+/* The CronJobs gone from the desired state: forgotten with their state,
+ * only while every manifest has loaded (see job.c's). */
 static void mem_sweep(struct pv_daemon *d, struct pv_ctl_cronjobs *C)
 {
+	bool whole = pv_desired_complete(&d->desired);
 	size_t k = 0;
 
 	for (size_t i = 0; i < C->n; i++) {
-		if (C->v[i].seen) {
+		if (C->v[i].seen || !whole) {
 			C->v[i].seen = false;
 			C->v[k++] = C->v[i];
 		} else {
@@ -197,7 +199,7 @@ static void mem_sweep(struct pv_daemon *d, struct pv_ctl_cronjobs *C)
 		}
 	}
 	C->n = k;
-	if (C->passes++ == 0) /* once: those removed while the daemon was down */
+	if (whole && C->passes++ == 0) /* once: those removed while the daemon was down */
 		pv_ctl_state_sweep(d, "cronjobs", cron_known, C);
 }
 

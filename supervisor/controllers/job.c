@@ -206,13 +206,16 @@ static bool job_known(void *ctx, const char *file)
 
 /* The Jobs the last pass did not see are gone: forget them. Once, after
  * the first pass has seen every Job: state files of Jobs removed while
- * the daemon was down. */
+ * the daemon was down. Only while every manifest has loaded (a Job whose
+ * file has not loaded yet is not gone: its state would be lost, and a
+ * Complete Job would run again once the file is fixed). */
 static void mem_sweep(struct pv_daemon *d, struct pv_ctl_jobs *J)
 {
+	bool whole = pv_desired_complete(&d->desired);
 	size_t k = 0;
 
 	for (size_t i = 0; i < J->n; i++) {
-		if (J->v[i].seen || !J->passes) {
+		if (J->v[i].seen || !J->passes || !whole) {
 			J->v[i].seen = false;
 			J->v[k++] = J->v[i];
 		} else {
@@ -220,7 +223,7 @@ static void mem_sweep(struct pv_daemon *d, struct pv_ctl_jobs *J)
 		}
 	}
 	J->n = k;
-	if (J->passes++ == 1)
+	if (whole && J->passes++ == 1)
 		pv_ctl_state_sweep(d, "jobs", job_known, J);
 }
 

@@ -315,6 +315,26 @@ wait_job held Complete 30 && [ "$(pods_of held | grep -c .)" = 2 ] && ok "it com
 [ "$(job_field three status) $(job_field three succeeded)" = "Complete 3" ] && [ "$(job_field fails status)" = Failed ] \
 	&& ok "finished Jobs stay finished across the restart" || fail "three: $(job_field three status) fails: $(job_field fails status)"
 
+# --- a Job whose file does not load at start is not gone: its state stays -------
+start3=$(job_field three startTime)
+stop_daemon TERM
+cp "$M/three.yaml" "$T_TMP/three.good"
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: three\n' >"$M/three.yaml"
+start_daemon || fail "restart with three.yaml broken"
+wait_read three.yaml 0 FailedLoad || fail "three.yaml not read as broken"
+# proof of a second pass (the state sweep runs then): another file read
+job_yaml other 1 1 "true" >"$T_TMP/other.yaml"
+drop other.yaml "$T_TMP/other.yaml"
+wait_job other Complete 30 || fail "other: $(job_field other status)"
+cp "$T_TMP/three.good" "$T_TMP/three.fixed"
+drop three.yaml "$T_TMP/three.fixed"
+wait_read three.yaml 1 Loaded 10 || wait_read three.yaml 1 Updated 10 || true
+for _ in $(seq 50); do [ -n "$(job_field three status)" ] && break; sleep 0.1; done
+[ "$(job_field three status) $(job_field three succeeded)" = "Complete 3" ] && [ "$(job_field three startTime)" = "$start3" ] \
+	&& [ -z "$(pods_of three | awk '$2 == "Running"')" ] \
+	&& ok "a Complete Job whose file failed to load at start is still Complete once fixed (its state kept)" \
+	|| fail "three after its file was fixed: $(job_field three status) $(job_field three succeeded) start $(job_field three startTime) vs $start3; $(pods_of three | tr '\n' ';')"
+
 rm -f "$M"/*.yaml
 for _ in $(seq 200); do [ -z "$(pods_of many)$(pods_of three)" ] && break; sleep 0.1; done
 [ -z "$(pods_of many)$(pods_of three)" ] && ok "deleting the files removes the Jobs' pods" || fail "left: $(pods_of many | grep -c .)"
