@@ -124,7 +124,6 @@ static const struct pv_support rows[] = {
 		"only the current and the update revision are kept"),
 	NOT_YET("RollingUpdateStatefulSetStrategy", "maxUnavailable", 13,
 		"one pod at a time is replaced"),
-	NOT_YET("JobSpec", "podReplacementPolicy", 13, "a failed pod is replaced at once"),
 	NOT_YET("JobSpec", "managedBy", 0, "podvisor manages it"),
 	NOT_YET("ServiceSpec", "loadBalancerSourceRanges", 0, "no load balancer"),
 	NOT_YET("ServiceSpec", "loadBalancerClass", 0, "no load balancer"),

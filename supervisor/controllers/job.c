@@ -8,6 +8,10 @@
  * and the hostname NAME-INDEX), labelled job-name, batch.kubernetes.io/job-name,
  * controller-uid and batch.kubernetes.io/controller-uid. A finished
  * pod stays wanted (its logs readable) until ttlSecondsAfterFinished.
+ * A failed pod's terminated containers go to the plan for the
+ * podFailurePolicy rules; a deleted pod still stopping is Terminating
+ * (podReplacementPolicy Failed waits for it). The row says the reason,
+ * message, failedIndexes, terminating and conditions.
  * What the pods cannot tell (the uid, when it started and finished, its
  * condition and final counts) is kept in STATE/jobs/NS_NAME.json, and
  * forgotten with the Job; a changed pod template makes a new Job. One
@@ -274,12 +278,19 @@ static struct pv_job_exit *exits_of(const struct pv_prt *p, size_t *n)
 	return e;
 }
 
+/* An Indexed Job's pod's completion index; -1: none. */
+static int64_t index_of(const struct pv_pod_view *v)
+{
+	const char *idx = pv_ctl_map_get(&v->spec->h.metadata.annotations, INDEX_KEY);
+
+	return idx ? strtoll(idx, NULL, 10) : -1;
+}
+
 /* One observed pod: the plan's view of it from the pod record. */
 static struct pv_job_pod pod_of(struct pv_daemon *d, const struct pv_pod_view *v)
 {
 	const struct pv_prt *p = pv_pods_find(d, v->ns, v->name);
-	const char *idx = pv_ctl_map_get(&v->spec->h.metadata.annotations, INDEX_KEY);
-	struct pv_job_pod q = { .state = PV_JOB_POD_ACTIVE, .index = idx ? strtoll(idx, NULL, 10) : -1 };
+	struct pv_job_pod q = { .state = PV_JOB_POD_ACTIVE, .index = index_of(v) };
 
 	if (!p)
 		return q;
@@ -464,6 +475,10 @@ static void plan_spec(struct pv_job_plan *p, const struct pv_job_spec *s)
 	p->ttl = s->ttl_seconds_after_finished.set ? s->ttl_seconds_after_finished.v : -1;
 	p->suspend = s->suspend.set && s->suspend.v;
 	p->on_failure = rp && !strcmp(rp, "OnFailure");
+	/* podReplacementPolicy defaults to Failed with a podFailurePolicy. */
+	p->replace_failed_only = s->pod_replacement_policy.v
+					 ? !strcmp(s->pod_replacement_policy.v, "Failed")
+					 : s->pod_failure_policy.hdr.set;
 }
 
 /* status.failedIndexes: "1,3-5". */
@@ -547,6 +562,18 @@ static void set_info(struct job *w, const struct pv_job_plan *p)
 	}
 	if (p->ignored)
 		json_object_object_add(info, "ignored", json_object_new_int64(p->ignored));
+	json_object_object_add(info, "terminating", json_object_new_int64(p->terminating));
+	if (p->cond != PV_JOB_RUNNING) {
+		struct json_object *conds = json_object_new_array();
+
+		/* Kubernetes sets SuccessCriteriaMet (FailureTarget) first, then
+		 * Complete (Failed) once no pod runs. */
+		json_object_array_add(conds, json_object_new_string(p->cond == PV_JOB_COMPLETE
+									    ? "SuccessCriteriaMet"
+									    : "FailureTarget"));
+		json_object_array_add(conds, json_object_new_string(pv_job_status_str(p)));
+		json_object_object_add(info, "conditions", conds);
+	}
 	if (w->st->info)
 		json_object_put(w->st->info);
 	w->st->info = info;
@@ -580,7 +607,16 @@ static void remember(struct job *w, struct pv_job_plan *p, const struct pv_pod_v
 		mem_save(w->d, m);
 }
 
-/* The pods of the Job in the views, not stopping. */
+/* A stopping pod that has not finished: Terminating. */
+static bool terminating(struct pv_daemon *d, const struct pv_pod_view *v)
+{
+	const struct pv_prt *p = pv_pods_find(d, v->ns, v->name);
+
+	return v->stopping && (!p || p->state != PV_P_DONE);
+}
+
+/* The pods of the Job in the views: not stopping, or Terminating (what
+ * podReplacementPolicy Failed waits for). */
 static size_t observe(struct job *w, struct pv_pod_view *views, struct pv_job_pod *pods)
 {
 	struct pv_pod_view v;
@@ -589,10 +625,16 @@ static size_t observe(struct job *w, struct pv_pod_view *views, struct pv_job_po
 	for (size_t it = 0; pv_pod_view_next(w->d, &it, &v);) {
 		const char *uid = pv_ctl_map_get(&v.spec->h.metadata.labels, "controller-uid");
 
-		if (!pv_ctl_owns(w->st, &v) || v.stopping || !uid || strcmp(uid, w->m->uid))
+		if (!pv_ctl_owns(w->st, &v) || !uid || strcmp(uid, w->m->uid))
 			continue; /* another Job's of that name (an earlier template) goes */
-		pv_ctl_count(w->st, &v);
+		if (v.stopping && !terminating(w->d, &v))
+			continue;
 		views[n] = v;
+		if (v.stopping) {
+			pods[n++] = (struct pv_job_pod){ .terminating = true, .index = index_of(&v) };
+			continue;
+		}
+		pv_ctl_count(w->st, &v);
 		pods[n++] = pod_of(w->d, &v);
 	}
 	return n;
@@ -625,6 +667,8 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	p.npods = observe(w, views, pods);
 	pv_job_decide(&p);
 	for (size_t i = 0; i < p.npods; i++) {
+		if (pods[i].terminating)
+			continue;
 		if (pods[i].keep)
 			pv_ctl_want_view(w->d, w->st, &views[i]);
 		else if (pods[i].state == PV_JOB_POD_ACTIVE)

@@ -48,10 +48,14 @@ bool pv_job_index_in(const char *set, int64_t i)
 /* Index I of an Indexed Job has a pod in state S. */
 static bool index_has(const struct pv_job_plan *p, int64_t i, enum pv_job_pod_state s)
 {
-	for (size_t k = 0; k < p->npods; k++)
-		if (p->pods[k].index == i && p->pods[k].state == s && (s != PV_JOB_POD_ACTIVE ||
-								       p->pods[k].keep))
+	for (size_t k = 0; k < p->npods; k++) {
+		const struct pv_job_pod *q = &p->pods[k];
+
+		if (q->index == i && q->state == s &&
+		    (s != PV_JOB_POD_ACTIVE || q->keep ||
+		     (q->terminating && p->replace_failed_only)))
 			return true;
+	}
 	return false;
 }
 
@@ -119,10 +123,18 @@ static int64_t index_failures(const struct pv_job_plan *p, int64_t i, bool *fail
 static void count(struct pv_job_plan *p)
 {
 	p->succeeded = p->failed = p->active = p->ignored = p->failed_indexes = 0;
+	p->terminating = 0;
 	p->fail_pod = -1;
 	for (size_t k = 0; k < p->npods; k++) {
 		struct pv_job_pod *q = &p->pods[k];
 
+		if (q->terminating) {
+			q->state = PV_JOB_POD_ACTIVE;
+			q->keep = false;
+			q->action = PV_JOB_COUNT;
+			p->terminating++;
+			continue;
+		}
 		q->keep = true;
 		q->action = q->state == PV_JOB_POD_FAILED ? match(p, k) : PV_JOB_COUNT;
 		if (p->on_failure)
@@ -180,6 +192,7 @@ static void stop_active(struct pv_job_plan *p)
 		if (p->pods[k].state == PV_JOB_POD_ACTIVE)
 			p->pods[k].keep = false;
 	p->active = 0;
+	/* (a terminating pod is never kept) */
 }
 
 /* Finished: no pod runs; the finished ones stay until the ttl. */
@@ -243,7 +256,7 @@ static void trim(struct pv_job_plan *p, int64_t want)
 	int64_t extra = p->active - want;
 
 	for (size_t k = p->npods; k-- > 0 && extra > 0;) {
-		if (p->pods[k].state == PV_JOB_POD_ACTIVE) {
+		if (p->pods[k].state == PV_JOB_POD_ACTIVE && p->pods[k].keep) {
 			p->pods[k].keep = false;
 			p->active--;
 			extra--;
@@ -301,7 +314,7 @@ static int64_t pick_indexes(struct pv_job_plan *p, int64_t n)
 
 int64_t pv_job_decide(struct pv_job_plan *p)
 {
-	int64_t want, until;
+	int64_t want, until, busy;
 	bool done;
 
 	p->create = 0;
@@ -355,14 +368,15 @@ int64_t pv_job_decide(struct pv_job_plan *p)
 	want = want_active(p);
 	if (p->active > want)
 		trim(p, want);
-	if (p->active >= want)
+	busy = p->active + (p->replace_failed_only ? p->terminating : 0);
+	if (busy >= want)
 		return 0;
 	until = p->indexed && p->per_index_set ? 0 : backoff_until(p);
 	if (until > p->now) {
 		look_at(p, until);
 		return 0;
 	}
-	p->create = want - p->active;
+	p->create = want - busy;
 	if (p->indexed)
 		p->create = pick_indexes(p, p->create);
 	return p->create;

@@ -5,7 +5,8 @@
  * counts, the condition it reaches (Complete, or Failed with
  * BackoffLimitExceeded or DeadlineExceeded), the podFailurePolicy rules
  * (FailJob, FailIndex, Ignore, Count on exit codes), backoffLimitPerIndex
- * and maxFailedIndexes, the successPolicy, which pods stay wanted, how
+ * and maxFailedIndexes, the successPolicy, podReplacementPolicy (whether
+ * a terminating pod is replaced at once), which pods stay wanted, how
  * many pods to create now (and for an Indexed Job which indexes), and when
  * to look again (the failure back-off, the deadline, the ttl). Also the
  * back-off delay: 10 s doubling per failure since the last success,
@@ -58,6 +59,7 @@ struct pv_job_pod {
 	int restarts;     /* restartPolicy OnFailure: its containers' restarts */
 	const struct pv_job_exit *exits; /* a failed pod's terminated containers */
 	size_t nexits;
+	bool terminating; /* being deleted (Terminating), not yet gone: never kept */
 	bool keep;        /* out: still wanted */
 	enum pv_job_action action; /* out: a failed pod's (the matching rule's, or Count) */
 };
@@ -87,6 +89,8 @@ struct pv_job_plan {
 	int64_t max_failed_indexes;
 	const struct pv_job_success_rule *success; /* successPolicy */
 	size_t nsuccess;
+	bool replace_failed_only; /* podReplacementPolicy Failed: a terminating pod
+				   * holds its place (its index) until it is gone */
 	/* What the Job remembers (in and out). */
 	int64_t start;           /* wall seconds; 0: not started (or suspended) */
 	int64_t finished;        /* wall seconds; 0: not finished */
@@ -107,6 +111,7 @@ struct pv_job_plan {
 	bool just_finished;      /* it reached its condition in this decision */
 	int64_t next;            /* wall seconds when to look again; 0: on a change only */
 	int64_t ignored;         /* failures a rule said to Ignore (not in FAILED) */
+	int64_t terminating;     /* pods being deleted, not yet gone */
 	char *index_state;       /* Indexed: room for COMPLETIONS; out: PV_JOB_INDEX_* */
 	int64_t failed_indexes;  /* out: how many indexes failed */
 	/* Out, when a FailJob rule matched: the pod (in PODS), its container

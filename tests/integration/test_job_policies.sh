@@ -7,7 +7,10 @@
 # Failed FailedIndexes, failedIndexes "1"); maxFailedIndexes; successPolicy
 # succeededIndexes "0" completes the Job while index 1 still runs, and
 # stops it; 40 indexes, every tenth failing with backoffLimitPerIndex 0;
+# podReplacementPolicy: a deleted pod that ignores SIGTERM is replaced at
+# once by default, only once it is gone with Failed (Indexed too);
 # `check` rejects what Kubernetes rejects. The Jobs run side by side.
+# asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
@@ -29,7 +32,7 @@ ${5:-}
         app: $1
     spec:
       restartPolicy: Never
-      terminationGracePeriodSeconds: 1
+      terminationGracePeriodSeconds: ${GRACE:-1}
 ${6:-}
       containers:
       - name: main
@@ -109,7 +112,14 @@ job_yaml leader 2 2 "[ \$JOB_COMPLETION_INDEX = 0 ] && { sleep 1; exit 0; }; exe
 job_yaml many 40 20 "[ \$((JOB_COMPLETION_INDEX % 10)) = 3 ] && exit 1; exit 0" "  completionMode: Indexed
   backoffLimitPerIndex: 0" >"$T_TMP/many.yaml"
 
-for f in fatal flaky perindex maxfail leader many; do drop $f.yaml "$T_TMP/$f.yaml"; done
+# A pod that ignores SIGTERM: deleted, it terminates for its 4 s of grace.
+STUBBORN="trap '' TERM; while true; do sleep 0.2; done"
+GRACE=4 job_yaml waits 1 1 "$STUBBORN" "  podReplacementPolicy: Failed" >"$T_TMP/waits.yaml"
+GRACE=4 job_yaml eager 1 1 "$STUBBORN" >"$T_TMP/eager.yaml"
+GRACE=4 job_yaml waitsidx 2 2 "$STUBBORN" "  completionMode: Indexed
+  podReplacementPolicy: Failed" >"$T_TMP/waitsidx.yaml"
+
+for f in fatal flaky perindex maxfail leader many waits eager waitsidx; do drop $f.yaml "$T_TMP/$f.yaml"; done
 
 # --- FailJob on exit code 42 ---------------------------------------------------
 wait_job fatal Failed 30 && ok "a FailJob rule on exit code 42 fails the Job" \
@@ -123,6 +133,42 @@ msg="Container main for pod default/$p failed with exit code 42 matching FailJob
 	|| fail "message: '$(job_field fatal message)' want '$msg'"
 events_of job/default/fatal | grep -q "^PodFailurePolicy 1 $msg" && ok "event PodFailurePolicy with that message" \
 	|| fail "events: $(events_of job/default/fatal | tr '\n' ';')"
+
+# --- podReplacementPolicy ---------------------------------------------------------
+# running POD-PREFIX: the name of the app's Running pod whose name starts so.
+running() { pods_of "$1" | awk -v p="$2" 'index($1, p) == 1 && $2 == "Running" {print $1; exit}'; }
+for _ in $(seq 300); do
+	[ -n "$(running waits waits-)" ] && [ -n "$(running eager eager-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && break
+	sleep 0.1
+done
+old_w=$(running waits waits-); old_e=$(running eager eager-); old_i=$(running waitsidx waitsidx-0-)
+"$PODVISOR" delete pod "$old_w" "$old_e" "$old_i" --wait=false >/dev/null 2>&1 && ok "deleted the running pods of waits, eager, waitsidx" \
+	|| fail "delete: '$old_w' '$old_e' '$old_i' $(pods_of waits | tr '\n' ';')"
+# stopped POD: the deleted pod has terminated (its "Stopped" event).
+stopped() { events_of "pod/default/$1" | grep -q "^Stopped "; }
+# The default (TerminatingOrFailed): a replacement while the old one terminates.
+for _ in $(seq 100); do [ -n "$(running eager eager-)" ] && [ "$(running eager eager-)" != "$old_e" ] && break; sleep 0.1; done
+new_e=$(running eager eager-)
+[ -n "$new_e" ] && [ "$new_e" != "$old_e" ] && ! stopped "$old_e" \
+	&& ok "TerminatingOrFailed: replaced at once, while the deleted pod still terminates" \
+	|| fail "eager: $(events_of pod/default/$old_e | tr '\n' ';') old $old_e new '$new_e' stopped: $(stopped "$old_e" && echo yes); $(pods_of eager | tr '\n' ';')"
+# The daemon has passed over the Jobs since the deletion (eager's new pod);
+# the others still terminate (4 s of grace): no replacement yet.
+w_pods=$(pods_of waits | grep -vc " Terminating$"); i_pods=$(pods_of waitsidx | grep '^waitsidx-0-' | grep -vc " Terminating$"); w_term=$(job_field waits terminating)
+if ! stopped "$old_w" && ! stopped "$old_i"; then
+	[ "$w_pods" = 0 ] && [ "$w_term" = 1 ] \
+		&& ok "Failed: no replacement while the deleted pod terminates (terminating 1)" \
+		|| fail "waits pods: $w_pods terminating=$w_term"
+	[ "$i_pods" = 0 ] && ok "Failed, Indexed: index 0 not re-created while its pod terminates" \
+		|| fail "waitsidx pods: $(pods_of waitsidx | tr '\n' ';')"
+else
+	fail "waits: the deleted pods stopped too soon to tell"
+fi
+for _ in $(seq 150); do [ -n "$(running waits waits-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && break; sleep 0.1; done
+[ -n "$(running waits waits-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && stopped "$old_w" && stopped "$old_i" \
+	&& ok "Failed: replaced once the deleted pod is gone" \
+	|| fail "waits pods: $(pods_of waits | tr '\n' ';'); waitsidx: $(pods_of waitsidx | tr '\n' ';')"
+rm -f "$M/waits.yaml" "$M/eager.yaml" "$M/waitsidx.yaml"
 
 # --- Ignore: backoffLimit 0, yet retried ---------------------------------------
 wait_job flaky Complete 40 && ok "an Ignore rule lets a Job with backoffLimit 0 retry and complete" \

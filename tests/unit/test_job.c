@@ -584,6 +584,36 @@ static void test_success_policy(void **state)
 	assert_int_equal(p.cond, PV_JOB_RUNNING);
 }
 
+/* ---- podReplacementPolicy ---- */
+
+/* A deleted pod still terminating: TerminatingOrFailed replaces it at
+ * once; Failed waits until it is gone (its index too). It is never kept. */
+static void test_replacement_policy(void **state)
+{
+	struct pv_job_pod pods[2] = { { .state = PV_JOB_POD_ACTIVE, .index = -1, .terminating = true } };
+	struct pv_job_plan p = plan(1, 1, pods, 1);
+
+	(void)state;
+	assert_int_equal(pv_job_decide(&p), 1);
+	assert_false(pods[0].keep);
+	assert_int_equal(p.terminating, 1);
+	assert_int_equal(p.active, 0);
+	p.replace_failed_only = true;
+	assert_int_equal(pv_job_decide(&p), 0);
+	assert_false(pods[0].keep);
+	p.npods = 0; /* gone */
+	assert_int_equal(pv_job_decide(&p), 1);
+	/* Indexed: index 0 terminating, 1 missing: Failed makes 1 only. */
+	pods[0] = (struct pv_job_pod){ .state = PV_JOB_POD_ACTIVE, .index = 0, .terminating = true };
+	p = plan(2, 2, pods, 1);
+	p.indexed = true;
+	assert_int_equal(pv_job_decide(&p), 2);
+	assert_int_equal(idx[0], 0);
+	p.replace_failed_only = true;
+	assert_int_equal(pv_job_decide(&p), 1);
+	assert_int_equal(idx[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_per_index_many),
 		cmocka_unit_test(test_index_set),
 		cmocka_unit_test(test_success_policy),
+		cmocka_unit_test(test_replacement_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
