@@ -342,7 +342,8 @@ void pv_defaults_job(void *obj, struct pv_arena *a)
 		def_int(&s->parallelism, 1);
 	}
 	def_int(&s->parallelism, 1);
-	def_int(&s->backoff_limit, 6);
+	/* With backoffLimitPerIndex, backoffLimit defaults to unlimited. */
+	def_int(&s->backoff_limit, s->backoff_limit_per_index.set ? INT32_MAX : 6);
 	def_str(&s->completion_mode, "NonIndexed");
 	def_bool(&s->suspend, false);
 	def_bool(&s->manual_selector, false);

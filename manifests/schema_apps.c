@@ -157,6 +157,64 @@ static const struct pv_field ds_fields[] = {
 };
 const struct pv_type pv_type_daemonset = { "DaemonSet", sizeof(ST), ds_fields };
 
+ENUM(pfp_actions, "FailJob", "FailIndex", "Ignore", "Count");
+ENUM(pfp_operators, "In", "NotIn");
+ENUM(pod_replacement_policies, "TerminatingOrFailed", "Failed");
+
+#undef ST
+#define ST struct pv_pfp_exit_codes
+static const struct pv_field pfp_exit_codes_fields[] = {
+	F("containerName", PV_F_STR, container_name),
+	F("operator", PV_F_STR, operator, .enums = pfp_operators, .flags = PV_FF_REQUIRED),
+	F("values", PV_F_INTLIST, values, .flags = PV_FF_REQUIRED),
+	PV_FIELD_END,
+};
+TYPE(pfp_exit_codes, "PodFailurePolicyOnExitCodesRequirement");
+
+#undef ST
+#define ST struct pv_pfp_condition
+static const struct pv_field pfp_condition_fields[] = {
+	F("type", PV_F_STR, type, .flags = PV_FF_REQUIRED),
+	F("status", PV_F_STR, status),
+	PV_FIELD_END,
+};
+TYPE(pfp_condition, "PodFailurePolicyOnPodConditionsPattern");
+
+#undef ST
+#define ST struct pv_pfp_rule
+static const struct pv_field pfp_rule_fields[] = {
+	F("action", PV_F_STR, action, .enums = pfp_actions, .flags = PV_FF_REQUIRED),
+	F("onExitCodes", PV_F_OBJ, on_exit_codes, .type = &pfp_exit_codes_type),
+	F("onPodConditions", PV_F_LIST, on_pod_conditions, .type = &pfp_condition_type),
+	PV_FIELD_END,
+};
+TYPE(pfp_rule, "PodFailurePolicyRule");
+
+#undef ST
+#define ST struct pv_pod_failure_policy
+static const struct pv_field pfp_fields[] = {
+	F("rules", PV_F_LIST, rules, .type = &pfp_rule_type, .flags = PV_FF_REQUIRED),
+	PV_FIELD_END,
+};
+TYPE(pfp, "PodFailurePolicy");
+
+#undef ST
+#define ST struct pv_success_rule
+static const struct pv_field success_rule_fields[] = {
+	F("succeededIndexes", PV_F_STR, succeeded_indexes),
+	F("succeededCount", PV_F_INT, succeeded_count, .flags = PV_FF_INT32),
+	PV_FIELD_END,
+};
+TYPE(success_rule, "SuccessPolicyRule");
+
+#undef ST
+#define ST struct pv_success_policy
+static const struct pv_field success_policy_fields[] = {
+	F("rules", PV_F_LIST, rules, .type = &success_rule_type, .flags = PV_FF_REQUIRED),
+	PV_FIELD_END,
+};
+TYPE(success_policy, "SuccessPolicy");
+
 #undef ST
 #define ST struct pv_job_spec
 static const struct pv_field job_spec_fields[] = {
@@ -170,11 +228,12 @@ static const struct pv_field job_spec_fields[] = {
 	F("ttlSecondsAfterFinished", PV_F_INT, ttl_seconds_after_finished, .flags = PV_FF_INT32),
 	F("completionMode", PV_F_STR, completion_mode, .enums = completion_modes),
 	F("suspend", PV_F_BOOL, suspend),
-	IGN("podFailurePolicy"),
-	IGN("backoffLimitPerIndex"),
-	IGN("maxFailedIndexes"),
-	IGN("podReplacementPolicy"),
-	IGN("successPolicy"),
+	F("podFailurePolicy", PV_F_OBJ, pod_failure_policy, .type = &pfp_type),
+	F("backoffLimitPerIndex", PV_F_INT, backoff_limit_per_index, .flags = PV_FF_INT32),
+	F("maxFailedIndexes", PV_F_INT, max_failed_indexes, .flags = PV_FF_INT32),
+	F("podReplacementPolicy", PV_F_STR, pod_replacement_policy,
+	  .enums = pod_replacement_policies),
+	F("successPolicy", PV_F_OBJ, success_policy, .type = &success_policy_type),
 	IGN("managedBy"),
 	PV_FIELD_END,
 };

@@ -126,11 +126,6 @@ static const struct pv_support rows[] = {
 	NOT_YET("StatefulSetSpec", "revisionHistoryLimit", 0,
 		"no revision history is kept (only the current and the update revision): "
 		"rollout history/undo are for Deployments"),
-	NOT_YET("JobSpec", "podFailurePolicy", 13, "failures count against backoffLimit"),
-	NOT_YET("JobSpec", "backoffLimitPerIndex", 13, "failures count against backoffLimit"),
-	NOT_YET("JobSpec", "maxFailedIndexes", 13, "failures count against backoffLimit"),
-	NOT_YET("JobSpec", "podReplacementPolicy", 13, "a failed pod is replaced at once"),
-	NOT_YET("JobSpec", "successPolicy", 13, "the Job completes by completions"),
 	NOT_YET("JobSpec", "managedBy", 0, "podvisor manages it"),
 	NOT_YET("ServiceSpec", "loadBalancerSourceRanges", 0, "no load balancer"),
 	NOT_YET("ServiceSpec", "loadBalancerClass", 0, "no load balancer"),

@@ -537,12 +537,49 @@ struct pv_daemonset {
 	struct pv_daemonset_spec spec;
 };
 
+struct pv_pfp_exit_codes {
+	struct pv_hdr hdr;
+	struct pv_str container_name, operator;
+	PV_LIST(struct pv_int) values;
+};
+
+struct pv_pfp_condition {
+	struct pv_hdr hdr;
+	struct pv_str type, status;
+};
+
+struct pv_pfp_rule {
+	struct pv_hdr hdr;
+	struct pv_str action;
+	struct pv_pfp_exit_codes on_exit_codes;
+	PV_LIST(struct pv_pfp_condition) on_pod_conditions;
+};
+
+struct pv_pod_failure_policy {
+	struct pv_hdr hdr;
+	PV_LIST(struct pv_pfp_rule) rules;
+};
+
+struct pv_success_rule {
+	struct pv_hdr hdr;
+	struct pv_str succeeded_indexes;
+	struct pv_int succeeded_count;
+};
+
+struct pv_success_policy {
+	struct pv_hdr hdr;
+	PV_LIST(struct pv_success_rule) rules;
+};
+
 struct pv_job_spec {
 	struct pv_hdr hdr;
 	struct pv_int parallelism, completions, active_deadline_seconds, backoff_limit;
 	struct pv_int ttl_seconds_after_finished;
+	struct pv_int backoff_limit_per_index, max_failed_indexes;
 	struct pv_bool manual_selector, suspend;
-	struct pv_str completion_mode;
+	struct pv_str completion_mode, pod_replacement_policy;
+	struct pv_pod_failure_policy pod_failure_policy;
+	struct pv_success_policy success_policy;
 	struct pv_label_selector selector;
 	struct pv_pod_template template;
 };

@@ -161,6 +161,161 @@ void pv_validate_daemonset(struct pv_vctx *v, const void *obj)
 			"may not be 0 when maxSurge is 0");
 }
 
+/* An Indexed Job's index set, "0,2-4" (Kubernetes' succeededIndexes):
+ * ascending, non-overlapping intervals below COMPLETIONS. Returns how many
+ * indexes it holds, or -1 with WHY. */
+static int64_t index_set_size(const char *s, int64_t completions, const char **why)
+{
+	int64_t n = 0, prev = -1;
+
+	*why = "must be a comma-separated list of indexes or ranges, as \"1,3-5\"";
+	if (!*s)
+		return -1;
+	while (*s) {
+		char *end;
+		int64_t lo, hi;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		lo = hi = strtoll(s, &end, 10);
+		s = end;
+		if (*s == '-') {
+			if (s[1] < '0' || s[1] > '9')
+				return -1;
+			hi = strtoll(s + 1, &end, 10);
+			s = end;
+		}
+		if (*s && (*s != ',' || !s[1]))
+			return -1;
+		s += *s == ',';
+		if (hi < lo || lo <= prev) {
+			*why = "the intervals must be ascending and not overlap";
+			return -1;
+		}
+		if (hi >= completions) {
+			*why = "must be less than completions";
+			return -1;
+		}
+		prev = hi;
+		n += hi - lo + 1;
+	}
+	return n;
+}
+
+static void validate_pfp(struct pv_vctx *v, const struct pv_job_spec *s, const char *path)
+{
+	const struct pv_pod_failure_policy *f = &s->pod_failure_policy;
+	const struct pv_str *rp = &s->template.spec.restart_policy;
+
+	if (!f->hdr.set)
+		return;
+	if (rp->v && !strcmp(rp->v, "OnFailure")) /* absent or Always: reported above */
+		pv_verr(v, rp->loc,
+			pv_vpath(v, "%s.template.spec.restartPolicy", path),
+			"only \"Never\" is supported when podFailurePolicy is specified");
+	if (s->pod_replacement_policy.v && strcmp(s->pod_replacement_policy.v, "Failed"))
+		pv_verr(v, s->pod_replacement_policy.loc, pv_vpath(v, "%s.podReplacementPolicy", path),
+			"must be \"Failed\" when podFailurePolicy is specified");
+	if (f->rules.n > 20)
+		pv_verr(v, f->rules.loc, pv_vpath(v, "%s.podFailurePolicy.rules", path),
+			"must have at most 20 items");
+	for (size_t i = 0; i < f->rules.n; i++) {
+		const struct pv_pfp_rule *r = &f->rules.items[i];
+		const struct pv_pfp_exit_codes *x = &r->on_exit_codes;
+		const char *rpath = pv_vpath(v, "%s.podFailurePolicy.rules[%zu]", path, i);
+		bool in = x->operator.v && !strcmp(x->operator.v, "In");
+
+		if (r->action.v && !strcmp(r->action.v, "FailIndex") && !s->backoff_limit_per_index.set)
+			pv_verr(v, r->action.loc, pv_vpath(v, "%s.action", rpath),
+				"FailIndex requires the backoffLimitPerIndex to be set");
+		if (x->hdr.set == r->on_pod_conditions.set)
+			pv_verr(v, r->hdr.loc, rpath, x->hdr.set
+				? "specifying both onExitCodes and onPodConditions is not supported"
+				: "specifying one of onExitCodes and onPodConditions is required");
+		if (x->values.set && (x->values.n == 0 || x->values.n > 255))
+			pv_verr(v, x->values.loc, pv_vpath(v, "%s.onExitCodes.values", rpath),
+				"must have at least 1 and at most 255 items");
+		for (size_t c = 0; c < x->values.n; c++) {
+			const struct pv_int *e = &x->values.items[c];
+
+			if (in && e->v == 0)
+				pv_verr(v, e->loc, pv_vpath(v, "%s.onExitCodes.values[%zu]", rpath, c),
+					"must not be 0 for the In operator");
+			else if (c && e->v == x->values.items[c - 1].v)
+				pv_verr(v, e->loc, pv_vpath(v, "%s.onExitCodes.values[%zu]", rpath, c),
+					"duplicate value %lld", (long long)e->v);
+			else if (c && e->v < x->values.items[c - 1].v)
+				pv_verr(v, e->loc, pv_vpath(v, "%s.onExitCodes.values[%zu]", rpath, c),
+					"must be ordered");
+		}
+		for (size_t c = 0; c < r->on_pod_conditions.n; c++) {
+			const struct pv_str *st = &r->on_pod_conditions.items[c].status;
+
+			if (st->v && strcmp(st->v, "True") && strcmp(st->v, "False") &&
+			    strcmp(st->v, "Unknown"))
+				pv_verr(v, st->loc, pv_vpath(v, "%s.onPodConditions[%zu].status", rpath, c),
+					"unsupported value \"%.32s\": supported values: \"False\", "
+					"\"True\", \"Unknown\"", st->v);
+		}
+	}
+}
+
+static void validate_indexed_policies(struct pv_vctx *v, const struct pv_job_spec *s,
+				      const char *path)
+{
+	bool indexed = s->completion_mode.v && !strcmp(s->completion_mode.v, "Indexed");
+	int64_t completions = s->completions.set ? s->completions.v : 1;
+	const struct pv_success_policy *sp = &s->success_policy;
+
+	pv_validate_nonneg(v, &s->backoff_limit_per_index,
+			   pv_vpath(v, "%s.backoffLimitPerIndex", path));
+	pv_validate_nonneg(v, &s->max_failed_indexes, pv_vpath(v, "%s.maxFailedIndexes", path));
+	if (s->backoff_limit_per_index.set && !indexed)
+		pv_verr(v, s->backoff_limit_per_index.loc,
+			pv_vpath(v, "%s.backoffLimitPerIndex", path),
+			"requires indexed completion mode");
+	if (s->max_failed_indexes.set && !s->backoff_limit_per_index.set)
+		pv_verr(v, s->max_failed_indexes.loc, pv_vpath(v, "%s.maxFailedIndexes", path),
+			"requires the backoffLimitPerIndex to be set");
+	else if (s->max_failed_indexes.set && s->max_failed_indexes.v > completions)
+		pv_verr(v, s->max_failed_indexes.loc, pv_vpath(v, "%s.maxFailedIndexes", path),
+			"must be less than or equal to completions");
+	if (!sp->hdr.set)
+		return;
+	if (!indexed)
+		pv_verr(v, sp->hdr.loc, pv_vpath(v, "%s.successPolicy", path),
+			"requires indexed completion mode");
+	if (sp->rules.n == 0 || sp->rules.n > 20)
+		pv_verr(v, sp->rules.loc.line ? sp->rules.loc : sp->hdr.loc,
+			pv_vpath(v, "%s.successPolicy.rules", path),
+			"must have at least 1 and at most 20 items");
+	for (size_t i = 0; i < sp->rules.n; i++) {
+		const struct pv_success_rule *r = &sp->rules.items[i];
+		const char *rpath = pv_vpath(v, "%s.successPolicy.rules[%zu]", path, i);
+		const char *why = NULL;
+		int64_t size = completions;
+
+		if (!r->succeeded_indexes.v && !r->succeeded_count.set)
+			pv_verr(v, r->hdr.loc, rpath,
+				"at least one of succeededCount or succeededIndexes must be specified");
+		if (r->succeeded_indexes.v &&
+		    (size = index_set_size(r->succeeded_indexes.v, completions, &why)) < 0)
+			pv_verr(v, r->succeeded_indexes.loc,
+				pv_vpath(v, "%s.succeededIndexes", rpath), "invalid value \"%.64s\": %s",
+				r->succeeded_indexes.v, why);
+		if (!r->succeeded_count.set)
+			continue;
+		if (r->succeeded_count.v < 0)
+			pv_verr(v, r->succeeded_count.loc, pv_vpath(v, "%s.succeededCount", rpath),
+				"must be greater than or equal to 0");
+		else if (size >= 0 && r->succeeded_count.v > size)
+			pv_verr(v, r->succeeded_count.loc, pv_vpath(v, "%s.succeededCount", rpath),
+				r->succeeded_indexes.v
+				? "must be less than or equal to the number of succeededIndexes (%lld)"
+				: "must be less than or equal to completions (%lld)", (long long)size);
+	}
+}
+
 static void validate_job_spec(struct pv_vctx *v, const struct pv_job_spec *s, const char *path)
 {
 	const struct pv_str *rp = &s->template.spec.restart_policy;
@@ -183,6 +338,8 @@ static void validate_job_spec(struct pv_vctx *v, const struct pv_job_spec *s, co
 			pv_vpath(v, "%s.template.spec.restartPolicy", path),
 			"%s: a Job's pods must use restartPolicy \"OnFailure\" or \"Never\"",
 			rp->loc.line ? "unsupported value \"Always\"" : "required");
+	validate_pfp(v, s, path);
+	validate_indexed_policies(v, s, path);
 }
 
 void pv_validate_job(struct pv_vctx *v, const void *obj)

@@ -8,6 +8,10 @@
  * and the hostname NAME-INDEX), labelled job-name, batch.kubernetes.io/job-name,
  * controller-uid and batch.kubernetes.io/controller-uid. A finished
  * pod stays wanted (its logs readable) until ttlSecondsAfterFinished.
+ * A failed pod's terminated containers go to the plan for the
+ * podFailurePolicy rules; a deleted pod still stopping is Terminating
+ * (podReplacementPolicy Failed waits for it). The row says the reason,
+ * message, failedIndexes, terminating and conditions.
  * What the pods cannot tell (the uid, when it started and finished, its
  * condition and final counts) is kept in STATE/jobs/NS_NAME.json, and
  * forgotten with the Job; a changed pod template makes a new Job. One
@@ -44,6 +48,8 @@ struct job_mem {
 	int64_t start, finished;
 	enum pv_job_cond cond;
 	char reason[32];
+	char message[320];       /* the condition's message (a FailJob rule's) */
+	char failed_indexes[128]; /* at the finish: status.failedIndexes */
 	int64_t succeeded, failed; /* at the finish */
 	bool suspended;
 	bool seen;
@@ -100,6 +106,8 @@ static void mem_save(struct pv_daemon *d, const struct job_mem *m)
 	json_object_object_add(j, "completionTime", json_object_new_int64(m->finished));
 	json_object_object_add(j, "condition", json_object_new_int(m->cond));
 	json_object_object_add(j, "reason", json_object_new_string(m->reason));
+	json_object_object_add(j, "message", json_object_new_string(m->message));
+	json_object_object_add(j, "failedIndexes", json_object_new_string(m->failed_indexes));
 	json_object_object_add(j, "succeeded", json_object_new_int64(m->succeeded));
 	json_object_object_add(j, "failed", json_object_new_int64(m->failed));
 	json_object_object_add(j, "suspended", json_object_new_boolean(m->suspended));
@@ -137,6 +145,9 @@ static void mem_load(struct pv_daemon *d, struct job_mem *m)
 	snprintf(m->uid, sizeof(m->uid), "%s", pv_json_str(j, "uid", ""));
 	snprintf(m->tmpl_hash, sizeof(m->tmpl_hash), "%s", pv_json_str(j, "templateHash", ""));
 	snprintf(m->reason, sizeof(m->reason), "%s", pv_json_str(j, "reason", ""));
+	snprintf(m->message, sizeof(m->message), "%s", pv_json_str(j, "message", ""));
+	snprintf(m->failed_indexes, sizeof(m->failed_indexes), "%s",
+		 pv_json_str(j, "failedIndexes", ""));
 	m->start = pv_json_int(j, "startTime");
 	m->finished = pv_json_int(j, "completionTime");
 	m->cond = (enum pv_job_cond)pv_json_int(j, "condition");
@@ -253,12 +264,36 @@ static bool pod_failed(const struct pv_prt *p)
 	return failed;
 }
 
+/* A failed pod's terminated containers, init ones first (what
+ * podFailurePolicy rules look at); NULL when none or out of memory. */
+static struct pv_job_exit *exits_of(const struct pv_prt *p, size_t *n)
+{
+	struct pv_job_exit *e = calloc(p->ncontainers ? p->ncontainers : 1, sizeof(*e));
+
+	*n = 0;
+	for (size_t i = 0; e && i < p->ncontainers; i++) {
+		const struct pv_crt *c = &p->containers[i];
+
+		if (c->term.set)
+			e[(*n)++] = (struct pv_job_exit){ .container = c->spec ? c->spec->name.v : NULL,
+							 .code = c->term.exit_code };
+	}
+	return e;
+}
+
+/* An Indexed Job's pod's completion index; -1: none. */
+static int64_t index_of(const struct pv_pod_view *v)
+{
+	const char *idx = pv_ctl_map_get(&v->spec->h.metadata.annotations, INDEX_KEY);
+
+	return idx ? strtoll(idx, NULL, 10) : -1;
+}
+
 /* One observed pod: the plan's view of it from the pod record. */
 static struct pv_job_pod pod_of(struct pv_daemon *d, const struct pv_pod_view *v)
 {
 	const struct pv_prt *p = pv_pods_find(d, v->ns, v->name);
-	const char *idx = pv_ctl_map_get(&v->spec->h.metadata.annotations, INDEX_KEY);
-	struct pv_job_pod q = { .state = PV_JOB_POD_ACTIVE, .index = idx ? strtoll(idx, NULL, 10) : -1 };
+	struct pv_job_pod q = { .state = PV_JOB_POD_ACTIVE, .index = index_of(v) };
 
 	if (!p)
 		return q;
@@ -275,6 +310,8 @@ static struct pv_job_pod pod_of(struct pv_daemon *d, const struct pv_pod_view *v
 		return q;
 	}
 	q.state = pod_failed(p) ? PV_JOB_POD_FAILED : PV_JOB_POD_SUCCEEDED;
+	if (q.state == PV_JOB_POD_FAILED)
+		q.exits = exits_of(p, &q.nexits);
 	if (!q.finished)
 		q.finished = time(NULL);
 	return q;
@@ -374,6 +411,53 @@ static void create_pod(struct job *w, int64_t index)
 	pv_daemon_event(w->d, w->st->source, false, "SuccessfulCreate", "Created pod: %s", name);
 }
 
+static const char *const actions[] = { "Count", "FailJob", "FailIndex", "Ignore", NULL };
+
+/* The podFailurePolicy and successPolicy rules, in one allocation. */
+static void *plan_rules(struct pv_job_plan *p, const struct pv_job_spec *s)
+{
+	size_t nr = s->pod_failure_policy.rules.n, ns = s->success_policy.rules.n, ncodes = 0;
+	char *mem;
+	struct pv_job_rule *rules;
+	struct pv_job_success_rule *succ;
+	int64_t *codes;
+
+	for (size_t i = 0; i < nr; i++)
+		ncodes += s->pod_failure_policy.rules.items[i].on_exit_codes.values.n;
+	mem = calloc(1, nr * sizeof(*rules) + ns * sizeof(*succ) + ncodes * sizeof(*codes) + 1);
+	if (!mem)
+		return NULL;
+	rules = (struct pv_job_rule *)(void *)mem;
+	succ = (struct pv_job_success_rule *)(void *)(rules + nr);
+	codes = (int64_t *)(void *)(succ + ns);
+	for (size_t i = 0; i < nr; i++) {
+		const struct pv_pfp_rule *r = &s->pod_failure_policy.rules.items[i];
+		const struct pv_pfp_exit_codes *x = &r->on_exit_codes;
+
+		for (size_t a = 0; actions[a]; a++)
+			if (r->action.v && !strcmp(r->action.v, actions[a]))
+				rules[i].action = (enum pv_job_action)a;
+		rules[i].on_conditions = !x->hdr.set;
+		rules[i].container = x->container_name.v;
+		rules[i].not_in = x->operator.v && !strcmp(x->operator.v, "NotIn");
+		rules[i].codes = codes;
+		rules[i].ncodes = x->values.n;
+		for (size_t c = 0; c < x->values.n; c++)
+			*codes++ = x->values.items[c].v;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		const struct pv_success_rule *r = &s->success_policy.rules.items[i];
+
+		succ[i].indexes = r->succeeded_indexes.v;
+		succ[i].count = r->succeeded_count.set ? r->succeeded_count.v : 0;
+	}
+	p->rules = rules;
+	p->nrules = nr;
+	p->success = succ;
+	p->nsuccess = ns;
+	return mem;
+}
+
 static void plan_spec(struct pv_job_plan *p, const struct pv_job_spec *s)
 {
 	const char *rp = s->template.spec.restart_policy.v;
@@ -383,17 +467,67 @@ static void plan_spec(struct pv_job_plan *p, const struct pv_job_spec *s)
 	p->indexed = s->completion_mode.v && !strcmp(s->completion_mode.v, "Indexed");
 	if (p->indexed && p->completions < 0)
 		p->completions = 1;
-	p->backoff_limit = s->backoff_limit.set ? s->backoff_limit.v : 6;
+	p->per_index_set = p->indexed && s->backoff_limit_per_index.set;
+	p->per_index = s->backoff_limit_per_index.v;
+	p->max_failed_set = p->per_index_set && s->max_failed_indexes.set;
+	p->max_failed_indexes = s->max_failed_indexes.v;
+	/* With backoffLimitPerIndex, backoffLimit defaults to unlimited. */
+	p->backoff_limit = s->backoff_limit.set ? s->backoff_limit.v
+						: p->per_index_set ? INT32_MAX : 6;
 	p->active_deadline = s->active_deadline_seconds.set ? s->active_deadline_seconds.v : 0;
 	p->ttl = s->ttl_seconds_after_finished.set ? s->ttl_seconds_after_finished.v : -1;
 	p->suspend = s->suspend.set && s->suspend.v;
 	p->on_failure = rp && !strcmp(rp, "OnFailure");
+	/* podReplacementPolicy defaults to Failed with a podFailurePolicy. */
+	p->replace_failed_only = s->pod_replacement_policy.v
+					 ? !strcmp(s->pod_replacement_policy.v, "Failed")
+					 : s->pod_failure_policy.hdr.set;
+}
+
+/* status.failedIndexes: "1,3-5". */
+static void indexes_str(const struct pv_job_plan *p, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int64_t i = 0; p->index_state && i < p->completions && o + 1 < len; i++) {
+		int64_t j = i;
+
+		if (p->index_state[i] != PV_JOB_INDEX_FAILED)
+			continue;
+		while (j + 1 < p->completions && p->index_state[j + 1] == PV_JOB_INDEX_FAILED)
+			j++;
+		o += (size_t)snprintf(out + o, len - o, j > i ? "%s%lld-%lld" : "%s%lld",
+				      o ? "," : "", (long long)i, (long long)j);
+		if (o >= len)
+			o = len - 1;
+		i = j;
+	}
+}
+
+/* Kubernetes' message of a FailJob rule's match. */
+static void fail_message(struct job *w, const struct pv_job_plan *p,
+			 const struct pv_pod_view *views, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (p->fail_pod < 0)
+		return;
+	snprintf(out, len, "Container %s for pod %s/%s failed with exit code %lld matching "
+		 "FailJob rule at index %zu", p->fail_container ? p->fail_container : "",
+		 w->st->ns, views[p->fail_pod].name, (long long)p->fail_code, p->fail_rule);
 }
 
 static void finish_events(struct job *w, const struct pv_job_plan *p)
 {
 	if (p->cond == PV_JOB_COMPLETE)
 		pv_daemon_event(w->d, w->st->source, false, "Completed", "Job completed");
+	else if (!strcmp(p->reason, "PodFailurePolicy"))
+		pv_daemon_event(w->d, w->st->source, true, "PodFailurePolicy", "%s", w->m->message);
+	else if (!strcmp(p->reason, "FailedIndexes"))
+		pv_daemon_event(w->d, w->st->source, true, "FailedIndexes", "Job has failed indexes");
+	else if (!strcmp(p->reason, "MaxFailedIndexesExceeded"))
+		pv_daemon_event(w->d, w->st->source, true, "MaxFailedIndexesExceeded",
+				"Job has exceeded the specified maximal number of failed indexes");
 	else if (!strcmp(p->reason, "BackoffLimitExceeded"))
 		pv_daemon_event(w->d, w->st->source, true, "BackoffLimitExceeded",
 				"Job has reached the specified backoff limit");
@@ -419,6 +553,30 @@ static void set_info(struct job *w, const struct pv_job_plan *p)
 			       json_object_new_int64(p->cond == PV_JOB_COMPLETE ? p->finished : 0));
 	if (p->reason)
 		json_object_object_add(info, "reason", json_object_new_string(p->reason));
+	if (p->finished && w->m->message[0])
+		json_object_object_add(info, "message", json_object_new_string(w->m->message));
+	if (p->per_index_set) {
+		char now[sizeof(w->m->failed_indexes)];
+
+		indexes_str(p, now, sizeof(now));
+		json_object_object_add(info, "failedIndexes",
+				       json_object_new_string(p->finished ? w->m->failed_indexes
+									  : now));
+	}
+	if (p->ignored)
+		json_object_object_add(info, "ignored", json_object_new_int64(p->ignored));
+	json_object_object_add(info, "terminating", json_object_new_int64(p->terminating));
+	if (p->cond != PV_JOB_RUNNING) {
+		struct json_object *conds = json_object_new_array();
+
+		/* Kubernetes sets SuccessCriteriaMet (FailureTarget) first, then
+		 * Complete (Failed) once no pod runs. */
+		json_object_array_add(conds, json_object_new_string(p->cond == PV_JOB_COMPLETE
+									    ? "SuccessCriteriaMet"
+									    : "FailureTarget"));
+		json_object_array_add(conds, json_object_new_string(pv_job_status_str(p)));
+		json_object_object_add(info, "conditions", conds);
+	}
 	if (w->st->info)
 		json_object_put(w->st->info);
 	w->st->info = info;
@@ -426,7 +584,7 @@ static void set_info(struct job *w, const struct pv_job_plan *p)
 }
 
 /* Remember what changed, and say it. */
-static void remember(struct job *w, struct pv_job_plan *p)
+static void remember(struct job *w, struct pv_job_plan *p, const struct pv_pod_view *views)
 {
 	struct job_mem *m = w->m;
 	bool changed = m->start != p->start || m->finished != p->finished;
@@ -434,6 +592,8 @@ static void remember(struct job *w, struct pv_job_plan *p)
 	if (p->just_finished) {
 		m->cond = p->cond;
 		snprintf(m->reason, sizeof(m->reason), "%s", p->reason ? p->reason : "");
+		fail_message(w, p, views, m->message, sizeof(m->message));
+		indexes_str(p, m->failed_indexes, sizeof(m->failed_indexes));
 		m->succeeded = p->succeeded;
 		m->failed = p->failed;
 		finish_events(w, p);
@@ -450,7 +610,16 @@ static void remember(struct job *w, struct pv_job_plan *p)
 		mem_save(w->d, m);
 }
 
-/* The pods of the Job in the views, not stopping. */
+/* A stopping pod that has not finished: Terminating. */
+static bool terminating(struct pv_daemon *d, const struct pv_pod_view *v)
+{
+	const struct pv_prt *p = pv_pods_find(d, v->ns, v->name);
+
+	return v->stopping && (!p || p->state != PV_P_DONE);
+}
+
+/* The pods of the Job in the views: not stopping, or Terminating (what
+ * podReplacementPolicy Failed waits for). */
 static size_t observe(struct job *w, struct pv_pod_view *views, struct pv_job_pod *pods)
 {
 	struct pv_pod_view v;
@@ -459,10 +628,16 @@ static size_t observe(struct job *w, struct pv_pod_view *views, struct pv_job_po
 	for (size_t it = 0; pv_pod_view_next(w->d, &it, &v);) {
 		const char *uid = pv_ctl_map_get(&v.spec->h.metadata.labels, "controller-uid");
 
-		if (!pv_ctl_owns(w->st, &v) || v.stopping || !uid || strcmp(uid, w->m->uid))
+		if (!pv_ctl_owns(w->st, &v) || !uid || strcmp(uid, w->m->uid))
 			continue; /* another Job's of that name (an earlier template) goes */
-		pv_ctl_count(w->st, &v);
+		if (v.stopping && !terminating(w->d, &v))
+			continue;
 		views[n] = v;
+		if (v.stopping) {
+			pods[n++] = (struct pv_job_pod){ .terminating = true, .index = index_of(&v) };
+			continue;
+		}
+		pv_ctl_count(w->st, &v);
 		pods[n++] = pod_of(w->d, &v);
 	}
 	return n;
@@ -475,21 +650,28 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	cleanup_free struct pv_pod_view *views = calloc(bound, sizeof(*views));
 	cleanup_free struct pv_job_pod *pods = calloc(bound, sizeof(*pods));
 	cleanup_free int64_t *idx = NULL;
+	cleanup_free char *index_state = NULL;
+	cleanup_free void *rules = NULL;
 	struct pv_job_plan p = { .start = w->m->start, .finished = w->m->finished,
 				 .cond = w->m->cond, .reason = w->m->reason[0] ? w->m->reason : NULL,
 				 .now = time(NULL) };
 
 	plan_spec(&p, s);
 	idx = calloc((size_t)(p.parallelism > 0 ? p.parallelism : 1), sizeof(*idx));
-	if (!views || !pods || !idx) {
+	index_state = p.indexed ? calloc((size_t)p.completions + 1, 1) : NULL;
+	rules = plan_rules(&p, s);
+	if (!views || !pods || !idx || !rules || (p.indexed && !index_state)) {
 		w->d->wanted_incomplete = true;
 		return;
 	}
 	p.pods = pods;
 	p.create_index = idx;
+	p.index_state = index_state;
 	p.npods = observe(w, views, pods);
 	pv_job_decide(&p);
 	for (size_t i = 0; i < p.npods; i++) {
+		if (pods[i].terminating)
+			continue;
 		if (pods[i].keep)
 			pv_ctl_want_view(w->d, w->st, &views[i]);
 		else if (pods[i].state == PV_JOB_POD_ACTIVE)
@@ -498,8 +680,10 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	}
 	for (int64_t i = 0; i < p.create; i++)
 		create_pod(w, p.indexed ? idx[i] : -1);
-	remember(w, &p);
+	remember(w, &p, views);
 	set_info(w, &p);
+	for (size_t i = 0; i < p.npods; i++)
+		free((void *)pods[i].exits);
 	if (p.next && (!*next || p.next < *next))
 		*next = p.next;
 	*out = (struct pv_job_outcome){ .known = true, .finished = p.finished != 0,
