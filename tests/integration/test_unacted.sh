@@ -39,7 +39,7 @@ out=$("$PODVISOR" check "$T_TMP/deploy.yaml" 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "deploy.yaml:12:16: warning: spec.template.spec.hostIPC: not acted on by podvisor yet (issue 14)" <<<"$out" &&
 	ok "check: a StatefulSet's template's hostIPC is a located warning, exit 0" || { fail "check deploy.yaml (exit $rc)"; diag "$out"; }
 out=$("$PODVISOR" check "$T_TMP/pod.yaml" 2>&1); rc=$?
-[ $rc = 0 ] && grep -q "pod.yaml:7:22: warning: spec.priorityClassName: not acted on by podvisor yet (issue 13)" <<<"$out" &&
+[ $rc = 0 ] && grep -q "pod.yaml:7:22: warning: spec.priorityClassName: not acted on by podvisor: one node, no preemption" <<<"$out" &&
 	ok "check: a pod's priorityClassName is a located warning, exit 0" || { fail "check pod.yaml (exit $rc)"; diag "$out"; }
 out=$("$PODVISOR" check -q "$T_TMP/pod.yaml" "$T_TMP/deploy.yaml" 2>&1); rc=$?
 [ $rc = 0 ] && ! grep -q 'warning' <<<"$out" && ok "check -q: no warnings printed" || { fail "check -q (exit $rc)"; diag "$out"; }
@@ -54,7 +54,7 @@ ev=$("$PODVISOR" get events statefulset/default/web 2>&1)
 grep -q "Warning.*NotActedOn.*spec.template.spec.hostIPC: not acted on by podvisor yet (issue 14).*deploy.yaml:12:16" <<<"$ev" &&
 	ok "a NotActedOn event on statefulset/default/web" || { fail "no NotActedOn event on the StatefulSet"; diag "$ev"; }
 ev=$("$PODVISOR" get events pod/default/picky 2>&1)
-grep -q "Warning.*NotActedOn.*spec.priorityClassName: not acted on by podvisor yet (issue 13).*pod.yaml:7:22" <<<"$ev" &&
+grep -q "Warning.*NotActedOn.*spec.priorityClassName: not acted on by podvisor: one node, no preemption.*pod.yaml:7:22" <<<"$ev" &&
 	ok "a NotActedOn event on pod/default/picky for spec.priorityClassName" || { fail "no NotActedOn event on the pod"; diag "$ev"; }
 out=$("$PODVISOR" describe pod picky 2>&1)
 grep -q "NotActedOn" <<<"$out" && ok "describe pod shows it" || { fail "describe pod picky has no NotActedOn"; diag "$out"; }
