@@ -7,10 +7,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "manifests/encode.h"
 #include "supervisor/cli/rollout_edit.h"
 
 static const char file[] =
@@ -104,12 +106,98 @@ static void test_strip_and_order(void **state)
 	json_object_put(t);
 }
 
+/* A Deployment whose last value is a block scalar (HEADER, then BODY),
+ * followed by AFTER. */
+static char *block_last(const char *header, const char *body, const char *after)
+{
+	char *t = NULL;
+	int n = asprintf(&t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+			 "spec:\n  template:\n    spec:\n      containers:\n      - name: a\n"
+			 "        command:\n        - %s\n%s%s", header, body, after);
+
+	assert_true(n > 0);
+	return t;
+}
+
+/* The Deployment in TEXT ends where AFTER (the rest of TEXT) begins, its
+ * command's last item is WANT, and writing it back (as undo does: the
+ * document re-emitted, the bytes around it kept) gives it again and
+ * keeps AFTER. */
+static void check_block_last(const char *text, const char *after, const char *want)
+{
+	struct json_object *doc = NULL, *doc2 = NULL;
+	struct pv_err err = { 0 };
+	size_t start = 0, end = 0, len = strlen(text);
+	char *yaml, *out = NULL;
+	const char *body;
+
+	assert_int_equal(pv_edit_find_doc(text, len, "Deployment", "default", "web", &doc,
+					  &start, &end, &err), 0);
+	assert_int_equal(start, 0);
+	assert_string_equal(text + end, after);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(json_object_object_get(
+			json_object_object_get(json_object_object_get(doc, "spec"), "template"),
+			"spec"), "containers"), 0), "command"), 0)), want);
+	yaml = pv_json_to_yaml(doc, false);
+	assert_non_null(yaml);
+	body = strncmp(yaml, "---\n", 4) ? yaml : yaml + 4;
+	assert_true(asprintf(&out, "%s%s", body, text + end) > 0);
+	assert_int_equal(pv_edit_find_doc(out, strlen(out), "Deployment", "default", "web", &doc2,
+					  &start, &end, &err), 0);
+	assert_true(json_object_equal(doc, doc2));
+	assert_true(end <= strlen(body)); /* (a |+ scalar last: libyaml ends it with ...) */
+	json_object_put(doc2);
+	json_object_put(doc);
+	free(out);
+	free(yaml);
+}
+
+static const char service[] = "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n";
+
+static void test_block_scalar_last(void **state)
+{
+	char *t, *after = NULL;
+
+	(void)state;
+	/* then a blank line and the next document */
+	assert_true(asprintf(&after, "\n%s", service) > 0);
+	t = block_last("|", "          echo hi\n", after);
+	check_block_last(t, after, "echo hi\n");
+	free(t);
+	free(after);
+	/* then a comment, then the next document */
+	assert_true(asprintf(&after, "# the Service\n%s", service) > 0);
+	t = block_last("|", "          echo hi\n          echo there\n", after);
+	check_block_last(t, after, "echo hi\necho there\n");
+	free(t);
+	free(after);
+	/* folded, trailing blank lines (some with spaces), then the next document */
+	assert_true(asprintf(&after, "\n  \n\n%s", service) > 0);
+	t = block_last(">-", "          echo\n          hi\n", after);
+	check_block_last(t, after, "echo hi");
+	free(t);
+	free(after);
+	/* keep: the trailing blank lines are the scalar's */
+	t = block_last("|+", "          echo hi\n\n\n", service);
+	check_block_last(t, service, "echo hi\n\n\n");
+	free(t);
+	/* the last document, without a final newline; with trailing blank lines */
+	t = block_last("|", "          echo hi", "");
+	check_block_last(t, "", "echo hi");
+	free(t);
+	t = block_last(">", "          echo hi\n", "\n\n");
+	check_block_last(t, "\n\n", "echo hi\n");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_anchors_refused),
 		cmocka_unit_test(test_strip_and_order),
+		cmocka_unit_test(test_block_scalar_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
