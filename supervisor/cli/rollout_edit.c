@@ -1,5 +1,5 @@
 /* One object's document in a manifest file, found and rewritten in place
- * (rollout_edit.h). Calls: manifests (scalar), common. */
+ * (rollout_edit.h). Calls: manifests (scalar), core (fsutil), common. */
 #include "supervisor/cli/rollout_edit.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "manifests/encode.h"
 #include "manifests/manifest.h"
 #include "manifests/scalar.h"
+#include "supervisor/core/fsutil.h"
 
 #define DEPTH_MAX 64
 
@@ -285,18 +286,38 @@ int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *
 	return rc;
 }
 
-int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct pv_err *err)
+/* Whether PATH holds the bytes whose hash is SHA. */
+static bool still_is(const char *path, const char *sha)
 {
-	cleanup_free char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+	struct pv_err err = { 0 };
+	size_t n = 0;
+	char hex[65];
+	cleanup_free char *b = pv_read_file_raw(path, PV_EDIT_FILE_MAX, &n, &err);
+
+	if (!b)
+		return false;
+	pv_edit_sha256(b, n, hex);
+	return !strcmp(hex, sha);
+}
+
+int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const char *sha,
+			 struct pv_err *err)
+{
+	cleanup_free char *real = realpath(path, NULL), *dcopy = NULL, *bcopy = NULL, *tmp = NULL;
+	cleanup_free char *again = NULL;
 	const char *dir;
 	struct stat st;
 	int fd, dfd, e;
 
+	if (!real)
+		return pv_err_sys(err, errno, "%s", path);
+	dcopy = strdup(real);
+	bcopy = strdup(real);
 	if (!dcopy || !bcopy)
 		return pv_err_set(err, ENOMEM, "out of memory");
-	if (stat(path, &st) < 0)
-		return pv_err_sys(err, errno, "%s", path);
-	dir = dirname(dcopy);
+	if (stat(real, &st) < 0)
+		return pv_err_sys(err, errno, "%s", real);
+	dir = dirname(dcopy); /* beside the file a symlink names: the link stays */
 	if (asprintf(&tmp, "%s/.%s.podvisor-XXXXXX", dir, basename(bcopy)) < 0)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -309,10 +330,23 @@ int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct p
 		unlink(tmp);
 		return pv_err_sys(err, e, "%s", tmp);
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0) {
 		e = errno;
 		unlink(tmp);
-		return pv_err_sys(err, e, "rename to %s", path);
+		return pv_err_sys(err, e, "%s", tmp);
+	}
+	/* The caller checked SHA when it read the file; look again as late as
+	 * can be (a write between this and the rename is still lost). */
+	again = realpath(path, NULL);
+	if (sha && (!again || strcmp(again, real) != 0 || !still_is(real, sha))) {
+		unlink(tmp);
+		return pv_err_set(err, EAGAIN, "%s changed while it was being rewritten; nothing was "
+				  "rewritten (try again)", path);
+	}
+	if (rename(tmp, real) < 0) {
+		e = errno;
+		unlink(tmp);
+		return pv_err_sys(err, e, "rename to %s", real);
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {

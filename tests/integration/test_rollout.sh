@@ -10,7 +10,9 @@
 # revisionHistoryLimit; the history survives a daemon restart;
 # minReadySeconds delays AVAILABLE; progressDeadlineSeconds fails status;
 # spec.paused holds a template change; describe deploy; many: 12 changes
-# with revisionHistoryLimit 10.
+# with revisionHistoryLimit 10; undo of a document ending in a block
+# scalar keeps the --- and the document after it; undo of a symlinked
+# manifest rewrites its target and leaves the link.
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
@@ -321,6 +323,24 @@ wait_read blk.yaml "$before" Updated && for _ in $(seq 100); do [ "$(history_row
 [ "$(history_rows blk | awk '{print $1}' | tr '\n' ' ')" = "2 3 " ] \
 	&& ok "... and the daemon loads it: revision 1 became 3" || { fail "blk history"; diag "$("$PODVISOR" rollout history deploy/blk 2>&1)"; }
 rm "$M/blk.yaml"
+
+# --- undo of a symlinked manifest: the link stays, its target is rewritten -------
+mkdir -p "$T_TMP/elsewhere"
+relink() { ln -sfn "$T_TMP/elsewhere/lnk.yaml" "$M/.lnk.yaml.new" && mv -T "$M/.lnk.yaml.new" "$M/lnk.yaml"; }
+for g in one two; do # (the watch sees the link replaced, not the target written)
+	deploy_doc lnk 0 "$g" "" >"$T_TMP/elsewhere/lnk.yaml"
+	before=$(file_seen lnk.yaml)
+	relink && wait_read lnk.yaml "$before" "$([ "$before" = 0 ] && echo Loaded || echo Updated)" \
+		|| fail "the daemon did not read lnk.yaml: $(file_last lnk.yaml)"
+done
+for _ in $(seq 100); do [ "$(history_rows lnk | wc -l)" = 2 ] && break; sleep 0.1; done
+out=$("$PODVISOR" rollout undo deploy/lnk 2>&1); rc=$?
+[ "$rc" = 0 ] && [ -L "$M/lnk.yaml" ] && [ "$(readlink "$M/lnk.yaml")" = "$T_TMP/elsewhere/lnk.yaml" ] \
+	&& grep -Eq '^ +value: "?one"?$' "$T_TMP/elsewhere/lnk.yaml" \
+	&& [ "$(ls -A "$T_TMP/elsewhere")" = lnk.yaml ] && [ -z "$(find "$M" -name '.*podvisor*')" ] \
+	&& ok "undo of a symlinked manifest: still a link, its target has the old template" \
+	|| { fail "symlink undo (exit $rc)"; diag "$out"; diag "$(ls -lA "$M" "$T_TMP/elsewhere")"; }
+rm "$M/lnk.yaml"
 
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
 ! grep -qE "runtime error|AddressSanitizer" "$LOG" && ok "no sanitizer report in the daemon log" || fail "sanitizer report"

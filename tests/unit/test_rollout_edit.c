@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "manifests/encode.h"
@@ -191,6 +194,73 @@ static void test_block_scalar_last(void **state)
 	free(t);
 }
 
+static char *slurp(const char *path)
+{
+	static char b[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(b, 1, sizeof(b) - 1, f);
+	fclose(f);
+	b[n] = '\0';
+	return b;
+}
+
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+	closedir(d);
+	return n;
+}
+
+/* Through a symlink: the link stays, its target (in another directory)
+ * changes, its mode kept. With a hash the file no longer has: refused,
+ * nothing changed. No temporary file left either way. */
+static void test_write_through_symlink(void **state)
+{
+	char top[] = "/tmp/test_rollout_edit-XXXXXX", sub[64], real[96], link[96], sha[65];
+	struct pv_err err = { 0 };
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	snprintf(sub, sizeof(sub), "%s/elsewhere", top);
+	snprintf(real, sizeof(real), "%s/web.yaml", sub);
+	snprintf(link, sizeof(link), "%s/web.yaml", top);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	f = fopen(real, "w");
+	assert_non_null(f);
+	fputs("old\n", f);
+	fclose(f);
+	assert_int_equal(chmod(real, 0640), 0);
+	assert_int_equal(symlink("elsewhere/web.yaml", link), 0);
+	pv_edit_sha256("old\n", 4, sha);
+	assert_int_equal(pv_edit_write_atomic(link, "new\n", 4, sha, &err), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_string_equal(slurp(real), "new\n");
+	assert_int_equal(stat(real, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	/* the file changed after the caller read it (it still has "old"'s hash) */
+	assert_int_equal(pv_edit_write_atomic(link, "newer\n", 6, sha, &err), -1);
+	assert_non_null(strstr(err.msg, "changed while it was being rewritten"));
+	assert_string_equal(slurp(real), "new\n");
+	assert_int_equal(entries(sub), 1);
+	assert_int_equal(entries(top), 2);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(real), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(top), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_anchors_refused),
 		cmocka_unit_test(test_strip_and_order),
 		cmocka_unit_test(test_block_scalar_last),
+		cmocka_unit_test(test_write_through_symlink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
