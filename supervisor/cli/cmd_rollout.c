@@ -115,7 +115,8 @@ static bool file_as_loaded(struct json_object *r, char **buf, size_t *len)
 	struct pv_err err = { 0 };
 	char hex[65];
 	size_t n = 0;
-	char *b = pv_read_file(pv_json_str(r, "file", ""), 64 * 1024 * 1024, &n, &err);
+	/* through a symlink, as the daemon reads it */
+	char *b = pv_read_file_raw(pv_json_str(r, "file", ""), PV_EDIT_FILE_MAX, &n, &err);
 
 	if (!b)
 		return false;
@@ -382,7 +383,7 @@ static int do_undo(const struct rollout_opts *o, struct json_object *r)
 	memcpy(out, buf, start);
 	memcpy(out + start, ybody, ylen);
 	memcpy(out + start + ylen, buf + end, len - end);
-	if (pv_edit_write_atomic(path, out, olen, &err) < 0) {
+	if (pv_edit_write_atomic(path, out, olen, pv_json_str(r, "fileSha256", ""), &err) < 0) {
 		fprintf(stderr, "error: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}

@@ -1,5 +1,5 @@
 /* One object's document in a manifest file, found and rewritten in place
- * (rollout_edit.h). Calls: manifests (scalar), common. */
+ * (rollout_edit.h). Calls: manifests (scalar), core (fsutil), common. */
 #include "supervisor/cli/rollout_edit.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "manifests/encode.h"
 #include "manifests/manifest.h"
 #include "manifests/scalar.h"
+#include "supervisor/core/fsutil.h"
 
 #define DEPTH_MAX 64
 
@@ -32,6 +33,9 @@ struct reader {
 	int depth;
 	struct json_object *root;
 	size_t start, end;       /* the root's first byte; the end of its last token */
+	bool end_block;          /* that token is a block scalar (| or >): END is at the
+				  * start of the line after it and its trailing blank lines */
+	bool end_keep;           /* ... with the keep indicator (|+): those lines are its */
 	bool aliases;
 };
 
@@ -95,12 +99,32 @@ static int open_container(struct reader *r, struct json_object *c, bool flow)
 
 static void note_end(struct reader *r, size_t at)
 {
-	if (at > r->end)
+	if (at > r->end) {
 		r->end = at;
+		r->end_block = r->end_keep = false;
+	}
 }
 
-/* One event of a document; 1 when its root is complete. */
-static int read_event(struct reader *r, const yaml_event_t *ev)
+/* Whether the block scalar whose text starts at AT (its tag, or its | or >)
+ * has the keep indicator: |+, >+, |2+, |+2. */
+static bool block_keeps(const char *buf, size_t len, size_t at)
+{
+	if (at < len && buf[at] == '!')
+		while (at < len && buf[at] != ' ' && buf[at] != '\t' && buf[at] != '\n')
+			at++;
+	while (at < len && (buf[at] == ' ' || buf[at] == '\t'))
+		at++;
+	if (at >= len || (buf[at] != '|' && buf[at] != '>'))
+		return false;
+	for (size_t i = at + 1; i < len && i <= at + 2; i++)
+		if (buf[i] == '+')
+			return true;
+	return false;
+}
+
+/* One event of a document (in the LEN bytes of BUF); 1 when its root is
+ * complete. */
+static int read_event(struct reader *r, const yaml_event_t *ev, const char *buf, size_t len)
 {
 	struct json_object *top = r->depth ? r->stack[r->depth - 1] : NULL;
 	bool want_key = top && json_object_is_type(top, json_type_object) && !r->key[r->depth - 1];
@@ -113,6 +137,12 @@ static int read_event(struct reader *r, const yaml_event_t *ev)
 		if (ev->data.scalar.anchor)
 			r->aliases = true;
 		note_end(r, ev->end_mark.index);
+		if (r->end == ev->end_mark.index && ev->end_mark.column == 0 &&
+		    (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+		     ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)) {
+			r->end_block = true;
+			r->end_keep = block_keeps(buf, len, ev->start_mark.index);
+		}
 		if (want_key) {
 			r->key[r->depth - 1] = strndup((const char *)ev->data.scalar.value,
 						       ev->data.scalar.length);
@@ -178,6 +208,29 @@ static bool is_the_one(struct json_object *doc, const char *kind, const char *ns
 								  : "default", ns);
 }
 
+/* Where R's document text ends: after the line break that ends its last
+ * token's line. A block scalar's end mark is at the start of the line
+ * after its trailing blank lines (the next document's ---, a comment):
+ * back over those (unless |+ makes them the scalar's), so the bytes after
+ * the document stay out of it. */
+static size_t doc_end(const struct reader *r, const char *buf, size_t len)
+{
+	size_t end = r->end;
+
+	if (r->end_block) {
+		if (r->end_keep)
+			return end;
+		while (end > r->start && (buf[end - 1] == '\n' || buf[end - 1] == '\r' ||
+					  buf[end - 1] == ' ' || buf[end - 1] == '\t'))
+			end--;
+	}
+	while (end < len && buf[end] != '\n') /* the rest of its last line */
+		end++;
+	if (end < len)
+		end++;
+	return end;
+}
+
 int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *ns,
 		     const char *name, struct json_object **doc, size_t *start, size_t *end,
 		     struct pv_err *err)
@@ -205,7 +258,7 @@ int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *
 			pv_err_set(err, ENOENT, "no %s \"%s\" in namespace \"%s\" in it", kind, name, ns);
 			break;
 		}
-		got = read_event(&r, &ev);
+		got = read_event(&r, &ev, buf, len);
 		yaml_event_delete(&ev);
 		if (got < 0) {
 			pv_err_set(err, EINVAL, r.aliases ? "it uses YAML anchors or aliases"
@@ -222,11 +275,7 @@ int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *
 			}
 			*doc = json_object_get(r.root);
 			*start = r.start;
-			*end = r.end;
-			while (*end < len && buf[*end] != '\n') /* the rest of its last line */
-				(*end)++;
-			if (*end < len)
-				(*end)++;
+			*end = doc_end(&r, buf, len);
 			rc = 0;
 			done = true;
 		}
@@ -237,18 +286,38 @@ int pv_edit_find_doc(const char *buf, size_t len, const char *kind, const char *
 	return rc;
 }
 
-int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct pv_err *err)
+/* Whether PATH holds the bytes whose hash is SHA. */
+static bool still_is(const char *path, const char *sha)
 {
-	cleanup_free char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+	struct pv_err err = { 0 };
+	size_t n = 0;
+	char hex[65];
+	cleanup_free char *b = pv_read_file_raw(path, PV_EDIT_FILE_MAX, &n, &err);
+
+	if (!b)
+		return false;
+	pv_edit_sha256(b, n, hex);
+	return !strcmp(hex, sha);
+}
+
+int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const char *sha,
+			 struct pv_err *err)
+{
+	cleanup_free char *real = realpath(path, NULL), *dcopy = NULL, *bcopy = NULL, *tmp = NULL;
+	cleanup_free char *again = NULL;
 	const char *dir;
 	struct stat st;
 	int fd, dfd, e;
 
+	if (!real)
+		return pv_err_sys(err, errno, "%s", path);
+	dcopy = strdup(real);
+	bcopy = strdup(real);
 	if (!dcopy || !bcopy)
 		return pv_err_set(err, ENOMEM, "out of memory");
-	if (stat(path, &st) < 0)
-		return pv_err_sys(err, errno, "%s", path);
-	dir = dirname(dcopy);
+	if (stat(real, &st) < 0)
+		return pv_err_sys(err, errno, "%s", real);
+	dir = dirname(dcopy); /* beside the file a symlink names: the link stays */
 	if (asprintf(&tmp, "%s/.%s.podvisor-XXXXXX", dir, basename(bcopy)) < 0)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -261,10 +330,23 @@ int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct p
 		unlink(tmp);
 		return pv_err_sys(err, e, "%s", tmp);
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0) {
 		e = errno;
 		unlink(tmp);
-		return pv_err_sys(err, e, "rename to %s", path);
+		return pv_err_sys(err, e, "%s", tmp);
+	}
+	/* The caller checked SHA when it read the file; look again as late as
+	 * can be (a write between this and the rename is still lost). */
+	again = realpath(path, NULL);
+	if (sha && (!again || strcmp(again, real) != 0 || !still_is(real, sha))) {
+		unlink(tmp);
+		return pv_err_set(err, EAGAIN, "%s changed while it was being rewritten; nothing was "
+				  "rewritten (try again)", path);
+	}
+	if (rename(tmp, real) < 0) {
+		e = errno;
+		unlink(tmp);
+		return pv_err_sys(err, e, "rename to %s", real);
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {

@@ -4,7 +4,8 @@
  * value's line: the comments and documents around it are not in it), that
  * document read as JSON (scalars resolved as the loader resolves them),
  * and an atomic write that keeps the file's mode and owner.
- * Owns: nothing. Calls: manifests (scalar, the loader, encode), common. */
+ * Owns: nothing. Calls: manifests (scalar, the loader, encode), core
+ * (fsutil), common. */
 #ifndef PV_SUPERVISOR_CLI_ROLLOUT_EDIT_H
 #define PV_SUPERVISOR_CLI_ROLLOUT_EDIT_H
 
@@ -40,11 +41,18 @@ struct json_object *pv_edit_strip_defaults(struct json_object *tmpl, struct json
  * back reads as the one it replaces. A new reference. */
 struct json_object *pv_edit_follow_order(struct json_object *v, struct json_object *like);
 
-/* Replace PATH's contents with BUF: a temporary file in the same
- * directory (a hidden name the manifests watch ignores), with PATH's mode
- * and owner, written, synced, renamed over PATH, and the directory
- * synced. */
-int pv_edit_write_atomic(const char *path, const char *buf, size_t len, struct pv_err *err);
+/* The largest manifest file rewritten. */
+#define PV_EDIT_FILE_MAX (64 * 1024 * 1024)
+
+/* Replace the contents of the file PATH names (through symlinks: a link
+ * stays a link, its target changes) with BUF: a temporary file in the
+ * target's directory (a hidden name the manifests watch ignores), with
+ * its mode and owner, written, synced, renamed over the target, and the
+ * directory synced. With SHA (the hex SHA-256 the caller read the file
+ * with), -1 (EAGAIN) and nothing changed when the file no longer has it
+ * just before the rename. */
+int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const char *sha,
+			 struct pv_err *err);
 
 /* The hex SHA-256 of LEN bytes of BUF into OUT. */
 void pv_edit_sha256(const char *buf, size_t len, char out[65]);

@@ -10,7 +10,9 @@
 # revisionHistoryLimit; the history survives a daemon restart;
 # minReadySeconds delays AVAILABLE; progressDeadlineSeconds fails status;
 # spec.paused holds a template change; describe deploy; many: 12 changes
-# with revisionHistoryLimit 10.
+# with revisionHistoryLimit 10; undo of a document ending in a block
+# scalar keeps the --- and the document after it; undo of a symlinked
+# manifest rewrites its target and leaves the link.
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
@@ -293,6 +295,52 @@ before=$(file_seen many.yaml)
 	&& for _ in $(seq 50); do [ "$(history_rows many | tail -1)" = "14 c2" ] && break; sleep 0.1; done
 [ "$(history_rows many | tail -1)" = "14 c2" ] && ok "undo to the oldest kept revision: it becomes 14" \
 	|| { fail "many undo"; diag "$("$PODVISOR" rollout history deploy/many 2>&1)"; }
+
+# --- undo of a document ending in a block scalar, a Service after it --------------
+blk_doc() { # GREETING: the Deployment, its container's command a | block scalar last
+	printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blk\nspec:\n  replicas: 0\n'
+	printf '  selector:\n    matchLabels: {app: blk}\n  template:\n    metadata:\n      labels: {app: blk}\n'
+	printf '    spec:\n      containers:\n      - name: main\n        image: busybox:test\n'
+	printf '        command:\n        - sh\n        - -c\n        - |\n          echo %s\n          sleep 100000\n' "$1"
+}
+printf '\n---\n# the Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: blk\nspec:\n  selector: {app: blk}\n  ports:\n  - port: 80\n' >"$T_TMP/blk-tail"
+for g in one two; do
+	{ blk_doc "$g"; cat "$T_TMP/blk-tail"; } >"$T_TMP/blk.yaml"
+	apply blk.yaml "$T_TMP/blk.yaml"
+done
+for _ in $(seq 100); do [ "$(history_rows blk | wc -l)" = 2 ] && break; sleep 0.1; done
+before=$(file_seen blk.yaml)
+out=$("$PODVISOR" rollout undo deploy/blk 2>&1); rc=$?
+[ "$rc" = 0 ] && "$PY" - "$M/blk.yaml" "$T_TMP/blk-tail" <<'PY' \
+	&& "$PODVISOR" check "$M/blk.yaml" 2>&1 | grep -q '^1 file, 2 objects, 0 errors' \
+	&& ok "undo of a document ending in a | block scalar: the --- and the Service after it kept byte for byte" \
+	|| { fail "block scalar undo (exit $rc)"; diag "$out"; diag "$(cat "$M/blk.yaml")"; diag "$("$PODVISOR" check "$M/blk.yaml" 2>&1)"; }
+import sys
+new, tail = (open(p, "rb").read() for p in sys.argv[1:3])
+sys.exit(0 if new.endswith(tail) and b"echo one\n" in new[:-len(tail)] and new.count(b"kind: Service") == 1 else 1)
+PY
+wait_read blk.yaml "$before" Updated && for _ in $(seq 100); do [ "$(history_rows blk | awk '{print $1}' | tr '\n' ' ')" = "2 3 " ] && break; sleep 0.1; done
+[ "$(history_rows blk | awk '{print $1}' | tr '\n' ' ')" = "2 3 " ] \
+	&& ok "... and the daemon loads it: revision 1 became 3" || { fail "blk history"; diag "$("$PODVISOR" rollout history deploy/blk 2>&1)"; }
+rm "$M/blk.yaml"
+
+# --- undo of a symlinked manifest: the link stays, its target is rewritten -------
+mkdir -p "$T_TMP/elsewhere"
+relink() { ln -sfn "$T_TMP/elsewhere/lnk.yaml" "$M/.lnk.yaml.new" && mv -T "$M/.lnk.yaml.new" "$M/lnk.yaml"; }
+for g in one two; do # (the watch sees the link replaced, not the target written)
+	deploy_doc lnk 0 "$g" "" >"$T_TMP/elsewhere/lnk.yaml"
+	before=$(file_seen lnk.yaml)
+	relink && wait_read lnk.yaml "$before" "$([ "$before" = 0 ] && echo Loaded || echo Updated)" \
+		|| fail "the daemon did not read lnk.yaml: $(file_last lnk.yaml)"
+done
+for _ in $(seq 100); do [ "$(history_rows lnk | wc -l)" = 2 ] && break; sleep 0.1; done
+out=$("$PODVISOR" rollout undo deploy/lnk 2>&1); rc=$?
+[ "$rc" = 0 ] && [ -L "$M/lnk.yaml" ] && [ "$(readlink "$M/lnk.yaml")" = "$T_TMP/elsewhere/lnk.yaml" ] \
+	&& grep -Eq '^ +value: "?one"?$' "$T_TMP/elsewhere/lnk.yaml" \
+	&& [ "$(ls -A "$T_TMP/elsewhere")" = lnk.yaml ] && [ -z "$(find "$M" -name '.*podvisor*')" ] \
+	&& ok "undo of a symlinked manifest: still a link, its target has the old template" \
+	|| { fail "symlink undo (exit $rc)"; diag "$out"; diag "$(ls -lA "$M" "$T_TMP/elsewhere")"; }
+rm "$M/lnk.yaml"
 
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
 ! grep -qE "runtime error|AddressSanitizer" "$LOG" && ok "no sanitizer report in the daemon log" || fail "sanitizer report"
