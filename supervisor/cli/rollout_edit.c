@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,29 @@ static bool still_is(const char *path, const char *sha)
 	return !strcmp(hex, sha);
 }
 
+/* PATH a symlink: replace it by the same link (a new one renamed over
+ * it). The daemon watches the manifests directory, not where its links
+ * point: the rename is what it sees, and reads the rewritten target. */
+static void relink(const char *path)
+{
+	cleanup_free char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (!dcopy || !bcopy || lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0 || asprintf(&tmp, "%s/.%s.podvisor-link-%d", dirname(dcopy), basename(bcopy),
+			       (int)getpid()) < 0)
+		return;
+	target[n] = '\0';
+	if (symlink(target, tmp) < 0)
+		return;
+	if (rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
 int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const char *sha,
 			 struct pv_err *err)
 {
@@ -353,6 +377,7 @@ int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const ch
 		fsync(dfd);
 		close(dfd);
 	}
+	relink(path);
 	return 0;
 }
 

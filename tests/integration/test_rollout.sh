@@ -334,12 +334,17 @@ for g in one two; do # (the watch sees the link replaced, not the target written
 		|| fail "the daemon did not read lnk.yaml: $(file_last lnk.yaml)"
 done
 for _ in $(seq 100); do [ "$(history_rows lnk | wc -l)" = 2 ] && break; sleep 0.1; done
+before=$(file_seen lnk.yaml)
 out=$("$PODVISOR" rollout undo deploy/lnk 2>&1); rc=$?
 [ "$rc" = 0 ] && [ -L "$M/lnk.yaml" ] && [ "$(readlink "$M/lnk.yaml")" = "$T_TMP/elsewhere/lnk.yaml" ] \
 	&& grep -Eq '^ +value: "?one"?$' "$T_TMP/elsewhere/lnk.yaml" \
 	&& [ "$(ls -A "$T_TMP/elsewhere")" = lnk.yaml ] && [ -z "$(find "$M" -name '.*podvisor*')" ] \
 	&& ok "undo of a symlinked manifest: still a link, its target has the old template" \
 	|| { fail "symlink undo (exit $rc)"; diag "$out"; diag "$(ls -lA "$M" "$T_TMP/elsewhere")"; }
+wait_read lnk.yaml "$before" Updated && for _ in $(seq 100); do [ "$(history_rows lnk | awk '{print $1}' | tr '\n' ' ')" = "2 3 " ] && break; sleep 0.1; done
+[ "$(history_rows lnk | awk '{print $1}' | tr '\n' ' ')" = "2 3 " ] \
+	&& ok "... and the daemon sees it (the link is renewed): revision 1 became 3" \
+	|| { fail "lnk not reloaded after undo: $(file_last lnk.yaml)"; diag "$("$PODVISOR" rollout history deploy/lnk 2>&1)"; }
 rm "$M/lnk.yaml"
 
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
