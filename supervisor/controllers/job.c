@@ -53,6 +53,7 @@ struct job_mem {
 	int64_t succeeded, failed; /* at the finish */
 	bool suspended;
 	bool seen;
+	bool frozen; /* its state file unreadable: left as it is, the Job held */
 };
 
 struct pv_ctl_jobs {
@@ -91,6 +92,8 @@ static char *state_path(const struct pv_daemon *d, const char *ns, const char *n
 
 static void mem_save(struct pv_daemon *d, const struct job_mem *m)
 {
+	if (m->frozen)
+		return;
 	cleanup_free char *path = state_path(d, m->ns, m->name);
 	cleanup_free char *dir = NULL;
 	struct json_object *j = json_object_new_object();
@@ -136,8 +139,20 @@ static void mem_load(struct pv_daemon *d, struct job_mem *m)
 {
 	cleanup_free char *path = state_path(d, m->ns, m->name);
 	struct pv_err err = { 0 };
-	struct json_object *j = path && access(path, F_OK) == 0 ? pv_read_json(path, &err) : NULL;
+	bool there = path && access(path, F_OK) == 0;
+	struct json_object *j = there ? pv_read_json(path, &err) : NULL;
 
+	if (!j && there) {
+		char object[600];
+
+		/* What it ran and whether it finished are unknown: run nothing
+		 * (a Complete Job must not run again), write nothing over it. */
+		m->frozen = true;
+		snprintf(object, sizeof(object), "job/%s/%s", m->ns, m->name);
+		pv_daemon_event(d, object, true, "JobStateNotRead", "%s not read (%s): the Job "
+				"starts no pod and the file is left as it is until it is repaired or "
+				"removed (then restart the daemon)", path, err.msg);
+	}
 	if (!j) {
 		new_uid(m->uid);
 		return;
@@ -711,6 +726,20 @@ struct pv_job_outcome pv_ctl_job_run(struct pv_daemon *d, const struct pv_object
 		return out;
 	}
 	w.m->seen = true;
+	if (w.m->frozen) { /* its pods kept as they are; nothing new */
+		struct pv_pod_view v;
+
+		for (size_t it = 0; pv_pod_view_next(d, &it, &v);)
+			if (!v.stopping && pv_ctl_owns(w.st, &v))
+				pv_ctl_want_view(d, w.st, &v);
+		if (w.st->info)
+			json_object_put(w.st->info);
+		w.st->info = json_object_new_object();
+		json_object_object_add(w.st->info, "status", json_object_new_string("Unknown"));
+		json_object_object_add(w.st->info, "reason", json_object_new_string("JobStateNotRead"));
+		json_object_put(whole);
+		return out;
+	}
 	pv_rollout_template_hash(text, strlen(text), hash);
 	if (strcmp(hash, w.m->tmpl_hash)) {
 		if (w.m->tmpl_hash[0]) { /* its template changed: a new Job */

@@ -230,4 +230,25 @@ echo "$out" | grep -q "badpfp.yaml:[0-9]*:[0-9]*: error: spec.podFailurePolicy.r
 	&& ok "check rejects FailIndex without backoffLimitPerIndex, In 0, successPolicy without Indexed" \
 	|| fail "check: $out"
 
+# --- an unreadable Job state file: the Job runs nothing, the file stays ----------
+job_yaml frz 1 1 "true" >"$T_TMP/frz.yaml"
+drop frz.yaml "$T_TMP/frz.yaml"
+wait_job frz Complete 30 || fail "frz: $(job_field frz status)"
+for _ in $(seq 50); do [ -s "$S/jobs/default_frz.json" ] && break; sleep 0.1; done
+stop_daemon TERM >/dev/null
+printf '{"uid": ' >"$S/jobs/default_frz.json"
+cp "$S/jobs/default_frz.json" "$T_TMP/frz.corrupt"
+start_daemon || fail "restart"
+for _ in $(seq 100); do events_of job/default/frz | grep -q JobStateNotRead && break; sleep 0.1; done
+events_of job/default/frz | grep -q "^JobStateNotRead .*not read" && ok "an unreadable Job state: a JobStateNotRead warning" \
+	|| fail "no JobStateNotRead: $(events_of job/default/frz)"
+# proof of later passes: another Job runs to its end
+job_yaml frz2 1 1 "true" >"$T_TMP/frz2.yaml"
+drop frz2.yaml "$T_TMP/frz2.yaml"
+wait_job frz2 Complete 30 || fail "frz2: $(job_field frz2 status)"
+[ -z "$(pods_of frz | awk '$2 != "Completed"')" ] && [ "$(job_field frz status)" = Unknown ] \
+	&& cmp -s "$S/jobs/default_frz.json" "$T_TMP/frz.corrupt" \
+	&& ok "... it starts no pod, shows Unknown, and its file is left as it was" \
+	|| fail "frz: $(job_field frz status) $(pods_of frz | tr '\n' ';') file: $(head -c 80 "$S/jobs/default_frz.json")"
+
 done_testing
