@@ -66,6 +66,7 @@ struct pv_sts_state {
 	struct json_object *claims, *sets; /* objects keyed as above */
 	bool dirty;  /* changed since saved */
 	bool frozen; /* the file could not be read: never overwritten */
+	char *why;   /* why, when frozen */
 };
 
 static struct json_object *object_at(struct json_object *root, const char *key)
@@ -94,6 +95,8 @@ static int sts_state_load(struct pv_sts_state *s, const char *state_dir, struct 
 		s->frozen = true;
 		rc = pv_err_set(err, EINVAL, "%s: not a JSON object", s->path);
 	}
+	if (rc)
+		s->why = strdup(err->msg);
 	s->claims = object_at(rc ? NULL : root, "claims");
 	s->sets = object_at(rc ? NULL : root, "sets");
 	json_object_put(root);
@@ -122,6 +125,7 @@ static void sts_state_free(struct pv_sts_state *s)
 	json_object_put(s->claims);
 	json_object_put(s->sets);
 	free(s->path);
+	free(s->why);
 	*s = (struct pv_sts_state){ 0 };
 }
 
@@ -679,6 +683,24 @@ static struct pv_ctl_statefulsets *memory(struct pv_daemon *d)
 	return c->sts;
 }
 
+/* The claims made before are not known (the state could not be read):
+ * the volumes of those no StatefulSet makes again would look unclaimed,
+ * and be released, even deleted. Storage holds every volume until the
+ * file is repaired; said at every pass (one event, counted). */
+static void frozen(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
+{
+	char object[4200];
+
+	d->wanted_claims.incomplete = true;
+	snprintf(object, sizeof(object), "file:%s", m->state.path ? m->state.path : "statefulsets.json");
+	pv_daemon_event(d, object, true, "FailedLoad",
+			"%s; the claims StatefulSets made are not known, so no volume is bound, "
+			"released or deleted until it is repaired: restore the file (or remove it "
+			"to forget those claims: their volumes are then released by their reclaim "
+			"policy), then restart the daemon",
+			m->state.why ? m->state.why : "cannot be read");
+}
+
 void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 {
 	struct pv_ctl_statefulsets *m = memory(d);
@@ -692,6 +714,8 @@ void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 	}
 	pv_desired_each(&d->desired, PV_KIND_STATEFULSET, set_sync, d);
 	want_claims(d, m);
+	if (m->state.frozen)
+		frozen(d, m);
 	forget_sets(d, m);
 	if (sts_state_save(&m->state, &err) < 0)
 		pv_warn("statefulsets: %s", err.msg);
