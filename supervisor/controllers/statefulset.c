@@ -310,16 +310,22 @@ static void ensure_claims(struct set *s, int64_t ordinal, const char *pod)
 	}
 }
 
-/* Drop claim KEY (a key of the claims, freed with it) of SET. */
+/* Drop claim KEY (a key of the claims, freed with it) of SET: deleted,
+ * or TAKEN over by a PersistentVolumeClaim manifest of the same name. */
 static void forget_claim(struct pv_ctl_statefulsets *m, const char *key, const char *source,
-			 const char *set)
+			 const char *set, bool taken)
 {
 	cleanup_free char *k = strdup(key);
 
 	if (!k)
 		return;
-	pv_daemon_event(m->d, source, false, "SuccessfulDelete",
-			"delete Claim %s in StatefulSet %s success", strchr(k, '/') + 1, set);
+	if (taken)
+		pv_daemon_event(m->d, source, false, "ClaimTakenOver",
+				"Claim %s taken over by its PersistentVolumeClaim manifest; "
+				"StatefulSet %s forgets it", strchr(k, '/') + 1, set);
+	else
+		pv_daemon_event(m->d, source, false, "SuccessfulDelete",
+				"delete Claim %s in StatefulSet %s success", strchr(k, '/') + 1, set);
 	json_object_object_del(m->noted, k);
 	json_object_object_del(m->state.claims, k);
 	m->state.dirty = true;
@@ -343,7 +349,7 @@ static void drop_scaled_claims(struct set *s)
 			gone[n++] = key;
 	}
 	for (size_t i = 0; i < n; i++)
-		forget_claim(s->m, gone[i], s->st->source, s->st->name);
+		forget_claim(s->m, gone[i], s->st->source, s->st->name, false);
 }
 
 /* ---- pods ---- */
@@ -606,15 +612,30 @@ static const char *orphan(struct pv_ctl_statefulsets *m, const char *key, struct
 	return RETAINED_NOTE;
 }
 
+/* Whether a PersistentVolumeClaim manifest names claim KEY ("NS/NAME"). */
+static bool file_claims(const struct pv_daemon *d, const char *key)
+{
+	const char *slash = strchr(key, '/');
+	char ns[256];
+
+	if (!slash || (size_t)(slash - key) >= sizeof(ns))
+		return false;
+	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
+	return pv_desired_get(&d->desired, PV_KIND_PVC, ns, slash + 1, NULL) != NULL;
+}
+
 /* Every remembered claim to storage, typed; those whose set is gone
- * by the retention policy. */
+ * by the retention policy, or forgotten once a PersistentVolumeClaim
+ * manifest of the same name takes them over (removing that file then
+ * deletes the claim as any other). */
 static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 {
-	cleanup_free char **drop = calloc(json_object_object_length(m->state.claims) + 1,
-					  sizeof(*drop));
+	size_t n = json_object_object_length(m->state.claims) + 1;
+	cleanup_free char **drop = calloc(n, sizeof(*drop));
+	cleanup_free bool *taken = calloc(n, sizeof(*taken));
 	size_t ndrop = 0;
 
-	if (!drop) {
+	if (!drop || !taken) {
 		d->wanted_claims.incomplete = true;
 		return;
 	}
@@ -624,6 +645,11 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		bool gone = false;
 		char what[700];
 
+		if (!set_exists(d, source) && pv_desired_complete(&d->desired) && file_claims(d, key)) {
+			taken[ndrop] = true;
+			drop[ndrop++] = key;
+			continue;
+		}
 		if (!set_exists(d, source))
 			note = orphan(m, key, rec, &gone);
 		if (gone) {
@@ -642,7 +668,7 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		const char *set = src ? strrchr(src, '/') : NULL;
 
 		if (src)
-			forget_claim(m, drop[i], src, set ? set + 1 : src);
+			forget_claim(m, drop[i], src, set ? set + 1 : src, taken[i]);
 	}
 }
 

@@ -13,7 +13,8 @@
 # a partition (web-0 deleted below it comes back at the old revision);
 # RollingUpdate with maxUnavailable 2 over 4 pods (2 replaced at once,
 # never 3, sampled every 100 ms); the StatefulSet deleted: its claims
-# retained. Many: 20 replicas, Parallel, persistentVolumeClaimRetentionPolicy
+# retained; a claim manifest of the same name takes one over, and removing
+# it deletes the claim and its volume. Many: 20 replicas, Parallel, persistentVolumeClaimRetentionPolicy
 # Delete, updated with maxUnavailable 25% (never more than 5 at once), then
 # scaled to 17 and deleted.
 . "$(dirname "$0")/lib_pods.sh"
@@ -375,6 +376,22 @@ wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
 "$PODVISOR" describe pvc www-web-0 2>&1 | grep -q "Retained.*StatefulSet of the same name takes it back" \
 	&& ok "describe pvc www-web-0: a Retained event says how to remove it" \
 	|| { fail "describe pvc"; diag "$("$PODVISOR" describe pvc www-web-0 2>&1)"; }
+# The documented way to delete it: a claim manifest of the same name takes
+# it over (the StatefulSet forgets it); removing that file deletes it.
+vol0=$("$PODVISOR" get pvc www-web-0 2>/dev/null | awk 'NR == 2 {print $3}')
+printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: www-web-0, labels: {app: nginx}}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n' >"$T_TMP/pvc.yaml"
+drop pvc.yaml "$T_TMP/pvc.yaml"
+for _ in $(seq 200); do sts_events web | grep -q "Claim www-web-0 .*taken over" && break; sleep 0.1; done
+sts_events web | grep -q "Claim www-web-0 .*taken over" && wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
+	&& [ "$("$PODVISOR" get pvc www-web-0 2>/dev/null | awk 'NR == 2 {print $3}')" = "$vol0" ] \
+	&& ok "a claim manifest www-web-0 takes the retained claim over (same volume); the StatefulSet forgets it" \
+	|| { fail "take over: $(claims app=nginx)"; diag "$(sts_events web | tail -3)"; }
+rm "$M/pvc.yaml"
+for _ in $(seq 300); do [ -n "$vol0" ] && ! "$PODVISOR" get pv 2>/dev/null | grep -q "^$vol0 " && break; sleep 0.1; done
+[ -n "$vol0" ] && ! "$PODVISOR" get pv 2>/dev/null | grep -q "^$vol0 " && wait_claims app=nginx "www-web-1 Bound;www-web-2 Bound;" \
+	&& [ "$(ls "$LP" | grep -c '_www-web-0$')" = 0 ] \
+	&& ok "that file removed: www-web-0 and its volume are deleted (reclaim Delete)" \
+	|| fail "after removing pvc.yaml: $(claims app=nginx); $("$PODVISOR" get pv 2>&1 | tr '\n' ';')"
 
 # --- many: 20 replicas, Parallel, 20 claims; retention Delete -------------
 many_yaml() { # REPLICAS [GREETING]
@@ -406,8 +423,8 @@ for _ in $(seq 300); do [ -z "$(pods_of many)" ] && break; sleep 0.1; done
 wait_claims app=many "" 30 && ok "whenDeleted: Delete: the claims go with their StatefulSet" \
 	|| fail "many claims left: $(claims app=many)"
 for _ in $(seq 200); do [ "$(ls "$LP" | grep -c _www-many-)" = 0 ] && break; sleep 0.1; done
-[ "$(ls "$LP" | grep -c _www-many-)" = 0 ] && [ "$(ls "$LP" | grep -c _www-web-)" = 3 ] \
-	&& ok "their volumes' directories are deleted (local-path reclaims Delete); web's 3 stay" \
+[ "$(ls "$LP" | grep -c _www-many-)" = 0 ] && [ "$(ls "$LP" | grep -c _www-web-)" = 2 ] \
+	&& ok "their volumes' directories are deleted (local-path reclaims Delete); web's 2 stay" \
 	|| fail "local-path: $(ls "$LP" | tr '\n' ' ')"
 
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
