@@ -66,6 +66,7 @@ struct pv_sts_state {
 	struct json_object *claims, *sets; /* objects keyed as above */
 	bool dirty;  /* changed since saved */
 	bool frozen; /* the file could not be read: never overwritten */
+	char *why;   /* why, when frozen */
 };
 
 static struct json_object *object_at(struct json_object *root, const char *key)
@@ -94,6 +95,8 @@ static int sts_state_load(struct pv_sts_state *s, const char *state_dir, struct 
 		s->frozen = true;
 		rc = pv_err_set(err, EINVAL, "%s: not a JSON object", s->path);
 	}
+	if (rc)
+		s->why = strdup(err->msg);
 	s->claims = object_at(rc ? NULL : root, "claims");
 	s->sets = object_at(rc ? NULL : root, "sets");
 	json_object_put(root);
@@ -122,6 +125,7 @@ static void sts_state_free(struct pv_sts_state *s)
 	json_object_put(s->claims);
 	json_object_put(s->sets);
 	free(s->path);
+	free(s->why);
 	*s = (struct pv_sts_state){ 0 };
 }
 
@@ -306,16 +310,22 @@ static void ensure_claims(struct set *s, int64_t ordinal, const char *pod)
 	}
 }
 
-/* Drop claim KEY (a key of the claims, freed with it) of SET. */
+/* Drop claim KEY (a key of the claims, freed with it) of SET: deleted,
+ * or TAKEN over by a PersistentVolumeClaim manifest of the same name. */
 static void forget_claim(struct pv_ctl_statefulsets *m, const char *key, const char *source,
-			 const char *set)
+			 const char *set, bool taken)
 {
 	cleanup_free char *k = strdup(key);
 
 	if (!k)
 		return;
-	pv_daemon_event(m->d, source, false, "SuccessfulDelete",
-			"delete Claim %s in StatefulSet %s success", strchr(k, '/') + 1, set);
+	if (taken)
+		pv_daemon_event(m->d, source, false, "ClaimTakenOver",
+				"Claim %s taken over by its PersistentVolumeClaim manifest; "
+				"StatefulSet %s forgets it", strchr(k, '/') + 1, set);
+	else
+		pv_daemon_event(m->d, source, false, "SuccessfulDelete",
+				"delete Claim %s in StatefulSet %s success", strchr(k, '/') + 1, set);
 	json_object_object_del(m->noted, k);
 	json_object_object_del(m->state.claims, k);
 	m->state.dirty = true;
@@ -339,7 +349,7 @@ static void drop_scaled_claims(struct set *s)
 			gone[n++] = key;
 	}
 	for (size_t i = 0; i < n; i++)
-		forget_claim(s->m, gone[i], s->st->source, s->st->name);
+		forget_claim(s->m, gone[i], s->st->source, s->st->name, false);
 }
 
 /* ---- pods ---- */
@@ -602,15 +612,30 @@ static const char *orphan(struct pv_ctl_statefulsets *m, const char *key, struct
 	return RETAINED_NOTE;
 }
 
+/* Whether a PersistentVolumeClaim manifest names claim KEY ("NS/NAME"). */
+static bool file_claims(const struct pv_daemon *d, const char *key)
+{
+	const char *slash = strchr(key, '/');
+	char ns[256];
+
+	if (!slash || (size_t)(slash - key) >= sizeof(ns))
+		return false;
+	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
+	return pv_desired_get(&d->desired, PV_KIND_PVC, ns, slash + 1, NULL) != NULL;
+}
+
 /* Every remembered claim to storage, typed; those whose set is gone
- * by the retention policy. */
+ * by the retention policy, or forgotten once a PersistentVolumeClaim
+ * manifest of the same name takes them over (removing that file then
+ * deletes the claim as any other). */
 static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 {
-	cleanup_free char **drop = calloc(json_object_object_length(m->state.claims) + 1,
-					  sizeof(*drop));
+	size_t n = json_object_object_length(m->state.claims) + 1;
+	cleanup_free char **drop = calloc(n, sizeof(*drop));
+	cleanup_free bool *taken = calloc(n, sizeof(*taken));
 	size_t ndrop = 0;
 
-	if (!drop) {
+	if (!drop || !taken) {
 		d->wanted_claims.incomplete = true;
 		return;
 	}
@@ -620,6 +645,11 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		bool gone = false;
 		char what[700];
 
+		if (!set_exists(d, source) && pv_desired_complete(&d->desired) && file_claims(d, key)) {
+			taken[ndrop] = true;
+			drop[ndrop++] = key;
+			continue;
+		}
 		if (!set_exists(d, source))
 			note = orphan(m, key, rec, &gone);
 		if (gone) {
@@ -638,7 +668,7 @@ static void want_claims(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
 		const char *set = src ? strrchr(src, '/') : NULL;
 
 		if (src)
-			forget_claim(m, drop[i], src, set ? set + 1 : src);
+			forget_claim(m, drop[i], src, set ? set + 1 : src, taken[i]);
 	}
 }
 
@@ -679,6 +709,24 @@ static struct pv_ctl_statefulsets *memory(struct pv_daemon *d)
 	return c->sts;
 }
 
+/* The claims made before are not known (the state could not be read):
+ * the volumes of those no StatefulSet makes again would look unclaimed,
+ * and be released, even deleted. Storage holds every volume until the
+ * file is repaired; said at every pass (one event, counted). */
+static void frozen(struct pv_daemon *d, struct pv_ctl_statefulsets *m)
+{
+	char object[4200];
+
+	d->wanted_claims.incomplete = true;
+	snprintf(object, sizeof(object), "file:%s", m->state.path ? m->state.path : "statefulsets.json");
+	pv_daemon_event(d, object, true, "FailedLoad",
+			"%s; the claims StatefulSets made are not known, so no volume is bound, "
+			"released or deleted until it is repaired: restore the file (or remove it "
+			"to forget those claims: their volumes are then released by their reclaim "
+			"policy), then restart the daemon",
+			m->state.why ? m->state.why : "cannot be read");
+}
+
 void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 {
 	struct pv_ctl_statefulsets *m = memory(d);
@@ -692,6 +740,8 @@ void pv_ctl_statefulsets_sync(struct pv_daemon *d)
 	}
 	pv_desired_each(&d->desired, PV_KIND_STATEFULSET, set_sync, d);
 	want_claims(d, m);
+	if (m->state.frozen)
+		frozen(d, m);
 	forget_sets(d, m);
 	if (sts_state_save(&m->state, &err) < 0)
 		pv_warn("statefulsets: %s", err.msg);

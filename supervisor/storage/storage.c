@@ -749,7 +749,8 @@ void pv_storage_sync(struct pv_daemon *d)
 	}
 	dirty |= in->dirty;
 	if (in->incomplete) /* nothing bound, released or deleted on a partial view */
-		pv_warn("storage: out of memory for the volumes and claims; nothing is done "
+		pv_warn("storage: the volumes and claims are not all known (out of memory, or "
+			"a controller's claims unknown: see the warnings above); nothing is done "
 			"until the next pass");
 	else
 		pv_storage_publish(in);
