@@ -559,8 +559,17 @@ struct json_object *pv_api_call(const char *state, struct json_object *req, stru
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
 				  "--state %s' running?)", sa.sun_path, state), NULL;
-	pv_write_all(fd, s, strlen(s));
-	pv_write_all(fd, "\n", 1);
+	/* One request line, sent without SIGPIPE: a daemon that answers and
+	 * closes before reading all of it must not kill the command. */
+	for (size_t len = strlen(s) + 1, off = 0; off < len;) {
+		ssize_t n = off < len - 1 ? send(fd, s + off, len - 1 - off, MSG_NOSIGNAL)
+				  : send(fd, "\n", 1, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* its answer, if any, is read below */
+		off += (size_t)n;
+	}
 	for (;;) {
 		ssize_t n;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/vec.h"
 #include "manifests/encode.h"
 #include "supervisor/core/loop.h"
 
@@ -174,32 +175,10 @@ struct json_object *pv_ctl_pod_json(struct json_object *tmpl, const struct pv_wo
 
 void pv_ctl_want_json(struct pv_daemon *d, struct pv_workload_status *st, struct json_object *pod)
 {
-	struct pv_controllers *c = d->controllers;
-	const char *s = json_object_to_json_string_ext(pod, JSON_C_TO_STRING_PLAIN);
-	struct pv_file *f = calloc(1, sizeof(*f));
+	const struct pv_object *o = pv_ctl_keep_json(d, st->source, pod, "a pod");
 
-	if (!f || !s || pv_file_load_buf(f, "pod.json", s, strlen(s)) < 0 || f->nobjects != 1)
-		goto fail;
-	if (c->nfiles == c->fcap) {
-		size_t cap = c->fcap ? c->fcap * 2 : 32;
-		struct pv_file **v = reallocarray(c->files, cap, sizeof(*v));
-
-		if (!v)
-			goto fail;
-		c->files = v;
-		c->fcap = cap;
-	}
-	c->files[c->nfiles++] = f;
-	if (pv_wanted_add(&d->wanted, &f->objects[0], st->source) < 0)
+	if (!o || pv_wanted_add(&d->wanted, o, st->source) < 0)
 		d->wanted_incomplete = true;
-	return;
-fail:
-	pv_daemon_event(d, st->source, true, "FailedCreate", "cannot render a pod: %s",
-			f && f->diags.n ? f->diags.v[0].msg : "out of memory");
-	d->wanted_incomplete = true;
-	if (f)
-		pv_file_free(f);
-	free(f);
 }
 
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
@@ -229,18 +208,9 @@ const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	struct pv_file *f = calloc(1, sizeof(*f));
 
-	if (!f || !s || pv_file_load_buf(f, what, s, strlen(s)) < 0 || f->nobjects != 1)
+	if (!f || !s || pv_file_load_buf(f, what, s, strlen(s)) < 0 || f->nobjects != 1 ||
+	    pv_vec_push(c->files, c->nfiles, c->fcap, f) < 0)
 		goto fail;
-	if (c->nfiles == c->fcap) {
-		size_t cap = c->fcap ? c->fcap * 2 : 32;
-		struct pv_file **v = reallocarray(c->files, cap, sizeof(*v));
-
-		if (!v)
-			goto fail;
-		c->files = v;
-		c->fcap = cap;
-	}
-	c->files[c->nfiles++] = f;
 	return &f->objects[0];
 fail:
 	pv_daemon_event(d, source, true, "FailedCreate", "cannot render %s: %s", what,

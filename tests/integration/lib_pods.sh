@@ -146,3 +146,23 @@ wait_read() {
 	done
 	return 1
 }
+
+# wait_for SECONDS EXPR: until the bash expression EXPR holds (0), or 1
+# after SECONDS.
+wait_for() {
+	local i
+	for i in $(seq $(($1 * 10))); do eval "$2" && return 0; sleep 0.1; done
+	return 1
+}
+
+# svc_json NAME EXPR: the Python expression EXPR over the Service NAME as
+# `get svc NAME -o json` shows it (s), or '' when absent.
+svc_json() {
+	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
+import json, sys
+try:
+    s = json.load(sys.stdin)[0]
+    print(eval(sys.argv[1]))
+except Exception:
+    print('')" "$2"
+}

@@ -10,16 +10,6 @@
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
-svc_json() { # NAME EXPR: a field of `get svc NAME -o json`, '' when absent
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
-import json, sys
-try:
-    s = json.load(sys.stdin)[0]
-    print(eval(sys.argv[1]))
-except Exception:
-    print('')" "$2"
-}
-
 # wait_svc NAME EXPR WANT [SECONDS]
 wait_svc() {
 	local i

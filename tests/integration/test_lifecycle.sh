@@ -17,11 +17,6 @@ H=$T_TMP/host
 mkdir -p "$H"
 start_daemon --host-path-allow "$H" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-wait_for() { # SECONDS EXPR-in-bash: until it holds
-	local i
-	for i in $(seq $(($1 * 10))); do eval "$2" && return 0; sleep 0.1; done
-	return 1
-}
 events() { "$PODVISOR" get events "pod/default/$1" -o json 2>/dev/null | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):

@@ -12,21 +12,6 @@
 ip link set lo up
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-svc_json() { # NAME EXPR
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
-import json, sys
-try:
-    s = json.load(sys.stdin)[0]
-    print(eval(sys.argv[1]))
-except Exception:
-    print('')" "$2"
-}
-# wait_for SECONDS EXPR-in-bash: until it holds
-wait_for() {
-	local i
-	for i in $(seq $(($1 * 10))); do eval "$2" && return 0; sleep 0.1; done
-	return 1
-}
 events() { "$PODVISOR" get events "pod/default/$1" -o json 2>/dev/null | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):

@@ -9,15 +9,6 @@
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-svc_json() { # NAME EXPR
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
-import json, sys
-try:
-    s = json.load(sys.stdin)[0]
-    print(eval(sys.argv[1]))
-except Exception:
-    print('')" "$2"
-}
 
 # web_yaml GREETING
 web_yaml() {

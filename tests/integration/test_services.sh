@@ -114,15 +114,6 @@ YAML
 drop svc.yaml "$T_TMP/svc.yaml"
 for p in web-0 web-1 web-2 cli; do wait_status $p Running || fail "$p: $(pod_json $p "p['status']")"; done
 
-svc_json() { # NAME EXPR
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
-import json, sys
-try:
-    s = json.load(sys.stdin)[0]
-    print(eval(sys.argv[1]))
-except Exception:
-    print('')" "$2"
-}
 CIP=$(svc_json web "s['clusterIP']")
 AUTO_NP=$(svc_json auto "s['ports'][0]['nodePort']")
 case "$CIP" in 10.96.*) ok "the Service got a cluster IP from 10.96.0.0/16 ($CIP)";; *) fail "clusterIP '$CIP'";; esac
