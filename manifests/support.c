@@ -113,7 +113,7 @@ static const struct pv_support rows[] = {
 	NOT_YET("SecurityContext", "privileged", 14, "the container is not given the node's devices"),
 	NOT_YET("SecurityContext", "runAsNonRoot", 14, "the container may still run as root"),
 	NOT_YET("SecurityContext", "allowPrivilegeEscalation", 14, "no_new_privs is not set"),
-	NOT_YET("SecurityContext", "procMount", 14, "/proc is mounted the default way"),
+	NOT_YET("SecurityContext", "procMount", 14, "always Default: Unmasked is not offered"),
 	NOT_YET("SecurityContext", "seccompProfile", 14, "no seccomp filter is loaded"),
 	NOT_YET("SecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
 	NOT_YET("SecurityContext", "windowsOptions", 0, "Linux only"),

@@ -53,7 +53,7 @@ static void mount_or_die(int errfd, const char *src, const char *dst, const char
 			 unsigned long flags, const char *data)
 {
 	if (mount(src, dst, type, flags, data) < 0)
-		die(errfd, "mount %s on %s", type ? type : src, dst);
+		die(errfd, "mount %s on %s", type ? type : src ? src : "(remount)", dst);
 }
 
 static void touch(const char *path, mode_t mode)
@@ -161,6 +161,47 @@ static void mount_etc_file(const struct pv_cspec *s, const char *root, const cha
 	mount_or_die(errfd, src, dst, NULL, MS_BIND, NULL);
 }
 
+/* What a container may not read of the kernel (runc's and containerd's
+ * default masked paths): files under /dev/null, directories under an
+ * empty read-only tmpfs. */
+static const char *const masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+/* What it may read but not write (their readonly paths). */
+static const char *const read_only[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static void mask_path(const char *root, const char *p, int errfd)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	pathf(path, "%s%s", root, p);
+	if (lstat(path, &st) < 0)
+		return; /* not in this kernel: nothing to hide */
+	if (S_ISDIR(st.st_mode))
+		mount_or_die(errfd, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     "size=0");
+	else
+		mount_or_die(errfd, "/dev/null", path, NULL, MS_BIND, NULL);
+}
+
+static void read_only_path(const char *root, const char *p, int errfd)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	pathf(path, "%s%s", root, p);
+	if (lstat(path, &st) < 0)
+		return;
+	mount_or_die(errfd, path, path, NULL, MS_BIND | MS_REC, NULL);
+	mount_or_die(errfd, NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+		     MS_NODEV | MS_NOEXEC, NULL);
+}
+
 static void mount_kernel_fs(const char *root, int errfd)
 {
 	char path[PATH_MAX];
@@ -172,6 +213,10 @@ static void mount_kernel_fs(const char *root, int errfd)
 	mkdir(path, 0555);
 	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
 		     NULL);
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
+		mask_path(root, masked[i], errfd);
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++)
+		read_only_path(root, read_only[i], errfd);
 }
 
 /* A volume: its source as the daemon checked it (the same real path, or
