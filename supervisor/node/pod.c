@@ -57,7 +57,7 @@ bool pv_crt_sidecar(const struct pv_crt *c)
 
 bool pv_pod_ready(const struct pv_prt *p)
 {
-	if (p->state != PV_P_RUNNING || p->delete_when_stopped || !pv_pod_address(p))
+	if (p->state != PV_P_RUNNING || p->delete_when_stopped || p->leaving || !pv_pod_address(p))
 		return false;
 	for (size_t i = 0; i < p->ncontainers; i++) {
 		const struct pv_crt *c = &p->containers[i];

@@ -66,6 +66,7 @@ struct pv_prt {
 	const struct pv_pod *spec;
 	enum pv_pstate state;
 	bool delete_when_stopped; /* stopping for good (not for a restart) */
+	bool leaving;             /* about to stop: no longer an endpoint (ready) */
 	pid_t init_pid;
 	uint64_t init_start;
 	int init_pidfd;

@@ -406,6 +406,11 @@ void pv_pod_stop(struct pv_prt *p, bool for_good)
 		pv_services_kick(d);
 		return;
 	}
+	if (!p->leaving && !p->d->quitting && pv_pod_ready(p)) {
+		/* an endpoint: out of the Services' rules before it is signalled */
+		p->leaving = true;
+		pv_services_sync_now(p->d);
+	}
 	if (for_good)
 		p->delete_when_stopped = true;
 	pv_pod_apply(p, PV_PE_STOP);
@@ -730,10 +735,23 @@ static void retry_waiting(struct pv_prt *p)
  * filled it: this module does not know where pods come from. */
 void pv_pods_reconcile(struct pv_daemon *d)
 {
+	bool leaving = false;
+
 	if (d->quitting)
 		return;
 	for (size_t i = 0; i < d->wanted.n; i++)
 		want_pod(d, &d->wanted.v[i]);
+	/* The endpoints among the pods to stop leave the Services first, in
+	 * one sync: no request reaches a pod that has been told to stop. */
+	for (size_t i = 0; !d->wanted_incomplete && i < d->npods; i++) {
+		struct pv_prt *p = d->pods[i];
+
+		if (p->state != PV_P_STOPPING && !p->unschedulable && pv_pod_ready(p) &&
+		    !pv_wanted_find(&d->wanted, p->ns, p->name))
+			leaving = p->leaving = true;
+	}
+	if (leaving)
+		pv_services_sync_now(d);
 	for (size_t i = d->npods; i-- > 0;) {
 		struct pv_prt *p = d->pods[i];
 

@@ -796,6 +796,14 @@ void pv_services_sync(struct pv_daemon *d)
 	}
 }
 
+void pv_services_sync_now(struct pv_daemon *d)
+{
+	if (d->services) {
+		pv_timer_disarm(d->services->sync);
+		sync_fired(d->services);
+	}
+}
+
 void pv_services_kick(struct pv_daemon *d)
 {
 	struct pv_services *s = d->services;

@@ -41,6 +41,9 @@ void pv_services_kick(struct pv_daemon *d);
 /* Sync now if the manifests changed since the last sync (before pods
  * start, so that they see every new Service). */
 void pv_services_sync(struct pv_daemon *d);
+/* Sync now, whatever changed: pods about to stop leave the endpoints
+ * (the rules applied) before they are signalled. */
+void pv_services_sync_now(struct pv_daemon *d);
 /* The variables kubelet gives a container for the Services of namespace
  * NS: WEB_SERVICE_HOST, WEB_SERVICE_PORT, WEB_PORT_80_TCP... NULL-terminated
  * "K=V" (malloc'ed, free with pv_strv_free). */
