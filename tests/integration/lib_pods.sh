@@ -166,3 +166,25 @@ try:
 except Exception:
     print('')" "$2"
 }
+
+# job_field NAME KEY: a key of the Job NAME's row in `get jobs -o json`.
+job_field() {
+	"$PODVISOR" get jobs -o json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    for j in json.load(sys.stdin):
+        if j["name"] == sys.argv[1]:
+            print(j.get(sys.argv[2], ""))
+except Exception:
+    pass' "$1" "$2"
+}
+
+# wait_job NAME STATUS [SECONDS]: until the Job's status is STATUS.
+wait_job() {
+	local i
+	for i in $(seq $((${3:-30} * 10))); do
+		[ "$(job_field "$1" status)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

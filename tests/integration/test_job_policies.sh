@@ -49,26 +49,6 @@ for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     if (p.get("labels") or {}).get("job-name") == sys.argv[1]:
         print(p["name"], p["status"])' "$1"
 }
-# job_field NAME KEY: a key of the Job's row in the workloads answer.
-job_field() {
-	"$PODVISOR" get jobs -o json 2>/dev/null | "$PY" -c '
-import json, sys
-try:
-    for j in json.load(sys.stdin):
-        if j["name"] == sys.argv[1]:
-            print(j.get(sys.argv[2], ""))
-except Exception:
-    pass' "$1" "$2"
-}
-# wait_job NAME STATUS [SECONDS]
-wait_job() {
-	local i
-	for i in $(seq $((${3:-30} * 10))); do
-		[ "$(job_field "$1" status)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 events_of() {
 	"$PODVISOR" get events "$1" -o json 2>/dev/null | "$PY" -c '
 import json, sys
