@@ -98,6 +98,18 @@ env=$(x env)
 echo "$env" | grep -qx GREETING=hello && echo "$env" | grep -qx "PASSWORD=$SECRET" \
 	&& echo "$env" | grep -qx S_user=admin && echo "$env" | grep -qx "S_password=$SECRET" \
 	&& ok "env: configMapKeyRef, secretKeyRef and envFrom with a prefix" || fail "env: $env"
+
+# While the pod runs with it: the Secret's value shows only under -o json|yaml
+shown=$( { "$PODVISOR" get pods; "$PODVISOR" get pods -o wide; "$PODVISOR" describe pod cfg
+	"$PODVISOR" get events; "$PODVISOR" get secrets; "$PODVISOR" describe secret creds; } 2>&1)
+b64=$(printf %s "$SECRET" | base64)
+echo "$shown" | grep -q creds && ! echo "$shown" | grep -qe "$SECRET" -e "$b64" && ! grep -qe "$SECRET" -e "$b64" "$LOG" \
+	&& ok "the Secret's value is in no table, describe, event or log line" || fail "secret shown: $(echo "$shown" | grep -e "$SECRET" -e "$b64")"
+"$PODVISOR" get secret creds -o yaml | grep -q "$b64" \
+	&& ok "get secret -o yaml shows it" || fail "get secret -o yaml: $("$PODVISOR" get secret creds -o yaml)"
+secdir=$(echo "$S"/pods/*/volumes/sec)
+[ -f "$secdir/password" ] && [ "$(findmnt -n -o FSTYPE --target "$secdir/password")" = tmpfs ] \
+	&& ok "the Secret volume's files are on a tmpfs, never on disk" || fail "secret volume: $(findmnt --target "$secdir/password")"
 ip=$(pod_json cfg "p['podIP']")
 echo "$env" | grep -qx POD_NAME=cfg && echo "$env" | grep -qx HOST_IP=192.0.2.10 \
 	&& echo "$env" | grep -qx "POD_IP=$ip" && echo "$env" | grep -qx MEM_MI=64 \
