@@ -386,6 +386,22 @@ static int setup_signals(struct pv_daemon *d)
 }
 
 /* One daemon per state directory. */
+/* The state directory holds Secrets' manifests, claims and the API
+ * socket: root's alone, even when someone made it before us with 0755. */
+static void tighten_state(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && (st.st_mode & 077)) {
+		if (chmod(dir, 0700) < 0)
+			pv_warn("state directory %s is mode %04o and could not be made 0700: %s",
+				dir, (unsigned)(st.st_mode & 07777), strerror(errno));
+		else
+			pv_warn("state directory %s was mode %04o; now 0700", dir,
+				(unsigned)(st.st_mode & 07777));
+	}
+}
+
 static int lock_state(const char *state)
 {
 	cleanup_free char *path = NULL;
@@ -705,6 +721,7 @@ static int run(struct pv_daemon *d)
 			"directory" : strerror(errno));
 		return PV_EXIT_FAIL;
 	}
+	tighten_state(d->state);
 	if (!(d->loop = pv_loop_new()) || setup_signals(d) < 0 ||
 	    !(d->reconcile = pv_timer_new(d->loop, reconcile_fired, d)) ||
 	    !(removals.timer = pv_timer_new(d->loop, removals_fired, d)) || watch_images(d) < 0) {

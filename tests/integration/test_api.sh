@@ -121,6 +121,16 @@ t=$(ms "$PODVISOR" get pods)
 kill "$MANY" 2>/dev/null
 wait "$MANY" 2>/dev/null
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
+# The socket and the state directory are root's alone, even when the
+# directory was made 0755 before the daemon first ran.
+[ "$(stat -c '%a %u' "$SOCK")" = "600 0" ] && [ "$(stat -c '%a %u' "$S")" = "700 0" ] \
+	&& ok "the API socket is 0600 and the state directory 0700, both root's" \
+	|| fail "modes: socket $(stat -c '%a %u' "$SOCK"), state $(stat -c '%a %u' "$S")"
+stop_daemon TERM
+chmod 0755 "$S"
+start_daemon || fail "restart"
+[ "$(stat -c %a "$S")" = 700 ] && grep -q "state directory $S was mode 0755; now 0700" "$LOG" \
+	&& ok "a state directory found 0755 is made 0700, and the log says so" || fail "state dir: $(stat -c %a "$S")"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
 stop_daemon TERM
 done_testing
