@@ -71,7 +71,9 @@ for _ in $(seq 5); do
 	t=$(ms "$PODVISOR" get pods)
 	[ "$t" -gt "$worst" ] && worst=$t
 done
-[ "$worst" -lt 200 ] && ok "get pods answers in $worst ms at worst with the stalled clients there (< 200 ms)" ||
+# A loop blocked on one client would wait out its 5 s idle timeout; 2 s
+# is generous for a loaded machine and still tells the two apart.
+[ "$worst" -lt 2000 ] && ok "get pods answers with the stalled clients there, without waiting on them ($worst ms at worst)" ||
 	fail "get pods took $worst ms with the stalled clients there"
 [ "$("$PODVISOR" get pods 2>/dev/null | grep -c chatty)" = 1 ] && ok "and the answer is right" || fail "get pods: $("$PODVISOR" get pods 2>&1)"
 
@@ -116,7 +118,7 @@ PY
 MANY=$!
 for _ in $(seq 100); do [ -e "$T_TMP/many.ready" ] && break; sleep 0.1; done
 t=$(ms "$PODVISOR" get pods)
-[ "$t" -lt 200 ] && [ "$(nfd)" -lt $((before + 260)) ] && ok "300 silent clients: at most 256 held ($(nfd) fds), get pods in $t ms" ||
+[ "$t" -lt 2000 ] && [ "$(nfd)" -lt $((before + 260)) ] && ok "300 silent clients: at most 256 held ($(nfd) fds), get pods in $t ms" ||
 	fail "300 silent clients: $(nfd) fds ($before before), get pods $t ms"
 kill "$MANY" 2>/dev/null
 wait "$MANY" 2>/dev/null
