@@ -16,6 +16,7 @@
 #include "supervisor/node/pod.h"
 #include "supervisor/storage/storage.h"
 #include "volumes/hostpath.h"
+#include "volumes/ownership.h"
 #include "volumes/safepath.h"
 
 static const struct pv_volume *find_volume(const struct pv_prt *p, const char *name)
@@ -43,6 +44,23 @@ size_t pv_pod_volumes_unmounted(const struct pv_prt *p)
 	return n;
 }
 
+/* The pod's fsGroup owns DIR and what it holds, as kubelet's
+ * SetVolumeOwnership; fsGroupChangePolicy OnRootMismatch skips a tree
+ * whose top is already right. */
+static int fs_group_own(const struct pv_prt *p, const char *dir, struct pv_err *err)
+{
+	const struct pv_pod_security_context *sc = &p->spec->spec.security_context;
+	const char *policy = sc->fs_group_change_policy.v;
+
+	if (!sc->fs_group.set)
+		return 0;
+	if (pv_own_tree(dir, (gid_t)sc->fs_group.v, false,
+			policy && !strcmp(policy, "OnRootMismatch") ? PV_OWN_ON_ROOT_MISMATCH
+								     : PV_OWN_ALWAYS, err) < 0)
+		return pv_err_wrap(err, "fsGroup %lld", (long long)sc->fs_group.v);
+	return 0;
+}
+
 /* <pod dir>/volumes/<name>: world-writable like kubelet's, shared by the
  * pod's containers; a tmpfs (sizeLimit as its size) for medium Memory. */
 static char *empty_dir(struct pv_prt *p, const struct pv_volume *v, struct pv_err *err)
@@ -65,6 +83,8 @@ static char *empty_dir(struct pv_prt *p, const struct pv_volume *v, struct pv_er
 		if (pv_tmpfs_once(dir, opts, err) < 0)
 			return pv_err_wrap(err, "emptyDir"), NULL;
 	}
+	if (fs_group_own(p, dir, err) < 0)
+		return NULL;
 	return realpath(dir, NULL);
 }
 

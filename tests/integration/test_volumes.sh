@@ -47,6 +47,40 @@ for _ in $(seq 30); do [ -f "$H/made/here/out.txt" ] && break; sleep 0.1; done
 	&& ok "readOnly: the host's file is there, the write is refused" || fail "readOnly mount: missing or writable"
 "$PODVISOR" exec -c w writer -- cat /proc/mounts | grep -q ' /mem tmpfs .*size=8192k' && ok "emptyDir medium Memory: a tmpfs of sizeLimit" || fail "mem: $("$PODVISOR" exec -c w writer -- cat /proc/mounts | grep mem)"
 
+# fsGroup: the pod's emptyDirs are the group's, setgid, so that what a
+# non-root container writes there is the group's too; a hostPath is not
+# regrouped (as kubelet leaves it).
+cat >"$T_TMP/fsg.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: fsg}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000}
+  containers:
+  - name: c
+    image: busybox:test
+    command: [sh, -c, "echo hi > /data/f; echo hi > /mem/f; sleep 1000"]
+    volumeMounts:
+    - {name: data, mountPath: /data}
+    - {name: mem, mountPath: /mem}
+    - {name: host, mountPath: /host}
+  volumes:
+  - {name: data, emptyDir: {}}
+  - {name: mem, emptyDir: {medium: Memory}}
+  - {name: host, hostPath: {path: $H/data, type: Directory}}
+YAML
+drop fsg.yaml "$T_TMP/fsg.yaml"
+wait_status fsg Running || fail "fsg: $(pod_json fsg "p['status']") $("$PODVISOR" describe pod fsg | tail -5)"
+for _ in $(seq 50); do "$PODVISOR" exec fsg -- test -s /mem/f 2>/dev/null && break; sleep 0.1; done
+r=$("$PODVISOR" exec fsg -- stat -c '%n %g %a' /data /data/f /mem /mem/f /host 2>&1)
+[ "$(echo "$r" | tr '\n' ' ')" = "/data 2000 3777 /data/f 2000 644 /mem 2000 3777 /mem/f 2000 644 /host 0 755 " ] \
+	&& ok "fsGroup: emptyDirs (disk and memory) are group 2000 and setgid, the container's files too; the hostPath is left alone" \
+	|| fail "fsGroup: $r"
+uid=$(pod_json fsg "p['uid']")
+[ "$(stat -c %g "$S/pods/$uid/volumes/data/f")" = 2000 ] && [ "$(stat -c %g "$H/data")" = 0 ] \
+	&& ok "and so they are on the node" || fail "on the node: $(ls -ln "$S/pods/$uid/volumes/data")"
+
 bad_pod() { # NAME VOLUME-YAML [SUBPATH]
 	cat <<YAML
 apiVersion: v1
