@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -300,6 +301,24 @@ static int lookup_id(const char *file, const char *name, long *id, long *gid)
 	return -1;
 }
 
+/* The group of UID's entry in the image's /etc/passwd; 0 without one
+ * (containerd's WithUserID). */
+static long passwd_gid(long uid)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	long gid = 0;
+
+	while (f && (pw = fgetpwent(f)))
+		if ((long)pw->pw_uid == uid) {
+			gid = (long)pw->pw_gid;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return gid;
+}
+
 static void set_user(const char *user, int errfd)
 {
 	char *colon, *end, buf[256];
@@ -314,6 +333,8 @@ static void set_user(const char *user, int errfd)
 	uid = strtol(buf, &end, 10);
 	if (*end && lookup_id("/etc/passwd", buf, &uid, &gid) < 0)
 		errno = ENOENT, die(errfd, "user %s not found in the image's /etc/passwd", buf);
+	else if (!*end && !colon)
+		gid = passwd_gid(uid); /* a bare uid: its passwd entry's group */
 	if (colon) {
 		gid = strtol(colon, &end, 10);
 		if (*end && lookup_id("/etc/group", colon, &gid, NULL) < 0)

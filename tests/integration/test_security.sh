@@ -62,8 +62,11 @@ secpod badcap '{capabilities: {add: [NET_ADMINISTRATOR]}}'
 secpod merge '{}' '{supplementalGroups: [7000]}' users:test
 secpod strict '{}' '{supplementalGroups: [7000], supplementalGroupsPolicy: Strict}' users:test
 secpod appnonroot '{runAsNonRoot: true}' '' users:test
+secpod gidonly '{}' '{runAsGroup: 3000}'
+secpod uidonly '{runAsUser: 1000}' '' users:test
+secpod appgroup '{runAsGroup: 5000}' '' users:test
 
-for p in def dropall netadmin nnp priv user merge strict; do
+for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup; do
 	wait_status $p Running 30 || fail "$p: $(pod_json $p "p['status']")"
 done
 wait_status def Running 1 && ok "pods with their security contexts run"
@@ -135,6 +138,11 @@ out=$(x merge 'id')
 out=$(x strict 'id')
 [ "$(x strict 'id -G' | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "1000 7000 " ] \
 	&& ok "supplementalGroupsPolicy Strict: not the image's groups: $out" || fail "strict: $out"
+
+[ "$(x gidonly 'id -u'):$(x gidonly 'id -g')" = 0:3000 ] && [ "$(x uidonly 'id -u'):$(x uidonly 'id -g')" = 1000:1000 ] \
+	&& [ "$(x appgroup 'id -u'):$(x appgroup 'id -g')" = 1000:5000 ] \
+	&& ok "runAsGroup alone sets the group; runAsUser alone takes its /etc/passwd group (as containerd)" \
+	|| fail "gidonly $(x gidonly id), uidonly $(x uidonly id), appgroup $(x appgroup id)"
 
 # an exec probe runs as the container does (runtime/execin.c)
 cat >"$T_TMP/probe.yaml" <<'YAML'
