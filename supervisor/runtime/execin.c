@@ -152,6 +152,8 @@ int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struc
 		return pv_err_sys(err, errno, "the container's process %d", (int)target);
 	env = environ_of(target);
 	if (pv_identity_of(target, &id, err) < 0) {
+		pv_err_set(err, err->code, "the container's process %d: %s", (int)target,
+			   strerror(err->code));
 		close(tpidfd);
 		pv_strv_free(env);
 		return -1;

@@ -31,6 +31,8 @@ int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 
 	memset(out, 0, sizeof(*out));
 	out->privileged = sc->privileged.v;
+	/* restricted's other default, seccomp RuntimeDefault, is the seccomp
+	 * code's: nothing of it is decided here */
 	if (!sc->capabilities.hdr.set && restricted)
 		out->caps = CAP_BIT("NET_BIND_SERVICE"); /* drop ALL, add NET_BIND_SERVICE */
 	else if (pv_caps_resolve(PV_CAPS_DEFAULT, &sc->capabilities, &out->caps, err) < 0)
