@@ -13,6 +13,7 @@ ENUM(msg_policies, "File", "FallbackToLogsOnError");
 ENUM(seccomp_types, "RuntimeDefault", "Unconfined", "Localhost");
 ENUM(proc_mounts, "Default", "Unmasked");
 ENUM(fsgroup_policies, "OnRootMismatch", "Always");
+ENUM(supplemental_groups_policies, "Merge", "Strict");
 ENUM(hostpath_types, "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
      "CharDevice", "BlockDevice");
 
@@ -489,7 +490,8 @@ static const struct pv_field psc_fields[] = {
 	IGN("seLinuxOptions"),
 	IGN("windowsOptions"),
 	IGN("appArmorProfile"),
-	IGN("supplementalGroupsPolicy"),
+	F("supplementalGroupsPolicy", PV_F_STR, supplemental_groups_policy,
+	  .enums = supplemental_groups_policies),
 	IGN("seLinuxChangePolicy"),
 	PV_FIELD_END,
 };

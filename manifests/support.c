@@ -79,10 +79,16 @@ static const struct pv_support rows[] = {
 	ACTED("PodSecurityContext", "runAsUser", "the containers' user"),
 	ACTED("PodSecurityContext", "runAsGroup", "the containers' group"),
 	ACTED("PodSecurityContext", "fsGroup",
-	      "the group of emptyDir and projected volumes (setgid); PVCs and hostPath keep theirs"),
-	NOT_YET("PodSecurityContext", "runAsNonRoot", 14, "a container may still run as root"),
-	NOT_YET("PodSecurityContext", "supplementalGroups", 14, "no supplementary groups are set"),
-	NOT_YET("PodSecurityContext", "supplementalGroupsPolicy", 14, "no supplementary groups are set"),
+	      "the group of emptyDir and projected volumes (setgid), and a supplementary group of "
+	      "every container; PVCs and hostPath keep theirs"),
+	ACTED("PodSecurityContext", "runAsNonRoot",
+	      "a container whose user is root (or a non-numeric image user) is refused: "
+	      "CreateContainerConfigError"),
+	ACTED("PodSecurityContext", "supplementalGroups",
+	      "the containers' supplementary groups, with the user's group and fsGroup"),
+	ACTED("PodSecurityContext", "supplementalGroupsPolicy",
+	      "Merge (default): also the groups the image's /etc/group lists the user in; "
+	      "Strict: not those"),
 	ACTED("PodSecurityContext", "fsGroupChangePolicy", "Always or OnRootMismatch, for emptyDirs"),
 	NOT_YET("PodSecurityContext", "sysctls", 14, "the pod keeps the node's defaults"),
 	NOT_YET("PodSecurityContext", "seccompProfile", 14, "no seccomp filter is loaded"),
@@ -110,10 +116,16 @@ static const struct pv_support rows[] = {
 	ACTED("SecurityContext", "runAsUser", "the container's user"),
 	ACTED("SecurityContext", "runAsGroup", "the container's group"),
 	ACTED("SecurityContext", "readOnlyRootFilesystem", "a read-only root"),
-	NOT_YET("SecurityContext", "capabilities", 14, "the container keeps the default set"),
-	NOT_YET("SecurityContext", "privileged", 14, "the container is not given the node's devices"),
-	NOT_YET("SecurityContext", "runAsNonRoot", 14, "the container may still run as root"),
-	NOT_YET("SecurityContext", "allowPrivilegeEscalation", 14, "no_new_privs is not set"),
+	ACTED("SecurityContext", "capabilities",
+	      "add/drop over Docker's default set (CHOWN ... AUDIT_WRITE); ALL; an unknown name "
+	      "is refused"),
+	ACTED("SecurityContext", "privileged",
+	      "every capability the node has and no masked or read-only /proc, /sys paths; the "
+	      "node's devices are not given (/dev stays the default few)"),
+	ACTED("SecurityContext", "runAsNonRoot",
+	      "a container whose user is root (or a non-numeric image user) is refused: "
+	      "CreateContainerConfigError"),
+	ACTED("SecurityContext", "allowPrivilegeEscalation", "false sets no_new_privs"),
 	NOT_YET("SecurityContext", "procMount", 14, "always Default: Unmasked is not offered"),
 	NOT_YET("SecurityContext", "seccompProfile", 14, "no seccomp filter is loaded"),
 	NOT_YET("SecurityContext", "seLinuxOptions", 0, "no SELinux labels"),

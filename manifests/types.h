@@ -384,6 +384,7 @@ struct pv_pod_security_context {
 	PV_LIST(struct pv_sysctl) sysctls;
 	struct pv_str fs_group_change_policy;
 	struct pv_seccomp_profile seccomp_profile;
+	struct pv_str supplemental_groups_policy; /* Merge (default), Strict */
 };
 
 struct pv_host_alias {

@@ -24,6 +24,7 @@
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
 #include "supervisor/cli/opts.h"
+#include "supervisor/runtime/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/core/fsutil.h"
@@ -98,13 +99,20 @@ static char **read_environ(pid_t pid)
 	return env;
 }
 
-static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty_fd)
+static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty_fd,
+						const struct pv_identity *id)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char buf[4096];
+	struct pv_err err = { 0 };
 
 	if (tty_fd >= 0 && login_tty(tty_fd) < 0)
 		_exit(126);
+	/* as the container's process: its user, groups, capabilities, no_new_privs */
+	if (pv_identity_become(id, &err) < 0) {
+		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
+		_exit(126);
+	}
 	for (size_t i = 0; env[i]; i++)
 		if (strncmp(env[i], "PATH=", 5) == 0)
 			path = env[i] + 5;
@@ -216,6 +224,8 @@ int pv_cmd_exec(int argc, char **argv)
 	int rc = parse(argc, argv, &o, &a), status, master = -1, slave = -1;
 	char **env;
 	pid_t pid, child;
+	struct pv_identity id;
+	struct pv_err err = { 0 };
 
 	if (rc != PV_CLI_GO)
 		return rc;
@@ -223,6 +233,10 @@ int pv_cmd_exec(int argc, char **argv)
 	if (pid < 0)
 		return PV_EXIT_FAIL;
 	env = read_environ(pid);
+	if (pv_identity_of(pid, &id, &err) < 0) {
+		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
+		return PV_EXIT_FAIL;
+	}
 	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
 	if (enter(pid) < 0) {
 		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
@@ -240,7 +254,7 @@ int pv_cmd_exec(int argc, char **argv)
 	}
 	child = fork();
 	if (child == 0)
-		run_child(a.cmd, env, slave);
+		run_child(a.cmd, env, slave, &id);
 	if (slave >= 0)
 		close(slave);
 	if (child < 0)

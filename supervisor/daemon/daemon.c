@@ -38,6 +38,7 @@
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
 #include "supervisor/source/watch.h"
+#include "supervisor/runtime/secctx.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
 
@@ -63,9 +64,9 @@ static const char daemon_usage[] =
 	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
-	"                             logMaxBytes, nodeLabels (a mapping); options given\n"
-	"                             here win, except --host-path-allow and\n"
-	"                             --node-label, which add to the file's\n"
+	"                             logMaxBytes, nodeLabels (a mapping), podSecurity;\n"
+	"                             options given here win, except --host-path-allow\n"
+	"                             and --node-label, which add to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
 	"                             pods' nodeSelector and node affinity; the node\n"
@@ -90,6 +91,17 @@ static const char daemon_usage[] =
 	"                             /var/lib/podvisor/volumes)\n"
 	"      --cluster-domain NAME  the DNS zone of Services and pods (default\n"
 	"                             cluster.local); served on the bridge address\n"
+	"      --pod-security LEVEL   the Pod Security Standard pods are held to:\n"
+	"                             privileged (the default: no check, Docker's\n"
+	"                             defaults), baseline (no privileged, host\n"
+	"                             namespaces, hostPath, hostPort, added\n"
+	"                             capabilities beyond Docker's), or restricted\n"
+	"                             (baseline, and a container that does not say\n"
+	"                             otherwise runs with runAsNonRoot: true,\n"
+	"                             allowPrivilegeEscalation: false, capabilities\n"
+	"                             drop ALL add NET_BIND_SERVICE). A pod asking\n"
+	"                             for more is refused: CreateContainerConfigError\n"
+	"                             and an event naming the field\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -450,6 +462,7 @@ static const struct option daemon_opts[] = {
 	{ "node-port-range", required_argument, NULL, 'R' },
 	{ "cluster-domain", required_argument, NULL, 'D' },
 	{ "host-path-allow", required_argument, NULL, 'H' },
+	{ "pod-security", required_argument, NULL, 'Y' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -581,6 +594,13 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case 'D':
 		free(d->cluster_domain);
 		d->cluster_domain = strdup(arg);
+		break;
+	case 'Y':
+		if ((d->pod_security = pv_podsec_parse(arg)) < 0) {
+			fprintf(stderr, "podvisor daemon: --pod-security %s: one of privileged, "
+				"baseline, restricted is needed\n", arg);
+			return -1;
+		}
 		break;
 	case 'R':
 		if (parse_port_range(arg, d) < 0) {

@@ -33,6 +33,7 @@
 #include "supervisor/pods/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/cspec.h"
+#include "supervisor/runtime/secctx.h"
 #include "supervisor/runtime/shim.h"
 #include "supervisor/services/services.h"
 
@@ -106,6 +107,54 @@ int pv_crt_stop_signal(struct pv_crt *c)
 	return c->stop_signal;
 }
 
+/* USER with its group replaced by GID: "uid:gid" ("0:gid" for none). */
+static bool set_group(char **user, int64_t gid)
+{
+	const char *u = *user ? *user : "0";
+	size_t n = strcspn(u, ":");
+	char *out = NULL;
+
+	if (asprintf(&out, "%.*s:%lld", (int)n, u, (long long)gid) < 0)
+		return false;
+	free(*user);
+	*user = out;
+	return true;
+}
+
+/* The node's Pod Security level, the effective securityContext, the
+ * kubelet's runAsNonRoot check against UID (the resolved runAsUser) or
+ * the image's user, and the supplementary groups (supplementalGroups,
+ * then fsGroup, as the kubelet passes them). */
+static int set_security(const struct pv_crt *c, const struct pv_image *img,
+			const struct pv_int *uid, struct pv_cspec *s, struct pv_err *err)
+{
+	const struct pv_prt *p = c->pod;
+	const struct pv_pod_security_context *psc = &p->spec->spec.security_context;
+	struct pv_secctx x;
+	char pod_id[512];
+
+	if (pv_podsec_check(p->spec, (enum pv_podsec)p->d->pod_security, err) < 0 ||
+	    pv_secctx_resolve(p->spec, c->spec, (enum pv_podsec)p->d->pod_security, &x, err) < 0)
+		return -1;
+	snprintf(pod_id, sizeof(pod_id), "%s_%s(%s)", p->name, p->ns, p->uid);
+	if (pv_secctx_verify_non_root(x.run_as_non_root, uid->set ? uid : NULL, img->config.user,
+				      pod_id, c->spec->name.v, err) < 0)
+		return -1;
+	s->caps_set = true;
+	s->caps = x.caps;
+	s->no_new_privs = x.no_new_privs;
+	s->privileged = x.privileged;
+	s->groups_strict = x.groups_strict;
+	s->groups = calloc(psc->supplemental_groups.n + 1, sizeof(*s->groups));
+	if (!s->groups)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < psc->supplemental_groups.n; i++)
+		s->groups[s->ngroups++] = psc->supplemental_groups.items[i].v;
+	if (psc->fs_group.set)
+		s->groups[s->ngroups++] = psc->fs_group.v;
+	return 0;
+}
+
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
 		       struct pv_err *err)
 {
@@ -139,11 +188,14 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->init_start = p->init_start;
 	s->cwd = strdup(c->spec->working_dir.v ? c->spec->working_dir.v
 			: img->config.working_dir ? img->config.working_dir : "/");
-	if (uid->set && asprintf(&s->user, "%lld:%lld", (long long)uid->v,
-				 (long long)(gid->set ? gid->v : 0)) < 0)
+	/* as the kubelet and containerd: runAsUser over the image's user;
+	 * runAsGroup over the group (else the user's in /etc/passwd, or 0) */
+	if (uid->set && asprintf(&s->user, "%lld", (long long)uid->v) < 0)
 		s->user = NULL;
-	else if (!uid->set && img->config.user)
+	else if (!uid->set && img->config.user && *img->config.user)
 		s->user = strdup(img->config.user);
+	if (gid->set && !set_group(&s->user, gid->v))
+		return pv_err_set(err, ENOMEM, "out of memory");
 	s->layers = calloc(img->n_layers + 1, sizeof(char *));
 	for (size_t i = 0; s->layers && i < img->n_layers; i++)
 		s->layers[i] = strdup(img->layers[i]);
@@ -155,6 +207,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	set_resources(c, s);
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
+	if (set_security(c, img, uid, s, err) < 0)
+		return -1; /* CreateContainerConfigError */
 	if (pv_pod_mounts(p, c->spec, &s->mounts, &s->nmounts, err) < 0)
 		return -2; /* FailedMount */
 	return 0;

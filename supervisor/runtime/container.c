@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "supervisor/runtime/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/core/proc.h"
 #include "volumes/bindmount.h"
@@ -202,7 +204,7 @@ static void read_only_path(const char *root, const char *p, int errfd)
 		     MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void mount_kernel_fs(const char *root, int errfd)
+static void mount_kernel_fs(const char *root, bool privileged, int errfd)
 {
 	char path[PATH_MAX];
 
@@ -213,6 +215,8 @@ static void mount_kernel_fs(const char *root, int errfd)
 	mkdir(path, 0555);
 	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
 		     NULL);
+	if (privileged)
+		return; /* as Kubernetes: a privileged container sees the kernel unmasked */
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
 		mask_path(root, masked[i], errfd);
 	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++)
@@ -297,6 +301,24 @@ static int lookup_id(const char *file, const char *name, long *id, long *gid)
 	return -1;
 }
 
+/* The group of UID's entry in the image's /etc/passwd; 0 without one
+ * (containerd's WithUserID). */
+static long passwd_gid(long uid)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	long gid = 0;
+
+	while (f && (pw = fgetpwent(f)))
+		if ((long)pw->pw_uid == uid) {
+			gid = (long)pw->pw_gid;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return gid;
+}
+
 static void set_user(const char *user, int errfd)
 {
 	char *colon, *end, buf[256];
@@ -311,6 +333,8 @@ static void set_user(const char *user, int errfd)
 	uid = strtol(buf, &end, 10);
 	if (*end && lookup_id("/etc/passwd", buf, &uid, &gid) < 0)
 		errno = ENOENT, die(errfd, "user %s not found in the image's /etc/passwd", buf);
+	else if (!*end && !colon)
+		gid = passwd_gid(uid); /* a bare uid: its passwd entry's group */
 	if (colon) {
 		gid = strtol(colon, &end, 10);
 		if (*end && lookup_id("/etc/group", colon, &gid, NULL) < 0)
@@ -364,6 +388,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, 0);
+	pv_caps_keep(); /* set_user's setuid keeps the permitted set for caps.c */
 	if (s->cgroup) {
 		struct pv_err err = { 0 };
 
@@ -375,7 +400,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	pathf(root, "%s/rootfs", s->dir);
 	mount_rootfs(s, root, errfd);
-	mount_kernel_fs(root, errfd);
+	mount_kernel_fs(root, s->privileged, errfd);
 	mount_dev(root, errfd);
 	mount_etc_file(s, root, "hostname", errfd);
 	mount_etc_file(s, root, "hosts", errfd);
@@ -385,6 +410,12 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 	enter_root(root, errfd);
 	set_user(s->user, errfd);
+	{
+		struct pv_err cerr = { 0 };
+
+		if (pv_caps_enter_container(s, &cerr) < 0)
+			errno = cerr.code, die(errfd, "%s", cerr.msg);
+	}
 	if (s->cwd && *s->cwd && chdir(s->cwd) < 0 && (mkdir(s->cwd, 0755), chdir(s->cwd) < 0))
 		die(errfd, "working directory %s", s->cwd);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errout, 2) < 0)

@@ -351,6 +351,19 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
+static void add_security(struct json_object *o, const struct pv_cspec *s)
+{
+	struct json_object *g = json_object_new_array();
+
+	json_object_object_add(o, "capabilities", json_object_new_uint64(s->caps));
+	json_object_object_add(o, "noNewPrivs", json_object_new_boolean(s->no_new_privs));
+	json_object_object_add(o, "privileged", json_object_new_boolean(s->privileged));
+	for (size_t i = 0; g && i < s->ngroups; i++)
+		json_object_array_add(g, json_object_new_int64(s->groups[i]));
+	json_object_object_add(o, "supplementalGroups", g);
+	json_object_object_add(o, "groupsStrict", json_object_new_boolean(s->groups_strict));
+}
+
 struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 {
 	struct json_object *o = json_object_new_object();
@@ -391,6 +404,7 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 		}
 		json_object_object_add(o, "mounts", a);
 	}
+	add_security(o, s);
 	return o;
 }
 
@@ -448,6 +462,34 @@ static int get_mounts(struct json_object *j, struct pv_cspec *s)
 	return 0;
 }
 
+static bool get_bool(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+}
+
+static int get_security(struct json_object *j, struct pv_cspec *s)
+{
+	struct json_object *v, *a;
+	size_t n;
+
+	s->caps_set = json_object_object_get_ex(j, "capabilities", &v);
+	s->caps = s->caps_set ? json_object_get_uint64(v) : 0;
+	s->no_new_privs = get_bool(j, "noNewPrivs");
+	s->privileged = get_bool(j, "privileged");
+	s->groups_strict = get_bool(j, "groupsStrict");
+	if (!json_object_object_get_ex(j, "supplementalGroups", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return 0;
+	n = json_object_array_length(a);
+	if (!(s->groups = calloc(n ? n : 1, sizeof(*s->groups))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		s->groups[s->ngroups++] = json_object_get_int64(json_object_array_get_idx(a, i));
+	return 0;
+}
+
 int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err *err)
 {
 	struct json_object *v;
@@ -475,7 +517,7 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->cpu_max_milli = get_int(j, "cpuMaxMilli");
 	s->cpu_request_milli = get_int(j, "cpuRequestMilli");
 	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
-	    s->init_pid <= 0 || get_mounts(j, s) < 0)
+	    s->init_pid <= 0 || get_mounts(j, s) < 0 || get_security(j, s) < 0)
 		return pv_err_set(err, EINVAL, "container spec is incomplete");
 	return 0;
 }
@@ -500,5 +542,6 @@ void pv_cspec_free(struct pv_cspec *s)
 		free(s->mounts[i].sub_path);
 	}
 	free(s->mounts);
+	free(s->groups);
 	memset(s, 0, sizeof(*s));
 }

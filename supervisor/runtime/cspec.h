@@ -46,6 +46,14 @@ struct pv_cspec {
 	int64_t cpu_request_milli; /* from requests.cpu */
 	struct pv_mount *mounts;
 	size_t nmounts;
+	/* what the process may do (runtime/caps.h) */
+	bool caps_set;            /* false: a spec from before these fields */
+	uint64_t caps;            /* bounding = permitted = effective */
+	bool no_new_privs;        /* allowPrivilegeEscalation: false */
+	bool privileged;          /* every capability; no masked or read-only paths */
+	int64_t *groups;          /* supplementalGroups and fsGroup */
+	size_t ngroups;
+	bool groups_strict;       /* supplementalGroupsPolicy Strict: not the image's /etc/group */
 };
 
 /* What a container's environment may refer to. */

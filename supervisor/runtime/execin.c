@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
+#include "supervisor/runtime/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 
@@ -94,7 +95,8 @@ static int enter(pid_t target, int pidfd)
 }
 
 static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *const argv[],
-					    char **env, char **paths, int out)
+					    char **env, char **paths, int out,
+					    const struct pv_identity *id)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), status = 0;
@@ -114,6 +116,13 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	 * command is in the container's PID namespace. */
 	pid = fork();
 	if (pid == 0) {
+		struct pv_err err = { 0 };
+
+		if (pv_identity_become(id, &err) < 0) { /* as the container's process */
+			dprintf(2, "%s: %s", err.msg, strerror(err.code));
+			_exit(126);
+		}
+		/* after the setuid above, which clears it */
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* killed with its parent on a timeout */
 		for (size_t i = 0; paths && paths[i]; i++)
 			execve(paths[i], argv, env);
@@ -129,6 +138,7 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 
 int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err)
 {
+	struct pv_identity id;
 	char **env = NULL, **paths = NULL;
 	int pipefd[2] = { -1, -1 }, tpidfd = -1, pidfd = -1;
 	pid_t pid;
@@ -141,6 +151,13 @@ int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struc
 	if (tpidfd < 0)
 		return pv_err_sys(err, errno, "the container's process %d", (int)target);
 	env = environ_of(target);
+	if (pv_identity_of(target, &id, err) < 0) {
+		pv_err_set(err, err->code, "the container's process %d: %s", (int)target,
+			   strerror(err->code));
+		close(tpidfd);
+		pv_strv_free(env);
+		return -1;
+	}
 	paths = env ? candidates(argv[0], env) : NULL;
 	if (!env || !paths || pipe2(pipefd, O_CLOEXEC) < 0) {
 		pv_err_sys(err, errno ? errno : ENOMEM, "exec");
@@ -148,7 +165,7 @@ int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struc
 	}
 	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD, NULL, &pidfd, NULL, NULL);
 	if (pid == 0)
-		child(target, tpidfd, argv, env, paths, pipefd[1]);
+		child(target, tpidfd, argv, env, paths, pipefd[1], &id);
 	if (pid < 0) {
 		pv_err_sys(err, errno, "clone");
 		goto out;

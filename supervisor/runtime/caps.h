@@ -1,0 +1,70 @@
+/* Linux capabilities and the identity a container's process runs with.
+ *
+ * Owns: the capability names (as Kubernetes and the OCI spec write them),
+ * the default set (Docker's and containerd's, 0xa80425fb), the
+ * resolution of securityContext.capabilities add/drop the way containerd
+ * resolves them (pure: tests/unit/test_caps.c), and carrying a set out
+ * in a process about to exec, the way runc does: supplementary groups,
+ * the bounding set, permitted = effective = the set (inheritable and
+ * ambient empty, as containerd since CVE-2022-24769), no_new_privs. For
+ * a non-root user the kernel then clears permitted and effective at
+ * exec (no file capabilities, no ambient set): CapEff 0, as with
+ * containerd. Also what `podvisor exec` and exec probes need to run a
+ * command as a running container's process runs: its identity read from
+ * /proc/PID/status, and taken on.
+ *
+ * May call: libcap, runtime/cspec (the container spec), manifests
+ * (types), common. */
+#ifndef PV_SUPERVISOR_CAPS_H
+#define PV_SUPERVISOR_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "manifests/types.h"
+
+struct pv_cspec;
+
+/* CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP
+ * SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE */
+#define PV_CAPS_DEFAULT UINT64_C(0xa80425fb)
+/* Every capability this file knows a name for (0 .. CHECKPOINT_RESTORE). */
+#define PV_CAPS_LAST 40
+#define PV_CAPS_ALL ((UINT64_C(1) << (PV_CAPS_LAST + 1)) - 1)
+
+/* "NET_ADMIN", "CAP_NET_ADMIN", "net_admin": 12; -1 when unknown. */
+int pv_cap_from_name(const char *name);
+/* 12: "NET_ADMIN"; NULL when unknown. */
+const char *pv_cap_name(int cap);
+/* BASE with C's add and drop applied as containerd applies them: "ALL"
+ * in add, then "ALL" in drop, then each named add, then each named drop.
+ * An unknown name is an error naming it. */
+int pv_caps_resolve(uint64_t base, const struct pv_capabilities *c, uint64_t *out,
+		    struct pv_err *err);
+
+/* In the container's process, after its user was set (with
+ * PR_SET_KEEPCAPS on: pv_caps_keep): the supplementary groups (the
+ * user's primary group, its groups in the image's /etc/group unless the
+ * policy is Strict, the spec's), the capability sets, no_new_privs. */
+void pv_caps_keep(void);
+int pv_caps_enter_container(const struct pv_cspec *s, struct pv_err *err);
+
+/* What a process runs as: enough to run another one beside it alike. */
+struct pv_identity {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	size_t ngroups;
+	uint64_t bounding; /* CapBnd: also the permitted set the command gets */
+	bool no_new_privs;
+};
+
+/* PID's identity from /proc/PID/status. */
+int pv_identity_of(pid_t pid, struct pv_identity *id, struct pv_err *err);
+/* Take on ID (as root, before exec): groups, gid, uid, capabilities,
+ * no_new_privs. */
+int pv_identity_become(const struct pv_identity *id, struct pv_err *err);
+
+#endif

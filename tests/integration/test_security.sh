@@ -1,0 +1,232 @@
+#!/bin/bash
+# asan: yes
+# What a container may do (issue 14, items 1 and 4): Docker's default
+# capability set (CapBnd = CapEff = 00000000a80425fb as root), so mount
+# and reboot fail; securityContext.capabilities add/drop; privileged;
+# allowPrivilegeEscalation: false sets no_new_privs; runAsNonRoot refuses
+# a root image (CreateContainerConfigError, the kubelet's message);
+# runAsUser with supplementalGroups and fsGroup in `id`; a non-root user
+# cannot write a read-only root; `podvisor exec` runs as the container's
+# process does; --pod-security=restricted defaults and refusals; twenty
+# pods, each with its own set.
+. "$(dirname "$0")/lib_pods.sh"
+
+# users:test: busybox with USER app (1000:1000), whom /etc/group lists in
+# staff (50) and audio (29)
+mk_users_image() {
+	local w=$T_TMP/uimg
+	mkdir -p "$w/r1" "$w/r2/etc" && chmod 0755 "$w/r2" "$w/r2/etc" && _busybox_rootfs1 "$w/r1" &&
+		oci_tar "$w/r1" "$w/l1.tar" || return 1
+	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/tmp:/bin/sh\n' >"$w/r2/etc/passwd"
+	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\naudio:x:29:other,app\nvideo:x:44:other\n' >"$w/r2/etc/group"
+	chmod 0644 "$w/r2/etc/passwd" "$w/r2/etc/group" && oci_tar "$w/r2" "$w/l2.tar" &&
+		oci_image "$w/oci" users:test "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User\":\"app\",\"WorkingDir\":\"/\"}" \
+			"$w/l1.tar" "$w/l2.tar" >/dev/null && "$PODVISOR" image import "$w/oci" users:test >/dev/null 2>&1
+}
+mk_users_image && ok "an image with USER app imported" || fail "users image"
+
+start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+# secpod NAME 'SECURITYCONTEXT-FLOW' ['POD-SECURITYCONTEXT-FLOW'] [IMAGE]
+secpod() {
+	local psc=${3:-}
+	[ -n "$psc" ] || psc='{}'
+	cat >"$T_TMP/$1.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: $psc
+  containers:
+  - name: main
+    image: ${4:-busybox:test}
+    command: [sleep, "1000"]
+    securityContext: $2
+YAML
+	drop "$1.yaml" "$T_TMP/$1.yaml"
+}
+x() { local p=$1; shift; "$PODVISOR" exec "$p" -- sh -c "$*" 2>&1; }
+cap() { x "$1" "grep ^$2: /proc/self/status" | awk '{print $2}'; }
+mounts_of() { x "$1" "cat /proc/mounts"; }
+
+secpod def '{}'
+secpod dropall '{capabilities: {drop: [ALL]}}'
+secpod netadmin '{capabilities: {add: [NET_ADMIN, cap_sys_time], drop: [KILL]}}'
+secpod nnp '{allowPrivilegeEscalation: false}'
+secpod priv '{privileged: true}'
+secpod user '{runAsUser: 1000, readOnlyRootFilesystem: true}' '{runAsNonRoot: true, runAsGroup: 3000, supplementalGroups: [4000, 5000], fsGroup: 2000}'
+secpod rootimg '{runAsNonRoot: true}'
+secpod rootuid '{runAsNonRoot: true, runAsUser: 0}'
+secpod badcap '{capabilities: {add: [NET_ADMINISTRATOR]}}'
+secpod merge '{}' '{supplementalGroups: [7000]}' users:test
+secpod strict '{}' '{supplementalGroups: [7000], supplementalGroupsPolicy: Strict}' users:test
+secpod appnonroot '{runAsNonRoot: true}' '' users:test
+secpod gidonly '{}' '{runAsGroup: 3000}'
+secpod uidonly '{runAsUser: 1000}' '' users:test
+secpod appgroup '{runAsGroup: 5000}' '' users:test
+
+for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup; do
+	wait_status $p Running 30 || fail "$p: $(pod_json $p "p['status']")"
+done
+wait_status def Running 1 && ok "pods with their security contexts run"
+
+# ---- the default set ----
+[ "$(cap def CapBnd)" = 00000000a80425fb ] && [ "$(cap def CapEff)" = 00000000a80425fb ] \
+	&& [ "$(cap def CapPrm)" = 00000000a80425fb ] && [ "$(cap def CapInh)" = 0000000000000000 ] \
+	&& [ "$(cap def CapAmb)" = 0000000000000000 ] \
+	&& ok "default: CapBnd = CapPrm = CapEff = 00000000a80425fb, inheritable and ambient empty" \
+	|| fail "default caps: $(x def 'grep Cap /proc/self/status')"
+# the container's own process (pid 1 of the container's view is the pod's init: find sleep)
+main=$(x def 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep CapEff $d/status | cut -f2; break; }; done')
+[ "$main" = 00000000a80425fb ] && ok "the container's main process has CapEff 00000000a80425fb" || fail "main CapEff: $main"
+[ "$(cap def NoNewPrivs)" = 0 ] && ok "default: NoNewPrivs 0 (allowPrivilegeEscalation defaults to true)" || fail "def NoNewPrivs: $(cap def NoNewPrivs)"
+out=$(x def 'mount -t tmpfs x /tmp && echo MOUNTED')
+! grep -q MOUNTED <<<"$out" && grep -qi 'permission denied\|not permitted' <<<"$out" \
+	&& ok "mount fails without SYS_ADMIN: $out" || fail "mount: $out"
+out=$(x def 'busybox reboot -f; echo rc=$?')
+grep -q 'rc=[1-9]' <<<"$out" && [ "$(pod_json def "p['status']")" = Running ] \
+	&& ok "reboot -f fails without SYS_BOOT, the pod still runs" || fail "reboot: $out"
+out=$(x def 'ip addr add 10.77.0.1/32 dev lo && echo ADDED')
+! grep -q ADDED <<<"$out" && ok "no NET_ADMIN by default: ip addr add fails" || fail "ip addr add: $out"
+
+# ---- add and drop ----
+[ "$(cap dropall CapEff)" = 0000000000000000 ] && [ "$(cap dropall CapBnd)" = 0000000000000000 ] \
+	&& ok "drop ALL: CapEff and CapBnd 0" || fail "dropall: $(x dropall 'grep Cap /proc/self/status')"
+out=$(x dropall 'chown 1 /tmp && echo CHOWNED')
+! grep -q CHOWNED <<<"$out" && ok "drop ALL: root cannot chown" || fail "dropall chown: $out"
+# a80425fb + NET_ADMIN (12) + SYS_TIME (25) - KILL (5)
+[ "$(cap netadmin CapEff)" = 00000000aa0435db ] && [ "$(cap netadmin CapBnd)" = 00000000aa0435db ] \
+	&& ok "add NET_ADMIN, cap_sys_time, drop KILL: 00000000aa0435db" || fail "netadmin: $(cap netadmin CapEff)"
+out=$(x netadmin 'ip addr add 10.77.0.1/32 dev lo && echo ADDED')
+grep -q ADDED <<<"$out" && ok "with NET_ADMIN: ip addr add works" || fail "netadmin ip: $out"
+
+# ---- no_new_privs ----
+[ "$(cap nnp NoNewPrivs)" = 1 ] && [ "$(cap nnp CapEff)" = 00000000a80425fb ] \
+	&& ok "allowPrivilegeEscalation: false: NoNewPrivs 1" || fail "nnp: $(x nnp 'grep -e Cap -e NoNew /proc/self/status')"
+main=$(x nnp 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep NoNewPrivs $d/status | cut -f2; break; }; done')
+[ "$main" = 1 ] && ok "the container's main process has NoNewPrivs 1" || fail "nnp main: $main"
+
+# ---- privileged ----
+peff=$(cap priv CapEff)
+[ "$peff" = "$(grep CapBnd /proc/self/status | cut -f2)" ] && [ $((0x$peff >> 21 & 1)) = 1 ] \
+	&& ok "privileged: every capability the node has ($peff)" || fail "priv CapEff $peff"
+! grep -q ' /proc/timer_list ' <<<"$(mounts_of priv)" && grep -q ' /proc/timer_list ' <<<"$(mounts_of def)" \
+	&& ! grep -q ' /proc/sys ' <<<"$(mounts_of priv)" \
+	&& ok "privileged: no masked or read-only paths (the default has them)" || fail "priv mounts: $(mounts_of priv | grep /proc/)"
+out=$(x priv 'mount -t tmpfs x /tmp && echo MOUNTED')
+grep -q MOUNTED <<<"$out" && ok "privileged: mount works" || fail "priv mount: $out"
+
+# ---- users and groups ----
+out=$(x user id)
+[ "$(x user 'id -u')" = 1000 ] && [ "$(x user 'id -g')" = 3000 ] \
+	&& [ "$(x user 'id -G' | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "2000 3000 4000 5000 " ] \
+	&& ok "runAsUser 1000, runAsGroup 3000, groups fsGroup + supplementalGroups: $out" || fail "user id: $out"
+[ "$(cap user CapEff)" = 0000000000000000 ] && [ "$(cap user CapBnd)" = 00000000a80425fb ] \
+	&& [ "$(cap user CapPrm)" = 0000000000000000 ] \
+	&& ok "non-root: CapPrm = CapEff = 0, CapBnd the default set (as containerd)" || fail "user caps: $(x user 'grep Cap /proc/self/status')"
+main=$(x user 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep -e ^Uid -e ^Groups -e CapEff $d/status | tr -s "\t " " " | tr "\n" ";"; break; }; done')
+[ "$main" = "Uid: 1000 1000 1000 1000;Groups: 2000 3000 4000 5000 ;CapEff: 0000000000000000;" ] \
+	&& ok "podvisor exec runs as the container's main process: same uid, groups, CapEff" || fail "main: $main vs exec $(x user 'grep -e ^Uid -e ^Groups /proc/self/status')"
+out=$(x user 'touch /etc/x && echo WROTE; touch /x 2>&1; echo hi > /bin/y && echo WROTE')
+! grep -q WROTE <<<"$out" && grep -q 'Read-only file system' <<<"$out" \
+	&& ok "a non-root user cannot write the read-only root: $(head -1 <<<"$out")" || fail "user ro: $out"
+
+out=$(x merge 'id')
+[ "$(x merge 'id -G' | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "29 50 1000 7000 " ] \
+	&& ok "image user app: its /etc/group groups merged with supplementalGroups: $out" || fail "merge: $out"
+out=$(x strict 'id')
+[ "$(x strict 'id -G' | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "1000 7000 " ] \
+	&& ok "supplementalGroupsPolicy Strict: not the image's groups: $out" || fail "strict: $out"
+
+[ "$(x gidonly 'id -u'):$(x gidonly 'id -g')" = 0:3000 ] && [ "$(x uidonly 'id -u'):$(x uidonly 'id -g')" = 1000:1000 ] \
+	&& [ "$(x appgroup 'id -u'):$(x appgroup 'id -g')" = 1000:5000 ] \
+	&& ok "runAsGroup alone sets the group; runAsUser alone takes its /etc/passwd group (as containerd)" \
+	|| fail "gidonly $(x gidonly id), uidonly $(x uidonly id), appgroup $(x appgroup id)"
+
+# an exec probe runs as the container does (runtime/execin.c)
+cat >"$T_TMP/probe.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: probe}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, supplementalGroups: [4000]}
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    securityContext: {allowPrivilegeEscalation: false}
+    readinessProbe:
+      exec: {command: [sh, -c, 'id -u | grep -qx 1000 && id -G | grep -qw 4000 && grep -q "^NoNewPrivs:.1" /proc/self/status && grep -q "^CapBnd:.00000000a80425fb" /proc/self/status']}
+      periodSeconds: 1
+YAML
+drop probe.yaml "$T_TMP/probe.yaml"
+wait_for 30 '[ "$(pod_json probe "p[\"ready\"]")" = 1 ]' \
+	&& ok "an exec probe runs as the container: uid, groups, NoNewPrivs, CapBnd (it goes ready)" \
+	|| fail "probe: ready=$(pod_json probe "p['ready']") $("$PODVISOR" get events pod/default/probe 2>&1 | tail -3)"
+
+# ---- runAsNonRoot refusals ----
+wait_status rootimg CreateContainerConfigError 20 || fail "rootimg: $(pod_json rootimg "p['status']")"
+ev=$("$PODVISOR" get events pod/default/rootimg 2>&1)
+grep -q 'container has runAsNonRoot and image will run as root (pod: "rootimg_default(.*)", container: main)' <<<"$ev" \
+	&& ok "runAsNonRoot with a root image: CreateContainerConfigError, the kubelet's message" || fail "rootimg events: $ev"
+wait_status appnonroot CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/appnonroot 2>&1 | grep -q 'container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root' \
+	&& ok "runAsNonRoot with a named image user: refused, as the kubelet cannot verify it" \
+	|| fail "appnonroot: $(pod_json appnonroot "p['status']") $("$PODVISOR" get events pod/default/appnonroot 2>&1)"
+wait_status rootuid CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/rootuid 2>&1 | grep -q "container's runAsUser breaks non-root policy" \
+	&& ok "runAsNonRoot with runAsUser 0: refused" || fail "rootuid: $(pod_json rootuid "p['status']") $("$PODVISOR" get events pod/default/rootuid 2>&1)"
+wait_status badcap CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/badcap 2>&1 | grep -q 'unknown capability "NET_ADMINISTRATOR"' \
+	&& ok "an unknown capability: CreateContainerConfigError naming it" || fail "badcap: $(pod_json badcap "p['status']") $("$PODVISOR" get events pod/default/badcap 2>&1)"
+
+# ---- many: twenty pods, each its own set ----
+many="NET_ADMIN SYS_TIME SYS_PTRACE IPC_LOCK SYS_NICE LEASE SYSLOG SYS_PACCT WAKE_ALARM NET_BROADCAST
+IPC_OWNER SYS_TTY_CONFIG LINUX_IMMUTABLE SYS_RAWIO DAC_READ_SEARCH BLOCK_SUSPEND AUDIT_CONTROL SYS_ADMIN SYS_BOOT SYS_MODULE"
+bits="12 25 19 14 23 28 34 20 35 11 15 26 9 17 2 36 30 21 22 16"
+i=0
+for c in $many; do
+	i=$((i + 1))
+	secpod "m$i" "{capabilities: {add: [$c]}}"
+done
+all=1
+for i in $(seq 20); do wait_status "m$i" Running 60 || { all=0; fail "m$i: $(pod_json "m$i" "p['status']")"; }; done
+[ $all = 1 ] && ok "twenty pods with differing capability sets run"
+i=0; bad=""
+for b in $bits; do
+	i=$((i + 1))
+	want=$(printf '%016x' $((0xa80425fb | (1 << b))))
+	got=$(cap "m$i" CapEff)
+	[ "$got" = "$want" ] || bad="$bad m$i:$got/$want"
+done
+[ -z "$bad" ] && ok "each of the twenty sees its own set (default + its capability)" || fail "many:$bad"
+
+# ---- --pod-security=restricted (node.yaml podSecurity) ----
+rm -f "$M"/*.yaml
+wait_for 60 '[ "$("$PODVISOR" get pods -A -o json 2>/dev/null | tr -d " \n")" = "[]" ]' || fail "pods left: $("$PODVISOR" get pods -A 2>&1)"
+stop_daemon TERM >/dev/null
+expect_rc 2 "--pod-security with an unknown level is refused" "$PODVISOR" daemon --manifests "$M" --pod-security=strict
+printf 'podSecurity: restricted\n' >"$T_TMP/node.yaml"
+start_daemon --config "$T_TMP/node.yaml" || { fail "daemon start (restricted)"; diag "$(tail "$LOG")"; done_testing; exit 1; }
+pod_yaml plain Always sleep 1000 >"$T_TMP/plain.yaml"
+drop plain.yaml "$T_TMP/plain.yaml"
+secpod ruser '{}' '{runAsUser: 1000}'
+secpod rpriv '{privileged: true}'
+secpod radd '{capabilities: {drop: [ALL], add: [NET_BIND_SERVICE, SYS_ADMIN]}, allowPrivilegeEscalation: true}'
+wait_status plain CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/plain 2>&1 | grep -q 'container has runAsNonRoot and image will run as root' \
+	&& ok "restricted: a pod of a root image without runAsUser is refused (runAsNonRoot by default)" \
+	|| fail "plain: $(pod_json plain "p['status']") $("$PODVISOR" get events pod/default/plain 2>&1)"
+wait_status ruser Running 30 && [ "$(cap ruser CapBnd)" = 0000000000000400 ] && [ "$(cap ruser CapEff)" = 0000000000000000 ] \
+	&& [ "$(cap ruser NoNewPrivs)" = 1 ] && [ "$(x ruser 'id -u')" = 1000 ] \
+	&& ok "restricted: runAsUser 1000 runs, CapBnd NET_BIND_SERVICE only, NoNewPrivs 1" \
+	|| fail "ruser: $(pod_json ruser "p['status']") $(x ruser 'grep -e Cap -e NoNew /proc/self/status')"
+wait_status rpriv CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/rpriv 2>&1 | grep -q 'violates PodSecurity "restricted:latest": privileged (container "main" must not set securityContext.privileged=true)' \
+	&& ok "restricted: a privileged pod is refused, the event names the field" \
+	|| fail "rpriv: $(pod_json rpriv "p['status']") $("$PODVISOR" get events pod/default/rpriv 2>&1)"
+ev=$("$PODVISOR" get events pod/default/radd 2>&1)
+wait_status radd CreateContainerConfigError 20 && grep -q 'must not include "SYS_ADMIN" in securityContext.capabilities.add' <<<"$ev" \
+	&& grep -q 'allowPrivilegeEscalation != false' <<<"$ev" \
+	&& ok "restricted: adding SYS_ADMIN and allowPrivilegeEscalation: true are refused, each named" \
+	|| fail "radd: $(pod_json radd "p['status']") $ev"
+
+stop_daemon TERM >/dev/null
+done_testing
