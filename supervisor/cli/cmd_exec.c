@@ -24,7 +24,7 @@
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
 #include "supervisor/cli/opts.h"
-#include "supervisor/runtime/caps.h"
+#include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/core/fsutil.h"

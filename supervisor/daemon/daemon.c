@@ -38,7 +38,7 @@
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
 #include "supervisor/source/watch.h"
-#include "supervisor/runtime/secctx.h"
+#include "supervisor/sandbox/secctx.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
 

@@ -74,7 +74,7 @@ struct pv_daemon {
 	struct pv_event events[PV_EVENTS_MAX];
 	size_t nevents, event_next;
 	bool quitting;
-	int pod_security;         /* --pod-security: enum pv_podsec (runtime/secctx.h) */
+	int pod_security;         /* --pod-security: enum pv_podsec (sandbox/secctx.h) */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */

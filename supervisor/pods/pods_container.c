@@ -33,7 +33,7 @@
 #include "supervisor/pods/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/cspec.h"
-#include "supervisor/runtime/secctx.h"
+#include "supervisor/sandbox/secctx.h"
 #include "supervisor/runtime/shim.h"
 #include "supervisor/services/services.h"
 

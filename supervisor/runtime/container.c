@@ -18,7 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "supervisor/runtime/caps.h"
+#include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/core/proc.h"
 #include "volumes/bindmount.h"
@@ -412,8 +412,12 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };
+		struct pv_caps_want w = { .caps = s->caps, .no_new_privs = s->no_new_privs,
+					  .privileged = s->privileged, .groups = s->groups,
+					  .ngroups = s->ngroups, .groups_strict = s->groups_strict };
 
-		if (pv_caps_enter_container(s, &cerr) < 0)
+		/* a spec from before capabilities (!caps_set): as it was */
+		if (s->caps_set && pv_caps_enter_container(&w, &cerr) < 0)
 			errno = cerr.code, die(errfd, "%s", cerr.msg);
 	}
 	if (s->cwd && *s->cwd && chdir(s->cwd) < 0 && (mkdir(s->cwd, 0755), chdir(s->cwd) < 0))

@@ -46,7 +46,7 @@ struct pv_cspec {
 	int64_t cpu_request_milli; /* from requests.cpu */
 	struct pv_mount *mounts;
 	size_t nmounts;
-	/* what the process may do (runtime/caps.h) */
+	/* what the process may do (sandbox/caps.h) */
 	bool caps_set;            /* false: a spec from before these fields */
 	uint64_t caps;            /* bounding = permitted = effective */
 	bool no_new_privs;        /* allowPrivilegeEscalation: false */

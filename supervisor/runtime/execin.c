@@ -19,7 +19,7 @@
 #include "common/cleanup.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
-#include "supervisor/runtime/caps.h"
+#include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 

@@ -1,5 +1,5 @@
-/* Capabilities and security contexts, the pure part (runtime/caps.c,
- * runtime/secctx.c): names with and without CAP_, add/drop resolved as
+/* Capabilities and security contexts, the pure part (sandbox/caps.c,
+ * sandbox/secctx.c): names with and without CAP_, add/drop resolved as
  * containerd resolves them, the effective context with the restricted
  * profile's defaults, Pod Security admission's messages, and the
  * kubelet's runAsNonRoot check. */
@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "supervisor/runtime/caps.h"
-#include "supervisor/runtime/secctx.h"
+#include "supervisor/sandbox/caps.h"
+#include "supervisor/sandbox/secctx.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 

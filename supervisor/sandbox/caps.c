@@ -1,4 +1,4 @@
-#include "supervisor/runtime/caps.h"
+#include "supervisor/sandbox/caps.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -11,7 +11,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "supervisor/runtime/cspec.h"
 
 /* linux/capability.h's numbers, without the CAP_ prefix. */
 static const char *const names[PV_CAPS_LAST + 1] = {
@@ -200,14 +199,12 @@ static void image_groups(uid_t uid, gid_t *v, size_t *n, size_t cap)
 	fclose(f);
 }
 
-int pv_caps_enter_container(const struct pv_cspec *s, struct pv_err *err)
+int pv_caps_enter_container(const struct pv_caps_want *s, struct pv_err *err)
 {
 	gid_t groups[256];
 	size_t n = 0;
 	uint64_t set = s->caps;
 
-	if (!s->caps_set)
-		return 0; /* a spec from before capabilities: as it was */
 	/* setgroups needs SETGID, which setuid took out of effective */
 	if (set_sets(permitted_now(), permitted_now(), err) < 0)
 		return -1;

@@ -13,19 +13,18 @@
  * command as a running container's process runs: its identity read from
  * /proc/PID/status, and taken on.
  *
- * May call: libcap, runtime/cspec (the container spec), manifests
- * (types), common. */
+ * May call: libcap, manifests (types), common. */
 #ifndef PV_SUPERVISOR_CAPS_H
 #define PV_SUPERVISOR_CAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "common/err.h"
 #include "manifests/types.h"
 
-struct pv_cspec;
 
 /* CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP
  * SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE */
@@ -48,8 +47,16 @@ int pv_caps_resolve(uint64_t base, const struct pv_capabilities *c, uint64_t *ou
  * PR_SET_KEEPCAPS on: pv_caps_keep): the supplementary groups (the
  * user's primary group, its groups in the image's /etc/group unless the
  * policy is Strict, the spec's), the capability sets, no_new_privs. */
+struct pv_caps_want {
+	uint64_t caps;            /* bounding = permitted = effective */
+	bool no_new_privs;        /* allowPrivilegeEscalation: false */
+	bool privileged;          /* every capability the node gives */
+	const int64_t *groups;    /* supplementalGroups and fsGroup */
+	size_t ngroups;
+	bool groups_strict;       /* supplementalGroupsPolicy Strict: not the image's /etc/group */
+};
 void pv_caps_keep(void);
-int pv_caps_enter_container(const struct pv_cspec *s, struct pv_err *err);
+int pv_caps_enter_container(const struct pv_caps_want *w, struct pv_err *err);
 
 /* What a process runs as: enough to run another one beside it alike. */
 struct pv_identity {

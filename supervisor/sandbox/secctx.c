@@ -1,4 +1,4 @@
-#include "supervisor/runtime/secctx.h"
+#include "supervisor/sandbox/secctx.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "supervisor/runtime/caps.h"
+#include "supervisor/sandbox/caps.h"
 
 #define CAP_BIT(name) (UINT64_C(1) << pv_cap_from_name(name))
 

@@ -13,7 +13,7 @@
  * - the kubelet's verifyRunAsNonRoot against the image's user, with its
  *   messages.
  *
- * May call: runtime/caps (names, add/drop), manifests (types), common. */
+ * May call: sandbox/caps (names, add/drop), manifests (types), common. */
 #ifndef PV_SUPERVISOR_SECCTX_H
 #define PV_SUPERVISOR_SECCTX_H
 
