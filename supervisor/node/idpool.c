@@ -184,7 +184,7 @@ int pv_idpool_release(struct pv_idpool *p, const char *owner, struct pv_err *err
 {
 	const struct pv_idrange *r = find(p, owner);
 
-	if (!r)
+	if (!r || p->broken[0]) /* a record that did not read is never overwritten */
 		return 0;
 	drop(p, (size_t)(r - p->v));
 	return save(p, err);
@@ -195,6 +195,8 @@ size_t pv_idpool_retain(struct pv_idpool *p, bool (*keep)(const char *owner, voi
 {
 	size_t gone = 0;
 
+	if (p->broken[0])
+		return 0;
 	for (size_t i = 0; i < p->n;) {
 		if (keep(p->v[i].owner, data)) {
 			i++;

@@ -49,8 +49,9 @@ struct pv_idpool {
 int pv_idpool_parse(const char *s, uint32_t *start, uint64_t *count, struct pv_err *err);
 /* A pool of COUNT ids from START, with the ranges recorded in PATH (read
  * if it exists; NULL: none). A record that does not read leaves the pool
- * broken (every allocation fails saying why) and returns -1; ranges in it
- * outside the pool stay held by their owners. */
+ * broken (every allocation fails saying why, nothing is released, the
+ * record stays as it is for a person to look at) and returns -1; ranges
+ * in it outside the pool stay held by their owners. */
 int pv_idpool_open(struct pv_idpool *p, uint32_t start, uint64_t count, const char *path,
 		   struct pv_err *err);
 /* OWNER's range: the one it holds, or the lowest free one, recorded

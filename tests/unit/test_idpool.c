@@ -216,6 +216,17 @@ static void test_broken_record(void **state)
 	assert_int_equal(pv_idpool_open(&p, START, 4ull * R, path, &err), -1);
 	assert_int_equal(pv_idpool_alloc(&p, "x", &b, &err), -1);
 	assert_non_null(strstr(err.msg, "userns.json"));
+	assert_int_equal(pv_idpool_retain(&p, keep_even, NULL, &err), 0);
+	assert_int_equal(pv_idpool_release(&p, "x", &err), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	{
+		char buf[64] = { 0 };
+
+		assert_non_null(fgets(buf, sizeof(buf), f));
+		assert_string_equal(buf, "{\"ranges\": [{\"base\": 5}]}"); /* left as it was */
+	}
+	fclose(f);
 	pv_idpool_close(&p);
 	cleanup_record(path);
 }
