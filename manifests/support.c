@@ -52,7 +52,6 @@ static const struct pv_support rows[] = {
 	ACTED("PodSpec", "setHostnameAsFQDN", "the pod's hostname is its FQDN when it has a subdomain"),
 	NOT_YET("PodSpec", "hostPID", 14, "the pod gets its own PID namespace"),
 	NOT_YET("PodSpec", "hostIPC", 14, "the pod gets its own IPC namespace"),
-	NOT_YET("PodSpec", "hostUsers", 14, "no user namespace is made"),
 	NOT_YET("PodSpec", "shareProcessNamespace", 0, "each container has its own PID namespace"),
 	NOT_YET("PodSpec", "imagePullSecrets", 0, "images come from the local store; nothing is pulled"),
 	NOT_YET("PodSpec", "readinessGates", 0,

@@ -421,6 +421,7 @@ struct pv_pod_spec {
 	struct pv_pod_security_context security_context;
 	PV_LIST(struct pv_host_alias) host_aliases;
 	struct pv_dns_config dns_config;
+	struct pv_bool host_users; /* false: the pod's own user namespace */
 };
 
 struct pv_pod_template {

@@ -353,6 +353,21 @@ static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s
 	}
 }
 
+/* A pod in its own user namespace shares none of the node's others
+ * (Kubernetes' validateHostUsers). */
+static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+{
+	const struct pv_bool *shared[] = { &s->host_network, &s->host_pid, &s->host_ipc };
+	static const char *const names[] = { "hostNetwork", "hostPID", "hostIPC" };
+
+	if (!s->host_users.set || s->host_users.v)
+		return;
+	for (size_t i = 0; i < 3; i++)
+		if (shared[i]->v)
+			pv_verr(v, shared[i]->loc, pv_vpath(v, "%s.%s", path, names[i]),
+				"may not be true when hostUsers is false");
+}
+
 void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
 {
 	for (size_t i = 0; i < s->init_containers.n; i++)
@@ -380,6 +395,7 @@ void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s, const 
 			"may not be true when hostPID is true");
 	validate_affinity(v, s, path);
 	validate_host_aliases(v, s, path);
+	validate_host_users(v, s, path);
 	pv_validate_nonneg(v, &s->security_context.run_as_user,
 			   pv_vpath(v, "%s.securityContext.runAsUser", path));
 }

@@ -19,6 +19,7 @@
 #include <utmp.h>
 
 #include "common/cleanup.h"
+#include "supervisor/runtime/idmap.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
@@ -171,9 +172,9 @@ static int enter(pid_t pid)
 {
 	int fd = pv_pidfd_open(pid, 0);
 	char path[64];
-	int root;
+	int root, userns = pv_idmap_userns_fd(pid); /* hostUsers: false */
 
-	if (fd < 0)
+	if (fd < 0 || (userns < 0 && errno))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -182,6 +183,8 @@ static int enter(pid_t pid)
 		return -1;
 	}
 	close(fd);
+	if (userns >= 0 && pv_idmap_join(userns) < 0)
+		return -1;
 	if (root >= 0 && (fchdir(root) < 0 || chroot(".") < 0))
 		return -1;
 	if (root >= 0)
@@ -233,7 +236,8 @@ int pv_cmd_exec(int argc, char **argv)
 	if (pid < 0)
 		return PV_EXIT_FAIL;
 	env = read_environ(pid);
-	if (pv_identity_of(pid, &id, &err) < 0) {
+	if (pv_identity_of(pid, &id, &err) < 0 ||
+	    (pv_idmap_identity(pid, &id) < 0 && pv_err_set(&err, errno, "uid_map") < 0)) {
 		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
 		return PV_EXIT_FAIL;
 	}

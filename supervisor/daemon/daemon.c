@@ -64,9 +64,10 @@ static const char daemon_usage[] =
 	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
-	"                             logMaxBytes, nodeLabels (a mapping), podSecurity;\n"
-	"                             options given here win, except --host-path-allow\n"
-	"                             and --node-label, which add to the file's\n"
+	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
+	"                             usernsPool; options given here win, except\n"
+	"                             --host-path-allow and --node-label, which add\n"
+	"                             to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
 	"                             pods' nodeSelector and node affinity; the node\n"
@@ -102,6 +103,12 @@ static const char daemon_usage[] =
 	"                             drop ALL add NET_BIND_SERVICE). A pod asking\n"
 	"                             for more is refused: CreateContainerConfigError\n"
 	"                             and an event naming the field\n"
+	"      --userns-pool START:COUNT  host ids for pods with hostUsers: false, 65536\n"
+	"                             per pod (default 2147483648:67108864: 1024 pods\n"
+	"                             from 2^31, clear of the host's ids and of the\n"
+	"                             subordinate ids useradd hands out); both\n"
+	"                             multiples of 65536. A pod's range is recorded in\n"
+	"                             the state directory (userns.json) while it runs\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -463,6 +470,7 @@ static const struct option daemon_opts[] = {
 	{ "cluster-domain", required_argument, NULL, 'D' },
 	{ "host-path-allow", required_argument, NULL, 'H' },
 	{ "pod-security", required_argument, NULL, 'Y' },
+	{ "userns-pool", required_argument, NULL, 'U' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -602,6 +610,17 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case 'U': {
+		struct pv_err err = { 0 };
+		uint64_t count;
+
+		if (pv_idpool_parse(arg, &d->userns_pool.start, &count, &err) < 0) {
+			fprintf(stderr, "podvisor daemon: --userns-pool %s\n", err.msg);
+			return -1;
+		}
+		d->userns_pool.nranges = (uint32_t)(count / PV_IDPOOL_RANGE);
+		break;
+	}
 	case 'R':
 		if (parse_port_range(arg, d) < 0) {
 			fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
@@ -723,6 +742,21 @@ static void defaults(struct pv_daemon *d)
 	d->nodeport_max = 32767;
 	d->cluster_domain = strdup("cluster.local");
 	d->local_path_root = strdup("/var/lib/podvisor/volumes");
+	d->userns_pool.start = PV_IDPOOL_DEFAULT_START;
+	d->userns_pool.nranges = (uint32_t)(PV_IDPOOL_DEFAULT_COUNT / PV_IDPOOL_RANGE);
+}
+
+/* Before adoption: the ranges the running pods hold. */
+static void open_userns_pool(struct pv_daemon *d)
+{
+	struct pv_idpool *p = &d->userns_pool;
+	cleanup_free char *path = NULL;
+	struct pv_err err = { 0 };
+
+	if (asprintf(&path, "%s/userns.json", d->state) < 0 ||
+	    pv_idpool_open(p, p->start, (uint64_t)p->nranges * PV_IDPOOL_RANGE, path, &err) < 0)
+		pv_error("user namespaces: %s; pods with hostUsers: false will not start",
+			 err.msg[0] ? err.msg : strerror(errno));
 }
 
 static int run(struct pv_daemon *d)
@@ -773,6 +807,7 @@ static int run(struct pv_daemon *d)
 		pv_warn("cluster DNS unavailable (%s); pods use the node's resolver", err.msg);
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
+	open_userns_pool(d);
 	pv_pods_adopt(d);
 	rescan(d);
 	pv_daemon_kick(d);
@@ -789,6 +824,7 @@ static int run(struct pv_daemon *d)
 	pv_api_free(api);
 	pv_watcher_free(w);
 	pv_spawner_stop(&d->spawner);
+	pv_idpool_close(&d->userns_pool);
 	close(lock);
 	return PV_EXIT_OK;
 }

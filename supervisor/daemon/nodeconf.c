@@ -29,6 +29,7 @@ static const struct {
 	{ "logMaxBytes", "log-max-bytes", false, false },
 	{ "nodeLabels", "node-label", false, true },
 	{ "podSecurity", "pod-security", false, false },
+	{ "usernsPool", "userns-pool", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -93,7 +94,8 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 	}
 	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
-			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity", path, k->loc.line,
+			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
+			  "usernsPool", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

@@ -12,6 +12,7 @@
 #include "netrules/ipam.h"
 #include "netrules/netlink.h"
 #include "supervisor/source/desired.h"
+#include "supervisor/node/idpool.h"
 #include "supervisor/core/loop.h"
 #include "supervisor/node/wanted.h"
 #include "supervisor/node/wanted_claims.h"
@@ -75,6 +76,7 @@ struct pv_daemon {
 	size_t nevents, event_next;
 	bool quitting;
 	int pod_security;         /* --pod-security: enum pv_podsec (sandbox/secctx.h) */
+	struct pv_idpool userns_pool; /* hostUsers: false pods' ids (--userns-pool) */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */

@@ -126,6 +126,29 @@ static bool all_terminated(const struct pv_prt *p)
 
 /* ---- pods ---- */
 
+int pv_pod_userns(struct pv_prt *p, bool take, uint32_t *base, struct pv_err *err)
+{
+	const struct pv_bool *host_users = &p->spec->spec.host_users;
+
+	*base = 0;
+	if (!host_users->set || host_users->v)
+		return 0;
+	if (take ? pv_idpool_alloc(&p->d->userns_pool, p->uid, base, err) < 0
+		 : !pv_idpool_find(&p->d->userns_pool, p->uid, base))
+		return take ? pv_err_wrap(err, "hostUsers: false")
+			    : pv_err_set(err, ENOENT, "hostUsers: false: the pod holds no range of "
+					 "ids (%s/userns.json)", p->d->state);
+	return 0;
+}
+
+void pv_pod_userns_release(struct pv_prt *p)
+{
+	struct pv_err err = { 0 };
+
+	if (pv_idpool_release(&p->d->userns_pool, p->uid, &err) < 0)
+		pv_warn("pod %s/%s: user namespace ids: %s", p->ns, p->name, err.msg);
+}
+
 static void init_exited(void *data, int fd, uint32_t events)
 {
 	struct pv_prt *p = data;
@@ -290,6 +313,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
 	cleanup_free char *host = NULL;
+	uint32_t userns = 0;
 	bool hostnet;
 
 	if (!p)
@@ -305,9 +329,11 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	    pv_pod_setup_containers(p) < 0 || !(host = pv_pod_uts_hostname(p)))
 		goto fail;
 	hostnet = p->spec->spec.host_network.v;
-	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet);
+	if (pv_pod_userns(p, true, &userns, &err) < 0)
+		goto fail;
+	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet, userns);
 	if (p->init_pid < 0)
-		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, &err);
+		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, userns, &err);
 	if (p->init_pid < 0)
 		goto fail;
 	p->init_start = pv_proc_start_time(p->init_pid);
@@ -319,6 +345,9 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
+	if (userns)
+		pv_info("pod %s/%s: in its own user namespace, ids 0-65535 = host ids %u-%u", p->ns,
+			p->name, userns, userns + 65535);
 	pv_pod_event(p, false, PV_EV_SCHEDULED, "pod %s/%s created on %s", p->ns, p->name, d->node_name);
 	if (pv_pod_volumes_unmounted(p))
 		pv_pod_event(p, true, PV_EV_VOLUMES_NOT_MOUNTED, "this podvisor mounts hostPath, emptyDir, "
@@ -344,6 +373,8 @@ fail:
 		pv_pod_volumes_release(p);
 		pv_rm_rf(p->dir, &err);
 	}
+	if (p->spec)
+		pv_pod_userns_release(p);
 	pv_pod_free(p);
 }
 
@@ -372,6 +403,7 @@ static void finish_stop(struct pv_prt *p)
 	pv_pod_volumes_release(p);
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
+	pv_pod_userns_release(p); /* its init is gone: nothing runs with these ids */
 	pv_pod_free(p);
 	pv_daemon_kick(d);
 	pv_services_kick(d);

@@ -180,6 +180,30 @@ gone:
 		pv_warn("adopting: a pod directory that cannot be adopted stays: %s", err.msg);
 }
 
+static bool pod_known(const char *uid, void *data)
+{
+	const struct pv_daemon *d = data;
+
+	for (size_t i = 0; i < d->npods; i++)
+		if (strcmp(d->pods[i]->uid, uid) == 0)
+			return true;
+	return false;
+}
+
+/* The ranges of user namespace ids whose pods did not come back (gone
+ * while no daemon ran, or a start the last daemon did not finish). */
+static void userns_retain(struct pv_daemon *d)
+{
+	struct pv_err err = { 0 };
+	size_t gone = pv_idpool_retain(&d->userns_pool, pod_known, d, &err);
+
+	if (gone)
+		pv_info("adopting: %zu range%s of user namespace ids back to the pool", gone,
+			gone == 1 ? "" : "s");
+	if (err.msg[0])
+		pv_warn("adopting: %s", err.msg);
+}
+
 void pv_pods_adopt(struct pv_daemon *d)
 {
 	cleanup_free char *root = NULL;
@@ -189,8 +213,11 @@ void pv_pods_adopt(struct pv_daemon *d)
 	if (asprintf(&root, "%s/pods", d->state) < 0)
 		return;
 	dir = opendir(root);
-	if (!dir)
+	if (!dir) {
+		if (errno == ENOENT) /* no pod at all */
+			userns_retain(d);
 		return;
+	}
 	while ((e = readdir(dir))) {
 		cleanup_free char *path = NULL;
 
@@ -199,4 +226,5 @@ void pv_pods_adopt(struct pv_daemon *d)
 		adopt_one(d, path);
 	}
 	closedir(dir);
+	userns_retain(d);
 }

@@ -32,6 +32,7 @@
 #include "supervisor/pods/pod_fsm.h"
 #include "supervisor/pods/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
+#include "supervisor/runtime/idmap.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/sandbox/secctx.h"
 #include "supervisor/runtime/shim.h"
@@ -168,6 +169,7 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	const struct pv_int *gid = sc->run_as_group.set ? &sc->run_as_group : &psc->run_as_group;
 
 	char **own = NULL, **svc_env = pv_services_env(p->d, p->ns);
+	uint32_t userns = 0;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -205,6 +207,9 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->restart = c->restarts;
 	s->read_only_root = sc->read_only_root_filesystem.v;
 	set_resources(c, s);
+	if (pv_pod_userns(p, false, &userns, err) < 0)
+		return -1;
+	s->userns_base = userns;
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	if (set_security(c, img, uid, s, err) < 0)
@@ -334,7 +339,7 @@ static void container_create(struct pv_crt *c)
 		pv_pod_event(p, true, rc == -2 ? PV_EV_FAILED_MOUNT : PV_EV_FAILED, "container %s: %s",
 			     c->spec->name.v, err.msg);
 		ev = PV_CE_CONFIG_ERROR;
-	} else if (launch(c, &s, &err) < 0) {
+	} else if (pv_idmap_check(&s, &err) < 0 || launch(c, &s, &err) < 0) {
 		pv_pod_event(p, true, PV_EV_FAILED, "container %s: %s", c->spec->name.v, err.msg);
 		pv_crt_close(c);
 		ev = PV_CE_CREATE_ERROR;

@@ -21,6 +21,12 @@ void pv_pod_stop(struct pv_prt *p, bool for_good);
  * without the field, or once it passed). */
 void pv_pod_arm_deadline(struct pv_prt *p);
 bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name);
+/* hostUsers: false: the pod's range of host ids (node/idpool.h), taken
+ * (TAKE) before its init is made, found again for its containers; *BASE
+ * is 0 for a pod with the host's users. */
+int pv_pod_userns(struct pv_prt *p, bool take, uint32_t *base, struct pv_err *err);
+/* The range back to the pool, once nothing of the pod runs. */
+void pv_pod_userns_release(struct pv_prt *p);
 
 /* Every change of a pod's state: the pod table (pod_fsm.h) applied, its
  * action carried out. The action may free the pod (a stop that finished):

@@ -20,6 +20,7 @@
 
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
+#include "supervisor/runtime/idmap.h"
 #include "supervisor/core/proc.h"
 #include "volumes/bindmount.h"
 
@@ -399,6 +400,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		die(errfd, "unshare mount namespace");
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	pathf(root, "%s/rootfs", s->dir);
+	pv_idmap_prepare(s, errfd);
 	mount_rootfs(s, root, errfd);
 	mount_kernel_fs(root, s->privileged, errfd);
 	mount_dev(root, errfd);
@@ -409,6 +411,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	if (s->read_only_root)
 		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 	enter_root(root, errfd);
+	pv_idmap_enter(s, errfd);
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };

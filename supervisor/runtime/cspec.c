@@ -405,6 +405,8 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 		json_object_object_add(o, "mounts", a);
 	}
 	add_security(o, s);
+	if (s->userns_base)
+		json_object_object_add(o, "usernsBase", json_object_new_int64(s->userns_base));
 	return o;
 }
 
@@ -516,6 +518,7 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->memory_max = get_int(j, "memoryMax");
 	s->cpu_max_milli = get_int(j, "cpuMaxMilli");
 	s->cpu_request_milli = get_int(j, "cpuRequestMilli");
+	s->userns_base = get_int(j, "usernsBase");
 	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
 	    s->init_pid <= 0 || get_mounts(j, s) < 0 || get_security(j, s) < 0)
 		return pv_err_set(err, EINVAL, "container spec is incomplete");

@@ -54,6 +54,8 @@ struct pv_cspec {
 	int64_t *groups;          /* supplementalGroups and fsGroup */
 	size_t ngroups;
 	bool groups_strict;       /* supplementalGroupsPolicy Strict: not the image's /etc/group */
+	int64_t userns_base;      /* hostUsers: false: the pod's first host id (its ids
+				   * 0..65535 are userns_base..+65535); 0: the host's users */
 };
 
 /* What a container's environment may refer to. */

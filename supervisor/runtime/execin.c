@@ -22,6 +22,7 @@
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
+#include "supervisor/runtime/idmap.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -82,12 +83,16 @@ static char **candidates(const char *argv0, char **env)
 static int enter(pid_t target, int pidfd)
 {
 	char path[64];
-	int root;
+	int root, userns = pv_idmap_userns_fd(target); /* hostUsers: false */
 
+	if (userns < 0 && errno)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)target);
 	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0 || setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
 				      CLONE_NEWUTS) < 0)
+		return -1;
+	if (userns >= 0 && pv_idmap_join(userns) < 0)
 		return -1;
 	if (fchdir(root) < 0 || chroot(".") < 0)
 		return -1;
@@ -151,7 +156,8 @@ int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struc
 	if (tpidfd < 0)
 		return pv_err_sys(err, errno, "the container's process %d", (int)target);
 	env = environ_of(target);
-	if (pv_identity_of(target, &id, err) < 0) {
+	if (pv_identity_of(target, &id, err) < 0 ||
+	    (pv_idmap_identity(target, &id) < 0 && pv_err_set(err, errno, "uid_map") < 0)) {
 		pv_err_set(err, err->code, "the container's process %d: %s", (int)target,
 			   strerror(err->code));
 		close(tpidfd);

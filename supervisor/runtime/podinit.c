@@ -1,6 +1,7 @@
 #include "supervisor/runtime/podinit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -32,11 +34,77 @@ static void loopback_up(void)
 	close(s);
 }
 
+static int write_map(pid_t pid, const char *which, uint32_t base)
+{
+	char path[64], map[64];
+	int fd, n, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	n = snprintf(map, sizeof(map), "0 %" PRIu32 " %u\n", base, PV_PODINIT_USERNS_IDS);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = write(fd, map, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+/* The child: wait until the parent has mapped its ids (or gave up). */
+static void wait_for_maps(int rfd)
+{
+	char ok = 0;
+	ssize_t n;
+
+	while ((n = read(rfd, &ok, 1)) < 0 && errno == EINTR)
+		;
+	close(rfd);
+	if (n != 1 || ok != 'm')
+		_exit(125);
+}
+
+pid_t pv_podinit_clone(bool host_network, uint32_t userns_base)
+{
+	unsigned long flags = CLONE_NEWPID | (host_network ? 0 : CLONE_NEWNET) | CLONE_NEWIPC |
+			      CLONE_NEWUTS | SIGCHLD;
+	int sync[2] = { -1, -1 }, rc;
+	pid_t pid;
+
+	if (userns_base && pipe2(sync, O_CLOEXEC) < 0)
+		return -errno;
+	pid = (pid_t)syscall(SYS_clone, flags | (userns_base ? CLONE_NEWUSER : 0), NULL, NULL, NULL,
+			     NULL);
+	if (pid == 0) {
+		if (userns_base) {
+			close(sync[1]);
+			wait_for_maps(sync[0]);
+		}
+		return 0;
+	}
+	rc = pid < 0 ? -errno : 0;
+	if (!userns_base)
+		return pid < 0 ? rc : pid;
+	close(sync[0]);
+	if (rc == 0 && ((rc = write_map(pid, "uid_map", userns_base)) < 0 ||
+			(rc = write_map(pid, "gid_map", userns_base)) < 0 ||
+			(write(sync[1], "m", 1) != 1 && (rc = -errno) < 0)))
+		kill(pid, SIGKILL);
+	close(sync[1]);
+	return rc < 0 ? rc : pid;
+}
+
+/* Root of the pod's user namespace (host id BASE), not the host's root:
+ * nothing in the pod may act on a process of the node's root. */
+static void become_userns_root(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(124);
+}
+
 /* In the new namespaces: name the pod, bring up lo, and become its init,
  * by exec'ing the binary (forked from the daemon) or directly (forked
  * from the small spawner). A failure ends the child, which the daemon
  * sees as the pod's init dying. */
-void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binary)
+void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binary, bool userns)
 {
 	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
 	sigset_t none;
@@ -46,6 +114,8 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+	if (userns)
+		become_userns_root();
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		_exit(126);
 	loopback_up();
@@ -61,15 +131,15 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 /* The daemon does not wait for the exec: the namespaces exist as soon as
  * clone returns, so the containers' shims can join them at once. */
 pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, bool host_network,
-		       struct pv_err *err)
+		       uint32_t userns_base, struct pv_err *err)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | (host_network ? 0 : CLONE_NEWNET) |
-					       CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = pv_podinit_clone(host_network, userns_base);
 
 	if (pid == 0)
-		pv_podinit_child(hostname, pod_uid, true);
+		pv_podinit_child(hostname, pod_uid, true, userns_base != 0);
 	if (pid < 0)
-		return pv_err_sys(err, errno, "clone pod namespaces"), -1;
+		return pv_err_sys(err, -pid, userns_base ? "clone pod namespaces (user namespace at "
+				  "host id %" PRIu32 ")" : "clone pod namespaces", userns_base), -1;
 	return pid;
 }
 

@@ -21,6 +21,7 @@
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/container.h"
 #include "supervisor/runtime/cspec.h"
+#include "supervisor/runtime/idmap.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
 
@@ -201,6 +202,12 @@ static int join_pod(const struct pv_cspec *s, char *why, size_t len)
 		return -1;
 	}
 	close(fd);
+	{
+		struct pv_err err = { 0 };
+
+		if (pv_idmap_open(s, &err) < 0) /* hostUsers: false, while PIDs are the host's */
+			return snprintf(why, len, "%s", err.msg), -1;
+	}
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct request {
 	char host[256];  /* pod init: hostname */
 	char uid[64];    /* pod init: the pod's uid */
 	int host_network; /* pod init: stay in the node's network namespace */
+	uint32_t userns_base; /* pod init: its own user namespace from this host id; 0: none */
 };
 
 static void reset_signals(void)
@@ -61,12 +62,11 @@ static pid_t serve_shim(const struct request *r, int notify)
 
 static pid_t serve_pod_init(const struct request *r)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | (r->host_network ? 0 : CLONE_NEWNET) |
-					       CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = pv_podinit_clone(r->host_network, r->userns_base);
 
 	if (pid == 0)
-		pv_podinit_child(r->host, r->uid, false);
-	return pid < 0 ? -errno : pid;
+		pv_podinit_child(r->host, r->uid, false, r->userns_base != 0);
+	return pid;
 }
 
 static int recv_request(int fd, struct request *r, int *passed)
@@ -180,9 +180,10 @@ pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify)
 }
 
 pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network)
+			  bool host_network, uint32_t userns_base)
 {
-	struct request r = { .type = REQ_POD_INIT, .host_network = host_network };
+	struct request r = { .type = REQ_POD_INIT, .host_network = host_network,
+			     .userns_base = userns_base };
 
 	if (strlen(hostname) >= sizeof(r.host) || strlen(uid) >= sizeof(r.uid))
 		return -1;

@@ -7,6 +7,7 @@
 #define PV_SUPERVISOR_SPAWNER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/err.h"
@@ -20,9 +21,11 @@ int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
 /* A shim for the container directory DIR with NOTIFY as its fd 3; -1 if the
  * spawner is not there (the caller falls back to exec). */
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
-/* A pod init in new PID/net/IPC/UTS namespaces; -1 if unavailable. */
+/* A pod init in new PID/net/IPC/UTS namespaces (and a user namespace
+ * from host id USERNS_BASE unless 0, as pv_podinit_spawn); -1 if
+ * unavailable. */
 pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network);
+			  bool host_network, uint32_t userns_base);
 void pv_spawner_stop(struct pv_spawner *s);
 
 /* Both the spawner and the exec fallback end in this (pv_podinit_child,

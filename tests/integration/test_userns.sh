@@ -1,0 +1,222 @@
+#!/bin/bash
+# asan: yes
+# User namespaces (issue 14, item 5): a pod with hostUsers: false runs in
+# its own user namespace, ids 0..65535 mapped to a range of 65536 host ids
+# from the node's pool (--userns-pool) that no other pod holds. Its root
+# is uid 0 inside and that range's first id on the host; the image and
+# its volumes look root-owned through idmapped mounts; a filesystem that
+# refuses idmapped mounts refuses the container, saying which volume.
+# Ranges are disjoint, reused once their pod is gone, and kept across a
+# kill -9 of the daemon (the record in the state directory). hostUsers:
+# false with hostNetwork is a validation error.
+. "$(dirname "$0")/lib_pods.sh"
+
+POOL_START=3221225472 # 3 * 2^30: a pool of our own, not the default
+POOL="$POOL_START:$((64 * 65536))"
+start_daemon --userns-pool "$POOL" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+
+# userns_pod NAME [VOLUME YAML]: a pod in its own user namespace that
+# says who it is, then sleeps.
+userns_pod() {
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  hostUsers: false
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; echo made > /made-here; touch /data/by-pod-root; stat -c '%u %g' /bin/busybox /data /data/by-pod-root /cfg/greeting; echo \$(cat /cfg/greeting); exec sleep 1000"]
+    volumeMounts: [{name: data, mountPath: /data}, {name: cfg, mountPath: /cfg}]
+    securityContext: {capabilities: {add: [SYS_ADMIN]}}
+  volumes:
+  - name: cfg
+    configMap: {name: greet}
+  - name: data
+${2:-    emptyDir: {\}}
+YAML
+}
+
+# the first host id of pod NAME's range, as its uid_map says ('' if none)
+base_of() { "$PODVISOR" logs "$1" 2>/dev/null | awk 'NR == 1 && $1 == 0 && $3 == 65536 { print $2 }'; }
+# the host's view of pod NAME's main process: its uid
+host_uid_of() {
+	local pid
+	pid=$(pod_json "$1" "[c for c in p['containers'] if c['name'] == 'main'][0].get('pid', '')")
+	[ -n "$pid" ] && awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null
+}
+
+cat >"$T_TMP/cm.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: greet}
+data: {greeting: hello}
+YAML
+drop cm.yaml "$T_TMP/cm.yaml"
+userns_pod u1 >"$T_TMP/u1.yaml"
+drop u1.yaml "$T_TMP/u1.yaml"
+wait_status u1 Running 30 && wait_for 10 '[ -n "$(base_of u1)" ]' \
+	&& ok "a pod with hostUsers: false runs" || { fail "u1: $(pod_json u1 "p['status']")"; diag "$("$PODVISOR" describe pod u1 2>&1 | tail -15)"; }
+b1=$(base_of u1)
+logs=$("$PODVISOR" logs u1 2>&1)
+diag "$logs"
+[ -n "$b1" ] && [ $(( (b1 - POOL_START) % 65536 )) = 0 ] && [ "$b1" -ge "$POOL_START" ] \
+	&& [ "$b1" -lt $((POOL_START + 64 * 65536)) ] \
+	&& ok "its /proc/self/uid_map: 0 $b1 65536, a range of the pool" || fail "uid_map: $logs"
+[ "$(sed -n 2p <<<"$logs" | awk '{print $1, $2, $3}')" = "0 $b1 65536" ] \
+	&& ok "its gid_map maps the same range" || fail "gid_map: $(sed -n 2p <<<"$logs")"
+[ "$(sed -n 3,4p <<<"$logs" | tr '\n' ' ')" = "0 0 " ] && ok "id says uid 0, gid 0 inside" \
+	|| fail "id: $(sed -n 3,4p <<<"$logs")"
+[ "$(host_uid_of u1)" = "$b1" ] && ok "on the host its root is uid $b1, not 0" \
+	|| fail "host uid of u1: '$(host_uid_of u1)'"
+made=$(find "$S/pods" -path '*/upper/made-here' 2>/dev/null | head -1)
+[ -n "$made" ] && [ "$(stat -c '%u:%g' "$made")" = "$b1:$b1" ] \
+	&& ok "a file its root writes in its root filesystem is the host's $b1, not root's" \
+	|| fail "made-here: '$made' $(stat -c '%u:%g' "$made" 2>&1)"
+[ "$(sed -n 5,7p <<<"$logs" | tr '\n' ' ')" = "0 0 0 0 0 0 " ] \
+	&& ok "the image and its emptyDir look root-owned inside (idmapped), and so does its own file" \
+	|| fail "ownership inside: $(sed -n 5,7p <<<"$logs")"
+[ "$(sed -n 8,9p <<<"$logs" | tr '\n' ' ')" = "0 0 hello " ] \
+	&& ok "its configMap volume (a tmpfs) is idmapped too: root's, readable" \
+	|| fail "configMap inside: $(sed -n 8,9p <<<"$logs")"
+vol=$(find "$S/pods" -name by-pod-root 2>/dev/null | head -1)
+[ -n "$vol" ] && [ "$(stat -c '%u' "$vol")" = 0 ] \
+	&& ok "through the idmapped emptyDir its root writes as the volume's owner" \
+	|| fail "by-pod-root on the host: '$vol' $(stat -c '%u' "$vol" 2>&1)"
+out=$("$PODVISOR" exec u1 -- sh -c 'cat /proc/self/uid_map; id -u' 2>&1)
+[ "$(awk 'NR == 1 { print $1, $2, $3 }' <<<"$out")" = "0 $b1 65536" ] && [ "$(sed -n 2p <<<"$out")" = 0 ] \
+	&& ok "podvisor exec enters its user namespace as its root" || fail "exec: $out"
+# CAP_SYS_ADMIN of its own user namespace is no power over the node's:
+# the same mount works in a pod with the host's users.
+cat >"$T_TMP/h1.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: h1}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    securityContext: {capabilities: {add: [SYS_ADMIN]}}
+YAML
+drop h1.yaml "$T_TMP/h1.yaml"
+wait_status h1 Running 30 || fail "h1: $(pod_json h1 "p['status']")"
+try_mount='mkdir -p /mnt; mount -t tmpfs none /mnt && echo mounted'
+out=$("$PODVISOR" exec u1 -- sh -c "$try_mount" 2>&1)
+out_h=$("$PODVISOR" exec h1 -- sh -c "$try_mount" 2>&1)
+! grep -q mounted <<<"$out" && grep -qi "permission denied\|not permitted" <<<"$out" && [ "$out_h" = mounted ] \
+	&& ok "with CAP_SYS_ADMIN its root cannot mount (a pod with the host's users can): $(head -1 <<<"$out")" \
+	|| fail "mount in u1: $out; in h1: $out_h"
+rm "$M/h1.yaml"
+
+# runAsUser inside the user namespace: uid 1000 in the pod is BASE+1000
+# on the host; exec takes on the same.
+cat >"$T_TMP/ru.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: ru}
+spec:
+  hostUsers: false
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 1000}
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sh, -c, "cat /proc/self/uid_map; id -u; id -g; grep CapBnd /proc/self/status; exec sleep 1000"]
+YAML
+drop ru.yaml "$T_TMP/ru.yaml"
+wait_status ru Running 30 && wait_for 10 '[ -n "$(base_of ru)" ]' || fail "ru: $(pod_json ru "p['status']"): $("$PODVISOR" describe pod ru 2>&1 | tail -3)"
+bru=$(base_of ru)
+ru_logs=$("$PODVISOR" logs ru 2>&1)
+[ -n "$bru" ] && [ "$(sed -n 2,3p <<<"$ru_logs" | tr '\n' ' ')" = "1000 1000 " ] && [ "$(host_uid_of ru)" = $((bru + 1000)) ] \
+	&& ok "runAsUser 1000 in the pod is host uid $((bru + 1000))" || fail "ru: $ru_logs; host uid $(host_uid_of ru)"
+out=$("$PODVISOR" exec ru -- sh -c 'id -u; grep CapBnd /proc/self/status' 2>&1)
+[ "$(head -1 <<<"$out")" = 1000 ] && [ "$(sed -n 2p <<<"$out")" = "$(sed -n 4p <<<"$ru_logs")" ] \
+	&& ok "exec in it runs as uid 1000 with the container's bounding set" || fail "exec ru: $out (container: $ru_logs)"
+rm "$M/ru.yaml"
+
+# Another pod: another range.
+userns_pod u2 >"$T_TMP/u2.yaml"
+drop u2.yaml "$T_TMP/u2.yaml"
+wait_status u2 Running 30 && wait_for 10 '[ -n "$(base_of u2)" ]' || fail "u2: $(pod_json u2 "p['status']")"
+b2=$(base_of u2)
+[ -n "$b2" ] && { [ $((b2 - b1)) -ge 65536 ] || [ $((b1 - b2)) -ge 65536 ]; } \
+	&& ok "two pods, disjoint ranges ($b1, $b2)" || fail "u1 $b1, u2 $b2"
+
+# kill -9 and a new daemon: u1 and u2 keep theirs, a new pod gets a third.
+stop_daemon KILL >/dev/null
+start_daemon --userns-pool "$POOL" || fail "daemon restart"
+wait_status u1 Running 30 && wait_status u2 Running 30 && [ "$(host_uid_of u1)" = "$b1" ] \
+	&& [ "$(host_uid_of u2)" = "$b2" ] && ok "after kill -9 the running pods keep their ranges" \
+	|| fail "after restart: u1 $(host_uid_of u1), u2 $(host_uid_of u2)"
+userns_pod u3 >"$T_TMP/u3.yaml"
+drop u3.yaml "$T_TMP/u3.yaml"
+wait_status u3 Running 30 && wait_for 10 '[ -n "$(base_of u3)" ]' || fail "u3: $(pod_json u3 "p['status']")"
+b3=$(base_of u3)
+[ -n "$b3" ] && [ "$b3" != "$b1" ] && [ "$b3" != "$b2" ] \
+	&& ok "a new pod after the restart gets a range of its own ($b3)" || fail "u3 $b3 (u1 $b1, u2 $b2)"
+
+# u1 goes: its range is free again, and the next pod gets it.
+rm "$M/u1.yaml"
+wait_for 30 '[ -z "$(pod_json u1 "p[\"name\"]")" ]' || fail "u1 not gone"
+userns_pod u4 >"$T_TMP/u4.yaml"
+drop u4.yaml "$T_TMP/u4.yaml"
+wait_status u4 Running 30 && wait_for 10 '[ -n "$(base_of u4)" ]' || fail "u4: $(pod_json u4 "p['status']")"
+[ "$(base_of u4)" = "$b1" ] && ok "a deleted pod's range is handed out again ($b1)" \
+	|| fail "u4 got $(base_of u4), the freed one was $b1"
+
+# A volume on a filesystem without idmapped mounts: refused, never chowned.
+mkdir -p "$T_TMP/ramfs" && mount -t ramfs ramfs "$T_TMP/ramfs" && touch "$T_TMP/ramfs/host-file"
+userns_pod u5 "    hostPath: {path: $T_TMP/ramfs}" >"$T_TMP/u5.yaml"
+drop u5.yaml "$T_TMP/u5.yaml"
+why() { "$PODVISOR" describe pod u5 2>&1; }
+wait_status u5 CreateContainerError 30 && wait_for 10 'why | grep -q "idmapped mounts are not supported"' \
+	&& ok "a hostPath on ramfs is refused: CreateContainerError, idmapped mounts not supported" \
+	|| { fail "u5 not refused: $(pod_json u5 "p['status']")"; diag "$(why | tail -20)"; }
+why | grep -q "hostUsers: false: volume $T_TMP/ramfs" && ok "the refusal names hostUsers and the volume" \
+	|| fail "refusal: $(why | grep -i idmap)"
+diag "$(why | grep -i idmap | head -2)"
+[ "$(stat -c %u "$T_TMP/ramfs/host-file")" = 0 ] && ok "the host's file was not chowned" || fail "chowned!"
+
+# Many: 20 pods at once (past the pool's first array capacities), each
+# in a range of its own, pairwise disjoint, none of the ones above.
+rm "$M/u5.yaml"
+for i in $(seq 20); do userns_pod "m$i" >"$T_TMP/m$i.yaml"; drop "m$i.yaml" "$T_TMP/m$i.yaml"; done
+all_based() { for i in $(seq 20); do [ -n "$(base_of "m$i")" ] || return 1; done; }
+wait_for 60 all_based && ok "20 pods with hostUsers: false run" \
+	|| fail "many: $(for i in $(seq 20); do printf '%s ' "$(pod_json "m$i" "p['status']")"; done)"
+bases=$( (for i in $(seq 20); do base_of "m$i"; done; base_of u2; base_of u3; base_of u4) | sort -n)
+[ "$(wc -w <<<"$bases")" = 23 ] && "$PY" -c '
+import sys
+b = [int(x) for x in sys.argv[1].split()]
+sys.exit(0 if all(b[i] + 65536 <= b[i + 1] for i in range(len(b) - 1)) else 1)' "$bases" \
+	&& ok "23 running pods, 23 pairwise disjoint ranges" || fail "ranges: $(tr '\n' ' ' <<<"$bases")"
+[ "$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["ranges"]))' "$S/userns.json")" = 23 ] \
+	&& ok "the state directory records the 23 ranges held" || fail "userns.json: $(cat "$S/userns.json")"
+
+# hostUsers: false with hostNetwork: not valid, at the field.
+cat >"$T_TMP/bad.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  hostUsers: false
+  hostNetwork: true
+  hostPID: true
+  hostIPC: true
+  containers: [{name: c, image: busybox:test}]
+YAML
+out=$("$PODVISOR" check "$T_TMP/bad.yaml" 2>&1)
+grep -q "bad.yaml:6:16: error: spec.hostNetwork: may not be true when hostUsers is false" <<<"$out" \
+	&& grep -q "bad.yaml:7:12: error: spec.hostPID: may not be true when hostUsers is false" <<<"$out" \
+	&& grep -q "bad.yaml:8:12: error: spec.hostIPC: may not be true when hostUsers is false" <<<"$out" \
+	&& ok "hostUsers: false with hostNetwork, hostPID, hostIPC: errors at file:line:col" || fail "check: $out"
+sed -i 's/hostUsers: false/hostUsers: true/' "$T_TMP/bad.yaml"
+! "$PODVISOR" check "$T_TMP/bad.yaml" 2>&1 | grep -q "when hostUsers" \
+	&& ok "with hostUsers: true they are not" || fail "hostUsers: true: $("$PODVISOR" check "$T_TMP/bad.yaml" 2>&1)"
+
+stop_daemon TERM >/dev/null
+done_testing
