@@ -112,6 +112,8 @@ wait_status allowed Running && ok "a symlink into --manifest-link-allow is follo
 mkfifo "$M/pipe.yaml"
 wait_reason pipe.yaml Refused && ok "a FIFO is refused: $(events pipe.yaml)" || fail "pipe.yaml: $(events pipe.yaml)"
 timeout 10 "$PODVISOR" get pods >/dev/null && ok "the daemon still answers get pods" || fail "get pods does not answer"
+mknod "$M/null.yaml" c 1 3
+wait_reason null.yaml Refused && events null.yaml | grep -q "is a character device, not a regular file" && ok "a device is refused" || fail "null.yaml: $(events null.yaml)"
 IPID=$(pid_of inlink)
 mkfifo "$M/.fifo" && mv "$M/.fifo" "$M/inlink.yaml"
 wait_reason inlink.yaml Refused && ok "a file replaced by a FIFO is refused" || fail "inlink.yaml: $(events inlink.yaml)"
@@ -125,11 +127,12 @@ out=$("$PODVISOR" check --manifest-link-allow "$ALLOW" "$M" 2>&1)
 for want in "pw.yaml: error: is a symlink to /etc/passwd, outside the manifests directory" \
 	"evil.yaml: error: is a symlink to $T_TMP/outside/evil.yaml, outside the manifests directory" \
 	"pipe.yaml: error: is a FIFO, not a regular file: refused" "inlink.yaml: error: is a FIFO" \
+	"null.yaml: error: is a character device, not a regular file: refused" \
 	"big.yaml: error: is $(stat -c %s "$M/big.yaml") bytes, larger than the limit of 4194304 bytes"; do
 	echo "$out" | grep -qF "$want" || { fail "check does not say: $want"; diag "$out"; }
 done
 echo "$out" | grep -q "^Pod default/allowed" && ok "check: the same refusals, and the allowed symlink is read" || { fail "check"; diag "$out"; }
-rm -f "$M/evil.yaml" "$M/pw.yaml" "$M/pipe.yaml" "$M/big.yaml"
+rm -f "$M/evil.yaml" "$M/pw.yaml" "$M/pipe.yaml" "$M/big.yaml" "$M/null.yaml"
 sleeper inlink >"$T_TMP/inlink.yaml" && drop inlink.yaml "$T_TMP/inlink.yaml"
 
 # ---- (3) the whole directory swapped, or missing for a while ----
@@ -155,7 +158,7 @@ sleeper linked >"$T_TMP/v2/linked.yaml"
 ln -sfn "$T_TMP/v2" "$M"
 wait_status linked Running && wait_status swapped "" && ok "ln -sfn to another directory: its content is applied" ||
 	fail "linked: $(pod_json linked "p['status']") swapped: $(pod_json swapped "p['status']")"
-[ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of allowed)" = "$APID" ] && ok "unchanged files' pods keep running" || fail "keep $(pid_of keep) (was $KPID)"
+[ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of allowed)" = "$APID" ] && [ "$(reason_count allowed.yaml Loaded)" = 1 ] && ok "unchanged files' pods keep running" || fail "keep $(pid_of keep) (was $KPID)"
 
 # Missing for a while: nothing stops; back, its content is the truth.
 LPID=$(pid_of linked)
@@ -186,14 +189,21 @@ wait_for 20 '[ "$(ncm)" = 40 ]' && ok "40 ConfigMaps from 40 files" || fail "$(n
 for i in $(seq 1 20); do bad "cm$i.yaml"; done
 wait_reason cm20.yaml FailedLoad || fail "cm20.yaml: $(events cm20.yaml)"
 [ "$(ls "$S/manifests" | grep -c '^cm')" = 40 ] && ok "40 saved copies" || fail "saved: $(ls "$S/manifests")"
-restart_hard "${DARGS[@]}"
+APID=$(pid_of allowed)
+printf 'manifestLinkAllow:\n- %s\nmanifestMaxBytes: 100000\n' "$ALLOW" >"$T_TMP/node.yaml"
+restart_hard --config "$T_TMP/node.yaml" # the same settings, from node.yaml
 wait_reason cm20.yaml LastValidVersion || fail "cm20.yaml: $(events cm20.yaml)"
 n=0
 for i in $(seq 1 20); do [ "$(reason_count "cm$i.yaml" LastValidVersion)" = 1 ] && n=$((n + 1)); done
 [ "$n" = 20 ] && [ "$(ncm)" = 40 ] && ok "after a restart: 20 bad files with their last valid version in force, 40 ConfigMaps" ||
 	fail "$n LastValidVersion events, $(ncm) ConfigMaps"
 marker
-[ "$(pid_of keep)" = "$KPID" ] && ok "keep still runs (same pid)" || fail "keep $(pid_of keep)"
+[ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of allowed)" = "$APID" ] && [ "$(reason_count allowed.yaml Loaded)" = 1 ] && ok "keep still runs, and allowed (node.yaml's manifestLinkAllow)" ||
+	fail "keep $(pid_of keep) (was $KPID), allowed $(pid_of allowed) (was $APID): $(events allowed.yaml)"
+{ sleeper big; yes '# padding' | head -c 200000; } >"$T_TMP/big.yaml" && drop big.yaml "$T_TMP/big.yaml"
+wait_reason big.yaml Refused && events big.yaml | grep -q "larger than the limit of 100000 bytes" && ok "node.yaml's manifestMaxBytes: $(events big.yaml)" ||
+	fail "big.yaml: $(events big.yaml)"
+rm "$M/big.yaml"
 rm -f "$M"/cm*.yaml
 wait_for 20 '[ "$(ncm)" = 0 ]' && ok "all 40 deleted" || fail "$(ncm) left"
 wait_for 10 '[ "$(ls "$S/manifests" | grep -c "^cm")" = 0 ]' && ok "and their saved copies" || fail "saved: $(ls "$S/manifests")"
