@@ -64,10 +64,27 @@ DARGS=(--manifest-link-allow "$ALLOW")
 # ---- (1) the last valid version across a restart ----
 put web
 put keep
+cat >"$M/dep.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dep}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: dep}}
+  template:
+    metadata: {labels: {app: dep}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: main, image: busybox:test, command: [sleep, "3600"]}]
+YAML
+dep_pid() { "$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(str(p["containers"][0]["pid"]) for p in json.load(sys.stdin) if p["name"].startswith("dep-")))'; }
 start_daemon "${DARGS[@]}" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 wait_status web Running && wait_status keep Running || fail "web: $(pod_json web "p['status']") keep: $(pod_json keep "p['status']")"
 WUID=$(pod_json web "p['uid']") WPID=$(pid_of web)
+wait_for 20 '[ -n "$(dep_pid)" ]' || fail "no pod of Deployment dep"
+DPID=$(dep_pid)
 bad web.yaml
+bad dep.yaml
 wait_reason web.yaml FailedLoad && ok "a bad edit of web.yaml is reported" || fail "no FailedLoad: $(events web.yaml)"
 [ -f "$S/manifests/web.yaml" ] && ok "its last valid version is kept in the state directory" || fail "no $S/manifests/web.yaml: $(ls "$S/manifests" 2>&1)"
 restart_hard "${DARGS[@]}"
@@ -77,6 +94,10 @@ marker
 [ "$(pod_json web "p['uid']")" = "$WUID" ] && [ "$(pid_of web)" = "$WPID" ] && [ "$(pod_json web "p['status']")" = Running ] &&
 	ok "the pod of the bad file keeps running (same uid, same pid $WPID)" ||
 	fail "web: $(pod_json web "p['status']") uid $(pod_json web "p['uid']") pid $(pid_of web) (was $WUID, $WPID)"
+[ "$(dep_pid)" = "$DPID" ] && "$PODVISOR" describe deploy dep 2>&1 | grep -q "^Source: *last valid version from .*; the file now fails: $M/dep.yaml:" &&
+	ok "the same for a Deployment: its pod runs on (pid $DPID), describe deploy says which version is in force" ||
+	fail "dep pods: '$(dep_pid)' (was $DPID); $("$PODVISOR" describe deploy dep 2>&1 | grep -E '^(Manifest|Source)')"
+rm "$M/dep.yaml"
 d=$("$PODVISOR" describe pod web 2>&1)
 echo "$d" | grep -q "^Source: .*last valid version from 20[0-9-]*T[0-9:]*Z; the file now fails: $M/web.yaml:[0-9]*:[0-9]*: " &&
 	ok "describe: $(echo "$d" | grep ^Source:)" || { fail "describe does not say the last valid version is in force"; diag "$d"; }
