@@ -149,8 +149,9 @@ enum pv_admit_result pv_admit_read(const struct pv_admit *a, const char *path, c
 				     "not a regular file", target, what)
 			      : say(PV_ADMIT_REFUSED, why, whylen, "is %s, not a regular file", what);
 	if ((uint64_t)st.st_size > max)
-		return say(PV_ADMIT_REFUSED, why, whylen, "is %lld bytes, larger than the limit of %llu bytes "
-			   "(--manifest-max-bytes)", (long long)st.st_size, (unsigned long long)max);
+		return say(PV_ADMIT_REFUSED, why, whylen, "is %lld bytes, larger than the limit "
+			   "of %llu bytes (--manifest-max-bytes)", (long long)st.st_size,
+			   (unsigned long long)max);
 	fd = open(target ? target : path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &fst) < 0)
 		return say(PV_ADMIT_FAILED, why, whylen, "cannot read: %s", strerror(errno));

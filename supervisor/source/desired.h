@@ -22,7 +22,7 @@ struct pv_dfile {
 	unsigned char hash[32]; /* of the bytes last read, good or bad */
 	bool have_hash;
 	int64_t good_at;        /* since when (wall clock, s) the bytes in force are valid */
-	bool good_saved;        /* in force from the saved copy: the file failed when the daemon started */
+	bool good_saved;        /* in force from the saved copy (the file failed at start) */
 	bool refused;           /* ->failed is a refusal (admit.h), not a load error */
 };
 
