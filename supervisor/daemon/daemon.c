@@ -146,6 +146,7 @@ static struct {
 	size_t nlink_allow;
 	int64_t max_bytes;
 	bool dir_missing; /* the manifests directory was missing at the last scan */
+	struct pv_watcher *watcher;
 } source_opts;
 
 static void reconcile_fired(void *data)
@@ -320,8 +321,10 @@ static void removals_fired(void *data)
 			continue;
 		}
 		/* rm -r of the whole directory: kept, as a missing directory is */
-		if (access(d->manifests, F_OK) == 0 && access(r->path, F_OK) != 0 &&
-		    pv_desired_remove(&d->desired, r->path)) {
+		if (access(d->manifests, F_OK) != 0 && pv_desired_find(&d->desired, r->path)) {
+			file_event(d, r->path, "Kept", "deleted with the manifests directory: its "
+				   "objects stay until the directory is back");
+		} else if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
 			file_event(d, r->path, "Removed", "its objects are deleted (generation %llu)",
 				   (unsigned long long)d->desired.generation);
 			pv_daemon_kick(d);
@@ -395,7 +398,7 @@ static void rescan(void *data)
 	struct pv_daemon *d = data;
 	struct pv_pathlist now = { 0 };
 	struct pv_err err = { 0 };
-	bool complete = true;
+	bool complete = true, was_missing = source_opts.dir_missing;
 
 	/* A scan that failed part-way lists only some files: the others are
 	 * unknown, not deleted, and keep their objects. */
@@ -409,7 +412,11 @@ static void rescan(void *data)
 	for (size_t i = d->desired.n; complete && i-- > 0;) {
 		const char *path = d->desired.files[i]->path;
 
-		if (!listed(&now, path)) {
+		if (!listed(&now, path) && was_missing) {
+			/* a directory back, maybe still being filled (rm -r, then cp -r):
+			 * its absent files go as deleted files do, after a moment */
+			file_removed(d, path);
+		} else if (!listed(&now, path)) {
 			char *gone = strdup(path);
 
 			pv_desired_remove(&d->desired, path);
@@ -448,6 +455,7 @@ static void on_signal(void *data, int fd, uint32_t events)
 			break;
 		case SIGHUP:
 			pv_info("SIGHUP: rescanning %s", d->manifests);
+			pv_watcher_recheck(source_opts.watcher); /* a symlinked root's target back */
 			rescan(d);
 			break;
 		default:
@@ -946,7 +954,7 @@ static int run(struct pv_daemon *d)
 		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
-	w = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, &err);
+	w = source_opts.watcher = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, &err);
 	api = pv_api_new(d, &err);
 	if (!w || !api) {
 		fprintf(stderr, "podvisor daemon: %s\n", err.msg);

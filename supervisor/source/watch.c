@@ -282,6 +282,12 @@ struct pv_watcher *pv_watcher_new(struct pv_loop *loop, const char *root,
 	return w;
 }
 
+void pv_watcher_recheck(struct pv_watcher *w)
+{
+	if (w)
+		root_check(w);
+}
+
 void pv_watcher_free(struct pv_watcher *w)
 {
 	if (!w)

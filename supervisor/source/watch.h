@@ -25,6 +25,9 @@ struct pv_watcher;
 struct pv_watcher *pv_watcher_new(struct pv_loop *loop, const char *root,
 				  const struct pv_watcher_ops *ops, void *data,
 				  struct pv_err *err);
+/* Look at the root's path again (SIGHUP): a symlinked root whose target
+ * came back is noticed only so (its parent is not watched). */
+void pv_watcher_recheck(struct pv_watcher *w);
 void pv_watcher_free(struct pv_watcher *w);
 
 #endif

@@ -199,6 +199,18 @@ ln -s "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack || fail "$M: $(events "$M")"
 marker
 [ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of linked)" = "$LPID" ] && ok "and no pod was stopped" || fail "keep $(pid_of keep) (was $KPID), linked $(pid_of linked) (was $LPID)"
+# A real directory again (re-made, then filled by cp), then rm -r: its
+# files' deletions are seen one by one, and kept with the directory gone.
+N=$(reason_count keep.yaml Unchanged)
+rm "$M" && cp -a "$T_TMP/v2" "$M"
+wait_reason keep.yaml Unchanged "$N" || fail "keep.yaml: $(events keep.yaml)"
+rm -rf "$M"
+wait_reason keep.yaml Kept && ok "rm -r of the directory: $(events keep.yaml | grep Kept)" || fail "keep.yaml: $(events keep.yaml)"
+B=$(reason_count "$M" ManifestsBack)
+mv "$T_TMP/v2" "$M"
+wait_reason "$M" ManifestsBack "$B" || fail "$M: $(events "$M")"
+marker
+[ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of linked)" = "$LPID" ] && ok "re-made, removed, back: no pod was stopped" || fail "keep $(pid_of keep) (was $KPID), linked $(pid_of linked) (was $LPID)"
 
 # ---- (4) many: 40 files, 20 of them bad across a restart ----
 for i in $(seq 1 40); do
