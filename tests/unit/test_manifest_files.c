@@ -1,15 +1,21 @@
 /* supervisor/source/admit.c and saved.c: which files in the manifests
  * directory may be read (a symlink's target inside the directory, a
- * regular file), and the names of the saved last valid versions. */
+ * regular file), and the saved last valid versions: their names, and
+ * the copies kept, listed and dropped in a temporary directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "supervisor/core/fsutil.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/source/saved.h"
 
@@ -75,12 +81,69 @@ static void test_saved_names(void **state)
 	assert_int_equal(pv_saved_unescape("/m", "", back, sizeof(back)), -1);
 }
 
+/* Copies kept, read back, not rewritten when the bytes are the same,
+ * listed (40 of them: past any initial capacity) with leftovers removed,
+ * dropped. */
+static void test_saved_files(void **state)
+{
+	char dir[] = "/tmp/pv-saved-XXXXXX", sdir[64], path[128], junk[128];
+	const struct pv_saved s = { sdir, "/srv/m" };
+	struct pv_pathlist l = { 0 };
+	struct pv_err err = { 0 };
+	int64_t at = 0, at2 = 0;
+	size_t len = 0;
+	char *buf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sdir, sizeof(sdir), "%s/manifests", dir);
+	buf = pv_saved_get(&s, "/srv/m/web.yaml", 1024, &len, &at, &err);
+	assert_null(buf);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v1", 2, &at, &err), 0);
+	assert_true(at > 0);
+	buf = pv_saved_get(&s, "/srv/m/sub/web.yaml", 1024, &len, &at2, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, 2);
+	assert_memory_equal(buf, "v1", 2);
+	free(buf);
+	/* the same bytes: the copy (and its time) untouched */
+	snprintf(path, sizeof(path), "%s/sub%%2Fweb.yaml", sdir);
+	assert_int_equal(utimensat(AT_FDCWD, path, (struct timespec[]){ { 1000, 0 }, { 1000, 0 } }, 0), 0);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v1", 2, &at, &err), 0);
+	assert_int_equal(at, 1000);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v2!", 3, &at, &err), 0);
+	assert_true(at > 1000);
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "/srv/m/f%02d.yaml", i);
+		assert_int_equal(pv_saved_put(&s, path, path, strlen(path), &at, &err), 0);
+	}
+	snprintf(junk, sizeof(junk), "%s/f00.yaml.tmp.123", sdir); /* an interrupted write */
+	assert_int_equal(pv_write_atomic(junk, "x", 1, 0600, &err), 0);
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 41);
+	assert_string_equal(l.v[0], "/srv/m/f00.yaml");
+	assert_string_equal(l.v[40], "/srv/m/sub/web.yaml");
+	assert_int_equal(access(junk, F_OK), -1);
+	pv_pathlist_free(&l);
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "/srv/m/f%02d.yaml", i);
+		pv_saved_drop(&s, path);
+	}
+	pv_saved_drop(&s, "/srv/m/sub/web.yaml");
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	pv_pathlist_free(&l);
+	assert_int_equal(pv_rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inside),
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_saved_names),
+		cmocka_unit_test(test_saved_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
