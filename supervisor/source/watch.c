@@ -179,11 +179,12 @@ static void on_parent_event(struct pv_watcher *w, const struct inotify_event *ev
 		root_check(w);
 }
 
-static bool regular(const char *path)
+/* There, and not a regular file (whose close after writing is awaited). */
+static bool special(const char *path)
 {
 	struct stat st;
 
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
 static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inotify_event *ev)
@@ -212,7 +213,7 @@ static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inot
 	}
 	if (!pv_manifest_name_ok(ev->name))
 		return;
-	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO) || (ev->mask & IN_CREATE && !regular(path)))
+	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO) || (ev->mask & IN_CREATE && special(path)))
 		w->ops->changed(w->data, path); /* a symlink or a FIFO has no close-after-write */
 	else if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
 		w->ops->removed(w->data, path);
