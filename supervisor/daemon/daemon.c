@@ -147,6 +147,8 @@ static struct {
 	int64_t max_bytes;
 	bool dir_missing; /* the manifests directory was missing at the last scan */
 	struct pv_watcher *watcher;
+	dev_t root_dev;   /* the directory scanned last (0: none yet) */
+	ino_t root_ino;
 } source_opts;
 
 static void reconcile_fired(void *data)
@@ -393,12 +395,28 @@ static bool manifests_dir_present(struct pv_daemon *d)
 	return false;
 }
 
+/* Whether the manifests directory is another one than at the last scan
+ * (swapped in, re-made): maybe still being filled. */
+static bool manifests_dir_new(struct pv_daemon *d)
+{
+	struct stat st;
+	bool changed;
+
+	if (stat(d->manifests, &st) < 0)
+		return false;
+	changed = source_opts.root_ino && (st.st_dev != source_opts.root_dev ||
+					   st.st_ino != source_opts.root_ino);
+	source_opts.root_dev = st.st_dev;
+	source_opts.root_ino = st.st_ino;
+	return changed;
+}
+
 static void rescan(void *data)
 {
 	struct pv_daemon *d = data;
 	struct pv_pathlist now = { 0 };
 	struct pv_err err = { 0 };
-	bool complete = true, was_missing = source_opts.dir_missing;
+	bool complete = true, fresh = manifests_dir_new(d) || source_opts.dir_missing;
 
 	/* A scan that failed part-way lists only some files: the others are
 	 * unknown, not deleted, and keep their objects. */
@@ -412,9 +430,10 @@ static void rescan(void *data)
 	for (size_t i = d->desired.n; complete && i-- > 0;) {
 		const char *path = d->desired.files[i]->path;
 
-		if (!listed(&now, path) && was_missing) {
-			/* a directory back, maybe still being filled (rm -r, then cp -r):
-			 * its absent files go as deleted files do, after a moment */
+		if (!listed(&now, path) && fresh) {
+			/* a directory back or new, maybe still being filled (rm -r,
+			 * then cp -r): its absent files go as deleted files do, after
+			 * a moment */
 			file_removed(d, path);
 		} else if (!listed(&now, path)) {
 			char *gone = strdup(path);
