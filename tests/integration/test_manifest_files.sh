@@ -212,6 +212,18 @@ mv "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack "$B" || fail "$M: $(events "$M")"
 marker
 [ "$(pid_of keep)" = "$KPID" ] && [ "$(pid_of linked)" = "$LPID" ] && ok "re-made, removed, back: no pod was stopped" || fail "keep $(pid_of keep) (was $KPID), linked $(pid_of linked) (was $LPID)"
+# A symlinked directory whose target goes away and comes back unseen (only
+# the symlink's own directory is watched): SIGHUP looks again.
+mv "$M" "$T_TMP/v3" && ln -s "$T_TMP/v3" "$M"
+A=$(reason_count "$M" ManifestsMissing) B=$(reason_count "$M" ManifestsBack)
+mv "$T_TMP/v3" "$T_TMP/v3.away"
+wait_reason "$M" ManifestsMissing "$A" || fail "$M: $(events "$M")"
+mv "$T_TMP/v3.away" "$T_TMP/v3"
+kill -HUP "$DAEMON"
+wait_reason "$M" ManifestsBack "$B" && ok "a symlinked directory's target back: seen at SIGHUP" || fail "$M: $(events "$M")"
+put viasym2
+wait_status viasym2 Running && ok "and its files are read again" || fail "viasym2: $(pod_json viasym2 "p['status']")"
+rm "$M/viasym2.yaml"
 
 # ---- (4) many: 40 files, 20 of them bad across a restart ----
 for i in $(seq 1 40); do
