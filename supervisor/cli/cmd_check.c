@@ -23,7 +23,7 @@ static const char check_usage[] =
 	"*.yaml, *.yml and *.json files, skipping what the daemon's watcher skips:\n"
 	"hidden files and directories (rsync's .name.XXXXXX temporaries, .git), editor\n"
 	"backups (name~, #name#), swap files and vim's 4913 probe. A file named\n"
-	"explicitly is always read.\n"
+	"explicitly is read whatever its name.\n"
 	"\n"
 	"Files the daemon refuses are refused here too, as errors: a symlink whose\n"
 	"target lies outside the directory searched (the file's own directory for a\n"
