@@ -96,6 +96,19 @@ static struct json_object *file_of_pod(struct pv_daemon *d, const char *ns, cons
 	return o && f ? json_object_new_string(f->path) : NULL;
 }
 
+/* Which version of the pod's file is in force (desired.h): the file as it
+ * is, or its last valid version while it fails. */
+static struct json_object *source_of_pod(struct pv_daemon *d, const char *ns, const char *name)
+{
+	const struct pv_dfile *f = NULL;
+	char src[1024];
+
+	if (!pv_desired_get(&d->desired, PV_KIND_POD, ns, name, &f) || !f)
+		return NULL;
+	pv_dfile_source(f, src, sizeof(src));
+	return json_object_new_string(src);
+}
+
 /* A pod, with its events and the load errors of its file. */
 static struct json_object *op_pod(struct pv_daemon *d, const char *ns, const char *name)
 {
@@ -124,6 +137,7 @@ static struct json_object *op_pod(struct pv_daemon *d, const char *ns, const cha
 		snprintf(fobj, sizeof(fobj), "file:%s", json_object_get_string(file));
 		json_object_object_add(o, "fileEvents", events_for(d, fobj));
 		json_object_object_add(o, "file", file);
+		json_object_object_add(o, "fileSource", source_of_pod(d, ns, name));
 	}
 	return o;
 }

@@ -11,6 +11,7 @@
 #include "manifests/manifest.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/opts.h"
+#include "supervisor/source/admit.h"
 #include "supervisor/source/scan.h"
 
 static const char check_usage[] =
@@ -22,7 +23,12 @@ static const char check_usage[] =
 	"*.yaml, *.yml and *.json files, skipping what the daemon's watcher skips:\n"
 	"hidden files and directories (rsync's .name.XXXXXX temporaries, .git), editor\n"
 	"backups (name~, #name#), swap files and vim's 4913 probe. A file named\n"
-	"explicitly is always read.\n"
+	"explicitly is read whatever its name.\n"
+	"\n"
+	"Files the daemon refuses are refused here too, as errors: a symlink whose\n"
+	"target lies outside the directory searched (the file's own directory for a\n"
+	"file named explicitly) and outside --manifest-link-allow, a FIFO, device or\n"
+	"socket (never opened), a file over --manifest-max-bytes.\n"
 	"\n"
 	"For every object, one line is printed:\n"
 	"    KIND NAMESPACE/NAME  FILE:LINE\n"
@@ -50,6 +56,8 @@ enum out_format {
 struct check_opts {
 	enum out_format format;
 	bool quiet;
+	const char *link_allow; /* --manifest-link-allow */
+	long max_bytes;         /* --manifest-max-bytes */
 };
 
 static void print_diag(const char *file, const struct pv_diag *d)
@@ -84,23 +92,57 @@ static void print_object_line(const struct pv_file *f, const struct pv_object *o
 		printf("%s %s  %s:%u\n", ob->kind->name, m->name.v, f->path, ob->loc.line);
 }
 
-static int collect_paths(int argc, char **argv, struct pv_pathlist *paths)
+/* The directory a file named explicitly is in: "." for "web.yaml". */
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* The files, and for each the directory it was found in (ROOTS, the same
+ * index): a symlink's target must lie in it, as in the daemon's. */
+static int collect_paths(int argc, char **argv, struct pv_pathlist *paths,
+			 struct pv_pathlist *roots)
 {
 	for (int i = 0; i < argc; i++) {
 		struct pv_err err = { 0 };
 		struct stat st;
+		bool isdir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode);
+		cleanup_free char *dir = isdir ? strdup(argv[i]) : parent_of(argv[i]);
 
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (pv_scan_dir(argv[i], paths, &err) < 0) {
-				fprintf(stderr, "podvisor check: %s\n", err.msg);
-				return -1;
-			}
-		} else if (pv_pathlist_add(paths, argv[i]) < 0) {
-			fprintf(stderr, "podvisor check: out of memory\n");
+		if (isdir && pv_scan_dir(argv[i], paths, &err) < 0) {
+			fprintf(stderr, "podvisor check: %s\n", err.msg);
 			return -1;
 		}
+		if ((!isdir && pv_pathlist_add(paths, argv[i]) < 0) || !dir)
+			return fprintf(stderr, "podvisor check: out of memory\n"), -1;
+		while (roots->n < paths->n)
+			if (pv_pathlist_add(roots, dir) < 0)
+				return fprintf(stderr, "podvisor check: out of memory\n"), -1;
 	}
 	return 0;
+}
+
+/* As the daemon reads it: refused (an error without a place), or loaded. */
+static void load_one(struct pv_file *f, const char *path, const char *root,
+		     const struct check_opts *o)
+{
+	const char *allow[] = { o->link_allow };
+	const struct pv_admit a = { root, allow, o->link_allow ? 1 : 0, (uint64_t)o->max_bytes };
+	cleanup_free char *buf = NULL;
+	char why[4200];
+	size_t len = 0;
+
+	if (pv_admit_read(&a, path, &buf, &len, why, sizeof(why)) == PV_ADMIT_OK) {
+		pv_file_load_buf(f, path, buf, len);
+		return;
+	}
+	pv_file_load_buf(f, path, "", 0);
+	pv_diag_add(&f->diags, PV_SEV_ERROR, (struct pv_loc){ 0, 0 }, "", "%s: refused", why);
+	f->failed = true;
 }
 
 static int print_objects(struct pv_file **files, size_t n, enum out_format fmt)
@@ -148,6 +190,10 @@ static int parse_opts(int argc, char **argv, struct check_opts *o, struct pv_cli
 				  "yaml (one document per object) or json (one object, or a v1 List "
 				  "of several)"),
 		PV_CLI_FLAG_OPT("quiet", 'q', &o->quiet, "print only errors"),
+		PV_CLI_STR_OPT("manifest-link-allow", 0, &o->link_allow, "DIR",
+			       "symlinks may point into DIR too, as with the daemon's option"),
+		PV_CLI_INT_OPT("manifest-max-bytes", 0, &o->max_bytes, "N",
+			       "refuse files larger than N bytes (default and most 4194304)"),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
 	};
@@ -158,6 +204,8 @@ static int parse_opts(int argc, char **argv, struct check_opts *o, struct pv_cli
 		return rc;
 	if (output)
 		o->format = strcmp(output, "yaml") == 0 ? OUT_YAML : OUT_JSON;
+	if (o->max_bytes < 0 || o->max_bytes > (long)PV_ADMIT_DEFAULT_MAX)
+		return pv_cli_usage_error(&cmd, "--manifest-max-bytes: from 1 to 4194304 bytes");
 	return a->n ? PV_CLI_GO : pv_cli_usage_error(&cmd, "no PATH given");
 }
 
@@ -174,8 +222,8 @@ static void free_files(struct pv_file **files, size_t n)
 
 int pv_cmd_check(int argc, char **argv)
 {
-	struct check_opts o = { OUT_LINES, false };
-	struct pv_pathlist paths = { 0 };
+	struct check_opts o = { OUT_LINES, false, NULL, 0 };
+	struct pv_pathlist paths = { 0 }, roots = { 0 };
 	struct pv_file **files;
 	struct pv_cli_args a;
 	size_t nerr = 0, nwarn = 0, nobj = 0, bad = 0;
@@ -183,15 +231,16 @@ int pv_cmd_check(int argc, char **argv)
 
 	if (rc != PV_CLI_GO)
 		return rc;
-	if (collect_paths(a.n, a.v, &paths) < 0) {
+	if (collect_paths(a.n, a.v, &paths, &roots) < 0) {
 		pv_pathlist_free(&paths);
+		pv_pathlist_free(&roots);
 		return PV_EXIT_FAIL;
 	}
 	files = calloc(paths.n ? paths.n : 1, sizeof(*files));
 	for (size_t i = 0; files && i < paths.n; i++) {
 		files[i] = calloc(1, sizeof(**files));
 		if (files[i])
-			pv_file_load(files[i], paths.v[i]);
+			load_one(files[i], paths.v[i], roots.v[i], &o);
 	}
 	for (size_t i = 0; files && i < paths.n; i++)
 		if (!files[i]) { /* the duplicate check reads every file */
@@ -201,6 +250,7 @@ int pv_cmd_check(int argc, char **argv)
 	if (!files) {
 		fprintf(stderr, "podvisor check: out of memory\n");
 		pv_pathlist_free(&paths);
+		pv_pathlist_free(&roots);
 		return PV_EXIT_FAIL;
 	}
 	pv_files_check_duplicates(files, paths.n);
@@ -228,5 +278,6 @@ int pv_cmd_check(int argc, char **argv)
 			nwarn, nwarn == 1 ? "" : "s");
 	free_files(files, paths.n);
 	pv_pathlist_free(&paths);
+	pv_pathlist_free(&roots);
 	return bad ? PV_EXIT_FAIL : PV_EXIT_OK;
 }

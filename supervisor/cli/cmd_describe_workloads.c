@@ -203,6 +203,8 @@ int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 		       pv_json_str(w, "file", "its file"));
 	if (json_object_object_get(w, "file"))
 		printf("Manifest:               %s\n", pv_json_str(w, "file", ""));
+	if (json_object_object_get(w, "fileSource"))
+		printf("Source:                 %s\n", pv_json_str(w, "fileSource", ""));
 	pv_describe_pod_template(json_object_object_get(w, "template"));
 	print_conditions(json_object_object_get(w, "conditions"));
 	olds = json_object_object_get(w, "oldReplicaSets");

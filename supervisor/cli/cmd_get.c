@@ -451,6 +451,8 @@ static void describe(struct json_object *p)
 	       pv_json_str(p, "status", ""), pv_json_str(p, "phase", ""));
 	printf("Manifest:     %s\n", *pv_json_str(p, "file", "") ? pv_json_str(p, "file", "")
 					: "<none: no longer in the manifests>");
+	if (*pv_json_str(p, "fileSource", ""))
+		printf("Source:       %s\n", pv_json_str(p, "fileSource", ""));
 	json_object_object_get_ex(p, "containers", &cs);
 	printf("Containers:\n");
 	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {

@@ -500,6 +500,12 @@ static void deployment_info(struct pv_daemon *d, struct drec *r, struct workload
 	json_object_object_add(info, "oldReplicaSets", olds);
 	if (f)
 		json_object_object_add(info, "file", json_object_new_string(f->path));
+	if (f) { /* which version of the file is in force (desired.h) */
+		char src[1024];
+
+		pv_dfile_source(f, src, sizeof(src));
+		json_object_object_add(info, "fileSource", json_object_new_string(src));
+	}
 	if (w->st->info)
 		json_object_put(w->st->info);
 	w->st->info = info;

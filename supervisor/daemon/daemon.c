@@ -34,6 +34,7 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/reconcile/reconcile.h"
 #include "supervisor/controllers/controllers.h"
+#include "supervisor/source/admit.h"
 #include "supervisor/source/scan.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -55,6 +56,13 @@ static const char daemon_usage[] =
 	"changes nothing: its previous objects stay in force, and the errors are\n"
 	"logged as FILE:LINE:COL. Deleting a file deletes its objects. SIGHUP\n"
 	"rescans the whole directory.\n"
+	"\n"
+	"The version of each file in force is kept in STATE/manifests/, so a file\n"
+	"that fails when the daemon starts keeps its last valid version in force.\n"
+	"Symlinks out of the directory, FIFOs, devices, sockets and files over the\n"
+	"size limit are refused (an event says why), like a file with errors. A\n"
+	"manifests directory that goes missing (removed, renamed away) keeps what\n"
+	"is in force until it is back; then its content is the truth again.\n"
 	"\n"
 	"Options:\n"
 	"  -m, --manifests DIR        the manifests directory (required)\n"
@@ -109,6 +117,13 @@ static const char daemon_usage[] =
 	"                             subordinate ids useradd hands out); both\n"
 	"                             multiples of 65536. A pod's range is recorded in\n"
 	"                             the state directory (userns.json) while it runs\n"
+	"      --manifest-link-allow DIR  a symlink in the manifests directory may point\n"
+	"                             into DIR too (repeat for more; node.yaml:\n"
+	"                             manifestLinkAllow, a list); by default only\n"
+	"                             targets inside the manifests directory are read\n"
+	"      --manifest-max-bytes N refuse manifest files larger than N bytes\n"
+	"                             (default and most 4194304; node.yaml:\n"
+	"                             manifestMaxBytes)\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -124,6 +139,17 @@ static struct {
 	size_t n;
 	struct pv_timer *timer;
 } removals;
+
+/* --manifest-link-allow, --manifest-max-bytes: into d->desired.admit at start. */
+static struct {
+	char **link_allow;
+	size_t nlink_allow;
+	int64_t max_bytes;
+	bool dir_missing; /* the manifests directory was missing at the last scan */
+	struct pv_watcher *watcher;
+	dev_t root_dev;   /* the directory scanned last (0: none yet) */
+	ino_t root_ino;
+} source_opts;
 
 static void reconcile_fired(void *data)
 {
@@ -212,16 +238,55 @@ static void cancel_removal(const char *path)
 	}
 }
 
+/* PATH as the user wrote it: relative to the manifests directory. */
+static const char *manifest_name(const struct pv_daemon *d, const char *path)
+{
+	size_t n = strlen(d->manifests);
+
+	while (n > 1 && d->manifests[n - 1] == '/')
+		n--;
+	return strncmp(path, d->manifests, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+/* A file podvisor may not read (admit.h): a Warning naming it and why. */
+static void report_refused(struct pv_daemon *d, const struct pv_dfile *f)
+{
+	const char *why = f->failed && f->failed->diags.n ? f->failed->diags.v[0].msg : "?";
+	char obj[4200];
+
+	snprintf(obj, sizeof(obj), "file:%s", f->path);
+	pv_daemon_event(d, obj, true, "Refused", "manifest %s %s: refused; %s",
+			manifest_name(d, f->path), why,
+			f->good ? "the previous version stays in force" : "nothing from it is applied");
+}
+
+/* The file failed or was refused when first read, and its last valid
+ * version (saved before the daemon restarted) is put in force. */
+static void restore_saved(struct pv_daemon *d, struct pv_dfile *f)
+{
+	char src[1024];
+
+	if (!pv_desired_restore(&d->desired, f))
+		return;
+	pv_dfile_source(f, src, sizeof(src));
+	file_event(d, f->path, "LastValidVersion", "%zu object%s in force from the %s "
+		   "(generation %llu)", f->good->nobjects, f->good->nobjects == 1 ? "" : "s", src,
+		   (unsigned long long)d->desired.generation);
+	pv_daemon_kick(d);
+}
+
 static void file_changed(void *data, const char *path)
 {
 	struct pv_daemon *d = data;
 	struct pv_dfile *f = pv_desired_find(&d->desired, path);
 	bool had_good = f && f->good;
+	enum pv_apply_result r;
 
 	cancel_removal(path);
-	switch (pv_desired_apply(&d->desired, path, &f)) {
+	switch ((r = pv_desired_apply(&d->desired, path, &f))) {
 	case PV_APPLY_UNCHANGED:
-		file_event(d, path, "Unchanged", "the same bytes as last read; nothing to do");
+		file_event(d, path, "Unchanged", f && f->refused ? "refused again, for the same "
+			   "reason; nothing to do" : "the same bytes as last read; nothing to do");
 		break;
 	case PV_APPLY_LOADED:
 		file_event(d, path, had_good ? "Updated" : "Loaded", "%zu object%s in force (generation %llu)",
@@ -231,7 +296,14 @@ static void file_changed(void *data, const char *path)
 		pv_daemon_kick(d);
 		break;
 	case PV_APPLY_FAILED:
-		if (f)
+	case PV_APPLY_REFUSED:
+		if (!f)
+			break;
+		if (!had_good)
+			restore_saved(d, f);
+		if (r == PV_APPLY_REFUSED)
+			report_refused(d, f);
+		else
 			report_load(d, f);
 		break;
 	}
@@ -250,7 +322,11 @@ static void removals_fired(void *data)
 			i++;
 			continue;
 		}
-		if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
+		/* rm -r of the whole directory: kept, as a missing directory is */
+		if (access(d->manifests, F_OK) != 0 && pv_desired_find(&d->desired, r->path)) {
+			file_event(d, r->path, "Kept", "deleted with the manifests directory: its "
+				   "objects stay until the directory is back");
+		} else if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
 			file_event(d, r->path, "Removed", "its objects are deleted (generation %llu)",
 				   (unsigned long long)d->desired.generation);
 			pv_daemon_kick(d);
@@ -288,12 +364,59 @@ static bool listed(const struct pv_pathlist *l, const char *path)
 	return false;
 }
 
+/* A missing manifests directory (removed, renamed away, a dangling
+ * symlink) is not an empty one: what is in force stays until it is back
+ * (an rsync or git directory swap must not stop pods). A daemon that
+ * starts without it puts the saved last valid versions in force. */
+static bool manifests_dir_present(struct pv_daemon *d)
+{
+	char obj[4200];
+	struct stat st;
+	size_t n;
+	int e;
+
+	snprintf(obj, sizeof(obj), "file:%s", d->manifests);
+	e = stat(d->manifests, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (!e) {
+		if (source_opts.dir_missing)
+			pv_daemon_event(d, obj, false, "ManifestsBack", "the manifests directory is "
+					"back; its content is in force");
+		source_opts.dir_missing = false;
+		return true;
+	}
+	n = pv_desired_restore_all(&d->desired);
+	pv_daemon_event(d, obj, true, "ManifestsMissing", "the manifests directory %s is missing "
+			"(%s): what is in force stays until it is back%s", d->manifests,
+			strerror(e), n ? "; the saved last valid versions are "
+			"in force" : "");
+	source_opts.dir_missing = true;
+	if (n)
+		pv_daemon_kick(d);
+	return false;
+}
+
+/* Whether the manifests directory is another one than at the last scan
+ * (swapped in, re-made): maybe still being filled. */
+static bool manifests_dir_new(struct pv_daemon *d)
+{
+	struct stat st;
+	bool changed;
+
+	if (stat(d->manifests, &st) < 0)
+		return false;
+	changed = source_opts.root_ino && (st.st_dev != source_opts.root_dev ||
+					   st.st_ino != source_opts.root_ino);
+	source_opts.root_dev = st.st_dev;
+	source_opts.root_ino = st.st_ino;
+	return changed;
+}
+
 static void rescan(void *data)
 {
 	struct pv_daemon *d = data;
 	struct pv_pathlist now = { 0 };
 	struct pv_err err = { 0 };
-	bool complete = true;
+	bool complete = true, fresh = manifests_dir_new(d) || source_opts.dir_missing;
 
 	/* A scan that failed part-way lists only some files: the others are
 	 * unknown, not deleted, and keep their objects. */
@@ -302,10 +425,17 @@ static void rescan(void *data)
 			err.msg);
 		complete = false;
 	}
+	if (!manifests_dir_present(d))
+		complete = false;
 	for (size_t i = d->desired.n; complete && i-- > 0;) {
 		const char *path = d->desired.files[i]->path;
 
-		if (!listed(&now, path)) {
+		if (!listed(&now, path) && fresh) {
+			/* a directory back or new, maybe still being filled (rm -r,
+			 * then cp -r): its absent files go as deleted files do, after
+			 * a moment */
+			file_removed(d, path);
+		} else if (!listed(&now, path)) {
 			char *gone = strdup(path);
 
 			pv_desired_remove(&d->desired, path);
@@ -317,6 +447,8 @@ static void rescan(void *data)
 	}
 	for (size_t i = 0; i < now.n; i++)
 		file_changed(d, now.v[i]);
+	if (complete) /* the copies of files deleted while the daemon was down */
+		pv_desired_saved_gc(&d->desired);
 	pv_pathlist_free(&now);
 }
 
@@ -342,6 +474,7 @@ static void on_signal(void *data, int fd, uint32_t events)
 			break;
 		case SIGHUP:
 			pv_info("SIGHUP: rescanning %s", d->manifests);
+			pv_watcher_recheck(source_opts.watcher); /* a symlinked root's target back */
 			rescan(d);
 			break;
 		default:
@@ -471,6 +604,8 @@ static const struct option daemon_opts[] = {
 	{ "host-path-allow", required_argument, NULL, 'H' },
 	{ "pod-security", required_argument, NULL, 'Y' },
 	{ "userns-pool", required_argument, NULL, 'U' },
+	{ "manifest-link-allow", required_argument, NULL, 'K' },
+	{ "manifest-max-bytes", required_argument, NULL, 'M' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -514,6 +649,36 @@ static int add_node_label(struct pv_daemon *d, const char *arg)
 		return -1;
 	d->node_labels = v;
 	v[d->nnode_labels++] = steal_pointer(&dup);
+	return 0;
+}
+
+/* --manifest-link-allow DIR (added), --manifest-max-bytes N. */
+static int set_source_option(int c, const char *arg)
+{
+	char **v, *dup;
+
+	if (c == 'M') {
+		if (parse_positive(arg, &source_opts.max_bytes) < 0 ||
+		    source_opts.max_bytes > PV_ADMIT_DEFAULT_MAX) {
+			fprintf(stderr, "podvisor daemon: --manifest-max-bytes %s: a number of bytes "
+				"from 1 to %u is needed\n", arg, PV_ADMIT_DEFAULT_MAX);
+			return -1;
+		}
+		return 0;
+	}
+	if (arg[0] != '/') {
+		fprintf(stderr, "podvisor daemon: --manifest-link-allow %s: an absolute directory "
+			"is needed\n", arg);
+		return -1;
+	}
+	v = realloc(source_opts.link_allow, (source_opts.nlink_allow + 1) * sizeof(*v));
+	if (v)
+		source_opts.link_allow = v;
+	if (!v || !(dup = strdup(arg))) {
+		fprintf(stderr, "podvisor daemon: --manifest-link-allow %s: out of memory\n", arg);
+		return -1;
+	}
+	v[source_opts.nlink_allow++] = dup;
 	return 0;
 }
 
@@ -628,6 +793,9 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case 'K':
+	case 'M':
+		return set_source_option(c, arg);
 	default:
 		return -2;
 	}
@@ -759,6 +927,25 @@ static void open_userns_pool(struct pv_daemon *d)
 			 err.msg[0] ? err.msg : strerror(errno));
 }
 
+/* What the desired set may read, and where it keeps the versions in force. */
+static int source_setup(struct pv_daemon *d)
+{
+	static char *saved_dir;
+	size_t n = strlen(d->manifests);
+
+	while (n > 1 && d->manifests[n - 1] == '/') /* the paths scan and watch make */
+		d->manifests[--n] = '\0';
+	if (asprintf(&saved_dir, "%s/manifests", d->state) < 0)
+		return -1;
+	d->desired.admit.root = d->manifests;
+	d->desired.admit.link_allow = (const char *const *)source_opts.link_allow;
+	d->desired.admit.nlink_allow = source_opts.nlink_allow;
+	d->desired.admit.max_bytes = (uint64_t)source_opts.max_bytes;
+	d->desired.saved.dir = saved_dir;
+	d->desired.saved.root = d->manifests;
+	return 0;
+}
+
 static int run(struct pv_daemon *d)
 {
 	struct pv_err err = { 0 };
@@ -782,7 +969,11 @@ static int run(struct pv_daemon *d)
 		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
-	w = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, &err);
+	if (source_setup(d) < 0) {
+		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	w = source_opts.watcher = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, &err);
 	api = pv_api_new(d, &err);
 	if (!w || !api) {
 		fprintf(stderr, "podvisor daemon: %s\n", err.msg);

@@ -30,6 +30,8 @@ static const struct {
 	{ "nodeLabels", "node-label", false, true },
 	{ "podSecurity", "pod-security", false, false },
 	{ "usernsPool", "userns-pool", false, false },
+	{ "manifestLinkAllow", "manifest-link-allow", true, false },
+	{ "manifestMaxBytes", "manifest-max-bytes", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -95,7 +97,7 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
 			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
-			  "usernsPool", path, k->loc.line,
+			  "usernsPool, manifestLinkAllow, manifestMaxBytes", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

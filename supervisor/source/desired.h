@@ -1,7 +1,10 @@
 /* Desired state: the objects of the manifests directory, per file, with
- * last-good semantics. A file that fails to load changes nothing: its
- * previous objects stay in force and its errors are kept for `describe`
- * and the log. A file re-written with identical bytes is not reloaded. */
+ * last-good semantics. A file that fails to load, or is refused (admit.h:
+ * a symlink out of the directory, a FIFO, a file too large), changes
+ * nothing: its previous objects stay in force and its errors are kept for
+ * `describe` and the log. A file re-written with identical bytes is not
+ * reloaded. The bytes in force are kept in the state directory (saved.h),
+ * so that the last valid version outlives a restart of the daemon. */
 #ifndef PV_SUPERVISOR_DESIRED_H
 #define PV_SUPERVISOR_DESIRED_H
 
@@ -9,6 +12,8 @@
 #include <stdint.h>
 
 #include "manifests/manifest.h"
+#include "supervisor/source/admit.h"
+#include "supervisor/source/saved.h"
 
 struct pv_dfile {
 	char *path;
@@ -16,18 +21,24 @@ struct pv_dfile {
 	struct pv_file *failed; /* the last failed load, kept for its diagnostics */
 	unsigned char hash[32]; /* of the bytes last read, good or bad */
 	bool have_hash;
+	int64_t good_at;        /* since when (wall clock, s) the bytes in force are valid */
+	bool good_saved;        /* in force from the saved copy (the file failed at start) */
+	bool refused;           /* ->failed is a refusal (admit.h), not a load error */
 };
 
 struct pv_desired {
 	struct pv_dfile **files;
 	size_t n, cap;
 	uint64_t generation; /* bumped whenever the objects in force change */
+	struct pv_admit admit; /* which files may be read: .root, links, size */
+	struct pv_saved saved; /* .dir NULL: no copies kept */
 };
 
 enum pv_apply_result {
 	PV_APPLY_UNCHANGED, /* same bytes as last time */
 	PV_APPLY_LOADED,    /* new objects in force */
 	PV_APPLY_FAILED,    /* errors; the previous objects stay */
+	PV_APPLY_REFUSED,   /* not a file podvisor may read (->failed says why); the same */
 };
 
 void pv_desired_init(struct pv_desired *d);
@@ -36,7 +47,22 @@ void pv_desired_free(struct pv_desired *d);
  * are in the returned pv_dfile (->good or ->failed). */
 enum pv_apply_result pv_desired_apply(struct pv_desired *d, const char *path,
 				      struct pv_dfile **out);
-/* Forget PATH and its objects; false when it was not known. */
+/* F failed (or was refused) and has nothing in force: put its saved last
+ * valid version in force (->good_saved). False when there is none, or it
+ * no longer loads (another file took one of its objects). */
+bool pv_desired_restore(struct pv_desired *d, struct pv_dfile *f);
+/* Put in force the saved version of every file with a copy that is not
+ * known (at start, with the manifests directory missing); how many. */
+size_t pv_desired_restore_all(struct pv_desired *d);
+/* Remove the copies of files that are not known (after a complete scan). */
+void pv_desired_saved_gc(struct pv_desired *d);
+/* Which version of F is in force, for `describe`: "the file as it is
+ * (valid since T)", or "last valid version from T; the file now fails:
+ * FILE:LINE:COL: ...". */
+void pv_dfile_source(const struct pv_dfile *f, char *buf, size_t n);
+
+/* Forget PATH and its objects (and its saved copy); false when it was
+ * not known. */
 bool pv_desired_remove(struct pv_desired *d, const char *path);
 struct pv_dfile *pv_desired_find(struct pv_desired *d, const char *path);
 

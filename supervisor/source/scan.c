@@ -50,8 +50,8 @@ static int scan_entry(const char *dir, const char *name, struct pv_pathlist *out
 		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", path);
 	if (S_ISDIR(st.st_mode))
 		return scan(path, out, depth + 1, err);
-	if (S_ISLNK(st.st_mode) && (stat(path, &st) < 0 || !S_ISREG(st.st_mode)))
-		return 0;
+	/* Symlinks, FIFOs, devices named like manifests are listed: reading
+	 * them is admit.h's decision, and a refusal is reported. */
 	if (!pv_manifest_name_ok(name))
 		return 0;
 	if (pv_pathlist_add(out, path) < 0)

@@ -1,6 +1,8 @@
 /* Finding manifest files under a directory: recursive, sorted, with the
  * same name filter the watcher uses. Directory symlinks are not followed
- * (no loops), hidden directories (.git) are skipped. */
+ * (no loops), hidden directories (.git) are skipped. Everything else named
+ * like a manifest is listed, symlinks and special files too: whether it
+ * may be read is admit.h's decision, which says why when it may not. */
 #ifndef PV_SUPERVISOR_SCAN_H
 #define PV_SUPERVISOR_SCAN_H
 

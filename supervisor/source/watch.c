@@ -19,7 +19,9 @@
 
 #define DIR_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | \
 		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
-#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+/* The root's own name in its parent: swapped (mv new manifests, ln -sfn),
+ * removed, renamed away, back. */
+#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
 
 struct wdir {
 	int wd;
@@ -31,8 +33,11 @@ struct pv_watcher {
 	struct pv_watch_fd *lw;
 	int fd;
 	char *root;
-	char *parent;   /* the root's parent, watched while the root is missing */
+	char *parent;   /* the root's parent, watched for the root's name */
 	int parent_wd;
+	dev_t root_dev; /* the directory watched as the root (it may be reached */
+	ino_t root_ino; /* through a symlink): another one there is a swap */
+	bool gone;      /* the root is missing: nothing watched under it */
 	const struct pv_watcher_ops *ops;
 	void *data;
 	struct wdir *dirs;
@@ -117,23 +122,51 @@ static void watch_parent(struct pv_watcher *w)
 		w->parent_wd = inotify_add_watch(w->fd, w->parent, PARENT_EVENTS);
 }
 
-static void root_gone(struct pv_watcher *w)
+static void unwatch_all(struct pv_watcher *w)
 {
 	while (w->n)
 		inotify_rm_watch(w->fd, w->dirs[w->n - 1].wd), dir_forget(w, w->dirs[w->n - 1].wd);
-	pv_warn("%s: the manifests directory is gone; its objects are removed until it is back",
-		w->root);
-	watch_parent(w);
-	w->ops->rescan(w->data);
 }
 
-static void root_back(struct pv_watcher *w)
+/* Watch the directory now at the root's path, and remember which it is. */
+static int root_add(struct pv_watcher *w)
 {
-	if (tree_add(w, w->root, 0) < 0)
+	struct stat st;
+
+	if (stat(w->root, &st) < 0 || !S_ISDIR(st.st_mode) || tree_add(w, w->root, 0) < 0)
+		return -1;
+	w->root_dev = st.st_dev;
+	w->root_ino = st.st_ino;
+	return 0;
+}
+
+/* Something happened to the root itself: gone (the objects in force stay:
+ * that is the daemon's rule, told by the rescan), back, or another
+ * directory in its place (a directory swap). The watches follow the path,
+ * not the old inode, and a rescan compares the whole tree. */
+static void root_check(struct pv_watcher *w)
+{
+	struct stat st;
+	bool was_gone = w->gone;
+
+	if (stat(w->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (w->gone)
+			return;
+		unwatch_all(w);
+		w->gone = true;
+		pv_warn("%s: the manifests directory is missing; what is in force stays until it is "
+			"back", w->root);
+		w->ops->rescan(w->data);
 		return;
-	inotify_rm_watch(w->fd, w->parent_wd);
-	w->parent_wd = -1;
-	pv_info("%s: the manifests directory is back", w->root);
+	}
+	if (!w->gone && st.st_dev == w->root_dev && st.st_ino == w->root_ino)
+		return;
+	unwatch_all(w);
+	w->gone = root_add(w) < 0;
+	if (w->gone)
+		return;
+	pv_info("%s: %s; rescanning", w->root, was_gone ? "the manifests directory is back" :
+		"another directory is the manifests directory now");
 	w->ops->rescan(w->data);
 }
 
@@ -143,7 +176,15 @@ static void on_parent_event(struct pv_watcher *w, const struct inotify_event *ev
 
 	base = base ? base + 1 : w->root;
 	if (ev->len && strcmp(ev->name, base) == 0)
-		root_back(w);
+		root_check(w);
+}
+
+/* There, and not a regular file (whose close after writing is awaited). */
+static bool special(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
 static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inotify_event *ev)
@@ -153,7 +194,7 @@ static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inot
 
 	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
 		if (strcmp(d->path, w->root) == 0)
-			root_gone(w);
+			root_check(w);
 		return;
 	}
 	if (!ev->len || asprintf(&path, "%s/%s", d->path, ev->name) < 0)
@@ -172,8 +213,8 @@ static void on_dir_event(struct pv_watcher *w, struct wdir *d, const struct inot
 	}
 	if (!pv_manifest_name_ok(ev->name))
 		return;
-	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
-		w->ops->changed(w->data, path);
+	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO) || (ev->mask & IN_CREATE && special(path)))
+		w->ops->changed(w->data, path); /* a symlink or a FIFO has no close-after-write */
 	else if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
 		w->ops->removed(w->data, path);
 }
@@ -231,8 +272,8 @@ struct pv_watcher *pv_watcher_new(struct pv_loop *loop, const char *root,
 		*slash = '\0';
 	else
 		strcpy(w->parent, slash ? "/" : ".");
-	if (tree_add(w, root, 0) < 0)
-		watch_parent(w); /* not there yet: wait for it */
+	watch_parent(w);
+	w->gone = root_add(w) < 0; /* not there yet: the parent's watch waits for it */
 	w->lw = pv_loop_add(loop, w->fd, EPOLLIN, on_inotify, w);
 	if (!w->lw) {
 		pv_err_sys(err, errno, "epoll");
@@ -240,6 +281,12 @@ struct pv_watcher *pv_watcher_new(struct pv_loop *loop, const char *root,
 		return NULL;
 	}
 	return w;
+}
+
+void pv_watcher_recheck(struct pv_watcher *w)
+{
+	if (w)
+		root_check(w);
 }
 
 void pv_watcher_free(struct pv_watcher *w)

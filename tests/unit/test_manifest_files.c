@@ -1,0 +1,150 @@
+/* supervisor/source/admit.c and saved.c: which files in the manifests
+ * directory may be read (a symlink's target inside the directory, a
+ * regular file), and the saved last valid versions: their names, and
+ * the copies kept, listed and dropped in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "supervisor/core/fsutil.h"
+#include "supervisor/source/admit.h"
+#include "supervisor/source/saved.h"
+
+static void test_inside(void **state)
+{
+	(void)state;
+	assert_true(pv_admit_inside("/m", "/m/a.yaml"));
+	assert_true(pv_admit_inside("/m/", "/m/sub/a.yaml"));
+	assert_true(pv_admit_inside("/", "/etc/passwd"));
+	assert_false(pv_admit_inside("/m", "/m"));    /* the directory itself is no file in it */
+	assert_false(pv_admit_inside("/m", "/m/"));
+	assert_false(pv_admit_inside("/m", "/mx/a.yaml")); /* a prefix of the name is not inside */
+	assert_false(pv_admit_inside("/m", "/etc/passwd"));
+	assert_false(pv_admit_inside("/m/sub", "/m/a.yaml"));
+	assert_false(pv_admit_inside("/m", "m/a.yaml")); /* resolved paths are absolute */
+}
+
+static void test_mode_names(void **state)
+{
+	(void)state;
+	assert_null(pv_admit_mode_name(S_IFREG | 0644));
+	assert_string_equal(pv_admit_mode_name(S_IFIFO | 0644), "a FIFO");
+	assert_string_equal(pv_admit_mode_name(S_IFCHR | 0600), "a character device");
+	assert_string_equal(pv_admit_mode_name(S_IFBLK | 0600), "a block device");
+	assert_string_equal(pv_admit_mode_name(S_IFSOCK | 0755), "a socket");
+	assert_string_equal(pv_admit_mode_name(S_IFDIR | 0755), "a directory");
+}
+
+static void round_trip(const char *root, const char *path, const char *want)
+{
+	char name[256], back[4096];
+
+	assert_int_equal(pv_saved_escape(root, path, name, sizeof(name)), 0);
+	assert_string_equal(name, want);
+	assert_int_equal(pv_saved_unescape(root, name, back, sizeof(back)), 0);
+	assert_string_equal(back, path);
+}
+
+static void test_saved_names(void **state)
+{
+	char name[16], back[64];
+
+	(void)state;
+	round_trip("/srv/m", "/srv/m/web.yaml", "web.yaml");
+	round_trip("/srv/m", "/srv/m/sub/web.yaml", "sub%2Fweb.yaml");
+	round_trip("/srv/m", "/srv/m/a b%c.yml", "a%20b%25c.yml");
+	round_trip("m", "m/x_y-z.json", "x_y-z.json");
+	/* the root as given, trailing slashes or not */
+	assert_int_equal(pv_saved_escape("/srv/m/", "/srv/m/web.yaml", back, sizeof(back)), 0);
+	assert_string_equal(back, "web.yaml");
+	/* not under the root, or the root itself */
+	assert_int_equal(pv_saved_escape("/srv/m", "/srv/mx/web.yaml", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_escape("/srv/m", "/srv/m/", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_escape("/srv/m", "/srv/m", back, sizeof(back)), -1);
+	/* too long for OUT */
+	assert_int_equal(pv_saved_escape("/m", "/m/a-rather-long-name.yaml", name, sizeof(name)), -1);
+	/* names that are not ours: temporaries, bad escapes, NUL */
+	assert_int_equal(pv_saved_unescape("/m", ".web.yaml.tmp.1", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_unescape("/m", "a%2", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_unescape("/m", "a%zz.yaml", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_unescape("/m", "a%00.yaml", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_unescape("/m", "a b.yaml", back, sizeof(back)), -1);
+	assert_int_equal(pv_saved_unescape("/m", "", back, sizeof(back)), -1);
+}
+
+/* Copies kept, read back, not rewritten when the bytes are the same,
+ * listed (40 of them: past any initial capacity) with leftovers removed,
+ * dropped. */
+static void test_saved_files(void **state)
+{
+	char dir[] = "/tmp/pv-saved-XXXXXX", sdir[64], path[128], junk[128];
+	const struct pv_saved s = { sdir, "/srv/m" };
+	struct pv_pathlist l = { 0 };
+	struct pv_err err = { 0 };
+	int64_t at = 0, at2 = 0;
+	size_t len = 0;
+	char *buf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sdir, sizeof(sdir), "%s/manifests", dir);
+	buf = pv_saved_get(&s, "/srv/m/web.yaml", 1024, &len, &at, &err);
+	assert_null(buf);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v1", 2, &at, &err), 0);
+	assert_true(at > 0);
+	buf = pv_saved_get(&s, "/srv/m/sub/web.yaml", 1024, &len, &at2, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, 2);
+	assert_memory_equal(buf, "v1", 2);
+	free(buf);
+	/* the same bytes: the copy (and its time) untouched */
+	snprintf(path, sizeof(path), "%s/sub%%2Fweb.yaml", sdir);
+	assert_int_equal(utimensat(AT_FDCWD, path, (struct timespec[]){ { 1000, 0 }, { 1000, 0 } }, 0), 0);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v1", 2, &at, &err), 0);
+	assert_int_equal(at, 1000);
+	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v2!", 3, &at, &err), 0);
+	assert_true(at > 1000);
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "/srv/m/f%02d.yaml", i);
+		assert_int_equal(pv_saved_put(&s, path, path, strlen(path), &at, &err), 0);
+	}
+	snprintf(junk, sizeof(junk), "%s/f00.yaml.tmp.123", sdir); /* an interrupted write */
+	assert_int_equal(pv_write_atomic(junk, "x", 1, 0600, &err), 0);
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 41);
+	assert_string_equal(l.v[0], "/srv/m/f00.yaml");
+	assert_string_equal(l.v[40], "/srv/m/sub/web.yaml");
+	assert_int_equal(access(junk, F_OK), -1);
+	pv_pathlist_free(&l);
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "/srv/m/f%02d.yaml", i);
+		pv_saved_drop(&s, path);
+	}
+	pv_saved_drop(&s, "/srv/m/sub/web.yaml");
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	pv_pathlist_free(&l);
+	assert_int_equal(pv_rm_rf(dir, &err), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inside),
+		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_saved_names),
+		cmocka_unit_test(test_saved_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
