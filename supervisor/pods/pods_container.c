@@ -30,7 +30,7 @@
 #include "supervisor/core/proc.h"
 #include "supervisor/image/image.h"
 #include "supervisor/pods/pod_fsm.h"
-#include "supervisor/pods/pod_volumes.h"
+#include "supervisor/podvolumes/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/idmap.h"
 #include "supervisor/runtime/cspec.h"

@@ -1,4 +1,4 @@
-#include "supervisor/pods/pod_projection.h"
+#include "supervisor/podvolumes/pod_projection.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "supervisor/pods/pod_volumes.h"
+#include "supervisor/podvolumes/pod_volumes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include "common/cleanup.h"
 #include "supervisor/node/node.h"
 #include "supervisor/core/fsutil.h"
-#include "supervisor/pods/pod_projection.h"
+#include "supervisor/podvolumes/pod_projection.h"
 #include "supervisor/node/pod.h"
 #include "supervisor/storage/storage.h"
 #include "volumes/hostpath.h"

@@ -1,7 +1,7 @@
 /* A pod's volumes on this node: hostPath (the node's policy and the type
  * checks, volumes/hostpath.c), emptyDir (a directory of the pod's, or a
  * tmpfs for medium: Memory) and the projected kinds (configMap, secret,
- * downwardAPI, projected: supervisor/pods/pod_projection.c), turned into the
+ * downwardAPI, projected: supervisor/podvolumes/pod_projection.c), turned into the
  * mounts of each container. */
 #ifndef PV_SUPERVISOR_POD_VOLUMES_H
 #define PV_SUPERVISOR_POD_VOLUMES_H
