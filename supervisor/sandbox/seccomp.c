@@ -1,12 +1,12 @@
-/* Seccomp profiles: the choice, the runtime default, Localhost files,
- * the filter. See seccomp.h. */
+/* Seccomp profiles: the choice, Localhost files read and normalised,
+ * the filter built, loaded or compiled; the runtime default's table is
+ * seccomp_default.c's. See seccomp.h. */
 #include "supervisor/sandbox/seccomp.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
