@@ -10,9 +10,9 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS     := yaml-0.1 json-c libarchive libcrypto libmnl libip4tc ldns libnetfilter_conntrack libcap
+PKGS     := yaml-0.1 json-c libarchive libcrypto libmnl libip4tc ldns libnetfilter_conntrack libcap libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto -lmnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap) -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto -lmnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap -lseccomp) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
         -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \
@@ -44,6 +44,7 @@ FUZZER_DNS := $(BUILD)/fuzz/fuzz_dns
 FUZZER_NODECONF := $(BUILD)/fuzz/fuzz_nodeconf
 FUZZER_IMAGE := $(BUILD)/fuzz/fuzz_image
 FUZZER_API := $(BUILD)/fuzz/fuzz_api
+FUZZER_SECCOMP := $(BUILD)/fuzz/fuzz_seccomp
 
 .PHONY: all deps check check-asan demo fuzz bench clean
 # Keep intermediate objects (unit-test .o files) between runs.
@@ -136,13 +137,21 @@ $(FUZZER_API): tests/fuzz/fuzz_api.c supervisor/api/api_request.c supervisor/cor
 	$(say) "  FUZZER  $@"
 	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
+# Localhost seccomp profiles, read (and built into a filter) as the
+# daemon reads them.
+$(FUZZER_SECCOMP): tests/fuzz/fuzz_seccomp.c $(wildcard supervisor/sandbox/seccomp*.c) \
+		supervisor/sandbox/caps.c volumes/safepath.c supervisor/core/fsutil.c $(wildcard common/*.c)
+	@mkdir -p $(@D)
+	$(say) "  FUZZER  $@"
+	$(Q)$(CLANG) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
 # Everything the test runner needs, built after the packages are there.
 check: deps
 	@$(MAKE) --no-print-directory $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
-		$(FUZZER_NODECONF) $(FUZZER_IMAGE) $(FUZZER_API)
+		$(FUZZER_NODECONF) $(FUZZER_IMAGE) $(FUZZER_API) $(FUZZER_SECCOMP)
 	@BUILD=$(BUILD) tests/run.sh
 
 check-asan: deps
@@ -155,12 +164,13 @@ demo: deps
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE) \
-		$(FUZZER_API)
+		$(FUZZER_API) $(FUZZER_SECCOMP)
 	@tests/fuzz/run.sh $(FUZZER) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_DNS) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_NODECONF) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_IMAGE) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_API) $${FUZZ_SECONDS:-300}
+	@tests/fuzz/run.sh $(FUZZER_SECCOMP) $${FUZZ_SECONDS:-300}
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 

@@ -1,7 +1,7 @@
 /* podvisor exec: run a command in a running container, as nsenter would
  * but knowing where the container is: its namespaces (mount, PID,
- * network, IPC, UTS), root, environment and working directory. The exit
- * code is the command's; -it gives it a terminal. */
+ * network, IPC, UTS), root, environment and working directory, under its
+ * seccomp filter. The exit code is the command's; -it gives it a terminal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -28,6 +28,8 @@
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
+#include "supervisor/runtime/execin.h"
+#include "supervisor/sandbox/seccomp.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
 
@@ -46,7 +48,7 @@ struct exec_opts {
 
 /* The container's pid, from the daemon: the one named -c (an app
  * container, or a running sidecar), else the first app container. */
-static pid_t container_pid(const struct exec_opts *o, const char *pod)
+static pid_t container_pid(const struct exec_opts *o, const char *pod, char **cdir)
 {
 	struct json_object *resp = pv_client_pod("podvisor exec", o->state, o->ns, pod), *cs, *v;
 	struct json_object *c = NULL;
@@ -69,6 +71,9 @@ static pid_t container_pid(const struct exec_opts *o, const char *pod)
 	else if (!json_object_object_get_ex(c, "pid", &v) ||
 		 !json_object_object_get_ex(json_object_object_get(c, "state"), "running", NULL))
 		fprintf(stderr, "podvisor exec: container %s is not running\n", pv_json_str(c, "name", ""));
+	else if (asprintf(cdir, "%s/pods/%s/containers/%s", pv_state_dir(o->state),
+			  pv_json_str(resp, "uid", ""), pv_json_str(c, "name", "")) < 0)
+		*cdir = NULL;
 	else
 		pid = json_object_get_int(v);
 	json_object_put(resp);
@@ -101,7 +106,8 @@ static char **read_environ(pid_t pid)
 }
 
 static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty_fd,
-						const struct pv_identity *id)
+					       const struct pv_identity *id,
+					       const struct pv_seccomp_bpf *filter)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char buf[4096];
@@ -109,6 +115,11 @@ static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty
 
 	if (tty_fd >= 0 && login_tty(tty_fd) < 0)
 		_exit(126);
+	/* the container's seccomp filter, while CAP_SYS_ADMIN is still ours */
+	if (pv_seccomp_install(filter) < 0) {
+		fprintf(stderr, "podvisor exec: the container's seccomp filter: %s\n", strerror(errno));
+		_exit(126);
+	}
 	/* as the container's process: its user, groups, capabilities, no_new_privs */
 	if (pv_identity_become(id, &err) < 0) {
 		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
@@ -225,16 +236,23 @@ int pv_cmd_exec(int argc, char **argv)
 	struct exec_opts o = { 0 };
 	struct pv_cli_args a;
 	int rc = parse(argc, argv, &o, &a), status, master = -1, slave = -1;
-	char **env;
+	char **env, *cdir = NULL;
+	struct pv_seccomp_bpf filter = { 0 };
 	pid_t pid, child;
 	struct pv_identity id;
 	struct pv_err err = { 0 };
 
 	if (rc != PV_CLI_GO)
 		return rc;
-	pid = container_pid(&o, a.v[0]);
+	pid = container_pid(&o, a.v[0], &cdir); /* and its directory: its seccomp filter */
 	if (pid < 0)
 		return PV_EXIT_FAIL;
+	rc = pv_execin_filter(cdir, &filter, &err);
+	free(cdir);
+	if (rc < 0) {
+		fprintf(stderr, "podvisor exec: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
 	env = read_environ(pid);
 	if (pv_identity_of(pid, &id, &err) < 0 ||
 	    (pv_idmap_identity(pid, &id) < 0 && pv_err_set(&err, errno, "uid_map") < 0)) {
@@ -258,7 +276,7 @@ int pv_cmd_exec(int argc, char **argv)
 	}
 	child = fork();
 	if (child == 0)
-		run_child(a.cmd, env, slave, &id);
+		run_child(a.cmd, env, slave, &id, &filter);
 	if (slave >= 0)
 		close(slave);
 	if (child < 0)
@@ -268,5 +286,6 @@ int pv_cmd_exec(int argc, char **argv)
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	pv_strv_free(env);
+	pv_seccomp_bpf_free(&filter);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -34,6 +34,7 @@
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/reconcile/reconcile.h"
+#include "supervisor/sandbox/seccomp.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/services/services.h"
@@ -72,9 +73,9 @@ static const char daemon_usage[] =
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
 	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
-	"                             usernsPool; options given here win, except\n"
-	"                             --host-path-allow and --node-label, which add\n"
-	"                             to the file's\n"
+	"                             usernsPool, seccompProfileRoot, seccompDefault;\n"
+	"                             options given here win, except --host-path-allow\n"
+	"                             and --node-label, which add to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
 	"                             pods' nodeSelector and node affinity; the node\n"
@@ -123,6 +124,15 @@ static const char daemon_usage[] =
 	"      --manifest-max-bytes N refuse manifest files larger than N bytes\n"
 	"                             (default and most 4194304; node.yaml:\n"
 	"                             manifestMaxBytes)\n"
+	"      --seccomp-profile-root DIR  where securityContext.seccompProfile's\n"
+	"                             Localhost profiles (Docker/OCI JSON) live; a\n"
+	"                             localhostProfile is a path beneath DIR (default\n"
+	"                             /var/lib/podvisor/seccomp)\n"
+	"      --seccomp-default[=BOOL]  containers that name no seccompProfile run\n"
+	"                             under RuntimeDefault, Docker's default profile\n"
+	"                             (default true, as kubelet's --seccomp-default);\n"
+	"                             false: Unconfined. Privileged ones are Unconfined\n"
+	"                             unless they name a profile\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -270,6 +280,9 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 	return 0;
 }
 
+/* Options without a short letter. */
+enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT };
+
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
 	{ "state", required_argument, NULL, 's' },
@@ -292,6 +305,8 @@ static const struct option daemon_opts[] = {
 	{ "userns-pool", required_argument, NULL, 'U' },
 	{ "manifest-link-allow", required_argument, NULL, 'K' },
 	{ "manifest-max-bytes", required_argument, NULL, 'M' },
+	{ "seccomp-profile-root", required_argument, NULL, OPT_SECCOMP_ROOT },
+	{ "seccomp-default", optional_argument, NULL, OPT_SECCOMP_DEFAULT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -365,6 +380,31 @@ static int set_source_option(int c, const char *arg)
 		return -1;
 	}
 	v[source_opts.nlink_allow++] = dup;
+	return 0;
+}
+
+/* --seccomp-profile-root DIR, --seccomp-default[=true|false]. */
+static int set_seccomp_option(struct pv_daemon *d, int c, const char *arg)
+{
+	if (c == OPT_SECCOMP_ROOT) {
+		if (arg[0] != '/') {
+			fprintf(stderr, "podvisor daemon: --seccomp-profile-root %s: an absolute "
+				"directory is needed\n", arg);
+			return -1;
+		}
+		free(d->seccomp_profile_root);
+		d->seccomp_profile_root = strdup(arg);
+		return 0;
+	}
+	if (!arg || strcmp(arg, "true") == 0)
+		d->seccomp_default = true;
+	else if (strcmp(arg, "false") == 0)
+		d->seccomp_default = false;
+	else {
+		fprintf(stderr, "podvisor daemon: --seccomp-default=%s: true or false is needed\n",
+			arg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -482,6 +522,9 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case 'K':
 	case 'M':
 		return set_source_option(c, arg);
+	case OPT_SECCOMP_ROOT:
+	case OPT_SECCOMP_DEFAULT:
+		return set_seccomp_option(d, c, arg);
 	default:
 		return -2;
 	}
@@ -598,6 +641,8 @@ static void defaults(struct pv_daemon *d)
 	d->local_path_root = strdup("/var/lib/podvisor/volumes");
 	d->userns_pool.start = PV_IDPOOL_DEFAULT_START;
 	d->userns_pool.nranges = (uint32_t)(PV_IDPOOL_DEFAULT_COUNT / PV_IDPOOL_RANGE);
+	d->seccomp_profile_root = strdup(PV_SECCOMP_PROFILE_ROOT);
+	d->seccomp_default = true;
 }
 
 /* Before adoption: the ranges the running pods hold. */

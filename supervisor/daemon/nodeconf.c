@@ -32,6 +32,8 @@ static const struct {
 	{ "usernsPool", "userns-pool", false, false },
 	{ "manifestLinkAllow", "manifest-link-allow", true, false },
 	{ "manifestMaxBytes", "manifest-max-bytes", false, false },
+	{ "seccompProfileRoot", "seccomp-profile-root", false, false },
+	{ "seccompDefault", "seccomp-default", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -97,7 +99,8 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
 			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
-			  "usernsPool, manifestLinkAllow, manifestMaxBytes", path, k->loc.line,
+			  "usernsPool, manifestLinkAllow, manifestMaxBytes, seccompProfileRoot, "
+			  "seccompDefault", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

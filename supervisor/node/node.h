@@ -77,6 +77,8 @@ struct pv_daemon {
 	bool quitting;
 	int pod_security;         /* --pod-security: enum pv_podsec (sandbox/secctx.h) */
 	struct pv_idpool userns_pool; /* hostUsers: false pods' ids (--userns-pool) */
+	char *seccomp_profile_root; /* Localhost seccomp profiles: /var/lib/podvisor/seccomp */
+	bool seccomp_default;       /* RuntimeDefault when a pod names no profile (true) */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */

@@ -106,12 +106,16 @@ static int exec_begin(struct pv_action *a, char *msg, size_t len)
 	const pv_strlist *cmd = &a->exec->command;
 	struct pv_err err = { 0 };
 	char **argv = calloc(cmd->n + 1, sizeof(char *));
+	char *cdir = pv_container_dir(a->c); /* its seccomp filter */
+	int rc;
 
-	if (!argv)
-		return snprintf(msg, len, "out of memory"), -1;
+	if (!argv || !cdir)
+		return free(argv), free(cdir), snprintf(msg, len, "out of memory"), -1;
 	for (size_t i = 0; i < cmd->n; i++)
 		argv[i] = (char *)cmd->items[i].v;
-	if (pv_execin_start(a->c->pid, argv, &a->x, &err) < 0) {
+	rc = pv_execin_start_in(a->c->pid, cdir, argv, &a->x, &err);
+	free(cdir);
+	if (rc < 0) {
 		free(argv);
 		return snprintf(msg, len, "%.250s", err.msg), -1;
 	}

@@ -34,6 +34,7 @@
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/idmap.h"
 #include "supervisor/runtime/cspec.h"
+#include "supervisor/sandbox/seccomp.h"
 #include "supervisor/sandbox/secctx.h"
 #include "supervisor/runtime/shim.h"
 #include "supervisor/services/services.h"
@@ -156,6 +157,24 @@ static int set_security(const struct pv_crt *c, const struct pv_image *img,
 	return 0;
 }
 
+/* The container's seccomp profile, resolved here so that a bad one is a
+ * config error with its file named, not a failed start; its gates see
+ * the capabilities set_security resolved. At Pod Security "restricted"
+ * a pod naming no profile gets RuntimeDefault whatever the node's
+ * default. */
+static int container_seccomp(const struct pv_crt *c, struct pv_cspec *s, struct pv_err *err)
+{
+	const struct pv_daemon *d = c->pod->d;
+	const struct pv_seccomp_node node = {
+		d->seccomp_profile_root,
+		d->seccomp_default || d->pod_security == PV_PODSEC_RESTRICTED,
+	};
+
+	return pv_seccomp_resolve(&c->pod->spec->spec.security_context,
+				  &c->spec->security_context, s->privileged, s->caps, &node,
+				  &s->seccomp, err);
+}
+
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
 		       struct pv_err *err)
 {
@@ -213,6 +232,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	if (set_security(c, img, uid, s, err) < 0)
+		return -1; /* CreateContainerConfigError */
+	if (container_seccomp(c, s, err) < 0)
 		return -1; /* CreateContainerConfigError */
 	if (pv_pod_mounts(p, c->spec, &s->mounts, &s->nmounts, err) < 0)
 		return -2; /* FailedMount */

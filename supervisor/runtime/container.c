@@ -21,6 +21,7 @@
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/idmap.h"
+#include "supervisor/sandbox/seccomp.h"
 #include "supervisor/core/proc.h"
 #include "volumes/bindmount.h"
 
@@ -345,6 +346,33 @@ static void set_user(const char *user, int errfd)
 		die(errfd, "set user %s", user);
 }
 
+/* The filter goes on while the process still has CAP_SYS_ADMIN (as runc
+ * without no_new_privs), after it joined the pod's user namespace (which
+ * the filter could refuse): built from the spec, no file needed. */
+static void load_seccomp(const struct pv_cspec *s, int errfd)
+{
+	struct pv_err err = { 0 };
+
+	if (pv_seccomp_load(s->seccomp, &err) < 0) {
+		errno = err.code ? err.code : EINVAL;
+		die(errfd, "%s", err.msg);
+	}
+}
+
+/* The same filter compiled to DIR/PV_SECCOMP_BPF, while DIR can be seen:
+ * what exec probes, hooks and `podvisor exec` install. */
+static void save_seccomp_bpf(const struct pv_cspec *s, int errfd)
+{
+	char path[PATH_MAX];
+	struct pv_err err = { 0 };
+
+	pathf(path, "%s/%s", s->dir, PV_SECCOMP_BPF);
+	if (pv_seccomp_save_bpf(s->seccomp, path, &err) < 0) {
+		errno = err.code ? err.code : EINVAL;
+		die(errfd, "%s", err.msg);
+	}
+}
+
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -396,6 +424,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		if (pv_cg_enter(s->cgroup, &err) < 0)
 			die(errfd, "join cgroup %s", s->cgroup);
 	}
+	save_seccomp_bpf(s, errfd);
 	if (unshare(CLONE_NEWNS) < 0)
 		die(errfd, "unshare mount namespace");
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -412,6 +441,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 	enter_root(root, errfd);
 	pv_idmap_enter(s, errfd);
+	load_seccomp(s, errfd);
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };

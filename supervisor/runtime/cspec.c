@@ -407,6 +407,8 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 	add_security(o, s);
 	if (s->userns_base)
 		json_object_object_add(o, "usernsBase", json_object_new_int64(s->userns_base));
+	json_object_object_add(o, "seccomp", s->seccomp ? json_object_get(s->seccomp)
+			       : json_object_new_string("unconfined"));
 	return o;
 }
 
@@ -519,6 +521,8 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->cpu_max_milli = get_int(j, "cpuMaxMilli");
 	s->cpu_request_milli = get_int(j, "cpuRequestMilli");
 	s->userns_base = get_int(j, "usernsBase");
+	if (json_object_object_get_ex(j, "seccomp", &v) && json_object_is_type(v, json_type_object))
+		s->seccomp = json_object_get(v);
 	if (!s->name || !s->argv || !s->argv[0] || !s->env || !s->layers || !s->dir || !s->pod_dir ||
 	    s->init_pid <= 0 || get_mounts(j, s) < 0 || get_security(j, s) < 0)
 		return pv_err_set(err, EINVAL, "container spec is incomplete");
@@ -546,5 +550,6 @@ void pv_cspec_free(struct pv_cspec *s)
 	}
 	free(s->mounts);
 	free(s->groups);
+	json_object_put(s->seccomp);
 	memset(s, 0, sizeof(*s));
 }

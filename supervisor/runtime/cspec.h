@@ -56,6 +56,7 @@ struct pv_cspec {
 	bool groups_strict;       /* supplementalGroupsPolicy Strict: not the image's /etc/group */
 	int64_t userns_base;      /* hostUsers: false: the pod's first host id (its ids
 				   * 0..65535 are userns_base..+65535); 0: the host's users */
+	struct json_object *seccomp; /* the normalised profile (seccomp.h); NULL: Unconfined */
 };
 
 /* What a container's environment may refer to. */

@@ -1,7 +1,10 @@
 /* A command in a running container, as `podvisor exec` runs one, but
  * for the daemon: no waiting, no terminal, output to a pipe. The child
  * is cloned with no exit signal, so the daemon's SIGCHLD reaper leaves
- * it to the pidfd's owner. Calls: runtime/cgroup, core/proc. */
+ * it to the pidfd's owner. pv_execin_start_in adds the container's
+ * seccomp filter, compiled before the clone and installed in the child
+ * without allocating. Calls: runtime/cgroup, runtime/seccomp, core/proc;
+ * runtime/shim.h says where a container's spec is. */
 #include "supervisor/runtime/execin.h"
 
 #include <errno.h>
@@ -23,6 +26,8 @@
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/runtime/idmap.h"
+#include "supervisor/sandbox/seccomp.h"
+#include "supervisor/runtime/shim.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -101,7 +106,8 @@ static int enter(pid_t target, int pidfd)
 
 static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *const argv[],
 					    char **env, char **paths, int out,
-					    const struct pv_identity *id)
+					    const struct pv_identity *id,
+					    const struct pv_seccomp_bpf *filter)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), status = 0;
@@ -123,6 +129,12 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	if (pid == 0) {
 		struct pv_err err = { 0 };
 
+		/* the container's filter while CAP_SYS_ADMIN is still ours, as
+		 * the container's process loaded it before taking its identity */
+		if (pv_seccomp_install(filter) < 0) {
+			dprintf(2, "cannot load the container's seccomp filter: %s", strerror(errno));
+			_exit(126);
+		}
 		if (pv_identity_become(id, &err) < 0) { /* as the container's process */
 			dprintf(2, "%s: %s", err.msg, strerror(err.code));
 			_exit(126);
@@ -141,7 +153,8 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err)
+static int start(pid_t target, char *const argv[], const struct pv_seccomp_bpf *filter,
+		 struct pv_execin *x, struct pv_err *err)
 {
 	struct pv_identity id;
 	char **env = NULL, **paths = NULL;
@@ -171,7 +184,7 @@ int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struc
 	}
 	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD, NULL, &pidfd, NULL, NULL);
 	if (pid == 0)
-		child(target, tpidfd, argv, env, paths, pipefd[1], &id);
+		child(target, tpidfd, argv, env, paths, pipefd[1], &id, filter);
 	if (pid < 0) {
 		pv_err_sys(err, errno, "clone");
 		goto out;
@@ -190,6 +203,40 @@ out:
 	pv_strv_free(env);
 	pv_strv_free(paths);
 	return x->pid > 0 ? 0 : -1;
+}
+
+int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err)
+{
+	const struct pv_seccomp_bpf none = { 0 };
+
+	return start(target, argv, &none, x, err);
+}
+
+int pv_execin_filter(const char *cdir, struct pv_seccomp_bpf *out, struct pv_err *err)
+{
+	cleanup_free char *bpf = NULL, *spec = NULL;
+	int rc;
+
+	if (asprintf(&bpf, "%s/%s", cdir, PV_SECCOMP_BPF) < 0 ||
+	    asprintf(&spec, "%s/%s", cdir, PV_SHIM_SPEC) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	rc = pv_seccomp_read_bpf(bpf, out, err);
+	return rc == 1 ? pv_seccomp_compile_spec(spec, out, err) : rc;
+}
+
+int pv_execin_start_in(pid_t target, const char *cdir, char *const argv[], struct pv_execin *x,
+		       struct pv_err *err)
+{
+	struct pv_seccomp_bpf filter = { 0 };
+	int rc;
+
+	x->pid = 0;
+	x->pidfd = x->out = -1;
+	if (pv_execin_filter(cdir, &filter, err) < 0)
+		return -1;
+	rc = start(target, argv, &filter, x, err);
+	pv_seccomp_bpf_free(&filter);
+	return rc;
 }
 
 int pv_execin_reap(struct pv_execin *x)

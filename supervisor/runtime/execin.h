@@ -18,6 +18,16 @@ struct pv_execin {
 
 /* Run ARGV in the container whose process is TARGET. 0, or -1 with ERR. */
 int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err);
+/* The same under the container's seccomp filter, read from its state
+ * directory CDIR (as `podvisor exec`): a spec that cannot be read or a
+ * filter that cannot be built refuses the command. */
+int pv_execin_start_in(pid_t target, const char *cdir, char *const argv[], struct pv_execin *x,
+		       struct pv_err *err);
+/* The seccomp filter of the container whose state directory is CDIR:
+ * the one its shim compiled (PV_SECCOMP_BPF), else compiled from its spec.
+ * For `podvisor exec` too. */
+struct pv_seccomp_bpf;
+int pv_execin_filter(const char *cdir, struct pv_seccomp_bpf *out, struct pv_err *err);
 /* Its exit status (128+signal if killed) once it ended; -1 if not yet. */
 int pv_execin_reap(struct pv_execin *x);
 /* SIGKILL it if still running, reap it, close the fds. */
