@@ -39,6 +39,8 @@
 #include "supervisor/storage/storage.h"
 #include "supervisor/source/watch.h"
 #include "supervisor/sandbox/secctx.h"
+#include "supervisor/sandbox/sysctl.h"
+#include "supervisor/sandbox/apparmor.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
 
@@ -64,9 +66,11 @@ static const char daemon_usage[] =
 	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
-	"                             logMaxBytes, nodeLabels (a mapping), podSecurity;\n"
-	"                             options given here win, except --host-path-allow\n"
-	"                             and --node-label, which add to the file's\n"
+	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
+	"                             allowedUnsafeSysctls (a list);\n"
+	"                             options given here win, except --host-path-allow,\n"
+	"                             --node-label and --allowed-unsafe-sysctls, which\n"
+	"                             add to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
 	"                             pods' nodeSelector and node affinity; the node\n"
@@ -102,6 +106,16 @@ static const char daemon_usage[] =
 	"                             drop ALL add NET_BIND_SERVICE). A pod asking\n"
 	"                             for more is refused: CreateContainerConfigError\n"
 	"                             and an event naming the field\n"
+	"      --allowed-unsafe-sysctls PATTERN\n"
+	"                             pods may also set the sysctls PATTERN matches\n"
+	"                             (a name, or a prefix ending in *: net.core.*;\n"
+	"                             repeat for more) besides the kubelet's safe set\n"
+	"                             (kernel.shm_rmid_forced,\n"
+	"                             net.ipv4.ip_local_port_range, ...). Namespaced\n"
+	"                             ones only: kernel.shm*, kernel.msg*, kernel.sem,\n"
+	"                             fs.mqueue.*, net.*. A pod asking for another is\n"
+	"                             refused: Failed, SysctlForbidden, and a Warning\n"
+	"                             event naming it\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -463,6 +477,7 @@ static const struct option daemon_opts[] = {
 	{ "cluster-domain", required_argument, NULL, 'D' },
 	{ "host-path-allow", required_argument, NULL, 'H' },
 	{ "pod-security", required_argument, NULL, 'Y' },
+	{ "allowed-unsafe-sysctls", required_argument, NULL, 'U' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -506,6 +521,26 @@ static int add_node_label(struct pv_daemon *d, const char *arg)
 		return -1;
 	d->node_labels = v;
 	v[d->nnode_labels++] = steal_pointer(&dup);
+	return 0;
+}
+
+/* --allowed-unsafe-sysctls PATTERN: checked as the kubelet checks it, added. */
+static int add_unsafe_sysctl(struct pv_daemon *d, const char *arg)
+{
+	struct pv_err err = { 0 };
+	char **v, *dup = NULL;
+
+	if (pv_sysctl_pattern_check(arg, &err) < 0)
+		return fprintf(stderr, "podvisor daemon: --allowed-unsafe-sysctls %s: %s\n", arg,
+			       err.msg), -1;
+	if (!(v = reallocarray(d->allowed_unsafe_sysctls, d->nallowed_unsafe_sysctls + 1,
+			       sizeof(*v))) || !(dup = strdup(arg))) {
+		if (v)
+			d->allowed_unsafe_sysctls = v;
+		return fprintf(stderr, "podvisor daemon: out of memory\n"), -1;
+	}
+	d->allowed_unsafe_sysctls = v;
+	v[d->nallowed_unsafe_sysctls++] = dup;
 	return 0;
 }
 
@@ -602,6 +637,8 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case 'U':
+		return add_unsafe_sysctl(d, arg);
 	case 'R':
 		if (parse_port_range(arg, d) < 0) {
 			fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
@@ -723,6 +760,7 @@ static void defaults(struct pv_daemon *d)
 	d->nodeport_max = 32767;
 	d->cluster_domain = strdup("cluster.local");
 	d->local_path_root = strdup("/var/lib/podvisor/volumes");
+	d->apparmor = pv_apparmor_enabled();
 }
 
 static int run(struct pv_daemon *d)

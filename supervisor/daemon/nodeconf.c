@@ -29,6 +29,7 @@ static const struct {
 	{ "logMaxBytes", "log-max-bytes", false, false },
 	{ "nodeLabels", "node-label", false, true },
 	{ "podSecurity", "pod-security", false, false },
+	{ "allowedUnsafeSysctls", "allowed-unsafe-sysctls", true, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,

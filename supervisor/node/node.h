@@ -75,6 +75,9 @@ struct pv_daemon {
 	size_t nevents, event_next;
 	bool quitting;
 	int pod_security;         /* --pod-security: enum pv_podsec (sandbox/secctx.h) */
+	char **allowed_unsafe_sysctls; /* --allowed-unsafe-sysctls patterns (sandbox/sysctl.h) */
+	size_t nallowed_unsafe_sysctls;
+	bool apparmor;            /* the kernel has AppArmor enabled (sandbox/apparmor.h) */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */
