@@ -7,7 +7,8 @@
 # matches it; net.* with hostNetwork is refused; a sysctl that cannot be
 # written is FailedCreatePodSandBox; a privileged container sees the
 # node's devices, another does not; an AppArmor profile on a node without
-# AppArmor refuses the pod; twenty pods each see their own port range.
+# AppArmor (any profile but Unconfined, as the kubelet) refuses the pod;
+# twenty pods each see their own port range.
 . "$(dirname "$0")/lib_pods.sh"
 
 PORTS=/proc/sys/net/ipv4/ip_local_port_range
@@ -72,6 +73,7 @@ sc_pod priv '{privileged: true}'
 sc_pod plain '{}'
 sc_pod aalocal '{appArmorProfile: {type: Localhost, localhostProfile: k8s-deny-write}}'
 sc_pod aaunconfined '{appArmorProfile: {type: Unconfined}}'
+sc_pod aadefault '{appArmorProfile: {type: RuntimeDefault}}'
 sc_pod aaannot '{}' '{container.apparmor.security.beta.kubernetes.io/main: localhost/k8s-deny-write}'
 
 wait_status safe Running 30 || fail "safe: $(pod_json safe "p['status']") $(events_of safe)"
@@ -127,9 +129,12 @@ if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
 		|| fail "aalocal: $(pod_json aalocal "(p['status'], p.get('message'))") $(events_of aalocal)"
 	wait_status aaannot AppArmor 20 && ok "... so does the annotation localhost/PROFILE" \
 		|| fail "aaannot: $(pod_json aaannot "p['status']")"
+	wait_status aadefault AppArmor 20 && ok "... and an explicit RuntimeDefault (the kubelet's isRequired: any but Unconfined)" \
+		|| fail "aadefault: $(pod_json aadefault "p['status']")"
 else
 	ok "# SKIP AppArmor is enabled here: the refusal on a node without it is not checked"
 	ok "# SKIP (the annotation)"
+	ok "# SKIP (RuntimeDefault)"
 fi
 wait_status aaunconfined Running 30 && ok "appArmorProfile Unconfined runs" \
 	|| fail "aaunconfined: $(pod_json aaunconfined "p['status']")"
