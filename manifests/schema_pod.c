@@ -232,6 +232,8 @@ static const struct pv_field seccomp_fields[] = {
 	PV_FIELD_END,
 };
 TYPE(seccomp, "SeccompProfile");
+/* AppArmorProfile has SeccompProfile's fields and types */
+static const struct pv_type apparmor_type = { "AppArmorProfile", sizeof(ST), seccomp_fields };
 
 #undef ST
 #define ST struct pv_security_context
@@ -247,7 +249,7 @@ static const struct pv_field sc_fields[] = {
 	F("seccompProfile", PV_F_OBJ, seccomp_profile, .type = &seccomp_type),
 	IGN("seLinuxOptions"),
 	IGN("windowsOptions"),
-	IGN("appArmorProfile"),
+	F("appArmorProfile", PV_F_OBJ, app_armor_profile, .type = &apparmor_type),
 	PV_FIELD_END,
 };
 TYPE(sc, "SecurityContext");
@@ -489,7 +491,7 @@ static const struct pv_field psc_fields[] = {
 	F("seccompProfile", PV_F_OBJ, seccomp_profile, .type = &seccomp_type),
 	IGN("seLinuxOptions"),
 	IGN("windowsOptions"),
-	IGN("appArmorProfile"),
+	F("appArmorProfile", PV_F_OBJ, app_armor_profile, .type = &apparmor_type),
 	F("supplementalGroupsPolicy", PV_F_STR, supplemental_groups_policy,
 	  .enums = supplemental_groups_policies),
 	IGN("seLinuxChangePolicy"),

@@ -89,12 +89,18 @@ static const struct pv_support rows[] = {
 	      "Merge (default): also the groups the image's /etc/group lists the user in; "
 	      "Strict: not those"),
 	ACTED("PodSecurityContext", "fsGroupChangePolicy", "Always or OnRootMismatch, for emptyDirs"),
-	NOT_YET("PodSecurityContext", "sysctls", 14, "the pod keeps the node's defaults"),
+	ACTED("PodSecurityContext", "sysctls",
+	      "set in the pod's network and IPC namespaces before its first container: the kubelet's "
+	      "safe set, and namespaced ones --allowed-unsafe-sysctls matches (not net.* with "
+	      "hostNetwork); another refuses the pod: Failed, SysctlForbidden"),
 	ACTED("PodSecurityContext", "seccompProfile", "RuntimeDefault (Docker's), Unconfined, Localhost"),
 	NOT_YET("PodSecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
 	NOT_YET("PodSecurityContext", "seLinuxChangePolicy", 0, "no SELinux labels"),
 	NOT_YET("PodSecurityContext", "windowsOptions", 0, "Linux only"),
-	NOT_YET("PodSecurityContext", "appArmorProfile", 14, "no AppArmor profile is loaded"),
+	ACTED("PodSecurityContext", "appArmorProfile",
+	      "as the kubelet on a node without AppArmor: any profile but Unconfined refuses the pod "
+	      "(Failed, AppArmor); with AppArmor, Localhost is refused and RuntimeDefault runs "
+	      "unconfined (no profile is loaded)"),
 	/* containers */
 	ACTED("Container", "resources", "cgroup limits"),
 	ACTED("Container", "env", "the environment, with valueFrom"),
@@ -119,8 +125,9 @@ static const struct pv_support rows[] = {
 	      "add/drop over Docker's default set (CHOWN ... AUDIT_WRITE); ALL; an unknown name "
 	      "is refused"),
 	ACTED("SecurityContext", "privileged",
-	      "every capability the node has and no masked or read-only /proc, /sys paths; the "
-	      "node's devices are not given (/dev stays the default few)"),
+	      "every capability the node has, no masked or read-only /proc, /sys paths, and the "
+	      "node's devices: each character and block device of its /dev (not pts, shm, "
+	      "console), by mknod or a bind mount; what cannot be made is skipped"),
 	ACTED("SecurityContext", "runAsNonRoot",
 	      "a container whose user is root (or a non-numeric image user) is refused: "
 	      "CreateContainerConfigError"),
@@ -129,7 +136,10 @@ static const struct pv_support rows[] = {
 	ACTED("SecurityContext", "seccompProfile", "RuntimeDefault (Docker's), Unconfined, Localhost"),
 	NOT_YET("SecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
 	NOT_YET("SecurityContext", "windowsOptions", 0, "Linux only"),
-	NOT_YET("SecurityContext", "appArmorProfile", 14, "no AppArmor profile is loaded"),
+	ACTED("SecurityContext", "appArmorProfile",
+	      "over the pod's; as the kubelet on a node without AppArmor: any profile but Unconfined "
+	      "refuses the pod (Failed, AppArmor); with AppArmor, Localhost is refused and "
+	      "RuntimeDefault runs unconfined (no profile is loaded)"),
 	NOT_YET("VolumeMount", "mountPropagation", 0, "mounts are private"),
 	NOT_YET("VolumeMount", "subPathExpr", 0, "the expression is not expanded"),
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),

@@ -242,6 +242,7 @@ struct pv_security_context {
 	struct pv_int run_as_user, run_as_group;
 	struct pv_str proc_mount;
 	struct pv_seccomp_profile seccomp_profile;
+	struct pv_seccomp_profile app_armor_profile; /* the same shape: type, localhostProfile */
 };
 
 struct pv_container {
@@ -385,6 +386,7 @@ struct pv_pod_security_context {
 	struct pv_str fs_group_change_policy;
 	struct pv_seccomp_profile seccomp_profile;
 	struct pv_str supplemental_groups_policy; /* Merge (default), Strict */
+	struct pv_seccomp_profile app_armor_profile; /* the same shape: type, localhostProfile */
 };
 
 struct pv_host_alias {

@@ -41,6 +41,8 @@
 #include "supervisor/storage/storage.h"
 #include "supervisor/source/watch.h"
 #include "supervisor/sandbox/secctx.h"
+#include "supervisor/sandbox/sysctl.h"
+#include "supervisor/sandbox/apparmor.h"
 
 
 static const char daemon_usage[] =
@@ -73,9 +75,12 @@ static const char daemon_usage[] =
 	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
 	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
 	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
-	"                             usernsPool, seccompProfileRoot, seccompDefault;\n"
-	"                             options given here win, except --host-path-allow\n"
-	"                             and --node-label, which add to the file's\n"
+	"                             usernsPool, seccompProfileRoot, seccompDefault,\n"
+	"                             manifestLinkAllow, manifestMaxBytes,\n"
+	"                             allowedUnsafeSysctls (a list);\n"
+	"                             options given here win, except --host-path-allow,\n"
+	"                             --node-label, --manifest-link-allow and\n"
+	"                             --allowed-unsafe-sysctls, which add to the file's\n"
 	"      --node-name NAME       this node's name (default: the hostname)\n"
 	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
 	"                             pods' nodeSelector and node affinity; the node\n"
@@ -133,6 +138,16 @@ static const char daemon_usage[] =
 	"                             (default true, as kubelet's --seccomp-default);\n"
 	"                             false: Unconfined. Privileged ones are Unconfined\n"
 	"                             unless they name a profile\n"
+	"      --allowed-unsafe-sysctls PATTERN\n"
+	"                             pods may also set the sysctls PATTERN matches\n"
+	"                             (a name, or a prefix ending in *: net.core.*;\n"
+	"                             repeat for more) besides the kubelet's safe set\n"
+	"                             (kernel.shm_rmid_forced,\n"
+	"                             net.ipv4.ip_local_port_range, ...). Namespaced\n"
+	"                             ones only: kernel.shm*, kernel.msg*, kernel.sem,\n"
+	"                             fs.mqueue.*, net.*. A pod asking for another is\n"
+	"                             refused: Failed, SysctlForbidden, and a Warning\n"
+	"                             event naming it\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (for PID 1 and poweroff)\n"
 	"  -v, --verbose              log debug messages\n"
@@ -281,7 +296,7 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 }
 
 /* Options without a short letter. */
-enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT };
+enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -307,6 +322,7 @@ static const struct option daemon_opts[] = {
 	{ "manifest-max-bytes", required_argument, NULL, 'M' },
 	{ "seccomp-profile-root", required_argument, NULL, OPT_SECCOMP_ROOT },
 	{ "seccomp-default", optional_argument, NULL, OPT_SECCOMP_DEFAULT },
+	{ "allowed-unsafe-sysctls", required_argument, NULL, OPT_UNSAFE_SYSCTLS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -405,6 +421,26 @@ static int set_seccomp_option(struct pv_daemon *d, int c, const char *arg)
 			arg);
 		return -1;
 	}
+	return 0;
+}
+
+/* --allowed-unsafe-sysctls PATTERN: checked as the kubelet checks it, added. */
+static int add_unsafe_sysctl(struct pv_daemon *d, const char *arg)
+{
+	struct pv_err err = { 0 };
+	char **v, *dup = NULL;
+
+	if (pv_sysctl_pattern_check(arg, &err) < 0)
+		return fprintf(stderr, "podvisor daemon: --allowed-unsafe-sysctls %s: %s\n", arg,
+			       err.msg), -1;
+	if (!(v = reallocarray(d->allowed_unsafe_sysctls, d->nallowed_unsafe_sysctls + 1,
+			       sizeof(*v))) || !(dup = strdup(arg))) {
+		if (v)
+			d->allowed_unsafe_sysctls = v;
+		return fprintf(stderr, "podvisor daemon: out of memory\n"), -1;
+	}
+	d->allowed_unsafe_sysctls = v;
+	v[d->nallowed_unsafe_sysctls++] = dup;
 	return 0;
 }
 
@@ -512,6 +548,8 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 		d->userns_pool.nranges = (uint32_t)(count / PV_IDPOOL_RANGE);
 		break;
 	}
+	case OPT_UNSAFE_SYSCTLS:
+		return add_unsafe_sysctl(d, arg);
 	case 'R':
 		if (parse_port_range(arg, d) < 0) {
 			fprintf(stderr, "podvisor daemon: --node-port-range %s: not a port range "
@@ -643,6 +681,7 @@ static void defaults(struct pv_daemon *d)
 	d->userns_pool.nranges = (uint32_t)(PV_IDPOOL_DEFAULT_COUNT / PV_IDPOOL_RANGE);
 	d->seccomp_profile_root = strdup(PV_SECCOMP_PROFILE_ROOT);
 	d->seccomp_default = true;
+	d->apparmor = pv_apparmor_enabled();
 }
 
 /* Before adoption: the ranges the running pods hold. */

@@ -34,6 +34,7 @@ static const struct {
 	{ "manifestMaxBytes", "manifest-max-bytes", false, false },
 	{ "seccompProfileRoot", "seccomp-profile-root", false, false },
 	{ "seccompDefault", "seccomp-default", false, false },
+	{ "allowedUnsafeSysctls", "allowed-unsafe-sysctls", true, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,

@@ -79,6 +79,9 @@ struct pv_daemon {
 	struct pv_idpool userns_pool; /* hostUsers: false pods' ids (--userns-pool) */
 	char *seccomp_profile_root; /* Localhost seccomp profiles: /var/lib/podvisor/seccomp */
 	bool seccomp_default;       /* RuntimeDefault when a pod names no profile (true) */
+	char **allowed_unsafe_sysctls; /* --allowed-unsafe-sysctls patterns (sandbox/sysctl.h) */
+	size_t nallowed_unsafe_sysctls;
+	bool apparmor;            /* the kernel has AppArmor enabled (sandbox/apparmor.h) */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */

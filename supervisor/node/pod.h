@@ -83,6 +83,11 @@ struct pv_prt {
 	bool unschedulable;
 	struct pv_timer *deadline; /* activeDeadlineSeconds, counted from its start */
 	bool deadline_exceeded;    /* stopped by it: Failed (DeadlineExceeded), for good */
+	/* Refused by the node's admission, as the kubelet's rejectPod: also
+	 * unschedulable (a record only, nothing started), but Failed with
+	 * this reason ("SysctlForbidden", "AppArmor") and message; NULL: not. */
+	const char *rejected;
+	char rejected_msg[sizeof(((struct pv_err *)0)->msg)];
 };
 
 /* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */

@@ -34,6 +34,8 @@
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
 #include "supervisor/core/proc.h"
+#include "supervisor/sandbox/apparmor.h"
+#include "supervisor/sandbox/sysctl.h"
 
 void pv_iso_now(char *buf, size_t len)
 {
@@ -341,6 +343,8 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		goto fail;
 	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
 		goto fail;
+	if (pv_sysctl_apply(p->init_pid, p->spec, &err) < 0) /* before any container */
+		goto fail;
 	pv_pod_set_ip(p);
 	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)
 		goto fail;
@@ -643,6 +647,18 @@ struct unfit_was {
 	int64_t created_wall;
 };
 
+/* The kubelet's admission on this node (sysctls, AppArmor): NULL, or the
+ * reason POD is refused, with the message in ERR. */
+static const char *pod_refusal(const struct pv_daemon *d, const struct pv_pod *pod,
+			       struct pv_err *err)
+{
+	if (pv_sysctl_admit(pod, d->allowed_unsafe_sysctls, d->nallowed_unsafe_sysctls, err) < 0)
+		return "SysctlForbidden";
+	if (pv_apparmor_admit(pod, d->apparmor, err) < 0)
+		return "AppArmor";
+	return NULL;
+}
+
 /* A pod whose nodeSelector or required node affinity this node's labels
  * do not satisfy: a record only (Pending, nothing started, no directory),
  * as the scheduler leaves it, and one FailedScheduling event per spec. */
@@ -675,13 +691,26 @@ static void unfit_add(struct pv_daemon *d, const struct pv_object *o, const char
 		pv_pod_free(p);
 		return;
 	}
+	if (pv_node_fits_pod(d, &p->spec->spec)) { /* it fits, but the node refuses it */
+		p->rejected = pod_refusal(d, p->spec, &err);
+		snprintf(p->rejected_msg, sizeof(p->rejected_msg), "%s", err.msg);
+	}
 	for (size_t i = 0; i < p->ncontainers; i++) { /* waiting, but none is being made */
 		p->containers[i].reason = PV_R_NONE;
-		snprintf(p->containers[i].message, sizeof(p->containers[i].message),
-			 "the pod is not scheduled: it does not fit this node's labels");
+		snprintf(p->containers[i].message, sizeof(p->containers[i].message), "%s",
+			 p->rejected ? "the pod was rejected by the node"
+			 : "the pod is not scheduled: it does not fit this node's labels");
 	}
 	if (was && strcmp(was->hash, hash) == 0)
 		return; /* said already: only its labels changed */
+	if (p->rejected) { /* as the kubelet's rejectPod: the event, Failed */
+		char obj[600];
+
+		snprintf(obj, sizeof(obj), "pod/%s/%s", p->ns, p->name);
+		pv_info("pod %s/%s: refused: %s", p->ns, p->name, p->rejected_msg);
+		pv_daemon_event(d, obj, true, p->rejected, "%s", p->rejected_msg);
+		return;
+	}
 	pv_info("pod %s/%s: does not fit this node's labels (nodeSelector, node affinity); "
 		"it stays Pending", p->ns, p->name);
 	pv_pod_event(p, true, PV_EV_FAILED_SCHEDULING,
@@ -715,7 +744,9 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pods_find(d, m->namespace.v, m->name.v);
-	bool fits = pv_node_fits_pod(d, &((const struct pv_pod *)o->obj)->spec);
+	struct pv_err refusal = { 0 };
+	bool fits = pv_node_fits_pod(d, &((const struct pv_pod *)o->obj)->spec) &&
+		    !pod_refusal(d, (const struct pv_pod *)o->obj, &refusal);
 	struct unfit_was was;
 	char hash[65];
 

@@ -15,7 +15,7 @@ static enum pv_phase phase(const struct pv_prt *p)
 {
 	bool running = false, failed = false;
 
-	if (p->deadline_exceeded)
+	if (p->deadline_exceeded || p->rejected)
 		return PV_PHASE_FAILED; /* whatever its containers' ends */
 	for (size_t i = p->ninit; i < p->ncontainers; i++) {
 		const struct pv_crt *c = &p->containers[i];
@@ -82,6 +82,10 @@ static void status_column(const struct pv_prt *p, char *buf, size_t len)
 	}
 	if (p->deadline_exceeded) { /* status.reason, which kubectl shows first */
 		snprintf(buf, len, "DeadlineExceeded");
+		return;
+	}
+	if (p->rejected) { /* status.reason, as for DeadlineExceeded */
+		snprintf(buf, len, "%s", p->rejected);
 		return;
 	}
 	if (p->unschedulable) {
@@ -200,6 +204,12 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 		json_object_object_add(o, "reason", json_object_new_string("DeadlineExceeded"));
 		json_object_object_add(o, "message", json_object_new_string(
 			"Pod was active on the node longer than the specified deadline"));
+	} else if (p->rejected) {
+		char msg[sizeof(p->rejected_msg) + 32];
+
+		snprintf(msg, sizeof(msg), "Pod was rejected: %s", p->rejected_msg);
+		json_object_object_add(o, "reason", json_object_new_string(p->rejected));
+		json_object_object_add(o, "message", json_object_new_string(msg));
 	} else if (p->unschedulable) {
 		json_object_object_add(o, "reason", json_object_new_string("Unschedulable"));
 		json_object_object_add(o, "message", json_object_new_string(

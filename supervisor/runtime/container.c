@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "supervisor/sandbox/caps.h"
+#include "supervisor/sandbox/devices.h"
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/idmap.h"
 #include "supervisor/sandbox/seccomp.h"
@@ -433,6 +434,12 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	mount_rootfs(s, root, errfd);
 	mount_kernel_fs(root, s->privileged, errfd);
 	mount_dev(root, errfd);
+	if (s->privileged) { /* the node's devices, as containerd's WithDevices(HostDevices) */
+		char dev[PATH_MAX];
+
+		pathf(dev, "%s/dev", root);
+		pv_devices_host("/dev", dev);
+	}
 	mount_etc_file(s, root, "hostname", errfd);
 	mount_etc_file(s, root, "hosts", errfd);
 	mount_etc_file(s, root, "resolv.conf", errfd);

@@ -19,12 +19,12 @@ static void test_lookups(void **state)
 	char msg[256];
 
 	(void)state;
-	s = pv_support_find("PodSecurityContext", "appArmorProfile");
+	s = pv_support_find("PodSpec", "hostIPC");
 	assert_non_null(s);
 	assert_int_equal(s->state, PV_NOT_YET);
 	assert_int_equal(s->issue, 14);
 	pv_support_say(s, msg, sizeof(msg));
-	assert_string_equal(msg, "not acted on by podvisor yet (issue 14): no AppArmor profile is loaded");
+	assert_string_equal(msg, "not acted on by podvisor yet (issue 14): the pod gets its own IPC namespace");
 	assert_int_equal(pv_support_find("StatefulSet", NULL)->state, PV_ACTED);
 	assert_int_equal(pv_support_find("Deployment", NULL)->state, PV_ACTED);
 	s = pv_support_find("PodSpec", "nodeSelector");
