@@ -23,6 +23,7 @@
 #include "manifests/encode.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
+#include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/podinit.h"
 #include "supervisor/network/podnet.h"
 #include "supervisor/node/nodeaffinity.h"
@@ -149,6 +150,31 @@ void pv_pod_userns_release(struct pv_prt *p)
 
 	if (pv_idpool_release(&p->d->userns_pool, p->uid, &err) < 0)
 		pv_warn("pod %s/%s: user namespace ids: %s", p->ns, p->name, err.msg);
+}
+
+/* The pod's cgroup, "PARENT/pod-UID", its containers' parent. */
+static void pod_cgroup(const struct pv_prt *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/pod-%s", p->d->cgroup_parent, p->uid);
+}
+
+/* Made before its containers, with the node's pids limit per pod. */
+static void pod_cgroup_create(struct pv_prt *p)
+{
+	struct pv_err err = { 0 };
+	char cg[512];
+
+	pod_cgroup(p, cg, sizeof(cg));
+	if (pv_cg_pod_create(cg, p->d->pod_pids_limit, &err) < 0)
+		pv_warn("pod %s/%s: cgroup %s: %s", p->ns, p->name, cg, err.msg);
+}
+
+void pv_pod_cgroup_remove(const struct pv_prt *p)
+{
+	char cg[512];
+
+	pod_cgroup(p, cg, sizeof(cg));
+	pv_cg_pod_remove(cg);
 }
 
 static void init_exited(void *data, int fd, uint32_t events)
@@ -333,6 +359,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	hostnet = p->spec->spec.host_network.v;
 	if (pv_pod_userns(p, true, &userns, &err) < 0)
 		goto fail;
+	pod_cgroup_create(p);
 	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet, userns);
 	if (p->init_pid < 0)
 		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, userns, &err);
@@ -379,6 +406,7 @@ fail:
 	}
 	if (p->spec)
 		pv_pod_userns_release(p);
+	pv_pod_cgroup_remove(p);
 	pv_pod_free(p);
 }
 
@@ -408,6 +436,7 @@ static void finish_stop(struct pv_prt *p)
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
 	pv_pod_userns_release(p); /* its init is gone: nothing runs with these ids */
+	pv_pod_cgroup_remove(p);
 	pv_pod_free(p);
 	pv_daemon_kick(d);
 	pv_services_kick(d);

@@ -26,10 +26,18 @@ int pv_cg_create(const char *rel, const struct pv_cg_limits *limits, struct pv_e
 int pv_cg_enter(const char *rel, struct pv_err *err);
 /* Did the OOM killer kill a process in it? */
 bool pv_cg_oom_killed(const char *rel);
-/* Kill whatever is left in it and remove it; also removes empty parents
- * up to (not including) the first component. */
+/* Kill whatever is left in the container's cgroup and remove it (its
+ * pod's stays: pv_cg_pod_remove). */
 void pv_cg_remove(const char *rel);
 /* Move the calling process into the cgroups PID is in (for exec). */
 int pv_cg_join_pid(pid_t pid);
+
+/* The pod's cgroup(s), REL "PARENT/pod-UID", made before its containers'
+ * and kept across their restarts, with at most PIDS_MAX processes and
+ * threads in it, all its containers together (pids.max, as the kubelet's
+ * podPidsLimit; <= 0: no limit). Made again by whoever finds it gone. */
+int pv_cg_pod_create(const char *rel, int64_t pids_max, struct pv_err *err);
+/* Remove it, with any container cgroup left in it (processes killed). */
+void pv_cg_pod_remove(const char *rel);
 
 #endif
