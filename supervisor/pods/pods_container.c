@@ -325,11 +325,26 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 
 /* ---- CREATE: image, spec, shim; the outcome is the next event ---- */
 
+static bool image_name_valid(const char *ref)
+{
+	char *n = pv_image_ref_normalize(ref, NULL);
+
+	free(n);
+	return n != NULL;
+}
+
 static void image_failed(struct pv_crt *c, const struct pv_err *err)
 {
 	const char *name = c->spec->name.v, *image = c->spec->image.v;
 	char msg[512];
 
+	if (err->code != ENOENT && image_name_valid(image)) {
+		/* the store is broken (a layer gone, a record damaged): not the
+		 * name's fault, so tried again, as an import may mend it */
+		pv_pod_event(c->pod, true, PV_EV_FAILED, "container %s: %s", name, err->msg);
+		pv_crt_apply(c, PV_CE_CREATE_ERROR, &(struct pv_crt_arg){ .msg = err->msg });
+		return;
+	}
 	if (err->code != ENOENT) {
 		pv_pod_event(c->pod, true, PV_EV_INVALID_IMAGE_NAME, "container %s: %s", name, err->msg);
 		pv_crt_apply(c, PV_CE_IMAGE_INVALID, &(struct pv_crt_arg){ .msg = err->msg });

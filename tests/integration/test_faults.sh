@@ -27,6 +27,10 @@ within() {
 	return 1
 }
 
+st() { pod_json "$1" "p['status']"; }
+# wmsg POD: the waiting message of its first container
+wmsg() { pod_json "$1" "p['containers'][0]['state'].get('waiting', {}).get('message', '')"; }
+
 # events OBJECT: "REASON MESSAGE" lines of OBJECT's events.
 events() {
 	"$PODVISOR" get events "$1" -o json 2>/dev/null | "$PY" -c '
@@ -115,6 +119,78 @@ iptables-legacy -t nat -F && iptables-legacy -t nat -X 2>/dev/null
 within 20 '[ "$(nodeport)" = 1 ]' && ok "the NodePort answers again after the nat table is flushed" \
 	|| fail "NodePort after iptables -t nat -F: $(iptables-legacy-save -t nat | head -20)"
 
+# ---- the state disk full ----
+dd if=/dev/zero of="$S/pods/filler" bs=64k 2>/dev/null # until no space is left
+pod_yaml late Always sleep 1000 >"$T_TMP/late.yaml"
+drop late.yaml "$T_TMP/late.yaml"
+within 20 '[ "$(st late)" = FailedCreatePodSandBox ]' \
+	&& pod_json late "p['message']" | grep -q "No space left on device" \
+	&& ok "a pod that cannot start on a full disk is in get pods: FailedCreatePodSandBox, $(pod_json late "p['message']")" \
+	|| fail "late on a full disk: $("$PODVISOR" get pods late 2>&1) $(pod_json late "p.get('message')")"
+"$PODVISOR" get pods late | grep -q "^late .*FailedCreatePodSandBox" && ok "get pods shows the reason" || fail "get pods late: $("$PODVISOR" get pods late 2>&1)"
+events pod/default/late | grep -q "^FailedCreatePodSandBox .*No space left on device" \
+	&& ok "and an event says why" || fail "late events: $(events pod/default/late)"
+[ "$(curl -s --max-time 5 "http://$(pod_json w-2 "p['podIP']"):8080/hostname")" = w-2 ] \
+	&& ok "the other pods keep serving while the disk is full" || fail "w-2 while the disk is full"
+rm -f "$S/pods/filler"
+within 30 '[ "$(st late)" = Running ]' \
+	&& ok "once space is freed the pod starts by itself" || fail "late after freeing: $("$PODVISOR" get pods late 2>&1)"
+
+# ---- a hostPath that vanishes under a running pod, and comes back ----
+cat >"$T_TMP/hp.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: hp}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:test
+    command: [sh, -c, "while [ -e /d/f ]; do sleep 0.2; done; exit 3"]
+    volumeMounts: [{name: d, mountPath: /d}]
+  volumes: [{name: d, hostPath: {path: $H/data, type: Directory}}]
+YAML
+drop hp.yaml "$T_TMP/hp.yaml"
+within 30 '[ "$(st hp)" = Running ]' && ok "a pod with a hostPath runs" || fail "hp: $("$PODVISOR" get pods hp 2>&1)"
+rm -rf "$H/data"
+within 20 '[ "$(st hp)" = CreateContainerConfigError ]' \
+	&& wmsg hp | grep -q "$H/data" \
+	&& ok "its hostPath gone, the container waits: CreateContainerConfigError, naming the path" \
+	|| fail "hp without its path: $("$PODVISOR" get pods hp 2>&1)"
+events pod/default/hp | grep -q "^FailedMount .*$H/data" && ok "and a FailedMount event" || fail "hp events: $(events pod/default/hp)"
+mkdir -p "$H/data" && echo back >"$H/data/f"
+within 30 '[ "$(st hp)" = Running ]' \
+	&& ok "the path back, the container starts again by itself" || fail "hp after the path came back: $("$PODVISOR" get pods hp 2>&1)"
+
+# ---- an image missing, a corrupted one refused, a store with a layer gone ----
+pod_yaml img Always sleep 1000 | sed 's/busybox:test/busybox:later/' >"$T_TMP/img.yaml"
+drop img.yaml "$T_TMP/img.yaml"
+within 20 '[ "$(st img)" = ErrImageNeverPull ]' && events pod/default/img | grep -q "^ErrImageNeverPull" \
+	&& ok "a missing image: ErrImageNeverPull and an event" || fail "img: $("$PODVISOR" get pods img 2>&1)"
+cp -a "$T_TMP/oci" "$T_TMP/bad"
+# its manifest changed by a byte (the layers are in the store already: not read again)
+blob=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"][7:])' "$T_TMP/bad/index.json")
+sed -i 's/"schemaVersion":2/"schemaVersion":3/' "$T_TMP/bad/blobs/sha256/$blob"
+r=$("$PODVISOR" image import "$T_TMP/bad" busybox:later 2>&1)
+[ $? != 0 ] && echo "$r" | grep -qi "digest\|sha256" && ok "a corrupted image is refused at import: $(echo "$r" | tail -1)" || fail "corrupted import: $r"
+[ "$(pod_json img "p['status']")" = ErrImageNeverPull ] && ok "and the pod still waits for its image" || fail "img: $("$PODVISOR" get pods img 2>&1)"
+"$PODVISOR" image import "$T_TMP/oci" busybox:later >/dev/null 2>&1
+within 30 '[ "$(st img)" = Running ]' && ok "the image imported, the pod starts" || fail "img after import: $("$PODVISOR" get pods img 2>&1)"
+
+before=$(ls "$S/images/layers/sha256")
+make_deep_oci "$T_TMP/deep" 2 >/dev/null && "$PODVISOR" image import "$T_TMP/deep/oci" deep:1 >/dev/null 2>&1 || fail "import deep:1"
+gone=$(ls "$S/images/layers/sha256" | grep -vxF "$before" | head -1)
+rm -rf "${S:?}/images/layers/sha256/$gone"
+pod_yaml img2 Always sleep 1000 | sed 's/busybox:test/deep:1/' >"$T_TMP/img2.yaml"
+drop img2.yaml "$T_TMP/img2.yaml"
+within 20 '[ "$(st img2)" = CreateContainerError ]' \
+	&& wmsg img2 | grep -q "missing from the store" \
+	&& ok "a layer gone from the store: CreateContainerError, $(wmsg img2)" \
+	|| fail "img2: $("$PODVISOR" get pods img2 2>&1) $(pod_json img2 "p['containers'][0]['state']")"
+events pod/default/img2 | grep -q "missing from the store" && ok "and an event" || fail "img2 events: $(events pod/default/img2)"
+"$PODVISOR" image import "$T_TMP/deep/oci" deep:1 >/dev/null 2>&1
+within 30 '[ "$(st img2)" = Running ]' && ok "imported again, the pod starts" || fail "img2 after import: $("$PODVISOR" get pods img2 2>&1)"
+
 # ---- a fork bomb stopped at the pids limit per pod ----
 cat >"$T_TMP/bomb.yaml" <<'YAML'
 apiVersion: v1
@@ -132,7 +208,7 @@ spec:
     - awk 'BEGIN { for (i = 0; i < 10000; i++) system("sleep 30 &") }'; exec sleep 1000
 YAML
 drop bomb.yaml "$T_TMP/bomb.yaml"
-within 30 '[ -n "$(pod_json bomb "p['uid']")" ]'
+within 30 '[ -n "$(st bomb)" ]'
 BOMB=/sys/fs/cgroup/pids/$CG/pod-$(pod_json bomb "p['uid']")
 [ -d "$BOMB" ] || BOMB=/sys/fs/cgroup/$CG/pod-$(pod_json bomb "p['uid']")
 # (v1 counts the refusals in the container's cgroup, v2 in the pod's too)
