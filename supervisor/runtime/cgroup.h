@@ -1,7 +1,8 @@
-/* cgroups for containers: v2 when the machine is unified, the v1
- * memory, cpu and pids controllers on v1 and hybrid machines. A
- * container's cgroup is PARENT/pod-UID/NAME; limits come from its
- * resources, and the OOM killer's work is read back from it. */
+/* cgroups for pods and containers: v2 when the machine is unified, the
+ * v1 memory, cpu and pids controllers on v1 and hybrid machines. A pod's
+ * cgroup is PARENT/pod-UID, with the node's pids limit per pod; a
+ * container's is PARENT/pod-UID/NAME, its limits from its resources, and
+ * the OOM killer's work is read back from it. */
 #ifndef PV_SUPERVISOR_CGROUP_H
 #define PV_SUPERVISOR_CGROUP_H
 
