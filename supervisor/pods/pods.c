@@ -377,6 +377,15 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 			"trying again in %lld s", why, (long long)(delay + 999) / 1000);
 }
 
+void pv_pods_retry_later(struct pv_daemon *d)
+{
+	if (!d->loop || (!d->start_retry && !(d->start_retry = pv_timer_new(d->loop,
+									       start_retry_fired, d))))
+		return;
+	if (!pv_timer_armed(d->start_retry))
+		pv_timer_arm(d->start_retry, d->start_retry_ms ? d->start_retry_ms : START_RETRY_MS);
+}
+
 /* Tries again are due: a pass then, for the pod records whose start
  * failed and for the containers that could not be created (a missing
  * image or hostPath, a full disk), backing off while any is left. */

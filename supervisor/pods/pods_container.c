@@ -367,6 +367,7 @@ static void container_create(struct pv_crt *c)
 	int rc;
 
 	if (pv_image_lookup(p->d->state, c->spec->image.v, &img, &err) < 0) {
+		pv_pods_retry_later(p->d);
 		image_failed(c, &err);
 		return;
 	}
@@ -382,6 +383,8 @@ static void container_create(struct pv_crt *c)
 	}
 	pv_cspec_free(&s);
 	pv_image_free(&img);
+	if (ev != PV_CE_LAUNCHED)
+		pv_pods_retry_later(p->d);
 	pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = ev == PV_CE_LAUNCHED ? NULL : err.msg });
 }
 

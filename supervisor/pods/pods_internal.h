@@ -27,6 +27,9 @@ bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name);
 int pv_pod_userns(struct pv_prt *p, bool take, uint32_t *base, struct pv_err *err);
 /* The range back to the pool, once nothing of the pod runs. */
 void pv_pod_userns_release(struct pv_prt *p);
+/* A container could not be created: a pass later tries it again (and
+ * the pass backs off while it keeps failing). */
+void pv_pods_retry_later(struct pv_daemon *d);
 /* Remove the pod's cgroup (runtime/cgroup.h), once nothing runs in it. */
 void pv_pod_cgroup_remove(const struct pv_prt *p);
 

@@ -8,6 +8,7 @@
 # freed), a fork bomb stopped at the node's pids limit per pod while
 # another pod serves, a hostPath that vanishes and comes back, an image
 # missing or broken in the store (re-imported: the pod starts).
+# asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 ip link set lo up
