@@ -124,6 +124,9 @@ within 20 '[ "$(nodeport)" = 1 ]' && ok "the NodePort answers again after the na
 dd if=/dev/zero of="$S/pods/filler" bs=64k 2>/dev/null # until no space is left
 pod_yaml late Always sleep 1000 >"$T_TMP/late.yaml"
 drop late.yaml "$T_TMP/late.yaml"
+# many: 20 more in one file, all failing, all started once space is back
+for i in $(seq 0 19); do pod_yaml "late-$i" Always sleep 1000; echo ---; done >"$T_TMP/lates.yaml"
+drop lates.yaml "$T_TMP/lates.yaml"
 within 20 '[ "$(st late)" = FailedCreatePodSandBox ]' \
 	&& pod_json late "p['message']" | grep -q "No space left on device" \
 	&& ok "a pod that cannot start on a full disk is in get pods: FailedCreatePodSandBox, $(pod_json late "p['message']")" \
@@ -133,9 +136,13 @@ events pod/default/late | grep -q "^FailedCreatePodSandBox .*No space left on de
 	&& ok "and an event says why" || fail "late events: $(events pod/default/late)"
 [ "$(curl -s --max-time 5 "http://$(pod_json w-2 "p['podIP']"):8080/hostname")" = w-2 ] \
 	&& ok "the other pods keep serving while the disk is full" || fail "w-2 while the disk is full"
+failing() { "$PODVISOR" get pods | grep -c '^late-.* FailedCreatePodSandBox '; }
+within 20 '[ "$(failing)" = 20 ]' && ok "so are 20 more pods" || fail "$(failing) of 20 more pods FailedCreatePodSandBox"
 rm -f "$S/pods/filler"
 within 30 '[ "$(st late)" = Running ]' \
 	&& ok "once space is freed the pod starts by itself" || fail "late after freeing: $("$PODVISOR" get pods late 2>&1)"
+running() { "$PODVISOR" get pods | grep -c '^late-.* Running '; }
+within 30 '[ "$(running)" = 20 ]' && ok "and so do the 20 others" || fail "$(running) of 20 more pods Running: $("$PODVISOR" get pods)"
 
 # ---- a hostPath that vanishes under a running pod, and comes back ----
 cat >"$T_TMP/hp.yaml" <<YAML
