@@ -115,6 +115,18 @@ r=$("$PODVISOR" exec cli -- timeout 5 wget -qO- "http://$ip:8080/hostname" 2>&1)
 events pod/default/w-3 | grep -q "^NetworkNotReady .*unreachable" \
 	&& ok "each pod cut off says so in an event" || fail "w-3 events: $(events pod/default/w-3)"
 
+# taken down, its address removed: put right the same way
+ip link set pv0 down
+within 20 'events "node/$NODE_NAME" | grep -q "^BridgeLost .*taken down"' && within 20 '[ "$(nodeport)" = 1 ]' \
+	&& ok "the bridge taken down is brought up again, the NodePort answers" || fail "after ip link set pv0 down: $(ip link show pv0)"
+ip addr flush dev pv0
+within 20 'events "node/$NODE_NAME" | grep -q "^BridgeLost .*lost its address"' && within 20 '[ "$(nodeport)" = 1 ]' \
+	&& ip -4 addr show pv0 | grep -q 'inet 10.88.0.1/16' \
+	&& ok "the bridge's address flushed is put back, the NodePort answers" || fail "after ip addr flush dev pv0: $(ip addr show pv0)"
+
+r=$("$PODVISOR" exec cli -- timeout 5 wget -qO- http://web:80/hostname 2>&1)
+case "$r" in w-*) ok "a pod reaches the Service by name again (cluster DNS on the bridge address)" ;; *) fail "cli -> http://web: $r" ;; esac
+
 # ---- the nat table flushed ----
 iptables-legacy -t nat -F && iptables-legacy -t nat -X 2>/dev/null
 within 20 '[ "$(nodeport)" = 1 ]' && ok "the NodePort answers again after the nat table is flushed" \
