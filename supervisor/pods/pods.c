@@ -311,7 +311,10 @@ int pv_pod_watch_init(struct pv_prt *p)
 
 static void start_retry_fired(void *data)
 {
-	pv_daemon_kick(data);
+	struct pv_daemon *d = data;
+
+	d->start_retry_fired = true;
+	pv_daemon_kick(d);
 }
 
 /* The longest wait between tries of a pod or a container that could not
@@ -404,8 +407,9 @@ static void schedule_retry(struct pv_daemon *d)
 	}
 	if (!blocked)
 		d->start_retry_ms = 0;
-	else if (!d->start_retry || !pv_timer_armed(d->start_retry) || !d->start_retry_ms)
+	else if (d->start_retry_fired || !d->start_retry_ms) /* tried again: still blocked */
 		d->start_retry_ms = d->start_retry_ms ? d->start_retry_ms * 2 : START_RETRY_MS;
+	d->start_retry_fired = false;
 	if (d->start_retry_ms > retry_cap(d))
 		d->start_retry_ms = retry_cap(d);
 	if (blocked && (due < 0 || d->start_retry_ms < due))
