@@ -118,7 +118,18 @@ static void forget_news(struct pv_netwatch *nw)
 	pv_nl_watch_drain(nw->nl, nw->d->bridge, 0, &news, &err);
 }
 
-static int heal(struct pv_daemon *d, const char *what, bool cut_off)
+/* Every pod on the bridge told that it cannot be reached. */
+static void say_unreachable(struct pv_daemon *d, const char *why)
+{
+	struct pv_pod_view v;
+
+	for (size_t it = 0; pv_pod_view_next(d, &it, &v);)
+		if (on_bridge(&v))
+			pod_event(d, &v, "the node bridge %s %s: the pod is unreachable from the node "
+				  "and other pods", d->bridge, why);
+}
+
+static void heal(struct pv_daemon *d, const char *what, bool cut_off)
 {
 	struct pv_netwatch *nw = d->netwatch;
 	struct pv_err err = { 0 };
@@ -138,7 +149,9 @@ static int heal(struct pv_daemon *d, const char *what, bool cut_off)
 			   "%s; the %zu pods on it are unreachable; trying again in %lld s",
 			   d->bridge, what, err.msg[0] ? err.msg : "it did not appear", want,
 			   (long long)(nw ? nw->retry_ms : 0) / 1000);
-		return 0;
+		if (cut_off)
+			say_unreachable(d, "is gone and cannot be made again");
+		return;
 	}
 	n = attach_pods(d, br, cut_off);
 	node_event(d, true, "BridgeLost", "the pod bridge %s %s; made again, %zu of %zu pods "
@@ -149,7 +162,6 @@ static int heal(struct pv_daemon *d, const char *what, bool cut_off)
 		nw->broken = false;
 		forget_news(nw);
 	}
-	return br;
 }
 
 /* What the news said, checked against the links as they are now: a

@@ -124,6 +124,17 @@ within 20 'events "node/$NODE_NAME" | grep -q "^BridgeLost .*lost its address"' 
 	&& ip -4 addr show pv0 | grep -q 'inet 10.88.0.1/16' \
 	&& ok "the bridge's address flushed is put back, the NodePort answers" || fail "after ip addr flush dev pv0: $(ip addr show pv0)"
 
+# the bridge's name taken by a link that is no bridge: the pods cannot be
+# attached and each says it is unreachable; that link gone, all heal
+ip link add pvx type veth peer name pvy
+for _ in $(seq 50); do ip link set pvx name pv0 2>/dev/null && break; ip link del pv0 2>/dev/null; done
+within 20 'events pod/default/w-5 | grep -q "^NetworkNotReady .*is unreachable$"' \
+	&& ok "a bridge that cannot be made whole: each pod says it is unreachable ($(events pod/default/w-5 | grep 'is unreachable$' | tail -1))" \
+	|| fail "w-5 events: $(events pod/default/w-5)"
+"$PODVISOR" get pods >/dev/null && ok "get pods answers meanwhile" || fail "get pods with a veth as pv0"
+ip link del pv0
+within 20 '[ "$(ip -o link show master pv0 2>/dev/null | grep -c pv0a58)" = $((N + 1)) ]' && within 20 '[ "$(nodeport)" = 1 ]' \
+	&& ok "that link gone, the bridge is made and every pod attached again" || fail "after the veth pv0: $(ip -o link show master pv0 2>&1 | wc -l) attached"
 r=$("$PODVISOR" exec cli -- timeout 5 wget -qO- http://web:80/hostname 2>&1)
 case "$r" in w-*) ok "a pod reaches the Service by name again (cluster DNS on the bridge address)" ;; *) fail "cli -> http://web: $r" ;; esac
 
