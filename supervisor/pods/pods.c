@@ -307,23 +307,6 @@ int pv_pod_watch_init(struct pv_prt *p)
 	return p->init_w ? 0 : -1;
 }
 
-#define START_RETRY_MS 1000
-
-static void start_retry_fired(void *data)
-{
-	struct pv_daemon *d = data;
-
-	d->start_retry_fired = true;
-	pv_daemon_kick(d);
-}
-
-/* The longest wait between tries of a pod or a container that could not
- * be created: the kubelet's 10 s by default (--backoff-base). */
-static int64_t retry_cap(const struct pv_daemon *d)
-{
-	return d->backoff_base_ms > START_RETRY_MS ? d->backoff_base_ms : START_RETRY_MS;
-}
-
 /* What a pod record whose start failed keeps when it is tried again. */
 struct failed_was {
 	char uid[33], created_at[40];
@@ -340,11 +323,11 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
-	int64_t delay = was && was->retry_ms ? was->retry_ms * 2 : START_RETRY_MS;
+	int64_t delay = was && was->retry_ms ? was->retry_ms * 2 : PV_START_RETRY_MS;
 	char object[600];
 
-	if (delay > retry_cap(d))
-		delay = retry_cap(d);
+	if (delay > pv_pods_retry_cap(d))
+		delay = pv_pods_retry_cap(d);
 	if (!p)
 		return;
 	p->start_failed = true;
@@ -378,47 +361,6 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 	snprintf(object, sizeof(object), "pod/%s/%s", p->ns, p->name);
 	pv_daemon_event(d, object, true, "FailedCreatePodSandBox", "cannot start the pod: %s; "
 			"trying again in %lld s", why, (long long)(delay + 999) / 1000);
-}
-
-void pv_pods_retry_later(struct pv_daemon *d)
-{
-	if (!d->loop || (!d->start_retry && !(d->start_retry = pv_timer_new(d->loop,
-									       start_retry_fired, d))))
-		return;
-	if (!pv_timer_armed(d->start_retry))
-		pv_timer_arm(d->start_retry, d->start_retry_ms ? d->start_retry_ms : START_RETRY_MS);
-}
-
-/* Tries again are due: a pass then, for the pod records whose start
- * failed and for the containers that could not be created (a missing
- * image or hostPath, a full disk), backing off while any is left. */
-static void schedule_retry(struct pv_daemon *d)
-{
-	int64_t now = pv_now_ms(), due = -1;
-	bool blocked = false;
-
-	for (size_t i = 0; i < d->npods; i++) {
-		const struct pv_prt *p = d->pods[i];
-
-		if (p->start_failed && (due < 0 || p->start_retry_at - now < due))
-			due = p->start_retry_at - now;
-		for (size_t j = 0; !p->start_failed && j < p->ncontainers; j++)
-			blocked |= p->containers[j].state == PV_C_BLOCKED;
-	}
-	if (!blocked)
-		d->start_retry_ms = 0;
-	else if (d->start_retry_fired || !d->start_retry_ms) /* tried again: still blocked */
-		d->start_retry_ms = d->start_retry_ms ? d->start_retry_ms * 2 : START_RETRY_MS;
-	d->start_retry_fired = false;
-	if (d->start_retry_ms > retry_cap(d))
-		d->start_retry_ms = retry_cap(d);
-	if (blocked && (due < 0 || d->start_retry_ms < due))
-		due = d->start_retry_ms;
-	if (due < 0 || !d->loop)
-		return;
-	if (!d->start_retry && !(d->start_retry = pv_timer_new(d->loop, start_retry_fired, d)))
-		return;
-	pv_timer_arm(d->start_retry, due > 10 ? due : 10);
 }
 
 /* P, whose start failed and whose resources are released, becomes a
@@ -990,7 +932,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 		}
 		retry_waiting(p);
 	}
-	schedule_retry(d);
+	pv_pods_schedule_retry(d);
 }
 
 void pv_pods_stop_all(struct pv_daemon *d)
