@@ -8,6 +8,9 @@
 #include <linux/veth.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -264,4 +267,109 @@ int pv_nl_port_hairpin(struct pv_nl *nl, int ifindex, struct pv_err *err)
 	mnl_attr_put_u8(h, IFLA_BRPORT_MODE, 1);
 	mnl_attr_nest_end(h, nest);
 	return talk(nl, h, "set hairpin mode", err);
+}
+
+bool pv_nl_link_is_up(struct pv_nl *nl, const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up;
+
+	(void)nl;
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+	close(fd);
+	return up;
+}
+
+int pv_nl_link_set_master(struct pv_nl *nl, int ifindex, int master, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	return talk(nl, h, "attach to the bridge", err);
+}
+
+/* ---- the watch ---- */
+
+struct pv_nl *pv_nl_watch_open(struct pv_err *err)
+{
+	struct pv_nl *nl = calloc(1, sizeof(*nl));
+
+	if (!nl)
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->sock ||
+	    mnl_socket_bind(nl->sock, RTMGRP_LINK | RTMGRP_IPV4_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
+		pv_err_sys(err, errno, "netlink watch");
+		pv_nl_close(nl);
+		return NULL;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return nl;
+}
+
+int pv_nl_fd(const struct pv_nl *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}
+
+struct watch_ctx {
+	const char *name;
+	int ifindex;
+	struct pv_nl_news *news;
+};
+
+static int watch_attr(const struct nlattr *a, void *data)
+{
+	const char **name = data;
+
+	if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+		*name = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
+
+static int watch_msg(const struct nlmsghdr *h, void *data)
+{
+	struct watch_ctx *w = data;
+
+	if (h->nlmsg_type == RTM_NEWLINK || h->nlmsg_type == RTM_DELLINK) {
+		const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+		const char *name = NULL;
+
+		mnl_attr_parse(h, sizeof(*ifi), watch_attr, &name);
+		if (!name || strcmp(name, w->name) != 0)
+			return MNL_CB_OK;
+		if (h->nlmsg_type == RTM_DELLINK)
+			w->news->deleted = true;
+		else if (!(ifi->ifi_flags & IFF_UP))
+			w->news->down = true;
+	} else if (h->nlmsg_type == RTM_DELADDR) {
+		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+
+		if (w->ifindex && ifa->ifa_family == AF_INET && (int)ifa->ifa_index == w->ifindex)
+			w->news->addr_gone = true;
+	}
+	return MNL_CB_OK;
+}
+
+int pv_nl_watch_drain(struct pv_nl *nl, const char *name, int ifindex, struct pv_nl_news *news,
+		      struct pv_err *err)
+{
+	struct watch_ctx w = { name, ifindex, news };
+	char buf[NL_BUF];
+	ssize_t n;
+
+	while ((n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf))) > 0)
+		mnl_cb_run(buf, (size_t)n, 0, 0, watch_msg, &w);
+	if (n < 0 && errno == ENOBUFS) {
+		news->lost = true;
+		return 0;
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		return pv_err_sys(err, errno, "netlink watch");
+	return 0;
 }

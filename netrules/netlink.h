@@ -50,5 +50,27 @@ int pv_nl_route_default(struct pv_nl *nl, struct in_addr gw, struct pv_err *err)
 int pv_nl_port_hairpin(struct pv_nl *nl, int ifindex, struct pv_err *err);
 /* DST/PREFIX straight out of interface OIF (replacing a route to it). */
 int pv_nl_route_dev(struct pv_nl *nl, struct in_addr dst, int prefix, int oif, struct pv_err *err);
+/* Is the link NAME there and up (IFF_UP)? */
+bool pv_nl_link_is_up(struct pv_nl *nl, const char *name);
+/* Attach the link IFINDEX to the bridge MASTER (0: detach it). */
+int pv_nl_link_set_master(struct pv_nl *nl, int ifindex, int master, struct pv_err *err);
+
+/* A watch on the links and IPv4 addresses of this namespace: a socket
+ * subscribed to rtnetlink's link and address groups, non-blocking, its
+ * fd for the caller's event loop. */
+struct pv_nl *pv_nl_watch_open(struct pv_err *err);
+int pv_nl_fd(const struct pv_nl *nl);
+/* What the watch heard of the link NAME since the last drain. */
+struct pv_nl_news {
+	bool deleted;   /* RTM_DELLINK of NAME */
+	bool down;      /* NAME reported without IFF_UP */
+	bool addr_gone; /* an IPv4 address removed from NAME's interface */
+	bool lost;      /* the socket overflowed: anything may have happened */
+};
+/* Read everything waiting on the watch NL, noting in NEWS what concerns
+ * the link NAME (its index IFINDEX, 0: not known). 0, or -1 with ERR
+ * when the socket failed (the caller opens a new one). */
+int pv_nl_watch_drain(struct pv_nl *nl, const char *name, int ifindex, struct pv_nl_news *news,
+		      struct pv_err *err);
 
 #endif

@@ -29,6 +29,7 @@
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
 #include "supervisor/network/podnet.h"
+#include "supervisor/network/bridgeheal.h"
 #include "supervisor/network/nodeaddr.h"
 #include "supervisor/daemon/manifests_dir.h"
 #include "supervisor/daemon/nodeconf.h"
@@ -77,7 +78,7 @@ static const char daemon_usage[] =
 	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
 	"                             usernsPool, seccompProfileRoot, seccompDefault,\n"
 	"                             manifestLinkAllow, manifestMaxBytes,\n"
-	"                             allowedUnsafeSysctls (a list);\n"
+	"                             allowedUnsafeSysctls (a list), podPidsLimit;\n"
 	"                             options given here win, except --host-path-allow,\n"
 	"                             --node-label, --manifest-link-allow and\n"
 	"                             --allowed-unsafe-sysctls, which add to the file's\n"
@@ -89,8 +90,15 @@ static const char daemon_usage[] =
 	"                             pod left Pending by them waits for a restart\n"
 	"      --node-ip ADDR         this node's address, the pods' status.hostIP\n"
 	"                             (default: the default route's source address)\n"
-	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000)\n"
+	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000); also the\n"
+	"                             longest wait between tries of a pod or container\n"
+	"                             that could not be created (a full disk, a missing\n"
+	"                             image or hostPath)\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
+	"      --pod-pids-limit N     at most N processes and threads in each pod, all its\n"
+	"                             containers together (the pod cgroup's pids.max, as\n"
+	"                             the kubelet's podPidsLimit): a fork bomb stops\n"
+	"                             there (default 4096; -1: no limit)\n"
 	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
 	"      --pod-cidr CIDR        pods' addresses (default 10.88.0.0/16)\n"
 	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
@@ -325,6 +333,7 @@ static const struct option daemon_opts[] = {
 	{ "allowed-unsafe-sysctls", required_argument, NULL, OPT_UNSAFE_SYSCTLS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "pod-pids-limit", required_argument, NULL, 'p' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -563,6 +572,15 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case OPT_SECCOMP_ROOT:
 	case OPT_SECCOMP_DEFAULT:
 		return set_seccomp_option(d, c, arg);
+	case 'p':
+		if (strcmp(arg, "-1") != 0 && parse_positive(arg, &d->pod_pids_limit) < 0) {
+			fprintf(stderr, "podvisor daemon: --pod-pids-limit %s: a positive number, or "
+				"-1 for none, is needed\n", arg);
+			return -1;
+		}
+		if (strcmp(arg, "-1") == 0)
+			d->pod_pids_limit = -1;
+		break;
 	default:
 		return -2;
 	}
@@ -666,6 +684,7 @@ static void defaults(struct pv_daemon *d)
 	char host[256] = "localhost";
 
 	d->backoff_base_ms = 10000;
+	d->pod_pids_limit = 4096;
 	d->log_max = 10 * 1024 * 1024;
 	gethostname(host, sizeof(host) - 1);
 	d->node_name = strdup(host);
@@ -750,6 +769,8 @@ static int run(struct pv_daemon *d)
 		return PV_EXIT_FAIL;
 	}
 	d->network = pv_podnet_init(d, &err) == 0;
+	if (d->network)
+		pv_bridge_watch_start(d);
 	if (!d->network)
 		pv_warn("pod network unavailable (%s); pods get only a loopback", err.msg);
 	if (!d->node_ip)
@@ -773,6 +794,7 @@ static int run(struct pv_daemon *d)
 	pv_manifests_rescan(d);
 	pv_daemon_kick(d);
 	pv_loop_run(d->loop);
+	pv_bridge_watch_stop(d);
 	if (d->shutdown_pods) {
 		/* Nothing of ours stays: rules, the bridge and its address. */
 		pv_services_clear(d);

@@ -35,6 +35,7 @@ static const struct {
 	{ "seccompProfileRoot", "seccomp-profile-root", false, false },
 	{ "seccompDefault", "seccomp-default", false, false },
 	{ "allowedUnsafeSysctls", "allowed-unsafe-sysctls", true, false },
+	{ "podPidsLimit", "pod-pids-limit", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -101,7 +102,7 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
 			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
 			  "usernsPool, manifestLinkAllow, manifestMaxBytes, seccompProfileRoot, "
-			  "seccompDefault", path, k->loc.line,
+			  "seccompDefault, podPidsLimit", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

@@ -28,32 +28,40 @@ static int write_sysctl(const char *path, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
+/* The bridge with the gateway's address and MAC, up, and the route to the
+ * cluster IPs through it; what is there already is kept. */
+int pv_podnet_bridge_make(struct pv_daemon *d, struct pv_nl *nl, struct pv_err *err)
 {
-	struct pv_nl *nl = pv_nl_open(err);
 	struct in_addr gw = { htonl(pv_cidr_gateway(&d->pod_cidr)) };
 	struct in_addr svc = { htonl(d->service_cidr.net) };
 	uint8_t mac[6];
 	int idx;
 
-	if (!nl)
-		return -1;
 	if (pv_nl_bridge_add(nl, d->bridge, err) < 0)
-		goto out;
+		return -1;
 	idx = pv_nl_ifindex(nl, d->bridge);
-	if (!idx) {
-		pv_err_set(err, ENODEV, "bridge %s did not appear", d->bridge);
-		goto out;
-	}
+	if (!idx)
+		return pv_err_set(err, ENODEV, "bridge %s did not appear", d->bridge);
 	pv_nl_mac_of_ip(ntohl(gw.s_addr), mac);
 	if (pv_nl_link_set_mac(nl, idx, mac, err) < 0 ||
 	    pv_nl_addr_add(nl, idx, gw, d->pod_cidr.prefix, err) < 0 ||
 	    pv_nl_link_up(nl, idx, err) < 0)
-		goto out;
+		return -1;
 	/* Cluster IPs are routable even on a node without a default route
 	 * (NAT turns them into pod addresses before they leave). */
-	if (pv_nl_route_dev(nl, svc, d->service_cidr.prefix, idx, err) < 0)
-		goto out;
+	return pv_nl_route_dev(nl, svc, d->service_cidr.prefix, idx, err);
+}
+
+int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
+{
+	struct pv_nl *nl = pv_nl_open(err);
+
+	if (!nl)
+		return -1;
+	if (pv_podnet_bridge_make(d, nl, err) < 0) {
+		pv_nl_close(nl);
+		return -1;
+	}
 	write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
 	/* NodePorts on 127.0.0.1, as kube-proxy does. */
 	write_sysctl("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
@@ -62,9 +70,6 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 	d->masquerade_pods = write_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "1") < 0;
 	d->nl = nl; /* kept: one socket for every pod's setup */
 	return 0;
-out:
-	pv_nl_close(nl);
-	return -1;
 }
 
 static bool ip_taken(void *data, uint32_t ip)
@@ -83,9 +88,9 @@ static bool ip_taken(void *data, uint32_t ip)
  * other live pod holds (an address is reused only once its pod is gone),
  * so one pod's cleanup can never delete another pod's veth. A name from
  * part of the uid could collide. */
-static void host_name(const struct pv_prt *p, char out[16])
+void pv_podnet_host_name(uint32_t ip, char out[16])
 {
-	snprintf(out, 16, "pv%08x", p->ip);
+	snprintf(out, 16, "pv%08x", ip);
 }
 
 #define POD_ETH0_INDEX 2 /* lo is 1 in a new namespace */
@@ -124,8 +129,11 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	if (nsfd < 0)
 		return pv_err_sys(err, errno, "%s", path);
 	nl = d->nl;
-	host_name(p, host);
+	pv_podnet_host_name(p->ip, host);
 	bridge = pv_nl_ifindex(nl, d->bridge);
+	if (!bridge && pv_podnet_bridge_make(d, nl, err) == 0)
+		bridge = pv_nl_ifindex(nl, d->bridge); /* deleted: the watch (bridgeheal.h)
+							 * attaches the other pods */
 	pv_nl_mac_of_ip(p->ip, mac);
 	if (pv_nl_veth_add(nl, host, bridge, "eth0", nsfd, POD_ETH0_INDEX, mac, err) < 0)
 		goto out;
@@ -163,7 +171,7 @@ void pv_podnet_teardown(struct pv_prt *p)
 	char host[16];
 	int idx;
 
-	host_name(p, host);
+	pv_podnet_host_name(p->ip, host);
 	idx = (int)if_nametoindex(host);
 	nl = p->d->nl;
 	/* ENODEV: gone with the pod's namespace already, as it does */

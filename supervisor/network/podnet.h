@@ -4,10 +4,13 @@
 #ifndef PV_SUPERVISOR_PODNET_H
 #define PV_SUPERVISOR_PODNET_H
 
+#include <stdint.h>
+
 #include "common/err.h"
 
 struct pv_daemon;
 struct pv_prt;
+struct pv_nl;
 
 int pv_podnet_init(struct pv_daemon *d, struct pv_err *err);
 /* Give P an address (P->ip) and connect its namespace to the bridge. */
@@ -17,5 +20,10 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err);
 void pv_podnet_teardown(struct pv_prt *p);
 /* Remove the bridge (when the daemon leaves with its pods). */
 void pv_podnet_fini(struct pv_daemon *d);
+/* Make the bridge (again): its address, MAC, up, the route to the
+ * cluster IPs; what is there already stays. */
+int pv_podnet_bridge_make(struct pv_daemon *d, struct pv_nl *nl, struct pv_err *err);
+/* The name of the node side of the veth of the pod at IP (host order). */
+void pv_podnet_host_name(uint32_t ip, char out[16]);
 
 #endif

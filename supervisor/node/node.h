@@ -82,6 +82,9 @@ struct pv_daemon {
 	char **allowed_unsafe_sysctls; /* --allowed-unsafe-sysctls patterns (sandbox/sysctl.h) */
 	size_t nallowed_unsafe_sysctls;
 	bool apparmor;            /* the kernel has AppArmor enabled (sandbox/apparmor.h) */
+	struct pv_netwatch *netwatch; /* the bridge watched and re-made (network/bridgeheal) */
+	int64_t pod_pids_limit;   /* pids.max of each pod's cgroup (--pod-pids-limit); -1: none */
+	bool start_retry_fired;   /* the pass running is start_retry's: back off further */
 };
 
 /* Ask for a reconcile pass at the next turn of the loop. */

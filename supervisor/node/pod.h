@@ -88,6 +88,12 @@ struct pv_prt {
 	 * this reason ("SysctlForbidden", "AppArmor") and message; NULL: not. */
 	const char *rejected;
 	char rejected_msg[sizeof(((struct pv_err *)0)->msg)];
+	/* Its start failed (a full state disk, no free address, ...): a record
+	 * only, Pending (FailedCreatePodSandBox, START_ERROR), nothing runs;
+	 * started again at START_RETRY_AT (monotonic ms), backing off. */
+	bool start_failed;
+	char start_error[512];
+	int64_t start_retry_at, start_retry_ms;
 };
 
 /* status.podIP: its own, or the node's for hostNetwork; "" before it has one. */

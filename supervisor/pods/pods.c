@@ -23,6 +23,7 @@
 #include "manifests/encode.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
+#include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/podinit.h"
 #include "supervisor/network/podnet.h"
 #include "supervisor/node/nodeaffinity.h"
@@ -151,6 +152,31 @@ void pv_pod_userns_release(struct pv_prt *p)
 		pv_warn("pod %s/%s: user namespace ids: %s", p->ns, p->name, err.msg);
 }
 
+/* The pod's cgroup, "PARENT/pod-UID", its containers' parent. */
+static void pod_cgroup(const struct pv_prt *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/pod-%s", p->d->cgroup_parent, p->uid);
+}
+
+/* Made before its containers, with the node's pids limit per pod. */
+static void pod_cgroup_create(struct pv_prt *p)
+{
+	struct pv_err err = { 0 };
+	char cg[512];
+
+	pod_cgroup(p, cg, sizeof(cg));
+	if (pv_cg_pod_create(cg, p->d->pod_pids_limit, &err) < 0)
+		pv_warn("pod %s/%s: cgroup %s: %s", p->ns, p->name, cg, err.msg);
+}
+
+void pv_pod_cgroup_remove(const struct pv_prt *p)
+{
+	char cg[512];
+
+	pod_cgroup(p, cg, sizeof(cg));
+	pv_cg_pod_remove(cg);
+}
+
 static void init_exited(void *data, int fd, uint32_t events)
 {
 	struct pv_prt *p = data;
@@ -173,7 +199,7 @@ static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct
 	int rc;
 
 	rc = pv_file_load_buf(&p->spec_file, "pod.json", s, strlen(s));
-	if (!p->unschedulable && asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
+	if (!p->unschedulable && !p->start_failed && asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
 		pv_write_atomic(path, s, strlen(s), 0600, err);
 	json_object_put(j);
 	if (rc < 0 || p->spec_file.nobjects != 1)
@@ -281,35 +307,81 @@ int pv_pod_watch_init(struct pv_prt *p)
 	return p->init_w ? 0 : -1;
 }
 
-#define START_RETRY_MS 1000
-#define START_RETRY_MAX_MS 60000
+/* What a pod record whose start failed keeps when it is tried again. */
+struct failed_was {
+	char uid[33], created_at[40];
+	int64_t created_wall, retry_ms;
+};
 
-static void start_retry_fired(void *data)
+/* A pod could not start: a record of it (Pending, FailedCreatePodSandBox
+ * and why, in get pods and an event), started again by a later pass once
+ * its back-off is over (1 s, doubling up to retry_cap); the other pods
+ * are not held up. */
+static void start_failed(struct pv_daemon *d, const struct pv_object *o, const char *hash,
+			 const struct failed_was *was, const char *why)
 {
-	pv_daemon_kick(data);
-}
-
-/* A pod could not start: say so on the pod, and try again in a later
- * pass, backing off while it keeps failing (nothing else may kick one). */
-static void start_failed(struct pv_daemon *d, const struct pv_meta *m, const char *why)
-{
+	const struct pv_meta *m = &o->obj->metadata;
+	struct pv_prt *p = pv_pod_alloc(d);
+	struct pv_err err = { 0 };
+	int64_t delay = was && was->retry_ms ? was->retry_ms * 2 : PV_START_RETRY_MS;
 	char object[600];
 
-	snprintf(object, sizeof(object), "pod/%s/%s", m->namespace.v, m->name.v);
-	pv_daemon_event(d, object, true, "FailedCreatePodSandBox", "cannot start the pod: %s; "
-			"trying again in %lld s", why, (long long)(d->start_retry_ms ? d->start_retry_ms
-										: START_RETRY_MS) / 1000);
-	if (!d->start_retry && d->loop)
-		d->start_retry = pv_timer_new(d->loop, start_retry_fired, d);
-	if (!d->start_retry || pv_timer_armed(d->start_retry))
+	if (delay > pv_pods_retry_cap(d))
+		delay = pv_pods_retry_cap(d);
+	if (!p)
 		return;
-	d->start_retry_ms = d->start_retry_ms ? d->start_retry_ms * 2 : START_RETRY_MS;
-	if (d->start_retry_ms > START_RETRY_MAX_MS)
-		d->start_retry_ms = START_RETRY_MAX_MS;
-	pv_timer_arm(d->start_retry, d->start_retry_ms);
+	p->start_failed = true;
+	if (was) {
+		memcpy(p->uid, was->uid, sizeof(p->uid));
+		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
+		p->created_wall = was->created_wall;
+	} else {
+		new_uid(p->uid);
+		p->created_wall = time(NULL);
+		pv_iso_now(p->created_at, sizeof(p->created_at));
+	}
+	snprintf(p->hash, sizeof(p->hash), "%s", hash);
+	snprintf(p->start_error, sizeof(p->start_error), "%s", why);
+	p->start_retry_ms = delay;
+	p->start_retry_at = pv_now_ms() + delay;
+	p->ns = strdup(m->namespace.v);
+	p->name = strdup(m->name.v);
+	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
+	    load_private_spec(p, o, &err) < 0 || pv_pod_setup_containers(p) < 0) {
+		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
+			 err.msg[0] ? err.msg : strerror(errno));
+		pv_pod_free(p);
+		return;
+	}
+	for (size_t i = 0; i < p->ncontainers; i++) { /* waiting, but none is being made */
+		p->containers[i].reason = PV_R_NONE;
+		snprintf(p->containers[i].message, sizeof(p->containers[i].message),
+			 "the pod's sandbox could not be created: %.400s", why);
+	}
+	snprintf(object, sizeof(object), "pod/%s/%s", p->ns, p->name);
+	pv_daemon_event(d, object, true, "FailedCreatePodSandBox", "cannot start the pod: %s; "
+			"trying again in %lld s", why, (long long)(delay + 999) / 1000);
 }
 
-static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash)
+/* P, whose start failed and whose resources are released, becomes a
+ * record of that (the same uid and creation time). */
+static void keep_as_failed(struct pv_prt *p, const struct pv_object *o, const char *hash,
+			   const struct failed_was *was, const char *why)
+{
+	struct pv_daemon *d = p->d;
+	struct failed_was now = { .created_wall = p->created_wall };
+	char msg[sizeof(p->start_error)];
+
+	memcpy(now.uid, p->uid, sizeof(now.uid));
+	memcpy(now.created_at, p->created_at, sizeof(now.created_at));
+	now.retry_ms = was ? was->retry_ms : 0;
+	snprintf(msg, sizeof(msg), "%s", why);
+	pv_pod_free(p);
+	start_failed(d, o, hash, &now, msg);
+}
+
+static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash,
+		      const struct failed_was *was)
 {
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
@@ -320,12 +392,18 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 
 	if (!p)
 		return;
-	new_uid(p->uid);
+	if (was) { /* the same pod, tried again */
+		memcpy(p->uid, was->uid, sizeof(p->uid));
+		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
+		p->created_wall = was->created_wall;
+	} else {
+		new_uid(p->uid);
+		p->created_wall = time(NULL);
+		pv_iso_now(p->created_at, sizeof(p->created_at));
+	}
 	p->ns = strdup(m->namespace.v);
 	p->name = strdup(m->name.v);
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
-	p->created_wall = time(NULL);
-	pv_iso_now(p->created_at, sizeof(p->created_at));
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
 	    pv_mkdir_p(p->dir, 0700, &err) < 0 || load_private_spec(p, o, &err) < 0 ||
 	    pv_pod_setup_containers(p) < 0 || !(host = pv_pod_uts_hostname(p)))
@@ -333,6 +411,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	hostnet = p->spec->spec.host_network.v;
 	if (pv_pod_userns(p, true, &userns, &err) < 0)
 		goto fail;
+	pod_cgroup_create(p);
 	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet, userns);
 	if (p->init_pid < 0)
 		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, userns, &err);
@@ -360,15 +439,12 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 			  pv_pod_volumes_unmounted(p));
 	pv_pod_arm_deadline(p);
 	pv_pod_apply(p, PV_PE_START);
-	if (d->start_retry && !pv_timer_armed(d->start_retry))
-		d->start_retry_ms = 0; /* a pod started: the next failure retries soon */
 	return;
 fail:
 	if (!err.msg[0])
 		snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
 	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
 		 err.msg);
-	start_failed(d, m, err.msg);
 	if (p->init_pid > 0)
 		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
 	if (p->ip)
@@ -379,7 +455,8 @@ fail:
 	}
 	if (p->spec)
 		pv_pod_userns_release(p);
-	pv_pod_free(p);
+	pv_pod_cgroup_remove(p);
+	keep_as_failed(p, o, hash, was, err.msg);
 }
 
 /* ---- stopping ---- */
@@ -408,6 +485,7 @@ static void finish_stop(struct pv_prt *p)
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
 	pv_pod_userns_release(p); /* its init is gone: nothing runs with these ids */
+	pv_pod_cgroup_remove(p);
 	pv_pod_free(p);
 	pv_daemon_kick(d);
 	pv_services_kick(d);
@@ -434,7 +512,7 @@ static void stopping(struct pv_prt *p)
 
 void pv_pod_stop(struct pv_prt *p, bool for_good)
 {
-	if (p->unschedulable) { /* nothing runs: the record goes */
+	if (p->unschedulable || p->start_failed) { /* nothing runs: the record goes */
 		struct pv_daemon *d = p->d;
 
 		pv_pod_free(p);
@@ -756,10 +834,26 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 			return;
 		if (fits) {
 			pv_info("pod %s/%s: fits this node now; starting", m->namespace.v, m->name.v);
-			pod_start(d, o, hash);
+			pod_start(d, o, hash, NULL);
 		} else {
 			unfit_add(d, o, hash, &was);
 		}
+		return;
+	}
+	if (p && p->start_failed) {
+		struct failed_was again;
+
+		if (strcmp(p->hash, hash) == 0 && pv_now_ms() < p->start_retry_at)
+			return; /* its back-off is not over */
+		memcpy(again.uid, p->uid, sizeof(again.uid));
+		memcpy(again.created_at, p->created_at, sizeof(again.created_at));
+		again.created_wall = p->created_wall;
+		again.retry_ms = strcmp(p->hash, hash) == 0 ? p->start_retry_ms : 0;
+		pv_pod_free(p);
+		if (fits)
+			pod_start(d, o, hash, &again);
+		else
+			unfit_add(d, o, hash, NULL);
 		return;
 	}
 	if (p && strcmp(p->hash, hash) != 0 && p->state != PV_P_STOPPING) {
@@ -773,7 +867,7 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 		pod_take_metadata(p, o);
 	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v)) {
 		if (fits)
-			pod_start(d, o, hash);
+			pod_start(d, o, hash, NULL);
 		else
 			unfit_add(d, o, hash, NULL);
 	}
@@ -820,7 +914,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 
 		if (p->state == PV_P_STOPPING)
 			continue;
-		if (p->unschedulable) {
+		if (p->unschedulable || p->start_failed) {
 			if (!d->wanted_incomplete && !pv_wanted_find(&d->wanted, p->ns, p->name))
 				pv_pod_stop(p, true); /* nothing ran: the record goes */
 			continue;
@@ -838,6 +932,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 		}
 		retry_waiting(p);
 	}
+	pv_pods_schedule_retry(d);
 }
 
 void pv_pods_stop_all(struct pv_daemon *d)

@@ -156,6 +156,8 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	if (!p->ns || !p->name || !p->dir || load_spec(p) < 0 || pv_pod_setup_containers(p) < 0 ||
 	    pv_pod_watch_init(p) < 0) {
 		pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?", p->name ?: "?");
+		if (p->uid[0])
+			pv_pod_cgroup_remove(p);
 		pv_pod_free(p);
 		goto gone;
 	}

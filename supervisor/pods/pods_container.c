@@ -325,11 +325,26 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 
 /* ---- CREATE: image, spec, shim; the outcome is the next event ---- */
 
+static bool image_name_valid(const char *ref)
+{
+	char *n = pv_image_ref_normalize(ref, NULL);
+
+	free(n);
+	return n != NULL;
+}
+
 static void image_failed(struct pv_crt *c, const struct pv_err *err)
 {
 	const char *name = c->spec->name.v, *image = c->spec->image.v;
 	char msg[512];
 
+	if (err->code != ENOENT && image_name_valid(image)) {
+		/* the store is broken (a layer gone, a record damaged): not the
+		 * name's fault, so tried again, as an import may mend it */
+		pv_pod_event(c->pod, true, PV_EV_FAILED, "container %s: %s", name, err->msg);
+		pv_crt_apply(c, PV_CE_CREATE_ERROR, &(struct pv_crt_arg){ .msg = err->msg });
+		return;
+	}
 	if (err->code != ENOENT) {
 		pv_pod_event(c->pod, true, PV_EV_INVALID_IMAGE_NAME, "container %s: %s", name, err->msg);
 		pv_crt_apply(c, PV_CE_IMAGE_INVALID, &(struct pv_crt_arg){ .msg = err->msg });
@@ -352,6 +367,7 @@ static void container_create(struct pv_crt *c)
 	int rc;
 
 	if (pv_image_lookup(p->d->state, c->spec->image.v, &img, &err) < 0) {
+		pv_pods_retry_later(p->d);
 		image_failed(c, &err);
 		return;
 	}
@@ -367,6 +383,8 @@ static void container_create(struct pv_crt *c)
 	}
 	pv_cspec_free(&s);
 	pv_image_free(&img);
+	if (ev != PV_CE_LAUNCHED)
+		pv_pods_retry_later(p->d);
 	pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = ev == PV_CE_LAUNCHED ? NULL : err.msg });
 }
 

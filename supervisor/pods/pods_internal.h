@@ -1,5 +1,6 @@
 /* Between the pod modules (pods.c, pods_container.c, pods_adopt.c,
- * pods_status.c, pods_probes.c, pods_action.c, pods_hooks.c) only. */
+ * pods_status.c, pods_probes.c, pods_action.c, pods_hooks.c, pods_retry.c)
+ * only. */
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
 #define PV_SUPERVISOR_PODS_INTERNAL_H
 
@@ -27,6 +28,18 @@ bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name);
 int pv_pod_userns(struct pv_prt *p, bool take, uint32_t *base, struct pv_err *err);
 /* The range back to the pool, once nothing of the pod runs. */
 void pv_pod_userns_release(struct pv_prt *p);
+/* Tries again (pods_retry.c). The first wait, and the longest (the
+ * kubelet's 10 s by default: --backoff-base). */
+#define PV_START_RETRY_MS 1000
+int64_t pv_pods_retry_cap(const struct pv_daemon *d);
+/* A container could not be created: a pass later tries it again (and
+ * the pass backs off while it keeps failing). */
+void pv_pods_retry_later(struct pv_daemon *d);
+/* At the end of a pass: the next one when a pod record's start is due
+ * again, or while a container is blocked. */
+void pv_pods_schedule_retry(struct pv_daemon *d);
+/* Remove the pod's cgroup (runtime/cgroup.h), once nothing runs in it. */
+void pv_pod_cgroup_remove(const struct pv_prt *p);
 
 /* Every change of a pod's state: the pod table (pod_fsm.h) applied, its
  * action carried out. The action may free the pod (a stop that finished):

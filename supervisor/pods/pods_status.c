@@ -92,6 +92,10 @@ static void status_column(const struct pv_prt *p, char *buf, size_t len)
 		snprintf(buf, len, "%s", pv_phase_str(PV_PHASE_PENDING));
 		return;
 	}
+	if (p->start_failed) { /* status.reason, which kubectl shows first */
+		snprintf(buf, len, "FailedCreatePodSandBox");
+		return;
+	}
 	if (init_status(p, buf, len))
 		return;
 	for (size_t i = p->ncontainers; i-- > p->ninit;) {
@@ -214,6 +218,9 @@ struct json_object *pv_pod_status_json(const struct pv_prt *p)
 		json_object_object_add(o, "reason", json_object_new_string("Unschedulable"));
 		json_object_object_add(o, "message", json_object_new_string(
 			"0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."));
+	} else if (p->start_failed) {
+		json_object_object_add(o, "reason", json_object_new_string("FailedCreatePodSandBox"));
+		json_object_object_add(o, "message", json_object_new_string(p->start_error));
 	}
 	json_object_object_add(o, "ready", json_object_new_int(ready));
 	json_object_object_add(o, "total", json_object_new_int(total));

@@ -202,20 +202,15 @@ static void remove_dir(const char *dir)
 	}
 }
 
+/* The container's cgroup; its pod's is its pod's owner's to remove
+ * (pv_cg_pod_remove), holding the pod's pids limit across restarts. */
 static void remove_tree(const char *base, const char *rel)
 {
 	char path[4096];
-	char *slash;
 
 	if (snprintf(path, sizeof(path), "%s/%s", base, rel) >= (int)sizeof(path))
 		return;
 	remove_dir(path);
-	/* and the pod's directory once its last container is gone */
-	slash = strrchr(path, '/');
-	if (slash && slash > path + strlen(base) + 1 && strchr(path + strlen(base) + 1, '/') != slash) {
-		*slash = '\0';
-		rmdir(path);
-	}
 }
 
 void pv_cg_remove(const char *rel)
@@ -261,4 +256,69 @@ int pv_cg_join_pid(pid_t pid)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* ---- the pod's cgroup ---- */
+
+int pv_cg_pod_create(const char *rel, int64_t pids_max, struct pv_err *err)
+{
+	char dir[4096], base[256], v[32];
+	bool v2 = unified();
+
+	if (pids_max > 0)
+		snprintf(v, sizeof(v), "%lld", (long long)pids_max);
+	else
+		snprintf(v, sizeof(v), "max");
+	if (v2) {
+		if (mkdirs(PV_CGROUP_ROOT, rel, true, err) < 0)
+			return -1;
+		ctl_path(dir, sizeof(dir), NULL, rel);
+	} else {
+		for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+			snprintf(base, sizeof(base), PV_CGROUP_ROOT "/%s", v1_controllers[i]);
+			if (access(base, F_OK) == 0 && mkdirs(base, rel, false, err) < 0)
+				return -1;
+		}
+		ctl_path(dir, sizeof(dir), "pids", rel);
+		if (access(dir, F_OK) < 0)
+			return pids_max > 0 ? pv_err_set(err, ENOTSUP, "no pids cgroup controller: "
+							 "the pod's pids limit cannot be set") : 0;
+	}
+	if (write_str(dir, "pids.max", v) < 0)
+		return pv_err_sys(err, errno, "%s/pids.max", dir);
+	return 0;
+}
+
+/* Every cgroup under DIR (a container whose shim died), then DIR. */
+static void remove_pod_dir(const char *dir)
+{
+	char sub[4096];
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+
+	if (!dh)
+		return;
+	while ((e = readdir(dh))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
+			continue;
+		remove_dir(sub);
+	}
+	closedir(dh);
+	remove_dir(dir);
+}
+
+void pv_cg_pod_remove(const char *rel)
+{
+	char dir[4096];
+
+	if (unified()) {
+		ctl_path(dir, sizeof(dir), NULL, rel);
+		remove_pod_dir(dir);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+		ctl_path(dir, sizeof(dir), v1_controllers[i], rel);
+		remove_pod_dir(dir);
+	}
 }

@@ -1,7 +1,8 @@
-/* cgroups for containers: v2 when the machine is unified, the v1
- * memory, cpu and pids controllers on v1 and hybrid machines. A
- * container's cgroup is PARENT/pod-UID/NAME; limits come from its
- * resources, and the OOM killer's work is read back from it. */
+/* cgroups for pods and containers: v2 when the machine is unified, the
+ * v1 memory, cpu and pids controllers on v1 and hybrid machines. A pod's
+ * cgroup is PARENT/pod-UID, with the node's pids limit per pod; a
+ * container's is PARENT/pod-UID/NAME, its limits from its resources, and
+ * the OOM killer's work is read back from it. */
 #ifndef PV_SUPERVISOR_CGROUP_H
 #define PV_SUPERVISOR_CGROUP_H
 
@@ -26,10 +27,18 @@ int pv_cg_create(const char *rel, const struct pv_cg_limits *limits, struct pv_e
 int pv_cg_enter(const char *rel, struct pv_err *err);
 /* Did the OOM killer kill a process in it? */
 bool pv_cg_oom_killed(const char *rel);
-/* Kill whatever is left in it and remove it; also removes empty parents
- * up to (not including) the first component. */
+/* Kill whatever is left in the container's cgroup and remove it (its
+ * pod's stays: pv_cg_pod_remove). */
 void pv_cg_remove(const char *rel);
 /* Move the calling process into the cgroups PID is in (for exec). */
 int pv_cg_join_pid(pid_t pid);
+
+/* The pod's cgroup(s), REL "PARENT/pod-UID", made before its containers'
+ * and kept across their restarts, with at most PIDS_MAX processes and
+ * threads in it, all its containers together (pids.max, as the kubelet's
+ * podPidsLimit; <= 0: no limit). Made again by whoever finds it gone. */
+int pv_cg_pod_create(const char *rel, int64_t pids_max, struct pv_err *err);
+/* Remove it, with any container cgroup left in it (processes killed). */
+void pv_cg_pod_remove(const char *rel);
 
 #endif

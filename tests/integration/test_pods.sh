@@ -190,7 +190,8 @@ wait_status hog OOMKilled 20 && ok "a container allocating past its memory limit
 	|| { fail "hog: $(pod_json hog "p['status']")"; diag "$("$PODVISOR" describe pod hog)"; }
 [ "$(pod_json hog "p['containers'][0]['state']['terminated']['exitCode']")" = 137 ] \
 	&& ok "with exit code 137" || fail "OOM exit code $(pod_json hog "p['containers'][0]['state']['terminated']['exitCode']")"
-[ ! -e "/sys/fs/cgroup/memory/$CG/pod-$uid" ] && [ ! -e "/sys/fs/cgroup/$CG/pod-$uid" ] \
+# (the pod's own cgroup, holding its pids limit, stays while the pod does)
+[ ! -e "/sys/fs/cgroup/memory/$CG/pod-$uid/hog" ] && [ ! -e "/sys/fs/cgroup/$CG/pod-$uid/hog" ] \
 	&& ok "the container's cgroup is removed when it ends" || fail "cgroup left behind"
 rm -f "$M/hog.yaml"
 
