@@ -77,13 +77,25 @@ for _ in $(seq 80); do [ -z "$(pod_json web "p['name']")" ] && [ "$(pod_json add
 [ "$(pod_json added "p['status']")" = Running ] && ok "a pod added while the daemon was down is started" || fail "added: $(pod_json added "p['status']")"
 
 # --- the directory itself deleted and re-created ----------------------------------
+# A missing directory is not an empty one (an rsync or git swap must not
+# stop pods): its pods stay, said in a ManifestsMissing event; the
+# directory made again is the truth again.
 cp "$M/added.yaml" "$T_TMP/added.yaml"
+apid=$(pod_json added "p['containers'][0]['pid']")
 rm -rf "$M"
-for _ in $(seq 80); do [ -z "$(pod_json added "p['name']")" ] && break; sleep 0.1; done
-[ -z "$(pod_json added "p['name']")" ] && ok "deleting the manifests directory stops its pods" || fail "added still there"
+for _ in $(seq 100); do
+	"$PODVISOR" get events "file:$M" 2>/dev/null | grep -q ManifestsMissing && break
+	sleep 0.1
+done
+"$PODVISOR" get events "file:$M" 2>/dev/null | grep -q ManifestsMissing && [ "$(pod_json added "p['containers'][0]['pid']")" = "$apid" ] \
+	&& ok "deleting the manifests directory keeps its pods running, and an event says so" || fail "added: $(pod_json added "p['status']") events: $("$PODVISOR" get events "file:$M" 2>&1 | tail -2)"
 mkdir "$M"
 cp "$T_TMP/added.yaml" "$M/.a" && mv "$M/.a" "$M/added.yaml"
-wait_status added Running && ok "re-creating the directory brings them back" || fail "after re-create: $(pod_json added "p['status']")"
+pod_yaml other Always sleep 1000 >"$M/.o" && mv "$M/.o" "$M/other.yaml"
+wait_status other Running && [ "$(pod_json added "p['containers'][0]['pid']")" = "$apid" ] \
+	&& ok "the directory made again is in force: a new file starts, the kept one was never restarted" || fail "after re-create: added $(pod_json added "p['status']"), other $(pod_json other "p['status']")"
+rm -f "$M/other.yaml"
+for _ in $(seq 100); do [ -z "$(pod_json other "p['name']")" ] && break; sleep 0.1; done
 
 # --- a lost inotify queue: the rescan converges --------------------------------
 # The queue length is read when the daemon opens inotify; make it tiny for
