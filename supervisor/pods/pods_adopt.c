@@ -42,8 +42,8 @@ static void adopt_exit(struct pv_crt *c, struct json_object *ex)
 	c->term.signal = (int)pv_json_int(ex, "signal");
 	c->term.reason = reason ? pv_reason_parse(reason) : PV_R_ERROR;
 	snprintf(c->term.message, sizeof(c->term.message), "%s", pv_json_str(ex, "message", NULL) ?: "");
-	snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
-		 pv_json_str(ex, "finishedAt", NULL) ?: "");
+	pv_stamp_seconds(c->term.finished_at, sizeof(c->term.finished_at),
+			 pv_json_str(ex, "finishedAt", NULL));
 	pv_crt_apply(c, PV_CE_ADOPT_EXITED, NULL);
 }
 
@@ -74,8 +74,9 @@ static bool adopt_container(struct pv_crt *c, struct json_object *pod)
 			pv_crt_apply(c, PV_CE_ADOPT_RUNNING,
 				     &(struct pv_crt_arg){ .pid = (pid_t)pv_json_int(st, "pid"),
 							   .start = (uint64_t)pv_json_int(st, "start") });
-			snprintf(c->started_at, sizeof(c->started_at), "%.20s",
-				 pv_json_str(st, "startedAt", NULL) ?: c->started_at);
+			if (pv_json_str(st, "startedAt", NULL))
+				pv_stamp_seconds(c->started_at, sizeof(c->started_at),
+						 pv_json_str(st, "startedAt", NULL));
 			alive = true;
 		}
 	}

@@ -418,8 +418,8 @@ static void read_exit(struct pv_crt *c)
 	if (json_object_object_get_ex(j, "message", &v))
 		snprintf(c->term.message, sizeof(c->term.message), "%s", json_object_get_string(v));
 	if (json_object_object_get_ex(j, "finishedAt", &v))
-		snprintf(c->term.finished_at, sizeof(c->term.finished_at), "%.20s",
-			 json_object_get_string(v));
+		pv_stamp_seconds(c->term.finished_at, sizeof(c->term.finished_at),
+				 json_object_get_string(v));
 	json_object_put(j);
 }
 

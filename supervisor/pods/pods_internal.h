@@ -4,6 +4,9 @@
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
 #define PV_SUPERVISOR_PODS_INTERNAL_H
 
+#include <stdio.h>
+#include <string.h>
+
 #include "supervisor/node/pod.h"
 #include "supervisor/pods/pod_fsm.h"
 #include "supervisor/runtime/execin.h"
@@ -137,5 +140,15 @@ void pv_hook_stop(struct pv_crt *c);
 void pv_hook_turn(struct pv_prt *p);
 /* End C's hook, if one runs, and forget a pending SIGTERM. */
 void pv_hook_cancel(struct pv_crt *c);
+
+/* The shim's stamp ("2026-12-01T07:07:07.123456789Z") as Kubernetes
+ * shows it, RFC 3339 to the second: "2026-12-01T07:07:07Z". */
+static inline void pv_stamp_seconds(char *dst, size_t n, const char *src)
+{
+	if (src && strlen(src) >= 19)
+		snprintf(dst, n, "%.19sZ", src);
+	else
+		snprintf(dst, n, "%s", src ? src : "");
+}
 
 #endif

@@ -154,6 +154,9 @@ drop once.yaml "$T_TMP/once.yaml"
 wait_status once Error && ok "exit 3 under Never shows Error" || fail "once status $(pod_json once "p['status']")"
 [ "$(pod_json once "p['containers'][0]['state']['terminated']['exitCode']")" = 3 ] && [ "$(pod_json once "p['restarts']")" = 0 ] \
 	&& ok "and exit code 3, never restarted" || fail "once exit code / restarts"
+fin=$(pod_json once "p['containers'][0]['state']['terminated']['finishedAt']")
+[[ $fin =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] \
+	&& ok "finishedAt is RFC 3339 to the second, as Kubernetes writes it ($fin)" || fail "finishedAt: '$fin'"
 pod_yaml done OnFailure sh -c 'exit 0' >"$T_TMP/done.yaml"
 drop done.yaml "$T_TMP/done.yaml"
 wait_status done Completed && ok "exit 0 under OnFailure shows Completed" || fail "done status $(pod_json done "p['status']")"
