@@ -18,6 +18,7 @@
 #include "supervisor/core/fsutil.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/source/saved.h"
+#include "volumes/safepath.h"
 
 static void test_inside(void **state)
 {
@@ -137,6 +138,84 @@ static void test_saved_files(void **state)
 	assert_int_equal(pv_rm_rf(dir, &err), 0);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	struct pv_err err = { 0 };
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_int_equal(pv_write_atomic(p, text, strlen(text), 0644, &err), 0);
+}
+
+static enum pv_admit_result admit(const struct pv_admit *a, const char *rel, char *why,
+				  size_t whylen)
+{
+	char path[512];
+	size_t len = 0;
+	char *buf = NULL;
+	enum pv_admit_result r;
+
+	snprintf(path, sizeof(path), "%s/%s", a->root, rel);
+	r = pv_admit_read(a, path, &buf, &len, why, whylen);
+	assert_true(r == PV_ADMIT_OK ? buf != NULL : buf == NULL);
+	free(buf);
+	return r;
+}
+
+/* The open itself refuses what lies outside, whatever a check by path
+ * saw before: a directory of the manifests directory that is (now) a
+ * symlink out, "..", a link through an allowed directory's subdirectory
+ * that leads out. Links inside, or into an allowed directory, are read. */
+static void test_admit_beneath(void **state)
+{
+	char t[] = "/tmp/pv-admit-XXXXXX", m[64], out[64], sub[128], why[4200];
+	const char *allow[1];
+	struct pv_admit a = { m, allow, 0, 0 };
+	struct pv_err err = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(t));
+	snprintf(m, sizeof(m), "%s/m", t);
+	snprintf(out, sizeof(out), "%s/out", t);
+	assert_int_equal(mkdir(m, 0755), 0);
+	assert_int_equal(mkdir(out, 0755), 0);
+	put(m, "a.yaml", "a: 1\n");
+	put(out, "x.yaml", "x: 1\n");
+	snprintf(sub, sizeof(sub), "%s/real", m);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(sub, "y.yaml", "y: 1\n");
+	assert_int_equal(admit(&a, "a.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	assert_int_equal(admit(&a, "real/y.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	/* the swapped directory: sub/x.yaml, with sub a symlink to ../out */
+	snprintf(sub, sizeof(sub), "%s/sub", m);
+	assert_int_equal(symlink(out, sub), 0);
+	assert_int_equal(admit(&a, "sub/x.yaml", why, sizeof(why)), PV_ADMIT_REFUSED);
+	assert_non_null(strstr(why, "leads out of"));
+	assert_int_equal(admit(&a, "../out/x.yaml", why, sizeof(why)), PV_ADMIT_REFUSED);
+	/* a link inside, and one out (refused, then allowed) */
+	snprintf(sub, sizeof(sub), "%s/in.yaml", m);
+	assert_int_equal(symlink("real/y.yaml", sub), 0);
+	assert_int_equal(admit(&a, "in.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	snprintf(sub, sizeof(sub), "%s/ln.yaml", m);
+	assert_int_equal(symlink("../out/x.yaml", sub), 0);
+	assert_int_equal(admit(&a, "ln.yaml", why, sizeof(why)), PV_ADMIT_REFUSED);
+	allow[0] = out;
+	a.nlink_allow = 1;
+	assert_int_equal(admit(&a, "ln.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	/* a FIFO: refused, never opened (the test would hang) */
+	snprintf(sub, sizeof(sub), "%s/f.yaml", m);
+	assert_int_equal(mkfifo(sub, 0644), 0);
+	assert_int_equal(admit(&a, "f.yaml", why, sizeof(why)), PV_ADMIT_REFUSED);
+	assert_string_equal(why, "is a FIFO, not a regular file");
+	/* the same without openat2 */
+	pv_safepath_force_fallback(true);
+	assert_int_equal(admit(&a, "real/y.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	assert_int_equal(admit(&a, "in.yaml", why, sizeof(why)), PV_ADMIT_OK);
+	assert_int_equal(admit(&a, "sub/x.yaml", why, sizeof(why)), PV_ADMIT_REFUSED);
+	pv_safepath_force_fallback(false);
+	assert_int_equal(pv_rm_rf(t, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_saved_names),
 		cmocka_unit_test(test_saved_files),
+		cmocka_unit_test(test_admit_beneath),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
