@@ -20,6 +20,7 @@
 #include "supervisor/source/watch.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
+#define SAVE_RETRY_MS 10000  /* a last valid version that could not be kept: tried again */
 
 struct pending_rm {
 	char *path;
@@ -37,7 +38,19 @@ static struct {
 	struct pv_watcher *watcher;
 	dev_t root_dev;   /* the directory scanned last (0: none yet) */
 	ino_t root_ino;
+	struct pv_timer *save_timer; /* copies to write again (a full state disk) */
 } mdir;
+
+/* Keep the last valid versions that could not be written before: now,
+ * and every SAVE_RETRY_MS while some still wait. */
+static void save_pending(void *data)
+{
+	struct pv_daemon *d = data;
+
+	if (pv_desired_save_pending(&d->desired) && mdir.save_timer &&
+	    !pv_timer_armed(mdir.save_timer))
+		pv_timer_arm(mdir.save_timer, SAVE_RETRY_MS);
+}
 
 static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
 {
@@ -170,6 +183,7 @@ static void file_changed(void *data, const char *path)
 			   (unsigned long long)d->desired.generation);
 		report_unacted(d, f->good);
 		pv_daemon_kick(d);
+		save_pending(d);
 		break;
 	case PV_APPLY_FAILED:
 	case PV_APPLY_REFUSED:
@@ -325,6 +339,7 @@ static void rescan(void *data)
 		file_changed(d, now.v[i]);
 	if (complete) /* the copies of files deleted while the daemon was down */
 		pv_desired_saved_gc(&d->desired);
+	save_pending(d);
 	pv_pathlist_free(&now);
 }
 
@@ -336,7 +351,8 @@ static const struct pv_watcher_ops watch_ops = {
 
 struct pv_watcher *pv_manifests_watch(struct pv_daemon *d, struct pv_err *err)
 {
-	if (!(removals.timer = pv_timer_new(d->loop, removals_fired, d)))
+	if (!(removals.timer = pv_timer_new(d->loop, removals_fired, d)) ||
+	    !(mdir.save_timer = pv_timer_new(d->loop, save_pending, d)))
 		return pv_err_sys(err, errno, "timer"), NULL;
 	return mdir.watcher = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, err);
 }

@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "supervisor/core/fsutil.h"
 #include "supervisor/source/admit.h"
+#include "supervisor/source/desired.h"
 #include "supervisor/source/saved.h"
 #include "volumes/safepath.h"
 
@@ -216,6 +219,67 @@ static void test_admit_beneath(void **state)
 	assert_int_equal(pv_rm_rf(t, &err), 0);
 }
 
+static const char cm_v1[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v1\n";
+
+/* A ConfigMap "c" whose data k is LEN bytes of 'x'. */
+static void cm_big(char *buf, size_t n, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, n, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  "
+				   "name: c\ndata:\n  k: ");
+
+	assert_true(o + len + 2 <= n);
+	memset(buf + o, 'x', len);
+	memcpy(buf + o + len, "\n", 2);
+}
+
+/* Keeping V2 fails (a file size limit stands in for a full disk): V1's
+ * copy must not stay, or a restart while the file fails would put V1
+ * back in force. Later, the save is tried again and V2 kept. */
+static void test_failed_save_drops_copy(void **state)
+{
+	char t[] = "/tmp/pv-save-XXXXXX", m[64], sdir[64], path[128], v2[1024];
+	struct rlimit was, small;
+	struct pv_desired d;
+	struct pv_dfile *df = NULL;
+	struct pv_err err = { 0 };
+	int64_t at = 0;
+	size_t len = 0;
+	char *buf;
+
+	(void)state;
+	assert_non_null(mkdtemp(t));
+	snprintf(m, sizeof(m), "%s/m", t);
+	snprintf(sdir, sizeof(sdir), "%s/state", t);
+	snprintf(path, sizeof(path), "%s/c.yaml", m);
+	assert_int_equal(mkdir(m, 0755), 0);
+	pv_desired_init(&d);
+	d.admit.root = m;
+	d.saved.dir = sdir;
+	d.saved.root = m;
+	put(m, "c.yaml", cm_v1);
+	assert_int_equal(pv_desired_apply(&d, path, &df), PV_APPLY_LOADED);
+	cm_big(v2, sizeof(v2), 500);
+	put(m, "c.yaml", v2);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = (struct rlimit){ 300, was.rlim_max }; /* the soft limit only: raised back after */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(pv_desired_apply(&d, path, &df), PV_APPLY_LOADED);
+	assert_int_equal(pv_desired_save_pending(&d), 1);
+	buf = pv_saved_get(&d.saved, path, 4096, &len, &at, &err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	assert_null(buf); /* not V1 */
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(pv_desired_save_pending(&d), 0);
+	buf = pv_saved_get(&d.saved, path, 4096, &len, &at, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, strlen(v2));
+	assert_memory_equal(buf, v2, len);
+	free(buf);
+	pv_desired_free(&d);
+	assert_int_equal(pv_rm_rf(t, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_saved_names),
 		cmocka_unit_test(test_saved_files),
 		cmocka_unit_test(test_admit_beneath),
+		cmocka_unit_test(test_failed_save_drops_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
