@@ -12,6 +12,16 @@
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
+# saved_copy FILE: the copy of $M/FILE in the state directory (named by a
+# hash; its first line names the file), or nothing.
+saved_copy() {
+	grep -lx "# podvisor: the last valid version of ${1//\//%2F}" "$S"/manifests/* 2>/dev/null
+}
+# ncopies PREFIX: how many saved copies are of files whose name starts so.
+ncopies() {
+	head -qn1 "$S"/manifests/* 2>/dev/null | grep -c "^# podvisor: the last valid version of $1"
+}
+
 # events FILE: the events of file $M/FILE (or of PATH when absolute) as
 # "REASON COUNT MESSAGE" lines.
 events() {
@@ -60,6 +70,15 @@ restart_hard() { # kill -9 the daemon, then start it again with ARGS
 ALLOW=$T_TMP/allowed
 mkdir -p "$ALLOW" "$T_TMP/outside" "$M/.real"
 DARGS=(--manifest-link-allow "$ALLOW")
+# A file deep in subdirectories: its path (escaped, each "/" 3 bytes) far
+# longer than a file name may be; its copy is named by a hash.
+DEEP=$(printf 'a-rather-long-directory-name-%02d/' $(seq 1 8))deep.yaml
+mkdir -p "$M/${DEEP%/*}"
+deep() { # TEXT: $M/$DEEP, written and renamed into place
+	printf '%b' "$1" >"$M/${DEEP%/*}/.tmp" && mv "$M/${DEEP%/*}/.tmp" "$M/$DEEP"
+}
+deep_v() { "$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == "deep"))' 2>/dev/null; }
+deep 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: {v: "1"}\n'
 
 # ---- (1) the last valid version across a restart ----
 put web
@@ -86,10 +105,17 @@ DPID=$(dep_pid)
 bad web.yaml
 bad dep.yaml
 wait_reason web.yaml FailedLoad && ok "a bad edit of web.yaml is reported" || fail "no FailedLoad: $(events web.yaml)"
-[ -f "$S/manifests/web.yaml" ] && ok "its last valid version is kept in the state directory" || fail "no $S/manifests/web.yaml: $(ls "$S/manifests" 2>&1)"
+deep 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep\n'
+wait_reason "$DEEP" FailedLoad && [ -n "$(saved_copy "$DEEP")" ] && ok "a file ${#DEEP} bytes deep: its bad edit reported, its copy kept" ||
+	fail "$DEEP: $(events "$DEEP"); copies: $(head -qn1 "$S"/manifests/* 2>&1)"
+[ -n "$(saved_copy web.yaml)" ] && ok "its last valid version is kept in the state directory ($(saved_copy web.yaml))" ||
+	fail "no copy of web.yaml: $(head -qn1 "$S"/manifests/* 2>&1)"
 restart_hard "${DARGS[@]}"
 wait_reason web.yaml LastValidVersion && ok "after kill -9 and a restart: $(events web.yaml | grep LastValidVersion)" ||
 	fail "no LastValidVersion event: $(events web.yaml)"
+wait_reason "$DEEP" LastValidVersion && [ "$(deep_v)" = 1 ] && ok "and for the deep file: ConfigMap deep v=1 in force" ||
+	fail "deep: '$(deep_v)'; $(events "$DEEP")"
+rm -r "$M/${DEEP%%/*}"
 marker
 [ "$(pod_json web "p['uid']")" = "$WUID" ] && [ "$(pid_of web)" = "$WPID" ] && [ "$(pod_json web "p['status']")" = Running ] &&
 	ok "the pod of the bad file keeps running (same uid, same pid $WPID)" ||
@@ -113,7 +139,7 @@ kill -9 "$DAEMON" && wait "$DAEMON" 2>/dev/null
 rm "$M/web.yaml"
 start_daemon "${DARGS[@]}" || { fail "daemon restart"; done_testing; exit 1; }
 wait_status web "" && ok "web.yaml deleted while the daemon was down: its pod is gone" || fail "web: $(pod_json web "p['status']")"
-wait_for 10 '[ ! -e "$S/manifests/web.yaml" ]' && ok "and its saved copy is removed" || fail "stale copy: $(ls "$S/manifests")"
+wait_for 10 '[ -z "$(saved_copy web.yaml)" ]' && ok "and its saved copy is removed" || fail "stale copy: $(saved_copy web.yaml)"
 [ "$(pod_json keep "p['status']")" = Running ] && ok "keep runs on" || fail "keep: $(pod_json keep "p['status']")"
 
 # ---- (2) what is refused, what is followed ----
@@ -234,7 +260,7 @@ ncm() { "$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; pri
 wait_for 20 '[ "$(ncm)" = 40 ]' && ok "40 ConfigMaps from 40 files" || fail "$(ncm) ConfigMaps"
 for i in $(seq 1 20); do bad "cm$i.yaml"; done
 wait_reason cm20.yaml FailedLoad || fail "cm20.yaml: $(events cm20.yaml)"
-[ "$(ls "$S/manifests" | grep -c '^cm')" = 40 ] && ok "40 saved copies" || fail "saved: $(ls "$S/manifests")"
+[ "$(ncopies cm)" = 40 ] && ok "40 saved copies" || fail "saved: $(head -qn1 "$S"/manifests/*)"
 APID=$(pid_of allowed)
 printf 'manifestLinkAllow:\n- %s\nmanifestMaxBytes: 100000\n' "$ALLOW" >"$T_TMP/node.yaml"
 restart_hard --config "$T_TMP/node.yaml" # the same settings, from node.yaml
@@ -252,7 +278,7 @@ wait_reason big.yaml Refused && events big.yaml | grep -q "larger than the limit
 rm "$M/big.yaml"
 rm -f "$M"/cm*.yaml
 wait_for 20 '[ "$(ncm)" = 0 ]' && ok "all 40 deleted" || fail "$(ncm) left"
-wait_for 10 '[ "$(ls "$S/manifests" | grep -c "^cm")" = 0 ]' && ok "and their saved copies" || fail "saved: $(ls "$S/manifests")"
+wait_for 10 '[ "$(ncopies cm)" = 0 ]' && ok "and their saved copies" || fail "saved: $(head -qn1 "$S"/manifests/*)"
 
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"

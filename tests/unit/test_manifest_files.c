@@ -74,6 +74,13 @@ static void test_saved_names(void **state)
 	assert_int_equal(pv_saved_escape("/srv/m", "/srv/mx/web.yaml", back, sizeof(back)), -1);
 	assert_int_equal(pv_saved_escape("/srv/m", "/srv/m/", back, sizeof(back)), -1);
 	assert_int_equal(pv_saved_escape("/srv/m", "/srv/m", back, sizeof(back)), -1);
+	/* a plain name fills OUT to the last byte (then its NUL) */
+	assert_int_equal(pv_saved_escape("/m", "/m/abcdefghijklmno", name, sizeof(name)), 0);
+	assert_string_equal(name, "abcdefghijklmno");
+	assert_int_equal(pv_saved_escape("/m", "/m/abcdefghijklmnop", name, sizeof(name)), -1);
+	assert_int_equal(pv_saved_escape("/m", "/m/abcdefghijkl%", name, sizeof(name)), 0);
+	assert_string_equal(name, "abcdefghijkl%25");
+	assert_int_equal(pv_saved_escape("/m", "/m/abcdefghijklm%", name, sizeof(name)), -1);
 	/* too long for OUT */
 	assert_int_equal(pv_saved_escape("/m", "/m/a-rather-long-name.yaml", name, sizeof(name)), -1);
 	/* names that are not ours: temporaries, bad escapes, NUL */
@@ -90,7 +97,7 @@ static void test_saved_names(void **state)
  * dropped. */
 static void test_saved_files(void **state)
 {
-	char dir[] = "/tmp/pv-saved-XXXXXX", sdir[64], path[128], junk[128];
+	char dir[] = "/tmp/pv-saved-XXXXXX", sdir[64], path[256], junk[128];
 	const struct pv_saved s = { sdir, "/srv/m" };
 	struct pv_pathlist l = { 0 };
 	struct pv_err err = { 0 };
@@ -112,7 +119,9 @@ static void test_saved_files(void **state)
 	assert_memory_equal(buf, "v1", 2);
 	free(buf);
 	/* the same bytes: the copy (and its time) untouched */
-	snprintf(path, sizeof(path), "%s/sub%%2Fweb.yaml", sdir);
+	assert_int_equal(pv_saved_name(&s, "/srv/m/sub/web.yaml", junk, sizeof(junk)), 0);
+	assert_int_equal(strlen(junk), 64);
+	snprintf(path, sizeof(path), "%s/%s", sdir, junk);
 	assert_int_equal(utimensat(AT_FDCWD, path, (struct timespec[]){ { 1000, 0 }, { 1000, 0 } }, 0), 0);
 	assert_int_equal(pv_saved_put(&s, "/srv/m/sub/web.yaml", "v1", 2, &at, &err), 0);
 	assert_int_equal(at, 1000);
@@ -130,6 +139,20 @@ static void test_saved_files(void **state)
 	assert_string_equal(l.v[40], "/srv/m/sub/web.yaml");
 	assert_int_equal(access(junk, F_OK), -1);
 	pv_pathlist_free(&l);
+	/* a copy named the first way (the escaped path): moved to its hashed name */
+	snprintf(junk, sizeof(junk), "%s/sub%%2Fold.yaml", sdir);
+	assert_int_equal(pv_write_atomic(junk, "old", 3, 0600, &err), 0);
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 42);
+	assert_string_equal(l.v[40], "/srv/m/sub/old.yaml");
+	pv_pathlist_free(&l);
+	assert_int_equal(access(junk, F_OK), -1);
+	buf = pv_saved_get(&s, "/srv/m/sub/old.yaml", 1024, &len, &at2, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, 3);
+	assert_memory_equal(buf, "old", 3);
+	free(buf);
+	pv_saved_drop(&s, "/srv/m/sub/old.yaml");
 	for (int i = 0; i < 40; i++) {
 		snprintf(path, sizeof(path), "/srv/m/f%02d.yaml", i);
 		pv_saved_drop(&s, path);
@@ -280,6 +303,54 @@ static void test_failed_save_drops_copy(void **state)
 	assert_int_equal(pv_rm_rf(t, &err), 0);
 }
 
+/* Copies of files with long names and deep paths: a name of 254 bytes,
+ * and a path whose escaped form is far longer than a file name may be
+ * (each "/" is 3 bytes escaped). Kept, read back, listed, dropped. */
+static void test_saved_long_paths(void **state)
+{
+	char dir[] = "/tmp/pv-saved-XXXXXX", sdir[64], longname[300], deep[1024];
+	const struct pv_saved s = { sdir, "/srv/m" };
+	struct pv_pathlist l = { 0 };
+	struct pv_err err = { 0 };
+	int64_t at = 0;
+	size_t len = 0, o;
+	char *buf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sdir, sizeof(sdir), "%s/manifests", dir);
+	o = (size_t)snprintf(longname, sizeof(longname), "/srv/m/");
+	memset(longname + o, 'a', 249);
+	strcpy(longname + o + 249, ".yaml"); /* 254 bytes: a valid file name */
+	o = (size_t)snprintf(deep, sizeof(deep), "/srv/m");
+	for (int i = 0; i < 12; i++)
+		o += (size_t)snprintf(deep + o, sizeof(deep) - o, "/dir-%02d-with/a", i);
+	snprintf(deep + o, sizeof(deep) - o, "/web app.yaml");
+	assert_int_equal(pv_saved_put(&s, longname, "long", 4, &at, &err), 0);
+	assert_int_equal(pv_saved_put(&s, deep, "deep", 4, &at, &err), 0);
+	buf = pv_saved_get(&s, longname, 1024, &len, &at, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "long", 4);
+	free(buf);
+	buf = pv_saved_get(&s, deep, 1024, &len, &at, &err);
+	assert_non_null(buf);
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "deep", 4);
+	free(buf);
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_true((strcmp(l.v[0], longname) == 0 && strcmp(l.v[1], deep) == 0) ||
+		    (strcmp(l.v[1], longname) == 0 && strcmp(l.v[0], deep) == 0));
+	pv_pathlist_free(&l);
+	pv_saved_drop(&s, longname);
+	pv_saved_drop(&s, deep);
+	assert_int_equal(pv_saved_list(&s, &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	pv_pathlist_free(&l);
+	assert_int_equal(pv_rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_saved_names),
 		cmocka_unit_test(test_saved_files),
+		cmocka_unit_test(test_saved_long_paths),
 		cmocka_unit_test(test_admit_beneath),
 		cmocka_unit_test(test_failed_save_drops_copy),
 	};
