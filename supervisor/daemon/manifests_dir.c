@@ -39,6 +39,7 @@ static struct {
 	dev_t root_dev;   /* the directory scanned last (0: none yet) */
 	ino_t root_ino;
 	struct pv_timer *save_timer; /* copies to write again (a full state disk) */
+	bool scanned;     /* a complete scan was applied (the first one restores first) */
 } mdir;
 
 /* Keep the last valid versions that could not be written before: now,
@@ -155,7 +156,8 @@ static void restore_saved(struct pv_daemon *d, struct pv_dfile *f)
 {
 	char src[1024];
 
-	if (!pv_desired_restore(&d->desired, f))
+	/* in force from its copy before the file was read (at start), or now */
+	if (!(f->good && f->good_saved) && !pv_desired_restore(&d->desired, f))
 		return;
 	pv_dfile_source(f, src, sizeof(src));
 	file_event(d, f->path, "LastValidVersion", "%zu object%s in force from the %s "
@@ -168,7 +170,10 @@ static void file_changed(void *data, const char *path)
 {
 	struct pv_daemon *d = data;
 	struct pv_dfile *f = pv_desired_find(&d->desired, path);
-	bool had_good = f && f->good;
+	/* its saved copy put in force before the file was ever read: a load
+	 * now is its first, a failure puts the copy in force for good */
+	bool restored = f && f->good_saved && !f->have_hash;
+	bool had_good = f && f->good && !restored;
 	enum pv_apply_result r;
 
 	cancel_removal(path);
@@ -301,6 +306,35 @@ static bool manifests_dir_new(struct pv_daemon *d)
 	return changed;
 }
 
+/* The first complete scan (at start): the saved copies of the files
+ * listed go in force first, so that a file that held an object keeps it
+ * against one that claims it now, whatever the order of the scan; then
+ * the files are read. Where a file's own bytes replaced its copy, the
+ * files that failed are read once more: an object moved from one file to
+ * another while the daemon was down is then where it was moved to. */
+static void first_scan(struct pv_daemon *d, const struct pv_pathlist *now)
+{
+	size_t replaced = 0;
+
+	pv_desired_restore_listed(&d->desired, now);
+	for (size_t i = 0; i < now->n; i++) {
+		const struct pv_dfile *f = pv_desired_find(&d->desired, now->v[i]);
+		bool restored = f && f->good_saved;
+
+		file_changed(d, now->v[i]);
+		f = pv_desired_find(&d->desired, now->v[i]);
+		replaced += restored && f && f->good && !f->good_saved;
+	}
+	for (size_t i = 0; replaced && i < now->n; i++) {
+		struct pv_dfile *f = pv_desired_find(&d->desired, now->v[i]);
+
+		if (f && f->failed && !f->refused) {
+			f->hash[0] ^= 1; /* read again, not "unchanged" */
+			file_changed(d, now->v[i]);
+		}
+	}
+}
+
 static void rescan(void *data)
 {
 	struct pv_daemon *d = data;
@@ -335,8 +369,12 @@ static void rescan(void *data)
 			pv_daemon_kick(d);
 		}
 	}
-	for (size_t i = 0; i < now.n; i++)
-		file_changed(d, now.v[i]);
+	if (complete && !mdir.scanned)
+		first_scan(d, &now);
+	else
+		for (size_t i = 0; i < now.n; i++)
+			file_changed(d, now.v[i]);
+	mdir.scanned = mdir.scanned || complete;
 	if (complete) /* the copies of files deleted while the daemon was down */
 		pv_desired_saved_gc(&d->desired);
 	save_pending(d);

@@ -248,7 +248,16 @@ bool pv_desired_restore(struct pv_desired *d, struct pv_dfile *df)
 	return true;
 }
 
-size_t pv_desired_restore_all(struct pv_desired *d)
+static bool in_list(const struct pv_pathlist *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* The saved copies of the files not known (of those in ONLY, if given). */
+static size_t restore_unknown(struct pv_desired *d, const struct pv_pathlist *only)
 {
 	struct pv_pathlist copies = { 0 };
 	struct pv_err err = { 0 };
@@ -261,7 +270,8 @@ size_t pv_desired_restore_all(struct pv_desired *d)
 	for (size_t i = 0; i < copies.n; i++) {
 		struct pv_dfile *df;
 
-		if (pv_desired_find(d, copies.v[i]) || !(df = dfile_get(d, copies.v[i])))
+		if ((only && !in_list(only, copies.v[i])) || pv_desired_find(d, copies.v[i]) ||
+		    !(df = dfile_get(d, copies.v[i])))
 			continue;
 		if (pv_desired_restore(d, df))
 			n++;
@@ -270,6 +280,16 @@ size_t pv_desired_restore_all(struct pv_desired *d)
 	}
 	pv_pathlist_free(&copies);
 	return n;
+}
+
+size_t pv_desired_restore_all(struct pv_desired *d)
+{
+	return restore_unknown(d, NULL);
+}
+
+size_t pv_desired_restore_listed(struct pv_desired *d, const struct pv_pathlist *paths)
+{
+	return restore_unknown(d, paths);
 }
 
 void pv_desired_saved_gc(struct pv_desired *d)

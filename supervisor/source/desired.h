@@ -56,6 +56,11 @@ bool pv_desired_restore(struct pv_desired *d, struct pv_dfile *f);
 /* Put in force the saved version of every file with a copy that is not
  * known (at start, with the manifests directory missing); how many. */
 size_t pv_desired_restore_all(struct pv_desired *d);
+/* The same for the files in PATHS only (sorted or not): at start, before
+ * any file is read, so that a file that held an object keeps it against
+ * one that claims it now, whatever the order they are read in (a file's
+ * own bytes replace its copy when they load). */
+size_t pv_desired_restore_listed(struct pv_desired *d, const struct pv_pathlist *paths);
 /* Try again to keep the bytes in force of the files whose copy could not
  * be written (the older copy was dropped then); how many still wait. */
 size_t pv_desired_save_pending(struct pv_desired *d);

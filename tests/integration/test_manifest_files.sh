@@ -9,6 +9,8 @@
 # followed. (3) The whole directory swapped (rename, `ln -sfn`) or missing
 # for a while: the new content is applied, the pods of unchanged files keep
 # running. (4) Many: 40 files, 20 of them going bad across a restart.
+# (5) At a restart, a file that fails keeps its objects against a file
+# that claimed them while the daemon was down (20 of them).
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -279,6 +281,40 @@ rm "$M/big.yaml"
 rm -f "$M"/cm*.yaml
 wait_for 20 '[ "$(ncm)" = 0 ]' && ok "all 40 deleted" || fail "$(ncm) left"
 wait_for 10 '[ "$(ncopies cm)" = 0 ]' && ok "and their saved copies" || fail "saved: $(head -qn1 "$S"/manifests/*)"
+
+# ---- (5) at a restart, the file that held an object keeps it ----
+# zh$i.yaml holds ConfigMap own$i; while the daemon is down it goes bad
+# and ah$i.yaml (sorted first) claims own$i: the saved version of zh$i
+# is in force, ah$i fails as a duplicate (the order of the scan does not
+# decide). zm$i.yaml moves mv$i to am$i.yaml while the daemon is down:
+# the move is applied. 20 of each.
+cmv() { # NAME: ConfigMap NAME's data v, or nothing
+	"$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1" 2>/dev/null
+}
+cm_file() { # FILE NAME V
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {v: "%s"}\n' "$2" "$3" >"$T_TMP/cm.yaml" &&
+		drop "$1" "$T_TMP/cm.yaml"
+}
+for i in $(seq 1 20); do cm_file "zh$i.yaml" "own$i" 1; cm_file "zm$i.yaml" "mv$i" 1; done
+wait_for 20 '[ "$(cmv own20)" = 1 ] && [ "$(cmv mv20)" = 1 ]' || fail "own20 '$(cmv own20)' mv20 '$(cmv mv20)'"
+wait_for 10 '[ "$(ncopies zh)" = 20 ]' || fail "copies of zh: $(ncopies zh)"
+kill -9 "$DAEMON" && wait "$DAEMON" 2>/dev/null
+for i in $(seq 1 20); do
+	bad "zh$i.yaml"; cm_file "ah$i.yaml" "own$i" 2
+	cm_file "zm$i.yaml" "other$i" 1; cm_file "am$i.yaml" "mv$i" 2
+done
+start_daemon "${DARGS[@]}" || { fail "daemon restart"; diag "$(tail -20 "$LOG")"; done_testing; exit 1; }
+wait_reason zh20.yaml LastValidVersion && wait_reason ah20.yaml FailedLoad || fail "zh20: $(events zh20.yaml); ah20: $(events ah20.yaml)"
+n=0 m=0
+for i in $(seq 1 20); do
+	[ "$(cmv "own$i")" = 1 ] && n=$((n + 1))
+	[ "$(cmv "mv$i")" = 2 ] && [ "$(cmv "other$i")" = 1 ] && m=$((m + 1))
+done
+[ "$n" = 20 ] && [ "$(ncopies zh)" = 20 ] && ok "the holders' saved versions are in force over the files that claimed their objects while the daemon was down (20)" ||
+	fail "$n of 20 own\$i from zh (v=1); $(ncopies zh) copies of zh; own1 '$(cmv own1)': $(events ah1.yaml)"
+[ "$m" = 20 ] && ok "objects moved between files while the daemon was down: moved (20)" ||
+	fail "$m of 20 moved; mv1 '$(cmv mv1)' other1 '$(cmv other1)': $(events am1.yaml)"
+rm -f "$M"/zh*.yaml "$M"/ah*.yaml "$M"/zm*.yaml "$M"/am*.yaml
 
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
