@@ -220,7 +220,8 @@ static void removals_fired(void *data)
 		/* rm -r of the whole directory: kept, as a missing directory is */
 		if (access(d->manifests, F_OK) != 0 && pv_desired_find(&d->desired, r->path)) {
 			file_event(d, r->path, "Kept", "deleted with the manifests directory: its "
-				   "objects stay until the directory is back");
+				   "objects stay until the directory is back (a missing directory "
+				   "deletes nothing; an empty one deletes everything)");
 		} else if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
 			file_event(d, r->path, "Removed", "its objects are deleted (generation %llu)",
 				   (unsigned long long)d->desired.generation);
@@ -281,9 +282,11 @@ static bool manifests_dir_present(struct pv_daemon *d)
 	}
 	n = pv_desired_restore_all(&d->desired);
 	pv_daemon_event(d, obj, true, "ManifestsMissing", "the manifests directory %s is missing "
-			"(%s): what is in force stays until it is back%s", d->manifests,
-			strerror(e), n ? "; the saved last valid versions are "
-			"in force" : "");
+			"(%s): what is in force stays until it is back%s; to delete "
+			"everything, make it an empty directory", d->manifests, strerror(e),
+			n ? "; the saved last valid versions are in force (those of files "
+			"deleted while the daemon was down too, until a scan of the "
+			"directory)" : "");
 	mdir.dir_missing = true;
 	if (n)
 		pv_daemon_kick(d);

@@ -213,7 +213,8 @@ wait_status linked Running && wait_status swapped "" && ok "ln -sfn to another d
 # Missing for a while: nothing stops; back, its content is the truth.
 LPID=$(pid_of linked)
 rm "$M"
-wait_reason "$M" ManifestsMissing && ok "a missing directory is an event: $(events "$M" | grep ManifestsMissing | tail -1)" || fail "$M: $(events "$M")"
+wait_reason "$M" ManifestsMissing && events "$M" | grep -q "ManifestsMissing.*to delete everything, make it an empty directory" &&
+	ok "a missing directory is an event that says how to delete everything: $(events "$M" | grep ManifestsMissing | tail -1)" || fail "$M: $(events "$M")"
 ln -s "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack && ok "and its return is one too" || fail "$M: $(events "$M")"
 marker
@@ -234,7 +235,8 @@ N=$(reason_count keep.yaml Unchanged)
 rm "$M" && cp -a "$T_TMP/v2" "$M"
 wait_reason keep.yaml Unchanged "$N" || fail "keep.yaml: $(events keep.yaml)"
 rm -rf "$M"
-wait_reason keep.yaml Kept && ok "rm -r of the directory: $(events keep.yaml | grep Kept)" || fail "keep.yaml: $(events keep.yaml)"
+wait_reason keep.yaml Kept && events keep.yaml | grep -q "^Kept .*an empty one deletes everything" &&
+	ok "rm -r of the directory: $(events keep.yaml | grep Kept)" || fail "keep.yaml: $(events keep.yaml)"
 B=$(reason_count "$M" ManifestsBack)
 mv "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack "$B" || fail "$M: $(events "$M")"
