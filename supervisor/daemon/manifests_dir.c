@@ -20,6 +20,7 @@
 #include "supervisor/source/watch.h"
 
 #define REMOVE_DELAY_MS 300 /* a file renamed away and back (vim) is not a delete */
+#define SAVE_RETRY_MS 10000  /* a last valid version that could not be kept: tried again */
 
 struct pending_rm {
 	char *path;
@@ -37,7 +38,20 @@ static struct {
 	struct pv_watcher *watcher;
 	dev_t root_dev;   /* the directory scanned last (0: none yet) */
 	ino_t root_ino;
+	struct pv_timer *save_timer; /* copies to write again (a full state disk) */
+	bool scanned;     /* a complete scan was applied (the first one restores first) */
 } mdir;
+
+/* Keep the last valid versions that could not be written before: now,
+ * and every SAVE_RETRY_MS while some still wait. */
+static void save_pending(void *data)
+{
+	struct pv_daemon *d = data;
+
+	if (pv_desired_save_pending(&d->desired) && mdir.save_timer &&
+	    !pv_timer_armed(mdir.save_timer))
+		pv_timer_arm(mdir.save_timer, SAVE_RETRY_MS);
+}
 
 static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
 {
@@ -142,7 +156,8 @@ static void restore_saved(struct pv_daemon *d, struct pv_dfile *f)
 {
 	char src[1024];
 
-	if (!pv_desired_restore(&d->desired, f))
+	/* in force from its copy before the file was read (at start), or now */
+	if (!(f->good && f->good_saved) && !pv_desired_restore(&d->desired, f))
 		return;
 	pv_dfile_source(f, src, sizeof(src));
 	file_event(d, f->path, "LastValidVersion", "%zu object%s in force from the %s "
@@ -155,7 +170,10 @@ static void file_changed(void *data, const char *path)
 {
 	struct pv_daemon *d = data;
 	struct pv_dfile *f = pv_desired_find(&d->desired, path);
-	bool had_good = f && f->good;
+	/* its saved copy put in force before the file was ever read: a load
+	 * now is its first, a failure puts the copy in force for good */
+	bool restored = f && f->good_saved && !f->have_hash;
+	bool had_good = f && f->good && !restored;
 	enum pv_apply_result r;
 
 	cancel_removal(path);
@@ -170,6 +188,7 @@ static void file_changed(void *data, const char *path)
 			   (unsigned long long)d->desired.generation);
 		report_unacted(d, f->good);
 		pv_daemon_kick(d);
+		save_pending(d);
 		break;
 	case PV_APPLY_FAILED:
 	case PV_APPLY_REFUSED:
@@ -201,7 +220,8 @@ static void removals_fired(void *data)
 		/* rm -r of the whole directory: kept, as a missing directory is */
 		if (access(d->manifests, F_OK) != 0 && pv_desired_find(&d->desired, r->path)) {
 			file_event(d, r->path, "Kept", "deleted with the manifests directory: its "
-				   "objects stay until the directory is back");
+				   "objects stay until the directory is back (a missing directory "
+				   "deletes nothing; an empty one deletes everything)");
 		} else if (access(r->path, F_OK) != 0 && pv_desired_remove(&d->desired, r->path)) {
 			file_event(d, r->path, "Removed", "its objects are deleted (generation %llu)",
 				   (unsigned long long)d->desired.generation);
@@ -262,9 +282,11 @@ static bool manifests_dir_present(struct pv_daemon *d)
 	}
 	n = pv_desired_restore_all(&d->desired);
 	pv_daemon_event(d, obj, true, "ManifestsMissing", "the manifests directory %s is missing "
-			"(%s): what is in force stays until it is back%s", d->manifests,
-			strerror(e), n ? "; the saved last valid versions are "
-			"in force" : "");
+			"(%s): what is in force stays until it is back%s; to delete "
+			"everything, make it an empty directory", d->manifests, strerror(e),
+			n ? "; the saved last valid versions are in force (those of files "
+			"deleted while the daemon was down too, until a scan of the "
+			"directory)" : "");
 	mdir.dir_missing = true;
 	if (n)
 		pv_daemon_kick(d);
@@ -285,6 +307,35 @@ static bool manifests_dir_new(struct pv_daemon *d)
 	mdir.root_dev = st.st_dev;
 	mdir.root_ino = st.st_ino;
 	return changed;
+}
+
+/* The first complete scan (at start): the saved copies of the files
+ * listed go in force first, so that a file that held an object keeps it
+ * against one that claims it now, whatever the order of the scan; then
+ * the files are read. Where a file's own bytes replaced its copy, the
+ * files that failed are read once more: an object moved from one file to
+ * another while the daemon was down is then where it was moved to. */
+static void first_scan(struct pv_daemon *d, const struct pv_pathlist *now)
+{
+	size_t replaced = 0;
+
+	pv_desired_restore_listed(&d->desired, now);
+	for (size_t i = 0; i < now->n; i++) {
+		const struct pv_dfile *f = pv_desired_find(&d->desired, now->v[i]);
+		bool restored = f && f->good_saved;
+
+		file_changed(d, now->v[i]);
+		f = pv_desired_find(&d->desired, now->v[i]);
+		replaced += restored && f && f->good && !f->good_saved;
+	}
+	for (size_t i = 0; replaced && i < now->n; i++) {
+		struct pv_dfile *f = pv_desired_find(&d->desired, now->v[i]);
+
+		if (f && f->failed && !f->refused) {
+			f->hash[0] ^= 1; /* read again, not "unchanged" */
+			file_changed(d, now->v[i]);
+		}
+	}
 }
 
 static void rescan(void *data)
@@ -321,10 +372,15 @@ static void rescan(void *data)
 			pv_daemon_kick(d);
 		}
 	}
-	for (size_t i = 0; i < now.n; i++)
-		file_changed(d, now.v[i]);
+	if (complete && !mdir.scanned)
+		first_scan(d, &now);
+	else
+		for (size_t i = 0; i < now.n; i++)
+			file_changed(d, now.v[i]);
+	mdir.scanned = mdir.scanned || complete;
 	if (complete) /* the copies of files deleted while the daemon was down */
 		pv_desired_saved_gc(&d->desired);
+	save_pending(d);
 	pv_pathlist_free(&now);
 }
 
@@ -336,7 +392,8 @@ static const struct pv_watcher_ops watch_ops = {
 
 struct pv_watcher *pv_manifests_watch(struct pv_daemon *d, struct pv_err *err)
 {
-	if (!(removals.timer = pv_timer_new(d->loop, removals_fired, d)))
+	if (!(removals.timer = pv_timer_new(d->loop, removals_fired, d)) ||
+	    !(mdir.save_timer = pv_timer_new(d->loop, save_pending, d)))
 		return pv_err_sys(err, errno, "timer"), NULL;
 	return mdir.watcher = pv_watcher_new(d->loop, d->manifests, &watch_ops, d, err);
 }

@@ -6,8 +6,15 @@
  * a file too large) is refused without being opened for reading whole:
  * a FIFO is never opened at all, so it cannot block the daemon.
  *
- * Owns: that decision and the bounded read. Calls: libc only (the
- * daemon and `podvisor check` share it, and so refuse the same files). */
+ * The file is opened by fd from the directory down (openat2
+ * RESOLVE_BENEATH, volumes/safepath.h), never by path: a directory swapped
+ * for a symlink after the checks cannot lead the open out, and the bytes
+ * read are those of the inode checked (an O_PATH fd reopened through
+ * /proc/self/fd).
+ *
+ * Owns: that decision and the bounded read. Calls: volumes (safepath),
+ * libc (the daemon and `podvisor check` share it, and so refuse the same
+ * files). */
 #ifndef PV_SUPERVISOR_ADMIT_H
 #define PV_SUPERVISOR_ADMIT_H
 
@@ -18,7 +25,7 @@
 #define PV_ADMIT_DEFAULT_MAX (4u * 1024 * 1024)
 
 struct pv_admit {
-	const char *root;              /* the manifests directory, as given */
+	const char *root;              /* the manifests directory, as given (NULL: the file's own) */
 	const char *const *link_allow; /* more directories symlinks may point into */
 	size_t nlink_allow;
 	uint64_t max_bytes;            /* 0: PV_ADMIT_DEFAULT_MAX */

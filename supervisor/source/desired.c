@@ -29,6 +29,7 @@ static void dfile_free(struct pv_dfile *f)
 {
 	pfile_free(f->good);
 	pfile_free(f->failed);
+	free(f->unsaved);
 	free(f->path);
 	free(f);
 }
@@ -135,16 +136,53 @@ static void put_in_force(struct pv_desired *d, struct pv_dfile *df, struct pv_fi
 	d->generation++;
 }
 
-/* Keep the bytes now in force as the file's last valid version. */
+/* Keep the bytes now in force as the file's last valid version. When
+ * that fails (a full disk), the older copy goes: a restart while the file
+ * fails must not put an older version back in force (nothing is better
+ * than a rollback). The bytes wait in ->unsaved for the next try
+ * (pv_desired_save_pending). */
 static int64_t save(struct pv_desired *d, struct pv_dfile *df, const char *buf, size_t len)
 {
 	struct pv_err err = { 0 };
 	int64_t at = (int64_t)time(NULL);
 
-	if (d->saved.dir && pv_saved_put(&d->saved, df->path, buf, len, &at, &err) < 0)
-		pv_warn("%s: its last valid version is not kept (%s): a restart while the file "
-			"fails would lose its objects", df->path, err.msg);
+	free(df->unsaved);
+	df->unsaved = NULL;
+	if (!d->saved.dir || pv_saved_put(&d->saved, df->path, buf, len, &at, &err) == 0)
+		return at;
+	pv_saved_drop(&d->saved, df->path);
+	pv_warn("%s: its last valid version cannot be kept (%s); the older copy is dropped, so "
+		"that a restart while the file fails puts nothing in force rather than an older "
+		"version; tried again later", df->path, err.msg);
+	if ((df->unsaved = malloc(len + 1))) {
+		memcpy(df->unsaved, buf, len);
+		df->unsaved_len = len;
+	}
 	return at;
+}
+
+size_t pv_desired_save_pending(struct pv_desired *d)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct pv_dfile *df = d->files[i];
+		struct pv_err err = { 0 };
+		int64_t at = 0;
+
+		if (!df->unsaved)
+			continue;
+		if (!df->good || df->good_saved ||
+		    pv_saved_put(&d->saved, df->path, df->unsaved, df->unsaved_len, &at, &err) == 0) {
+			if (df->good && !df->good_saved)
+				pv_info("%s: its last valid version is kept now", df->path);
+			free(df->unsaved);
+			df->unsaved = NULL;
+		} else {
+			left++;
+		}
+	}
+	return left;
 }
 
 enum pv_apply_result pv_desired_apply(struct pv_desired *d, const char *path,
@@ -210,7 +248,16 @@ bool pv_desired_restore(struct pv_desired *d, struct pv_dfile *df)
 	return true;
 }
 
-size_t pv_desired_restore_all(struct pv_desired *d)
+static bool in_list(const struct pv_pathlist *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* The saved copies of the files not known (of those in ONLY, if given). */
+static size_t restore_unknown(struct pv_desired *d, const struct pv_pathlist *only)
 {
 	struct pv_pathlist copies = { 0 };
 	struct pv_err err = { 0 };
@@ -223,7 +270,8 @@ size_t pv_desired_restore_all(struct pv_desired *d)
 	for (size_t i = 0; i < copies.n; i++) {
 		struct pv_dfile *df;
 
-		if (pv_desired_find(d, copies.v[i]) || !(df = dfile_get(d, copies.v[i])))
+		if ((only && !in_list(only, copies.v[i])) || pv_desired_find(d, copies.v[i]) ||
+		    !(df = dfile_get(d, copies.v[i])))
 			continue;
 		if (pv_desired_restore(d, df))
 			n++;
@@ -232,6 +280,16 @@ size_t pv_desired_restore_all(struct pv_desired *d)
 	}
 	pv_pathlist_free(&copies);
 	return n;
+}
+
+size_t pv_desired_restore_all(struct pv_desired *d)
+{
+	return restore_unknown(d, NULL);
+}
+
+size_t pv_desired_restore_listed(struct pv_desired *d, const struct pv_pathlist *paths)
+{
+	return restore_unknown(d, paths);
 }
 
 void pv_desired_saved_gc(struct pv_desired *d)

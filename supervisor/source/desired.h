@@ -24,6 +24,8 @@ struct pv_dfile {
 	int64_t good_at;        /* since when (wall clock, s) the bytes in force are valid */
 	bool good_saved;        /* in force from the saved copy (the file failed at start) */
 	bool refused;           /* ->failed is a refusal (admit.h), not a load error */
+	char *unsaved;          /* the bytes in force when keeping them failed (saved.h) */
+	size_t unsaved_len;
 };
 
 struct pv_desired {
@@ -54,6 +56,14 @@ bool pv_desired_restore(struct pv_desired *d, struct pv_dfile *f);
 /* Put in force the saved version of every file with a copy that is not
  * known (at start, with the manifests directory missing); how many. */
 size_t pv_desired_restore_all(struct pv_desired *d);
+/* The same for the files in PATHS only (sorted or not): at start, before
+ * any file is read, so that a file that held an object keeps it against
+ * one that claims it now, whatever the order they are read in (a file's
+ * own bytes replace its copy when they load). */
+size_t pv_desired_restore_listed(struct pv_desired *d, const struct pv_pathlist *paths);
+/* Try again to keep the bytes in force of the files whose copy could not
+ * be written (the older copy was dropped then); how many still wait. */
+size_t pv_desired_save_pending(struct pv_desired *d);
 /* Remove the copies of files that are not known (after a complete scan). */
 void pv_desired_saved_gc(struct pv_desired *d);
 /* Which version of F is in force, for `describe`: "the file as it is

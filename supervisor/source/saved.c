@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "common/cleanup.h"
 #include "manifests/manifest.h"
 #include "supervisor/core/fsutil.h"
@@ -41,7 +43,7 @@ int pv_saved_escape(const char *root, const char *path, char *out, size_t n)
 	for (rel++; *rel; rel++) {
 		unsigned char c = (unsigned char)*rel;
 
-		if (o + 4 > n)
+		if (o + (plain(c) ? 1 : 3) >= n) /* and the NUL */
 			return -1;
 		if (plain(c))
 			out[o++] = (char)c;
@@ -91,15 +93,75 @@ int pv_saved_unescape(const char *root, const char *name, char *out, size_t n)
 	return 0;
 }
 
-static int copy_path(const struct pv_saved *s, const char *path, char *out, size_t n)
-{
-	char name[NAME_MAX + 1];
+/* A copy is STATE/manifests/<sha256 of the path relative to the root, in
+ * hex>: any depth and length of path gets a name. Its first line names
+ * the file (escaped: one line whatever the name); the bytes follow. */
+#define HEADER "# podvisor: the last valid version of "
+#define HASH_HEX 64
+#define ESCAPED_MAX (PATH_MAX * 3)
 
-	if (pv_saved_escape(s->root, path, name, sizeof(name)) < 0)
+static int copy_name(const struct pv_saved *s, const char *path, char *name, char *escaped)
+{
+	unsigned char h[32];
+
+	if (pv_saved_escape(s->root, path, escaped, ESCAPED_MAX) < 0)
 		return errno = ENAMETOOLONG, -1;
+	if (EVP_Digest(escaped, strlen(escaped), h, NULL, EVP_sha256(), NULL) != 1)
+		return errno = ENOMEM, -1;
+	for (size_t i = 0; i < sizeof(h); i++)
+		snprintf(name + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+int pv_saved_name(const struct pv_saved *s, const char *path, char *out, size_t n)
+{
+	cleanup_free char *escaped = malloc(ESCAPED_MAX);
+
+	if (n <= HASH_HEX)
+		return -1;
+	return escaped ? copy_name(s, path, out, escaped) : -1;
+}
+
+static int copy_path(const struct pv_saved *s, const char *path, char *out, size_t n,
+		     char *escaped)
+{
+	char name[HASH_HEX + 1];
+
+	if (copy_name(s, path, name, escaped) < 0)
+		return -1;
 	if ((size_t)snprintf(out, n, "%s/%s", s->dir, name) >= n)
 		return errno = ENAMETOOLONG, -1;
 	return 0;
+}
+
+/* The copy's text: the header line for ESCAPED, then BUF. */
+static char *with_header(const char *escaped, const char *buf, size_t len, size_t *total)
+{
+	size_t hl = strlen(HEADER) + strlen(escaped) + 1;
+	char *t = malloc(hl + len + 1);
+
+	if (!t)
+		return NULL;
+	snprintf(t, hl + 1, "%s%s\n", HEADER, escaped);
+	memcpy(t + hl, buf, len);
+	t[hl + len] = '\0';
+	*total = hl + len;
+	return t;
+}
+
+/* The bytes after the header of TEXT, when it names ESCAPED (NULL:
+ * any); the escaped name in *NAMED (inside TEXT, not terminated). */
+static const char *body_of(const char *text, size_t len, const char *escaped, size_t *namelen)
+{
+	size_t hl = strlen(HEADER);
+	const char *nl = len > hl ? memchr(text, '\n', len) : NULL;
+
+	if (!nl || strncmp(text, HEADER, hl) != 0)
+		return NULL;
+	*namelen = (size_t)(nl - text) - hl;
+	if (escaped && (strlen(escaped) != *namelen || memcmp(text + hl, escaped, *namelen)))
+		return NULL;
+	return nl + 1;
 }
 
 static bool same_bytes(const char *copy, const char *buf, size_t len, int64_t *at)
@@ -126,14 +188,19 @@ static void sync_dir(const char *dir)
 int pv_saved_put(const struct pv_saved *s, const char *path, const char *buf, size_t len,
 		 int64_t *at, struct pv_err *err)
 {
+	cleanup_free char *escaped = malloc(ESCAPED_MAX), *text = NULL;
 	char copy[PATH_MAX];
+	size_t total = 0;
 	struct stat st;
 
-	if (copy_path(s, path, copy, sizeof(copy)) < 0)
-		return pv_err_sys(err, errno, "%s: no name for its saved copy", path);
-	if (same_bytes(copy, buf, len, at))
+	if (!escaped || copy_path(s, path, copy, sizeof(copy), escaped) < 0)
+		return pv_err_sys(err, escaped ? errno : ENOMEM, "%s: no name for its saved copy",
+				  path);
+	if (!(text = with_header(escaped, buf, len, &total)))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (same_bytes(copy, text, total, at))
 		return 0;
-	if (pv_mkdir_p(s->dir, 0700, err) < 0 || pv_write_atomic(copy, buf, len, 0600, err) < 0)
+	if (pv_mkdir_p(s->dir, 0700, err) < 0 || pv_write_atomic(copy, text, total, 0600, err) < 0)
 		return -1;
 	sync_dir(s->dir);
 	*at = stat(copy, &st) == 0 ? (int64_t)st.st_mtime : (int64_t)time(NULL);
@@ -143,23 +210,35 @@ int pv_saved_put(const struct pv_saved *s, const char *path, const char *buf, si
 char *pv_saved_get(const struct pv_saved *s, const char *path, size_t max, size_t *len,
 		   int64_t *at, struct pv_err *err)
 {
+	cleanup_free char *escaped = malloc(ESCAPED_MAX), *text = NULL;
 	char copy[PATH_MAX];
+	const char *body;
+	size_t total = 0, namelen = 0;
 	struct stat st;
 	char *buf;
 
-	if (copy_path(s, path, copy, sizeof(copy)) < 0)
-		return pv_err_sys(err, errno, "%s: no name for its saved copy", path), NULL;
-	if (!(buf = pv_read_file(copy, max, len, err)))
+	if (!escaped || copy_path(s, path, copy, sizeof(copy), escaped) < 0)
+		return pv_err_sys(err, escaped ? errno : ENOMEM, "%s: no name for its saved copy",
+				  path), NULL;
+	if (!(text = pv_read_file(copy, max + strlen(HEADER) + strlen(escaped) + 1, &total, err)))
 		return NULL;
+	if (!(body = body_of(text, total, escaped, &namelen)))
+		return pv_err_set(err, EINVAL, "%s: not the saved copy of %s", copy, path), NULL;
+	*len = total - (size_t)(body - text);
+	if (!(buf = malloc(*len + 1)))
+		return pv_err_set(err, ENOMEM, "out of memory"), NULL;
+	memcpy(buf, body, *len);
+	buf[*len] = '\0';
 	*at = stat(copy, &st) == 0 ? (int64_t)st.st_mtime : 0;
 	return buf;
 }
 
 void pv_saved_drop(const struct pv_saved *s, const char *path)
 {
+	cleanup_free char *escaped = malloc(ESCAPED_MAX);
 	char copy[PATH_MAX];
 
-	if (copy_path(s, path, copy, sizeof(copy)) == 0 && unlink(copy) == 0)
+	if (escaped && copy_path(s, path, copy, sizeof(copy), escaped) == 0 && unlink(copy) == 0)
 		sync_dir(s->dir);
 }
 
@@ -168,29 +247,100 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool hex_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return i == HASH_HEX;
+}
+
+static bool name_ok(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && pv_manifest_name_ok(base + 1);
+}
+
+/* The file whose copy is DIR/NAME (hashed name): from its header, into
+ * PATH; false for anything else (then removed). */
+static bool copy_of(const struct pv_saved *s, const char *name, char *path, size_t n)
+{
+	size_t cap = strlen(HEADER) + ESCAPED_MAX + 1, got = 0, namelen = 0;
+	cleanup_free char *head = malloc(cap + 1), *escaped = malloc(ESCAPED_MAX);
+	char file[PATH_MAX], want[HASH_HEX + 1];
+	cleanup_close int fd = -1;
+	const char *body;
+	ssize_t r;
+
+	if (!head || !escaped || (size_t)snprintf(file, sizeof(file), "%s/%s", s->dir, name) >=
+	    sizeof(file) || (fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	while (got < cap && (r = read(fd, head + got, cap - got)) > 0)
+		got += (size_t)r;
+	if (!(body = body_of(head, got, NULL, &namelen)) || namelen >= ESCAPED_MAX)
+		return false;
+	memcpy(escaped, head + strlen(HEADER), namelen);
+	escaped[namelen] = '\0';
+	return pv_saved_unescape(s->root, escaped, path, n) == 0 && name_ok(path) &&
+	       copy_name(s, path, want, escaped) == 0 && strcmp(want, name) == 0;
+}
+
+/* A copy named the way of the first version (the escaped path itself):
+ * kept under its hashed name. */
+static bool migrate(const struct pv_saved *s, const char *name, char *path, size_t n)
+{
+	struct pv_err err = { 0 };
+	char old[PATH_MAX];
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	int64_t at = 0;
+
+	if (pv_saved_unescape(s->root, name, path, n) < 0 || !name_ok(path) ||
+	    (size_t)snprintf(old, sizeof(old), "%s/%s", s->dir, name) >= sizeof(old) ||
+	    !(buf = pv_read_file(old, PV_MAX_FILE_SIZE, &len, &err)) ||
+	    pv_saved_put(s, path, buf, len, &at, &err) < 0)
+		return false;
+	unlink(old);
+	return true;
+}
+
 int pv_saved_list(const struct pv_saved *s, struct pv_pathlist *out, struct pv_err *err)
 {
 	struct dirent **names = NULL;
 	int n = scandir(s->dir, &names, NULL, name_cmp), rc = 0;
+	size_t first = out->n;
 
 	if (n < 0)
 		return errno == ENOENT ? 0 : pv_err_sys(err, errno, "%s", s->dir);
 	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name, *base;
+		const char *name = names[i]->d_name;
 		char path[PATH_MAX], junk[PATH_MAX];
 
 		if (strcmp(name, ".") && strcmp(name, "..")) {
-			if (pv_saved_unescape(s->root, name, path, sizeof(path)) == 0 &&
-			    (base = strrchr(path, '/')) && pv_manifest_name_ok(base + 1)) {
+			if (hex_name(name) ? copy_of(s, name, path, sizeof(path))
+					   : migrate(s, name, path, sizeof(path))) {
 				if (rc == 0 && pv_pathlist_add(out, path) < 0)
 					rc = pv_err_set(err, ENOMEM, "out of memory");
-			} else if ((size_t)snprintf(junk, sizeof(junk), "%s/%s", s->dir, name) <
-				   sizeof(junk)) {
-				unlink(junk);
+			} else if (hex_name(name) || pv_saved_unescape(s->root, name, path,
+									 sizeof(path)) < 0 ||
+				   !name_ok(path)) { /* an old copy not moved yet stays */
+				if ((size_t)snprintf(junk, sizeof(junk), "%s/%s", s->dir, name) <
+				    sizeof(junk))
+					unlink(junk);
 			}
 		}
 		free(names[i]);
 	}
 	free(names);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), path_cmp);
 	return rc;
 }

@@ -9,8 +9,20 @@
 # followed. (3) The whole directory swapped (rename, `ln -sfn`) or missing
 # for a while: the new content is applied, the pods of unchanged files keep
 # running. (4) Many: 40 files, 20 of them going bad across a restart.
+# (5) At a restart, a file that fails keeps its objects against a file
+# that claimed them while the daemon was down (20 of them).
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
+
+# saved_copy FILE: the copy of $M/FILE in the state directory (named by a
+# hash; its first line names the file), or nothing.
+saved_copy() {
+	grep -lx "# podvisor: the last valid version of ${1//\//%2F}" "$S"/manifests/* 2>/dev/null
+}
+# ncopies PREFIX: how many saved copies are of files whose name starts so.
+ncopies() {
+	head -qn1 "$S"/manifests/* 2>/dev/null | grep -c "^# podvisor: the last valid version of $1"
+}
 
 # events FILE: the events of file $M/FILE (or of PATH when absolute) as
 # "REASON COUNT MESSAGE" lines.
@@ -60,6 +72,15 @@ restart_hard() { # kill -9 the daemon, then start it again with ARGS
 ALLOW=$T_TMP/allowed
 mkdir -p "$ALLOW" "$T_TMP/outside" "$M/.real"
 DARGS=(--manifest-link-allow "$ALLOW")
+# A file deep in subdirectories: its path (escaped, each "/" 3 bytes) far
+# longer than a file name may be; its copy is named by a hash.
+DEEP=$(printf 'a-rather-long-directory-name-%02d/' $(seq 1 8))deep.yaml
+mkdir -p "$M/${DEEP%/*}"
+deep() { # TEXT: $M/$DEEP, written and renamed into place
+	printf '%b' "$1" >"$M/${DEEP%/*}/.tmp" && mv "$M/${DEEP%/*}/.tmp" "$M/$DEEP"
+}
+deep_v() { "$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == "deep"))' 2>/dev/null; }
+deep 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: {v: "1"}\n'
 
 # ---- (1) the last valid version across a restart ----
 put web
@@ -86,10 +107,17 @@ DPID=$(dep_pid)
 bad web.yaml
 bad dep.yaml
 wait_reason web.yaml FailedLoad && ok "a bad edit of web.yaml is reported" || fail "no FailedLoad: $(events web.yaml)"
-[ -f "$S/manifests/web.yaml" ] && ok "its last valid version is kept in the state directory" || fail "no $S/manifests/web.yaml: $(ls "$S/manifests" 2>&1)"
+deep 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep\n'
+wait_reason "$DEEP" FailedLoad && [ -n "$(saved_copy "$DEEP")" ] && ok "a file ${#DEEP} bytes deep: its bad edit reported, its copy kept" ||
+	fail "$DEEP: $(events "$DEEP"); copies: $(head -qn1 "$S"/manifests/* 2>&1)"
+[ -n "$(saved_copy web.yaml)" ] && ok "its last valid version is kept in the state directory ($(saved_copy web.yaml))" ||
+	fail "no copy of web.yaml: $(head -qn1 "$S"/manifests/* 2>&1)"
 restart_hard "${DARGS[@]}"
 wait_reason web.yaml LastValidVersion && ok "after kill -9 and a restart: $(events web.yaml | grep LastValidVersion)" ||
 	fail "no LastValidVersion event: $(events web.yaml)"
+wait_reason "$DEEP" LastValidVersion && [ "$(deep_v)" = 1 ] && ok "and for the deep file: ConfigMap deep v=1 in force" ||
+	fail "deep: '$(deep_v)'; $(events "$DEEP")"
+rm -r "$M/${DEEP%%/*}"
 marker
 [ "$(pod_json web "p['uid']")" = "$WUID" ] && [ "$(pid_of web)" = "$WPID" ] && [ "$(pod_json web "p['status']")" = Running ] &&
 	ok "the pod of the bad file keeps running (same uid, same pid $WPID)" ||
@@ -113,7 +141,7 @@ kill -9 "$DAEMON" && wait "$DAEMON" 2>/dev/null
 rm "$M/web.yaml"
 start_daemon "${DARGS[@]}" || { fail "daemon restart"; done_testing; exit 1; }
 wait_status web "" && ok "web.yaml deleted while the daemon was down: its pod is gone" || fail "web: $(pod_json web "p['status']")"
-wait_for 10 '[ ! -e "$S/manifests/web.yaml" ]' && ok "and its saved copy is removed" || fail "stale copy: $(ls "$S/manifests")"
+wait_for 10 '[ -z "$(saved_copy web.yaml)" ]' && ok "and its saved copy is removed" || fail "stale copy: $(saved_copy web.yaml)"
 [ "$(pod_json keep "p['status']")" = Running ] && ok "keep runs on" || fail "keep: $(pod_json keep "p['status']")"
 
 # ---- (2) what is refused, what is followed ----
@@ -185,7 +213,8 @@ wait_status linked Running && wait_status swapped "" && ok "ln -sfn to another d
 # Missing for a while: nothing stops; back, its content is the truth.
 LPID=$(pid_of linked)
 rm "$M"
-wait_reason "$M" ManifestsMissing && ok "a missing directory is an event: $(events "$M" | grep ManifestsMissing | tail -1)" || fail "$M: $(events "$M")"
+wait_reason "$M" ManifestsMissing && events "$M" | grep -q "ManifestsMissing.*to delete everything, make it an empty directory" &&
+	ok "a missing directory is an event that says how to delete everything: $(events "$M" | grep ManifestsMissing | tail -1)" || fail "$M: $(events "$M")"
 ln -s "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack && ok "and its return is one too" || fail "$M: $(events "$M")"
 marker
@@ -206,7 +235,8 @@ N=$(reason_count keep.yaml Unchanged)
 rm "$M" && cp -a "$T_TMP/v2" "$M"
 wait_reason keep.yaml Unchanged "$N" || fail "keep.yaml: $(events keep.yaml)"
 rm -rf "$M"
-wait_reason keep.yaml Kept && ok "rm -r of the directory: $(events keep.yaml | grep Kept)" || fail "keep.yaml: $(events keep.yaml)"
+wait_reason keep.yaml Kept && events keep.yaml | grep -q "^Kept .*an empty one deletes everything" &&
+	ok "rm -r of the directory: $(events keep.yaml | grep Kept)" || fail "keep.yaml: $(events keep.yaml)"
 B=$(reason_count "$M" ManifestsBack)
 mv "$T_TMP/v2" "$M"
 wait_reason "$M" ManifestsBack "$B" || fail "$M: $(events "$M")"
@@ -234,7 +264,7 @@ ncm() { "$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; pri
 wait_for 20 '[ "$(ncm)" = 40 ]' && ok "40 ConfigMaps from 40 files" || fail "$(ncm) ConfigMaps"
 for i in $(seq 1 20); do bad "cm$i.yaml"; done
 wait_reason cm20.yaml FailedLoad || fail "cm20.yaml: $(events cm20.yaml)"
-[ "$(ls "$S/manifests" | grep -c '^cm')" = 40 ] && ok "40 saved copies" || fail "saved: $(ls "$S/manifests")"
+[ "$(ncopies cm)" = 40 ] && ok "40 saved copies" || fail "saved: $(head -qn1 "$S"/manifests/*)"
 APID=$(pid_of allowed)
 printf 'manifestLinkAllow:\n- %s\nmanifestMaxBytes: 100000\n' "$ALLOW" >"$T_TMP/node.yaml"
 restart_hard --config "$T_TMP/node.yaml" # the same settings, from node.yaml
@@ -252,7 +282,41 @@ wait_reason big.yaml Refused && events big.yaml | grep -q "larger than the limit
 rm "$M/big.yaml"
 rm -f "$M"/cm*.yaml
 wait_for 20 '[ "$(ncm)" = 0 ]' && ok "all 40 deleted" || fail "$(ncm) left"
-wait_for 10 '[ "$(ls "$S/manifests" | grep -c "^cm")" = 0 ]' && ok "and their saved copies" || fail "saved: $(ls "$S/manifests")"
+wait_for 10 '[ "$(ncopies cm)" = 0 ]' && ok "and their saved copies" || fail "saved: $(head -qn1 "$S"/manifests/*)"
+
+# ---- (5) at a restart, the file that held an object keeps it ----
+# zh$i.yaml holds ConfigMap own$i; while the daemon is down it goes bad
+# and ah$i.yaml (sorted first) claims own$i: the saved version of zh$i
+# is in force, ah$i fails as a duplicate (the order of the scan does not
+# decide). zm$i.yaml moves mv$i to am$i.yaml while the daemon is down:
+# the move is applied. 20 of each.
+cmv() { # NAME: ConfigMap NAME's data v, or nothing
+	"$PODVISOR" get cm -o json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1" 2>/dev/null
+}
+cm_file() { # FILE NAME V
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {v: "%s"}\n' "$2" "$3" >"$T_TMP/cm.yaml" &&
+		drop "$1" "$T_TMP/cm.yaml"
+}
+for i in $(seq 1 20); do cm_file "zh$i.yaml" "own$i" 1; cm_file "zm$i.yaml" "mv$i" 1; done
+wait_for 20 '[ "$(cmv own20)" = 1 ] && [ "$(cmv mv20)" = 1 ]' || fail "own20 '$(cmv own20)' mv20 '$(cmv mv20)'"
+wait_for 10 '[ "$(ncopies zh)" = 20 ]' || fail "copies of zh: $(ncopies zh)"
+kill -9 "$DAEMON" && wait "$DAEMON" 2>/dev/null
+for i in $(seq 1 20); do
+	bad "zh$i.yaml"; cm_file "ah$i.yaml" "own$i" 2
+	cm_file "zm$i.yaml" "other$i" 1; cm_file "am$i.yaml" "mv$i" 2
+done
+start_daemon "${DARGS[@]}" || { fail "daemon restart"; diag "$(tail -20 "$LOG")"; done_testing; exit 1; }
+wait_reason zh20.yaml LastValidVersion && wait_reason ah20.yaml FailedLoad || fail "zh20: $(events zh20.yaml); ah20: $(events ah20.yaml)"
+n=0 m=0
+for i in $(seq 1 20); do
+	[ "$(cmv "own$i")" = 1 ] && n=$((n + 1))
+	[ "$(cmv "mv$i")" = 2 ] && [ "$(cmv "other$i")" = 1 ] && m=$((m + 1))
+done
+[ "$n" = 20 ] && [ "$(ncopies zh)" = 20 ] && ok "the holders' saved versions are in force over the files that claimed their objects while the daemon was down (20)" ||
+	fail "$n of 20 own\$i from zh (v=1); $(ncopies zh) copies of zh; own1 '$(cmv own1)': $(events ah1.yaml)"
+[ "$m" = 20 ] && ok "objects moved between files while the daemon was down: moved (20)" ||
+	fail "$m of 20 moved; mv1 '$(cmv mv1)' other1 '$(cmv other1)': $(events am1.yaml)"
+rm -f "$M"/zh*.yaml "$M"/ah*.yaml "$M"/zm*.yaml "$M"/am*.yaml
 
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
