@@ -422,7 +422,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		goto fail;
 	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
 		goto fail;
-	if (pv_sysctl_apply(p->init_pid, p->spec, &err) < 0) /* before any container */
+	if (pv_sysctl_apply(p->init_pidfd, p->spec, &err) < 0) /* before any container */
 		goto fail;
 	pv_pod_set_ip(p);
 	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)

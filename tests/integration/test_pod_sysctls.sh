@@ -9,6 +9,11 @@
 # node's devices, another does not; an AppArmor profile on a node without
 # AppArmor (any profile but Unconfined, as the kubelet) refuses the pod;
 # twenty pods each see their own port range.
+#
+# The IPC sysctls (kernel.shm_rmid_forced, kernel.msgmax) are compared
+# with an IPC namespace of the test's own, so that a writer that went
+# wrong could only change that one (lib_pods.sh adds the others).
+[ -n "${PV_OWN_IPC:-}" ] || exec unshare --ipc env PV_OWN_IPC=1 bash "$0" "$@"
 . "$(dirname "$0")/lib_pods.sh"
 
 PORTS=/proc/sys/net/ipv4/ip_local_port_range
