@@ -144,9 +144,17 @@ fi
 wait_status aaunconfined Running 30 && ok "appArmorProfile Unconfined runs" \
 	|| fail "aaunconfined: $(pod_json aaunconfined "p['status']")"
 
-# ---- the same unsafe sysctls, allowed by the node ----
+# ---- the same unsafe sysctls, allowed by the node; and a node with AppArmor ----
 before=$(pod_json safe "p['uid']")
 stop_daemon TERM >/dev/null
+# AppArmor enabled, as the daemon reads it: a stand-in /sys/module in the
+# test's own mount namespace
+aa_faked=0
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] &&
+	mount -t tmpfs pv-aa /sys/module && mkdir -p /sys/module/apparmor/parameters &&
+	echo Y >/sys/module/apparmor/parameters/enabled; then
+	aa_faked=1
+fi
 printf 'allowedUnsafeSysctls:\n- kernel.msg*\n' >"$T_TMP/node.yaml"
 start_daemon --config "$T_TMP/node.yaml" --allowed-unsafe-sysctls 'net.core.*' --allowed-unsafe-sysctls 'net.*' \
 	|| { fail "daemon start (unsafe allowed)"; diag "$(tail "$LOG")"; done_testing; exit 1; }
@@ -162,6 +170,22 @@ wait_status hostnet SysctlForbidden 5 && ok "hostNetwork with net.* stays refuse
 wait_status trav SysctlForbidden 5 && [ "$(cat /proc/sys/kernel/domainname)" != pvtrav ] \
 	&& ok "... and so does net.//.kernel.domainname under net.*" || fail "trav: $(pod_json trav "p['status']")"
 [ "$(pod_json safe "p['uid']")" = "$before" ] && ok "the running pod was adopted, not judged again" || fail "safe was remade"
+if [ $aa_faked = 1 ]; then
+	sc_pod aanone '{}'
+	wait_status aadefault Running 30 \
+		&& wait_for 10 'events_of aadefault | grep AppArmorNotEnforced | grep -q "container main asks for the AppArmor profile RuntimeDefault: this podvisor loads no AppArmor profile, so it runs unconfined"' \
+		&& ok "with AppArmor: an explicit RuntimeDefault runs, with a Warning event that it runs unconfined" \
+		|| fail "aadefault with AppArmor: $(pod_json aadefault "p['status']") $(events_of aadefault)"
+	wait_status aalocal AppArmor 20 && events_of aalocal | grep -q 'profile "k8s-deny-write" of container main: this podvisor loads no AppArmor profile' \
+		&& ok "... a Localhost profile is refused (none is loaded)" || fail "aalocal with AppArmor: $(events_of aalocal)"
+	wait_status aanone Running 30 && wait_for 10 'events_of aanone | grep -q Scheduled' \
+		&& ! events_of aanone | grep -q AppArmorNotEnforced \
+		&& ok "... a pod that asks for no profile gets no such warning" || fail "aanone: $(events_of aanone)"
+else
+	ok "# SKIP AppArmor is enabled here: RuntimeDefault's warning is not checked"
+	ok "# SKIP (Localhost)"
+	ok "# SKIP (no profile)"
+fi
 wait_for 20 'events_of bad | grep FailedCreatePodSandBox | grep -q "net.core.no_such_sysctl"' \
 	&& [ "$(pod_json bad "p['status']")" != Running ] \
 	&& ok "a sysctl that cannot be written: FailedCreatePodSandBox naming it, not started" \

@@ -314,6 +314,60 @@ static void test_apparmor(void **state)
 	assert_non_null(strstr(err.msg, "invalid AppArmor profile name"));
 	pc.ann[0].key = "container.apparmor.security.beta.kubernetes.io/other";
 	assert_int_equal(pv_apparmor_admit(&pc.pod, false, &err), 0);
+
+	/* the kubelet's order: the container's field, its annotation, the pod's field */
+	pc.ann[0].key = "container.apparmor.security.beta.kubernetes.io/app";
+	pc.ann[0].value = "localhost/k8s-deny-write";
+	set_profile(&pc.pod.spec.security_context.app_armor_profile, "Unconfined", NULL);
+	assert_int_equal(pv_apparmor_profile(&pc.pod, &pc.c[0], &a, &prof, &err), 0);
+	assert_int_equal(a, PV_APPARMOR_LOCALHOST);
+	assert_int_equal(pv_apparmor_admit(&pc.pod, false, &err), -1);
+	assert_string_equal(err.msg, "Cannot enforce AppArmor: AppArmor is not enabled on the host");
+	set_profile(&pc.c[0].security_context.app_armor_profile, "Unconfined", NULL);
+	assert_int_equal(pv_apparmor_profile(&pc.pod, &pc.c[0], &a, &prof, &err), 0);
+	assert_int_equal(a, PV_APPARMOR_UNCONFINED);
+	assert_int_equal(pv_apparmor_admit(&pc.pod, false, &err), 0);
+	pc.ann[0].value = "unconfined";
+	set_profile(&pc.c[0].security_context.app_armor_profile, NULL, NULL);
+	set_profile(&pc.pod.spec.security_context.app_armor_profile, "RuntimeDefault", NULL);
+	assert_int_equal(pv_apparmor_profile(&pc.pod, &pc.c[0], &a, &prof, &err), 0);
+	assert_int_equal(a, PV_APPARMOR_UNCONFINED);
+}
+
+/* RuntimeDefault asked for on a node with AppArmor: this podvisor loads
+ * no profile, so the pod is told (a Warning event) which container runs
+ * unconfined. */
+static void test_apparmor_unenforced(void **state)
+{
+	struct pod_case pc;
+
+	(void)state;
+	pod_with(&pc, NONE_NAMES, false);
+	pc.c[1].name.v = "side";
+	pc.pod.spec.containers.n = 2;
+	assert_null(pv_apparmor_unenforced(&pc.pod, true)); /* nothing asked */
+	set_profile(&pc.pod.spec.security_context.app_armor_profile, "Unconfined", NULL);
+	assert_null(pv_apparmor_unenforced(&pc.pod, true));
+	set_profile(&pc.c[1].security_context.app_armor_profile, "RuntimeDefault", NULL);
+	assert_string_equal(pv_apparmor_unenforced(&pc.pod, true), "side");
+	assert_null(pv_apparmor_unenforced(&pc.pod, false)); /* refused there: admission */
+	set_profile(&pc.c[1].security_context.app_armor_profile, NULL, NULL);
+	set_profile(&pc.pod.spec.security_context.app_armor_profile, "RuntimeDefault", NULL);
+	assert_string_equal(pv_apparmor_unenforced(&pc.pod, true), "app");
+	/* the annotation, and init containers */
+	pod_with(&pc, NONE_NAMES, false);
+	pc.ann[0].key = "container.apparmor.security.beta.kubernetes.io/setup";
+	pc.ann[0].value = "runtime/default";
+	pc.pod.h.metadata.annotations.n = 1;
+	pc.pod.h.metadata.annotations.items = pc.ann;
+	assert_null(pv_apparmor_unenforced(&pc.pod, true));
+	pc.c[1].name.v = "setup";
+	pc.pod.spec.init_containers.n = 1;
+	pc.pod.spec.init_containers.items = &pc.c[1];
+	assert_string_equal(pv_apparmor_unenforced(&pc.pod, true), "setup");
+	/* a bad profile is admission's to refuse */
+	pc.ann[0].value = "bogus";
+	assert_null(pv_apparmor_unenforced(&pc.pod, true));
 }
 
 /* ---- writing them (root: in namespaces this test makes) ---- */
@@ -570,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_apparmor),
+		cmocka_unit_test(test_apparmor_unenforced),
 		cmocka_unit_test(test_apply),
 	};
 
