@@ -29,6 +29,8 @@ static const char *const safe[] = {
 	"net.ipv4.tcp_fin_timeout",
 	"net.ipv4.tcp_keepalive_intvl",
 	"net.ipv4.tcp_keepalive_probes",
+	"net.ipv4.tcp_rmem", /* since Kubernetes 1.32: the pod's own sockets' buffers */
+	"net.ipv4.tcp_wmem",
 };
 
 #define NAME_MAX_LEN 253 /* Kubernetes' SysctlMaxLength */

@@ -20,6 +20,7 @@ PORTS=/proc/sys/net/ipv4/ip_local_port_range
 node_ports=$(cat $PORTS)
 node_shm=$(cat /proc/sys/kernel/shm_rmid_forced)
 node_somax=$(cat /proc/sys/net/core/somaxconn)
+node_rmem=$(cat /proc/sys/net/ipv4/tcp_rmem)
 pod_shm=$((1 - node_shm))
 
 x() { local p=$1; shift; "$PODVISOR" exec "$p" -- sh -c "$*" 2>&1; }
@@ -69,7 +70,7 @@ grep -q 'the sysctls "kernel.\*" are not known to be namespaced' <<<"$out" \
 
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-sysctl_pod safe "[{name: net.ipv4.ip_local_port_range, value: '20000 40000'}, {name: kernel/shm_rmid_forced, value: '$pod_shm'}]"
+sysctl_pod safe "[{name: net.ipv4.ip_local_port_range, value: '20000 40000'}, {name: kernel/shm_rmid_forced, value: '$pod_shm'}, {name: net.ipv4.tcp_rmem, value: '4096 65536 4194304'}]"
 sysctl_pod unsafe "[{name: net.ipv4.tcp_syncookies, value: '1'}, {name: net.core.somaxconn, value: '1000'}]"
 sysctl_pod msg "[{name: kernel/msgmax, value: '9000'}]"
 sysctl_pod trav "[{name: 'net.//.kernel.domainname', value: 'pvtrav'}]"
@@ -86,8 +87,12 @@ wait_status safe Running 30 || fail "safe: $(pod_json safe "p['status']") $(even
 	&& [ "$(x safe 'cat /proc/sys/kernel/shm_rmid_forced')" = "$pod_shm" ] \
 	&& ok "safe sysctls (dotted and slashed) are set in the pod: $(x safe "cat $PORTS"), shm_rmid_forced $pod_shm" \
 	|| fail "safe: $(x safe "cat $PORTS; cat /proc/sys/kernel/shm_rmid_forced")"
+[ "$(x safe 'cat /proc/sys/net/ipv4/tcp_rmem' | tr -s ' \t' ' ')" = "4096 65536 4194304" ] \
+	&& ok "net.ipv4.tcp_rmem (safe since Kubernetes 1.32) is set in the pod" \
+	|| fail "tcp_rmem: $(x safe 'cat /proc/sys/net/ipv4/tcp_rmem') $(events_of safe)"
 [ "$(cat $PORTS)" = "$node_ports" ] && [ "$(cat /proc/sys/kernel/shm_rmid_forced)" = "$node_shm" ] \
-	&& ok "the node keeps its own values ($node_ports, shm_rmid_forced $node_shm)" \
+	&& [ "$(cat /proc/sys/net/ipv4/tcp_rmem)" = "$node_rmem" ] \
+	&& ok "the node keeps its own values ($node_ports, shm_rmid_forced $node_shm, tcp_rmem $node_rmem)" \
 	|| fail "the node's values changed: $(cat $PORTS) $(cat /proc/sys/kernel/shm_rmid_forced)"
 
 # refused as the kubelet refuses: Failed, status.reason SysctlForbidden, an event, nothing started

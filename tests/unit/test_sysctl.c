@@ -141,13 +141,14 @@ static void test_safe(void **state)
 		"net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
 		"net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
 		"net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-		"net.ipv4.tcp_keepalive_probes",
+		"net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
 		assert_true(pv_sysctl_safe(safe[i]));
 	assert_false(pv_sysctl_safe("net.core.somaxconn"));
+	assert_false(pv_sysctl_safe("net.ipv4.tcp_mem")); /* the node's memory, not the pod's */
 	assert_false(pv_sysctl_safe("kernel.msgmax"));
 	assert_false(pv_sysctl_safe("net.ipv4.ip_local_port_range2"));
 	assert_false(pv_sysctl_safe("net/ipv4/ip_local_port_range")); /* dotted names only */
