@@ -232,11 +232,14 @@ static bool same_ns(const struct stat *a, const struct stat *b)
 }
 
 /* In the forked writer: the namespaces POD's sysctls are in (only those:
- * a hostNetwork pod's IPC sysctls need no network namespace), joined
- * through the init's pidfd, which a reused PID cannot redirect; each must
- * then differ from the daemon's, or the values would be the node's. */
-static int enter(int pidfd, const struct pv_pod_security_context *psc, int out)
+ * a hostNetwork pod's IPC sysctls need no network namespace), and with
+ * hostUsers: false its user namespace, joined through the init's pidfd,
+ * which a reused PID cannot redirect; each must then differ from the
+ * daemon's, or the values would be the node's. */
+static int enter(int pidfd, const struct pv_pod *pod, int out)
 {
+	const struct pv_pod_security_context *psc = &pod->spec.security_context;
+	bool userns = pod->spec.host_users.set && !pod->spec.host_users.v;
 	struct stat net0, ipc0, net1, ipc1;
 	bool net = false, ipc = false;
 
@@ -261,9 +264,15 @@ static int enter(int pidfd, const struct pv_pod_security_context *psc, int out)
 	}
 	if (ns_id("net", &net0) < 0 || ns_id("ipc", &ipc0) < 0)
 		return dprintf(out, "/proc/thread-self/ns: %s", strerror(errno)), -1;
-	if (setns(pidfd, (net ? CLONE_NEWNET : 0) | (ipc ? CLONE_NEWIPC : 0)) < 0)
+	if (setns(pidfd, (userns ? CLONE_NEWUSER : 0) | (net ? CLONE_NEWNET : 0) |
+			 (ipc ? CLONE_NEWIPC : 0)) < 0)
 		return dprintf(out, "cannot enter the pod's namespaces: %s",
 			       errno == ESRCH ? "the pod's init is gone" : strerror(errno)), -1;
+	/* the IPC sysctls are writable by their namespace's root only (no
+	 * capability will do): the pod's root, in its user namespace */
+	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return dprintf(out, "cannot be root in the pod's user namespace: %s",
+			       strerror(errno)), -1;
 	if (ns_id("net", &net1) < 0 || ns_id("ipc", &ipc1) < 0)
 		return dprintf(out, "/proc/thread-self/ns: %s", strerror(errno)), -1;
 	if (net && same_ns(&net0, &net1))
@@ -280,7 +289,7 @@ static void __attribute__((noreturn)) writer(int pidfd, const struct pv_pod *pod
 	const struct pv_pod_security_context *psc = &pod->spec.security_context;
 	int root;
 
-	if (enter(pidfd, psc, out) < 0)
+	if (enter(pidfd, pod, out) < 0)
 		_exit(1);
 	root = open(PV_SYSCTL_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {

@@ -72,8 +72,10 @@ int pv_sysctl_path(const char *name, char *out, size_t len);
 
 /* Write POD's sysctls in the network and IPC namespaces of the pod's init
  * (INIT_PIDFD, its pidfd: a reused PID cannot lead elsewhere), from a
- * forked writer that joins only the namespaces the sysctls are in, and
- * writes nothing if one of them is the daemon's own or a name is not
+ * forked writer that joins only the namespaces the sysctls are in (and,
+ * with hostUsers: false, the pod's user namespace, as its root: the IPC
+ * sysctls are writable by their namespace's root only), and writes
+ * nothing if one of them is the daemon's own or a name is not
  * namespaced. 0 (also when there are none), or -1 with ERR naming the
  * sysctl that could not be written. */
 int pv_sysctl_apply(int init_pidfd, const struct pv_pod *pod, struct pv_err *err);

@@ -26,7 +26,7 @@ pod_shm=$((1 - node_shm))
 x() { local p=$1; shift; "$PODVISOR" exec "$p" -- sh -c "$*" 2>&1; }
 events_of() { "$PODVISOR" get events "pod/default/$1" 2>&1; }
 
-# sysctl_pod NAME 'SYSCTLS-FLOW' [hostNetwork]
+# sysctl_pod NAME 'SYSCTLS-FLOW' [hostNetwork [hostUsers]]
 sysctl_pod() {
 	cat >"$T_TMP/$1.yaml" <<YAML
 apiVersion: v1
@@ -35,6 +35,7 @@ metadata: {name: $1}
 spec:
   terminationGracePeriodSeconds: 1
   hostNetwork: ${3:-false}
+  hostUsers: ${4:-true}
   securityContext:
     sysctls: $2
   containers:
@@ -71,6 +72,7 @@ grep -q 'the sysctls "kernel.\*" are not known to be namespaced' <<<"$out" \
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
 sysctl_pod safe "[{name: net.ipv4.ip_local_port_range, value: '20000 40000'}, {name: kernel/shm_rmid_forced, value: '$pod_shm'}, {name: net.ipv4.tcp_rmem, value: '4096 65536 4194304'}]"
+sysctl_pod users "[{name: net.ipv4.ip_local_port_range, value: '21000 41000'}, {name: kernel.shm_rmid_forced, value: '$pod_shm'}]" false false
 sysctl_pod unsafe "[{name: net.ipv4.tcp_syncookies, value: '1'}, {name: net.core.somaxconn, value: '1000'}]"
 sysctl_pod msg "[{name: kernel/msgmax, value: '9000'}]"
 sysctl_pod trav "[{name: 'net.//.kernel.domainname', value: 'pvtrav'}]"
@@ -87,6 +89,10 @@ wait_status safe Running 30 || fail "safe: $(pod_json safe "p['status']") $(even
 	&& [ "$(x safe 'cat /proc/sys/kernel/shm_rmid_forced')" = "$pod_shm" ] \
 	&& ok "safe sysctls (dotted and slashed) are set in the pod: $(x safe "cat $PORTS"), shm_rmid_forced $pod_shm" \
 	|| fail "safe: $(x safe "cat $PORTS; cat /proc/sys/kernel/shm_rmid_forced")"
+wait_status users Running 30 && [ "$(x users "cat $PORTS" | tr -s ' \t' ' ')" = "21000 41000" ] \
+	&& [ "$(x users 'cat /proc/sys/kernel/shm_rmid_forced')" = "$pod_shm" ] \
+	&& ok "... and in a pod with hostUsers: false (namespaces its user namespace owns)" \
+	|| fail "users: $(pod_json users "p['status']") $(events_of users) $(x users "cat $PORTS")"
 [ "$(x safe 'cat /proc/sys/net/ipv4/tcp_rmem' | tr -s ' \t' ' ')" = "4096 65536 4194304" ] \
 	&& ok "net.ipv4.tcp_rmem (safe since Kubernetes 1.32) is set in the pod" \
 	|| fail "tcp_rmem: $(x safe 'cat /proc/sys/net/ipv4/tcp_rmem') $(events_of safe)"
