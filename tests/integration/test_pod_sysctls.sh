@@ -8,7 +8,11 @@
 # written is FailedCreatePodSandBox; a privileged container sees the
 # node's devices, another does not; an AppArmor profile on a node without
 # AppArmor (any profile but Unconfined, as the kubelet) refuses the pod;
-# twenty pods each see their own port range.
+# on a node with AppArmor (a stand-in /sys/module) RuntimeDefault runs with
+# a Warning event; a hostUsers: false pod gets its sysctls too; twenty
+# pods each see their own port range. A name that would lead out of
+# /proc/sys is refused here at admission; the writer's own checks (the
+# path, the namespaces) are test_sysctl's (test_path, test_apply).
 #
 # The IPC sysctls (kernel.shm_rmid_forced, kernel.msgmax) are compared
 # with an IPC namespace of the test's own, so that a writer that went
