@@ -546,8 +546,9 @@ static void in_own_namespaces(void)
 	CHECK(strcmp(b, r_shm) == 0, "R's shm_rmid_forced changed: %s (was %s)", b, r_shm);
 }
 
-/* The pod init died and its PID went to another process (in R's
- * namespaces): the writer must not join that one. */
+/* The pod init died and its PID went to another process, in namespaces
+ * of its own (so that only the pidfd can tell): the writer must not join
+ * them. */
 static void pid_reused(void)
 {
 	struct pod_case pc;
@@ -564,10 +565,13 @@ static void pid_reused(void)
 	CHECK(last >= 0 && dprintf(last, "%d", (int)pid - 1) > 0, "ns_last_pid: %s", strerror(errno));
 	if (last >= 0)
 		close(last);
-	q = pod_init(0, &qfd);
+	q = pod_init(CLONE_NEWNET | CLONE_NEWIPC, &qfd);
 	CHECK(q == pid, "the PID %d was not reused (%d)", (int)pid, (int)q);
 	pod_set(&pc, "net.ipv4.ip_local_port_range", "23000 43000", NULL, NULL);
 	CHECK(pv_sysctl_apply(fd, &pc.pod, &err) == -1, "written through a reused PID");
+	CHECK(strstr(err.msg, "the pod's init is gone"), "message: %s", err.msg);
+	read_in(qfd, PORTS, b, sizeof(b));
+	CHECK(strcmp(b, "23000 43000") != 0, "written in the new process's namespace");
 	read_file(PORTS, b, sizeof(b));
 	CHECK(strcmp(b, r_ports) == 0, "R's range changed: %s (was %s)", b, r_ports);
 	kill_init(q, qfd);
