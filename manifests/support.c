@@ -100,7 +100,7 @@ static const struct pv_support rows[] = {
 	ACTED("PodSecurityContext", "appArmorProfile",
 	      "as the kubelet on a node without AppArmor: any profile but Unconfined refuses the pod "
 	      "(Failed, AppArmor); with AppArmor, Localhost is refused and RuntimeDefault runs "
-	      "unconfined (no profile is loaded)"),
+	      "unconfined (no profile is loaded) with a Warning event, AppArmorNotEnforced"),
 	/* containers */
 	ACTED("Container", "resources", "cgroup limits"),
 	ACTED("Container", "env", "the environment, with valueFrom"),
@@ -139,7 +139,8 @@ static const struct pv_support rows[] = {
 	ACTED("SecurityContext", "appArmorProfile",
 	      "over the pod's; as the kubelet on a node without AppArmor: any profile but Unconfined "
 	      "refuses the pod (Failed, AppArmor); with AppArmor, Localhost is refused and "
-	      "RuntimeDefault runs unconfined (no profile is loaded)"),
+	      "RuntimeDefault runs unconfined (no profile is loaded) with a Warning event, "
+	      "AppArmorNotEnforced"),
 	NOT_YET("VolumeMount", "mountPropagation", 0, "mounts are private"),
 	NOT_YET("VolumeMount", "subPathExpr", 0, "the expression is not expanded"),
 	NOT_YET("VolumeMount", "recursiveReadOnly", 0, "read-only applies to the top mount only"),

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netrules/ipam.h"
 #include "netrules/netlink.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
+#include "supervisor/core/proc.h"
 #include "supervisor/node/pod.h"
 
 static int write_sysctl(const char *path, const char *val)
@@ -111,11 +113,42 @@ static int configure_inside(struct pv_prt *p, int nsfd, struct pv_err *err)
 	return rc;
 }
 
+/* The pod's network namespace: opened through /proc/PID, then checked
+ * against the init's pidfd. If the init is still alive after the open,
+ * the PID was still its own then, so the namespace is the pod's and not
+ * that of a process that was given a reused PID (the spawner reaps at
+ * once). One that is the daemon's own is refused too: the pod's eth0
+ * would be made on the node. */
+static int pod_netns(const struct pv_prt *p, struct pv_err *err)
+{
+	struct stat pod, own;
+	char path[64];
+	int fd;
+
+	if (p->init_pidfd < 0)
+		return pv_err_set(err, ESRCH, "the pod's init is gone");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pv_err_sys(err, errno, "%s", path);
+	if (pv_pidfd_signal(p->init_pidfd, 0) < 0) {
+		close(fd);
+		return pv_err_set(err, ESRCH, "the pod's init (pid %d) is gone", (int)p->init_pid);
+	}
+	if (fstat(fd, &pod) < 0 || stat("/proc/thread-self/ns/net", &own) < 0 ||
+	    (pod.st_dev == own.st_dev && pod.st_ino == own.st_ino)) {
+		close(fd);
+		return pv_err_set(err, EEXIST, "the pod's init (pid %d) is not in a network "
+				  "namespace of its own", (int)p->init_pid);
+	}
+	return fd;
+}
+
 int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 {
 	struct pv_daemon *d = p->d;
 	struct pv_nl *nl;
-	char path[64], host[16];
+	char host[16];
 	uint8_t mac[6];
 	int nsfd, bridge, idx, rc = -1;
 
@@ -124,10 +157,9 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 
 	if (!p->ip && pv_ipam_next(&d->pod_cidr, ip_taken, d, &p->ip) < 0)
 		return pv_err_set(err, ENOSPC, "no free address in the pod CIDR");
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p->init_pid);
-	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	nsfd = pod_netns(p, err);
 	if (nsfd < 0)
-		return pv_err_sys(err, errno, "%s", path);
+		return -1;
 	nl = d->nl;
 	pv_podnet_host_name(p->ip, host);
 	bridge = pv_nl_ifindex(nl, d->bridge);

@@ -380,6 +380,21 @@ static void keep_as_failed(struct pv_prt *p, const struct pv_object *o, const ch
 	start_failed(d, o, hash, &now, msg);
 }
 
+/* RuntimeDefault on a node with AppArmor: no profile is loaded, the
+ * container runs unconfined; the field is acted on, so nothing else says. */
+static void pod_apparmor_warn(struct pv_prt *p)
+{
+	const char *c = pv_apparmor_unenforced(p->spec, p->d->apparmor);
+	char obj[600];
+
+	if (!c)
+		return;
+	snprintf(obj, sizeof(obj), "pod/%s/%s", p->ns, p->name);
+	pv_daemon_event(p->d, obj, true, "AppArmorNotEnforced", "container %s asks for the "
+			"AppArmor profile RuntimeDefault: this podvisor loads no AppArmor profile, "
+			"so it runs unconfined", c);
+}
+
 static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash,
 		      const struct failed_was *was)
 {
@@ -422,7 +437,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		goto fail;
 	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
 		goto fail;
-	if (pv_sysctl_apply(p->init_pid, p->spec, &err) < 0) /* before any container */
+	if (pv_sysctl_apply(p->init_pidfd, p->spec, &err) < 0) /* before any container */
 		goto fail;
 	pv_pod_set_ip(p);
 	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)
@@ -432,6 +447,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 		pv_info("pod %s/%s: in its own user namespace, ids 0-65535 = host ids %u-%u", p->ns,
 			p->name, userns, userns + 65535);
 	pv_pod_event(p, false, PV_EV_SCHEDULED, "pod %s/%s created on %s", p->ns, p->name, d->node_name);
+	pod_apparmor_warn(p);
 	if (pv_pod_volumes_unmounted(p))
 		pv_pod_event(p, true, PV_EV_VOLUMES_NOT_MOUNTED, "this podvisor mounts hostPath, emptyDir, "
 			  "configMap, secret, downwardAPI, projected and persistentVolumeClaim "

@@ -6,16 +6,6 @@
 
 #define ANNOTATION_PREFIX "container.apparmor.security.beta.kubernetes.io/"
 
-static const struct pv_seccomp_profile *field_of(const struct pv_pod *pod,
-						 const struct pv_container *c)
-{
-	if (c->security_context.app_armor_profile.type.v)
-		return &c->security_context.app_armor_profile;
-	if (pod->spec.security_context.app_armor_profile.type.v)
-		return &pod->spec.security_context.app_armor_profile;
-	return NULL;
-}
-
 static const char *annotation_of(const struct pv_pod *pod, const char *container)
 {
 	const pv_strmap *a = &pod->h.metadata.annotations;
@@ -50,18 +40,24 @@ static int from_field(const struct pv_seccomp_profile *f, const char *container,
 	return 0;
 }
 
+/* The kubelet's GetProfile: the container's field, else its annotation
+ * (static pods may not have had it turned into the field), else the
+ * pod's field. */
 int pv_apparmor_profile(const struct pv_pod *pod, const struct pv_container *c,
 			enum pv_apparmor *out, const char **profile, struct pv_err *err)
 {
-	const struct pv_seccomp_profile *f = field_of(pod, c);
 	const char *a;
 
 	*out = PV_APPARMOR_NONE;
 	*profile = NULL;
-	if (f)
-		return from_field(f, c->name.v, out, profile, err);
-	if (!(a = annotation_of(pod, c->name.v)))
+	if (c->security_context.app_armor_profile.type.v)
+		return from_field(&c->security_context.app_armor_profile, c->name.v, out, profile, err);
+	if (!(a = annotation_of(pod, c->name.v))) {
+		if (pod->spec.security_context.app_armor_profile.type.v)
+			return from_field(&pod->spec.security_context.app_armor_profile, c->name.v,
+					  out, profile, err);
 		return 0;
+	}
 	if (strcmp(a, "runtime/default") == 0) {
 		*out = PV_APPARMOR_RUNTIME_DEFAULT;
 	} else if (strcmp(a, "unconfined") == 0) {
@@ -117,4 +113,28 @@ int pv_apparmor_admit(const struct pv_pod *pod, bool enabled, struct pv_err *err
 		return pv_err_set(err, ENOTSUP, "Cannot enforce AppArmor: AppArmor is not enabled "
 				  "on the host");
 	return 0;
+}
+
+static const char *runtime_default_in(const struct pv_pod *pod, const pv_container_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct pv_err err = { 0 };
+		enum pv_apparmor a;
+		const char *profile;
+
+		if (pv_apparmor_profile(pod, &l->items[i], &a, &profile, &err) == 0 &&
+		    a == PV_APPARMOR_RUNTIME_DEFAULT)
+			return l->items[i].name.v;
+	}
+	return NULL;
+}
+
+const char *pv_apparmor_unenforced(const struct pv_pod *pod, bool enabled)
+{
+	const char *c;
+
+	if (!enabled)
+		return NULL;
+	c = runtime_default_in(pod, &pod->spec.init_containers);
+	return c ? c : runtime_default_in(pod, &pod->spec.containers);
 }

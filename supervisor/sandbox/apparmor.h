@@ -1,16 +1,19 @@
 /* AppArmor for a pod's containers, as the kubelet admits them.
  *
  * Owns: the profile a container asks for (its securityContext's
- * appArmorProfile, else the pod's, else the deprecated annotation
+ * appArmorProfile, else the deprecated annotation
  * container.apparmor.security.beta.kubernetes.io/NAME: "runtime/default",
- * "unconfined", "localhost/PROFILE"), whether the node has AppArmor
+ * "unconfined", "localhost/PROFILE", else the pod's), whether the node has AppArmor
  * (/sys/module/apparmor/parameters/enabled), and the kubelet's admission
  * of a pod with its messages (pure but for the node check:
  * tests/unit/test_sysctl.c). On a node without AppArmor the kubelet
  * refuses a pod that asks for any profile but Unconfined: "Cannot enforce
  * AppArmor: AppArmor is not enabled on the host". With AppArmor, this
  * podvisor loads no profile: a Localhost profile is refused, and
- * RuntimeDefault runs unconfined.
+ * RuntimeDefault runs unconfined (pv_apparmor_unenforced names the
+ * container for the pod's Warning event). The profile a container asks
+ * for is the kubelet's GetProfile: its field, else its annotation, else
+ * the pod's field.
  *
  * May call: manifests (types), common. */
 #ifndef PV_SUPERVISOR_APPARMOR_H
@@ -41,5 +44,12 @@ bool pv_apparmor_enabled(void);
  * ENABLED or not: 0, or -1 with the kubelet's message ("Cannot enforce
  * AppArmor: AppArmor is not enabled on the host"). */
 int pv_apparmor_admit(const struct pv_pod *pod, bool enabled, struct pv_err *err);
+
+/* On a node with AppArmor (ENABLED), the first container of POD (init
+ * containers first) that asks for RuntimeDefault, by its field, the
+ * pod's or the annotation: this podvisor loads no profile, so it runs
+ * unconfined and the pod is warned. NULL when none does, or when the
+ * node has no AppArmor (admission refuses the pod there). */
+const char *pv_apparmor_unenforced(const struct pv_pod *pod, bool enabled);
 
 #endif

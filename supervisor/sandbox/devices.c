@@ -67,9 +67,13 @@ static int walk(const char *host, const char *dev, int depth)
 		    lstat(src, &st) < 0 || skipped(e->d_name, S_ISDIR(st.st_mode)))
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
-			if (mkdir(dst, st.st_mode & 07777) == 0 || lstat(dst, &there) == 0)
+			/* only into a directory: a link there could lead anywhere */
+			bool mine = mkdir(dst, st.st_mode & 07777) == 0;
+
+			if (mine || (lstat(dst, &there) == 0 && S_ISDIR(there.st_mode)))
 				made += walk(src, dst, depth + 1);
-			rmdir(dst); /* fails unless it stayed empty */
+			if (mine)
+				rmdir(dst); /* fails unless it stayed empty */
 		} else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && lstat(dst, &there) < 0) {
 			made += make_one(src, dst, &st);
 		}

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "volumes/safepath.h"
 
 /* The kubelet's safe set (pkg/kubelet/sysctl/safe_sysctls.go): namespaced
  * and isolated between pods. Those it gates on a kernel version
@@ -26,6 +29,8 @@ static const char *const safe[] = {
 	"net.ipv4.tcp_fin_timeout",
 	"net.ipv4.tcp_keepalive_intvl",
 	"net.ipv4.tcp_keepalive_probes",
+	"net.ipv4.tcp_rmem", /* since Kubernetes 1.32: the pod's own sockets' buffers */
+	"net.ipv4.tcp_wmem",
 };
 
 #define NAME_MAX_LEN 253 /* Kubernetes' SysctlMaxLength */
@@ -153,39 +158,53 @@ int pv_sysctl_admit(const struct pv_pod *pod, char *const *unsafe, size_t n, str
 
 /* ---- setting them ---- */
 
-static int join(pid_t init, const char *ns, int type)
+int pv_sysctl_path(const char *name, char *out, size_t len)
 {
-	char path[64];
-	int fd, rc;
+	char dotted[NAME_MAX_LEN + 1];
+	size_t o = strlen(PV_SYSCTL_ROOT "/"), seg = o;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init, ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = setns(fd, type);
-	close(fd);
-	return rc;
+	if (!pv_sysctl_name_valid(name)) /* no empty segment: no "..", no "//" */
+		return errno = EINVAL, -1;
+	pv_sysctl_dotted(name, dotted, sizeof(dotted));
+	if (len < o + strlen(dotted) + 1)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(out, PV_SYSCTL_ROOT "/", o);
+	/* dots are the separators; a slash left in the dotted name is a dot
+	 * in a segment (an interface "eth0.100") */
+	for (size_t i = 0; dotted[i]; i++, o++)
+		out[o] = dotted[i] == '.' ? '/' : dotted[i] == '/' ? '.' : dotted[i];
+	out[o] = '\0';
+	/* and, whatever the check above lets through, a path that stays
+	 * beneath /proc/sys: every segment non-empty, none "." or ".." */
+	for (size_t i = seg;; i++) {
+		if (out[i] == '/' || !out[i]) {
+			size_t n = i - seg;
+
+			if (n == 0 || (n == 1 && out[seg] == '.') ||
+			    (n == 2 && out[seg] == '.' && out[seg + 1] == '.'))
+				return errno = EINVAL, -1;
+			if (!out[i])
+				break;
+			seg = i + 1;
+		}
+	}
+	return 0;
 }
 
-static int write_one(const char *name, const char *value)
+static int write_one(int root, const char *name, const char *value)
 {
-	char dotted[NAME_MAX_LEN + 1], path[NAME_MAX_LEN + 16];
+	char path[sizeof(PV_SYSCTL_ROOT) + NAME_MAX_LEN + 1];
+	struct pv_err err = { 0 };
 	size_t len = strlen(value);
 	int fd;
 	ssize_t w;
 
-	if (!pv_sysctl_name_valid(name)) /* no empty segment: no "..", no "//" */
-		return errno = EINVAL, -1;
-	/* /proc/sys/ + the name with dots as slashes (and its slashes as dots) */
-	pv_sysctl_dotted(name, dotted, sizeof(dotted));
-	snprintf(path, sizeof(path), "/proc/sys/");
-	for (size_t i = 0, o = strlen(path); dotted[i] && o + 1 < sizeof(path); i++, o++) {
-		path[o] = dotted[i] == '.' ? '/' : dotted[i] == '/' ? '.' : dotted[i];
-		path[o + 1] = '\0';
-	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (pv_sysctl_path(name, path, sizeof(path)) < 0)
 		return -1;
+	/* beneath /proc/sys, which the kernel checks as well */
+	fd = pv_open_beneath(root, path + sizeof(PV_SYSCTL_ROOT), PV_RESOLVE_BENEATH, O_WRONLY, &err);
+	if (fd < 0)
+		return errno = err.code ? err.code : errno, -1;
 	w = write(fd, value, len);
 	if (w < 0) {
 		int e = errno;
@@ -198,18 +217,89 @@ static int write_one(const char *name, const char *value)
 	return (size_t)w == len ? 0 : (errno = EIO, -1);
 }
 
-static void __attribute__((noreturn)) writer(pid_t init, const struct pv_pod *pod, int out)
+/* The namespace of this process of the kind NS ("net", "ipc"). */
+static int ns_id(const char *ns, struct stat *st)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/thread-self/ns/%s", ns);
+	return stat(path, st);
+}
+
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* In the forked writer: the namespaces POD's sysctls are in (only those:
+ * a hostNetwork pod's IPC sysctls need no network namespace), and with
+ * hostUsers: false its user namespace, joined through the init's pidfd,
+ * which a reused PID cannot redirect; each must then differ from the
+ * daemon's, or the values would be the node's. */
+static int enter(int pidfd, const struct pv_pod *pod, int out)
 {
 	const struct pv_pod_security_context *psc = &pod->spec.security_context;
+	bool userns = pod->spec.host_users.set && !pod->spec.host_users.v;
+	struct stat net0, ipc0, net1, ipc1;
+	bool net = false, ipc = false;
 
-	if (join(init, "net", CLONE_NEWNET) < 0 || join(init, "ipc", CLONE_NEWIPC) < 0) {
-		dprintf(out, "cannot enter the pod's namespaces: %s", strerror(errno));
+	for (size_t i = 0; i < psc->sysctls.n; i++) {
+		const char *raw = psc->sysctls.items[i].name.v;
+		char name[NAME_MAX_LEN + 1];
+
+		if (!pv_sysctl_name_valid(raw))
+			return dprintf(out, "\"%s\" is not a sysctl name", raw ? raw : ""), -1;
+		pv_sysctl_dotted(raw, name, sizeof(name));
+		switch (pv_sysctl_namespace(name)) {
+		case PV_SYSCTL_NS_NET:
+			net = true;
+			break;
+		case PV_SYSCTL_NS_IPC:
+			ipc = true;
+			break;
+		case PV_SYSCTL_NS_UNKNOWN:
+			return dprintf(out, "\"%s\" is not known to be namespaced: it would be "
+				       "the node's", name), -1;
+		}
+	}
+	if (ns_id("net", &net0) < 0 || ns_id("ipc", &ipc0) < 0)
+		return dprintf(out, "/proc/thread-self/ns: %s", strerror(errno)), -1;
+	if (setns(pidfd, (userns ? CLONE_NEWUSER : 0) | (net ? CLONE_NEWNET : 0) |
+			 (ipc ? CLONE_NEWIPC : 0)) < 0)
+		return dprintf(out, "cannot enter the pod's namespaces: %s",
+			       errno == ESRCH ? "the pod's init is gone" : strerror(errno)), -1;
+	/* the IPC sysctls are writable by their namespace's root only (no
+	 * capability will do): the pod's root, in its user namespace */
+	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return dprintf(out, "cannot be root in the pod's user namespace: %s",
+			       strerror(errno)), -1;
+	if (ns_id("net", &net1) < 0 || ns_id("ipc", &ipc1) < 0)
+		return dprintf(out, "/proc/thread-self/ns: %s", strerror(errno)), -1;
+	if (net && same_ns(&net0, &net1))
+		return dprintf(out, "the pod's init is not in a network namespace of its own: "
+			       "nothing written"), -1;
+	if (ipc && same_ns(&ipc0, &ipc1))
+		return dprintf(out, "the pod's init is not in an IPC namespace of its own: "
+			       "nothing written"), -1;
+	return 0;
+}
+
+static void __attribute__((noreturn)) writer(int pidfd, const struct pv_pod *pod, int out)
+{
+	const struct pv_pod_security_context *psc = &pod->spec.security_context;
+	int root;
+
+	if (enter(pidfd, pod, out) < 0)
+		_exit(1);
+	root = open(PV_SYSCTL_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		dprintf(out, "%s: %s", PV_SYSCTL_ROOT, strerror(errno));
 		_exit(1);
 	}
 	for (size_t i = 0; i < psc->sysctls.n; i++) {
 		const struct pv_sysctl *s = &psc->sysctls.items[i];
 
-		if (write_one(s->name.v, s->value.v ? s->value.v : "") < 0) {
+		if (write_one(root, s->name.v, s->value.v ? s->value.v : "") < 0) {
 			dprintf(out, "sysctl \"%s\" = \"%s\": %s", s->name.v,
 				s->value.v ? s->value.v : "", strerror(errno));
 			_exit(1);
@@ -218,7 +308,7 @@ static void __attribute__((noreturn)) writer(pid_t init, const struct pv_pod *po
 	_exit(0);
 }
 
-int pv_sysctl_apply(pid_t init, const struct pv_pod *pod, struct pv_err *err)
+int pv_sysctl_apply(int init_pidfd, const struct pv_pod *pod, struct pv_err *err)
 {
 	int fds[2] = { -1, -1 }, status = 0;
 	char msg[400];
@@ -227,12 +317,14 @@ int pv_sysctl_apply(pid_t init, const struct pv_pod *pod, struct pv_err *err)
 
 	if (pod->spec.security_context.sysctls.n == 0)
 		return 0;
+	if (init_pidfd < 0)
+		return pv_err_set(err, ESRCH, "cannot set the pod's sysctls: the pod's init is gone");
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return pv_err_sys(err, errno, "cannot set the pod's sysctls: pipe");
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		writer(init, pod, fds[1]);
+		writer(init_pidfd, pod, fds[1]);
 	}
 	close(fds[1]);
 	if (pid < 0) {

@@ -8,11 +8,12 @@
  * (--allowed-unsafe-sysctls "net.core.*"), the kubelet's admission with
  * its messages (pure: tests/unit/test_sysctl.c), and writing the values
  * in a pod's namespaces before its first container starts (a child that
- * setns()s into the pod init's network and IPC namespaces and writes
+ * setns()s through the pod init's pidfd into its network and IPC
+ * namespaces, checks they are not the daemon's, and writes beneath
  * /proc/sys, which resolves net.* and the IPC sysctls to the writer's
  * namespaces).
  *
- * May call: manifests (types), common. */
+ * May call: volumes (safepath), manifests (types), common. */
 #ifndef PV_SUPERVISOR_SYSCTL_H
 #define PV_SUPERVISOR_SYSCTL_H
 
@@ -58,9 +59,25 @@ bool pv_sysctl_pattern_match(const char *pattern, const char *name);
  * ("forbidden sysctl: \"kernel.msgmax\" not allowlisted"). */
 int pv_sysctl_admit(const struct pv_pod *pod, char *const *unsafe, size_t n, struct pv_err *err);
 
-/* Write POD's sysctls in the network and IPC namespaces of INIT (the
- * pod's init process). 0 (also when there are none), or -1 with ERR
- * naming the sysctl that could not be written. */
-int pv_sysctl_apply(pid_t init, const struct pv_pod *pod, struct pv_err *err);
+#define PV_SYSCTL_ROOT "/proc/sys"
+
+/* The file of the sysctl NAME (dotted or slashed) in OUT (LEN bytes):
+ * /proc/sys and the dotted name with its dots as slashes and its slashes
+ * as dots ("net.ipv4.conf.eth0/100.rp_filter" ->
+ * /proc/sys/net/ipv4/conf/eth0.100/rp_filter). 0, or -1 with errno
+ * EINVAL when NAME is not a sysctl name (pv_sysctl_name_valid) or the
+ * path would have an empty, "." or ".." segment, ENAMETOOLONG when it
+ * does not fit. Pure. */
+int pv_sysctl_path(const char *name, char *out, size_t len);
+
+/* Write POD's sysctls in the network and IPC namespaces of the pod's init
+ * (INIT_PIDFD, its pidfd: a reused PID cannot lead elsewhere), from a
+ * forked writer that joins only the namespaces the sysctls are in (and,
+ * with hostUsers: false, the pod's user namespace, as its root: the IPC
+ * sysctls are writable by their namespace's root only), and writes
+ * nothing if one of them is the daemon's own or a name is not
+ * namespaced. 0 (also when there are none), or -1 with ERR naming the
+ * sysctl that could not be written. */
+int pv_sysctl_apply(int init_pidfd, const struct pv_pod *pod, struct pv_err *err);
 
 #endif

@@ -8,19 +8,29 @@
 # written is FailedCreatePodSandBox; a privileged container sees the
 # node's devices, another does not; an AppArmor profile on a node without
 # AppArmor (any profile but Unconfined, as the kubelet) refuses the pod;
-# twenty pods each see their own port range.
+# on a node with AppArmor (a stand-in /sys/module) RuntimeDefault runs with
+# a Warning event; a hostUsers: false pod gets its sysctls too; twenty
+# pods each see their own port range. A name that would lead out of
+# /proc/sys is refused here at admission; the writer's own checks (the
+# path, the namespaces) are test_sysctl's (test_path, test_apply).
+#
+# The IPC sysctls (kernel.shm_rmid_forced, kernel.msgmax) are compared
+# with an IPC namespace of the test's own, so that a writer that went
+# wrong could only change that one (lib_pods.sh adds the others).
+[ -n "${PV_OWN_IPC:-}" ] || exec unshare --ipc env PV_OWN_IPC=1 bash "$0" "$@"
 . "$(dirname "$0")/lib_pods.sh"
 
 PORTS=/proc/sys/net/ipv4/ip_local_port_range
 node_ports=$(cat $PORTS)
 node_shm=$(cat /proc/sys/kernel/shm_rmid_forced)
 node_somax=$(cat /proc/sys/net/core/somaxconn)
+node_rmem=$(cat /proc/sys/net/ipv4/tcp_rmem)
 pod_shm=$((1 - node_shm))
 
 x() { local p=$1; shift; "$PODVISOR" exec "$p" -- sh -c "$*" 2>&1; }
 events_of() { "$PODVISOR" get events "pod/default/$1" 2>&1; }
 
-# sysctl_pod NAME 'SYSCTLS-FLOW' [hostNetwork]
+# sysctl_pod NAME 'SYSCTLS-FLOW' [hostNetwork [hostUsers]]
 sysctl_pod() {
 	cat >"$T_TMP/$1.yaml" <<YAML
 apiVersion: v1
@@ -29,6 +39,7 @@ metadata: {name: $1}
 spec:
   terminationGracePeriodSeconds: 1
   hostNetwork: ${3:-false}
+  hostUsers: ${4:-true}
   securityContext:
     sysctls: $2
   containers:
@@ -64,7 +75,8 @@ grep -q 'the sysctls "kernel.\*" are not known to be namespaced' <<<"$out" \
 
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-sysctl_pod safe "[{name: net.ipv4.ip_local_port_range, value: '20000 40000'}, {name: kernel/shm_rmid_forced, value: '$pod_shm'}]"
+sysctl_pod safe "[{name: net.ipv4.ip_local_port_range, value: '20000 40000'}, {name: kernel/shm_rmid_forced, value: '$pod_shm'}, {name: net.ipv4.tcp_rmem, value: '4096 65536 4194304'}]"
+sysctl_pod users "[{name: net.ipv4.ip_local_port_range, value: '21000 41000'}, {name: kernel.shm_rmid_forced, value: '$pod_shm'}]" false false
 sysctl_pod unsafe "[{name: net.ipv4.tcp_syncookies, value: '1'}, {name: net.core.somaxconn, value: '1000'}]"
 sysctl_pod msg "[{name: kernel/msgmax, value: '9000'}]"
 sysctl_pod trav "[{name: 'net.//.kernel.domainname', value: 'pvtrav'}]"
@@ -81,8 +93,16 @@ wait_status safe Running 30 || fail "safe: $(pod_json safe "p['status']") $(even
 	&& [ "$(x safe 'cat /proc/sys/kernel/shm_rmid_forced')" = "$pod_shm" ] \
 	&& ok "safe sysctls (dotted and slashed) are set in the pod: $(x safe "cat $PORTS"), shm_rmid_forced $pod_shm" \
 	|| fail "safe: $(x safe "cat $PORTS; cat /proc/sys/kernel/shm_rmid_forced")"
+wait_status users Running 30 && [ "$(x users "cat $PORTS" | tr -s ' \t' ' ')" = "21000 41000" ] \
+	&& [ "$(x users 'cat /proc/sys/kernel/shm_rmid_forced')" = "$pod_shm" ] \
+	&& ok "... and in a pod with hostUsers: false (namespaces its user namespace owns)" \
+	|| fail "users: $(pod_json users "p['status']") $(events_of users) $(x users "cat $PORTS")"
+[ "$(x safe 'cat /proc/sys/net/ipv4/tcp_rmem' | tr -s ' \t' ' ')" = "4096 65536 4194304" ] \
+	&& ok "net.ipv4.tcp_rmem (safe since Kubernetes 1.32) is set in the pod" \
+	|| fail "tcp_rmem: $(x safe 'cat /proc/sys/net/ipv4/tcp_rmem') $(events_of safe)"
 [ "$(cat $PORTS)" = "$node_ports" ] && [ "$(cat /proc/sys/kernel/shm_rmid_forced)" = "$node_shm" ] \
-	&& ok "the node keeps its own values ($node_ports, shm_rmid_forced $node_shm)" \
+	&& [ "$(cat /proc/sys/net/ipv4/tcp_rmem)" = "$node_rmem" ] \
+	&& ok "the node keeps its own values ($node_ports, shm_rmid_forced $node_shm, tcp_rmem $node_rmem)" \
 	|| fail "the node's values changed: $(cat $PORTS) $(cat /proc/sys/kernel/shm_rmid_forced)"
 
 # refused as the kubelet refuses: Failed, status.reason SysctlForbidden, an event, nothing started
@@ -139,9 +159,17 @@ fi
 wait_status aaunconfined Running 30 && ok "appArmorProfile Unconfined runs" \
 	|| fail "aaunconfined: $(pod_json aaunconfined "p['status']")"
 
-# ---- the same unsafe sysctls, allowed by the node ----
+# ---- the same unsafe sysctls, allowed by the node; and a node with AppArmor ----
 before=$(pod_json safe "p['uid']")
 stop_daemon TERM >/dev/null
+# AppArmor enabled, as the daemon reads it: a stand-in /sys/module in the
+# test's own mount namespace
+aa_faked=0
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] &&
+	mount -t tmpfs pv-aa /sys/module && mkdir -p /sys/module/apparmor/parameters &&
+	echo Y >/sys/module/apparmor/parameters/enabled; then
+	aa_faked=1
+fi
 printf 'allowedUnsafeSysctls:\n- kernel.msg*\n' >"$T_TMP/node.yaml"
 start_daemon --config "$T_TMP/node.yaml" --allowed-unsafe-sysctls 'net.core.*' --allowed-unsafe-sysctls 'net.*' \
 	|| { fail "daemon start (unsafe allowed)"; diag "$(tail "$LOG")"; done_testing; exit 1; }
@@ -157,6 +185,22 @@ wait_status hostnet SysctlForbidden 5 && ok "hostNetwork with net.* stays refuse
 wait_status trav SysctlForbidden 5 && [ "$(cat /proc/sys/kernel/domainname)" != pvtrav ] \
 	&& ok "... and so does net.//.kernel.domainname under net.*" || fail "trav: $(pod_json trav "p['status']")"
 [ "$(pod_json safe "p['uid']")" = "$before" ] && ok "the running pod was adopted, not judged again" || fail "safe was remade"
+if [ $aa_faked = 1 ]; then
+	sc_pod aanone '{}'
+	wait_status aadefault Running 30 \
+		&& wait_for 10 'events_of aadefault | grep AppArmorNotEnforced | grep -q "container main asks for the AppArmor profile RuntimeDefault: this podvisor loads no AppArmor profile, so it runs unconfined"' \
+		&& ok "with AppArmor: an explicit RuntimeDefault runs, with a Warning event that it runs unconfined" \
+		|| fail "aadefault with AppArmor: $(pod_json aadefault "p['status']") $(events_of aadefault)"
+	wait_status aalocal AppArmor 20 && events_of aalocal | grep -q 'profile "k8s-deny-write" of container main: this podvisor loads no AppArmor profile' \
+		&& ok "... a Localhost profile is refused (none is loaded)" || fail "aalocal with AppArmor: $(events_of aalocal)"
+	wait_status aanone Running 30 && wait_for 10 'events_of aanone | grep -q Scheduled' \
+		&& ! events_of aanone | grep -q AppArmorNotEnforced \
+		&& ok "... a pod that asks for no profile gets no such warning" || fail "aanone: $(events_of aanone)"
+else
+	ok "# SKIP AppArmor is enabled here: RuntimeDefault's warning is not checked"
+	ok "# SKIP (Localhost)"
+	ok "# SKIP (no profile)"
+fi
 wait_for 20 'events_of bad | grep FailedCreatePodSandBox | grep -q "net.core.no_such_sysctl"' \
 	&& [ "$(pod_json bad "p['status']")" != Running ] \
 	&& ok "a sysctl that cannot be written: FailedCreatePodSandBox naming it, not started" \
