@@ -95,20 +95,6 @@ static uint32_t arch_token(const char *name)
 	return seccomp_arch_resolve_name(low);
 }
 
-/* Architectures newer libseccomps know (moby's archMap lists
- * LOONGARCH64): never this machine, so their archMap entry is passed
- * over like any other architecture's, not refused. */
-static bool newer_arch(const char *name)
-{
-	static const char *const names[] = { "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-					     "SCMP_ARCH_SH", "SCMP_ARCH_SHEB" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
-}
-
 struct reader {
 	const char *name;     /* the file, in messages */
 	uint64_t caps;
@@ -445,7 +431,7 @@ static int read_arches(struct reader *r, struct json_object *p, struct json_obje
 		    string_array(r, where, e, "subArchitectures", &subs) < 0)
 			return json_object_is_type(e, json_type_object) ? -1
 				: bad(r, where, "must be a mapping");
-		if (!(a = str_field(e, "architecture")) || (!arch_token(a) && !newer_arch(a)))
+		if (!(a = str_field(e, "architecture")) || (!arch_token(a) && !pv_seccomp_arch_newer(a)))
 			return bad(r, where, "architecture %s is not a known SCMP_ARCH_ name",
 				   a ? a : "(missing)");
 		if (arch_token(a) != seccomp_arch_native())
@@ -671,8 +657,8 @@ static int prelude(struct json_object *p, struct sock_filter **out, size_t *len,
 	struct json_object *calls = json_object_object_get(p, "syscalls");
 	uint32_t def = action_of(json_object_get_string(json_object_object_get(p, "defaultAction")),
 				 json_object_object_get(p, "defaultErrnoRet"));
-	uint32_t arches[6];
-	size_t narches = filter_arches(p, arches, 6), n = 0, cap = 0;
+	uint32_t arches[PV_SECCOMP_MAX_ARCHES];
+	size_t narches = filter_arches(p, arches, PV_SECCOMP_MAX_ARCHES), n = 0, cap = 0;
 	cleanup_free struct pv_seccomp_call *flat = NULL;
 	long k;
 
@@ -857,6 +843,8 @@ void pv_seccomp_bpf_free(struct pv_seccomp_bpf *b)
 static struct json_object *normalise_checked(struct reader *r, struct json_object *p)
 {
 	struct json_object *out = normalise(r, p);
+	struct sock_filter *pre = NULL;
+	size_t npre = 0;
 	scmp_filter_ctx ctx;
 
 	if (!out)
@@ -867,6 +855,12 @@ static struct json_object *normalise_checked(struct reader *r, struct json_objec
 		return NULL;
 	}
 	seccomp_release(ctx);
+	if (prelude(out, &pre, &npre, r->err) < 0) { /* checked here too, never first in the shim */
+		pv_err_wrap(r->err, "seccomp profile %s", r->name);
+		json_object_put(out);
+		return NULL;
+	}
+	free(pre);
 	return out;
 }
 

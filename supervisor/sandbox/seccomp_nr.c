@@ -86,6 +86,17 @@ bool pv_seccomp_nr_known(const char *name)
 	return false;
 }
 
+bool pv_seccomp_arch_newer(const char *name)
+{
+	static const char *const names[] = { "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+					     "SCMP_ARCH_SH", "SCMP_ARCH_SHEB" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ---- the prelude ----
  *
  *	ld arch
@@ -104,7 +115,7 @@ bool pv_seccomp_nr_known(const char *name)
  * the default action; x86_64, i386, arm and arm64 have no such gap. */
 
 #define PLAN_RULES 64
-#define MAX_ARCHES 6
+#define MAX_ARCHES PV_SECCOMP_MAX_ARCHES
 
 /* What the prelude does on one architecture of the filter. */
 struct plan {

@@ -10,6 +10,7 @@
  * the highest one the profile names (runc's -ENOSYS stub, patchbpf), so
  * that libc falls back from a syscall the profile does not know yet
  * (fchmodat2 -> fchmodat) instead of failing.
+ * Also the SCMP_ARCH_ names newer libseccomps know.
  *
  * Why a prelude and not libseccomp rules: libseccomp translates a rule's
  * number through its own name table for every architecture of the filter
@@ -37,6 +38,14 @@ bool pv_seccomp_nr_known(const char *name);
 
 /* Does libseccomp itself resolve NAME on ARCH? */
 bool pv_seccomp_nr_libseccomp(const char *name, uint32_t arch);
+
+/* An SCMP_ARCH_ name newer libseccomps know but this one does not
+ * (moby's archMap lists LOONGARCH64): never this machine, so a profile's
+ * archMap entry for it is passed over like any other machine's. */
+bool pv_seccomp_arch_newer(const char *name);
+
+/* More architectures than libseccomp knows. */
+#define PV_SECCOMP_MAX_ARCHES 24
 
 /* One name of a profile's entry (after its gates) and its action (a
  * SECCOMP_RET_* value, as libseccomp's SCMP_ACT_* are). */
