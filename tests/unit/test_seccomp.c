@@ -3,7 +3,9 @@
  * Localhost path kept beneath its root, a profile file's errors, and the
  * filters themselves: each loaded in a forked child that then tries the
  * syscalls a container would (unshare, mount, keyctl, reboot, ... denied;
- * getpid, read, a thread allowed; mkdir denied by a Localhost profile). */
+ * getpid, read, a thread allowed; mkdir denied by a Localhost profile),
+ * and the syscalls newer than libseccomp or the profile: applied by
+ * number, or ENOSYS above the profile, natively and through i386. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
