@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "supervisor/core/fsutil.h"
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/sandbox/seccomp_default.h"
+#include "supervisor/sandbox/seccomp_nr.h"
 #include "volumes/safepath.h"
 
 #define PROFILE_MAX (1 << 20)
@@ -319,6 +321,42 @@ static struct json_object *one_name(const char *name)
 	return a;
 }
 
+/* Every name is a syscall libseccomp or seccomp_nr.c knows (on some
+ * architecture). An unknown one is refused, as crun does with
+ * run.oci.seccomp_fail_unknown_syscalls (runc and plain crun skip it, with
+ * a debug line or a warning): this module does not log, and a typo in an
+ * allow-list must not pass unseen. A name only the table knows is applied
+ * by number in the prelude, which has no argument conditions. */
+static int check_name(struct reader *r, const char *where, const char *name, bool args)
+{
+	if (!pv_seccomp_nr_known(name))
+		return bad(r, where, "unknown syscall \"%s\" (neither libseccomp %u.%u.%u nor "
+			   "podvisor knows it: a typo, or a syscall newer than this node)", name,
+			   seccomp_version()->major, seccomp_version()->minor,
+			   seccomp_version()->micro);
+	if (args && seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
+		return bad(r, where, "syscall \"%s\" is newer than libseccomp %u.%u.%u: podvisor "
+			   "applies it by number, without argument conditions (args)", name,
+			   seccomp_version()->major, seccomp_version()->minor,
+			   seccomp_version()->micro);
+	return 0;
+}
+
+static int check_names(struct reader *r, const char *where, struct json_object *names,
+		       const char *single, struct json_object *args)
+{
+	bool has_args = args && json_object_is_type(args, json_type_array) &&
+			json_object_array_length(args);
+
+	if (single && check_name(r, where, single, has_args) < 0)
+		return -1;
+	for (size_t i = 0; names && i < json_object_array_length(names); i++)
+		if (check_name(r, where, json_object_get_string(json_object_array_get_idx(names, i)),
+			       has_args) < 0)
+			return -1;
+	return 0;
+}
+
 /* One entry of syscalls: checked, and added to OUT unless its gates
  * leave it out. */
 static int read_call(struct reader *r, size_t i, struct json_object *c, struct json_object *out)
@@ -341,6 +379,8 @@ static int read_call(struct reader *r, size_t i, struct json_object *c, struct j
 		return bad(r, where, "name must be a string");
 	if (!single && (!names || !json_object_array_length(names)))
 		return bad(r, where, "names is missing or empty");
+	if (check_names(r, where, names, single, json_object_object_get(c, "args")) < 0)
+		return -1;
 	if (gate(r, where, json_object_object_get(c, "includes"), true, &in_inc) < 0 ||
 	    gate(r, where, json_object_object_get(c, "excludes"), false, &in_exc) < 0)
 		return -1;
@@ -391,7 +431,7 @@ static int read_arches(struct reader *r, struct json_object *p, struct json_obje
 		    string_array(r, where, e, "subArchitectures", &subs) < 0)
 			return json_object_is_type(e, json_type_object) ? -1
 				: bad(r, where, "must be a mapping");
-		if (!(a = str_field(e, "architecture")) || !arch_token(a))
+		if (!(a = str_field(e, "architecture")) || (!arch_token(a) && !pv_seccomp_arch_newer(a)))
 			return bad(r, where, "architecture %s is not a known SCMP_ARCH_ name",
 				   a ? a : "(missing)");
 		if (arch_token(a) != seccomp_arch_native())
@@ -588,27 +628,80 @@ fail:
 	return NULL;
 }
 
-int pv_seccomp_load(struct json_object *profile, struct pv_err *err)
-{
-	scmp_filter_ctx ctx;
-	int rc;
+/* ---- the prelude's plan (see seccomp_nr.h) ---- */
 
-	if (!profile)
-		return 0;
-	if (!(ctx = build(profile, err)))
-		return pv_err_wrap(err, "seccomp");
-	rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return rc < 0 ? pv_err_sys(err, -rc, "seccomp: loading the filter") : 0;
+/* The filter's architectures, as build() adds them: native first. */
+static size_t filter_arches(struct json_object *p, uint32_t *out, size_t cap)
+{
+	struct json_object *arches = json_object_object_get(p, "architectures");
+	size_t n = 0;
+
+	out[n++] = seccomp_arch_native();
+	for (size_t i = 0; arches && i < json_object_array_length(arches) && n < cap; i++) {
+		uint32_t tok = arch_token(json_object_get_string(json_object_array_get_idx(arches, i)));
+		size_t k = 0;
+
+		while (k < n && out[k] != tok)
+			k++;
+		if (tok && k == n)
+			out[n++] = tok;
+	}
+	return n;
 }
 
+/* The prelude for profile P, in OUT (malloc'd; NULL and 0 when none):
+ * its entries flattened to (name, action) for seccomp_nr.c. */
+static int prelude(struct json_object *p, struct sock_filter **out, size_t *len,
+		   struct pv_err *err)
+{
+	struct json_object *calls = json_object_object_get(p, "syscalls");
+	uint32_t def = action_of(json_object_get_string(json_object_object_get(p, "defaultAction")),
+				 json_object_object_get(p, "defaultErrnoRet"));
+	uint32_t arches[PV_SECCOMP_MAX_ARCHES];
+	size_t narches = filter_arches(p, arches, PV_SECCOMP_MAX_ARCHES), n = 0, cap = 0;
+	cleanup_free struct pv_seccomp_call *flat = NULL;
+	long k;
+
+	*out = NULL;
+	*len = 0;
+	for (size_t i = 0; calls && i < json_object_array_length(calls); i++)
+		cap += json_object_array_length(json_object_object_get(
+			json_object_array_get_idx(calls, i), "names"));
+	if (!(flat = calloc(cap + 1, sizeof(*flat))) ||
+	    !(*out = calloc(BPF_MAXINSNS, sizeof(**out))))
+		return pv_err_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
+		struct json_object *c = json_object_array_get_idx(calls, i);
+		struct json_object *names = json_object_object_get(c, "names");
+		uint32_t act = action_of(json_object_get_string(json_object_object_get(c, "action")),
+					 json_object_object_get(c, "errnoRet"));
+
+		for (size_t j = 0; j < json_object_array_length(names); j++)
+			flat[n++] = (struct pv_seccomp_call){
+				json_object_get_string(json_object_array_get_idx(names, j)), act };
+	}
+	k = pv_seccomp_prelude(arches, narches, def, flat, n, *out, BPF_MAXINSNS);
+	if (k <= 0) {
+		free(*out);
+		*out = NULL;
+		return k < 0 ? pv_err_set(err, E2BIG, "the syscalls applied by number do not fit")
+			     : 0;
+	}
+	*len = (size_t)k;
+	return 0;
+}
+
+/* The whole program: the prelude, then libseccomp's filter. */
 static int compile(struct json_object *profile, struct pv_seccomp_bpf *out, struct pv_err *err)
 {
 	scmp_filter_ctx ctx = build(profile, err);
 	cleanup_close int fd = -1;
+	struct sock_filter *pre = NULL;
+	size_t npre = 0;
 	off_t size;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (!ctx)
 		return pv_err_wrap(err, "seccomp");
 	fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
@@ -616,19 +709,65 @@ static int compile(struct json_object *profile, struct pv_seccomp_bpf *out, stru
 	seccomp_release(ctx);
 	if (rc < 0)
 		return pv_err_sys(err, -rc, "seccomp: compiling the filter");
+	if (prelude(profile, &pre, &npre, err) < 0)
+		return pv_err_wrap(err, "seccomp");
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
-	    size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+	    size / (off_t)sizeof(struct sock_filter) + (off_t)npre > BPF_MAXINSNS) {
+		free(pre);
 		return pv_err_set(err, EINVAL, "seccomp: the compiled filter has %lld bytes",
 				  (long long)size);
-	if (!(out->insns = malloc((size_t)size)))
+	}
+	if (!(out->insns = malloc((size_t)size + npre * sizeof(*pre)))) {
+		free(pre);
 		return pv_err_set(err, ENOMEM, "out of memory");
-	if (pread(fd, out->insns, (size_t)size, 0) != size) {
+	}
+	if (npre)
+		memcpy(out->insns, pre, npre * sizeof(*pre));
+	free(pre);
+	if (pread(fd, out->insns + npre, (size_t)size, 0) != size) {
 		pv_seccomp_bpf_free(out);
 		return pv_err_sys(err, errno ? errno : EIO, "seccomp: reading the compiled filter");
 	}
-	out->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+	out->len = (unsigned short)(npre + (size_t)size / sizeof(struct sock_filter));
 	return 0;
+}
+
+/* The profile's flags as seccomp(2) takes them. */
+static unsigned install_flags(struct json_object *profile)
+{
+	static const unsigned bits[] = { SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG,
+					 SECCOMP_FILTER_FLAG_SPEC_ALLOW };
+	struct json_object *flags = json_object_object_get(profile, "flags");
+	unsigned f = 0;
+
+	for (size_t i = 0; flags && i < json_object_array_length(flags); i++) {
+		int k = index_of(filter_flags,
+				 json_object_get_string(json_object_array_get_idx(flags, i)));
+
+		if (k >= 0)
+			f |= bits[k];
+	}
+	return f;
+}
+
+/* Compiled here rather than seccomp_load()ed, so that the prelude runs
+ * first; installed with seccomp(2) and the profile's flags, as libseccomp
+ * would (no_new_privs is left to the securityContext). */
+int pv_seccomp_load(struct json_object *profile, struct pv_err *err)
+{
+	struct pv_seccomp_bpf b = { 0 };
+	struct sock_fprog prog;
+	long rc;
+
+	if (!profile)
+		return 0;
+	if (compile(profile, &b, err) < 0)
+		return -1;
+	prog = (struct sock_fprog){ .len = b.len, .filter = b.insns };
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, install_flags(profile), &prog);
+	pv_seccomp_bpf_free(&b);
+	return rc != 0 ? pv_err_sys(err, errno, "seccomp: loading the filter") : 0;
 }
 
 int pv_seccomp_compile_spec(const char *path, struct pv_seccomp_bpf *out, struct pv_err *err)
@@ -704,6 +843,8 @@ void pv_seccomp_bpf_free(struct pv_seccomp_bpf *b)
 static struct json_object *normalise_checked(struct reader *r, struct json_object *p)
 {
 	struct json_object *out = normalise(r, p);
+	struct sock_filter *pre = NULL;
+	size_t npre = 0;
 	scmp_filter_ctx ctx;
 
 	if (!out)
@@ -714,6 +855,12 @@ static struct json_object *normalise_checked(struct reader *r, struct json_objec
 		return NULL;
 	}
 	seccomp_release(ctx);
+	if (prelude(out, &pre, &npre, r->err) < 0) { /* checked here too, never first in the shim */
+		pv_err_wrap(r->err, "seccomp profile %s", r->name);
+		json_object_put(out);
+		return NULL;
+	}
+	free(pre);
 	return out;
 }
 

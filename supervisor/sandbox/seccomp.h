@@ -15,7 +15,13 @@
  * in the daemon, so a bad one is a CreateContainerConfigError there and
  * never a failed container start.
  *
+ * Syscalls newer than the node's libseccomp are applied by number, and
+ * syscalls newer than the profile get ENOSYS rather than the default
+ * EPERM (runc's stub), by a short BPF prelude (sandbox/seccomp_nr); a
+ * name neither libseccomp nor that table knows is refused.
+ *
  * May call: libseccomp, json-c, sandbox/seccomp_default (the table),
+ * sandbox/seccomp_nr (numbers and the prelude),
  * sandbox/caps (capability names), volumes/safepath (the Localhost
  * path), core/fsutil (the compiled filter's file), manifests/types.h
  * (the security contexts), common. Never logs. */

@@ -8,7 +8,10 @@
 # `Seccomp: 0` when Unconfined (or privileged); a Localhost profile from
 # --seccomp-profile-root that denies mkdir makes `mkdir` fail while the
 # pod runs; a localhostProfile with ".." or naming a missing file is a
-# CreateContainerConfigError whose event says why; node.yaml's
+# CreateContainerConfigError whose event says why, and so is a profile
+# naming a syscall nobody knows (a typo is not skipped), while one naming
+# syscalls newer than the node's libseccomp (mseal, statmount) runs and
+# keeps its other rules; node.yaml's
 # `seccompDefault: false` makes Unconfined the default; and many pods of
 # the three kinds each see their own.
 . "$(dirname "$0")/lib_pods.sh"
@@ -26,6 +29,10 @@ cat >"$PROFILES/team/deny-mkdir.json" <<'JSON'
 JSON
 echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOPE"}]}' \
 	>"$PROFILES/broken.json"
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdri"], "action": "SCMP_ACT_ERRNO"}]}' \
+	>"$PROFILES/typo.json"
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mseal", "statmount", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' \
+	>"$PROFILES/newer.json"
 echo secret >"$T_TMP/outside.json"
 
 start_daemon --seccomp-profile-root "$PROFILES" \
@@ -84,10 +91,12 @@ events_of() { "$PODVISOR" get events "pod/default/$1" 2>&1; }
 	pod dotdot "" "Localhost:../outside.json"
 	pod missing "" Localhost:team/nope.json
 	pod broken "" Localhost:broken.json
+	pod typo "" Localhost:typo.json
+	pod newer "" Localhost:newer.json
 } >"$T_TMP/pods.yaml"
 drop pods.yaml "$T_TMP/pods.yaml"
 
-for p in def unconf podunc override priv privnamed nomkdir admin; do
+for p in def unconf podunc override priv privnamed nomkdir admin newer; do
 	wait_probe $p || fail "$p never reported: $(pod_json $p "p['status']") $(report $p)"
 done
 
@@ -122,6 +131,14 @@ wait_status broken CreateContainerConfigError 20 \
 	&& events_of broken | grep -q 'broken.json: syscalls\[0\]: action "SCMP_ACT_NOPE" is not one of' \
 	&& ok "a bad profile: CreateContainerConfigError naming the file, the entry and the fault" \
 	|| fail "broken: $(pod_json broken "p['status']"); $(events_of broken)"
+wait_status typo CreateContainerConfigError 20 \
+	&& events_of typo | grep -q 'typo.json: syscalls\[0\]: unknown syscall "mkdri"' \
+	&& ok "a profile naming an unknown syscall: CreateContainerConfigError naming it (not skipped)" \
+	|| fail "typo: $(pod_json typo "p['status']"); $(events_of typo)"
+[ "$(seccomp_of newer)" = 2 ] && report newer | grep -qx mkdir=denied \
+	&& [ "$(pod_json newer "p['status']")" = Running ] \
+	&& ok "a profile naming syscalls newer than libseccomp (mseal, statmount) runs, its rules applied" \
+	|| fail "newer: $(pod_json newer "p['status']"); $(report newer); $(events_of newer)"
 ln -s "$T_TMP/outside.json" "$PROFILES/escape.json"
 pod escape "" Localhost:escape.json >"$T_TMP/escape.yaml"
 drop escape.yaml "$T_TMP/escape.yaml"
