@@ -144,6 +144,7 @@ static int set_security(const struct pv_crt *c, const struct pv_image *img,
 		return -1;
 	s->caps_set = true;
 	s->caps = x.caps;
+	s->caps_if_held = x.caps_if_held;
 	s->no_new_privs = x.no_new_privs;
 	s->privileged = x.privileged;
 	s->groups_strict = x.groups_strict;
@@ -215,6 +216,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 		s->user = NULL;
 	else if (!uid->set && img->config.user && *img->config.user)
 		s->user = strdup(img->config.user);
+	if (!s->user && (uid->set || (img->config.user && *img->config.user)))
+		return pv_err_set(err, ENOMEM, "out of memory"); /* never root instead */
 	if (gid->set && !set_group(&s->user, gid->v))
 		return pv_err_set(err, ENOMEM, "out of memory");
 	s->layers = calloc(img->n_layers + 1, sizeof(char *));

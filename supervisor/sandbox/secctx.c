@@ -21,6 +21,14 @@ int pv_podsec_parse(const char *s)
 	return -1;
 }
 
+static bool adds_literal_sys_admin(const pv_strlist *add)
+{
+	for (size_t i = 0; i < add->n; i++)
+		if (add->items[i].v && strcmp(add->items[i].v, "CAP_SYS_ADMIN") == 0)
+			return true;
+	return false;
+}
+
 int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 		      enum pv_podsec level, struct pv_secctx *out, struct pv_err *err)
 {
@@ -36,11 +44,14 @@ int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 	if (!sc->capabilities.hdr.set && restricted)
 		out->caps = CAP_BIT("NET_BIND_SERVICE"); /* drop ALL, add NET_BIND_SERVICE */
 	else if (pv_caps_resolve(PV_CAPS_DEFAULT, &sc->capabilities, &out->caps, err) < 0)
-		return pv_err_wrap(err, "container %s", c->name.v);
+		return -1; /* the caller names the container */
+	out->caps_if_held = pv_caps_if_held(&sc->capabilities);
+	/* Kubernetes' ValidateSecurityContext: privileged, or the literal
+	 * "CAP_SYS_ADMIN" in add (not "SYS_ADMIN", not "ALL") */
 	if (sc->allow_privilege_escalation.set && !sc->allow_privilege_escalation.v &&
-	    (out->privileged || (out->caps & CAP_BIT("SYS_ADMIN"))))
-		return pv_err_set(err, EINVAL, "container %s: cannot set allowPrivilegeEscalation to "
-				  "false and %s", c->name.v, out->privileged ? "privileged to true"
+	    (out->privileged || adds_literal_sys_admin(&sc->capabilities.add)))
+		return pv_err_set(err, EINVAL, "cannot set allowPrivilegeEscalation to "
+				  "false and %s", out->privileged ? "privileged to true"
 				  : "capabilities.add CAP_SYS_ADMIN");
 	if (out->privileged)
 		out->caps = PV_CAPS_ALL; /* the shim gives what the node has */

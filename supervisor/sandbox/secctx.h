@@ -38,11 +38,13 @@ struct pv_secctx {
 	bool no_new_privs;    /* allowPrivilegeEscalation: false */
 	bool run_as_non_root;
 	bool groups_strict;   /* supplementalGroupsPolicy: Strict */
+	uint64_t caps_if_held; /* of CAPS, what "ALL" brought in: left out if the node lacks it */
 };
 
 /* C's (of POD) effective context at LEVEL. An unknown capability name,
  * or what Kubernetes' validation refuses (allowPrivilegeEscalation false
- * with privileged or CAP_SYS_ADMIN), is an error. */
+ * with privileged, or with the literal "CAP_SYS_ADMIN" in add), is an
+ * error. */
 int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 		      enum pv_podsec level, struct pv_secctx *out, struct pv_err *err);
 

@@ -1,15 +1,18 @@
 /* Capabilities and security contexts, the pure part (sandbox/caps.c,
  * sandbox/secctx.c): names with and without CAP_, add/drop resolved as
  * containerd resolves them, the effective context with the restricted
- * profile's defaults, Pod Security admission's messages, and the
- * kubelet's runAsNonRoot check. */
+ * profile's defaults, Pod Security admission's messages, the
+ * kubelet's runAsNonRoot check, and the identity record exec reads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/sandbox/secctx.h"
@@ -211,13 +214,149 @@ static void test_resolve_escalation(void **state)
 	c->security_context.capabilities.hdr.set = true;
 	assert_int_equal(pv_secctx_resolve(&p.pod, c, PV_PODSEC_RESTRICTED, &x, &err), 0);
 	assert_false(x.no_new_privs); /* so does CAP_SYS_ADMIN */
+	/* Kubernetes refuses only the literal "CAP_SYS_ADMIN" in add with
+	 * allowPrivilegeEscalation: false; "SYS_ADMIN" and "ALL" it accepts */
 	set_bool(&c->security_context.allow_privilege_escalation, false);
+	assert_int_equal(pv_secctx_resolve(&p.pod, c, PV_PODSEC_PRIVILEGED, &x, &err), 0);
+	assert_true(x.no_new_privs);
+	assert_true(x.caps & BIT(21));
+	names(&c->security_context.capabilities.add, p.a, L("ALL"));
+	assert_int_equal(pv_secctx_resolve(&p.pod, c, PV_PODSEC_PRIVILEGED, &x, &err), 0);
+	assert_int_equal(x.caps, PV_CAPS_ALL);
+	assert_int_equal(x.caps_if_held, PV_CAPS_ALL);
+	names(&c->security_context.capabilities.add, p.a, L("CAP_SYS_ADMIN"));
 	assert_int_equal(pv_secctx_resolve(&p.pod, c, PV_PODSEC_PRIVILEGED, &x, &err), -1);
-	assert_non_null(strstr(err.msg, "capabilities.add CAP_SYS_ADMIN"));
+	/* the caller names the container: no "container main: " here */
+	assert_string_equal(err.msg, "cannot set allowPrivilegeEscalation to false and "
+			    "capabilities.add CAP_SYS_ADMIN");
 	names(&c->security_context.capabilities.add, p.a, L("BOGUS"));
 	assert_int_equal(pv_secctx_resolve(&p.pod, c, PV_PODSEC_PRIVILEGED, &x, &err), -1);
-	assert_non_null(strstr(err.msg, "container main: securityContext.capabilities.add: unknown "
-				       "capability \"BOGUS\""));
+	assert_string_equal(err.msg, "securityContext.capabilities.add: unknown capability "
+			    "\"BOGUS\" (names as NET_ADMIN or CAP_NET_ADMIN, or ALL)");
+}
+
+/* "ALL" in add: what it brought in is wanted only if the node has it; a
+ * capability named beside it is required. */
+static void test_if_held(void **state)
+{
+	struct caps_case cc;
+
+	(void)state;
+	assert_int_equal(pv_caps_if_held(caps(&cc, L("ALL"), NONE)), PV_CAPS_ALL);
+	assert_int_equal(pv_caps_if_held(caps(&cc, L("all", "NET_ADMIN", "CAP_SYS_TIME"), NONE)),
+			 PV_CAPS_ALL & ~BIT(12) & ~BIT(25));
+	assert_int_equal(pv_caps_if_held(caps(&cc, L("NET_ADMIN"), NONE)), 0);
+	assert_int_equal(pv_caps_if_held(caps(&cc, L("ALL"), L("ALL"))), 0);
+	assert_int_equal(pv_caps_if_held(caps(&cc, NONE, NONE)), 0);
+}
+
+static const char record[] = "uid 1000\ngid 2000\ngroups 2000 3000 4\ncaps 00000000a80425fb\n"
+			     "nnp 1\nend\n";
+
+static void test_identity_parse(void **state)
+{
+	struct pv_identity id;
+	struct pv_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_identity_parse(record, &id, &err), 0);
+	assert_int_equal(id.uid, 1000);
+	assert_int_equal(id.gid, 2000);
+	assert_int_equal(id.ngroups, 3);
+	assert_int_equal(id.groups[0], 2000);
+	assert_int_equal(id.groups[2], 4);
+	assert_int_equal(id.caps, PV_CAPS_DEFAULT);
+	assert_true(id.no_new_privs);
+	pv_identity_free(&id);
+	/* no group at all is a record too */
+	assert_int_equal(pv_identity_parse("uid 0\ngid 0\ngroups\ncaps 0\nnnp 0\nend\n", &id,
+					   &err), 0);
+	assert_int_equal(id.ngroups, 0);
+	pv_identity_free(&id);
+}
+
+/* Anything short of a whole record is an error, never root. */
+static void test_identity_damaged(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"uid 1000\ngid 2000\ngroups 2000\ncaps a80425fb\nnnp 1\n",     /* cut before end */
+		"gid 2000\ngroups 2000\ncaps a80425fb\nnnp 1\nend\n",          /* no uid */
+		"uid 1000\ngroups 2000\ncaps a80425fb\nnnp 1\nend\n",          /* no gid */
+		"uid 1000\ngid 2000\ncaps a80425fb\nnnp 1\nend\n",             /* no groups */
+		"uid 1000\ngid 2000\ngroups 2000\nnnp 1\nend\n",               /* no caps */
+		"uid 1000\ngid 2000\ngroups 2000\ncaps a80425fb\nend\n",       /* no nnp */
+		"uid 10x0\ngid 2000\ngroups 2000\ncaps a80425fb\nnnp 1\nend\n",
+		"uid 1000\ngid 2000\ngroups 20 x\ncaps a80425fb\nnnp 1\nend\n",
+		"uid 1000\ngid 2000\ngroups 2000\ncaps ffffffffffffffff\nnnp 1\nend\n",
+		"uid 99999999999\ngid 2000\ngroups 2000\ncaps 0\nnnp 1\nend\n",
+		"uid 1000\ngid 2000\ngroups 2000\ncaps 0\nnnp 2\nend\n",
+		"uid 1000\ngid 2000\ngroups 2000\ncaps 0\nnnp 1\nbogus 1\nend\n",
+		"uid 1000\ngid 2000\ngroups 2000\ncaps 0\nnnp 1\nen",          /* cut in end */
+		"uid 1000\ngid 2000\ngroups 1\ngroups 2\ncaps 0\nnnp 1\nend\n",
+	};
+	struct pv_identity id;
+	struct pv_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		id.uid = 7;
+		if (pv_identity_parse(bad[i], &id, &err) != -1)
+			fail_msg("record %zu taken: %s", i, bad[i]);
+		assert_int_equal(err.code, EIO);
+		assert_int_equal(id.uid, 0);
+		assert_null(id.groups);
+	}
+}
+
+/* More groups than any fixed array held (256): every one kept. */
+static void test_identity_many_groups(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct pv_identity id;
+	struct pv_err err = { 0 };
+
+	(void)state;
+	fprintf(f, "uid 1\ngid 1\ngroups");
+	for (int i = 0; i < 3000; i++)
+		fprintf(f, " %d", 10000 + i);
+	fprintf(f, "\ncaps 0\nnnp 0\nend\n");
+	fclose(f);
+	assert_int_equal(pv_identity_parse(text, &id, &err), 0);
+	assert_int_equal(id.ngroups, 3000);
+	assert_int_equal(id.groups[2999], 12999);
+	pv_identity_free(&id);
+	free(text);
+}
+
+static void test_identity_read(void **state)
+{
+	char dir[] = "/tmp/test_caps.XXXXXX", path[64];
+	struct pv_identity id;
+	struct pv_err err = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pv_identity_read(dir, &id, &err), -1); /* missing: refused */
+	assert_int_equal(err.code, ENOENT);
+	assert_non_null(strstr(err.msg, "the container's identity record"));
+	snprintf(path, sizeof(path), "%s/%s", dir, PV_IDENTITY_FILE);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("uid 1000\ngid 2000\n", f); /* cut short */
+	fclose(f);
+	assert_int_equal(pv_identity_read(dir, &id, &err), -1);
+	assert_int_equal(err.code, EIO);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(record, f);
+	fclose(f);
+	assert_int_equal(pv_identity_read(dir, &id, &err), 0);
+	assert_int_equal(id.uid, 1000);
+	pv_identity_free(&id);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_podsec(void **state)
@@ -345,6 +484,11 @@ int main(void)
 		cmocka_unit_test(test_podsec),
 		cmocka_unit_test(test_podsec_many),
 		cmocka_unit_test(test_non_root),
+		cmocka_unit_test(test_if_held),
+		cmocka_unit_test(test_identity_parse),
+		cmocka_unit_test(test_identity_damaged),
+		cmocka_unit_test(test_identity_many_groups),
+		cmocka_unit_test(test_identity_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
