@@ -10,8 +10,8 @@
 # container was configured (not as its main process became: gosu, su),
 # and is refused without its identity record; add ALL gives what the node
 # has; a privileged container's /sys is writable; 300 supplementary
-# groups; --pod-security=restricted defaults and refusals; twenty pods,
-# each with its own set.
+# groups; --pod-security=restricted defaults and refusals (init
+# containers too), baseline's; twenty pods, each with its own set.
 . "$(dirname "$0")/lib_pods.sh"
 
 # users:test: busybox with USER app (1000:1000), whom /etc/group lists in
@@ -313,6 +313,58 @@ wait_status radd CreateContainerConfigError 20 && ev=$("$PODVISOR" get events po
 	&& grep -q 'allowPrivilegeEscalation != false' <<<"$ev" \
 	&& ok "restricted: adding SYS_ADMIN and allowPrivilegeEscalation: true are refused, each named" \
 	|| fail "radd: $(pod_json radd "p['status']") $ev"
+# init containers get restricted's defaults and checks too
+initpod() { # NAME 'INIT-SECURITYCONTEXT-FLOW'
+	cat >"$T_TMP/$1.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000}
+  initContainers:
+  - name: init
+    image: busybox:test
+    command: [sh, -c, 'grep -e ^CapBnd -e ^CapEff -e ^NoNewPrivs /proc/self/status; id -u']
+    securityContext: $2
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+YAML
+	drop "$1.yaml" "$T_TMP/$1.yaml"
+}
+initpod rinit '{}'
+initpod rinitpriv '{privileged: true}'
+wait_status rinit Running 30 && out=$("$PODVISOR" logs rinit -c init 2>&1) \
+	&& [ "$(awk '$1 == "CapBnd:" {print $2}' <<<"$out")" = 0000000000000400 ] \
+	&& [ "$(awk '$1 == "CapEff:" {print $2}' <<<"$out")" = 0000000000000000 ] \
+	&& [ "$(awk '$1 == "NoNewPrivs:" {print $2}' <<<"$out")" = 1 ] && [ "$(tail -1 <<<"$out")" = 1000 ] \
+	&& ok "restricted: an init container runs with the defaults too (CapBnd NET_BIND_SERVICE, NoNewPrivs 1)" \
+	|| fail "rinit: $(pod_json rinit "p['status']") $out"
+wait_status rinitpriv Init:CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/rinitpriv 2>&1 | grep -q 'privileged (container "init" must not set securityContext.privileged=true)' \
+	&& ok "restricted: a privileged init container is refused, named" \
+	|| fail "rinitpriv: $(pod_json rinitpriv "p['status']") $("$PODVISOR" get events pod/default/rinitpriv 2>&1)"
+
+# ---- --pod-security=baseline ----
+rm -f "$M"/*.yaml
+wait_for 60 '[ "$("$PODVISOR" get pods -A -o json 2>/dev/null | tr -d " \n")" = "[]" ]' || fail "pods left: $("$PODVISOR" get pods -A 2>&1)"
+stop_daemon TERM >/dev/null
+start_daemon --pod-security=baseline || { fail "daemon start (baseline)"; diag "$(tail "$LOG")"; done_testing; exit 1; }
+secpod bdef '{}'
+secpod bchown '{capabilities: {add: [CHOWN]}}'
+secpod bnetadmin '{capabilities: {add: [NET_ADMIN]}}'
+secpod bpriv '{privileged: true}'
+wait_status bdef Running 30 && wait_status bchown Running 30 && [ "$(mcap bdef CapEff)" = 00000000a80425fb ] \
+	&& [ "$(x bdef 'id -u')" = 0 ] \
+	&& ok "baseline: a root pod with the default set runs, and one adding CHOWN (in the default set)" \
+	|| fail "bdef: $(pod_json bdef "p['status']") bchown: $(pod_json bchown "p['status']")"
+wait_status bnetadmin CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/bnetadmin 2>&1 | grep -q 'violates PodSecurity "baseline:latest": non-default capabilities (container "main" must not include "NET_ADMIN" in securityContext.capabilities.add)' \
+	&& ok "baseline: adding NET_ADMIN is refused, named" \
+	|| fail "bnetadmin: $(pod_json bnetadmin "p['status']") $("$PODVISOR" get events pod/default/bnetadmin 2>&1)"
+wait_status bpriv CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/bpriv 2>&1 | grep -q 'violates PodSecurity "baseline:latest": privileged (container "main" must not set securityContext.privileged=true)' \
+	&& ok "baseline: a privileged pod is refused" \
+	|| fail "bpriv: $(pod_json bpriv "p['status']") $("$PODVISOR" get events pod/default/bpriv 2>&1)"
 
 stop_daemon TERM >/dev/null
 done_testing
