@@ -210,12 +210,14 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->init_start = p->init_start;
 	s->cwd = strdup(c->spec->working_dir.v ? c->spec->working_dir.v
 			: img->config.working_dir ? img->config.working_dir : "/");
-	/* as the kubelet and containerd: runAsUser over the image's user;
-	 * runAsGroup over the group (else the user's in /etc/passwd, or 0) */
+	/* as the kubelet and containerd: runAsUser over the image's user, of
+	 * which the kubelet passes only the user (an image's "user:group"
+	 * loses its group: kubernetes#61967); runAsGroup over the group (else
+	 * the user's in /etc/passwd, or 0) */
 	if (uid->set && asprintf(&s->user, "%lld", (long long)uid->v) < 0)
 		s->user = NULL;
 	else if (!uid->set && img->config.user && *img->config.user)
-		s->user = strdup(img->config.user);
+		s->user = strndup(img->config.user, strcspn(img->config.user, ":"));
 	if (!s->user && (uid->set || (img->config.user && *img->config.user)))
 		return pv_err_set(err, ENOMEM, "out of memory"); /* never root instead */
 	if (gid->set && !set_group(&s->user, gid->v))

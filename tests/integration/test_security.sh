@@ -23,10 +23,15 @@ mk_users_image() {
 	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/tmp:/bin/sh\n' >"$w/r2/etc/passwd"
 	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\naudio:x:29:other,app\nvideo:x:44:other\n' >"$w/r2/etc/group"
 	chmod 0644 "$w/r2/etc/passwd" "$w/r2/etc/group" && oci_tar "$w/r2" "$w/l2.tar" &&
+		cp "$w/l1.tar" "$w/k1.tar" && cp "$w/l2.tar" "$w/k2.tar" && # oci_image takes the tars
 		oci_image "$w/oci" users:test "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User\":\"app\",\"WorkingDir\":\"/\"}" \
 			"$w/l1.tar" "$w/l2.tar" >/dev/null && "$PODVISOR" image import "$w/oci" users:test >/dev/null 2>&1
 }
 mk_users_image && ok "an image with USER app imported" || fail "users image"
+# users:group: the same with USER app:staff (the kubelet passes only the user: kubernetes#61967)
+oci_image "$T_TMP/uimg/oci2" users:group "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User\":\"app:staff\",\"WorkingDir\":\"/\"}" \
+	"$T_TMP/uimg/k1.tar" "$T_TMP/uimg/k2.tar" >/dev/null && "$PODVISOR" image import "$T_TMP/uimg/oci2" users:group >/dev/null 2>&1 \
+	|| fail "users:group image"
 
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
@@ -73,6 +78,7 @@ secpod appnonroot '{runAsNonRoot: true}' '' users:test
 secpod gidonly '{}' '{runAsGroup: 3000}'
 secpod uidonly '{runAsUser: 1000}' '' users:test
 secpod appgroup '{runAsGroup: 5000}' '' users:test
+secpod imggroup '{}' '' users:group
 secpod addall '{capabilities: {add: [ALL]}}'
 secpod nnpsysadmin '{allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}'
 secpod nnpall '{allowPrivilegeEscalation: false, capabilities: {add: [ALL]}}'
@@ -96,7 +102,7 @@ spec:
 YAML
 drop gosu.yaml "$T_TMP/gosu.yaml"
 
-for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup addall nnpsysadmin nnpall groups300 gosu; do
+for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup imggroup addall nnpsysadmin nnpall groups300 gosu; do
 	wait_status $p Running 30 || fail "$p: $(pod_json $p "p['status']")"
 done
 wait_status def Running 1 && ok "pods with their security contexts run"
@@ -203,6 +209,9 @@ out=$(x strict 'id')
 	&& [ "$(x appgroup 'id -u'):$(x appgroup 'id -g')" = 1000:5000 ] \
 	&& ok "runAsGroup alone sets the group; runAsUser alone takes its /etc/passwd group (as containerd)" \
 	|| fail "gidonly $(x gidonly id), uidonly $(x uidonly id), appgroup $(x appgroup id)"
+[ "$(x imggroup 'id -u'):$(x imggroup 'id -g')" = 1000:1000 ] \
+	&& ok "image USER app:staff: the user's /etc/passwd group, as the kubelet passes only the user (kubernetes#61967)" \
+	|| fail "imggroup: $(x imggroup id)"
 
 n=$(x groups300 'id -G | wc -w')
 [ "$(x groups300 'id -u')" = 1000 ] && [ "$n" = 301 ] && [ "$(awk '$1 == "Groups:" {print NF - 1}' "/proc/$(mpid groups300)/status")" = 301 ] \
