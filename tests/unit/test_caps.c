@@ -401,11 +401,18 @@ static void test_podsec(void **state)
 			    "securityContext.capabilities.add)");
 	/* restricted: drop ALL, add NET_BIND_SERVICE at most */
 	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_RESTRICTED, &err), -1);
-	assert_non_null(strstr(err.msg, "violates PodSecurity \"restricted:latest\": "));
-	assert_non_null(strstr(err.msg, "unrestricted capabilities (container \"side\" must set "
-				       "securityContext.capabilities.drop=[\"ALL\"])"));
-	assert_non_null(strstr(err.msg, "unrestricted capabilities (container \"side\" must not "
-				       "include \"CHOWN\" in securityContext.capabilities.add)"));
+	assert_string_equal(err.msg, "violates PodSecurity \"restricted:latest\": non-default "
+			    "capabilities (container \"side\" must not include \"SYS_ADMIN\" in "
+			    "securityContext.capabilities.add), unrestricted "
+			    "capabilities (container \"side\" must set securityContext.capabilities."
+			    "drop=[\"ALL\"]; container \"side\" must not include \"CHOWN\", "
+			    "\"SYS_ADMIN\" in securityContext.capabilities.add)");
+	/* baseline compares the strings, as Kubernetes: CAP_CHOWN and chown are not CHOWN */
+	names(&p.c[1].security_context.capabilities.add, p.a, L("CAP_CHOWN", "chown", "SETUID"));
+	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_BASELINE, &err), -1);
+	assert_string_equal(err.msg, "violates PodSecurity \"baseline:latest\": non-default "
+			    "capabilities (container \"side\" must not include \"CAP_CHOWN\", "
+			    "\"chown\" in securityContext.capabilities.add)");
 	names(&p.c[1].security_context.capabilities.add, p.a, L("NET_BIND_SERVICE"));
 	names(&p.c[1].security_context.capabilities.drop, p.d, L("ALL"));
 	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_RESTRICTED, &err), 0);
@@ -419,6 +426,40 @@ static void test_podsec(void **state)
 			    "securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true "
 			    "(container \"main\" must not set securityContext.runAsNonRoot=false), "
 			    "runAsUser=0 (container \"main\" must not set runAsUser=0)");
+	/* the pod's own runAsNonRoot: false is the pod's, not its containers' */
+	c->security_context.run_as_non_root.set = false;
+	c->security_context.allow_privilege_escalation.set = false;
+	c->security_context.run_as_user.set = false;
+	set_bool(&p.pod.spec.security_context.run_as_non_root, false);
+	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_RESTRICTED, &err), -1);
+	assert_string_equal(err.msg, "violates PodSecurity \"restricted:latest\": runAsNonRoot != "
+			    "true (pod must not set securityContext.runAsNonRoot=false)");
+	set_bool(&p.c[1].security_context.run_as_non_root, false);
+	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_RESTRICTED, &err), -1);
+	assert_string_equal(err.msg, "violates PodSecurity \"restricted:latest\": runAsNonRoot != "
+			    "true (pod and container \"side\" must not set "
+			    "securityContext.runAsNonRoot=false)");
+}
+
+/* One violation of a check in several containers: one phrase naming
+ * them all, as the Pod Security admission words it. */
+static void test_podsec_grouped(void **state)
+{
+	struct podcase p;
+	struct pv_container *c = one_pod(&p, 2);
+	struct pv_err err = { 0 };
+	struct pv_str a2[8];
+
+	(void)state;
+	set_bool(&c->security_context.privileged, true);
+	set_bool(&p.c[1].security_context.privileged, true);
+	names(&c->security_context.capabilities.add, p.a, L("SYS_TIME", "NET_ADMIN"));
+	names(&p.c[1].security_context.capabilities.add, a2, L("NET_ADMIN"));
+	assert_int_equal(pv_podsec_check(&p.pod, PV_PODSEC_BASELINE, &err), -1);
+	assert_string_equal(err.msg, "violates PodSecurity \"baseline:latest\": privileged "
+			    "(containers \"main\", \"side\" must not set securityContext.privileged="
+			    "true), non-default capabilities (containers \"main\", \"side\" must not "
+			    "include \"NET_ADMIN\", \"SYS_TIME\" in securityContext.capabilities.add)");
 }
 
 static void test_podsec_many(void **state)
@@ -440,7 +481,7 @@ static void test_podsec_many(void **state)
 	pod.spec.containers.n = 40;
 	/* forty violations: the message is cut, never overrun */
 	assert_int_equal(pv_podsec_check(&pod, PV_PODSEC_RESTRICTED, &err), -1);
-	assert_non_null(strstr(err.msg, "privileged (container \"c0\""));
+	assert_non_null(strstr(err.msg, "privileged (containers \"c0\", \"c1\""));
 	assert_true(strlen(err.msg) < sizeof(err.msg));
 }
 
@@ -482,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_defaults),
 		cmocka_unit_test(test_resolve_escalation),
 		cmocka_unit_test(test_podsec),
+		cmocka_unit_test(test_podsec_grouped),
 		cmocka_unit_test(test_podsec_many),
 		cmocka_unit_test(test_non_root),
 		cmocka_unit_test(test_if_held),
