@@ -270,7 +270,7 @@ int pv_caps_enter_container(const struct pv_caps_want *s, struct pv_err *err)
 		id.caps = have; /* every capability the node gives */
 	else /* "ALL" means those the node gives; a named one is required */
 		id.caps = s->caps & ~(s->caps_if_held & ~have);
-	if (s->record_fd >= 0 && write_record(s->record_fd, &id, err) < 0)
+	if (s->record_fd > 0 && write_record(s->record_fd, &id, err) < 0)
 		goto out;
 	rc = apply_caps(id.caps, s->no_new_privs, err);
 	goto out;

@@ -62,7 +62,7 @@ struct pv_caps_want {
 	size_t ngroups;
 	bool groups_strict;       /* supplementalGroupsPolicy Strict: not the image's /etc/group */
 	uint64_t caps_if_held;    /* of CAPS, those left out when the node lacks them */
-	int record_fd;            /* >= 0: the identity record (PV_IDENTITY_FILE) goes here */
+	int record_fd;            /* > 0: the identity record (PV_IDENTITY_FILE) goes here */
 };
 void pv_caps_keep(void);
 int pv_caps_enter_container(const struct pv_caps_want *w, struct pv_err *err);
