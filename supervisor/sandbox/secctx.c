@@ -66,6 +66,30 @@ int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 	return 0;
 }
 
+int pv_secctx_user(const struct pv_int *uid, const struct pv_int *gid, const char *image_user,
+		   char **out, struct pv_err *err)
+{
+	const char *img = image_user && *image_user ? image_user : NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (uid->set && gid->set)
+		rc = asprintf(out, "%lld:%lld", (long long)uid->v, (long long)gid->v);
+	else if (uid->set)
+		rc = asprintf(out, "%lld", (long long)uid->v);
+	else if (img && gid->set)
+		rc = asprintf(out, "%.*s:%lld", (int)strcspn(img, ":"), img, (long long)gid->v);
+	else if (img)
+		rc = (*out = strndup(img, strcspn(img, ":"))) ? 0 : -1;
+	else if (gid->set)
+		rc = asprintf(out, "0:%lld", (long long)gid->v);
+	if (rc < 0) {
+		*out = NULL;
+		return pv_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* ---- Pod Security admission ---- */
 
 struct verdict {

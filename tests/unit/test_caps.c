@@ -485,6 +485,43 @@ static void test_podsec_many(void **state)
 	assert_true(strlen(err.msg) < sizeof(err.msg));
 }
 
+/* The user string the shim gets: runAsUser over the image's user (whose
+ * group the kubelet does not pass), runAsGroup over the group. */
+static void test_user(void **state)
+{
+	static const struct {
+		bool uid_set, gid_set;
+		int64_t uid, gid;
+		const char *image, *want;
+	} cases[] = {
+		{ false, false, 0, 0, NULL, NULL },
+		{ false, false, 0, 0, "", NULL },
+		{ true, false, 1000, 0, "app", "1000" },
+		{ true, true, 1000, 3000, "app:staff", "1000:3000" },
+		{ true, false, 0, 0, NULL, "0" },
+		{ false, false, 0, 0, "app", "app" },
+		{ false, false, 0, 0, "app:staff", "app" },     /* kubernetes#61967 */
+		{ false, false, 0, 0, "1000:2000", "1000" },
+		{ false, true, 0, 5000, "app:staff", "app:5000" },
+		{ false, true, 0, 5000, NULL, "0:5000" },
+	};
+	struct pv_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pv_int uid = { .v = cases[i].uid, .set = cases[i].uid_set };
+		struct pv_int gid = { .v = cases[i].gid, .set = cases[i].gid_set };
+		char *out = (char *)"junk";
+
+		assert_int_equal(pv_secctx_user(&uid, &gid, cases[i].image, &out, &err), 0);
+		if (!cases[i].want)
+			assert_null(out);
+		else
+			assert_string_equal(out, cases[i].want);
+		free(out);
+	}
+}
+
 static void test_non_root(void **state)
 {
 	struct pv_err err = { 0 };
@@ -526,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_podsec_grouped),
 		cmocka_unit_test(test_podsec_many),
 		cmocka_unit_test(test_non_root),
+		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_if_held),
 		cmocka_unit_test(test_identity_parse),
 		cmocka_unit_test(test_identity_damaged),
