@@ -1,7 +1,11 @@
 /* podvisor exec: run a command in a running container, as nsenter would
  * but knowing where the container is: its namespaces (mount, PID,
  * network, IPC, UTS), root, environment and working directory, under its
- * seccomp filter. The exit code is the command's; -it gives it a terminal. */
+ * seccomp filter, as the user and with the capabilities the container was
+ * configured with (its identity record, as runc exec uses the OCI
+ * config's). The container's process is held by a pidfd, checked against
+ * the start time its shim recorded, before anything is read of it. The
+ * exit code is the command's; -it gives it a terminal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,6 +33,7 @@
 #include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/runtime/execin.h"
+#include "supervisor/runtime/shim.h"
 #include "supervisor/sandbox/seccomp.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
@@ -179,27 +184,54 @@ static void relay(int master, pid_t child)
 		tcsetattr(0, TCSANOW, &saved);
 }
 
-static int enter(pid_t pid)
+/* The process PID as its shim recorded it in CDIR (state.json: pid and
+ * start time), as a pidfd: -1 with a message if it is gone or not that
+ * process any more. */
+static int open_container(pid_t pid, const char *cdir)
 {
-	int fd = pv_pidfd_open(pid, 0);
+	cleanup_free char *path = NULL;
+	struct json_object *st;
+	struct pv_err err = { 0 };
+	uint64_t start = 0;
+	int fd;
+
+	if (asprintf(&path, "%s/%s", cdir, PV_SHIM_STATE) < 0)
+		return fprintf(stderr, "podvisor exec: out of memory\n"), -1;
+	if (!(st = pv_read_json(path, &err))) {
+		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
+		return -1;
+	}
+	if (pv_json_int(st, "pid") == pid)
+		start = (uint64_t)pv_json_int(st, "start");
+	json_object_put(st);
+	fd = start ? pv_pidfd_open(pid, start) : (errno = ESRCH, -1);
+	if (fd < 0)
+		fprintf(stderr, "podvisor exec: the container's process %d: %s\n", (int)pid,
+			strerror(errno));
+	return fd;
+}
+
+/* Into the namespaces and root of the process PIDFD holds (PID): what is
+ * opened by PID is checked to be its, since it is still alive after. */
+static int enter(pid_t pid, int pidfd)
+{
 	char path[64];
 	int root, userns = pv_idmap_userns_fd(pid); /* hostUsers: false */
 
-	if (fd < 0 || (userns < 0 && errno))
+	if (userns < 0 && errno)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (setns(fd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
-		close(fd);
+	if (root < 0 || pv_pidfd_signal(pidfd, 0) < 0) /* not reused: still the same process */
 		return -1;
-	}
-	close(fd);
+	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+		return -1;
+	close(pidfd);
 	if (userns >= 0 && pv_idmap_join(userns) < 0)
 		return -1;
-	if (root >= 0 && (fchdir(root) < 0 || chroot(".") < 0))
+	if (fchdir(root) < 0 || chroot(".") < 0)
 		return -1;
-	if (root >= 0)
-		close(root);
+	close(root);
 	return chdir("/");
 }
 
@@ -239,28 +271,31 @@ int pv_cmd_exec(int argc, char **argv)
 	char **env, *cdir = NULL;
 	struct pv_seccomp_bpf filter = { 0 };
 	pid_t pid, child;
-	struct pv_identity id;
+	struct pv_identity id = { 0 };
 	struct pv_err err = { 0 };
+	int pidfd;
 
 	if (rc != PV_CLI_GO)
 		return rc;
 	pid = container_pid(&o, a.v[0], &cdir); /* and its directory: its seccomp filter */
 	if (pid < 0)
 		return PV_EXIT_FAIL;
+	pidfd = open_container(pid, cdir);
+	if (pidfd < 0)
+		return free(cdir), PV_EXIT_FAIL;
 	rc = pv_execin_filter(cdir, &filter, &err);
+	/* as configured (runc exec's process.user), not as the main process
+	 * may have become since (gosu, su-exec); never root by default */
+	if (rc == 0)
+		rc = pv_identity_read(cdir, &id, &err);
 	free(cdir);
 	if (rc < 0) {
 		fprintf(stderr, "podvisor exec: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
 	env = read_environ(pid);
-	if (pv_identity_of(pid, &id, &err) < 0 ||
-	    (pv_idmap_identity(pid, &id) < 0 && pv_err_set(&err, errno, "uid_map") < 0)) {
-		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
-		return PV_EXIT_FAIL;
-	}
 	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
-	if (enter(pid) < 0) {
+	if (enter(pid, pidfd) < 0) {
 		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
@@ -287,5 +322,6 @@ int pv_cmd_exec(int argc, char **argv)
 		;
 	pv_strv_free(env);
 	pv_seccomp_bpf_free(&filter);
+	pv_identity_free(&id);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

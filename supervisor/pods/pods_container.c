@@ -109,20 +109,6 @@ int pv_crt_stop_signal(struct pv_crt *c)
 	return c->stop_signal;
 }
 
-/* USER with its group replaced by GID: "uid:gid" ("0:gid" for none). */
-static bool set_group(char **user, int64_t gid)
-{
-	const char *u = *user ? *user : "0";
-	size_t n = strcspn(u, ":");
-	char *out = NULL;
-
-	if (asprintf(&out, "%.*s:%lld", (int)n, u, (long long)gid) < 0)
-		return false;
-	free(*user);
-	*user = out;
-	return true;
-}
-
 /* The node's Pod Security level, the effective securityContext, the
  * kubelet's runAsNonRoot check against UID (the resolved runAsUser) or
  * the image's user, and the supplementary groups (supplementalGroups,
@@ -144,6 +130,7 @@ static int set_security(const struct pv_crt *c, const struct pv_image *img,
 		return -1;
 	s->caps_set = true;
 	s->caps = x.caps;
+	s->caps_if_held = x.caps_if_held;
 	s->no_new_privs = x.no_new_privs;
 	s->privileged = x.privileged;
 	s->groups_strict = x.groups_strict;
@@ -209,14 +196,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->init_start = p->init_start;
 	s->cwd = strdup(c->spec->working_dir.v ? c->spec->working_dir.v
 			: img->config.working_dir ? img->config.working_dir : "/");
-	/* as the kubelet and containerd: runAsUser over the image's user;
-	 * runAsGroup over the group (else the user's in /etc/passwd, or 0) */
-	if (uid->set && asprintf(&s->user, "%lld", (long long)uid->v) < 0)
-		s->user = NULL;
-	else if (!uid->set && img->config.user && *img->config.user)
-		s->user = strdup(img->config.user);
-	if (gid->set && !set_group(&s->user, gid->v))
-		return pv_err_set(err, ENOMEM, "out of memory");
+	if (pv_secctx_user(uid, gid, img->config.user, &s->user, err) < 0)
+		return -1; /* never root instead */
 	s->layers = calloc(img->n_layers + 1, sizeof(char *));
 	for (size_t i = 0; s->layers && i < img->n_layers; i++)
 		s->layers[i] = strdup(img->layers[i]);

@@ -216,8 +216,9 @@ static void mount_kernel_fs(const char *root, bool privileged, int errfd)
 	mount_or_die(errfd, "proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	pathf(path, "%s/sys", root);
 	mkdir(path, 0555);
-	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-		     NULL);
+	/* read-write for a privileged container, as containerd mounts it */
+	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+		     (privileged ? 0 : MS_RDONLY), NULL);
 	if (privileged)
 		return; /* as Kubernetes: a privileged container sees the kernel unmasked */
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
@@ -374,6 +375,22 @@ static void save_seccomp_bpf(const struct pv_cspec *s, int errfd)
 	}
 }
 
+/* The identity record (sandbox/caps.h), opened while the container's
+ * state directory can be seen and written: caps.c fills it in once the
+ * user, groups and capabilities are known (in the pod's user namespace,
+ * which could not create it there). */
+static int open_identity_record(const struct pv_cspec *s, int errfd)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pathf(path, "%s/%s", s->dir, PV_IDENTITY_FILE);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die(errfd, "%s", path);
+	return fd;
+}
+
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -410,7 +427,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 {
 	char root[PATH_MAX];
 	sigset_t none;
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), record;
 
 	/* The shim ignores SIGTERM and friends; the container must not. */
 	for (int sig = 1; sig < NSIG; sig++)
@@ -419,6 +436,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, 0);
 	pv_caps_keep(); /* set_user's setuid keeps the permitted set for caps.c */
+	record = open_identity_record(s, errfd); /* while the state directory is ours */
 	if (s->cgroup) {
 		struct pv_err err = { 0 };
 
@@ -454,11 +472,14 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		struct pv_err cerr = { 0 };
 		struct pv_caps_want w = { .caps = s->caps, .no_new_privs = s->no_new_privs,
 					  .privileged = s->privileged, .groups = s->groups,
-					  .ngroups = s->ngroups, .groups_strict = s->groups_strict };
+					  .ngroups = s->ngroups, .groups_strict = s->groups_strict,
+					  .caps_if_held = s->caps_if_held, .record_fd = record };
 
-		/* a spec from before capabilities (!caps_set): as it was */
-		if (s->caps_set && pv_caps_enter_container(&w, &cerr) < 0)
+		/* a spec without capabilities has the default set (cspec.c):
+		 * every container goes through here, and records its identity */
+		if (pv_caps_enter_container(&w, &cerr) < 0)
 			errno = cerr.code, die(errfd, "%s", cerr.msg);
+		close(record);
 	}
 	if (s->cwd && *s->cwd && chdir(s->cwd) < 0 && (mkdir(s->cwd, 0755), chdir(s->cwd) < 0))
 		die(errfd, "working directory %s", s->cwd);

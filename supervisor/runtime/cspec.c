@@ -8,6 +8,7 @@
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "manifests/manifest.h"
+#include "supervisor/sandbox/caps.h"
 #include "supervisor/source/desired.h"
 #include "supervisor/runtime/downward.h"
 #include "supervisor/image/image.h"
@@ -362,6 +363,7 @@ static void add_security(struct json_object *o, const struct pv_cspec *s)
 		json_object_array_add(g, json_object_new_int64(s->groups[i]));
 	json_object_object_add(o, "supplementalGroups", g);
 	json_object_object_add(o, "groupsStrict", json_object_new_boolean(s->groups_strict));
+	json_object_object_add(o, "capsIfHeld", json_object_new_uint64(s->caps_if_held));
 }
 
 struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
@@ -479,7 +481,10 @@ static int get_security(struct json_object *j, struct pv_cspec *s)
 	size_t n;
 
 	s->caps_set = json_object_object_get_ex(j, "capabilities", &v);
-	s->caps = s->caps_set ? json_object_get_uint64(v) : 0;
+	/* none (damaged or hand-written): the default set, never every root capability */
+	s->caps = s->caps_set ? json_object_get_uint64(v) : PV_CAPS_DEFAULT;
+	s->caps_if_held = json_object_object_get_ex(j, "capsIfHeld", &v) ?
+			  json_object_get_uint64(v) : 0;
 	s->no_new_privs = get_bool(j, "noNewPrivs");
 	s->privileged = get_bool(j, "privileged");
 	s->groups_strict = get_bool(j, "groupsStrict");

@@ -47,7 +47,7 @@ struct pv_cspec {
 	struct pv_mount *mounts;
 	size_t nmounts;
 	/* what the process may do (sandbox/caps.h) */
-	bool caps_set;            /* false: a spec from before these fields */
+	bool caps_set;            /* false: a spec without them: caps is the default set */
 	uint64_t caps;            /* bounding = permitted = effective */
 	bool no_new_privs;        /* allowPrivilegeEscalation: false */
 	bool privileged;          /* every capability; no masked or read-only paths */
@@ -57,6 +57,7 @@ struct pv_cspec {
 	int64_t userns_base;      /* hostUsers: false: the pod's first host id (its ids
 				   * 0..65535 are userns_base..+65535); 0: the host's users */
 	struct json_object *seccomp; /* the normalised profile (seccomp.h); NULL: Unconfined */
+	uint64_t caps_if_held;    /* of caps, those "ALL" brought in: left out if the node lacks them */
 };
 
 /* What a container's environment may refer to. */

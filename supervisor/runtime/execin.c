@@ -1,9 +1,9 @@
 /* A command in a running container, as `podvisor exec` runs one, but
  * for the daemon: no waiting, no terminal, output to a pipe. The child
  * is cloned with no exit signal, so the daemon's SIGCHLD reaper leaves
- * it to the pidfd's owner. pv_execin_start_in adds the container's
- * seccomp filter, compiled before the clone and installed in the child
- * without allocating. Calls: runtime/cgroup, runtime/seccomp, core/proc;
+ * it to the pidfd's owner. The container's seccomp filter is compiled
+ * before the clone and installed in the child without allocating; its
+ * identity is its record's (sandbox/caps.h), read before the clone. Calls: runtime/cgroup, runtime/seccomp, core/proc;
  * runtime/shim.h says where a container's spec is. */
 #include "supervisor/runtime/execin.h"
 
@@ -153,10 +153,10 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-static int start(pid_t target, char *const argv[], const struct pv_seccomp_bpf *filter,
-		 struct pv_execin *x, struct pv_err *err)
+static int start(pid_t target, const char *cdir, char *const argv[],
+		 const struct pv_seccomp_bpf *filter, struct pv_execin *x, struct pv_err *err)
 {
-	struct pv_identity id;
+	struct pv_identity id = { 0 };
 	char **env = NULL, **paths = NULL;
 	int pipefd[2] = { -1, -1 }, tpidfd = -1, pidfd = -1;
 	pid_t pid;
@@ -168,15 +168,13 @@ static int start(pid_t target, char *const argv[], const struct pv_seccomp_bpf *
 	tpidfd = pv_pidfd_open(target, 0);
 	if (tpidfd < 0)
 		return pv_err_sys(err, errno, "the container's process %d", (int)target);
-	env = environ_of(target);
-	if (pv_identity_of(target, &id, err) < 0 ||
-	    (pv_idmap_identity(target, &id) < 0 && pv_err_set(err, errno, "uid_map") < 0)) {
-		pv_err_set(err, err->code, "the container's process %d: %s", (int)target,
-			   strerror(err->code));
+	/* as configured (runc exec's process.user), not as the main process
+	 * may have become since (gosu, su-exec) */
+	if (pv_identity_read(cdir, &id, err) < 0) {
 		close(tpidfd);
-		pv_strv_free(env);
 		return -1;
 	}
+	env = environ_of(target);
 	paths = env ? candidates(argv[0], env) : NULL;
 	if (!env || !paths || pipe2(pipefd, O_CLOEXEC) < 0) {
 		pv_err_sys(err, errno ? errno : ENOMEM, "exec");
@@ -202,14 +200,8 @@ out:
 	close(tpidfd);
 	pv_strv_free(env);
 	pv_strv_free(paths);
+	pv_identity_free(&id);
 	return x->pid > 0 ? 0 : -1;
-}
-
-int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err)
-{
-	const struct pv_seccomp_bpf none = { 0 };
-
-	return start(target, argv, &none, x, err);
 }
 
 int pv_execin_filter(const char *cdir, struct pv_seccomp_bpf *out, struct pv_err *err)
@@ -234,7 +226,7 @@ int pv_execin_start_in(pid_t target, const char *cdir, char *const argv[], struc
 	x->pidfd = x->out = -1;
 	if (pv_execin_filter(cdir, &filter, err) < 0)
 		return -1;
-	rc = start(target, argv, &filter, x, err);
+	rc = start(target, cdir, argv, &filter, x, err);
 	pv_seccomp_bpf_free(&filter);
 	return rc;
 }

@@ -16,11 +16,12 @@ struct pv_execin {
 	int out;   /* its stdout and stderr, non-blocking; -1 when closed */
 };
 
-/* Run ARGV in the container whose process is TARGET. 0, or -1 with ERR. */
-int pv_execin_start(pid_t target, char *const argv[], struct pv_execin *x, struct pv_err *err);
-/* The same under the container's seccomp filter, read from its state
- * directory CDIR (as `podvisor exec`): a spec that cannot be read or a
- * filter that cannot be built refuses the command. */
+/* Run ARGV in the container whose process is TARGET, as the container
+ * was configured to run (its identity record, sandbox/caps.h, in its
+ * state directory CDIR) and under its seccomp filter (read from CDIR too,
+ * as `podvisor exec`): a missing or damaged record, a spec that cannot be
+ * read or a filter that cannot be built refuses the command (never
+ * root by default). 0, or -1 with ERR. */
 int pv_execin_start_in(pid_t target, const char *cdir, char *const argv[], struct pv_execin *x,
 		       struct pv_err *err);
 /* The seccomp filter of the container whose state directory is CDIR:

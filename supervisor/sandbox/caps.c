@@ -11,6 +11,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
+#include "common/vec.h"
+#include "supervisor/core/fsutil.h"
+
 
 /* linux/capability.h's numbers, without the CAP_ prefix. */
 static const char *const names[PV_CAPS_LAST + 1] = {
@@ -83,6 +87,21 @@ int pv_caps_resolve(uint64_t base, const struct pv_capabilities *c, uint64_t *ou
 		return -1;
 	*out = set;
 	return 0;
+}
+
+uint64_t pv_caps_if_held(const struct pv_capabilities *c)
+{
+	uint64_t named = 0;
+
+	if (!has_all(&c->add) || has_all(&c->drop))
+		return 0;
+	for (size_t i = 0; i < c->add.n; i++) {
+		int cap = pv_cap_from_name(c->add.items[i].v);
+
+		if (cap >= 0)
+			named |= UINT64_C(1) << cap;
+	}
+	return PV_CAPS_ALL & ~named;
 }
 
 /* ---- in the process about to exec ---- */
@@ -165,23 +184,24 @@ static int apply_caps(uint64_t set, bool nnp, struct pv_err *err)
 	return 0;
 }
 
-static void add_group(gid_t *v, size_t *n, size_t cap, gid_t g)
+/* G into ID's groups unless there already: 0, or -1 (ENOMEM). */
+static int add_group(struct pv_identity *id, gid_t g)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (v[i] == g)
-			return;
-	if (*n < cap)
-		v[(*n)++] = g;
+	for (size_t i = 0; i < id->ngroups; i++)
+		if (id->groups[i] == g)
+			return 0;
+	return pv_vec_push(id->groups, id->ngroups, id->groups_cap, g);
 }
 
 /* The groups /etc/group (the image's: the root is the container's) lists
  * UID's user in, as containerd's WithAdditionalGIDs finds them. */
-static void image_groups(uid_t uid, gid_t *v, size_t *n, size_t cap)
+static int image_groups(uid_t uid, struct pv_identity *id)
 {
 	FILE *f = fopen("/etc/passwd", "re");
 	char name[256] = "";
 	struct passwd *pw;
 	struct group *gr;
+	int rc = 0;
 
 	while (f && (pw = fgetpwent(f)))
 		if (pw->pw_uid == uid) {
@@ -191,74 +211,178 @@ static void image_groups(uid_t uid, gid_t *v, size_t *n, size_t cap)
 	if (f)
 		fclose(f);
 	if (!name[0] || !(f = fopen("/etc/group", "re")))
-		return;
-	while ((gr = fgetgrent(f)))
-		for (char **m = gr->gr_mem; m && *m; m++)
+		return 0;
+	while (rc == 0 && (gr = fgetgrent(f)))
+		for (char **m = gr->gr_mem; rc == 0 && m && *m; m++)
 			if (strcmp(*m, name) == 0 && strcmp(gr->gr_name, name) != 0)
-				add_group(v, n, cap, gr->gr_gid);
+				rc = add_group(id, gr->gr_gid);
 	fclose(f);
+	return rc;
+}
+
+/* ID as a record (pv_identity_parse's format), in one write to FD. */
+static int write_record(int fd, const struct pv_identity *id, struct pv_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ssize_t n;
+
+	if (!f)
+		return cap_err(err, "the identity record");
+	fprintf(f, "uid %u\ngid %u\ngroups", (unsigned)id->uid, (unsigned)id->gid);
+	for (size_t i = 0; i < id->ngroups; i++)
+		fprintf(f, " %u", (unsigned)id->groups[i]);
+	fprintf(f, "\ncaps %016llx\nnnp %d\nend\n", (unsigned long long)id->caps,
+		id->no_new_privs ? 1 : 0);
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		return cap_err(err, "the identity record");
+	}
+	n = write(fd, buf, len);
+	free(buf);
+	if (n != (ssize_t)len)
+		return pv_err_set(err, n < 0 ? errno : EIO, "write the identity record");
+	return 0;
 }
 
 int pv_caps_enter_container(const struct pv_caps_want *s, struct pv_err *err)
 {
-	gid_t groups[256];
-	size_t n = 0;
-	uint64_t set = s->caps;
+	struct pv_identity id = { .uid = getuid(), .gid = getgid(), .no_new_privs = s->no_new_privs };
+	uint64_t have;
+	int rc = -1;
 
 	/* setgroups needs SETGID, which setuid took out of effective */
 	if (set_sets(permitted_now(), permitted_now(), err) < 0)
 		return -1;
-	add_group(groups, &n, 256, getgid());
-	if (!s->groups_strict)
-		image_groups(getuid(), groups, &n, 256);
+	have = permitted_now();
+	if (add_group(&id, id.gid) < 0 ||
+	    (!s->groups_strict && image_groups(id.uid, &id) < 0))
+		goto nomem;
 	for (size_t i = 0; i < s->ngroups; i++)
-		add_group(groups, &n, 256, (gid_t)s->groups[i]);
-	if (setgroups(n, groups) < 0)
-		return cap_err(err, "set the supplementary groups");
+		if (add_group(&id, (gid_t)s->groups[i]) < 0)
+			goto nomem;
+	if (setgroups(id.ngroups, id.groups) < 0) {
+		cap_err(err, "set the supplementary groups");
+		goto out;
+	}
 	if (s->privileged)
-		set = permitted_now(); /* every capability the node gives */
-	return apply_caps(set, s->no_new_privs, err);
+		id.caps = have; /* every capability the node gives */
+	else /* "ALL" means those the node gives; a named one is required */
+		id.caps = s->caps & ~(s->caps_if_held & ~have);
+	if (s->record_fd > 0 && write_record(s->record_fd, &id, err) < 0)
+		goto out;
+	rc = apply_caps(id.caps, s->no_new_privs, err);
+	goto out;
+nomem:
+	pv_err_set(err, ENOMEM, "the supplementary groups: out of memory");
+out:
+	pv_identity_free(&id);
+	return rc;
 }
 
 /* ---- another process alike ---- */
 
-static int parse_status_line(const char *line, struct pv_identity *id)
+void pv_identity_free(struct pv_identity *id)
 {
-	unsigned long a, b;
-	unsigned long long m;
-	int off = 0, nnp;
+	pv_vec_free(id->groups, id->ngroups, id->groups_cap);
+}
 
-	if (sscanf(line, "Uid: %lu", &a) == 1)
-		id->uid = (uid_t)a;
-	else if (sscanf(line, "Gid: %lu", &b) == 1)
-		id->gid = (gid_t)b;
-	else if (sscanf(line, "CapBnd: %llx", &m) == 1)
-		id->bounding = m;
-	else if (sscanf(line, "NoNewPrivs: %d", &nnp) == 1)
-		id->no_new_privs = nnp != 0;
-	else if (strncmp(line, "Groups:", 7) == 0) {
-		const char *p = line + 7;
+/* "KEY VALUE...": the values after KEY in LINE, or NULL. */
+static const char *field(const char *line, const char *key)
+{
+	size_t n = strlen(key);
 
-		while (id->ngroups < 256 && sscanf(p, "%lu%n", &a, &off) == 1) {
-			id->groups[id->ngroups++] = (gid_t)a;
-			p += off;
-		}
+	return strncmp(line, key, n) == 0 && (line[n] == ' ' || line[n] == '\0') ? line + n : NULL;
+}
+
+static bool parse_ulong(const char *p, unsigned long max, int base, unsigned long long *out)
+{
+	char *end;
+
+	while (*p == ' ')
+		p++;
+	errno = 0;
+	*out = strtoull(p, &end, base);
+	return end != p && !*end && !errno && *out <= max;
+}
+
+static int parse_groups(const char *p, struct pv_identity *id)
+{
+	while (*p) {
+		char *end;
+		unsigned long long g;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		errno = 0;
+		g = strtoull(p, &end, 10);
+		if (end == p || errno || g > UINT32_MAX || (*end && *end != ' '))
+			return -1;
+		if (pv_vec_push(id->groups, id->ngroups, id->groups_cap, (gid_t)g) < 0)
+			return -1;
+		p = end;
 	}
 	return 0;
 }
 
-int pv_identity_of(pid_t pid, struct pv_identity *id, struct pv_err *err)
+int pv_identity_parse(const char *text, struct pv_identity *id, struct pv_err *err)
 {
-	char path[64], line[4096];
-	FILE *f;
+	cleanup_free char *copy = strdup(text ? text : "");
+	char *save = NULL, *line;
+	unsigned seen = 0;
+	unsigned long long v;
+	const char *p;
 
 	memset(id, 0, sizeof(*id));
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return pv_err_set(err, errno, "%s", path);
-	while (fgets(line, sizeof(line), f))
-		parse_status_line(line, id);
-	fclose(f);
+	if (!copy)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool ok = true;
+
+		if (seen & 32) /* after "end" */
+			ok = false;
+		else if ((p = field(line, "uid")))
+			ok = parse_ulong(p, UINT32_MAX, 10, &v) && (id->uid = (uid_t)v, seen |= 1);
+		else if ((p = field(line, "gid")))
+			ok = parse_ulong(p, UINT32_MAX, 10, &v) && (id->gid = (gid_t)v, seen |= 2);
+		else if ((p = field(line, "groups")))
+			ok = !(seen & 4) && parse_groups(p, id) == 0 && (seen |= 4);
+		else if ((p = field(line, "caps")))
+			ok = parse_ulong(p, UINT64_MAX, 16, &v) && !(v & ~PV_CAPS_ALL) &&
+			     (id->caps = v, seen |= 8);
+		else if ((p = field(line, "nnp")))
+			ok = parse_ulong(p, 1, 10, &v) && (id->no_new_privs = v, seen |= 16);
+		else if (strcmp(line, "end") == 0)
+			seen |= 32;
+		else
+			ok = false;
+		if (!ok)
+			break;
+		if (seen == 63)
+			return 0;
+	}
+	pv_identity_free(id);
+	memset(id, 0, sizeof(*id));
+	return pv_err_set(err, EIO, "the container's identity record is incomplete or damaged");
+}
+
+int pv_identity_read(const char *cdir, struct pv_identity *id, struct pv_err *err)
+{
+	cleanup_free char *path = NULL, *text = NULL;
+	size_t len = 0;
+
+	memset(id, 0, sizeof(*id));
+	if (asprintf(&path, "%s/%s", cdir, PV_IDENTITY_FILE) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	/* 65536 groups of 10 digits and a space fit */
+	text = pv_read_file(path, 1 << 20, &len, err);
+	if (!text)
+		return pv_err_wrap(err, "the container's identity record");
+	if (pv_identity_parse(text, id, err) < 0)
+		return pv_err_wrap(err, "%s", path);
 	return 0;
 }
 
@@ -268,5 +392,5 @@ int pv_identity_become(const struct pv_identity *id, struct pv_err *err)
 	if (setgroups(id->ngroups, id->groups) < 0 || setgid(id->gid) < 0 || setuid(id->uid) < 0)
 		return pv_err_set(err, errno, "take on the container's user %u:%u", (unsigned)id->uid,
 				  (unsigned)id->gid);
-	return apply_caps(id->bounding & permitted_now(), id->no_new_privs, err);
+	return apply_caps(id->caps & permitted_now(), id->no_new_privs, err);
 }

@@ -38,13 +38,25 @@ struct pv_secctx {
 	bool no_new_privs;    /* allowPrivilegeEscalation: false */
 	bool run_as_non_root;
 	bool groups_strict;   /* supplementalGroupsPolicy: Strict */
+	uint64_t caps_if_held; /* of CAPS, what "ALL" brought in: left out if the node lacks it */
 };
 
 /* C's (of POD) effective context at LEVEL. An unknown capability name,
  * or what Kubernetes' validation refuses (allowPrivilegeEscalation false
- * with privileged or CAP_SYS_ADMIN), is an error. */
+ * with privileged, or with the literal "CAP_SYS_ADMIN" in add), is an
+ * error. */
 int pv_secctx_resolve(const struct pv_pod *pod, const struct pv_container *c,
 		      enum pv_podsec level, struct pv_secctx *out, struct pv_err *err);
+
+/* The user a container runs as, for the shim's set_user ("uid",
+ * "uid:gid", "name", "name:gid"), as the kubelet and containerd resolve
+ * it: runAsUser (UID) over the image's user IMAGE_USER, of which the
+ * kubelet passes only the user (an image's "user:group" loses its group:
+ * kubernetes#61967); runAsGroup (GID) over the group (else the user's in
+ * /etc/passwd, or 0). *OUT is NULL when nothing is set (the image's
+ * root). 0, or -1 with ENOMEM and *OUT NULL: never root instead. */
+int pv_secctx_user(const struct pv_int *uid, const struct pv_int *gid, const char *image_user,
+		   char **out, struct pv_err *err);
 
 /* POD against Pod Security LEVEL: 0, or -1 with every violation in ERR
  * (what is defaulted at LEVEL does not count: only what the pod asks). */

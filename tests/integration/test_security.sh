@@ -7,8 +7,11 @@
 # a root image (CreateContainerConfigError, the kubelet's message);
 # runAsUser with supplementalGroups and fsGroup in `id`; a non-root user
 # cannot write a read-only root; `podvisor exec` runs as the container's
-# process does; --pod-security=restricted defaults and refusals; twenty
-# pods, each with its own set.
+# container was configured (not as its main process became: gosu, su),
+# and is refused without its identity record; add ALL gives what the node
+# has; a privileged container's /sys is writable; 300 supplementary
+# groups; --pod-security=restricted defaults and refusals (init
+# containers too), baseline's; twenty pods, each with its own set.
 . "$(dirname "$0")/lib_pods.sh"
 
 # users:test: busybox with USER app (1000:1000), whom /etc/group lists in
@@ -20,10 +23,15 @@ mk_users_image() {
 	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/tmp:/bin/sh\n' >"$w/r2/etc/passwd"
 	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\naudio:x:29:other,app\nvideo:x:44:other\n' >"$w/r2/etc/group"
 	chmod 0644 "$w/r2/etc/passwd" "$w/r2/etc/group" && oci_tar "$w/r2" "$w/l2.tar" &&
+		cp "$w/l1.tar" "$w/k1.tar" && cp "$w/l2.tar" "$w/k2.tar" && # oci_image takes the tars
 		oci_image "$w/oci" users:test "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User\":\"app\",\"WorkingDir\":\"/\"}" \
 			"$w/l1.tar" "$w/l2.tar" >/dev/null && "$PODVISOR" image import "$w/oci" users:test >/dev/null 2>&1
 }
 mk_users_image && ok "an image with USER app imported" || fail "users image"
+# users:group: the same with USER app:staff (the kubelet passes only the user: kubernetes#61967)
+oci_image "$T_TMP/uimg/oci2" users:group "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User\":\"app:staff\",\"WorkingDir\":\"/\"}" \
+	"$T_TMP/uimg/k1.tar" "$T_TMP/uimg/k2.tar" >/dev/null && "$PODVISOR" image import "$T_TMP/uimg/oci2" users:group >/dev/null 2>&1 \
+	|| fail "users:group image"
 
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
@@ -49,6 +57,11 @@ YAML
 x() { local p=$1; shift; "$PODVISOR" exec "$p" -- sh -c "$*" 2>&1; }
 cap() { x "$1" "grep ^$2: /proc/self/status" | awk '{print $2}'; }
 mounts_of() { x "$1" "cat /proc/mounts"; }
+# the container's main process, from the host: mcap POD FIELD
+mpid() { pod_json "$1" "p['containers'][0]['pid']"; }
+mcap() { local pid; pid=$(mpid "$1"); [ -n "$pid" ] && awk -v f="$2:" '$1 == f {print $2}' "/proc/$pid/status"; }
+# every Cap* line and NoNewPrivs of the main process, "CapInh=...;CapPrm=...;..."
+mcaps() { local pid; pid=$(mpid "$1"); [ -n "$pid" ] && awk '/^(Cap|NoNewPrivs)/ {printf "%s%s;", $1, $2}' "/proc/$pid/status"; }
 
 secpod def '{}'
 secpod dropall '{capabilities: {drop: [ALL]}}'
@@ -65,8 +78,31 @@ secpod appnonroot '{runAsNonRoot: true}' '' users:test
 secpod gidonly '{}' '{runAsGroup: 3000}'
 secpod uidonly '{runAsUser: 1000}' '' users:test
 secpod appgroup '{runAsGroup: 5000}' '' users:test
+secpod imggroup '{}' '' users:group
+secpod addall '{capabilities: {add: [ALL]}}'
+secpod nnpsysadmin '{allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}'
+secpod nnpall '{allowPrivilegeEscalation: false, capabilities: {add: [ALL]}}'
+secpod nnpcapsysadmin '{allowPrivilegeEscalation: false, capabilities: {add: [CAP_SYS_ADMIN]}}'
+secpod groups300 '{runAsUser: 1000}' "{supplementalGroups: [$(seq -s, 10001 10300)]}"
+# gosu's way: the entrypoint drops from root to app, then execs
+cat >"$T_TMP/gosu.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: gosu}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: users:test
+    securityContext: {runAsUser: 0}
+    command: [sh, -c, "exec su -s /bin/sh app -c 'exec sleep 1000'"]
+    readinessProbe:
+      exec: {command: [sh, -c, 'id -u | grep -qx 0 && grep -q "^CapEff:.00000000a80425fb" /proc/self/status']}
+      periodSeconds: 1
+YAML
+drop gosu.yaml "$T_TMP/gosu.yaml"
 
-for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup; do
+for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup imggroup addall nnpsysadmin nnpall groups300 gosu; do
 	wait_status $p Running 30 || fail "$p: $(pod_json $p "p['status']")"
 done
 wait_status def Running 1 && ok "pods with their security contexts run"
@@ -80,6 +116,9 @@ wait_status def Running 1 && ok "pods with their security contexts run"
 # the container's own process (pid 1 of the container's view is the pod's init: find sleep)
 main=$(x def 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep CapEff $d/status | cut -f2; break; }; done')
 [ "$main" = 00000000a80425fb ] && ok "the container's main process has CapEff 00000000a80425fb" || fail "main CapEff: $main"
+[ "$(mcaps def)" = "CapInh:0000000000000000;CapPrm:00000000a80425fb;CapEff:00000000a80425fb;CapBnd:00000000a80425fb;CapAmb:0000000000000000;NoNewPrivs:0;" ] \
+	&& ok "default, the main process (from the host): CapPrm = CapEff = CapBnd = a80425fb, CapInh = CapAmb = 0" \
+	|| fail "default main: $(mcaps def)"
 [ "$(cap def NoNewPrivs)" = 0 ] && ok "default: NoNewPrivs 0 (allowPrivilegeEscalation defaults to true)" || fail "def NoNewPrivs: $(cap def NoNewPrivs)"
 out=$(x def 'mount -t tmpfs x /tmp && echo MOUNTED')
 ! grep -q MOUNTED <<<"$out" && grep -qi 'permission denied\|not permitted' <<<"$out" \
@@ -93,6 +132,13 @@ out=$(x def 'ip addr add 10.77.0.1/32 dev lo && echo ADDED')
 # ---- add and drop ----
 [ "$(cap dropall CapEff)" = 0000000000000000 ] && [ "$(cap dropall CapBnd)" = 0000000000000000 ] \
 	&& ok "drop ALL: CapEff and CapBnd 0" || fail "dropall: $(x dropall 'grep Cap /proc/self/status')"
+[ "$(mcaps dropall)" = "CapInh:0000000000000000;CapPrm:0000000000000000;CapEff:0000000000000000;CapBnd:0000000000000000;CapAmb:0000000000000000;NoNewPrivs:0;" ] \
+	&& ok "drop ALL, the main process: every set 0" || fail "dropall main: $(mcaps dropall)"
+# "ALL" is what the node has (this one may lack SYS_RESOURCE, PERFMON...), as containerd
+node=$(awk '$1 == "CapBnd:" {print $2}' /proc/self/status)
+[ "$(mcap addall CapEff)" = "$node" ] && [ "$(mcap addall CapBnd)" = "$node" ] && [ "$(cap addall CapEff)" = "$node" ] \
+	&& ok "add ALL: runs with every capability the node has ($node), main process and exec" \
+	|| fail "addall: $(pod_json addall "p['status']") main $(mcaps addall) exec $(cap addall CapEff) node $node"
 out=$(x dropall 'chown 1 /tmp && echo CHOWNED')
 ! grep -q CHOWNED <<<"$out" && ok "drop ALL: root cannot chown" || fail "dropall chown: $out"
 # a80425fb + NET_ADMIN (12) + SYS_TIME (25) - KILL (5)
@@ -100,12 +146,24 @@ out=$(x dropall 'chown 1 /tmp && echo CHOWNED')
 	&& ok "add NET_ADMIN, cap_sys_time, drop KILL: 00000000aa0435db" || fail "netadmin: $(cap netadmin CapEff)"
 out=$(x netadmin 'ip addr add 10.77.0.1/32 dev lo && echo ADDED')
 grep -q ADDED <<<"$out" && ok "with NET_ADMIN: ip addr add works" || fail "netadmin ip: $out"
+[ "$(mcaps netadmin)" = "CapInh:0000000000000000;CapPrm:00000000aa0435db;CapEff:00000000aa0435db;CapBnd:00000000aa0435db;CapAmb:0000000000000000;NoNewPrivs:0;" ] \
+	&& ok "add/drop, the main process: aa0435db in permitted, effective, bounding" || fail "netadmin main: $(mcaps netadmin)"
 
 # ---- no_new_privs ----
 [ "$(cap nnp NoNewPrivs)" = 1 ] && [ "$(cap nnp CapEff)" = 00000000a80425fb ] \
 	&& ok "allowPrivilegeEscalation: false: NoNewPrivs 1" || fail "nnp: $(x nnp 'grep -e Cap -e NoNew /proc/self/status')"
 main=$(x nnp 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep NoNewPrivs $d/status | cut -f2; break; }; done')
 [ "$main" = 1 ] && ok "the container's main process has NoNewPrivs 1" || fail "nnp main: $main"
+# Kubernetes refuses only the literal CAP_SYS_ADMIN with allowPrivilegeEscalation: false
+[ "$(mcap nnpsysadmin NoNewPrivs)" = 1 ] && [ $((0x$(mcap nnpsysadmin CapEff) >> 21 & 1)) = 1 ] \
+	&& [ "$(mcap nnpall NoNewPrivs)" = 1 ] && [ "$(mcap nnpall CapEff)" = "$node" ] \
+	&& ok "allowPrivilegeEscalation: false with add SYS_ADMIN, or ALL: runs, NoNewPrivs 1 (as Kubernetes)" \
+	|| fail "nnpsysadmin: $(pod_json nnpsysadmin "p['status']") $(mcaps nnpsysadmin); nnpall: $(pod_json nnpall "p['status']") $(mcaps nnpall)"
+wait_status nnpcapsysadmin CreateContainerConfigError 20 && ev=$("$PODVISOR" get events pod/default/nnpcapsysadmin 2>&1) \
+	&& grep -q 'container main: cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN' <<<"$ev" \
+	&& ! grep -q 'container main: container main' <<<"$ev" \
+	&& ok "allowPrivilegeEscalation: false with add CAP_SYS_ADMIN: refused, the container named once" \
+	|| fail "nnpcapsysadmin: $(pod_json nnpcapsysadmin "p['status']") $ev"
 
 # ---- privileged ----
 peff=$(cap priv CapEff)
@@ -116,6 +174,12 @@ peff=$(cap priv CapEff)
 	&& ok "privileged: no masked or read-only paths (the default has them)" || fail "priv mounts: $(mounts_of priv | grep /proc/)"
 out=$(x priv 'mount -t tmpfs x /tmp && echo MOUNTED')
 grep -q MOUNTED <<<"$out" && ok "privileged: mount works" || fail "priv mount: $out"
+[ "$(mcap priv CapEff)" = "$node" ] && [ "$(mcap priv CapPrm)" = "$node" ] && [ "$(mcap priv CapInh)" = 0000000000000000 ] \
+	&& ok "privileged, the main process: permitted = effective = the node's set" || fail "priv main: $(mcaps priv)"
+psys=$(x priv "awk '\$2 == \"/sys\" {print \$4}' /proc/mounts")
+dsys=$(x def "awk '\$2 == \"/sys\" {print \$4}' /proc/mounts")
+[ "${psys%%,*}" = rw ] && [ "${dsys%%,*}" = ro ] && ok "privileged: /sys read-write (as containerd); the default's read-only" \
+	|| fail "/sys: privileged $psys, default $dsys"
 
 # ---- users and groups ----
 out=$(x user id)
@@ -125,6 +189,8 @@ out=$(x user id)
 [ "$(cap user CapEff)" = 0000000000000000 ] && [ "$(cap user CapBnd)" = 00000000a80425fb ] \
 	&& [ "$(cap user CapPrm)" = 0000000000000000 ] \
 	&& ok "non-root: CapPrm = CapEff = 0, CapBnd the default set (as containerd)" || fail "user caps: $(x user 'grep Cap /proc/self/status')"
+[ "$(mcaps user)" = "CapInh:0000000000000000;CapPrm:0000000000000000;CapEff:0000000000000000;CapBnd:00000000a80425fb;CapAmb:0000000000000000;NoNewPrivs:0;" ] \
+	&& ok "non-root, the main process: CapPrm = CapEff = 0, CapBnd the default set" || fail "user main: $(mcaps user)"
 main=$(x user 'for d in /proc/[0-9]*; do grep -q "^Name:.*sleep" $d/status 2>/dev/null && { grep -e ^Uid -e ^Groups -e CapEff $d/status | tr -s "\t " " " | tr "\n" ";"; break; }; done')
 [ "$main" = "Uid: 1000 1000 1000 1000;Groups: 2000 3000 4000 5000 ;CapEff: 0000000000000000;" ] \
 	&& ok "podvisor exec runs as the container's main process: same uid, groups, CapEff" || fail "main: $main vs exec $(x user 'grep -e ^Uid -e ^Groups /proc/self/status')"
@@ -143,6 +209,36 @@ out=$(x strict 'id')
 	&& [ "$(x appgroup 'id -u'):$(x appgroup 'id -g')" = 1000:5000 ] \
 	&& ok "runAsGroup alone sets the group; runAsUser alone takes its /etc/passwd group (as containerd)" \
 	|| fail "gidonly $(x gidonly id), uidonly $(x uidonly id), appgroup $(x appgroup id)"
+[ "$(x imggroup 'id -u'):$(x imggroup 'id -g')" = 1000:1000 ] \
+	&& ok "image USER app:staff: the user's /etc/passwd group, as the kubelet passes only the user (kubernetes#61967)" \
+	|| fail "imggroup: $(x imggroup id)"
+
+n=$(x groups300 'id -G | wc -w')
+[ "$(x groups300 'id -u')" = 1000 ] && [ "$n" = 301 ] && [ "$(awk '$1 == "Groups:" {print NF - 1}' "/proc/$(mpid groups300)/status")" = 301 ] \
+	&& ok "300 supplementalGroups: all of them (and the primary), in the main process and exec" \
+	|| fail "groups300: $(pod_json groups300 "p['status']") exec $n"
+
+# exec and probes run as the container was configured (runc exec: the
+# config's user and capabilities), not as its main process became
+[ "$(awk '$1 == "Uid:" {print $2}' "/proc/$(mpid gosu)/status")" = 1000 ] && [ "$(x gosu 'id -u')" = 0 ] \
+	&& [ "$(cap gosu CapEff)" = 00000000a80425fb ] \
+	&& ok "main process dropped to app (gosu's way): podvisor exec still runs as root, the default set" \
+	|| fail "gosu: main $(mcaps gosu) exec $(x gosu 'id; grep CapEff /proc/self/status')"
+wait_for 30 '[ "$(pod_json gosu "p[\"ready\"]")" = 1 ]' \
+	&& ok "an exec probe needing root goes ready in that container" || fail "gosu probe: $("$PODVISOR" get events pod/default/gosu 2>&1 | tail -3)"
+# without its identity record, exec and probes are refused (never root)
+rec=$S/pods/$(pod_json gosu "p['uid']")/containers/main/identity
+if [ -f "$rec" ] && rm -f "$rec"; then
+	out=$("$PODVISOR" exec gosu -- id 2>&1); rc=$?
+	[ $rc = 1 ] && grep -q "identity record" <<<"$out" && ! grep -q 'uid=' <<<"$out" \
+		&& ok "no identity record: podvisor exec refuses: $out" || fail "exec without record: rc=$rc $out"
+	wait_for 30 '[ "$(pod_json gosu "p[\"ready\"]")" = 0 ]' \
+		&& "$PODVISOR" get events pod/default/gosu 2>&1 | grep -q "identity record" \
+		&& ok "no identity record: the exec probe fails, its event says why" \
+		|| fail "probe without record: ready=$(pod_json gosu "p['ready']") $("$PODVISOR" get events pod/default/gosu 2>&1 | tail -3)"
+else
+	fail "no identity record at $rec"
+fi
 
 # an exec probe runs as the container does (runtime/execin.c)
 cat >"$T_TMP/probe.yaml" <<'YAML'
@@ -222,11 +318,62 @@ wait_status ruser Running 30 && [ "$(cap ruser CapBnd)" = 0000000000000400 ] && 
 wait_status rpriv CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/rpriv 2>&1 | grep -q 'violates PodSecurity "restricted:latest": privileged (container "main" must not set securityContext.privileged=true)' \
 	&& ok "restricted: a privileged pod is refused, the event names the field" \
 	|| fail "rpriv: $(pod_json rpriv "p['status']") $("$PODVISOR" get events pod/default/rpriv 2>&1)"
-ev=$("$PODVISOR" get events pod/default/radd 2>&1)
-wait_status radd CreateContainerConfigError 20 && grep -q 'must not include "SYS_ADMIN" in securityContext.capabilities.add' <<<"$ev" \
+wait_status radd CreateContainerConfigError 20 && ev=$("$PODVISOR" get events pod/default/radd 2>&1) && grep -q 'must not include "SYS_ADMIN" in securityContext.capabilities.add' <<<"$ev" \
 	&& grep -q 'allowPrivilegeEscalation != false' <<<"$ev" \
 	&& ok "restricted: adding SYS_ADMIN and allowPrivilegeEscalation: true are refused, each named" \
 	|| fail "radd: $(pod_json radd "p['status']") $ev"
+# init containers get restricted's defaults and checks too
+initpod() { # NAME 'INIT-SECURITYCONTEXT-FLOW'
+	cat >"$T_TMP/$1.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000}
+  initContainers:
+  - name: init
+    image: busybox:test
+    command: [sh, -c, 'grep -e ^CapBnd -e ^CapEff -e ^NoNewPrivs /proc/self/status; id -u']
+    securityContext: $2
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+YAML
+	drop "$1.yaml" "$T_TMP/$1.yaml"
+}
+initpod rinit '{}'
+initpod rinitpriv '{privileged: true}'
+wait_status rinit Running 30 && out=$("$PODVISOR" logs rinit -c init 2>&1) \
+	&& [ "$(awk '$1 == "CapBnd:" {print $2}' <<<"$out")" = 0000000000000400 ] \
+	&& [ "$(awk '$1 == "CapEff:" {print $2}' <<<"$out")" = 0000000000000000 ] \
+	&& [ "$(awk '$1 == "NoNewPrivs:" {print $2}' <<<"$out")" = 1 ] && [ "$(tail -1 <<<"$out")" = 1000 ] \
+	&& ok "restricted: an init container runs with the defaults too (CapBnd NET_BIND_SERVICE, NoNewPrivs 1)" \
+	|| fail "rinit: $(pod_json rinit "p['status']") $out"
+wait_status rinitpriv Init:CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/rinitpriv 2>&1 | grep -q 'privileged (container "init" must not set securityContext.privileged=true)' \
+	&& ok "restricted: a privileged init container is refused, named" \
+	|| fail "rinitpriv: $(pod_json rinitpriv "p['status']") $("$PODVISOR" get events pod/default/rinitpriv 2>&1)"
+
+# ---- --pod-security=baseline ----
+rm -f "$M"/*.yaml
+wait_for 60 '[ "$("$PODVISOR" get pods -A -o json 2>/dev/null | tr -d " \n")" = "[]" ]' || fail "pods left: $("$PODVISOR" get pods -A 2>&1)"
+stop_daemon TERM >/dev/null
+start_daemon --pod-security=baseline || { fail "daemon start (baseline)"; diag "$(tail "$LOG")"; done_testing; exit 1; }
+secpod bdef '{}'
+secpod bchown '{capabilities: {add: [CHOWN]}}'
+secpod bnetadmin '{capabilities: {add: [NET_ADMIN]}}'
+secpod bpriv '{privileged: true}'
+wait_status bdef Running 30 && wait_status bchown Running 30 && [ "$(mcap bdef CapEff)" = 00000000a80425fb ] \
+	&& [ "$(x bdef 'id -u')" = 0 ] \
+	&& ok "baseline: a root pod with the default set runs, and one adding CHOWN (in the default set)" \
+	|| fail "bdef: $(pod_json bdef "p['status']") bchown: $(pod_json bchown "p['status']")"
+wait_status bnetadmin CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/bnetadmin 2>&1 | grep -q 'violates PodSecurity "baseline:latest": non-default capabilities (container "main" must not include "NET_ADMIN" in securityContext.capabilities.add)' \
+	&& ok "baseline: adding NET_ADMIN is refused, named" \
+	|| fail "bnetadmin: $(pod_json bnetadmin "p['status']") $("$PODVISOR" get events pod/default/bnetadmin 2>&1)"
+wait_status bpriv CreateContainerConfigError 20 && "$PODVISOR" get events pod/default/bpriv 2>&1 | grep -q 'violates PodSecurity "baseline:latest": privileged (container "main" must not set securityContext.privileged=true)' \
+	&& ok "baseline: a privileged pod is refused" \
+	|| fail "bpriv: $(pod_json bpriv "p['status']") $("$PODVISOR" get events pod/default/bpriv 2>&1)"
 
 stop_daemon TERM >/dev/null
 done_testing

@@ -1,6 +1,7 @@
 /* How a container's command line and environment are resolved from the
  * Pod and the image: Kubernetes' rules for command/args vs Entrypoint/Cmd,
- * env precedence, $(VAR) expansion, fieldRef, ConfigMap and Secret refs. */
+ * env precedence, $(VAR) expansion, fieldRef, ConfigMap and Secret refs;
+ * the spec's round trip to the shim, its security fields included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,6 +258,59 @@ static void test_json_round_trip(void **state)
 	json_object_put(j);
 }
 
+/* What the process may do survives the trip to the shim. */
+static void test_json_security_round_trip(void **state)
+{
+	char *argv[] = { (char *)"sh", NULL };
+	char *none[] = { NULL };
+	int64_t groups[300];
+	struct pv_cspec s = { .name = (char *)"c", .argv = argv, .env = none, .layers = none,
+			      .dir = (char *)"/d", .pod_dir = (char *)"/p", .init_pid = 1,
+			      .caps_set = true, .caps = 0x20000400, .no_new_privs = true,
+			      .privileged = true, .groups = groups, .ngroups = 300,
+			      .groups_strict = true, .caps_if_held = 0x1000000 };
+	struct json_object *j;
+	struct pv_cspec back;
+	struct pv_err err = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		groups[i] = 5000 + i;
+	j = pv_cspec_to_json(&s);
+	assert_int_equal(pv_cspec_from_json(j, &back, &err), 0);
+	assert_true(back.caps_set);
+	assert_int_equal(back.caps, 0x20000400);
+	assert_int_equal(back.caps_if_held, 0x1000000);
+	assert_true(back.no_new_privs);
+	assert_true(back.privileged);
+	assert_true(back.groups_strict);
+	assert_int_equal(back.ngroups, 300);
+	assert_int_equal(back.groups[299], 5299);
+	pv_cspec_free(&back);
+	json_object_put(j);
+}
+
+/* A spec without "capabilities" (hand-written, damaged): the default
+ * set, not every capability root has. */
+static void test_json_no_caps_is_default(void **state)
+{
+	struct json_object *j = json_tokener_parse(
+		"{\"name\": \"c\", \"argv\": [\"sh\"], \"env\": [], \"layers\": [], "
+		"\"dir\": \"/d\", \"podDir\": \"/p\", \"initPid\": 1}");
+	struct pv_cspec back;
+	struct pv_err err = { 0 };
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(pv_cspec_from_json(j, &back, &err), 0);
+	assert_false(back.caps_set);
+	assert_int_equal(back.caps, 0xa80425fb);
+	assert_int_equal(back.caps_if_held, 0);
+	assert_false(back.privileged);
+	pv_cspec_free(&back);
+	json_object_put(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +320,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_key, setup, teardown),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_security_round_trip),
+		cmocka_unit_test(test_json_no_caps_is_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@
 #include "supervisor/daemon/daemon.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
+#include "supervisor/sandbox/secctx.h"
 #include "supervisor/services/services.h"
 #include "supervisor/services/svc_alloc.h"
 #include "supervisor/source/watch.h"
@@ -812,6 +813,38 @@ static void test_strjoin_fails(void **state)
 	assert_true(oom_disarm());
 }
 
+/* The container's user string: out of memory is an error, never a NULL
+ * user (which the shim would run as root). */
+static void test_secctx_user(void **state)
+{
+	const struct pv_int uid = { .v = 1000, .set = true }, none = { .v = 0, .set = false };
+	const struct pv_int gid = { .v = 3000, .set = true };
+	const struct { const struct pv_int *uid, *gid; const char *image; } cases[] = {
+		{ &uid, &none, NULL }, { &uid, &gid, "app" }, { &none, &none, "app:staff" },
+		{ &none, &gid, "app" }, { &none, &gid, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (long n = 1;; n++) {
+			struct pv_err err = { 0 };
+			char *out = NULL;
+			int rc;
+
+			oom_fail_nth(n);
+			rc = pv_secctx_user(cases[i].uid, cases[i].gid, cases[i].image, &out, &err);
+			if (!oom_disarm()) {
+				assert_int_equal(rc, 0);
+				assert_non_null(out);
+				free(out);
+				break;
+			}
+			assert_int_equal(rc, -1);
+			assert_int_equal(err.code, ENOMEM);
+			assert_null(out);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -827,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_watch_rename),
 		cmocka_unit_test(test_vec_growth_fails),
 		cmocka_unit_test(test_strjoin_fails),
+		cmocka_unit_test(test_secctx_user),
 	};
 
 	pv_log_set_level(getenv("PV_DEBUG") ? PV_LOG_DEBUG : PV_LOG_ERROR);
