@@ -120,14 +120,19 @@ static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty
 
 	if (tty_fd >= 0 && login_tty(tty_fd) < 0)
 		_exit(126);
-	/* the container's seccomp filter, while CAP_SYS_ADMIN is still ours */
-	if (pv_seccomp_install(filter) < 0) {
+	/* the container's seccomp filter where its process took it (container.c):
+	 * while CAP_SYS_ADMIN is still ours, or with no_new_privs last */
+	if (!id->no_new_privs && pv_seccomp_install(filter) < 0) {
 		fprintf(stderr, "podvisor exec: the container's seccomp filter: %s\n", strerror(errno));
 		_exit(126);
 	}
 	/* as the container's process: its user, groups, capabilities, no_new_privs */
 	if (pv_identity_become(id, &err) < 0) {
 		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
+		_exit(126);
+	}
+	if (id->no_new_privs && pv_seccomp_install(filter) < 0) {
+		fprintf(stderr, "podvisor exec: the container's seccomp filter: %s\n", strerror(errno));
 		_exit(126);
 	}
 	for (size_t i = 0; env[i]; i++)

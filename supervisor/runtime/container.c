@@ -348,9 +348,11 @@ static void set_user(const char *user, int errfd)
 		die(errfd, "set user %s", user);
 }
 
-/* The filter goes on while the process still has CAP_SYS_ADMIN (as runc
- * without no_new_privs), after it joined the pod's user namespace (which
- * the filter could refuse): built from the spec, no file needed. */
+/* The filter, built from the spec (no file needed), goes on as runc puts
+ * it: without no_new_privs while the process still has CAP_SYS_ADMIN
+ * (after it joined the pod's user namespace, which the filter could
+ * refuse); with no_new_privs last, just before exec, so that a profile
+ * need not allow what setting up the user and capabilities takes. */
 static void load_seccomp(const struct pv_cspec *s, int errfd)
 {
 	struct pv_err err = { 0 };
@@ -466,7 +468,8 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		mount_or_die(errfd, NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 	enter_root(root, errfd);
 	pv_idmap_enter(s, errfd);
-	load_seccomp(s, errfd);
+	if (!s->no_new_privs)
+		load_seccomp(s, errfd);
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };
@@ -486,5 +489,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errout, 2) < 0)
 		die(errfd, "stdio");
 	pv_close_from(3, errfd);
+	if (s->no_new_privs)
+		load_seccomp(s, errfd);
 	exec_in_path(s, errfd);
 }

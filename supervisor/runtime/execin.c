@@ -129,14 +129,18 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	if (pid == 0) {
 		struct pv_err err = { 0 };
 
-		/* the container's filter while CAP_SYS_ADMIN is still ours, as
-		 * the container's process loaded it before taking its identity */
-		if (pv_seccomp_install(filter) < 0) {
+		/* the container's filter where its process took it (container.c):
+		 * while CAP_SYS_ADMIN is still ours, or with no_new_privs last */
+		if (!id->no_new_privs && pv_seccomp_install(filter) < 0) {
 			dprintf(2, "cannot load the container's seccomp filter: %s", strerror(errno));
 			_exit(126);
 		}
 		if (pv_identity_become(id, &err) < 0) { /* as the container's process */
 			dprintf(2, "%s: %s", err.msg, strerror(err.code));
+			_exit(126);
+		}
+		if (id->no_new_privs && pv_seccomp_install(filter) < 0) {
+			dprintf(2, "cannot load the container's seccomp filter: %s", strerror(errno));
 			_exit(126);
 		}
 		/* after the setuid above, which clears it */

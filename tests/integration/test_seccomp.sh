@@ -221,6 +221,22 @@ wait_probe latelocal && report latelocal | grep -qx mkdir=denied \
 [ "$(seccomp_of def)" = 2 ] && [ "$(pod_json def "p['status']")" = Running ] \
 	&& ok "a running pod keeps its filter across the restart" || fail "def after restart: $(report def)"
 
+# As runc: with no_new_privs the filter goes on last, just before exec,
+# so a profile that refuses what taking the user and capabilities needs
+# (setuid, setgroups, capset) still runs the container and `exec` into it;
+# without no_new_privs it goes on first, and the start fails.
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setuid", "setresuid", "setgid", "setresgid", "setgroups", "capset"], "action": "SCMP_ACT_ERRNO"}]}' \
+	>"$PROFILES/no-setid.json"
+{ pod nnp "" Localhost:no-setid.json "" "allowPrivilegeEscalation: false, runAsUser: 1000"
+  pod setid "" Localhost:no-setid.json "" "runAsUser: 1000"; } >"$T_TMP/nnp.yaml"
+drop nnp.yaml "$T_TMP/nnp.yaml"
+wait_probe nnp && [ "$(x nnp 'id -u')" = 1000 ] && x nnp 'grep NoNewPrivs /proc/self/status' | grep -q 1 \
+	&& ok "no_new_privs: the filter goes on last, so a profile refusing setuid/capset runs (and exec too)" \
+	|| fail "nnp: $(pod_json nnp "p['status']") $(report nnp) $(x nnp 'id -u') $(events_of nnp | tail -3)"
+wait_for 30 "events_of setid | grep -q 'set user'" && [ "$(pod_json setid "p['status']")" != Running ] \
+	&& ok "without no_new_privs it goes on first: the same profile refuses the start (set user)" \
+	|| fail "setid: $(pod_json setid "p['status']") $(events_of setid | tail -3)"
+
 "$PODVISOR" daemon --manifests "$M" --seccomp-default=maybe >"$T_TMP/bad.out" 2>&1
 grep -q -- '--seccomp-default=maybe: true or false is needed' "$T_TMP/bad.out" \
 	&& ok "--seccomp-default=maybe is refused" || fail "$(cat "$T_TMP/bad.out")"
