@@ -207,7 +207,7 @@ for op in $(seq 0 $((OPS - 1))); do
 		rnd 2
 		if [ $R = 0 ]; then
 			N_SETTLE=$((N_SETTLE + 1))
-			settle 60 && ok "kill -9 at operation $op, restart: the node is what the directory says" ||
+			settle 30 && ok "kill -9 at operation $op, restart: the node is what the directory says" ||
 				{ fail "kill -9 at operation $op, restart: the node differs from the directory"; diag "$(cat "$T_TMP/diff")" "$(history)"; }
 		fi
 	fi
