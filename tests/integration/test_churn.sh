@@ -238,8 +238,12 @@ NOW=$(leak_counts)
 d=$(leaks_diff "$BASE" "$NOW")
 [ -z "$d" ] && ok "nothing leaked: $NOW" || { fail "leaks after the churn (SEED=$SEED)"; diag "$d" "baseline: $BASE" "now: $NOW"; leak_detail | diff "$T_TMP/base-detail" - | grep '^[<>]' | head -20 | sed 's/^/# /'
 	for pid in $(leak_detail | diff "$T_TMP/base-detail" - | sed -n 's/^> process \([0-9]*\) .*/\1/p'); do
-		grep -E "pid $pid[,)]" "$LOG" | head -3 | sed 's/^/# log: /'
-		grep -F "$(grep -E "pid $pid[,)]" "$LOG" | head -1 | grep -oE 'pod [^ ]+/[^:]+')" "$LOG" | head -40 | sed 's/^/# log: /'
+		l=$(grep -E "pid ${pid}[,)]" "$LOG" | head -3)
+		if [ -n "$l" ]; then
+			echo "$l" | sed 's/^/# log: /'
+		else
+			echo "# process $pid is in no line of the daemon's log: no daemon recorded it"
+		fi
 	done
 	[ -n "${CHURN_KEEP_LOG:-}" ] && cp "$LOG" "$CHURN_KEEP_LOG"; }
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
