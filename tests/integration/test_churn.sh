@@ -6,7 +6,7 @@
 # rsync-style, editor-style with a backup, or vim's rename dance) over
 # Pods, Deployments, Services (ClusterIP and NodePort) and ConfigMaps, while
 # pods start and stop, with the daemon killed -9 at random moments and
-# restarted. At the end, and after every restart once the node settles:
+# restarted (half the time after one more operation while it is down). At the end, and after every restart once the node settles:
 # the node runs exactly what the directory asks for (a bad edit keeps the
 # last valid version, as Kubernetes does), no pod twice, no IP or node port
 # handed out twice, the claims bound before still bound to the same
@@ -109,7 +109,7 @@ ok "claims bound before the churn: $(tr '\n' ' ' <"$PVCS")"
 # The moments of the kills: KILLS distinct operation indices.
 declare -A KILL_AT=()
 while [ ${#KILL_AT[@]} -lt "$KILLS" ] && [ ${#KILL_AT[@]} -lt "$OPS" ]; do rnd "$OPS"; KILL_AT[$R]=1; done
-N_CREATE=0 N_MODIFY=0 N_DELETE=0 N_INVALID=0 N_SWAP=0 N_KILL=0 N_BAD_AT_KILL=0 N_SETTLE=0 N_DELIVER=(0 0 0 0)
+N_CREATE=0 N_MODIFY=0 N_DELETE=0 N_INVALID=0 N_SWAP=0 N_KILL=0 N_BAD_AT_KILL=0 N_SETTLE=0 N_DOWN=0 N_DELIVER=(0 0 0 0)
 T0=$SECONDS
 BADLOG=""
 
@@ -146,7 +146,11 @@ op_swap() { # rename a new copy of the directory over the old one
 	mv "$M" "$old" && mv "$new" "$M" && rm -rf "$old"
 }
 
-for op in $(seq 0 $((OPS - 1))); do
+# one_op: one random operation (op is its number). DOWN=1: the daemon is
+# down (killed), so a delete is not waited for: the next daemon must
+# notice it at its start-up scan.
+DOWN=0
+one_op() {
 	rnd ${#SLOTS[@]}
 	s=${SLOTS[R]}
 	rnd 100
@@ -175,36 +179,43 @@ for op in $(seq 0 $((OPS - 1))); do
 		rm -f "$p~"
 		# A file gone for less than 300 ms is an edit (vim's rename dance),
 		# not a delete: the model counts a delete once the daemon did.
-		[ -n "$seen" ] && { wait_read "${p#"$M"/}" "$seen" Removed 10 || fail "op $op: the daemon did not remove $s"; }
+		[ -n "$seen" ] && [ "$DOWN" = 0 ] && { wait_read "${p#"$M"/}" "$seen" Removed 10 || fail "op $op: the daemon did not remove $s"; }
 		unset "GOOD[$s]"
 		BAD[$s]=0
-		echo "op $op: $s deleted" >>"$TRACE"
+		echo "op $op: $s deleted$([ "$DOWN" = 1 ] && echo " (daemon down)")" >>"$TRACE"
 		N_DELETE=$((N_DELETE + 1))
 	else
 		op_write "$s" 0
 		N_INVALID=$((N_INVALID + 1))
 	fi
+}
+
+for op in $(seq 0 $((OPS - 1))); do
+	one_op
 	# now and then a pause, long enough for pods to start and stop
 	rnd 5
 	[ $R = 0 ] && sleep 0.$((RANDOM % 5 + 1))
 	if [ -n "${KILL_AT[$op]:-}" ]; then
+		if [ -n "${CHURN_KILL_SETTLED:-}" ]; then
+			settle 60 || { fail "before the kill at operation $op: the node differs"; diag "$(cat "$T_TMP/diff")"; }
+		fi
+		t1=$SECONDS
+		echo "op $op: kill -9" >>"$TRACE"
+		kill -9 "$DAEMON"
+		wait "$DAEMON" 2>/dev/null
+		N_KILL=$((N_KILL + 1))
+		# half the time, one more operation while no daemon runs
+		rnd 2
+		[ $R = 0 ] && { DOWN=1; one_op; DOWN=0; N_DOWN=$((N_DOWN + 1)); }
 		if [ "${CHURN_BAD_AT_KILL:-}" = fix ]; then
 			for b in "${!BAD[@]}"; do
 				[ "${BAD[$b]}" = 1 ] || continue
 				if [ -n "${GOOD[$b]:-}" ]; then op_write "$b" 1 "${GOOD[$b]}"; else rm -f "$(slot_path "$b")"; BAD[$b]=0; fi
 			done
 		fi
-		if [ -n "${CHURN_KILL_SETTLED:-}" ]; then
-			settle 60 || { fail "before the kill at operation $op: the node differs"; diag "$(cat "$T_TMP/diff")"; }
-		fi
 		for b in "${!BAD[@]}"; do
 			[ "${BAD[$b]}" = 1 ] && [ -n "${GOOD[$b]:-}" ] && { N_BAD_AT_KILL=$((N_BAD_AT_KILL + 1)); BADLOG="$BADLOG $b@op$op"; }
 		done
-		t1=$SECONDS
-		echo "op $op: kill -9" >>"$TRACE"
-		kill -9 "$DAEMON"
-		wait "$DAEMON" 2>/dev/null
-		N_KILL=$((N_KILL + 1))
 		start || { fail "daemon restart after kill -9 at operation $op"; diag "$(tail -20 "$LOG")"; done_testing; exit 1; }
 		echo "# kill -9 at operation $op; restarted in $((SECONDS - t1)) s"
 		# half the time, check the node before going on (pods adopted,
@@ -217,8 +228,8 @@ for op in $(seq 0 $((OPS - 1))); do
 		fi
 	fi
 done
-echo "# $OPS operations in $((SECONDS - T0)) s: $N_CREATE creates, $N_MODIFY modifies, $N_DELETE deletes, $N_INVALID invalid writes, $N_SWAP directory swaps, $N_KILL kill -9 (delivered in place ${N_DELIVER[0]}, rsync ${N_DELIVER[1]}, backup ${N_DELIVER[2]}, vim ${N_DELIVER[3]})"
-echo "# files with a bad edit (and a valid version before it) at a kill: $N_BAD_AT_KILL${BADLOG:+ (${BADLOG# })}"
+echo "# $OPS operations in $((SECONDS - T0)) s: $N_CREATE creates, $N_MODIFY modifies, $N_DELETE deletes, $N_INVALID invalid writes, $N_SWAP directory swaps, $N_KILL kill -9, $N_DOWN operations while the daemon was down (delivered in place ${N_DELIVER[0]}, rsync ${N_DELIVER[1]}, backup ${N_DELIVER[2]}, vim ${N_DELIVER[3]})"
+echo "# files with a bad edit (and a valid version before it) at a restart: $N_BAD_AT_KILL${BADLOG:+ (${BADLOG# })}"
 [ "$N_KILL" = "$KILLS" ] && ok "$N_KILL kill -9 of the daemon, each restarted" || fail "$N_KILL kills, wanted $KILLS"
 
 BADNOW=""
