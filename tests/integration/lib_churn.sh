@@ -338,6 +338,7 @@ for d in sorted(os.listdir("/proc"), key=lambda x: (len(x), x)):
         except OSError:
             pass'
 	find "$S" -type f -not -path "$S/images/*" | sed 's/^/state file /'
+	find /sys/fs/cgroup -type d -path "*/$CG/*" 2>/dev/null | sed 's/^/cgroup /'
 }
 
 # leaks_diff BEFORE AFTER: the counters that differ, "name: before -> after".
