@@ -3,7 +3,8 @@
 # sequence of operations on the manifests directory (create, modify image,
 # env, labels or replicas, delete, invalid files: malformed YAML, an
 # unknown kind, a field of the wrong type; each write delivered in place,
-# rsync-style, editor-style with a backup, or vim's rename dance) over
+# rsync-style, editor-style with a backup, or vim's rename dance; whole-
+# directory swaps: a copy renamed over it) over
 # Pods, Deployments, Services (ClusterIP and NodePort) and ConfigMaps, while
 # pods start and stop, with the daemon killed -9 at random moments and
 # restarted (half the time after one more operation while it is down). At the end, and after every restart once the node settles:
@@ -17,7 +18,7 @@
 #   SEED=N             replay one sequence (the seed is printed first)
 #   CHURN_OPS=N        operations (default 120; SOAK=1: 600)
 #   CHURN_KILLS=N      kill -9 of the daemon (default 5; SOAK=1: 20)
-#   CHURN_SWAP=1       also whole-directory swaps (see RELIABILITY.md)
+#   CHURN_SWAP=0       no whole-directory swaps (renames of a copy over it)
 #   CHURN_BAD_AT_KILL=fix  make every file valid before a kill (shows the
 #                      rest is green where bad edits across a restart fail)
 #   CHURN_KILL_SETTLED=1   kill only once the node has settled (no pod is
@@ -32,7 +33,7 @@ if [ -n "${SOAK:-}" ]; then
 else
 	OPS=${CHURN_OPS:-120} KILLS=${CHURN_KILLS:-5} NP=20 ND=3 NS=6 NC=4
 fi
-SWAP=${CHURN_SWAP:-0}
+SWAP=${CHURN_SWAP:-1}
 echo "# churn: SEED=$SEED ops=$OPS kills=$KILLS pods=$NP deployments=$ND services=$NS configmaps=$NC swap=$SWAP"
 RANDOM=$SEED
 SLOTS=()
