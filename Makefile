@@ -5,6 +5,8 @@
 #   make demo       install missing packages, build, check examples/
 #   make check-asan the unit and corpus tests under ASan+UBSan only
 #   make fuzz       run every fuzzer (FUZZ_SECONDS each, default 300)
+#   make fuzz-long  run every fuzzer for 10 minutes
+#   make soak       the long forms of the churn and long-run tests (as root)
 #   make bench      run the benchmarks in bench/
 
 CC       ?= gcc
@@ -47,6 +49,7 @@ FUZZER_API := $(BUILD)/fuzz/fuzz_api
 FUZZER_SECCOMP := $(BUILD)/fuzz/fuzz_seccomp
 
 .PHONY: all deps check check-asan demo fuzz bench clean
+.PHONY: soak fuzz-long
 # Keep intermediate objects (unit-test .o files) between runs.
 .SECONDARY:
 all: $(PODVISOR)
@@ -171,6 +174,18 @@ fuzz: deps
 	@tests/fuzz/run.sh $(FUZZER_IMAGE) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_API) $${FUZZ_SECONDS:-300}
 	@tests/fuzz/run.sh $(FUZZER_SECCOMP) $${FUZZ_SECONDS:-300}
+
+fuzz-long:
+	@FUZZ_SECONDS=600 $(MAKE) --no-print-directory fuzz
+
+# The reliability suite's long forms (RELIABILITY.md): 600 churn operations
+# with 20 kill -9, and 2,000 pod start/stop cycles.
+soak: deps
+	@$(MAKE) --no-print-directory $(PODVISOR)
+	@rc=0; for t in churn longrun; do \
+		echo "== soak: tests/integration/test_$$t.sh"; \
+		SOAK=1 PODVISOR=$(CURDIR)/$(PODVISOR) bash tests/integration/test_$$t.sh || rc=1; \
+	done; exit $$rc
 
 SVC_BENCH := $(BUILD)/bench/svc_bench
 

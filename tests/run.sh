@@ -136,13 +136,13 @@ for t in tests/integration/test_*.sh; do
 	fi
 done
 pool_drain
-# Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 30).
+# Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 60).
 for src in tests/fuzz/fuzz_*.c; do
 	want fuzz plain || break
 	f=$(basename "$src" .c)
-	name="fuzz/$f (${FUZZ_SECONDS:-30}s)"
+	name="fuzz/$f (${FUZZ_SECONDS:-60}s)"
 	if [ -x "$BUILD/fuzz/$f" ]; then
-		pool_add "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-30}" --tap
+		pool_add "$name" tests/fuzz/run.sh "$BUILD/fuzz/$f" "${FUZZ_SECONDS:-60}" --tap
 	else
 		missing "$name" "$BUILD/fuzz/$f is not built (make check builds it)"
 	fi
