@@ -25,6 +25,8 @@ if [ "$name" = fuzz_load ]; then
 	[ -d "$here/examples" ] && seeds+=("$here/examples")
 fi
 [ -d "$here/tests/fuzz/seeds/$name" ] && seeds+=("$here/tests/fuzz/seeds/$name")
+# a leak inside libseccomp itself: see lsan.supp
+[ "$name" = fuzz_seccomp ] && export LSAN_OPTIONS="suppressions=$here/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 "$fuzzer" "$work/corpus$suffix" "${seeds[@]}" \
 	-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 	-detect_leaks=1 -print_final_stats=1 -artifact_prefix="$work/artifacts$suffix/" >"$log" 2>&1
