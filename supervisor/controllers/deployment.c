@@ -222,6 +222,7 @@ struct pv_ctl_deployments {
 	size_t n, cap;
 	struct pv_timer *timer;  /* minReadySeconds and progress deadlines */
 	int64_t wake;            /* this pass's earliest (monotonic ms; 0: none) */
+	bool files_swept;        /* history files of Deployments deleted while down: gone */
 };
 
 static void drec_free(struct drec *r)
@@ -614,12 +615,29 @@ static void replicaset_sync(void *data, const struct pv_dfile *f, const struct p
 }
 
 
+static bool deployment_wanted(void *data, const char *ns, const char *name)
+{
+	const struct pv_daemon *d = data;
+
+	return pv_desired_get(&d->desired, PV_KIND_DEPLOYMENT, ns, name, NULL) != NULL;
+}
+
 /* Forget the Deployments gone from the desired state (and, once the
- * desired state is whole, their history files). */
+ * desired state is whole, their history files: at the first such pass
+ * also the files of those deleted while the daemon was down). */
 static void deployments_sweep(struct pv_daemon *d, struct pv_ctl_deployments *dd)
 {
 	size_t k = 0;
 	bool whole = pv_desired_complete(&d->desired);
+
+	if (whole && d->state && !dd->files_swept) {
+		size_t n = pv_history_gc(d->state, deployment_wanted, d);
+
+		if (n)
+			pv_info("deployments: %zu revision histor%s of Deployments deleted while "
+				"the daemon was down removed", n, n == 1 ? "y" : "ies");
+		dd->files_swept = true;
+	}
 
 	for (size_t i = 0; i < dd->n; i++) {
 		if (dd->v[i].seen || !whole) {

@@ -4,6 +4,7 @@
  * directory. Calls: core (fsutil, jsonx), common. */
 #include "supervisor/controllers/history.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,4 +265,34 @@ void pv_history_forget(const char *state, const char *ns, const char *name)
 
 	if (path)
 		unlink(path);
+}
+
+size_t pv_history_gc(const char *state, bool (*keep)(void *data, const char *ns, const char *name),
+		     void *data)
+{
+	cleanup_free char *dir = NULL;
+	struct dirent *e;
+	size_t gone = 0;
+	DIR *dp;
+
+	if (asprintf(&dir, "%s/rollouts", state) < 0 || !(dp = opendir(dir)))
+		return 0;
+	while ((e = readdir(dp))) {
+		char ns[256], name[256];
+		const char *dot = strchr(e->d_name, '.');
+		size_t len = strlen(e->d_name);
+
+		/* NS.NAME.json: a namespace has no dot, a name may */
+		if (!dot || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
+		    (size_t)(dot - e->d_name) >= sizeof(ns) || len - 5 - (size_t)(dot - e->d_name) > sizeof(name))
+			continue;
+		snprintf(ns, sizeof(ns), "%.*s", (int)(dot - e->d_name), e->d_name);
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5 - (size_t)(dot - e->d_name) - 1), dot + 1);
+		if (!ns[0] || !name[0] || keep(data, ns, name))
+			continue;
+		if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+			gone++;
+	}
+	closedir(dp);
+	return gone;
 }

@@ -74,5 +74,10 @@ int pv_history_save(struct pv_history *h, const char *state, const char *ns, con
 		    struct pv_err *err);
 /* Remove the file (the Deployment is gone). */
 void pv_history_forget(const char *state, const char *ns, const char *name);
+/* Remove the history files under STATE/rollouts whose Deployment KEEP
+ * (called with its namespace and name) says is gone: those of
+ * Deployments deleted while the daemon was down. Returns how many. */
+size_t pv_history_gc(const char *state, bool (*keep)(void *data, const char *ns, const char *name),
+		     void *data);
 
 #endif

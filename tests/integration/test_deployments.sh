@@ -275,6 +275,18 @@ wait_pods hist 1 "" 30 && [ "$(hash_of hist)" != "$H3" ] && cmp -s "$S/rollouts/
 	&& ok "a later rollout leaves the unreadable file as it was" || fail "hist file: $(head -c 200 "$S/rollouts/default.hist.json")"
 rm -f "$M/hist.yaml"
 
+# A Deployment deleted while the daemon is down: its revision history
+# goes at the next start (the others' stay).
+for n in gone stay; do deploy_yaml "$n" 1 one >"$T_TMP/$n.yaml"; drop "$n.yaml" "$T_TMP/$n.yaml"; done
+wait_for 30 "[ -f '$S/rollouts/default.gone.json' ] && [ -f '$S/rollouts/default.stay.json' ]" || fail "no history files: $(ls "$S/rollouts")"
+stop_daemon TERM >/dev/null
+rm -f "$M/gone.yaml"
+start_daemon || fail "daemon restart"
+wait_for 30 "[ ! -e '$S/rollouts/default.gone.json' ]" && [ -f "$S/rollouts/default.stay.json" ] \
+	&& ok "the history of a Deployment deleted while the daemon was down is removed at start; the others stay" \
+	|| fail "rollouts: $(ls "$S/rollouts")"
+rm -f "$M/stay.yaml"
+
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
 ! grep -qE "runtime error|AddressSanitizer" "$LOG" && ok "no sanitizer report in the daemon log" || fail "sanitizer report"
 stop_daemon TERM
