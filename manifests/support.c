@@ -132,7 +132,8 @@ static const struct pv_support rows[] = {
 	      "a container whose user is root (or a non-numeric image user) is refused: "
 	      "CreateContainerConfigError"),
 	ACTED("SecurityContext", "allowPrivilegeEscalation", "false sets no_new_privs"),
-	NOT_YET("SecurityContext", "procMount", 14, "always Default: Unmasked is not offered"),
+	ACTED("SecurityContext", "procMount",
+	      "Unmasked (with hostUsers: false): no masked or read-only /proc paths"),
 	ACTED("SecurityContext", "seccompProfile", "RuntimeDefault (Docker's), Unconfined, Localhost"),
 	NOT_YET("SecurityContext", "seLinuxOptions", 0, "no SELinux labels"),
 	NOT_YET("SecurityContext", "windowsOptions", 0, "Linux only"),

@@ -354,12 +354,27 @@ static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s
 }
 
 /* A pod in its own user namespace shares none of the node's others
- * (Kubernetes' validateHostUsers). */
+ * (Kubernetes' validateHostUsers); an Unmasked /proc needs one. */
 static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
 {
 	const struct pv_bool *shared[] = { &s->host_network, &s->host_pid, &s->host_ipc };
 	static const char *const names[] = { "hostNetwork", "hostPID", "hostIPC" };
 
+	/* Unmasked /proc only inside the pod's own user namespace */
+	for (size_t k = 0; k < 2; k++) {
+		const struct pv_container *c = k ? s->containers.items : s->init_containers.items;
+		size_t n = k ? s->containers.n : s->init_containers.n;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pv_str *pm = &c[i].security_context.proc_mount;
+
+			if (pm->v && strcmp(pm->v, "Unmasked") == 0 &&
+			    (!s->host_users.set || s->host_users.v))
+				pv_verr(v, pm->loc, pv_vpath(v, "%s.%s[%zu].securityContext.procMount",
+							     path, k ? "containers" : "initContainers", i),
+					"`hostUsers` must be false to use `Unmasked`");
+		}
+	}
 	if (!s->host_users.set || s->host_users.v)
 		return;
 	for (size_t i = 0; i < 3; i++)

@@ -206,6 +206,9 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->log_max = p->d->log_max;
 	s->restart = c->restarts;
 	s->read_only_root = sc->read_only_root_filesystem.v;
+	/* validated: only with hostUsers: false */
+	s->proc_unmasked = c->spec->security_context.proc_mount.v &&
+			   strcmp(c->spec->security_context.proc_mount.v, "Unmasked") == 0;
 	set_resources(c, s);
 	if (pv_pod_userns(p, false, &userns, err) < 0)
 		return -1;

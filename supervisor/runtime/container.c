@@ -207,7 +207,7 @@ static void read_only_path(const char *root, const char *p, int errfd)
 		     MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void mount_kernel_fs(const char *root, bool privileged, int errfd)
+static void mount_kernel_fs(const char *root, bool privileged, bool unmasked, int errfd)
 {
 	char path[PATH_MAX];
 
@@ -219,8 +219,8 @@ static void mount_kernel_fs(const char *root, bool privileged, int errfd)
 	/* read-write for a privileged container, as containerd mounts it */
 	mount_or_die(errfd, "sysfs", path, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
 		     (privileged ? 0 : MS_RDONLY), NULL);
-	if (privileged)
-		return; /* as Kubernetes: a privileged container sees the kernel unmasked */
+	if (privileged || unmasked)
+		return; /* as Kubernetes: privileged, or procMount Unmasked: the kernel unmasked */
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
 		mask_path(root, masked[i], errfd);
 	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++)
@@ -452,7 +452,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	pathf(root, "%s/rootfs", s->dir);
 	pv_idmap_prepare(s, errfd);
 	mount_rootfs(s, root, errfd);
-	mount_kernel_fs(root, s->privileged, errfd);
+	mount_kernel_fs(root, s->privileged, s->proc_unmasked, errfd);
 	mount_dev(root, errfd);
 	if (s->privileged) { /* the node's devices, as containerd's WithDevices(HostDevices) */
 		char dev[PATH_MAX];

@@ -359,6 +359,7 @@ static void add_security(struct json_object *o, const struct pv_cspec *s)
 	json_object_object_add(o, "capabilities", json_object_new_uint64(s->caps));
 	json_object_object_add(o, "noNewPrivs", json_object_new_boolean(s->no_new_privs));
 	json_object_object_add(o, "privileged", json_object_new_boolean(s->privileged));
+	json_object_object_add(o, "procUnmasked", json_object_new_boolean(s->proc_unmasked));
 	for (size_t i = 0; g && i < s->ngroups; i++)
 		json_object_array_add(g, json_object_new_int64(s->groups[i]));
 	json_object_object_add(o, "supplementalGroups", g);
@@ -487,6 +488,7 @@ static int get_security(struct json_object *j, struct pv_cspec *s)
 			  json_object_get_uint64(v) : 0;
 	s->no_new_privs = get_bool(j, "noNewPrivs");
 	s->privileged = get_bool(j, "privileged");
+	s->proc_unmasked = get_bool(j, "procUnmasked");
 	s->groups_strict = get_bool(j, "groupsStrict");
 	if (!json_object_object_get_ex(j, "supplementalGroups", &a) ||
 	    !json_object_is_type(a, json_type_array))

@@ -58,6 +58,7 @@ struct pv_cspec {
 				   * 0..65535 are userns_base..+65535); 0: the host's users */
 	struct json_object *seccomp; /* the normalised profile (seccomp.h); NULL: Unconfined */
 	uint64_t caps_if_held;    /* of caps, those "ALL" brought in: left out if the node lacks them */
+	bool proc_unmasked;       /* procMount: Unmasked: no masked or read-only /proc paths */
 };
 
 /* What a container's environment may refer to. */

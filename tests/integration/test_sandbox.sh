@@ -49,5 +49,40 @@ out=$(x 'echo h > /proc/sysrq-trigger && echo wrote')
 [ "$(x 'cat /proc/self/status | grep -c ^Pid')" = 1 ] && [ -n "$(x 'cat /proc/uptime')" ] \
 	&& ok "the rest of /proc works (status, uptime)" || fail "proc: $(x 'cat /proc/uptime')"
 
+# procMount: Unmasked, in the pod's own user namespace: /proc as the
+# kernel shows it (timer_list readable, /proc/sys not read-only); without
+# hostUsers: false it is refused at load, as Kubernetes validates it.
+um_pod() { # NAME HOSTUSERS
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  hostUsers: $2
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    securityContext: {procMount: Unmasked}
+YAML
+}
+um_pod um false >"$T_TMP/um.yaml"
+drop um.yaml "$T_TMP/um.yaml"
+if wait_status um Running 30; then
+	ux() { "$PODVISOR" exec um -- sh -c "$1" 2>&1; }
+	# masks are mounts over /proc/...: none in the Unmasked pod
+	masks() { "$PODVISOR" exec "$1" -- sh -c "awk '\$5 ~ \"^/proc/\"' /proc/self/mountinfo | wc -l" 2>&1; }
+	[ "$(masks um)" = 0 ] && [ "$(masks sb)" -gt 5 ] \
+		&& ok "procMount Unmasked (hostUsers: false): nothing masked or read-only under /proc ($(masks sb) mounts there in the default pod)" \
+		|| fail "um: $(masks um) mounts under /proc, default $(masks sb)"
+else
+	fail "um: $(pod_json um "p['status']") $("$PODVISOR" get events pod/default/um 2>&1 | tail -2)"
+fi
+um_pod umhost true >"$T_TMP/umhost.yaml"
+out=$("$PODVISOR" check "$T_TMP/umhost.yaml" 2>&1)
+grep -q 'umhost.yaml:[0-9]*:[0-9]*: error: .*procMount: `hostUsers` must be false to use `Unmasked`' <<<"$out" \
+	&& ok "procMount Unmasked with the node's users: refused at file:line:col" || fail "umhost check: $out"
+
 stop_daemon TERM >/dev/null
 done_testing
