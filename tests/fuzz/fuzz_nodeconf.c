@@ -14,10 +14,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PATH "node.yaml"
 
+/* The daemon's long options a node.yaml key may set: keep in step with
+ * nodeconf.c's table (each of them must be an option of the daemon). */
 static const char *const options[] = {
 	"node-name", "node-ip", "host-path-allow", "local-path-root", "cluster-domain",
 	"pod-cidr", "service-cidr", "node-port-range", "bridge", "cgroup-parent",
-	"log-max-bytes", "node-label",
+	"log-max-bytes", "node-label", "pod-security", "userns-pool", "manifest-link-allow",
+	"manifest-max-bytes", "seccomp-profile-root", "seccomp-default", "allowed-unsafe-sysctls",
+	"pod-pids-limit",
 };
 
 static bool is_option(const char *o)
