@@ -317,6 +317,23 @@ struct failed_was {
  * and why, in get pods and an event), started again by a later pass once
  * its back-off is over (1 s, doubling up to retry_cap); the other pods
  * are not held up. */
+
+/* A pod record that stands for one not started (failed, or unfit for the
+ * node) keeps the UID and creation time it had at the last pass: a new
+ * one, the first time. */
+static void pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
+			 int64_t created_wall)
+{
+	if (uid) {
+		memcpy(p->uid, uid, sizeof(p->uid));
+		memcpy(p->created_at, created_at, sizeof(p->created_at));
+		p->created_wall = created_wall;
+	} else {
+		new_uid(p->uid);
+		p->created_wall = time(NULL);
+		pv_iso_now(p->created_at, sizeof(p->created_at));
+	}
+}
 static void start_failed(struct pv_daemon *d, const struct pv_object *o, const char *hash,
 			 const struct failed_was *was, const char *why)
 {
@@ -331,15 +348,8 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 	if (!p)
 		return;
 	p->start_failed = true;
-	if (was) {
-		memcpy(p->uid, was->uid, sizeof(p->uid));
-		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
-		p->created_wall = was->created_wall;
-	} else {
-		new_uid(p->uid);
-		p->created_wall = time(NULL);
-		pv_iso_now(p->created_at, sizeof(p->created_at));
-	}
+	pod_identity(p, was ? was->uid : NULL, was ? was->created_at : NULL,
+		     was ? was->created_wall : 0);
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
 	snprintf(p->start_error, sizeof(p->start_error), "%s", why);
 	p->start_retry_ms = delay;
@@ -766,15 +776,8 @@ static void unfit_add(struct pv_daemon *d, const struct pv_object *o, const char
 	if (!p)
 		return;
 	p->unschedulable = true;
-	if (was) {
-		memcpy(p->uid, was->uid, sizeof(p->uid));
-		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
-		p->created_wall = was->created_wall;
-	} else {
-		new_uid(p->uid);
-		p->created_wall = time(NULL);
-		pv_iso_now(p->created_at, sizeof(p->created_at));
-	}
+	pod_identity(p, was ? was->uid : NULL, was ? was->created_at : NULL,
+		     was ? was->created_wall : 0);
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
 	p->ns = strdup(m->namespace.v);
 	p->name = strdup(m->name.v);
