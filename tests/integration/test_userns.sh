@@ -88,6 +88,48 @@ vol=$(find "$S/pods" -name by-pod-root 2>/dev/null | head -1)
 out=$("$PODVISOR" exec u1 -- sh -c 'cat /proc/self/uid_map; id -u' 2>&1)
 [ "$(awk 'NR == 1 { print $1, $2, $3 }' <<<"$out")" = "0 $b1 65536" ] && [ "$(sed -n 2p <<<"$out")" = 0 ] \
 	&& ok "podvisor exec enters its user namespace as its root" || fail "exec: $out"
+# /dev is its root's (the pod's, host id BASE), not the host's: its root
+# makes files there; /dev/shm too.
+out=$("$PODVISOR" exec u1 -- sh -c 'touch /dev/x && echo made; stat -c "%u %g" /dev /dev/shm' 2>&1)
+[ "$out" = "$(printf 'made\n0 0\n0 0')" ] && ok "its /dev and /dev/shm belong to its root, who makes files there" \
+	|| fail "/dev in u1: $out"
+# Its writable volumes are nosuid: a setuid file its root makes there
+# (as the volume's owner, root on the host) gives nothing through them.
+out=$("$PODVISOR" exec u1 -- awk '$5 == "/data" { print $6 }' /proc/self/mountinfo 2>&1)
+grep -q '^rw,.*nosuid' <<<"$out" && ok "its writable volume is mounted nosuid ($out)" || fail "/data: $out"
+# The shim keeps no handle on the pod's user namespace once the
+# container is forked.
+u1pid=$(pod_json u1 "[c for c in p['containers'] if c['name'] == 'main'][0].get('pid', '')")
+shim=$(awk '/^PPid:/ { print $2 }' "/proc/$u1pid/status" 2>/dev/null)
+held=$(ls -l "/proc/$shim/fd" 2>/dev/null | grep -c 'user:\[')
+[ -n "$shim" ] && grep -q podvisor-shim "/proc/$shim/cmdline" && [ "$held" = 0 ] \
+	&& ok "its shim (pid $shim) holds no fd of its user namespace" \
+	|| fail "shim '$shim' of '$u1pid': $held user namespace fds; $(tr '\0' ' ' <"/proc/$shim/cmdline" 2>&1)"
+# Ids past 65535 do not exist in the pod: refused before the start,
+# saying so (not a StartError loop).
+for f in "runAsUser: 70000" "runAsGroup: 65536" "supplementalGroups: [10, 70000]" "fsGroup: 100000"; do
+	n=big$(tr -dc 0-9 <<<"$f")
+	cat >"$T_TMP/$n.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $n}
+spec:
+  hostUsers: false
+  terminationGracePeriodSeconds: 1
+  securityContext: {$f}
+  containers: [{name: main, image: busybox:test, command: [sleep, "1000"]}]
+YAML
+	drop "$n.yaml" "$T_TMP/$n.yaml"
+done
+for f in "runAsUser: 70000" "runAsGroup: 65536" "supplementalGroups: [10, 70000]" "fsGroup: 100000"; do
+	n=big$(tr -dc 0-9 <<<"$f")
+	wait_status "$n" CreateContainerConfigError 30 \
+		&& wait_for 10 '"$PODVISOR" describe pod "$n" 2>&1 | grep -q "0-65535"' \
+		&& ok "$f with hostUsers: false: CreateContainerConfigError naming 0-65535" \
+		|| fail "$n: $(pod_json "$n" "p['status']"): $("$PODVISOR" describe pod "$n" 2>&1 | grep -i "65535\|error" | head -3)"
+	rm "$M/$n.yaml"
+done
+
 # CAP_SYS_ADMIN of its own user namespace is no power over the node's:
 # the same mount works in a pod with the host's users.
 cat >"$T_TMP/h1.yaml" <<'YAML'
