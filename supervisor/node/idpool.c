@@ -207,6 +207,24 @@ static bool maps(const char *path, uint32_t base)
 	return hit;
 }
 
+/* Whether the process of /proc/PID/stat at PATH is a zombie: it runs
+ * nothing, and once reaped its user namespace is gone, but until then its
+ * uid_map still reads (a killed pod init its parent has not reaped yet). */
+static bool zombie(const char *path)
+{
+	char buf[512], *close_paren;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
 bool pv_idpool_in_use(const char *proc, uint32_t base)
 {
 	char path[300], self[64] = "", ns[64];
@@ -231,6 +249,9 @@ bool pv_idpool_in_use(const char *proc, uint32_t base)
 		ns[n] = '\0';
 		if (strcmp(ns, self) == 0)
 			continue; /* ours maps every id */
+		snprintf(path, sizeof(path), "%s/%s/stat", proc, e->d_name);
+		if (zombie(path))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s/uid_map", proc, e->d_name);
 		hit = maps(path, base);
 		snprintf(path, sizeof(path), "%s/%s/gid_map", proc, e->d_name);

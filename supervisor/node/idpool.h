@@ -69,9 +69,9 @@ int pv_idpool_release(struct pv_idpool *p, const char *owner, struct pv_err *err
  * maps (pv_idpool_in_use); returns how many went. */
 size_t pv_idpool_retain(struct pv_idpool *p, bool (*keep)(const char *owner, void *data),
 			void *data, struct pv_err *err);
-/* Whether a process (of PROC, NULL: /proc) other than those of the
- * caller's own user namespace has a uid_map or gid_map line that overlaps
- * BASE..BASE+65535. */
+/* Whether a live process (of PROC, NULL: /proc; zombies do not count)
+ * other than those of the caller's own user namespace has a uid_map or
+ * gid_map line that overlaps BASE..BASE+65535. */
 bool pv_idpool_in_use(const char *proc, uint32_t base);
 void pv_idpool_close(struct pv_idpool *p);
 

@@ -251,6 +251,18 @@ static void test_retain_keeps_ranges_in_use(void **state)
 	snprintf(line, sizeof(line), "         0 %10u         10\n", START + 2 * R + 100);
 	fake_proc(proc, "300", "user:[3]", line); /* overlaps pod2's range: that counts */
 	fake_proc(proc, "400", "user:[4]", NULL);
+	snprintf(line, sizeof(line), "         0 %10u      65536\n", START + 4 * R);
+	fake_proc(proc, "500", "user:[5]", line); /* killed, not yet reaped: runs nothing */
+	{
+		char path[600];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/500/stat", proc);
+		assert_non_null(f = fopen(path, "w"));
+		fputs("500 (pod-init (x) y) Z 1 500 500 0 -1", f);
+		fclose(f);
+	}
+	assert_false(pv_idpool_in_use(proc, START + 4 * R));
 	assert_false(pv_idpool_in_use(proc, START));
 	assert_true(pv_idpool_in_use(proc, START + R));
 	assert_true(pv_idpool_in_use(proc, START + 2 * R));
