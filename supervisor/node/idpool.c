@@ -1,5 +1,6 @@
 #include "supervisor/node/idpool.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -190,6 +191,76 @@ int pv_idpool_release(struct pv_idpool *p, const char *owner, struct pv_err *err
 	return save(p, err);
 }
 
+/* Whether a line of the id map at PATH ("inside outside count" lines)
+ * maps a host id of BASE..BASE+65535. */
+static bool maps(const char *path, uint32_t base)
+{
+	FILE *f = fopen(path, "re");
+	unsigned long long in, out, count;
+	bool hit = false;
+
+	if (!f)
+		return false; /* gone meanwhile */
+	while (!hit && fscanf(f, "%llu %llu %llu", &in, &out, &count) == 3)
+		hit = out < (uint64_t)base + PV_IDPOOL_RANGE && base < out + count;
+	fclose(f);
+	return hit;
+}
+
+/* Whether the process of /proc/PID/stat at PATH is a zombie: it runs
+ * nothing, and once reaped its user namespace is gone, but until then its
+ * uid_map still reads (a killed pod init its parent has not reaped yet). */
+static bool zombie(const char *path)
+{
+	char buf[512], *close_paren;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
+bool pv_idpool_in_use(const char *proc, uint32_t base)
+{
+	char path[300], self[64] = "", ns[64];
+	struct dirent *e;
+	bool hit = false;
+	ssize_t n;
+	DIR *dir;
+
+	if (!proc)
+		proc = "/proc";
+	snprintf(path, sizeof(path), "%s/self/ns/user", proc);
+	if ((n = readlink(path, self, sizeof(self) - 1)) > 0)
+		self[n] = '\0';
+	if (!(dir = opendir(proc)))
+		return false;
+	while (!hit && (e = readdir(dir))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/ns/user", proc, e->d_name);
+		if ((n = readlink(path, ns, sizeof(ns) - 1)) <= 0)
+			continue; /* gone, or a kernel thread */
+		ns[n] = '\0';
+		if (strcmp(ns, self) == 0)
+			continue; /* ours maps every id */
+		snprintf(path, sizeof(path), "%s/%s/stat", proc, e->d_name);
+		if (zombie(path))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/uid_map", proc, e->d_name);
+		hit = maps(path, base);
+		snprintf(path, sizeof(path), "%s/%s/gid_map", proc, e->d_name);
+		hit = hit || maps(path, base);
+	}
+	closedir(dir);
+	return hit;
+}
+
 size_t pv_idpool_retain(struct pv_idpool *p, bool (*keep)(const char *owner, void *data),
 			void *data, struct pv_err *err)
 {
@@ -198,7 +269,7 @@ size_t pv_idpool_retain(struct pv_idpool *p, bool (*keep)(const char *owner, voi
 	if (p->broken[0])
 		return 0;
 	for (size_t i = 0; i < p->n;) {
-		if (keep(p->v[i].owner, data)) {
+		if (keep(p->v[i].owner, data) || pv_idpool_in_use(p->proc, p->v[i].base)) {
 			i++;
 			continue;
 		}

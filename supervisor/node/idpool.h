@@ -4,11 +4,13 @@
  * and recorded in a file of the state directory before they are handed
  * out, so that a daemon restart (even after kill -9) keeps every running
  * pod's range and never gives one out twice. A range goes back to the
- * pool when its pod is gone.
+ * pool when its pod is gone, and never while a process still lives in a
+ * user namespace that maps it (/proc/PID/uid_map): a pod whose record was
+ * lost (a kill -9 in its start) keeps its ids until its last process is.
  *
  * Owns: the ranges and their record (one JSON file, written atomically).
- * Calls: core (atomic writes, JSON reads), common. No logging: errors are
- * returned. */
+ * Calls: core (atomic writes, JSON reads), common, /proc. No logging:
+ * errors are returned. */
 #ifndef PV_SUPERVISOR_NODE_IDPOOL_H
 #define PV_SUPERVISOR_NODE_IDPOOL_H
 
@@ -41,6 +43,7 @@ struct pv_idpool {
 	char broken[512]; /* the record could not be read: nothing is handed out */
 	struct pv_idrange *v; /* the ranges held, in no order */
 	size_t n, cap;
+	const char *proc; /* where the processes are looked at; NULL: /proc (tests: a fake) */
 };
 
 /* "START:COUNT" (decimal): START and COUNT multiples of 65536, START at
@@ -62,9 +65,14 @@ bool pv_idpool_find(const struct pv_idpool *p, const char *owner, uint32_t *base
 /* OWNER's range back to the pool (none held: 0). */
 int pv_idpool_release(struct pv_idpool *p, const char *owner, struct pv_err *err);
 /* Release every range whose owner KEEP says no to (after a restart: the
- * pods that did not come back); returns how many went. */
+ * pods that did not come back) and that no live process's user namespace
+ * maps (pv_idpool_in_use); returns how many went. */
 size_t pv_idpool_retain(struct pv_idpool *p, bool (*keep)(const char *owner, void *data),
 			void *data, struct pv_err *err);
+/* Whether a live process (of PROC, NULL: /proc; zombies do not count)
+ * other than those of the caller's own user namespace has a uid_map or
+ * gid_map line that overlaps BASE..BASE+65535. */
+bool pv_idpool_in_use(const char *proc, uint32_t base);
 void pv_idpool_close(struct pv_idpool *p);
 
 #endif

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,36 @@
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/core/proc.h"
 #include "supervisor/runtime/shim.h"
+
+/* How long adoption waits for an init it killed to be gone (its range of
+ * ids is kept while it is not: pv_idpool_retain). */
+#define END_INIT_WAIT_MS 5000
+
+/* The record of a start under way, written as soon as the pod's init
+ * exists (pv_pod_save writes the whole one once the start is done): a
+ * daemon that dies in between (kill -9) leaves no init nobody knows of;
+ * the next one ends it (adopt_one) and starts the pod afresh. */
+int pv_pod_save_starting(struct pv_prt *p)
+{
+	struct json_object *j = json_object_new_object();
+	cleanup_free char *path = NULL;
+	struct pv_err err = { 0 };
+	int rc;
+
+	json_object_object_add(j, "uid", json_object_new_string(p->uid));
+	json_object_object_add(j, "namespace", json_object_new_string(p->ns));
+	json_object_object_add(j, "name", json_object_new_string(p->name));
+	json_object_object_add(j, "initPid", json_object_new_int(p->init_pid));
+	json_object_object_add(j, "initStart", json_object_new_uint64(p->init_start));
+	json_object_object_add(j, "starting", json_object_new_boolean(true));
+	if (asprintf(&path, "%s/pod.json", p->dir) < 0)
+		return json_object_put(j), -1;
+	rc = pv_write_json_atomic(path, j, &err);
+	if (rc < 0)
+		pv_error("pod %s/%s: %s", p->ns, p->name, err.msg);
+	json_object_put(j);
+	return rc;
+}
 
 static struct json_object *read_in(const char *dir, const char *name)
 {
@@ -127,6 +159,23 @@ static void settle(struct pv_prt *p)
 	pv_pod_apply(p, init_done ? PV_PE_ADOPT_RUNNING : PV_PE_ADOPT_STARTING);
 }
 
+/* P's init, if it is still the one its record names, killed (PID 1: its
+ * whole PID namespace, the containers, goes with it), and waited for a
+ * while: whether there was one. */
+static bool end_init(struct pv_prt *p)
+{
+	int fd = p->init_pid > 0 ? pv_pidfd_open(p->init_pid, p->init_start) : -1;
+	struct pollfd pf = { fd, POLLIN, 0 };
+
+	if (fd < 0)
+		return false;
+	pv_pidfd_signal(fd, SIGKILL);
+	while (poll(&pf, 1, END_INIT_WAIT_MS) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return true;
+}
+
 static void adopt_one(struct pv_daemon *d, const char *dir)
 {
 	struct json_object *pod = read_in(dir, "pod.json");
@@ -154,13 +203,23 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 			p->ip = ntohl(a.s_addr);
 		pv_pod_set_ip(p);
 	}
+	if (pv_json_int(pod, "starting")) { /* the last daemon left in its start */
+		pv_info("pod %s/%s: its start did not finish; ending its init (pid %d) and "
+			"cleaning up", p->ns ?: "?", p->name ?: "?", (int)p->init_pid);
+		end_init(p);
+		goto drop;
+	}
 	if (!p->ns || !p->name || !p->dir || load_spec(p) < 0 || pv_pod_setup_containers(p) < 0 ||
 	    pv_pod_watch_init(p) < 0) {
-		pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?", p->name ?: "?");
-		if (p->uid[0])
-			pv_pod_cgroup_remove(p);
-		pv_pod_free(p);
-		goto gone;
+		/* not adoptable: nothing of it may run on unseen (its ids would
+		 * be handed out again) */
+		if (end_init(p))
+			pv_warn("pod %s/%s: cannot be adopted; its init (pid %d) and containers "
+				"ended", p->ns ?: "?", p->name ?: "?", (int)p->init_pid);
+		else
+			pv_info("pod %s/%s: its init is gone; cleaning up", p->ns ?: "?",
+				p->name ?: "?");
+		goto drop;
 	}
 	for (size_t i = 0; i < p->ncontainers; i++)
 		running += adopt_container(&p->containers[i], pod);
@@ -177,6 +236,10 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	}
 	json_object_put(pod);
 	return;
+drop:
+	if (p->uid[0])
+		pv_pod_cgroup_remove(p);
+	pv_pod_free(p);
 gone:
 	json_object_put(pod);
 	if (pv_rm_rf(dir, &err) < 0)

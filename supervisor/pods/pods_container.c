@@ -162,6 +162,25 @@ static int container_seccomp(const struct pv_crt *c, struct pv_cspec *s, struct 
 				  &s->seccomp, err);
 }
 
+/* hostUsers: false: the pod has ids 0-65535 only; one past them would
+ * fail the start ("set user: Invalid argument") over and over. */
+static bool userns_ids_refused(const struct pv_int *uid, const struct pv_int *gid,
+			       const struct pv_cspec *s, struct pv_err *err)
+{
+	int64_t bad = uid->set && (uint64_t)uid->v > 65535 ? uid->v
+		    : gid->set && (uint64_t)gid->v > 65535 ? gid->v : 0;
+
+	for (size_t i = 0; !bad && i < s->ngroups; i++)
+		if ((uint64_t)s->groups[i] > 65535)
+			bad = s->groups[i];
+	if (!bad)
+		return false;
+	pv_err_set(err, EINVAL, "hostUsers: false: id %lld is not in the pod's user namespace "
+		   "(runAsUser, runAsGroup, supplementalGroups and fsGroup must be 0-65535)",
+		   (long long)bad);
+	return true;
+}
+
 static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *s,
 		       struct pv_err *err)
 {
@@ -216,6 +235,8 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	if (!s->pod_uid || !s->name || !s->cwd || !s->layers || !s->dir || !s->pod_dir)
 		return pv_err_set(err, ENOMEM, "out of memory");
 	if (set_security(c, img, uid, s, err) < 0)
+		return -1; /* CreateContainerConfigError */
+	if (userns && userns_ids_refused(uid, gid, s, err))
 		return -1; /* CreateContainerConfigError */
 	if (container_seccomp(c, s, err) < 0)
 		return -1; /* CreateContainerConfigError */

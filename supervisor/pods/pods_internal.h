@@ -15,6 +15,9 @@ void pv_iso_now(char *buf, size_t len);
 void pv_pod_event(struct pv_prt *p, bool warn, enum pv_evreason reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int pv_pod_save(struct pv_prt *p);
+/* The record of a start under way, right after its init is cloned
+ * (pods_adopt.c ends such a pod's init after a restart). */
+int pv_pod_save_starting(struct pv_prt *p);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);
 void pv_pod_set_ip(struct pv_prt *p);

@@ -112,14 +112,18 @@ static void mount_rootfs(const struct pv_cspec *s, const char *root, int errfd)
 	free(lower);
 }
 
-static void mount_dev(const char *root, int errfd)
+/* OWNER: the pod's root on the host (hostUsers: false; 0: the host's
+ * users), whose /dev and /dev/shm they are, as runc mounts them inside
+ * the user namespace. */
+static void mount_dev(const char *root, uint32_t owner, int errfd)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	char path[PATH_MAX], src[64];
+	char path[PATH_MAX], src[64], opts[128];
 
 	pathf(path, "%s/dev", root);
 	mkdir(path, 0755);
-	mount_or_die(errfd, "tmpfs", path, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	snprintf(opts, sizeof(opts), "mode=755,size=65536k,uid=%u,gid=%u", owner, owner);
+	mount_or_die(errfd, "tmpfs", path, "tmpfs", MS_NOSUID | MS_STRICTATIME, opts);
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		pathf(path, "%s/dev/%s", root, nodes[i]);
 		pathf(src, "/dev/%s", nodes[i]);
@@ -135,8 +139,8 @@ static void mount_dev(const char *root, int errfd)
 		die(errfd, "symlink %s", path);
 	pathf(path, "%s/dev/shm", root);
 	mkdir(path, 01777);
-	mount_or_die(errfd, "shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k");
+	snprintf(opts, sizeof(opts), "mode=1777,size=65536k,uid=%u,gid=%u", owner, owner);
+	mount_or_die(errfd, "shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
 	pathf(path, "%s/dev/mqueue", root);
 	mkdir(path, 0755);
 	mount(NULL, path, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -453,7 +457,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	pv_idmap_prepare(s, errfd);
 	mount_rootfs(s, root, errfd);
 	mount_kernel_fs(root, s->privileged, s->proc_unmasked, errfd);
-	mount_dev(root, errfd);
+	mount_dev(root, (uint32_t)s->userns_base, errfd);
 	if (s->privileged) { /* the node's devices, as containerd's WithDevices(HostDevices) */
 		char dev[PATH_MAX];
 

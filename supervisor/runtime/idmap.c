@@ -75,6 +75,13 @@ int pv_idmap_open(const struct pv_cspec *s, struct pv_err *err)
 	return pod_userns < 0 ? -1 : 0;
 }
 
+void pv_idmap_close(void)
+{
+	if (pod_userns >= 0)
+		close(pod_userns);
+	pod_userns = -1;
+}
+
 /* Whether PATH (and what is mounted beneath it) takes an idmapped mount:
  * 1, 0 (refused), or -1 with errno (PATH cannot be cloned). */
 static int takes_idmap(const char *path, int userns)
@@ -115,11 +122,13 @@ int pv_idmap_check(const struct pv_cspec *s, struct pv_err *err)
 	return rc;
 }
 
-/* Cover PATH with an idmapped copy of itself (its submounts too): in the
- * container's mount namespace only, which is private. */
-static int idmap_in_place(const char *path, int userns)
+/* Cover PATH with an idmapped copy of itself (its submounts too), with
+ * the mount attributes EXTRA as well: in the container's mount namespace
+ * only, which is private. */
+static int idmap_in_place(const char *path, int userns, uint64_t extra)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | extra,
+				   .userns_fd = (uint64_t)userns };
 	int tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE), rc;
 
 	if (tree < 0)
@@ -162,7 +171,10 @@ static void idmap_volumes(const struct pv_cspec *s, int errfd)
 
 		for (size_t j = 0; j < i && !covered; j++)
 			covered = beneath(src[i], src[j]);
-		if (covered || idmap_in_place(src[i], pod_userns) == 0)
+		/* nosuid: what the pod's root makes setuid there (the volume's
+		 * owner's, root on the host) gives nothing through the pod's
+		 * mounts; the bind mounts of it keep the flag */
+		if (covered || idmap_in_place(src[i], pod_userns, MOUNT_ATTR_NOSUID) == 0)
 			continue;
 		for (size_t k = 0; k < s->nmounts; k++) {
 			struct pv_err err = { 0 };
@@ -186,12 +198,12 @@ void pv_idmap_prepare(const struct pv_cspec *s, int errfd)
 	if (pod_userns < 0)
 		errno = EBADF, fail(errfd, "hostUsers: false: the pod's user namespace is not open");
 	for (size_t i = 0; s->layers[i]; i++)
-		if (idmap_in_place(s->layers[i], pod_userns) < 0)
+		if (idmap_in_place(s->layers[i], pod_userns, 0) < 0)
 			fail(errfd, "hostUsers: false: image layer %s: idmapped mounts are not "
 			     "supported on its filesystem", s->layers[i]);
 	for (size_t i = 0; i < sizeof(etc) / sizeof(etc[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", s->pod_dir, etc[i]);
-		if (idmap_in_place(path, pod_userns) < 0)
+		if (idmap_in_place(path, pod_userns, 0) < 0)
 			fail(errfd, "hostUsers: false: %s", path);
 	}
 	idmap_volumes(s, errfd);

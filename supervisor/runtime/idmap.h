@@ -26,6 +26,9 @@ int pv_idmap_check(const struct pv_cspec *s, struct pv_err *err);
 /* The shim, in the host's PID namespace: open the pod's user namespace
  * for the container process it forks next (nothing for host users). */
 int pv_idmap_open(const struct pv_cspec *s, struct pv_err *err);
+/* The shim, once the container process is forked (or could not be): the
+ * pod's user namespace closed, so that the shim holds nothing of it. */
+void pv_idmap_close(void);
 /* In the new container process, in its own mount namespace, before the
  * root filesystem is mounted: the idmapped copies (nothing when the pod
  * uses the host's users). On failure writes why to ERRFD and exits 127. */

@@ -245,14 +245,15 @@ static pid_t start(struct shim *sh)
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(ps, O_CLOEXEC) < 0)
 		return write_exit(sh, 128, 0, "StartError", "pipe"), -1;
 	pid = fork();
-	if (pid < 0)
-		return write_exit(sh, 128, 0, "StartError", strerror(errno)), -1;
 	if (pid == 0) {
 		close(po[0]);
 		close(pe[0]);
 		close(ps[0]);
 		pv_container_exec(&sh->spec, ps[1], po[1], pe[1]);
 	}
+	pv_idmap_close(); /* the container took it (hostUsers: false) */
+	if (pid < 0)
+		return write_exit(sh, 128, 0, "StartError", strerror(errno)), -1;
 	close(po[1]);
 	close(pe[1]);
 	close(ps[1]);

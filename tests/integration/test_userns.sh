@@ -88,6 +88,48 @@ vol=$(find "$S/pods" -name by-pod-root 2>/dev/null | head -1)
 out=$("$PODVISOR" exec u1 -- sh -c 'cat /proc/self/uid_map; id -u' 2>&1)
 [ "$(awk 'NR == 1 { print $1, $2, $3 }' <<<"$out")" = "0 $b1 65536" ] && [ "$(sed -n 2p <<<"$out")" = 0 ] \
 	&& ok "podvisor exec enters its user namespace as its root" || fail "exec: $out"
+# /dev is its root's (the pod's, host id BASE), not the host's: its root
+# makes files there; /dev/shm too.
+out=$("$PODVISOR" exec u1 -- sh -c 'touch /dev/x && echo made; stat -c "%u %g" /dev /dev/shm' 2>&1)
+[ "$out" = "$(printf 'made\n0 0\n0 0')" ] && ok "its /dev and /dev/shm belong to its root, who makes files there" \
+	|| fail "/dev in u1: $out"
+# Its writable volumes are nosuid: a setuid file its root makes there
+# (as the volume's owner, root on the host) gives nothing through them.
+out=$("$PODVISOR" exec u1 -- awk '$5 == "/data" { print $6 }' /proc/self/mountinfo 2>&1)
+grep -q '^rw,.*nosuid' <<<"$out" && ok "its writable volume is mounted nosuid ($out)" || fail "/data: $out"
+# The shim keeps no handle on the pod's user namespace once the
+# container is forked.
+u1pid=$(pod_json u1 "[c for c in p['containers'] if c['name'] == 'main'][0].get('pid', '')")
+shim=$(awk '/^PPid:/ { print $2 }' "/proc/$u1pid/status" 2>/dev/null)
+held=$(ls -l "/proc/$shim/fd" 2>/dev/null | grep -c 'user:\[')
+[ -n "$shim" ] && grep -q podvisor-shim "/proc/$shim/cmdline" && [ "$held" = 0 ] \
+	&& ok "its shim (pid $shim) holds no fd of its user namespace" \
+	|| fail "shim '$shim' of '$u1pid': $held user namespace fds; $(tr '\0' ' ' <"/proc/$shim/cmdline" 2>&1)"
+# Ids past 65535 do not exist in the pod: refused before the start,
+# saying so (not a StartError loop).
+for f in "runAsUser: 70000" "runAsGroup: 65536" "supplementalGroups: [10, 70000]" "fsGroup: 100000"; do
+	n=big$(tr -dc 0-9 <<<"$f")
+	cat >"$T_TMP/$n.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $n}
+spec:
+  hostUsers: false
+  terminationGracePeriodSeconds: 1
+  securityContext: {$f}
+  containers: [{name: main, image: busybox:test, command: [sleep, "1000"]}]
+YAML
+	drop "$n.yaml" "$T_TMP/$n.yaml"
+done
+for f in "runAsUser: 70000" "runAsGroup: 65536" "supplementalGroups: [10, 70000]" "fsGroup: 100000"; do
+	n=big$(tr -dc 0-9 <<<"$f")
+	wait_status "$n" CreateContainerConfigError 30 \
+		&& wait_for 10 '"$PODVISOR" describe pod "$n" 2>&1 | grep -q "0-65535"' \
+		&& ok "$f with hostUsers: false: CreateContainerConfigError naming 0-65535" \
+		|| fail "$n: $(pod_json "$n" "p['status']"): $("$PODVISOR" describe pod "$n" 2>&1 | grep -i "65535\|error" | head -3)"
+	rm "$M/$n.yaml"
+done
+
 # CAP_SYS_ADMIN of its own user namespace is no power over the node's:
 # the same mount works in a pod with the host's users.
 cat >"$T_TMP/h1.yaml" <<'YAML'
@@ -196,6 +238,71 @@ sys.exit(0 if all(b[i] + 65536 <= b[i + 1] for i in range(len(b) - 1)) else 1)' 
 	&& ok "23 running pods, 23 pairwise disjoint ranges" || fail "ranges: $(tr '\n' ' ' <<<"$bases")"
 [ "$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["ranges"]))' "$S/userns.json")" = 23 ] \
 	&& ok "the state directory records the 23 ranges held" || fail "userns.json: $(cat "$S/userns.json")"
+
+# kill -9 in the window of a pod's start where its init exists (in its
+# user namespace, with a range of ids) but its start is not finished: the
+# test-only PODVISOR_TEST_STOP_AT_POD_START makes the daemon stop itself
+# right there. The new daemon ends that orphan init, starts the pod once,
+# and never hands its range out twice. The same for a pod with the
+# host's users (its orphan init ends too). 23 pods are adopted meanwhile.
+inits() { # the pids of the pod inits running
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -q '^podvisor-pod-init ' && basename "${f%/cmdline}"
+	done | sort
+}
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+crash_in_start() { # NAME HOSTUSERS: sets ORPHAN, and OB (its range)
+	local before
+	stop_daemon KILL >/dev/null
+	export PODVISOR_TEST_STOP_AT_POD_START=$1
+	start_daemon --userns-pool "$POOL" || fail "daemon restart (stopping at $1)"
+	unset PODVISOR_TEST_STOP_AT_POD_START
+	before=$(inits)
+	if [ "$2" = false ]; then userns_pod "$1"; else pod_yaml "$1" Always sleep 1000; fi >"$T_TMP/$1.yaml"
+	drop "$1.yaml" "$T_TMP/$1.yaml"
+	ORPHAN=
+	wait_for 30 'grep -q "^State:.*T" /proc/$DAEMON/status' \
+		&& wait_for 10 'ORPHAN=$(comm -13 <(echo "$before") <(inits)); [ -n "$ORPHAN" ]' \
+		|| fail "$1: the daemon did not stop in the start ($(grep State: /proc/$DAEMON/status))"
+	OB=$(awk 'NR == 1 && $3 == 65536 { print $2 }' "/proc/$ORPHAN/uid_map" 2>/dev/null)
+	stop_daemon KILL >/dev/null
+	start_daemon --userns-pool "$POOL" || fail "daemon restart after the crash in $1's start"
+}
+crash_in_start cw false
+diag "orphan init $ORPHAN in range $OB"
+[ -n "$OB" ] || fail "the orphan init '$ORPHAN' had no range of its own"
+wait_status cw Running 30 && wait_for 10 '[ -n "$(base_of cw)" ]' || fail "cw: $(pod_json cw "p['status']")"
+[ -n "$ORPHAN" ] && wait_for 20 '! alive "$ORPHAN"' \
+	&& ok "after kill -9 in the start of a hostUsers: false pod, its orphan init is ended" \
+	|| fail "orphan init $ORPHAN ($OB) still runs"
+live_bases() { local i; for i in $(inits); do awk 'NR == 1 && $3 == 65536 { print $2 }' "/proc/$i/uid_map" 2>/dev/null; done | sort -n; }
+recorded() { "$PY" -c 'import json,sys; print("\n".join(str(r["base"]) for r in json.load(open(sys.argv[1]))["ranges"]))' "$S/userns.json" | sort -n; }
+[ "$(live_bases | uniq -d)" = "" ] && [ "$(live_bases)" = "$(recorded)" ] && [ "$(live_bases | wc -l)" = 24 ] \
+	&& ok "24 pods in their own user namespace: 24 ranges, each held once and recorded (cw: $(base_of cw))" \
+	|| fail "live $(live_bases | tr '\n' ' '); recorded $(recorded | tr '\n' ' ')"
+[ "$("$PODVISOR" get pods -A 2>/dev/null | grep -c ' cw ')" = 1 ] && ok "cw runs once" \
+	|| fail "cw: $("$PODVISOR" get pods -A 2>&1 | grep cw)"
+crash_in_start ch true
+wait_status ch Running 30 || fail "ch: $(pod_json ch "p['status']")"
+[ -n "$ORPHAN" ] && wait_for 20 '! alive "$ORPHAN"' && ok "a pod with the host's users: its orphan init is ended too" \
+	|| fail "orphan init $ORPHAN of ch still runs"
+[ "$(inits | wc -l)" = 25 ] && ok "25 pods, 25 pod inits" || fail "$(inits | wc -l) pod inits for 25 pods"
+
+# A running pod whose record does not load (pod-spec.json damaged while
+# no daemon ran) cannot be adopted: its init and containers are ended
+# before its directory goes, never left running with ids handed out again.
+u2uid=$(pod_json u2 "p['uid']")
+u2pid=$(pod_json u2 "[c for c in p['containers'] if c['name'] == 'main'][0].get('pid', '')")
+stop_daemon KILL >/dev/null
+echo garbage >"$S/pods/$u2uid/pod-spec.json"
+start_daemon --userns-pool "$POOL" || fail "daemon restart (u2 damaged)"
+[ -n "$u2pid" ] && wait_for 20 '! alive "$u2pid"' && ok "a pod that cannot be adopted has its containers ended" \
+	|| fail "u2's main ($u2pid, pod $u2uid) still runs"
+wait_status u2 Running 30 && [ "$(pod_json u2 "p['uid']")" != "$u2uid" ] || fail "u2 again: $(pod_json u2 "p['status']")"
+wait_for 10 '[ "$(live_bases | uniq -d)" = "" ] && [ "$(live_bases)" = "$(recorded)" ]' \
+	&& ok "started afresh, and still each range held once and recorded" \
+	|| fail "live $(live_bases | tr '\n' ' '); recorded $(recorded | tr '\n' ' ')"
 
 # hostUsers: false with hostNetwork: not valid, at the field.
 cat >"$T_TMP/bad.yaml" <<'YAML'

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "supervisor/node/idpool.h"
@@ -133,6 +134,13 @@ static bool keep_even(const char *owner, void *data)
 	return strncmp(owner, "pod", 3) == 0 && atoi(owner + 3) % 2 == 0;
 }
 
+static bool keep_none(const char *owner, void *data)
+{
+	(void)owner;
+	(void)data;
+	return false;
+}
+
 /* A new pool over the same record (a daemon restarted, even killed with
  * -9 after an allocation) holds what the old one handed out. */
 static void test_persisted_load(void **state)
@@ -163,6 +171,7 @@ static void test_persisted_load(void **state)
 	assert_int_equal(pv_idpool_alloc(&q, "newer", &b, &err), 0);
 	assert_int_equal(b, START + 20 * R);
 	/* the pods that did not come back give theirs up */
+	q.proc = "/nonexistent"; /* no process of the machine's counts */
 	assert_int_equal(pv_idpool_retain(&q, keep_even, NULL, &err), 11);
 	pv_idpool_close(&p);
 	pv_idpool_close(&q);
@@ -199,6 +208,83 @@ static void test_held_outside_pool(void **state)
 	assert_int_equal(b, START + 4 * R); /* pod2 and pod3 still hold the first two */
 	pv_idpool_close(&p);
 	cleanup_record(path);
+}
+
+/* A fake /proc: PID's user namespace (its ns/user link) and uid_map. */
+static void fake_proc(const char *proc, const char *pid, const char *ns, const char *map)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", proc, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%s/ns", proc, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%s/ns/user", proc, pid);
+	assert_int_equal(symlink(ns, path), 0);
+	if (!map)
+		return; /* gone halfway through the scan */
+	snprintf(path, sizeof(path), "%s/%s/uid_map", proc, pid);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(map, f);
+	fclose(f);
+}
+
+/* After a kill -9 in a pod's start its record is lost but its init lives
+ * on in its user namespace: its range is not released, so not handed out
+ * again; the others are. The daemon's own namespace maps everything and
+ * does not count. */
+static void test_retain_keeps_ranges_in_use(void **state)
+{
+	char proc[] = "/tmp/test_idpool_procXXXXXX", cmd[600];
+	struct pv_idpool p;
+	struct pv_err err = { 0 };
+	uint32_t b;
+	char line[128];
+
+	(void)state;
+	assert_non_null(mkdtemp(proc));
+	fake_proc(proc, "self", "user:[1]", "         0          0 4294967295\n");
+	fake_proc(proc, "1", "user:[1]", "         0          0 4294967295\n");
+	snprintf(line, sizeof(line), "         0 %10u      65536\n", START + R);
+	fake_proc(proc, "200", "user:[2]", line);
+	snprintf(line, sizeof(line), "         0 %10u         10\n", START + 2 * R + 100);
+	fake_proc(proc, "300", "user:[3]", line); /* overlaps pod2's range: that counts */
+	fake_proc(proc, "400", "user:[4]", NULL);
+	snprintf(line, sizeof(line), "         0 %10u      65536\n", START + 4 * R);
+	fake_proc(proc, "500", "user:[5]", line); /* killed, not yet reaped: runs nothing */
+	{
+		char path[600];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/500/stat", proc);
+		assert_non_null(f = fopen(path, "w"));
+		fputs("500 (pod-init (x) y) Z 1 500 500 0 -1", f);
+		fclose(f);
+	}
+	assert_false(pv_idpool_in_use(proc, START + 4 * R));
+	assert_false(pv_idpool_in_use(proc, START));
+	assert_true(pv_idpool_in_use(proc, START + R));
+	assert_true(pv_idpool_in_use(proc, START + 2 * R));
+	assert_false(pv_idpool_in_use(proc, START + 3 * R));
+	assert_int_equal(pv_idpool_open(&p, START, 8ull * R, NULL, &err), 0);
+	p.proc = proc;
+	for (int i = 0; i < 4; i++) {
+		char owner[16];
+
+		snprintf(owner, sizeof(owner), "pod%d", i);
+		assert_int_equal(pv_idpool_alloc(&p, owner, &b, &err), 0);
+	}
+	assert_int_equal(pv_idpool_retain(&p, keep_none, NULL, &err), 2);
+	assert_true(pv_idpool_find(&p, "pod1", NULL));
+	assert_true(pv_idpool_find(&p, "pod2", NULL));
+	assert_int_equal(pv_idpool_alloc(&p, "new", &b, &err), 0);
+	assert_int_equal(b, START); /* not the one the orphan still uses */
+	assert_int_equal(pv_idpool_alloc(&p, "newer", &b, &err), 0);
+	assert_int_equal(b, START + 3 * R);
+	pv_idpool_close(&p);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", proc);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_broken_record(void **state)
@@ -241,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_persisted_load),
 		cmocka_unit_test(test_held_outside_pool),
 		cmocka_unit_test(test_broken_record),
+		cmocka_unit_test(test_retain_keeps_ranges_in_use),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
