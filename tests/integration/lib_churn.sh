@@ -147,13 +147,15 @@ model_write() {
 # processes (exactly one `sleep` per pod whose environment has the model's
 # CHURN_V), no two pods with one name or one IP, the Services (names,
 # types, distinct cluster IPs and node ports, endpoints = the Running
-# pods their selector picks, a nat rule for each cluster IP and node port,
-# none left for a cluster IP no Service has), the ConfigMaps (names,
+# pods their selector picks, a nat rule for each cluster IP and node port
+# of a port with endpoints, a REJECT rule in the filter table for one
+# without, none left for a cluster IP no Service has), the ConfigMaps (names,
 # data), and the claims' bindings in PVC-FILE (NAME VOLUME per line).
 check_state() {
-	local nat
+	local nat filter
 	nat=$(iptables-legacy-save -t nat 2>/dev/null || iptables-save -t nat 2>/dev/null)
-	NAT="$nat" "$PY" - "$PODVISOR" "$1" "$2" "$3" <<'PYEOF'
+	filter=$(iptables-legacy-save -t filter 2>/dev/null || iptables-save -t filter 2>/dev/null)
+	NAT="$nat" FILTER="$filter" "$PY" - "$PODVISOR" "$1" "$2" "$3" <<'PYEOF'
 import json, os, subprocess, sys
 pv, model_f, pvc_f, seen_f = sys.argv[1:5]
 def get(kind):
@@ -252,12 +254,29 @@ for what, l in (("cluster IP", cips), ("node port", nps)):
     for x in set(l):
         if l.count(x) > 1:
             bad.append("%s %s is given to %d Services" % (what, x, l.count(x)))
-for ip in cips:
-    if " -d %s/32 " % ip not in nat:
-        bad.append("no nat rule for cluster IP %s" % ip)
-for np in nps:
-    if "--dport %s " % np not in nat:
-        bad.append("no nat rule for node port %s" % np)
+# A port with endpoints has its nat rules (the cluster IP, the node port);
+# one without has a REJECT for each in the filter table (kube-proxy does
+# the same), and no nat rule.
+nat_l = nat.splitlines()
+rej_l = [l for l in os.environ.get("FILTER", "").splitlines() if "-j REJECT" in l]
+def rule(lines, *words):
+    return any(all(w in l for w in words) for l in lines)
+for s in svcs:
+    for p in s.get("ports") or []:
+        sp = "Service %s port %s" % (s.get("name"), p.get("port"))
+        has_eps = bool(p.get("endpoints"))
+        keys = []
+        if s.get("clusterIP"):
+            keys.append(("cluster IP %s" % s["clusterIP"], (" -d %s/32 " % s["clusterIP"], "--dport %s " % p.get("port"))))
+        if p.get("nodePort"):
+            keys.append(("node port %s" % p["nodePort"], ("--dport %s " % p["nodePort"],)))
+        for what, words in keys:
+            if has_eps and not rule(nat_l, *words):
+                bad.append("%s: endpoints but no nat rule for %s" % (sp, what))
+            if has_eps and rule(rej_l, *words):
+                bad.append("%s: endpoints but a REJECT rule for %s" % (sp, what))
+            if not has_eps and not rule(rej_l, *words):
+                bad.append("%s: no endpoints and no REJECT rule for %s" % (sp, what))
 seen = set(l.strip() for l in open(seen_f)) if os.path.exists(seen_f) else set()
 seen |= set(cips)
 with open(seen_f, "w") as f:
@@ -265,6 +284,8 @@ with open(seen_f, "w") as f:
 for ip in sorted(seen - set(cips)):
     if " -d %s/32 " % ip in nat:
         bad.append("a nat rule is left for cluster IP %s, which no Service has" % ip)
+    if rule(rej_l, " -d %s/32 " % ip):
+        bad.append("a REJECT rule is left for cluster IP %s, which no Service has" % ip)
 # ConfigMaps
 want_cm = {m[1]: m[2] for m in model if m[0] == "cm"}
 have_cm = {c["name"]: (c.get("data") or {}).get("k") for c in cms}
@@ -312,6 +333,7 @@ print(n, z)')
 		"veths=$(ip -o link show type veth | wc -l)" \
 		"bridge_addrs=$(ip -o addr show dev pv0 2>/dev/null | wc -l)" \
 		"nat_rules=$( (iptables-legacy-save -t nat 2>/dev/null || iptables-save -t nat) | grep -c '^-A')" \
+		"filter_rules=$( (iptables-legacy-save -t filter 2>/dev/null || iptables-save -t filter) | grep -c '^-A')" \
 		"state_files=$(find "$S" -type f | wc -l)" \
 		"daemon_fds=$(ls "/proc/$DAEMON/fd" | wc -l)"
 }
