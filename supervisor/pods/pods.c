@@ -405,17 +405,6 @@ static void pod_apparmor_warn(struct pv_prt *p)
 			"so it runs unconfined", c);
 }
 
-/* Test only (test_userns.sh): PODVISOR_TEST_STOP_AT_POD_START=NAME stops
- * the daemon (SIGSTOP) once pod NAME's init is cloned and recorded, its
- * start not finished, for a kill -9 in that window. */
-static void test_stop_in_start(const struct pv_prt *p)
-{
-	const char *name = getenv("PODVISOR_TEST_STOP_AT_POD_START");
-
-	if (name && strcmp(name, p->name) == 0)
-		raise(SIGSTOP);
-}
-
 static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash,
 		      const struct failed_was *was)
 {
@@ -448,15 +437,8 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	if (pv_pod_userns(p, true, &userns, &err) < 0)
 		goto fail;
 	pod_cgroup_create(p);
-	p->init_pid = pv_spawner_pod_init(&d->spawner, host, p->uid, hostnet, userns);
-	if (p->init_pid < 0)
-		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, userns, &err);
-	if (p->init_pid < 0)
+	if (pv_pod_spawn_init(p, host, hostnet, userns, &err) < 0)
 		goto fail;
-	p->init_start = pv_proc_start_time(p->init_pid);
-	if (pv_pod_save_starting(p) < 0)
-		goto fail;
-	test_stop_in_start(p);
 	if (pv_pod_watch_init(p) < 0)
 		goto fail;
 	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)

@@ -18,37 +18,12 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/core/proc.h"
+#include "supervisor/runtime/cgroup.h"
 #include "supervisor/runtime/shim.h"
 
 /* How long adoption waits for an init it killed to be gone (its range of
  * ids is kept while it is not: pv_idpool_retain). */
 #define END_INIT_WAIT_MS 5000
-
-/* The record of a start under way, written as soon as the pod's init
- * exists (pv_pod_save writes the whole one once the start is done): a
- * daemon that dies in between (kill -9) leaves no init nobody knows of;
- * the next one ends it (adopt_one) and starts the pod afresh. */
-int pv_pod_save_starting(struct pv_prt *p)
-{
-	struct json_object *j = json_object_new_object();
-	cleanup_free char *path = NULL;
-	struct pv_err err = { 0 };
-	int rc;
-
-	json_object_object_add(j, "uid", json_object_new_string(p->uid));
-	json_object_object_add(j, "namespace", json_object_new_string(p->ns));
-	json_object_object_add(j, "name", json_object_new_string(p->name));
-	json_object_object_add(j, "initPid", json_object_new_int(p->init_pid));
-	json_object_object_add(j, "initStart", json_object_new_uint64(p->init_start));
-	json_object_object_add(j, "starting", json_object_new_boolean(true));
-	if (asprintf(&path, "%s/pod.json", p->dir) < 0)
-		return json_object_put(j), -1;
-	rc = pv_write_json_atomic(path, j, &err);
-	if (rc < 0)
-		pv_error("pod %s/%s: %s", p->ns, p->name, err.msg);
-	json_object_put(j);
-	return rc;
-}
 
 static struct json_object *read_in(const char *dir, const char *name)
 {
@@ -176,6 +151,14 @@ static bool end_init(struct pv_prt *p)
 	return true;
 }
 
+static void pod_cgroup_remove(const struct pv_daemon *d, const char *dir)
+{
+	char cg[512];
+
+	snprintf(cg, sizeof(cg), "%s/pod-%s", d->cgroup_parent, strrchr(dir, '/') + 1);
+	pv_cg_pod_remove(cg);
+}
+
 static void adopt_one(struct pv_daemon *d, const char *dir)
 {
 	struct json_object *pod = read_in(dir, "pod.json");
@@ -237,10 +220,11 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 	json_object_put(pod);
 	return;
 drop:
-	if (p->uid[0])
-		pv_pod_cgroup_remove(p);
 	pv_pod_free(p);
 gone:
+	/* Its cgroup, named by the directory's name (the uid): also when no
+	 * record was written (a daemon killed as it made the pod). */
+	pod_cgroup_remove(d, dir);
 	json_object_put(pod);
 	if (pv_rm_rf(dir, &err) < 0)
 		pv_warn("adopting: a pod directory that cannot be adopted stays: %s", err.msg);

@@ -1,4 +1,4 @@
-/* Between the pod modules (pods.c, pods_container.c, pods_adopt.c,
+/* Between the pod modules (pods.c, pods_init.c, pods_container.c, pods_adopt.c,
  * pods_status.c, pods_probes.c, pods_action.c, pods_hooks.c, pods_retry.c)
  * only. */
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
@@ -15,9 +15,11 @@ void pv_iso_now(char *buf, size_t len);
 void pv_pod_event(struct pv_prt *p, bool warn, enum pv_evreason reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int pv_pod_save(struct pv_prt *p);
-/* The record of a start under way, right after its init is cloned
- * (pods_adopt.c ends such a pod's init after a restart). */
-int pv_pod_save_starting(struct pv_prt *p);
+/* Clone the pod's init (hostname HOST, in its own user namespace from
+ * host id USERNS unless 0), record it in a short 'starting' pod.json,
+ * and only then let it live (pods_init.c): sets init_pid, init_start. */
+int pv_pod_spawn_init(struct pv_prt *p, const char *host, bool hostnet, uint32_t userns,
+		      struct pv_err *err);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);
 void pv_pod_set_ip(struct pv_prt *p);

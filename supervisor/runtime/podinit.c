@@ -104,7 +104,8 @@ static void become_userns_root(void)
  * by exec'ing the binary (forked from the daemon) or directly (forked
  * from the small spawner). A failure ends the child, which the daemon
  * sees as the pod's init dying. */
-void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binary, bool userns)
+void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binary, bool userns,
+		      int confirm)
 {
 	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
 	sigset_t none;
@@ -119,7 +120,12 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		_exit(126);
 	loopback_up();
-	pv_close_from(3, -1);
+	/* The pipe, kept across the exec as fd 3; every other fd goes. */
+	if (confirm >= 0 && (confirm == PV_PODINIT_CONFIRM_FD
+				     ? fcntl(confirm, F_SETFD, 0)
+				     : dup2(confirm, PV_PODINIT_CONFIRM_FD)) < 0)
+		_exit(127);
+	pv_close_from(confirm >= 0 ? PV_PODINIT_CONFIRM_FD + 1 : PV_PODINIT_CONFIRM_FD, -1);
 	if (!exec_binary) {
 		pv_set_cmdline("podvisor-pod-init", "__pod-init", pod_uid);
 		_exit(pv_podinit_main(2, argv + 1));
@@ -131,16 +137,33 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 /* The daemon does not wait for the exec: the namespaces exist as soon as
  * clone returns, so the containers' shims can join them at once. */
 pid_t pv_podinit_spawn(const char *hostname, const char *pod_uid, bool host_network,
-		       uint32_t userns_base, struct pv_err *err)
+		       uint32_t userns_base, int confirm, struct pv_err *err)
 {
 	pid_t pid = pv_podinit_clone(host_network, userns_base);
 
 	if (pid == 0)
-		pv_podinit_child(hostname, pod_uid, true, userns_base != 0);
+		pv_podinit_child(hostname, pod_uid, true, userns_base != 0, confirm);
 	if (pid < 0)
 		return pv_err_sys(err, -pid, userns_base ? "clone pod namespaces (user namespace at "
 				  "host id %" PRIu32 ")" : "clone pod namespaces", userns_base), -1;
 	return pid;
+}
+
+/* Wait for the daemon's word (PV_PODINIT_CONFIRM_FD): true once it
+ * recorded this init, or when it gave no pipe (an init started by a
+ * podvisor from before the pipe). */
+static bool confirmed(void)
+{
+	ssize_t n;
+	char b;
+
+	do
+		n = read(PV_PODINIT_CONFIRM_FD, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EBADF)
+		return true;
+	close(PV_PODINIT_CONFIRM_FD);
+	return n == 1 && b == 'k';
 }
 
 static void reap(void)
@@ -157,6 +180,8 @@ int pv_podinit_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	prctl(PR_SET_NAME, "pod-init");
+	if (!confirmed())
+		return 0; /* nobody knows of this pod: PID 1 leaving ends it all */
 	signal(SIGCHLD, SIG_DFL);
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {

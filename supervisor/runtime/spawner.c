@@ -60,12 +60,12 @@ static pid_t serve_shim(const struct request *r, int notify)
 	return pid < 0 ? -errno : pid;
 }
 
-static pid_t serve_pod_init(const struct request *r)
+static pid_t serve_pod_init(const struct request *r, int confirm)
 {
 	pid_t pid = pv_podinit_clone(r->host_network, r->userns_base);
 
 	if (pid == 0)
-		pv_podinit_child(r->host, r->uid, false, r->userns_base != 0);
+		pv_podinit_child(r->host, r->uid, false, r->userns_base != 0, confirm);
 	return pid;
 }
 
@@ -107,7 +107,7 @@ static void __attribute__((noreturn)) spawner_main(int fd)
 	pv_set_cmdline("podvisor-spawner", "__spawner", "");
 	while (recv_request(fd, &r, &passed) == 0) {
 		pid_t pid = r.type == REQ_SHIM && passed >= 0 ? serve_shim(&r, passed)
-			    : r.type == REQ_POD_INIT ? serve_pod_init(&r) : -EINVAL;
+			    : r.type == REQ_POD_INIT ? serve_pod_init(&r, passed) : -EINVAL;
 
 		if (passed >= 0)
 			close(passed);
@@ -180,7 +180,7 @@ pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify)
 }
 
 pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network, uint32_t userns_base)
+			  bool host_network, uint32_t userns_base, int confirm)
 {
 	struct request r = { .type = REQ_POD_INIT, .host_network = host_network,
 			     .userns_base = userns_base };
@@ -189,7 +189,7 @@ pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char
 		return -1;
 	strcpy(r.host, hostname);
 	strcpy(r.uid, uid);
-	return call(s, &r, -1);
+	return call(s, &r, confirm);
 }
 
 void pv_spawner_stop(struct pv_spawner *s)

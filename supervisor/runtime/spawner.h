@@ -22,10 +22,10 @@ int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
  * spawner is not there (the caller falls back to exec). */
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
 /* A pod init in new PID/net/IPC/UTS namespaces (and a user namespace
- * from host id USERNS_BASE unless 0, as pv_podinit_spawn); -1 if
- * unavailable. */
+ * from host id USERNS_BASE unless 0, as pv_podinit_spawn), waiting on
+ * CONFIRM (-1: none) as its PV_PODINIT_CONFIRM_FD; -1 if unavailable. */
 pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network, uint32_t userns_base);
+			  bool host_network, uint32_t userns_base, int confirm);
 void pv_spawner_stop(struct pv_spawner *s);
 
 /* Both the spawner and the exec fallback end in this (pv_podinit_child,

@@ -252,12 +252,12 @@ inits() { # the pids of the pod inits running
 	done | sort
 }
 alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
-crash_in_start() { # NAME HOSTUSERS: sets ORPHAN, and OB (its range)
-	local before
+crash_in_start() { # NAME HOSTUSERS [START|CLONE]: sets ORPHAN, OB (its range), OUID (its pod's uid)
+	local before hook=PODVISOR_TEST_STOP_AT_POD_${3:-START}
 	stop_daemon KILL >/dev/null
-	export PODVISOR_TEST_STOP_AT_POD_START=$1
+	export "$hook=$1"
 	start_daemon --userns-pool "$POOL" || fail "daemon restart (stopping at $1)"
-	unset PODVISOR_TEST_STOP_AT_POD_START
+	unset "$hook"
 	before=$(inits)
 	if [ "$2" = false ]; then userns_pod "$1"; else pod_yaml "$1" Always sleep 1000; fi >"$T_TMP/$1.yaml"
 	drop "$1.yaml" "$T_TMP/$1.yaml"
@@ -266,6 +266,7 @@ crash_in_start() { # NAME HOSTUSERS: sets ORPHAN, and OB (its range)
 		&& wait_for 10 'ORPHAN=$(comm -13 <(echo "$before") <(inits)); [ -n "$ORPHAN" ]' \
 		|| fail "$1: the daemon did not stop in the start ($(grep State: /proc/$DAEMON/status))"
 	OB=$(awk 'NR == 1 && $3 == 65536 { print $2 }' "/proc/$ORPHAN/uid_map" 2>/dev/null)
+	OUID=$(tr '\0' ' ' <"/proc/$ORPHAN/cmdline" 2>/dev/null | awk '{ print $3 }')
 	stop_daemon KILL >/dev/null
 	start_daemon --userns-pool "$POOL" || fail "daemon restart after the crash in $1's start"
 }
@@ -288,6 +289,27 @@ wait_status ch Running 30 || fail "ch: $(pod_json ch "p['status']")"
 [ -n "$ORPHAN" ] && wait_for 20 '! alive "$ORPHAN"' && ok "a pod with the host's users: its orphan init is ended too" \
 	|| fail "orphan init $ORPHAN of ch still runs"
 [ "$(inits | wc -l)" = 25 ] && ok "25 pods, 25 pod inits" || fail "$(inits | wc -l) pod inits for 25 pods"
+
+# One step earlier: kill -9 once the init is cloned but before any record
+# names it (PODVISOR_TEST_STOP_AT_POD_CLONE). Only its wait on the daemon's
+# pipe knows of it: the init must leave by itself as the daemon dies, and
+# the next daemon must drop the pod's cgroup with its directory.
+pod_cgroups() { find /sys/fs/cgroup -type d -name "pod-$1" 2>/dev/null; }
+for h in false true; do
+	n=cc$h
+	crash_in_start "$n" "$h" CLONE
+	[ -n "$OUID" ] || fail "$n: no uid in the orphan's command line"
+	wait_status "$n" Running 30 || fail "$n: $(pod_json "$n" "p['status']")"
+	[ -n "$ORPHAN" ] && wait_for 20 '! alive "$ORPHAN"' \
+		&& ok "kill -9 between the clone of a pod's init and its record (hostUsers: $h): the init leaves by itself" \
+		|| fail "orphan init $ORPHAN of $n (never recorded) still runs"
+	[ -n "$OUID" ] && [ "$(pod_json "$n" "p['uid']")" != "$OUID" ] && wait_for 10 '[ -z "$(pod_cgroups "$OUID")" ]' \
+		&& ok "$n: started afresh; the unrecorded start's cgroup is gone" \
+		|| fail "$n: cgroups of the unrecorded start $OUID left: $(pod_cgroups "$OUID")"
+done
+wait_for 10 '[ "$(live_bases | uniq -d)" = "" ] && [ "$(live_bases)" = "$(recorded)" ]' && [ "$(inits | wc -l)" = 27 ] \
+	&& ok "27 pods, 27 pod inits; each range held once and recorded" \
+	|| fail "$(inits | wc -l) pod inits for 27 pods; live $(live_bases | tr '\n' ' '); recorded $(recorded | tr '\n' ' ')"
 
 # A running pod whose record does not load (pod-spec.json damaged while
 # no daemon ran) cannot be adopted: its init and containers are ended
