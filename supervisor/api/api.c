@@ -59,6 +59,7 @@ static struct json_object *events_for(struct pv_daemon *d, const char *object)
 		if (object && strcmp(e->object, object) != 0)
 			continue;
 		o = json_object_new_object();
+		json_object_object_add(o, "first", json_object_new_int64(e->first));
 		json_object_object_add(o, "at", json_object_new_int64(e->at));
 		json_object_object_add(o, "object", json_object_new_string(e->object));
 		json_object_object_add(o, "type", json_object_new_string(e->type));

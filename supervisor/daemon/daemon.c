@@ -752,6 +752,7 @@ static int run(struct pv_daemon *d)
 		return PV_EXIT_FAIL;
 	}
 	tighten_state(d->state);
+	pv_daemon_events_open(d); /* before the first event */
 	if (!(d->loop = pv_loop_new()) || setup_signals(d) < 0 ||
 	    !(d->reconcile = pv_timer_new(d->loop, reconcile_fired, d)) ||
 	    watch_images(d) < 0) {

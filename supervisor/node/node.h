@@ -25,7 +25,8 @@ struct pv_storage;
 struct pv_controllers;
 
 struct pv_event {
-	int64_t at;    /* wall clock, seconds */
+	int64_t first; /* wall clock, seconds: the first time (kubectl's FIRST SEEN) */
+	int64_t at;    /* wall clock, seconds: the last time */
 	char *object;  /* "pod/default/web", "file:/etc/podvisor/x.yaml" */
 	char *type;    /* "Normal" or "Warning" */
 	char *reason;  /* "Started", "BackOff", "FailedLoad", ... */
@@ -34,6 +35,10 @@ struct pv_event {
 };
 
 #define PV_EVENTS_MAX 512
+/* The events file (STATE/events.jsonl, node/events.c) is rewritten from
+ * the ring once it has this many lines: at most this many, plus the
+ * ring's PV_EVENTS_MAX written at the rewrite. */
+#define PV_EVENTS_FILE_MAX (2 * PV_EVENTS_MAX)
 
 struct pv_daemon {
 	struct pv_loop *loop;
@@ -74,6 +79,10 @@ struct pv_daemon {
 	int64_t start_retry_ms;       /* its backoff: 1 s doubling to 60 s */
 	struct pv_event events[PV_EVENTS_MAX];
 	size_t nevents, event_next;
+	bool events_saved;        /* events_fd is open: STATE/events.jsonl, appended */
+	int events_fd;
+	size_t events_lines;      /* lines in that file */
+	bool events_write_failed; /* said once, until a write succeeds again */
 	bool quitting;
 	int pod_security;         /* --pod-security: enum pv_podsec (sandbox/secctx.h) */
 	struct pv_idpool userns_pool; /* hostUsers: false pods' ids (--userns-pool) */
@@ -90,8 +99,12 @@ struct pv_daemon {
 /* Ask for a reconcile pass at the next turn of the loop. */
 void pv_daemon_kick(struct pv_daemon *d);
 /* Record an event on OBJECT ("pod/NS/NAME", "file:PATH"), and log it; the
- * same event again is counted, not repeated. */
+ * same event again is counted, not repeated (node/events.c). */
 void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, const char *reason,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Read the events a former daemon left in STATE/events.jsonl into the
+ * ring, rewrite the file from it, and keep it open to append each event
+ * to: the events outlive a restart. Once, at start, before any event. */
+void pv_daemon_events_open(struct pv_daemon *d);
 
 #endif
