@@ -1,5 +1,4 @@
 #!/bin/bash
-# asan: yes
 # The verbs a kubectl user reaches for beside get: version, completion and
 # wait. version: the client's build without a daemon (exit 0, a note; 1
 # with --server), then the daemon's too, -o json|yaml with kubectl's keys.
@@ -88,7 +87,8 @@ kinds=" $(comp "podvisor get ") "
 missing=$(for k in $served; do [[ $kinds == *" $k "* ]] || echo "$k"; done)
 [ -n "$served" ] && [ -z "$missing" ] && ok "TAB after get: every kind get serves, short names too" \
 	|| fail "kinds missing from completion: '$missing' (served: $served)"
-for k in $(comp "podvisor get "); do
+for k in $(comp "podvisor get "); do # the names offered beyond the served ones (pod, service, ...)
+	[[ " $served " == *" $k "* ]] && continue
 	"$PODVISOR" get "$k" >/dev/null 2>&1
 	[ $? = 2 ] && { fail "completion offers kind '$k', which get refuses"; break; }
 done
@@ -108,11 +108,21 @@ drop alpha.yaml "$T_TMP/alpha.yaml"
 pod_yaml alpine Always sleep 100000 >"$T_TMP/alpine.yaml"
 drop alpine.yaml "$T_TMP/alpine.yaml"
 wait_for 20 '"$PODVISOR" get pods alpha >/dev/null 2>&1 && "$PODVISOR" get pods alpine >/dev/null 2>&1' || fail "pods alpha, alpine not listed"
-[ "$(comp "podvisor get pods al")" = "alpha alpine" ] && [ "$(comp "podvisor logs alph")" = alpha ] \
+[ "$(comp "podvisor get pods al")" = "alpha alpine" ] && [ "$(comp "podvisor logs ")" = "alpha alpine" ] \
 	&& [ "$(comp "podvisor wait --for=delete pod/alp")" = "pod/alpha pod/alpine" ] \
 	&& [ "$(comp "podvisor describe po -n default alpi")" = alpine ] && [ -z "$(comp "podvisor get pods -n other al")" ] \
-	&& ok "TAB completes pod names from the daemon: get pods al, logs alph, wait pod/alp, -n honoured" \
-	|| fail "pod names: get pods al '$(comp "podvisor get pods al")', logs '$(comp "podvisor logs alph")', wait '$(comp "podvisor wait --for=delete pod/alp")'"
+	&& ok "TAB completes pod names from the daemon (not its header): get pods al, logs, wait pod/alp, -n honoured" \
+	|| fail "pod names: get pods al '$(comp "podvisor get pods al")', logs '$(comp "podvisor logs ")', wait '$(comp "podvisor wait --for=delete pod/alp")'"
+# zsh, through its bashcompinit, when zsh is there
+if command -v zsh >/dev/null; then
+	out=$(zsh -f -c '. <(podvisor completion zsh) || exit 9
+	COMP_LINE="podvisor describe deploym" COMP_POINT=25
+	_podvisor; print -r -- "${COMPREPLY[*]}"
+	COMP_LINE="podvisor get pods alph" COMP_POINT=22
+	_podvisor; print -r -- "${COMPREPLY[*]}"' 2>&1)
+	[ "$out" = "$(printf 'deployments deployment\nalpha')" ] && ok "completion zsh: loads in zsh, completes kinds and pod names" \
+		|| { fail "completion zsh"; diag "$out"; }
+fi
 
 # --- wait ---------------------------------------------------------------------------
 cat >"$T_TMP/r1.yaml" <<'YAML'
@@ -142,6 +152,9 @@ rc=$?
 [ "$rc" = 0 ] && [ "$out" = "pod/r1 condition met" ] && [ "$(pod_json r1 "p['ready']")" = 1 ] \
 	&& ok "wait --for=condition=ready pod/r1 once its probe passes: 'pod/r1 condition met', exit 0" \
 	|| { fail "wait Ready: rc $rc"; diag "$out"; }
+out=$("$PODVISOR" wait --for=condition=Ready pods r1 --timeout=1h30m 2>&1) && [ "$out" = "pod/r1 condition met" ] \
+	&& "$PODVISOR" wait --for=condition=Ready pod/r1 --timeout=-1s >/dev/null && "$PODVISOR" wait --for=condition=Ready pod/r1 --timeout=250ms >/dev/null \
+	&& ok "wait KIND NAME, --timeout=1h30m, -1s (a week), 250ms: Go durations" || { fail "durations"; diag "$out"; }
 out=$("$PODVISOR" wait --for=condition=Ready=false pods r1 --timeout=0 2>&1)
 rc=$?
 [ "$rc" = 1 ] && [ "$out" = "error: timed out waiting for the condition on pods/r1" ] \
@@ -194,6 +207,39 @@ out=$("$PODVISOR" wait --for=condition=Complete job/j1 --timeout=30s 2>&1)
 rc=$?
 [ "$rc" = 0 ] && [ "$out" = "job.batch/j1 condition met" ] && ok "wait --for=condition=Complete job/j1: 'job.batch/j1 condition met'" \
 	|| { fail "wait job: rc $rc"; diag "$out"; }
+
+# a pod replaced under the same name (a StatefulSet's): deleted is the pod
+# that was there, known by its uid
+cat >"$T_TMP/st.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: st}
+spec:
+  replicas: 1
+  serviceName: st
+  selector: {matchLabels: {app: st}}
+  template:
+    metadata: {labels: {app: st}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: main
+        image: busybox:test
+        command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+YAML
+drop st.yaml "$T_TMP/st.yaml"
+wait_status st-0 Running || fail "st-0: $(pod_json st-0 "p['status']")"
+U0=$(pod_json st-0 "p['uid']")
+"$PODVISOR" wait --for=delete pod/st-0 --timeout=30s >"$T_TMP/st.out" 2>&1 &
+W=$!
+"$PODVISOR" delete pod st-0 --wait=false >/dev/null
+wait "$W"
+rc=$?
+[ "$rc" = 0 ] && [ "$(cat "$T_TMP/st.out")" = "pod/st-0 deleted" ] \
+	&& wait_for 20 '[ "$(pod_json st-0 "p['"'"'uid'"'"']")" != "$U0" ] && [ -n "$(pod_json st-0 "p['"'"'uid'"'"']")" ]' \
+	&& ok "wait --for=delete pod/st-0, deleted and replaced under its name: 'pod/st-0 deleted' (by uid)" \
+	|| { fail "wait delete st-0: rc $rc"; diag "$(cat "$T_TMP/st.out")"; }
+rm "$M/st.yaml"
 
 # --- many: 20 pods at once, -l ------------------------------------------------------
 cat >"$T_TMP/many.yaml" <<'YAML'
