@@ -32,8 +32,8 @@
 
 static const char wait_usage[] =
 	"Usage: podvisor wait --for=condition=NAME[=VALUE] | --for=delete\n"
-	"                     (KIND/NAME... | KIND NAME... | KIND -l SELECTOR | KIND --all)\n"
-	"                     [-n NAMESPACE | -A] [--timeout=DURATION] [--state DIR]\n"
+	"         (KIND/NAME... | KIND NAME... | KIND -l SELECTOR | KIND --all)\n"
+	"         [-n NAMESPACE | -A] [--timeout=DURATION] [--state DIR]\n"
 	"\n"
 	"Wait until each object meets a condition, or is gone, as kubectl wait does.\n"
 	"Prints 'pod/NAME condition met' or 'pod/NAME deleted' for each, in the\n"

@@ -119,8 +119,11 @@ if command -v zsh >/dev/null; then
 	COMP_LINE="podvisor describe deploym" COMP_POINT=25
 	_podvisor; print -r -- "${COMPREPLY[*]}"
 	COMP_LINE="podvisor get pods alph" COMP_POINT=22
+	_podvisor; print -r -- "${COMPREPLY[*]}"
+	COMP_LINE="podvisor get --output=y" COMP_POINT=23
 	_podvisor; print -r -- "${COMPREPLY[*]}"' 2>&1)
-	[ "$out" = "$(printf 'deployments deployment\nalpha')" ] && ok "completion zsh: loads in zsh, completes kinds and pod names" \
+	[ "$out" = "$(printf 'deployments deployment\nalpha\n--output=yaml')" ] \
+		&& ok "completion zsh: loads in zsh, completes kinds, pod names, --output=y (the whole word: zsh splits no '=')" \
 		|| { fail "completion zsh"; diag "$out"; }
 fi
 
