@@ -128,6 +128,9 @@ if command -v zsh >/dev/null; then
 fi
 
 # --- wait ---------------------------------------------------------------------------
+# The pods waited for to be deleted take a second to stop (their TERM trap),
+# so a `wait --for=delete` started just before the deletion has listed them
+# before they go.
 cat >"$T_TMP/r1.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -224,11 +227,11 @@ spec:
   template:
     metadata: {labels: {app: st}}
     spec:
-      terminationGracePeriodSeconds: 2
+      terminationGracePeriodSeconds: 5
       containers:
       - name: main
         image: busybox:test
-        command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+        command: [sh, -c, "trap 'sleep 1; exit 0' TERM; while true; do sleep 0.2; done"]
 YAML
 drop st.yaml "$T_TMP/st.yaml"
 wait_status st-0 Running || fail "st-0: $(pod_json st-0 "p['status']")"
@@ -255,11 +258,11 @@ spec:
   template:
     metadata: {labels: {app: many}}
     spec:
-      terminationGracePeriodSeconds: 2
+      terminationGracePeriodSeconds: 5
       containers:
       - name: main
         image: busybox:test
-        command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+        command: [sh, -c, "trap 'sleep 1; exit 0' TERM; while true; do sleep 0.2; done"]
 YAML
 drop many.yaml "$T_TMP/many.yaml"
 nmany() { "$PODVISOR" get pods -l app=many -o json 2>/dev/null | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
