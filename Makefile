@@ -28,7 +28,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # tests may link them too); and the binary's entry point.
 LIB_SRCS := $(wildcard common/*.c) $(wildcard manifests/*.c)
 SUP_SRCS := $(wildcard supervisor/*/*.c) $(wildcard netrules/*.c) $(wildcard netrules/*/*.c) $(wildcard volumes/*.c)
-MAIN_SRCS := supervisor/main.c
+MAIN_SRCS := supervisor/main.c supervisor/cmd_version.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
 
@@ -72,6 +72,21 @@ $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(say) "  CC-SAN  $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+# The commit the binary is built from, for `podvisor version`. Only
+# supervisor/api/version.c sees it, and is rebuilt when HEAD or the work
+# tree's state (clean, dirty) changes: a stamp rewritten only then.
+GIT_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+GIT_TREE := $(if $(GIT_COMMIT),$(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo dirty || echo clean))
+VERSION_DEFS := -DPV_GIT_COMMIT='"$(GIT_COMMIT)"' -DPV_GIT_TREE='"$(GIT_TREE)"'
+$(BUILD)/obj/supervisor/api/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+$(BUILD)/asan/supervisor/api/version.o: BASE_CFLAGS += $(VERSION_DEFS)
+$(BUILD)/obj/supervisor/api/version.o $(BUILD)/asan/supervisor/api/version.o: $(BUILD)/git-version
+$(BUILD)/git-version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_COMMIT) $(GIT_TREE)' | cmp -s - $@ || echo '$(GIT_COMMIT) $(GIT_TREE)' >$@
+.PHONY: FORCE
+FORCE:
 
 $(PODVISOR): $(CLI_OBJS) $(LIB_OBJS)
 	$(say) "  LD      $@"

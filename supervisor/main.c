@@ -4,15 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "supervisor/api/version.h"
 #include "supervisor/cli/cli.h"
+#include "supervisor/cmd_version.h"
 #include "supervisor/daemon/daemon.h"
 #include "supervisor/runtime/podinit.h"
 #include "supervisor/core/proc.h"
 #include "supervisor/runtime/shim.h"
-
-#ifndef PV_VERSION
-#define PV_VERSION "0.1.0-dev"
-#endif
 
 static const char usage_text[] =
 	"Usage: podvisor [--help] [--version] COMMAND [ARGS...]\n"
@@ -39,6 +37,12 @@ static const char usage_text[] =
 	"  rollout status|history|undo deploy/NAME\n"
 	"                   follow a Deployment's rollout, list its revisions, or roll\n"
 	"                   it back by rewriting its template in its manifest file\n"
+	"  wait --for=condition=Ready|--for=delete pod/NAME... | pods -l SELECTOR\n"
+	"                   wait for pods (deploy/NAME: Available, job/NAME: Complete)\n"
+	"                   to meet a condition or be gone, as kubectl wait\n"
+	"  version          this client's version and build, and the daemon's\n"
+	"  completion bash|zsh\n"
+	"                   a shell completion script: source <(podvisor completion bash)\n"
 	"\n"
 	"There is deliberately no 'scale' (nor apply, edit, or rollout pause): the\n"
 	"directory is the API. Edit spec.replicas in the file and save it.\n"
@@ -52,10 +56,9 @@ static const char usage_text[] =
 	"\n"
 	"See 'podvisor COMMAND --help' for a command's options.\n";
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-} commands[] = {
+static int cmd_completion(int argc, char **argv);
+
+static const struct pv_verb commands[] = {
 	{ "check", pv_cmd_check },
 	{ "image", pv_cmd_image },
 	{ "daemon", pv_cmd_daemon },
@@ -65,10 +68,22 @@ static const struct {
 	{ "exec", pv_cmd_exec },
 	{ "delete", pv_cmd_delete },
 	{ "rollout", pv_cmd_rollout },
+	{ "wait", pv_cmd_wait },
+	{ "version", pv_cmd_version },
+	{ "completion", cmd_completion },
 	/* internal modes, started by the daemon */
 	{ "__pod-init", pv_podinit_main },
 	{ "__shim", pv_shim_main },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* completion completes the verbs of the table above, from their own
+ * --help: a new verb cannot be forgotten. */
+static int cmd_completion(int argc, char **argv)
+{
+	return pv_cmd_completion(argc, argv, commands, N_COMMANDS);
+}
 
 int main(int argc, char **argv)
 {
@@ -97,7 +112,7 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return PV_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < N_COMMANDS; i++) {
 		int at = optind;
 
 		if (strcmp(argv[at], commands[i].name) != 0)

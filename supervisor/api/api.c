@@ -19,6 +19,7 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
 #include "supervisor/api/delete_api.h"
+#include "supervisor/api/version.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
 #include "supervisor/storage/storage.h"
@@ -271,6 +272,8 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return pv_api_delete_pod(d, r->ns, r->name);
 	case PV_API_ROLLOUT:
 		return op_rollout(d, r->ns, r->name);
+	case PV_API_VERSION:
+		return pv_version_json();
 	}
 	return error_json("unknown op");
 }

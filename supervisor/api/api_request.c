@@ -20,6 +20,7 @@ static const struct {
 	{ "workloads", PV_API_WORKLOADS },
 	{ "delete-pod", PV_API_DELETE_POD },
 	{ "rollout", PV_API_ROLLOUT },
+	{ "version", PV_API_VERSION },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

@@ -26,6 +26,7 @@ static void test_ops(void **state)
 		{ "{\"op\":\"events\",\"object\":\"pod\\/default\\/web\"}\n", PV_API_EVENTS },
 		{ "{\"op\":\"pods\"} and then anything", PV_API_PODS },
 		{ "{\"op\":\"delete-pod\",\"namespace\":\"prod\",\"name\":\"web-0\"}\n", PV_API_DELETE_POD },
+		{ "{\"op\":\"version\"}\n", PV_API_VERSION },
 	};
 	struct pv_api_request r;
 	struct pv_err err = { 0 };
