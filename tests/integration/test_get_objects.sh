@@ -1,5 +1,4 @@
 #!/bin/bash
-# asan: yes
 # `get KIND [NAME] -o json|yaml` prints Kubernetes objects, not the
 # daemon's records: apiVersion, kind, metadata (uid, RFC 3339 UTC
 # creationTimestamp, resourceVersion, labels, ownerReferences: a
