@@ -97,7 +97,23 @@ spec:
     metadata: {labels: {app: db}}
     spec:
       containers:
-      - {name: main, image: busybox:test, command: ["sh", "-c", "sleep 1000"]}
+      - name: main
+        image: busybox:test
+        command: ["sh", "-c", "sleep 1000"]
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: local-path
+      resources: {requests: {storage: 10Mi}}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local-path}
+provisioner: podvisor.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
 ---
 apiVersion: apps/v1
 kind: DaemonSet
@@ -292,6 +308,24 @@ st = o['status']
 assert st == {'phase': 'Bound', 'accessModes': ['ReadWriteOnce'], 'capacity': {'storage': '1Gi'}}, st
 ")
 expect_ok "get pvc c1: volumeName, status phase, capacity, accessModes" "$r"
+# A StatefulSet's claim and the volume provisioned for it: no manifest
+# holds them; their objects come from what the daemon knows.
+"$PODVISOR" get pvc data-db-0 -o json >"$T_TMP/sc.json"
+r=$(check_py pv "" "
+c = json.load(open('$T_TMP/sc.json'))
+assert c['kind'] == 'PersistentVolumeClaim' and c['metadata']['name'] == 'data-db-0', c.get('metadata')
+meta_ok(c)
+assert c['spec']['accessModes'] == ['ReadWriteOnce'] and c['spec']['storageClassName'] == 'local-path', c['spec']
+assert c['spec']['resources'] == {'requests': {'storage': '10Mi'}} and c['status']['phase'] == 'Bound', c
+v = [x for x in o['items'] if x['metadata']['name'] == c['spec']['volumeName']]
+assert len(v) == 1, [x['metadata']['name'] for x in o['items']]
+v = v[0]
+meta_ok(v, ns=False)
+assert v['spec']['claimRef']['name'] == 'data-db-0' and v['spec']['claimRef']['uid'] == c['metadata']['uid'], v['spec']
+assert v['spec']['hostPath']['path'].startswith('$T_TMP/lp/') and v['spec']['persistentVolumeReclaimPolicy'] == 'Delete', v['spec']
+assert v['spec']['accessModes'] == ['ReadWriteOnce'] and v['status']['phase'] == 'Bound', v
+")
+expect_ok "a StatefulSet's claim data-db-0 and its provisioned volume: spec, claimRef (uid), Bound" "$r"
 
 # --- workloads -------------------------------------------------------------
 r=$(check_py sts db "
@@ -342,7 +376,7 @@ expect_ok "get events pod/default/crash: v1 Events (involvedObject, reason, coun
 [ $rc = 1 ] && grep -q 'NotFound.*pods "nosuch" not found' "$T_TMP/err" \
 	&& ok "get pod nosuch -o json: NotFound, exit 1" || fail "nosuch: rc=$rc $(cat "$T_TMP/err")"
 
-for k in "pod solo" "pods" "svc web" "ep web" "cm cfg" "secret sec" "pv pv1" "pvc c1" \
+for k in "pod solo" "pods" "svc web" "ep web" "cm cfg" "secret sec" "pv" "pvc" \
 	"deploy web" "rs $rs" "sts db" "ds agent" "job once" "cronjob nightly" "events"; do
 	"$PODVISOR" get $k -o yaml >"$T_TMP/o.yaml" 2>/dev/null
 	"$PODVISOR" get $k -o json >"$T_TMP/o.json" 2>/dev/null
