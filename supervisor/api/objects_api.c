@@ -3,7 +3,8 @@
  * "object", the Kubernetes object as the daemon loaded it, with its
  * defaults (the manifests' encoder): a pod's private copy of its spec
  * (controller-made pods too), and the manifest's object for the other
- * kinds. The CLI (cli/k8sobj.c) makes Kubernetes objects of them.
+ * kinds; a Deployment's ReplicaSet, which no manifest holds, gets its
+ * Deployment's as "deployment". The CLI (cli/k8sobj.c) makes Kubernetes objects of them.
  * May call: node (pod records, the desired state), source, manifests. */
 #include "supervisor/api/objects_api.h"
 
@@ -65,6 +66,28 @@ static void add_desired(struct pv_daemon *d, struct json_object *resp, const cha
 	json_object_put(index);
 }
 
+/* A Deployment's ReplicaSet (its "owner" is "deployment/NS/NAME") has no
+ * object of its own: it gets its Deployment's, as "deployment". */
+static void add_rs_owners(struct pv_daemon *d, struct json_object *resp)
+{
+	struct json_object *items = json_object_object_get(resp, "replicasets");
+	struct json_object *index = json_object_new_object();
+
+	pv_desired_each(&d->desired, PV_KIND_DEPLOYMENT, index_one, index);
+	for (size_t i = 0; items && i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i), *o;
+		const char *owner = pv_json_str(it, "owner", ""), *name = strrchr(owner, '/');
+		char key[600];
+
+		if (strncmp(owner, "deployment/", 11) != 0 || !name)
+			continue;
+		key_of(key, sizeof(key), pv_json_str(it, "namespace", ""), name + 1);
+		if (json_object_object_get_ex(index, key, &o))
+			json_object_object_add(it, "deployment", json_object_get(o));
+	}
+	json_object_put(index);
+}
+
 void pv_api_add_objects(struct pv_daemon *d, enum pv_api_op op, struct json_object *resp)
 {
 	static const struct {
@@ -94,6 +117,7 @@ void pv_api_add_objects(struct pv_daemon *d, enum pv_api_op op, struct json_obje
 	case PV_API_WORKLOADS:
 		for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
 			add_desired(d, resp, workloads[i].array, workloads[i].kind);
+		add_rs_owners(d, resp);
 		break;
 	default:
 		break;

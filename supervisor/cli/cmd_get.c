@@ -397,7 +397,7 @@ int pv_cmd_get(int argc, char **argv)
 	if (o.output && strcmp(o.output, "internal-json") == 0) /* the daemon's records, for tests */
 		rc = pv_get_structured(&o, items);
 	else if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
-		rc = pv_k8sobj_print(&o, a.v[0], resp, items);
+		rc = pv_k8sobj_print(&o, a.v[0], o.name != NULL, items);
 	else
 		kinds[kind].print(&o, items);
 	json_object_put(resp);

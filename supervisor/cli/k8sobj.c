@@ -636,7 +636,7 @@ static jo *job_status(jo *it, bool cron)
  * pod-template-hash, owned by the Deployment. */
 static void rs_of_deployment(jo *obj, jo *deploy, jo *it)
 {
-	jo *dspec = get(get(deploy, "object"), "spec"), *spec = json_object_new_object();
+	jo *dspec = get(deploy, "spec"), *spec = json_object_new_object();
 	jo *tmpl = copy(get(dspec, "template")), *sel = copy(get(dspec, "selector"));
 	jo *m = obj_at(obj, "metadata"), *refs = json_object_new_array(), *ref = json_object_new_object();
 	const char *hash = pv_json_str(it, "podTemplateHash", "");
@@ -645,10 +645,10 @@ static void rs_of_deployment(jo *obj, jo *deploy, jo *it)
 	put(obj_at(obj_at(tmpl, "metadata"), "labels"), "pod-template-hash", jstr(hash));
 	put(obj_at(sel, "matchLabels"), "pod-template-hash", jstr(hash));
 	put(m, "labels", copy(get(get(tmpl, "metadata"), "labels")));
-	uid_of("Deployment", pv_json_str(deploy, "namespace", ""), pv_json_str(deploy, "name", ""), u);
+	uid_of("Deployment", pv_json_str(it, "namespace", ""), pv_json_str(get(deploy, "metadata"), "name", ""), u);
 	put(ref, "apiVersion", jstr("apps/v1"));
 	put(ref, "kind", jstr("Deployment"));
-	put(ref, "name", jstr(pv_json_str(deploy, "name", "")));
+	put(ref, "name", jstr(pv_json_str(get(deploy, "metadata"), "name", "")));
 	put(ref, "uid", jstr(u));
 	put(ref, "controller", json_object_new_boolean(1));
 	put(ref, "blockOwnerDeletion", json_object_new_boolean(1));
@@ -660,31 +660,14 @@ static void rs_of_deployment(jo *obj, jo *deploy, jo *it)
 	put(obj, "spec", spec);
 }
 
-static jo *find_named(jo *items, const char *ns, const char *name)
-{
-	for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-		jo *x = json_object_array_get_idx(items, i);
-
-		if (!strcmp(pv_json_str(x, "namespace", ""), ns) &&
-		    !strcmp(pv_json_str(x, "name", ""), name))
-			return x;
-	}
-	return NULL;
-}
-
-static jo *workload_object(jo *it, const char *kind, jo *resp)
+static jo *workload_object(jo *it, const char *kind)
 {
 	const char *api = !strcmp(kind, "Job") || !strcmp(kind, "CronJob") ? "batch/v1" : "apps/v1";
 	jo *obj = base(it, api, kind);
-	const char *owner = pv_json_str(it, "owner", ""), *slash = strrchr(owner, '/');
 
 	created_meta(obj, it, kind, false);
-	if (!strcmp(kind, "ReplicaSet") && *owner && slash) {
-		jo *d = find_named(get(resp, "deployments"), pv_json_str(it, "namespace", ""), slash + 1);
-
-		if (d)
-			rs_of_deployment(obj, d, it);
-	}
+	if (!strcmp(kind, "ReplicaSet") && get(it, "deployment"))
+		rs_of_deployment(obj, get(it, "deployment"), it);
 	if (!strcmp(kind, "Job") || !strcmp(kind, "CronJob"))
 		put(obj, "status", job_status(it, !strcmp(kind, "CronJob")));
 	else
@@ -880,8 +863,7 @@ static enum kobj kobj_of(const char *word)
 	return K_NONE;
 }
 
-static jo *make(enum kobj k, jo *it, size_t i, jo *resp, const struct images *im,
-		const char *node)
+static jo *make(enum kobj k, jo *it, size_t i, const struct images *im, const char *node)
 {
 	switch (k) {
 	case K_POD: return pod_object(it, im);
@@ -892,11 +874,11 @@ static jo *make(enum kobj k, jo *it, size_t i, jo *resp, const struct images *im
 	case K_CM: return configmap_object(it);
 	case K_SECRET: return secret_object(it);
 	case K_EVENT: return event_object(it, i, node);
-	default: return workload_object(it, kobjs[k].kind, resp);
+	default: return workload_object(it, kobjs[k].kind);
 	}
 }
 
-int pv_k8sobj_print(const struct get_opts *o, const char *word, struct json_object *resp,
+int pv_k8sobj_print(const struct get_opts *o, const char *word, bool one,
 		    struct json_object *items)
 {
 	enum kobj k = kobj_of(word);
@@ -912,16 +894,16 @@ int pv_k8sobj_print(const struct get_opts *o, const char *word, struct json_obje
 		if (k == K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
 			continue;
 		if (k == K_EVENT || pv_get_wanted(o, it))
-			json_object_array_add(list, make(k, it, i, resp, &im, NULL));
+			json_object_array_add(list, make(k, it, i, &im, NULL));
 	}
 	pv_image_list_free(im.v, im.n);
-	if (o->name && !json_object_array_length(list)) {
+	if (one && !json_object_array_length(list)) {
 		fprintf(stderr, "Error from server (NotFound): %s \"%s\" not found\n",
-			k == K_NONE ? word : kobjs[k].resource, o->name);
+			k == K_NONE ? word : kobjs[k].resource, o->name ? o->name : "");
 		json_object_put(list);
 		return PV_EXIT_FAIL;
 	}
-	if (o->name && json_object_array_length(list) == 1) {
+	if (one && json_object_array_length(list) == 1) {
 		out = json_object_get(json_object_array_get_idx(list, 0));
 		json_object_put(list);
 	} else {
