@@ -114,7 +114,7 @@ def put(name, text):  # write aside, rename into the directory; returns when ren
     return t0
 
 def pods():
-    return json.loads(subprocess.run([PODVISOR, "get", "pods", "-o", "json"],
+    return json.loads(subprocess.run([PODVISOR, "get", "pods", "-o", "internal-json"],
                                      capture_output=True, text=True).stdout or "[]")
 
 def running(name):
@@ -159,7 +159,7 @@ put("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
     "  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n")
 cip = []
 def have_cip():
-    out = subprocess.run([PODVISOR, "get", "svc", "web", "-o", "json"],
+    out = subprocess.run([PODVISOR, "get", "svc", "web", "-o", "internal-json"],
                          capture_output=True, text=True).stdout
     try:
         cip[:] = [json.loads(out)[0]["clusterIP"]]

@@ -35,10 +35,15 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
 	return yaml_emitter_emit(e, ev) ? 0 : -1;
 }
 
-/* A string that would read back as something else must be quoted. */
+/* A string that would read back as something else must be quoted; a
+ * time too ("2024-01-02T03:04:05Z": a timestamp to YAML 1.1 readers),
+ * as kubectl quotes it. */
 static bool needs_quotes(const char *s)
 {
 	struct pv_scalar n = { .str = s, .len = strlen(s) };
+
+	if (strlen(s) >= 10 && strspn(s, "0123456789") == 4 && s[4] == '-' && s[7] == '-')
+		return true;
 
 	pv_scalar_resolve(&n, NULL, true);
 	return n.stype != PV_SCALAR_STR;

@@ -19,6 +19,7 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
 #include "supervisor/api/delete_api.h"
+#include "supervisor/api/objects_api.h"
 #include "supervisor/api/version.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
@@ -285,6 +286,8 @@ struct json_object *pv_api_handle(struct pv_daemon *d, const char *text)
 	struct json_object *resp;
 
 	resp = pv_api_request_parse(text, &req, &err) == 0 ? handle(d, &req) : error_json(err.msg);
+	if (req.json && req.full)
+		pv_api_add_objects(d, req.op, resp);
 	pv_api_request_clear(&req);
 	return resp;
 }

@@ -41,6 +41,7 @@ int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv
 			.ns = pv_json_str(req, "namespace", NULL) ?: "default",
 			.name = pv_json_str(req, "name", NULL),
 			.object = pv_json_str(req, "object", NULL),
+			.full = json_object_get_boolean(json_object_object_get(req, "full")),
 		};
 		return 0;
 	}

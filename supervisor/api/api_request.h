@@ -5,6 +5,7 @@
 #define PV_SUPERVISOR_API_REQUEST_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "common/err.h"
 
@@ -32,6 +33,7 @@ struct pv_api_request {
 	const char *ns;           /* "namespace", "default" when absent */
 	const char *name;         /* "name", or NULL */
 	const char *object;       /* "object", or NULL */
+	bool full;                /* "full": true: list items carry their "object" */
 };
 
 /* Parse TEXT, the NUL-terminated bytes a client sent: one JSON value

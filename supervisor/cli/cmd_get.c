@@ -137,7 +137,7 @@ int pv_get_structured(const struct get_opts *o, struct json_object *items)
 		if (pv_get_wanted(o, p))
 			json_object_array_add(list, json_object_get(p));
 	}
-	if (strcmp(o->output, "json") == 0) {
+	if (strcmp(o->output, "yaml") != 0) {
 		puts(json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
 								  JSON_C_TO_STRING_SPACED));
 	} else {
@@ -267,6 +267,8 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 	struct json_object *req = json_object_new_object();
 
 	json_object_object_add(req, "op", json_object_new_string(op));
+	if (o->output && (!strcmp(o->output, "json") || !strcmp(o->output, "yaml")))
+		json_object_object_add(req, "full", json_object_new_boolean(1)); /* k8sobj.c */
 	if (object)
 		json_object_object_add(req, "object", json_object_new_string(object));
 	return pv_client_call("podvisor", o->state, req);
@@ -278,7 +280,7 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 	"statefulsets (sts), daemonsets (ds), jobs, cronjobs (cj), "                        \
 	"configmaps (cm), secrets, events (ev)"
 
-static const char *const get_formats[] = { "wide", "json", "yaml", NULL };
+static const char *const get_formats[] = { "wide", "json", "yaml", "internal-json", NULL };
 
 /* The options of get, into O: PV_CLI_GO with the operands in A, or the
  * exit status. */
@@ -392,8 +394,10 @@ int pv_cmd_get(int argc, char **argv)
 			pv_labelsel_free(&sel);
 		return PV_EXIT_FAIL;
 	}
-	if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
+	if (o.output && strcmp(o.output, "internal-json") == 0) /* the daemon's records, for tests */
 		rc = pv_get_structured(&o, items);
+	else if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
+		rc = pv_k8sobj_print(&o, a.v[0], o.name != NULL, items);
 	else
 		kinds[kind].print(&o, items);
 	json_object_put(resp);

@@ -24,6 +24,13 @@ struct get_opts {
 bool pv_get_wanted(const struct get_opts *o, struct json_object *item);
 /* -o json|yaml of the wanted items. */
 int pv_get_structured(const struct get_opts *o, struct json_object *items);
+/* -o json|yaml as kubectl: the ITEMS (of the daemon's answer, asked
+ * with "full": true) of KIND (a kind's word or resource: "pods", "svc",
+ * "deployments", ...) that O wants, as Kubernetes objects: the object
+ * when ONE (a single NAME was given), else a v1 List (k8sobj.c). The
+ * exit status (1: ONE and none found, NotFound said). */
+int pv_k8sobj_print(const struct get_opts *o, const char *kind, bool one,
+		    struct json_object *items);
 void pv_get_print_events(struct json_object *ev, const char *title);
 /* "No resources found in NS namespace.", or KIND "NAME" not found. */
 void pv_get_not_found(const struct get_opts *o, const char *kind);

@@ -159,7 +159,7 @@ check_state() {
 import json, os, subprocess, sys
 pv, model_f, pvc_f, seen_f = sys.argv[1:5]
 def get(kind):
-    r = subprocess.run([pv, "get", kind, "-A", "-o", "json"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run([pv, "get", kind, "-A", "-o", "internal-json"], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         raise SystemExit("get %s: %s" % (kind, r.stderr.strip()))
     return json.loads(r.stdout)

@@ -67,9 +67,9 @@ stop_daemon() {
 	return 124
 }
 
-# json_field POD EXPR: a value from `get pods -o json` via python.
+# json_field POD EXPR: a value from `get pods -o internal-json` via python.
 pod_json() {
-	"$PODVISOR" get pods -A -o json 2>/dev/null | "$PY" -c "
+	"$PODVISOR" get pods -A -o internal-json 2>/dev/null | "$PY" -c "
 import json, sys
 try:
     pods = [p for p in json.load(sys.stdin) if p['name'] == sys.argv[1]]
@@ -118,7 +118,7 @@ drop() {
 # Unchanged, FailedLoad, Removed), the same one again counted.
 # file_seen NAME: how many times it has read $M/NAME so far.
 file_seen() {
-	"$PODVISOR" get events "file:$M/$1" -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get events "file:$M/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print(sum(e["count"] for e in json.load(sys.stdin)))
@@ -128,7 +128,7 @@ except Exception:
 
 # file_last NAME: the reason of the latest event of $M/NAME.
 file_last() {
-	"$PODVISOR" get events "file:$M/$1" -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get events "file:$M/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print(json.load(sys.stdin)[-1]["reason"])
@@ -156,9 +156,9 @@ wait_for() {
 }
 
 # svc_json NAME EXPR: the Python expression EXPR over the Service NAME as
-# `get svc NAME -o json` shows it (s), or '' when absent.
+# `get svc NAME -o internal-json` shows it (s), or '' when absent.
 svc_json() {
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c "
+	"$PODVISOR" get svc "$1" -o internal-json 2>/dev/null | "$PY" -c "
 import json, sys
 try:
     s = json.load(sys.stdin)[0]
@@ -167,9 +167,9 @@ except Exception:
     print('')" "$2"
 }
 
-# job_field NAME KEY: a key of the Job NAME's row in `get jobs -o json`.
+# job_field NAME KEY: a key of the Job NAME's row in `get jobs -o internal-json`.
 job_field() {
-	"$PODVISOR" get jobs -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get jobs -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for j in json.load(sys.stdin):

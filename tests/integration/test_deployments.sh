@@ -58,7 +58,7 @@ YAML
 
 # pods_of APP: "name status ready/total hash" of the app's pods, sorted.
 pods_of() {
-	"$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}
@@ -83,7 +83,7 @@ wait_pods() {
 	return 1
 }
 endpoints() { # SVC: how many endpoints
-	"$PODVISOR" get svc "$1" -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get svc "$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print(len(json.load(sys.stdin)[0]["ports"][0]["endpoints"]))
@@ -116,10 +116,10 @@ for _ in $(seq 50); do [ "$(endpoints web)" = 4 ] && break; sleep 0.1; done
 	|| fail "get rs: $("$PODVISOR" get rs 2>&1)"
 
 # --- a restarted daemon wants the same pods --------------------------------
-uids=$("$PODVISOR" get pods -o json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["uid"] for p in json.load(sys.stdin))))')
+uids=$("$PODVISOR" get pods -o internal-json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["uid"] for p in json.load(sys.stdin))))')
 stop_daemon TERM && start_daemon && wait_pods web 4 "$H1" \
 	&& [ "$(pods_of web | awk '{print $1}' | sort)" = "$NAMES1" ] \
-	&& [ "$("$PODVISOR" get pods -o json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["uid"] for p in json.load(sys.stdin))))')" = "$uids" ] \
+	&& [ "$("$PODVISOR" get pods -o internal-json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["uid"] for p in json.load(sys.stdin))))')" = "$uids" ] \
 	&& ok "a restarted daemon adopts the same 4 pods (same names, same uids)" \
 	|| fail "after restart: $(pods_of web | tr '\n' ';')"
 

@@ -335,13 +335,13 @@ YAML
 } >"$T_TMP/many.yaml"
 t0=$(date +%s)
 drop many.yaml "$T_TMP/many.yaml"
-running() { "$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c '
+running() { "$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p["status"] == "Running"))' 2>/dev/null; }
 for _ in $(seq 600); do [ "$(running)" = $((MANY + 1)) ] && break; sleep 0.2; done
 n=$(running)
 [ "$n" = $((MANY + 1)) ] && ok "$MANY pods and a client Running after $(($(date +%s) - t0)) s" || fail "only ${n:-0} of $((MANY + 1)) pods Running"
-"$PODVISOR" get pods -o json | "$PY" -c '
+"$PODVISOR" get pods -o internal-json | "$PY" -c '
 import json, sys
 for p in json.load(sys.stdin):
     if p["name"].startswith("many-") and p.get("podIP"):

@@ -39,7 +39,7 @@ YAML
 
 # pods_of APP: "name status" of the app's pods, sorted.
 pods_of() {
-	"$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}
@@ -48,7 +48,7 @@ for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
 }
 # events_of OBJECT: "reason" lines of its events.
 events_of() {
-	"$PODVISOR" get events "$1" -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get events "$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for e in json.load(sys.stdin):
@@ -95,7 +95,7 @@ YAML
 }
 # jobs_of CRONJOB: its Jobs' "name status" rows, sorted.
 jobs_of() {
-	"$PODVISOR" get jobs -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get jobs -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for j in sorted(json.load(sys.stdin), key=lambda j: j["name"]):
@@ -264,7 +264,7 @@ events_of cronjob/default/lost | grep -q "^UnknownTimeZone " && [ -z "$(jobs_of 
 	&& ok "a suspended CronJob makes no Job" || fail "nap: $(jobs_of nap | tr '\n' ';') $("$PODVISOR" get cronjob 2>&1)"
 # last_schedule NAME: the CronJob's lastScheduleTime ("" before its first pass).
 last_schedule() {
-	"$PODVISOR" get cronjobs -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get cronjobs -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print([c for c in json.load(sys.stdin) if c["name"] == sys.argv[1]][0].get("lastScheduleTime", ""))

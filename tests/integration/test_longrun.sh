@@ -23,8 +23,8 @@ pods_file() { # CYCLE: K pods in one file, their env naming the cycle
 		render "$(printf 'p%02d' "$i")" busybox:test a "$1"
 	done
 }
-running() { "$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(p["status"] == "Running" for p in json.load(sys.stdin)))' 2>/dev/null; }
-listed() { "$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
+running() { "$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(p["status"] == "Running" for p in json.load(sys.stdin)))' 2>/dev/null; }
+listed() { "$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
 # one cycle: K pods up (all Running), then down (none listed)
 cycle() {
 	pods_file "$1" >"$T_TMP/pods.yaml"
@@ -33,7 +33,7 @@ cycle() {
 	rm "$M/pods.yaml"
 	wait_for 60 '[ "$(listed)" = 0 ]' || { echo "cycle $1: $(listed) pods still listed"; return 1; }
 }
-n_events() { "$PODVISOR" get events -A -o json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
+n_events() { "$PODVISOR" get events -A -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
 # measure: "FDS RSS-KB ZOMBIE-CHILDREN EVENTS" of the daemon
 measure() {
 	local z=0 c

@@ -110,7 +110,7 @@ kill -STOP $DAEMON
 for i in $(seq 1 12); do pod_yaml "burst$i" Always sleep 1000 >"$M/burst$i.yaml"; done
 kill -CONT $DAEMON
 for _ in $(seq 150); do
-	n=$("$PODVISOR" get pods -o json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("burst") and p["status"] == "Running"))' 2>/dev/null)
+	n=$("$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("burst") and p["status"] == "Running"))' 2>/dev/null)
 	[ "$n" = 12 ] && break
 	sleep 0.2
 done

@@ -12,7 +12,7 @@
 ip link set lo up
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-events() { "$PODVISOR" get events "pod/default/$1" -o json 2>/dev/null | "$PY" -c '
+events() { "$PODVISOR" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):
     print(e["reason"], e["message"])' 2>/dev/null; }
@@ -187,7 +187,7 @@ spec:
 YAML
 drop slow.yaml "$T_TMP/slow.yaml"
 wait_status slow Running || fail "slow: $(pod_json slow "p['status']")"
-timeouts() { "$PODVISOR" get events pod/default/slow -o json 2>/dev/null | "$PY" -c '
+timeouts() { "$PODVISOR" get events pod/default/slow -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(e["count"] for e in json.load(sys.stdin) if e["message"] == "Readiness probe failed: command timed out"))' 2>/dev/null; }
 wait_for 10 '[ "$(timeouts)" -ge 3 ]' \

@@ -109,9 +109,9 @@ dirs_add() {
 }
 cm_dirs() { "$PODVISOR" get cm 2>/dev/null | grep -c '^dir-'; }
 
-# svc_ips: "name ip" for every Service, from get svc -o json.
+# svc_ips: "name ip" for every Service, from get svc -o internal-json.
 svc_ips() {
-	"$PODVISOR" get svc -o json 2>/dev/null | "$PY" -c '
+	"$PODVISOR" get svc -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for s in json.load(sys.stdin):
     print(s["name"], s.get("clusterIP") or "-")'
@@ -255,7 +255,7 @@ n_uniq=$(awk '$2 ~ /^10\.96\./ {print $2}' "$T_TMP/ips1" | sort -u | wc -l)
 	fail "cluster IPs: $n_ip (distinct $n_uniq), headless $n_none; wanted $((NSVC - NHEADLESS)) and $NHEADLESS"
 
 # Node ports: one per port, no two alike, every one in the range.
-"$PODVISOR" get svc -o json | "$PY" -c '
+"$PODVISOR" get svc -o internal-json | "$PY" -c '
 import json, sys
 ports = [p.get("nodePort") for s in json.load(sys.stdin) if s["type"] == "NodePort" for p in s["ports"]]
 print(len(ports), len(set(ports)), sum(1 for p in ports if p and 30000 <= p <= 32767))' >"$T_TMP/np"
@@ -275,8 +275,8 @@ done
 read -r answered bad < <(answer_all "$T_TMP/ips1.ip")
 [ "$n_ip" -gt 0 ] && [ "$answered" = "$n_ip" ] && ok "all $n_ip cluster IPs answer HTTP from a web pod" || fail "$answered of $n_ip cluster IPs answered; not: $bad"
 
-np1=$("$PODVISOR" get svc s1 -o json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
-npl=$("$PODVISOR" get svc "s$NNP" -o json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
+np1=$("$PODVISOR" get svc s1 -o internal-json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
+npl=$("$PODVISOR" get svc "s$NNP" -o internal-json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["ports"][0]["nodePort"])')
 r1=$(curl -s --max-time 5 "http://127.0.0.1:$np1/hostname")
 r2=$(curl -s --max-time 5 "http://127.0.0.1:$npl/hostname")
 case "$r1$r2" in web-?web-?) ok "NodePorts of s1 and s$NNP answer on 127.0.0.1 ($np1, $npl)" ;;
@@ -317,7 +317,7 @@ read -r answered bad < <(answer_all "$T_TMP/ips1.ip")
 # pods started twice): it holds the newest 512, the last file read among them.
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: marker}\n' >"$T_TMP/marker.yaml" && drop marker.yaml "$T_TMP/marker.yaml"
 for _ in $(seq 100); do "$PODVISOR" get events 2>/dev/null | tail -1 | grep -q "marker.yaml" && break; sleep 0.1; done
-nev=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+nev=$("$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 last=$("$PODVISOR" get events 2>/dev/null | tail -1)
 if [ "$NPOD" -ge 200 ]; then want_ev=512; else want_ev=$nev; fi
 [ "$nev" = "$want_ev" ] && [ "$nev" -le 512 ] && case "$last" in *Loaded*marker.yaml*) true ;; *) false ;; esac &&

@@ -20,9 +20,9 @@ r=$("$PODVISOR" daemon --manifests "$M" --config "$T_TMP/bad.yaml" 2>&1)
 start() { start_daemon --config "$T_TMP/node.yaml"; }
 start || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-# field KIND NAME EXPR: a value of `get KIND NAME -o json` (o: the object)
+# field KIND NAME EXPR: a value of `get KIND NAME -o internal-json` (o: the object)
 field() {
-	"$PODVISOR" get "$1" "$2" -o json 2>/dev/null | "$PY" -c "
+	"$PODVISOR" get "$1" "$2" -o internal-json 2>/dev/null | "$PY" -c "
 import json, sys
 try:
     items = json.load(sys.stdin)
@@ -164,11 +164,11 @@ drop local2.yaml "$T_TMP/local2.yaml"
 wait_field pvc near "o['volume']" local-here && ok "one whose nodeAffinity names this node is" || fail "near: $("$PODVISOR" get pv; "$PODVISOR" get pvc near)"
 
 # kill -9: bindings, provisioned volumes and pods stay as they were
-before=$("$PODVISOR" get pvc -o json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
+before=$("$PODVISOR" get pvc -o internal-json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
 stop_daemon KILL
 start || fail "daemon restart"
 sleep 1
-after=$("$PODVISOR" get pvc -o json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
+after=$("$PODVISOR" get pvc -o internal-json | "$PY" -c "import json,sys; print(sorted((c['name'], c['volume']) for c in json.load(sys.stdin)))")
 [ "$before" = "$after" ] && [ "$(field pvc lp "o['status']")" = Bound ] && [ "$(pod_json reader "p['status']")" = Running ] \
 	&& ok "after kill -9 the claims are bound to the same volumes" || fail "bindings: $before vs $after"
 
@@ -269,7 +269,7 @@ drop clash.yaml "$T_TMP/clash.yaml"
 for _ in $(seq 50); do "$PODVISOR" describe pv "$kvol" 2>/dev/null | grep -q "AlreadyExists" && break; sleep 0.1; done
 "$PODVISOR" describe pv "$kvol" | grep -q "AlreadyExists.*podvisor provisioned" && grep -q "persistentvolume/$kvol: AlreadyExists" "$LOG" \
 	&& [ "$(field pv "$kvol" "o['status'] + ' ' + o['source'] + ' ' + o['path']")" = "Bound LocalPath $kdir" ] \
-	&& [ "$("$PODVISOR" get pv -o json | "$PY" -c "import json,sys; print(sum(v['name'] == sys.argv[1] for v in json.load(sys.stdin)))" "$kvol")" = 1 ] \
+	&& [ "$("$PODVISOR" get pv -o internal-json | "$PY" -c "import json,sys; print(sum(v['name'] == sys.argv[1] for v in json.load(sys.stdin)))" "$kvol")" = 1 ] \
 	&& ok "a PersistentVolume named like a provisioned volume is refused, with a warning event; the provisioned one stays" \
 	|| fail "clash: $("$PODVISOR" describe pv "$kvol"; "$PODVISOR" get pv)"
 rm "$M/keep.yaml"
@@ -296,7 +296,7 @@ def two(t):
     a, i = d.raw_decode(t)
     return a, d.raw_decode(t[i:].lstrip())[0]
 '
-both() { "$PODVISOR" get pvc -o json && "$PODVISOR" get pv -o json; }
+both() { "$PODVISOR" get pvc -o internal-json && "$PODVISOR" get pv -o internal-json; }
 # many: "BOUND TOTAL" of the claims m-*, then "VOLUMES" of class many
 many() {
 	both 2>/dev/null | "$PY" -c "$TWO

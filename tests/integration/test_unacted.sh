@@ -59,11 +59,11 @@ grep -q "Warning.*NotActedOn.*spec.priorityClassName: not acted on by podvisor: 
 out=$("$PODVISOR" describe pod picky 2>&1)
 grep -q "NotActedOn" <<<"$out" && ok "describe pod shows it" || { fail "describe pod picky has no NotActedOn"; diag "$out"; }
 # Reconciling again says nothing new: once per load.
-n=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c '
+n=$("$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
 sleep 2
-m=$("$PODVISOR" get events -o json 2>/dev/null | "$PY" -c '
+m=$("$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
 [ "$n" = 2 ] && [ "$m" = 2 ] && ok "two NotActedOn events, not repeated by reconciles" ||

@@ -52,6 +52,11 @@ static void test_arguments(void **state)
 	assert_string_equal(r.ns, "prod");
 	assert_string_equal(r.name, "web");
 	assert_null(r.object);
+	assert_false(r.full);
+	pv_api_request_clear(&r);
+	/* get -o json|yaml: the list's items with their loaded objects */
+	assert_int_equal(pv_api_request_parse("{\"op\":\"pods\",\"full\":true}", &r, &err), 0);
+	assert_true(r.full);
 	pv_api_request_clear(&r);
 	assert_int_equal(pv_api_request_parse("{\"op\":\"pod\",\"name\":\"web\",\"namespace\":null}",
 					      &r, &err), 0);
