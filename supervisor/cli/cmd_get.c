@@ -15,10 +15,18 @@
 #include "supervisor/core/table.h"
 
 static const char get_usage[] =
-	"Usage: podvisor get KIND [NAME | -l SELECTOR] [-n NAMESPACE | -A] [-o wide|json|yaml]\n"
-	"                   [--state DIR]\n"
+	"Usage: podvisor get KIND [NAME...] [-n NAMESPACE | -A] [-l SELECTOR]\n"
+	"                   [--field-selector SELECTOR] [--show-labels] [--no-headers]\n"
+	"                   [-o wide|name|json|yaml] [--state DIR]\n"
 	"\n"
-	"List what the daemon runs, as kubectl does. KIND is one of:\n"
+	"List what the daemon runs, as kubectl does: the items of KIND in the\n"
+	"namespace (default: default), or in every namespace with -A (then a\n"
+	"NAMESPACE column comes first). With NAMEs, only those; each NAME that is\n"
+	"not there is kubectl's NotFound on stderr, and the exit status is 1.\n"
+	"When nothing matches, stderr says \"No resources found in NS namespace.\"\n"
+	"(\"No resources found\" with -A) and the exit status is 0.\n"
+	"-l and --field-selector select on every kind but events; they cannot be\n"
+	"given with NAMEs (exit 1, as kubectl). KIND is one of:\n"
 	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
 	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
 	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
@@ -44,7 +52,14 @@ static const char get_usage[] =
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
 	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
 	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
-	"                     FailedLoad, Removed)\n";
+	"                     FailedLoad, Removed)\n"
+	"\n"
+	"Examples:\n"
+	"  podvisor get pods -A -l 'app=web,env in (prod,staging)' --show-labels\n"
+	"  podvisor get pods --field-selector status.phase!=Running,spec.nodeName=node-a\n"
+	"  podvisor get deploy -o wide          # CONTAINERS IMAGES SELECTOR\n"
+	"  podvisor get svc web db --no-headers # two Services, rows only\n"
+	"  podvisor get pods -l tier -o name    # pod/web-0 ... for scripts\n";
 
 static const char describe_usage[] =
 	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"

@@ -307,7 +307,7 @@ G jobs -o wide | head -1 | grep -Eq ' AGE +CONTAINERS +IMAGES +SELECTOR$' && G j
 G cronjobs -o wide | head -1 | grep -Eq ' AGE +CONTAINERS +IMAGES +SELECTOR$' && G cronjobs -o wide | grep -Eq '^tick .* main +busybox:test +<none>$' \
 	&& ok "cronjobs -o wide" || fail "cronjobs wide: $(G cronjobs -o wide)"
 G ds -A -o wide --show-labels | head -1 | grep -Eq '^NAMESPACE +NAME .* SELECTOR +LABELS$' && G ds -A -o wide --show-labels | grep -Eq '^ta +agent .* team=x$' \
-	&& ok "ds -A -o wide --show-labels: 13 columns" || fail "ds 14: $(G ds -A -o wide --show-labels)"
+	&& ok "ds -A -o wide --show-labels: 13 columns" || fail "ds 13 columns: $(G ds -A -o wide --show-labels)"
 
 # --- names, NotFound, nothing found -----------------------------------------
 out=$(G pod nosuch 2>"$T_TMP/err"); rc=$?
