@@ -340,6 +340,13 @@ for k in svc ep deploy rs sts ds jobs cronjobs cm secrets pvc; do
 	[ "$rc" = 0 ] && [ "$out" = "No resources found in empty namespace." ] || { fail "get $k -n empty: $rc $out"; continue; }
 	ok "get $k -n empty: No resources found, exit 0"
 done
+# --- events: kubectl's table, --no-headers; no selectors ---------------------
+G events | head -1 | grep -Eq '^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$' && G events | grep -Eq ' file:.*/kinds.yaml +' \
+	&& ok "get events: kubectl's columns" || fail "events: $(G events 2>&1 | head -2)"
+[ "$(G events --no-headers | grep -c '^LAST SEEN')" = 0 ] && [ "$(G events --no-headers | wc -l)" -ge 2 ] \
+	&& ok "get events --no-headers: rows only" || fail "events no-headers: $(G events --no-headers 2>&1 | head -2)"
+expect_rc 2 "get events -l: a usage error" "$PODVISOR" get events -l a=b
+
 out=$(G pv -l team=none -o name 2>&1); rc=$?
 [ "$rc" = 0 ] && [ "$out" = "No resources found" ] && ok "get pv, none: 'No resources found'" || fail "pv none: $rc $out"
 
