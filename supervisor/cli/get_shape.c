@@ -142,12 +142,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The N strings of V sorted, joined by ",", into BUF; "<none>" when N is 0. */
+/* Requirements ("k=v", "k in (a)", "k", "!k") by their key, as
+ * apimachinery sorts a selector's. */
+static int cmp_key(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t lx, ly;
+	int c;
+
+	x += *x == '!';
+	y += *y == '!';
+	lx = strcspn(x, "= ");
+	ly = strcspn(y, "= ");
+	c = strncmp(x, y, lx < ly ? lx : ly);
+	return c ? c : lx < ly ? -1 : lx > ly ? 1 : strcmp(x, y);
+}
+
+/* The N strings of V sorted by key, joined by ",", into BUF; "<none>"
+ * when N is 0. */
 static void join_sorted(char **v, size_t n, char *buf, size_t len)
 {
 	char *joined;
 
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), cmp_key);
 	joined = n ? pv_strjoin((const char *const *)v, n, ",") : NULL;
 	snprintf(buf, len, "%s", joined ? joined : "<none>");
 	free(joined);
