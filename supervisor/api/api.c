@@ -19,6 +19,7 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
 #include "supervisor/api/delete_api.h"
+#include "supervisor/api/list_meta.h"
 #include "supervisor/api/objects_api.h"
 #include "supervisor/api/version.h"
 #include "supervisor/controllers/controllers.h"
@@ -176,7 +177,8 @@ static void add_int(struct json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static struct json_object *workload_json(const struct pv_workload_status *s, const char *name,
+static struct json_object *workload_json(const struct pv_daemon *d,
+					 const struct pv_workload_status *s, const char *name,
 					 bool rs)
 {
 	struct json_object *o = json_object_new_object();
@@ -197,6 +199,7 @@ static struct json_object *workload_json(const struct pv_workload_status *s, con
 		json_object_object_foreach(s->info, k, v)
 			json_object_object_add(o, k, json_object_get(v));
 	}
+	pv_list_meta_workload(d, s->kind, s->ns, s->name, rs ? s->hash : NULL, o);
 	return o;
 }
 
@@ -228,11 +231,11 @@ static struct json_object *op_workloads(struct pv_daemon *d)
 
 		for (size_t k = 0; k < N_WORKLOAD_ARRAYS; k++)
 			if (!strcmp(st[i].kind, workload_arrays[k][0]))
-				json_object_array_add(arr[k], workload_json(&st[i], st[i].name, false));
+				json_object_array_add(arr[k], workload_json(d, &st[i], st[i].name, false));
 		if (strcmp(st[i].kind, "Deployment") != 0)
 			continue;
 		snprintf(name, sizeof(name), "%s-%s", st[i].name, st[i].hash);
-		json_object_array_add(arr[1], workload_json(&st[i], name, true));
+		json_object_array_add(arr[1], workload_json(d, &st[i], name, true));
 	}
 	return o;
 }
@@ -250,6 +253,14 @@ static struct json_object *op_rollout(struct pv_daemon *d, const char *ns, const
 	return error_json(msg);
 }
 
+/* ANSWER with each item of its array KEY labelled as its manifest is. */
+static struct json_object *with_labels(const struct pv_daemon *d, struct json_object *answer,
+				       const char *key, enum pv_kind k, bool cluster)
+{
+	pv_list_meta_labels(d, k, cluster, json_object_object_get(answer, key));
+	return answer;
+}
+
 static struct json_object *handle(struct pv_daemon *d, const struct pv_api_request *r)
 {
 	switch (r->op) {
@@ -260,9 +271,9 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 	case PV_API_FILES:
 		return op_files(d);
 	case PV_API_SERVICES:
-		return pv_services_json(d);
+		return with_labels(d, pv_services_json(d), "items", PV_KIND_SERVICE, false);
 	case PV_API_STORAGE:
-		return pv_storage_json(d);
+		return with_labels(d, pv_storage_json(d), "volumes", PV_KIND_PV, true);
 	case PV_API_CONFIG:
 		return pv_config_json(d);
 	case PV_API_EVENTS:

@@ -15,10 +15,18 @@
 #include "supervisor/core/table.h"
 
 static const char get_usage[] =
-	"Usage: podvisor get KIND [NAME | -l SELECTOR] [-n NAMESPACE | -A] [-o wide|json|yaml]\n"
-	"                   [--state DIR]\n"
+	"Usage: podvisor get KIND [NAME...] [-n NAMESPACE | -A] [-l SELECTOR]\n"
+	"                   [--field-selector SELECTOR] [--show-labels] [--no-headers]\n"
+	"                   [-o wide|name|json|yaml] [--state DIR]\n"
 	"\n"
-	"List what the daemon runs, as kubectl does. KIND is one of:\n"
+	"List what the daemon runs, as kubectl does: the items of KIND in the\n"
+	"namespace (default: default), or in every namespace with -A (then a\n"
+	"NAMESPACE column comes first). With NAMEs, only those; each NAME that is\n"
+	"not there is kubectl's NotFound on stderr, and the exit status is 1.\n"
+	"When nothing matches, stderr says \"No resources found in NS namespace.\"\n"
+	"(\"No resources found\" with -A) and the exit status is 0.\n"
+	"-l and --field-selector select on every kind but events; they cannot be\n"
+	"given with NAMEs (exit 1, as kubectl). KIND is one of:\n"
 	"  pods (po)          NAME  READY  STATUS  RESTARTS  AGE\n"
 	"                     STATUS is Pending, ContainerCreating, Running, Completed,\n"
 	"                     Error, CrashLoopBackOff, ErrImageNeverPull, Init:N/M,\n"
@@ -44,7 +52,14 @@ static const char get_usage[] =
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
 	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
 	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
-	"                     FailedLoad, Removed)\n";
+	"                     FailedLoad, Removed)\n"
+	"\n"
+	"Examples:\n"
+	"  podvisor get pods -A -l 'app=web,env in (prod,staging)' --show-labels\n"
+	"  podvisor get pods --field-selector status.phase!=Running,spec.nodeName=node-a\n"
+	"  podvisor get deploy -o wide          # CONTAINERS IMAGES SELECTOR\n"
+	"  podvisor get svc web db --no-headers # two Services, rows only\n"
+	"  podvisor get pods -l tier -o name    # pod/web-0 ... for scripts\n";
 
 static const char describe_usage[] =
 	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
@@ -62,41 +77,28 @@ static const char describe_usage[] =
 	"and events; a ReplicaSet (rs), StatefulSet (sts), DaemonSet (ds), Job or\n"
 	"CronJob: its counts, what its controller reports, and its events.\n";
 
-static const char *label_of(const void *labels, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex((struct json_object *)labels, key, &v)
-		       ? json_object_get_string(v) : NULL;
-}
-
-bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
-{
-	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
-		return false;
-	if (o->sel && !pv_labelsel_matches(o->sel, label_of, json_object_object_get(p, "labels")))
-		return false;
-	return !o->name || strcmp(pv_json_str(p, "name", ""), o->name) == 0;
-}
-
 static void restarts_cell(struct json_object *p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%lld", (long long)pv_json_int(p, "restarts"));
 }
 
-static void print_pods(const struct get_opts *o, struct json_object *items)
+static bool wide(const struct get_opts *o)
+{
+	return o->output && strcmp(o->output, "wide") == 0;
+}
+
+static size_t print_pods(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
-					    "AGE", "IP", "NODE", "UID" };
-	size_t first = o->all ? 0 : 1, ncols = o->output && !strcmp(o->output, "wide") ? 9 : 6;
-	struct pv_table t;
-	size_t shown = 0;
+					    "AGE", "IP", "NODE", "NOMINATED NODE",
+					    "READINESS GATES" };
+	struct get_table t;
 
-	pv_table_init(&t, ncols - first, head + first);
+	pv_get_table_init(&t, o, wide(o) ? 10 : 6, head);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *p = json_object_array_get_idx(items, i);
 		char ready[32], restarts[32], age[32];
-		const char *row[9];
+		const char *row[10];
 
 		if (!pv_get_wanted(o, p))
 			continue;
@@ -111,19 +113,12 @@ static void print_pods(const struct get_opts *o, struct json_object *items)
 		row[4] = restarts;
 		row[5] = age;
 		row[6] = *pv_json_str(p, "podIP", "") ? pv_json_str(p, "podIP", "") : "<none>";
-		row[7] = pv_json_str(p, "node", "");
-		row[8] = pv_json_str(p, "uid", "");
-		pv_table_row(&t, row + first);
-		shown++;
+		row[7] = *pv_json_str(p, "node", "") ? pv_json_str(p, "node", "") : "<none>";
+		row[8] = "<none>";
+		row[9] = "<none>";
+		pv_get_table_add(&t, p, row);
 	}
-	if (shown)
-		pv_table_print(&t, stdout);
-	else if (o->name)
-		fprintf(stderr, "Error from the daemon: pod \"%s\" not found\n", o->name);
-	else
-		fprintf(stderr, "No resources found%s%s%s.\n", o->all ? "" : " in ",
-			o->all ? "" : o->ns, o->all ? "" : " namespace");
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 int pv_get_structured(const struct get_opts *o, struct json_object *items)
@@ -158,32 +153,34 @@ static void event_age(struct json_object *e, char *buf, size_t len)
 			 (long long)pv_json_int(e, "count"));
 }
 
-static void print_events(const struct get_opts *o, struct json_object *items)
+static size_t print_events(const struct get_opts *o, struct json_object *items)
 {
-	static const char *const head[] = { "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" };
-	struct pv_table t;
+	static const char *const head[] = { "", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" };
+	struct get_opts eo = *o;
+	struct get_table t;
 
-	(void)o;
 	if (!items || !json_object_array_length(items)) {
 		fprintf(stderr, "No events found.\n");
-		return;
+		return 1; /* said */
 	}
-	pv_table_init(&t, 5, head);
+	eo.cluster = true; /* the OBJECT column names the namespace */
+	eo.show_labels = false;
+	pv_get_table_init(&t, &eo, 6, head);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *e = json_object_array_get_idx(items, i);
 		char age[48];
-		const char *row[5];
+		const char *row[6];
 
 		event_age(e, age, sizeof(age));
-		row[0] = age;
-		row[1] = pv_json_str(e, "type", "");
-		row[2] = pv_json_str(e, "reason", "");
-		row[3] = pv_json_str(e, "object", "");
-		row[4] = pv_json_str(e, "message", "");
-		pv_table_row(&t, row);
+		row[0] = "";
+		row[1] = age;
+		row[2] = pv_json_str(e, "type", "");
+		row[3] = pv_json_str(e, "reason", "");
+		row[4] = pv_json_str(e, "object", "");
+		row[5] = pv_json_str(e, "message", "");
+		pv_get_table_add(&t, e, row);
 	}
-	pv_table_print(&t, stdout);
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 enum get_kind { GET_PODS, GET_SERVICES, GET_ENDPOINTS, GET_PV, GET_PVC, GET_CM, GET_SECRET,
@@ -194,37 +191,51 @@ typedef int describe_fn(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
 
 /* Where each kind's items come from (the API op and the array in its
- * answer), who prints them, and the kind's name in the events. */
+ * answer), who prints them, the kind's name in the events, and as
+ * kubectl names it: its resource (plural) in its API group, and its
+ * -o name prefix. */
 static const struct get_kind_info {
 	const char *op, *items;
 	bool cluster; /* cluster-scoped: no namespace to filter by */
-	void (*print)(const struct get_opts *o, struct json_object *items);
+	size_t (*print)(const struct get_opts *o, struct json_object *items);
 	describe_fn *describe; /* NULL: pods have their own op; ep: none */
 	const char *events;    /* NULL: the daemon records none */
+	const char *resource, *group, *prefix;
+	const char *const *fields; /* --field-selector's fields past metadata.* */
 } kinds[] = {
-	[GET_PODS] = { "pods", "items", false, print_pods, NULL, NULL },
+	[GET_PODS] = { "pods", "items", false, print_pods, NULL, NULL, "pods", "", "pod",
+		       pv_get_pod_fields },
 	[GET_SERVICES] = { "services", "items", false, pv_get_print_services, pv_describe_service,
-			   "service" },
-	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, NULL, NULL },
+			   "service", "services", "", "service", NULL },
+	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, NULL, NULL,
+			    "endpoints", "", "endpoints", NULL },
 	[GET_PV] = { "storage", "volumes", true, pv_get_print_volumes, pv_describe_volume,
-		     "persistentvolume" },
+		     "persistentvolume", "persistentvolumes", "", "persistentvolume", NULL },
 	[GET_PVC] = { "storage", "claims", false, pv_get_print_claims, pv_describe_claim,
-		      "persistentvolumeclaim" },
+		      "persistentvolumeclaim", "persistentvolumeclaims", "",
+		      "persistentvolumeclaim", NULL },
 	[GET_CM] = { "config", "configmaps", false, pv_get_print_configmaps, pv_describe_configmap,
-		     "configmap" },
-	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL },
-	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL },
+		     "configmap", "configmaps", "", "configmap", NULL },
+	[GET_SECRET] = { "config", "secrets", false, pv_get_print_secrets, pv_describe_secret, NULL,
+			 "secrets", "", "secret", pv_get_secret_fields },
+	[GET_EVENTS] = { "events", "items", true, print_events, NULL, NULL, "events", "", "event",
+			 NULL },
 	[GET_DEPLOY] = { "workloads", "deployments", false, pv_get_print_deployments,
-			 pv_describe_deployment, "deployment" },
+			 pv_describe_deployment, "deployment", "deployments", "apps",
+			 "deployment.apps", NULL },
 	[GET_RS] = { "workloads", "replicasets", false, pv_get_print_replicasets,
-		     pv_describe_replicaset, "replicaset" },
+		     pv_describe_replicaset, "replicaset", "replicasets", "apps", "replicaset.apps",
+		     NULL },
 	[GET_STS] = { "workloads", "statefulsets", false, pv_get_print_statefulsets,
-		      pv_describe_workload, "statefulset" },
+		      pv_describe_workload, "statefulset", "statefulsets", "apps",
+		      "statefulset.apps", NULL },
 	[GET_DS] = { "workloads", "daemonsets", false, pv_get_print_daemonsets,
-		     pv_describe_workload, "daemonset" },
-	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_job, "job" },
+		     pv_describe_workload, "daemonset", "daemonsets", "apps", "daemonset.apps", NULL },
+	[GET_JOB] = { "workloads", "jobs", false, pv_get_print_jobs, pv_describe_job, "job", "jobs",
+		      "batch", "job.batch", NULL },
 	[GET_CRONJOB] = { "workloads", "cronjobs", false, pv_get_print_cronjobs,
-			  pv_describe_cronjob, "cronjob" },
+			  pv_describe_cronjob, "cronjob", "cronjobs", "batch", "cronjob.batch",
+			  NULL },
 };
 
 static enum get_kind kind_of(const char *k)
@@ -280,7 +291,7 @@ static struct json_object *call(const struct get_opts *o, const char *op, const 
 	"statefulsets (sts), daemonsets (ds), jobs, cronjobs (cj), "                        \
 	"configmaps (cm), secrets, events (ev)"
 
-static const char *const get_formats[] = { "wide", "json", "yaml", "internal-json", NULL };
+static const char *const get_formats[] = { "wide", "name", "json", "yaml", "internal-json", NULL };
 
 /* The options of get, into O: PV_CLI_GO with the operands in A, or the
  * exit status. */
@@ -291,12 +302,23 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_FLAG_OPT("all-namespaces", 'A', &o->all,
 				"every namespace, with a NAMESPACE column"),
 		PV_CLI_STR_OPT("selector", 'l', &o->selector, "SELECTOR",
-			       "pods, pvc: only those whose labels match, as kubectl's -l: app=web, "
+			       "only those whose labels match, as kubectl's -l: app=web, "
 			       "app!=web, 'env in (a,b)', 'env notin (a)', key, !key; several "
-			       "separated by commas"),
+			       "separated by commas, all of which must hold"),
+		PV_CLI_STR_OPT("field-selector", 0, &o->field_selector, "SELECTOR",
+			       "only those whose fields match: metadata.name, metadata.namespace "
+			       "(every kind), status.phase and spec.nodeName (pods), type "
+			       "(secrets); FIELD=VALUE, FIELD==VALUE or FIELD!=VALUE, separated "
+			       "by commas"),
+		PV_CLI_FLAG_OPT("show-labels", 0, &o->show_labels,
+				"a last column LABELS: each item's labels, a=b,c=d"),
+		PV_CLI_FLAG_OPT("no-headers", 0, &o->no_headers, "no header line"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
-				  "wide (pods: adds IP, NODE and UID; services: SELECTOR; pv, pvc: "
-				  "VOLUMEMODE), json or yaml"),
+				  "wide (pods: IP, NODE, NOMINATED NODE, READINESS GATES; "
+				  "services: SELECTOR; deploy, rs, ds, jobs, cronjobs: CONTAINERS, "
+				  "IMAGES, SELECTOR; sts: CONTAINERS, IMAGES; pv, pvc: VOLUMEMODE), "
+				  "name (KIND/NAME, one a line: pod/web-0, deployment.apps/web), "
+				  "json or yaml"),
 		PV_CLI_OPT_STATE(&o->state),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
@@ -343,66 +365,159 @@ static int parse_describe(int argc, char **argv, struct get_opts *o, struct pv_c
 	return PV_CLI_GO;
 }
 
-int pv_cmd_get(int argc, char **argv)
+/* The -o name lines of the wanted ITEMS (kubectl's KIND/NAME): how many. */
+static size_t print_names(const struct get_opts *o, enum get_kind kind, struct json_object *items)
 {
-	struct get_opts o = { 0 };
-	struct pv_cli_args a;
-	struct json_object *resp, *items;
-	struct pv_labelsel sel;
-	struct pv_err err = { 0 };
-	enum get_kind kind;
-	int rc = parse_get(argc, argv, &o, &a);
+	size_t n = 0;
 
-	if (rc != PV_CLI_GO)
-		return rc;
-	rc = PV_EXIT_OK;
-	kind = kind_of(a.v[0]);
-	if (o.selector && kind != GET_PODS && kind != GET_PVC) {
-		fprintf(stderr, "error: -l is taken by get pods and get pvc only\n");
-		return PV_EXIT_USAGE;
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *x = json_object_array_get_idx(items, i);
+
+		/* Without a selector a Service has no Endpoints. */
+		if (!pv_get_wanted(o, x) ||
+		    (kind == GET_ENDPOINTS && !*pv_json_str(x, "selector", "")))
+			continue;
+		printf("%s/%s\n", kinds[kind].prefix, pv_json_str(x, "name", ""));
+		n++;
 	}
-	if (o.selector && a.n > 1) { /* kubectl's words, and its exit code */
-		fprintf(stderr, "error: selectors and the all flag cannot be used when passing "
-				"resource/name arguments\n");
-		return PV_EXIT_FAIL;
+	return n;
+}
+
+/* Say kubectl's NotFound for each name of O that no item has: 1 when
+ * one is missing, else 0. *FOUND: how many names are there. */
+static int say_missing(const struct get_opts *o, const struct get_kind_info *k,
+		       struct json_object *items, size_t *found)
+{
+	struct get_opts one = *o;
+	int rc = 0;
+
+	*found = 0;
+	for (size_t i = 0; i < o->nnames; i++) {
+		bool there = false;
+
+		one.names = &o->names[i];
+		one.nnames = 1;
+		for (size_t j = 0; !there && j < json_object_array_length(items); j++)
+			there = pv_get_wanted(&one, json_object_array_get_idx(items, j));
+		if (there) {
+			(*found)++;
+			continue;
+		}
+		fprintf(stderr, "Error from server (NotFound): %s%s%s \"%s\" not found\n", k->resource,
+			*k->group ? "." : "", k->group, o->names[i]);
+		rc = PV_EXIT_FAIL;
 	}
-	if (o.selector && pv_labelsel_parse(o.selector, &sel, &err) < 0) {
-		fprintf(stderr, "error: %s\n", err.msg);
-		return PV_EXIT_FAIL; /* as kubectl: 1 */
-	}
-	if (o.selector)
-		o.sel = &sel;
-	o.name = a.n > 1 ? a.v[1] : NULL;
-	o.all = o.all || kinds[kind].cluster;
+	return rc;
+}
+
+static bool structured(const struct get_opts *o)
+{
+	return o->output && (strcmp(o->output, "json") == 0 || strcmp(o->output, "yaml") == 0);
+}
+
+/* The wanted ITEMS of KIND, as O shapes them; the exit status. */
+static int show(const struct get_opts *o, enum get_kind kind, struct json_object *items)
+{
+	size_t found, shown;
+	int rc = say_missing(o, &kinds[kind], items, &found);
+
+	if (o->output && strcmp(o->output, "internal-json") == 0) /* the daemon's records, for tests */
+		return o->nnames && !found ? rc : (pv_get_structured(o, items) ?: rc);
+	if (structured(o))
+		return o->nnames && !found ? rc
+					   : (pv_k8sobj_print(o, kinds[kind].resource, o->nnames == 1, items) ?: rc);
+	if (o->output && strcmp(o->output, "name") == 0)
+		shown = print_names(o, kind, items);
+	else
+		shown = kinds[kind].print(o, items);
+	if (!shown && !o->nnames) /* kubectl's words: not an error */
+		fprintf(stderr, o->all ? "No resources found\n" : "No resources found in %s namespace.\n",
+			o->ns);
+	return rc;
+}
+
+/* Ask the daemon for KIND's items and show those O wants. */
+static int get_items(struct get_opts *o, enum get_kind kind)
+{
+	const char *object = NULL;
+	struct json_object *resp, *items;
+	int rc;
+
 	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
-		resp = call(&o, kinds[kind].op, o.name);
-		o.name = NULL;
-	} else {
-		resp = call(&o, kinds[kind].op, NULL);
+		object = o->nnames ? o->names[0] : NULL;
+		o->nnames = 0;
 	}
-	if (!resp) {
-		if (o.sel)
-			pv_labelsel_free(&sel);
+	if (!(resp = call(o, kinds[kind].op, object)))
 		return PV_EXIT_FAIL;
-	}
 	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||
 	    !json_object_is_type(items, json_type_array)) {
 		fprintf(stderr, "podvisor: the daemon's answer has no %s list: is the daemon "
 				"the same version as this command?\n", kinds[kind].items);
 		json_object_put(resp);
-		if (o.sel)
-			pv_labelsel_free(&sel);
 		return PV_EXIT_FAIL;
 	}
-	if (o.output && strcmp(o.output, "internal-json") == 0) /* the daemon's records, for tests */
-		rc = pv_get_structured(&o, items);
-	else if (o.output && (strcmp(o.output, "json") == 0 || strcmp(o.output, "yaml") == 0))
-		rc = pv_k8sobj_print(&o, a.v[0], o.name != NULL, items);
-	else
-		kinds[kind].print(&o, items);
+	rc = show(o, kind, items);
 	json_object_put(resp);
+	return rc;
+}
+
+/* The selectors of O parsed into SEL and FSEL (O points at them): 0,
+ * or the exit status after saying why not, as kubectl says it. */
+static int parse_selectors(struct get_opts *o, enum get_kind kind, struct pv_labelsel *sel,
+			   struct get_fieldsel *fsel)
+{
+	const struct get_kind_info *k = &kinds[kind];
+	struct pv_err err = { 0 };
+	char resource[96];
+
+	if (kind == GET_EVENTS && (o->selector || o->field_selector ||
+				   (o->output && !strcmp(o->output, "name")))) {
+		fprintf(stderr, "error: -l, --field-selector and -o name do not apply to events\n");
+		return PV_EXIT_USAGE;
+	}
+	if ((o->selector || o->field_selector) && o->nnames) { /* kubectl's words and code */
+		fprintf(stderr, "error: selectors and the all flag cannot be used when passing "
+				"resource/name arguments\n");
+		return PV_EXIT_FAIL;
+	}
+	if (o->selector && pv_labelsel_parse(o->selector, sel, &err) < 0) {
+		fprintf(stderr, "error: %s\n", err.msg);
+		return PV_EXIT_FAIL; /* as kubectl: 1 */
+	}
+	if (o->selector)
+		o->sel = sel;
+	snprintf(resource, sizeof(resource), "%s/v1, Resource=%s", k->group, k->resource);
+	if (o->field_selector &&
+	    pv_get_fieldsel_parse(o->field_selector, k->fields, resource, o->selector, fsel) < 0)
+		return PV_EXIT_FAIL;
+	if (o->field_selector)
+		o->fsel = fsel;
+	return 0;
+}
+
+int pv_cmd_get(int argc, char **argv)
+{
+	struct get_opts o = { 0 };
+	struct pv_cli_args a;
+	struct pv_labelsel sel;
+	struct get_fieldsel fsel;
+	enum get_kind kind;
+	int rc = parse_get(argc, argv, &o, &a);
+
+	if (rc != PV_CLI_GO)
+		return rc;
+	kind = kind_of(a.v[0]);
+	o.names = a.v + 1;
+	o.nnames = (size_t)a.n - 1;
+	o.cluster = kinds[kind].cluster;
+	o.all = o.all || o.cluster;
+	rc = parse_selectors(&o, kind, &sel, &fsel);
+	if (rc == 0)
+		rc = get_items(&o, kind);
 	if (o.sel)
 		pv_labelsel_free(&sel);
+	if (o.fsel)
+		pv_get_fieldsel_free(&fsel);
 	return rc;
 }
 

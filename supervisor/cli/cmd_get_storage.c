@@ -18,7 +18,7 @@
 /* One row's cells; ROW points into the buffers or into the item. */
 struct cells {
 	char age[32], count[32];
-	const char *row[10];
+	const char *row[11];
 };
 
 typedef void fill_fn(struct json_object *x, struct cells *c);
@@ -53,14 +53,13 @@ static int nkeys(struct json_object *x, const char *k)
 	return m ? json_object_object_length(m) : 0;
 }
 
-/* The wanted ITEMS as a table of HEAD[FIRST..NCOLS), one row each by FILL. */
-static void print_table(const struct get_opts *o, struct json_object *items, const char *kind,
-			const char *const *head, size_t first, size_t ncols, fill_fn *fill)
+/* The wanted ITEMS as a table of HEAD[0..NCOLS), one row each by FILL. */
+static size_t print_table(const struct get_opts *o, struct json_object *items,
+			  const char *const *head, size_t ncols, fill_fn *fill)
 {
-	struct pv_table t;
-	size_t shown = 0;
+	struct get_table t;
 
-	pv_table_init(&t, ncols - first, head + first);
+	pv_get_table_init(&t, o, ncols, head);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *x = json_object_array_get_idx(items, i);
 		struct cells c = { 0 };
@@ -69,14 +68,9 @@ static void print_table(const struct get_opts *o, struct json_object *items, con
 			continue;
 		age_cell(x, c.age, sizeof(c.age));
 		fill(x, &c);
-		pv_table_row(&t, c.row + first);
-		shown++;
+		pv_get_table_add(&t, x, c.row);
 	}
-	if (shown)
-		pv_table_print(&t, stdout);
-	else
-		pv_get_not_found(o, kind);
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 static void volume_row(struct json_object *v, struct cells *c)
@@ -84,19 +78,20 @@ static void volume_row(struct json_object *v, struct cells *c)
 	static const char *const keys[] = { "name", "capacity", "accessModes", "reclaimPolicy",
 					    "status", "claim", "storageClass", "reason" };
 
+	c->row[0] = ""; /* cluster-scoped */
 	for (size_t i = 0; i < PV_ARRAY_SIZE(keys); i++)
-		c->row[i] = pv_json_str(v, keys[i], "");
-	c->row[8] = c->age;
-	c->row[9] = pv_json_str(v, "volumeMode", "");
+		c->row[1 + i] = pv_json_str(v, keys[i], "");
+	c->row[9] = c->age;
+	c->row[10] = pv_json_str(v, "volumeMode", "");
 }
 
-void pv_get_print_volumes(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_volumes(const struct get_opts *o, struct json_object *items)
 {
-	static const char *const head[] = { "NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY",
+	static const char *const head[] = { "", "NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY",
 					    "STATUS", "CLAIM", "STORAGECLASS", "REASON", "AGE",
 					    "VOLUMEMODE" };
 
-	print_table(o, items, "persistentvolumes", head, 0, wide(o) ? 10 : 9, volume_row);
+	return print_table(o, items, head, wide(o) ? 11 : 10, volume_row);
 }
 
 static void claim_row(struct json_object *p, struct cells *c)
@@ -110,13 +105,12 @@ static void claim_row(struct json_object *p, struct cells *c)
 	c->row[8] = pv_json_str(p, "volumeMode", "");
 }
 
-void pv_get_print_claims(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_claims(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "STATUS", "VOLUME", "CAPACITY",
 					    "ACCESS MODES", "STORAGECLASS", "AGE", "VOLUMEMODE" };
 
-	print_table(o, items, "persistentvolumeclaims", head, o->all ? 0 : 1, wide(o) ? 9 : 8,
-		    claim_row);
+	return print_table(o, items, head, wide(o) ? 9 : 8, claim_row);
 }
 
 static void configmap_row(struct json_object *m, struct cells *c)
@@ -128,11 +122,11 @@ static void configmap_row(struct json_object *m, struct cells *c)
 	c->row[3] = c->age;
 }
 
-void pv_get_print_configmaps(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_configmaps(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "DATA", "AGE" };
 
-	print_table(o, items, "configmaps", head, o->all ? 0 : 1, 4, configmap_row);
+	return print_table(o, items, head, 4, configmap_row);
 }
 
 static void secret_row(struct json_object *s, struct cells *c)
@@ -145,11 +139,11 @@ static void secret_row(struct json_object *s, struct cells *c)
 	c->row[4] = c->age;
 }
 
-void pv_get_print_secrets(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_secrets(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "TYPE", "DATA", "AGE" };
 
-	print_table(o, items, "secrets", head, o->all ? 0 : 1, 5, secret_row);
+	return print_table(o, items, head, 5, secret_row);
 }
 
 /* ---- describe ---- */

@@ -14,15 +14,6 @@
 
 #define EP_SHOWN 3 /* kubectl: "a,b,c + 2 more..." */
 
-void pv_get_not_found(const struct get_opts *o, const char *kind)
-{
-	if (o->name)
-		fprintf(stderr, "Error from the daemon: %s \"%s\" not found\n", kind, o->name);
-	else
-		fprintf(stderr, "No resources found%s%s%s.\n", o->all ? "" : " in ",
-			o->all ? "" : o->ns, o->all ? "" : " namespace");
-}
-
 /* A cell's parts, joined once all are there. */
 struct parts {
 	char **v;
@@ -127,15 +118,14 @@ static const char *external_ip_cell(struct json_object *svc)
 	return strcmp(type, "LoadBalancer") == 0 ? "<pending>" : "<none>";
 }
 
-void pv_get_print_services(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_services(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP",
 					    "PORT(S)", "AGE", "SELECTOR" };
 	bool wide = o->output && !strcmp(o->output, "wide");
-	size_t first = o->all ? 0 : 1, ncols = wide ? 8 : 7, shown = 0;
-	struct pv_table t;
+	struct get_table t;
 
-	pv_table_init(&t, ncols - first, head + first);
+	pv_get_table_init(&t, o, wide ? 8 : 7, head);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *s = json_object_array_get_idx(items, i);
 		cleanup_free char *ports = NULL;
@@ -154,14 +144,9 @@ void pv_get_print_services(const struct get_opts *o, struct json_object *items)
 		row[5] = ports ? ports : "";
 		row[6] = age;
 		row[7] = *pv_json_str(s, "selector", "") ? pv_json_str(s, "selector", "") : "<none>";
-		pv_table_row(&t, row + first);
-		shown++;
+		pv_get_table_add(&t, s, row);
 	}
-	if (shown)
-		pv_table_print(&t, stdout);
-	else
-		pv_get_not_found(o, "services");
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 /* Every distinct ip:port of the Service, in port order; LIMIT of them
@@ -192,13 +177,12 @@ static char *endpoints_cell(struct json_object *svc, size_t limit)
 	return out;
 }
 
-void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "ENDPOINTS", "AGE" };
-	size_t first = o->all ? 0 : 1, shown = 0;
-	struct pv_table t;
+	struct get_table t;
 
-	pv_table_init(&t, 4 - first, head + first);
+	pv_get_table_init(&t, o, 4, head);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *s = json_object_array_get_idx(items, i);
 		cleanup_free char *eps = NULL;
@@ -214,14 +198,9 @@ void pv_get_print_endpoints(const struct get_opts *o, struct json_object *items)
 		row[1] = pv_json_str(s, "name", "");
 		row[2] = eps ? eps : "";
 		row[3] = age;
-		pv_table_row(&t, row + first);
-		shown++;
+		pv_get_table_add(&t, s, row);
 	}
-	if (shown)
-		pv_table_print(&t, stdout);
-	else
-		pv_get_not_found(o, "endpoints");
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 static void describe_ports(struct json_object *s)

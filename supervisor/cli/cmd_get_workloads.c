@@ -11,41 +11,57 @@
 
 #define MAX_CELLS 6
 #define CELL 64
+#define WIDE_CELL 1024
 
 typedef void cells_fn(struct json_object *w, char cells[MAX_CELLS][CELL]);
 
-/* The rows of ITEMS that O wants: [NAMESPACE] NAME, NCELLS cells, AGE;
- * HEAD has NCELLS + 3 names. */
-static void print_workloads(const struct get_opts *o, struct json_object *items,
-			    const char *const *head, size_t ncells, cells_fn *cells,
-			    const char *kind)
+/* The wide cells of W: CONTAINERS, IMAGES (its pod template's, joined by
+ * ","), SELECTOR. */
+static void wide_cells(struct json_object *w, char c[3][WIDE_CELL])
 {
-	size_t first = o->all ? 0 : 1, shown = 0;
-	struct pv_table t;
+	struct json_object *cs = json_object_object_get(w, "containers");
 
-	pv_table_init(&t, ncells + 3 - first, head + first);
+	c[0][0] = c[1][0] = '\0';
+	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
+		struct json_object *x = json_object_array_get_idx(cs, i);
+		size_t l0 = strlen(c[0]), l1 = strlen(c[1]);
+
+		snprintf(c[0] + l0, WIDE_CELL - l0, "%s%s", i ? "," : "", pv_json_str(x, "name", ""));
+		snprintf(c[1] + l1, WIDE_CELL - l1, "%s%s", i ? "," : "", pv_json_str(x, "image", ""));
+	}
+	pv_get_selector_cell(json_object_object_get(w, "selector"), c[2], WIDE_CELL);
+}
+
+/* The rows of ITEMS that O wants: [NAMESPACE] NAME, NCELLS cells, AGE,
+ * and with -o wide NWIDE of CONTAINERS IMAGES SELECTOR; HEAD has
+ * NCELLS + 3 + NWIDE names. */
+static size_t print_workloads(const struct get_opts *o, struct json_object *items,
+			      const char *const *head, size_t ncells, cells_fn *cells, size_t nwide)
+{
+	bool wide = o->output && strcmp(o->output, "wide") == 0;
+	struct get_table t;
+
+	pv_get_table_init(&t, o, ncells + 3 + (wide ? nwide : 0), head);
 	for (size_t i = 0; items && i < json_object_array_length(items); i++) {
 		struct json_object *w = json_object_array_get_idx(items, i);
-		char c[MAX_CELLS][CELL], age[32];
-		const char *row[MAX_CELLS + 3];
+		char c[MAX_CELLS][CELL], wc[3][WIDE_CELL], age[32];
+		const char *row[MAX_CELLS + 6];
 
 		if (!pv_get_wanted(o, w))
 			continue;
 		cells(w, c);
+		wide_cells(w, wc);
 		pv_human_duration(time(NULL) - pv_json_int(w, "created"), age, sizeof(age));
 		row[0] = pv_json_str(w, "namespace", "");
 		row[1] = pv_json_str(w, "name", "");
 		for (size_t k = 0; k < ncells; k++)
 			row[2 + k] = c[k];
 		row[2 + ncells] = age;
-		pv_table_row(&t, row + first);
-		shown++;
+		for (size_t k = 0; k < 3; k++)
+			row[3 + ncells + k] = wc[k];
+		pv_get_table_add(&t, w, row);
 	}
-	if (shown)
-		pv_table_print(&t, stdout);
-	else
-		pv_get_not_found(o, kind);
-	pv_table_free(&t);
+	return pv_get_table_done(&t);
 }
 
 static void int_cell(char *c, struct json_object *w, const char *key)
@@ -127,49 +143,52 @@ static void cronjob_cells(struct json_object *w, char c[MAX_CELLS][CELL])
 	}
 }
 
-void pv_get_print_deployments(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_deployments(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "UP-TO-DATE",
-					    "AVAILABLE", "AGE" };
+					    "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR" };
 
-	print_workloads(o, items, head, 3, deploy_cells, "deployments.apps");
+	return print_workloads(o, items, head, 3, deploy_cells, 3);
 }
 
-void pv_get_print_replicasets(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_replicasets(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY",
-					    "AGE" };
+					    "AGE", "CONTAINERS", "IMAGES", "SELECTOR" };
 
-	print_workloads(o, items, head, 3, rs_cells, "replicasets.apps");
+	return print_workloads(o, items, head, 3, rs_cells, 3);
 }
 
-void pv_get_print_statefulsets(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_statefulsets(const struct get_opts *o, struct json_object *items)
 {
-	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "AGE" };
+	static const char *const head[] = { "NAMESPACE", "NAME", "READY", "AGE", "CONTAINERS",
+					    "IMAGES" };
 
-	print_workloads(o, items, head, 1, sts_cells, "statefulsets.apps");
+	return print_workloads(o, items, head, 1, sts_cells, 2);
 }
 
-void pv_get_print_daemonsets(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_daemonsets(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY",
-					    "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE" };
+					    "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE", "CONTAINERS",
+					    "IMAGES", "SELECTOR" };
 
-	print_workloads(o, items, head, 6, ds_cells, "daemonsets.apps");
+	return print_workloads(o, items, head, 6, ds_cells, 3);
 }
 
-void pv_get_print_jobs(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_jobs(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "STATUS", "COMPLETIONS",
-					    "DURATION", "AGE" };
+					    "DURATION", "AGE", "CONTAINERS", "IMAGES", "SELECTOR" };
 
-	print_workloads(o, items, head, 3, job_cells, "jobs.batch");
+	return print_workloads(o, items, head, 3, job_cells, 3);
 }
 
-void pv_get_print_cronjobs(const struct get_opts *o, struct json_object *items)
+size_t pv_get_print_cronjobs(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "NAMESPACE", "NAME", "SCHEDULE", "TIMEZONE",
-					    "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE" };
+					    "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE", "CONTAINERS",
+					    "IMAGES", "SELECTOR" };
 
-	print_workloads(o, items, head, 5, cronjob_cells, "cronjobs.batch");
+	return print_workloads(o, items, head, 5, cronjob_cells, 3);
 }
