@@ -4,7 +4,7 @@
  * defaults (the manifests' encoder): a pod's private copy of its spec
  * (controller-made pods too), and the manifest's object for the other
  * kinds; a Deployment's ReplicaSet, which no manifest holds, gets its
- * Deployment's as "deployment". The CLI (cli/k8sobj.c) makes Kubernetes objects of them.
+ * Deployment's as "deployment". The CLI (printers/k8sobj.c) makes Kubernetes objects of them.
  * May call: node (pod records, the desired state), source, manifests. */
 #include "supervisor/api/objects_api.h"
 

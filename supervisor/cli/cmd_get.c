@@ -10,7 +10,7 @@
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/cli/opts.h"
 #include "supervisor/core/table.h"
 
@@ -144,15 +144,6 @@ int pv_get_structured(const struct get_opts *o, struct json_object *items)
 	return PV_EXIT_OK;
 }
 
-/* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
-static void event_age(struct json_object *e, char *buf, size_t len)
-{
-	pv_human_duration(time(NULL) - pv_json_int(e, "at"), buf, len);
-	if (pv_json_int(e, "count") > 1)
-		snprintf(buf + strlen(buf), len - strlen(buf), " (x%lld)",
-			 (long long)pv_json_int(e, "count"));
-}
-
 static size_t print_events(const struct get_opts *o, struct json_object *items)
 {
 	static const char *const head[] = { "", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" };
@@ -171,7 +162,7 @@ static size_t print_events(const struct get_opts *o, struct json_object *items)
 		char age[48];
 		const char *row[6];
 
-		event_age(e, age, sizeof(age));
+		pv_get_event_age(e, age, sizeof(age));
 		row[0] = "";
 		row[1] = age;
 		row[2] = pv_json_str(e, "type", "");
@@ -539,24 +530,6 @@ static void describe_state(struct json_object *st, const char *indent)
 		       pv_json_str(s, "reason", ""));
 		if (*pv_json_str(s, "message", ""))
 			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
-	}
-}
-
-void pv_get_print_events(struct json_object *ev, const char *title)
-{
-	printf("%s:\n", title);
-	if (!ev || !json_object_array_length(ev)) {
-		printf("  <none>\n");
-		return;
-	}
-	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
-	for (size_t i = 0; i < json_object_array_length(ev); i++) {
-		struct json_object *e = json_object_array_get_idx(ev, i);
-		char age[48];
-
-		event_age(e, age, sizeof(age));
-		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
-		       pv_json_str(e, "message", ""));
 	}
 }
 

@@ -29,7 +29,7 @@
 #include "manifests/encode.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/cli/opts.h"
 #include "supervisor/cli/rollout_edit.h"
 #include "supervisor/core/fsutil.h"

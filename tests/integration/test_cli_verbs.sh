@@ -113,8 +113,10 @@ wait_for 20 '"$PODVISOR" get pods alpha >/dev/null 2>&1 && "$PODVISOR" get pods 
 	&& [ "$(comp "podvisor describe po -n default alpi")" = alpine ] && [ -z "$(comp "podvisor get pods -n other al")" ] \
 	&& ok "TAB completes pod names from the daemon (not its header): get pods al, logs, wait pod/alp, -n honoured" \
 	|| fail "pod names: get pods al '$(comp "podvisor get pods al")', logs '$(comp "podvisor logs ")', wait '$(comp "podvisor wait --for=delete pod/alp")'"
-# zsh, through its bashcompinit, when zsh is there
-if command -v zsh >/dev/null; then
+# zsh (scripts/deps.sh installs it), through its bashcompinit
+if ! command -v zsh >/dev/null; then
+	fail "completion zsh: no zsh on this machine (scripts/deps.sh installs it)"
+else
 	out=$(zsh -f -c '. <(podvisor completion zsh) || exit 9
 	COMP_LINE="podvisor describe deploym" COMP_POINT=25
 	_podvisor; print -r -- "${COMPREPLY[*]}"

@@ -1,4 +1,4 @@
-/* What `get` shapes apart from the daemon (supervisor/cli/get_shape.c):
+/* What `get` shapes apart from the daemon (supervisor/printers/shape.c):
  * the LABELS cell, a workload's SELECTOR as kubectl writes it, and
  * --field-selector's grammar and fields per kind. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 
 static void labels_is(const char *json, const char *want)
 {

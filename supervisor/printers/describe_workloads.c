@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/table.h"
 

@@ -7,7 +7,7 @@
 
 #include "common/base64.h"
 #include "common/cleanup.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/table.h"
 

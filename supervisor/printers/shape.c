@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/strjoin.h"
 #include "manifests/labelsel.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/core/jsonx.h"
 
 const char *const pv_get_pod_fields[] = { "status.phase", "phase", "spec.nodeName", "node", NULL };
@@ -298,4 +299,31 @@ size_t pv_get_table_done(struct get_table *g)
 		print_rows(&g->t, g->o->no_headers ? 1 : 0);
 	pv_table_free(&g->t);
 	return rows;
+}
+
+/* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
+void pv_get_event_age(struct json_object *e, char *buf, size_t len)
+{
+	pv_human_duration(time(NULL) - pv_json_int(e, "at"), buf, len);
+	if (pv_json_int(e, "count") > 1)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (x%lld)",
+			 (long long)pv_json_int(e, "count"));
+}
+
+void pv_get_print_events(struct json_object *ev, const char *title)
+{
+	printf("%s:\n", title);
+	if (!ev || !json_object_array_length(ev)) {
+		printf("  <none>\n");
+		return;
+	}
+	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		struct json_object *e = json_object_array_get_idx(ev, i);
+		char age[48];
+
+		pv_get_event_age(e, age, sizeof(age));
+		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
+		       pv_json_str(e, "message", ""));
+	}
 }

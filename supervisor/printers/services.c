@@ -8,7 +8,7 @@
 #include "common/cleanup.h"
 #include "common/strjoin.h"
 #include "common/vec.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/table.h"
 

@@ -1,11 +1,17 @@
-/* Shared by `podvisor get` and `describe`: options, and the printers of
- * each kind (cmd_get.c: pods; cmd_get_svc.c: services and endpoints;
- * cmd_get_storage.c: pv, pvc, cm and secret; cmd_get_workloads.c:
- * deploy, rs, sts, ds, job and cronjob); get_shape.c: which items are
- * wanted (names, -n/-A, -l, --field-selector) and the table every
- * printer fills (NAMESPACE with -A, LABELS, --no-headers). */
-#ifndef PV_SUPERVISOR_GET_H
-#define PV_SUPERVISOR_GET_H
+/* The printers: what `podvisor get` and `describe` (cli/cmd_get.c, which
+ * prints pods itself) and `rollout` show of the daemon's answers, as
+ * kubectl shows them. services.c: services and endpoints; storage.c: pv,
+ * pvc, cm and secret; workloads.c: deploy, rs, sts, ds, job and cronjob;
+ * describe_workloads.c: their describe; k8sobj.c: -o json|yaml as
+ * Kubernetes objects; shape.c: which items are wanted (names, -n/-A, -l,
+ * --field-selector), the table every printer fills (NAMESPACE with -A,
+ * LABELS, --no-headers), and events.
+ *
+ * Owns: nothing past a call. Calls: image (image ids), manifests (label
+ * selectors, the YAML emitter), core, common; never the daemon's modules
+ * nor the socket (the verbs in cli/ ask, these print). */
+#ifndef PV_SUPERVISOR_PRINTERS_GET_H
+#define PV_SUPERVISOR_PRINTERS_GET_H
 
 #include <stdbool.h>
 
@@ -91,6 +97,8 @@ int pv_get_structured(const struct get_opts *o, struct json_object *items);
  * exit status (1: ONE and none found, NotFound said). */
 int pv_k8sobj_print(const struct get_opts *o, const char *kind, bool one,
 		    struct json_object *items);
+/* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
+void pv_get_event_age(struct json_object *e, char *buf, size_t len);
 void pv_get_print_events(struct json_object *ev, const char *title);
 
 /* Each printer: the rows of the wanted ITEMS; returns how many. */
@@ -130,7 +138,7 @@ int pv_describe_secret(const struct get_opts *o, struct json_object *items,
 		       struct json_object *events);
 
 /* Deployments, ReplicaSets, and the other workloads from their info keys
- * (cmd_describe_workloads.c): each 0, or 1 when no NAME is in ITEMS. */
+ * (describe_workloads.c): each 0, or 1 when no NAME is in ITEMS. */
 int pv_describe_deployment(const struct get_opts *o, struct json_object *items,
 			   struct json_object *events);
 int pv_describe_replicaset(const struct get_opts *o, struct json_object *items,

@@ -16,8 +16,7 @@
 #include <time.h>
 
 #include "manifests/encode.h"
-#include "supervisor/cli/cli.h"
-#include "supervisor/cli/get.h"
+#include "supervisor/printers/get.h"
 #include "supervisor/core/command.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/image/image.h"
