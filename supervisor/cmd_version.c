@@ -423,9 +423,20 @@ static void option_choices(const struct pv_verb *verb, const char *sub, const ch
 	if (!text || !(p = strstr(text, "use one of ")))
 		return;
 	p += strlen("use one of ");
-	for (size_t i = 0; *p && *p != '\n' && i + 1 < len; p++)
+	for (size_t i = 0; *p && *p != '\n' && i + 1 < len; p++) {
+		if (strncmp(p, "internal-", 9) == 0 && (p == text || p[-1] == ' ')) {
+			p += strcspn(p, ", \n"); /* a value for the tests, not offered */
+			p += *p == ',' && p[1] == ' ';
+			if (!*p || *p == '\n')
+				break;
+			continue;
+		}
 		if (*p != ',')
 			out[i++] = *p, out[i] = '\0';
+	}
+	/* no blank left at the end by a value dropped */
+	for (size_t n = strlen(out); n && out[n - 1] == ' ';)
+		out[--n] = '\0';
 }
 
 static void print_case(const char *key, const char *words)

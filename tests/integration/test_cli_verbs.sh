@@ -98,9 +98,9 @@ done
 want=$("$PODVISOR" wait --help | sed -n '/^Options:/,/^$/p' | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | tr -d ' ,' | sed 's/^\(-.\)\(--\)/\1\n\2/' | sort | tr '\n' ' ' | sed 's/ $//')
 [ "$(comp "podvisor wait -")" = "$want" ] && ok "TAB after wait -: wait's options, as its --help lists them" \
 	|| fail "wait -: '$(comp "podvisor wait -")', --help: '$want'"
-[ "$(comp "podvisor get -o ")" = "json wide yaml" ] && [ "$(comp "podvisor get --output=y")" = yaml ] \
+[ "$(comp "podvisor get -o ")" = "json name wide yaml" ] && [ "$(comp "podvisor get --output=y")" = yaml ] \
 	&& [ "$(comp "podvisor get -n default -o j")" = json ] \
-	&& ok "TAB after get -o: its values (json wide yaml), --output=y too" \
+	&& ok "TAB after get -o: its values (json name wide yaml; not the tests' internal-json), --output=y too" \
 	|| fail "get -o: '$(comp "podvisor get -o ")', --output=y: '$(comp "podvisor get --output=y")'"
 
 pod_yaml alpha Always sleep 100000 >"$T_TMP/alpha.yaml"
@@ -267,11 +267,11 @@ spec:
         command: [sh, -c, "trap 'sleep 1; exit 0' TERM; while true; do sleep 0.2; done"]
 YAML
 drop many.yaml "$T_TMP/many.yaml"
-nmany() { "$PODVISOR" get pods -l app=many -o json 2>/dev/null | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+nmany() { "$PODVISOR" get pods -l app=many -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
 wait_for 30 '[ "$(nmany)" = 20 ]' || fail "20 pods: $(nmany)"
 out=$("$PODVISOR" wait --for=condition=Ready pods -l app=many --timeout=60s 2>&1)
 rc=$?
-names=$("$PODVISOR" get pods -l app=many -o json | "$PY" -c 'import json, sys; print("\n".join(sorted("pod/%s condition met" % p["name"] for p in json.load(sys.stdin))))')
+names=$("$PODVISOR" get pods -l app=many -o internal-json | "$PY" -c 'import json, sys; print("\n".join(sorted("pod/%s condition met" % p["name"] for p in json.load(sys.stdin))))')
 [ "$rc" = 0 ] && [ "$(echo "$out" | sort)" = "$names" ] && [ "$(echo "$out" | wc -l)" = 20 ] \
 	&& ok "wait --for=condition=Ready pods -l app=many: 20 lines 'pod/NAME condition met', exit 0" \
 	|| { fail "wait -l many: rc $rc, $(echo "$out" | wc -l) lines"; diag "$out"; }
