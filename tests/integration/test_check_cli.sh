@@ -199,8 +199,10 @@ truncate -s 50M "$D/huge.yaml"
 start=$(date +%s%N)
 out=$(timeout 10 "$PODVISOR" check "$D/huge.yaml" 2>&1); rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
-if [ $rc = 1 ] && grep -q 'larger than' <<<"$out" && [ $ms -lt 1000 ]; then
-	ok "a 50 MB file is refused at once ($ms ms)"
+# refused from its size, before reading (a hang would meet the timeout:
+# exit 124); the time is said, not judged: timings are benchmarks' (bench/)
+if [ $rc = 1 ] && grep -q 'larger than' <<<"$out"; then
+	ok "a 50 MB file is refused from its size ($ms ms)"
 else
 	fail "50 MB file (exit $rc, $ms ms)"
 	diag "$out"
