@@ -92,11 +92,11 @@ job_yaml leader 2 2 "[ \$JOB_COMPLETION_INDEX = 0 ] && { sleep 1; exit 0; }; exe
 job_yaml many 40 20 "[ \$((JOB_COMPLETION_INDEX % 10)) = 3 ] && exit 1; exit 0" "  completionMode: Indexed
   backoffLimitPerIndex: 0" >"$T_TMP/many.yaml"
 
-# A pod that ignores SIGTERM: deleted, it terminates for its 4 s of grace.
+# A pod that ignores SIGTERM: deleted, it terminates for its 12 s of grace (long enough to look, even on a loaded machine).
 STUBBORN="trap '' TERM; while true; do sleep 0.2; done"
-GRACE=4 job_yaml waits 1 1 "$STUBBORN" "  podReplacementPolicy: Failed" >"$T_TMP/waits.yaml"
-GRACE=4 job_yaml eager 1 1 "$STUBBORN" >"$T_TMP/eager.yaml"
-GRACE=4 job_yaml waitsidx 2 2 "$STUBBORN" "  completionMode: Indexed
+GRACE=12 job_yaml waits 1 1 "$STUBBORN" "  podReplacementPolicy: Failed" >"$T_TMP/waits.yaml"
+GRACE=12 job_yaml eager 1 1 "$STUBBORN" >"$T_TMP/eager.yaml"
+GRACE=12 job_yaml waitsidx 2 2 "$STUBBORN" "  completionMode: Indexed
   podReplacementPolicy: Failed" >"$T_TMP/waitsidx.yaml"
 
 for f in fatal flaky perindex maxfail leader many waits eager waitsidx; do drop $f.yaml "$T_TMP/$f.yaml"; done
@@ -133,7 +133,7 @@ new_e=$(running eager eager-)
 	&& ok "TerminatingOrFailed: replaced at once, while the deleted pod still terminates" \
 	|| fail "eager: $(events_of pod/default/$old_e | tr '\n' ';') old $old_e new '$new_e' stopped: $(stopped "$old_e" && echo yes); $(pods_of eager | tr '\n' ';')"
 # The daemon has passed over the Jobs since the deletion (eager's new pod);
-# the others still terminate (4 s of grace): no replacement yet.
+# the others still terminate (12 s of grace): no replacement yet.
 w_pods=$(pods_of waits | grep -vc " Terminating$"); i_pods=$(pods_of waitsidx | grep '^waitsidx-0-' | grep -vc " Terminating$"); w_term=$(job_field waits terminating)
 if ! stopped "$old_w" && ! stopped "$old_i"; then
 	[ "$w_pods" = 0 ] && [ "$w_term" = 1 ] \
@@ -144,7 +144,7 @@ if ! stopped "$old_w" && ! stopped "$old_i"; then
 else
 	fail "waits: the deleted pods stopped too soon to tell"
 fi
-for _ in $(seq 150); do [ -n "$(running waits waits-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && break; sleep 0.1; done
+for _ in $(seq 400); do [ -n "$(running waits waits-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && break; sleep 0.1; done
 [ -n "$(running waits waits-)" ] && [ -n "$(running waitsidx waitsidx-0-)" ] && stopped "$old_w" && stopped "$old_i" \
 	&& ok "Failed: replaced once the deleted pod is gone" \
 	|| fail "waits pods: $(pods_of waits | tr '\n' ';'); waitsidx: $(pods_of waitsidx | tr '\n' ';')"
