@@ -356,7 +356,7 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct pv_cli_args 
 		PV_CLI_STR_OPT("container", 'c', &o->container, "NAME",
 			       "which container (default: the only, or the first)"),
 		PV_CLI_FLAG_OPT("stdin", 'i', &o->in, "pass standard input through"),
-		PV_CLI_FLAG_OPT("tty", 't', &o->tty, "give the command a terminal"),
+		PV_CLI_FLAG_OPT("tty", 't', &o->tty, "with -i: give the command a terminal (when ours is one)"),
 		PV_CLI_OPT_NAMESPACE(&o->ns, "the pod's namespace (default: default)"),
 		PV_CLI_OPT_STATE(&o->state),
 		PV_CLI_OPT_HELP,
