@@ -20,10 +20,12 @@ CPID=$(pod_json web "p['containers'][0]['pid']")
 # pod_procs: "pid args" of every process in the pod's PID namespace (as
 # this test's /proc, above the pod's, sees them), sorted.
 pod_procs() {
-	local d
+	local d args
 	for d in /proc/[0-9]*; do
 		[ "$d/ns/pid" -ef "/proc/$CPID/ns/pid" ] || continue
-		echo "${d#/proc/} $(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)"
+		args=()
+		mapfile -d '' args <"$d/cmdline" 2>/dev/null # builtins only: polled often
+		echo "${d#/proc/} ${args[*]} " # each word followed by a space
 	done | sort -n
 }
 # count_in_pod PATTERN: how many of the pod's processes' args match PATTERN (ERE).
@@ -109,8 +111,19 @@ screen() { "${TM[@]}" capture-pane -p -t ex 2>/dev/null | grep -v '^ *$'; }
 ask() { "${TM[@]}" send-keys -t ex "$1" Enter; }
 # pane_size: "rows cols" of the pane, as tmux has it
 pane_size() { "${TM[@]}" display -p -t ex '#{pane_height} #{pane_width}'; }
-# stty_says N SIZE: the pane shows "size N: SIZE" (a marker per question)
-stty_says() { ask "echo \"size $1: \$(stty size)\""; wait_for 10 "screen | grep -qx 'size $1: $2'"; }
+# stty_says N SIZE: stty size in the pod answers SIZE (a marker per
+# question: "size N.TRY: ..."); asked again while it answers another size,
+# as tmux may pass a resize on to its pane's terminal a moment later.
+stty_says() {
+	local try
+	for try in 1 2 3 4 5; do
+		ask "echo \"size $1.$try: \$(stty size)\""
+		wait_for 5 "screen | grep -q '^size $1.$try: '" || return 1
+		screen | grep -qx "size $1.$try: $2" && return 0
+		sleep 0.5
+	done
+	return 1
+}
 
 # (the client's exit status said in the pane: tmux's #{pane_dead_status} is not always filled in)
 "${TM[@]}" new-session -d -s ex -x 100 -y 30 "$PODVISOR exec -it web --state $S -- sh; echo client-exit=\$?" \
