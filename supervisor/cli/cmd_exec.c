@@ -9,18 +9,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdbool.h>
 #include <pty.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-#include <utmp.h>
 
 #include "common/cleanup.h"
 #include "supervisor/runtime/idmap.h"
@@ -42,9 +42,44 @@ static const char exec_usage[] =
 	"Usage: podvisor exec POD [-c CONTAINER] [-i] [-t] [-n NAMESPACE] -- COMMAND [ARG...]\n"
 	"\n"
 	"Run COMMAND inside a running container: in its namespaces, on its root,\n"
-	"with its environment. Exits with the command's exit code (126 when it\n"
-	"cannot be run, 127 when it is not found). Options go before the \"--\";\n"
-	"what follows it is the command's.\n";
+	"with its environment, as the user and under the seccomp filter the\n"
+	"container was configured with. Options go before the \"--\"; what follows\n"
+	"it is the command's.\n"
+	"\n"
+	"With -i the command reads our standard input; with -i and -t it gets a\n"
+	"terminal of its own (from the container's /dev/pts) at our terminal's size,\n"
+	"resized with it, and our terminal is put in raw mode: Ctrl-C, Ctrl-Z and\n"
+	"Ctrl-D go to the command. When our standard input is not a terminal, -t\n"
+	"says \"Unable to use a TTY - input is not a terminal or the right kind of\n"
+	"file\" and the command runs as with -i alone, as kubectl does.\n"
+	"\n"
+	"Nothing of the command outlives us: when it ends, when we are killed\n"
+	"(even by SIGKILL), or when our terminal hangs up, every process it\n"
+	"started in the pod is killed.\n";
+
+static const char exec_more[] =
+	"Exit status:\n"
+	"  the command's (128+N when it was killed by signal N); 126 when it cannot\n"
+	"  be run, 127 when it is not found; 1 when the pod or container is not\n"
+	"  there or not running; 2 for a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  # a shell in the first container of pod web\n"
+	"  podvisor exec -it web -- sh\n"
+	"\n"
+	"  # a command in the sidecar container of pod web, in namespace shop\n"
+	"  podvisor exec web -c sidecar -n shop -- cat /etc/resolv.conf\n"
+	"\n"
+	"  # feed a script to the command's standard input\n"
+	"  podvisor exec -i web -- sh < setup.sh\n"
+	"\n"
+	"  # against a daemon with another state directory\n"
+	"  podvisor exec web --state /run/podvisor -- ps\n";
+
+/* Signals we read instead of dying of them at once: the ones that end
+ * us end the command first (then we die of them); SIGWINCH resizes its
+ * terminal; SIGCHLD says the keeper ended. */
+static const int exec_signals[] = { SIGCHLD, SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT };
 
 struct exec_opts {
 	const char *ns, *container, *state;
@@ -110,83 +145,156 @@ static char **read_environ(pid_t pid)
 	return env;
 }
 
-static void __attribute__((noreturn)) run_child(char **argv, char **env, int tty_fd,
-					       const struct pv_identity *id,
-					       const struct pv_seccomp_bpf *filter)
+/* The client's side of the session: our terminal raw, the command's
+ * terminal (MASTER, -1 without one) relayed to and from it at its size,
+ * and the signals that end us read from SFD. */
+struct relay {
+	int master, sfd;
+	bool raw, in_open;
+	struct termios saved;
+	char in[4096]; /* read from our stdin, not yet written to the terminal */
+	size_t in_len, in_off;
+};
+
+static void relay_size(const struct relay *r)
 {
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char buf[4096];
-	struct pv_err err = { 0 };
+	struct winsize ws;
 
-	if (tty_fd >= 0 && login_tty(tty_fd) < 0)
-		_exit(126);
-	/* the container's seccomp filter where its process took it (container.c):
-	 * while CAP_SYS_ADMIN is still ours, or with no_new_privs last */
-	if (!id->no_new_privs && pv_seccomp_install(filter) < 0) {
-		fprintf(stderr, "podvisor exec: the container's seccomp filter: %s\n", strerror(errno));
-		_exit(126);
-	}
-	/* as the container's process: its user, groups, capabilities, no_new_privs */
-	if (pv_identity_become(id, &err) < 0) {
-		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
-		_exit(126);
-	}
-	if (id->no_new_privs && pv_seccomp_install(filter) < 0) {
-		fprintf(stderr, "podvisor exec: the container's seccomp filter: %s\n", strerror(errno));
-		_exit(126);
-	}
-	for (size_t i = 0; env[i]; i++)
-		if (strncmp(env[i], "PATH=", 5) == 0)
-			path = env[i] + 5;
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, env);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	for (const char *p = path; p && *p;) {
-		const char *colon = strchr(p, ':');
-		int len = colon ? (int)(colon - p) : (int)strlen(p);
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", len, p, argv[0]);
-		execve(buf, argv, env);
-		p = colon ? colon + 1 : NULL;
-	}
-	fprintf(stderr, "podvisor exec: %s: command not found\n", argv[0]);
-	_exit(127);
+	if (r->master >= 0 && (ioctl(1, TIOCGWINSZ, &ws) == 0 || ioctl(0, TIOCGWINSZ, &ws) == 0))
+		ioctl(r->master, TIOCSWINSZ, &ws);
 }
 
-/* Copy between our terminal and the command's until it ends. */
-static void relay(int master, pid_t child)
+static bool write_all(int fd, const char *buf, size_t len)
 {
-	struct termios raw, saved;
-	bool tty = tcgetattr(0, &saved) == 0;
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* What the terminal's output (MASTER readable) brings; false once it
+ * says no more (the command's side closed) or ours cannot take it. */
+static bool relay_out(struct relay *r)
+{
 	char buf[4096];
+	ssize_t n = read(r->master, buf, sizeof(buf));
 
-	if (tty) {
-		raw = saved;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	return n > 0 && write_all(1, buf, (size_t)n);
+}
+
+/* Our stdin to the terminal's input. False when our terminal is gone: a
+ * raw terminal reads no EOF, only a hangup (0 or EIO). */
+static bool relay_in(struct relay *r, short revents)
+{
+	if (r->in_len == 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		ssize_t n = read(0, r->in, sizeof(r->in));
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return true;
+		if (n <= 0)
+			return false;
+		r->in_len = (size_t)n;
+		r->in_off = 0;
+	}
+	if (r->in_len > 0) {
+		ssize_t n = write(r->master, r->in + r->in_off, r->in_len - r->in_off);
+
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			r->in_len = 0; /* the command's side is gone: its end comes next */
+		else if (n > 0 && (r->in_off += (size_t)n) == r->in_len)
+			r->in_len = 0;
+	}
+	return true;
+}
+
+/* The signal read from SFD: 0 for one we only act on (SIGWINCH,
+ * SIGCHLD), else the one that ends us. */
+static int relay_signal(struct relay *r)
+{
+	struct signalfd_siginfo si;
+
+	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGWINCH)
+		relay_size(r);
+	return si.ssi_signo == SIGWINCH || si.ssi_signo == SIGCHLD ? 0 : (int)si.ssi_signo;
+}
+
+/* Until the keeper of S ends (0), or we must go (the signal, or SIGHUP
+ * when our terminal hung up): no busy loop, whatever is closed. */
+static int relay_run(struct relay *r, const struct pv_execin_session *s)
+{
+	bool out_open = r->master >= 0;
+
+	while (!pv_execin_session_ended(s)) {
+		struct pollfd p[3] = {
+			{ r->in_open && r->in_len == 0 ? 0 : -1, POLLIN, 0 },
+			{ out_open ? r->master : -1, (short)(POLLIN | (r->in_len ? POLLOUT : 0)), 0 },
+			{ r->sfd, POLLIN, 0 },
+		};
+		int sig;
+
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			return SIGHUP;
+		if (p[2].revents && (sig = relay_signal(r)))
+			return sig;
+		if ((p[1].revents & POLLIN) && !relay_out(r))
+			out_open = false;
+		else if ((p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN))
+			out_open = false; /* nothing holds the command's side: its end comes */
+		if ((p[0].revents || (p[1].revents & POLLOUT)) && !relay_in(r, p[0].revents))
+			return SIGHUP;
+	}
+	for (char buf[4096]; out_open;) { /* what it wrote last (non-blocking) */
+		ssize_t n = read(r->master, buf, sizeof(buf));
+
+		out_open = n > 0 && write_all(1, buf, (size_t)n);
+	}
+	return 0;
+}
+
+/* Run the session S to its end, relaying MASTER (-1: none): the
+ * command's exit status, or we die of the signal that ended us, once
+ * nothing of the command is left. SET is blocked (SIGCHLD among it). */
+static int session_wait(struct pv_execin_session *s, int master, const sigset_t *set)
+{
+	struct relay r = { .master = master, .sfd = signalfd(-1, set, SFD_CLOEXEC) };
+	int sig, status;
+
+	if (r.sfd < 0)
+		return perror("podvisor exec: signalfd"), pv_execin_session_end(s, false);
+	if (master >= 0) {
+		struct termios raw;
+
+		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+		r.in_open = true;
+		r.raw = tcgetattr(0, &r.saved) == 0;
+		raw = r.saved;
 		cfmakeraw(&raw);
-		tcsetattr(0, TCSANOW, &raw);
+		if (r.raw)
+			tcsetattr(0, TCSANOW, &raw);
 	}
-	for (;;) {
-		struct pollfd p[2] = { { 0, POLLIN, 0 }, { master, POLLIN, 0 } };
-		ssize_t n;
-
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents & POLLIN) {
-			n = read(0, buf, sizeof(buf));
-			if (n <= 0 || write(master, buf, (size_t)n) < 0)
-				p[0].fd = -1;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP)) {
-			n = read(master, buf, sizeof(buf));
-			if (n <= 0 || write(1, buf, (size_t)n) < 0)
-				break;
-		}
-		if (waitpid(child, NULL, WNOHANG | WNOWAIT) == child && !(p[1].revents & POLLIN))
-			break;
+	sig = relay_run(&r, s);
+	if (r.raw)
+		tcsetattr(0, TCSANOW, &r.saved);
+	status = pv_execin_session_end(s, sig != 0);
+	close(r.sfd);
+	if (sig) { /* as we would have died of it, now that nothing is left */
+		signal(sig, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, set, NULL);
+		raise(sig);
+		return 128 + sig;
 	}
-	if (tty)
-		tcsetattr(0, TCSANOW, &saved);
+	return status;
 }
 
 /* The process PID as its shim recorded it in CDIR (state.json: pid and
@@ -248,13 +356,13 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct pv_cli_args 
 		PV_CLI_STR_OPT("container", 'c', &o->container, "NAME",
 			       "which container (default: the only, or the first)"),
 		PV_CLI_FLAG_OPT("stdin", 'i', &o->in, "pass standard input through"),
-		PV_CLI_FLAG_OPT("tty", 't', &o->tty, "give the command a terminal"),
+		PV_CLI_FLAG_OPT("tty", 't', &o->tty, "with -i: give the command a terminal (when ours is one)"),
 		PV_CLI_OPT_NAMESPACE(&o->ns, "the pod's namespace (default: default)"),
 		PV_CLI_OPT_STATE(&o->state),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
 	};
-	const struct pv_cli_cmd cmd = { "exec", exec_usage, NULL, opts, PV_CLI_COMMAND };
+	const struct pv_cli_cmd cmd = { "exec", exec_usage, exec_more, opts, PV_CLI_COMMAND };
 	int rc;
 
 	o->ns = "default";
@@ -268,17 +376,70 @@ static int parse(int argc, char **argv, struct exec_opts *o, struct pv_cli_args 
 	return PV_CLI_GO;
 }
 
+/* kubectl's: a terminal only for -i with a terminal to read from. */
+static void choose_tty(struct exec_opts *o)
+{
+	if (o->tty && o->in && !isatty(0))
+		fprintf(stderr, "Unable to use a TTY - input is not a terminal or the right kind of file\n");
+	o->tty = o->tty && o->in && isatty(0);
+}
+
+/* Enter the container of PID (held by PIDFD) and run the command there
+ * under a keeper, with a terminal for -t. */
+static int run(const struct exec_opts *o, char **argv, pid_t pid, int pidfd,
+	       const struct pv_identity *id, const struct pv_seccomp_bpf *filter, char **env)
+{
+	struct pv_execin_cmd c = { argv, env, -1, -1, id, filter };
+	struct pv_execin_session s;
+	struct pv_err err = { 0 };
+	sigset_t set;
+	int rc;
+
+	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
+	if (enter(pid, pidfd) < 0) {
+		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	/* The terminal comes from the container's own devpts, so that the
+	 * command sees it under /dev/pts; at our terminal's size from the start. */
+	if (o->tty && openpty(&c.master, &c.tty, NULL, NULL, NULL) < 0)
+		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
+	if (o->tty) {
+		struct relay r = { .master = c.master };
+
+		relay_size(&r);
+	}
+	if (!o->in && !o->tty) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0)
+			dup2(null, 0);
+	}
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(exec_signals) / sizeof(exec_signals[0]); i++)
+		sigaddset(&set, exec_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	rc = pv_execin_session(&c, &s, &err);
+	if (c.tty >= 0)
+		close(c.tty);
+	if (rc < 0) {
+		fprintf(stderr, "podvisor exec: %s: %s\n", err.msg, strerror(err.code));
+		return PV_EXIT_FAIL;
+	}
+	return session_wait(&s, c.master, &set);
+}
+
 int pv_cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o = { 0 };
 	struct pv_cli_args a;
-	int rc = parse(argc, argv, &o, &a), status, master = -1, slave = -1;
+	int rc = parse(argc, argv, &o, &a);
 	char **env, *cdir = NULL;
 	struct pv_seccomp_bpf filter = { 0 };
-	pid_t pid, child;
 	struct pv_identity id = { 0 };
 	struct pv_err err = { 0 };
 	int pidfd;
+	pid_t pid;
 
 	if (rc != PV_CLI_GO)
 		return rc;
@@ -298,35 +459,11 @@ int pv_cmd_exec(int argc, char **argv)
 		fprintf(stderr, "podvisor exec: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
+	choose_tty(&o); /* as kubectl, once the container is known */
 	env = read_environ(pid);
-	pv_cg_join_pid(pid); /* its limits apply to what runs beside it */
-	if (enter(pid, pidfd) < 0) {
-		fprintf(stderr, "podvisor exec: cannot enter the container: %s\n", strerror(errno));
-		return PV_EXIT_FAIL;
-	}
-	/* The terminal comes from the container's own devpts, so that the
-	 * command sees it under /dev/pts. */
-	if (o.tty && openpty(&master, &slave, NULL, NULL, NULL) < 0)
-		return perror("podvisor exec: openpty"), PV_EXIT_FAIL;
-	if (!o.in && !o.tty) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null >= 0)
-			dup2(null, 0);
-	}
-	child = fork();
-	if (child == 0)
-		run_child(a.cmd, env, slave, &id, &filter);
-	if (slave >= 0)
-		close(slave);
-	if (child < 0)
-		return perror("podvisor exec: fork"), PV_EXIT_FAIL;
-	if (master >= 0)
-		relay(master, child);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
+	rc = run(&o, a.cmd, pid, pidfd, &id, &filter, env);
 	pv_strv_free(env);
 	pv_seccomp_bpf_free(&filter);
 	pv_identity_free(&id);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return rc;
 }

@@ -3,21 +3,29 @@
  * is cloned with no exit signal, so the daemon's SIGCHLD reaper leaves
  * it to the pidfd's owner. The container's seccomp filter is compiled
  * before the clone and installed in the child without allocating; its
- * identity is its record's (sandbox/caps.h), read before the clone. Calls: runtime/cgroup, runtime/seccomp, core/proc;
+ * identity is its record's (sandbox/caps.h), read before the clone.
+ * And `podvisor exec`'s own command, under a keeper in the pod's PID
+ * namespace that leaves nothing of it behind (pv_execin_session).
+ * Calls: runtime/cgroup, sandbox (seccomp, caps), core/proc, libcap;
  * runtime/shim.h says where a container's spec is. */
 #include "supervisor/runtime/execin.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utmp.h>
 
 #include "common/cleanup.h"
 #include "supervisor/core/fsutil.h"
@@ -104,6 +112,30 @@ static int enter(pid_t target, int pidfd)
 	return chdir("/");
 }
 
+/* As the container's process: its seccomp filter where its process took
+ * it (container.c: while CAP_SYS_ADMIN is still ours, or with
+ * no_new_privs last), its user, groups, capabilities. 0, or -1 with what
+ * failed in MSG. */
+static int become(const struct pv_identity *id, const struct pv_seccomp_bpf *filter, char *msg,
+		  size_t len)
+{
+	struct pv_err err = { 0 };
+
+	if (!id->no_new_privs && pv_seccomp_install(filter) < 0)
+		goto filter;
+	if (pv_identity_become(id, &err) < 0) {
+		if (snprintf(msg, len, "%s: %s", err.msg, strerror(err.code)) < 0)
+			msg[0] = '\0';
+		return -1;
+	}
+	if (id->no_new_privs && pv_seccomp_install(filter) < 0)
+		goto filter;
+	return 0;
+filter:
+	snprintf(msg, len, "cannot load the container's seccomp filter: %s", strerror(errno));
+	return -1;
+}
+
 static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *const argv[],
 					    char **env, char **paths, int out,
 					    const struct pv_identity *id,
@@ -127,20 +159,10 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 	 * command is in the container's PID namespace. */
 	pid = fork();
 	if (pid == 0) {
-		struct pv_err err = { 0 };
+		char msg[1024];
 
-		/* the container's filter where its process took it (container.c):
-		 * while CAP_SYS_ADMIN is still ours, or with no_new_privs last */
-		if (!id->no_new_privs && pv_seccomp_install(filter) < 0) {
-			dprintf(2, "cannot load the container's seccomp filter: %s", strerror(errno));
-			_exit(126);
-		}
-		if (pv_identity_become(id, &err) < 0) { /* as the container's process */
-			dprintf(2, "%s: %s", err.msg, strerror(err.code));
-			_exit(126);
-		}
-		if (id->no_new_privs && pv_seccomp_install(filter) < 0) {
-			dprintf(2, "cannot load the container's seccomp filter: %s", strerror(errno));
+		if (become(id, filter, msg, sizeof(msg)) < 0) {
+			dprintf(2, "%s", msg);
 			_exit(126);
 		}
 		/* after the setuid above, which clears it */
@@ -263,4 +285,236 @@ void pv_execin_kill(struct pv_execin *x)
 	if (x->out >= 0)
 		close(x->out);
 	x->pidfd = x->out = -1;
+}
+
+/* --- podvisor exec's session ------------------------------------------- */
+
+/* SIGKILL every child of ours, as the container's /proc (mounted for the
+ * pod's PID namespace: checked by /proc/self being us) lists them,
+ * zombies included. How many, or -1 when /proc cannot say. */
+static int kill_children(void)
+{
+	char buf[512], path[64];
+	pid_t me = getpid();
+	struct dirent *e;
+	ssize_t n;
+	int count = 0;
+	DIR *d;
+
+	n = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (n <= 0 || (buf[n] = '\0', atoi(buf) != me) || !(d = opendir("/proc")))
+		return -1;
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		char *paren;
+		int fd, ppid = 0;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		paren = strrchr(buf, ')'); /* the name may hold anything */
+		if (paren && sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == me) {
+			kill(pid, SIGKILL);
+			count++;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/* Kill and reap all that is left of the command CMD: our children, and
+ * what becomes ours as they die (we are its subreaper), until none. */
+static void kill_tree(pid_t cmd)
+{
+	for (;;) {
+		int status, n = kill_children();
+		pid_t pid;
+
+		if (n < 0) { /* no /proc of the pod's: what can be named */
+			kill(-cmd, SIGKILL);
+			kill(cmd, SIGKILL);
+			while (waitpid(-1, &status, WNOHANG) > 0)
+				;
+			return;
+		}
+		pid = waitpid(-1, &status, 0); /* one killed above, or ECHILD: none */
+		if (pid < 0 && errno != EINTR)
+			return;
+	}
+}
+
+/* The session's command, in a child of the keeper: the terminal as its
+ * controlling terminal, or a process group of its own; then the
+ * container's filter and identity, and exec. */
+static void __attribute__((noreturn)) session_cmd(const struct pv_execin_cmd *c, char **paths)
+{
+	pid_t keeper = getppid();
+	sigset_t none;
+	char msg[1024];
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (c->tty >= 0 ? login_tty(c->tty) < 0 : setpgid(0, 0) < 0)
+		_exit(126);
+	pv_close_from(3, -1);
+	if (become(c->id, c->filter, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "podvisor exec: %s\n", msg);
+		_exit(126);
+	}
+	/* after the setuid above, which clears it; the keeper may be gone already */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != keeper)
+		_exit(126);
+	for (size_t i = 0; paths && paths[i]; i++)
+		execve(paths[i], c->argv, c->env);
+	if (strchr(c->argv[0], '/'))
+		_exit(errno == ENOENT ? 127 : 126);
+	fprintf(stderr, "podvisor exec: %s: command not found\n", c->argv[0]);
+	_exit(127);
+}
+
+/* The keeper keeps nothing of root's but killing: it may be seen (and
+ * signalled) from the pod, so it is not dumpable and holds CAP_KILL only. */
+static void keeper_shrink(void)
+{
+	cap_value_t kill_cap = CAP_KILL;
+	cap_t caps = cap_init();
+
+	prctl(PR_SET_DUMPABLE, 0);
+	if (!caps)
+		return;
+	cap_set_flag(caps, CAP_PERMITTED, 1, &kill_cap, CAP_SET);
+	cap_set_flag(caps, CAP_EFFECTIVE, 1, &kill_cap, CAP_SET);
+	cap_set_proc(caps);
+	cap_free(caps);
+}
+
+/* Until the command ends (0, its status in STATUS), or the client goes
+ * or we are told to stop (-1). */
+static int keeper_wait(pid_t cmd, int link, int sfd, int *status)
+{
+	for (;;) {
+		struct pollfd p[2] = { { link, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		int st;
+		pid_t pid;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[0].revents) /* EOF: the client closed it, or died */
+			return -1;
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			*status = 128 + (int)si.ssi_signo;
+			return -1;
+		}
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			if (pid == cmd) {
+				*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				return 0;
+			}
+	}
+}
+
+static void __attribute__((noreturn)) keeper(const struct pv_execin_cmd *c, int link,
+					     char **paths)
+{
+	int status = 128 + SIGKILL, sfd;
+	sigset_t set;
+	pid_t cmd;
+
+	/* terminal signals are the client's: it decides when we end */
+	setsid();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (c->master >= 0)
+		close(c->master);
+	cmd = fork();
+	if (cmd == 0) {
+		close(link);
+		session_cmd(c, paths);
+	}
+	if (c->tty >= 0)
+		close(c->tty);
+	if (cmd < 0) {
+		fprintf(stderr, "podvisor exec: fork: %s\n", strerror(errno));
+		_exit(126);
+	}
+	if (c->tty < 0)
+		setpgid(cmd, cmd); /* as it does itself: whichever comes first */
+	keeper_shrink();
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd >= 0)
+		keeper_wait(cmd, link, sfd, &status);
+	kill_tree(cmd);
+	_exit(status);
+}
+
+int pv_execin_session(const struct pv_execin_cmd *c, struct pv_execin_session *s,
+		      struct pv_err *err)
+{
+	int link[2] = { -1, -1 };
+	char **paths = candidates(c->argv[0], c->env);
+	pid_t pid;
+
+	s->keeper = s->link = -1;
+	if (!paths || pipe2(link, O_CLOEXEC) < 0) {
+		pv_strv_free(paths);
+		return pv_err_sys(err, paths ? errno : ENOMEM, "exec");
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(link[1]);
+		keeper(c, link[0], paths);
+	}
+	close(link[0]);
+	pv_strv_free(paths);
+	if (pid < 0) {
+		close(link[1]);
+		return pv_err_sys(err, errno, "fork");
+	}
+	s->keeper = pid;
+	s->link = link[1];
+	return 0;
+}
+
+bool pv_execin_session_ended(const struct pv_execin_session *s)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return s->keeper > 0 &&
+	       waitid(P_PID, (id_t)s->keeper, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+}
+
+int pv_execin_session_end(struct pv_execin_session *s, bool kill)
+{
+	int status = 0;
+
+	if (kill && s->link >= 0) {
+		close(s->link);
+		s->link = -1;
+	}
+	while (s->keeper > 0 && waitpid(s->keeper, &status, 0) < 0 && errno == EINTR)
+		;
+	if (s->link >= 0)
+		close(s->link);
+	s->keeper = s->link = -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
