@@ -142,6 +142,9 @@ static void rewrite(struct pv_daemon *d)
 	}
 	d->events_saved = true;
 	d->events_lines = d->nevents;
+	if (d->events_write_failed)
+		pv_info("events: %s/events.jsonl is written again", d->state);
+	d->events_write_failed = false;
 }
 
 static void save(struct pv_daemon *d, const struct pv_event *e)
@@ -149,7 +152,12 @@ static void save(struct pv_daemon *d, const struct pv_event *e)
 	cleanup_free char *line = NULL;
 	size_t len;
 
-	if (!d->events_saved || !(line = line_of(e)))
+	if (!d->events_saved) {
+		if (d->events_write_failed)
+			rewrite(d); /* tried again at each event: the ring holds E */
+		return;
+	}
+	if (!(line = line_of(e)))
 		return;
 	if (d->events_lines >= PV_EVENTS_FILE_MAX) {
 		rewrite(d); /* the ring holds E already */
