@@ -203,6 +203,45 @@ static void test_env_sources(void **state)
 	pv_strv_free(env);
 }
 
+/* 3,000 Services' variables (past the index's first 64 slots and the
+ * vector's 16): each name once, in the order first set, the last value
+ * winning; the Pod's own variables still override them. */
+static void test_env_many_services(void **state)
+{
+	struct fx *f = *state;
+	struct pv_err err = { 0 };
+	enum { N = 3000 };
+	char **svc = calloc(N + 4, sizeof(*svc)), **env = NULL;
+	struct pv_env_ctx ctx = { .pod = pod_of(f), .pod_uid = "u1", .node_name = "node1",
+				  .desired = &f->desired, .service_env = NULL };
+	size_t k = 0, seen = 0;
+	long last = -1;
+
+	assert_non_null(svc);
+	svc[k++] = strdup("MODE=from-service");
+	for (int i = 0; i < N; i++)
+		assert_true(asprintf(&svc[k++], "S%d_SERVICE_HOST=10.0.%d.%d", i, i / 256, i % 256) > 0);
+	svc[k++] = strdup("S7_SERVICE_HOST=again");
+	ctx.service_env = svc;
+	assert_int_equal(pv_cspec_env(ctr(f, 3), &img, &ctx, &env, NULL, &err), 0);
+	for (size_t i = 0; env[i]; i++) {
+		long n;
+
+		if (sscanf(env[i], "S%ld_SERVICE_HOST=", &n) != 1)
+			continue;
+		assert_true(n > last); /* each once, in order */
+		last = n;
+		seen++;
+	}
+	assert_int_equal(seen, N);
+	assert_string_equal(getenv_in(env, "S7_SERVICE_HOST"), "again");
+	assert_string_equal(getenv_in(env, "S2999_SERVICE_HOST"), "10.0.11.183");
+	assert_string_equal(getenv_in(env, "MODE"), "prod");
+	assert_string_equal(getenv_in(env, "GREETING"), "hi prod");
+	pv_strv_free(env);
+	pv_strv_free(svc);
+}
+
 static void test_missing_key(void **state)
 {
 	struct fx *f = *state;
@@ -317,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_argv_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_command_at_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_many_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_key, setup, teardown),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_json_round_trip),
