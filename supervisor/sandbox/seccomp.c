@@ -460,12 +460,30 @@ struct json_object *pv_seccomp_parse(const char *buf, size_t len, const char *na
 	return out;
 }
 
+/* RuntimeDefault for a set of capabilities is always the same profile:
+ * normalised and checked (a trial build with libseccomp) once per set,
+ * not once per container, which was a fifth of a pod's start. The few
+ * sets a node sees stay for the daemon's life; callers share them and
+ * never change them. */
 struct json_object *pv_seccomp_runtime_default(uint64_t caps, struct pv_err *err)
 {
-	struct json_object *docker = pv_seccomp_default_docker();
-	struct json_object *out = normalise_checked(docker, "RuntimeDefault", caps, err);
+	static struct { uint64_t caps; struct json_object *profile; } cache[8];
+	static size_t ncache, next;
+	struct json_object *docker, *out;
 
+	for (size_t i = 0; i < ncache; i++)
+		if (cache[i].caps == caps)
+			return json_object_get(cache[i].profile);
+	docker = pv_seccomp_default_docker();
+	out = normalise_checked(docker, "RuntimeDefault", caps, err);
 	json_object_put(docker);
+	if (out) {
+		size_t i = ncache < 8 ? ncache++ : next++ % 8;
+
+		json_object_put(cache[i].profile);
+		cache[i].caps = caps;
+		cache[i].profile = json_object_get(out);
+	}
 	return out;
 }
 
