@@ -38,6 +38,8 @@
 #include "supervisor/sandbox/apparmor.h"
 #include "supervisor/sandbox/sysctl.h"
 
+enum { START_BATCH = 4 }; /* pods one reconcile pass starts at most */
+
 void pv_iso_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -832,7 +834,8 @@ static bool unfit_recheck(struct pv_prt *p, const struct pv_object *o, const cha
 	return true;
 }
 
-static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
+/* Make the pod of W match it; true when a pod was started (or tried). */
+static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 {
 	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
@@ -846,20 +849,20 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 	pv_pod_hash(o, hash);
 	if (p && p->unschedulable) {
 		if (!unfit_recheck(p, o, hash, fits, &was))
-			return;
+			return false;
 		if (fits) {
 			pv_info("pod %s/%s: fits this node now; starting", m->namespace.v, m->name.v);
 			pod_start(d, o, hash, NULL);
 		} else {
 			unfit_add(d, o, hash, &was);
 		}
-		return;
+		return fits;
 	}
 	if (p && p->start_failed) {
 		struct failed_was again;
 
 		if (strcmp(p->hash, hash) == 0 && pv_now_ms() < p->start_retry_at)
-			return; /* its back-off is not over */
+			return false; /* its back-off is not over */
 		memcpy(again.uid, p->uid, sizeof(again.uid));
 		memcpy(again.created_at, p->created_at, sizeof(again.created_at));
 		again.created_wall = p->created_wall;
@@ -869,12 +872,12 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 			pod_start(d, o, hash, &again);
 		else
 			unfit_add(d, o, hash, NULL);
-		return;
+		return fits;
 	}
 	if (p && strcmp(p->hash, hash) != 0 && p->state != PV_P_STOPPING) {
 		pv_info("pod %s/%s: spec changed; recreating", p->ns, p->name);
 		pv_pod_stop(p, true);
-		return; /* started again once the old one is gone */
+		return false; /* started again once the old one is gone */
 	}
 	if (p && p->state != PV_P_STOPPING &&
 	    (!strmap_equal(&p->spec->h.metadata.labels, &m->labels) ||
@@ -885,7 +888,9 @@ static void want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 			pod_start(d, o, hash, NULL);
 		else
 			unfit_add(d, o, hash, NULL);
+		return fits;
 	}
+	return false;
 }
 
 bool pv_pods_stopping(struct pv_daemon *d, const char *ns, const char *name)
@@ -911,8 +916,17 @@ void pv_pods_reconcile(struct pv_daemon *d)
 
 	if (d->quitting)
 		return;
-	for (size_t i = 0; i < d->wanted.n; i++)
-		want_pod(d, &d->wanted.v[i]);
+	/* A pod's start waits on the kernel (namespaces, veth, cgroup, mounts):
+	 * tens of milliseconds. A pass starts START_BATCH at most and asks for
+	 * another, so the API answers, and shows progress, while 300 pods
+	 * start. */
+	for (size_t i = 0, started = 0; i < d->wanted.n; i++) {
+		if (started == START_BATCH) {
+			pv_daemon_kick(d);
+			break;
+		}
+		started += want_pod(d, &d->wanted.v[i]);
+	}
 	/* The endpoints among the pods to stop leave the Services first, in
 	 * one sync: no request reaches a pod that has been told to stop. */
 	for (size_t i = 0; !d->wanted_incomplete && i < d->npods; i++) {
