@@ -137,11 +137,14 @@ except Exception:
 }
 
 # wait_read NAME BEFORE REASON [SECONDS]: wait until the daemon has read
-# $M/NAME again since file_seen said BEFORE, with REASON as the outcome.
+# $M/NAME again since file_seen said BEFORE, with REASON as the outcome
+# (REASON may list several: "Loaded|Updated"). It gives up after SECONDS
+# of the clock, not after a count of tries: a try runs the CLI and Python
+# twice, and 200 tries of a wait that could not succeed took 50 s.
 wait_read() {
-	local i
-	for i in $(seq $((${4:-10} * 20))); do
-		[ "$(file_seen "$1")" -gt "$2" ] && [ "$(file_last "$1")" = "$3" ] && return 0
+	local end=$((SECONDS + ${4:-10} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(file_seen "$1")" -gt "$2" ] && [[ "$(file_last "$1")" =~ ^($3)$ ]] && return 0
 		sleep 0.05
 	done
 	return 1

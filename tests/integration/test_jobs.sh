@@ -308,7 +308,7 @@ drop other.yaml "$T_TMP/other.yaml"
 wait_job other Complete 30 || fail "other: $(job_field other status)"
 cp "$T_TMP/three.good" "$T_TMP/three.fixed"
 drop three.yaml "$T_TMP/three.fixed"
-wait_read three.yaml 1 Loaded 10 || wait_read three.yaml 1 Updated 10 || true
+wait_read three.yaml 1 "Loaded|Updated" 10 || fail "three.yaml not read once fixed"
 for _ in $(seq 50); do [ -n "$(job_field three status)" ] && break; sleep 0.1; done
 [ "$(job_field three status) $(job_field three succeeded)" = "Complete 3" ] && [ "$(job_field three startTime)" = "$start3" ] \
 	&& [ -z "$(pods_of three | awk '$2 == "Running"')" ] \
