@@ -52,14 +52,16 @@ static const char get_usage[] =
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
 	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
 	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
-	"                     FailedLoad, Removed)\n"
+	"                     FailedLoad with the first error's FILE:LINE:COL, Removed);\n"
+	"                     or --for KIND/NAME, in the namespace of -n\n"
 	"\n"
 	"Examples:\n"
 	"  podvisor get pods -A -l 'app=web,env in (prod,staging)' --show-labels\n"
 	"  podvisor get pods --field-selector status.phase!=Running,spec.nodeName=node-a\n"
 	"  podvisor get deploy -o wide          # CONTAINERS IMAGES SELECTOR\n"
 	"  podvisor get svc web db --no-headers # two Services, rows only\n"
-	"  podvisor get pods -l tier -o name    # pod/web-0 ... for scripts\n";
+	"  podvisor get pods -l tier -o name    # pod/web-0 ... for scripts\n"
+	"  podvisor get events --for deploy/web # one object's events, oldest first\n";
 
 static const char describe_usage[] =
 	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
@@ -304,6 +306,10 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_FLAG_OPT("show-labels", 0, &o->show_labels,
 				"a last column LABELS: each item's labels, a=b,c=d"),
 		PV_CLI_FLAG_OPT("no-headers", 0, &o->no_headers, "no header line"),
+		PV_CLI_STR_OPT("for", 0, &o->for_obj, "KIND/NAME",
+			       "events only: those of one object, as kubectl events --for: "
+			       "pod/web, deploy/web, svc/db (in the namespace of -n), pv/data, "
+			       "or file:PATH for a manifest's"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
 				  "wide (pods: IP, NODE, NOMINATED NODE, READINESS GATES; "
 				  "services: SELECTOR; deploy, rs, ds, jobs, cronjobs: CONTAINERS, "
@@ -427,17 +433,56 @@ static int show(const struct get_opts *o, enum get_kind kind, struct json_object
 	return rc;
 }
 
+/* The object --for names, as the daemon's events name it (pod/NS/NAME,
+ * persistentvolume/NAME, file:PATH), in BUF; NULL without --for, or
+ * after saying why it names nothing. */
+static const char *for_object(const struct get_opts *o, char *buf, size_t len)
+{
+	const char *slash = o->for_obj ? strchr(o->for_obj, '/') : NULL;
+	char kind[64];
+	enum get_kind k;
+	const char *prefix;
+
+	if (!o->for_obj)
+		return NULL;
+	if (strncmp(o->for_obj, "file:", 5) == 0)
+		return o->for_obj;
+	if (!slash || !slash[1] || strchr(slash + 1, '/') ||
+	    (size_t)(slash - o->for_obj) >= sizeof(kind)) {
+		fprintf(stderr, "error: --for must be KIND/NAME (pod/web, deploy/web) or "
+				"file:PATH, not \"%s\"\n", o->for_obj);
+		return NULL;
+	}
+	snprintf(kind, sizeof(kind), "%.*s", (int)(slash - o->for_obj), o->for_obj);
+	k = kind_of(kind);
+	prefix = k == GET_PODS ? "pod" : k == GET_UNKNOWN ? NULL : kinds[k].events;
+	if (!prefix) {
+		fprintf(stderr, "error: --for: the daemon records no events of kind \"%s\"; "
+				"the kinds with events: pod, svc, pv, pvc, cm, deploy, rs, sts, ds, "
+				"job, cronjob\n", kind);
+		return NULL;
+	}
+	if (kinds[k].cluster)
+		snprintf(buf, len, "%s/%s", prefix, slash + 1);
+	else
+		snprintf(buf, len, "%s/%s/%s", prefix, o->ns, slash + 1);
+	return buf;
+}
+
 /* Ask the daemon for KIND's items and show those O wants. */
 static int get_items(struct get_opts *o, enum get_kind kind)
 {
+	char forbuf[600];
 	const char *object = NULL;
 	struct json_object *resp, *items;
 	int rc;
 
 	if (kind == GET_EVENTS) { /* NAME is the object the daemon filters by */
-		object = o->nnames ? o->names[0] : NULL;
+		object = o->nnames ? o->names[0] : for_object(o, forbuf, sizeof(forbuf));
 		o->nnames = 0;
 	}
+	if (kind == GET_EVENTS && o->for_obj && !object)
+		return PV_EXIT_FAIL; /* said */
 	if (!(resp = call(o, kinds[kind].op, object)))
 		return PV_EXIT_FAIL;
 	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||
@@ -461,6 +506,14 @@ static int parse_selectors(struct get_opts *o, enum get_kind kind, struct pv_lab
 	struct pv_err err = { 0 };
 	char resource[96];
 
+	if (o->for_obj && kind != GET_EVENTS) {
+		fprintf(stderr, "error: --for applies to events only\n");
+		return PV_EXIT_USAGE;
+	}
+	if (o->for_obj && o->nnames) {
+		fprintf(stderr, "error: --for and a NAME cannot be given together\n");
+		return PV_EXIT_USAGE;
+	}
 	if (kind == GET_EVENTS && (o->selector || o->field_selector ||
 				   (o->output && !strcmp(o->output, "name")))) {
 		fprintf(stderr, "error: -l, --field-selector and -o name do not apply to events\n");

@@ -56,6 +56,8 @@ static void save_pending(void *data)
 static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
 {
 	const struct pv_file *bad = f->failed;
+	const struct pv_diag *first = NULL;
+	size_t n = bad ? bad->diags.nerrors : 0;
 	char obj[4200];
 
 	snprintf(obj, sizeof(obj), "file:%s", f->path);
@@ -66,10 +68,21 @@ static void report_load(struct pv_daemon *d, const struct pv_dfile *f)
 			continue;
 		pv_error("%s:%u:%u: error: %s%s%s", f->path, g->loc.line, g->loc.col, g->path,
 			 g->path[0] ? ": " : "", g->msg);
+		first = first ? first : g;
 	}
-	pv_daemon_event(d, obj, true, "FailedLoad", "%zu error%s; %s", bad ? bad->diags.nerrors : 0,
-			bad && bad->diags.nerrors == 1 ? "" : "s",
-			f->good ? "the previous version stays in force" : "nothing from it is applied");
+	/* The first error where an editor goes (FILE:LINE:COL), so that
+	 * `get events` and `describe` show what to fix, not only that
+	 * something failed; `podvisor check FILE` lists them all. */
+	if (first)
+		pv_daemon_event(d, obj, true, "FailedLoad", "%s:%u:%u: %s%s%s (%zu error%s; %s)",
+				f->path, first->loc.line, first->loc.col, first->path,
+				first->path[0] ? ": " : "", first->msg, n, n == 1 ? "" : "s",
+				f->good ? "the previous version stays in force"
+					: "nothing from it is applied");
+	else
+		pv_daemon_event(d, obj, true, "FailedLoad", "%zu error%s; %s", n, n == 1 ? "" : "s",
+				f->good ? "the previous version stays in force"
+					: "nothing from it is applied");
 }
 
 /* A Normal event on the file: proof for whoever edits the directory

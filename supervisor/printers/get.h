@@ -54,6 +54,7 @@ struct get_opts {
 	const struct pv_labelsel *sel; /* -l parsed: only items whose labels match */
 	const char *field_selector;    /* --field-selector, as given */
 	const struct get_fieldsel *fsel;
+	const char *for_obj; /* get events --for KIND/NAME, as given */
 };
 
 /* Parse TEXT for a kind with the extra FIELDS (NULL: only metadata.*):

@@ -43,6 +43,17 @@ c_before=$(count_of "|ErrImageNeverPull|pod/default/bad|")
 grep -q '^Normal|Scheduled|pod/default/good|' "$T_TMP/before" && grep -q '^Normal|Started|pod/default/good|' "$T_TMP/before" &&
 	grep -q "^Normal|Loaded|file:$M/good.yaml|" "$T_TMP/before" && ok "events before the restart: $n_before" ||
 	fail "events before: $(cat "$T_TMP/before")"
+# --for KIND/NAME: one object's events, as kubectl events --for
+rows --for pod/good >"$T_TMP/for"
+[ -s "$T_TMP/for" ] && ! grep -qv '|pod/default/good|' "$T_TMP/for" && grep -q '^Normal|Started|pod/default/good|' "$T_TMP/for" &&
+	[ "$(rows --for po/good)" = "$(rows pod/default/good)" ] && [ -z "$(rows --for pod/good -n other)" ] &&
+	[ "$(rows --for "file:$M/good.yaml" | cut -d'|' -f2)" = Loaded ] &&
+	ok "get events --for pod/good (and po/, -n, file:PATH): that object's events only" ||
+	fail "--for: $(cat "$T_TMP/for"); file: $(rows --for "file:$M/good.yaml")"
+"$PODVISOR" get events --for good >/dev/null 2>"$T_TMP/err"; rc=$?
+"$PODVISOR" get pods --for pod/good >/dev/null 2>>"$T_TMP/err"; rc2=$?
+[ "$rc" = 1 ] && [ "$rc2" = 2 ] && grep -q "must be KIND/NAME" "$T_TMP/err" && grep -q "applies to events only" "$T_TMP/err" &&
+	ok "--for without a KIND, or on pods: a clear error" || fail "--for errors: $rc $rc2 $(cat "$T_TMP/err")"
 
 # same_events: every event shown before is shown now (TYPE, REASON,
 # OBJECT, MESSAGE), its count not lower

@@ -73,8 +73,10 @@ wait_read web.yaml "$seen" FailedLoad && ok "the daemon read the invalid edit (a
 untouched "an invalid edit"
 grep -q "web.yaml:6:18: error: spec.restartPolicy: unsupported value \"Sometimes\"" "$LOG" \
 	&& ok "the load error is logged as file:line:col" || { fail "load error not logged"; diag "$(tail -5 "$LOG")"; }
-"$PODVISOR" describe pod web 2>&1 | grep -q "FailedLoad.*previous version stays in force" \
-	&& ok "describe shows the load error event" || { fail "describe lacks the load error"; diag "$("$PODVISOR" describe pod web 2>&1)"; }
+"$PODVISOR" describe pod web 2>&1 | grep -q "FailedLoad.*web.yaml:6:18: spec.restartPolicy: unsupported value .*(1 error; the previous version stays in force)" \
+	&& ok "describe shows the load error event, with its file:line:col" || { fail "describe lacks the load error"; diag "$("$PODVISOR" describe pod web 2>&1)"; }
+"$PODVISOR" get events "file:$M/web.yaml" 2>&1 | grep -q "Warning *FailedLoad *file:$M/web.yaml *$M/web.yaml:6:18: spec.restartPolicy" \
+	&& ok "get events shows the load error on the file, with its file:line:col" || { fail "get events lacks the load error"; diag "$("$PODVISOR" get events "file:$M/web.yaml" 2>&1)"; }
 
 # --- the same bytes again do nothing; a vim-style save applies once -------
 seen=$(file_seen web.yaml)
