@@ -32,6 +32,21 @@ static void add_pods(struct pv_daemon *d, struct json_object *items)
 	}
 }
 
+/* The one pod of a "pod" answer (describe), found by its uid. */
+static void add_pod(struct pv_daemon *d, struct json_object *it)
+{
+	for (size_t i = 0; it && i < d->npods; i++) {
+		const struct pv_prt *p = d->pods[i];
+		struct pv_object o = { .kind = pv_kind_get(PV_KIND_POD),
+				       .obj = (struct pv_objhead *)p->spec };
+
+		if (p->spec && strcmp(pv_json_str(it, "uid", ""), p->uid) == 0) {
+			json_object_object_add(it, "object", pv_encode_object(&o));
+			return;
+		}
+	}
+}
+
 static void key_of(char *buf, size_t len, const char *ns, const char *name)
 {
 	snprintf(buf, len, "%s/%s", ns ? ns : "", name ? name : "");
@@ -102,6 +117,9 @@ void pv_api_add_objects(struct pv_daemon *d, enum pv_api_op op, struct json_obje
 	switch (op) {
 	case PV_API_PODS:
 		add_pods(d, json_object_object_get(resp, "items"));
+		break;
+	case PV_API_POD:
+		add_pod(d, resp);
 		break;
 	case PV_API_SERVICES:
 		add_desired(d, resp, "items", PV_KIND_SERVICE);

@@ -565,65 +565,6 @@ int pv_cmd_get(int argc, char **argv)
 	return rc;
 }
 
-static void describe_state(struct json_object *st, const char *indent)
-{
-	struct json_object *s;
-
-	if (json_object_object_get_ex(st, "running", &s)) {
-		printf("%sState:          Running\n%s  Started:      %s\n", indent, indent,
-		       pv_json_str(s, "startedAt", ""));
-	} else if (json_object_object_get_ex(st, "terminated", &s)) {
-		printf("%sState:          Terminated\n%s  Reason:       %s\n%s  Exit Code:    %lld\n",
-		       indent, indent, pv_json_str(s, "reason", ""), indent, (long long)pv_json_int(s, "exitCode"));
-		if (*pv_json_str(s, "message", ""))
-			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
-		printf("%s  Finished:     %s\n", indent, pv_json_str(s, "finishedAt", ""));
-	} else if (json_object_object_get_ex(st, "waiting", &s)) {
-		printf("%sState:          Waiting\n%s  Reason:       %s\n", indent, indent,
-		       pv_json_str(s, "reason", ""));
-		if (*pv_json_str(s, "message", ""))
-			printf("%s  Message:      %s\n", indent, pv_json_str(s, "message", ""));
-	}
-}
-
-static void describe(struct json_object *p)
-{
-	struct json_object *cs, *ev = NULL, *fev = NULL;
-
-	printf("Name:         %s\nNamespace:    %s\nUID:          %s\nNode:         %s\n"
-	       "Start Time:   %s\nStatus:       %s\nPhase:        %s\n", pv_json_str(p, "name", ""),
-	       pv_json_str(p, "namespace", ""), pv_json_str(p, "uid", ""), pv_json_str(p, "node", ""), pv_json_str(p, "createdAt", ""),
-	       pv_json_str(p, "status", ""), pv_json_str(p, "phase", ""));
-	printf("Manifest:     %s\n", *pv_json_str(p, "file", "") ? pv_json_str(p, "file", "")
-					: "<none: no longer in the manifests>");
-	if (*pv_json_str(p, "fileSource", ""))
-		printf("Source:       %s\n", pv_json_str(p, "fileSource", ""));
-	json_object_object_get_ex(p, "containers", &cs);
-	printf("Containers:\n");
-	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
-		struct json_object *c = json_object_array_get_idx(cs, i), *st, *last, *lt;
-
-		printf("  %s%s:\n    Image:          %s\n", pv_json_str(c, "name", ""),
-		       json_object_get_boolean(json_object_object_get(c, "init")) ? " (init)" : "",
-		       pv_json_str(c, "image", ""));
-		if (json_object_object_get_ex(c, "state", &st))
-			describe_state(st, "    ");
-		if (json_object_object_get_ex(c, "lastState", &last) &&
-		    json_object_object_get_ex(last, "terminated", &lt))
-			printf("    Last State:     Terminated\n      Reason:       %s\n"
-			       "      Exit Code:    %lld\n      Finished:     %s\n", pv_json_str(lt, "reason", ""),
-			       (long long)pv_json_int(lt, "exitCode"), pv_json_str(lt, "finishedAt", ""));
-		printf("    Ready:          %s\n    Restart Count:  %lld\n",
-		       json_object_get_boolean(json_object_object_get(c, "ready")) ? "True" : "False",
-		       (long long)pv_json_int(c, "restartCount"));
-	}
-	json_object_object_get_ex(p, "fileEvents", &fev);
-	if (fev && json_object_array_length(fev))
-		pv_get_print_events(fev, "Manifest Events");
-	json_object_object_get_ex(p, "events", &ev);
-	pv_get_print_events(ev, "Events");
-}
-
 /* The events of object KIND/NS/NAME, or KIND/NAME when cluster-scoped. */
 static struct json_object *fetch_events(const struct get_opts *o, const struct get_kind_info *k)
 {
@@ -665,7 +606,7 @@ int pv_cmd_describe(int argc, char **argv)
 {
 	struct get_opts o = { 0 };
 	struct pv_cli_args a;
-	struct json_object *req, *resp;
+	struct json_object *req, *resp, *pod;
 	enum get_kind kind;
 	int rc = parse_describe(argc, argv, &o, &a);
 
@@ -678,10 +619,13 @@ int pv_cmd_describe(int argc, char **argv)
 	json_object_object_add(req, "op", json_object_new_string("pod"));
 	json_object_object_add(req, "namespace", json_object_new_string(o.ns));
 	json_object_object_add(req, "name", json_object_new_string(a.v[1]));
+	json_object_object_add(req, "full", json_object_new_boolean(1)); /* the pod's spec too */
 	resp = pv_client_call("podvisor", o.state, req);
 	if (!resp)
 		return PV_EXIT_FAIL;
-	describe(resp);
+	pod = pv_k8sobj_pod(o.state, resp);
+	pv_describe_pod(resp, pod);
+	json_object_put(pod);
 	json_object_put(resp);
 	return PV_EXIT_OK;
 }

@@ -23,9 +23,14 @@ void pv_table_row(struct pv_table *t, const char *const *cells)
 
 void pv_table_print(const struct pv_table *t, FILE *out)
 {
+	pv_table_print_from(t, out, 0);
+}
+
+void pv_table_print_from(const struct pv_table *t, FILE *out, size_t from)
+{
 	size_t w[PV_TABLE_MAX_COLS] = { 0 };
 
-	for (size_t r = 0; r < t->nrows; r++)
+	for (size_t r = from; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols && c < PV_TABLE_MAX_COLS; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 			size_t l = s ? strlen(s) : 0;
@@ -33,14 +38,16 @@ void pv_table_print(const struct pv_table *t, FILE *out)
 			if (l > w[c])
 				w[c] = l;
 		}
-	for (size_t r = 0; r < t->nrows; r++) {
+	for (size_t r = from; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols && c < PV_TABLE_MAX_COLS; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 
+			/* kubectl's tabwriter: 3 spaces of padding, cells at
+			 * least 6 wide with it; the last column unpadded */
 			if (c + 1 == t->ncols)
 				fprintf(out, "%s\n", s ? s : "");
 			else
-				fprintf(out, "%-*s   ", (int)w[c], s ? s : "");
+				fprintf(out, "%-*s", w[c] + 3 < 6 ? 6 : (int)w[c] + 3, s ? s : "");
 		}
 	}
 }

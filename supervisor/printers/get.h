@@ -2,7 +2,8 @@
  * prints pods itself) and `rollout` show of the daemon's answers, as
  * kubectl shows them. services.c: services and endpoints; storage.c: pv,
  * pvc, cm and secret; workloads.c: deploy, rs, sts, ds, job and cronjob;
- * describe_workloads.c: their describe; k8sobj.c: -o json|yaml as
+ * describe_workloads.c: their describe; describe_pod.c: describe pod;
+ * k8sobj.c: -o json|yaml as
  * Kubernetes objects; shape.c: which items are wanted (names, -n/-A, -l,
  * --field-selector), the table every printer fills (NAMESPACE with -A,
  * LABELS, --no-headers), and events.
@@ -101,6 +102,13 @@ int pv_k8sobj_print(const struct get_opts *o, const char *kind, bool one,
 /* "3s", or "3s (x4)" for an event seen four times (kubectl's count). */
 void pv_get_event_age(struct json_object *e, char *buf, size_t len);
 void pv_get_print_events(struct json_object *ev, const char *title);
+/* describe pod (describe_pod.c): REC is the daemon's "pod" answer (asked
+ * with "full": true), POD the Kubernetes Pod made of it
+ * (pv_k8sobj_pod). */
+void pv_describe_pod(struct json_object *rec, struct json_object *pod);
+/* The Kubernetes Pod of the daemon's record REC (with its "object"), its
+ * image ids from the store in STATE: a new reference. */
+struct json_object *pv_k8sobj_pod(const char *state, struct json_object *rec);
 
 /* Each printer: the rows of the wanted ITEMS; returns how many. */
 size_t pv_get_print_services(const struct get_opts *o, struct json_object *items);

@@ -877,6 +877,17 @@ static jo *make(enum kobj k, jo *it, size_t i, const struct images *im, const ch
 	}
 }
 
+struct json_object *pv_k8sobj_pod(const char *state, struct json_object *rec)
+{
+	struct images im = { NULL, 0 };
+	jo *pod;
+
+	pv_image_list(pv_state_dir(state), &im.v, &im.n, &(struct pv_err){ 0 });
+	pod = pod_object(rec, &im);
+	pv_image_list_free(im.v, im.n);
+	return pod;
+}
+
 int pv_k8sobj_print(const struct get_opts *o, const char *word, bool one,
 		    struct json_object *items)
 {

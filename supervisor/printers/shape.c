@@ -268,35 +268,12 @@ void pv_get_table_add(struct get_table *g, struct json_object *item, const char 
 
 /* The table from row FROM (0: with its header), columns padded by three
  * spaces as kubectl's tabwriter does. */
-static void print_rows(const struct pv_table *t, size_t from)
-{
-	size_t w[GET_MAX_COLS + 1] = { 0 };
-
-	for (size_t r = from; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-			size_t l = s ? strlen(s) : 0;
-
-			if (l > w[c])
-				w[c] = l;
-		}
-	for (size_t r = from; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-
-			if (c + 1 == t->ncols)
-				printf("%s\n", s ? s : "");
-			else
-				printf("%-*s   ", (int)w[c], s ? s : "");
-		}
-}
-
 size_t pv_get_table_done(struct get_table *g)
 {
 	size_t rows = g->t.nrows ? g->t.nrows - 1 : 0;
 
 	if (rows)
-		print_rows(&g->t, g->o->no_headers ? 1 : 0);
+		pv_table_print_from(&g->t, stdout, g->o->no_headers ? 1 : 0);
 	pv_table_free(&g->t);
 	return rows;
 }
@@ -310,20 +287,38 @@ void pv_get_event_age(struct json_object *e, char *buf, size_t len)
 			 (long long)pv_json_int(e, "count"));
 }
 
+/* kubectl's describe events: Type, Reason, Age, From, Message, each
+ * column as wide as its widest cell plus two, a line of dashes under
+ * the header. Every event here is the daemon's: From is podvisor. */
 void pv_get_print_events(struct json_object *ev, const char *title)
 {
-	printf("%s:\n", title);
-	if (!ev || !json_object_array_length(ev)) {
-		printf("  <none>\n");
+	size_t n = ev ? json_object_array_length(ev) : 0;
+	int wt = 4, wr = 6, wa = 4;
+	char (*ages)[48];
+
+	if (!n) {
+		printf("%s:  <none>\n", title);
 		return;
 	}
-	printf("  %-8s %-18s %-6s %s\n", "Type", "Reason", "Age", "Message");
-	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+	if (!(ages = calloc(n, sizeof(*ages))))
+		return;
+	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(ev, i);
-		char age[48];
+		int lt = (int)strlen(pv_json_str(e, "type", "")), lr = (int)strlen(pv_json_str(e, "reason", ""));
 
-		pv_get_event_age(e, age, sizeof(age));
-		printf("  %-8s %-18s %-6s %s\n", pv_json_str(e, "type", ""), pv_json_str(e, "reason", ""), age,
-		       pv_json_str(e, "message", ""));
+		pv_get_event_age(e, ages[i], sizeof(ages[i]));
+		wt = lt > wt ? lt : wt;
+		wr = lr > wr ? lr : wr;
+		wa = (int)strlen(ages[i]) > wa ? (int)strlen(ages[i]) : wa;
 	}
+	printf("%s:\n", title);
+	printf("  %-*s  %-*s  %-*s  %-8s  %s\n", wt, "Type", wr, "Reason", wa, "Age", "From", "Message");
+	printf("  %-*s  %-*s  %-*s  %-8s  %s\n", wt, "----", wr, "------", wa, "----", "----", "-------");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(ev, i);
+
+		printf("  %-*s  %-*s  %-*s  %-8s  %s\n", wt, pv_json_str(e, "type", ""), wr,
+		       pv_json_str(e, "reason", ""), wa, ages[i], "podvisor", pv_json_str(e, "message", ""));
+	}
+	free(ages);
 }

@@ -88,7 +88,7 @@ mv "$M/web.yaml" "$M/web.yaml~" && cp "$T_TMP/web.yaml" "$M/web.yaml" && rm -f "
 wait_read web.yaml "$seen" Unchanged || fail "the vim-style save was not read as unchanged: last event $(file_last web.yaml)"
 untouched "a vim-style save (rename away, write anew)"
 
-[ "$("$PODVISOR" describe pod web | grep -c 'Scheduled')" = 1 ] && [ "$("$PODVISOR" describe pod web | grep -c 'Started container')" = 1 ] \
+[ "$("$PODVISOR" describe pod web | grep -c 'Normal *Scheduled')" = 1 ] && [ "$("$PODVISOR" describe pod web | grep -c 'Started container')" = 1 ] \
 	&& ok "rsync-style delivery, a bad edit, its fix and a vim save: the pod was created and started exactly once" \
 	|| { fail "the pod was started more than once"; diag "$("$PODVISOR" describe pod web)"; }
 
