@@ -225,6 +225,7 @@ static const char *const subverbs[][2] = {
 	{ "image", "import ls rm inspect" },
 	{ "rollout", "status history undo" },
 	{ "completion", "bash zsh" },
+	{ "top", "pod node" },
 };
 
 /* The kinds get and describe take (cmd_get.c's KINDS_SERVED). */

@@ -40,6 +40,7 @@ static const char usage_text[] =
 	"  wait --for=condition=Ready|--for=delete pod/NAME... | pods -l SELECTOR\n"
 	"                   wait for pods (deploy/NAME: Available, job/NAME: Complete)\n"
 	"                   to meet a condition or be gone, as kubectl wait\n"
+	"  top pod|node     CPU (millicores) and memory (working set) now, as kubectl top\n"
 	"  version          this client's version and build, and the daemon's\n"
 	"  completion bash|zsh\n"
 	"                   a shell completion script: source <(podvisor completion bash)\n"
@@ -69,6 +70,7 @@ static const struct pv_verb commands[] = {
 	{ "delete", pv_cmd_delete },
 	{ "rollout", pv_cmd_rollout },
 	{ "wait", pv_cmd_wait },
+	{ "top", pv_cmd_top },
 	{ "version", pv_cmd_version },
 	{ "completion", cmd_completion },
 	/* internal modes, started by the daemon */

@@ -21,6 +21,7 @@
 #include "supervisor/api/delete_api.h"
 #include "supervisor/api/list_meta.h"
 #include "supervisor/api/objects_api.h"
+#include "supervisor/api/top_api.h"
 #include "supervisor/api/version.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/services/services.h"
@@ -286,6 +287,8 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return op_rollout(d, r->ns, r->name);
 	case PV_API_VERSION:
 		return pv_version_json();
+	case PV_API_TOP:
+		return pv_api_top(d);
 	}
 	return error_json("unknown op");
 }

@@ -21,6 +21,7 @@ static const struct {
 	{ "delete-pod", PV_API_DELETE_POD },
 	{ "rollout", PV_API_ROLLOUT },
 	{ "version", PV_API_VERSION },
+	{ "top", PV_API_TOP },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

@@ -14,5 +14,6 @@ int pv_cmd_exec(int argc, char **argv);
 int pv_cmd_delete(int argc, char **argv);
 int pv_cmd_rollout(int argc, char **argv);
 int pv_cmd_wait(int argc, char **argv);
+int pv_cmd_top(int argc, char **argv);
 
 #endif

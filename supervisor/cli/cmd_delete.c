@@ -118,14 +118,6 @@ static void targets_free(struct targets *t)
 	free(t->v);
 }
 
-static const char *label_of(const void *labels, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex((struct json_object *)labels, key, &v)
-		       ? json_object_get_string(v) : NULL;
-}
-
 static struct json_object *list_pods(const struct delete_opts *o)
 {
 	struct json_object *req = json_object_new_object();
@@ -157,7 +149,7 @@ static int select_pods(const struct delete_opts *o, struct targets *t)
 
 		json_object_object_get_ex(p, "labels", &labels);
 		if ((o->all || !strcmp(ns, o->ns)) &&
-		    pv_labelsel_matches(&sel, label_of, labels))
+		    pv_labelsel_matches(&sel, pv_json_label, labels))
 			rc = add_target(t, ns, pv_json_str(p, "name", ""));
 	}
 	json_object_put(resp);

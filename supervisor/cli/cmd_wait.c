@@ -407,14 +407,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *label_of(const void *labels, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex((struct json_object *)labels, key, &v)
-		       ? json_object_get_string(v) : NULL;
-}
-
 /* -l or --all: the matching pods into T (at the start, as kubectl). */
 static int select_pods(const struct wait_opts *o, const struct view *v, struct targets *t)
 {
@@ -432,7 +424,7 @@ static int select_pods(const struct wait_opts *o, const struct view *v, struct t
 
 		if ((o->all_ns || !strcmp(ns, o->ns)) &&
 		    (!o->selector ||
-		     pv_labelsel_matches(&sel, label_of, json_object_object_get(p, "labels"))))
+		     pv_labelsel_matches(&sel, pv_json_label, json_object_object_get(p, "labels"))))
 			rc = add_target(t, W_POD, ns, pv_json_str(p, "name", ""));
 	}
 	if (o->selector)

@@ -13,3 +13,11 @@ int64_t pv_json_int(struct json_object *o, const char *k)
 
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
+
+const char *pv_json_label(const void *labels, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex((struct json_object *)labels, key, &v)
+		       ? json_object_get_string(v) : NULL;
+}

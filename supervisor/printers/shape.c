@@ -107,14 +107,6 @@ static bool fields_match(const struct get_fieldsel *f, struct json_object *item)
 	return true;
 }
 
-static const char *label_of(const void *labels, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex((struct json_object *)labels, key, &v)
-		       ? json_object_get_string(v) : NULL;
-}
-
 static bool name_wanted(const struct get_opts *o, struct json_object *item)
 {
 	const char *name = pv_json_str(item, "name", "");
@@ -131,7 +123,7 @@ bool pv_get_wanted(const struct get_opts *o, struct json_object *p)
 {
 	if (!o->all && strcmp(pv_json_str(p, "namespace", ""), o->ns) != 0)
 		return false;
-	if (o->sel && !pv_labelsel_matches(o->sel, label_of, json_object_object_get(p, "labels")))
+	if (o->sel && !pv_labelsel_matches(o->sel, pv_json_label, json_object_object_get(p, "labels")))
 		return false;
 	return fields_match(o->fsel, p) && name_wanted(o, p);
 }

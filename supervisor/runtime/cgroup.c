@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const v1_controllers[] = { "memory", "cpu", "pids" };
+/* cpuacct: the CPU time used, for `top` (on v1 it may be mounted apart
+ * from cpu; where it is not there, it is skipped like any other). */
+static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids" };
 
 static bool unified(void)
 {
@@ -248,6 +250,8 @@ int pv_cg_join_pid(pid_t pid)
 			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "%s", rel);
 		else if (strcmp(ctl, "memory") == 0 || strcmp(ctl, "pids") == 0)
 			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "/%s%s", ctl, rel);
+		else if (strcmp(ctl, "cpuacct") == 0)
+			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "/cpuacct%s", rel);
 		else if (strstr(ctl, "cpu") && !strstr(ctl, "cpuset"))
 			snprintf(dir, sizeof(dir), PV_CGROUP_ROOT "/cpu%s", rel);
 		else
@@ -256,6 +260,41 @@ int pv_cg_join_pid(pid_t pid)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* The number after KEY (at a line's start) in BUF, or -1. */
+static int64_t stat_value(const char *buf, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
+			return strtoll(l + kl + 1, NULL, 10);
+	return -1;
+}
+
+int pv_cg_usage(const char *rel, struct pv_cg_usage *u)
+{
+	char dir[4096], buf[8192];
+	bool v2 = unified();
+	int64_t used, inactive;
+
+	u->cpu_usec = u->working_set = -1;
+	ctl_path(dir, sizeof(dir), v2 ? NULL : "cpuacct", rel);
+	if (v2 && read_str(dir, "cpu.stat", buf, sizeof(buf)) == 0)
+		u->cpu_usec = stat_value(buf, "usage_usec");
+	else if (!v2 && read_str(dir, "cpuacct.usage", buf, sizeof(buf)) == 0)
+		u->cpu_usec = strtoll(buf, NULL, 10) / 1000;
+	/* the working set, as the kubelet reports it: usage less the
+	 * inactive file cache, which the kernel reclaims first */
+	ctl_path(dir, sizeof(dir), v2 ? NULL : "memory", rel);
+	if (read_str(dir, v2 ? "memory.current" : "memory.usage_in_bytes", buf, sizeof(buf)) == 0) {
+		used = strtoll(buf, NULL, 10);
+		inactive = read_str(dir, "memory.stat", buf, sizeof(buf)) == 0
+			   ? stat_value(buf, v2 ? "inactive_file" : "total_inactive_file") : 0;
+		u->working_set = used - (inactive > 0 && inactive < used ? inactive : 0);
+	}
+	return u->cpu_usec < 0 && u->working_set < 0 ? -1 : 0;
 }
 
 /* ---- the pod's cgroup ---- */

@@ -33,6 +33,15 @@ void pv_cg_remove(const char *rel);
 /* Move the calling process into the cgroups PID is in (for exec). */
 int pv_cg_join_pid(pid_t pid);
 
+/* What a container's cgroup REL has used: its CPU time since it was
+ * made (µs), and its memory working set now (bytes: usage less the
+ * inactive file cache, as the kubelet reports it); -1 where unknown.
+ * 0, or -1 when neither can be read. */
+struct pv_cg_usage {
+	int64_t cpu_usec, working_set;
+};
+int pv_cg_usage(const char *rel, struct pv_cg_usage *u);
+
 /* The pod's cgroup(s), REL "PARENT/pod-UID", made before its containers'
  * and kept across their restarts, with at most PIDS_MAX processes and
  * threads in it, all its containers together (pids.max, as the kubelet's
