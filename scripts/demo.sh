@@ -32,6 +32,7 @@ echo "== podvisor daemon --manifests (a copy of examples/, log in $T/daemon.log)
 cp -a examples "$T/manifests"
 "$bin" daemon --manifests "$T/manifests" --cgroup-parent "$CG" --local-path-root "$T/volumes" \
 	>"$T/daemon.log" 2>&1 &
+disown # the trap ends it with kill -9: no "Killed" from the shell at the end
 sleep 2
 "$bin" get pods -o wide
 echo

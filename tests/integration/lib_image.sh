@@ -47,75 +47,9 @@ nc ip ifconfig ping nslookup top vi less sync whoami expr timeout stty tty clear
 sha256sum gzip gunzip tar nohup nproc mktemp readlink realpath rmdir usleep watch"
 PV_OCI_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-oci_arch() {
-	case $(uname -m) in
-	x86_64) echo amd64 ;;
-	aarch64 | arm64) echo arm64 ;;
-	armv*) echo arm ;;
-	i?86) echo 386 ;;
-	*) uname -m ;;
-	esac
-}
-
-oci_init() {
-	mkdir -p "$1/blobs/sha256" &&
-		printf '{"imageLayoutVersion":"1.0.0"}' >"$1/oci-layout"
-}
-
-oci_tar() {
-	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@946684800 \
-		--format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
-		-C "$1" -cf "$2" .
-}
-
-oci_add_blob() {
-	local sum size
-	sum=$(sha256sum <"$2") || return 1
-	sum=${sum%% *}
-	size=$(stat -c %s "$2") || return 1
-	mv -f "$2" "$1/blobs/sha256/$sum" || return 1
-	echo "sha256:$sum $size"
-}
-
-# _oci_layer_type FILE: "MEDIATYPE DIFFID" of a layer file.
-_oci_layer_type() {
-	local mt diff
-	case $1 in
-	*.tar.gz | *.tgz)
-		mt=application/vnd.oci.image.layer.v1.tar+gzip
-		diff=$(gzip -dc <"$1" | sha256sum) ;;
-	*.tar.zst)
-		mt=application/vnd.oci.image.layer.v1.tar+zstd
-		diff=$(zstd -dc <"$1" | sha256sum) ;;
-	*)
-		mt=application/vnd.oci.image.layer.v1.tar
-		diff=$(sha256sum <"$1") ;;
-	esac
-	echo "$mt sha256:${diff%% *}"
-}
-
-oci_image() {
-	local dir=$1 refname=$2 config=$3 layers="" diffs="" l mt diff blob sep="" cfg m ann=""
-	shift 3
-	oci_init "$dir" || return 1
-	for l in "$@"; do
-		read -r mt diff <<<"$(_oci_layer_type "$l")" || return 1
-		blob=$(oci_add_blob "$dir" "$l") || return 1
-		layers+="$sep{\"mediaType\":\"$mt\",\"digest\":\"${blob% *}\",\"size\":${blob#* }}"
-		diffs+="$sep\"$diff\""
-		sep=,
-	done
-	printf '{"created":"2000-01-01T00:00:00Z","architecture":"%s","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]}}' \
-		"$(oci_arch)" "$config" "$diffs" >"$dir/config.json.tmp"
-	cfg=$(oci_add_blob "$dir" "$dir/config.json.tmp") || return 1
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
-		"${cfg% *}" "${cfg#* }" "$layers" >"$dir/manifest.json.tmp"
-	m=$(oci_add_blob "$dir" "$dir/manifest.json.tmp") || return 1
-	[ -n "$refname" ] && ann=",\"annotations\":{\"org.opencontainers.image.ref.name\":\"$refname\"}"
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"%s","os":"linux"}%s}]}' \
-		"${m% *}" "${m#* }" "$(oci_arch)" "$ann" >"$dir/index.json"
-	echo "${m% *}"
-}
+# oci_arch, oci_init, oci_tar, oci_add_blob, oci_image: scripts/oci-lib.sh,
+# which scripts/rootfs-to-oci.sh uses too (the README's recipe).
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/oci-lib.sh"
 
 # _busybox_rootfs1 DIR / _busybox_rootfs2 DIR: the two layers' contents.
 _busybox_rootfs1() {

@@ -616,6 +616,26 @@ out=$(cd "$S/images/layers/sha256" && unshare --mount --propagation private bash
 grep -qx 'l=40 o=only 40' <<<"$out" && grep -qx 'hi=hi' <<<"$out" &&
 	ok "40 layers stacked: each whiteout and opaque directory applied, busybox runs" || { fail "40 layers stacked"; diag "$out"; }
 
+# --- the README's recipe: a root filesystem (a directory or a tarball) -> OCI -> import --------
+mkdir -p "$D/rootfs" && _busybox_rootfs1 "$D/rootfs" && tar -C "$D/rootfs" -czf "$D/rootfs.tgz" . || fail "a busybox root filesystem"
+for src in "$D/rootfs" "$D/rootfs.tgz"; do
+	rm -rf "$D/fromfs"
+	if "$(dirname "$0")/../../scripts/rootfs-to-oci.sh" "$src" "$D/fromfs" --cmd 'echo "$GREETING from $(pwd)"' \
+		--env 'GREETING=hi "there"' --workdir /etc 2>"$D/err"; then
+		run_img 0 "imported docker.io/library/fromfs:1" "rootfs-to-oci.sh ${src##*/} -> image import" import "$D/fromfs" fromfs:1
+		cfg=$(img inspect fromfs:1 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin)["config"]; print(c.get("Cmd"), c.get("Env"), c.get("WorkingDir"))')
+		layer=$(img inspect fromfs:1 2>/dev/null | python3 -c 'import json,os,sys; print(os.path.basename(json.load(sys.stdin)["layers"][0]))')
+		out=$(cd "$S/images/layers/sha256/$layer" && GREETING=hi chroot . /bin/sh -c 'cd /etc && echo "$GREETING from $(pwd)"' 2>&1)
+		grep -qF "['/bin/sh', '-c', 'echo \"\$GREETING from \$(pwd)\"']" <<<"$cfg" && grep -qF 'GREETING=hi "there"' <<<"$cfg" &&
+			grep -qF "/etc" <<<"$cfg" && [ "$out" = 'hi from /etc' ] &&
+			ok "its command, environment and working directory are the image's; busybox runs from the layer" ||
+			fail "fromfs from ${src##*/}: config $cfg; run: $out"
+		img rm fromfs:1 >/dev/null 2>&1
+	else
+		fail "rootfs-to-oci.sh ${src##*/}: $(cat "$D/err")"
+	fi
+done
+
 # --- AGE -------------------------------------------------------------------------------------
 set_imported() { # NAME SECONDS_AGO
 	python3 - "$S/images/refs/$1" "$2" <<'PY'
