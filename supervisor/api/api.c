@@ -39,6 +39,13 @@ struct pv_api {
 	struct conn *conns, *conns_tail; /* oldest first */
 	int nconns;
 	struct pv_timer *timer;          /* the earliest client deadline */
+	/* What the pod watchers were last sent: each pod's record as text,
+	 * by uid (api_watch_pods); empty while nobody watches pods. */
+	struct sent_pod {
+		char uid[40];
+		char *text;
+	} *sent;
+	size_t nsent;
 };
 
 static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *err)
@@ -289,6 +296,12 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return pv_version_json();
 	case PV_API_TOP:
 		return pv_api_top(d);
+	case PV_API_WATCH: /* the list; the connection then streams (conn_answer) */
+		if (r->kind && !strcmp(r->kind, "pods"))
+			return op_pods(d);
+		if (r->kind && !strcmp(r->kind, "events"))
+			return op_events(d, r->object);
+		return error_json("watch: kind must be pods or events");
 	}
 	return error_json("unknown op");
 }
@@ -312,13 +325,20 @@ struct json_object *pv_api_handle(struct pv_daemon *d, const char *text)
  * client that sends nothing whole within IDLE_MS is dropped. WRITING: the
  * answer goes out as fast as the client takes it; one that stops taking
  * it for WRITE_MS is dropped. Nothing ever blocks the loop on a client,
- * and past CONN_MAX connections the oldest goes. */
+ * and past CONN_MAX connections the oldest goes.
+ *
+ * A watch ("op": "watch") is answered with the list, and then the
+ * connection stays: each change is one more line ({"type": "ADDED" |
+ * "MODIFIED" | "DELETED", "object": ...}), sent as the client takes it.
+ * A watcher that lets WATCH_MAX bytes pile up is dropped. */
 
 #define CONN_MAX 256
 #define IDLE_MS 5000
 #define WRITE_MS 10000
+#define WATCH_MAX (4 << 20)
 
 enum conn_state { CONN_READING, CONN_WRITING };
+enum conn_watch { WATCH_NONE, WATCH_PODS, WATCH_EVENTS };
 
 struct conn {
 	struct pv_api *a;
@@ -329,6 +349,8 @@ struct conn {
 	size_t len, off;      /* bytes in BUF; WRITING: bytes already sent */
 	int64_t deadline;     /* monotonic ms */
 	bool too_large;       /* the request passed REQ_MAX: answered with an error */
+	enum conn_watch watch; /* set: streams changes once the list is sent */
+	char *watch_object;   /* events: only this object's, or NULL */
 	struct conn *prev, *next; /* oldest first */
 };
 
@@ -347,6 +369,7 @@ static void conn_close(struct conn *c)
 	else
 		a->conns_tail = c->prev;
 	a->nconns--;
+	free(c->watch_object);
 	free(c->buf);
 	free(c);
 }
@@ -357,7 +380,7 @@ static void deadlines_arm(struct pv_api *a)
 	int64_t first = 0;
 
 	for (struct conn *c = a->conns; c; c = c->next)
-		if (!first || c->deadline < first)
+		if (c->deadline && (!first || c->deadline < first))
 			first = c->deadline;
 	if (first)
 		pv_timer_arm(a->timer, first > pv_now_ms() ? first - pv_now_ms() : 0);
@@ -372,7 +395,7 @@ static void deadlines_fired(void *data)
 
 	for (struct conn *c = a->conns, *next; c; c = next) {
 		next = c->next;
-		if (c->deadline <= now) {
+		if (c->deadline && c->deadline <= now) {
 			pv_debug("api: a client %s; dropped", c->state == CONN_READING ?
 				 "sent no whole request in time" : "stopped reading its answer");
 			conn_close(c);
@@ -396,7 +419,150 @@ static void conn_flush(struct conn *c)
 		c->off += (size_t)n;
 		c->deadline = pv_now_ms() + WRITE_MS; /* it is reading: more time */
 	}
+	if (c->watch && c->off == c->len) { /* all sent: wait for the next change */
+		c->len = c->off = 0;
+		c->deadline = 0;
+		if (pv_loop_mod(c->a->d->loop, c->w, EPOLLIN) == 0)
+			return;
+	}
 	conn_close(c);
+}
+
+/* One more line for a watcher C; dropped when it lets too much pile up. */
+static void conn_push(struct conn *c, const char *line, size_t n)
+{
+	char *b;
+
+	if (c->len - c->off + n + 1 > WATCH_MAX) {
+		pv_debug("api: a watcher stopped reading (%zu bytes waiting); dropped", c->len - c->off);
+		conn_close(c);
+		return;
+	}
+	if (!(b = realloc(c->buf, c->len + n + 1))) {
+		conn_close(c);
+		return;
+	}
+	c->buf = b;
+	memcpy(b + c->len, line, n);
+	b[c->len + n] = '\n';
+	c->len += n + 1;
+	if (c->deadline)
+		return; /* already waiting for the client to take more */
+	c->deadline = pv_now_ms() + WRITE_MS;
+	if (pv_loop_mod(c->a->d->loop, c->w, EPOLLOUT | EPOLLIN) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+/* {"type": TYPE, "object": O} to every watcher of KIND (O is taken). */
+static void broadcast(struct pv_api *a, enum conn_watch kind, const char *type,
+		      struct json_object *o, const char *object_name)
+{
+	struct json_object *msg = json_object_new_object();
+	const char *text;
+
+	json_object_object_add(msg, "type", json_object_new_string(type));
+	json_object_object_add(msg, "object", o);
+	text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	for (struct conn *c = a->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->watch == kind && (!c->watch_object || !object_name ||
+					 !strcmp(c->watch_object, object_name)))
+			conn_push(c, text, strlen(text));
+	}
+	json_object_put(msg);
+	deadlines_arm(a);
+}
+
+static bool watched(const struct pv_api *a, enum conn_watch kind)
+{
+	for (const struct conn *c = a->conns; c; c = c->next)
+		if (c->watch == kind)
+			return true;
+	return false;
+}
+
+static void event_hook(struct pv_daemon *d, const struct pv_event *e)
+{
+	struct pv_api *a = d->event_hook_data;
+	struct json_object *o;
+
+	if (!a || !watched(a, WATCH_EVENTS))
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "first", json_object_new_int64(e->first));
+	json_object_object_add(o, "at", json_object_new_int64(e->at));
+	json_object_object_add(o, "object", json_object_new_string(e->object));
+	json_object_object_add(o, "type", json_object_new_string(e->type));
+	json_object_object_add(o, "reason", json_object_new_string(e->reason));
+	json_object_object_add(o, "message", json_object_new_string(e->message));
+	json_object_object_add(o, "count", json_object_new_int(e->count));
+	broadcast(a, WATCH_EVENTS, e->count > 1 ? "MODIFIED" : "ADDED", o, e->object);
+}
+
+static void sent_clear(struct pv_api *a)
+{
+	for (size_t i = 0; i < a->nsent; i++)
+		free(a->sent[i].text);
+	free(a->sent);
+	a->sent = NULL;
+	a->nsent = 0;
+}
+
+/* The pods whose record changed since the pod watchers were last sent
+ * them, sent now (SEND) and remembered: after every batch of the loop's
+ * events, while somebody watches pods. A pod gone is DELETED with the
+ * record last sent. */
+static void watch_pods(struct pv_api *a, bool send)
+{
+	struct pv_daemon *d = a->d;
+	struct sent_pod *now = d->npods ? calloc(d->npods, sizeof(*now)) : NULL;
+	size_t n = 0;
+
+	if (d->npods && !now)
+		return;
+	for (size_t i = 0; i < d->npods; i++) {
+		struct json_object *o = pv_pod_status_json(d->pods[i]);
+		const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		const struct sent_pod *was = NULL;
+
+		for (size_t j = 0; j < a->nsent && !was; j++)
+			if (!strcmp(a->sent[j].uid, d->pods[i]->uid))
+				was = &a->sent[j];
+		snprintf(now[n].uid, sizeof(now[n].uid), "%s", d->pods[i]->uid);
+		if (!(now[n].text = strdup(text))) {
+			json_object_put(o);
+			continue;
+		}
+		n++;
+		if (send && (!was || strcmp(was->text, text) != 0))
+			broadcast(a, WATCH_PODS, was ? "MODIFIED" : "ADDED", o, NULL);
+		else
+			json_object_put(o);
+	}
+	for (size_t j = 0; send && j < a->nsent; j++) {
+		bool there = false;
+
+		for (size_t i = 0; i < n && !there; i++)
+			there = !strcmp(now[i].uid, a->sent[j].uid);
+		if (!there)
+			broadcast(a, WATCH_PODS, "DELETED", json_tokener_parse(a->sent[j].text), NULL);
+	}
+	sent_clear(a);
+	a->sent = now;
+	a->nsent = n;
+}
+
+static void after_batch(void *data)
+{
+	struct pv_api *a = data;
+
+	if (watched(a, WATCH_PODS))
+		watch_pods(a, true);
+	else if (a->nsent)
+		sent_clear(a);
 }
 
 static void conn_answer(struct conn *c, size_t reqlen)
@@ -407,6 +573,21 @@ static void conn_answer(struct conn *c, size_t reqlen)
 	size_t n;
 
 	c->buf[reqlen] = '\0'; /* the buffer has room for it */
+	if (!c->too_large) {
+		struct pv_api_request r;
+		struct pv_err err = { 0 };
+
+		if (pv_api_request_parse(c->buf, &r, &err) == 0 && r.op == PV_API_WATCH && r.kind) {
+			if (!strcmp(r.kind, "pods")) {
+				watch_pods(c->a, watched(c->a, WATCH_PODS)); /* current: the list is */
+				c->watch = WATCH_PODS;
+			} else if (!strcmp(r.kind, "events")) {
+				c->watch = WATCH_EVENTS;
+				c->watch_object = r.object ? strdup(r.object) : NULL;
+			}
+		}
+		pv_api_request_clear(&r);
+	}
 	resp = c->too_large ? error_json("request too large (64 KiB at most)")
 			    : pv_api_handle(c->a->d, c->buf);
 	out = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN);
@@ -473,6 +654,20 @@ static void on_conn(void *data, int fd, uint32_t events)
 	struct pv_api *a = c->a;
 
 	(void)fd;
+	if (c->state == CONN_WRITING && c->watch && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+		char b[256];
+		ssize_t n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c); /* the watcher went */
+			deadlines_arm(a);
+			return;
+		}
+		if (!(events & EPOLLOUT)) {
+			deadlines_arm(a);
+			return;
+		}
+	}
 	if (c->state == CONN_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		conn_read(c);
 	else if (c->state == CONN_WRITING && (events & (EPOLLERR | EPOLLHUP)))
@@ -540,6 +735,9 @@ struct pv_api *pv_api_new(struct pv_daemon *d, struct pv_err *err)
 		pv_err_set(err, ENOMEM, "out of memory");
 		goto fail;
 	}
+	d->event_hook = event_hook; /* the watchers of events and pods */
+	d->event_hook_data = a;
+	pv_loop_after(d->loop, after_batch, a);
 	if (sock_addr(d->state, &sa, err) < 0 || !(a->path = strdup(sa.sun_path)))
 		goto fail;
 	unlink(sa.sun_path);
@@ -568,6 +766,12 @@ void pv_api_free(struct pv_api *a)
 		return;
 	while (a->conns)
 		conn_close(a->conns);
+	if (a->d->event_hook_data == a) {
+		a->d->event_hook = NULL;
+		a->d->event_hook_data = NULL;
+		pv_loop_after(a->d->loop, NULL, NULL);
+	}
+	sent_clear(a);
 	if (a->timer)
 		pv_timer_free(a->timer);
 	if (a->w)
@@ -580,20 +784,24 @@ void pv_api_free(struct pv_api *a)
 	free(a);
 }
 
-struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err)
+int pv_api_open(const char *state, struct json_object *req, struct pv_err *err)
 {
-	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cleanup_free char *buf = NULL;
-	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	size_t got = 0, cap = 0;
-	struct json_object *resp;
+	struct sockaddr_un sa;
 
-	if (sock_addr(state, &sa, err) < 0)
-		return NULL;
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
-				  "--state %s' running?)", sa.sun_path, state), NULL;
+	if (sock_addr(state, &sa, err) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		pv_err_sys(err, errno, "cannot reach the daemon at %s (is 'podvisor daemon "
+			   "--state %s' running?)", sa.sun_path, state);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	/* One request line, sent without SIGPIPE: a daemon that answers and
 	 * closes before reading all of it must not kill the command. */
 	for (size_t len = strlen(s) + 1, off = 0; off < len;) {
@@ -602,9 +810,21 @@ struct json_object *pv_api_call(const char *state, struct json_object *req, stru
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* its answer, if any, is read below */
+			break; /* its answer, if any, is read by the caller */
 		off += (size_t)n;
 	}
+	return fd;
+}
+
+struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err)
+{
+	cleanup_close int fd = pv_api_open(state, req, err);
+	cleanup_free char *buf = NULL;
+	size_t got = 0, cap = 0;
+	struct json_object *resp;
+
+	if (fd < 0)
+		return NULL;
 	for (;;) {
 		ssize_t n;
 

@@ -24,5 +24,9 @@ struct json_object *pv_api_handle(struct pv_daemon *d, const char *text);
 
 /* Client side: send REQ to the daemon on STATE, return its answer. */
 struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err);
+/* Client side: connect to the daemon on STATE and send REQ; the socket,
+ * to read the answer from (a watch: its lines, until either side goes),
+ * or -1 with ERR. */
+int pv_api_open(const char *state, struct json_object *req, struct pv_err *err);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
 	{ "rollout", PV_API_ROLLOUT },
 	{ "version", PV_API_VERSION },
 	{ "top", PV_API_TOP },
+	{ "watch", PV_API_WATCH },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)
@@ -43,6 +44,7 @@ int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv
 			.name = pv_json_str(req, "name", NULL),
 			.object = pv_json_str(req, "object", NULL),
 			.full = json_object_get_boolean(json_object_object_get(req, "full")),
+			.kind = pv_json_str(req, "kind", NULL),
 		};
 		return 0;
 	}

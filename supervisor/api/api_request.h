@@ -22,11 +22,12 @@ enum pv_api_op {
 	PV_API_ROLLOUT,  /* a Deployment's rollout (namespace, name): counts, revisions, file */
 	PV_API_VERSION,  /* the daemon's build: version.h */
 	PV_API_TOP,      /* what the running containers and the node use: top_api.h */
+	PV_API_WATCH,    /* "kind" pods or events: the list, then each change, a line each */
 	/* a new op goes here, and PV_API_OP_COUNT names it */
 };
 
 /* How many ops there are (the fuzzer checks a parsed op is below it). */
-#define PV_API_OP_COUNT (PV_API_TOP + 1)
+#define PV_API_OP_COUNT (PV_API_WATCH + 1)
 
 struct pv_api_request {
 	struct json_object *json; /* the request; the strings below live in it */
@@ -35,6 +36,7 @@ struct pv_api_request {
 	const char *name;         /* "name", or NULL */
 	const char *object;       /* "object", or NULL */
 	bool full;                /* "full": true: list items carry their "object" */
+	const char *kind;         /* "kind" (watch): "pods" or "events", or NULL */
 };
 
 /* Parse TEXT, the NUL-terminated bytes a client sent: one JSON value

@@ -1,6 +1,7 @@
 #include "supervisor/cli/client.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "supervisor/api/api.h"
 #include "supervisor/cli/cli.h"
@@ -22,6 +23,20 @@ struct json_object *pv_client_call(const char *prog, const char *state, struct j
 		return NULL;
 	}
 	return resp;
+}
+
+FILE *pv_client_stream(const char *prog, const char *state, struct json_object *req)
+{
+	struct pv_err err = { 0 };
+	int fd = pv_api_open(pv_state_dir(state), req, &err);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+
+	json_object_put(req);
+	if (fd < 0)
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+	else if (!f)
+		close(fd);
+	return f;
 }
 
 struct json_object *pv_client_pod(const char *prog, const char *state, const char *ns,

@@ -306,6 +306,10 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_FLAG_OPT("show-labels", 0, &o->show_labels,
 				"a last column LABELS: each item's labels, a=b,c=d"),
 		PV_CLI_FLAG_OPT("no-headers", 0, &o->no_headers, "no header line"),
+		PV_CLI_FLAG_OPT("watch", 'w', &o->watch,
+				"pods and events: after the list, a row for each change as the "
+				"daemon makes it (ADDED, MODIFIED; a pod's last row when it is "
+				"gone), until Ctrl-C"),
 		PV_CLI_STR_OPT("for", 0, &o->for_obj, "KIND/NAME",
 			       "events only: those of one object, as kubectl events --for: "
 			       "pod/web, deploy/web, svc/db (in the namespace of -n), pv/data, "
@@ -469,6 +473,61 @@ static const char *for_object(const struct get_opts *o, char *buf, size_t len)
 	return buf;
 }
 
+/* get -w: the daemon's list, then its changes, each one a row in the
+ * list's columns (kubectl's -w), until the daemon or the user ends it. */
+static int watch_items(struct get_opts *o, enum get_kind kind, const char *object)
+{
+	struct json_object *req = json_object_new_object(), *first, *items;
+	struct get_opts ro = *o;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (kind != GET_PODS && kind != GET_EVENTS) {
+		fprintf(stderr, "error: -w is served for pods and events\n");
+		return PV_EXIT_USAGE;
+	}
+	if (o->output && strcmp(o->output, "wide") != 0) {
+		fprintf(stderr, "error: -w prints rows: -o %s cannot be given with it\n", o->output);
+		return PV_EXIT_USAGE;
+	}
+	json_object_object_add(req, "op", json_object_new_string("watch"));
+	json_object_object_add(req, "kind", json_object_new_string(kinds[kind].op));
+	if (object)
+		json_object_object_add(req, "object", json_object_new_string(object));
+	if (!(f = pv_client_stream("podvisor", o->state, req)))
+		return PV_EXIT_FAIL;
+	first = getline(&line, &cap, f) > 0 ? json_tokener_parse(line) : NULL;
+	if (!first || !json_object_object_get_ex(first, "items", &items)) {
+		fprintf(stderr, "Error from the daemon: %s\n",
+			first ? pv_json_str(first, "error", "no list") : "no answer to the watch");
+		json_object_put(first);
+		free(line);
+		fclose(f);
+		return PV_EXIT_FAIL;
+	}
+	show(o, kind, items);
+	fflush(stdout);
+	json_object_put(first);
+	ro.no_headers = true;
+	while (getline(&line, &cap, f) > 0) {
+		struct json_object *msg = json_tokener_parse(line), *obj, *one;
+
+		if (msg && json_object_object_get_ex(msg, "object", &obj)) {
+			one = json_object_new_array();
+			json_object_array_add(one, json_object_get(obj));
+			kinds[kind].print(&ro, one);
+			json_object_put(one);
+			fflush(stdout);
+		}
+		json_object_put(msg);
+	}
+	free(line);
+	fclose(f);
+	fprintf(stderr, "error: the daemon ended the watch\n");
+	return PV_EXIT_FAIL;
+}
+
 /* Ask the daemon for KIND's items and show those O wants. */
 static int get_items(struct get_opts *o, enum get_kind kind)
 {
@@ -483,6 +542,8 @@ static int get_items(struct get_opts *o, enum get_kind kind)
 	}
 	if (kind == GET_EVENTS && o->for_obj && !object)
 		return PV_EXIT_FAIL; /* said */
+	if (o->watch)
+		return watch_items(o, kind, object);
 	if (!(resp = call(o, kinds[kind].op, object)))
 		return PV_EXIT_FAIL;
 	if (!json_object_object_get_ex(resp, kinds[kind].items, &items) ||

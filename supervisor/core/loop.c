@@ -20,6 +20,8 @@ struct pv_loop {
 	int epfd;
 	bool quit;
 	struct pv_watch_fd *dead; /* freed after the current batch of events */
+	void (*after)(void *data);
+	void *after_data;
 };
 
 struct pv_timer {
@@ -126,8 +128,16 @@ int pv_loop_run(struct pv_loop *l)
 				w->cb(w->data, w->fd, evs[i].events);
 		}
 		reap_dead(l);
+		if (l->after && !l->quit)
+			l->after(l->after_data);
 	}
 	return 0;
+}
+
+void pv_loop_after(struct pv_loop *l, void (*fn)(void *data), void *data)
+{
+	l->after = fn;
+	l->after_data = data;
 }
 
 void pv_loop_quit(struct pv_loop *l)

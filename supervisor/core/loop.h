@@ -24,6 +24,9 @@ void pv_loop_del(struct pv_loop *l, struct pv_watch_fd *w);
 /* Run until pv_loop_quit; returns 0, or -1 if epoll itself failed. */
 int pv_loop_run(struct pv_loop *l);
 void pv_loop_quit(struct pv_loop *l);
+/* FN(DATA) after each batch of events has been handled (NULL: none):
+ * whoever streams changes compares there, once per wakeup. */
+void pv_loop_after(struct pv_loop *l, void (*fn)(void *data), void *data);
 
 /* One-shot timers. */
 struct pv_timer;

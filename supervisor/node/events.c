@@ -194,6 +194,8 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 		e->count++;
 		pv_debug("%s: %s: %s (x%d)", object, reason, msg, e->count);
 		save(d, e);
+		if (d->event_hook)
+			d->event_hook(d, e);
 		return;
 	}
 	if (!(e = push(d, object, type, reason, msg)))
@@ -202,6 +204,8 @@ void pv_daemon_event(struct pv_daemon *d, const char *object, bool warning, cons
 	e->count = 1;
 	pv_log(warning ? PV_LOG_WARN : PV_LOG_INFO, "%s: %s: %s", object, reason, msg);
 	save(d, e);
+	if (d->event_hook)
+		d->event_hook(d, e);
 }
 
 /* One line read back: pushed, or the object's latest event counted. */

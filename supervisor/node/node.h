@@ -42,6 +42,10 @@ struct pv_event {
 
 struct pv_daemon {
 	struct pv_loop *loop;
+	/* Told of each event recorded or counted again (api/api.c streams
+	 * them to `get events -w`); NULL: nobody listens. */
+	void (*event_hook)(struct pv_daemon *d, const struct pv_event *e);
+	void *event_hook_data;
 	struct pv_desired desired;
 	char *manifests;
 	char *state;

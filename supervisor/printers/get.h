@@ -56,6 +56,7 @@ struct get_opts {
 	const char *field_selector;    /* --field-selector, as given */
 	const struct get_fieldsel *fsel;
 	const char *for_obj; /* get events --for KIND/NAME, as given */
+	bool watch;          /* get -w: the list, then each change as a row */
 };
 
 /* Parse TEXT for a kind with the extra FIELDS (NULL: only metadata.*):

@@ -151,10 +151,15 @@ wait_read() {
 }
 
 # wait_for SECONDS EXPR: until the bash expression EXPR holds (0), or 1
-# after SECONDS.
+# after SECONDS x 10 tries, 0.1 s apart; on a machine so loaded that the
+# tries themselves take long, after 3 x SECONDS of the clock at most.
 wait_for() {
-	local i
-	for i in $(seq $(($1 * 10))); do eval "$2" && return 0; sleep 0.1; done
+	local i end=$((SECONDS + 3 * $1 + 1))
+	for i in $(seq $(($1 * 10))); do
+		eval "$2" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
 	return 1
 }
 

@@ -105,10 +105,10 @@ cm_files() { # FROM TO
 	done
 }
 cm_files 1 700
-wait_for 180 'rows | grep -q "|Loaded|file:$M/cm0700.yaml|"' || fail "cm0700 not loaded"
+wait_for 180 'rows | grep -q "|Loaded|file:$M/cm0700.yaml|"' || { fail "cm0700 not loaded"; diag "$(tail -5 "$LOG")" "$(ls "$M" | wc -l) files"; }
 [ "$(rows | wc -l)" = 512 ] && ok "700 files: the ring shows the newest 512 events" || fail "$(rows | wc -l) events shown"
 rm -f "$M"/cm0*.yaml
-wait_for 180 'rows | grep -q "|Removed|file:$M/cm0700.yaml|"' || fail "cm0700 not removed"
+wait_for 180 'rows | grep -q "|Removed|file:$M/cm0700.yaml|"' || { fail "cm0700 not removed"; diag "$(tail -5 "$LOG")"; }
 # the newest 400: the restarted daemon's own first events push out a few
 rows | tail -400 >"$T_TMP/before"
 stop_daemon KILL >/dev/null
