@@ -58,6 +58,20 @@ static int sock_addr(const char *state, struct sockaddr_un *sa, struct pv_err *e
 	return 0;
 }
 
+static struct json_object *event_json(const struct pv_event *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "first", json_object_new_int64(e->first));
+	json_object_object_add(o, "at", json_object_new_int64(e->at));
+	json_object_object_add(o, "object", json_object_new_string(e->object));
+	json_object_object_add(o, "type", json_object_new_string(e->type));
+	json_object_object_add(o, "reason", json_object_new_string(e->reason));
+	json_object_object_add(o, "message", json_object_new_string(e->message));
+	json_object_object_add(o, "count", json_object_new_int(e->count));
+	return o;
+}
+
 static struct json_object *events_for(struct pv_daemon *d, const char *object)
 {
 	struct json_object *a = json_object_new_array();
@@ -65,19 +79,10 @@ static struct json_object *events_for(struct pv_daemon *d, const char *object)
 	for (size_t i = 0; i < d->nevents; i++) {
 		size_t k = (d->event_next + PV_EVENTS_MAX - d->nevents + i) % PV_EVENTS_MAX;
 		const struct pv_event *e = &d->events[k];
-		struct json_object *o;
 
 		if (object && strcmp(e->object, object) != 0)
 			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "first", json_object_new_int64(e->first));
-		json_object_object_add(o, "at", json_object_new_int64(e->at));
-		json_object_object_add(o, "object", json_object_new_string(e->object));
-		json_object_object_add(o, "type", json_object_new_string(e->type));
-		json_object_object_add(o, "reason", json_object_new_string(e->reason));
-		json_object_object_add(o, "message", json_object_new_string(e->message));
-		json_object_object_add(o, "count", json_object_new_int(e->count));
-		json_object_array_add(a, o);
+		json_object_array_add(a, event_json(e));
 	}
 	return a;
 }
@@ -491,14 +496,7 @@ static void event_hook(struct pv_daemon *d, const struct pv_event *e)
 
 	if (!a || !watched(a, WATCH_EVENTS))
 		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "first", json_object_new_int64(e->first));
-	json_object_object_add(o, "at", json_object_new_int64(e->at));
-	json_object_object_add(o, "object", json_object_new_string(e->object));
-	json_object_object_add(o, "type", json_object_new_string(e->type));
-	json_object_object_add(o, "reason", json_object_new_string(e->reason));
-	json_object_object_add(o, "message", json_object_new_string(e->message));
-	json_object_object_add(o, "count", json_object_new_int(e->count));
+	o = event_json(e);
 	broadcast(a, WATCH_EVENTS, e->count > 1 ? "MODIFIED" : "ADDED", o, e->object);
 }
 
