@@ -41,6 +41,8 @@ static const char usage_text[] =
 	"                   wait for pods (deploy/NAME: Available, job/NAME: Complete)\n"
 	"                   to meet a condition or be gone, as kubectl wait\n"
 	"  top pod|node     CPU (millicores) and memory (working set) now, as kubectl top\n"
+	"  port-forward pod/NAME|svc/NAME [LOCAL:]REMOTE...\n"
+	"                   local TCP ports to a pod's, through its network namespace\n"
 	"  version          this client's version and build, and the daemon's\n"
 	"  completion bash|zsh\n"
 	"                   a shell completion script: source <(podvisor completion bash)\n"
@@ -71,6 +73,7 @@ static const struct pv_verb commands[] = {
 	{ "rollout", pv_cmd_rollout },
 	{ "wait", pv_cmd_wait },
 	{ "top", pv_cmd_top },
+	{ "port-forward", pv_cmd_port_forward },
 	{ "version", pv_cmd_version },
 	{ "completion", cmd_completion },
 	/* internal modes, started by the daemon */

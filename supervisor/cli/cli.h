@@ -15,5 +15,6 @@ int pv_cmd_delete(int argc, char **argv);
 int pv_cmd_rollout(int argc, char **argv);
 int pv_cmd_wait(int argc, char **argv);
 int pv_cmd_top(int argc, char **argv);
+int pv_cmd_port_forward(int argc, char **argv);
 
 #endif
