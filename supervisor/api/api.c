@@ -177,11 +177,23 @@ static struct json_object *op_files(struct pv_daemon *d)
 	return o;
 }
 
+/* OBJECT as the events name it: "file/NAME" (NAME relative to the
+ * manifests directory, as the issue tracker and kubectl users say it) is
+ * "file:DIR/NAME"; anything else as it is. */
+static const char *event_object(const struct pv_daemon *d, const char *object, char *buf, size_t len)
+{
+	if (!object || strncmp(object, "file/", 5) != 0)
+		return object;
+	snprintf(buf, len, "file:%s/%s", d->manifests, object + 5);
+	return buf;
+}
+
 static struct json_object *op_events(struct pv_daemon *d, const char *object)
 {
 	struct json_object *o = json_object_new_object();
+	char buf[4200];
 
-	json_object_object_add(o, "items", events_for(d, object));
+	json_object_object_add(o, "items", events_for(d, event_object(d, object, buf, sizeof(buf))));
 	return o;
 }
 
@@ -580,8 +592,11 @@ static void conn_answer(struct conn *c, size_t reqlen)
 				watch_pods(c->a, watched(c->a, WATCH_PODS)); /* current: the list is */
 				c->watch = WATCH_PODS;
 			} else if (!strcmp(r.kind, "events")) {
+				char ob[4200];
+				const char *obj = event_object(c->a->d, r.object, ob, sizeof(ob));
+
 				c->watch = WATCH_EVENTS;
-				c->watch_object = r.object ? strdup(r.object) : NULL;
+				c->watch_object = obj ? strdup(obj) : NULL;
 			}
 		}
 		pv_api_request_clear(&r);

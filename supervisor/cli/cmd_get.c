@@ -51,7 +51,7 @@ static const char get_usage[] =
 	"  secrets            NAME  TYPE  DATA  AGE; only -o json|yaml shows the values\n"
 	"  events (ev)        LAST SEEN  TYPE  REASON  OBJECT  MESSAGE: every object's, oldest\n"
 	"                     first; NAME is one object: pod/NS/NAME, service/NS/NAME, or\n"
-	"                     file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
+	"                     file/NAME or file:PATH (each manifest read: Loaded, Updated, Unchanged,\n"
 	"                     FailedLoad with the first error's FILE:LINE:COL, Removed);\n"
 	"                     or --for KIND/NAME, in the namespace of -n\n"
 	"\n"
@@ -64,13 +64,14 @@ static const char get_usage[] =
 	"  podvisor get events --for deploy/web # one object's events, oldest first\n";
 
 static const char describe_usage[] =
-	"Usage: podvisor describe pod|svc|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
+	"Usage: podvisor describe pod|svc|ep|pv|pvc|cm|secret|deploy|rs|sts|ds|job|cronjob NAME\n"
 	"                         [-n NAMESPACE | -A] [--state DIR]\n"
 	"\n"
 	"Show a pod in detail: its containers, their states and last exit codes,\n"
 	"the manifest file it comes from and that file's load errors, and the\n"
 	"pod's recent events. Or a Service: its cluster IP, ports, node ports,\n"
-	"endpoints, and why it is not programmed if it is not. Or a\n"
+	"endpoints, and why it is not programmed if it is not; its Endpoints (ep):\n"
+	"the ready addresses and the ports they serve. Or a\n"
 	"PersistentVolume (pv) or PersistentVolumeClaim (pvc): its binding, its\n"
 	"source, why it is not bound, and its events. Or a ConfigMap (cm): its\n"
 	"data. Or a Secret: its type and each key's size, never the values. Or a\n"
@@ -191,7 +192,7 @@ static const struct get_kind_info {
 	const char *op, *items;
 	bool cluster; /* cluster-scoped: no namespace to filter by */
 	size_t (*print)(const struct get_opts *o, struct json_object *items);
-	describe_fn *describe; /* NULL: pods have their own op; ep: none */
+	describe_fn *describe; /* NULL: pods have their own op; events: none */
 	const char *events;    /* NULL: the daemon records none */
 	const char *resource, *group, *prefix;
 	const char *const *fields; /* --field-selector's fields past metadata.* */
@@ -200,7 +201,7 @@ static const struct get_kind_info {
 		       pv_get_pod_fields },
 	[GET_SERVICES] = { "services", "items", false, pv_get_print_services, pv_describe_service,
 			   "service", "services", "", "service", NULL },
-	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, NULL, NULL,
+	[GET_ENDPOINTS] = { "services", "items", false, pv_get_print_endpoints, pv_describe_endpoints, NULL,
 			    "endpoints", "", "endpoints", NULL },
 	[GET_PV] = { "storage", "volumes", true, pv_get_print_volumes, pv_describe_volume,
 		     "persistentvolume", "persistentvolumes", "", "persistentvolume", NULL },
@@ -313,7 +314,8 @@ static int parse_get(int argc, char **argv, struct get_opts *o, struct pv_cli_ar
 		PV_CLI_STR_OPT("for", 0, &o->for_obj, "KIND/NAME",
 			       "events only: those of one object, as kubectl events --for: "
 			       "pod/web, deploy/web, svc/db (in the namespace of -n), pv/data, "
-			       "or file:PATH for a manifest's"),
+			       "or a manifest's: file/NAME (NAME in the manifests directory) or "
+			       "file:PATH"),
 		PV_CLI_CHOICE_OPT("output", 'o', &o->output, "FORMAT", get_formats,
 				  "wide (pods: IP, NODE, NOMINATED NODE, READINESS GATES; "
 				  "services: SELECTOR; deploy, rs, ds, jobs, cronjobs: CONTAINERS, "
@@ -362,7 +364,7 @@ static int parse_describe(int argc, char **argv, struct get_opts *o, struct pv_c
 	kind = kind_of(a->v[0]);
 	if (kind == GET_UNKNOWN || (kind != GET_PODS && !kinds[kind].describe))
 		return pv_cli_usage_error(&cmd, "cannot describe '%s'; the kinds described: pod, "
-					  "svc, pv, pvc, cm, secret, deploy, rs, sts, ds, job, cronjob", a->v[0]);
+					  "svc, ep, pv, pvc, cm, secret, deploy, rs, sts, ds, job, cronjob", a->v[0]);
 	return PV_CLI_GO;
 }
 
@@ -449,8 +451,8 @@ static const char *for_object(const struct get_opts *o, char *buf, size_t len)
 
 	if (!o->for_obj)
 		return NULL;
-	if (strncmp(o->for_obj, "file:", 5) == 0)
-		return o->for_obj;
+	if (strncmp(o->for_obj, "file:", 5) == 0 || strncmp(o->for_obj, "file/", 5) == 0)
+		return o->for_obj; /* file/NAME: the daemon knows the directory */
 	if (!slash || !slash[1] || strchr(slash + 1, '/') ||
 	    (size_t)(slash - o->for_obj) >= sizeof(kind)) {
 		fprintf(stderr, "error: --for must be KIND/NAME (pod/web, deploy/web) or "

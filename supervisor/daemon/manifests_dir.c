@@ -107,6 +107,9 @@ static void file_event(struct pv_daemon *d, const char *path, const char *reason
  * said once per load, not on every reconcile. */
 static void report_unacted(struct pv_daemon *d, const struct pv_file *f)
 {
+	const struct pv_diag *first = NULL;
+	size_t n = 0;
+
 	for (size_t i = 0; i < f->diags.n; i++) {
 		const struct pv_diag *g = &f->diags.v[i];
 		const struct pv_object *ob;
@@ -127,6 +130,19 @@ static void report_unacted(struct pv_daemon *d, const struct pv_file *f)
 			snprintf(obj, sizeof(obj), "%s/%s", kind, m->name.v);
 		pv_daemon_event(d, obj, true, "NotActedOn", "%s: %s (%s:%u:%u)", g->path, g->msg,
 				f->path, g->loc.line, g->loc.col);
+		if (!first)
+			first = g;
+		n++;
+	}
+	/* and one on the file: whoever watches the file sees them too */
+	if (first) {
+		char fobj[4200];
+
+		snprintf(fobj, sizeof(fobj), "file:%s", f->path);
+		pv_daemon_event(d, fobj, true, "NotActedOn", "%s:%u:%u: %s: %s (%zu field%s or kind%s "
+				"loaded but not acted on; `podvisor check` lists them)", f->path,
+				first->loc.line, first->loc.col, first->path, first->msg, n,
+				n == 1 ? "" : "s", n == 1 ? "" : "s");
 	}
 }
 
@@ -196,10 +212,10 @@ static void file_changed(void *data, const char *path)
 			   "reason; nothing to do" : "the same bytes as last read; nothing to do");
 		break;
 	case PV_APPLY_LOADED:
+		report_unacted(d, f->good); /* first: the outcome is the file's last event */
 		file_event(d, path, had_good ? "Updated" : "Loaded", "%zu object%s in force (generation %llu)",
 			   f->good->nobjects, f->good->nobjects == 1 ? "" : "s",
 			   (unsigned long long)d->desired.generation);
-		report_unacted(d, f->good);
 		pv_daemon_kick(d);
 		save_pending(d);
 		break;

@@ -117,6 +117,8 @@ size_t pv_get_print_endpoints(const struct get_opts *o, struct json_object *item
 /* 0, or 1 when no Service NAME is in ITEMS. */
 int pv_describe_service(const struct get_opts *o, struct json_object *items,
 			struct json_object *events);
+int pv_describe_endpoints(const struct get_opts *o, struct json_object *items,
+			  struct json_object *events);
 
 /* Deployments: NAME READY UP-TO-DATE AVAILABLE AGE; ReplicaSets: NAME
  * DESIRED CURRENT READY AGE (kubectl's columns); -o wide adds

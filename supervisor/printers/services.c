@@ -227,6 +227,59 @@ static void describe_ports(struct json_object *s)
 	}
 }
 
+/* kubectl's describe endpoints: the ready addresses and the ports, one
+ * subset (every port of a Service here has the same ready pods). */
+int pv_describe_endpoints(const struct get_opts *o, struct json_object *items,
+			  struct json_object *events)
+{
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *s = json_object_array_get_idx(items, i), *ports;
+		struct json_object *eps = NULL;
+		struct pv_table t;
+		static const char *const head[] = { "Name", "Port", "Protocol" };
+		size_t w[2] = { 0, 0 };
+
+		if (!pv_get_wanted(o, s) || !*pv_json_str(s, "selector", ""))
+			continue;
+		ports = json_object_object_get(s, "ports");
+		if (ports && json_object_array_length(ports))
+			eps = json_object_object_get(json_object_array_get_idx(ports, 0), "endpoints");
+		printf("Name:         %s\nNamespace:    %s\nSubsets:\n", pv_json_str(s, "name", ""),
+		       pv_json_str(s, "namespace", ""));
+		printf("  Addresses:          ");
+		for (size_t j = 0; eps && j < json_object_array_length(eps); j++)
+			printf("%s%s", j ? "," : "", pv_json_str(json_object_array_get_idx(eps, j), "ip", ""));
+		printf("%s\n  NotReadyAddresses:  <none>\n  Ports:\n",
+		       eps && json_object_array_length(eps) ? "" : "<none>");
+		pv_table_init(&t, 3, head);
+		pv_table_row(&t, (const char *const[]){ "----", "----", "--------" });
+		for (size_t j = 0; ports && j < json_object_array_length(ports); j++) {
+			struct json_object *p = json_object_array_get_idx(ports, j), *e;
+			char num[16];
+
+			e = json_object_object_get(p, "endpoints");
+			snprintf(num, sizeof(num), "%lld", e && json_object_array_length(e)
+				 ? (long long)pv_json_int(json_object_array_get_idx(e, 0), "port")
+				 : (long long)pv_json_int(p, "port"));
+			pv_table_row(&t, (const char *const[]){ *pv_json_str(p, "name", "") ?
+				pv_json_str(p, "name", "") : "<unset>", num, pv_json_str(p, "protocol", "TCP") });
+		}
+		/* describe's tabwriter: each column its widest cell plus 2 */
+		for (size_t c = 0; c < 2; c++)
+			for (size_t r = 0; r < t.nrows; r++)
+				w[c] = strlen(t.cells[r * 3 + c]) + 2 > w[c] ? strlen(t.cells[r * 3 + c]) + 2 : w[c];
+		for (size_t r = 0; r < t.nrows; r++)
+			printf("    %-*s%-*s%s\n", (int)w[0], t.cells[r * 3], (int)w[1], t.cells[r * 3 + 1],
+			       t.cells[r * 3 + 2]);
+		pv_table_free(&t);
+		printf("\n");
+		pv_get_print_events(events, "Events");
+		return 0;
+	}
+	fprintf(stderr, "Error from server (NotFound): endpoints \"%s\" not found\n", o->name);
+	return 1;
+}
+
 int pv_describe_service(const struct get_opts *o, struct json_object *items,
 			struct json_object *events)
 {

@@ -95,6 +95,11 @@ fi
 "$PODVISOR" describe pvc claim1 2>&1 | grep -q "^Used By: *web$" && ok "describe pvc: Used By names the pod that mounts the claim" ||
 	fail "describe pvc: $("$PODVISOR" describe pvc claim1 2>&1)"
 
+"$PODVISOR" describe ep web >"$T_TMP/ep" 2>&1
+grep -qE "^  Addresses: +10\.[0-9.]+$" "$T_TMP/ep" && grep -qE "^    http +8080 +TCP$" "$T_TMP/ep" && grep -q "^Name: *web$" "$T_TMP/ep" &&
+	ok "describe ep web: the ready address and the port it serves (8080, the targeted one), as kubectl" ||
+	fail "describe ep: $(cat "$T_TMP/ep")"
+
 # layout TABLE-FILE HEADER...: the header's names as given, each column
 # starting where kubectl's tabwriter puts it.
 layout() {

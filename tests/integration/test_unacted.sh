@@ -58,15 +58,23 @@ grep -q "Warning.*NotActedOn.*spec.priorityClassName: not acted on by podvisor: 
 	ok "a NotActedOn event on pod/default/picky for spec.priorityClassName" || { fail "no NotActedOn event on the pod"; diag "$ev"; }
 out=$("$PODVISOR" describe pod picky 2>&1)
 grep -q "NotActedOn" <<<"$out" && ok "describe pod shows it" || { fail "describe pod picky has no NotActedOn"; diag "$out"; }
+# The files say it too: a Warning on each, with the first one's place,
+# found by file/NAME as well as file:PATH.
+ev=$("$PODVISOR" get events --for file/pod.yaml 2>&1)
+grep -q "Warning *NotActedOn *file:$M/pod.yaml *$M/pod.yaml:7:22: spec.priorityClassName: .*(1 field or kind loaded but not acted on" <<<"$ev" &&
+	[ "$("$PODVISOR" get events "file:$M/pod.yaml" 2>&1)" = "$ev" ] && [ "$("$PODVISOR" get events file/pod.yaml 2>&1)" = "$ev" ] &&
+	ok "a NotActedOn Warning on the file too (get events --for file/pod.yaml), with file:line:col" ||
+	{ fail "no NotActedOn on the file"; diag "$ev"; }
 # Reconciling again says nothing new: once per load.
-n=$("$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
+notacted() {
+	"$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
-print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
+print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn" and not e["object"].startswith("file:")))'
+}
+n=$(notacted)
 sleep 2
-m=$("$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
-import json, sys
-print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn"))')
-[ "$n" = 2 ] && [ "$m" = 2 ] && ok "two NotActedOn events, not repeated by reconciles" ||
+m=$(notacted)
+[ "$n" = 2 ] && [ "$m" = 2 ] && ok "two NotActedOn events on the objects, not repeated by reconciles" ||
 	fail "NotActedOn events: $n, then $m (want 2 and 2)"
 
 stop_daemon TERM >/dev/null
