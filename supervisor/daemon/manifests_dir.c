@@ -152,7 +152,8 @@ static void cancel_removal(const char *path)
 		if (strcmp(removals.v[i].path, path) != 0)
 			continue;
 		free(removals.v[i].path);
-		removals.v[i] = removals.v[--removals.n];
+		memmove(&removals.v[i], &removals.v[i + 1], (removals.n - i - 1) * sizeof(*removals.v));
+		removals.n--;
 		return;
 	}
 }
@@ -237,13 +238,16 @@ static void removals_fired(void *data)
 {
 	struct pv_daemon *d = data;
 	int64_t now = pv_now_ms(), next = 0;
+	size_t keep = 0;
 
-	for (size_t i = 0; i < removals.n;) {
+	/* In the order the files went: `rm *.yaml` of 700 files says Removed
+	 * for the last one last (a swap-removal here once said it second). */
+	for (size_t i = 0; i < removals.n; i++) {
 		struct pending_rm *r = &removals.v[i];
 
 		if (r->due > now) {
 			next = next && next < r->due ? next : r->due;
-			i++;
+			removals.v[keep++] = *r;
 			continue;
 		}
 		/* rm -r of the whole directory: kept, as a missing directory is */
@@ -257,8 +261,8 @@ static void removals_fired(void *data)
 			pv_daemon_kick(d);
 		}
 		free(r->path);
-		*r = removals.v[--removals.n];
 	}
+	removals.n = keep;
 	if (next)
 		pv_timer_arm(removals.timer, next - now);
 }
