@@ -473,13 +473,13 @@ fail:
 		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
 	if (p->ip)
 		pv_podnet_teardown(p);
+	pv_pod_cgroup_remove(p);
 	if (p->dir) {
 		pv_pod_volumes_release(p);
 		pv_rm_rf(p->dir, &err);
 	}
 	if (p->spec)
 		pv_pod_userns_release(p);
-	pv_pod_cgroup_remove(p);
 	keep_as_failed(p, o, hash, was, err.msg);
 }
 
@@ -506,10 +506,12 @@ static void finish_stop(struct pv_prt *p)
 	pv_info("pod %s/%s: stopped", p->ns, p->name);
 	pv_pod_event(p, false, PV_EV_STOPPED, "pod %s/%s stopped", p->ns, p->name);
 	pv_pod_volumes_release(p);
+	/* the cgroup before the directory: the directory is what a daemon
+	 * killed in between finds the pod's remains by */
+	pv_pod_cgroup_remove(p);
 	if (pv_rm_rf(p->dir, &err) < 0)
 		pv_warn("pod %s/%s: %s", p->ns, p->name, err.msg);
 	pv_pod_userns_release(p); /* its init is gone: nothing runs with these ids */
-	pv_pod_cgroup_remove(p);
 	pv_pod_free(p);
 	pv_daemon_kick(d);
 	pv_services_kick(d);

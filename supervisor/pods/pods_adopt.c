@@ -254,6 +254,18 @@ static void userns_retain(struct pv_daemon *d)
 		pv_warn("adopting: %s", err.msg);
 }
 
+/* The cgroups of pods that did not come back: a pod's directory is its
+ * record, and a daemon killed after removing it (or before making it)
+ * left a cgroup that no directory names. */
+static void cgroup_sweep(struct pv_daemon *d)
+{
+	size_t gone = pv_cg_pod_sweep(d->cgroup_parent, pod_known, d);
+
+	if (gone)
+		pv_info("adopting: removed the cgroups of %zu pod%s that no record names", gone,
+			gone == 1 ? "" : "s");
+}
+
 void pv_pods_adopt(struct pv_daemon *d)
 {
 	cleanup_free char *root = NULL;
@@ -264,8 +276,10 @@ void pv_pods_adopt(struct pv_daemon *d)
 		return;
 	dir = opendir(root);
 	if (!dir) {
-		if (errno == ENOENT) /* no pod at all */
+		if (errno == ENOENT) { /* no pod at all */
 			userns_retain(d);
+			cgroup_sweep(d);
+		}
 		return;
 	}
 	while ((e = readdir(dir))) {
@@ -277,4 +291,5 @@ void pv_pods_adopt(struct pv_daemon *d)
 	}
 	closedir(dir);
 	userns_retain(d);
+	cgroup_sweep(d);
 }

@@ -361,3 +361,43 @@ void pv_cg_pod_remove(const char *rel)
 		remove_pod_dir(dir);
 	}
 }
+
+/* The pod-UID directories under BASE/PARENT that KNOWN does not know. */
+static size_t sweep_dir(const char *base, const char *parent,
+			bool (*known)(const char *uid, void *data), void *data)
+{
+	char dir[4096], sub[4096];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *dh;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", base, parent) >= (int)sizeof(dir) ||
+	    !(dh = opendir(dir)))
+		return 0;
+	while ((e = readdir(dh))) {
+		if (e->d_type != DT_DIR || strncmp(e->d_name, "pod-", 4) != 0 ||
+		    known(e->d_name + 4, data) ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
+			continue;
+		remove_pod_dir(sub);
+		n++;
+	}
+	closedir(dh);
+	return n;
+}
+
+size_t pv_cg_pod_sweep(const char *parent, bool (*known)(const char *uid, void *data),
+		       void *data)
+{
+	char base[256];
+	size_t n = 0, most = 0;
+
+	if (unified())
+		return sweep_dir(PV_CGROUP_ROOT, parent, known, data);
+	for (size_t i = 0; i < sizeof(v1_controllers) / sizeof(v1_controllers[0]); i++) {
+		snprintf(base, sizeof(base), PV_CGROUP_ROOT "/%s", v1_controllers[i]);
+		n = sweep_dir(base, parent, known, data);
+		most = n > most ? n : most;
+	}
+	return most;
+}

@@ -7,6 +7,7 @@
 #define PV_SUPERVISOR_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -49,5 +50,10 @@ int pv_cg_usage(const char *rel, struct pv_cg_usage *u);
 int pv_cg_pod_create(const char *rel, int64_t pids_max, struct pv_err *err);
 /* Remove it, with any container cgroup left in it (processes killed). */
 void pv_cg_pod_remove(const char *rel);
+/* Remove every PARENT/pod-UID cgroup whose UID KNOWN does not know, in
+ * every controller (what a daemon killed between a pod's record and its
+ * cgroup left behind); returns how many pods' cgroups went. */
+size_t pv_cg_pod_sweep(const char *parent, bool (*known)(const char *uid, void *data),
+		       void *data);
 
 #endif

@@ -231,8 +231,19 @@ crash_uid=$(pod_json crash "p['uid']")
 stop_daemon 9
 sleep 0.5
 [ -d "/proc/$pid" ] && ok "kill -9 of the daemon leaves the pods running" || fail "the pod died with the daemon"
+# What a daemon killed between removing a pod's directory and its cgroup
+# leaves: a pod cgroup (with a container's in it) that no record names.
+orphans=()
+for base in /sys/fs/cgroup /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpu; do
+	[ -d "$base/$CG" ] || continue
+	mkdir -p "$base/$CG/pod-0123456789abcdef0123456789abcdef/main" && orphans+=("$base/$CG/pod-0123456789abcdef0123456789abcdef")
+done
 start_daemon || fail "daemon restart"
 sleep 0.5
+left=$(for o in "${orphans[@]}"; do [ -d "$o" ] && echo "$o"; done)
+[ ${#orphans[@]} -gt 0 ] && [ -z "$left" ] && [ -d "$(dirname "${orphans[0]}")/pod-$crash_uid" ] \
+	&& ok "a new daemon removes pod cgroups no record names (${#orphans[@]} controllers), and keeps its pods'" \
+	|| fail "orphan cgroups: made ${#orphans[@]}, left: $left; crash's: $(ls "$(dirname "${orphans[0]}")")"
 [ "$(pod_json inits "p['containers'][2].get('pid')")" = "$pid" ] && [ "$(pod_json inits "p['status']")" = Running ] \
 	&& ok "a new daemon re-adopts the pod (same pid, Running)" || { fail "re-adoption"; diag "$(tail -20 "$LOG")"; }
 [ "$(pgrep -c -f 'podvisor-pod-init')" = "$(ls "$S/pods" | wc -l)" ] \
