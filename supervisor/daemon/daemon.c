@@ -94,6 +94,10 @@ static const char daemon_usage[] =
 	"                             longest wait between tries of a pod or container\n"
 	"                             that could not be created (a full disk, a missing\n"
 	"                             image or hostPath)\n"
+	"      --claim-grace MS       a claim whose file is gone keeps its volume this long\n"
+	"                             before the volume is released or deleted (default\n"
+	"                             5000): a directory being synced again by rsync\n"
+	"                             loses nothing\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
 	"      --pod-pids-limit N     at most N processes and threads in each pod, all its\n"
 	"                             containers together (the pod cgroup's pids.max, as\n"
@@ -304,7 +308,7 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 }
 
 /* Options without a short letter. */
-enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS };
+enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -315,6 +319,7 @@ static const struct option daemon_opts[] = {
 	{ "node-label", required_argument, NULL, 'l' },
 	{ "local-path-root", required_argument, NULL, 'V' },
 	{ "backoff-base", required_argument, NULL, 'B' },
+	{ "claim-grace", required_argument, NULL, OPT_CLAIM_GRACE },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 	{ "cgroup-parent", required_argument, NULL, 'C' },
@@ -572,6 +577,13 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case OPT_SECCOMP_ROOT:
 	case OPT_SECCOMP_DEFAULT:
 		return set_seccomp_option(d, c, arg);
+	case OPT_CLAIM_GRACE:
+		if (parse_positive(arg, &d->claim_grace_ms) < 0) {
+			fprintf(stderr, "podvisor daemon: --claim-grace %s: a positive number of "
+				"milliseconds is needed\n", arg);
+			return -1;
+		}
+		break;
 	case 'p':
 		if (strcmp(arg, "-1") != 0 && parse_positive(arg, &d->pod_pids_limit) < 0) {
 			fprintf(stderr, "podvisor daemon: --pod-pids-limit %s: a positive number, or "
@@ -684,6 +696,7 @@ static void defaults(struct pv_daemon *d)
 	char host[256] = "localhost";
 
 	d->backoff_base_ms = 10000;
+	d->claim_grace_ms = 5000;
 	d->pod_pids_limit = 4096;
 	d->log_max = 10 * 1024 * 1024;
 	gethostname(host, sizeof(host) - 1);

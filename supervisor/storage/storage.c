@@ -25,7 +25,6 @@
 
 #define INPUTS_CAP0 16 /* entries of each input array at first; doubled as needed */
 #define LOCAL_PATH "podvisor.io/local-path"
-#define GONE_GRACE_MS 5000 /* a claim missing this long is deleted */
 #define DEFAULT_CLASS_ANN "storageclass.kubernetes.io/is-default-class"
 
 /* Reallocate array P to CAP entries; false (P unchanged) when out of memory. */
@@ -362,7 +361,7 @@ static bool files_failed(const struct pv_daemon *d)
 /* Whether R's missing claim must be taken as still there: a pod uses it,
  * the desired state may be incomplete (a manifest that failed to load,
  * the directory unreadable, no memory for the inputs), or it has been
- * missing for less than GONE_GRACE_MS (a directory being re-synced; the
+ * missing for less than --claim-grace (a directory being re-synced; the
  * first moments after a restart). */
 static bool claim_held(struct inputs *in, struct pv_vrec *r)
 {
@@ -378,9 +377,9 @@ static bool claim_held(struct inputs *in, struct pv_vrec *r)
 		return true;
 	if (!r->gone_since)
 		r->gone_since = now;
-	if (now - r->gone_since >= GONE_GRACE_MS)
+	if (now - r->gone_since >= in->d->claim_grace_ms)
 		return false;
-	pv_timer_arm(in->d->storage->timer, GONE_GRACE_MS - (now - r->gone_since) + 10);
+	pv_timer_arm(in->d->storage->timer, in->d->claim_grace_ms - (now - r->gone_since) + 10);
 	return true;
 }
 

@@ -17,7 +17,9 @@ printf 'nodeName: node-a\nhostPathAlow: [/srv]\n' >"$T_TMP/bad.yaml"
 r=$("$PODVISOR" daemon --manifests "$M" --config "$T_TMP/bad.yaml" 2>&1)
 [ $? = 2 ] && echo "$r" | grep -q "bad.yaml:2:1: unknown key \"hostPathAlow\"" \
 	&& ok "a config file with an unknown key: refused, with file:line:col" || fail "bad config: $r"
-start() { start_daemon --config "$T_TMP/node.yaml"; }
+# --claim-grace 1000: a missing claim keeps its volume 1 s (the default 5 s,
+# in each of the dozen waits for it, was a third of this test)
+start() { start_daemon --config "$T_TMP/node.yaml" --claim-grace 1000; }
 start || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
 # field KIND NAME EXPR: a value of `get KIND NAME -o internal-json` (o: the object)
@@ -32,10 +34,10 @@ except Exception:
     print('')" "$3"
 }
 wait_field() { # KIND NAME EXPR VALUE [SECONDS]
-	local i
-	for i in $(seq $((${5:-20} * 10))); do
+	local i=0 end=$((SECONDS + 2 * ${5:-20} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(field "$1" "$2" "$3")" = "$4" ] && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }
@@ -173,7 +175,7 @@ after=$("$PODVISOR" get pvc -o internal-json | "$PY" -c "import json,sys; print(
 	&& ok "after kill -9 the claims are bound to the same volumes" || fail "bindings: $before vs $after"
 
 # a claim deleted while a pod uses it: its volume stays bound until the pod
-# goes, past the grace any missing claim gets (5 s). The proof that the
+# goes, past the grace any missing claim gets (1 s: --claim-grace). The proof that the
 # grace is over: an unused claim deleted just after it has its volume
 # Released (a class of its own, so that no later claim wants the volume).
 pv_yaml pv-spare 1Gi Retain "$H/pv4" | sed 's/storageClassName: manual/storageClassName: spare/' >"$T_TMP/spare-pv.yaml"
@@ -230,7 +232,7 @@ stop_daemon KILL
 cp "$M/local.yaml" "$T_TMP/local.good"
 printf 'apiVersion: v1\nkind: [broken\n' >"$M/local.yaml"
 start || fail "daemon restart"
-sleep 7 # past the grace a missing claim gets
+sleep 2 # past the grace a missing claim gets (1 s)
 # and a pass of the binder since: a new claim bound
 { pv_yaml pv-probe 1Gi Retain "$H/pv5" | sed 's/storageClassName: manual/storageClassName: probe/'; claim_yaml probe 1Gi probe; } >"$T_TMP/probe.yaml"
 drop probe.yaml "$T_TMP/probe.yaml"
@@ -309,10 +311,10 @@ except Exception:
     print('')"
 }
 wait_many() { # WANT [SECONDS]
-	local i
-	for i in $(seq $((${2:-60} * 5))); do
+	local i=0 end=$((SECONDS + 2 * ${2:-60} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(many)" = "$1" ] && return 0
-		sleep 0.2
+		nap $((i++))
 	done
 	return 1
 }
