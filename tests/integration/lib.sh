@@ -7,17 +7,28 @@ set -u
 T_N=0
 T_FAILED=0
 T_TMP=$(mktemp -d /tmp/podvisor-it.XXXXXX)
+# PV_TIMES=1: each result is followed by the seconds since the last one,
+# as a TAP comment (where a test spends its time).
+T_LAST=$EPOCHREALTIME
+t_times() {
+	[ -n "${PV_TIMES:-}" ] || return 0
+	local now=$EPOCHREALTIME
+	awk -v a="$T_LAST" -v b="$now" 'BEGIN { printf "# %+.1fs\n", b - a }'
+	T_LAST=$now
+}
 trap 'rm -rf "$T_TMP"' EXIT
 
 ok() {
 	T_N=$((T_N + 1))
 	echo "ok $T_N - $*"
+	t_times
 }
 
 fail() {
 	T_N=$((T_N + 1))
 	T_FAILED=$((T_FAILED + 1))
 	echo "not ok $T_N - $*"
+	t_times
 }
 
 # diag TEXT: show TEXT under the last result, as TAP comments.

@@ -79,12 +79,27 @@ except Exception:
     print('')" "$1" "$2"
 }
 
-# wait_status POD STATUS [SECONDS]
+# nap N: the pause after the Nth try of a wait. Short at first, as most
+# waits end within a second, then longer: a try runs the CLI and Python
+# (some 40 ms of CPU), and tries every 0.1 s kept a core busy per waiting
+# test, on a machine whose two cores run two tests and their daemons.
+nap() {
+	if [ "$1" -lt 10 ]; then
+		sleep 0.05
+	elif [ "$1" -lt 30 ]; then
+		sleep 0.15
+	else
+		sleep 0.3
+	fi
+}
+
+# wait_status POD STATUS [SECONDS]: within 2 x SECONDS of the clock (the
+# daemon is slower too on a loaded machine).
 wait_status() {
-	local i
-	for i in $(seq $((${3:-20} * 10))); do
+	local i=0 end=$((SECONDS + 2 * ${3:-20} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(pod_json "$1" "p['status']")" = "$2" ] && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }
@@ -142,25 +157,23 @@ except Exception:
 # of the clock, not after a count of tries: a try runs the CLI and Python
 # twice, and 200 tries of a wait that could not succeed took 50 s.
 wait_read() {
-	local end=$((SECONDS + ${4:-10} + 1))
+	local i=0 end=$((SECONDS + ${4:-10} + 1))
 	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(file_seen "$1")" -gt "$2" ] && [[ "$(file_last "$1")" =~ ^($3)$ ]] && return 0
-		sleep 0.05
+		nap $((i++))
 	done
 	return 1
 }
 
 # wait_for SECONDS EXPR: until the bash expression EXPR holds (0), or 1
-# after SECONDS x 10 tries, 0.1 s apart; on a machine so loaded that the
-# tries themselves take long, after 3 x SECONDS of the clock at most.
+# after 2 x SECONDS of the clock (generous: a loaded machine is slow).
 wait_for() {
-	local i end=$((SECONDS + 3 * $1 + 1))
-	for i in $(seq $(($1 * 10))); do
+	local i=0 end=$((SECONDS + 2 * $1 + 1))
+	while :; do
 		eval "$2" && return 0
 		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.1
+		nap $((i++))
 	done
-	return 1
 }
 
 # svc_json NAME EXPR: the Python expression EXPR over the Service NAME as
@@ -189,10 +202,10 @@ except Exception:
 
 # wait_job NAME STATUS [SECONDS]: until the Job's status is STATUS.
 wait_job() {
-	local i
-	for i in $(seq $((${3:-30} * 10))); do
+	local i=0 end=$((SECONDS + 2 * ${3:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(job_field "$1" status)" = "$2" ] && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

@@ -55,12 +55,12 @@ for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
 running() { pods_of "$1" | awk '$2 == "Running" { split($3, r, "/"); if (r[1] == r[2]) n++ } END { print n + 0 }'; }
 # wait_one APP [NOT-NAME] [SECONDS]: exactly one pod, Running and ready (not NOT-NAME)
 wait_one() {
-	local i out
-	for i in $(seq $((${3:-30} * 10))); do
+	local i=0 out end=$((SECONDS + 2 * ${3:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		out=$(pods_of "$1")
 		[ "$(echo -n "$out" | grep -c .)" = 1 ] && [ "$(running "$1")" = 1 ] \
 			&& [ "$(echo "$out" | awk '{print $1}')" != "${2:-}" ] && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

@@ -48,13 +48,13 @@ for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
 uids_of() { pods_of "$1" | awk '{print $4}' | sort; }
 # wait_ready APP N [SECONDS]: exactly N pods, all Running and ready
 wait_ready() {
-	local i out
-	for i in $(seq $((${3:-30} * 10))); do
+	local i=0 out end=$((SECONDS + 2 * ${3:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		out=$(pods_of "$1")
 		[ "$(echo -n "$out" | grep -c .)" = "$2" ] \
 			&& [ "$(echo "$out" | awk '$2 == "Running" { split($3, r, "/"); if (r[1] == r[2]) n++ } END { print n + 0 }')" = "$2" ] \
 			&& return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

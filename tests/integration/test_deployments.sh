@@ -71,14 +71,14 @@ ready_count() {
 }
 # wait_pods APP N [HASH] [SECONDS]: exactly N pods, all Running and ready (of HASH).
 wait_pods() {
-	local i out
-	for i in $(seq $((${4:-30} * 10))); do
+	local i=0 out end=$((SECONDS + 2 * ${4:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		out=$(pods_of "$1")
 		if [ "$(echo -n "$out" | grep -c .)" = "$2" ] && [ "$(ready_count "$1")" = "$2" ] \
 			&& { [ -z "${3:-}" ] || [ "$(echo -n "$out" | awk -v h="$3" '$4 != h' | grep -c .)" = 0 ]; }; then
 			return 0
 		fi
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

@@ -12,10 +12,10 @@
 
 # wait_svc NAME EXPR WANT [SECONDS]
 wait_svc() {
-	local i
-	for i in $(seq $((${4:-20} * 10))); do
+	local i=0 end=$((SECONDS + 2 * ${4:-20} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(svc_json "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

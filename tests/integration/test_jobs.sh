@@ -58,10 +58,10 @@ except Exception:
 }
 # wait_event OBJECT REASON [SECONDS]
 wait_event() {
-	local i
-	for i in $(seq $((${3:-30} * 10))); do
+	local i=0 end=$((SECONDS + 2 * ${3:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		events_of "$1" | grep -q "^$2 " && return 0
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

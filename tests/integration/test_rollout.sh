@@ -74,15 +74,15 @@ for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
 }
 # wait_pods APP N [HASH] [SECONDS]: exactly N pods, all Running and ready (of HASH).
 wait_pods() {
-	local i out
-	for i in $(seq $((${4:-30} * 10))); do
+	local i=0 out end=$((SECONDS + 2 * ${4:-30} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		out=$(pods_of "$1")
 		if [ "$(echo -n "$out" | grep -c .)" = "$2" ] \
 			&& [ "$(echo -n "$out" | awk '$2 == "Running" { split($3, r, "/"); if (r[1] == r[2]) n++ } END { print n + 0 }')" = "$2" ] \
 			&& { [ -z "${3:-}" ] || [ "$(echo -n "$out" | awk -v h="$3" '$4 != h' | grep -c .)" = 0 ]; }; then
 			return 0
 		fi
-		sleep 0.1
+		nap $((i++))
 	done
 	return 1
 }

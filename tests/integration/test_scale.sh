@@ -119,12 +119,12 @@ for s in json.load(sys.stdin):
 
 # wait_count KIND N [SECONDS]: `get KIND` lists N objects (plus a header).
 wait_count() {
-	local i n
-	for i in $(seq $((${3:-60} * 5))); do
+	local i=0 n end=$((SECONDS + 2 * ${3:-60} + 1))
+	while [ "$SECONDS" -lt "$end" ]; do
 		n=$(count_of "$1")
 		[ "$n" = "$2" ] && return 0
 		alive || return 1
-		sleep 0.2
+		nap $((i++))
 	done
 	return 1
 }
