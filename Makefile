@@ -210,7 +210,15 @@ $(SVC_BENCH): bench/svc_bench.c $(LIB_OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-bench: $(PODVISOR) $(SVC_BENCH)
+# The prober of the start benchmark: links nothing of podvisor's.
+HTTPPROBE := $(BUILD)/bench/httpprobe
+$(HTTPPROBE): bench/httpprobe.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+
+bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE)
+	@bench/start_bench.sh $(PODVISOR) $(HTTPPROBE) $(BUILD)/bench/start.tsv
 	@bench/check_bench.sh $(PODVISOR)
 	@bench/pod_bench.sh $(PODVISOR)
 	@bench/latency_bench.sh $(PODVISOR)

@@ -1,0 +1,160 @@
+#!/bin/bash
+# Manifest to first HTTP 200, podvisor against podman kube play, in one
+# run, interleaved (issue #16, item 2). The same Pod YAML for both: busybox
+# httpd on 8080 with hostPort 18080, from the same OCI image the tests
+# build. For podvisor the clock starts at rename(2) of the manifest into
+# its directory; for podman at the start of `podman kube play FILE`.
+# bench/httpprobe (a small C prober, no curl in a loop) connects to
+# 127.0.0.1:18080 until it gets a 200 (and, for podvisor, also through a
+# NodePort Service). ROUNDS rounds (default 20), each peer once a round.
+#
+#   bench/start_bench.sh build/podvisor build/bench/httpprobe [OUT.tsv (start.tsv)]
+#
+# Runs in throwaway namespaces (mount, net, PID), like the tests; podman
+# gets a configuration of its own there: runc, cgroupfs, file events,
+# storage on a tmpfs, its network backend's default. Writes one line per
+# measurement to OUT.tsv (peer, path, round, ms) and prints medians.
+if [ -z "${PV_IN_NS:-}" ]; then
+	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 PV_TEST_ID=$$ \
+		bash "$0" "$(realpath "$1")" "$(realpath "$2")" "$(realpath -m "${3:-start.tsv}")"
+fi
+set -u
+PODVISOR=$1 PROBE=$2 OUT=$3
+ROUNDS=${ROUNDS:-20}
+here=$(dirname "$0")/../tests/integration
+. "$here/lib_image.sh"
+T=$(mktemp -d /tmp/podvisor-bench.XXXXXX)
+mount --make-rprivate /
+mount -t tmpfs tmpfs "$T"
+mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
+CG=podvisor-bench-$PV_TEST_ID
+cleanup() {
+	podman_cmd pod rm -af -t 0 >/dev/null 2>&1
+	kill -9 -1 2>/dev/null
+	sleep 0.3
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG" 2>/dev/null) \
+		$(find /sys/fs/cgroup -maxdepth 4 -type d -name "libpod_parent" 2>/dev/null); do
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	umount -R -l "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ip link set lo up
+export PODVISOR_STATE=$T/state
+mkdir -p "$T/m" "$T/state" "$T/in"
+PY=$(command -v /usr/bin/python3 || command -v python3)
+IMG=localhost/busybox:bench
+make_busybox_oci "$T/oci" "$IMG" >/dev/null 2>&1 || { echo "start_bench: cannot build the image" >&2; exit 1; }
+
+# --- podman, configured for this sandbox --------------------------------------
+HAVE_PODMAN=
+if command -v podman >/dev/null; then
+	mkdir -p "$T/podman/root" "$T/podman/run" "$T/podman/tmp"
+	cat >"$T/podman/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+tmp_dir = "$T/podman/tmp"
+EOF
+	cat >"$T/podman/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$T/podman/root"
+runroot = "$T/podman/run"
+EOF
+	podman_cmd() {
+		CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf \
+			podman "$@"
+	}
+	if podman_cmd pull -q "oci:$T/oci" >"$T/podman/pull.log" 2>&1 \
+		&& podman_cmd tag "$(tail -1 "$T/podman/pull.log")" "$IMG" >/dev/null 2>&1; then
+		HAVE_PODMAN=1
+	else
+		echo "start_bench: podman cannot load the image: $(tail -3 "$T/podman/pull.log")" >&2
+	fi
+else
+	podman_cmd() { return 1; }
+	echo "start_bench: podman is not installed: podvisor only" >&2
+fi
+
+"$PODVISOR" image import "$T/oci" "$IMG" >/dev/null 2>&1
+"$PODVISOR" daemon --manifests "$T/m" --cgroup-parent "$CG" >"$T/log" 2>&1 &
+for _ in $(seq 100); do "$PODVISOR" get pods >/dev/null 2>&1 && break; sleep 0.1; done
+
+pod_yaml() { # NAME
+	cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+  labels: {app: $1}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: httpd
+    image: $IMG
+    command: [/bin/busybox, httpd, -f, -p, "8080", -h, /]
+    ports: [{containerPort: 8080, hostPort: 18080}]
+EOF
+}
+svc_yaml() { # NAME NODEPORT
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $1}
+spec:
+  type: NodePort
+  selector: {app: $1}
+  ports: [{port: 80, targetPort: 8080, nodePort: $2}]
+EOF
+}
+gone() { # until no pod is listed and the port is free
+	for _ in $(seq 200); do
+		[ -z "$("$PODVISOR" get pods --no-headers 2>/dev/null)" ] && ! "$PROBE" --timeout 0.05 127.0.0.1:18080 >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# The Service is there all the time; only the pod comes and goes.
+svc_yaml web 30080 >"$T/m/svc.yaml"
+
+echo -e "peer\tpath\tround\tms" >"$OUT.tmp"
+for r in $(seq "$ROUNDS"); do
+	# podvisor, hostPort
+	pod_yaml web >"$T/in/web.yaml"
+	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" 127.0.0.1:18080) && echo -e "podvisor\thostPort\t$r\t$ms" >>"$OUT.tmp"
+	rm -f "$T/m/web.yaml"
+	gone
+	# podvisor, NodePort Service
+	pod_yaml web >"$T/in/web.yaml"
+	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" 127.0.0.1:30080) && echo -e "podvisor\tNodePort\t$r\t$ms" >>"$OUT.tmp"
+	rm -f "$T/m/web.yaml"
+	gone
+	# podman kube play, hostPort
+	if [ -n "$HAVE_PODMAN" ]; then
+		pod_yaml web >"$T/podman/web.yaml"
+		ms=$("$PROBE" --run "CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf podman kube play $T/podman/web.yaml >>$T/podman/play.log 2>&1" 127.0.0.1:18080) \
+			&& echo -e "podman\thostPort\t$r\t$ms" >>"$OUT.tmp" \
+			|| echo "start_bench: podman round $r: no answer: $(tail -3 "$T/podman/play.log")" >&2
+		podman_cmd kube down "$T/podman/web.yaml" >/dev/null 2>&1
+		podman_cmd pod rm -af -t 0 >/dev/null 2>&1
+	fi
+done
+mv "$OUT.tmp" "$OUT"
+"$PY" - "$OUT" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+by = {}
+for peer, path, _, ms in rows:
+    by.setdefault((peer, path), []).append(float(ms))
+for (peer, path), v in sorted(by.items()):
+    v.sort()
+    print("%-9s %-9s n=%-3d median %8.1f ms  min %8.1f  max %8.1f" % (peer, path, len(v), statistics.median(v), v[0], v[-1]), file=sys.stderr)
+pv, pm = by.get(("podvisor", "hostPort")), by.get(("podman", "hostPort"))
+if pv and pm:
+    print("podman / podvisor (hostPort medians): %.1fx" % (statistics.median(pm) / statistics.median(pv)), file=sys.stderr)
+PY
