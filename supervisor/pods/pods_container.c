@@ -302,11 +302,15 @@ static pid_t spawn_shim(struct pv_daemon *d, const char *dir, int notify)
 static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err)
 {
 	struct json_object *j = pv_cspec_to_json(s);
-	cleanup_free char *spec_path = NULL;
+	cleanup_free char *spec_path = NULL, *bpf_path = NULL;
 	int sv[2];
 	int rc;
 
-	if (prepare_dirs(s->dir, err) < 0 || asprintf(&spec_path, "%s/%s", s->dir, PV_SHIM_SPEC) < 0)
+	if (prepare_dirs(s->dir, err) < 0 || asprintf(&spec_path, "%s/%s", s->dir, PV_SHIM_SPEC) < 0 ||
+	    asprintf(&bpf_path, "%s/%s", s->dir, PV_SECCOMP_BPF) < 0)
+		return json_object_put(j), -1;
+	/* compiled here, once per profile, not in every container's setup */
+	if (pv_seccomp_save_bpf(s->seccomp, bpf_path, err) < 0)
 		return json_object_put(j), -1;
 	forget_old_logs(s->dir, s->restart);
 	rc = pv_write_json_atomic(spec_path, j, err);

@@ -352,33 +352,40 @@ static void set_user(const char *user, int errfd)
 		die(errfd, "set user %s", user);
 }
 
-/* The filter, built from the spec (no file needed), goes on as runc puts
- * it: without no_new_privs while the process still has CAP_SYS_ADMIN
- * (after it joined the pod's user namespace, which the filter could
- * refuse); with no_new_privs last, just before exec, so that a profile
- * need not allow what setting up the user and capabilities takes. */
-static void load_seccomp(const struct pv_cspec *s, int errfd)
+/* The filter goes on as runc puts it: without no_new_privs while the
+ * process still has CAP_SYS_ADMIN (after it joined the pod's user
+ * namespace, which the filter could refuse); with no_new_privs last, just
+ * before exec, so that a profile need not allow what setting up the user
+ * and capabilities takes. */
+static void load_seccomp(const struct pv_cspec *s, const struct pv_seccomp_bpf *b, int errfd)
 {
 	struct pv_err err = { 0 };
 
-	if (pv_seccomp_load(s->seccomp, &err) < 0) {
+	if (pv_seccomp_load_bpf(b, s->seccomp, &err) < 0) {
 		errno = err.code ? err.code : EINVAL;
 		die(errfd, "%s", err.msg);
 	}
 }
 
-/* The same filter compiled to DIR/PV_SECCOMP_BPF, while DIR can be seen:
- * what exec probes, hooks and `podvisor exec` install. */
-static void save_seccomp_bpf(const struct pv_cspec *s, int errfd)
+/* The filter the daemon compiled to DIR/PV_SECCOMP_BPF (what exec probes,
+ * hooks and `podvisor exec` install too), read while DIR can be seen;
+ * compiled here only if the file is not there. */
+static void read_seccomp_bpf(const struct pv_cspec *s, struct pv_seccomp_bpf *b, int errfd)
 {
 	char path[PATH_MAX];
 	struct pv_err err = { 0 };
+	int rc;
 
 	pathf(path, "%s/%s", s->dir, PV_SECCOMP_BPF);
-	if (pv_seccomp_save_bpf(s->seccomp, path, &err) < 0) {
+	rc = pv_seccomp_read_bpf(path, b, &err);
+	if (rc == 1 && pv_seccomp_save_bpf(s->seccomp, path, &err) == 0)
+		rc = pv_seccomp_read_bpf(path, b, &err);
+	if (rc != 0) {
 		errno = err.code ? err.code : EINVAL;
-		die(errfd, "%s", err.msg);
+		die(errfd, "%s", err.msg[0] ? err.msg : "seccomp: no compiled filter");
 	}
+	if (s->seccomp && !b->insns)
+		die(errfd, "seccomp: %s is empty but the container has a profile", path);
 }
 
 /* The identity record (sandbox/caps.h), opened while the container's
@@ -433,6 +440,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 {
 	char root[PATH_MAX];
 	sigset_t none;
+	struct pv_seccomp_bpf bpf = { 0 };
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), record;
 
 	/* The shim ignores SIGTERM and friends; the container must not. */
@@ -449,7 +457,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		if (pv_cg_enter(s->cgroup, &err) < 0)
 			die(errfd, "join cgroup %s", s->cgroup);
 	}
-	save_seccomp_bpf(s, errfd);
+	read_seccomp_bpf(s, &bpf, errfd);
 	if (unshare(CLONE_NEWNS) < 0)
 		die(errfd, "unshare mount namespace");
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -473,7 +481,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	enter_root(root, errfd);
 	pv_idmap_enter(s, errfd);
 	if (!s->no_new_privs)
-		load_seccomp(s, errfd);
+		load_seccomp(s, &bpf, errfd);
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };
@@ -494,6 +502,6 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		die(errfd, "stdio");
 	pv_close_from(3, errfd);
 	if (s->no_new_privs)
-		load_seccomp(s, errfd);
+		load_seccomp(s, &bpf, errfd);
 	exec_in_path(s, errfd);
 }

@@ -340,17 +340,63 @@ int pv_seccomp_compile_spec(const char *path, struct pv_seccomp_bpf *out, struct
 	return rc;
 }
 
+/* PROFILE compiled, from a cache of the last few profiles (by their JSON
+ * text): libseccomp's build of a 350-call profile costs milliseconds of
+ * CPU (several times that under ASan), and a node's containers share a
+ * handful of profiles. The cache owns *OUT. */
+static int compile_cached(struct json_object *profile, const struct pv_seccomp_bpf **out,
+			  struct pv_err *err)
+{
+	enum { SLOTS = 8 };
+	static struct { char *key; struct pv_seccomp_bpf bpf; } cache[SLOTS];
+	static size_t next;
+	const char *key = json_object_to_json_string_ext(profile, JSON_C_TO_STRING_PLAIN);
+	struct pv_seccomp_bpf b;
+	char *copy;
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++)
+		if (cache[i].key && strcmp(cache[i].key, key) == 0) {
+			*out = &cache[i].bpf;
+			return 0;
+		}
+	if (compile(profile, &b, err) < 0)
+		return -1;
+	if (!(copy = strdup(key))) {
+		pv_seccomp_bpf_free(&b);
+		return pv_err_set(err, ENOMEM, "out of memory");
+	}
+	i = next++ % SLOTS;
+	free(cache[i].key);
+	pv_seccomp_bpf_free(&cache[i].bpf);
+	cache[i].key = copy;
+	cache[i].bpf = b;
+	*out = &cache[i].bpf;
+	return 0;
+}
+
 int pv_seccomp_save_bpf(struct json_object *profile, const char *path, struct pv_err *err)
 {
-	struct pv_seccomp_bpf b = { 0 };
-	int rc;
+	static const struct pv_seccomp_bpf none = { 0 };
+	const struct pv_seccomp_bpf *b = &none;
 
-	if (profile && compile(profile, &b, err) < 0)
+	if (profile && compile_cached(profile, &b, err) < 0)
 		return -1;
-	rc = pv_write_atomic(path, b.insns ? (const void *)b.insns : "",
-			     b.len * sizeof(struct sock_filter), 0600, err);
-	pv_seccomp_bpf_free(&b);
-	return rc;
+	return pv_write_atomic(path, b->insns ? (const void *)b->insns : "",
+			       b->len * sizeof(struct sock_filter), 0600, err);
+}
+
+int pv_seccomp_load_bpf(const struct pv_seccomp_bpf *b, struct json_object *profile,
+			struct pv_err *err)
+{
+	struct sock_fprog prog = { .len = b->len, .filter = b->insns };
+
+	if (!b->insns)
+		return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, profile ? install_flags(profile) : 0,
+		    &prog) != 0)
+		return pv_err_sys(err, errno, "seccomp: loading the filter");
+	return 0;
 }
 
 int pv_seccomp_read_bpf(const char *path, struct pv_seccomp_bpf *out, struct pv_err *err)

@@ -92,12 +92,18 @@ struct pv_seccomp_bpf {
 	unsigned short len;
 };
 
-/* In a container's state directory: its filter compiled by the shim at
- * start (raw struct sock_filter; empty: Unconfined). */
+/* In a container's state directory: its filter, compiled by the daemon
+ * before each start (raw struct sock_filter; empty: Unconfined). */
 #define PV_SECCOMP_BPF "seccomp.bpf"
 
-/* Compile PROFILE (NULL: an empty file) and write it to PATH. */
+/* Compile PROFILE (NULL: an empty file) and write it to PATH. The
+ * daemon does, for each container it starts: the last few profiles
+ * compiled are kept, so a profile is compiled once, not per container. */
 int pv_seccomp_save_bpf(struct json_object *profile, const char *path, struct pv_err *err);
+/* Install B, compiled from PROFILE (its flags), in the calling thread, as
+ * pv_seccomp_load does; an empty B installs nothing. */
+int pv_seccomp_load_bpf(const struct pv_seccomp_bpf *b, struct json_object *profile,
+			struct pv_err *err);
 /* Read a filter saved so: 0 (OUT empty for an empty file), 1 when PATH
  * does not exist (a container started before there were such files), or
  * -1 with ERR. */
