@@ -21,6 +21,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ONLY=${ONLY:-all}
 export PODVISOR="$PWD/$BUILD/podvisor" PODVISOR_ASAN="$PWD/$BUILD/asan/podvisor"
+# the plain CLI, for the tests' polling (tests/integration/lib_pods.sh)
+export PODVISOR_PLAIN="$PODVISOR"
 export CORPUS="${CORPUS:-$PWD/../shared/corpus}"
 passed=0
 failed=0
@@ -101,6 +103,7 @@ pool_add() {
 pool_drain() {
 	local name
 	wait
+	mapfile -t pool < <(printf '%s\n' "${pool[@]}" | sort) # reported by name
 	for name in "${pool[@]}"; do
 		collect "$name"
 	done
@@ -136,14 +139,16 @@ want unit asan && unit unit-asan "$BUILD/asan/tests"
 # only there: the two builds are one source, and running such a test
 # twice doubled the suite's time. ASAN_TWICE=1 runs it against the plain
 # build too; every other test runs against the plain build.
-for t in tests/integration/test_*.sh; do
+# The tests marked `# long: yes` start first, so that none of them runs
+# alone at the end while the other core has nothing left to do.
+for t in $(grep -l '^# long: yes' tests/integration/test_*.sh) \
+	$(grep -L '^# long: yes' tests/integration/test_*.sh); do
 	if grep -q '^# asan: yes' "$t"; then
 		want integration asan && PODVISOR="$PODVISOR_ASAN" pool_add "integration-asan/$(basename "$t" .sh)" bash "$t"
 		[ -n "${ASAN_TWICE:-}" ] || continue
 	fi
 	want integration plain && pool_add "integration/$(basename "$t" .sh)" bash "$t"
 done
-pool_drain
 # Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 10: a regression check from the seed corpora; `make fuzz` runs them 300 s each).
 for src in tests/fuzz/fuzz_*.c; do
 	want fuzz plain || break

@@ -24,6 +24,7 @@
 #   CHURN_KILL_SETTLED=1   kill only once the node has settled (no pod is
 #                      starting or stopping at the kill)
 # asan: yes
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 . "$(dirname "$0")/lib_churn.sh"
 

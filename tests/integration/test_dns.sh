@@ -6,6 +6,7 @@
 # over more pods than an answer holds (UDP truncation, TCP, a pod's own
 # resolver falling back to TCP).
 # asan: yes
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 ip link set lo up

@@ -1,5 +1,6 @@
 #!/bin/bash
 # asan: yes
+# long: yes
 # `podvisor image` as a user meets it: import from an OCI layout and from
 # archives, ls/inspect/rm, shared layers unpacked once, the layers stacked
 # as overlayfs lowerdirs and run with chroot, whiteouts and opaque

@@ -8,6 +8,7 @@
 # completions, parallelism 20; a CronJob `* * * * *` makes a Job within
 # its minute (in its timeZone) and honours Forbid, then Replace, suspend,
 # successfulJobsHistoryLimit; an unknown timeZone is a warning.
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }

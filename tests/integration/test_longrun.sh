@@ -9,6 +9,7 @@
 # mounts, cgroups, veths, nat rules, state files) are back where they were.
 #
 #   LONGRUN_PODS=K LONGRUN_CYCLES=M   override the counts
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 . "$(dirname "$0")/lib_churn.sh"
 

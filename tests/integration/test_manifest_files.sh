@@ -12,6 +12,7 @@
 # (5) At a restart, a file that fails keeps its objects against a file
 # that claimed them while the daemon was down (20 of them).
 # asan: yes
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 # saved_copy FILE: the copy of $M/FILE in the state directory (named by a

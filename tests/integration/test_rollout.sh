@@ -1,5 +1,6 @@
 #!/bin/bash
 # asan: yes
+# long: yes
 # Rollouts: `rollout status|history|undo deploy/NAME` and what they rest
 # on: a Deployment of 4 behind a Service changes its template (with a
 # change-cause); status waits and reports success; history shows the

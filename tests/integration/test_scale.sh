@@ -10,6 +10,7 @@
 # and a ConfigMap of 20 keys in a volume (past the writer's 8).
 # Under ASan the counts are smaller (SCALE_SVCS etc.), still past 16.
 # asan: yes
+# long: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 case "$PODVISOR" in

@@ -1,5 +1,6 @@
 #!/bin/bash
 # asan: yes
+# long: yes
 # StatefulSets, the Kubernetes walk-through: `web` of 2 behind the
 # headless Service `nginx`, claim template `www` (the default
 # StorageClass, local-path): pods start in order (web-1 only once web-0

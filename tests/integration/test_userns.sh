@@ -1,5 +1,6 @@
 #!/bin/bash
 # asan: yes
+# long: yes
 # User namespaces (issue 14, item 5): a pod with hostUsers: false runs in
 # its own user namespace, ids 0..65535 mapped to a range of 65536 host ids
 # from the node's pool (--userns-pool) that no other pod holds. Its root
