@@ -218,6 +218,7 @@ $(HTTPPROBE): bench/httpprobe.c
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
 
 bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE)
+	@scripts/deps.sh bench
 	@bench/start_bench.sh $(PODVISOR) $(HTTPPROBE) $(BUILD)/bench/start.tsv
 	@bench/check_bench.sh $(PODVISOR)
 	@bench/pod_bench.sh $(PODVISOR)

@@ -58,7 +58,7 @@ marker() {
 	MARK=$((MARK + 1))
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: zz-marker}\ndata: {k: "%s"}\n' "$MARK" >"$T_TMP/mk"
 	deliver "$M/zz-marker.yaml" "$T_TMP/mk" 1
-	wait_for 30 '[ "$("$PODVISOR" get cm zz-marker -o internal-json 2>/dev/null | "$PY" -c "import json,sys; print(json.load(sys.stdin)[0][\"data\"][\"k\"])" 2>/dev/null)" = "$MARK" ]'
+	wait_for 30 '[ "$("$PVQ" get cm zz-marker -o internal-json 2>/dev/null | "$PY" -c "import json,sys; print(json.load(sys.stdin)[0][\"data\"][\"k\"])" 2>/dev/null)" = "$MARK" ]'
 }
 # settle SECONDS: until the node is what the model says (the marker
 # first); the differences left, if any, in $T_TMP/diff. Never in a
@@ -101,7 +101,7 @@ echo "# baseline: $BASE"
 # ---- claims, bound before the churn and never touched by it ----
 storage_yaml "0 1 2" "0 1" >"$T_TMP/st/storage.yaml"
 deliver "$M/storage.yaml" "$T_TMP/st/storage.yaml" 1
-pvc_vol() { "$PODVISOR" get pvc "$1" -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; c=json.load(sys.stdin)[0]; print(c.get("volume") or c.get("volumeName") or "")' 2>/dev/null; }
+pvc_vol() { "$PVQ" get pvc "$1" -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; c=json.load(sys.stdin)[0]; print(c.get("volume") or c.get("volumeName") or "")' 2>/dev/null; }
 wait_for 20 '[ -n "$(pvc_vol claim0)" ] && [ -n "$(pvc_vol claim1)" ]' || fail "claims not bound: $("$PODVISOR" get pvc 2>&1)"
 : >"$PVCS"
 for c in claim0 claim1; do echo "$c $(pvc_vol $c)" >>"$PVCS"; done

@@ -43,7 +43,7 @@ YAML
 
 # pods_of APP: "name status ready/total revision generation" of its pods.
 pods_of() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}
@@ -66,7 +66,7 @@ wait_one() {
 }
 # ds_events NAME: the reasons of daemonset/default/NAME's events, with their counts
 ds_events() {
-	"$PODVISOR" get events "daemonset/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "daemonset/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, signal, sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # grep -q may stop reading
 for e in json.load(sys.stdin):

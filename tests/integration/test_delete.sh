@@ -39,7 +39,7 @@ YAML
 
 # pods_of APP: "name status ready/total uid" of its pods, sorted by name.
 pods_of() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     if (p.get("labels") or {}).get("app") == sys.argv[1]:

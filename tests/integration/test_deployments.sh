@@ -58,7 +58,7 @@ YAML
 
 # pods_of APP: "name status ready/total hash" of the app's pods, sorted.
 pods_of() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}
@@ -83,7 +83,7 @@ wait_pods() {
 	return 1
 }
 endpoints() { # SVC: how many endpoints
-	"$PODVISOR" get svc "$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get svc "$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print(len(json.load(sys.stdin)[0]["ports"][0]["endpoints"]))

@@ -34,7 +34,7 @@ wmsg() { pod_json "$1" "p['containers'][0]['state'].get('waiting', {}).get('mess
 
 # events OBJECT: "REASON MESSAGE" lines of OBJECT's events.
 events() {
-	"$PODVISOR" get events "$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for e in json.load(sys.stdin):

@@ -43,14 +43,14 @@ YAML
 }
 # pods_of APP: "name status" of the app's pods, sorted.
 pods_of() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     if (p.get("labels") or {}).get("job-name") == sys.argv[1]:
         print(p["name"], p["status"])' "$1"
 }
 events_of() {
-	"$PODVISOR" get events "$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for e in json.load(sys.stdin):

@@ -17,7 +17,7 @@ H=$T_TMP/host
 mkdir -p "$H"
 start_daemon --host-path-allow "$H" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
-events() { "$PODVISOR" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
+events() { "$PVQ" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):
     print(e["reason"], e["message"])' 2>/dev/null; }
@@ -275,7 +275,7 @@ YAML
 drop so.yaml "$T_TMP/so.yaml"
 wait_status so Running 30 || fail "so: $(pod_json so "p['status']")"
 "$PODVISOR" get pods so | grep -Eq "^so +3/3 +Running " && ok "get pods: READY 3/3 with two sidecars" || fail "$("$PODVISOR" get pods so)"
-nep() { "$PODVISOR" get svc so -o internal-json 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)[0]['ports'][0]['endpoints']))" 2>/dev/null; }
+nep() { "$PVQ" get svc so -o internal-json 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)[0]['ports'][0]['endpoints']))" 2>/dev/null; }
 wait_for 10 '[ "$(nep)" = 1 ]' && ok "the pod with sidecars is its Service's endpoint" || fail "so endpoints: $(nep)"
 stop_daemon KILL
 start_daemon --host-path-allow "$H" || fail "daemon restart"
@@ -315,7 +315,7 @@ spec:
   selector: {app: sr}
   ports: [{port: 80, targetPort: 8080}]
 YAML
-srep() { "$PODVISOR" get svc sr -o internal-json 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)[0]['ports'][0]['endpoints']))" 2>/dev/null; }
+srep() { "$PVQ" get svc sr -o internal-json 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)[0]['ports'][0]['endpoints']))" 2>/dev/null; }
 wait_status sr Running 30 || fail "sr: $(pod_json sr "p['status']")"
 wait_for 10 '"$PODVISOR" get pods sr | grep -Eq "^sr +1/2 +Running "' && [ "$(srep)" = 0 ] \
 	&& ok "a sidecar failing readiness: READY 1/2, the pod is no endpoint" \

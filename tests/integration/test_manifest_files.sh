@@ -30,7 +30,7 @@ ncopies() {
 events() {
 	local f=$1
 	case "$f" in /*) ;; *) f=$M/$f ;; esac
-	"$PODVISOR" get events "file:$f" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "file:$f" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     for e in json.load(sys.stdin):
@@ -80,7 +80,7 @@ mkdir -p "$M/${DEEP%/*}"
 deep() { # TEXT: $M/$DEEP, written and renamed into place
 	printf '%b' "$1" >"$M/${DEEP%/*}/.tmp" && mv "$M/${DEEP%/*}/.tmp" "$M/$DEEP"
 }
-deep_v() { "$PODVISOR" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == "deep"))' 2>/dev/null; }
+deep_v() { "$PVQ" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == "deep"))' 2>/dev/null; }
 deep 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: {v: "1"}\n'
 
 # ---- (1) the last valid version across a restart ----
@@ -99,7 +99,7 @@ spec:
       terminationGracePeriodSeconds: 1
       containers: [{name: main, image: busybox:test, command: [sleep, "3600"]}]
 YAML
-dep_pid() { "$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(str(p["containers"][0]["pid"]) for p in json.load(sys.stdin) if p["name"].startswith("dep-")))'; }
+dep_pid() { "$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(str(p["containers"][0]["pid"]) for p in json.load(sys.stdin) if p["name"].startswith("dep-")))'; }
 start_daemon "${DARGS[@]}" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 wait_status web Running && wait_status keep Running || fail "web: $(pod_json web "p['status']") keep: $(pod_json keep "p['status']")"
 WUID=$(pod_json web "p['uid']") WPID=$(pid_of web)
@@ -261,7 +261,7 @@ for i in $(seq 1 40); do
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm%s}\ndata: {v: "1"}\n' "$i" >"$T_TMP/cm.yaml"
 	drop "cm$i.yaml" "$T_TMP/cm.yaml"
 done
-ncm() { "$PODVISOR" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(len([c for c in json.load(sys.stdin) if c["name"].startswith("cm")]))' 2>/dev/null; }
+ncm() { "$PVQ" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(len([c for c in json.load(sys.stdin) if c["name"].startswith("cm")]))' 2>/dev/null; }
 wait_for 20 '[ "$(ncm)" = 40 ]' && ok "40 ConfigMaps from 40 files" || fail "$(ncm) ConfigMaps"
 for i in $(seq 1 20); do bad "cm$i.yaml"; done
 wait_reason cm20.yaml FailedLoad || fail "cm20.yaml: $(events cm20.yaml)"
@@ -293,7 +293,7 @@ wait_for 10 '[ "$(ncopies cm)" = 0 ]' && ok "and their saved copies" || fail "sa
 # decide). zm$i.yaml moves mv$i to am$i.yaml while the daemon is down:
 # the move is applied. 20 of each.
 cmv() { # NAME: ConfigMap NAME's data v, or nothing
-	"$PODVISOR" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1" 2>/dev/null
+	"$PVQ" get cm -o internal-json 2>/dev/null | "$PY" -c 'import json, sys; print(" ".join(c.get("data", {}).get("v", "?") for c in json.load(sys.stdin) if c["name"] == sys.argv[1]))' "$1" 2>/dev/null
 }
 cm_file() { # FILE NAME V
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {v: "%s"}\n' "$2" "$3" >"$T_TMP/cm.yaml" &&

@@ -18,7 +18,7 @@ until_ok() {
 }
 # events_of POD REASON: how many times pod/default/POD had REASON.
 events_of() {
-	"$PODVISOR" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
     print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == sys.argv[1]))
@@ -234,7 +234,7 @@ for i in $(seq 40); do
 done >"$T_TMP/many.yaml"
 drop many.yaml "$T_TMP/many.yaml"
 count() { # STATUS PREFIX
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith(sys.argv[2]) and p["name"][len(sys.argv[2]):].isdigit() and p["status"] == sys.argv[1]))' "$1" "$2"
 }

@@ -66,7 +66,7 @@ web_file() { # GREETING CAUSE [EXTRA-SPEC]: ready a second after it starts (a ro
 }
 
 pods_of() { # APP: "name status ready/total hash", sorted
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     l = p.get("labels") or {}

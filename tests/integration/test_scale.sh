@@ -112,7 +112,7 @@ cm_dirs() { "$PODVISOR" get cm 2>/dev/null | grep -c '^dir-'; }
 
 # svc_ips: "name ip" for every Service, from get svc -o internal-json.
 svc_ips() {
-	"$PODVISOR" get svc -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get svc -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for s in json.load(sys.stdin):
     print(s["name"], s.get("clusterIP") or "-")'

@@ -298,7 +298,7 @@ done
 
 # ---- --pod-security=restricted (node.yaml podSecurity) ----
 rm -f "$M"/*.yaml
-wait_for 60 '[ "$("$PODVISOR" get pods -A -o internal-json 2>/dev/null | tr -d " \n")" = "[]" ]' || fail "pods left: $("$PODVISOR" get pods -A 2>&1)"
+wait_for 60 '[ "$("$PVQ" get pods -A -o internal-json 2>/dev/null | tr -d " \n")" = "[]" ]' || fail "pods left: $("$PODVISOR" get pods -A 2>&1)"
 stop_daemon TERM >/dev/null
 expect_rc 2 "--pod-security with an unknown level is refused" "$PODVISOR" daemon --manifests "$M" --pod-security=strict
 printf 'podSecurity: restricted\n' >"$T_TMP/node.yaml"

@@ -152,7 +152,7 @@ done >"$T_TMP/many.yaml"
 trace many || fail "strace attached again"
 drop many.yaml "$T_TMP/many.yaml"
 many_running() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("many-") and p["status"] == "Running"))'
 }

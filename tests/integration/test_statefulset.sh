@@ -97,7 +97,7 @@ web_yaml() { sts_yaml web "$@" | sed 's/app: web/app: nginx/'; }
 
 # pods_of PREFIX: "name status ready/total revision uid" of pods PREFIX-N.
 pods_of() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
 import json, re, sys
 for p in sorted(json.load(sys.stdin), key=lambda p: p["name"]):
     if re.fullmatch(sys.argv[1] + r"-[0-9]+", p["name"]):
@@ -126,7 +126,7 @@ wait_claims() { # SELECTOR WANT [SECONDS]
 	return 1
 }
 sts_events() { # NAME: "REASON MESSAGE" of the StatefulSet's events, oldest first
-	"$PODVISOR" get events "statefulset/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "statefulset/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):
     print(e["reason"], e["message"], "x%d" % e["count"])'
@@ -264,7 +264,7 @@ wait_claims app=nginx "www-web-0 Bound;www-web-1 Bound;www-web-2 Bound;" \
 # --- a corrupt STATE/statefulsets.json: the claims kept after the scale
 # down (www-web-1/2) are not known; nothing is released or deleted ---------
 state_warned() { # the count of the warning on the state file
-	"$PODVISOR" get events "file:$S/statefulsets.json" -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events "file:$S/statefulsets.json" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "FailedLoad"))' 2>/dev/null || echo 0
 }

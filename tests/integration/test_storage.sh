@@ -24,7 +24,7 @@ start || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 
 # field KIND NAME EXPR: a value of `get KIND NAME -o internal-json` (o: the object)
 field() {
-	"$PODVISOR" get "$1" "$2" -o internal-json 2>/dev/null | "$PY" -c "
+	"$PVQ" get "$1" "$2" -o internal-json 2>/dev/null | "$PY" -c "
 import json, sys
 try:
     items = json.load(sys.stdin)
@@ -298,7 +298,7 @@ def two(t):
     a, i = d.raw_decode(t)
     return a, d.raw_decode(t[i:].lstrip())[0]
 '
-both() { "$PODVISOR" get pvc -o internal-json && "$PODVISOR" get pv -o internal-json; }
+both() { "$PVQ" get pvc -o internal-json && "$PODVISOR" get pv -o internal-json; }
 # many: "BOUND TOTAL" of the claims m-*, then "VOLUMES" of class many
 many() {
 	both 2>/dev/null | "$PY" -c "$TWO

@@ -68,7 +68,7 @@ grep -q "Warning *NotActedOn *file:$M/pod.yaml *$M/pod.yaml:7:22: spec.priorityC
 	{ fail "no NotActedOn on the file"; diag "$ev"; }
 # Reconciling again says nothing new: once per load.
 notacted() {
-	"$PODVISOR" get events -o internal-json 2>/dev/null | "$PY" -c '
+	"$PVQ" get events -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 print(sum(e["count"] for e in json.load(sys.stdin) if e["reason"] == "NotActedOn" and not e["object"].startswith("file:")))'
 }
