@@ -5,7 +5,7 @@
 # build. For podvisor the clock starts at rename(2) of the manifest into
 # its directory; for podman at the start of `podman kube play FILE`.
 # bench/httpprobe (a small C prober, no curl in a loop) connects to
-# 127.0.0.1:18080 until it gets a 200 (and, for podvisor, also through a
+# $NODE:18080 until it gets a 200 (and, for podvisor, also through a
 # NodePort Service). ROUNDS rounds (default 20), each peer once a round.
 #
 #   bench/start_bench.sh build/podvisor build/bench/httpprobe [OUT.tsv (start.tsv)]
@@ -39,8 +39,14 @@ cleanup() {
 	umount -R -l "$T" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+[ -n "${KEEP:-}" ] || trap cleanup EXIT
 ip link set lo up
+# The node's address, on a veth (no dummy driver here) with a default route through
+# it: hostPorts and NodePorts answer on the node's address (both peers
+# find it by the default route).
+NODE=192.168.77.1
+ip link add pvb0 type veth peer name pvb1 && ip addr add "$NODE/24" dev pvb0 && ip link set pvb0 up && ip link set pvb1 up \
+	&& ip route add default via 192.168.77.254 dev pvb0 || { echo "start_bench: no node address" >&2; exit 1; }
 export PODVISOR_STATE=$T/state
 mkdir -p "$T/m" "$T/state" "$T/in"
 PY=$(command -v /usr/bin/python3 || command -v python3)
@@ -70,8 +76,10 @@ EOF
 		CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf \
 			podman "$@"
 	}
-	if podman_cmd pull -q "oci:$T/oci" >"$T/podman/pull.log" 2>&1 \
-		&& podman_cmd tag "$(tail -1 "$T/podman/pull.log")" "$IMG" >/dev/null 2>&1; then
+	# an OCI archive keeps the layout's ref.name (a layout directory is
+	# named after its path)
+	if tar -C "$T/oci" -cf "$T/podman/image.tar" . && podman_cmd load -i "$T/podman/image.tar" \
+		>"$T/podman/pull.log" 2>&1; then
 		HAVE_PODMAN=1
 	else
 		echo "start_bench: podman cannot load the image: $(tail -3 "$T/podman/pull.log")" >&2
@@ -83,6 +91,7 @@ fi
 
 "$PODVISOR" image import "$T/oci" "$IMG" >/dev/null 2>&1
 "$PODVISOR" daemon --manifests "$T/m" --cgroup-parent "$CG" >"$T/log" 2>&1 &
+DAEMON=$!
 for _ in $(seq 100); do "$PODVISOR" get pods >/dev/null 2>&1 && break; sleep 0.1; done
 
 pod_yaml() { # NAME
@@ -97,7 +106,7 @@ spec:
   containers:
   - name: httpd
     image: $IMG
-    command: [/bin/busybox, httpd, -f, -p, "8080", -h, /]
+    command: [/bin/sh, -c, "mkdir -p /w && echo ok >/w/index.html && exec /bin/busybox httpd -f -p 8080 -h /w"]
     ports: [{containerPort: 8080, hostPort: 18080}]
 EOF
 }
@@ -114,7 +123,7 @@ EOF
 }
 gone() { # until no pod is listed and the port is free
 	for _ in $(seq 200); do
-		[ -z "$("$PODVISOR" get pods --no-headers 2>/dev/null)" ] && ! "$PROBE" --timeout 0.05 127.0.0.1:18080 >/dev/null 2>&1 && return 0
+		[ -z "$("$PODVISOR" get pods --no-headers 2>/dev/null)" ] && ! "$PROBE" --timeout 0.05 $NODE:18080 >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
 	return 1
@@ -126,18 +135,18 @@ echo -e "peer\tpath\tround\tms" >"$OUT.tmp"
 for r in $(seq "$ROUNDS"); do
 	# podvisor, hostPort
 	pod_yaml web >"$T/in/web.yaml"
-	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" 127.0.0.1:18080) && echo -e "podvisor\thostPort\t$r\t$ms" >>"$OUT.tmp"
+	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" $NODE:18080) && echo -e "podvisor\thostPort\t$r\t$ms" >>"$OUT.tmp"
 	rm -f "$T/m/web.yaml"
 	gone
 	# podvisor, NodePort Service
 	pod_yaml web >"$T/in/web.yaml"
-	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" 127.0.0.1:30080) && echo -e "podvisor\tNodePort\t$r\t$ms" >>"$OUT.tmp"
+	ms=$("$PROBE" --rename "$T/in/web.yaml" "$T/m/web.yaml" $NODE:30080) && echo -e "podvisor\tNodePort\t$r\t$ms" >>"$OUT.tmp"
 	rm -f "$T/m/web.yaml"
 	gone
 	# podman kube play, hostPort
 	if [ -n "$HAVE_PODMAN" ]; then
 		pod_yaml web >"$T/podman/web.yaml"
-		ms=$("$PROBE" --run "CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf podman kube play $T/podman/web.yaml >>$T/podman/play.log 2>&1" 127.0.0.1:18080) \
+		ms=$("$PROBE" --run "CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf podman kube play $T/podman/web.yaml >>$T/podman/play.log 2>&1" $NODE:18080) \
 			&& echo -e "podman\thostPort\t$r\t$ms" >>"$OUT.tmp" \
 			|| echo "start_bench: podman round $r: no answer: $(tail -3 "$T/podman/play.log")" >&2
 		podman_cmd kube down "$T/podman/web.yaml" >/dev/null 2>&1
@@ -145,6 +154,7 @@ for r in $(seq "$ROUNDS"); do
 	fi
 done
 mv "$OUT.tmp" "$OUT"
+[ -n "${KEEP:-}" ] && cp "$T/log" "$OUT.daemon.log"
 "$PY" - "$OUT" <<'PY'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
