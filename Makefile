@@ -220,6 +220,7 @@ $(HTTPPROBE): bench/httpprobe.c
 bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE)
 	@scripts/deps.sh bench
 	@bench/start_bench.sh $(PODVISOR) $(HTTPPROBE) $(BUILD)/bench/start.tsv
+	@bench/idle_bench.sh $(PODVISOR) 50 60
 	@bench/check_bench.sh $(PODVISOR)
 	@bench/pod_bench.sh $(PODVISOR)
 	@bench/latency_bench.sh $(PODVISOR)
