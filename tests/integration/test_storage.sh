@@ -184,8 +184,15 @@ drop spare-pv.yaml "$T_TMP/spare-pv.yaml"
 drop spare.yaml "$T_TMP/spare.yaml"
 wait_field pvc spare "o['volume']" pv-spare || fail "spare: $("$PODVISOR" get pvc spare)"
 rm "$M/big.yaml"
+t0=$EPOCHREALTIME
 rm "$M/spare.yaml"
 wait_field pv pv-spare "o['status']" Released 20 || fail "pv-spare: $("$PODVISOR" get pv pv-spare)"
+# --claim-grace 1000 is what holds it: at least 1 s (plus the removal's
+# own 0.3 s), and well before the default 5 s
+held=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+awk -v h="$held" 'BEGIN { exit !(h >= 1.0 && h < 4.5) }' \
+	&& ok "--claim-grace 1000: an unused deleted claim's volume is Released after ${held} s (1 s grace, not the default 5)" \
+	|| fail "--claim-grace 1000: pv-spare Released after ${held} s"
 [ "$(field pv pv-huge "o['status'] + ' ' + o['claim']")" = "Bound default/big" ] \
 	&& ok "a claim deleted while in use keeps its volume Bound past the grace period" || fail "pv-huge: $("$PODVISOR" get pv pv-huge)"
 rm "$M/bigpod.yaml"
