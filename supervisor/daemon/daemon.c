@@ -98,6 +98,10 @@ static const char daemon_usage[] =
 	"                             before the volume is released or deleted (default\n"
 	"                             5000): a directory being synced again by rsync\n"
 	"                             loses nothing\n"
+	"      --rules-check-period S check every S seconds that the Service rules are\n"
+	"                             still ours (default 60; 0: never). A change made\n"
+	"                             with iptables is seen at once (a watch on its lock\n"
+	"                             file); this catches the rest, at one wakeup a period\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
 	"      --pod-pids-limit N     at most N processes and threads in each pod, all its\n"
 	"                             containers together (the pod cgroup's pids.max, as\n"
@@ -308,7 +312,8 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 }
 
 /* Options without a short letter. */
-enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE };
+enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE,
+       OPT_RULES_CHECK };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -320,6 +325,7 @@ static const struct option daemon_opts[] = {
 	{ "local-path-root", required_argument, NULL, 'V' },
 	{ "backoff-base", required_argument, NULL, 'B' },
 	{ "claim-grace", required_argument, NULL, OPT_CLAIM_GRACE },
+	{ "rules-check-period", required_argument, NULL, OPT_RULES_CHECK },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 	{ "cgroup-parent", required_argument, NULL, 'C' },
@@ -584,6 +590,17 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case OPT_RULES_CHECK:
+		if (strcmp(arg, "0") == 0) {
+			d->rules_check_ms = 0;
+		} else if (parse_positive(arg, &d->rules_check_ms) < 0 || d->rules_check_ms > 86400) {
+			fprintf(stderr, "podvisor daemon: --rules-check-period %s: a number of seconds "
+				"from 0 (never) to 86400 is needed\n", arg);
+			return -1;
+		} else {
+			d->rules_check_ms *= 1000;
+		}
+		break;
 	case 'p':
 		if (strcmp(arg, "-1") != 0 && parse_positive(arg, &d->pod_pids_limit) < 0) {
 			fprintf(stderr, "podvisor daemon: --pod-pids-limit %s: a positive number, or "
@@ -697,6 +714,7 @@ static void defaults(struct pv_daemon *d)
 
 	d->backoff_base_ms = 10000;
 	d->claim_grace_ms = 5000;
+	d->rules_check_ms = 60000;
 	d->pod_pids_limit = 4096;
 	d->log_max = 10 * 1024 * 1024;
 	gethostname(host, sizeof(host) - 1);

@@ -21,8 +21,8 @@
 #include "supervisor/services/svc_alloc.h"
 
 /* Someone else's change to our rules is seen at once when the proxier has
- * a watch for it; this period catches what the watch misses. */
-#define CHECK_MS 60000
+ * a watch for it; a period (--rules-check-period, d->rules_check_ms: 60 s,
+ * 0 never) catches what the watch misses. */
 #define RETRY_MS 10000 /* after a failed sync */
 
 struct pv_services {
@@ -743,7 +743,7 @@ static void check_fired(void *data)
 	struct pv_services *s = data;
 
 	check_rules(s);
-	pv_timer_arm(s->check, CHECK_MS);
+	pv_timer_arm(s->check, s->d->rules_check_ms);
 }
 
 static void fw_watch_close(struct pv_services *s)
@@ -766,8 +766,9 @@ static void fw_watch_open(struct pv_services *s)
 	s->fw_watch = pv_proxier_watch_open(s->proxier, &err);
 	if (s->fw_watch < 0) {
 		if (err.code != EOPNOTSUPP) /* else the backend has none: the check is all */
-			pv_warn("services: %s changes are checked every %d s only: %s",
-				pv_proxier_name(s->proxier), CHECK_MS / 1000, err.msg);
+			pv_warn("services: %s changes are checked every %lld s only: %s",
+				pv_proxier_name(s->proxier), (long long)s->d->rules_check_ms / 1000,
+				err.msg);
 		return;
 	}
 	s->fw_watch_w = pv_loop_add(s->d->loop, s->fw_watch, EPOLLIN, fw_watch_fired, s);
@@ -832,8 +833,8 @@ struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 	}
 	s->d = d;
 	pv_svc_allocs_load(&s->allocs, s->alloc_path);
-	if (pv_proxier_checks(s->proxier))
-		pv_timer_arm(s->check, CHECK_MS);
+	if (pv_proxier_checks(s->proxier) && d->rules_check_ms > 0)
+		pv_timer_arm(s->check, d->rules_check_ms);
 	fw_watch_open(s);
 	return s;
 }

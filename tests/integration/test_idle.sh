@@ -41,6 +41,24 @@ for _ in $(seq 100); do iptables-legacy-save -t nat | grep -q '^-A PREROUTING .*
 iptables-legacy-save -t nat | grep -q '^-A PREROUTING .*PV-SERVICES' && ok "after the lock file was removed, a flush is still repaired" ||
 	fail "not restored after the lock file was removed"
 kill -0 "$DAEMON" 2>/dev/null && ok "the daemon is alive" || fail "the daemon died"
+
+# A change the watch cannot see (iptables told to use another lock file) is
+# caught by the periodic check: --rules-check-period 1 here (default 60 s,
+# which this wait would not reach).
+stop_daemon TERM
+start_daemon --rules-check-period 1 || fail "daemon restart with --rules-check-period 1"
+for _ in $(seq 100); do iptables-legacy-save -t nat | grep -q '^-A PREROUTING .*PV-SERVICES' && break; sleep 0.1; done
+n0=$(grep -c "changed by someone else" "$LOG")
+XTABLES_LOCKFILE=$T_TMP/other.lock iptables-legacy -t nat -F
+for _ in $(seq 50); do iptables-legacy-save -t nat | grep -q '^-A PREROUTING .*PV-SERVICES' && break; sleep 0.1; done
+iptables-legacy-save -t nat | grep -q '^-A PREROUTING .*PV-SERVICES' &&
+	[ "$(grep -c "changed by someone else" "$LOG")" -gt "$n0" ] &&
+	ok "--rules-check-period 1: a flush the lock-file watch misses is repaired within 5 s" ||
+	fail "--rules-check-period 1: not repaired within 5 s"
+"$PODVISOR" daemon --rules-check-period soon >"$T_TMP/bad.out" 2>&1
+rc=$?
+[ "$rc" != 0 ] && grep -q -- "--rules-check-period soon: a number of seconds" "$T_TMP/bad.out" &&
+	ok "--rules-check-period soon: refused, saying what is needed" || fail "bad period: $(cat "$T_TMP/bad.out")"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$LOG" && fail "sanitizer report" || ok "no sanitizer report"
 stop_daemon TERM
 done_testing
