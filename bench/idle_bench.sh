@@ -3,43 +3,27 @@
 # probes, then IDLE seconds (default 60) of nothing: the daemon's CPU time
 # and its wakeups (voluntary context switches, every thread), and the
 # same for its spawner and for the pods' own processes of podvisor (pod
-# inits, shims). Target: no periodic wakeups beyond what the manifests ask
-# for (here: nothing).
+# inits, shims). Then a second window of the same length under strace, to
+# say what each of the daemon's wakeups was for. Target: no periodic
+# wakeups beyond what the manifests ask for (here: nothing).
 #
 #   bench/idle_bench.sh build/podvisor [PODS] [IDLE-SECONDS]
-if [ -z "${PV_IN_NS:-}" ]; then
-	exec unshare --mount --net --pid --fork --mount-proc --uts env PV_IN_NS=1 PV_TEST_ID=$$ \
-		bash "$0" "$(realpath "$1")" "${2:-50}" "${3:-60}"
-fi
+#
+# Writes $BENCH_OUT/idle.tsv and its section of BENCHMARKS.md, idle.md.
+. "$(dirname "$0")/lib.sh"
+bench_ns "$0" "$@"
 set -u
-PODVISOR=$1 PODS=$2 IDLE=$3
-here=$(dirname "$0")/../tests/integration
-. "$here/lib_image.sh"
-T=$(mktemp -d /tmp/podvisor-bench.XXXXXX)
-mount --make-rprivate /
-mount -t tmpfs tmpfs "$T"
-mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
-CG=podvisor-bench-$PV_TEST_ID
-trap 'kill -9 -1 2>/dev/null; sleep 0.3; for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG" 2>/dev/null); do find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done; umount -l "$T"; rm -rf "$T"' EXIT
-ip link set lo up
-export PODVISOR_STATE=$T/state
-mkdir -p "$T/m" "$T/state"
-PY=$(command -v /usr/bin/python3 || command -v python3)
-make_busybox_oci "$T/oci" busybox:bench >/dev/null 2>&1
-"$PODVISOR" image import "$T/oci" busybox:bench >/dev/null 2>&1
-"$PODVISOR" daemon --manifests "$T/m" --cgroup-parent "$CG" >"$T/log" 2>&1 &
-DAEMON=$!
-for _ in $(seq 100); do "$PODVISOR" get pods >/dev/null 2>&1 && break; sleep 0.1; done
+PODVISOR=$1 PODS=${2:-50} IDLE=${3:-60}
+bench_setup
+bench_image busybox:bench
+bench_daemon
 
 for i in $(seq "$PODS"); do
 	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: idle%d}\nspec:\n  containers:\n  - {name: c, image: "busybox:bench", command: [sleep, "100000"]}\n---\n' "$i"
 done >"$T/pods.yaml"
 mv "$T/pods.yaml" "$T/m/pods.yaml"
-running() {
-	"$PODVISOR" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(sum(p["status"] == "Running" for p in json.load(sys.stdin)))'
-}
-for _ in $(seq 600); do [ "$(running)" = "$PODS" ] && break; sleep 0.2; done
-[ "$(running)" = "$PODS" ] || { echo "idle_bench: only $(running) of $PODS pods Running" >&2; exit 1; }
+for _ in $(seq 600); do [ "$(bench_running)" = "$PODS" ] && break; sleep 0.2; done
+[ "$(bench_running)" = "$PODS" ] || { echo "idle_bench: only $(bench_running) of $PODS pods Running" >&2; exit 1; }
 sleep 5 # settled: the last starts' events and writes are done
 
 # sample: "TICKS CTXSW" of the processes whose comm matches PATTERN
@@ -53,15 +37,58 @@ sample() {
 	done
 	echo "$ticks $sw"
 }
+WHO=('^podvisor$' '^podvisor-spawn' '^pod-init' '^podvisor-shim')
 HZ=$(getconf CLK_TCK)
-declare -A before
-for who in '^podvisor$' '^podvisor-spawn' '^pod-init' '^podvisor-shim'; do before[$who]=$(sample "$who"); done
+declare -A before cpu wake count
+for who in "${WHO[@]}"; do before[$who]=$(sample "$who"); done
 sleep "$IDLE"
-echo "== $PODS pods Running, $IDLE s idle"
-printf '%-16s %6s %12s %12s\n' process count "cpu (ms)" wakeups
-for who in '^podvisor$' '^podvisor-spawn' '^pod-init' '^podvisor-shim'; do
+echo "== $PODS pods Running, $IDLE s idle" >&2
+printf '%-16s %6s %12s %12s\n' process count "cpu (ms)" wakeups >&2
+for who in "${WHO[@]}"; do
 	read -r t0 s0 <<<"${before[$who]}"
 	read -r t1 s1 <<<"$(sample "$who")"
-	printf '%-16s %6d %12d %12d\n' "${who//[\^\$]/}" "$(pgrep -c "$who")" $(((t1 - t0) * 1000 / HZ)) $((s1 - s0))
+	count[$who]=$(pgrep -c "$who")
+	cpu[$who]=$(((t1 - t0) * 1000 / HZ))
+	wake[$who]=$((s1 - s0))
+	printf '%-16s %6d %12d %12d\n' "${who//[\^\$]/}" "${count[$who]}" "${cpu[$who]}" "${wake[$who]}" >&2
 done
-echo "daemon RSS: $(awk '/^VmRSS/ {print $2, $3}' /proc/$DAEMON/status)"
+RSS=$(awk '/^VmRSS/ {printf "%.1f MiB", $2 / 1024}' /proc/"$DAEMON"/status)
+
+# What woke the daemon: a second window of the same length, traced (strace
+# stops and resumes the daemon, so this window is not the one counted
+# above). Each wakeup is an epoll_wait that returned; the syscall after it
+# says what for (a timerfd read: a timer; recvmsg on netlink: a link event).
+timeout "$((IDLE + 1))" strace -f -tt -e trace='!futex' -p "$DAEMON" -o "$T/idle.strace" 2>/dev/null
+WHY=$(awk '/epoll_wait\(.*\) = [1-9]/ { if ((getline n) > 0) { sub(/^[0-9]+ +[0-9:.]+ /, "", n); sub(/\(.*/, "", n); c[n]++ } }
+	END { for (k in c) { printf "%s%d x %s", sep, c[k], k; sep = ", " } }' "$T/idle.strace")
+
+{
+	echo -e "process\tcount\tcpu_ms\twakeups"
+	for who in "${WHO[@]}"; do
+		echo -e "${who//[\^\$]/}\t${count[$who]}\t${cpu[$who]}\t${wake[$who]}"
+	done
+} >"$BENCH_OUT/idle.tsv"
+
+bench_section idle <<EOF
+## Idle cost: $PODS pods, $IDLE s (\`bench/idle_bench.sh\`)
+
+$PODS Pods (\`sleep\`, no probes) Running, settled 5 s, then $IDLE s of
+nothing: CPU time (utime + stime, clock ticks of $((1000 / HZ)) ms) and
+voluntary context switches of every thread, from /proc, before and after.
+The daemon runs with its defaults, on a /run of its own (iptables run by
+anything else on the machine takes the lock file the daemon watches, and
+would wake it, rightly).
+
+| date | machine | daemon CPU | daemon wakeups | spawner | $PODS pod inits | $PODS shims | daemon RSS |
+|---|---|---|---|---|---|---|---|
+| $(date +%F) | $(bench_machine) | ${cpu['^podvisor$']} ms | ${wake['^podvisor$']} in $IDLE s | ${cpu['^podvisor-spawn']} ms, ${wake['^podvisor-spawn']} wakeups | ${cpu['^pod-init']} ms, ${wake['^pod-init']} wakeups | ${cpu['^podvisor-shim']} ms, ${wake['^podvisor-shim']} wakeups | $RSS |
+
+What woke the daemon in a second window of $IDLE s, traced with strace
+(the syscall after each return of \`epoll_wait\`): ${WHY:-nothing at all}.
+The one periodic wakeup is the Service rules' check (a timerfd \`read\`,
+then two \`IPT_SO_GET_INFO\`): every 60 s by default, a safety net for
+tools that change the nat table without iptables' lock file;
+\`--rules-check-period 0\` turns it off. A \`recvmsg\` would be a link event
+from the kernel (a bridge port changing state), not a period. The pods'
+own processes of podvisor never wake.
+EOF

@@ -8,7 +8,7 @@ libyaml-dev libjson-c-dev libarchive-dev libssl-dev libmnl-dev libiptc-dev iptab
 libseccomp-dev libcmocka-dev busybox-static curl iproute2 util-linux
 python3 hyperfine time zstd procps tzdata zsh tmux strace"
 # `scripts/deps.sh bench`: also what make bench compares podvisor with.
-[ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins"
+[ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,127 @@
+# Shared by the benchmark scripts of bench/ (sourced, not run).
+#
+# What a benchmark script does with it:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   bench_ns "$0" "$@"         # re-runs the script in throwaway namespaces
+#   bench_setup                # tmpfs T, cleanup trap, PODVISOR_STATE, PY
+#   bench_image busybox:bench  # the tests' busybox OCI image, imported
+#   bench_daemon [ARGS...]     # podvisor daemon on $T/m, DAEMON=its pid
+#   ... measure ...
+#   bench_section NAME <<EOF   # this run's Markdown section of BENCHMARKS.md
+#
+# Results go to $BENCH_OUT (make bench sets it; default build/bench/out):
+# NAME.md is the script's section of BENCHMARKS.md (bench/report.sh puts
+# the sections together), NAME*.tsv the raw samples the plots are drawn
+# from. Nothing is left behind in the host's namespaces: the script runs
+# in its own mount, network and PID namespaces, on a tmpfs.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# bench_ns SCRIPT ARGS...: unless already inside, exec SCRIPT again in new
+# mount, network, PID and UTS namespaces. Arguments that name existing
+# files are made absolute (the script may change directory).
+bench_ns() {
+	local script=$1 a
+	shift
+	[ -n "${PV_IN_NS:-}" ] && return 0
+	local args=()
+	for a in "$@"; do
+		if [ -e "$a" ]; then args+=("$(realpath "$a")"); else args+=("$a"); fi
+	done
+	mkdir -p "${BENCH_OUT:-build/bench/out}"
+	exec unshare --mount --net --pid --fork --mount-proc --uts \
+		env PV_IN_NS=1 PV_TEST_ID=$$ BENCH_OUT="$(realpath "${BENCH_OUT:-build/bench/out}")" \
+		bash "$script" "${args[@]}"
+}
+
+# bench_setup: T (a tmpfs), CG (the cgroup parent), PODVISOR_STATE, PY; a
+# trap that kills everything in the PID namespace and removes the cgroups
+# and mounts. A script may define bench_cleanup_hook to run first.
+bench_setup() {
+	T=$(mktemp -d /tmp/podvisor-bench.XXXXXX)
+	mount --make-rprivate /
+	mount -t tmpfs tmpfs "$T"
+	# /run of our own: iptables run by anything else on the machine takes
+	# the lock file /run/xtables.lock, which wakes the daemon (rightly).
+	mount -t tmpfs tmpfs /run
+	mkdir -p /run/netns
+	CG=podvisor-bench-$PV_TEST_ID
+	[ -n "${KEEP:-}" ] || trap bench_cleanup EXIT
+	ip link set lo up
+	export PODVISOR_STATE=$T/state
+	mkdir -p "$T/m" "$T/state" "$T/in"
+	PY=$(command -v /usr/bin/python3 || command -v python3)
+	BENCH_OUT=${BENCH_OUT:-$PWD/build/bench/out}
+	mkdir -p "$BENCH_OUT"
+}
+
+bench_cleanup() {
+	local d
+	disown -a 2>/dev/null
+	declare -F bench_cleanup_hook >/dev/null && bench_cleanup_hook
+	kill -9 -1 2>/dev/null
+	sleep 0.3
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$CG" 2>/dev/null); do
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	umount -R -l "$T" 2>/dev/null
+	rm -rf "$T"
+}
+
+# bench_image REF: the tests' busybox image as an OCI layout in $T/oci,
+# imported into podvisor's store as REF.
+bench_image() {
+	# shellcheck source=../tests/integration/lib_image.sh
+	. "$BENCH_DIR/../tests/integration/lib_image.sh"
+	make_busybox_oci "$T/oci" "$1" >/dev/null 2>&1 || { echo "bench: cannot build the image" >&2; exit 1; }
+	"$PODVISOR" image import "$T/oci" "$1" >/dev/null 2>&1 || { echo "bench: cannot import the image" >&2; exit 1; }
+}
+
+# bench_daemon ARGS...: start the daemon on $T/m, wait until it answers.
+bench_daemon() {
+	"$PODVISOR" daemon --manifests "$T/m" --cgroup-parent "$CG" "$@" >"$T/log" 2>&1 &
+	DAEMON=$!
+	local _
+	for _ in $(seq 200); do
+		"$PODVISOR" get pods >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "bench: the daemon does not answer: $(tail -3 "$T/log")" >&2
+	exit 1
+}
+
+# bench_running: how many pods get pods lists as Running.
+bench_running() {
+	"$PODVISOR" get pods -o internal-json 2>/dev/null |
+		"$PY" -c 'import json,sys; print(sum(p["status"] == "Running" for p in json.load(sys.stdin)))'
+}
+
+# bench_machine: one line on what the numbers were measured on.
+bench_machine() {
+	local cores mem os kernel cc
+	cores=$(nproc)
+	mem=$(awk '/^MemTotal/ {printf "%d GiB", $2 / 1048576 + 0.5}' /proc/meminfo)
+	os=$(. /etc/os-release && echo "$PRETTY_NAME" | sed 's/ GNU\/Linux//')
+	kernel=$(uname -r | cut -d- -f1)
+	cc=$(${CC:-cc} -dumpfullversion 2>/dev/null || echo '?')
+	echo "$cores cores, $mem, $os, kernel $kernel, gcc $cc -O2"
+}
+
+# bench_stats: "median min max n" of the numbers on stdin (one a line).
+bench_stats() {
+	"${PY:-python3}" -c '
+import statistics, sys
+v = sorted(float(x) for x in sys.stdin.read().split())
+if not v:
+    print("- - - 0")
+else:
+    print("%g %g %g %d" % (statistics.median(v), v[0], v[-1], len(v)))'
+}
+
+# bench_section NAME: stdin is this run's Markdown section for
+# BENCHMARKS.md; it goes to $BENCH_OUT/NAME.md.
+bench_section() {
+	cat >"$BENCH_OUT/$1.md"
+	echo "bench: wrote $BENCH_OUT/$1.md" >&2
+}

@@ -1,0 +1,127 @@
+#!/bin/bash
+# Puts one run of the benchmarks together: BENCHMARKS.md at the top of the
+# checkout, from the sections and samples the scripts of bench/ left in
+# $BENCH_OUT, with the plots drawn by gnuplot into bench/plots/.
+#
+#   bench/report.sh [BENCH_OUT (build/bench/out)] [BENCHMARKS.md]
+#
+# What is not this run's (earlier measurements, how numbers moved, what
+# was tried) is kept by hand in bench/HISTORY.md and appended as it is.
+set -eu
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+. "$BENCH_DIR/lib.sh"
+OUT=$(realpath "${1:-build/bench/out}")
+DOC=${2:-$ROOT/BENCHMARKS.md}
+PLOTS=$ROOT/bench/plots
+PY=$(command -v /usr/bin/python3 || command -v python3)
+mkdir -p "$PLOTS"
+
+# --- plots --------------------------------------------------------------------
+plot() { # NAME: gnuplot script on stdin, data files prepared in $OUT
+	if ! command -v gnuplot >/dev/null; then
+		echo "report: gnuplot is not installed (scripts/deps.sh bench): no $1.svg" >&2
+		return 0
+	fi
+	gnuplot >"$PLOTS/$1.svg" || { echo "report: gnuplot failed on $1" >&2; rm -f "$PLOTS/$1.svg"; }
+}
+
+# Start latency: each peer's samples as a distribution (the fraction of
+# rounds answered within x ms), on a log scale: the peers are 30x apart.
+if [ -s "$OUT/start.tsv" ]; then
+	"$PY" - "$OUT/start.tsv" "$OUT" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+by = {}
+for peer, path, _, ms in rows:
+    by.setdefault("%s-%s" % (peer, path), []).append(float(ms))
+for k, v in by.items():
+    v.sort()
+    with open("%s/start-%s.dat" % (sys.argv[2], k), "w") as f:
+        f.write("%g 0\n" % v[0])
+        for i, x in enumerate(v):
+            f.write("%g %g\n" % (x, (i + 1) / len(v)))
+PY
+	{
+		echo "set terminal svg size 800,450 dynamic noenhanced font 'sans,12'"
+		echo "set title 'Manifest to first HTTP 200 (bench/start_bench.sh)'"
+		echo "set xlabel 'ms from rename(2) / podman kube play (log scale)'"
+		echo "set ylabel 'fraction of rounds answered'"
+		echo "set logscale x; set grid; set key bottom right; set yrange [0:1.02]"
+		sep="plot"
+		for f in "$OUT"/start-podvisor-hostPort.dat "$OUT"/start-podvisor-NodePort.dat "$OUT"/start-podman-hostPort.dat; do
+			[ -s "$f" ] || continue
+			t=$(basename "$f" .dat); t=${t#start-}; t=${t/-/, }
+			printf "%s '%s' using 1:2 with steps lw 2 title '%s'" "$sep" "$f" "$t"
+			sep=","
+		done
+		echo
+	} | plot start
+fi
+
+# Rule update time against the number of Services: the medians of
+# svc.tsv (backend, services, operation, round, ms), one line per backend
+# and operation.
+if [ -s "$OUT/svc.tsv" ]; then
+	"$PY" - "$OUT/svc.tsv" "$OUT" >"$OUT/svc-series.txt" <<'PY'
+import re, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+by = {}
+for backend, n, op, _, ms in rows:
+    by.setdefault((backend, op), {}).setdefault(int(n), []).append(float(ms))
+for i, ((backend, op), pts) in enumerate(sorted(by.items())):
+    name = "%s/svc-%d.dat" % (sys.argv[2], i)
+    with open(name, "w") as f:
+        for n in sorted(pts):
+            f.write("%d %g\n" % (n, statistics.median(pts[n])))
+    print("%s\t%s, %s" % (name, backend, op))
+PY
+	{
+		echo "set terminal svg size 800,450 dynamic noenhanced font 'sans,12'"
+		echo "set title 'Service rules: time to apply against the number of Services (bench/svc_bench.sh)'"
+		echo "set xlabel 'Services (x 5 endpoints)'; set ylabel 'ms (median)'"
+		echo "set logscale xy; set grid; set key top left"
+		sep="plot"
+		while IFS=$'\t' read -r f t; do
+			printf "%s '%s' using 1:2 with linespoints lw 2 title '%s'" "$sep" "$f" "${t//\'/}"
+			sep=","
+		done <"$OUT/svc-series.txt"
+		echo
+	} | plot svc
+fi
+
+# --- the document ---------------------------------------------------------------
+VERSION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+{
+	cat <<EOF
+# Benchmarks
+
+Written by \`make bench\` (\`bench/report.sh\`) from one run on one machine:
+every comparison runs podvisor and its peer interleaved, in the same run,
+in throwaway namespaces, and reports medians and spreads, never a single
+sample. Timings are not tests; \`make check\` asserts behaviour only
+(\`test_startpath\` checks that nothing on the start path sleeps or polls).
+
+- **Run**: $(date -u '+%Y-%m-%d %H:%M UTC'), podvisor $VERSION
+- **Machine**: $(bench_machine)
+- **Peers**: $(podman --version 2>/dev/null || echo 'podman: not installed'), $(runc --version 2>/dev/null | head -1 || echo 'runc: not installed'), $(iptables-legacy --version 2>/dev/null || echo 'iptables: not installed')
+- **Reproduce**: \`make check && make bench\` as root (it installs podman,
+  runc, conmon, catatonit, the CNI plugins, gnuplot and hyperfine with
+  \`scripts/deps.sh bench\`); one benchmark alone:
+  \`BENCH_OUT=build/bench/out bench/start_bench.sh build/podvisor build/bench/httpprobe\`,
+  then \`bench/report.sh\`.
+
+EOF
+	[ -s "$OUT/summary.md" ] && cat "$OUT/summary.md" && echo
+	for s in start density svc idle check pod latency; do
+		if [ -s "$OUT/$s.md" ]; then
+			cat "$OUT/$s.md"
+			echo
+		fi
+	done
+	if [ -s "$BENCH_DIR/HISTORY.md" ]; then
+		cat "$BENCH_DIR/HISTORY.md"
+	fi
+} >"$DOC.tmp"
+mv "$DOC.tmp" "$DOC"
+echo "report: wrote $DOC" >&2
