@@ -58,6 +58,7 @@ bench_setup() {
 
 bench_cleanup() {
 	local d
+	set +e # a script's set -e must not stop the cleanup halfway
 	disown -a 2>/dev/null
 	declare -F bench_cleanup_hook >/dev/null && bench_cleanup_hook
 	kill -9 -1 2>/dev/null
