@@ -54,21 +54,24 @@ report() {
 # status and seconds into NAME's .rc file.
 log_of() { echo "$LOG/$(echo "$1" | tr '/ ()' '____')"; }
 exec_producer() {
-	local name=$1 base t0 rc
+	local name=$1 base t0 rc cpu
 	shift
 	base=$(log_of "$name")
 	t0=$SECONDS
 	# No test may hang CI: each gets TEST_TIMEOUT seconds (default 600).
 	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$base.log" 2>&1
 	rc=$?
-	echo "$rc $((SECONDS - t0))" >"$base.rc"
+	# the CPU seconds of the producer and everything it waited for (a
+	# test is PID 1 of its namespace: its pods' processes are reaped by it)
+	cpu=$(times | awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d", n + 0.5 }')
+	echo "$rc $((SECONDS - t0)) $cpu" >"$base.rc"
 }
 
 # collect NAME: count a finished producer's results and report them.
 collect() {
-	local name=$1 base rc secs counts problems=()
+	local name=$1 base rc secs cpu counts problems=()
 	base=$(log_of "$name")
-	read -r rc secs <"$base.rc"
+	read -r rc secs cpu <"$base.rc"
 	mapfile -t counts < <(awk -f tests/tap_count.awk "$base.log")
 	problems=("${counts[@]:1}")
 	read -r p f s <<<"${counts[0]}"
@@ -79,7 +82,7 @@ collect() {
 	elif [ "$rc" != 0 ] && [ ${#problems[@]} != 0 ]; then
 		problems+=("exited with status $rc")
 	fi
-	report "$name ($secs s)" "$p" "$f" "$s" "$base.log" "${problems[@]}"
+	report "$name ($secs s, cpu ${cpu:-?} s)" "$p" "$f" "$s" "$base.log" "${problems[@]}"
 }
 
 # run NAME CMD...: run one TAP producer now, count its results.
@@ -93,16 +96,35 @@ run() {
 # machines have two cores); their results are reported in order.
 JOBS=${JOBS:-2}
 pool=()
+waiters=() # PIDs of producers started by pool_add_waiter
+# busy: how many producers that count against JOBS are running
+busy() {
+	local n w
+	n=$(jobs -rp | wc -l)
+	for w in "${waiters[@]}"; do
+		kill -0 "$w" 2>/dev/null && n=$((n - 1))
+	done
+	echo "$n"
+}
 pool_add() {
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+	while [ "$(busy)" -ge "$JOBS" ]; do
 		wait -n
 	done
 	exec_producer "$@" &
 	pool+=("$1")
 }
+# pool_add_waiter NAME CMD...: a producer that mostly waits on the clock
+# (marked `# waits: yes`: a CronJob's minutes) runs beside the JOBS
+# others, not in their place.
+pool_add_waiter() {
+	exec_producer "$@" &
+	waiters+=($!)
+	pool+=("$1")
+}
 pool_drain() {
 	local name
 	wait
+	[ ${#pool[@]} = 0 ] && return
 	mapfile -t pool < <(printf '%s\n' "${pool[@]}" | sort) # reported by name
 	for name in "${pool[@]}"; do
 		collect "$name"
@@ -140,14 +162,18 @@ want unit asan && unit unit-asan "$BUILD/asan/tests"
 # twice doubled the suite's time. ASAN_TWICE=1 runs it against the plain
 # build too; every other test runs against the plain build.
 # The tests marked `# long: yes` start first, so that none of them runs
-# alone at the end while the other core has nothing left to do.
+# alone at the end while the other core has nothing left to do; those
+# marked `# waits: yes` (little CPU: a test of 130 s used 24 s of it) run
+# beside the others, from the start.
 for t in $(grep -l '^# long: yes' tests/integration/test_*.sh) \
 	$(grep -L '^# long: yes' tests/integration/test_*.sh); do
+	add=pool_add
+	grep -q '^# waits: yes' "$t" && add=pool_add_waiter
 	if grep -q '^# asan: yes' "$t"; then
-		want integration asan && PODVISOR="$PODVISOR_ASAN" pool_add "integration-asan/$(basename "$t" .sh)" bash "$t"
+		want integration asan && PODVISOR="$PODVISOR_ASAN" $add "integration-asan/$(basename "$t" .sh)" bash "$t"
 		[ -n "${ASAN_TWICE:-}" ] || continue
 	fi
-	want integration plain && pool_add "integration/$(basename "$t" .sh)" bash "$t"
+	want integration plain && $add "integration/$(basename "$t" .sh)" bash "$t"
 done
 # Every fuzz target under tests/fuzz/ runs for FUZZ_SECONDS (default 10: a regression check from the seed corpora; `make fuzz` runs them 300 s each).
 for src in tests/fuzz/fuzz_*.c; do

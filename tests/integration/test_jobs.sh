@@ -9,6 +9,7 @@
 # its minute (in its timeZone) and honours Forbid, then Replace, suspend,
 # successfulJobsHistoryLimit; an unknown timeZone is a warning.
 # long: yes
+# waits: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
