@@ -217,14 +217,28 @@ $(HTTPPROBE): bench/httpprobe.c
 	$(say) "  CC      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
 
-bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE)
+# libyaml's own parse of the same bytes, beside podvisor check.
+YAMLPARSE := $(BUILD)/bench/yaml_parse
+$(YAMLPARSE): bench/yaml_parse.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lyaml
+
+# One run of every benchmark, then BENCHMARKS.md and bench/plots/ from it
+# (bench/report.sh). A benchmark that fails is reported and the rest go on.
+BENCH_OUT := $(BUILD)/bench/out
+bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE)
 	@scripts/deps.sh bench
-	@bench/start_bench.sh $(PODVISOR) $(HTTPPROBE) $(BUILD)/bench/start.tsv
-	@bench/idle_bench.sh $(PODVISOR) 50 60
-	@bench/check_bench.sh $(PODVISOR)
-	@bench/pod_bench.sh $(PODVISOR)
-	@bench/latency_bench.sh $(PODVISOR)
-	@$(SVC_BENCH)
+	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	@export BENCH_OUT=$(CURDIR)/$(BENCH_OUT); rc=0; \
+	for b in "start_bench.sh $(PODVISOR) $(HTTPPROBE)" "density_bench.sh $(PODVISOR)" \
+		"svc_bench.sh $(SVC_BENCH)" "idle_bench.sh $(PODVISOR) 50 60" \
+		"check_bench.sh $(PODVISOR) $(YAMLPARSE)" "pod_bench.sh $(PODVISOR)" \
+		"latency_bench.sh $(PODVISOR)"; do \
+		echo "== bench/$$b"; \
+		bench/$$b || { echo "make bench: bench/$$b failed" >&2; rc=1; }; \
+	done; \
+	bench/report.sh $(BENCH_OUT); exit $$rc
 
 clean:
 	rm -rf $(BUILD)

@@ -58,24 +58,40 @@ static void dwarn(struct dctx *c, struct pv_loc loc, const char *fmt, ...)
 	pv_diag_add(c->diags, PV_SEV_WARNING, loc, c->path, "%s", msg);
 }
 
-/* Path maintenance: push returns the old length to pop back to. */
+/* Path maintenance: push returns the old length to pop back to. What
+ * does not fit in the path is cut, as snprintf would. */
+static void path_put(struct dctx *c, const char *s, size_t len)
+{
+	size_t room = sizeof(c->path) - 1 - c->plen;
+
+	if (len > room)
+		len = room;
+	memcpy(c->path + c->plen, s, len);
+	c->plen += len;
+	c->path[c->plen] = '\0';
+}
+
 static size_t path_push_field(struct dctx *c, const char *name)
 {
 	size_t old = c->plen;
-	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
-			 c->plen ? "." : "", name);
 
-	if (n > 0)
-		c->plen = strnlen(c->path, sizeof(c->path) - 1);
+	if (c->plen)
+		path_put(c, ".", 1);
+	path_put(c, name, strlen(name));
 	return old;
 }
 
 static size_t path_push_index(struct dctx *c, size_t i)
 {
 	size_t old = c->plen;
+	char num[24], *p = num + sizeof(num);
 
-	snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", i);
-	c->plen = strnlen(c->path, sizeof(c->path) - 1);
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	*--p = '[';
+	path_put(c, p, (size_t)(num + sizeof(num) - p));
 	return old;
 }
 
@@ -83,8 +99,9 @@ static size_t path_push_key(struct dctx *c, const char *key)
 {
 	size_t old = c->plen;
 
-	snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%s]", key);
-	c->plen = strnlen(c->path, sizeof(c->path) - 1);
+	path_put(c, "[", 1);
+	path_put(c, key, strlen(key));
+	path_put(c, "]", 1);
 	return old;
 }
 

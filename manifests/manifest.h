@@ -85,6 +85,25 @@ void pv_file_free(struct pv_file *f);
  * or across FILES, as errors on the later definition naming the first. */
 void pv_files_check_duplicates(struct pv_file **files, size_t n);
 
+/* The same across files loaded one at a time, without keeping them: the
+ * kinds, namespaces and names seen so far (copied), in a hash table.
+ * pv_catalog_add reports in F (sorted again) its objects an earlier file
+ * added already, as errors naming the first, exactly as
+ * pv_files_check_duplicates over all the files would; repeats within F
+ * are loading's own errors. Returns -1, out of memory, when F could not
+ * be checked (what was reported stays). */
+struct pv_catalog_entry;
+struct pv_catalog {
+	struct pv_catalog_entry *slots;
+	size_t cap, n;
+	size_t files; /* how many were added */
+	struct pv_arena strings;
+};
+
+void pv_catalog_init(struct pv_catalog *c);
+int pv_catalog_add(struct pv_catalog *c, struct pv_file *f);
+void pv_catalog_free(struct pv_catalog *c);
+
 /* The manifest-file name filter the watcher and `check` share: *.yaml,
  * *.yml, *.json, not hidden, not an editor's backup or swap file. */
 bool pv_manifest_name_ok(const char *basename);

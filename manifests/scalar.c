@@ -8,7 +8,7 @@
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
+		if ((*list)[0] == s[0] && strcmp(s, *list) == 0)
 			return true;
 	return false;
 }
@@ -133,23 +133,44 @@ static bool resolve_special_float(struct pv_scalar *n)
 
 static void resolve_float(struct pv_scalar *n);
 
+/* Whether S may be one of the null or boolean words: all are at most
+ * five characters and start with one of these. Most keys and values are
+ * not, and skip the word lists. */
+static bool may_be_word(const char *s)
+{
+	return strchr("~nNyYtTfFoO", s[0]) && strnlen(s, 6) <= 5;
+}
+
+/* Integers and floats (special ones too) start with one of these. */
+static bool may_be_number(char c)
+{
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
 static void resolve_plain(struct pv_scalar *n)
 {
 	const char *s = n->str;
 
 	n->stype = PV_SCALAR_STR;
-	if (in_list(s, null_words)) {
-		n->stype = PV_SCALAR_NULL;
-	} else if (in_list(s, true_words) || in_list(s, false_words)) {
-		n->stype = PV_SCALAR_BOOL;
-		n->b = in_list(s, true_words);
-	} else if (strlen(s) == n->len && pv_parse_int64(s, &n->i) == 0) {
-		n->stype = PV_SCALAR_INT;
-	} else if (resolve_special_float(n)) {
-		n->stype = PV_SCALAR_FLOAT;
-	} else if (strlen(s) == n->len && strchr("0123456789+-.", s[0])) {
-		resolve_float(n); /* go-yaml only tries numbers that start like one */
+	if (may_be_word(s)) {
+		if (in_list(s, null_words)) {
+			n->stype = PV_SCALAR_NULL;
+			return;
+		}
+		if (in_list(s, true_words) || in_list(s, false_words)) {
+			n->stype = PV_SCALAR_BOOL;
+			n->b = in_list(s, true_words);
+			return;
+		}
 	}
+	if (!may_be_number(s[0]))
+		return;
+	if (strlen(s) == n->len && pv_parse_int64(s, &n->i) == 0)
+		n->stype = PV_SCALAR_INT;
+	else if (resolve_special_float(n))
+		n->stype = PV_SCALAR_FLOAT;
+	else if (strlen(s) == n->len)
+		resolve_float(n); /* go-yaml only tries numbers that start like one */
 }
 
 /* go-yaml v2 drops '_' before matching its float pattern, and keeps as

@@ -3,6 +3,8 @@
  * it and not acted on. Pure: no logging, no supervisor/. */
 #include "manifests/support.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -198,6 +200,122 @@ void pv_support_say(const struct pv_support *s, char *buf, size_t len)
 		snprintf(buf, len, "%snot acted on by podvisor: %s", what, s->note);
 }
 
+/* ---- which types can hold an unacted field ---- */
+
+/* The schema's types seen from the table, built once from the kinds'
+ * types: per field its PV_NOT_YET row, and per type whether it or any
+ * type below it has one. The walk then visits only those subtrees, and
+ * never looks a row up by name. A schema too large for it (it is not)
+ * leaves the index unbuilt, and the walk looks every field up instead. */
+#define INDEX_TYPES 512
+#define INDEX_FIELDS 4096
+
+struct type_info {
+	const struct pv_type *t;
+	bool reach;     /* t or a type below it has a PV_NOT_YET field */
+	uint32_t first; /* its fields' slots in unacted[] and below[] */
+};
+
+static struct {
+	pthread_once_t once;
+	bool ok;
+	size_t ntypes, nfields;
+	struct type_info types[INDEX_TYPES];
+	const struct pv_support *unacted[INDEX_FIELDS]; /* the field's NOT_YET row, or NULL */
+	int16_t below[INDEX_FIELDS]; /* PV_F_OBJ, PV_F_LIST: its type's index; else -1 */
+	const struct pv_support *kinds[PV_KIND_COUNT]; /* each kind's row */
+} ix = { .once = PTHREAD_ONCE_INIT };
+
+static int ix_find(const struct pv_type *t)
+{
+	for (size_t i = 0; i < ix.ntypes; i++)
+		if (ix.types[i].t == t)
+			return (int)i;
+	return -1;
+}
+
+/* T's index, adding T and every type below it; -1 when full. */
+static int ix_add(const struct pv_type *t)
+{
+	int at = ix_find(t);
+	size_t nf = 0, first;
+
+	if (at >= 0)
+		return at;
+	while (t->fields[nf].name)
+		nf++;
+	if (ix.ntypes == INDEX_TYPES || nf > INDEX_FIELDS - ix.nfields)
+		return -1;
+	at = (int)ix.ntypes++;
+	first = ix.nfields;
+	ix.nfields += nf;
+	ix.types[at] = (struct type_info){ .t = t, .first = (uint32_t)first };
+	for (size_t i = 0; i < nf; i++) {
+		const struct pv_field *f = &t->fields[i];
+		const struct pv_support *s = pv_support_find(t->name, f->name);
+		int sub = -1;
+
+		ix.unacted[first + i] = s && s->state == PV_NOT_YET ? s : NULL;
+		if ((f->kind == PV_F_OBJ || f->kind == PV_F_LIST) && (sub = ix_add(f->type)) < 0)
+			return -1;
+		ix.below[first + i] = (int16_t)sub;
+	}
+	return at;
+}
+
+/* reach, to a fixed point: the types may refer to each other. */
+static void ix_reach(void)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < ix.ntypes; i++) {
+			struct type_info *ti = &ix.types[i];
+
+			for (size_t j = 0; !ti->reach && ti->t->fields[j].name; j++) {
+				int sub = ix.below[ti->first + j];
+
+				if (ix.unacted[ti->first + j] || (sub >= 0 && ix.types[sub].reach))
+					ti->reach = changed = true;
+			}
+		}
+	}
+}
+
+static void ix_build(void)
+{
+	for (int k = 0; k < PV_KIND_COUNT; k++) {
+		const struct pv_kind_info *ki = pv_kind_get((enum pv_kind)k);
+
+		ix.kinds[k] = pv_support_find(ki->name, NULL);
+		if (ix_add(ki->type) < 0)
+			return;
+	}
+	ix_reach();
+	ix.ok = true;
+}
+
+/* The index entry of T, or NULL: then every field is looked up. */
+static const struct type_info *ix_get(const struct pv_type *t)
+{
+	int i;
+
+	pthread_once(&ix.once, ix_build);
+	if (!ix.ok || (i = ix_find(t)) < 0)
+		return NULL;
+	return &ix.types[i];
+}
+
+/* The row of K's kind: from the index when K is one of the kinds. */
+static const struct pv_support *kind_row(const struct pv_kind_info *k)
+{
+	pthread_once(&ix.once, ix_build);
+	if (ix.ok && k->kind < PV_KIND_COUNT && pv_kind_get(k->kind) == k)
+		return ix.kinds[k->kind];
+	return pv_support_find(k->name, NULL);
+}
+
 /* ---- the walk ---- */
 
 struct walk {
@@ -214,7 +332,8 @@ struct list_any {
 	struct pv_loc loc;
 };
 
-static void walk_type(struct walk *w, const struct pv_type *t, const unsigned char *base);
+static void walk_type(struct walk *w, const struct pv_type *t, const struct type_info *ti,
+		      const unsigned char *base);
 
 /* Where field F of BASE was written; line 0 when absent or defaulted. */
 static struct pv_loc field_loc(const struct pv_field *f, const unsigned char *base)
@@ -246,29 +365,34 @@ static struct pv_loc field_loc(const struct pv_field *f, const unsigned char *ba
 	}
 }
 
-static void grow(struct walk *w, int n)
+/* Appends A and B to the path, or nothing when both do not fit. */
+static size_t push(struct walk *w, const char *a, const char *b, size_t blen)
 {
-	if (n > 0 && (size_t)n < sizeof(w->path) - w->plen)
-		w->plen += (size_t)n;
-	else
-		w->path[w->plen] = '\0';
+	size_t old = w->plen, alen = strlen(a);
+
+	if (alen + blen < sizeof(w->path) - w->plen) {
+		memcpy(w->path + w->plen, a, alen);
+		memcpy(w->path + w->plen + alen, b, blen);
+		w->plen += alen + blen;
+	}
+	w->path[w->plen] = '\0';
+	return old;
 }
 
 static size_t push_field(struct walk *w, const char *name)
 {
-	size_t old = w->plen;
-
-	grow(w, snprintf(w->path + w->plen, sizeof(w->path) - w->plen, "%s%s",
-			 w->plen ? "." : "", name));
-	return old;
+	return push(w, w->plen ? "." : "", name, strlen(name));
 }
 
 static size_t push_index(struct walk *w, size_t i)
 {
-	size_t old = w->plen;
+	char num[24], *p = num + sizeof(num);
 
-	grow(w, snprintf(w->path + w->plen, sizeof(w->path) - w->plen, "[%zu]", i));
-	return old;
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	return push(w, "[", p, (size_t)(num + sizeof(num) - p));
 }
 
 static void pop(struct walk *w, size_t old)
@@ -277,43 +401,67 @@ static void pop(struct walk *w, size_t old)
 	w->path[old] = '\0';
 }
 
-static void walk_field(struct walk *w, const struct pv_type *t, const struct pv_field *f,
-		       const unsigned char *base)
+/* Field I of T: its NOT_YET row, and the index entry of its type (NULL
+ * when not indexed). Returns false when nothing under it can be found. */
+static bool field_matters(const struct pv_type *t, const struct type_info *ti, size_t i,
+			  const struct pv_support **row, const struct type_info **sub)
 {
-	struct pv_loc loc = field_loc(f, base);
+	const struct pv_field *f = &t->fields[i];
 	const struct pv_support *s;
+
+	*sub = NULL;
+	if (ti) {
+		int b = ix.below[ti->first + i];
+
+		*row = ix.unacted[ti->first + i];
+		*sub = b >= 0 ? &ix.types[b] : NULL;
+		return *row || (*sub && (*sub)->reach);
+	}
+	s = pv_support_find(t->name, f->name);
+	*row = s && s->state == PV_NOT_YET ? s : NULL;
+	return true;
+}
+
+static void walk_field(struct walk *w, const struct pv_type *t, const struct type_info *ti,
+		       size_t i, const unsigned char *base)
+{
+	const struct pv_field *f = &t->fields[i];
+	const struct pv_support *s;
+	const struct type_info *sub;
 	const struct list_any *l;
+	struct pv_loc loc;
 	size_t old;
 
-	if (!loc.line)
+	if (!field_matters(t, ti, i, &s, &sub) || !(loc = field_loc(f, base)).line)
 		return;
-	s = pv_support_find(t->name, f->name);
 	old = push_field(w, f->name);
-	if (s && s->state == PV_NOT_YET)
+	if (s)
 		w->fn(w->data, s, w->path, loc);
 	else if (f->kind == PV_F_OBJ)
-		walk_type(w, f->type, base + f->off);
+		walk_type(w, f->type, sub, base + f->off);
 	else if (f->kind == PV_F_LIST) {
 		l = (const struct list_any *)(base + f->off);
-		for (size_t i = 0; i < l->n; i++) {
-			size_t at = push_index(w, i);
+		for (size_t j = 0; j < l->n; j++) {
+			size_t at = push_index(w, j);
 
-			walk_type(w, f->type, (const unsigned char *)l->items + i * f->type->size);
+			walk_type(w, f->type, sub, (const unsigned char *)l->items + j * f->type->size);
 			pop(w, at);
 		}
 	}
 	pop(w, old);
 }
 
-static void walk_type(struct walk *w, const struct pv_type *t, const unsigned char *base)
+static void walk_type(struct walk *w, const struct pv_type *t, const struct type_info *ti,
+		      const unsigned char *base)
 {
-	for (const struct pv_field *f = t->fields; f->name; f++)
-		walk_field(w, t, f, base);
+	for (size_t i = 0; t->fields[i].name; i++)
+		walk_field(w, t, ti, i, base);
 }
 
 void pv_support_scan(const struct pv_object *ob, pv_support_fn *fn, void *data)
 {
-	const struct pv_support *k = pv_support_find(ob->kind->name, NULL);
+	const struct pv_support *k = kind_row(ob->kind);
+	const struct type_info *ti = ix_get(ob->kind->type);
 	struct walk w = { .fn = fn, .data = data };
 
 	if (k && k->state == PV_NOT_YET) {
@@ -322,5 +470,6 @@ void pv_support_scan(const struct pv_object *ob, pv_support_fn *fn, void *data)
 		fn(data, k, "kind", at);
 		return;
 	}
-	walk_type(&w, ob->kind->type, (const unsigned char *)ob->obj);
+	if (!ti || ti->reach)
+		walk_type(&w, ob->kind->type, ti, (const unsigned char *)ob->obj);
 }

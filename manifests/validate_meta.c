@@ -2,6 +2,7 @@
 #include "manifests/validate.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,16 +40,78 @@ void pv_vwarn(struct pv_vctx *v, struct pv_loc loc, const char *path, const char
 	va_end(ap);
 }
 
+/* Whether FMT has no conversions but %s and %zu: the paths' formats. */
+static bool vpath_simple(const char *fmt)
+{
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+		if (p[1] == 's')
+			p += 2;
+		else if (p[1] == 'z' && p[2] == 'u')
+			p += 3;
+		else
+			return false;
+	}
+	return true;
+}
+
+static size_t put(char *buf, size_t at, size_t size, const char *s, size_t len)
+{
+	if (len > size - 1 - at)
+		len = size - 1 - at;
+	memcpy(buf + at, s, len);
+	return at + len;
+}
+
+/* vsnprintf for a simple FMT, without stdio's cost: paths are made for
+ * every field validated, most never shown. Returns the length. */
+static size_t vpath_format(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t at = 0;
+
+	while (*fmt) {
+		const char *pct = strchrnul(fmt, '%');
+		char num[24], *p = num + sizeof(num);
+		size_t i;
+
+		at = put(buf, at, size, fmt, (size_t)(pct - fmt));
+		if (!*pct)
+			break;
+		if (pct[1] == 's') {
+			const char *str = va_arg(ap, const char *);
+
+			if (!str)
+				str = "(null)"; /* as glibc's printf */
+			at = put(buf, at, size, str, strlen(str));
+			fmt = pct + 2;
+			continue;
+		}
+		i = va_arg(ap, size_t);
+		do
+			*--p = (char)('0' + i % 10);
+		while (i /= 10);
+		at = put(buf, at, size, p, (size_t)(num + sizeof(num) - p));
+		fmt = pct + 3;
+	}
+	buf[at] = '\0';
+	return at;
+}
+
 const char *pv_vpath(struct pv_vctx *v, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 	const char *p;
+	size_t len;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (vpath_simple(fmt)) {
+		len = vpath_format(buf, sizeof(buf), fmt, ap);
+	} else {
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		len = strlen(buf);
+	}
 	va_end(ap);
-	p = pv_arena_strdup(v->arena, buf);
+	p = pv_arena_strndup(v->arena, buf, len);
 	return p ? p : "";
 }
 

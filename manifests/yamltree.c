@@ -20,9 +20,12 @@ const struct pv_yaml_limits pv_yaml_default_limits = {
 struct frame {
 	struct pv_node *node;
 	char *anchor;
-	struct pv_node **kids;
-	size_t n, cap;
+	size_t first; /* its children are kids[first...] of the builder */
 };
+
+/* Mappings of at most this many keys are checked for duplicates pair by
+ * pair; larger ones are sorted. */
+#define SMALL_MAP 16
 
 struct anchor {
 	char *name;
@@ -40,6 +43,10 @@ struct builder {
 	size_t docs_cap;
 	struct frame *stack;
 	size_t depth, stack_cap;
+	/* The children of every open collection, innermost last: one
+	 * array for the whole file rather than one per collection. */
+	struct pv_node **kids;
+	size_t nkids, kids_cap;
 	struct anchor *anchors;
 	size_t nanchors, anchors_cap;
 	size_t nodes;
@@ -147,14 +154,11 @@ static int doc_push(struct builder *b, struct pv_node *root)
  * document's root. */
 static int attach(struct builder *b, struct pv_node *n)
 {
-	struct frame *f;
-
 	if (b->depth == 0) {
 		b->root = n;
 		return 0;
 	}
-	f = &b->stack[b->depth - 1];
-	return pv_vec_push(f->kids, f->n, f->cap, n) < 0 ? oom(b, n->loc) : 0;
+	return pv_vec_push(b->kids, b->nkids, b->kids_cap, n) < 0 ? oom(b, n->loc) : 0;
 }
 
 /* The node's value from its text (manifests/scalar.c). */
@@ -209,6 +213,7 @@ static int on_start(struct builder *b, yaml_event_t *ev, enum pv_node_type t, ya
 	f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
 	f->node = n;
+	f->first = b->nkids;
 	if (anchor && !(f->anchor = strdup((char *)anchor)))
 		return oom(b, n->loc);
 	return 0;
@@ -238,8 +243,26 @@ static int map_key_ok(struct builder *b, const struct pv_node *k)
 	return 0;
 }
 
+/* Whether a small mapping has two equal keys, without sorting (keys
+ * hold no NUL: equal length and bytes is strcmp's equality). */
+static bool small_map_has_dup(const struct pv_node *m)
+{
+	for (size_t i = 1; i < m->n; i++) {
+		const struct pv_node *k = m->items[2 * i];
+
+		for (size_t j = 0; j < i; j++) {
+			const struct pv_node *o = m->items[2 * j];
+
+			if (o->len == k->len && memcmp(o->str, k->str, k->len) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Duplicate keys are an error (Kubernetes' strict decoding refuses them
- * too); sorting finds them in n log n even in a huge ConfigMap. */
+ * too); sorting finds them in n log n even in a huge ConfigMap. Most
+ * mappings are small and have none: they are checked pair by pair. */
 static int map_check_keys(struct builder *b, struct pv_node *m)
 {
 	cleanup_free struct pv_node **keys = NULL;
@@ -248,7 +271,7 @@ static int map_check_keys(struct builder *b, struct pv_node *m)
 	for (size_t i = 0; i < m->n; i++)
 		if (map_key_ok(b, m->items[2 * i]) < 0)
 			return -1;
-	if (m->n < 2)
+	if (m->n < 2 || (m->n <= SMALL_MAP && !small_map_has_dup(m)))
 		return 0;
 	keys = malloc(m->n * sizeof(*keys));
 	if (!keys)
@@ -271,24 +294,25 @@ static int on_end(struct builder *b)
 {
 	struct frame *f = &b->stack[b->depth - 1];
 	struct pv_node *n = f->node;
+	size_t nkids = b->nkids - f->first;
 	int rc = 0;
 
-	if (n->type == PV_NODE_MAP && f->n % 2)
+	if (n->type == PV_NODE_MAP && nkids % 2)
 		rc = fail(b, n->loc, "%s", "mapping has a key without a value");
-	if (rc == 0 && f->n) {
-		n->items = pv_arena_calloc(b->arena, f->n, sizeof(*n->items));
+	if (rc == 0 && nkids) {
+		n->items = pv_arena_calloc(b->arena, nkids, sizeof(*n->items));
 		if (!n->items)
 			rc = oom(b, n->loc);
 		else
-			memcpy(n->items, f->kids, f->n * sizeof(*n->items));
+			memcpy(n->items, b->kids + f->first, nkids * sizeof(*n->items));
 	}
-	n->n = n->type == PV_NODE_MAP ? f->n / 2 : f->n;
+	n->n = n->type == PV_NODE_MAP ? nkids / 2 : nkids;
 	if (rc == 0 && n->type == PV_NODE_MAP)
 		rc = map_check_keys(b, n);
 	if (rc == 0)
 		rc = anchor_add(b, f->anchor, n);
-	free(f->kids);
 	free(f->anchor);
+	b->nkids = f->first;
 	b->depth--;
 	return rc < 0 ? rc : attach(b, n);
 }
@@ -410,11 +434,10 @@ static void parser_error(struct builder *b, yaml_parser_t *p)
 
 static void builder_free(struct builder *b)
 {
-	for (size_t i = 0; i < b->depth; i++) {
-		free(b->stack[i].kids);
+	for (size_t i = 0; i < b->depth; i++)
 		free(b->stack[i].anchor);
-	}
 	free(b->stack);
+	free(b->kids);
 	anchors_clear(b);
 	free(b->anchors);
 }

@@ -242,13 +242,63 @@ static void free_files(struct pv_file **files, size_t n)
 	free(files);
 }
 
+struct check_totals {
+	size_t nerr, nwarn, nobj, bad;
+};
+
+/* What is wrong with F, and its objects when nothing is. */
+static void report_file(const struct pv_file *f, const struct check_opts *o,
+			struct check_totals *t)
+{
+	print_file_diags(f, o);
+	t->nerr += f->diags.nerrors;
+	t->nwarn += f->diags.nwarnings;
+	t->bad += f->failed;
+	for (size_t j = 0; o->format == OUT_LINES && !o->quiet && !f->failed && j < f->nobjects; j++)
+		print_object_line(f, &f->objects[j]);
+	t->nobj += f->failed ? 0 : f->nobjects;
+}
+
+/* Each file in turn: loaded, checked against the objects of the files
+ * before it (the catalog), reported. Only -o needs the objects once all
+ * are loaded: FILES keeps them then; otherwise each is freed at once. */
+static void check_files(const struct pv_pathlist *paths, const struct pv_pathlist *roots,
+			const struct check_opts *o, struct pv_file **files, struct check_totals *t)
+{
+	struct pv_catalog cat;
+
+	pv_catalog_init(&cat);
+	for (size_t i = 0; i < paths->n; i++) {
+		struct pv_file *f = calloc(1, sizeof(*f));
+
+		if (!f) {
+			fprintf(stderr, "podvisor check: out of memory\n");
+			t->bad++;
+			continue;
+		}
+		load_one(f, paths->v[i], roots->v[i], o);
+		if (pv_catalog_add(&cat, f) < 0) {
+			fprintf(stderr, "podvisor check: out of memory\n");
+			f->failed = true;
+		}
+		report_file(f, o, t);
+		if (files) {
+			files[i] = f;
+		} else {
+			pv_file_free(f);
+			free(f);
+		}
+	}
+	pv_catalog_free(&cat);
+}
+
 int pv_cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { OUT_LINES, false, NULL, 0 };
 	struct pv_pathlist paths = { 0 }, roots = { 0 };
-	struct pv_file **files;
+	struct pv_file **files = NULL;
+	struct check_totals t = { 0 };
 	struct pv_cli_args a;
-	size_t nerr = 0, nwarn = 0, nobj = 0, bad = 0;
 	int rc = parse_opts(argc, argv, &o, &a);
 
 	if (rc != PV_CLI_GO)
@@ -258,48 +308,22 @@ int pv_cmd_check(int argc, char **argv)
 		pv_pathlist_free(&roots);
 		return PV_EXIT_FAIL;
 	}
-	files = calloc(paths.n ? paths.n : 1, sizeof(*files));
-	for (size_t i = 0; files && i < paths.n; i++) {
-		files[i] = calloc(1, sizeof(**files));
-		if (files[i])
-			load_one(files[i], paths.v[i], roots.v[i], &o);
-	}
-	for (size_t i = 0; files && i < paths.n; i++)
-		if (!files[i]) { /* the duplicate check reads every file */
-			free_files(files, paths.n);
-			files = NULL;
-		}
-	if (!files) {
+	if (o.format != OUT_LINES && !(files = calloc(paths.n ? paths.n : 1, sizeof(*files)))) {
 		fprintf(stderr, "podvisor check: out of memory\n");
 		pv_pathlist_free(&paths);
 		pv_pathlist_free(&roots);
 		return PV_EXIT_FAIL;
 	}
-	pv_files_check_duplicates(files, paths.n);
-	for (size_t i = 0; i < paths.n; i++) {
-		struct pv_file *f = files[i];
-
-		if (!f) {
-			fprintf(stderr, "podvisor check: out of memory\n");
-			bad++;
-			continue;
-		}
-		print_file_diags(f, &o);
-		nerr += f->diags.nerrors;
-		nwarn += f->diags.nwarnings;
-		bad += f->failed;
-		for (size_t j = 0; o.format == OUT_LINES && !o.quiet && !f->failed && j < f->nobjects; j++)
-			print_object_line(f, &f->objects[j]);
-		nobj += f->failed ? 0 : f->nobjects;
-	}
-	if (o.format != OUT_LINES && bad == 0 && print_objects(files, paths.n, o.format) < 0)
-		bad++;
-	if (!o.quiet || bad)
+	check_files(&paths, &roots, &o, files, &t);
+	if (o.format != OUT_LINES && t.bad == 0 && print_objects(files, paths.n, o.format) < 0)
+		t.bad++;
+	if (!o.quiet || t.bad)
 		fprintf(stderr, "%zu file%s, %zu object%s, %zu error%s, %zu warning%s\n", paths.n,
-			paths.n == 1 ? "" : "s", nobj, nobj == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
-			nwarn, nwarn == 1 ? "" : "s");
-	free_files(files, paths.n);
+			paths.n == 1 ? "" : "s", t.nobj, t.nobj == 1 ? "" : "s", t.nerr,
+			t.nerr == 1 ? "" : "s", t.nwarn, t.nwarn == 1 ? "" : "s");
+	if (files)
+		free_files(files, paths.n);
 	pv_pathlist_free(&paths);
 	pv_pathlist_free(&roots);
-	return bad ? PV_EXIT_FAIL : PV_EXIT_OK;
+	return t.bad ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
