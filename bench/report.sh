@@ -90,6 +90,93 @@ PY
 	} | plot svc
 fi
 
+# --- the summary: each of #16's targets against this run -------------------------
+"$PY" - "$OUT" >"$OUT/summary.md" <<'PY'
+import csv, os, statistics, sys
+out = sys.argv[1]
+def rows(name):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+def med(v):
+    return statistics.median(v) if v else None
+lines = []
+def add(item, result, target, met):
+    verdict = "-" if met is None else ("met" if met else "**not met**")
+    lines.append("| %s | %s | %s | %s |" % (item, result, target, verdict))
+
+st = rows("start.tsv")
+pv = med([float(r["ms"]) for r in st if r["peer"] == "podvisor" and r["path"] == "hostPort"])
+pn = med([float(r["ms"]) for r in st if r["peer"] == "podvisor" and r["path"] == "NodePort"])
+pm = med([float(r["ms"]) for r in st if r["peer"] == "podman"])
+if pv and pm:
+    add("Manifest to first HTTP 200 (hostPort), against podman kube play",
+        "%.1f ms against %.0f ms: **%.1fx** (NodePort: %.1f ms)" % (pv, pm, pm / pv, pn or 0),
+        ">= 20x faster", pm / pv >= 20)
+
+de = rows("density.tsv")
+def dmetric(peer, metric):
+    return med([float(r["value"]) for r in de if r["peer"] == peer and r["metric"] == metric])
+DENSITY = [  # metric in density.tsv, what, unit, target, limit
+    ("running_ms", "500 pods from one Deployment: rename -> all Running", "ms", "< 1,500 ms", 1500),
+    ("ready_ms", "500 pods: rename -> all Ready behind one Service", "ms", "-", None),
+    ("daemon_rss_kib", "daemon RSS with 500 pods", "KiB", "< 16 MiB", 16384),
+    ("pss_per_pod_kib", "podvisor's own memory per pod (PSS: pod init, shims)", "KiB", "< 300 KiB", 300),
+]
+for metric, what, unit, target, limit in DENSITY:
+    v = dmetric("podvisor", metric)
+    if v is None:
+        continue
+    peer = dmetric("podman", metric)
+    res = "%.0f %s" % (v, unit)
+    if peer is not None:
+        res += " (podman, 50 pods: %.0f %s)" % (peer, unit)
+    add(what, res, target, None if limit is None else v < limit)
+
+sv = rows("svc.tsv")
+def svc(backend_prefix, n, op):
+    return med([float(r["ms"]) for r in sv if r["backend"].startswith(backend_prefix)
+                and int(r["services"]) == n and r["operation"] == op])
+for n in (1000, 5000):
+    for be in sorted({r["backend"] for r in sv if not r["backend"].startswith("iptables")}):
+        a, b = svc(be, n, "endpoint change"), svc("iptables", n, "endpoint change")
+        i = svc(be, n, "initial sync")
+        if a is None:
+            continue
+        add("Service rules, %s Services x 5: one endpoint change, %s" % (format(n, ","), be),
+            "%.1f ms (iptables-restore: %s ms); initial sync %.0f ms" % (a, "%.1f" % b if b else "-", i or 0),
+            "-", None)
+pk = rows("svc_packet.tsv")
+def pkt(n, target):
+    return med([float(r["us"]) for r in pk if int(r["services"]) == n and r["target"] == target])
+p10, p5k = pkt(10, "clusterip"), pkt(5000, "clusterip")
+if p10 and p5k:
+    add("First packet through a ClusterIP: 10 against 5,000 Services",
+        "%.0f us against %.0f us (%.1fx)" % (p10, p5k, p5k / p10), "reported (#17: flat within 10%)", None)
+
+idle = {r["process"]: r for r in rows("idle.tsv")}
+if "podvisor" in idle:
+    d = idle["podvisor"]
+    own = sum(int(idle[k]["wakeups"]) for k in idle if k != "podvisor")
+    add("Idle, 50 pods, 60 s: daemon CPU and wakeups",
+        "%s ms, %s wakeups (pods' own processes: %d)" % (d["cpu_ms"], d["wakeups"], own),
+        "no periodic wakeup beyond what manifests ask", int(d["wakeups"]) <= 1 and own == 0)
+
+ck = rows("check.tsv")
+c = med([float(r["ms"]) for r in ck if r["tool"] == "check"])
+y = med([float(r["ms"]) for r in ck if r["tool"] != "check"])
+if c:
+    add("`podvisor check` of 10,000 objects", "%.0f ms (libyaml's own parse: %s ms)" % (c, "%.0f" % y if y else "-"),
+        "< 100 ms", c < 100)
+
+print("## This run against the targets of issue #16\n")
+print("| what | this run (medians) | target | |")
+print("|---|---|---|---|")
+print("\n".join(lines))
+PY
+
 # --- the document ---------------------------------------------------------------
 VERSION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 {
