@@ -32,6 +32,7 @@
 #include "supervisor/network/bridgeheal.h"
 #include "supervisor/network/nodeaddr.h"
 #include "supervisor/daemon/manifests_dir.h"
+#include "supervisor/daemon/pid1.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/reconcile/reconcile.h"
@@ -165,7 +166,10 @@ static const char daemon_usage[] =
 	"                             refused: Failed, SysctlForbidden, and a Warning\n"
 	"                             event naming it\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
-	"                             (for PID 1 and poweroff)\n"
+	"                             (poweroff; as PID 1 the daemon always does, on\n"
+	"                             SIGTERM, SIGINT or SIGPWR, and it first mounts\n"
+	"                             /proc, /sys, /dev, /run and /sys/fs/cgroup if\n"
+	"                             they are missing)\n"
 	"  -v, --verbose              log debug messages\n"
 	"  -h, --help                 show this help\n";
 
@@ -258,6 +262,7 @@ static int setup_signals(struct pv_daemon *d)
 	sigaddset(&m, SIGINT);
 	sigaddset(&m, SIGHUP);
 	sigaddset(&m, SIGQUIT);
+	sigaddset(&m, SIGPWR); /* as PID 1: the power is going (poweroff, a UPS) */
 	sigprocmask(SIG_BLOCK, &m, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fd = signalfd(-1, &m, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -854,6 +859,10 @@ int pv_cmd_daemon(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
 	pv_desired_init(&d.desired);
+	if (pv_pid1()) { /* see pid1.h */
+		pv_pid1_mounts();
+		d.shutdown_pods = true;
+	}
 	/* Our children (pod inits, shims) are reparented to us if we run as a
 	 * subreaper; as PID 1 we reap everything anyway. */
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
