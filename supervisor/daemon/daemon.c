@@ -32,7 +32,9 @@
 #include "supervisor/network/bridgeheal.h"
 #include "supervisor/network/nodeaddr.h"
 #include "supervisor/daemon/manifests_dir.h"
+#include "supervisor/daemon/notify.h"
 #include "supervisor/daemon/pid1.h"
+#include "supervisor/node/pod.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/reconcile/reconcile.h"
@@ -180,11 +182,31 @@ static struct {
 	int64_t max_bytes;
 } source_opts;
 
+/* systemd's Type=notify (notify.h); NULL when not asked. */
+static struct pv_notify *notify;
+
+/* After a pass: READY=1 after the first (the pods that ran before are
+ * adopted, the others started), then STATUS= as the counts change. */
+static void tell_systemd(const struct pv_daemon *d)
+{
+	char status[128];
+	size_t running = 0;
+
+	if (!notify)
+		return;
+	for (size_t i = 0; i < d->npods; i++)
+		running += d->pods[i]->state == PV_P_RUNNING;
+	snprintf(status, sizeof(status), "%zu pods, %zu running", d->npods, running);
+	pv_notify_ready(notify, status);
+	pv_notify_status(notify, status);
+}
+
 static void reconcile_fired(void *data)
 {
 	struct pv_daemon *d = data;
 
 	pv_reconcile_run(d);
+	tell_systemd(d);
 	/* Shutting down with the pods: the last one gone ends the loop. */
 	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
 		pv_loop_quit(d->loop);
@@ -209,6 +231,7 @@ static void on_signal(void *data, int fd, uint32_t events)
 			pv_manifests_recheck(d);
 			break;
 		default:
+			pv_notify_stopping(notify);
 			if (d->shutdown_pods && !d->quitting) {
 				pv_info("%s: stopping every pod, then exiting", strsignal((int)si.ssi_signo));
 				d->quitting = true;
@@ -795,6 +818,7 @@ static int run(struct pv_daemon *d)
 		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
+	pv_notify_start(notify, d->loop);
 	if (source_setup(d) < 0) {
 		fprintf(stderr, "podvisor daemon: %s\n", strerror(errno));
 		return PV_EXIT_FAIL;
@@ -844,6 +868,7 @@ static int run(struct pv_daemon *d)
 	pv_api_free(api);
 	pv_watcher_free(w);
 	pv_spawner_stop(&d->spawner);
+	pv_notify_free(notify);
 	pv_idpool_close(&d->userns_pool);
 	close(lock);
 	return PV_EXIT_OK;
@@ -859,6 +884,7 @@ int pv_cmd_daemon(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? PV_EXIT_OK : PV_EXIT_USAGE;
 	pv_desired_init(&d.desired);
+	notify = pv_notify_new(); /* before anything is forked: see notify.h */
 	if (pv_pid1()) { /* see pid1.h */
 		pv_pid1_mounts();
 		d.shutdown_pods = true;
