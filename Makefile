@@ -8,6 +8,8 @@
 #   make fuzz-long  run every fuzzer for 10 minutes
 #   make soak       the long forms of the churn and long-run tests (as root)
 #   make bench      run the benchmarks in bench/
+#   make install    the binary, podvisor(8), the systemd unit, an example
+#                   node config (PREFIX=/usr/local, DESTDIR for packaging)
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -49,7 +51,7 @@ FUZZER_API := $(BUILD)/fuzz/fuzz_api
 FUZZER_SECCOMP := $(BUILD)/fuzz/fuzz_seccomp
 
 .PHONY: all deps check check-asan demo fuzz bench clean
-.PHONY: soak fuzz-long
+.PHONY: soak fuzz-long install
 # Keep intermediate objects (unit-test .o files) between runs.
 .SECONDARY:
 all: $(PODVISOR)
@@ -239,6 +241,23 @@ bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE)
 		bench/$$b || { echo "make bench: bench/$$b failed" >&2; rc=1; }; \
 	done; \
 	bench/report.sh $(BENCH_OUT); exit $$rc
+
+# podvisor(8) from the binary's own help texts (scripts/mkman.sh).
+MANPAGE := $(BUILD)/podvisor.8
+$(MANPAGE): $(PODVISOR) scripts/mkman.sh
+	$(say) "  MAN     $@"
+	$(Q)scripts/mkman.sh $(PODVISOR) >$@.tmp && mv $@.tmp $@
+
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+install: $(PODVISOR) $(MANPAGE)
+	install -D -m 0755 $(PODVISOR) $(DESTDIR)$(PREFIX)/bin/podvisor
+	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/podvisor.8
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' dist/podvisor.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/podvisor.service
+	install -D -m 0644 dist/node.yaml $(DESTDIR)$(SYSCONFDIR)/podvisor/node.yaml.example
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/podvisor/manifests
 
 clean:
 	rm -rf $(BUILD)
