@@ -8,6 +8,7 @@
 #include "manifests/labelsel.h"
 #include "supervisor/core/jsonx.h"
 #include "supervisor/api/api.h"
+#include "supervisor/api/kobj.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/client.h"
 #include "supervisor/printers/get.h"
@@ -686,7 +687,7 @@ int pv_cmd_describe(int argc, char **argv)
 	resp = pv_client_call("podvisor", o.state, req);
 	if (!resp)
 		return PV_EXIT_FAIL;
-	pod = pv_k8sobj_pod(o.state, resp);
+	pod = pv_kobj_pod(o.state, resp);
 	pv_describe_pod(resp, pod);
 	json_object_put(pod);
 	json_object_put(resp);

@@ -34,6 +34,7 @@
 #include "supervisor/daemon/manifests_dir.h"
 #include "supervisor/daemon/notify.h"
 #include "supervisor/daemon/pid1.h"
+#include "supervisor/statusdir/statusdir.h"
 #include "supervisor/node/pod.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
@@ -167,6 +168,10 @@ static const char daemon_usage[] =
 	"                             fs.mqueue.*, net.*. A pod asking for another is\n"
 	"                             refused: Failed, SysctlForbidden, and a Warning\n"
 	"                             event naming it\n"
+	"      --status-dir DIR       keep there a file per pod, Service, workload, volume\n"
+	"                             and claim, as kubectl get -o yaml prints it, and\n"
+	"                             node.yaml, the Node; written only when it changes\n"
+	"                             (default STATE/status; none: no such directory)\n"
 	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
 	"                             (poweroff; as PID 1 the daemon always does, on\n"
 	"                             SIGTERM, SIGINT or SIGPWR, and it first mounts\n"
@@ -181,6 +186,9 @@ static struct {
 	size_t nlink_allow;
 	int64_t max_bytes;
 } source_opts;
+
+/* The status directory (statusdir.h); NULL with --status-dir none. */
+static struct pv_statusdir *statusdir;
 
 /* systemd's Type=notify (notify.h); NULL when not asked. */
 static struct pv_notify *notify;
@@ -207,6 +215,7 @@ static void reconcile_fired(void *data)
 
 	pv_reconcile_run(d);
 	tell_systemd(d);
+	pv_statusdir_kick(statusdir);
 	/* Shutting down with the pods: the last one gone ends the loop. */
 	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
 		pv_loop_quit(d->loop);
@@ -340,7 +349,7 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 }
 
 /* Options without a short letter. */
-enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE,
+enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE, OPT_STATUS_DIR,
        OPT_RULES_CHECK };
 
 static const struct option daemon_opts[] = {
@@ -353,6 +362,7 @@ static const struct option daemon_opts[] = {
 	{ "local-path-root", required_argument, NULL, 'V' },
 	{ "backoff-base", required_argument, NULL, 'B' },
 	{ "claim-grace", required_argument, NULL, OPT_CLAIM_GRACE },
+	{ "status-dir", required_argument, NULL, OPT_STATUS_DIR },
 	{ "rules-check-period", required_argument, NULL, OPT_RULES_CHECK },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
@@ -611,6 +621,10 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case OPT_SECCOMP_ROOT:
 	case OPT_SECCOMP_DEFAULT:
 		return set_seccomp_option(d, c, arg);
+	case OPT_STATUS_DIR:
+		free(d->status_dir);
+		d->status_dir = strdup(arg);
+		break;
 	case OPT_CLAIM_GRACE:
 		if (parse_positive(arg, &d->claim_grace_ms) < 0) {
 			fprintf(stderr, "podvisor daemon: --claim-grace %s: a positive number of "
@@ -829,6 +843,12 @@ static int run(struct pv_daemon *d)
 		fprintf(stderr, "podvisor daemon: %s\n", err.msg);
 		return PV_EXIT_FAIL;
 	}
+	if (!d->status_dir && asprintf(&d->status_dir, "%s/status", d->state) < 0)
+		d->status_dir = NULL;
+	if (d->status_dir && strcmp(d->status_dir, "none") != 0 &&
+	    !(statusdir = pv_statusdir_new(d, d->status_dir, &err)))
+		pv_warn("status directory %s: %s; none is kept", d->status_dir, err.msg);
+	err = (struct pv_err){ 0 };
 	d->network = pv_podnet_init(d, &err) == 0;
 	if (d->network)
 		pv_bridge_watch_start(d);
@@ -869,6 +889,7 @@ static int run(struct pv_daemon *d)
 	pv_watcher_free(w);
 	pv_spawner_stop(&d->spawner);
 	pv_notify_free(notify);
+	pv_statusdir_free(statusdir);
 	pv_idpool_close(&d->userns_pool);
 	close(lock);
 	return PV_EXIT_OK;

@@ -36,6 +36,7 @@ static const struct {
 	{ "seccompDefault", "seccomp-default", false, false },
 	{ "allowedUnsafeSysctls", "allowed-unsafe-sysctls", true, false },
 	{ "podPidsLimit", "pod-pids-limit", false, false },
+	{ "statusDir", "status-dir", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,

@@ -56,6 +56,7 @@ struct pv_daemon {
 	char *local_path_root;     /* podvisor.io/local-path volumes live here */
 	int64_t backoff_base_ms;  /* CrashLoopBackOff's first delay: 10 s */
 	int64_t claim_grace_ms;   /* a missing claim keeps its volume this long: 5 s */
+	char *status_dir;          /* --status-dir: STATE/status; "none" */
 	int64_t rules_check_ms;   /* the Service rules' periodic check: 60 s, 0 never */
 	int64_t log_max;          /* bytes per container log file */
 	bool shutdown_pods;       /* stop every pod before exiting */

@@ -105,11 +105,8 @@ void pv_get_event_age(struct json_object *e, char *buf, size_t len);
 void pv_get_print_events(struct json_object *ev, const char *title);
 /* describe pod (describe_pod.c): REC is the daemon's "pod" answer (asked
  * with "full": true), POD the Kubernetes Pod made of it
- * (pv_k8sobj_pod). */
+ * (pv_kobj_pod, api/kobj.h). */
 void pv_describe_pod(struct json_object *rec, struct json_object *pod);
-/* The Kubernetes Pod of the daemon's record REC (with its "object"), its
- * image ids from the store in STATE: a new reference. */
-struct json_object *pv_k8sobj_pod(const char *state, struct json_object *rec);
 
 /* Each printer: the rows of the wanted ITEMS; returns how many. */
 size_t pv_get_print_services(const struct get_opts *o, struct json_object *items);

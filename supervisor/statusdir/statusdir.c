@@ -1,0 +1,332 @@
+#include "supervisor/statusdir/statusdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "manifests/encode.h"
+#include "supervisor/api/api.h"
+#include "supervisor/api/kobj.h"
+#include "supervisor/api/version.h"
+#include "supervisor/core/fsutil.h"
+#include "supervisor/core/jsonx.h"
+#include "supervisor/core/log.h"
+#include "supervisor/core/loop.h"
+#include "supervisor/node/node.h"
+#include "supervisor/node/nodeaffinity.h"
+
+/* After a pass, the export waits this long: the passes of one burst (a
+ * file of 500 pods starting) make one export, not hundreds. */
+#define DELAY_MS 200
+
+struct pv_statusdir {
+	struct pv_daemon *d;
+	char *dir;
+	struct pv_timer *timer;
+	/* path (under dir) -> the FNV-1a hash of what it holds; NULL before
+	 * the first export, which reads what an earlier daemon left */
+	struct json_object *written;
+};
+
+typedef struct json_object jo;
+
+static int64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (int64_t)(h >> 1);
+}
+
+/* A name fit to be one path component (the loader checked it; this is the
+ * last line before the file system). */
+static bool component_ok(const char *s)
+{
+	return *s && *s != '.' && !strchr(s, '/') && strlen(s) < 256;
+}
+
+/* REL's content is YAML: written unless it is what REL already holds. */
+static void put_file(struct pv_statusdir *s, jo *next, const char *rel, const char *yaml)
+{
+	int64_t h = fnv1a(yaml);
+	jo *old;
+	cleanup_free char *path = NULL, *dir = NULL, *have = NULL;
+	struct pv_err err = { 0 };
+
+	json_object_object_add(next, rel, json_object_new_int64(h));
+	if (asprintf(&path, "%s/%s", s->dir, rel) < 0)
+		return;
+	if (s->written && json_object_object_get_ex(s->written, rel, &old) &&
+	    json_object_get_int64(old) == h)
+		return;
+	if (!s->written && (have = pv_read_file(path, 16 << 20, NULL, &err)) && !strcmp(have, yaml))
+		return; /* an earlier daemon's, still true */
+	if ((dir = strdup(path)) && strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	err = (struct pv_err){ 0 };
+	if (!dir || pv_mkdir_p(dir, 0755, &err) < 0 ||
+	    pv_write_atomic(path, yaml, strlen(yaml), 0644, &err) < 0) {
+		pv_warn("status directory: %s", err.msg[0] ? err.msg : "out of memory");
+		json_object_object_del(next, rel); /* tried again next time */
+	}
+}
+
+/* OBJ (a Kubernetes object) as RESOURCE/NS/NAME.yaml, or RESOURCE/NAME.yaml. */
+static void put_object(struct pv_statusdir *s, jo *next, const char *resource, jo *obj,
+		       bool cluster)
+{
+	jo *m = json_object_object_get(obj, "metadata"), *sorted = pv_kobj_sorted(obj);
+	const char *ns = pv_json_str(m, "namespace", "default"), *name = pv_json_str(m, "name", "");
+	char rel[700];
+	char *y = pv_json_to_yaml(sorted, false);
+
+	json_object_put(sorted);
+	if (!y)
+		return;
+	if (!component_ok(name) || (!cluster && !component_ok(ns))) {
+		pv_warn("status directory: %s %s/%s: not a name for a file", resource, ns, name);
+	} else {
+		if (cluster)
+			snprintf(rel, sizeof(rel), "%s/%s.yaml", resource, name);
+		else
+			snprintf(rel, sizeof(rel), "%s/%s/%s.yaml", resource, ns, name);
+		put_file(s, next, rel, strncmp(y, "---\n", 4) ? y : y + 4);
+	}
+	free(y);
+}
+
+/* The objects of kind K in the list ARRAY of the answer RESP. */
+static void put_list(struct pv_statusdir *s, jo *next, jo *resp, const char *array,
+		     enum pv_kobj k, const struct pv_kobj_images *im)
+{
+	jo *items = json_object_object_get(resp, array);
+	const char *resource = pv_kobj_resource(k);
+	char res[64];
+
+	snprintf(res, sizeof(res), "%.*s", (int)strcspn(resource, "."), resource); /* no group */
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		jo *it = json_object_array_get_idx(items, i);
+
+		if (k == PV_K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
+			continue;
+		jo *obj = pv_kobj_make(k, it, i, im, s->d->node_name);
+		put_object(s, next, res, obj, k == PV_K_PV);
+		json_object_put(obj);
+	}
+}
+
+static jo *ask(struct pv_statusdir *s, const char *op)
+{
+	char req[96];
+
+	snprintf(req, sizeof(req), "{\"op\": \"%s\", \"full\": true}", op);
+	return pv_api_handle(s->d, req);
+}
+
+static void add_str(jo *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+/* MemTotal in kibibytes, "0" when /proc says nothing. */
+static long long mem_kib(void)
+{
+	cleanup_free char *mi = pv_read_file("/proc/meminfo", 1 << 16, NULL, &(struct pv_err){ 0 });
+	const char *p = mi ? strstr(mi, "MemTotal:") : NULL;
+
+	return p ? strtoll(p + 9, NULL, 10) : 0;
+}
+
+/* The Node, as kubectl get node -o yaml shows one. */
+static jo *node_object(const struct pv_daemon *d)
+{
+	jo *n = json_object_new_object(), *m = json_object_new_object(),
+	   *labels = json_object_new_object(), *st = json_object_new_object(),
+	   *cap = json_object_new_object(), *addrs = json_object_new_array(),
+	   *conds = json_object_new_array(), *c = json_object_new_object(),
+	   *info = json_object_new_object(), *a;
+	struct utsname u = { 0 };
+	char buf[64];
+
+	add_str(n, "apiVersion", "v1");
+	add_str(n, "kind", "Node");
+	add_str(m, "name", d->node_name);
+	for (const char *const *k = (const char *const[]){ "kubernetes.io/hostname",
+			 "kubernetes.io/os", "kubernetes.io/arch", NULL }; *k; k++)
+		add_str(labels, *k, pv_node_label(d, *k));
+	for (size_t i = 0; i < d->nnode_labels; i++) {
+		const char *kv = d->node_labels[i], *eq = strchr(kv, '=');
+		char key[320];
+
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+		add_str(labels, key, eq + 1);
+	}
+	json_object_object_add(m, "labels", labels);
+	json_object_object_add(n, "metadata", m);
+	if (d->node_ip) {
+		a = json_object_new_object();
+		add_str(a, "type", "InternalIP");
+		add_str(a, "address", d->node_ip);
+		json_object_array_add(addrs, a);
+	}
+	a = json_object_new_object();
+	add_str(a, "type", "Hostname");
+	add_str(a, "address", d->node_name);
+	json_object_array_add(addrs, a);
+	json_object_object_add(st, "addresses", addrs);
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	add_str(cap, "cpu", buf);
+	snprintf(buf, sizeof(buf), "%lldKi", mem_kib());
+	add_str(cap, "memory", buf);
+	add_str(cap, "pods", "110"); /* the kubelet's default maxPods */
+	json_object_object_add(st, "capacity", cap);
+	json_object_object_add(st, "allocatable", json_object_get(cap)); /* nothing reserved */
+	add_str(c, "type", "Ready");
+	add_str(c, "status", "True");
+	add_str(c, "reason", "PodvisorReady");
+	add_str(c, "message", "podvisor is posting ready status");
+	json_object_array_add(conds, c);
+	json_object_object_add(st, "conditions", conds);
+	uname(&u);
+	add_str(info, "architecture", pv_node_label(d, "kubernetes.io/arch"));
+	add_str(info, "kernelVersion", u.release);
+	add_str(info, "operatingSystem", "linux");
+	add_str(info, "kubeletVersion", "podvisor " PV_GIT_VERSION);
+	add_str(info, "containerRuntimeVersion", "podvisor://" PV_VERSION);
+	json_object_object_add(st, "nodeInfo", info);
+	json_object_object_add(n, "status", st);
+	return n;
+}
+
+/* Files an earlier daemon left that are not written this time: REL_DIR's
+ * *.yaml, two levels deep, into OLD (with a hash no content has). */
+static void scan_old(struct pv_statusdir *s, const char *rel_dir, int depth, jo *old)
+{
+	cleanup_free char *path = NULL;
+	DIR *dir;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s%s%s", s->dir, *rel_dir ? "/" : "", rel_dir) < 0 ||
+	    !(dir = opendir(path)))
+		return;
+	while ((e = readdir(dir))) {
+		char rel[700];
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "%s%s%s", rel_dir, *rel_dir ? "/" : "", e->d_name);
+		if (e->d_type == DT_DIR && depth < 2)
+			scan_old(s, rel, depth + 1, old);
+		else if (e->d_type == DT_REG && len > 5 && !strcmp(e->d_name + len - 5, ".yaml"))
+			json_object_object_add(old, rel, json_object_new_int64(-1));
+	}
+	closedir(dir);
+}
+
+static void export_now(struct pv_statusdir *s)
+{
+	static const struct {
+		const char *op, *array;
+		enum pv_kobj k;
+	} lists[] = {
+		{ "pods", "items", PV_K_POD },
+		{ "services", "items", PV_K_SVC },
+		{ "services", "items", PV_K_EP },
+		{ "storage", "volumes", PV_K_PV },
+		{ "storage", "claims", PV_K_PVC },
+		{ "workloads", "deployments", PV_K_DEPLOY },
+		{ "workloads", "replicasets", PV_K_RS },
+		{ "workloads", "statefulsets", PV_K_STS },
+		{ "workloads", "daemonsets", PV_K_DS },
+		{ "workloads", "jobs", PV_K_JOB },
+		{ "workloads", "cronjobs", PV_K_CRONJOB },
+	};
+	jo *next = json_object_new_object(), *resp = NULL, *old = s->written, *node;
+	const char *asked = NULL;
+	struct pv_kobj_images im;
+	char *y;
+
+	if (!old)
+		scan_old(s, "", 0, old = json_object_new_object());
+	pv_kobj_images_load(&im, s->d->state);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (!asked || strcmp(asked, lists[i].op)) { /* one answer for its lists */
+			json_object_put(resp);
+			resp = ask(s, asked = lists[i].op);
+		}
+		put_list(s, next, resp, lists[i].array, lists[i].k, &im);
+	}
+	json_object_put(resp);
+	pv_kobj_images_free(&im);
+	node = node_object(s->d);
+	jo *sorted = pv_kobj_sorted(node);
+	if ((y = pv_json_to_yaml(sorted, false)))
+		put_file(s, next, "node.yaml", strncmp(y, "---\n", 4) ? y : y + 4);
+	free(y);
+	json_object_put(sorted);
+	json_object_put(node);
+	/* what was written before and is not now: its object is gone */
+	json_object_object_foreach(old, rel, h) {
+		(void)h;
+		if (!json_object_object_get_ex(next, rel, NULL)) {
+			cleanup_free char *path = NULL;
+
+			if (asprintf(&path, "%s/%s", s->dir, rel) >= 0 && unlink(path) < 0 &&
+			    errno != ENOENT)
+				pv_warn("status directory: %s: %s", path, strerror(errno));
+		}
+	}
+	json_object_put(old);
+	s->written = next;
+}
+
+static void export_fired(void *data)
+{
+	export_now(data);
+}
+
+struct pv_statusdir *pv_statusdir_new(struct pv_daemon *d, const char *dir, struct pv_err *err)
+{
+	struct pv_statusdir *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->dir = strdup(dir))) {
+		free(s);
+		pv_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->d = d;
+	if (pv_mkdir_p(dir, 0755, err) < 0 || !(s->timer = pv_timer_new(d->loop, export_fired, s))) {
+		if (!err->msg[0])
+			pv_err_set(err, errno, "%s", strerror(errno));
+		pv_statusdir_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pv_statusdir_free(struct pv_statusdir *s)
+{
+	if (!s)
+		return;
+	if (s->timer)
+		pv_timer_free(s->timer);
+	json_object_put(s->written);
+	free(s->dir);
+	free(s);
+}
+
+void pv_statusdir_kick(struct pv_statusdir *s)
+{
+	if (s && !pv_timer_armed(s->timer))
+		pv_timer_arm(s->timer, DELAY_MS);
+}
