@@ -374,12 +374,15 @@ static long try_unassigned(void) { return syscall(NR_UNASSIGNED, 0, 0, 0); }
 
 #if defined(__x86_64__)
 /* The i386 ABI from this x86_64 process (int $0x80: the filter sees
- * AUDIT_ARCH_I386, Docker's subarchitecture): its own numbers. */
+ * AUDIT_ARCH_I386, Docker's subarchitecture): its own numbers. The third
+ * argument (edx) is 0, not whatever the register held: mseal's flags
+ * must be 0, and garbage there made the child's mseal fail with EINVAL
+ * where the parent's had passed. */
 static long int80(long nr, long a, long b)
 {
 	long ret;
 
-	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(0L) : "memory");
 	if (ret < 0 && ret > -4096)
 		return errno = (int)-ret, -1;
 	return ret;
