@@ -42,15 +42,6 @@ static struct pv_controllers *controllers_get(struct pv_daemon *d)
 	return d->controllers;
 }
 
-static void files_release(struct pv_controllers *c)
-{
-	for (size_t i = 0; i < c->nfiles; i++) {
-		pv_file_free(c->files[i]);
-		free(c->files[i]);
-	}
-	c->nfiles = 0;
-}
-
 static void status_free(struct pv_workload_status *s)
 {
 	free(s->kind);
@@ -105,7 +96,7 @@ void pv_controllers_sync(struct pv_daemon *d)
 		d->wanted_incomplete = true;
 		return;
 	}
-	files_release(c);
+	pv_ctl_renders_sweep(c);
 	c->waiting = false;
 	for (size_t i = 0; i < c->nst; i++)
 		c->st[i].seen = false;
@@ -145,8 +136,7 @@ void pv_controllers_free(struct pv_daemon *d)
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
 		if (controllers[i].free)
 			controllers[i].free(c);
-	files_release(c);
-	free(c->files);
+	pv_ctl_renders_free(c);
 	for (size_t i = 0; i < c->nst; i++)
 		status_free(&c->st[i]);
 	free(c->st);

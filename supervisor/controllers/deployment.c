@@ -16,6 +16,7 @@
  * Owns: each Deployment's record between passes (its history, when it
  * last progressed, its conditions), the timer.
  * Calls: node, source, core, manifests. */
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ struct workload {
 	char rs_name[320];        /* the pods' owner: NAME-HASH, or the ReplicaSet */
 	int64_t replicas;
 	char (*names)[340];       /* slot -> pod name */
+	uint32_t *index;          /* pod name -> slot + 1 (open addressing, 0: empty) */
+	unsigned char tkey[32];   /* template_key() */
+	bool keyed;               /* TKEY made: slots' pods are kept by it */
+	size_t index_cap;         /* a power of two, over twice the slots */
 	int64_t now, wake;        /* monotonic ms; WAKE: the earliest minReadySeconds end */
 	/* out of observe: the pods of older templates, per hash */
 	struct old_rs { char hash[11]; int64_t pods, keep; } *olds;
@@ -48,48 +53,96 @@ struct workload {
 	bool complete;
 };
 
-/* The Pod NAME of the template, as the ReplicaSet controller makes it. */
+/* What a slot's pod is made from, but its name, as one digest: the
+ * template, the workload, the owner, the hash label. 0, or -1. */
+static int template_key(struct workload *w)
+{
+	const char *t = json_object_to_json_string_ext(w->tmpl, JSON_C_TO_STRING_PLAIN);
+	const char *parts[] = { t, w->st->source, w->st->ns, w->rs_name, w->st->hash };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md && t && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+
+	for (size_t i = 0; ok && i < sizeof(parts) / sizeof(parts[0]); i++)
+		ok = EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1); /* with its NUL */
+	ok = ok && EVP_DigestFinal_ex(md, w->tkey, NULL);
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : -1;
+}
+
+/* The Pod NAME of the template, as the ReplicaSet controller makes it:
+ * rendered and loaded only when no pass did it before. */
 static void want_slot(struct workload *w, const char *name)
 {
-	struct json_object *pod = pv_ctl_pod_json(w->tmpl, w->st, name, "apps/v1", "ReplicaSet",
-						  w->rs_name);
-	struct json_object *labels =
-		json_object_object_get(json_object_object_get(pod, "metadata"), "labels");
+	unsigned char in[32 + 340], key[32];
+	size_t n = strnlen(name, 340);
+	struct json_object *pod, *labels;
+	bool keyed;
 
+	memcpy(in, w->tkey, 32);
+	memcpy(in + 32, name, n);
+	keyed = w->keyed && EVP_Digest(in, 32 + n, key, NULL, EVP_sha256(), NULL);
+	if (keyed && pv_ctl_want_kept(w->d, w->st, key))
+		return;
+	pod = pv_ctl_pod_json(w->tmpl, w->st, name, "apps/v1", "ReplicaSet", w->rs_name);
+	labels = json_object_object_get(json_object_object_get(pod, "metadata"), "labels");
 	if (w->st->hash[0])
 		json_object_object_add(labels, HASH_LABEL, json_object_new_string(w->st->hash));
-	pv_ctl_want_json(w->d, w->st, pod);
+	if (keyed)
+		pv_ctl_want_json_keyed(w->d, w->st, pod, key);
+	else
+		pv_ctl_want_json(w->d, w->st, pod);
 	json_object_put(pod);
 }
 
-/* The slots' pod names: PREFIX-suffix, stepping past a collision. */
+/* The slot named NAME in W's name index, or the empty index entry it
+ * would take. */
+static size_t name_slot(const struct workload *w, const char *name)
+{
+	size_t mask = w->index_cap - 1, h = 1469598103934665603ull;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	for (h = (h ^ (h >> 29)) & mask; w->index[h] && strcmp(w->names[w->index[h] - 1], name) != 0;
+	     h = (h + 1) & mask)
+		;
+	return h;
+}
+
+/* The slots' pod names: PREFIX-suffix, stepping past a collision; and
+ * an index of them (a pass looks up every pod's slot). */
 static int slot_names(struct workload *w, const char *prefix, const char *seed)
 {
-	w->names = calloc(w->replicas ? (size_t)w->replicas : 1, sizeof(*w->names));
-	if (!w->names)
+	size_t n = w->replicas > 0 ? (size_t)w->replicas : 0;
+
+	w->index_cap = 64;
+	while (w->index_cap < 2 * n + 2)
+		w->index_cap *= 2;
+	w->names = calloc(n ? n : 1, sizeof(*w->names));
+	w->index = calloc(w->index_cap, sizeof(*w->index));
+	if (!w->names || !w->index)
 		return -1;
-	for (int64_t i = 0; i < w->replicas; i++) {
+	for (size_t i = 0; i < n; i++) {
+		size_t at;
+
 		for (unsigned salt = 0;; salt++) {
 			char sfx[6];
-			bool dup = false;
 
-			pv_rollout_slot_suffix(seed, i, salt, sfx);
+			pv_rollout_slot_suffix(seed, (int64_t)i, salt, sfx);
 			snprintf(w->names[i], sizeof(w->names[i]), "%s-%s", prefix, sfx);
-			for (int64_t k = 0; k < i && !dup; k++)
-				dup = !strcmp(w->names[k], w->names[i]);
-			if (!dup)
+			at = name_slot(w, w->names[i]);
+			if (!w->index[at])
 				break;
 		}
+		w->index[at] = (uint32_t)i + 1;
 	}
 	return 0;
 }
 
 static int64_t slot_of(const struct workload *w, const char *name)
 {
-	for (int64_t i = 0; i < w->replicas; i++)
-		if (!strcmp(w->names[i], name))
-			return i;
-	return -1;
+	size_t at = name_slot(w, name);
+
+	return w->index[at] ? (int64_t)w->index[at] - 1 : -1;
 }
 
 static struct pv_rollout_amount amount(const struct pv_intstr *v, int64_t dflt_pct)
@@ -177,6 +230,7 @@ static void run_workload(struct workload *w, const struct pv_rollout_strategy *s
 		w->d->wanted_incomplete = true;
 		return;
 	}
+	w->keyed = template_key(w) == 0;
 	observe(w, &r, oldv, slot_up);
 	if (s) {
 		r.strategy = *s;
@@ -582,6 +636,7 @@ static void deployment_sync(void *data, const struct pv_dfile *f, const struct p
 	}
 	free(w.olds);
 	free(w.names);
+	free(w.index);
 	json_object_put(j);
 }
 
@@ -611,6 +666,7 @@ static void replicaset_sync(void *data, const struct pv_dfile *f, const struct p
 		wake_at(d->controllers->deploy, w.wake);
 	free(w.olds);
 	free(w.names);
+	free(w.index);
 	json_object_put(j);
 }
 

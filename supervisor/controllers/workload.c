@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "common/vec.h"
 #include "manifests/encode.h"
 #include "supervisor/core/loop.h"
@@ -173,12 +175,44 @@ struct json_object *pv_ctl_pod_json(struct json_object *tmpl, const struct pv_wo
 	return pod;
 }
 
+static struct pv_ctl_render *keep(struct pv_daemon *d, const char *source,
+				  struct json_object *obj, const char *what,
+				  const unsigned char *key);
+static struct pv_ctl_render *kept(struct pv_controllers *c, const unsigned char key[32]);
+
+static void want_render(struct pv_daemon *d, struct pv_workload_status *st,
+			struct pv_ctl_render *r)
+{
+	if (!r) {
+		d->wanted_incomplete = true;
+		return;
+	}
+	r->used = true;
+	if (!r->pod_hash[0])
+		pv_pod_hash(&r->file->objects[0], r->pod_hash);
+	if (pv_wanted_add_hashed(&d->wanted, &r->file->objects[0], st->source, r->pod_hash) < 0)
+		d->wanted_incomplete = true;
+}
+
 void pv_ctl_want_json(struct pv_daemon *d, struct pv_workload_status *st, struct json_object *pod)
 {
-	const struct pv_object *o = pv_ctl_keep_json(d, st->source, pod, "a pod");
+	want_render(d, st, keep(d, st->source, pod, "a pod", NULL));
+}
 
-	if (!o || pv_wanted_add(&d->wanted, o, st->source) < 0)
-		d->wanted_incomplete = true;
+bool pv_ctl_want_kept(struct pv_daemon *d, struct pv_workload_status *st,
+		      const unsigned char key[32])
+{
+	struct pv_ctl_render *r = d->controllers->rindex ? kept(d->controllers, key) : NULL;
+
+	if (r)
+		want_render(d, st, r);
+	return r != NULL;
+}
+
+void pv_ctl_want_json_keyed(struct pv_daemon *d, struct pv_workload_status *st,
+			    struct json_object *pod, const unsigned char key[32])
+{
+	want_render(d, st, keep(d, st->source, pod, "a pod", key));
 }
 
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
@@ -201,22 +235,137 @@ void pv_ctl_wait(struct pv_daemon *d)
 		d->controllers->waiting = true;
 }
 
-const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source,
-					 struct json_object *obj, const char *what)
+/* ---- the rendered objects, kept across passes ---- */
+
+static size_t rindex_slot(const struct pv_controllers *c, const unsigned char key[32])
+{
+	size_t mask = c->rindex_cap - 1, i;
+
+	memcpy(&i, key, sizeof(i));
+	for (i &= mask; c->rindex[i] && memcmp(c->renders[c->rindex[i] - 1]->key, key, 32) != 0;
+	     i = (i + 1) & mask)
+		;
+	return i;
+}
+
+/* The index again, over RENDERS[0..NRENDERS), at least twice as big. */
+static int rindex_build(struct pv_controllers *c, size_t want)
+{
+	size_t cap = 64;
+	uint32_t *v;
+
+	while (cap < 2 * want)
+		cap *= 2;
+	v = cap == c->rindex_cap ? c->rindex : calloc(cap, sizeof(*v));
+	if (!v)
+		return -1;
+	if (v != c->rindex) {
+		free(c->rindex);
+		c->rindex = v;
+		c->rindex_cap = cap;
+	}
+	memset(v, 0, cap * sizeof(*v));
+	for (size_t i = 0; i < c->nrenders; i++)
+		v[rindex_slot(c, c->renders[i]->key)] = (uint32_t)i + 1;
+	return 0;
+}
+
+static void render_free(struct pv_ctl_render *r)
+{
+	pv_file_free(r->file);
+	free(r->file);
+	free(r);
+}
+
+void pv_ctl_renders_sweep(struct pv_controllers *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->nrenders; i++) {
+		if (c->renders[i]->used) {
+			c->renders[i]->used = false;
+			c->renders[k++] = c->renders[i];
+		} else {
+			render_free(c->renders[i]);
+		}
+	}
+	if (k != c->nrenders || !c->rindex) {
+		c->nrenders = k;
+		if (rindex_build(c, k) < 0) { /* no index: nothing kept */
+			pv_ctl_renders_free(c);
+		}
+	}
+}
+
+void pv_ctl_renders_free(struct pv_controllers *c)
+{
+	for (size_t i = 0; i < c->nrenders; i++)
+		render_free(c->renders[i]);
+	free(c->renders);
+	free(c->rindex);
+	c->renders = NULL;
+	c->rindex = NULL;
+	c->nrenders = c->rcap = c->rindex_cap = 0;
+}
+
+static struct pv_ctl_render *kept(struct pv_controllers *c, const unsigned char key[32])
+{
+	size_t slot = rindex_slot(c, key);
+
+	return c->rindex[slot] ? c->renders[c->rindex[slot] - 1] : NULL;
+}
+
+/* OBJ's render: the one kept under KEY (or, without KEY, the SHA-256 of
+ * its JSON) if there is one, else loaded now; NULL after an event on
+ * SOURCE. */
+static struct pv_ctl_render *keep(struct pv_daemon *d, const char *source,
+				  struct json_object *obj, const char *what,
+				  const unsigned char *keyed)
 {
 	struct pv_controllers *c = d->controllers;
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-	struct pv_file *f = calloc(1, sizeof(*f));
+	struct pv_ctl_render *r = NULL;
+	unsigned char key[32];
+	size_t slot;
 
-	if (!f || !s || pv_file_load_buf(f, what, s, strlen(s)) < 0 || f->nobjects != 1 ||
-	    pv_vec_push(c->files, c->nfiles, c->fcap, f) < 0)
+	if (!s)
 		goto fail;
-	return &f->objects[0];
+	if (keyed)
+		memcpy(key, keyed, sizeof(key));
+	else if (!EVP_Digest(s, strlen(s), key, NULL, EVP_sha256(), NULL))
+		goto fail;
+	if ((c->nrenders + 1) * 2 > c->rindex_cap && rindex_build(c, c->nrenders + 1) < 0)
+		goto fail;
+	slot = rindex_slot(c, key);
+	if (c->rindex[slot]) {
+		r = c->renders[c->rindex[slot] - 1];
+		r->used = true;
+		return r;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->file = calloc(1, sizeof(*r->file))) ||
+	    pv_file_load_buf(r->file, what, s, strlen(s)) < 0 || r->file->nobjects != 1 ||
+	    pv_vec_push(c->renders, c->nrenders, c->rcap, r) < 0)
+		goto fail;
+	memcpy(r->key, key, sizeof(key));
+	r->used = true;
+	c->rindex[slot] = (uint32_t)c->nrenders;
+	return r;
 fail:
 	pv_daemon_event(d, source, true, "FailedCreate", "cannot render %s: %s", what,
-			f && f->diags.n ? f->diags.v[0].msg : "out of memory");
-	if (f)
-		pv_file_free(f);
-	free(f);
+			r && r->file && r->file->diags.n ? r->file->diags.v[0].msg : "out of memory");
+	if (r && r->file)
+		pv_file_free(r->file);
+	if (r)
+		free(r->file);
+	free(r);
 	return NULL;
+}
+
+const struct pv_object *pv_ctl_keep_json(struct pv_daemon *d, const char *source,
+					 struct json_object *obj, const char *what)
+{
+	struct pv_ctl_render *r = keep(d, source, obj, what, NULL);
+
+	return r ? &r->file->objects[0] : NULL;
 }

@@ -5,7 +5,7 @@
  * annotation podvisor.io/created-by: KIND/NS/NAME, KIND in lower case).
  * Each controller is one module (deployment.c, ...) with a sync entry
  * point listed in controllers.c's table. Owns: the rendered pods (until
- * the next pass), the status rows, the re-check timer.
+ * a pass renders them no more), the status rows, the re-check timer.
  * Calls: node, source, core, manifests. */
 #ifndef PV_SUPERVISOR_CONTROLLERS_WORKLOAD_H
 #define PV_SUPERVISOR_CONTROLLERS_WORKLOAD_H
@@ -30,9 +30,21 @@ struct pv_ctl_daemonsets;
 struct pv_ctl_jobs;
 struct pv_ctl_cronjobs;
 
+/* One rendered object (a pod, a claim), loaded once and kept while each
+ * pass renders the same JSON again: at 500 replicas a pass would
+ * otherwise parse 500 pods, and a ramp of 500 pods takes 125 passes. */
+struct pv_ctl_render {
+	unsigned char key[32]; /* SHA-256 of the object's JSON */
+	struct pv_file *file;  /* its one object */
+	char pod_hash[65];     /* a Pod's spec hash (pv_pod_hash), "" until asked */
+	bool used;             /* rendered in this pass (or the last) */
+};
+
 struct pv_controllers {
-	struct pv_file **files; /* this pass's rendered pods */
-	size_t nfiles, fcap;
+	struct pv_ctl_render **renders; /* the rendered objects, kept a pass after their last use */
+	size_t nrenders, rcap;
+	uint32_t *rindex;               /* open addressing: render index + 1, 0 empty */
+	size_t rindex_cap;              /* a power of two, over twice nrenders */
 	struct pv_workload_status *st;
 	size_t nst, stcap;
 	struct pv_timer *recheck;
@@ -72,10 +84,22 @@ struct json_object *pv_ctl_template(const struct pv_object *o, struct json_objec
 struct json_object *pv_ctl_pod_json(struct json_object *tmpl, const struct pv_workload_status *st,
 				    const char *name, const char *owner_api,
 				    const char *owner_kind, const char *owner_name);
+/* Forget the rendered objects the last pass did not render: called at
+ * the start of a pass, before any is rendered. */
+void pv_ctl_renders_sweep(struct pv_controllers *c);
+void pv_ctl_renders_free(struct pv_controllers *c);
 /* Load the Pod POD into a file the controllers keep for this pass and
  * add it to the wanted set; a failure is an event on ST and leaves the
  * wanted set incomplete (no pod is stopped this pass). */
 void pv_ctl_want_json(struct pv_daemon *d, struct pv_workload_status *st, struct json_object *pod);
+/* Want the pod kept under KEY (a digest of everything its JSON is made
+ * from, which the caller vouches for) if there is one: true; false when
+ * there is none, and the caller renders it and wants it with
+ * pv_ctl_want_json_keyed under the same KEY. */
+bool pv_ctl_want_kept(struct pv_daemon *d, struct pv_workload_status *st,
+		      const unsigned char key[32]);
+void pv_ctl_want_json_keyed(struct pv_daemon *d, struct pv_workload_status *st,
+			    struct json_object *pod, const unsigned char key[32]);
 /* Want the running pod V as it is (its own spec): an old template's pod
  * that a rollout still keeps. */
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,

@@ -74,16 +74,42 @@ int pv_podnet_init(struct pv_daemon *d, struct pv_err *err)
 	return 0;
 }
 
+/* The addresses the pods hold, sorted: one look at the pods per
+ * allocation, not one per address tried (that was O(pods^2) a pod). */
+struct taken {
+	uint32_t *ips;
+	size_t n;
+};
+
+static int ip_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static bool ip_taken(void *data, uint32_t ip)
 {
-	struct pv_daemon *d = data;
+	const struct taken *t = data;
 
-	struct pv_pod_view p;
+	return bsearch(&ip, t->ips, t->n, sizeof(*t->ips), ip_cmp) != NULL;
+}
 
-	for (size_t it = 0; pv_pod_view_next(d, &it, &p);)
-		if (p.ip == ip)
-			return true;
-	return false;
+static int ip_next(struct pv_daemon *d, uint32_t *out)
+{
+	struct taken t = { calloc(pv_pod_count(d) + 1, sizeof(uint32_t)), 0 };
+	struct pv_pod_view v;
+	int rc;
+
+	if (!t.ips)
+		return -1;
+	for (size_t it = 0; pv_pod_view_next(d, &it, &v);)
+		if (v.ip)
+			t.ips[t.n++] = v.ip;
+	qsort(t.ips, t.n, sizeof(*t.ips), ip_cmp);
+	rc = pv_ipam_next(&d->pod_cidr, ip_taken, &t, out);
+	free(t.ips);
+	return rc;
 }
 
 /* The node side of the pod's veth: named after its address, which no
@@ -155,7 +181,7 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	if (!d->nl)
 		return pv_err_set(err, ENODEV, "no pod network");
 
-	if (!p->ip && pv_ipam_next(&d->pod_cidr, ip_taken, d, &p->ip) < 0)
+	if (!p->ip && ip_next(d, &p->ip) < 0)
 		return pv_err_set(err, ENOSPC, "no free address in the pod CIDR");
 	nsfd = pod_netns(p, err);
 	if (nsfd < 0)

@@ -81,6 +81,9 @@ struct pv_daemon {
 	struct pv_controllers *controllers; /* the workload controllers' own */
 	struct pv_prt **pods;
 	size_t npods, podcap;
+	struct pv_prt **pod_index; /* pv_pods_find's: chains by namespace and name */
+	size_t pod_index_cap;      /* a power of two */
+	bool pod_index_stale;      /* a pod came or went: built again at the next find */
 	struct pv_timer *reconcile;
 	struct pv_timer *start_retry; /* a pod that could not start: a pass later (pods) */
 	int64_t start_retry_ms;       /* its backoff: 1 s doubling to 60 s */

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifests/encode.h"
@@ -30,12 +31,71 @@ const char *pv_pod_ip(const struct pv_prt *p)
 	return p->ip_str;
 }
 
+void pv_pods_index_stale(struct pv_daemon *d)
+{
+	d->pod_index_stale = true;
+}
+
+static size_t name_hash(const char *ns, const char *name)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	h = (h ^ '/') * 1099511628211ull;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The index again; it stays stale while a pod has no name yet (just
+ * allocated). False when it cannot be had (out of memory). */
+static bool index_build(struct pv_daemon *d)
+{
+	size_t cap = 64;
+
+	while (cap < d->npods)
+		cap *= 2;
+	if (cap != d->pod_index_cap) {
+		struct pv_prt **v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return false;
+		free(d->pod_index);
+		d->pod_index = v;
+		d->pod_index_cap = cap;
+	} else {
+		memset(d->pod_index, 0, cap * sizeof(*d->pod_index));
+	}
+	d->pod_index_stale = false;
+	for (size_t i = d->npods; i-- > 0;) { /* chains in d->pods order */
+		struct pv_prt *p = d->pods[i], **head;
+
+		if (!p->ns || !p->name) {
+			d->pod_index_stale = true;
+			continue;
+		}
+		head = &d->pod_index[name_hash(p->ns, p->name) & (cap - 1)];
+		p->index_next = *head;
+		*head = p;
+	}
+	return true;
+}
+
 struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name)
 {
-	for (size_t i = 0; i < d->npods; i++)
-		if (strcmp(d->pods[i]->ns, ns) == 0 && strcmp(d->pods[i]->name, name) == 0 &&
-		    !d->pods[i]->delete_when_stopped)
-			return d->pods[i];
+	if ((d->pod_index_stale || !d->pod_index) && !index_build(d)) {
+		for (size_t i = 0; i < d->npods; i++)
+			if (d->pods[i]->ns && d->pods[i]->name && strcmp(d->pods[i]->ns, ns) == 0 &&
+			    strcmp(d->pods[i]->name, name) == 0 && !d->pods[i]->delete_when_stopped)
+				return d->pods[i];
+		return NULL;
+	}
+	for (struct pv_prt *p = d->pod_index[name_hash(ns, name) & (d->pod_index_cap - 1)]; p;
+	     p = p->index_next)
+		if (strcmp(p->ns, ns) == 0 && strcmp(p->name, name) == 0 && !p->delete_when_stopped)
+			return p;
+	/* a pod without a name yet is in no chain: nothing to find in it */
 	return NULL;
 }
 

@@ -66,6 +66,7 @@ struct pv_prt {
 	const struct pv_pod *spec;
 	enum pv_pstate state;
 	bool delete_when_stopped; /* stopping for good (not for a restart) */
+	struct pv_prt *index_next; /* the next in its pv_pods_find chain */
 	bool leaving;             /* about to stop: no longer an endpoint (ready) */
 	pid_t init_pid;
 	uint64_t init_start;
@@ -100,6 +101,8 @@ struct pv_prt {
 const char *pv_pod_ip(const struct pv_prt *p);
 /* The pod NS/NAME that is not being deleted, or NULL. */
 struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *name);
+/* A pod came into d->pods or left it (the pods module says so). */
+void pv_pods_index_stale(struct pv_daemon *d);
 /* The spec hash: what makes a running pod out of date (labels and
  * annotations are not in it). */
 void pv_pod_hash(const struct pv_object *o, char out[65]);

@@ -9,6 +9,7 @@
 #define PV_SUPERVISOR_NODE_WANTED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "manifests/manifest.h"
 
@@ -16,11 +17,14 @@ struct pv_wanted_pod {
 	const struct pv_object *obj; /* of kind Pod */
 	const char *ns, *name;       /* the object's */
 	const char *source;          /* who wants it: a manifest file's path, later "deployment/NS/NAME" */
+	char hash[65];               /* its spec hash (pv_pod_hash) if the source knew it, or "" */
 };
 
 struct pv_wanted {
 	struct pv_wanted_pod *v; /* grows: no pointer into it outlives pv_wanted_add */
 	size_t n, cap;
+	uint32_t *index;         /* by namespace and name: open addressing, v's index + 1 */
+	size_t index_cap;        /* a power of two, over twice n */
 };
 
 /* Empty W for the next pass, keeping its memory. */
@@ -29,7 +33,10 @@ void pv_wanted_free(struct pv_wanted *w);
 /* Add the Pod OBJ, wanted by SOURCE (a string that outlives the pass).
  * 0, or -1 when out of memory. */
 int pv_wanted_add(struct pv_wanted *w, const struct pv_object *obj, const char *source);
-/* The wanted pod NS/NAME, or NULL. */
+/* The same, with OBJ's spec hash (as pv_pod_hash makes it) already known. */
+int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const char *source,
+			 const char *hash);
+/* The wanted pod NS/NAME (the first added), or NULL. */
 const struct pv_wanted_pod *pv_wanted_find(const struct pv_wanted *w, const char *ns,
 					   const char *name);
 

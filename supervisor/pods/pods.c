@@ -248,6 +248,7 @@ struct pv_prt *pv_pod_alloc(struct pv_daemon *d)
 		d->podcap = cap;
 	}
 	d->pods[d->npods++] = p;
+	pv_pods_index_stale(d);
 	p->d = d;
 	p->init_pidfd = -1;
 	return p;
@@ -281,6 +282,7 @@ void pv_pod_free(struct pv_prt *p)
 	for (size_t i = 0; i < d->npods; i++)
 		if (d->pods[i] == p)
 			d->pods[i] = d->pods[--d->npods];
+	pv_pods_index_stale(d);
 	free(p->containers);
 	pv_file_free(&p->spec_file);
 	free(p->ns);
@@ -848,7 +850,10 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 	struct unfit_was was;
 	char hash[65];
 
-	pv_pod_hash(o, hash);
+	if (w->hash[0])
+		memcpy(hash, w->hash, sizeof(hash));
+	else
+		pv_pod_hash(o, hash);
 	if (p && p->unschedulable) {
 		if (!unfit_recheck(p, o, hash, fits, &was))
 			return false;

@@ -195,6 +195,10 @@ void pv_probes_start(struct pv_crt *c)
 	pv_probes_stop(c);
 	c->started = c->ready = true;
 	c->ready_ms = pv_now_ms();
+	if (!written(c->spec, PV_PROBE_LIVENESS)->hdr.set &&
+	    !written(c->spec, PV_PROBE_READINESS)->hdr.set &&
+	    !written(c->spec, PV_PROBE_STARTUP)->hdr.set)
+		return; /* none: started and ready as it runs, and no 4 KiB of probers kept */
 	all = calloc(1, sizeof(*all));
 	if (!all)
 		return;
