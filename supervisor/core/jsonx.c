@@ -4,7 +4,8 @@ const char *pv_json_str(struct json_object *o, const char *k, const char *dflt)
 {
 	struct json_object *v;
 
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : dflt;
+	/* a JSON null is absent too: never NULL where DFLT is not */
+	return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : dflt;
 }
 
 int64_t pv_json_int(struct json_object *o, const char *k)

@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-/* The string at key K of O, or DFLT when absent. */
+/* The string at key K of O, or DFLT when absent or null. */
 const char *pv_json_str(struct json_object *o, const char *k, const char *dflt);
 /* The integer at key K of O, or 0. */
 int64_t pv_json_int(struct json_object *o, const char *k);

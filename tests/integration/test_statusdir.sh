@@ -85,6 +85,17 @@ wait_file "$SD/services/default/other.yaml" && [ "$(stat -c '%Y.%y %i' "$SD/pods
 	fail "web.yaml rewritten: $before -> $(stat -c '%Y.%y %i' "$SD/pods/default/web.yaml")"
 find "$SD" -name '*.tmp.*' | grep -q . && fail "temporary files left: $(find "$SD" -name '*.tmp.*')" || ok "no temporary file left behind"
 
+# A Service that gets no cluster IP (it asks for the one web holds; its
+# record's clusterIP is null): it is exported, and the daemon lives on.
+WEBIP=$(grep -A3 '^spec:' "$SD/services/default/web.yaml" | awk '/clusterIP:/ {print $2; exit}')
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: thief}\nspec:\n  clusterIP: %s\n  selector: {app: web}\n  ports: [{port: 80}]\n' "$WEBIP" >"$T_TMP/thief.yaml"
+mv "$T_TMP/thief.yaml" "$M/thief.yaml"
+wait_file "$SD/services/default/thief.yaml" && kill -0 "$DAEMON" 2>/dev/null &&
+	[ "$(field "$SD/services/default/thief.yaml" "o['kind']")" = Service ] &&
+	ok "a Service given no cluster IP (its address taken) is exported; the daemon lives on" ||
+	fail "thief ($WEBIP): $(cat "$SD/services/default/thief.yaml" 2>&1 | head -12); daemon $(kill -0 "$DAEMON" 2>&1 && echo alive || echo dead)"
+rm -f "$M/thief.yaml"
+
 # Many: a Deployment of 30 pods, 20 Services.
 {
 	cat <<YAML
