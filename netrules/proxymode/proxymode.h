@@ -1,10 +1,11 @@
 /* The proxy modes by name, as `--proxy-mode` (and kube-proxy's `mode`)
- * will take them: "iptables", the default; later "nftables". The only
- * module that knows every backend, so that the Service model above it
- * knows none.
+ * takes them: "iptables", the default, and "nftables". The only module
+ * that knows every backend, so that the Service model above it knows
+ * none.
  *
  * Owns: the table of backends. Calls: netrules/proxier.h and each
- * backend's header (netrules/iptables/iptables.h). */
+ * backend's header (netrules/iptables/iptables.h,
+ * netrules/nftables/nftables.h). */
 #ifndef PV_NETRULES_PROXYMODE_H
 #define PV_NETRULES_PROXYMODE_H
 
@@ -24,5 +25,10 @@ const char *pv_proxy_mode_name(size_t n);
 /* A proxier for mode NAME; NULL with ERR (EINVAL naming the modes there
  * are, when NAME is not one). */
 struct pv_proxier *pv_proxy_mode_new(const char *name, struct pv_err *err);
+/* Remove the rules of every mode but NAME (NULL or "": the default), as
+ * a node switched from one mode to another must: both sets of rules
+ * would rewrite the same packets. Each is tried; -1 with ERR naming the
+ * first that failed. */
+int pv_proxy_mode_clear_others(const char *name, struct pv_err *err);
 
 #endif

@@ -44,6 +44,7 @@
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/services/services.h"
+#include "netrules/proxymode/proxymode.h"
 #include "supervisor/storage/storage.h"
 #include "supervisor/source/watch.h"
 #include "supervisor/sandbox/secctx.h"
@@ -83,7 +84,8 @@ static const char daemon_usage[] =
 	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
 	"                             usernsPool, seccompProfileRoot, seccompDefault,\n"
 	"                             manifestLinkAllow, manifestMaxBytes,\n"
-	"                             allowedUnsafeSysctls (a list), podPidsLimit;\n"
+	"                             allowedUnsafeSysctls (a list), podPidsLimit,\n"
+	"                             proxyMode;\n"
 	"                             options given here win, except --host-path-allow,\n"
 	"                             --node-label, --manifest-link-allow and\n"
 	"                             --allowed-unsafe-sysctls, which add to the file's\n"
@@ -107,6 +109,11 @@ static const char daemon_usage[] =
 	"                             still ours (default 60; 0: never). A change made\n"
 	"                             with iptables is seen at once (a watch on its lock\n"
 	"                             file); this catches the rest, at one wakeup a period\n"
+	"      --proxy-mode MODE      how Services become packet rules: iptables (the\n"
+	"                             default: kube-proxy's chains, through libiptc) or\n"
+	"                             nftables (verdict maps in table ip podvisor; one\n"
+	"                             endpoint change touches one Service). The other\n"
+	"                             mode's rules are removed at start\n"
 	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
 	"      --pod-pids-limit N     at most N processes and threads in each pod, all its\n"
 	"                             containers together (the pod cgroup's pids.max, as\n"
@@ -228,10 +235,10 @@ static void reconcile_fired(void *data)
 	struct pv_daemon *d = data;
 
 	pv_reconcile_run(d);
-	if (trim_timer)
-		pv_timer_arm(trim_timer, TRIM_QUIET_MS);
 	tell_systemd(d);
 	pv_statusdir_kick(statusdir);
+	if (trim_timer)
+		pv_timer_arm(trim_timer, TRIM_QUIET_MS);
 	/* Shutting down with the pods: the last one gone ends the loop. */
 	if (d->quitting && d->shutdown_pods && pv_pods_all_gone(d))
 		pv_loop_quit(d->loop);
@@ -366,7 +373,7 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 
 /* Options without a short letter. */
 enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE, OPT_STATUS_DIR,
-       OPT_RULES_CHECK };
+       OPT_RULES_CHECK, OPT_PROXY_MODE };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -380,6 +387,7 @@ static const struct option daemon_opts[] = {
 	{ "claim-grace", required_argument, NULL, OPT_CLAIM_GRACE },
 	{ "status-dir", required_argument, NULL, OPT_STATUS_DIR },
 	{ "rules-check-period", required_argument, NULL, OPT_RULES_CHECK },
+	{ "proxy-mode", required_argument, NULL, OPT_PROXY_MODE },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 	{ "cgroup-parent", required_argument, NULL, 'C' },
@@ -518,6 +526,25 @@ static int add_unsafe_sysctl(struct pv_daemon *d, const char *arg)
 	return 0;
 }
 
+/* --proxy-mode: a name from netrules/proxymode (NULL: the default). */
+static const char *proxy_mode;
+
+static int set_proxy_mode(const char *arg)
+{
+	const struct pv_proxier_ops *ops = pv_proxy_mode(arg);
+	const char *m;
+
+	if (ops && arg[0]) {
+		proxy_mode = ops->name;
+		return 0;
+	}
+	fprintf(stderr, "podvisor daemon: --proxy-mode %s: one of", arg);
+	for (size_t i = 0; (m = pv_proxy_mode_name(i)); i++)
+		fprintf(stderr, "%s %s", i ? "," : "", m);
+	fputs(" is needed\n", stderr);
+	return -1;
+}
+
 /* A node setting, from the command line or the node config file. */
 static int set_option(struct pv_daemon *d, int c, const char *arg)
 {
@@ -648,6 +675,8 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case OPT_PROXY_MODE:
+		return set_proxy_mode(arg);
 	case OPT_RULES_CHECK:
 		if (strcmp(arg, "0") == 0) {
 			d->rules_check_ms = 0;
@@ -881,7 +910,7 @@ static int run(struct pv_daemon *d)
 	}
 	if (!(d->storage = pv_storage_new(d, &err)))
 		pv_warn("storage: %s; PersistentVolumeClaims will not bind", err.msg);
-	if (!(d->services = pv_services_new(d, &err)))
+	if (!(d->services = pv_services_new_mode(d, proxy_mode, &err)))
 		pv_warn("services: %s", err.msg);
 	if (d->network && !(d->dns = pv_dns_new(d, &err)))
 		pv_warn("cluster DNS unavailable (%s); pods use the node's resolver", err.msg);

@@ -37,6 +37,7 @@ static const struct {
 	{ "allowedUnsafeSysctls", "allowed-unsafe-sysctls", true, false },
 	{ "podPidsLimit", "pod-pids-limit", false, false },
 	{ "statusDir", "status-dir", false, false },
+	{ "proxyMode", "proxy-mode", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,

@@ -815,7 +815,14 @@ void pv_services_kick(struct pv_daemon *d)
 
 struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 {
+	return pv_services_new_mode(d, NULL, err);
+}
+
+struct pv_services *pv_services_new_mode(struct pv_daemon *d, const char *mode,
+					 struct pv_err *err)
+{
 	struct pv_services *s = calloc(1, sizeof(*s));
+	struct pv_err cerr = { 0 };
 
 	if (s)
 		s->fw_watch = -1;
@@ -826,11 +833,15 @@ struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err)
 		pv_err_set(err, ENOMEM, "out of memory");
 		return NULL;
 	}
-	/* The default proxy mode; a --proxy-mode setting would be named here. */
-	if (!(s->proxier = pv_proxy_mode_new(NULL, err))) {
+	if (!(s->proxier = pv_proxy_mode_new(mode, err))) {
 		pv_services_free(s);
 		return NULL;
 	}
+	/* A node switched modes: the old mode's rules would still rewrite
+	 * the same packets. */
+	if (pv_proxy_mode_clear_others(mode, &cerr) < 0)
+		pv_warn("services: %s", cerr.msg);
+	pv_info("services: proxy mode %s", pv_proxier_name(s->proxier));
 	s->d = d;
 	pv_svc_allocs_load(&s->allocs, s->alloc_path);
 	if (pv_proxier_checks(s->proxier) && d->rules_check_ms > 0)

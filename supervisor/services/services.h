@@ -33,7 +33,12 @@ struct pv_svc_view {
 
 struct pv_services;
 
+/* The Services on the default proxy mode. */
 struct pv_services *pv_services_new(struct pv_daemon *d, struct pv_err *err);
+/* On proxy mode MODE (netrules/proxymode/: NULL for the default); the
+ * other modes' rules, left by an earlier run, are removed. */
+struct pv_services *pv_services_new_mode(struct pv_daemon *d, const char *mode,
+					 struct pv_err *err);
 void pv_services_free(struct pv_services *s);
 /* Something that changes endpoints or Services happened: sync soon (the
  * calls coalesce into one sync at the next turn of the loop). */

@@ -49,8 +49,10 @@ LOG=$T_TMP/daemon.log
 make_busybox_oci "$T_TMP/oci" busybox:test >/dev/null 2>&1 || { fail "build the busybox image"; done_testing; exit 1; }
 "$PODVISOR" image import "$T_TMP/oci" busybox:test >/dev/null 2>&1 && ok "busybox image imported" || fail "busybox image import"
 
+# PROXY_MODE (iptables, nftables): the daemon's --proxy-mode; unset, its default.
 start_daemon() { # [EXTRA DAEMON ARGS...]
-	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 --cgroup-parent "$CG" "$@" >>"$LOG" 2>&1 &
+	"$PODVISOR" daemon --manifests "$M" --backoff-base 300 --cgroup-parent "$CG" \
+		${PROXY_MODE:+--proxy-mode "$PROXY_MODE"} "$@" >>"$LOG" 2>&1 &
 	DAEMON=$!
 	for _ in $(seq 100); do
 		[ -S "$S/podvisor.sock" ] && "$PODVISOR" get pods -A >/dev/null 2>&1 && return 0

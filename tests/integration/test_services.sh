@@ -3,8 +3,10 @@
 # (127.0.0.1 and its own address), from another host (a namespace linked
 # to the node by a veth) and from pods; hairpin; endpoints following pods;
 # fast refusal without endpoints; kill -9 and a flushed nat table; hostPort;
-# sessionAffinity; cluster IP conflicts; nothing left after
-# --shutdown-pods-on-exit.
+# sessionAffinity; cluster IP conflicts; a switch to the other proxy
+# mode and back; nothing left after --shutdown-pods-on-exit.
+# PROXY_MODE=nftables runs it all on the nftables proxier
+# (test_services_nft.sh); unset, on the default (iptables).
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -21,6 +23,27 @@ ip netns exec outside ip link set eth0 up
 ip netns exec outside ip route add default via 192.168.50.1
 NODE=192.168.50.1
 out() { ip netns exec outside "$@"; }
+
+# The rules as the proxy mode under test keeps them.
+MODE=${PROXY_MODE:-iptables}
+OTHER=nftables
+[ "$MODE" = nftables ] && OTHER=iptables
+rules_dump() { # all of ours, as text
+	if [ "$MODE" = nftables ]; then nft list table ip podvisor 2>/dev/null; else iptables-legacy-save; fi
+}
+rules_flush() { # someone else wipes them
+	if [ "$MODE" = nftables ]; then nft flush ruleset; else iptables-legacy -t nat -F && iptables-legacy -t nat -X; fi
+}
+rules_port80() { # the cluster IP's port 80 is in the rules
+	if [ "$MODE" = nftables ]; then
+		nft list map ip podvisor service-ips 2>/dev/null | grep -q ' \. tcp \. 80 :'
+	else
+		iptables-legacy -t nat -S PV-SERVICES 2>/dev/null | grep -q -- '--dport 80 '
+	fi
+}
+rules_left() { # MODE: how many of that mode's chains (iptables) or tables (nftables) are there
+	if [ "$1" = nftables ]; then nft list tables 2>/dev/null | grep -c podvisor; else iptables-legacy-save 2>/dev/null | grep -c '^:PV-'; fi
+}
 
 # The node's upstream resolver lives on the outside host: a tiny one that
 # answers A queries for *.example.com with 203.0.113.7, NXDOMAIN otherwise.
@@ -324,9 +347,9 @@ r=$(spread 20 "http://$NODE:30080/hostname" out)
 [ "${r%% *}" = 20 ] && ok "with the daemon killed (-9), traffic through the Service flows" || fail "after kill -9: $r"
 rm "$M/sticky.yaml" # while no daemon runs
 start_daemon
-for _ in $(seq 30); do iptables-legacy-save -t nat | grep -q 'default/sticky' || break; sleep 0.1; done
-! iptables-legacy-save | grep -q 'default/sticky' && ok "a Service deleted while the daemon was down loses its rules when it starts" \
-	|| fail "stale: $(iptables-legacy-save | grep sticky)"
+for _ in $(seq 30); do rules_dump | grep -q 'default/sticky' || break; sleep 0.1; done
+! rules_dump | grep -q 'default/sticky' && ok "a Service deleted while the daemon was down loses its rules when it starts" \
+	|| fail "stale: $(rules_dump | grep sticky)"
 same=1
 for p in web-0 web-1 web-2; do [ "$(pod_json $p "p['podIP']")" = "${ip_before[$p]}" ] || same=0; done
 [ "$(svc_json web "s['clusterIP']")" = "$CIP" ] && [ "$(svc_json auto "s['ports'][0]['nodePort']")" = "$AUTO_NP" ] && [ $same = 1 ] \
@@ -335,11 +358,11 @@ for p in web-0 web-1 web-2; do [ "$(pod_json $p "p['podIP']")" = "${ip_before[$p
 r=$(spread 30 "http://$NODE:30080/hostname" out)
 [ "$r" = "30 3" ] && ok "and all three pods still answer" || fail "after restart: $r"
 
-# someone flushes the nat table: podvisor puts its rules back
-iptables-legacy -t nat -F && iptables-legacy -t nat -X
-for _ in $(seq 100); do iptables-legacy -t nat -S PV-SERVICES 2>/dev/null | grep -q -- '--dport 80 ' && break; sleep 0.1; done
+# someone flushes the nat table (nftables: the ruleset): podvisor puts its rules back
+rules_flush
+for _ in $(seq 100); do rules_port80 && break; sleep 0.1; done
 r=$(spread 20 "http://$NODE:30080/hostname" out)
-[ "$r" = "20 3" ] && ok "a flushed nat table is restored" || fail "after flush: $r; $(iptables-legacy-save -t nat | head -20)"
+[ "$r" = "20 3" ] && ok "a flushed nat table is restored ($MODE)" || fail "after flush: $r; $(rules_dump | head -20)"
 
 # UDP from one source port sticks to one pod (conntrack); find a port
 # whose datagrams go to web-2, which is deleted next
@@ -391,7 +414,7 @@ drop hp.yaml "$T_TMP/hp.yaml"
 wait_status hp Running
 for _ in $(seq 30); do [ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && break; sleep 0.1; done
 [ "$(curl -s --max-time 2 "http://127.0.0.1:8088/hostname")" = hp ] && [ "$(out curl -s --max-time 2 "http://$NODE:8088/hostname")" = hp ] \
-	&& ok "hostPort 8088 reaches the pod from 127.0.0.1 and from another host" || fail "hostPort: $(iptables-legacy -t nat -S PV-HOSTPORTS 2>&1)"
+	&& ok "hostPort 8088 reaches the pod from 127.0.0.1 and from another host" || fail "hostPort: $(rules_dump | grep -i -A8 hostports)"
 
 # a hostNetwork pod behind a Service: reached at the node's bridge address
 cat >"$T_TMP/hn.yaml" <<'YAML'
@@ -422,11 +445,33 @@ r3=$("$PODVISOR" exec cli -- nslookup hn.default.svc.cluster.local 2>&1 | grep -
 [ "$r1" = hn ] && [ "$r2" = hn ] && [ "$r3" = 1 ] && ok "a hostNetwork pod is an endpoint too, from another host and from a pod" \
 	|| fail "hostNetwork endpoint: outside '$r1', pod '$r2', dns '$r3'; $("$PODVISOR" get ep hn)"
 
+# The node switched to the other proxy mode: the old mode's rules go,
+# the new one's serve; and back.
+switched() { # FROM TO: FROM's rules gone, TO's there, NodePort and hostPort answer
+	local i
+	for i in $(seq 100); do
+		[ "$(rules_left "$1")" = 0 ] && [ "$(rules_left "$2")" -gt 0 ] \
+			&& [ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] && break
+		sleep 0.1
+	done
+	[ "$(rules_left "$1")" = 0 ] && [ "$(rules_left "$2")" -gt 0 ] \
+		&& [ "$(out curl -s --max-time 2 "http://$NODE:30090/hostname")" = hn ] \
+		&& [ "$(out curl -s --max-time 2 "http://$NODE:8088/hostname")" = hp ]
+}
+stop_daemon 9
+PROXY_MODE=$OTHER start_daemon
+switched "$MODE" "$OTHER" && ok "restarted with --proxy-mode $OTHER: the $MODE rules are gone, NodePort and hostPort work" \
+	|| fail "switch to $OTHER: $MODE left $(rules_left "$MODE"), $OTHER has $(rules_left "$OTHER"); $(tail -5 "$LOG")"
+stop_daemon 9
+start_daemon
+switched "$OTHER" "$MODE" && ok "and back to $MODE: the $OTHER rules are gone" \
+	|| fail "switch back to $MODE: $OTHER left $(rules_left "$OTHER"), $MODE has $(rules_left "$MODE")"
+
 # --shutdown-pods-on-exit leaves no rule, link or address of ours
 stop_daemon 9
 start_daemon --shutdown-pods-on-exit
 stop_daemon TERM 30
-left=$(iptables-legacy-save | grep -c 'PV-')
+left=$(($(rules_left iptables) + $(rules_left nftables)))
 [ "$left" = 0 ] && ! ip link show pv0 >/dev/null 2>&1 && [ -z "$(ip link | grep -E '^[0-9]+: pv')" ] \
 	&& ok "--shutdown-pods-on-exit leaves no podvisor rule, bridge or veth" || fail "left: $left rules; $(ip -br link)"
 

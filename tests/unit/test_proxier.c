@@ -34,7 +34,8 @@ static void test_mode_default(void **state)
 	assert_ptr_equal(pv_proxy_mode("iptables"), &pv_iptables_proxier);
 	assert_ptr_equal(pv_proxy_mode(PV_PROXY_MODE_DEFAULT), &pv_iptables_proxier);
 	assert_string_equal(pv_proxy_mode_name(0), "iptables");
-	assert_null(pv_proxy_mode_name(1));
+	assert_string_equal(pv_proxy_mode_name(1), "nftables");
+	assert_null(pv_proxy_mode_name(2));
 }
 
 static void test_mode_unknown(void **state)
@@ -42,12 +43,11 @@ static void test_mode_unknown(void **state)
 	struct pv_err err = { 0 };
 
 	(void)state;
-	assert_null(pv_proxy_mode("nftables")); /* not yet */
 	assert_null(pv_proxy_mode("IPTABLES"));
 	assert_null(pv_proxy_mode("ipvs"));
 	assert_null(pv_proxy_mode_new("ipvs", &err));
 	assert_int_equal(err.code, EINVAL);
-	assert_string_equal(err.msg, "unknown proxy mode \"ipvs\" (known: iptables)");
+	assert_string_equal(err.msg, "unknown proxy mode \"ipvs\" (known: iptables, nftables)");
 }
 
 /* ---- the handle, on a backend that records what it is asked ---- */

@@ -1,0 +1,284 @@
+#include "netrules/nftables/nftsvc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#define HOST_MASK 0xFFFFFFFFu
+
+/* Deletion order (nftobj.h): what refers to others sits higher. */
+enum { L_BASE, L_SET, L_ENDPOINT, L_SERVICE, L_EXTERNAL, L_ELEM, L_TOP };
+
+static const char *proto_name(uint8_t p)
+{
+	return p == IPPROTO_UDP ? "udp" : p == IPPROTO_SCTP ? "sctp" : "tcp";
+}
+
+static struct pv_nft_obj *chain(struct pv_nft_objs *l, uint8_t level, const char *name,
+				size_t nrules)
+{
+	struct pv_nft_rule *r = pv_nft_rules(l, nrules);
+	struct pv_nft_obj *o;
+
+	if (!r || !name || !(o = pv_nft_objs_add(l, PV_NFT_CHAIN, level)))
+		return NULL;
+	o->name = name;
+	o->rules = r;
+	return o;
+}
+
+static struct pv_nft_obj *base_chain(struct pv_nft_objs *l, const char *name, const char *type,
+				     int hook, int prio, size_t nrules)
+{
+	struct pv_nft_obj *o = chain(l, L_TOP, name, nrules);
+
+	if (o) {
+		o->hook_type = type;
+		o->hooknum = hook;
+		o->prio = prio;
+	}
+	return o;
+}
+
+static struct pv_nft_obj *map(struct pv_nft_objs *l, const char *name, enum pv_nft_keys keys)
+{
+	struct pv_nft_obj *o = pv_nft_objs_add(l, PV_NFT_SET, L_BASE);
+
+	if (o) {
+		o->name = name;
+		o->keys = keys;
+		o->map = true;
+	}
+	return o;
+}
+
+static void add_rule(struct pv_nft_obj *c, const struct pv_nft_rule *r)
+{
+	c->rules[c->nrules++] = *r;
+}
+
+/* The fixed chains that only jump elsewhere. */
+static void hooks(struct pv_nft_objs *l)
+{
+	static const struct {
+		const char *name, *type;
+		int hook, prio;
+		const char *to[2];
+	} b[] = {
+		{ "nat-prerouting", "nat", NF_INET_PRE_ROUTING, -100, { "services" } },
+		{ "nat-output", "nat", NF_INET_LOCAL_OUT, -100, { "services" } },
+		{ "nat-postrouting", "nat", NF_INET_POST_ROUTING, 100, { "masquerading" } },
+		{ "filter-input", "filter", NF_INET_LOCAL_IN, -110, { "nodeport-endpoints-check" } },
+		{ "filter-forward", "filter", NF_INET_FORWARD, -110,
+		  { "service-endpoints-check", "nodeport-endpoints-check" } },
+		{ "filter-output", "filter", NF_INET_LOCAL_OUT, -110, { "service-endpoints-check" } },
+	};
+
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		struct pv_nft_obj *c = base_chain(l, b[i].name, b[i].type, b[i].hook, b[i].prio, 2);
+		bool filter = b[i].type[0] == 'f';
+
+		for (size_t j = 0; c && j < 2 && b[i].to[j]; j++)
+			add_rule(c, &(struct pv_nft_rule){ .ct_new = filter, .action = PV_NA_JUMP,
+							   .chain = b[i].to[j] });
+	}
+}
+
+void pv_nft_base(struct pv_nft_objs *l, const struct pv_svc_config *node)
+{
+	uint32_t pod_mask = node->pod_cidr.prefix ? HOST_MASK << (32 - node->pod_cidr.prefix) : 0;
+	struct pv_nft_obj *c;
+
+	map(l, "service-ips", PV_NK_ADDR_PROTO_PORT);
+	map(l, "service-nodeports", PV_NK_PROTO_PORT);
+	map(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT);
+	map(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT);
+	if ((c = chain(l, L_BASE, "mark-for-masquerade", 1)))
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MARK_SET });
+	if ((c = chain(l, L_BASE, "reject-chain", 2))) {
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_REJECT_TCP });
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_REJECT });
+	}
+	if ((c = chain(l, L_SET, "masquerading", 4))) {
+		/* Pods' own traffic leaving the pod network. */
+		add_rule(c, &(struct pv_nft_rule){ .saddr = node->pod_cidr.net, .saddr_mask = pod_mask,
+						   .daddr = node->pod_cidr.net, .daddr_mask = pod_mask,
+						   .daddr_neg = true, .action = PV_NA_MASQ });
+		add_rule(c, &(struct pv_nft_rule){ .mark_unset = true, .action = PV_NA_RETURN });
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MARK_CLEAR });
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MASQ });
+	}
+	if ((c = chain(l, L_SET, "service-endpoints-check", 1)))
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_VMAP_SVC,
+						   .map = "no-endpoint-services" });
+	if ((c = chain(l, L_SET, "nodeport-endpoints-check", 1)))
+		add_rule(c, &(struct pv_nft_rule){ .fib_local = true, .action = PV_NA_VMAP_NODE,
+						   .map = "no-endpoint-nodeports" });
+	/* NodePorts last: they match any local address. */
+	if ((c = chain(l, L_ELEM, "services", 3))) {
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_VMAP_SVC, .map = "service-ips" });
+		add_rule(c, &(struct pv_nft_rule){ .fib_local = true, .action = PV_NA_JUMP,
+						   .chain = "hostports" });
+		add_rule(c, &(struct pv_nft_rule){ .fib_local = true, .action = PV_NA_VMAP_NODE,
+						   .map = "service-nodeports" });
+	}
+	hooks(l);
+}
+
+void pv_nft_hostports(struct pv_nft_objs *l, const struct pv_hostport *hp, size_t n)
+{
+	struct pv_nft_obj *c = chain(l, L_ENDPOINT, "hostports", 3 * n);
+
+	for (size_t i = 0; c && i < n; i++) {
+		struct pv_nft_rule r = { .proto = hp[i].proto, .dport = hp[i].host_port };
+
+		if (hp[i].host_ip) {
+			r.daddr = hp[i].host_ip;
+			r.daddr_mask = HOST_MASK;
+		}
+		/* From the node itself (127.0.0.1 needs route_localnet and a
+		 * routable source) and from the pod to itself: masquerade. */
+		r.action = PV_NA_JUMP;
+		r.chain = "mark-for-masquerade";
+		r.saddr = 0x7F000000u;
+		r.saddr_mask = 0xFF000000u;
+		add_rule(c, &r);
+		r.saddr = hp[i].pod_ip;
+		r.saddr_mask = HOST_MASK;
+		add_rule(c, &r);
+		r.saddr = r.saddr_mask = 0;
+		r.action = PV_NA_DNAT;
+		r.chain = NULL;
+		r.to_ip = hp[i].pod_ip;
+		r.to_port = hp[i].container_port;
+		add_rule(c, &r);
+	}
+}
+
+static void elem(struct pv_nft_objs *l, const char *mapname, enum pv_nft_keys keys,
+		 const uint32_t key[3], const char *target)
+{
+	struct pv_nft_obj *o;
+
+	if (!target || !(o = pv_nft_objs_add(l, PV_NFT_ELEM, L_ELEM)))
+		return;
+	o->name = mapname;
+	o->keys = keys;
+	memcpy(o->key, key, sizeof(o->key));
+	o->target = target;
+}
+
+/* The endpoint's chain (and its affinity set): EPNAME is "NS/NAME/PROTO/PORT__IP/PORT". */
+static void endpoint(struct pv_nft_objs *l, const struct pv_svc *s, const struct pv_svc_port *p,
+		     const struct pv_svc_ep *e, const char *chain_name, const char *set)
+{
+	struct pv_nft_obj *c = chain(l, L_ENDPOINT, chain_name, 3);
+
+	if (!c)
+		return;
+	add_rule(c, &(struct pv_nft_rule){ .saddr = e->ip, .saddr_mask = HOST_MASK,
+					   .action = PV_NA_JUMP, .chain = "mark-for-masquerade" });
+	if (set)
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_UPDATE, .map = set });
+	add_rule(c, &(struct pv_nft_rule){ .proto = p->proto, .action = PV_NA_DNAT, .to_ip = e->ip,
+					   .to_port = e->port });
+	if (set) {
+		struct pv_nft_obj *o = pv_nft_objs_add(l, PV_NFT_SET, L_SET);
+
+		if (o) {
+			o->name = set;
+			o->keys = PV_NK_ADDR;
+			o->timeout_s = s->affinity_seconds;
+		}
+	}
+}
+
+static void service_chain(struct pv_nft_objs *l, const struct pv_svc_config *node,
+			  const struct pv_svc *s, const struct pv_svc_port *p, const char *name,
+			  const char *id)
+{
+	size_t n = p->neps;
+	const char **eps = pv_arena_calloc(&l->arena, n, sizeof(*eps));
+	const char **sets = pv_arena_calloc(&l->arena, n, sizeof(*sets));
+	struct pv_nft_obj *c;
+	char ip[INET_ADDRSTRLEN];
+
+	if (!eps || !sets) {
+		l->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct in_addr a = { htonl(p->eps[i].ip) };
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		eps[i] = pv_nft_str(l, "endpoint-%s__%s/%u", id, ip, p->eps[i].port);
+		if (s->affinity_seconds)
+			sets[i] = pv_nft_str(l, "affinity-%s__%s/%u/%us", id, ip, p->eps[i].port,
+					     s->affinity_seconds);
+		endpoint(l, s, p, &p->eps[i], eps[i], sets[i]);
+	}
+	if (l->oom || !(c = chain(l, L_SERVICE, name, n + 3)))
+		return;
+	/* Traffic from outside the pod network is masqueraded so that the
+	 * replies come back through this node. */
+	add_rule(c, &(struct pv_nft_rule){
+		.daddr = s->cluster_ip, .daddr_mask = HOST_MASK, .proto = p->proto, .dport = p->port,
+		.saddr = node->pod_cidr.net, .saddr_neg = true,
+		.saddr_mask = node->pod_cidr.prefix ? HOST_MASK << (32 - node->pod_cidr.prefix) : 0,
+		.action = PV_NA_JUMP, .chain = "mark-for-masquerade" });
+	if (node->masquerade_pods)
+		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_JUMP,
+						   .chain = "mark-for-masquerade" });
+	for (size_t i = 0; s->affinity_seconds && i < n; i++)
+		add_rule(c, &(struct pv_nft_rule){ .saddr_in = sets[i], .action = PV_NA_GOTO,
+						   .chain = eps[i] });
+	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_NUMGEN, .targets = eps, .ntargets = n });
+}
+
+void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
+		     const struct pv_svc *s, const struct pv_svc_port *p)
+{
+	const char *id, *svc, *ext;
+	uint32_t key[3] = { s->cluster_ip, p->proto, p->port };
+	uint32_t nkey[3] = { p->proto, p->node_port, 0 };
+	struct pv_nft_obj *c;
+
+	if (!s->cluster_ip)
+		return;
+
+	id = pv_nft_str(l, "%s/%s/%s/%s", s->ns, s->name, proto_name(p->proto), p->name);
+	if (!id)
+		return;
+	if (!p->neps) {
+		/* Refuse at once rather than let the connection hang. */
+		elem(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT, key, "reject-chain");
+		if (p->node_port)
+			elem(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT, nkey, "reject-chain");
+		return;
+	}
+	svc = pv_nft_str(l, "service-%s", id);
+	service_chain(l, node, s, p, svc, id);
+	elem(l, "service-ips", PV_NK_ADDR_PROTO_PORT, key, svc);
+	if (!p->node_port)
+		return;
+	ext = pv_nft_str(l, "external-%s", id);
+	if (!(c = chain(l, L_EXTERNAL, ext, 2)))
+		return;
+	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_JUMP, .chain = "mark-for-masquerade" });
+	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_GOTO, .chain = svc });
+	elem(l, "service-nodeports", PV_NK_PROTO_PORT, nkey, ext);
+}
+
+int pv_nft_build(const struct pv_proxy_state *st, struct pv_nft_objs *out, struct pv_err *err)
+{
+	pv_nft_base(out, &st->node);
+	pv_nft_hostports(out, st->hostports, st->nhostports);
+	for (size_t i = 0; !out->oom && i < st->nsvcs; i++)
+		for (size_t j = 0; j < st->svcs[i].nports; j++)
+			pv_nft_svc_port(out, &st->node, &st->svcs[i], &st->svcs[i].ports[j]);
+	if (out->oom)
+		return pv_err_set(err, ENOMEM, "out of memory building the nftables rules");
+	return 0;
+}
