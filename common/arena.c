@@ -7,18 +7,17 @@
 #include <string.h>
 
 #define CHUNK_MIN (16 * 1024)
-#define ALIGN 16
+#define ALIGN PV_ARENA_ALIGN
 
 struct pv_arena_chunk {
 	struct pv_arena_chunk *next;
-	size_t size;
-	size_t off;
 	_Alignas(ALIGN) unsigned char data[];
 };
 
 void pv_arena_init(struct pv_arena *a, size_t limit)
 {
 	a->head = NULL;
+	a->next = a->end = NULL;
 	a->used = 0;
 	a->limit = limit;
 }
@@ -34,27 +33,18 @@ void pv_arena_free(struct pv_arena *a)
 		c = next;
 	}
 	a->head = NULL;
+	a->next = a->end = NULL;
 	a->used = 0;
 }
 
-static struct pv_arena_chunk *chunk_new(size_t need)
+/* The checks pv_arena_alloc_raw leaves to here (a size of 0 or past
+ * half the address space, the limit), and a new chunk when the newest
+ * has no room: at least CHUNK_MIN, and a large allocation's own size.
+ * The room left in the chunk before is not used again. */
+void *pv_arena_alloc_slow(struct pv_arena *a, size_t size)
 {
-	size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
-	struct pv_arena_chunk *c = malloc(sizeof(*c) + size);
-
-	if (!c)
-		return NULL;
-	c->next = NULL;
-	c->size = size;
-	c->off = 0;
-	return c;
-}
-
-void *pv_arena_alloc(struct pv_arena *a, size_t size)
-{
-	struct pv_arena_chunk *c = a->head;
-	size_t rounded;
-	void *p;
+	size_t rounded, csize;
+	struct pv_arena_chunk *c;
 
 	if (size > SIZE_MAX / 2)
 		return NULL;
@@ -63,17 +53,27 @@ void *pv_arena_alloc(struct pv_arena *a, size_t size)
 		rounded = ALIGN;
 	if (a->limit && a->used + rounded > a->limit)
 		return NULL;
-	if (!c || c->size - c->off < rounded) {
-		c = chunk_new(rounded);
+	if ((size_t)(a->end - a->next) < rounded) {
+		csize = rounded > CHUNK_MIN ? rounded : CHUNK_MIN;
+		c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
+		a->next = c->data;
+		a->end = c->data + csize;
 	}
-	p = c->data + c->off;
-	c->off += rounded;
+	a->next += rounded;
 	a->used += rounded;
-	memset(p, 0, size);
+	return a->next - rounded;
+}
+
+void *pv_arena_alloc(struct pv_arena *a, size_t size)
+{
+	void *p = pv_arena_alloc_raw(a, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -84,9 +84,10 @@ void *pv_arena_calloc(struct pv_arena *a, size_t n, size_t size)
 	return pv_arena_alloc(a, n * size);
 }
 
+/* Not zeroed first: every byte is written. */
 char *pv_arena_strndup(struct pv_arena *a, const char *s, size_t len)
 {
-	char *p = pv_arena_alloc(a, len + 1);
+	char *p = pv_arena_alloc_raw(a, len + 1);
 
 	if (!p)
 		return NULL;
@@ -111,7 +112,7 @@ char *pv_arena_printf(struct pv_arena *a, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	p = pv_arena_alloc(a, (size_t)n + 1);
+	p = pv_arena_alloc_raw(a, (size_t)n + 1);
 	if (!p)
 		return NULL;
 	va_start(ap, fmt);

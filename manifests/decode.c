@@ -12,15 +12,31 @@
 #include "manifests/quantity.h"
 #include "manifests/support.h"
 
+/* One step of the path to the value being decoded: ".name", "[3]" or
+ * "[key]". The path is kept as these, and made text only for a message. */
+struct path_seg {
+	enum { SEG_FIELD, SEG_INDEX, SEG_KEY } kind;
+	const char *s; /* SEG_FIELD, SEG_KEY */
+	size_t i;      /* SEG_INDEX */
+};
+
+/* The decoder follows the schema, whose nesting is far less deep than
+ * this; and steps past it would land past PATH_MAX_TEXT - 1 characters, where
+ * the text is cut anyway (each step recursed into is 2 or more). */
+#define PATH_SEGS 512
+#define PATH_MAX_TEXT 1024
+
 struct dctx {
 	struct pv_arena *arena;
 	struct pv_diags *diags;
 	size_t errors;
 	size_t work;
 	bool over_budget;
-	char path[1024];
-	size_t plen;
+	size_t depth; /* steps in the path; segs holds the first PATH_SEGS */
+	struct path_seg segs[PATH_SEGS];
 };
+
+static const char *path_text(const struct dctx *c, char *buf, size_t size);
 
 struct pv_list_any {
 	size_t n;
@@ -34,13 +50,13 @@ static void derr(struct dctx *c, struct pv_loc loc, const char *fmt, ...)
 
 static void derr(struct dctx *c, struct pv_loc loc, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], path[PATH_MAX_TEXT];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pv_diag_add(c->diags, PV_SEV_ERROR, loc, c->path, "%s", msg);
+	pv_diag_add(c->diags, PV_SEV_ERROR, loc, path_text(c, path, sizeof(path)), "%s", msg);
 	c->errors++;
 }
 
@@ -49,66 +65,89 @@ static void dwarn(struct dctx *c, struct pv_loc loc, const char *fmt, ...)
 
 static void dwarn(struct dctx *c, struct pv_loc loc, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], path[PATH_MAX_TEXT];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pv_diag_add(c->diags, PV_SEV_WARNING, loc, c->path, "%s", msg);
+	pv_diag_add(c->diags, PV_SEV_WARNING, loc, path_text(c, path, sizeof(path)), "%s", msg);
 }
 
-/* Path maintenance: push returns the old length to pop back to. What
- * does not fit in the path is cut, as snprintf would. */
-static void path_put(struct dctx *c, const char *s, size_t len)
+/* Path maintenance: push returns the depth to pop back to. */
+static size_t path_push(struct dctx *c, const struct path_seg seg)
 {
-	size_t room = sizeof(c->path) - 1 - c->plen;
+	size_t old = c->depth;
 
-	if (len > room)
-		len = room;
-	memcpy(c->path + c->plen, s, len);
-	c->plen += len;
-	c->path[c->plen] = '\0';
+	if (c->depth < PATH_SEGS)
+		c->segs[c->depth] = seg;
+	c->depth++;
+	return old;
 }
 
 static size_t path_push_field(struct dctx *c, const char *name)
 {
-	size_t old = c->plen;
-
-	if (c->plen)
-		path_put(c, ".", 1);
-	path_put(c, name, strlen(name));
-	return old;
+	return path_push(c, (struct path_seg){ .kind = SEG_FIELD, .s = name });
 }
 
 static size_t path_push_index(struct dctx *c, size_t i)
 {
-	size_t old = c->plen;
-	char num[24], *p = num + sizeof(num);
-
-	*--p = ']';
-	do
-		*--p = (char)('0' + i % 10);
-	while (i /= 10);
-	*--p = '[';
-	path_put(c, p, (size_t)(num + sizeof(num) - p));
-	return old;
+	return path_push(c, (struct path_seg){ .kind = SEG_INDEX, .i = i });
 }
 
 static size_t path_push_key(struct dctx *c, const char *key)
 {
-	size_t old = c->plen;
-
-	path_put(c, "[", 1);
-	path_put(c, key, strlen(key));
-	path_put(c, "]", 1);
-	return old;
+	return path_push(c, (struct path_seg){ .kind = SEG_KEY, .s = key });
 }
 
 static void path_pop(struct dctx *c, size_t old)
 {
-	c->plen = old;
-	c->path[old] = '\0';
+	c->depth = old;
+}
+
+/* What does not fit is cut, as snprintf would. */
+static size_t path_put(char *buf, size_t at, size_t size, const char *s, size_t len)
+{
+	if (len > size - 1 - at)
+		len = size - 1 - at;
+	memcpy(buf + at, s, len);
+	return at + len;
+}
+
+/* The path as text ("spec.containers[0].image"): a field after anything
+ * takes a dot. */
+static const char *path_text(const struct dctx *c, char *buf, size_t size)
+{
+	size_t at = 0, n = c->depth < PATH_SEGS ? c->depth : PATH_SEGS;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct path_seg *g = &c->segs[k];
+		char num[24], *p = num + sizeof(num);
+		size_t i = g->i;
+
+		switch (g->kind) {
+		case SEG_FIELD:
+			if (at)
+				at = path_put(buf, at, size, ".", 1);
+			at = path_put(buf, at, size, g->s, strlen(g->s));
+			break;
+		case SEG_INDEX:
+			*--p = ']';
+			do
+				*--p = (char)('0' + i % 10);
+			while (i /= 10);
+			*--p = '[';
+			at = path_put(buf, at, size, p, (size_t)(num + sizeof(num) - p));
+			break;
+		case SEG_KEY:
+			at = path_put(buf, at, size, "[", 1);
+			at = path_put(buf, at, size, g->s, strlen(g->s));
+			at = path_put(buf, at, size, "]", 1);
+			break;
+		}
+	}
+	buf[at] = '\0';
+	return buf;
 }
 
 static bool budget(struct dctx *c, const struct pv_node *n)
@@ -504,8 +543,9 @@ static const char *field_suggest(const struct pv_type *t, const char *name)
 
 static const struct pv_field *field_find(const struct pv_type *t, const char *name)
 {
+	/* The first characters first: most fields differ there. */
 	for (const struct pv_field *f = t->fields; f->name; f++)
-		if (strcmp(f->name, name) == 0)
+		if (f->name[0] == name[0] && strcmp(f->name, name) == 0)
 			return f;
 	return NULL;
 }
@@ -600,7 +640,14 @@ static void dec_struct(struct dctx *c, const struct pv_type *t, void *obj,
 size_t pv_decode(const struct pv_type *t, void *obj, const struct pv_node *n,
 		 struct pv_arena *arena, struct pv_diags *diags)
 {
-	struct dctx c = { .arena = arena, .diags = diags };
+	struct dctx c; /* not zeroed whole: the path's steps are written before read */
+
+	c.arena = arena;
+	c.diags = diags;
+	c.errors = 0;
+	c.work = 0;
+	c.over_budget = false;
+	c.depth = 0;
 
 	dec_struct(&c, t, obj, n, n->loc);
 	return c.errors;

@@ -126,8 +126,9 @@ enum pv_kind_verdict pv_kind_resolve(const char *api_version, const char *kind,
 
 	*info = k;
 	for (size_t i = 0; i < PV_ARRAY_SIZE(removed); i++) {
-		if (strcmp(removed[i].api_version, api_version) == 0 &&
-		    strcmp(removed[i].kind, kind) == 0) {
+		/* the kind first, its first letter first: it rarely matches */
+		if (removed[i].kind[0] == kind[0] && strcmp(removed[i].kind, kind) == 0 &&
+		    strcmp(removed[i].api_version, api_version) == 0) {
 			snprintf(buf, len, "%s %s was removed from Kubernetes; "
 				 "use apiVersion: %s", api_version, kind, removed[i].use);
 			return PV_KIND_BAD;

@@ -194,7 +194,7 @@ static int read_bounded(const char *path, char **out, size_t *len, char *why, si
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	cleanup_free char *buf = NULL;
 	struct stat st;
-	size_t got = 0;
+	size_t got = 0, cap;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return snprintf(why, whylen, "cannot read: %s", strerror(errno)), -1;
@@ -203,12 +203,22 @@ static int read_bounded(const char *path, char **out, size_t *len, char *why, si
 	if ((uint64_t)st.st_size > PV_MAX_FILE_SIZE)
 		return snprintf(why, whylen, "file is %lld bytes; manifests larger than %u bytes are "
 				"refused", (long long)st.st_size, PV_MAX_FILE_SIZE), -1;
-	buf = malloc(PV_MAX_FILE_SIZE + 1);
+	/* Room for what fstat saw; more only if the file grows meanwhile. */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
 	if (!buf)
 		return snprintf(why, whylen, "out of memory"), -1;
 	for (;;) {
-		ssize_t n = read(fd, buf + got, PV_MAX_FILE_SIZE + 1 - got);
+		ssize_t n;
+		char *nb;
 
+		if (got == cap) {
+			cap = cap > PV_MAX_FILE_SIZE / 2 ? PV_MAX_FILE_SIZE + 1 : 2 * cap;
+			if (!(nb = realloc(buf, cap)))
+				return snprintf(why, whylen, "out of memory"), -1;
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -13,12 +13,6 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-static const char *const null_words[] = { "", "~", "null", "Null", "NULL", NULL };
-static const char *const true_words[] = { "y", "Y", "yes", "Yes", "YES", "true", "True",
-					  "TRUE", "on", "On", "ON", NULL };
-static const char *const false_words[] = { "n", "N", "no", "No", "NO", "false", "False",
-					   "FALSE", "off", "Off", "OFF", NULL };
-
 static int digits_value(const char *p, int base, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -133,12 +127,73 @@ static bool resolve_special_float(struct pv_scalar *n)
 
 static void resolve_float(struct pv_scalar *n);
 
-/* Whether S may be one of the null or boolean words: all are at most
- * five characters and start with one of these. Most keys and values are
- * not, and skip the word lists. */
-static bool may_be_word(const char *s)
+/* The null words are "", "~", "null", "Null" and "NULL"; the true words
+ * y Y yes Yes YES true True TRUE on On ON; the false words n N no No NO
+ * false False FALSE off Off OFF. */
+enum word { WORD_NONE, WORD_NULL, WORD_TRUE, WORD_FALSE };
+
+/* A word of at most five characters as one number, its characters in
+ * order (the same on any byte order). */
+#define W1(a) ((uint64_t)(unsigned char)(a))
+#define W2(a, b) (W1(a) << 8 | W1(b))
+#define W3(a, b, c) (W2(a, b) << 8 | W1(c))
+#define W4(a, b, c, d) (W3(a, b, c) << 8 | W1(d))
+#define W5(a, b, c, d, e) (W4(a, b, c, d) << 8 | W1(e))
+
+/* Which of the words above S is, if any. Each is at most five
+ * characters: its characters and its length make one number, and one
+ * switch finds it. */
+static enum word word_of(const char *s)
 {
-	return strchr("~nNyYtTfFoO", s[0]) && strnlen(s, 6) <= 5;
+	uint64_t k = 0;
+	size_t len = 0;
+
+	switch (s[0]) { /* what the words start with: most text is no word */
+	case '\0': case '~': case 'n': case 'N': case 'y': case 'Y':
+	case 't': case 'T': case 'f': case 'F': case 'o': case 'O':
+		break;
+	default:
+		return WORD_NONE;
+	}
+	for (; len < 6 && s[len]; len++)
+		k = k << 8 | (unsigned char)s[len];
+	if (len > 5)
+		return WORD_NONE;
+	k |= (uint64_t)len << 40;
+	switch (k) {
+	case 0:
+	case 1ull << 40 | W1('~'):
+	case 4ull << 40 | W4('n', 'u', 'l', 'l'):
+	case 4ull << 40 | W4('N', 'u', 'l', 'l'):
+	case 4ull << 40 | W4('N', 'U', 'L', 'L'):
+		return WORD_NULL;
+	case 1ull << 40 | W1('y'):
+	case 1ull << 40 | W1('Y'):
+	case 3ull << 40 | W3('y', 'e', 's'):
+	case 3ull << 40 | W3('Y', 'e', 's'):
+	case 3ull << 40 | W3('Y', 'E', 'S'):
+	case 4ull << 40 | W4('t', 'r', 'u', 'e'):
+	case 4ull << 40 | W4('T', 'r', 'u', 'e'):
+	case 4ull << 40 | W4('T', 'R', 'U', 'E'):
+	case 2ull << 40 | W2('o', 'n'):
+	case 2ull << 40 | W2('O', 'n'):
+	case 2ull << 40 | W2('O', 'N'):
+		return WORD_TRUE;
+	case 1ull << 40 | W1('n'):
+	case 1ull << 40 | W1('N'):
+	case 2ull << 40 | W2('n', 'o'):
+	case 2ull << 40 | W2('N', 'o'):
+	case 2ull << 40 | W2('N', 'O'):
+	case 5ull << 40 | W5('f', 'a', 'l', 's', 'e'):
+	case 5ull << 40 | W5('F', 'a', 'l', 's', 'e'):
+	case 5ull << 40 | W5('F', 'A', 'L', 'S', 'E'):
+	case 3ull << 40 | W3('o', 'f', 'f'):
+	case 3ull << 40 | W3('O', 'f', 'f'):
+	case 3ull << 40 | W3('O', 'F', 'F'):
+		return WORD_FALSE;
+	default:
+		return WORD_NONE;
+	}
 }
 
 /* Integers and floats (special ones too) start with one of these. */
@@ -150,19 +205,14 @@ static bool may_be_number(char c)
 static void resolve_plain(struct pv_scalar *n)
 {
 	const char *s = n->str;
+	enum word w = word_of(s);
 
-	n->stype = PV_SCALAR_STR;
-	if (may_be_word(s)) {
-		if (in_list(s, null_words)) {
-			n->stype = PV_SCALAR_NULL;
-			return;
-		}
-		if (in_list(s, true_words) || in_list(s, false_words)) {
-			n->stype = PV_SCALAR_BOOL;
-			n->b = in_list(s, true_words);
-			return;
-		}
-	}
+	n->stype = w == WORD_NULL   ? PV_SCALAR_NULL
+		   : w != WORD_NONE ? PV_SCALAR_BOOL
+				    : PV_SCALAR_STR;
+	n->b = w == WORD_TRUE;
+	if (w != WORD_NONE)
+		return;
 	if (!may_be_number(s[0]))
 		return;
 	if (strlen(s) == n->len && pv_parse_int64(s, &n->i) == 0)

@@ -214,6 +214,9 @@ struct type_info {
 	const struct pv_type *t;
 	bool reach;     /* t or a type below it has a PV_NOT_YET field */
 	uint32_t first; /* its fields' slots in unacted[] and below[] */
+	/* walk[wfirst...] (nwalk of them): the fields the walk visits, in
+	 * order: those with a PV_NOT_YET row or a type below that reaches one. */
+	uint32_t wfirst, nwalk;
 };
 
 static struct {
@@ -223,7 +226,10 @@ static struct {
 	struct type_info types[INDEX_TYPES];
 	const struct pv_support *unacted[INDEX_FIELDS]; /* the field's NOT_YET row, or NULL */
 	int16_t below[INDEX_FIELDS]; /* PV_F_OBJ, PV_F_LIST: its type's index; else -1 */
+	uint16_t walk[INDEX_FIELDS]; /* per type, the fields to visit (type_info) */
+	size_t nwalk;
 	const struct pv_support *kinds[PV_KIND_COUNT]; /* each kind's row */
+	int16_t kind_types[PV_KIND_COUNT]; /* each kind's type's index */
 } ix = { .once = PTHREAD_ONCE_INIT };
 
 static int ix_find(const struct pv_type *t)
@@ -283,26 +289,50 @@ static void ix_reach(void)
 	}
 }
 
+/* Each type's fields that matter to the walk (type_info.walk). */
+static void ix_walks(void)
+{
+	for (size_t i = 0; i < ix.ntypes; i++) {
+		struct type_info *ti = &ix.types[i];
+
+		ti->wfirst = (uint32_t)ix.nwalk;
+		for (size_t j = 0; ti->t->fields[j].name; j++) {
+			int sub = ix.below[ti->first + j];
+
+			if (ix.unacted[ti->first + j] || (sub >= 0 && ix.types[sub].reach))
+				ix.walk[ix.nwalk++] = (uint16_t)j;
+		}
+		ti->nwalk = (uint32_t)ix.nwalk - ti->wfirst;
+	}
+}
+
 static void ix_build(void)
 {
 	for (int k = 0; k < PV_KIND_COUNT; k++) {
 		const struct pv_kind_info *ki = pv_kind_get((enum pv_kind)k);
+		int at;
 
 		ix.kinds[k] = pv_support_find(ki->name, NULL);
-		if (ix_add(ki->type) < 0)
+		if ((at = ix_add(ki->type)) < 0)
 			return;
+		ix.kind_types[k] = (int16_t)at;
 	}
 	ix_reach();
+	ix_walks();
 	ix.ok = true;
 }
 
-/* The index entry of T, or NULL: then every field is looked up. */
-static const struct type_info *ix_get(const struct pv_type *t)
+/* The index entry of K's type, or NULL: then every field is looked up. */
+static const struct type_info *ix_get(const struct pv_kind_info *k)
 {
 	int i;
 
 	pthread_once(&ix.once, ix_build);
-	if (!ix.ok || (i = ix_find(t)) < 0)
+	if (!ix.ok)
+		return NULL;
+	if (k->kind < PV_KIND_COUNT && pv_kind_get(k->kind) == k)
+		return &ix.types[ix.kind_types[k->kind]];
+	if ((i = ix_find(k->type)) < 0)
 		return NULL;
 	return &ix.types[i];
 }
@@ -454,6 +484,11 @@ static void walk_field(struct walk *w, const struct pv_type *t, const struct typ
 static void walk_type(struct walk *w, const struct pv_type *t, const struct type_info *ti,
 		      const unsigned char *base)
 {
+	if (ti) {
+		for (size_t k = 0; k < ti->nwalk; k++)
+			walk_field(w, t, ti, ix.walk[ti->wfirst + k], base);
+		return;
+	}
 	for (size_t i = 0; t->fields[i].name; i++)
 		walk_field(w, t, ti, i, base);
 }
@@ -461,8 +496,13 @@ static void walk_type(struct walk *w, const struct pv_type *t, const struct type
 void pv_support_scan(const struct pv_object *ob, pv_support_fn *fn, void *data)
 {
 	const struct pv_support *k = kind_row(ob->kind);
-	const struct type_info *ti = ix_get(ob->kind->type);
-	struct walk w = { .fn = fn, .data = data };
+	const struct type_info *ti = ix_get(ob->kind);
+	struct walk w;
+
+	w.fn = fn;
+	w.data = data;
+	w.path[0] = '\0';
+	w.plen = 0;
 
 	if (k && k->state == PV_NOT_YET) {
 		struct pv_loc at = ob->obj->kind.loc.line ? ob->obj->kind.loc : ob->loc;

@@ -22,7 +22,8 @@ static bool is_ip(const char *s)
 	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-static void validate_target_port(struct pv_vctx *v, const struct pv_intstr *t, const char *path)
+static void validate_target_port(struct pv_vctx *v, const struct pv_intstr *t,
+				 const struct pv_vpath *path)
 {
 	const char *why;
 
@@ -39,7 +40,7 @@ static void validate_target_port(struct pv_vctx *v, const struct pv_intstr *t, c
 }
 
 static void validate_node_port(struct pv_vctx *v, const struct pv_service_spec *s,
-			       const struct pv_service_port *p, const char *path)
+			       const struct pv_service_port *p, const struct pv_vpath *path)
 {
 	bool np = strcmp(s->type.v, "NodePort") == 0 || strcmp(s->type.v, "LoadBalancer") == 0;
 
@@ -58,24 +59,25 @@ static void validate_service_ports(struct pv_vctx *v, const struct pv_service_sp
 {
 	for (size_t i = 0; i < s->ports.n; i++) {
 		const struct pv_service_port *p = &s->ports.items[i];
-		const char *pp = pv_vpath(v, "spec.ports[%zu]", i);
+		const struct pv_vpath *pp = PV_VPATH("spec.ports[%zu]", i);
 
-		pv_validate_port(v, &p->port, pv_vpath(v, "%s.port", pp), false);
-		validate_target_port(v, &p->target_port, pv_vpath(v, "%s.targetPort", pp));
-		validate_node_port(v, s, p, pv_vpath(v, "%s.nodePort", pp));
-		pv_validate_name_field(v, &p->name, pv_vpath(v, "%s.name", pp), pv_check_dns1123_label);
+		pv_validate_port(v, &p->port, PV_VPATH("%s.port", pp), false);
+		validate_target_port(v, &p->target_port, PV_VPATH("%s.targetPort", pp));
+		validate_node_port(v, s, p, PV_VPATH("%s.nodePort", pp));
+		pv_validate_name_field(v, &p->name, PV_VPATH("%s.name", pp),
+				       pv_check_dns1123_label);
 		if (s->ports.n > 1 && !p->name.v)
-			pv_verr(v, p->hdr.loc, pv_vpath(v, "%s.name", pp),
+			pv_verr(v, p->hdr.loc, PV_VPATH("%s.name", pp),
 				"required when a Service has more than one port");
 		for (size_t j = 0; j < i; j++) {
 			const struct pv_service_port *o = &s->ports.items[j];
 
 			if (p->name.v && o->name.v && strcmp(p->name.v, o->name.v) == 0)
-				pv_verr(v, p->name.loc, pv_vpath(v, "%s.name", pp),
+				pv_verr(v, p->name.loc, PV_VPATH("%s.name", pp),
 					"duplicate port name \"%s\"", p->name.v);
 			if (p->node_port.set && p->node_port.v && o->node_port.v == p->node_port.v &&
 			    strcmp(o->protocol.v, p->protocol.v) == 0)
-				pv_verr(v, p->node_port.loc, pv_vpath(v, "%s.nodePort", pp),
+				pv_verr(v, p->node_port.loc, PV_VPATH("%s.nodePort", pp),
 					"duplicate nodePort %lld", (long long)p->node_port.v);
 		}
 	}
@@ -88,10 +90,10 @@ static void validate_cluster_ip(struct pv_vctx *v, const struct pv_service_spec 
 	if (!ip || !ip[0] || strcmp(ip, "None") == 0)
 		return;
 	if (!is_ip(ip))
-		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+		pv_verr(v, s->cluster_ip.loc, PV_VPATH("spec.clusterIP"),
 			"invalid value \"%.64s\": must be empty, \"None\", or a valid IP address", ip);
 	if (strcmp(s->type.v, "ExternalName") == 0)
-		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+		pv_verr(v, s->cluster_ip.loc, PV_VPATH("spec.clusterIP"),
 			"may not be set when type is ExternalName");
 }
 
@@ -105,24 +107,26 @@ void pv_validate_service(struct pv_vctx *v, const void *obj)
 
 	pv_validate_objmeta(v, &svc->h, pv_check_dns1035_label);
 	if (ext && !s->external_name.v)
-		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc, "spec.externalName",
+		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc,
+			PV_VPATH("spec.externalName"),
 			"required when type is ExternalName");
-	pv_validate_name_field(v, &s->external_name, "spec.externalName",
+	pv_validate_name_field(v, &s->external_name, PV_VPATH("spec.externalName"),
 			       pv_check_dns1123_subdomain);
 	if (!ext && !headless && s->ports.n == 0)
-		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc, "spec.ports", "required");
+		pv_verr(v, s->hdr.loc.line ? s->hdr.loc : svc->h.hdr.loc, PV_VPATH("spec.ports"),
+			"required");
 	if (headless && strcmp(s->type.v, "ClusterIP") != 0)
-		pv_verr(v, s->cluster_ip.loc, "spec.clusterIP",
+		pv_verr(v, s->cluster_ip.loc, PV_VPATH("spec.clusterIP"),
 			"may not be \"None\" when type is \"%s\"", s->type.v);
 	validate_cluster_ip(v, s);
 	validate_service_ports(v, s);
 	if (to->set && to->loc.line && (to->v < 1 || to->v > 86400))
-		pv_verr(v, to->loc, "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+		pv_verr(v, to->loc, PV_VPATH("spec.sessionAffinityConfig.clientIP.timeoutSeconds"),
 			"must be greater than 0 and less than 86400");
 	for (size_t i = 0; i < s->external_ips.n; i++)
 		if (!is_ip(s->external_ips.items[i].v))
 			pv_verr(v, s->external_ips.items[i].loc,
-				pv_vpath(v, "spec.externalIPs[%zu]", i), "must be a valid IP address");
+				PV_VPATH("spec.externalIPs[%zu]", i), "must be a valid IP address");
 	for (size_t i = 0; i < s->selector.n; i++) {
 		const struct pv_kv *kv = &s->selector.items[i];
 		const char *why = pv_check_qualified_name(kv->key);
@@ -130,7 +134,7 @@ void pv_validate_service(struct pv_vctx *v, const void *obj)
 		if (!why)
 			why = pv_check_label_value(kv->value);
 		if (why)
-			pv_verr(v, kv->kloc, pv_vpath(v, "spec.selector[%s]", kv->key), "%s", why);
+			pv_verr(v, kv->kloc, PV_VPATH("spec.selector[%s]", kv->key), "%s", why);
 	}
 }
 
@@ -141,7 +145,7 @@ static size_t validate_data_keys(struct pv_vctx *v, const pv_strmap *m, const ch
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct pv_kv *kv = &m->items[i];
-		const char *path = pv_vpath(v, "%s[%s]", field, kv->key);
+		const struct pv_vpath *path = PV_VPATH("%s[%s]", field, kv->key);
 		const char *why = pv_check_config_key(kv->key);
 
 		if (why)
@@ -161,7 +165,8 @@ static void validate_no_overlap(struct pv_vctx *v, const pv_strmap *a, const pv_
 	for (size_t i = 0; i < b->n; i++)
 		for (size_t j = 0; j < a->n; j++)
 			if (strcmp(a->items[j].key, b->items[i].key) == 0)
-				pv_verr(v, b->items[i].kloc, pv_vpath(v, "%s[%s]", bname, b->items[i].key),
+				pv_verr(v, b->items[i].kloc, PV_VPATH("%s[%s]", bname,
+								      b->items[i].key),
 					"duplicate of key \"%s\" in data", b->items[i].key);
 }
 
@@ -175,7 +180,8 @@ void pv_validate_configmap(struct pv_vctx *v, const void *obj)
 	total += validate_data_keys(v, &c->binary_data, "binaryData", true);
 	validate_no_overlap(v, &c->data, &c->binary_data, "binaryData");
 	if (total > CONFIG_MAX_BYTES)
-		pv_verr(v, c->h.hdr.loc, "data", "too long: a ConfigMap holds at most 1 MiB");
+		pv_verr(v, c->h.hdr.loc, PV_VPATH("data"),
+			"too long: a ConfigMap holds at most 1 MiB");
 }
 
 void pv_validate_secret(struct pv_vctx *v, const void *obj)
@@ -187,5 +193,6 @@ void pv_validate_secret(struct pv_vctx *v, const void *obj)
 	total = validate_data_keys(v, &s->data, "data", true);
 	total += validate_data_keys(v, &s->string_data, "stringData", false);
 	if (total > CONFIG_MAX_BYTES)
-		pv_verr(v, s->h.hdr.loc, "data", "too long: a Secret holds at most 1 MiB");
+		pv_verr(v, s->h.hdr.loc, PV_VPATH("data"),
+			"too long: a Secret holds at most 1 MiB");
 }

@@ -8,21 +8,23 @@
 
 #include "manifests/names.h"
 
-static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc, const char *path,
-		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc,
+		 const struct pv_vpath *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
-static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc, const char *path,
-		 const char *fmt, va_list ap)
+static void vadd(struct pv_vctx *v, enum pv_severity sev, struct pv_loc loc,
+		 const struct pv_vpath *path, const char *fmt, va_list ap)
 {
-	char msg[512];
+	char msg[512], where[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pv_diag_add(v->diags, sev, loc, path, "%s", msg);
+	pv_diag_add(v->diags, sev, loc, pv_vpath_format(path, where, sizeof(where)), "%s", msg);
 	if (sev == PV_SEV_ERROR)
 		v->errors++;
 }
 
-void pv_verr(struct pv_vctx *v, struct pv_loc loc, const char *path, const char *fmt, ...)
+void pv_verr(struct pv_vctx *v, struct pv_loc loc, const struct pv_vpath *path,
+	     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -31,27 +33,14 @@ void pv_verr(struct pv_vctx *v, struct pv_loc loc, const char *path, const char 
 	va_end(ap);
 }
 
-void pv_vwarn(struct pv_vctx *v, struct pv_loc loc, const char *path, const char *fmt, ...)
+void pv_vwarn(struct pv_vctx *v, struct pv_loc loc, const struct pv_vpath *path,
+	      const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vadd(v, PV_SEV_WARNING, loc, path, fmt, ap);
 	va_end(ap);
-}
-
-/* Whether FMT has no conversions but %s and %zu: the paths' formats. */
-static bool vpath_simple(const char *fmt)
-{
-	for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
-		if (p[1] == 's')
-			p += 2;
-		else if (p[1] == 'z' && p[2] == 'u')
-			p += 3;
-		else
-			return false;
-	}
-	return true;
 }
 
 static size_t put(char *buf, size_t at, size_t size, const char *s, size_t len)
@@ -62,60 +51,59 @@ static size_t put(char *buf, size_t at, size_t size, const char *s, size_t len)
 	return at + len;
 }
 
-/* vsnprintf for a simple FMT, without stdio's cost: paths are made for
- * every field validated, most never shown. Returns the length. */
-static size_t vpath_format(char *buf, size_t size, const char *fmt, va_list ap)
+/* PATH's text at BUF + AT; returns the new length. An argument that does
+ * not fit its conversion prints "?": a mistake in a path's format shows
+ * in the path, never reads past its arguments. */
+static size_t vpath_put(const struct pv_vpath *path, char *buf, size_t at, size_t size)
 {
-	size_t at = 0;
+	const char *fmt = path->fmt;
+	size_t next = 0;
 
 	while (*fmt) {
 		const char *pct = strchrnul(fmt, '%');
+		const struct pv_vpath_arg *a = next < 3 ? &path->args[next++] : NULL;
+		bool idx = pct[0] && pct[1] == 'z' && pct[2] == 'u';
 		char num[24], *p = num + sizeof(num);
 		size_t i;
 
 		at = put(buf, at, size, fmt, (size_t)(pct - fmt));
 		if (!*pct)
 			break;
-		if (pct[1] == 's') {
-			const char *str = va_arg(ap, const char *);
+		fmt = pct + (idx ? 3 : 2);
+		if (!a || (pct[1] != 's' && !idx) || (a->kind == PV_VPATH_INDEX) != idx) {
+			at = put(buf, at, size, "?", 1);
+		} else if (a->kind == PV_VPATH_PATH) {
+			at = vpath_put(a->p, buf, at, size);
+		} else if (a->kind == PV_VPATH_STR) {
+			const char *str = a->s ? a->s : "(null)"; /* as glibc's printf */
 
-			if (!str)
-				str = "(null)"; /* as glibc's printf */
 			at = put(buf, at, size, str, strlen(str));
-			fmt = pct + 2;
-			continue;
+		} else {
+			i = a->z;
+			do
+				*--p = (char)('0' + i % 10);
+			while (i /= 10);
+			at = put(buf, at, size, p, (size_t)(num + sizeof(num) - p));
 		}
-		i = va_arg(ap, size_t);
-		do
-			*--p = (char)('0' + i % 10);
-		while (i /= 10);
-		at = put(buf, at, size, p, (size_t)(num + sizeof(num) - p));
-		fmt = pct + 3;
+		if (!pct[1])
+			break;
 	}
-	buf[at] = '\0';
 	return at;
 }
 
-const char *pv_vpath(struct pv_vctx *v, const char *fmt, ...)
+const char *pv_vpath_format(const struct pv_vpath *path, char *buf, size_t size)
 {
-	char buf[1024];
-	va_list ap;
-	const char *p;
-	size_t len;
+	size_t at = 0;
 
-	va_start(ap, fmt);
-	if (vpath_simple(fmt)) {
-		len = vpath_format(buf, sizeof(buf), fmt, ap);
-	} else {
-		vsnprintf(buf, sizeof(buf), fmt, ap);
-		len = strlen(buf);
-	}
-	va_end(ap);
-	p = pv_arena_strndup(v->arena, buf, len);
-	return p ? p : "";
+	if (size == 0)
+		return "";
+	if (path)
+		at = vpath_put(path, buf, 0, size);
+	buf[at] = '\0';
+	return buf;
 }
 
-void pv_validate_name_field(struct pv_vctx *v, const struct pv_str *s, const char *path,
+void pv_validate_name_field(struct pv_vctx *v, const struct pv_str *s, const struct pv_vpath *path,
 			    const char *(*check)(const char *))
 {
 	const char *why;
@@ -127,7 +115,8 @@ void pv_validate_name_field(struct pv_vctx *v, const struct pv_str *s, const cha
 		pv_verr(v, s->loc, path, "invalid value \"%.253s\": %s", s->v, why);
 }
 
-void pv_validate_port(struct pv_vctx *v, const struct pv_int *p, const char *path, bool zero_ok)
+void pv_validate_port(struct pv_vctx *v, const struct pv_int *p, const struct pv_vpath *path,
+		      bool zero_ok)
 {
 	if (!p->set || (zero_ok && p->v == 0))
 		return;
@@ -136,25 +125,25 @@ void pv_validate_port(struct pv_vctx *v, const struct pv_int *p, const char *pat
 			(long long)p->v);
 }
 
-void pv_validate_nonneg(struct pv_vctx *v, const struct pv_int *p, const char *path)
+void pv_validate_nonneg(struct pv_vctx *v, const struct pv_int *p, const struct pv_vpath *path)
 {
 	if (p->set && p->v < 0)
 		pv_verr(v, p->loc, path, "invalid value %lld: must be greater than or equal to 0",
 			(long long)p->v);
 }
 
-void pv_validate_qtymap(struct pv_vctx *v, const pv_qtymap *m, const char *path)
+void pv_validate_qtymap(struct pv_vctx *v, const pv_qtymap *m, const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct pv_qkv *kv = &m->items[i];
 
 		if (kv->val.q.negative)
-			pv_verr(v, kv->val.loc, pv_vpath(v, "%s[%s]", path, kv->key),
+			pv_verr(v, kv->val.loc, PV_VPATH("%s[%s]", path, kv->key),
 				"invalid value \"%s\": must be greater than or equal to 0", kv->val.s);
 	}
 }
 
-static void validate_strmap_keys(struct pv_vctx *v, const pv_strmap *m, const char *path,
+static void validate_strmap_keys(struct pv_vctx *v, const pv_strmap *m, const struct pv_vpath *path,
 				 bool label_values)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -162,25 +151,25 @@ static void validate_strmap_keys(struct pv_vctx *v, const pv_strmap *m, const ch
 		const char *why = pv_check_qualified_name(kv->key);
 
 		if (why)
-			pv_verr(v, kv->kloc, pv_vpath(v, "%s[%s]", path, kv->key),
+			pv_verr(v, kv->kloc, PV_VPATH("%s[%s]", path, kv->key),
 				"invalid key \"%.253s\": %s", kv->key, why);
 		why = label_values ? pv_check_label_value(kv->value) : NULL;
 		if (why)
-			pv_verr(v, kv->vloc, pv_vpath(v, "%s[%s]", path, kv->key),
+			pv_verr(v, kv->vloc, PV_VPATH("%s[%s]", path, kv->key),
 				"invalid label value \"%.64s\": %s", kv->value, why);
 	}
 }
 
-void pv_validate_labels(struct pv_vctx *v, const struct pv_meta *m, const char *path)
+void pv_validate_labels(struct pv_vctx *v, const struct pv_meta *m, const struct pv_vpath *path)
 {
 	size_t total = 0;
 
-	validate_strmap_keys(v, &m->labels, pv_vpath(v, "%s.labels", path), true);
-	validate_strmap_keys(v, &m->annotations, pv_vpath(v, "%s.annotations", path), false);
+	validate_strmap_keys(v, &m->labels, PV_VPATH("%s.labels", path), true);
+	validate_strmap_keys(v, &m->annotations, PV_VPATH("%s.annotations", path), false);
 	for (size_t i = 0; i < m->annotations.n; i++)
 		total += strlen(m->annotations.items[i].key) + strlen(m->annotations.items[i].value);
 	if (total > 256 * 1024)
-		pv_verr(v, m->annotations.loc, pv_vpath(v, "%s.annotations", path),
+		pv_verr(v, m->annotations.loc, PV_VPATH("%s.annotations", path),
 			"too long: must have at most 262144 bytes");
 }
 
@@ -191,43 +180,43 @@ void pv_validate_objmeta(struct pv_vctx *v, const struct pv_objhead *h,
 	struct pv_loc at = m->hdr.set ? m->hdr.loc : h->hdr.loc;
 
 	if (!m->name.v && m->generate_name.v)
-		pv_verr(v, m->generate_name.loc, "metadata.name",
+		pv_verr(v, m->generate_name.loc, PV_VPATH("metadata.name"),
 			"required: podvisor needs a fixed name (generateName is not supported)");
 	else if (!m->name.v)
-		pv_verr(v, at, "metadata.name", "required");
-	pv_validate_name_field(v, &m->name, "metadata.name", name_check);
+		pv_verr(v, at, PV_VPATH("metadata.name"), "required");
+	pv_validate_name_field(v, &m->name, PV_VPATH("metadata.name"), name_check);
 	if (m->namespace.v && !v->namespaced)
-		pv_vwarn(v, m->namespace.loc, "metadata.namespace",
+		pv_vwarn(v, m->namespace.loc, PV_VPATH("metadata.namespace"),
 			 "this kind is not namespaced; ignored");
 	else
-		pv_validate_name_field(v, &m->namespace, "metadata.namespace",
+		pv_validate_name_field(v, &m->namespace, PV_VPATH("metadata.namespace"),
 				       pv_check_dns1123_label);
-	pv_validate_labels(v, m, "metadata");
+	pv_validate_labels(v, m, PV_VPATH("metadata"));
 }
 
 static void validate_requirement(struct pv_vctx *v, const struct pv_label_req *r,
-				 const char *path, bool node)
+				 const struct pv_vpath *path, bool node)
 {
 	const char *op = r->operator.v;
 	bool in = op && (strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0);
 	bool exists = op && (strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0);
 	bool cmp = node && op && (strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0);
 
-	pv_validate_name_field(v, &r->key, pv_vpath(v, "%s.key", path), pv_check_qualified_name);
+	pv_validate_name_field(v, &r->key, PV_VPATH("%s.key", path), pv_check_qualified_name);
 	if (!op)
 		return;
 	if (!in && !exists && !cmp)
-		pv_verr(v, r->operator.loc, pv_vpath(v, "%s.operator", path),
+		pv_verr(v, r->operator.loc, PV_VPATH("%s.operator", path),
 			"unsupported value \"%s\": supported values: \"In\", \"NotIn\", \"Exists\", "
 			"\"DoesNotExist\"%s", op, node ? ", \"Gt\", \"Lt\"" : "");
 	else if (in && r->values.n == 0)
-		pv_verr(v, r->hdr.loc, pv_vpath(v, "%s.values", path),
+		pv_verr(v, r->hdr.loc, PV_VPATH("%s.values", path),
 			"must be specified when operator is In or NotIn");
 	else if (exists && r->values.n)
-		pv_verr(v, r->values.loc, pv_vpath(v, "%s.values", path),
+		pv_verr(v, r->values.loc, PV_VPATH("%s.values", path),
 			"may not be specified when operator is Exists or DoesNotExist");
 	else if (cmp && r->values.n != 1)
-		pv_verr(v, r->hdr.loc, pv_vpath(v, "%s.values", path),
+		pv_verr(v, r->hdr.loc, PV_VPATH("%s.values", path),
 			"must have exactly one value when operator is Gt or Lt");
 }
 
@@ -277,8 +266,12 @@ bool pv_selector_matches(const struct pv_label_selector *sel, const pv_strmap *l
 /* Point at the template label that conflicts, which is where the
  * mistake usually is. */
 static void selector_mismatch(struct pv_vctx *v, const struct pv_label_selector *sel,
-			      const char *path, const pv_strmap *labels, struct pv_loc at)
+			      const struct pv_vpath *sel_path, const pv_strmap *labels,
+			      struct pv_loc at)
 {
+	char path[1024];
+
+	pv_vpath_format(sel_path, path, sizeof(path));
 	for (size_t i = 0; i < sel->match_labels.n; i++) {
 		const struct pv_kv *want = &sel->match_labels.items[i];
 		const struct pv_kv *have = NULL;
@@ -289,29 +282,31 @@ static void selector_mismatch(struct pv_vctx *v, const struct pv_label_selector 
 		if (have && strcmp(have->value, want->value) == 0)
 			continue;
 		if (have)
-			pv_verr(v, have->vloc, pv_vpath(v, "spec.template.metadata.labels[%s]", have->key),
+			pv_verr(v, have->vloc, PV_VPATH("spec.template.metadata.labels[%s]",
+							have->key),
 				"\"%s\" does not match %s.matchLabels %s=%s; the selector must "
 				"match the template's labels", have->value, path, want->key,
 				want->value);
 		else
-			pv_verr(v, labels->set ? labels->loc : at, "spec.template.metadata.labels",
+			pv_verr(v, labels->set ? labels->loc : at,
+				PV_VPATH("spec.template.metadata.labels"),
 				"has no label %s=%s that %s.matchLabels requires", want->key,
 				want->value, path);
 		return;
 	}
-	pv_verr(v, at, "spec.template.metadata.labels",
+	pv_verr(v, at, PV_VPATH("spec.template.metadata.labels"),
 		"do not match %s.matchExpressions; the selector must match the template's labels",
 		path);
 }
 
 void pv_validate_selector(struct pv_vctx *v, const struct pv_label_selector *sel,
-			  const char *path, const pv_strmap *template_labels,
+			  const struct pv_vpath *path, const pv_strmap *template_labels,
 			  struct pv_loc template_loc, bool required)
 {
-	validate_strmap_keys(v, &sel->match_labels, pv_vpath(v, "%s.matchLabels", path), true);
+	validate_strmap_keys(v, &sel->match_labels, PV_VPATH("%s.matchLabels", path), true);
 	for (size_t i = 0; i < sel->match_expressions.n; i++)
 		validate_requirement(v, &sel->match_expressions.items[i],
-				     pv_vpath(v, "%s.matchExpressions[%zu]", path, i), false);
+				     PV_VPATH("%s.matchExpressions[%zu]", path, i), false);
 	if (required && sel->match_labels.n == 0 && sel->match_expressions.n == 0) {
 		pv_verr(v, sel->hdr.set ? sel->hdr.loc : template_loc, path,
 			"required: a non-empty selector (matchLabels or matchExpressions)");
@@ -322,7 +317,7 @@ void pv_validate_selector(struct pv_vctx *v, const struct pv_label_selector *sel
 }
 
 void pv_validate_node_selector_req(struct pv_vctx *v, const struct pv_label_req *r,
-				   const char *path)
+				   const struct pv_vpath *path)
 {
 	validate_requirement(v, r, path, true);
 }

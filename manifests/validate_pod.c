@@ -8,7 +8,8 @@
 #include "manifests/names.h"
 #include "manifests/signals.h"
 
-static void validate_rel_path(struct pv_vctx *v, const struct pv_str *s, const char *path)
+static void validate_rel_path(struct pv_vctx *v, const struct pv_str *s,
+			      const struct pv_vpath *path)
 {
 	const char *p = s->v;
 
@@ -21,14 +22,15 @@ static void validate_rel_path(struct pv_vctx *v, const struct pv_str *s, const c
 			pv_verr(v, s->loc, path, "must not contain '..'");
 }
 
-static void validate_mode(struct pv_vctx *v, const struct pv_int *m, const char *path)
+static void validate_mode(struct pv_vctx *v, const struct pv_int *m, const struct pv_vpath *path)
 {
 	if (m->set && (m->v < 0 || m->v > 0777))
 		pv_verr(v, m->loc, path, "invalid value %lld: must be a number between 0 and 0777 "
 			"(octal), both inclusive", (long long)m->v);
 }
 
-static void validate_probe_port(struct pv_vctx *v, const struct pv_intstr *p, const char *path)
+static void validate_probe_port(struct pv_vctx *v, const struct pv_intstr *p,
+				const struct pv_vpath *path)
 {
 	const char *why;
 
@@ -51,13 +53,13 @@ static int handler_count(const struct pv_exec_action *e, const struct pv_http_ge
 }
 
 static void validate_actions(struct pv_vctx *v, const struct pv_http_get *h,
-			     const struct pv_tcp_socket *t, const char *path)
+			     const struct pv_tcp_socket *t, const struct pv_vpath *path)
 {
-	validate_probe_port(v, &h->port, pv_vpath(v, "%s.httpGet.port", path));
-	validate_probe_port(v, &t->port, pv_vpath(v, "%s.tcpSocket.port", path));
+	validate_probe_port(v, &h->port, PV_VPATH("%s.httpGet.port", path));
+	validate_probe_port(v, &t->port, PV_VPATH("%s.tcpSocket.port", path));
 }
 
-static void validate_probe(struct pv_vctx *v, const struct pv_probe *p, const char *path,
+static void validate_probe(struct pv_vctx *v, const struct pv_probe *p, const struct pv_vpath *path,
 			   bool readiness)
 {
 	const struct pv_int *ge1[] = { &p->timeout_seconds, &p->period_seconds,
@@ -72,18 +74,19 @@ static void validate_probe(struct pv_vctx *v, const struct pv_probe *p, const ch
 			"must specify exactly one handler: exec, httpGet, tcpSocket or grpc");
 	validate_actions(v, &p->http_get, &p->tcp_socket, path);
 	pv_validate_nonneg(v, &p->initial_delay_seconds,
-			   pv_vpath(v, "%s.initialDelaySeconds", path));
+			   PV_VPATH("%s.initialDelaySeconds", path));
 	for (size_t i = 0; i < 4; i++)
 		if (ge1[i]->set && ge1[i]->v < 1)
-			pv_verr(v, ge1[i]->loc, pv_vpath(v, "%s.%s", path, ge1_names[i]),
+			pv_verr(v, ge1[i]->loc, PV_VPATH("%s.%s", path, ge1_names[i]),
 				"invalid value %lld: must be greater than or equal to 1",
 				(long long)ge1[i]->v);
 	if (!readiness && p->success_threshold.set && p->success_threshold.v != 1)
-		pv_verr(v, p->success_threshold.loc, pv_vpath(v, "%s.successThreshold", path),
+		pv_verr(v, p->success_threshold.loc, PV_VPATH("%s.successThreshold", path),
 			"must be 1 for liveness and startup probes");
 }
 
-static void validate_handler(struct pv_vctx *v, const struct pv_handler *h, const char *path)
+static void validate_handler(struct pv_vctx *v, const struct pv_handler *h,
+			     const struct pv_vpath *path)
 {
 	if (!h->hdr.set)
 		return;
@@ -93,51 +96,53 @@ static void validate_handler(struct pv_vctx *v, const struct pv_handler *h, cons
 	validate_actions(v, &h->http_get, &h->tcp_socket, path);
 }
 
-static void validate_env(struct pv_vctx *v, const struct pv_env *e, const char *path)
+static void validate_env(struct pv_vctx *v, const struct pv_env *e, const struct pv_vpath *path)
 {
 	const struct pv_env_source *s = &e->value_from;
 	int n = (int)s->field_ref.hdr.set + (int)s->resource_field_ref.hdr.set +
 		(int)s->config_map_key_ref.hdr.set + (int)s->secret_key_ref.hdr.set;
 
-	pv_validate_name_field(v, &e->name, pv_vpath(v, "%s.name", path), pv_check_env_var_name);
+	pv_validate_name_field(v, &e->name, PV_VPATH("%s.name", path), pv_check_env_var_name);
 	if (s->hdr.set && e->value.v && e->value.v[0])
-		pv_verr(v, s->hdr.loc, pv_vpath(v, "%s.valueFrom", path),
+		pv_verr(v, s->hdr.loc, PV_VPATH("%s.valueFrom", path),
 			"may not be specified when value is not empty");
 	if (s->hdr.set && n != 1)
-		pv_verr(v, s->hdr.loc, pv_vpath(v, "%s.valueFrom", path),
+		pv_verr(v, s->hdr.loc, PV_VPATH("%s.valueFrom", path),
 			"must specify exactly one of fieldRef, resourceFieldRef, configMapKeyRef "
 			"or secretKeyRef");
 	pv_validate_name_field(v, &s->config_map_key_ref.key,
-			       pv_vpath(v, "%s.valueFrom.configMapKeyRef.key", path),
+			       PV_VPATH("%s.valueFrom.configMapKeyRef.key", path),
 			       pv_check_config_key);
 	pv_validate_name_field(v, &s->secret_key_ref.key,
-			       pv_vpath(v, "%s.valueFrom.secretKeyRef.key", path),
+			       PV_VPATH("%s.valueFrom.secretKeyRef.key", path),
 			       pv_check_config_key);
 }
 
-static void validate_env_from(struct pv_vctx *v, const struct pv_env_from *e, const char *path)
+static void validate_env_from(struct pv_vctx *v, const struct pv_env_from *e,
+			      const struct pv_vpath *path)
 {
 	if ((int)e->config_map_ref.hdr.set + (int)e->secret_ref.hdr.set != 1)
 		pv_verr(v, e->hdr.loc, path, "must specify exactly one of configMapRef or secretRef");
 }
 
-static void validate_ports(struct pv_vctx *v, const struct pv_container *c, const char *path,
+static void validate_ports(struct pv_vctx *v, const struct pv_container *c,
+			   const struct pv_vpath *path,
 			   bool host_network)
 {
 	for (size_t i = 0; i < c->ports.n; i++) {
 		const struct pv_container_port *p = &c->ports.items[i];
-		const char *pp = pv_vpath(v, "%s.ports[%zu]", path, i);
+		const struct pv_vpath *pp = PV_VPATH("%s.ports[%zu]", path, i);
 
-		pv_validate_port(v, &p->container_port, pv_vpath(v, "%s.containerPort", pp), false);
-		pv_validate_port(v, &p->host_port, pv_vpath(v, "%s.hostPort", pp), true);
-		pv_validate_name_field(v, &p->name, pv_vpath(v, "%s.name", pp), pv_check_port_name);
+		pv_validate_port(v, &p->container_port, PV_VPATH("%s.containerPort", pp), false);
+		pv_validate_port(v, &p->host_port, PV_VPATH("%s.hostPort", pp), true);
+		pv_validate_name_field(v, &p->name, PV_VPATH("%s.name", pp), pv_check_port_name);
 		if (host_network && p->host_port.set && p->container_port.set &&
 		    p->host_port.v != p->container_port.v)
-			pv_verr(v, p->host_port.loc, pv_vpath(v, "%s.hostPort", pp),
+			pv_verr(v, p->host_port.loc, PV_VPATH("%s.hostPort", pp),
 				"must match containerPort when hostNetwork is true");
 		for (size_t j = 0; p->name.v && j < i; j++)
 			if (c->ports.items[j].name.v && strcmp(c->ports.items[j].name.v, p->name.v) == 0)
-				pv_verr(v, p->name.loc, pv_vpath(v, "%s.name", pp),
+				pv_verr(v, p->name.loc, PV_VPATH("%s.name", pp),
 					"duplicate port name \"%s\"", p->name.v);
 	}
 }
@@ -154,21 +159,21 @@ static bool volume_exists(const struct pv_vctx *v, const struct pv_pod_spec *s, 
 }
 
 static void validate_mounts(struct pv_vctx *v, const struct pv_pod_spec *s,
-			    const struct pv_container *c, const char *path)
+			    const struct pv_container *c, const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < c->volume_mounts.n; i++) {
 		const struct pv_volume_mount *m = &c->volume_mounts.items[i];
-		const char *mp = pv_vpath(v, "%s.volumeMounts[%zu]", path, i);
+		const struct pv_vpath *mp = PV_VPATH("%s.volumeMounts[%zu]", path, i);
 
 		if (m->name.v && !volume_exists(v, s, m->name.v))
-			pv_verr(v, m->name.loc, pv_vpath(v, "%s.name", mp),
+			pv_verr(v, m->name.loc, PV_VPATH("%s.name", mp),
 				"not found: no volume named \"%s\" in spec.volumes%s", m->name.v,
 				v->claims ? " or spec.volumeClaimTemplates" : "");
-		validate_rel_path(v, &m->sub_path, pv_vpath(v, "%s.subPath", mp));
+		validate_rel_path(v, &m->sub_path, PV_VPATH("%s.subPath", mp));
 		for (size_t j = 0; m->mount_path.v && j < i; j++)
 			if (c->volume_mounts.items[j].mount_path.v &&
 			    strcmp(c->volume_mounts.items[j].mount_path.v, m->mount_path.v) == 0)
-				pv_verr(v, m->mount_path.loc, pv_vpath(v, "%s.mountPath", mp),
+				pv_verr(v, m->mount_path.loc, PV_VPATH("%s.mountPath", mp),
 					"must be unique: \"%s\" is mounted twice", m->mount_path.v);
 	}
 }
@@ -181,44 +186,45 @@ static const struct pv_qkv *qty_find(const pv_qtymap *m, const char *key)
 	return NULL;
 }
 
-static void validate_resources(struct pv_vctx *v, const struct pv_resources *r, const char *path)
+static void validate_resources(struct pv_vctx *v, const struct pv_resources *r,
+			       const struct pv_vpath *path)
 {
-	pv_validate_qtymap(v, &r->limits, pv_vpath(v, "%s.limits", path));
-	pv_validate_qtymap(v, &r->requests, pv_vpath(v, "%s.requests", path));
+	pv_validate_qtymap(v, &r->limits, PV_VPATH("%s.limits", path));
+	pv_validate_qtymap(v, &r->requests, PV_VPATH("%s.requests", path));
 	for (size_t i = 0; i < r->requests.n; i++) {
 		const struct pv_qkv *req = &r->requests.items[i];
 		const struct pv_qkv *lim = qty_find(&r->limits, req->key);
 
 		if (lim && !lim->val.invalid && !req->val.invalid &&
 		    req->val.q.milli > lim->val.q.milli)
-			pv_verr(v, req->val.loc, pv_vpath(v, "%s.requests[%s]", path, req->key),
+			pv_verr(v, req->val.loc, PV_VPATH("%s.requests[%s]", path, req->key),
 				"invalid value \"%s\": must be less than or equal to %s limit %s",
 				req->val.s, req->key, lim->val.s);
 	}
 }
 
 static void validate_container(struct pv_vctx *v, const struct pv_pod_spec *s,
-			       const struct pv_container *c, const char *path, bool init)
+			       const struct pv_container *c, const struct pv_vpath *path, bool init)
 {
 	bool sidecar = init && c->restart_policy.v;
 
-	pv_validate_name_field(v, &c->name, pv_vpath(v, "%s.name", path), pv_check_dns1123_label);
+	pv_validate_name_field(v, &c->name, PV_VPATH("%s.name", path), pv_check_dns1123_label);
 	if (c->image.v && !c->image.v[0])
-		pv_verr(v, c->image.loc, pv_vpath(v, "%s.image", path), "required: must not be empty");
+		pv_verr(v, c->image.loc, PV_VPATH("%s.image", path), "required: must not be empty");
 	validate_ports(v, c, path, s->host_network.v);
 	for (size_t i = 0; i < c->env.n; i++)
-		validate_env(v, &c->env.items[i], pv_vpath(v, "%s.env[%zu]", path, i));
+		validate_env(v, &c->env.items[i], PV_VPATH("%s.env[%zu]", path, i));
 	for (size_t i = 0; i < c->env_from.n; i++)
-		validate_env_from(v, &c->env_from.items[i], pv_vpath(v, "%s.envFrom[%zu]", path, i));
+		validate_env_from(v, &c->env_from.items[i], PV_VPATH("%s.envFrom[%zu]", path, i));
 	validate_mounts(v, s, c, path);
-	validate_resources(v, &c->resources, pv_vpath(v, "%s.resources", path));
-	validate_probe(v, &c->liveness_probe, pv_vpath(v, "%s.livenessProbe", path), false);
-	validate_probe(v, &c->readiness_probe, pv_vpath(v, "%s.readinessProbe", path), true);
-	validate_probe(v, &c->startup_probe, pv_vpath(v, "%s.startupProbe", path), false);
-	validate_handler(v, &c->lifecycle.post_start, pv_vpath(v, "%s.lifecycle.postStart", path));
-	validate_handler(v, &c->lifecycle.pre_stop, pv_vpath(v, "%s.lifecycle.preStop", path));
+	validate_resources(v, &c->resources, PV_VPATH("%s.resources", path));
+	validate_probe(v, &c->liveness_probe, PV_VPATH("%s.livenessProbe", path), false);
+	validate_probe(v, &c->readiness_probe, PV_VPATH("%s.readinessProbe", path), true);
+	validate_probe(v, &c->startup_probe, PV_VPATH("%s.startupProbe", path), false);
+	validate_handler(v, &c->lifecycle.post_start, PV_VPATH("%s.lifecycle.postStart", path));
+	validate_handler(v, &c->lifecycle.pre_stop, PV_VPATH("%s.lifecycle.preStop", path));
 	if (c->lifecycle.stop_signal.v && pv_signal_number(c->lifecycle.stop_signal.v, false) < 0)
-		pv_verr(v, c->lifecycle.stop_signal.loc, pv_vpath(v, "%s.lifecycle.stopSignal", path),
+		pv_verr(v, c->lifecycle.stop_signal.loc, PV_VPATH("%s.lifecycle.stopSignal", path),
 			"unsupported value \"%s\": a signal name as Kubernetes takes it (SIGTERM, "
 			"SIGINT, SIGQUIT, SIGUSR1, SIGRTMIN+3, ...)", c->lifecycle.stop_signal.v);
 	if (init && !sidecar && (c->liveness_probe.hdr.set || c->readiness_probe.hdr.set ||
@@ -226,12 +232,12 @@ static void validate_container(struct pv_vctx *v, const struct pv_pod_spec *s,
 		pv_verr(v, c->hdr.loc, path, "init containers may not have probes or lifecycle "
 			"hooks (unless restartPolicy: Always makes them sidecars)");
 	pv_validate_nonneg(v, &c->security_context.run_as_user,
-			   pv_vpath(v, "%s.securityContext.runAsUser", path));
+			   PV_VPATH("%s.securityContext.runAsUser", path));
 }
 
 /* Container names are unique across containers and init containers. */
 static void validate_container_names(struct pv_vctx *v, const struct pv_pod_spec *s,
-				     const char *path)
+				     const struct pv_vpath *path)
 {
 	size_t n = s->init_containers.n + s->containers.n;
 
@@ -246,7 +252,7 @@ static void validate_container_names(struct pv_vctx *v, const struct pv_pod_spec
 				: &s->containers.items[j - s->init_containers.n];
 
 			if (o->name.v && strcmp(o->name.v, c->name.v) == 0) {
-				pv_verr(v, c->name.loc, pv_vpath(v, "%s.%s[%zu].name", path,
+				pv_verr(v, c->name.loc, PV_VPATH("%s.%s[%zu].name", path,
 								 ii ? "initContainers" : "containers",
 								 ii ? i : i - s->init_containers.n),
 					"duplicate container name \"%s\" (first at line %u)", c->name.v,
@@ -258,14 +264,15 @@ static void validate_container_names(struct pv_vctx *v, const struct pv_pod_spec
 }
 
 static void validate_items(struct pv_vctx *v, const struct pv_key_to_path *items, size_t n,
-			   const char *path)
+			   const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *ip = pv_vpath(v, "%s.items[%zu]", path, i);
+		const struct pv_vpath *ip = PV_VPATH("%s.items[%zu]", path, i);
 
-		pv_validate_name_field(v, &items[i].key, pv_vpath(v, "%s.key", ip), pv_check_config_key);
-		validate_rel_path(v, &items[i].path, pv_vpath(v, "%s.path", ip));
-		validate_mode(v, &items[i].mode, pv_vpath(v, "%s.mode", ip));
+		pv_validate_name_field(v, &items[i].key, PV_VPATH("%s.key", ip),
+				       pv_check_config_key);
+		validate_rel_path(v, &items[i].path, PV_VPATH("%s.path", ip));
+		validate_mode(v, &items[i].mode, PV_VPATH("%s.mode", ip));
 	}
 }
 
@@ -277,48 +284,51 @@ static int volume_sources(const struct pv_volume *vol)
 	       (int)vol->projected.hdr.set + (int)(vol->unsupported.v != NULL);
 }
 
-static void validate_volume(struct pv_vctx *v, const struct pv_volume *vol, const char *path)
+static void validate_volume(struct pv_vctx *v, const struct pv_volume *vol,
+			    const struct pv_vpath *path)
 {
 	int n = volume_sources(vol);
 
-	pv_validate_name_field(v, &vol->name, pv_vpath(v, "%s.name", path), pv_check_dns1123_label);
+	pv_validate_name_field(v, &vol->name, PV_VPATH("%s.name", path), pv_check_dns1123_label);
 	if (n == 0)
 		pv_verr(v, vol->hdr.loc, path, "must specify a volume source (hostPath, emptyDir, "
 			"configMap, secret, persistentVolumeClaim, downwardAPI or projected)");
 	else if (n > 1)
 		pv_verr(v, vol->hdr.loc, path, "may not specify more than one volume source");
 	if (vol->empty_dir.size_limit.s && vol->empty_dir.size_limit.q.negative)
-		pv_verr(v, vol->empty_dir.size_limit.loc, pv_vpath(v, "%s.emptyDir.sizeLimit", path),
+		pv_verr(v, vol->empty_dir.size_limit.loc, PV_VPATH("%s.emptyDir.sizeLimit", path),
 			"must be greater than or equal to 0");
 	validate_items(v, vol->config_map.items.items, vol->config_map.items.n,
-		       pv_vpath(v, "%s.configMap", path));
+		       PV_VPATH("%s.configMap", path));
 	validate_items(v, vol->secret.items.items, vol->secret.items.n,
-		       pv_vpath(v, "%s.secret", path));
-	validate_mode(v, &vol->config_map.default_mode, pv_vpath(v, "%s.configMap.defaultMode", path));
-	validate_mode(v, &vol->secret.default_mode, pv_vpath(v, "%s.secret.defaultMode", path));
+		       PV_VPATH("%s.secret", path));
+	validate_mode(v, &vol->config_map.default_mode, PV_VPATH("%s.configMap.defaultMode", path));
+	validate_mode(v, &vol->secret.default_mode, PV_VPATH("%s.secret.defaultMode", path));
 	validate_mode(v, &vol->downward_api.default_mode,
-		      pv_vpath(v, "%s.downwardAPI.defaultMode", path));
-	validate_mode(v, &vol->projected.default_mode, pv_vpath(v, "%s.projected.defaultMode", path));
+		      PV_VPATH("%s.downwardAPI.defaultMode", path));
+	validate_mode(v, &vol->projected.default_mode, PV_VPATH("%s.projected.defaultMode", path));
 	for (size_t i = 0; i < vol->downward_api.items.n; i++)
 		validate_rel_path(v, &vol->downward_api.items.items[i].path,
-				  pv_vpath(v, "%s.downwardAPI.items[%zu].path", path, i));
+				  PV_VPATH("%s.downwardAPI.items[%zu].path", path, i));
 }
 
-static void validate_volumes(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+static void validate_volumes(struct pv_vctx *v, const struct pv_pod_spec *s,
+			     const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < s->volumes.n; i++) {
 		const struct pv_volume *vol = &s->volumes.items[i];
-		const char *vp = pv_vpath(v, "%s.volumes[%zu]", path, i);
+		const struct pv_vpath *vp = PV_VPATH("%s.volumes[%zu]", path, i);
 
 		validate_volume(v, vol, vp);
 		for (size_t j = 0; vol->name.v && j < i; j++)
 			if (s->volumes.items[j].name.v && strcmp(s->volumes.items[j].name.v, vol->name.v) == 0)
-				pv_verr(v, vol->name.loc, pv_vpath(v, "%s.name", vp),
+				pv_verr(v, vol->name.loc, PV_VPATH("%s.name", vp),
 					"duplicate volume name \"%s\"", vol->name.v);
 	}
 }
 
-static void validate_affinity(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+static void validate_affinity(struct pv_vctx *v, const struct pv_pod_spec *s,
+			      const struct pv_vpath *path)
 {
 	const struct pv_node_selector *ns = &s->affinity.node_affinity.required;
 
@@ -327,13 +337,14 @@ static void validate_affinity(struct pv_vctx *v, const struct pv_pod_spec *s, co
 
 		for (size_t j = 0; j < t->match_expressions.n; j++)
 			pv_validate_node_selector_req(v, &t->match_expressions.items[j],
-				pv_vpath(v, "%s.affinity.nodeAffinity.requiredDuringScheduling"
+				PV_VPATH("%s.affinity.nodeAffinity.requiredDuringScheduling"
 					 "IgnoredDuringExecution.nodeSelectorTerms[%zu]"
 					 ".matchExpressions[%zu]", path, i, j));
 	}
 }
 
-static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s,
+				  const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < s->host_aliases.n; i++) {
 		const struct pv_str *ip = &s->host_aliases.items[i].ip;
@@ -342,20 +353,22 @@ static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s
 		const pv_strlist *names = &s->host_aliases.items[i].hostnames;
 
 		if (ip->v && inet_pton(AF_INET, ip->v, buf) != 1 && inet_pton(AF_INET6, ip->v, buf) != 1)
-			pv_verr(v, ip->loc, pv_vpath(v, "%s.hostAliases[%zu].ip", path, i),
+			pv_verr(v, ip->loc, PV_VPATH("%s.hostAliases[%zu].ip", path, i),
 				"must be a valid IP address");
 		/* Each becomes a word of /etc/hosts: a DNS subdomain, as Kubernetes'
 		 * ValidateHostAliases, so no space or newline gets in. */
 		for (size_t k = 0; k < names->n; k++)
 			pv_validate_name_field(v, &names->items[k],
-					       pv_vpath(v, "%s.hostAliases[%zu].hostnames[%zu]", path, i, k),
+					       PV_VPATH("%s.hostAliases[%zu].hostnames[%zu]", path,
+							i, k),
 					       pv_check_dns1123_subdomain);
 	}
 }
 
 /* A pod in its own user namespace shares none of the node's others
  * (Kubernetes' validateHostUsers); an Unmasked /proc needs one. */
-static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s,
+				const struct pv_vpath *path)
 {
 	const struct pv_bool *shared[] = { &s->host_network, &s->host_pid, &s->host_ipc };
 	static const char *const names[] = { "hostNetwork", "hostPID", "hostIPC" };
@@ -370,7 +383,7 @@ static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s, 
 
 			if (pm->v && strcmp(pm->v, "Unmasked") == 0 &&
 			    (!s->host_users.set || s->host_users.v))
-				pv_verr(v, pm->loc, pv_vpath(v, "%s.%s[%zu].securityContext.procMount",
+				pv_verr(v, pm->loc, PV_VPATH("%s.%s[%zu].securityContext.procMount",
 							     path, k ? "containers" : "initContainers", i),
 					"`hostUsers` must be false to use `Unmasked`");
 		}
@@ -379,47 +392,48 @@ static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s, 
 		return;
 	for (size_t i = 0; i < 3; i++)
 		if (shared[i]->v)
-			pv_verr(v, shared[i]->loc, pv_vpath(v, "%s.%s", path, names[i]),
+			pv_verr(v, shared[i]->loc, PV_VPATH("%s.%s", path, names[i]),
 				"may not be true when hostUsers is false");
 }
 
-void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s, const char *path)
+void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s,
+			  const struct pv_vpath *path)
 {
 	for (size_t i = 0; i < s->init_containers.n; i++)
 		validate_container(v, s, &s->init_containers.items[i],
-				   pv_vpath(v, "%s.initContainers[%zu]", path, i), true);
+				   PV_VPATH("%s.initContainers[%zu]", path, i), true);
 	for (size_t i = 0; i < s->containers.n; i++)
 		validate_container(v, s, &s->containers.items[i],
-				   pv_vpath(v, "%s.containers[%zu]", path, i), false);
+				   PV_VPATH("%s.containers[%zu]", path, i), false);
 	validate_container_names(v, s, path);
 	validate_volumes(v, s, path);
 	pv_validate_nonneg(v, &s->termination_grace_period_seconds,
-			   pv_vpath(v, "%s.terminationGracePeriodSeconds", path));
+			   PV_VPATH("%s.terminationGracePeriodSeconds", path));
 	if (s->active_deadline_seconds.set &&
 	    (s->active_deadline_seconds.v < 1 || s->active_deadline_seconds.v > UINT32_MAX))
 		pv_verr(v, s->active_deadline_seconds.loc,
-			pv_vpath(v, "%s.activeDeadlineSeconds", path),
+			PV_VPATH("%s.activeDeadlineSeconds", path),
 			"must be between 1 and 4294967295, inclusive");
-	pv_validate_name_field(v, &s->hostname, pv_vpath(v, "%s.hostname", path),
+	pv_validate_name_field(v, &s->hostname, PV_VPATH("%s.hostname", path),
 			       pv_check_dns1123_label);
-	pv_validate_name_field(v, &s->subdomain, pv_vpath(v, "%s.subdomain", path),
+	pv_validate_name_field(v, &s->subdomain, PV_VPATH("%s.subdomain", path),
 			       pv_check_dns1123_label);
 	if (s->share_process_namespace.v && s->host_pid.v)
 		pv_verr(v, s->share_process_namespace.loc,
-			pv_vpath(v, "%s.shareProcessNamespace", path),
+			PV_VPATH("%s.shareProcessNamespace", path),
 			"may not be true when hostPID is true");
 	validate_affinity(v, s, path);
 	validate_host_aliases(v, s, path);
 	validate_host_users(v, s, path);
 	pv_validate_nonneg(v, &s->security_context.run_as_user,
-			   pv_vpath(v, "%s.securityContext.runAsUser", path));
+			   PV_VPATH("%s.securityContext.runAsUser", path));
 }
 
 void pv_validate_pod_template(struct pv_vctx *v, const struct pv_pod_template *t,
-			      const char *path)
+			      const struct pv_vpath *path)
 {
-	pv_validate_labels(v, &t->metadata, pv_vpath(v, "%s.metadata", path));
-	pv_validate_pod_spec(v, &t->spec, pv_vpath(v, "%s.spec", path));
+	pv_validate_labels(v, &t->metadata, PV_VPATH("%s.metadata", path));
+	pv_validate_pod_spec(v, &t->spec, PV_VPATH("%s.spec", path));
 }
 
 void pv_validate_pod(struct pv_vctx *v, const void *obj)
@@ -427,5 +441,5 @@ void pv_validate_pod(struct pv_vctx *v, const void *obj)
 	const struct pv_pod *p = obj;
 
 	pv_validate_objmeta(v, &p->h, pv_check_dns1123_subdomain);
-	pv_validate_pod_spec(v, &p->spec, "spec");
+	pv_validate_pod_spec(v, &p->spec, PV_VPATH("spec"));
 }

@@ -89,13 +89,12 @@ static struct pv_node *node_new(struct builder *b, enum pv_node_type t, const ya
 			    "too many YAML nodes (more than %zu in one file)", b->lim->max_nodes);
 		return NULL;
 	}
-	n = pv_arena_alloc(b->arena, sizeof(*n));
+	n = pv_arena_alloc_raw(b->arena, sizeof(*n));
 	if (!n) {
 		oom(b, mark_loc(m));
 		return NULL;
 	}
-	n->type = t;
-	n->loc = mark_loc(m);
+	*n = (struct pv_node){ .type = t, .loc = mark_loc(m) };
 	return n;
 }
 
@@ -156,6 +155,10 @@ static int attach(struct builder *b, struct pv_node *n)
 {
 	if (b->depth == 0) {
 		b->root = n;
+		return 0;
+	}
+	if (b->nkids < b->kids_cap) {
+		b->kids[b->nkids++] = n;
 		return 0;
 	}
 	return pv_vec_push(b->kids, b->nkids, b->kids_cap, n) < 0 ? oom(b, n->loc) : 0;
@@ -300,7 +303,7 @@ static int on_end(struct builder *b)
 	if (n->type == PV_NODE_MAP && nkids % 2)
 		rc = fail(b, n->loc, "%s", "mapping has a key without a value");
 	if (rc == 0 && nkids) {
-		n->items = pv_arena_calloc(b->arena, nkids, sizeof(*n->items));
+		n->items = pv_arena_alloc_raw(b->arena, nkids * sizeof(*n->items));
 		if (!n->items)
 			rc = oom(b, n->loc);
 		else

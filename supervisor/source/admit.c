@@ -103,17 +103,29 @@ static enum pv_admit_result link_check(const struct pv_admit *a, const char *dir
 		   a->nlink_allow ? " and the allowed ones (--manifest-link-allow)" : "");
 }
 
-static enum pv_admit_result read_fd(int fd, uint64_t max, char **buf, size_t *len, char *why,
-				    size_t whylen)
+/* FD's bytes, at most MAX of them. The buffer starts at the size fstat
+ * saw (SIZE, at most MAX) and grows only if the file does, so that a
+ * small file does not cost the largest buffer. */
+static enum pv_admit_result read_fd(int fd, uint64_t max, uint64_t size, char **buf,
+				    size_t *len, char *why, size_t whylen)
 {
-	cleanup_free char *b = malloc(max + 1);
-	size_t got = 0;
+	size_t cap = (size_t)(size < max ? size : max) + 1, got = 0;
+	cleanup_free char *b = malloc(cap + 1);
 
 	if (!b)
 		return say(PV_ADMIT_FAILED, why, whylen, "cannot read: out of memory");
 	for (;;) {
-		ssize_t n = read(fd, b + got, max + 1 - got);
+		ssize_t n;
+		char *nb;
 
+		if (got == cap) { /* it grew since fstat: room up to MAX + 1 */
+			cap = cap > max / 2 ? (size_t)max + 1 : 2 * cap;
+			if (!(nb = realloc(b, cap + 1)))
+				return say(PV_ADMIT_FAILED, why, whylen,
+					   "cannot read: out of memory");
+			b = nb;
+		}
+		n = read(fd, b + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -259,5 +271,5 @@ enum pv_admit_result pv_admit_read(const struct pv_admit *a, const char *path, c
 		return say(PV_ADMIT_FAILED, why, whylen, "cannot read: %s", strerror(errno));
 	if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode))
 		return say(PV_ADMIT_FAILED, why, whylen, "cannot read: replaced while being opened");
-	return read_fd(fd, max, buf, len, why, whylen);
+	return read_fd(fd, max, (uint64_t)fst.st_size, buf, len, why, whylen);
 }

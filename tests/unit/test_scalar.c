@@ -276,6 +276,28 @@ static void test_scalar_resolve_embedded_nul(void **state)
 	assert_int_equal(n.stype, PV_SCALAR_STR);
 }
 
+/* Text one character from a null or boolean word, or of a word's length
+ * with other characters, stays text: the words are found by their
+ * characters and length together (scalar.c, word_of). */
+static void test_scalar_word_near_misses(void **state)
+{
+	static const char *const texts[] = {
+		"o", "O", "t", "T", "f", "F", "~~", "nul", "nulll", "nulls", "Nul", "NULl",
+		"ye", "yess", "YEs", "tru", "truee", "TRUe", "fals", "falsee", "FALSe", "of",
+		"offf", "OFf", "oN", "nO", "no ", " no", "on\t", "yes!", "n0", "N_",
+		"falses", "offoff", "name", "namespace", "nodeSelector", "true1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		struct pv_scalar n = scalar(texts[i]);
+
+		assert_int_equal(pv_scalar_resolve(&n, NULL, true), 0);
+		if (n.stype != PV_SCALAR_STR)
+			fail_msg("\"%s\" resolved to %d, want a string", texts[i], (int)n.stype);
+	}
+}
+
 /* ---- pv_parse_int64 ---- */
 
 static void test_parse_int64(void **state)
@@ -331,6 +353,7 @@ int main(void)
 		T(test_bad_explicit_tags),
 		T(test_scalar_resolve_direct),
 		T(test_scalar_resolve_embedded_nul),
+		T(test_scalar_word_near_misses),
 		T(test_parse_int64),
 	};
 
