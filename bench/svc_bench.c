@@ -22,7 +22,7 @@
  *	A TCP server for --packet: accepts and closes, on every address, for
  *	SECONDS (default 600) at most. Run it in the pod's network namespace.
  *
- *   svc_bench --packet [--tsv] SERVICES ENDPOINTS CONNECTS POD_IP PORT
+ *   [SVC_MODE=MODE] svc_bench --packet [--tsv] SERVICES ENDPOINTS CONNECTS POD_IP PORT
  *	First-packet latency, in the current network namespace (made by
  *	bench/svc_bench.sh; refused outside it: it installs rules and flushes
  *	the conntrack table). The default backend holds SERVICES Services x
@@ -555,6 +555,7 @@ static int warm_up(uint32_t cip, uint32_t pod, uint16_t port, bool rules)
 }
 
 struct packet_run {
+	const char *mode; /* the proxy mode ($SVC_MODE), "none" without Services */
 	size_t services, connects;
 	uint32_t cip, pod;
 	uint16_t port;
@@ -590,11 +591,12 @@ static void packet_report(const struct packet_run *p, bool tsv, long made)
 
 	for (size_t i = 0; tsv && i < p->connects; i++) {
 		if (p->services)
-			printf("%zu\tclusterip\t%zu\t%.1f\n", p->services, i + 1, p->cluster[i]);
-		printf("%zu\tdirect\t%zu\t%.1f\n", p->services, i + 1, p->direct[i]);
+			printf("%s\t%zu\tclusterip\t%zu\t%.1f\n", p->mode, p->services, i + 1,
+			       p->cluster[i]);
+		printf("%s\t%zu\tdirect\t%zu\t%.1f\n", p->mode, p->services, i + 1, p->direct[i]);
 	}
-	fprintf(out, "%zu Services, %zu connects each, %ld new conntrack entries:\n", p->services,
-		p->connects, made);
+	fprintf(out, "%s, %zu Services, %zu connects each, %ld new conntrack entries:\n", p->mode,
+		p->services, p->connects, made);
 	for (int t = p->services ? 0 : 1; t < 2; t++) {
 		double *v = t ? p->direct : p->cluster;
 
@@ -605,11 +607,12 @@ static void packet_report(const struct packet_run *p, bool tsv, long made)
 	}
 }
 
+/* The rules through the backend $SVC_MODE names (the default without). */
 static int install(struct pv_proxier **p, const struct world *w)
 {
 	struct pv_err err = { 0 };
 
-	*p = pv_proxy_mode_new(NULL, &err);
+	*p = pv_proxy_mode_new(getenv("SVC_MODE"), &err);
 	if (!*p || pv_proxier_sync(*p, &w->st, &err) < 0) {
 		fprintf(stderr, "svc_bench: installing the rules: %s\n", err.msg);
 		return -1;
@@ -626,6 +629,7 @@ static int packet_main(struct packet_run *p, size_t e, bool tsv)
 	int rc = -1;
 
 	make_world(&w, p->services, e);
+	p->mode = !p->services ? "none" : getenv("SVC_MODE") ? getenv("SVC_MODE") : pv_proxy_mode_name(0);
 	for (size_t j = 0; p->services && j < e; j++)
 		w.eps[(p->services - 1) * e + j] = (struct pv_svc_ep){ p->pod + (uint32_t)j, p->port };
 	p->cip = p->services ? w.svcs[p->services - 1].cluster_ip : 0;

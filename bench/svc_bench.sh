@@ -10,7 +10,7 @@
 #     chain, and new TCP connections timed to its cluster IP and to the
 #     pod IP directly.
 # Writes $BENCH_OUT/svc.tsv (backend, services, operation, round, ms),
-# $BENCH_OUT/svc_packet.tsv (services, target, n, us), each with that
+# $BENCH_OUT/svc_packet.tsv (backend, services, target, n, us), each with that
 # header line, and svc.md.
 #
 #   bench/svc_bench.sh BUILD/bench/svc_bench
@@ -64,12 +64,19 @@ done
 ip route add 10.96.0.0/16 dev pvb-node # the cluster IPs, routed before the DNAT
 ip netns exec svcpod "$SVC_BENCH" --serve "$PORT" 600 &
 SERVER=$!
-printf 'services\ttarget\tn\tus\n' >"$BENCH_OUT/svc_packet.tsv"
-# 0 first: no rules at all, before anything loads netfilter here.
-for n in 0 $PACKET_COUNTS; do
-	"$SVC_BENCH" --packet --tsv "$n" "$ENDPOINTS" "$CONNECTS" "$POD_NET.2" "$PORT" \
+printf 'backend\tservices\ttarget\tn\tus\n' >"$BENCH_OUT/svc_packet.tsv"
+# 0 first: no rules at all, before anything loads netfilter here; then
+# each proxy mode in turn.
+packet() { # MODE SERVICES
+	SVC_MODE=$1 "$SVC_BENCH" --packet --tsv "$2" "$ENDPOINTS" "$CONNECTS" "$POD_NET.2" "$PORT" \
 		>>"$BENCH_OUT/svc_packet.tsv" 2>"$T/one.log" || { cat "$T/one.log" >&2; exit 1; }
 	cat "$T/one.log" >&2
+}
+packet "" 0
+for mode in ${SVC_MODES:-iptables nftables}; do
+	for n in $PACKET_COUNTS; do
+		packet "$mode" "$n"
+	done
 done
 kill "$SERVER"
 ip netns del svcpod
@@ -142,37 +149,39 @@ for n in counts:
     print("| " + " | ".join(row) + " |")
 print("\n![rule update time against the number of Services](bench/plots/svc.svg)\n")
 
-pk = collections.defaultdict(list)  # (services, target) -> [us]
+pk = collections.defaultdict(list)  # (backend, services, target) -> [us]
 for line in list(open(out + "/svc_packet.tsv"))[1:]:
-    n, t, _, us = line.rstrip("\n").split("\t")
-    pk[int(n), t].append(float(us))
+    b, n, t, _, us = line.rstrip("\n").split("\t")
+    pk[b, int(n), t].append(float(us))
+modes = sorted({b for b, _, _ in pk if b != "none"})
 
 def p90(v):
     v = sorted(v)
     return v[max(0, -(-9 * len(v) // 10) - 1)]
 
-def us(n, t):
-    v = pk.get((n, t))
+def us(b, n, t):
+    v = pk.get((b, n, t))
     return ("%.0f" % statistics.median(v), "%.0f" % p90(v)) if v else ("-", "-")
 
 nconn = max((len(v) for v in pk.values()), default=0)
 print("**First packet through a Service.** A second network namespace, a veth away, plays the"
-      " pod: a TCP accept loop on its %s addresses (`svc_bench --serve`). podvisor's default"
-      " backend installs N Services as above; the measured one is the last of the N, so its rule"
-      " is the last Service rule in the linear `PV-SERVICES` chain (rule N of N+1; the NodePort"
-      " jump follows), and its %s endpoints are the pod's addresses. Then %s times, alternating: a"
+      " pod: a TCP accept loop on its %s addresses (`svc_bench --serve`). Each proxy mode in turn"
+      " installs N Services as above; the measured one is the last of the N: with iptables its"
+      " rule is the last Service rule in the linear `PV-SERVICES` chain (rule N of N+1; the"
+      " NodePort jump follows), with nftables one lookup in the `service-ips` verdict map finds"
+      " it wherever it is. Its %s endpoints are the pod's addresses. Then %s times, alternating: a"
       " TCP connect() to its cluster IP:80, timed until established, and the same to the pod IP"
       " directly, each from a new source port after a conntrack flush, so every one is a new"
       " connection whose SYN walks the nat table (a new conntrack entry each, counted). The"
       " direct connect pays the walk too, unmatched: every new connection through the node"
       " does. Microseconds, median and p90." % (eps, eps, "{:,}".format(nconn)))
 print()
-print("| Services | cluster IP: median | p90 | pod IP directly: median | p90 |")
-print("|---|---|---|---|---|")
-for n in sorted({n for n, _ in pk}):
-    c, d = us(n, "clusterip"), us(n, "direct")
-    print("| %s | %s | %s | %s | %s |" % ("none (no netfilter)" if n == 0 else "{:,}".format(n),
-                                       c[0], c[1], d[0], d[1]))
+print("| mode | Services | cluster IP: median | p90 | pod IP directly: median | p90 |")
+print("|---|---|---|---|---|---|")
+for b, n in sorted({(b, n) for b, n, _ in pk}, key=lambda x: (x[0] != "none", x[0], x[1])):
+    c, d = us(b, n, "clusterip"), us(b, n, "direct")
+    print("| %s | %s | %s | %s | %s | %s |" % (b, "none (no netfilter)" if n == 0 else "{:,}".format(n),
+                                            c[0], c[1], d[0], d[1]))
 PY
 printf "bench: svc done in %.0f s\n" "$ELAPSED" >&2
 # Not under set -e from here: the EXIT trap (bench_cleanup) runs commands
