@@ -58,6 +58,7 @@ exec_producer() {
 	shift
 	base=$(log_of "$name")
 	t0=$SECONDS
+	times >"$base.times0" # the children's CPU so far (the main shell's unit tests)
 	# No test may hang CI: each gets TEST_TIMEOUT seconds (default 600).
 	timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" >"$base.log" 2>&1
 	rc=$?
@@ -65,7 +66,8 @@ exec_producer() {
 	# test is PID 1 of its namespace: its pods' processes are reaped by it)
 	# (times itself in this shell: in a $(...) it would count that subshell's)
 	times >"$base.times"
-	cpu=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d", n + 0.5 }' "$base.times")
+	cpu=$(awk 'FNR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }
+		c[FILENAME == ARGV[1]] = n } END { printf "%d", c[0] - c[1] + 0.5 }' "$base.times0" "$base.times")
 	echo "$rc $((SECONDS - t0)) $cpu" >"$base.rc"
 }
 
