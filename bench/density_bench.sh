@@ -37,42 +37,8 @@ bench_cleanup_hook() {
 IMG=localhost/busybox:bench
 bench_image "$IMG"
 
-# --- podman, configured for this sandbox (as bench/start_bench.sh) -----------
-HAVE_PODMAN=
-podman_cmd() { return 1; }
-if [ "${PODMAN:-1}" = 0 ]; then
-	echo "density_bench: PODMAN=0: podvisor only" >&2
-elif command -v podman >/dev/null; then
-	mkdir -p "$T/podman/root" "$T/podman/run" "$T/podman/tmp"
-	cat >"$T/podman/containers.conf" <<EOF
-[containers]
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime = "runc"
-tmp_dir = "$T/podman/tmp"
-EOF
-	cat >"$T/podman/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$T/podman/root"
-runroot = "$T/podman/run"
-EOF
-	podman_cmd() {
-		CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf \
-			podman "$@"
-	}
-	if tar -C "$T/oci" -cf "$T/podman/image.tar" . && podman_cmd load -i "$T/podman/image.tar" \
-		>"$T/podman/pull.log" 2>&1; then
-		HAVE_PODMAN=1
-		PODMAN_VERSION=$(podman --version | awk '{print $3}')
-	else
-		echo "density_bench: podman cannot load the image: $(tail -3 "$T/podman/pull.log")" >&2
-	fi
-else
-	echo "density_bench: podman is not installed: podvisor only" >&2
-fi
+# --- podman, configured for this sandbox (lib.sh) ------------------------------
+bench_podman || true
 
 bench_daemon
 

@@ -126,3 +126,50 @@ bench_section() {
 	cat >"$BENCH_OUT/$1.md"
 	echo "bench: wrote $BENCH_OUT/$1.md" >&2
 }
+
+# bench_podman: podman configured for this sandbox (the peer of start and
+# density): runc, cgroupfs, file events, overlay storage on the tmpfs,
+# the image of $T/oci loaded (an OCI archive keeps the layout's ref.name).
+# Sets HAVE_PODMAN=1 and PODMAN_VERSION, and podman_cmd (podman with this
+# configuration); says why not on stderr otherwise. PODMAN=0: not wanted.
+podman_cmd() { return 1; }
+bench_podman() {
+	HAVE_PODMAN=
+	PODMAN_VERSION=
+	if [ "${PODMAN:-1}" = 0 ]; then
+		echo "bench: PODMAN=0: podvisor only" >&2
+		return 1
+	fi
+	if ! command -v podman >/dev/null; then
+		echo "bench: podman is not installed (scripts/deps.sh bench): podvisor only" >&2
+		return 1
+	fi
+	mkdir -p "$T/podman/root" "$T/podman/run" "$T/podman/tmp"
+	cat >"$T/podman/containers.conf" <<EOF2
+[containers]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+tmp_dir = "$T/podman/tmp"
+EOF2
+	cat >"$T/podman/storage.conf" <<EOF2
+[storage]
+driver = "overlay"
+graphroot = "$T/podman/root"
+runroot = "$T/podman/run"
+EOF2
+	podman_cmd() {
+		CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf \
+			podman "$@"
+	}
+	if tar -C "$T/oci" -cf "$T/podman/image.tar" . &&
+		podman_cmd load -i "$T/podman/image.tar" >"$T/podman/pull.log" 2>&1; then
+		HAVE_PODMAN=1
+		PODMAN_VERSION=$(podman --version | awk '{print $3}')
+		return 0
+	fi
+	echo "bench: podman cannot load the image: $(tail -3 "$T/podman/pull.log")" >&2
+	return 1
+}

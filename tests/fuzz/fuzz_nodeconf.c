@@ -21,7 +21,7 @@ static const char *const options[] = {
 	"pod-cidr", "service-cidr", "node-port-range", "bridge", "cgroup-parent",
 	"log-max-bytes", "node-label", "pod-security", "userns-pool", "manifest-link-allow",
 	"manifest-max-bytes", "seccomp-profile-root", "seccomp-default", "allowed-unsafe-sysctls",
-	"pod-pids-limit",
+	"pod-pids-limit", "status-dir", "proxy-mode",
 };
 
 static bool is_option(const char *o)
