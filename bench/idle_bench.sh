@@ -67,6 +67,8 @@ WHY=$(awk '/epoll_wait\(.*\) = [1-9]/ { if ((getline n) > 0) { sub(/^[0-9]+ +[0-
 	for who in "${WHO[@]}"; do
 		echo -e "${who//[\^\$]/}\t${count[$who]}\t${cpu[$who]}\t${wake[$who]}"
 	done
+	# the traced window: how many times epoll_wait returned (each a wakeup)
+	echo -e "podvisor-traced\t1\t-\t$(grep -cE 'epoll_wait\(.*\) = [1-9]' "$T/idle.strace")"
 } >"$BENCH_OUT/idle.tsv"
 
 bench_section idle <<EOF
