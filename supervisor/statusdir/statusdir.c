@@ -116,6 +116,10 @@ static void put_list(struct pv_statusdir *s, jo *next, jo *resp, const char *arr
 
 		if (k == PV_K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
 			continue;
+		/* a pod whose nodeSelector or affinity this node does not match is
+		 * another node's business: a fleet's status says who runs what */
+		if (k == PV_K_POD && !strcmp(pv_json_str(it, "reason", ""), "Unschedulable"))
+			continue;
 		jo *obj = pv_kobj_make(k, it, i, im, s->d->node_name);
 		put_object(s, next, res, obj, k == PV_K_PV);
 		json_object_put(obj);

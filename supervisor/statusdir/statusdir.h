@@ -6,7 +6,9 @@
  * the workloads, PersistentVolumes and claims; and node.yaml, the Node
  * (name, labels, addresses, capacity, allocatable, conditions, nodeInfo
  * with podvisor's version). Secrets and ConfigMaps are not exported
- * (inputs, and a Secret's data must not leave the node), nor events.
+ * (inputs, and a Secret's data must not leave the node), nor events, nor
+ * the pods this node does not fit (their nodeSelector or affinity: another
+ * node's).
  *
  * A file is written (a temporary file renamed over it: a reader never sees
  * half of one) only when its content changed, and removed when its object
