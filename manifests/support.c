@@ -35,6 +35,7 @@ static const struct pv_support rows[] = {
 	ACTED("StorageClass", NULL, "local-path provisioning"),
 	/* the pod */
 	ACTED("PodSpec", "nodeSelector", "a pod that does not fit the node's labels stays Pending"),
+	ACTED("PodSpec", "nodeName", "a pod naming another node is not run here: Pending"),
 	ACTED("NodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
 	      "a pod that does not fit the node's labels stays Pending"),
 	MOOT("NodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution",
@@ -43,7 +44,6 @@ static const struct pv_support rows[] = {
 	NOT_YET("Affinity", "podAntiAffinity", 0, "one node: every pod runs on it"),
 	NOT_YET("PodSpec", "tolerations", 0, "the node has no taints to tolerate"),
 	NOT_YET("PodSpec", "topologySpreadConstraints", 0, "one node: no spreading"),
-	NOT_YET("PodSpec", "nodeName", 18, "the pod runs on this node whatever it names"),
 	NOT_YET("PodSpec", "priorityClassName", 0,
 		"one node, no preemption or eviction: every pod has the same priority"),
 	NOT_YET("PodSpec", "priority", 0,

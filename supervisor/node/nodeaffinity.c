@@ -104,6 +104,9 @@ bool pv_node_selector_matches(const struct pv_daemon *d, const struct pv_node_se
 
 bool pv_node_fits_pod(const struct pv_daemon *d, const struct pv_pod_spec *s)
 {
+	/* spec.nodeName names the node that runs it: any other leaves it be */
+	if (s->node_name.v && *s->node_name.v && d->node_name && strcmp(s->node_name.v, d->node_name))
+		return false;
 	for (size_t i = 0; i < s->node_selector.n; i++) {
 		const char *v = pv_node_label(d, s->node_selector.items[i].key);
 

@@ -15,7 +15,8 @@ struct pv_daemon;
 /* True when one of SEL's terms matches this node (terms are ORed, the
  * requirements of a term ANDed); a selector without terms matches none. */
 bool pv_node_selector_matches(const struct pv_daemon *d, const struct pv_node_selector *sel);
-/* Whether a pod of spec S may run on this node: every pair of its
+/* Whether a pod of spec S may run on this node: its spec.nodeName, when
+ * given, is this node's name; every pair of its
  * nodeSelector is a label of the node, and its
  * requiredDuringSchedulingIgnoredDuringExecution node affinity, when
  * given, matches. */

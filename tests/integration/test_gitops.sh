@@ -47,6 +47,8 @@ pod everywhere >"$SRC/everywhere.yaml"
 push() { # rsync the source to every node, as a fleet's sync does
 	for n in $NODES; do rsync -a --delete "$SRC/" "$(node_m "$n")/"; done
 }
+# spec.nodeName: node-c's alone, whatever its labels
+{ pod pinned; echo "  nodeName: node-c"; } >"$SRC/pinned.yaml"
 push
 # running NODE: the names of NODE's Running pods, sorted, one line
 running() {
@@ -62,10 +64,12 @@ wait_running() { # NODE WANT
 	return 1
 }
 all_ok=1
+# want NODE: what NODE should run
+want() { if [ "$1" = c ]; then echo "app-$1 everywhere pinned"; else echo "app-$1 everywhere"; fi; }
 for n in $NODES; do
-	wait_running "$n" "app-$n everywhere" || { all_ok=; fail "node-$n runs: $(running "$n")"; }
+	wait_running "$n" "$(want "$n")" || { all_ok=; fail "node-$n runs: $(running "$n")"; }
 done
-[ -n "$all_ok" ] && ok "each node runs exactly its pod and the pod for all (nodeSelector zone)" || true
+[ -n "$all_ok" ] && ok "each node runs exactly its pod (nodeSelector zone), the pod for all, and node-c the pod naming it (spec.nodeName)" || true
 for n in $NODES; do
 	[ -z "$(on "$n" get pods -o internal-json 2>/dev/null | "$PY" -c 'import json,sys; print(" ".join(p["name"] for p in json.load(sys.stdin) if p["name"].startswith("app-") and p["name"] != "app-'"$n"'" and p["status"] == "Running"))')" ] ||
 		fail "node-$n runs another zone's pod"
@@ -81,7 +85,7 @@ for n in $NODES; do # proof that each daemon read the bad file: its FailedLoad e
 	on "$n" get events 2>/dev/null | grep -q "FailedLoad" || { seen=; fail "node-$n did not see the bad file"; }
 done
 after=$(for n in $NODES; do on "$n" get pods -o internal-json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["uid"] for p in json.load(sys.stdin))))'; done)
-[ -n "$seen" ] && [ "$before" = "$after" ] && for n in $NODES; do [ "$(running "$n")" = "app-$n everywhere" ] || false; done &&
+[ -n "$seen" ] && [ "$before" = "$after" ] && for n in $NODES; do [ "$(running "$n")" = "$(want "$n")" ] || false; done &&
 	ok "a bad edit pushed to all three: each saw it (FailedLoad), every pod keeps running, untouched" ||
 	fail "after the bad push: $(for n in $NODES; do echo "$n: $(running "$n")"; done)"
 
@@ -91,9 +95,9 @@ rm -f "$SRC/app-b.yaml"
 push
 gone=1
 for n in $NODES; do
-	want="app-$n everywhere"
-	[ "$n" = b ] && want="everywhere"
-	wait_running "$n" "$want" || { gone=; fail "node-$n after the delete: $(running "$n")"; }
+	w=$(want "$n")
+	[ "$n" = b ] && w="everywhere"
+	wait_running "$n" "$w" || { gone=; fail "node-$n after the delete: $(running "$n")"; }
 done
 [ -n "$gone" ] && ok "app-b.yaml deleted at the source: its pod is gone from node-b, the rest run on" || true
 
@@ -118,7 +122,7 @@ PY
 )
 [ "$report" = "node-a a app-a everywhere
 node-b b everywhere
-node-c c app-c everywhere" ] && ok "the three status directories, rsynced back, name each node, its labels and its pods" ||
+node-c c app-c everywhere pinned" ] && ok "the three status directories, rsynced back, name each node, its labels and its pods" ||
 	fail "fleet status: $report"
 
 for n in $NODES; do kill -TERM "${DPID[$n]}" 2>/dev/null; done

@@ -113,6 +113,18 @@ static void test_gt_lt_empty_label(void **state)
 	assert_true(fits(&d, REQ("{matchExpressions: [{key: foo, operator: Exists}]}")));
 }
 
+/* spec.nodeName: this node's name runs here, another's does not. */
+static void test_node_name(void **state)
+{
+	struct pv_daemon d;
+
+	(void)state;
+	node(&d, false);
+	assert_true(fits(&d, "  nodeName: edge-1"));
+	assert_false(fits(&d, "  nodeName: edge-2"));
+	assert_true(fits(&d, "  nodeName: edge-1\n  nodeSelector: {disk: ssd}"));
+}
+
 static void test_preferred_is_no_requirement(void **state)
 {
 	struct pv_daemon d;
@@ -150,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_required_affinity),
 		cmocka_unit_test(test_gt_lt_empty_label),
 		cmocka_unit_test(test_preferred_is_no_requirement),
+		cmocka_unit_test(test_node_name),
 		cmocka_unit_test(test_nodeconf_labels),
 	};
 
