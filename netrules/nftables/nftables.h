@@ -1,5 +1,5 @@
 /* The nftables proxier (`--proxy-mode nftables`): Services as verdict
- * maps in one table, `ip podvisor` (nftsvc.h), kept in the kernel through
+ * and data maps in one table, `ip podvisor` (nftsvc.h), kept in the kernel through
  * libnftnl (nftnl.h). The first sync, and any after someone else changed
  * the table, replaces the table whole; every other sync compares each
  * Service with the copy kept from the last one and sends, as one

@@ -106,7 +106,7 @@ void pv_nft_ops_sort(struct pv_nft_ops *ops)
 static const char *kind_name(const struct pv_nft_obj *o)
 {
 	return o->kind == PV_NFT_CHAIN ? "chain" : o->kind == PV_NFT_ELEM ? "element" :
-	       o->map ? "map" : "set";
+	       o->map || o->dnat_map ? "map" : "set";
 }
 
 void pv_nft_ops_format(FILE *out, const struct pv_nft_ops *ops)

@@ -93,6 +93,17 @@ static void match_proto(struct ctx *r, uint8_t proto)
 	cmp(r, NFT_CMP_EQ, &proto, 1);
 }
 
+static void ct_orig(struct ctx *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(r, "ct");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_CT_DIR, IP_CT_DIR_ORIGINAL);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+}
+
 static void lookup(struct ctx *r, const char *set, uint32_t set_id, bool verdict)
 {
 	struct nftnl_expr *e = expr(r, "lookup");
@@ -142,7 +153,7 @@ static void matches(struct ctx *r, const struct pv_nft_rule *pr)
 		cmp(r, NFT_CMP_NEQ, &zero, 4);
 	}
 	match_addr(r, 16, pr->daddr, pr->daddr_mask, pr->daddr_neg);
-	if (pr->proto && pr->action != PV_NA_DNAT)
+	if (pr->proto && pr->action != PV_NA_DNAT && pr->action != PV_NA_DNAT_MAP)
 		match_proto(r, pr->proto);
 	if (pr->dport) {
 		uint16_t port = htons(pr->dport);
@@ -170,6 +181,40 @@ static void matches(struct ctx *r, const struct pv_nft_rule *pr)
 		bitwise(r, PV_NFT_MASQ_MARK, 0);
 		cmp(r, NFT_CMP_EQ, &zero, 4);
 	}
+	if (pr->hairpin) {
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00);
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01);
+		ct_orig(r, NFT_CT_DST_IP, NFT_REG32_02);
+		meta(r, NFT_META_L4PROTO, NFT_REG32_03);
+		ct_orig(r, NFT_CT_PROTO_DST, NFT_REG32_04);
+		lookup(r, "hairpin", 0, false);
+	}
+}
+
+/* dnat to numgen random mod N map @MAP: the map's data, address . port,
+ * lands in registers 1 and 1+4 bytes. */
+static void dnat_map(struct ctx *r, const struct pv_nft_rule *pr)
+{
+	struct nftnl_expr *e;
+
+	match_proto(r, pr->proto);
+	if ((e = expr(r, "numgen"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, pr->modulus);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
+	}
+	if ((e = expr(r, "lookup"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, pr->map);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+	}
+	if (!(e = expr(r, "nat")))
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
 }
 
 static void dnat(struct ctx *r, const struct pv_nft_rule *pr)
@@ -245,6 +290,9 @@ static void action(struct ctx *r, const struct pv_nft_rule *pr, uint32_t set_id)
 		break;
 	case PV_NA_DNAT:
 		dnat(r, pr);
+		break;
+	case PV_NA_DNAT_MAP:
+		dnat_map(r, pr);
 		break;
 	case PV_NA_MASQ:
 		if ((e = expr(r, "masq")))

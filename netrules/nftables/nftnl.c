@@ -190,6 +190,12 @@ static uint32_t key_type(enum pv_nft_keys k)
 		return CONCAT(CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE);
 	case PV_NK_PROTO_PORT:
 		return CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE);
+	case PV_NK_INDEX:
+		return TYPE_INTEGER;
+	case PV_NK_HAIRPIN:
+		return CONCAT(CONCAT(CONCAT(CONCAT(TYPE_IPADDR, TYPE_IPADDR), TYPE_IPADDR),
+				     TYPE_INET_PROTOCOL),
+			      TYPE_INET_SERVICE);
 	}
 	return TYPE_INTEGER;
 }
@@ -205,6 +211,8 @@ static struct nftnl_set *set_new(const char *name)
 	}
 	return s;
 }
+
+static void host_order_keys(struct nftnl_set *s);
 
 static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
 {
@@ -222,6 +230,12 @@ static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
 		if (o->map) {
 			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
 			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+		} else if (o->dnat_map) {
+			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
+					  CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE));
+			nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+			host_order_keys(s);
 		} else if (o->timeout_s) {
 			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 			nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, (uint64_t)o->timeout_s * 1000);
@@ -236,23 +250,40 @@ static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
 }
 
 /* An element's key as the registers hold it: each part in 4 bytes,
- * addresses and ports in network order. */
-static size_t elem_key(const struct pv_nft_obj *o, uint8_t out[12])
+ * addresses and ports in network order, an index in the host's. */
+static size_t elem_key(const struct pv_nft_obj *o, uint8_t out[4 * PV_NFT_KEY_MAX])
 {
 	size_t i = 0, n = pv_nft_key_words(o->keys);
+	uint16_t port;
 
-	memset(out, 0, 12);
-	if (o->keys != PV_NK_PROTO_PORT) {
-		uint32_t a = htonl(o->key[i++]);
+	memset(out, 0, 4 * PV_NFT_KEY_MAX);
+	if (o->keys == PV_NK_INDEX) {
+		memcpy(out, &o->key[0], 4);
+		return 4;
+	}
+	for (; i + 2 < n || o->keys == PV_NK_ADDR; i++) {
+		uint32_t a = htonl(o->key[i]);
 
-		memcpy(out, &a, 4);
+		memcpy(out + 4 * i, &a, 4);
 		if (n == 1)
 			return 4;
 	}
-	out[4 * (n - 2)] = (uint8_t)o->key[i];
-	uint16_t port = htons((uint16_t)o->key[i + 1]);
-	memcpy(out + 4 * (n - 1), &port, 2);
+	out[4 * i] = (uint8_t)o->key[i];
+	port = htons((uint16_t)o->key[i + 1]);
+	memcpy(out + 4 * (i + 1), &port, 2);
 	return 4 * n;
+}
+
+/* A dnat map's data: address . port, 4 bytes each, network order. */
+static void elem_data(struct nftnl_set_elem *e, const struct pv_nft_obj *o)
+{
+	uint8_t data[8] = { 0 };
+	uint32_t a = htonl(o->to_ip);
+	uint16_t port = htons(o->to_port);
+
+	memcpy(data, &a, 4);
+	memcpy(data + 4, &port, 2);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, sizeof(data));
 }
 
 /* Elements OPS[0..N) (the same operation on the same map) in messages of
@@ -272,16 +303,18 @@ static void elems_msg(struct batch *b, const struct pv_nft_op *ops, size_t n)
 		}
 		for (size_t j = i; j < i + m; j++) {
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-			uint8_t key[12];
+			uint8_t key[4 * PV_NFT_KEY_MAX];
 
 			if (!e) {
 				b->oom = true;
 				break;
 			}
 			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, elem_key(ops[j].obj, key));
-			if (add) {
+			if (add && ops[j].obj->target) {
 				nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_GOTO);
 				nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, ops[j].obj->target);
+			} else if (add && ops[j].obj->to_ip) {
+				elem_data(e, ops[j].obj);
 			}
 			nftnl_set_elem_add(s, e);
 		}

@@ -76,6 +76,10 @@ size_t pv_nft_key_words(enum pv_nft_keys k)
 		return 3;
 	case PV_NK_PROTO_PORT:
 		return 2;
+	case PV_NK_INDEX:
+		return 1;
+	case PV_NK_HAIRPIN:
+		return 5;
 	}
 	return 0;
 }
@@ -98,7 +102,8 @@ bool pv_nft_rule_equal(const struct pv_nft_rule *a, const struct pv_nft_rule *b)
 	    a->daddr_neg != b->daddr_neg || a->proto != b->proto || a->dport != b->dport ||
 	    a->saddr != b->saddr || a->saddr_mask != b->saddr_mask || a->saddr_neg != b->saddr_neg ||
 	    !str_eq(a->saddr_in, b->saddr_in) || a->fib_local != b->fib_local ||
-	    a->mark_unset != b->mark_unset || a->action != b->action || !str_eq(a->chain, b->chain) ||
+	    a->mark_unset != b->mark_unset || a->hairpin != b->hairpin ||
+	    a->modulus != b->modulus || a->action != b->action || !str_eq(a->chain, b->chain) ||
 	    !str_eq(a->map, b->map) || a->ntargets != b->ntargets || a->to_ip != b->to_ip ||
 	    a->to_port != b->to_port)
 		return false;
@@ -112,9 +117,11 @@ bool pv_nft_equal(const struct pv_nft_obj *a, const struct pv_nft_obj *b)
 {
 	switch (a->kind) {
 	case PV_NFT_SET:
-		return a->keys == b->keys && a->map == b->map && a->timeout_s == b->timeout_s;
+		return a->keys == b->keys && a->map == b->map && a->dnat_map == b->dnat_map &&
+		       a->timeout_s == b->timeout_s;
 	case PV_NFT_ELEM:
-		return a->keys == b->keys && str_eq(a->target, b->target);
+		return a->keys == b->keys && str_eq(a->target, b->target) &&
+		       a->to_ip == b->to_ip && a->to_port == b->to_port;
 	case PV_NFT_CHAIN:
 		break;
 	}
@@ -184,6 +191,10 @@ static void format_action(FILE *out, const struct pv_nft_rule *r)
 		fprintf(out, "meta l4proto %s dnat to %s:%u", proto_str(r->proto),
 			ip_str(r->to_ip, buf), r->to_port);
 		break;
+	case PV_NA_DNAT_MAP:
+		fprintf(out, "meta l4proto %s dnat to numgen random mod %u map @%s",
+			proto_str(r->proto), r->modulus, r->map);
+		break;
 	case PV_NA_MASQ:
 		fputs("masquerade fully-random", out);
 		break;
@@ -211,7 +222,7 @@ void pv_nft_format_rule(FILE *out, const struct pv_nft_rule *r)
 		fputs("ct state new ", out);
 	format_addr(out, "daddr", r->daddr, r->daddr_mask, r->daddr_neg);
 	/* DNAT carries the protocol itself */
-	if (r->proto && r->action != PV_NA_DNAT)
+	if (r->proto && r->action != PV_NA_DNAT && r->action != PV_NA_DNAT_MAP)
 		fprintf(out, "meta l4proto %s ", proto_str(r->proto));
 	if (r->dport)
 		fprintf(out, "th dport %u ", r->dport);
@@ -222,6 +233,9 @@ void pv_nft_format_rule(FILE *out, const struct pv_nft_rule *r)
 		fputs("fib daddr type local ", out);
 	if (r->mark_unset)
 		fprintf(out, "meta mark & 0x%08x == 0 ", PV_NFT_MASQ_MARK);
+	if (r->hairpin)
+		fputs("ip saddr . ip daddr . ct original ip daddr . meta l4proto . "
+		      "ct original proto-dst @hairpin ", out);
 	format_action(out, r);
 }
 
@@ -242,6 +256,10 @@ static const char *keys_str(enum pv_nft_keys k)
 		return "ipv4_addr . inet_proto . inet_service";
 	case PV_NK_PROTO_PORT:
 		return "inet_proto . inet_service";
+	case PV_NK_INDEX:
+		return "integer";
+	case PV_NK_HAIRPIN:
+		return "ipv4_addr . ipv4_addr . ipv4_addr . inet_proto . inet_service";
 	}
 	return "?";
 }
@@ -251,7 +269,11 @@ static void format_key(FILE *out, const struct pv_nft_obj *o)
 	char buf[INET_ADDRSTRLEN];
 	size_t i = 0;
 
-	if (o->keys != PV_NK_PROTO_PORT) {
+	if (o->keys == PV_NK_INDEX) {
+		fprintf(out, "%u", o->key[0]);
+		return;
+	}
+	for (size_t n = pv_nft_key_words(o->keys); i + 2 < n || o->keys == PV_NK_ADDR;) {
 		fputs(ip_str(o->key[i++], buf), out);
 		if (o->keys == PV_NK_ADDR)
 			return;
@@ -262,10 +284,13 @@ static void format_key(FILE *out, const struct pv_nft_obj *o)
 
 void pv_nft_format_obj(FILE *out, const struct pv_nft_obj *o)
 {
+	char buf[INET_ADDRSTRLEN];
+
 	switch (o->kind) {
 	case PV_NFT_SET:
-		fprintf(out, "%s %s { type %s%s;", o->map ? "map" : "set", o->name, keys_str(o->keys),
-			o->map ? " : verdict" : "");
+		fprintf(out, "%s %s { type %s%s;", o->map || o->dnat_map ? "map" : "set", o->name,
+			keys_str(o->keys),
+			o->map ? " : verdict" : o->dnat_map ? " : ipv4_addr . inet_service" : "");
 		if (o->timeout_s)
 			fprintf(out, " flags dynamic,timeout; timeout %us;", o->timeout_s);
 		fputs(" }\n", out);
@@ -273,7 +298,11 @@ void pv_nft_format_obj(FILE *out, const struct pv_nft_obj *o)
 	case PV_NFT_ELEM:
 		fprintf(out, "element %s { ", o->name);
 		format_key(out, o);
-		fprintf(out, " : goto %s }\n", o->target);
+		if (o->target)
+			fprintf(out, " : goto %s", o->target);
+		else if (o->to_ip)
+			fprintf(out, " : %s . %u", ip_str(o->to_ip, buf), o->to_port);
+		fputs(" }\n", out);
 		return;
 	case PV_NFT_CHAIN:
 		break;

@@ -30,6 +30,7 @@ enum pv_nft_action {
 	PV_NA_VMAP_NODE,  /* meta l4proto . th dport vmap @.map */
 	PV_NA_NUMGEN,     /* numgen random mod n vmap { i : goto .targets[i] } */
 	PV_NA_DNAT,       /* meta l4proto .proto dnat to .to_ip:.to_port */
+	PV_NA_DNAT_MAP,   /* meta l4proto .proto dnat to numgen random mod .modulus map @.map */
 	PV_NA_MASQ,       /* masquerade fully-random */
 	PV_NA_MARK_SET,   /* meta mark set meta mark | MASQ_MARK */
 	PV_NA_MARK_CLEAR, /* meta mark set meta mark & ~MASQ_MARK */
@@ -51,11 +52,13 @@ struct pv_nft_rule {
 	const char *saddr_in;        /* ip saddr @set */
 	bool fib_local;              /* fib daddr type local */
 	bool mark_unset;             /* meta mark & MASQ_MARK == 0 */
+	bool hairpin;                /* the packet's 5 words (PV_NK_HAIRPIN) @hairpin */
 	enum pv_nft_action action;
 	const char *chain;           /* JUMP, GOTO */
 	const char *map;             /* VMAP_*, UPDATE: a set's name */
 	const char **targets;        /* NUMGEN: the chains, ntargets of them */
 	size_t ntargets;
+	uint32_t modulus;            /* DNAT_MAP */
 	uint32_t to_ip;              /* DNAT */
 	uint16_t to_port;
 };
@@ -67,7 +70,14 @@ enum pv_nft_keys {
 	PV_NK_ADDR,            /* ipv4_addr */
 	PV_NK_ADDR_PROTO_PORT, /* ipv4_addr . inet_proto . inet_service */
 	PV_NK_PROTO_PORT,      /* inet_proto . inet_service */
+	PV_NK_INDEX,           /* integer (numgen's, host order) */
+	/* ip saddr . ip daddr . ct original ip daddr . meta l4proto .
+	 * ct original proto-dst: a connection to a Service that came back to
+	 * its own source (hairpin) */
+	PV_NK_HAIRPIN,
 };
+
+#define PV_NFT_KEY_MAX 5 /* words */
 
 struct pv_nft_obj {
 	enum pv_nft_kind kind;
@@ -84,11 +94,15 @@ struct pv_nft_obj {
 	/* PV_NFT_SET */
 	enum pv_nft_keys keys;
 	bool map;              /* a verdict map */
+	bool dnat_map;         /* a map to ipv4_addr . inet_service */
 	uint32_t timeout_s;    /* dynamic, with a timeout; 0: neither */
-	/* PV_NFT_ELEM: the key in .keys' order (addr, proto, port; or proto,
-	 * port), and the verdict: goto .target */
-	uint32_t key[3];
+	/* PV_NFT_ELEM: the key in .keys' order (addrs, proto, port; proto,
+	 * port; an index), and the verdict, goto .target, or (.target NULL,
+	 * in a dnat map) the data .to_ip . .to_port; in a set, neither */
+	uint32_t key[PV_NFT_KEY_MAX];
 	const char *target;
+	uint32_t to_ip;
+	uint16_t to_port;
 };
 
 /* A list of objects; their strings and rules live in .arena. */

@@ -95,17 +95,23 @@ void pv_nft_base(struct pv_nft_objs *l, const struct pv_svc_config *node)
 	map(l, "service-nodeports", PV_NK_PROTO_PORT);
 	map(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT);
 	map(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT);
+	if ((c = pv_nft_objs_add(l, PV_NFT_SET, L_BASE))) {
+		c->name = "hairpin";
+		c->keys = PV_NK_HAIRPIN;
+	}
 	if ((c = chain(l, L_BASE, "mark-for-masquerade", 1)))
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MARK_SET });
 	if ((c = chain(l, L_BASE, "reject-chain", 2))) {
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_REJECT_TCP });
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_REJECT });
 	}
-	if ((c = chain(l, L_SET, "masquerading", 4))) {
+	if ((c = chain(l, L_SET, "masquerading", 5))) {
 		/* Pods' own traffic leaving the pod network. */
 		add_rule(c, &(struct pv_nft_rule){ .saddr = node->pod_cidr.net, .saddr_mask = pod_mask,
 						   .daddr = node->pod_cidr.net, .daddr_mask = pod_mask,
 						   .daddr_neg = true, .action = PV_NA_MASQ });
+		/* An endpoint that reached itself through its Service. */
+		add_rule(c, &(struct pv_nft_rule){ .hairpin = true, .action = PV_NA_MASQ });
 		add_rule(c, &(struct pv_nft_rule){ .mark_unset = true, .action = PV_NA_RETURN });
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MARK_CLEAR });
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_MASQ });
@@ -157,41 +163,101 @@ void pv_nft_hostports(struct pv_nft_objs *l, const struct pv_hostport *hp, size_
 	}
 }
 
-static void elem(struct pv_nft_objs *l, const char *mapname, enum pv_nft_keys keys,
-		 const uint32_t key[3], const char *target)
+static struct pv_nft_obj *elem(struct pv_nft_objs *l, const char *mapname,
+			       enum pv_nft_keys keys, const uint32_t key[PV_NFT_KEY_MAX])
 {
 	struct pv_nft_obj *o;
 
-	if (!target || !(o = pv_nft_objs_add(l, PV_NFT_ELEM, L_ELEM)))
-		return;
+	if (!mapname || !(o = pv_nft_objs_add(l, PV_NFT_ELEM, L_ELEM)))
+		return NULL;
 	o->name = mapname;
 	o->keys = keys;
 	memcpy(o->key, key, sizeof(o->key));
-	o->target = target;
+	return o;
 }
 
-/* The endpoint's chain (and its affinity set): EPNAME is "NS/NAME/PROTO/PORT__IP/PORT". */
+static void verdict_elem(struct pv_nft_objs *l, const char *mapname, enum pv_nft_keys keys,
+			 const uint32_t key[PV_NFT_KEY_MAX], const char *target)
+{
+	struct pv_nft_obj *o;
+
+	if (target && (o = elem(l, mapname, keys, key)))
+		o->target = target;
+}
+
+/* With sessionAffinity, the endpoint's chain and its affinity set:
+ * CHAIN_NAME is "endpoint-NS/NAME/PROTO/PORT__IP/PORT". */
 static void endpoint(struct pv_nft_objs *l, const struct pv_svc *s, const struct pv_svc_port *p,
 		     const struct pv_svc_ep *e, const char *chain_name, const char *set)
 {
-	struct pv_nft_obj *c = chain(l, L_ENDPOINT, chain_name, 3);
+	struct pv_nft_obj *c = chain(l, L_ENDPOINT, chain_name, 2);
 
 	if (!c)
 		return;
-	add_rule(c, &(struct pv_nft_rule){ .saddr = e->ip, .saddr_mask = HOST_MASK,
-					   .action = PV_NA_JUMP, .chain = "mark-for-masquerade" });
-	if (set)
-		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_UPDATE, .map = set });
+	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_UPDATE, .map = set });
 	add_rule(c, &(struct pv_nft_rule){ .proto = p->proto, .action = PV_NA_DNAT, .to_ip = e->ip,
 					   .to_port = e->port });
-	if (set) {
-		struct pv_nft_obj *o = pv_nft_objs_add(l, PV_NFT_SET, L_SET);
+	if ((c = pv_nft_objs_add(l, PV_NFT_SET, L_SET))) {
+		c->name = set;
+		c->keys = PV_NK_ADDR;
+		c->timeout_s = s->affinity_seconds;
+	}
+}
 
-		if (o) {
-			o->name = set;
-			o->keys = PV_NK_ADDR;
-			o->timeout_s = s->affinity_seconds;
+/* The hairpin set's elements for port P: one per endpoint address. */
+static void hairpins(struct pv_nft_objs *l, const struct pv_svc *s, const struct pv_svc_port *p)
+{
+	for (size_t i = 0; i < p->neps; i++) {
+		uint32_t ip = p->eps[i].ip;
+		size_t j = 0;
+
+		while (j < i && p->eps[j].ip != ip)
+			j++;
+		if (j == i)
+			elem(l, "hairpin", PV_NK_HAIRPIN,
+			     (uint32_t[PV_NFT_KEY_MAX]){ ip, ip, s->cluster_ip, p->proto, p->port });
+	}
+}
+
+/* Without sessionAffinity: the endpoints as the elements of a named map
+ * (index : ip . port), which numgen picks from; an endpoint change is
+ * then a change of elements, no chain and no jump. MAP's name. */
+static const char *endpoint_map(struct pv_nft_objs *l, const struct pv_svc_port *p,
+				const char *id)
+{
+	const char *name = pv_nft_str(l, "endpoints-%s", id);
+	struct pv_nft_obj *o;
+
+	if (!name || !(o = pv_nft_objs_add(l, PV_NFT_SET, L_SET)))
+		return NULL;
+	o->name = name;
+	o->keys = PV_NK_INDEX;
+	o->dnat_map = true;
+	for (uint32_t i = 0; i < p->neps; i++)
+		if ((o = elem(l, name, PV_NK_INDEX, (uint32_t[PV_NFT_KEY_MAX]){ i }))) {
+			o->to_ip = p->eps[i].ip;
+			o->to_port = p->eps[i].port;
 		}
+	return name;
+}
+
+/* With sessionAffinity: the endpoints' chains and sets; their names in
+ * EPS and SETS. */
+static void affinity_endpoints(struct pv_nft_objs *l, const struct pv_svc *s,
+			       const struct pv_svc_port *p, const char *id, const char **eps,
+			       const char **sets)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	for (size_t i = 0; i < p->neps; i++) {
+		struct in_addr a = { htonl(p->eps[i].ip) };
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		eps[i] = pv_nft_str(l, "endpoint-%s__%s/%u", id, ip, p->eps[i].port);
+		sets[i] = pv_nft_str(l, "affinity-%s__%s/%u/%us", id, ip, p->eps[i].port,
+				     s->affinity_seconds);
+		if (eps[i] && sets[i])
+			endpoint(l, s, p, &p->eps[i], eps[i], sets[i]);
 	}
 }
 
@@ -200,24 +266,20 @@ static void service_chain(struct pv_nft_objs *l, const struct pv_svc_config *nod
 			  const char *id)
 {
 	size_t n = p->neps;
-	const char **eps = pv_arena_calloc(&l->arena, n, sizeof(*eps));
-	const char **sets = pv_arena_calloc(&l->arena, n, sizeof(*sets));
+	const char **eps = NULL, **sets = NULL, *epmap = NULL;
 	struct pv_nft_obj *c;
-	char ip[INET_ADDRSTRLEN];
 
-	if (!eps || !sets) {
-		l->oom = true;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct in_addr a = { htonl(p->eps[i].ip) };
-
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-		eps[i] = pv_nft_str(l, "endpoint-%s__%s/%u", id, ip, p->eps[i].port);
-		if (s->affinity_seconds)
-			sets[i] = pv_nft_str(l, "affinity-%s__%s/%u/%us", id, ip, p->eps[i].port,
-					     s->affinity_seconds);
-		endpoint(l, s, p, &p->eps[i], eps[i], sets[i]);
+	hairpins(l, s, p);
+	if (s->affinity_seconds) {
+		eps = pv_arena_calloc(&l->arena, n, sizeof(*eps));
+		sets = pv_arena_calloc(&l->arena, n, sizeof(*sets));
+		if (!eps || !sets) {
+			l->oom = true;
+			return;
+		}
+		affinity_endpoints(l, s, p, id, eps, sets);
+	} else {
+		epmap = endpoint_map(l, p, id);
 	}
 	if (l->oom || !(c = chain(l, L_SERVICE, name, n + 3)))
 		return;
@@ -231,7 +293,12 @@ static void service_chain(struct pv_nft_objs *l, const struct pv_svc_config *nod
 	if (node->masquerade_pods)
 		add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_JUMP,
 						   .chain = "mark-for-masquerade" });
-	for (size_t i = 0; s->affinity_seconds && i < n; i++)
+	if (epmap) {
+		add_rule(c, &(struct pv_nft_rule){ .proto = p->proto, .action = PV_NA_DNAT_MAP,
+						   .map = epmap, .modulus = (uint32_t)n });
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
 		add_rule(c, &(struct pv_nft_rule){ .saddr_in = sets[i], .action = PV_NA_GOTO,
 						   .chain = eps[i] });
 	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_NUMGEN, .targets = eps, .ntargets = n });
@@ -241,8 +308,8 @@ void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
 		     const struct pv_svc *s, const struct pv_svc_port *p)
 {
 	const char *id, *svc, *ext;
-	uint32_t key[3] = { s->cluster_ip, p->proto, p->port };
-	uint32_t nkey[3] = { p->proto, p->node_port, 0 };
+	uint32_t key[PV_NFT_KEY_MAX] = { s->cluster_ip, p->proto, p->port };
+	uint32_t nkey[PV_NFT_KEY_MAX] = { p->proto, p->node_port };
 	struct pv_nft_obj *c;
 
 	if (!s->cluster_ip)
@@ -253,14 +320,15 @@ void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
 		return;
 	if (!p->neps) {
 		/* Refuse at once rather than let the connection hang. */
-		elem(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT, key, "reject-chain");
+		verdict_elem(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT, key, "reject-chain");
 		if (p->node_port)
-			elem(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT, nkey, "reject-chain");
+			verdict_elem(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT, nkey,
+				     "reject-chain");
 		return;
 	}
 	svc = pv_nft_str(l, "service-%s", id);
 	service_chain(l, node, s, p, svc, id);
-	elem(l, "service-ips", PV_NK_ADDR_PROTO_PORT, key, svc);
+	verdict_elem(l, "service-ips", PV_NK_ADDR_PROTO_PORT, key, svc);
 	if (!p->node_port)
 		return;
 	ext = pv_nft_str(l, "external-%s", id);
@@ -268,7 +336,7 @@ void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
 		return;
 	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_JUMP, .chain = "mark-for-masquerade" });
 	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_GOTO, .chain = svc });
-	elem(l, "service-nodeports", PV_NK_PROTO_PORT, nkey, ext);
+	verdict_elem(l, "service-nodeports", PV_NK_PROTO_PORT, nkey, ext);
 }
 
 int pv_nft_build(const struct pv_proxy_state *st, struct pv_nft_objs *out, struct pv_err *err)

@@ -7,15 +7,24 @@
  *       fib daddr type local: meta l4proto . th dport vmap @service-nodeports
  *   service-ips:        clusterIP . proto . port : goto service-NS/NAME/PROTO/PORT
  *   service-nodeports:  proto . nodePort : goto external-... (mark, goto service-...)
- *   service-...:        traffic from outside the pod network marked; with
- *                       sessionAffinity, ip saddr @affinity-... goto endpoint-...;
- *                       numgen random mod N vmap { i : goto endpoint-... } (an
- *                       anonymous map per rule: one map shared by every
- *                       Service would make the kernel's validation walk all
- *                       its elements once per Service chain, quadratic)
- *   endpoint-...:       the endpoint itself marked (hairpin), [update
- *                       @affinity-...], dnat to ip:port
- *   nat-postrouting (srcnat) -> masquerading: pods' egress, marked packets
+ *   service-...:        traffic from outside the pod network marked; then
+ *                       dnat to numgen random mod N map @endpoints-... (a
+ *                       named data map, index : ip . port, per Service
+ *                       port): an endpoint change is a change of that map's
+ *                       elements, no chain and no jump (a jump or goto added
+ *                       makes the kernel validate the whole table); a change
+ *                       of N replaces this chain's rules.
+ *                       With sessionAffinity (only then): ip saddr
+ *                       @affinity-... goto endpoint-...; numgen random mod N
+ *                       vmap { i : goto endpoint-... } (an anonymous map)
+ *   endpoint-...:       sessionAffinity only: update @affinity-..., dnat to
+ *                       ip:port
+ *   hairpin:            a set of endpoint . endpoint . clusterIP . proto .
+ *                       port, one element per endpoint address of each
+ *                       Service port: a pod that reached itself through its
+ *                       Service is masqueraded in nat-postrouting
+ *   nat-postrouting (srcnat) -> masquerading: pods' egress, hairpin, marked
+ *       packets
  *   filter-input/forward/output (filter, priority -110): new connections to
  *       a port without endpoints (no-endpoint-services, -nodeports) are
  *       rejected at once.

@@ -1,7 +1,8 @@
 /* The nftables proxier: the objects built from the Service fixture
  * (tests/unit/golden/nftables.rules, in nft(8) syntax; PV_GOLDEN_WRITE=1
- * rewrites it), the operations one change makes (one endpoint touches
- * one Service's chains and nothing else; the order the kernel needs),
+ * rewrites it), the operations one change makes (one endpoint replaced
+ * touches that Service's map elements only, no chain; one endpoint fewer
+ * also that Service's chain; the order the kernel needs),
  * and, as root in a network namespace of its own, the backend through
  * the seam: the table in the kernel as nft lists it, an endpoint change
  * as an incremental transaction, someone else's flush seen by the watch
@@ -163,12 +164,34 @@ static void test_diff_endpoint_replaced(void **state)
 	out = open_memstream(&buf, &len);
 	pv_nft_ops_format(out, &ops);
 	fclose(out);
+	/* Elements only: no chain, no rule, no jump (a jump added makes the
+	 * kernel validate the whole table). */
 	assert_string_equal(buf,
-		"add chain endpoint-default/web/tcp/http__10.88.0.9/8080\n"
+		"delete element endpoints-default/web/tcp/http { 2 : 10.88.0.4 . 8080 }\n"
+		"delete element hairpin { 10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80 }\n"
+		"add element hairpin { 10.88.0.9 . 10.88.0.9 . 10.96.0.10 . tcp . 80 }\n"
+		"add element endpoints-default/web/tcp/http { 2 : 10.88.0.9 . 8080 }\n");
+	free(buf);
+	pv_nft_ops_free(&ops);
+	pv_nft_objs_free(&lb);
+
+	/* One endpoint fewer: its elements, and the Service chain's rules
+	 * anew for the new modulus; still no endpoint chain. */
+	pv_nft_objs_init(&lb);
+	fx_web_ports[0].neps = 2;
+	assert_int_equal(pv_nft_build(&a, &lb, &err), 0);
+	fx_web_ports[0].neps = 3;
+	pv_nft_diff(la.v, la.n, lb.v, lb.n, &ops);
+	pv_nft_ops_sort(&ops);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	pv_nft_ops_format(out, &ops);
+	fclose(out);
+	assert_string_equal(buf,
 		"flush chain service-default/web/tcp/http\n"
-		"rules chain endpoint-default/web/tcp/http__10.88.0.9/8080: 2\n"
 		"rules chain service-default/web/tcp/http: 2\n"
-		"delete chain endpoint-default/web/tcp/http__10.88.0.4/8080\n");
+		"delete element hairpin { 10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80 }\n"
+		"delete element endpoints-default/web/tcp/http { 2 : 10.88.0.4 . 8080 }\n");
 	free(buf);
 	pv_nft_ops_free(&ops);
 	pv_nft_objs_free(&la);
@@ -199,6 +222,8 @@ static void test_diff_no_endpoints(void **state)
 	pv_nft_ops_format(out, &ops);
 	fclose(out);
 	assert_string_equal(buf,
+		"delete element hairpin { 10.88.0.7 . 10.88.0.7 . 10.96.0.12 . tcp . 8443 }\n"
+		"delete element hairpin { 10.88.0.8 . 10.88.0.8 . 10.96.0.12 . tcp . 8443 }\n"
 		"delete element service-ips { 10.96.0.12 . tcp . 8443 : goto service-default/sticky/tcp/ }\n"
 		"delete element service-nodeports { tcp . 31443 : goto external-default/sticky/tcp/ }\n"
 		"add element no-endpoint-services { 10.96.0.12 . tcp . 8443 : goto reject-chain }\n"
@@ -267,8 +292,14 @@ static void test_kernel(void **state)
 	assert_has(have, "10.96.0.10 . tcp . 80 : goto service-default/web/tcp/http");
 	assert_has(have, "tcp . 30080 : goto external-default/web/tcp/http");
 	assert_has(have, "10.96.0.11 . udp . 53 : goto reject-chain");
-	assert_has(have, "numgen random mod 3 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080");
-	assert_has(have, "meta l4proto tcp dnat to 10.88.0.4:8080");
+	assert_has(have, "dnat ip to numgen random mod 3 map @endpoints-default/web/tcp/http");
+	assert_has(have, "0 : 10.88.0.2 . 8080, 1 : 10.88.0.3 . 8080, 2 : 10.88.0.4 . 8080");
+	assert_has(have, "10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80");
+	assert_has(have, "ip saddr . ip daddr . ct original ip daddr . meta l4proto . "
+			 "ct original proto-dst @hairpin masquerade");
+	/* sessionAffinity keeps a chain per endpoint */
+	assert_has(have, "numgen random mod 2 vmap { 0 : goto endpoint-default/sticky/tcp/__10.88.0.7/80");
+	assert_has(have, "meta l4proto tcp dnat to 10.88.0.7:80");
 	assert_has(have, "update @affinity-default/sticky/tcp/__10.88.0.7/80/10800s { ip saddr }");
 	free(have);
 
@@ -281,8 +312,8 @@ static void test_kernel(void **state)
 	if (pv_proxier_sync(p, &st, &err) < 0)
 		fail_msg("%s", err.msg);
 	have = read_cmd("nft list table ip podvisor");
-	assert_has(have, "dnat to 10.88.0.9:8080");
-	assert_null(strstr(have, "10.88.0.4:8080"));
+	assert_has(have, "2 : 10.88.0.9 . 8080");
+	assert_null(strstr(have, "10.88.0.4"));
 	free(have);
 	assert_true(pv_proxier_watch_drain(p, fd));
 	assert_false(pv_proxier_changed(p));
@@ -296,7 +327,7 @@ static void test_kernel(void **state)
 	if (pv_proxier_sync(p, &st, &err) < 0)
 		fail_msg("%s", err.msg);
 	have = read_cmd("nft list table ip podvisor");
-	assert_has(have, "dnat to 10.88.0.4:8080");
+	assert_has(have, "2 : 10.88.0.4 . 8080");
 	free(have);
 	assert_true(pv_proxier_watch_drain(p, fd));
 	assert_false(pv_proxier_changed(p));
