@@ -247,6 +247,11 @@ for s in "${!GOOD[@]}"; do unset "GOOD[$s]"; done
 : >"$PVCS"
 settle 60 && ok "the emptied directory: no pod, Service or ConfigMap left" || { fail "the emptied directory: objects left"; diag "$(cat "$T_TMP/diff")"; }
 wait_for 30 '[ -z "$(leaks_diff "$BASE" "$(leak_counts)")" ]'
+# The status directory follows: with every object gone, only node.yaml.
+wait_for 30 '[ -z "$(find "$S/status" -name "*.yaml" ! -name node.yaml)" ]'
+left=$(find "$S/status" -name "*.yaml" ! -name node.yaml | head -5)
+[ -z "$left" ] && [ -s "$S/status/node.yaml" ] && ok "the status directory holds node.yaml alone again" ||
+	fail "status files left: $left"
 NOW=$(leak_counts)
 d=$(leaks_diff "$BASE" "$NOW")
 [ -z "$d" ] && ok "nothing leaked: $NOW" || { fail "leaks after the churn (SEED=$SEED)"; diag "$d" "baseline: $BASE" "now: $NOW"; leak_detail | diff "$T_TMP/base-detail" - | grep '^[<>]' | head -20 | sed 's/^/# /'
