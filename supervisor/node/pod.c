@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "manifests/encode.h"
 #include "netrules/ipam.h"
 
@@ -36,18 +37,6 @@ void pv_pods_index_stale(struct pv_daemon *d)
 	d->pod_index_stale = true;
 }
 
-static size_t name_hash(const char *ns, const char *name)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	h = (h ^ '/') * 1099511628211ull;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 29));
-}
-
 /* The index again; it stays stale while a pod has no name yet (just
  * allocated). False when it cannot be had (out of memory). */
 static bool index_build(struct pv_daemon *d)
@@ -75,7 +64,7 @@ static bool index_build(struct pv_daemon *d)
 			d->pod_index_stale = true;
 			continue;
 		}
-		head = &d->pod_index[name_hash(p->ns, p->name) & (cap - 1)];
+		head = &d->pod_index[pv_nsname_hash(p->ns, p->name) & (cap - 1)];
 		p->index_next = *head;
 		*head = p;
 	}
@@ -91,7 +80,7 @@ struct pv_prt *pv_pods_find(struct pv_daemon *d, const char *ns, const char *nam
 				return d->pods[i];
 		return NULL;
 	}
-	for (struct pv_prt *p = d->pod_index[name_hash(ns, name) & (d->pod_index_cap - 1)]; p;
+	for (struct pv_prt *p = d->pod_index[pv_nsname_hash(ns, name) & (d->pod_index_cap - 1)]; p;
 	     p = p->index_next)
 		if (strcmp(p->ns, ns) == 0 && strcmp(p->name, name) == 0 && !p->delete_when_stopped)
 			return p;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
+
 void pv_wanted_clear(struct pv_wanted *w)
 {
 	w->n = 0;
@@ -18,23 +20,10 @@ void pv_wanted_free(struct pv_wanted *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* FNV-1a over NS, a separator, NAME. */
-static size_t key_hash(const char *ns, const char *name)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	h = (h ^ '/') * 1099511628211ull;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 29));
-}
-
 /* The index slot of NS/NAME: where it is, or the empty one it would take. */
 static size_t index_slot(const struct pv_wanted *w, const char *ns, const char *name)
 {
-	size_t mask = w->index_cap - 1, i = key_hash(ns, name) & mask;
+	size_t mask = w->index_cap - 1, i = pv_nsname_hash(ns, name) & mask;
 
 	for (; w->index[i]; i = (i + 1) & mask) {
 		const struct pv_wanted_pod *p = &w->v[w->index[i] - 1];

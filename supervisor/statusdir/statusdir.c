@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/hash.h"
 #include "manifests/encode.h"
 #include "supervisor/api/api.h"
 #include "supervisor/api/kobj.h"
@@ -38,11 +39,7 @@ typedef struct json_object jo;
 
 static int64_t fnv1a(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (int64_t)(h >> 1);
+	return (int64_t)(pv_fnv1a(PV_FNV_BASIS, s) >> 1);
 }
 
 /* A name fit to be one path component (the loader checked it; this is the
