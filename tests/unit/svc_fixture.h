@@ -72,10 +72,10 @@ static inline struct pv_proxy_state svc_fixture_state(bool masquerade_pods)
 	return st;
 }
 
-/* The golden file's text (malloc'ed), or NULL when it cannot be read. */
-static inline char *svc_golden_read(void)
+/* PATH's text (malloc'ed), or NULL when it cannot be read. */
+static inline char *svc_read_file(const char *path)
 {
-	FILE *f = fopen(SVC_GOLDEN, "r");
+	FILE *f = fopen(path, "r");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -89,6 +89,12 @@ static inline char *svc_golden_read(void)
 	fclose(out);
 	fclose(f);
 	return buf;
+}
+
+/* The golden file's text (malloc'ed), or NULL when it cannot be read. */
+static inline char *svc_golden_read(void)
+{
+	return svc_read_file(SVC_GOLDEN);
 }
 
 #endif

@@ -56,24 +56,6 @@ static char *state_text(const struct pv_proxy_state *st)
 	return s;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out;
-	int c;
-
-	if (!f)
-		return NULL;
-	out = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, out);
-	fclose(out);
-	fclose(f);
-	return buf;
-}
-
 /* ---- the objects ---- */
 
 static void test_golden(void **state)
@@ -93,7 +75,7 @@ static void test_golden(void **state)
 		fputs(all, g);
 		fclose(g);
 	}
-	want = read_file(NFT_GOLDEN);
+	want = svc_read_file(NFT_GOLDEN);
 	if (!want)
 		fail_msg("cannot read %s (run from the top of the tree)", NFT_GOLDEN);
 	assert_string_equal(all, want);
