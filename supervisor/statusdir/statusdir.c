@@ -22,9 +22,11 @@
 #include "supervisor/node/node.h"
 #include "supervisor/node/nodeaffinity.h"
 
-/* After a pass, the export waits this long: the passes of one burst (a
- * file of 500 pods starting) make one export, not hundreds. */
-#define DELAY_MS 200
+/* After a pass, the export waits this long, and a burst of passes (a file
+ * of 500 pods starting: some 125 passes in 9 s) exports at most once in
+ * it: every export renders every object, which at 200 ms cost the daemon
+ * about a second of CPU over such a ramp. */
+#define DELAY_MS 1000
 
 struct pv_statusdir {
 	struct pv_daemon *d;

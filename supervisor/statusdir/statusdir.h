@@ -13,7 +13,7 @@
  * A file is written (a temporary file renamed over it: a reader never sees
  * half of one) only when its content changed, and removed when its object
  * is gone: an idle node writes nothing, as SD cards wear out. The export
- * runs shortly after a pass of the reconciler, at most one at a time.
+ * runs a second after a pass of the reconciler, at most once a second.
  *
  * Owns: the directory's files and what it last wrote. Calls: api (the
  * list answers, kobj), node, manifests (the YAML emitter), core. */

@@ -307,7 +307,7 @@ PYEOF
 # processes in this PID namespace (but the test's own), zombies, mounts in
 # the daemon's mount namespace, cgroups under the test's cgroup parent,
 # veth links, addresses on the bridge, nat rules, state files (not the
-# status directory: it follows the objects 200 ms after a pass, and
+# status directory: it follows the objects a second after a pass, and
 # test_statusdir checks it), and the daemon's open fds.
 leak_counts() {
 	local procs zombies

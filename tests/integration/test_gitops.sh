@@ -104,7 +104,7 @@ done
 # The status directories, rsynced back to one place, say who runs what.
 mkdir -p "$T_TMP/fleet"
 for n in $NODES; do
-	# (the export follows a pass by 200 ms: app-b's removal must be in)
+	# (the export follows a pass by a second: app-b's removal must be in)
 	for _ in $(seq 100); do
 		[ -s "$(node_s "$n")/status/pods/default/everywhere.yaml" ] &&
 			[ ! -e "$(node_s "$n")/status/pods/default/app-b.yaml" ] && break
