@@ -140,6 +140,21 @@ int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err)
 	return talk(nl, h, "set link up", err);
 }
 
+int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+	struct nlattr *spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
+	struct nlattr *inet6 = mnl_attr_nest_start(h, AF_INET6);
+
+	mnl_attr_put_u8(h, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(h, inet6);
+	mnl_attr_nest_end(h, spec);
+	if (talk(nl, h, "turn off IPv6 addresses", err) < 0 && err->code != EAFNOSUPPORT)
+		return -1;
+	return 0;
+}
+
 int pv_nl_link_set_mac(struct pv_nl *nl, int ifindex, const uint8_t mac[6], struct pv_err *err)
 {
 	char buf[NL_BUF];

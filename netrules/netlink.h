@@ -23,6 +23,12 @@ int pv_nl_ifindex(struct pv_nl *nl, const char *name);
 int pv_nl_bridge_add(struct pv_nl *nl, const char *name, struct pv_err *err);
 int pv_nl_link_up(struct pv_nl *nl, int ifindex, struct pv_err *err);
 int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err);
+/* No IPv6 address of its own for the link (addrgenmode none), before it is
+ * up: no link-local address, so no duplicate address detection, router
+ * solicitation or MLD report. On a bridge of hundreds of ports each of
+ * those is flooded to every port, and their cost grows with the square of
+ * the pods. A kernel without IPv6 has nothing to turn off: 0. */
+int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err);
 /* Set the link's hardware address. A bridge given one keeps it; left to
  * itself it takes its smallest port's, and changes (flushing its
  * neighbours, leaving every pod's entry for the gateway wrong) whenever

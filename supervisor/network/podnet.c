@@ -133,7 +133,7 @@ static int configure_inside(struct pv_prt *p, int nsfd, struct pv_err *err)
 	if (!in)
 		return -1;
 	if (pv_nl_addr_add(in, POD_ETH0_INDEX, ip, p->d->pod_cidr.prefix, err) == 0 &&
-	    pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0)
+	    pv_nl_link_no_ipv6_addr(in, POD_ETH0_INDEX, err) == 0 && pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0)
 		rc = 0;
 	pv_nl_close(in);
 	return rc;
@@ -200,7 +200,8 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 		pv_err_set(err, ENODEV, "%s did not appear", host);
 		goto out;
 	}
-	if (pv_nl_port_hairpin(nl, idx, err) < 0 || pv_nl_link_up(nl, idx, err) < 0)
+	if (pv_nl_port_hairpin(nl, idx, err) < 0 || pv_nl_link_no_ipv6_addr(nl, idx, err) < 0 ||
+	    pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
 	rc = configure_inside(p, nsfd, err);
 out:

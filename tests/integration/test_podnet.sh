@@ -69,6 +69,13 @@ start_daemon
 # the node side is named after the pod's address, unique among live pods
 veth=$(IFS=. read -r a b c d <<<"$srv_ip"; printf 'pv%02x%02x%02x%02x' "$a" "$b" "$c" "$d")
 ip link show "$veth" 2>/dev/null | grep -q "master pv0" && ok "the pod's host-side veth is $veth, on the bridge" || fail "no $veth on pv0: $(ip -br link | grep '^pv')"
+# No IPv6 address on either end (addrgenmode none): no DAD, router
+# solicitation or MLD report flooded to every port of the bridge; the
+# pod's lo keeps ::1.
+v6=$("$PODVISOR" exec srv -- cat /proc/net/if_inet6 2>&1)
+[ -z "$(ip -6 addr show dev "$veth" 2>&1)" ] && ! grep -q eth0 <<<"$v6" && grep -q '^0*1 .* lo$' <<<"$v6" \
+	&& ok "neither end of the pod's veth has an IPv6 address; the pod's lo keeps ::1" \
+	|| fail "IPv6: node side '$(ip -6 addr show dev "$veth" 2>&1)', in the pod '$v6'"
 # take srv out of the file, keeping the others
 "$PY" - "$M/net.yaml" <<'PY'
 import sys
