@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_MIN (16 * 1024)
+#define CHUNK_FIRST 1024
+#define CHUNK_MAX (64 * 1024)
 #define ALIGN PV_ARENA_ALIGN
 
 struct pv_arena_chunk {
@@ -39,8 +40,11 @@ void pv_arena_free(struct pv_arena *a)
 
 /* The checks pv_arena_alloc_raw leaves to here (a size of 0 or past
  * half the address space, the limit), and a new chunk when the newest
- * has no room: at least CHUNK_MIN, and a large allocation's own size.
- * The room left in the chunk before is not used again. */
+ * has no room: as large as all the arena holds so far, between CHUNK_FIRST
+ * and CHUNK_MAX, or a large allocation's own size. An arena grows
+ * geometrically: a small object (a pod's own spec, one kept per pod) takes
+ * a kilobyte or two, not a fixed 16 KiB, and a 10 MB file's still takes
+ * few chunks. The room left in the chunk before is not used again. */
 void *pv_arena_alloc_slow(struct pv_arena *a, size_t size)
 {
 	size_t rounded, csize;
@@ -54,7 +58,9 @@ void *pv_arena_alloc_slow(struct pv_arena *a, size_t size)
 	if (a->limit && a->used + rounded > a->limit)
 		return NULL;
 	if ((size_t)(a->end - a->next) < rounded) {
-		csize = rounded > CHUNK_MIN ? rounded : CHUNK_MIN;
+		csize = a->used < CHUNK_FIRST ? CHUNK_FIRST : a->used > CHUNK_MAX ? CHUNK_MAX : a->used;
+		if (csize < rounded)
+			csize = rounded;
 		c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;
