@@ -14,9 +14,9 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS     := yaml-0.1 json-c libarchive libcrypto libmnl libnftnl libip4tc ldns libnetfilter_conntrack libcap libseccomp
+PKGS     := yaml-0.1 json-c libarchive nettle libcrypto libmnl libnftnl libip4tc ldns libnetfilter_conntrack libcap libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lcrypto -lmnl -lnftnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap -lseccomp) -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lnettle -lcrypto -lmnl -lnftnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap -lseccomp) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
         -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
+#include "common/sha256.h"
 
 #define HOST_MASK 0xFFFFFFFFu
 
@@ -27,7 +27,7 @@ static void chain_name(char out[PV_CHAIN_MAX + 1], const char *prefix, const cha
 static void chain_name(char out[PV_CHAIN_MAX + 1], const char *prefix, const char *fmt, ...)
 {
 	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	uint8_t md[PV_SHA256_LEN];
 	char key[512];
 	size_t len = strlen(prefix);
 	va_list ap;
@@ -35,7 +35,7 @@ static void chain_name(char out[PV_CHAIN_MAX + 1], const char *prefix, const cha
 	va_start(ap, fmt);
 	vsnprintf(key, sizeof(key), fmt, ap);
 	va_end(ap);
-	SHA256((const unsigned char *)key, strlen(key), md);
+	pv_sha256(key, strlen(key), md);
 	memcpy(out, prefix, len);
 	for (int i = 0; i < 16; i++) { /* the digest's first 80 bits, 5 at a time */
 		int bit = 5 * i;

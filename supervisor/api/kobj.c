@@ -8,7 +8,6 @@
  * Pure but for the image store's listing. */
 #include "supervisor/api/kobj.h"
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/sha256.h"
 #include "supervisor/core/command.h"
 #include "supervisor/core/jsonx.h"
 
@@ -78,13 +78,12 @@ static jo *jtime(int64_t t)
  * namespace and name (a Deployment's ReplicaSet names its owner's). */
 static void uid_of(const char *kind, const char *ns, const char *name, char out[37])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	uint8_t md[PV_SHA256_LEN];
 	char key[1200];
 	size_t o = 0;
 
 	snprintf(key, sizeof(key), "%s/%s/%s", kind, ns ? ns : "", name);
-	EVP_Digest(key, strlen(key), md, &n, EVP_sha256(), NULL);
+	pv_sha256(key, strlen(key), md);
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5, variant 1 */
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	for (int i = 0; i < 16; i++) {

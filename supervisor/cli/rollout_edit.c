@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
+#include "common/sha256.h"
 #include "common/cleanup.h"
 #include "common/vec.h"
 #include "common/fdio.h"
@@ -383,12 +383,7 @@ int pv_edit_write_atomic(const char *path, const char *buf, size_t len, const ch
 
 void pv_edit_sha256(const char *buf, size_t len, char out[65])
 {
-	unsigned char h[32];
-
-	memset(h, 0, sizeof(h));
-	EVP_Digest(buf, len, h, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	pv_sha256_hex(buf, len, out);
 }
 
 /* ---- a template without its defaults ---- */

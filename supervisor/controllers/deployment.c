@@ -16,12 +16,12 @@
  * Owns: each Deployment's record between passes (its history, when it
  * last progressed, its conditions), the timer.
  * Calls: node, source, core, manifests. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/sha256.h"
 #include "common/vec.h"
 #include "supervisor/controllers/controllers.h"
 #include "supervisor/controllers/history.h"
@@ -59,14 +59,15 @@ static int template_key(struct workload *w)
 {
 	const char *t = json_object_to_json_string_ext(w->tmpl, JSON_C_TO_STRING_PLAIN);
 	const char *parts[] = { t, w->st->source, w->st->ns, w->rs_name, w->st->hash };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = md && t && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	struct pv_sha256 md;
 
-	for (size_t i = 0; ok && i < sizeof(parts) / sizeof(parts[0]); i++)
-		ok = EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1); /* with its NUL */
-	ok = ok && EVP_DigestFinal_ex(md, w->tkey, NULL);
-	EVP_MD_CTX_free(md);
-	return ok ? 0 : -1;
+	if (!t)
+		return -1;
+	pv_sha256_init(&md);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		pv_sha256_update(&md, parts[i], strlen(parts[i]) + 1); /* with its NUL */
+	pv_sha256_final(&md, w->tkey);
+	return 0;
 }
 
 /* The Pod NAME of the template, as the ReplicaSet controller makes it:
@@ -80,7 +81,9 @@ static void want_slot(struct workload *w, const char *name)
 
 	memcpy(in, w->tkey, 32);
 	memcpy(in + 32, name, n);
-	keyed = w->keyed && EVP_Digest(in, 32 + n, key, NULL, EVP_sha256(), NULL);
+	keyed = w->keyed;
+	if (keyed)
+		pv_sha256(in, 32 + n, key);
 	if (keyed && pv_ctl_want_kept(w->d, w->st, key))
 		return;
 	pod = pv_ctl_pod_json(w->tmpl, w->st, name, "apps/v1", "ReplicaSet", w->rs_name);

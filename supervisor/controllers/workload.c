@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
+#include "common/sha256.h"
 #include "common/vec.h"
 #include "manifests/encode.h"
 #include "supervisor/core/loop.h"
@@ -332,8 +332,8 @@ static struct pv_ctl_render *keep(struct pv_daemon *d, const char *source,
 		goto fail;
 	if (keyed)
 		memcpy(key, keyed, sizeof(key));
-	else if (!EVP_Digest(s, strlen(s), key, NULL, EVP_sha256(), NULL))
-		goto fail;
+	else
+		pv_sha256(s, strlen(s), key);
 	if ((c->nrenders + 1) * 2 > c->rindex_cap && rindex_build(c, c->nrenders + 1) < 0)
 		goto fail;
 	slot = rindex_slot(c, key);

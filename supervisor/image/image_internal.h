@@ -13,6 +13,7 @@
 struct archive;
 
 #include "common/err.h"
+#include "common/sha256.h"
 #include "supervisor/image/image.h"
 
 static inline void pv_img_json_putp(struct json_object **o)
@@ -31,7 +32,7 @@ static inline void pv_img_json_putp(struct json_object **o)
 /* --- digests (image_digest.c) ------------------------------------------- */
 
 struct pv_img_sha256 {
-	void *ctx; /* EVP_MD_CTX */
+	struct pv_sha256 h;
 };
 
 int pv_img_sha256_init(struct pv_img_sha256 *h, struct pv_err *err);

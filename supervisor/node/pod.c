@@ -1,10 +1,10 @@
 #include "supervisor/node/pod.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sha256.h"
 #include "common/hash.h"
 #include "manifests/encode.h"
 #include "netrules/ipam.h"
@@ -14,14 +14,11 @@
 void pv_pod_hash(const struct pv_object *o, char out[65])
 {
 	struct json_object *j = pv_encode_object(o), *spec = NULL;
-	unsigned char h[32];
 	const char *s;
 
 	json_object_object_get_ex(j, "spec", &spec);
 	s = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN);
-	EVP_Digest(s, strlen(s), h, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	pv_sha256_hex(s, strlen(s), out);
 	json_object_put(j);
 }
 

@@ -2,12 +2,12 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/sha256.h"
 #include "common/cleanup.h"
 #include "common/vec.h"
 #include "supervisor/core/log.h"
@@ -69,8 +69,7 @@ static struct pv_dfile *dfile_get(struct pv_desired *d, const char *path)
 
 static void hash_bytes(const char *buf, size_t len, unsigned char h[32])
 {
-	if (EVP_Digest(buf, len, h, NULL, EVP_sha256(), NULL) != 1)
-		memset(h, 0xFF, 32);
+	pv_sha256(buf, len, h);
 }
 
 /* Objects in F that another file already defines (same kind, namespace,

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
+#include "common/sha256.h"
 #include "common/cleanup.h"
 #include "manifests/manifest.h"
 #include "supervisor/core/fsutil.h"
@@ -106,10 +106,8 @@ static int copy_name(const struct pv_saved *s, const char *path, char *name, cha
 
 	if (pv_saved_escape(s->root, path, escaped, ESCAPED_MAX) < 0)
 		return errno = ENAMETOOLONG, -1;
-	if (EVP_Digest(escaped, strlen(escaped), h, NULL, EVP_sha256(), NULL) != 1)
-		return errno = ENOMEM, -1;
-	for (size_t i = 0; i < sizeof(h); i++)
-		snprintf(name + 2 * i, 3, "%02x", h[i]);
+	pv_sha256(escaped, strlen(escaped), h);
+	pv_sha256_to_hex(h, name);
 	return 0;
 }
 
