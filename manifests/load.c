@@ -267,6 +267,32 @@ void pv_file_free(struct pv_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+struct pv_file *pv_file_new_buf(const char *name, const char *buf, size_t len)
+{
+	struct pv_file *f = malloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	pv_file_load_buf(f, name, buf, len);
+	f->refs = 1;
+	return f;
+}
+
+struct pv_file *pv_file_get(struct pv_file *f)
+{
+	if (f)
+		f->refs++;
+	return f;
+}
+
+void pv_file_put(struct pv_file *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	pv_file_free(f);
+	free(f);
+}
+
 bool pv_manifest_name_ok(const char *name)
 {
 	size_t n = strlen(name);

@@ -67,6 +67,7 @@ struct pv_file {
 	size_t nobjects, objects_cap;
 	/* Any error: none of the objects may be acted on. */
 	bool failed;
+	unsigned refs; /* a file made by pv_file_new: its holders */
 };
 
 /* Read and load PATH. Everything that goes wrong, I/O included, is a
@@ -80,6 +81,15 @@ int pv_file_load_seen(struct pv_file *f, const char *path,
 /* The same for text already in memory; NAME is used in messages. */
 int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len);
 void pv_file_free(struct pv_file *f);
+/* A file on the heap that more than one owner may hold (the controllers'
+ * render of a pod and the pod started from it share one parsed copy):
+ * pv_file_new_buf loads BUF as pv_file_load_buf does into a new one with
+ * one reference (NULL only when out of memory; see its failed and
+ * nobjects), pv_file_get takes another, pv_file_put drops one and frees
+ * the file with the last. NULL is allowed to both. */
+struct pv_file *pv_file_new_buf(const char *name, const char *buf, size_t len);
+struct pv_file *pv_file_get(struct pv_file *f);
+void pv_file_put(struct pv_file *f);
 
 /* Report objects defined twice (same kind, namespace and name) within
  * or across FILES, as errors on the later definition naming the first. */

@@ -190,7 +190,8 @@ static void want_render(struct pv_daemon *d, struct pv_workload_status *st,
 	r->used = true;
 	if (!r->pod_hash[0])
 		pv_pod_hash(&r->file->objects[0], r->pod_hash);
-	if (pv_wanted_add_hashed(&d->wanted, &r->file->objects[0], st->source, r->pod_hash) < 0)
+	if (pv_wanted_add_hashed(&d->wanted, &r->file->objects[0], st->source, r->pod_hash,
+				 r->file) < 0)
 		d->wanted_incomplete = true;
 }
 
@@ -272,8 +273,7 @@ static int rindex_build(struct pv_controllers *c, size_t want)
 
 static void render_free(struct pv_ctl_render *r)
 {
-	pv_file_free(r->file);
-	free(r->file);
+	pv_file_put(r->file);
 	free(r);
 }
 
@@ -343,8 +343,8 @@ static struct pv_ctl_render *keep(struct pv_daemon *d, const char *source,
 		return r;
 	}
 	r = calloc(1, sizeof(*r));
-	if (!r || !(r->file = calloc(1, sizeof(*r->file))) ||
-	    pv_file_load_buf(r->file, what, s, strlen(s)) < 0 || r->file->nobjects != 1 ||
+	if (!r || !(r->file = pv_file_new_buf(what, s, strlen(s))) || r->file->failed ||
+	    r->file->nobjects != 1 ||
 	    pv_vec_push(c->renders, c->nrenders, c->rcap, r) < 0)
 		goto fail;
 	memcpy(r->key, key, sizeof(key));
@@ -354,10 +354,8 @@ static struct pv_ctl_render *keep(struct pv_daemon *d, const char *source,
 fail:
 	pv_daemon_event(d, source, true, "FailedCreate", "cannot render %s: %s", what,
 			r && r->file && r->file->diags.n ? r->file->diags.v[0].msg : "out of memory");
-	if (r && r->file)
-		pv_file_free(r->file);
 	if (r)
-		free(r->file);
+		pv_file_put(r->file);
 	free(r);
 	return NULL;
 }

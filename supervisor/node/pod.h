@@ -62,7 +62,8 @@ struct pv_prt {
 	char *dir;
 	char created_at[40];
 	int64_t created_wall;
-	struct pv_file spec_file; /* a private copy of the Pod, owned here */
+	struct pv_file *spec_file; /* the Pod: a copy of its own, or the one its controller
+				    * rendered, shared (pv_file_get); never changed */
 	const struct pv_pod *spec;
 	enum pv_pstate state;
 	bool delete_when_stopped; /* stopping for good (not for a restart) */

@@ -60,7 +60,7 @@ static int index_reserve(struct pv_wanted *w)
 }
 
 int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const char *source,
-			 const char *hash)
+			 const char *hash, struct pv_file *shared)
 {
 	const struct pv_meta *m = &obj->obj->metadata;
 	struct pv_wanted_pod *p;
@@ -83,6 +83,7 @@ int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const
 		.ns = m->namespace.v ? m->namespace.v : "default",
 		.name = m->name.v,
 		.source = source,
+		.shared = shared,
 	};
 	if (hash)
 		snprintf(p->hash, sizeof(p->hash), "%s", hash);
@@ -95,7 +96,7 @@ int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const
 
 int pv_wanted_add(struct pv_wanted *w, const struct pv_object *obj, const char *source)
 {
-	return pv_wanted_add_hashed(w, obj, source, NULL);
+	return pv_wanted_add_hashed(w, obj, source, NULL, NULL);
 }
 
 const struct pv_wanted_pod *pv_wanted_find(const struct pv_wanted *w, const char *ns,

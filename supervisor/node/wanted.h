@@ -18,6 +18,7 @@ struct pv_wanted_pod {
 	const char *ns, *name;       /* the object's */
 	const char *source;          /* who wants it: a manifest file's path, later "deployment/NS/NAME" */
 	char hash[65];               /* its spec hash (pv_pod_hash) if the source knew it, or "" */
+	struct pv_file *shared;      /* OBJ's own one-object file, which a pod may hold (pv_file_get), or NULL */
 };
 
 struct pv_wanted {
@@ -33,9 +34,11 @@ void pv_wanted_free(struct pv_wanted *w);
 /* Add the Pod OBJ, wanted by SOURCE (a string that outlives the pass).
  * 0, or -1 when out of memory. */
 int pv_wanted_add(struct pv_wanted *w, const struct pv_object *obj, const char *source);
-/* The same, with OBJ's spec hash (as pv_pod_hash makes it) already known. */
+/* The same, with OBJ's spec hash (as pv_pod_hash makes it) already known,
+ * and SHARED, the file of OBJ alone (pv_file_new), which the pod started
+ * from it holds instead of a copy of its own. */
 int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const char *source,
-			 const char *hash);
+			 const char *hash, struct pv_file *shared);
 /* The wanted pod NS/NAME (the first added), or NULL. */
 const struct pv_wanted_pod *pv_wanted_find(const struct pv_wanted *w, const char *ns,
 					   const char *name);

@@ -193,20 +193,28 @@ static void init_exited(void *data, int fd, uint32_t events)
 	pv_pod_apply(p, PV_PE_INIT_EXITED);
 }
 
-static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct pv_err *err)
+/* The pod's spec, written to pod-spec.json (what adoption loads), and
+ * held: SHARED, the file of O alone, when its controller rendered it (one
+ * parsed copy for both; no one changes it), or else a copy of its own
+ * loaded from that JSON, which outlives the manifest O is in. */
+static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct pv_file *shared,
+			     struct pv_err *err)
 {
 	struct json_object *j = pv_encode_object(o);
 	const char *s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
 	cleanup_free char *path = NULL;
-	int rc;
+	int rc = 0;
 
-	rc = pv_file_load_buf(&p->spec_file, "pod.json", s, strlen(s));
+	if (shared && shared->nobjects == 1 && &shared->objects[0] == o)
+		p->spec_file = pv_file_get(shared);
+	else if (!(p->spec_file = pv_file_new_buf("pod.json", s, strlen(s))) || p->spec_file->failed)
+		rc = -1;
 	if (!p->unschedulable && !p->start_failed && asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
 		pv_write_atomic(path, s, strlen(s), 0600, err);
 	json_object_put(j);
-	if (rc < 0 || p->spec_file.nobjects != 1)
+	if (rc < 0 || !p->spec_file || p->spec_file->nobjects != 1)
 		return pv_err_set(err, EINVAL, "the pod's own copy did not load");
-	p->spec = (const struct pv_pod *)p->spec_file.objects[0].obj;
+	p->spec = (const struct pv_pod *)p->spec_file->objects[0].obj;
 	return 0;
 }
 
@@ -284,7 +292,7 @@ void pv_pod_free(struct pv_prt *p)
 			d->pods[i] = d->pods[--d->npods];
 	pv_pods_index_stale(d);
 	free(p->containers);
-	pv_file_free(&p->spec_file);
+	pv_file_put(p->spec_file);
 	free(p->ns);
 	free(p->name);
 	free(p->dir);
@@ -361,7 +369,7 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 	p->ns = strdup(m->namespace.v);
 	p->name = strdup(m->name.v);
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
-	    load_private_spec(p, o, &err) < 0 || pv_pod_setup_containers(p) < 0) {
+	    load_private_spec(p, o, NULL, &err) < 0 || pv_pod_setup_containers(p) < 0) {
 		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
 			 err.msg[0] ? err.msg : strerror(errno));
 		pv_pod_free(p);
@@ -409,8 +417,8 @@ static void pod_apparmor_warn(struct pv_prt *p)
 			"so it runs unconfined", c);
 }
 
-static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char *hash,
-		      const struct failed_was *was)
+static void pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file *shared,
+		      const char *hash, const struct failed_was *was)
 {
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
@@ -434,7 +442,7 @@ static void pod_start(struct pv_daemon *d, const struct pv_object *o, const char
 	p->name = strdup(m->name.v);
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
-	    pv_mkdir_p(p->dir, 0700, &err) < 0 || load_private_spec(p, o, &err) < 0 ||
+	    pv_mkdir_p(p->dir, 0700, &err) < 0 || load_private_spec(p, o, shared, &err) < 0 ||
 	    pv_pod_setup_containers(p) < 0 || !(host = pv_pod_uts_hostname(p)))
 		goto fail;
 	hostnet = p->spec->spec.host_network.v;
@@ -719,19 +727,19 @@ static bool strmap_equal(const pv_strmap *a, const pv_strmap *b)
  * metadata in place, without a restart, as in Kubernetes. Its private
  * copy is replaced; the containers' specs are re-pointed into it (same
  * spec, same containers in the same order). */
-static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o)
+static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o, struct pv_file *shared)
 {
-	struct pv_file old = p->spec_file;
+	struct pv_file *old = p->spec_file;
 	const struct pv_pod *old_spec = p->spec;
 	struct pv_err err = { 0 };
 	const struct pv_pod_spec *s;
 
-	memset(&p->spec_file, 0, sizeof(p->spec_file));
-	if (load_private_spec(p, o, &err) < 0 ||
+	p->spec_file = NULL;
+	if (load_private_spec(p, o, shared, &err) < 0 ||
 	    p->spec->spec.init_containers.n + p->spec->spec.containers.n != p->ncontainers) {
 		pv_warn("pod %s/%s: new labels not taken: %s", p->ns, p->name,
 			err.msg[0] ? err.msg : "the containers differ");
-		pv_file_free(&p->spec_file);
+		pv_file_put(p->spec_file);
 		p->spec_file = old;
 		p->spec = old_spec;
 		return;
@@ -740,7 +748,7 @@ static void pod_take_metadata(struct pv_prt *p, const struct pv_object *o)
 	for (size_t i = 0; i < p->ncontainers; i++)
 		p->containers[i].spec = i < p->ninit ? &s->init_containers.items[i]
 						     : &s->containers.items[i - p->ninit];
-	pv_file_free(&old);
+	pv_file_put(old);
 	pv_info("pod %s/%s: labels or annotations changed; updated in place", p->ns, p->name);
 	pv_services_kick(p->d); /* selectors may match it now, or no longer */
 }
@@ -784,7 +792,7 @@ static void unfit_add(struct pv_daemon *d, const struct pv_object *o, const char
 	p->ns = strdup(m->namespace.v);
 	p->name = strdup(m->name.v);
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
-	    load_private_spec(p, o, &err) < 0 || pv_pod_setup_containers(p) < 0) {
+	    load_private_spec(p, o, NULL, &err) < 0 || pv_pod_setup_containers(p) < 0) {
 		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
 			 err.msg[0] ? err.msg : strerror(errno));
 		pv_pod_free(p);
@@ -859,7 +867,7 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 			return false;
 		if (fits) {
 			pv_info("pod %s/%s: fits this node now; starting", m->namespace.v, m->name.v);
-			pod_start(d, o, hash, NULL);
+			pod_start(d, o, w->shared, hash, NULL);
 		} else {
 			unfit_add(d, o, hash, &was);
 		}
@@ -876,7 +884,7 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 		again.retry_ms = strcmp(p->hash, hash) == 0 ? p->start_retry_ms : 0;
 		pv_pod_free(p);
 		if (fits)
-			pod_start(d, o, hash, &again);
+			pod_start(d, o, w->shared, hash, &again);
 		else
 			unfit_add(d, o, hash, NULL);
 		return fits;
@@ -889,10 +897,10 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 	if (p && p->state != PV_P_STOPPING &&
 	    (!strmap_equal(&p->spec->h.metadata.labels, &m->labels) ||
 	     !strmap_equal(&p->spec->h.metadata.annotations, &m->annotations)))
-		pod_take_metadata(p, o);
+		pod_take_metadata(p, o, w->shared);
 	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v)) {
 		if (fits)
-			pod_start(d, o, hash, NULL);
+			pod_start(d, o, w->shared, hash, NULL);
 		else
 			unfit_add(d, o, hash, NULL);
 		return fits;

@@ -106,12 +106,12 @@ static int load_spec(struct pv_prt *p)
 		pv_warn("adopting: %s", err.msg);
 		return -1;
 	}
-	if (pv_file_load_buf(&p->spec_file, "pod-spec.json", buf, len) < 0 ||
-	    p->spec_file.nobjects != 1) {
+	if (!(p->spec_file = pv_file_new_buf("pod-spec.json", buf, len)) || p->spec_file->failed ||
+	    p->spec_file->nobjects != 1) {
 		pv_warn("adopting: %s does not load", path);
 		return -1;
 	}
-	p->spec = (const struct pv_pod *)p->spec_file.objects[0].obj;
+	p->spec = (const struct pv_pod *)p->spec_file->objects[0].obj;
 	return 0;
 }
 
