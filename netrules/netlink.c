@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -151,6 +152,42 @@ int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err)
 	mnl_attr_nest_end(h, inet6);
 	mnl_attr_nest_end(h, spec);
 	if (talk(nl, h, "turn off IPv6 addresses", err) < 0 && err->code != EAFNOSUPPORT)
+		return -1;
+	return 0;
+}
+
+static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, int ifindex,
+				  struct in_addr addr)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ndmsg *nd;
+
+	h->nlmsg_type = (uint16_t)type;
+	h->nlmsg_flags = (uint16_t)flags;
+	nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = NUD_PERMANENT;
+	mnl_attr_put(h, NDA_DST, sizeof(addr), &addr);
+	return h;
+}
+
+int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const uint8_t mac[6],
+		    struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = neigh_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr);
+
+	mnl_attr_put(h, NDA_LLADDR, 6, mac);
+	return talk(nl, h, "add a neighbour entry", err);
+}
+
+int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = neigh_msg(buf, RTM_DELNEIGH, 0, ifindex, addr);
+
+	if (talk(nl, h, "remove a neighbour entry", err) < 0 && err->code != ENOENT)
 		return -1;
 	return 0;
 }

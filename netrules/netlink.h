@@ -29,6 +29,15 @@ int pv_nl_link_del(struct pv_nl *nl, int ifindex, struct pv_err *err);
  * those is flooded to every port, and their cost grows with the square of
  * the pods. A kernel without IPv6 has nothing to turn off: 0. */
 int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err);
+/* A permanent IPv4 neighbour entry on IFINDEX: ADDR is at MAC, never
+ * asked by ARP. Pods' MACs follow from their addresses, so the node and
+ * each pod know them beforehand; an ARP request is a broadcast that the
+ * bridge floods to every port, a cost that grows with the square of the
+ * pods. Replaces an entry there is. */
+int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const uint8_t mac[6],
+		    struct pv_err *err);
+/* Remove the entry for ADDR on IFINDEX; none there is not an error. */
+int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err);
 /* Set the link's hardware address. A bridge given one keeps it; left to
  * itself it takes its smallest port's, and changes (flushing its
  * neighbours, leaving every pod's entry for the gateway wrong) whenever

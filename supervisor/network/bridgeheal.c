@@ -85,7 +85,8 @@ static size_t attach_pods(struct pv_daemon *d, int br, bool cut_off)
 			continue;
 		}
 		if (pv_nl_link_set_master(d->nl, idx, br, &err) < 0 ||
-		    pv_nl_port_hairpin(d->nl, idx, &err) < 0 || pv_nl_link_up(d->nl, idx, &err) < 0) {
+		    pv_nl_port_hairpin(d->nl, idx, &err) < 0 || pv_nl_link_up(d->nl, idx, &err) < 0 ||
+		    pv_podnet_neigh(d, v.ip, &err) < 0) {
 			pod_event(d, &v, "cannot attach its veth %s to the bridge %s again: %s; the pod "
 				  "is unreachable", host, d->bridge, err.msg);
 			continue;

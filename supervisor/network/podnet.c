@@ -123,17 +123,22 @@ void pv_podnet_host_name(uint32_t ip, char out[16])
 
 #define POD_ETH0_INDEX 2 /* lo is 1 in a new namespace */
 
-/* Inside the pod: eth0 with its address, up, and the default route. */
+/* Inside the pod: eth0 with its address, up, the default route, and the
+ * gateway's MAC (the bridge's, from its address) known without asking. */
 static int configure_inside(struct pv_prt *p, int nsfd, struct pv_err *err)
 {
 	struct pv_nl *in = pv_nl_open_in(nsfd, err);
 	struct in_addr ip = { htonl(p->ip) }, gw = { htonl(pv_cidr_gateway(&p->d->pod_cidr)) };
+	uint8_t gw_mac[6];
 	int rc = -1;
 
 	if (!in)
 		return -1;
+	pv_nl_mac_of_ip(ntohl(gw.s_addr), gw_mac);
 	if (pv_nl_addr_add(in, POD_ETH0_INDEX, ip, p->d->pod_cidr.prefix, err) == 0 &&
-	    pv_nl_link_no_ipv6_addr(in, POD_ETH0_INDEX, err) == 0 && pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0)
+	    pv_nl_link_no_ipv6_addr(in, POD_ETH0_INDEX, err) == 0 &&
+	    pv_nl_link_up(in, POD_ETH0_INDEX, err) == 0 && pv_nl_route_default(in, gw, err) == 0 &&
+	    pv_nl_neigh_set(in, POD_ETH0_INDEX, gw, gw_mac, err) == 0)
 		rc = 0;
 	pv_nl_close(in);
 	return rc;
@@ -170,6 +175,17 @@ static int pod_netns(const struct pv_prt *p, struct pv_err *err)
 	return fd;
 }
 
+int pv_podnet_neigh(struct pv_daemon *d, uint32_t ip, struct pv_err *err)
+{
+	int bridge = d->nl ? pv_nl_ifindex(d->nl, d->bridge) : 0;
+	uint8_t mac[6];
+
+	if (!bridge)
+		return pv_err_set(err, ENODEV, "no bridge %s", d->bridge);
+	pv_nl_mac_of_ip(ip, mac);
+	return pv_nl_neigh_set(d->nl, bridge, (struct in_addr){ htonl(ip) }, mac, err);
+}
+
 int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 {
 	struct pv_daemon *d = p->d;
@@ -203,6 +219,8 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 	if (pv_nl_port_hairpin(nl, idx, err) < 0 || pv_nl_link_no_ipv6_addr(nl, idx, err) < 0 ||
 	    pv_nl_link_up(nl, idx, err) < 0)
 		goto out;
+	if (pv_podnet_neigh(d, p->ip, err) < 0) /* removed in pv_podnet_teardown */
+		goto out;
 	rc = configure_inside(p, nsfd, err);
 out:
 	close(nsfd);
@@ -228,11 +246,16 @@ void pv_podnet_teardown(struct pv_prt *p)
 	struct pv_err err = { 0 };
 	struct pv_nl *nl;
 	char host[16];
-	int idx;
+	int idx, bridge;
 
 	pv_podnet_host_name(p->ip, host);
 	idx = (int)if_nametoindex(host);
 	nl = p->d->nl;
+	bridge = nl ? pv_nl_ifindex(nl, p->d->bridge) : 0;
+	if (bridge && pv_nl_neigh_del(nl, bridge, (struct in_addr){ htonl(p->ip) }, &err) < 0)
+		pv_warn("pod %s/%s: the node's neighbour entry for its address stays: %s", p->ns,
+			p->name, err.msg);
+	err = (struct pv_err){ 0 };
 	/* ENODEV: gone with the pod's namespace already, as it does */
 	if (idx && nl && pv_nl_link_del(nl, idx, &err) < 0 && err.code != ENODEV)
 		pv_warn("pod %s/%s: veth %s stays: %s", p->ns, p->name, host, err.msg);

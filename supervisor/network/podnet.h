@@ -15,6 +15,11 @@ struct pv_nl;
 int pv_podnet_init(struct pv_daemon *d, struct pv_err *err);
 /* Give P an address (P->ip) and connect its namespace to the bridge. */
 int pv_podnet_setup(struct pv_prt *p, struct pv_err *err);
+/* The node's permanent neighbour entry for the pod at IP (host order) on
+ * the bridge: its MAC follows from its address, so no ARP broadcast is
+ * flooded to every port to find it. Made by setup, and again for adopted
+ * pods and when the bridge is made again (a new MAC flushes them). */
+int pv_podnet_neigh(struct pv_daemon *d, uint32_t ip, struct pv_err *err);
 /* Remove what setup made in the node's namespace (the pod's side goes
  * with its namespace). */
 void pv_podnet_teardown(struct pv_prt *p);

@@ -15,6 +15,7 @@
 #include "supervisor/core/jsonx.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
+#include "supervisor/network/podnet.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/core/proc.h"
@@ -204,6 +205,10 @@ static void adopt_one(struct pv_daemon *d, const char *dir)
 				p->name ?: "?");
 		goto drop;
 	}
+	if (p->ip && p->d->nl && !p->spec->spec.host_network.v &&
+	    pv_podnet_neigh(p->d, p->ip, &err) < 0) /* the bridge's MAC set again flushed it */
+		pv_warn("pod %s/%s: the node's neighbour entry: %s; found by ARP", p->ns, p->name,
+			err.msg);
 	for (size_t i = 0; i < p->ncontainers; i++)
 		running += adopt_container(&p->containers[i], pod);
 	settle(p);

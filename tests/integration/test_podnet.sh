@@ -76,6 +76,15 @@ v6=$("$PODVISOR" exec srv -- cat /proc/net/if_inet6 2>&1)
 [ -z "$(ip -6 addr show dev "$veth" 2>&1)" ] && ! grep -q eth0 <<<"$v6" && grep -q '^0*1 .* lo$' <<<"$v6" \
 	&& ok "neither end of the pod's veth has an IPv6 address; the pod's lo keeps ::1" \
 	|| fail "IPv6: node side '$(ip -6 addr show dev "$veth" 2>&1)', in the pod '$v6'"
+# MACs follow from addresses: the node knows the pod's and the pod the
+# gateway's beforehand, so no ARP broadcast is flooded to every port.
+srv_mac=$(IFS=. read -r a b c d <<<"$srv_ip"; printf '0a:58:%02x:%02x:%02x:%02x' "$a" "$b" "$c" "$d")
+ip neigh show "$srv_ip" dev pv0 | grep -q "lladdr $srv_mac PERMANENT" \
+	&& ok "the node has a permanent neighbour entry for the pod ($srv_ip at $srv_mac)" \
+	|| fail "node's entry for $srv_ip: '$(ip neigh show "$srv_ip" dev pv0)'"
+arp=$("$PODVISOR" exec cli -- cat /proc/net/arp 2>&1)
+grep -Eq '^10\.88\.0\.1 +0x1 +0x6 +0a:58:0a:58:00:01 ' <<<"$arp" \
+	&& ok "the pod has a permanent entry for its gateway (the bridge's MAC)" || fail "pod's ARP table: $arp"
 # take srv out of the file, keeping the others
 "$PY" - "$M/net.yaml" <<'PY'
 import sys
@@ -85,6 +94,8 @@ PY
 mv "$M/net.yaml.tmp" "$M/net.yaml"
 for _ in $(seq 50); do [ -z "$(pod_json srv "p['name']")" ] && break; sleep 0.1; done
 ! ip link show "$veth" >/dev/null 2>&1 && ok "deleting the pod removes its veth" || fail "$veth left behind"
+[ -z "$(ip neigh show "$srv_ip" dev pv0 nud permanent)" ] && ok "and the node's permanent neighbour entry for its address" \
+	|| fail "entry left: $(ip neigh show "$srv_ip" dev pv0)"
 [ "$(pv0_mac)" = "$bmac" ] && ok "the bridge keeps its MAC when a port goes (the pods' gateway entry stays right)" \
 	|| fail "pv0 MAC now $(pv0_mac)"
 cat >"$M/.n2" <<'YAML'
