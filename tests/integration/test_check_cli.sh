@@ -264,4 +264,25 @@ for k in pods deploy; do
 done
 kill $fake 2>/dev/null
 
+# Many files are loaded by a thread a CPU, and reported in order: the
+# output, warnings, errors and conflicts between files in it, is the same
+# byte for byte as from one CPU (taskset), where one thread loads them all.
+mkdir -p "$D/many"
+for i in $(seq 1 240); do
+	case $((i % 6)) in
+	0) printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm%d}\ndata: {k: v}\n' "$i" ;;
+	1) printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec:\n  containers:\n  - {name: c, image: busybox, bogusField: 1}\n' "$i" ;;
+	2) printf 'apiVersion: v1\nkind: Service\nmetadata: {name: s%d}\nspec:\n  ports: [{port: 99999}]\n' "$i" ;;
+	3) printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n' ;; # defined by many files
+	4) printf 'kind: [unclosed\n' ;;
+	5) deployment "d$i" ;;
+	esac >"$D/many/f$(printf %03d "$i").yaml"
+done
+one=$(taskset -c 0 "$PODVISOR" check "$D/many" 2>&1); rc1=$?
+all=$("$PODVISOR" check "$D/many" 2>&1); rc2=$?
+[ "$one" = "$all" ] && [ $rc1 = $rc2 ] && [ $rc1 = 1 ] && [ "$(grep -c ': error: ' <<<"$all")" = 159 ] \
+	&& grep -q 'f240.yaml' <<<"$all" \
+	&& ok "240 files on every CPU: the same report, in the same order, as on one ($(tail -1 <<<"$all"))" \
+	|| { fail "parallel check differs from one CPU's (exit $rc1/$rc2)"; diag "$(diff <(echo "$one") <(echo "$all") | head -20)"; }
+
 done_testing
