@@ -92,6 +92,15 @@ static int op_cmp(const void *pa, const void *pb)
 		return a->phase < b->phase ? -1 : 1;
 	if (a->phase == P_DELETE && a->obj->level != b->obj->level)
 		return a->obj->level > b->obj->level ? -1 : 1;
+	/* a map's elements together: one message takes up to 512 of them
+	 * (at 5,000 Services, 15,000 messages of one or two were a third of
+	 * the batch) */
+	if ((a->phase == P_ELEM_ADD || a->phase == P_ELEM_DEL) && a->obj->name != b->obj->name) {
+		int c = strcmp(a->obj->name, b->obj->name);
+
+		if (c)
+			return c;
+	}
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 

@@ -166,6 +166,12 @@ static void matches(struct ctx *r, const struct pv_nft_rule *pr)
 		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
 		lookup(r, pr->saddr_in, 0, false);
 	}
+	if (pr->svc_in) { /* a map's keys as a set: its verdicts unused */
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+		meta(r, NFT_META_L4PROTO, NFT_REG32_01);
+		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02);
+		lookup(r, pr->svc_in, 0, false);
+	}
 	if (pr->fib_local && (e = expr(r, "fib"))) {
 		uint32_t local = RTN_LOCAL;
 
@@ -191,20 +197,24 @@ static void matches(struct ctx *r, const struct pv_nft_rule *pr)
 	}
 }
 
-/* dnat to numgen random mod N map @MAP: the map's data, address . port,
- * lands in registers 1 and 1+4 bytes. */
+/* dnat to KEY . numgen random mod N map @MAP: the Service port's key (two
+ * words, one immediate a register, as nft(8) reads them back) and the
+ * index make the key in registers 32.00-02; the map's data, address .
+ * port, lands in registers 1 and 1+4 bytes. */
 static void dnat_map(struct ctx *r, const struct pv_nft_rule *pr)
 {
 	struct nftnl_expr *e;
 
 	match_proto(r, pr->proto);
+	immediate(r, NFT_REG32_00, &pr->svc_key[0], 4);
+	immediate(r, NFT_REG32_01, &pr->svc_key[1], 4);
 	if ((e = expr(r, "numgen"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG32_02);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, pr->modulus);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
 	}
 	if ((e = expr(r, "lookup"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_00);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, pr->map);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
 	}

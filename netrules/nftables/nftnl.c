@@ -29,6 +29,7 @@
 
 /* nft's type ids, for sets' key types (concatenations: 6 bits each). */
 #define TYPE_INTEGER 4
+#define TYPE_MARK 19 /* a 32-bit integer in host order, of a fixed size as nft(8) needs */
 #define TYPE_IPADDR 7
 #define TYPE_INET_PROTOCOL 12
 #define TYPE_INET_SERVICE 13
@@ -190,8 +191,8 @@ static uint32_t key_type(enum pv_nft_keys k)
 		return CONCAT(CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE);
 	case PV_NK_PROTO_PORT:
 		return CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE);
-	case PV_NK_INDEX:
-		return TYPE_INTEGER;
+	case PV_NK_SVC_INDEX:
+		return CONCAT(CONCAT(TYPE_MARK, TYPE_MARK), TYPE_MARK);
 	case PV_NK_HAIRPIN:
 		return CONCAT(CONCAT(CONCAT(CONCAT(TYPE_IPADDR, TYPE_IPADDR), TYPE_IPADDR),
 				     TYPE_INET_PROTOCOL),
@@ -257,9 +258,9 @@ static size_t elem_key(const struct pv_nft_obj *o, uint8_t out[4 * PV_NFT_KEY_MA
 	uint16_t port;
 
 	memset(out, 0, 4 * PV_NFT_KEY_MAX);
-	if (o->keys == PV_NK_INDEX) {
-		memcpy(out, &o->key[0], 4);
-		return 4;
+	if (o->keys == PV_NK_SVC_INDEX) {
+		memcpy(out, o->key, 4 * n);
+		return 4 * n;
 	}
 	for (; i + 2 < n || o->keys == PV_NK_ADDR; i++) {
 		uint32_t a = htonl(o->key[i]);

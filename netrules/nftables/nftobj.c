@@ -76,8 +76,8 @@ size_t pv_nft_key_words(enum pv_nft_keys k)
 		return 3;
 	case PV_NK_PROTO_PORT:
 		return 2;
-	case PV_NK_INDEX:
-		return 1;
+	case PV_NK_SVC_INDEX:
+		return 3;
 	case PV_NK_HAIRPIN:
 		return 5;
 	}
@@ -101,9 +101,11 @@ bool pv_nft_rule_equal(const struct pv_nft_rule *a, const struct pv_nft_rule *b)
 	if (a->ct_new != b->ct_new || a->daddr != b->daddr || a->daddr_mask != b->daddr_mask ||
 	    a->daddr_neg != b->daddr_neg || a->proto != b->proto || a->dport != b->dport ||
 	    a->saddr != b->saddr || a->saddr_mask != b->saddr_mask || a->saddr_neg != b->saddr_neg ||
-	    !str_eq(a->saddr_in, b->saddr_in) || a->fib_local != b->fib_local ||
+	    !str_eq(a->saddr_in, b->saddr_in) || !str_eq(a->svc_in, b->svc_in) ||
+	    a->fib_local != b->fib_local ||
 	    a->mark_unset != b->mark_unset || a->hairpin != b->hairpin ||
-	    a->modulus != b->modulus || a->action != b->action || !str_eq(a->chain, b->chain) ||
+	    a->modulus != b->modulus || a->svc_key[0] != b->svc_key[0] ||
+	    a->svc_key[1] != b->svc_key[1] || a->action != b->action || !str_eq(a->chain, b->chain) ||
 	    !str_eq(a->map, b->map) || a->ntargets != b->ntargets || a->to_ip != b->to_ip ||
 	    a->to_port != b->to_port)
 		return false;
@@ -192,8 +194,8 @@ static void format_action(FILE *out, const struct pv_nft_rule *r)
 			ip_str(r->to_ip, buf), r->to_port);
 		break;
 	case PV_NA_DNAT_MAP:
-		fprintf(out, "meta l4proto %s dnat to numgen random mod %u map @%s",
-			proto_str(r->proto), r->modulus, r->map);
+		fprintf(out, "meta l4proto %s dnat to 0x%08x . 0x%08x . numgen random mod %u map @%s",
+			proto_str(r->proto), r->svc_key[0], r->svc_key[1], r->modulus, r->map);
 		break;
 	case PV_NA_MASQ:
 		fputs("masquerade fully-random", out);
@@ -229,6 +231,8 @@ void pv_nft_format_rule(FILE *out, const struct pv_nft_rule *r)
 	format_addr(out, "saddr", r->saddr, r->saddr_mask, r->saddr_neg);
 	if (r->saddr_in)
 		fprintf(out, "ip saddr @%s ", r->saddr_in);
+	if (r->svc_in)
+		fprintf(out, "ip daddr . meta l4proto . th dport @%s ", r->svc_in);
 	if (r->fib_local)
 		fputs("fib daddr type local ", out);
 	if (r->mark_unset)
@@ -256,8 +260,8 @@ static const char *keys_str(enum pv_nft_keys k)
 		return "ipv4_addr . inet_proto . inet_service";
 	case PV_NK_PROTO_PORT:
 		return "inet_proto . inet_service";
-	case PV_NK_INDEX:
-		return "integer";
+	case PV_NK_SVC_INDEX:
+		return "mark . mark . mark";
 	case PV_NK_HAIRPIN:
 		return "ipv4_addr . ipv4_addr . ipv4_addr . inet_proto . inet_service";
 	}
@@ -269,8 +273,8 @@ static void format_key(FILE *out, const struct pv_nft_obj *o)
 	char buf[INET_ADDRSTRLEN];
 	size_t i = 0;
 
-	if (o->keys == PV_NK_INDEX) {
-		fprintf(out, "%u", o->key[0]);
+	if (o->keys == PV_NK_SVC_INDEX) {
+		fprintf(out, "0x%08x . 0x%08x . %u", o->key[0], o->key[1], o->key[2]);
 		return;
 	}
 	for (size_t n = pv_nft_key_words(o->keys); i + 2 < n || o->keys == PV_NK_ADDR;) {

@@ -30,7 +30,8 @@ enum pv_nft_action {
 	PV_NA_VMAP_NODE,  /* meta l4proto . th dport vmap @.map */
 	PV_NA_NUMGEN,     /* numgen random mod n vmap { i : goto .targets[i] } */
 	PV_NA_DNAT,       /* meta l4proto .proto dnat to .to_ip:.to_port */
-	PV_NA_DNAT_MAP,   /* meta l4proto .proto dnat to numgen random mod .modulus map @.map */
+	PV_NA_DNAT_MAP,   /* meta l4proto .proto dnat to .svc_key . numgen random mod .modulus
+			   * map @.map */
 	PV_NA_MASQ,       /* masquerade fully-random */
 	PV_NA_MARK_SET,   /* meta mark set meta mark | MASQ_MARK */
 	PV_NA_MARK_CLEAR, /* meta mark set meta mark & ~MASQ_MARK */
@@ -50,6 +51,7 @@ struct pv_nft_rule {
 	uint32_t saddr, saddr_mask;  /* ip saddr [!=] */
 	bool saddr_neg;
 	const char *saddr_in;        /* ip saddr @set */
+	const char *svc_in;          /* ip daddr . meta l4proto . th dport @map (a key in it) */
 	bool fib_local;              /* fib daddr type local */
 	bool mark_unset;             /* meta mark & MASQ_MARK == 0 */
 	bool hairpin;                /* the packet's 5 words (PV_NK_HAIRPIN) @hairpin */
@@ -59,6 +61,7 @@ struct pv_nft_rule {
 	const char **targets;        /* NUMGEN: the chains, ntargets of them */
 	size_t ntargets;
 	uint32_t modulus;            /* DNAT_MAP */
+	uint32_t svc_key[2];         /* DNAT_MAP: the Service port's key in .map */
 	uint32_t to_ip;              /* DNAT */
 	uint16_t to_port;
 };
@@ -70,7 +73,10 @@ enum pv_nft_keys {
 	PV_NK_ADDR,            /* ipv4_addr */
 	PV_NK_ADDR_PROTO_PORT, /* ipv4_addr . inet_proto . inet_service */
 	PV_NK_PROTO_PORT,      /* inet_proto . inet_service */
-	PV_NK_INDEX,           /* integer (numgen's, host order) */
+	/* mark . mark . mark (32-bit integers, host order; nft(8) prints a
+	 * concatenation of fixed sizes only): a Service port's key, 64 bits
+	 * of the SHA-256 of its NS/NAME/PROTO/PORT, and numgen's index */
+	PV_NK_SVC_INDEX,
 	/* ip saddr . ip daddr . ct original ip daddr . meta l4proto .
 	 * ct original proto-dst: a connection to a Service that came back to
 	 * its own source (hairpin) */

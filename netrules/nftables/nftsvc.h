@@ -2,18 +2,22 @@
  * `ip podvisor`):
  *
  *   nat-prerouting, nat-output (nat, dstnat) -> services:
+ *       ip saddr != podCIDR ip daddr . meta l4proto . th dport @service-ips
+ *           jump mark-for-masquerade (traffic from outside the pod network,
+ *           one rule for every Service)
  *       ip daddr . meta l4proto . th dport vmap @service-ips
  *       fib daddr type local -> hostports
  *       fib daddr type local: meta l4proto . th dport vmap @service-nodeports
  *   service-ips:        clusterIP . proto . port : goto service-NS/NAME/PROTO/PORT
  *   service-nodeports:  proto . nodePort : goto external-... (mark, goto service-...)
- *   service-...:        traffic from outside the pod network marked; then
- *                       dnat to numgen random mod N map @endpoints-... (a
- *                       named data map, index : ip . port, per Service
- *                       port): an endpoint change is a change of that map's
- *                       elements, no chain and no jump (a jump or goto added
- *                       makes the kernel validate the whole table); a change
- *                       of N replaces this chain's rules.
+ *   service-...:        dnat to KEY . numgen random mod N map @endpoints-XX
+ *                       (KEY: 64 bits of the SHA-256 of NS/NAME/PROTO/PORT;
+ *                       endpoints-00 to -3f: data maps, KEY . index : ip .
+ *                       port, the map picked by KEY): an endpoint change is
+ *                       a change of map elements, no chain and no jump (a
+ *                       jump or goto added makes the kernel validate the
+ *                       whole table); a change of N replaces this chain's
+ *                       one rule.
  *                       With sessionAffinity (only then): ip saddr
  *                       @affinity-... goto endpoint-...; numgen random mod N
  *                       vmap { i : goto endpoint-... } (an anonymous map)
