@@ -162,6 +162,14 @@ for b in sorted({r.get("backend", "iptables") for r in pk} - {"none"}):
             "%.0f us against %.0f us (%+.0f%%)" % (p10, p5k, 100 * (p5k / p10 - 1)),
             "reported (#17, nftables: flat within 10%)", (p5k / p10 <= 1.1) if b == "nftables" else None)
 
+npt = rows("nodeport.tsv")
+for m in sorted({r["mode"] for r in npt}):
+    v = med([float(r["ms"]) for r in npt if r["mode"] == m])
+    n = max(int(r["services"]) for r in npt if r["mode"] == m)
+    add("Moving one Service's nodePort with %s Services loaded, %s: rename -> the new port answers"
+        % (format(n, ","), m), "%.1f ms" % v, "< 10 ms (#17, nftables)",
+        (v < 10) if m == "nftables" else None)
+
 idle = {r["process"]: r for r in rows("idle.tsv")}
 if "podvisor" in idle:
     d = idle["podvisor"]
@@ -210,7 +218,7 @@ sample. Timings are not tests; \`make check\` asserts behaviour only
 
 EOF
 	[ -s "$OUT/summary.md" ] && cat "$OUT/summary.md" && echo
-	for s in start density svc idle check pod latency; do
+	for s in start density svc nodeport idle check pod latency; do
 		if [ -s "$OUT/$s.md" ]; then
 			cat "$OUT/$s.md"
 			echo
