@@ -32,6 +32,8 @@ struct pv_services {
 	int fw_watch;                  /* readable when someone may have changed them */
 	struct pv_watch_fd *fw_watch_w;
 	struct pv_svc_allocs allocs;
+	struct pv_svc_taken taken; /* during build_views: what allocs holds, counted */
+	bool counted;              /* taken is built (else allocs is asked entry by entry) */
 	char *alloc_path;
 	struct pv_svc_view *views;
 	size_t nviews;
@@ -173,6 +175,8 @@ static bool ip_taken(void *data, uint32_t ip)
 {
 	struct taken_ctx *t = data;
 
+	if (t->s->counted)
+		return pv_svc_taken_ip(&t->s->taken, t->self, ip);
 	return pv_svc_allocs_ip_taken(&t->s->allocs, t->self, ip);
 }
 
@@ -180,7 +184,25 @@ static bool np_taken(void *data, uint32_t port)
 {
 	struct taken_ctx *t = data;
 
+	if (t->s->counted)
+		return pv_svc_taken_np(&t->s->taken, t->self, t->np_key, (uint16_t)port);
 	return pv_svc_allocs_np_taken(&t->s->allocs, t->self, t->np_key, (uint16_t)port);
+}
+
+static void set_ip(struct pv_services *s, struct pv_svc_alloc *a, uint32_t ip)
+{
+	if (s->counted)
+		pv_svc_taken_set_ip(&s->taken, a, ip);
+	else
+		a->ip = ip;
+}
+
+static void set_np(struct pv_services *s, struct pv_svc_alloc *a, const char *key, uint16_t port)
+{
+	if (s->counted)
+		pv_svc_taken_set_np(&s->taken, a, key, port);
+	else
+		pv_svc_alloc_set_np(a, key, port);
 }
 
 static bool wants_ip(const struct pv_service *svc)
@@ -209,14 +231,14 @@ static void explicit_ip(struct pv_services *s, struct pv_svc_alloc *a, const cha
 			 inet_ntoa((struct in_addr){ htonl(cidr->net) }), cidr->prefix);
 		return;
 	}
-	if (pv_svc_allocs_ip_taken(&s->allocs, a, h)) {
+	if (ip_taken(&(struct taken_ctx){ s, a, NULL }, h)) {
 		asprintf(&v->problem, "spec.clusterIP %s is already allocated to another Service",
 			 want);
 		return;
 	}
 	if (a->ip != h)
 		s->allocs.dirty = true;
-	a->ip = h;
+	set_ip(s, a, h);
 }
 
 static void auto_ip(struct pv_services *s, struct pv_svc_alloc *a, struct pv_svc_view *v)
@@ -232,7 +254,7 @@ static void auto_ip(struct pv_services *s, struct pv_svc_alloc *a, struct pv_svc
 		asprintf(&v->problem, "the service CIDR is full");
 		return;
 	}
-	a->ip = ip;
+	set_ip(s, a, ip);
 	s->allocs.dirty = true;
 }
 
@@ -269,7 +291,7 @@ static void node_port(struct pv_services *s, struct pv_svc_alloc *a, const struc
 		}
 	}
 	if (np != have) {
-		pv_svc_alloc_set_np(a, key, (uint16_t)np);
+		set_np(s, a, key, (uint16_t)np);
 		s->allocs.dirty = true;
 	}
 	port->node_port = (uint16_t)np;
@@ -470,6 +492,8 @@ static int build_views(struct pv_services *s, const struct pv_service **svcs, si
 		if (allocs[i])
 			allocs[i]->live = true;
 	}
+	/* from here to the end of the pass, no live mark changes */
+	s->counted = pv_svc_taken_build(&s->taken, &s->allocs) == 0;
 	/* Explicit addresses first, then the allocated ones. */
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
@@ -481,6 +505,9 @@ static int build_views(struct pv_services *s, const struct pv_service **svcs, si
 			}
 		}
 	}
+	if (s->counted)
+		pv_svc_taken_free(&s->taken);
+	s->counted = false;
 	for (size_t i = 0; i < n; i++) /* keep the order, drop the unmade */
 		if (s->views[i].name)
 			s->views[kept++] = s->views[i];

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "common/hash.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/jsonx.h"
 
@@ -25,15 +26,50 @@ void pv_svc_allocs_free(struct pv_svc_allocs *a)
 	for (size_t i = 0; i < a->n; i++)
 		alloc_free(a->v[i]);
 	free(a->v);
+	free(a->index);
 	memset(a, 0, sizeof(*a));
+}
+
+/* ---- the index by key ---- */
+
+static size_t key_slot(const struct pv_svc_allocs *a, const char *key)
+{
+	size_t mask = a->index_cap - 1, s = (size_t)pv_fnv1a(PV_FNV_BASIS, key) & mask;
+
+	while (a->index[s] && strcmp(a->v[a->index[s] - 1]->key, key) != 0)
+		s = (s + 1) & mask;
+	return s;
+}
+
+/* The index made anew for N entries; without it (out of memory), finding
+ * goes through the entries one by one. */
+static void index_build(struct pv_svc_allocs *a, size_t n)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	free(a->index);
+	a->index_cap = 0;
+	if (!(a->index = calloc(cap, sizeof(*a->index))))
+		return;
+	a->index_cap = cap;
+	for (size_t i = 0; i < a->n; i++)
+		a->index[key_slot(a, a->v[i]->key)] = (uint32_t)(i + 1);
 }
 
 struct pv_svc_alloc *pv_svc_alloc_find(struct pv_svc_allocs *a, const char *key)
 {
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i]->key, key) == 0)
-			return a->v[i];
-	return NULL;
+	size_t s;
+
+	if (!a->index_cap) {
+		for (size_t i = 0; i < a->n; i++)
+			if (strcmp(a->v[i]->key, key) == 0)
+				return a->v[i];
+		return NULL;
+	}
+	s = key_slot(a, key);
+	return a->index[s] ? a->v[a->index[s] - 1] : NULL;
 }
 
 /* Each entry is an allocation of its own and only the array of pointers
@@ -61,6 +97,10 @@ struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key)
 	}
 	a->v[a->n++] = s;
 	a->dirty = true;
+	if (2 * a->n + 2 > a->index_cap)
+		index_build(a, a->n);
+	else
+		a->index[key_slot(a, key)] = (uint32_t)a->n;
 	return s;
 }
 
@@ -93,6 +133,8 @@ int pv_svc_alloc_set_np(struct pv_svc_alloc *s, const char *key, uint16_t port)
 
 void pv_svc_allocs_sweep(struct pv_svc_allocs *a)
 {
+	size_t was = a->n;
+
 	for (size_t i = 0; i < a->n;) {
 		if (a->v[i]->live) {
 			a->v[i++]->live = false;
@@ -102,6 +144,8 @@ void pv_svc_allocs_sweep(struct pv_svc_allocs *a)
 		a->v[i] = a->v[--a->n];
 		a->dirty = true;
 	}
+	if (a->n != was) /* entries moved */
+		index_build(a, a->n);
 }
 
 static void mark_all(struct pv_svc_allocs *a, bool live)
@@ -204,4 +248,117 @@ int pv_svc_allocs_save(struct pv_svc_allocs *a, const char *path, struct pv_err 
 	if (rc == 0)
 		a->dirty = false;
 	return rc;
+}
+
+/* ---- one pass's counts ---- */
+
+static size_t ip_slot(const struct pv_svc_taken *t, uint32_t ip)
+{
+	size_t mask = t->cap - 1, s = (size_t)(ip * 2654435761u) & mask;
+
+	while (t->ips[s] && t->ips[s] != ip)
+		s = (s + 1) & mask;
+	return s;
+}
+
+static int ip_count(struct pv_svc_taken *t, uint32_t ip, int by)
+{
+	size_t s;
+
+	if (!ip)
+		return 0;
+	s = ip_slot(t, ip);
+	if (!t->ips[s]) {
+		if (by < 0)
+			return 0;
+		t->ips[s] = ip;
+	}
+	t->counts[s] = (uint32_t)((int64_t)t->counts[s] + by);
+	return 0;
+}
+
+int pv_svc_taken_build(struct pv_svc_taken *t, const struct pv_svc_allocs *a)
+{
+	size_t cap = 64;
+
+	/* room for every entry's address, and as many handed out anew */
+	while (cap < 4 * a->n + 4)
+		cap *= 2;
+	memset(t, 0, sizeof(*t));
+	t->np = calloc(65536, sizeof(*t->np));
+	t->ips = calloc(cap, sizeof(*t->ips));
+	t->counts = calloc(cap, sizeof(*t->counts));
+	if (!t->np || !t->ips || !t->counts) {
+		pv_svc_taken_free(t);
+		return -1;
+	}
+	t->cap = cap;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct pv_svc_alloc *o = a->v[i];
+
+		if (!o->live)
+			continue;
+		ip_count(t, o->ip, 1);
+		for (size_t k = 0; k < o->nnp; k++)
+			t->np[o->np[k].port]++;
+	}
+	return 0;
+}
+
+void pv_svc_taken_free(struct pv_svc_taken *t)
+{
+	free(t->np);
+	free(t->ips);
+	free(t->counts);
+	memset(t, 0, sizeof(*t));
+}
+
+bool pv_svc_taken_ip(const struct pv_svc_taken *t, const struct pv_svc_alloc *self, uint32_t ip)
+{
+	size_t s = ip_slot(t, ip);
+	uint32_t n = t->ips[s] ? t->counts[s] : 0;
+
+	if (self && self->live && self->ip == ip && n)
+		n--;
+	return ip && n > 0;
+}
+
+bool pv_svc_taken_np(const struct pv_svc_taken *t, const struct pv_svc_alloc *self, const char *key,
+		     uint16_t port)
+{
+	size_t n = t->np[port];
+
+	if (self && self->live) {
+		if (pv_svc_alloc_np(self, key) == port && n)
+			n--; /* its own, under this key */
+	} else if (self) {
+		for (size_t k = 0; k < self->nnp; k++) /* not counted: its other ports */
+			n += self->np[k].port == port && strcmp(self->np[k].key, key) != 0;
+	}
+	return n > 0;
+}
+
+int pv_svc_taken_set_ip(struct pv_svc_taken *t, struct pv_svc_alloc *self, uint32_t ip)
+{
+	if (self->live && ip != self->ip) {
+		ip_count(t, self->ip, -1);
+		ip_count(t, ip, 1);
+	}
+	self->ip = ip;
+	return 0;
+}
+
+int pv_svc_taken_set_np(struct pv_svc_taken *t, struct pv_svc_alloc *self, const char *key,
+			uint16_t port)
+{
+	uint16_t old = pv_svc_alloc_np(self, key); /* 0: none yet */
+
+	if (pv_svc_alloc_set_np(self, key, port) < 0)
+		return -1;
+	if (self->live) {
+		if (old && t->np[old])
+			t->np[old]--;
+		t->np[port]++;
+	}
+	return 0;
 }

@@ -141,6 +141,58 @@ static void test_save_load(void **state)
 	pv_svc_allocs_free(&b);
 }
 
+/* The counts (pv_svc_taken) answer what the entry-by-entry loops answer,
+ * through a pass that hands out addresses: 3,000 entries (past every
+ * table's first size), some not live, random questions and changes. */
+static void test_taken_counts_match(void **state)
+{
+	struct pv_svc_allocs a = { 0 };
+	struct pv_svc_taken t;
+	static const char *const keys[] = { "http/TCP", "https/TCP", "dns/UDP" };
+	unsigned seed = 42;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		char key[32];
+		struct pv_svc_alloc *e;
+
+		snprintf(key, sizeof(key), "ns/svc-%d", i);
+		e = pv_svc_alloc_get(&a, key);
+		assert_non_null(e);
+		e->live = rand_r(&seed) % 5 != 0;
+		e->ip = rand_r(&seed) % 3 ? 0x0A600000u + (uint32_t)(rand_r(&seed) % 4000) : 0;
+		for (int k = 0; k < 3; k++)
+			if (rand_r(&seed) % 2)
+				assert_int_equal(pv_svc_alloc_set_np(e, keys[k],
+						 (uint16_t)(30000 + rand_r(&seed) % 2768)), 0);
+	}
+	assert_ptr_equal(pv_svc_alloc_find(&a, "ns/svc-2999"), a.v[2999]);
+	assert_null(pv_svc_alloc_find(&a, "ns/svc-3000"));
+	assert_int_equal(pv_svc_taken_build(&t, &a), 0);
+	for (int round = 0; round < 20000; round++) {
+		struct pv_svc_alloc *self = a.v[rand_r(&seed) % a.n];
+		uint32_t ip = 0x0A600000u + (uint32_t)(rand_r(&seed) % 4000);
+		uint16_t port = (uint16_t)(30000 + rand_r(&seed) % 2768);
+		const char *key = keys[rand_r(&seed) % 3];
+
+		assert_int_equal(pv_svc_taken_ip(&t, self, ip), pv_svc_allocs_ip_taken(&a, self, ip));
+		assert_int_equal(pv_svc_taken_np(&t, self, key, port),
+				 pv_svc_allocs_np_taken(&a, self, key, port));
+		if (self->ip) /* asked of what it holds too */
+			assert_int_equal(pv_svc_taken_ip(&t, self, self->ip),
+					 pv_svc_allocs_ip_taken(&a, self, self->ip));
+		if (round % 3 == 0)
+			pv_svc_taken_set_ip(&t, self, ip);
+		else if (round % 3 == 1)
+			assert_int_equal(pv_svc_taken_set_np(&t, self, key, port), 0);
+	}
+	pv_svc_taken_free(&t);
+	pv_svc_allocs_sweep(&a); /* the index follows the entries that move */
+	for (size_t i = 0; i < a.n; i++)
+		assert_ptr_equal(pv_svc_alloc_find(&a, a.v[i]->key), a.v[i]);
+	pv_svc_allocs_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_ip_taken),
 		cmocka_unit_test(test_sweep_unmark_hold),
 		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_taken_counts_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
