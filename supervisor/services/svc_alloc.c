@@ -41,21 +41,23 @@ static size_t key_slot(const struct pv_svc_allocs *a, const char *key)
 	return s;
 }
 
-/* The index made anew for N entries; without it (out of memory), finding
- * goes through the entries one by one. */
-static void index_build(struct pv_svc_allocs *a, size_t n)
+/* The index made anew, with room for N entries, of the entries there are
+ * now. Out of memory, it returns -1 and the old index stays as it was. */
+static int index_build(struct pv_svc_allocs *a, size_t n)
 {
 	size_t cap = 64;
+	uint32_t *ix;
 
 	while (cap < 2 * n + 2)
 		cap *= 2;
+	if (!(ix = calloc(cap, sizeof(*ix))))
+		return -1;
 	free(a->index);
-	a->index_cap = 0;
-	if (!(a->index = calloc(cap, sizeof(*a->index))))
-		return;
+	a->index = ix;
 	a->index_cap = cap;
 	for (size_t i = 0; i < a->n; i++)
 		a->index[key_slot(a, a->v[i]->key)] = (uint32_t)(i + 1);
+	return 0;
 }
 
 struct pv_svc_alloc *pv_svc_alloc_find(struct pv_svc_allocs *a, const char *key)
@@ -95,12 +97,15 @@ struct pv_svc_alloc *pv_svc_alloc_get(struct pv_svc_allocs *a, const char *key)
 		free(s);
 		return NULL;
 	}
+	/* The index grows before the entry goes in: out of memory, the book
+	 * is as it was. */
+	if (2 * (a->n + 1) + 2 > a->index_cap && index_build(a, a->n + 1) < 0) {
+		alloc_free(s);
+		return NULL;
+	}
 	a->v[a->n++] = s;
 	a->dirty = true;
-	if (2 * a->n + 2 > a->index_cap)
-		index_build(a, a->n);
-	else
-		a->index[key_slot(a, key)] = (uint32_t)a->n;
+	a->index[key_slot(a, key)] = (uint32_t)a->n;
 	return s;
 }
 
@@ -144,8 +149,11 @@ void pv_svc_allocs_sweep(struct pv_svc_allocs *a)
 		a->v[i] = a->v[--a->n];
 		a->dirty = true;
 	}
-	if (a->n != was) /* entries moved */
-		index_build(a, a->n);
+	if (a->n != was && index_build(a, a->n) < 0) { /* entries moved */
+		free(a->index); /* stale: finding goes through the entries one by one */
+		a->index = NULL;
+		a->index_cap = 0;
+	}
 }
 
 static void mark_all(struct pv_svc_allocs *a, bool live)

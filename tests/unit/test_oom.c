@@ -624,15 +624,20 @@ static void test_host_path_allow(void **state)
 /* ---- supervisor/services/svc_alloc.c: the Service address book ---- */
 
 /* Out of memory, pv_svc_alloc_get returns NULL and the book is as it was:
- * same count, not dirty, every entry where it was. It fails at the 17th
- * entry too, where the array of pointers grows. */
+ * same count, not dirty, every entry where it was. It fails at the first
+ * entry (the index is made), at the 17th (the array of pointers grows) and
+ * at the 32nd (the index grows) too. */
 static void test_svc_alloc_get(void **state)
 {
+	static const size_t haves[] = { 0, 16, 31 };
+
 	(void)state;
-	for (size_t have = 0; have <= 16; have += 16) {
+	for (size_t h = 0; h < sizeof(haves) / sizeof(haves[0]); h++) {
+		size_t have = haves[h];
+
 		for (long n = 1;; n++) {
 			struct pv_svc_allocs a = { 0 };
-			struct pv_svc_alloc *v[16], *s;
+			struct pv_svc_alloc *v[32], *s;
 			char key[32];
 			bool fired;
 
