@@ -95,12 +95,18 @@ static struct json_object *error_json(const char *msg)
 	return o;
 }
 
+/* The Ith item of op_pods: the Ith pod's status (pv_api_each too). */
+static struct json_object *pod_item(struct pv_daemon *d, size_t i)
+{
+	return pv_pod_status_json(d->pods[i]);
+}
+
 static struct json_object *op_pods(struct pv_daemon *d)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 
 	for (size_t i = 0; i < d->npods; i++)
-		json_object_array_add(a, pv_pod_status_json(d->pods[i]));
+		json_object_array_add(a, pod_item(d, i));
 	json_object_object_add(o, "items", a);
 	return o;
 }
@@ -334,6 +340,59 @@ struct json_object *pv_api_handle(struct pv_daemon *d, const char *text)
 		pv_api_add_objects(d, req.op, resp);
 	pv_api_request_clear(&req);
 	return resp;
+}
+
+/* A new object with IT's members (shared): an answer may hold a module's
+ * own items (storage's), which the objects added here must not reach. */
+static struct json_object *item_copy(struct json_object *it)
+{
+	struct json_object *c;
+
+	if (!json_object_is_type(it, json_type_object))
+		return json_object_get(it);
+	c = json_object_new_object();
+	json_object_object_foreach(it, k, v)
+		json_object_object_add(c, k, json_object_get(v));
+	return c;
+}
+
+/* Each item of ITEMS, ARRAY of the answer, with its objects, to FN: one
+ * item's objects at a time. */
+static void each_of(struct pv_api_objects *x, const char *array, struct json_object *items,
+		    void (*fn)(void *, const char *, size_t, struct json_object *), void *data)
+{
+	for (size_t i = 0; json_object_is_type(items, json_type_array) &&
+			   i < json_object_array_length(items); i++) {
+		struct json_object *it = item_copy(json_object_array_get_idx(items, i));
+
+		pv_api_objects_add(x, array, i, it);
+		fn(data, array, i, it);
+		json_object_put(it);
+	}
+}
+
+void pv_api_each(struct pv_daemon *d, enum pv_api_op op,
+		 void (*fn)(void *data, const char *array, size_t i, struct json_object *it),
+		 void *data)
+{
+	struct pv_api_objects *x = pv_api_objects_new(d, op);
+	struct json_object *resp = NULL;
+
+	if (op == PV_API_PODS) {
+		for (size_t i = 0; i < d->npods; i++) {
+			struct json_object *it = pod_item(d, i);
+
+			pv_api_objects_add(x, "items", i, it);
+			fn(data, "items", i, it);
+			json_object_put(it);
+		}
+	} else {
+		resp = handle(d, &(struct pv_api_request){ .op = op, .ns = "default" });
+		json_object_object_foreach(resp, array, items)
+			each_of(x, array, items, fn, data);
+	}
+	json_object_put(resp);
+	pv_api_objects_free(x);
 }
 
 /* ---- connections: each a small state machine in the loop ----

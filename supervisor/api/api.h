@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "common/err.h"
+#include "supervisor/api/api_request.h"
 
 #define PV_API_SOCKET "podvisor.sock"
 
@@ -21,6 +22,14 @@ void pv_api_free(struct pv_api *a);
 /* Answer the request TEXT (NUL-terminated JSON, parsed by api_request.c):
  * the handler's answer, or {"error": ...}. Never NULL. */
 struct json_object *pv_api_handle(struct pv_daemon *d, const char *text);
+/* OP's list answer as a "full" request has it, one item at a time: FN
+ * gets each item of each of its arrays (named ARRAY, the Ith there), with
+ * its objects, and the item is freed when FN returns. Pods are made one
+ * by one (the whole list of 500 is MiBs); other answers whole, without
+ * their objects. */
+void pv_api_each(struct pv_daemon *d, enum pv_api_op op,
+		 void (*fn)(void *data, const char *array, size_t i, struct json_object *it),
+		 void *data);
 
 /* Client side: send REQ to the daemon on STATE, return its answer. */
 struct json_object *pv_api_call(const char *state, struct json_object *req, struct pv_err *err);

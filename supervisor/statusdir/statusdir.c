@@ -101,36 +101,62 @@ static void put_object(struct pv_statusdir *s, jo *next, const char *resource, j
 	free(y);
 }
 
-/* The objects of kind K in the list ARRAY of the answer RESP. */
-static void put_list(struct pv_statusdir *s, jo *next, jo *resp, const char *array,
-		     enum pv_kobj k, const struct pv_kobj_images *im)
+/* What an export has made so far, and what it needs for each object. */
+struct export {
+	struct pv_statusdir *s;
+	jo *next; /* path -> hash, as s->written will be */
+	enum pv_api_op op;
+	struct pv_kobj_images im;
+};
+
+/* The lists exported: each object of kind K from an item of ARRAY in OP's
+ * answer (a Service's item makes its Endpoints too). */
+static const struct {
+	enum pv_api_op op;
+	const char *array;
+	enum pv_kobj k;
+} lists[] = {
+	{ PV_API_PODS, "items", PV_K_POD },
+	{ PV_API_SERVICES, "items", PV_K_SVC },
+	{ PV_API_SERVICES, "items", PV_K_EP },
+	{ PV_API_STORAGE, "volumes", PV_K_PV },
+	{ PV_API_STORAGE, "claims", PV_K_PVC },
+	{ PV_API_WORKLOADS, "deployments", PV_K_DEPLOY },
+	{ PV_API_WORKLOADS, "replicasets", PV_K_RS },
+	{ PV_API_WORKLOADS, "statefulsets", PV_K_STS },
+	{ PV_API_WORKLOADS, "daemonsets", PV_K_DS },
+	{ PV_API_WORKLOADS, "jobs", PV_K_JOB },
+	{ PV_API_WORKLOADS, "cronjobs", PV_K_CRONJOB },
+};
+#define N_LISTS (sizeof(lists) / sizeof(lists[0]))
+
+/* The object of kind K of IT, the Ith item of its list, as its file. */
+static void put_item(struct export *e, enum pv_kobj k, jo *it, size_t i)
 {
-	jo *items = json_object_object_get(resp, array);
 	const char *resource = pv_kobj_resource(k);
 	char res[64];
+	jo *obj;
 
+	if (k == PV_K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
+		return;
+	/* a pod whose nodeSelector or affinity this node does not match is
+	 * another node's business: a fleet's status says who runs what */
+	if (k == PV_K_POD && !strcmp(pv_json_str(it, "reason", ""), "Unschedulable"))
+		return;
 	snprintf(res, sizeof(res), "%.*s", (int)strcspn(resource, "."), resource); /* no group */
-	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		jo *it = json_object_array_get_idx(items, i);
-
-		if (k == PV_K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
-			continue;
-		/* a pod whose nodeSelector or affinity this node does not match is
-		 * another node's business: a fleet's status says who runs what */
-		if (k == PV_K_POD && !strcmp(pv_json_str(it, "reason", ""), "Unschedulable"))
-			continue;
-		jo *obj = pv_kobj_make(k, it, i, im, s->d->node_name);
-		put_object(s, next, res, obj, k == PV_K_PV);
-		json_object_put(obj);
-	}
+	obj = pv_kobj_make(k, it, i, &e->im, e->s->d->node_name);
+	put_object(e->s, e->next, res, obj, k == PV_K_PV);
+	json_object_put(obj);
 }
 
-static jo *ask(struct pv_statusdir *s, const char *op)
+/* pv_api_each's: the item IT, the Ith of ARRAY in e->op's answer. */
+static void put_items(void *data, const char *array, size_t i, jo *it)
 {
-	char req[96];
+	struct export *e = data;
 
-	snprintf(req, sizeof(req), "{\"op\": \"%s\", \"full\": true}", op);
-	return pv_api_handle(s->d, req);
+	for (size_t l = 0; l < N_LISTS; l++)
+		if (lists[l].op == e->op && !strcmp(lists[l].array, array))
+			put_item(e, lists[l].k, it, i);
 }
 
 static void add_str(jo *o, const char *k, const char *v)
@@ -236,41 +262,29 @@ static void scan_old(struct pv_statusdir *s, const char *rel_dir, int depth, jo 
 	closedir(dir);
 }
 
+/* Every list's objects as files, one item at a time (a list's answer
+ * whole, pods above all, is the daemon's largest heap peak). */
+static void export_lists(struct export *e)
+{
+	for (size_t l = 0; l < N_LISTS; l++) {
+		if (l > 0 && lists[l].op == lists[l - 1].op)
+			continue; /* one answer for its lists */
+		e->op = lists[l].op;
+		pv_api_each(e->s->d, e->op, put_items, e);
+	}
+}
+
 static void export_now(struct pv_statusdir *s)
 {
-	static const struct {
-		const char *op, *array;
-		enum pv_kobj k;
-	} lists[] = {
-		{ "pods", "items", PV_K_POD },
-		{ "services", "items", PV_K_SVC },
-		{ "services", "items", PV_K_EP },
-		{ "storage", "volumes", PV_K_PV },
-		{ "storage", "claims", PV_K_PVC },
-		{ "workloads", "deployments", PV_K_DEPLOY },
-		{ "workloads", "replicasets", PV_K_RS },
-		{ "workloads", "statefulsets", PV_K_STS },
-		{ "workloads", "daemonsets", PV_K_DS },
-		{ "workloads", "jobs", PV_K_JOB },
-		{ "workloads", "cronjobs", PV_K_CRONJOB },
-	};
-	jo *next = json_object_new_object(), *resp = NULL, *old = s->written, *node;
-	const char *asked = NULL;
-	struct pv_kobj_images im;
+	struct export e = { .s = s, .next = json_object_new_object() };
+	jo *next = e.next, *old = s->written, *node;
 	char *y;
 
 	if (!old)
 		scan_old(s, "", 0, old = json_object_new_object());
-	pv_kobj_images_load(&im, s->d->state);
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		if (!asked || strcmp(asked, lists[i].op)) { /* one answer for its lists */
-			json_object_put(resp);
-			resp = ask(s, asked = lists[i].op);
-		}
-		put_list(s, next, resp, lists[i].array, lists[i].k, &im);
-	}
-	json_object_put(resp);
-	pv_kobj_images_free(&im);
+	pv_kobj_images_load(&e.im, s->d->state);
+	export_lists(&e);
+	pv_kobj_images_free(&e.im);
 	node = node_object(s->d);
 	jo *sorted = pv_kobj_sorted(node);
 	if ((y = pv_json_to_yaml(sorted, false)))
