@@ -372,6 +372,7 @@ static void each_of(struct pv_api_objects *x, const char *array, struct json_obj
 }
 
 void pv_api_each(struct pv_daemon *d, enum pv_api_op op,
+		 bool (*fresh)(void *data, struct json_object *it, const char *spec_hash),
 		 void (*fn)(void *data, const char *array, size_t i, struct json_object *it),
 		 void *data)
 {
@@ -382,6 +383,10 @@ void pv_api_each(struct pv_daemon *d, enum pv_api_op op,
 		for (size_t i = 0; i < d->npods; i++) {
 			struct json_object *it = pod_item(d, i);
 
+			if (fresh && fresh(data, it, d->pods[i]->hash)) {
+				json_object_put(it);
+				continue;
+			}
 			pv_api_objects_add(x, "items", i, it);
 			fn(data, "items", i, it);
 			json_object_put(it);

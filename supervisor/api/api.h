@@ -6,6 +6,8 @@
 #ifndef PV_SUPERVISOR_API_H
 #define PV_SUPERVISOR_API_H
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "common/err.h"
@@ -26,8 +28,11 @@ struct json_object *pv_api_handle(struct pv_daemon *d, const char *text);
  * gets each item of each of its arrays (named ARRAY, the Ith there), with
  * its objects, and the item is freed when FN returns. Pods are made one
  * by one (the whole list of 500 is MiBs); other answers whole, without
- * their objects. */
+ * their objects. FRESH, when not NULL, is asked first about each pod's
+ * item (without its object) and the hash of the spec it runs: true skips
+ * the pod (no object made, FN not called), as the caller has it already. */
 void pv_api_each(struct pv_daemon *d, enum pv_api_op op,
+		 bool (*fresh)(void *data, struct json_object *it, const char *spec_hash),
 		 void (*fn)(void *data, const char *array, size_t i, struct json_object *it),
 		 void *data);
 

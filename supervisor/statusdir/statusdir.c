@@ -27,6 +27,7 @@
  * it: every export renders every object, which at 200 ms cost the daemon
  * about a second of CPU over such a ramp. */
 #define DELAY_MS 1000
+#define REL_MAX 700 /* a file's path under the directory */
 
 struct pv_statusdir {
 	struct pv_daemon *d;
@@ -35,6 +36,12 @@ struct pv_statusdir {
 	/* path (under dir) -> the FNV-1a hash of what it holds; NULL before
 	 * the first export, which reads what an earlier daemon left */
 	struct json_object *written;
+	/* "NS/NAME" of each pod -> {"key": the hash of its item, spec and the
+	 * images, "rel": its file (none: not exported)} at the last export. A
+	 * pod whose key is the same is not made again: its object and YAML
+	 * are most of an export's cost (40 ms at 500 pods, every second of a
+	 * ramp). */
+	struct json_object *pods;
 };
 
 typedef struct json_object jo;
@@ -77,15 +84,20 @@ static void put_file(struct pv_statusdir *s, jo *next, const char *rel, const ch
 	}
 }
 
-/* OBJ (a Kubernetes object) as RESOURCE/NS/NAME.yaml, or RESOURCE/NAME.yaml. */
+/* OBJ (a Kubernetes object) as RESOURCE/NS/NAME.yaml, or RESOURCE/NAME.yaml;
+ * REL (when not NULL, REL_MAX bytes) gets the file's path under the
+ * directory, or "". */
 static void put_object(struct pv_statusdir *s, jo *next, const char *resource, jo *obj,
-		       bool cluster)
+		       bool cluster, char *rel)
 {
 	jo *m = json_object_object_get(obj, "metadata"), *sorted = pv_kobj_sorted(obj);
 	const char *ns = pv_json_str(m, "namespace", "default"), *name = pv_json_str(m, "name", "");
-	char rel[700];
+	char own[REL_MAX];
 	char *y = pv_json_to_yaml(sorted, false);
 
+	if (!rel)
+		rel = own;
+	*rel = '\0';
 	json_object_put(sorted);
 	if (!y)
 		return;
@@ -93,9 +105,9 @@ static void put_object(struct pv_statusdir *s, jo *next, const char *resource, j
 		pv_warn("status directory: %s %s/%s: not a name for a file", resource, ns, name);
 	} else {
 		if (cluster)
-			snprintf(rel, sizeof(rel), "%s/%s.yaml", resource, name);
+			snprintf(rel, REL_MAX, "%s/%s.yaml", resource, name);
 		else
-			snprintf(rel, sizeof(rel), "%s/%s/%s.yaml", resource, ns, name);
+			snprintf(rel, REL_MAX, "%s/%s/%s.yaml", resource, ns, name);
 		put_file(s, next, rel, strncmp(y, "---\n", 4) ? y : y + 4);
 	}
 	free(y);
@@ -105,8 +117,12 @@ static void put_object(struct pv_statusdir *s, jo *next, const char *resource, j
 struct export {
 	struct pv_statusdir *s;
 	jo *next; /* path -> hash, as s->written will be */
+	jo *pods; /* as s->pods will be */
 	enum pv_api_op op;
 	struct pv_kobj_images im;
+	int64_t images; /* a hash of the store's images: references and digests */
+	int64_t pod_key; /* of the pod pod_fresh was last asked about */
+	char pod[600];   /* its "NS/NAME" */
 };
 
 /* The lists exported: each object of kind K from an item of ARRAY in OP's
@@ -131,22 +147,65 @@ static const struct {
 #define N_LISTS (sizeof(lists) / sizeof(lists[0]))
 
 /* The object of kind K of IT, the Ith item of its list, as its file. */
+/* The pod pod_fresh was last asked about, in e->pods: its key and REL, its
+ * file ("" or NULL: none). */
+static void pod_seen(struct export *e, const char *rel)
+{
+	jo *v = json_object_new_object();
+
+	json_object_object_add(v, "key", json_object_new_int64(e->pod_key));
+	if (rel && *rel)
+		json_object_object_add(v, "rel", json_object_new_string(rel));
+	json_object_object_add(e->pods, e->pod, v);
+}
+
+/* pv_api_each's: is the pod of IT, running the spec SPEC_HASH, as the last
+ * export left it? Then its file (if any) stays, and nothing is made. */
+static bool pod_fresh(void *data, jo *it, const char *spec_hash)
+{
+	struct export *e = data;
+	struct pv_statusdir *s = e->s;
+	const char *item = json_object_to_json_string_ext(it, JSON_C_TO_STRING_PLAIN);
+	jo *was, *key, *rel, *h;
+
+	e->pod_key = fnv1a(item) ^ fnv1a(spec_hash) ^ e->images;
+	snprintf(e->pod, sizeof(e->pod), "%s/%s", pv_json_str(it, "namespace", ""),
+		 pv_json_str(it, "name", ""));
+	if (!s->written || !s->pods || !json_object_object_get_ex(s->pods, e->pod, &was) ||
+	    !json_object_object_get_ex(was, "key", &key) || json_object_get_int64(key) != e->pod_key)
+		return false;
+	if (!json_object_object_get_ex(was, "rel", &rel)) {
+		pod_seen(e, NULL); /* not exported, and still not */
+		return true;
+	}
+	if (!json_object_object_get_ex(s->written, json_object_get_string(rel), &h))
+		return false; /* its write failed: again */
+	json_object_object_add(e->next, json_object_get_string(rel),
+			       json_object_new_int64(json_object_get_int64(h)));
+	pod_seen(e, json_object_get_string(rel));
+	return true;
+}
+
 static void put_item(struct export *e, enum pv_kobj k, jo *it, size_t i)
 {
 	const char *resource = pv_kobj_resource(k);
-	char res[64];
+	char res[64], rel[REL_MAX] = "";
 	jo *obj;
 
 	if (k == PV_K_EP && !strcmp(pv_json_str(it, "type", ""), "ExternalName"))
 		return;
 	/* a pod whose nodeSelector or affinity this node does not match is
 	 * another node's business: a fleet's status says who runs what */
-	if (k == PV_K_POD && !strcmp(pv_json_str(it, "reason", ""), "Unschedulable"))
+	if (k == PV_K_POD && !strcmp(pv_json_str(it, "reason", ""), "Unschedulable")) {
+		pod_seen(e, NULL);
 		return;
+	}
 	snprintf(res, sizeof(res), "%.*s", (int)strcspn(resource, "."), resource); /* no group */
 	obj = pv_kobj_make(k, it, i, &e->im, e->s->d->node_name);
-	put_object(e->s, e->next, res, obj, k == PV_K_PV);
+	put_object(e->s, e->next, res, obj, k == PV_K_PV, rel);
 	json_object_put(obj);
+	if (k == PV_K_POD)
+		pod_seen(e, rel);
 }
 
 /* pv_api_each's: the item IT, the Ith of ARRAY in e->op's answer. */
@@ -270,19 +329,25 @@ static void export_lists(struct export *e)
 		if (l > 0 && lists[l].op == lists[l - 1].op)
 			continue; /* one answer for its lists */
 		e->op = lists[l].op;
-		pv_api_each(e->s->d, e->op, put_items, e);
+		pv_api_each(e->s->d, e->op, e->op == PV_API_PODS ? pod_fresh : NULL, put_items, e);
 	}
 }
 
 static void export_now(struct pv_statusdir *s)
 {
-	struct export e = { .s = s, .next = json_object_new_object() };
+	struct export e = { .s = s, .next = json_object_new_object(), .pods = json_object_new_object() };
 	jo *next = e.next, *old = s->written, *node;
 	char *y;
 
 	if (!old)
 		scan_old(s, "", 0, old = json_object_new_object());
 	pv_kobj_images_load(&e.im, s->d->state);
+	for (size_t i = 0; i < e.im.n; i++) {
+		uint64_t h = pv_fnv1a(pv_fnv1a(PV_FNV_BASIS, e.im.v[i].ref),
+				      e.im.v[i].digest ? e.im.v[i].digest : "");
+
+		e.images = (int64_t)(((uint64_t)e.images * 31 + h) >> 1);
+	}
 	export_lists(&e);
 	pv_kobj_images_free(&e.im);
 	node = node_object(s->d);
@@ -305,6 +370,8 @@ static void export_now(struct pv_statusdir *s)
 	}
 	json_object_put(old);
 	s->written = next;
+	json_object_put(s->pods);
+	s->pods = e.pods;
 }
 
 static void export_fired(void *data)
@@ -338,6 +405,7 @@ void pv_statusdir_free(struct pv_statusdir *s)
 	if (s->timer)
 		pv_timer_free(s->timer);
 	json_object_put(s->written);
+	json_object_put(s->pods);
 	free(s->dir);
 	free(s);
 }

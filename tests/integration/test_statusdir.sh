@@ -83,6 +83,19 @@ mv "$T_TMP/other.yaml" "$M/other.yaml"
 wait_file "$SD/services/default/other.yaml" && [ "$(stat -c '%Y.%y %i' "$SD/pods/default/web.yaml")" = "$before" ] &&
 	ok "an unchanged pod's file is not rewritten when another object changes" ||
 	fail "web.yaml rewritten: $before -> $(stat -c '%Y.%y %i' "$SD/pods/default/web.yaml")"
+# A pod's status moves on while its spec stays: its file follows (an
+# export does not make a pod's object again unless its record changed,
+# and a restart is such a change).
+"$PVQ" exec web -- sh -c 'kill -9 $(pidof sleep)' >/dev/null 2>&1
+for _ in $(seq 200); do
+	[ "$(field "$SD/pods/default/web.yaml" "o['status']['containerStatuses'][0]['restartCount']")" = 1 ] && break
+	sleep 0.1
+done
+"$PVQ" get pod web -o yaml >"$T_TMP/get.yaml" 2>&1
+[ "$(field "$SD/pods/default/web.yaml" "o['status']['containerStatuses'][0]['restartCount']")" = 1 ] &&
+	diff <(grep -v 'imageID' "$T_TMP/get.yaml") <(grep -v 'imageID' "$SD/pods/default/web.yaml") >/dev/null &&
+	ok "a container restarted: the pod's file says restartCount 1, as get -o yaml does" ||
+	fail "after the restart: $(grep -A12 containerStatuses "$SD/pods/default/web.yaml" 2>&1 | head -14)"
 find "$SD" -name '*.tmp.*' | grep -q . && fail "temporary files left: $(find "$SD" -name '*.tmp.*')" || ok "no temporary file left behind"
 
 # A Service that gets no cluster IP (it asks for the one web holds; its
