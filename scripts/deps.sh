@@ -4,9 +4,10 @@
 set -eu
 
 PACKAGES="build-essential pkg-config clang libclang-rt-14-dev
-libyaml-dev libjson-c-dev libarchive-dev nettle-dev libssl-dev libmnl-dev libnftnl-dev nftables libiptc-dev iptables libldns-dev libnetfilter-conntrack-dev libcap-dev
+libyaml-dev libjson-c-dev libarchive-dev nettle-dev libssl-dev libcurl4-openssl-dev libmnl-dev libnftnl-dev nftables libiptc-dev iptables libldns-dev libnetfilter-conntrack-dev libcap-dev
 libseccomp-dev libcmocka-dev busybox-static curl iproute2 util-linux
-python3 python3-yaml hyperfine time zstd procps tzdata zsh tmux strace systemd man-db groff-base rsync"
+python3 python3-yaml hyperfine time zstd procps tzdata zsh tmux strace systemd man-db groff-base rsync
+docker-registry apache2-utils"
 # `scripts/deps.sh bench`: also what make bench compares podvisor with.
 [ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox"
 

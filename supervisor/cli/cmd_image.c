@@ -1,4 +1,4 @@
-/* podvisor image: the node's local image store (import, ls, rm, inspect). */
+/* podvisor image: the node's local image store (pull, import, ls, rm, inspect). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,11 +18,13 @@ static const char image_usage[] =
 	"Usage: podvisor image [--state DIR] COMMAND [ARGS...]\n"
 	"\n"
 	"Manage the node's local image store: DIR/images, DIR the state directory.\n"
-	"Pods run from images in this store only: podvisor never pulls from a registry.\n"
-	"Fleets deliver images the way they deliver manifests (rsync, a USB stick, a\n"
-	"package) and import them here.\n"
+	"Pods run from images in this store. Images get there two ways: pulled from an\n"
+	"OCI or Docker registry with 'image pull', or delivered the way fleets deliver\n"
+	"manifests (rsync, a USB stick, a package) and imported with 'image import'.\n"
+	"The daemon itself does not pull yet: pull an image before a pod needs it.\n"
 	"\n"
 	"Commands:\n"
+	"  pull NAME[:TAG|@DIGEST] pull an image from its registry\n"
 	"  import SRC NAME[:TAG]  import an OCI image layout directory or OCI archive\n"
 	"  ls [-q]                list the images in the store\n"
 	"  rm NAME[:TAG]...       remove images, and the layers no other image uses\n"
@@ -74,6 +76,61 @@ static const char import_more[] =
 	"  podvisor image import /srv/images/busybox busybox:1.36\n"
 	"  podvisor image import nginx.tar.gz registry.example.com/web/nginx:1.25\n";
 
+static const char pull_usage[] =
+	"Usage: podvisor image pull [--state DIR] [--creds FILE] [--insecure]\n"
+	"                           [--mirror HOST[,HOST...]] NAME[:TAG|@DIGEST]\n"
+	"\n"
+	"Pull NAME from its registry into the store, through the OCI distribution API\n"
+	"(Docker Hub, registry:2 / docker-registry, Harbor, quay.io, ghcr.io, ...).\n"
+	"NAME is normalized as Kubernetes does: busybox is docker.io/library/busybox:latest,\n"
+	"pulled from registry-1.docker.io; 127.0.0.1:5000/test/app:1 from 127.0.0.1:5000.\n"
+	"\n"
+	"The manifest is fetched first. An image index (OCI) or manifest list (Docker)\n"
+	"gives the manifest for linux on this machine's architecture. NAME@sha256:...\n"
+	"must have that digest: a manifest that does not is refused. Then the image\n"
+	"config and every layer not in the store yet are downloaded, each verified\n"
+	"against its sha256 digest and size (a blob larger than its descriptor says is\n"
+	"refused as it arrives), and the image is imported as 'image import' imports an\n"
+	"OCI layout. Manifests larger than 4 MiB are refused. A failed pull leaves no\n"
+	"image and no record in the store; NAME already in the store is replaced.\n"
+	"\n"
+	"Downloads go to DIR/images/downloads. A blob another pull is downloading is\n"
+	"waited for, not downloaded twice; a download that was interrupted is resumed\n"
+	"from where it stopped (an HTTP Range request; the whole blob is verified). A\n"
+	"successful pull removes its downloads.\n"
+	"\n"
+	"Authentication: a registry that answers 401 with a Bearer challenge gets a\n"
+	"token from the token server it names (with the credentials for the registry,\n"
+	"when there are some); a Basic challenge gets the credentials. Credentials come\n"
+	"from FILE, in Docker's config.json format:\n"
+	"    {\"auths\": {\"registry.example.com:5000\": {\"auth\": \"<base64 of user:password>\"}}}\n"
+	"(or \"username\" and \"password\" instead of \"auth\"; Docker Hub's key may be\n"
+	"\"https://index.docker.io/v1/\"). Without --creds, DIR/auth.json is read when it\n"
+	"exists. Keep the file root-only.\n"
+	"\n"
+	"Registries are reached over https only, unless --insecure is given: then plain\n"
+	"http, for a registry on a trusted network. Mirrors are tried in order before\n"
+	"the registry itself, for every request; \"http://HOST\" names a plain http mirror.\n"
+	"\n"
+	"Progress goes to standard error, one line per layer (its digest, its size, and\n"
+	"\"exists\" when the store has it or \"pulled\"), then:\n"
+	"    pulled NAME:TAG sha256:<manifest digest>\n"
+	"A failure is one line naming the registry, the repository and what failed:\n"
+	"the HTTP status and the registry's error code (MANIFEST_UNKNOWN, UNAUTHORIZED,\n"
+	"...), or the expected and the actual digest.\n";
+
+static const char pull_more[] =
+	"Must run as root (layers keep their owners, device nodes and xattrs).\n"
+	"\n"
+	"Exit status: 0 on success, 1 when the pull fails, 2 on a usage error\n"
+	"(including an invalid NAME).\n"
+	"\n"
+	"Examples:\n"
+	"  podvisor image pull busybox:1.36\n"
+	"  podvisor image pull --insecure 192.168.1.10:5000/fleet/app:2.1\n"
+	"  podvisor image pull --creds /root/.docker/config.json registry.example.com/team/app@sha256:...\n"
+	"  podvisor image pull --mirror mirror.local:5000 nginx:1.25\n";
+
 static const char ls_usage[] =
 	"Usage: podvisor image ls [--state DIR] [-q]\n"
 	"\n"
@@ -114,6 +171,9 @@ static const char inspect_more[] =
 struct image_opts {
 	const char *state;
 	bool quiet;
+	const char *creds;  /* pull */
+	bool insecure;      /* pull */
+	const char *mirror; /* pull: HOST[,HOST...] */
 };
 
 /* Check every reference first, so that nothing happens when one is bad. */
@@ -164,7 +224,16 @@ static void print_progress(void *ctx, enum pv_image_event ev, const char *what, 
 		fprintf(stderr, "unpacking layer %s (%s)\n", what, hs);
 		break;
 	case PV_IMAGE_LAYER_PRESENT:
-		fprintf(stderr, "layer %s (%s) already present\n", what, hs);
+		fprintf(stderr, "layer %s (%s) %s\n", what, hs, ctx ? "exists" : "already present");
+		break;
+	case PV_IMAGE_BLOB_PULLED:
+		fprintf(stderr, "layer %s (%s) pulled\n", what, hs);
+		break;
+	case PV_IMAGE_BLOB_RESUMING:
+		fprintf(stderr, "blob %s: resuming after %s\n", what, hs);
+		break;
+	case PV_IMAGE_BLOB_WAITING:
+		fprintf(stderr, "blob %s (%s): another pull is downloading it, waiting\n", what, hs);
 		break;
 	}
 }
@@ -186,6 +255,49 @@ static int cmd_import(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 		return PV_EXIT_FAIL;
 	}
 	fprintf(stderr, "imported %s %s\n", img.ref, img.digest);
+	pv_image_free(&img);
+	return PV_EXIT_OK;
+}
+
+/* --- pull ------------------------------------------------------------------------ */
+
+/* "a,b,,c" -> { "a", "b", "c", NULL } in BUF (a copy of S). */
+static char **split_list(char *buf, const char **v, size_t cap)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n + 1 < cap;
+	     t = strtok_r(NULL, ",", &save))
+		v[n++] = t;
+	v[n] = NULL;
+	return (char **)v;
+}
+
+static int cmd_pull(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		    const struct image_opts *o)
+{
+	static int pulling = 1; /* non-NULL ctx: the pull's wording */
+	const struct pv_image_progress pg = { print_progress, &pulling };
+	cleanup_free char *mbuf = o->mirror ? strdup(o->mirror) : NULL;
+	const char *mirrors[17];
+	struct pv_image_pull_opts po = { o->creds, o->insecure, NULL, NULL, &pg };
+	struct pv_image img = { 0 };
+	struct pv_err err = { 0, "" };
+
+	if (a->n != 1)
+		return pv_cli_usage_error(c, "%s", a->n < 1 ? "expected NAME[:TAG|@DIGEST]" :
+					  "too many arguments (expected one NAME[:TAG|@DIGEST])");
+	if (!refs_valid(c, 1, a->v))
+		return PV_EXIT_USAGE;
+	if (o->mirror && !mbuf)
+		return fprintf(stderr, "podvisor image pull: out of memory\n"), PV_EXIT_FAIL;
+	if (mbuf)
+		po.mirrors = (const char *const *)split_list(mbuf, mirrors, PV_ARRAY_SIZE(mirrors));
+	if (pv_image_pull(pv_state_dir(o->state), a->v[0], &po, &img, &err) < 0) {
+		fprintf(stderr, "podvisor image pull: %s\n", err.msg);
+		return PV_EXIT_FAIL;
+	}
+	fprintf(stderr, "pulled %s %s\n", img.ref, img.digest);
 	pv_image_free(&img);
 	return PV_EXIT_OK;
 }
@@ -327,13 +439,15 @@ static const struct image_command {
 	const char *name, *full; /* "ls", "image ls" */
 	const char *usage, *more;
 	bool quiet; /* takes -q */
+	bool pull;  /* takes --creds, --insecure, --mirror */
 	int (*run)(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 		   const struct image_opts *o);
 } image_commands[] = {
-	{ "import", "image import", import_usage, import_more, false, cmd_import },
-	{ "ls", "image ls", ls_usage, ls_more, true, cmd_ls },
-	{ "rm", "image rm", rm_usage, rm_more, false, cmd_rm },
-	{ "inspect", "image inspect", inspect_usage, inspect_more, false, cmd_inspect },
+	{ "pull", "image pull", pull_usage, pull_more, false, true, cmd_pull },
+	{ "import", "image import", import_usage, import_more, false, false, cmd_import },
+	{ "ls", "image ls", ls_usage, ls_more, true, false, cmd_ls },
+	{ "rm", "image rm", rm_usage, rm_more, false, false, cmd_rm },
+	{ "inspect", "image inspect", inspect_usage, inspect_more, false, false, cmd_inspect },
 };
 
 /* ARGV[0] is the subcommand's name; its options may set O->state again. */
@@ -347,8 +461,22 @@ static int run_command(const struct image_command *ic, int argc, char **argv,
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
 	};
+	const struct pv_cli_opt pull_opts[] = {
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_STR_OPT("creds", 0, &o->creds, "FILE",
+			       "registry credentials, Docker's config.json format (default: "
+			       "DIR/auth.json when it exists)"),
+		PV_CLI_FLAG_OPT("insecure", 0, &o->insecure,
+				"reach the registry and its mirrors over plain http"),
+		PV_CLI_STR_OPT("mirror", 0, &o->mirror, "HOST[,HOST...]",
+			       "mirrors of the registry, tried in order before it (host[:port], "
+			       "or http://host[:port])"),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
 	/* Only ls takes -q: the others' table starts after it. */
-	const struct pv_cli_cmd c = { ic->full, ic->usage, ic->more, ic->quiet ? opts : opts + 1, 0 };
+	const struct pv_cli_cmd c = { ic->full, ic->usage, ic->more,
+				      ic->pull ? pull_opts : ic->quiet ? opts : opts + 1, 0 };
 	struct pv_cli_args a;
 	int rc = pv_cli_parse(&c, argc, argv, &a);
 
@@ -357,7 +485,7 @@ static int run_command(const struct image_command *ic, int argc, char **argv,
 
 int pv_cmd_image(int argc, char **argv)
 {
-	struct image_opts o = { NULL, false };
+	struct image_opts o = { NULL, false, NULL, false, NULL };
 	const struct pv_cli_opt opts[] = {
 		PV_CLI_OPT_STATE(&o.state),
 		PV_CLI_OPT_HELP,

@@ -10,6 +10,15 @@
  *                          config, layer digests, size, import time),
  *                          written atomically.
  *   tmp/                   OCI archives being extracted.
+ *   downloads/sha256/      blobs a pull fetches from a registry: <hex>.partial
+ *                          while one is downloading (flock()ed by the pull
+ *                          doing it; another waits, a later one resumes it),
+ *                          <hex> once verified. A pull that succeeds removes
+ *                          the blobs it used; a failed one leaves them for the
+ *                          next try (a blob that failed its digest is removed).
+ *   pull/                  the OCI layouts pulls assemble from downloads/ and
+ *                          import; each flock()ed by its pull, removed by the
+ *                          next pull when its owner is gone.
  *   .lock                  flock()ed by import and rm (not by lookup/list).
  *
  * Every directory is 0700 and root-owned. Import verifies each blob it
@@ -18,6 +27,7 @@
 #ifndef PV_SUPERVISOR_IMAGE_H
 #define PV_SUPERVISOR_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +88,9 @@ enum pv_image_event {
 	PV_IMAGE_EXTRACTING,     /* WHAT = the archive being extracted, SIZE its bytes */
 	PV_IMAGE_LAYER_UNPACKING, /* WHAT = the layer digest, SIZE its compressed bytes */
 	PV_IMAGE_LAYER_PRESENT,  /* the layer was already in the store */
+	PV_IMAGE_BLOB_RESUMING,  /* pull: WHAT = a blob digest, SIZE = the bytes already there */
+	PV_IMAGE_BLOB_PULLED,    /* pull: WHAT = a blob digest, SIZE its bytes, verified */
+	PV_IMAGE_BLOB_WAITING,   /* pull: WHAT = a blob digest another process is downloading */
 };
 
 struct pv_image_progress {
@@ -116,5 +129,40 @@ void pv_image_list_free(struct pv_image *v, size_t n);
 int pv_image_remove(const char *state_dir, const char *ref, struct pv_err *err);
 
 void pv_image_free(struct pv_image *img);
+
+/* --- pulling from a registry (image_pull.c) --------------------------------- */
+
+struct pv_image_pull_opts {
+	/* Credentials in Docker's config.json format ({"auths": {"host:port":
+	 * {"auth": base64("user:pass")}}}); NULL: STATE/auth.json when it exists. */
+	const char *creds_file;
+	/* Plain http to the reference's registry and to every mirror. */
+	bool insecure;
+	/* Registries ("host[:port]") reached over plain http (the node's
+	 * insecureRegistries), up to a NULL; may be NULL. Every other one is
+	 * reached over https only. */
+	const char *const *insecure_registries;
+	/* Mirrors of the reference's registry ("host[:port]", or a URL
+	 * "http://host[:port]" / "https://..."), tried in order before the
+	 * registry itself, up to a NULL; may be NULL. */
+	const char *const *mirrors;
+	const struct pv_image_progress *progress; /* may be NULL */
+};
+
+/* Pull REF from its registry (OCI distribution API) into the store under
+ * STATE_DIR: the manifest (an image index or Docker manifest list gives
+ * the one for linux/<this machine>), then the config and every layer not
+ * in the store yet, each verified against its sha256 digest and size,
+ * imported as `pv_image_import` imports an OCI layout. A manifest fetched
+ * by digest must have that digest. On failure nothing of the image is in
+ * the store, and ERR says in one line which registry and repository,
+ * what failed (an HTTP status and the registry's error code, a digest
+ * that did not match: expected and got), with ERR->code ENOENT (no such
+ * manifest or blob), EACCES (authentication), EBADMSG (a digest or size
+ * that does not match), ENOTSUP (nothing for this platform, an unknown
+ * media type), EIO (the network), or another errno value. OPTS may be
+ * NULL; OUT (may be NULL) receives the image. */
+int pv_image_pull(const char *state_dir, const char *ref, const struct pv_image_pull_opts *opts,
+		  struct pv_image *out, struct pv_err *err);
 
 #endif

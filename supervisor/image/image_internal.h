@@ -100,6 +100,10 @@ int pv_img_read_config(int layout_fd, const struct pv_img_desc *d, size_t n_laye
  * says what it is in messages ("layer", "config"). */
 int pv_img_blob_open(int layout_fd, const struct pv_img_desc *d, const char *what,
 		     struct pv_err *err);
+/* This machine as an OCI architecture ("amd64", "arm64", ...). */
+const char *pv_img_host_arch(void);
+/* Is MT an image index (OCI index, Docker manifest list)? */
+bool pv_img_is_index_type(const char *mt);
 /* How a layer of media type MT is compressed; refuses unknown types. */
 int pv_img_layer_compression(const char *mt, enum pv_img_compression *out, struct pv_err *err);
 /* What the three read as JSON, once read and verified: choose from the
@@ -189,5 +193,106 @@ char *pv_image_record_encode(const struct pv_image_record *r);
  * WANT_REF, if not NULL, must be the record's reference. */
 int pv_image_record_decode(const char *text, size_t len, const char *layers_dir,
 			   const char *want_ref, struct pv_image *out, struct pv_err *err);
+
+/* --- registries: what they say (image_registry.c) ----------------------- */
+
+enum pv_img_auth_scheme { /* ordered: a later one is preferred */
+	PV_IMG_AUTH_NONE,
+	PV_IMG_AUTH_BASIC,
+	PV_IMG_AUTH_BEARER,
+};
+
+/* A WWW-Authenticate challenge: the strongest scheme offered (Bearer over
+ * Basic) and its parameters (NULL when absent). */
+struct pv_img_challenge {
+	enum pv_img_auth_scheme scheme;
+	char *realm, *service, *scope;
+};
+
+/* Parse a WWW-Authenticate header value (one or several challenges). A
+ * Bearer challenge must have a realm; neither Bearer nor Basic is ENOTSUP. */
+int pv_img_challenge_parse(const char *header, struct pv_img_challenge *out, struct pv_err *err);
+void pv_img_challenge_clear(struct pv_img_challenge *c);
+/* The token in a token server's JSON answer ("token", else "access_token"). */
+char *pv_img_token_parse(const char *text, size_t len, struct pv_err *err);
+/* "CODE (message)" from the first entry of a registry's {"errors": [...]}
+ * body, printable ASCII only; NULL when the body is not one. */
+char *pv_img_registry_error(const char *text, size_t len);
+
+struct pv_img_creds {
+	char *user, *pass;
+};
+
+/* The credentials for REGISTRY (a reference's domain, "host[:port]") in
+ * TEXT, Docker's config.json format: {"auths": {KEY: {"auth":
+ * base64("user:pass")} or {"username": ..., "password": ...}}}, KEY
+ * "host[:port]" or a URL of it ("https://index.docker.io/v1/" for
+ * docker.io). Returns 0 with OUT set, 1 when there are none, -1 on an
+ * invalid file or entry. */
+int pv_img_creds_find(const char *text, size_t len, const char *registry,
+		      struct pv_img_creds *out, struct pv_err *err);
+/* The same from the file PATH; a missing file is 1 unless MUST_EXIST. */
+int pv_img_creds_load(const char *path, bool must_exist, const char *registry,
+		      struct pv_img_creds *out, struct pv_err *err);
+void pv_img_creds_clear(struct pv_img_creds *c);
+/* "127.0.0.1:5000/test/busybox" -> "127.0.0.1:5000" and "test/busybox". */
+int pv_img_name_split(const char *name, char **domain, char **repo, struct pv_err *err);
+/* The host serving DOMAIN's API: registry-1.docker.io for docker.io. */
+const char *pv_img_registry_host(const char *domain);
+
+/* --- registries: HTTP (image_fetch.c) ------------------------------------- */
+
+/* One repository of one registry, reached through its mirrors (in order)
+ * then itself, with the authentication each asked for. */
+struct pv_img_fetch;
+
+/* Where a blob's bytes go: BEGIN once a 200 or 206 answer starts (AT is
+ * where its bytes start: 0, or the offset asked for), then DATA; either
+ * returns -1 (with its own error kept in CTX) to stop the transfer. */
+struct pv_img_sink {
+	int (*begin)(void *ctx, int64_t at);
+	int (*data)(void *ctx, const void *buf, size_t n);
+	int64_t (*offset)(void *ctx); /* where the next request starts */
+	void *ctx;
+};
+
+int pv_img_fetch_open(const char *name, const struct pv_image_pull_opts *o,
+		      const char *state_dir, struct pv_img_fetch **out, struct pv_err *err);
+void pv_img_fetch_close(struct pv_img_fetch *f);
+/* GET the manifest REFERENCE (a tag or a digest), at most PV_IMG_JSON_MAX
+ * bytes: its body and Content-Type (malloc'd). */
+int pv_img_fetch_manifest(struct pv_img_fetch *f, const char *reference, char **body,
+			  size_t *len, char **media_type, struct pv_err *err);
+/* GET the blob DIGEST into SINK, from SINK's offset on (a Range request;
+ * a server that ignores the range starts the sink over at 0). */
+int pv_img_fetch_blob(struct pv_img_fetch *f, const char *digest, const struct pv_img_sink *sink,
+		      struct pv_err *err);
+/* "registry 127.0.0.1:5000, repository test/busybox", for messages. */
+const char *pv_img_fetch_where(const struct pv_img_fetch *f);
+
+/* --- the download directory (image_download.c) --------------------------- */
+
+/* Get the blob D (of repository F) into the store's download directory
+ * DL_DIR, verified against its digest and size, and hard-link it as
+ * BLOBS_FD/<hex>. A blob another process is downloading is waited for;
+ * a partial one is resumed (and started over once when the whole then
+ * fails its digest). PG reports waiting and resuming. *PULLED says
+ * whether this call fetched the blob. */
+int pv_img_download(struct pv_img_fetch *f, const char *dl_dir, int blobs_fd,
+		    const struct pv_img_desc *d, const struct pv_image_progress *pg, bool *pulled,
+		    struct pv_err *err);
+/* Forget the downloaded blob D (a pull that used it succeeded). */
+void pv_img_download_forget(const char *dl_dir, const struct pv_img_desc *d);
+
+/* --- the store, for a pull (image_store.c) -------------------------------- */
+
+/* The store's root, STATE/images (canonical, malloc'd), with the
+ * directories a pull uses made when missing: downloads/sha256 and pull/. */
+int pv_img_store_pull_root(const char *state_dir, char **root, struct pv_err *err);
+/* Import the layout LAYOUT (what a pull assembled) as the manifest
+ * MANIFEST_DIGEST of it, recorded under REF (normalized here; REF may
+ * name a digest of an index whose platform's manifest this is). */
+int pv_img_import_pulled(const char *state_dir, const char *layout, const char *ref,
+			 const char *manifest_digest, struct pv_image *out, struct pv_err *err);
 
 #endif

@@ -38,7 +38,7 @@ static const struct {
 	{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", PV_IMG_COMPRESS_GZIP },
 };
 
-static bool is_index_type(const char *mt)
+bool pv_img_is_index_type(const char *mt)
 {
 	return mt && (strcmp(mt, MT_OCI_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0);
 }
@@ -48,7 +48,7 @@ static bool is_manifest_type(const char *mt)
 	return mt && (strcmp(mt, MT_OCI_MANIFEST) == 0 || strcmp(mt, MT_DOCKER_MANIFEST) == 0);
 }
 
-static const char *host_arch(void)
+const char *pv_img_host_arch(void)
 {
 #if defined(__x86_64__)
 	return "amd64";
@@ -404,7 +404,8 @@ static bool names_ref(const char *ann, const struct pv_image_ref *ref, const cha
 
 static bool is_host_platform(const struct pv_img_desc *d)
 {
-	return d->os && d->arch && strcmp(d->os, "linux") == 0 && strcmp(d->arch, host_arch()) == 0;
+	return d->os && d->arch && strcmp(d->os, "linux") == 0 &&
+	       strcmp(d->arch, pv_img_host_arch()) == 0;
 }
 
 /* Among the N candidates flagged in PICK, the one for this machine, else
@@ -467,7 +468,7 @@ static int no_choice(const struct index *ix, const struct pv_image_ref *ref, con
 		return pv_err_set(err, ENOMEM, "out of memory");
 	return pv_err_set(err, ENOENT, "index.json has %zu manifests and none is named \"%s\" or "
 			  "is the only one for linux/%s (names: %s); name one as the tag",
-			  ix->n, full, host_arch(), names);
+			  ix->n, full, pv_img_host_arch(), names);
 }
 
 int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
@@ -492,9 +493,9 @@ int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
 	*out = ix.v[i];
 	memset(&ix.v[i], 0, sizeof(ix.v[i]));
 	index_clear(&ix);
-	if (is_index_type(out->media_type) || !is_manifest_type(out->media_type)) {
+	if (pv_img_is_index_type(out->media_type) || !is_manifest_type(out->media_type)) {
 		pv_err_set(err, ENOTSUP, "manifest %s has media type %s: %s", out->digest,
-			   out->media_type, is_index_type(out->media_type) ?
+			   out->media_type, pv_img_is_index_type(out->media_type) ?
 			   "nested image indexes are not supported (copy one platform, e.g. "
 			   "skopeo copy --override-arch)" : "not an image manifest");
 		pv_img_desc_clear(out);
@@ -612,7 +613,7 @@ static int check_manifest_type(struct json_object *o, const char *what, struct p
 
 	if (get_str(o, "mediaType", &mt, what, err) < 0)
 		return -1;
-	if (is_index_type(mt) || json_object_object_get_ex(o, "manifests", NULL))
+	if (pv_img_is_index_type(mt) || json_object_object_get_ex(o, "manifests", NULL))
 		return pv_err_set(err, ENOTSUP, "%s is an image index: nested image indexes are "
 				  "not supported", what);
 	if (mt && !is_manifest_type(mt))

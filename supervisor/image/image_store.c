@@ -1,5 +1,8 @@
 /* The image store under STATE/images (layout in supervisor/image/image.h):
- * import, lookup, list, remove, and collecting layers no image uses.
+ * import, lookup, list, remove, and collecting layers no image uses; for
+ * a pull (image_pull.c), its directories and the import of the layout it
+ * assembled. Sweeping never touches downloads/ and pull/ (their pulls own
+ * them).
  * import and rm hold an exclusive flock on images/.lock; lookup and list
  * read records that are only ever replaced by rename, so they take none. */
 #include <dirent.h>
@@ -625,6 +628,56 @@ int pv_image_import(const char *state_dir, const char *src, const char *ref,
 		    struct pv_image *out, struct pv_err *err)
 {
 	return pv_image_import_ex(state_dir, src, ref, NULL, out, err);
+}
+
+/* --- for a pull (image_pull.c) ------------------------------------------------ */
+
+int pv_img_store_pull_root(const char *state_dir, char **root, struct pv_err *err)
+{
+	cleanup_store struct store st = STORE_INIT;
+	cleanup_free char *dl = NULL;
+	cleanup_free char *pull = NULL;
+
+	if (store_open(state_dir, true, &st, err) < 0)
+		return -1;
+	if (asprintf(&dl, "%s/downloads", st.root) < 0 || asprintf(&pull, "%s/pull", st.root) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (make_dir(dl, err) < 0 || make_dir(pull, err) < 0)
+		return -1;
+	free(dl);
+	if (asprintf(&dl, "%s/downloads/sha256", st.root) < 0)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (make_dir(dl, err) < 0)
+		return -1;
+	*root = steal_pointer(&st.root);
+	return 0;
+}
+
+/* The layout a pull assembled holds one manifest: it is chosen by its
+ * digest, and recorded under the name the pull was asked for (which may
+ * name an index's digest). */
+int pv_img_import_pulled(const char *state_dir, const char *layout, const char *ref,
+			 const char *manifest_digest, struct pv_image *out, struct pv_err *err)
+{
+	cleanup_store struct store st = STORE_INIT;
+	cleanup_free char *full = NULL;
+	struct pv_image_ref r = { NULL, NULL, NULL };
+	struct pv_image_ref sel = { NULL, NULL, NULL };
+	struct stat sb;
+	int rc = -1;
+
+	if (pv_image_ref_parse(ref, &r, err) < 0)
+		return -1;
+	full = pv_image_ref_format(&r);
+	sel.name = r.name;
+	sel.digest = (char *)manifest_digest;
+	if (!full)
+		pv_err_set(err, ENOMEM, "out of memory");
+	else if (check_src(layout, &sb, err) == 0 && store_open(state_dir, true, &st, err) == 0 &&
+		 store_lock(&st, err) == 0)
+		rc = import_locked(&st, layout, &sb, &sel, full, NULL, out, err);
+	pv_image_ref_clear(&r);
+	return rc;
 }
 
 static int remove_in_store(struct store *st, const struct pv_image_ref *r, const char *full,
