@@ -6,18 +6,23 @@
 #     backend, against iptables-legacy-restore of the same rules;
 #  2. first-packet latency: a second network namespace (the "pod", a veth
 #     away, svc_bench --serve in it), then 0, 10, 1,000 and 5,000 Services
-#     installed by podvisor's default backend, the measured one last in the
-#     chain, and new TCP connections timed to its cluster IP and to the
-#     pod IP directly.
+#     installed by each proxy mode, the measured one last in the chain,
+#     and new TCP connections timed to its cluster IP and to the pod IP
+#     directly. In rounds: each round installs every mode and count in
+#     turn (the counts' order reversed every other round) for its share
+#     of the connects, so that the machine's own slow drifts (this 2-core
+#     machine's latency moves between levels some 50% apart for seconds at
+#     a time) fall on every count alike instead of on whichever ran then.
 # Writes $BENCH_OUT/svc.tsv (backend, services, operation, round, ms),
 # $BENCH_OUT/svc_packet.tsv (backend, services, target, n, us), each with that
 # header line, and svc.md.
 #
 #   bench/svc_bench.sh BUILD/bench/svc_bench
 #
-# SVC_COUNTS, SVC_PACKET_COUNTS, SVC_CONNECTS and SVC_ROUNDS (rounds at
-# every count) make a quick run: SVC_COUNTS="10 100" SVC_PACKET_COUNTS=10
-# SVC_CONNECTS=200.
+# SVC_COUNTS, SVC_PACKET_COUNTS, SVC_CONNECTS, SVC_ROUNDS (rounds at
+# every count) and SVC_PACKET_ROUNDS make a quick run: SVC_COUNTS="10 100"
+# SVC_PACKET_COUNTS=10 SVC_CONNECTS=200 SVC_PACKET_ROUNDS=2. SVC_COUNTS=" "
+# (a blank) skips the rule timings, SVC_MODES picks the proxy modes.
 . "$(dirname "$0")/lib.sh"
 bench_ns "$0" "$@"
 set -eu
@@ -28,6 +33,7 @@ export TMPDIR=$T # svc_bench's restore files, on the bench's tmpfs
 COUNTS=${SVC_COUNTS:-10 100 1000 2000 5000}
 PACKET_COUNTS=${SVC_PACKET_COUNTS:-10 1000 5000}
 CONNECTS=${SVC_CONNECTS:-2000}
+PACKET_ROUNDS=${SVC_PACKET_ROUNDS:-8}
 ENDPOINTS=5
 POD_NET=10.88.250 # the pod's addresses: .2 to .6, one per endpoint; the node's .1
 PORT=8080
@@ -73,9 +79,14 @@ packet() { # MODE SERVICES
 	cat "$T/one.log" >&2
 }
 packet "" 0
-for mode in ${SVC_MODES:-iptables nftables}; do
-	for n in $PACKET_COUNTS; do
-		packet "$mode" "$n"
+per=$(((CONNECTS + PACKET_ROUNDS - 1) / PACKET_ROUNDS))
+for r in $(seq "$PACKET_ROUNDS"); do
+	counts=$PACKET_COUNTS
+	[ $((r % 2)) -eq 0 ] && counts=$(echo "$PACKET_COUNTS" | tr ' ' '\n' | tac | tr '\n' ' ')
+	for mode in ${SVC_MODES:-iptables nftables}; do
+		for n in $counts; do
+			CONNECTS=$per packet "$mode" "$n"
+		done
 	done
 done
 kill "$SERVER"
@@ -117,6 +128,8 @@ rounds = {n: len(samples[backends[0], n, "initial sync"]) for n in counts}
 
 def rounds_text():
     """"9 rounds (5 at 5,000 Services, 7 at 2,000)": the most common first."""
+    if not rounds:
+        return "no rounds"
     common = collections.Counter(rounds.values()).most_common(1)[0][0]
     rest = ["%d at %s" % (r, "{:,}".format(n)) for n, r in sorted(rounds.items(), reverse=True)
             if r != common]
@@ -150,9 +163,13 @@ for n in counts:
 print("\n![rule update time against the number of Services](bench/plots/svc.svg)\n")
 
 pk = collections.defaultdict(list)  # (backend, services, target) -> [us]
+blocks = collections.defaultdict(list)  # the same -> [[us] of one round]
 for line in list(open(out + "/svc_packet.tsv"))[1:]:
-    b, n, t, _, us = line.rstrip("\n").split("\t")
+    b, n, t, i, us = line.rstrip("\n").split("\t")
     pk[b, int(n), t].append(float(us))
+    if int(i) == 1:  # a round's first connect
+        blocks[b, int(n), t].append([])
+    blocks[b, int(n), t][-1].append(float(us))
 modes = sorted({b for b, _, _ in pk if b != "none"})
 
 def p90(v):
@@ -161,27 +178,37 @@ def p90(v):
 
 def us(b, n, t):
     v = pk.get((b, n, t))
-    return ("%.0f" % statistics.median(v), "%.0f" % p90(v)) if v else ("-", "-")
+    if not v:
+        return ("-", "-", "-")
+    m = [statistics.median(x) for x in blocks[b, n, t]]
+    return ("%.1f" % statistics.median(v), "%.1f" % p90(v),
+            "%.1f–%.1f" % (min(m), max(m)) if len(m) > 1 else "-")
 
 nconn = max((len(v) for v in pk.values()), default=0)
+nrounds = max((len(v) for v in blocks.values()), default=0)
 print("**First packet through a Service.** A second network namespace, a veth away, plays the"
-      " pod: a TCP accept loop on its %s addresses (`svc_bench --serve`). Each proxy mode in turn"
+      " pod: a TCP accept loop on its %s addresses (`svc_bench --serve`). Each proxy mode"
       " installs N Services as above; the measured one is the last of the N: with iptables its"
       " rule is the last Service rule in the linear `PV-SERVICES` chain (rule N of N+1; the"
       " NodePort jump follows), with nftables one lookup in the `service-ips` verdict map finds"
       " it wherever it is. Its %s endpoints are the pod's addresses. Then %s times, alternating: a"
       " TCP connect() to its cluster IP:80, timed until established, and the same to the pod IP"
-      " directly, each from a new source port after a conntrack flush, so every one is a new"
-      " connection whose SYN walks the nat table (a new conntrack entry each, counted). The"
+      " directly, each from a source port of its own after a conntrack flush, so every one is a"
+      " new connection whose SYN walks the nat table (a new conntrack entry each, counted). The"
       " direct connect pays the walk too, unmatched: every new connection through the node"
-      " does. Microseconds, median and p90." % (eps, eps, "{:,}".format(nconn)))
+      " does. The connects are spread over %d rounds; each round installs every mode and count"
+      " in turn (the counts' order reversed every other round), as this 2-core machine's latency"
+      " moves between levels some 50%% apart for seconds at a time: measured one count after"
+      " the other, that drift read as a cost of the count. Microseconds: median and p90 of all"
+      " the connects, and the range of the rounds' medians." % (
+          eps, eps, "{:,}".format(nconn), nrounds))
 print()
-print("| mode | Services | cluster IP: median | p90 | pod IP directly: median | p90 |")
-print("|---|---|---|---|---|---|")
+print("| mode | Services | cluster IP: median | p90 | rounds' medians | pod IP directly: median | p90 | rounds' medians |")
+print("|---|---|---|---|---|---|---|---|")
 for b, n in sorted({(b, n) for b, n, _ in pk}, key=lambda x: (x[0] != "none", x[0], x[1])):
     c, d = us(b, n, "clusterip"), us(b, n, "direct")
-    print("| %s | %s | %s | %s | %s | %s |" % (b, "none (no netfilter)" if n == 0 else "{:,}".format(n),
-                                            c[0], c[1], d[0], d[1]))
+    print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        b, "none (no netfilter)" if n == 0 else "{:,}".format(n), c[0], c[1], c[2], d[0], d[1], d[2]))
 PY
 printf "bench: svc done in %.0f s\n" "$ELAPSED" >&2
 # Not under set -e from here: the EXIT trap (bench_cleanup) runs commands

@@ -35,6 +35,7 @@ struct nftp {
 	size_t nsvcs;
 	struct pv_hostport *hps;
 	size_t nhps;
+	struct pv_nft_groups groups, next_groups; /* the shared chains' (nftsvc.h) */
 	struct pv_nft_objs old, new; /* scratch, reused */
 	struct pv_nft_ops ops;
 	struct change *changes;
@@ -211,8 +212,34 @@ static int full(struct nftp *p, const struct pv_proxy_state *st, struct pv_err *
 	if (!svcs)
 		return 0;
 	p->node = st->node;
-	p->valid = keep_hostports(p, st) == 0;
+	pv_nft_groups(st, &p->groups);
+	p->valid = !p->groups.oom && keep_hostports(p, st) == 0;
 	return 0;
+}
+
+static bool groups_equal(const struct pv_nft_groups *a, const struct pv_nft_groups *b)
+{
+	return a->n == b->n && (!a->n || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
+}
+
+/* A change of the shared chains: their objects then and now. */
+static void compare_groups(struct nftp *p, const struct pv_proxy_state *st)
+{
+	struct change c = { .old_from = p->old.n, .new_from = p->new.n };
+
+	pv_nft_groups(st, &p->next_groups);
+	if (p->next_groups.oom) {
+		p->old.oom = true;
+		return;
+	}
+	if (groups_equal(&p->groups, &p->next_groups))
+		return;
+	pv_nft_shared(&p->old, &p->groups);
+	pv_nft_shared(&p->new, &p->next_groups);
+	c.old_to = p->old.n;
+	c.new_to = p->new.n;
+	if (pv_vec_push(p->changes, p->nchanges, p->capchanges, c) < 0)
+		p->old.oom = true;
 }
 
 static void add_change(struct nftp *p, const struct pv_svc *old, const struct pv_svc *new,
@@ -252,6 +279,7 @@ static void compare(struct nftp *p, const struct pv_proxy_state *st, struct kept
 		if (c <= 0)
 			i++;
 	}
+	compare_groups(p, st);
 	if (!hostports_equal(p, st)) {
 		struct change c = { .old_from = p->old.n, .new_from = p->new.n };
 
@@ -281,6 +309,12 @@ static void keep(struct nftp *p, const struct pv_proxy_state *st, struct kept **
 	free(p->svcs);
 	p->svcs = next;
 	p->nsvcs = st->nsvcs;
+	{
+		struct pv_nft_groups g = p->groups;
+
+		p->groups = p->next_groups;
+		p->next_groups = g;
+	}
 	for (j = 0; j < st->nsvcs; j++)
 		if (!next[j] && !(next[j] = kept_new(&st->svcs[j])))
 			p->valid = false;
@@ -358,6 +392,8 @@ static void nft_free(void *be)
 	pv_nft_objs_free(&p->old);
 	pv_nft_objs_free(&p->new);
 	pv_nft_ops_free(&p->ops);
+	pv_nft_groups_free(&p->groups);
+	pv_nft_groups_free(&p->next_groups);
 	free(p->changes);
 	free(p);
 }

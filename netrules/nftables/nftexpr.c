@@ -197,19 +197,22 @@ static void matches(struct ctx *r, const struct pv_nft_rule *pr)
 	}
 }
 
-/* dnat to KEY . numgen random mod N map @MAP: the Service port's key (two
- * words, one immediate a register, as nft(8) reads them back) and the
- * index make the key in registers 32.00-02; the map's data, address .
- * port, lands in registers 1 and 1+4 bytes. */
+/* dnat to ip daddr . meta l4proto . th dport . numgen random mod N map
+ * @MAP (a NodePort's: no address): the key in registers 32.00-03, each
+ * part in a register of its own as nft(8) concatenates; the map's data,
+ * address . port, lands in registers 1 and 1+4 bytes. */
 static void dnat_map(struct ctx *r, const struct pv_nft_rule *pr)
 {
+	uint32_t reg = NFT_REG32_00;
 	struct nftnl_expr *e;
 
 	match_proto(r, pr->proto);
-	immediate(r, NFT_REG32_00, &pr->svc_key[0], 4);
-	immediate(r, NFT_REG32_01, &pr->svc_key[1], 4);
+	if (!pr->node_key)
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
+	meta(r, NFT_META_L4PROTO, reg++);
+	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg++);
 	if ((e = expr(r, "numgen"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG32_02);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, reg);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, pr->modulus);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
 	}

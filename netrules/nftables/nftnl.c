@@ -37,6 +37,14 @@
 
 #define MSG_ROOM 8192 /* the most a rule or a chain message takes */
 #define ELEMS_PER_MSG 512
+/* The fewest elements a set is made for (set_size). */
+#define SET_SIZE_MIN 1024u
+
+/* The elements added to one set in the batch being built. */
+struct set_count {
+	const char *name;
+	size_t n;
+};
 
 struct batch {
 	char *p;
@@ -45,6 +53,8 @@ struct batch {
 	const char **what; /* per message since seq0: the object, for errors */
 	size_t nwhat, capwhat;
 	uint32_t set_id;
+	struct set_count *counts; /* of the operations being sent */
+	size_t ncounts, capcounts;
 	bool oom;
 };
 
@@ -86,6 +96,7 @@ void pv_nftnl_close(struct pv_nftnl *nl)
 		mnl_socket_close(nl->sock);
 	free(nl->b.p);
 	free(nl->b.what);
+	free(nl->b.counts);
 	free(nl);
 }
 
@@ -191,8 +202,11 @@ static uint32_t key_type(enum pv_nft_keys k)
 		return CONCAT(CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE);
 	case PV_NK_PROTO_PORT:
 		return CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE);
-	case PV_NK_SVC_INDEX:
-		return CONCAT(CONCAT(TYPE_MARK, TYPE_MARK), TYPE_MARK);
+	case PV_NK_ADDR_PROTO_PORT_INDEX:
+		return CONCAT(CONCAT(CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE),
+			      TYPE_MARK);
+	case PV_NK_PROTO_PORT_INDEX:
+		return CONCAT(CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), TYPE_MARK);
 	case PV_NK_HAIRPIN:
 		return CONCAT(CONCAT(CONCAT(CONCAT(TYPE_IPADDR, TYPE_IPADDR), TYPE_IPADDR),
 				     TYPE_INET_PROTOCOL),
@@ -215,6 +229,24 @@ static struct nftnl_set *set_new(const char *name)
 
 static void host_order_keys(struct nftnl_set *s);
 
+/* How many elements a new set is made for: twice those the batch adds to
+ * it, SET_SIZE_MIN at least. A size lets the kernel make the set's hash
+ * table that big at once (its fixed-size "hash" type); without one it
+ * starts at 4 buckets and grows while the batch adds, rehashing and
+ * inserting on its slow path (half of a first sync's time at 5,000
+ * Services, 60,000 elements). The size is also a limit: an incremental
+ * sync that would pass it fails (ENFILE), and the full sync that follows
+ * makes the set anew, twice as big. */
+static uint32_t set_size(const struct batch *b, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->ncounts; i++)
+		if (strcmp(b->counts[i].name, name) == 0)
+			n = b->counts[i].n;
+	return n > SET_SIZE_MIN / 2 ? (uint32_t)(2 * n) : SET_SIZE_MIN;
+}
+
 static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
 {
 	struct nftnl_set *s = set_new(o->name);
@@ -236,12 +268,13 @@ static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
 			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
 					  CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE));
 			nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
-			host_order_keys(s);
 		} else if (o->timeout_s) {
 			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 			nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, (uint64_t)o->timeout_s * 1000);
 			nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 65535);
 		}
+		if (!o->timeout_s)
+			nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, set_size(b, o->name));
 	}
 	if ((nlh = msg(b, type, type == NFT_MSG_NEWSET ? NLM_F_CREATE : 0, MSG_ROOM, o->name))) {
 		nftnl_set_nlmsg_build_payload(nlh, s);
@@ -254,14 +287,11 @@ static void set_msg(struct batch *b, uint16_t type, const struct pv_nft_obj *o)
  * addresses and ports in network order, an index in the host's. */
 static size_t elem_key(const struct pv_nft_obj *o, uint8_t out[4 * PV_NFT_KEY_MAX])
 {
-	size_t i = 0, n = pv_nft_key_words(o->keys);
+	bool index = o->keys == PV_NK_ADDR_PROTO_PORT_INDEX || o->keys == PV_NK_PROTO_PORT_INDEX;
+	size_t i = 0, n = pv_nft_key_words(o->keys) - index;
 	uint16_t port;
 
 	memset(out, 0, 4 * PV_NFT_KEY_MAX);
-	if (o->keys == PV_NK_SVC_INDEX) {
-		memcpy(out, o->key, 4 * n);
-		return 4 * n;
-	}
 	for (; i + 2 < n || o->keys == PV_NK_ADDR; i++) {
 		uint32_t a = htonl(o->key[i]);
 
@@ -272,60 +302,81 @@ static size_t elem_key(const struct pv_nft_obj *o, uint8_t out[4 * PV_NFT_KEY_MA
 	out[4 * i] = (uint8_t)o->key[i];
 	port = htons((uint16_t)o->key[i + 1]);
 	memcpy(out + 4 * (i + 1), &port, 2);
-	return 4 * n;
+	if (index)
+		memcpy(out + 4 * (i + 2), &o->key[i + 2], 4);
+	return 4 * (n + index);
 }
 
 /* A dnat map's data: address . port, 4 bytes each, network order. */
-static void elem_data(struct nftnl_set_elem *e, const struct pv_nft_obj *o)
+static void elem_data(uint8_t data[8], const struct pv_nft_obj *o)
 {
-	uint8_t data[8] = { 0 };
 	uint32_t a = htonl(o->to_ip);
 	uint16_t port = htons(o->to_port);
 
+	memset(data, 0, 8);
 	memcpy(data, &a, 4);
 	memcpy(data + 4, &port, 2);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, sizeof(data));
+}
+
+/* The most one element's attributes take. */
+static size_t elem_room(const struct pv_nft_obj *o)
+{
+	return 128 + 4 * PV_NFT_KEY_MAX + (o->target ? strlen(o->target) + 1 : 0);
+}
+
+/* One element into NLH, as libnftnl writes it: its key, and the verdict
+ * or the data when ADD. */
+static void elem_attrs(struct nlmsghdr *nlh, const struct pv_nft_obj *o, bool add)
+{
+	uint8_t key[4 * PV_NFT_KEY_MAX], data[8];
+	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM), *k, *d, *v;
+
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, elem_key(o, key), key);
+	mnl_attr_nest_end(nlh, k);
+	if (add && o->target) {
+		d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+		v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+		mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl((uint32_t)NFT_GOTO));
+		mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, o->target);
+		mnl_attr_nest_end(nlh, v);
+		mnl_attr_nest_end(nlh, d);
+	} else if (add && o->to_ip) {
+		elem_data(data, o);
+		d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof(data), data);
+		mnl_attr_nest_end(nlh, d);
+	}
+	mnl_attr_nest_end(nlh, el);
 }
 
 /* Elements OPS[0..N) (the same operation on the same map) in messages of
- * up to ELEMS_PER_MSG. */
+ * up to ELEMS_PER_MSG, written straight into the batch (libnftnl's
+ * element objects cost more than the kernel's work on them). */
 static void elems_msg(struct batch *b, const struct pv_nft_op *ops, size_t n)
 {
 	bool add = ops[0].op == PV_OP_ADD;
+	const char *map = ops[0].obj->name;
 
 	for (size_t i = 0; i < n && !b->oom; i += ELEMS_PER_MSG) {
-		struct nftnl_set *s = set_new(ops[0].obj->name);
 		size_t m = n - i < ELEMS_PER_MSG ? n - i : ELEMS_PER_MSG;
+		size_t need = MSG_ROOM + strlen(map);
 		struct nlmsghdr *nlh;
+		struct nlattr *list;
 
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		for (size_t j = i; j < i + m; j++) {
-			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-			uint8_t key[4 * PV_NFT_KEY_MAX];
-
-			if (!e) {
-				b->oom = true;
-				break;
-			}
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, elem_key(ops[j].obj, key));
-			if (add && ops[j].obj->target) {
-				nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_GOTO);
-				nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, ops[j].obj->target);
-			} else if (add && ops[j].obj->to_ip) {
-				elem_data(e, ops[j].obj);
-			}
-			nftnl_set_elem_add(s, e);
-		}
+		for (size_t j = i; j < i + m; j++)
+			need += elem_room(ops[j].obj);
 		nlh = msg(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, add ? NLM_F_CREATE : 0,
-			  MSG_ROOM + m * 512, ops[0].obj->name);
-		if (nlh) {
-			nftnl_set_elems_nlmsg_build_payload(nlh, s);
-			msg_end(b, nlh);
-		}
-		nftnl_set_free(s);
+			  need, map);
+		if (!nlh)
+			return;
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, PV_NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, map);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		for (size_t j = i; j < i + m; j++)
+			elem_attrs(nlh, ops[j].obj, add);
+		mnl_attr_nest_end(nlh, list);
+		msg_end(b, nlh);
 	}
 }
 
@@ -551,6 +602,24 @@ static int batch_finish(struct pv_nftnl *nl, size_t last_off, struct pv_err *err
 	return rc;
 }
 
+/* The elements OPS adds to each set (a set's are together: sorted). */
+static void count_elems(struct batch *b, const struct pv_nft_ops *ops)
+{
+	b->ncounts = 0;
+	for (size_t i = 0; i < ops->n; i++) {
+		const struct pv_nft_obj *o = ops->v[i].obj;
+		struct set_count *last = b->ncounts ? &b->counts[b->ncounts - 1] : NULL;
+
+		if (o->kind != PV_NFT_ELEM || ops->v[i].op != PV_OP_ADD)
+			continue;
+		if (last && (last->name == o->name || strcmp(last->name, o->name) == 0))
+			last->n++;
+		else if (pv_vec_push(b->counts, b->ncounts, b->capcounts,
+				     (struct set_count){ o->name, 1 }) < 0)
+			b->oom = true;
+	}
+}
+
 int pv_nftnl_commit(struct pv_nftnl *nl, const struct pv_nft_ops *ops, bool replace,
 		    struct pv_err *err)
 {
@@ -558,6 +627,7 @@ int pv_nftnl_commit(struct pv_nftnl *nl, const struct pv_nft_ops *ops, bool repl
 	size_t start, last = 0;
 
 	batch_start(nl);
+	count_elems(b, ops);
 	start = b->len;
 	if (replace) {
 		/* made first so that the delete cannot fail */

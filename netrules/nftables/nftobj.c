@@ -76,7 +76,9 @@ size_t pv_nft_key_words(enum pv_nft_keys k)
 		return 3;
 	case PV_NK_PROTO_PORT:
 		return 2;
-	case PV_NK_SVC_INDEX:
+	case PV_NK_ADDR_PROTO_PORT_INDEX:
+		return 4;
+	case PV_NK_PROTO_PORT_INDEX:
 		return 3;
 	case PV_NK_HAIRPIN:
 		return 5;
@@ -104,8 +106,7 @@ bool pv_nft_rule_equal(const struct pv_nft_rule *a, const struct pv_nft_rule *b)
 	    !str_eq(a->saddr_in, b->saddr_in) || !str_eq(a->svc_in, b->svc_in) ||
 	    a->fib_local != b->fib_local ||
 	    a->mark_unset != b->mark_unset || a->hairpin != b->hairpin ||
-	    a->modulus != b->modulus || a->svc_key[0] != b->svc_key[0] ||
-	    a->svc_key[1] != b->svc_key[1] || a->action != b->action || !str_eq(a->chain, b->chain) ||
+	    a->modulus != b->modulus || a->node_key != b->node_key || a->action != b->action || !str_eq(a->chain, b->chain) ||
 	    !str_eq(a->map, b->map) || a->ntargets != b->ntargets || a->to_ip != b->to_ip ||
 	    a->to_port != b->to_port)
 		return false;
@@ -194,8 +195,9 @@ static void format_action(FILE *out, const struct pv_nft_rule *r)
 			ip_str(r->to_ip, buf), r->to_port);
 		break;
 	case PV_NA_DNAT_MAP:
-		fprintf(out, "meta l4proto %s dnat to 0x%08x . 0x%08x . numgen random mod %u map @%s",
-			proto_str(r->proto), r->svc_key[0], r->svc_key[1], r->modulus, r->map);
+		fprintf(out, "meta l4proto %s dnat to %smeta l4proto . th dport . numgen random mod %u "
+			"map @%s", proto_str(r->proto), r->node_key ? "" : "ip daddr . ", r->modulus,
+			r->map);
 		break;
 	case PV_NA_MASQ:
 		fputs("masquerade fully-random", out);
@@ -260,30 +262,35 @@ static const char *keys_str(enum pv_nft_keys k)
 		return "ipv4_addr . inet_proto . inet_service";
 	case PV_NK_PROTO_PORT:
 		return "inet_proto . inet_service";
-	case PV_NK_SVC_INDEX:
-		return "mark . mark . mark";
+	case PV_NK_ADDR_PROTO_PORT_INDEX:
+		return "ipv4_addr . inet_proto . inet_service . mark";
+	case PV_NK_PROTO_PORT_INDEX:
+		return "inet_proto . inet_service . mark";
 	case PV_NK_HAIRPIN:
 		return "ipv4_addr . ipv4_addr . ipv4_addr . inet_proto . inet_service";
 	}
 	return "?";
 }
 
+static bool indexed(enum pv_nft_keys k)
+{
+	return k == PV_NK_ADDR_PROTO_PORT_INDEX || k == PV_NK_PROTO_PORT_INDEX;
+}
+
 static void format_key(FILE *out, const struct pv_nft_obj *o)
 {
 	char buf[INET_ADDRSTRLEN];
-	size_t i = 0;
+	size_t i = 0, n = pv_nft_key_words(o->keys) - indexed(o->keys);
 
-	if (o->keys == PV_NK_SVC_INDEX) {
-		fprintf(out, "0x%08x . 0x%08x . %u", o->key[0], o->key[1], o->key[2]);
-		return;
-	}
-	for (size_t n = pv_nft_key_words(o->keys); i + 2 < n || o->keys == PV_NK_ADDR;) {
+	for (; i + 2 < n || o->keys == PV_NK_ADDR;) {
 		fputs(ip_str(o->key[i++], buf), out);
 		if (o->keys == PV_NK_ADDR)
 			return;
 		fputs(" . ", out);
 	}
 	fprintf(out, "%s . %u", proto_str((uint8_t)o->key[i]), o->key[i + 1]);
+	if (indexed(o->keys))
+		fprintf(out, " . %u", o->key[i + 2]);
 }
 
 void pv_nft_format_obj(FILE *out, const struct pv_nft_obj *o)

@@ -30,8 +30,9 @@ enum pv_nft_action {
 	PV_NA_VMAP_NODE,  /* meta l4proto . th dport vmap @.map */
 	PV_NA_NUMGEN,     /* numgen random mod n vmap { i : goto .targets[i] } */
 	PV_NA_DNAT,       /* meta l4proto .proto dnat to .to_ip:.to_port */
-	PV_NA_DNAT_MAP,   /* meta l4proto .proto dnat to .svc_key . numgen random mod .modulus
-			   * map @.map */
+	PV_NA_DNAT_MAP,   /* meta l4proto .proto dnat to ip daddr . meta l4proto . th dport .
+			   * numgen random mod .modulus map @.map (.node_key: without ip
+			   * daddr) */
 	PV_NA_MASQ,       /* masquerade fully-random */
 	PV_NA_MARK_SET,   /* meta mark set meta mark | MASQ_MARK */
 	PV_NA_MARK_CLEAR, /* meta mark set meta mark & ~MASQ_MARK */
@@ -61,7 +62,7 @@ struct pv_nft_rule {
 	const char **targets;        /* NUMGEN: the chains, ntargets of them */
 	size_t ntargets;
 	uint32_t modulus;            /* DNAT_MAP */
-	uint32_t svc_key[2];         /* DNAT_MAP: the Service port's key in .map */
+	bool node_key;               /* DNAT_MAP: a NodePort's key (no address) */
 	uint32_t to_ip;              /* DNAT */
 	uint16_t to_port;
 };
@@ -73,10 +74,11 @@ enum pv_nft_keys {
 	PV_NK_ADDR,            /* ipv4_addr */
 	PV_NK_ADDR_PROTO_PORT, /* ipv4_addr . inet_proto . inet_service */
 	PV_NK_PROTO_PORT,      /* inet_proto . inet_service */
-	/* mark . mark . mark (32-bit integers, host order; nft(8) prints a
-	 * concatenation of fixed sizes only): a Service port's key, 64 bits
-	 * of the SHA-256 of its NS/NAME/PROTO/PORT, and numgen's index */
-	PV_NK_SVC_INDEX,
+	/* a Service port's cluster IP . protocol . port, and numgen's index
+	 * (a mark: a 32-bit integer in host order) */
+	PV_NK_ADDR_PROTO_PORT_INDEX,
+	/* a NodePort's protocol . port, and numgen's index */
+	PV_NK_PROTO_PORT_INDEX,
 	/* ip saddr . ip daddr . ct original ip daddr . meta l4proto .
 	 * ct original proto-dst: a connection to a Service that came back to
 	 * its own source (hairpin) */
@@ -102,8 +104,8 @@ struct pv_nft_obj {
 	bool map;              /* a verdict map */
 	bool dnat_map;         /* a map to ipv4_addr . inet_service */
 	uint32_t timeout_s;    /* dynamic, with a timeout; 0: neither */
-	/* PV_NFT_ELEM: the key in .keys' order (addrs, proto, port; proto,
-	 * port; an index), and the verdict, goto .target, or (.target NULL,
+	/* PV_NFT_ELEM: the key in .keys' order (addrs, proto, port, index),
+	 * and the verdict, goto .target, or (.target NULL,
 	 * in a dnat map) the data .to_ip . .to_port; in a set, neither */
 	uint32_t key[PV_NFT_KEY_MAX];
 	const char *target;

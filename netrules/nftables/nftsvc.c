@@ -4,18 +4,12 @@
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "common/sha256.h"
+#include "common/vec.h"
 
 #define HOST_MASK 0xFFFFFFFFu
-/* The endpoint maps, "endpoints-00" to "endpoints-3f": each Service port's
- * endpoints are elements of one of them, chosen by its key. One map for
- * each Service made the first sync quadratic, as the kernel finds a set by
- * name in a list (2.2 s at 5,000 Services); one map for all, bound by
- * every Service's rule, is quadratic too, as each element added is checked
- * against every rule bound to its map. 64 keep both lists short. */
-#define EP_MAPS 64
 
 /* Deletion order (nftobj.h): what refers to others sits higher. */
 enum { L_BASE, L_SET, L_ENDPOINT, L_SERVICE, L_EXTERNAL, L_ELEM, L_TOP };
@@ -104,12 +98,6 @@ void pv_nft_base(struct pv_nft_objs *l, const struct pv_svc_config *node)
 	map(l, "service-nodeports", PV_NK_PROTO_PORT);
 	map(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT);
 	map(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT);
-	for (unsigned i = 0; i < EP_MAPS; i++)
-		if ((c = pv_nft_objs_add(l, PV_NFT_SET, L_BASE)) &&
-		    (c->name = pv_nft_str(l, "endpoints-%02x", i))) {
-			c->keys = PV_NK_SVC_INDEX;
-			c->dnat_map = true;
-		}
 	if ((c = pv_nft_objs_add(l, PV_NFT_SET, L_BASE))) {
 		c->name = "hairpin";
 		c->keys = PV_NK_HAIRPIN;
@@ -243,33 +231,6 @@ static void hairpins(struct pv_nft_objs *l, const struct pv_svc *s, const struct
 	}
 }
 
-/* Without sessionAffinity: the endpoints as elements (key . index : ip .
- * port) of an endpoint map, which numgen picks from; an endpoint change is
- * then a change of elements, no rule, no chain. KEY, 64 bits of the
- * SHA-256 of the Service port's ID, and the map it picks, depend on
- * nothing else in the table, so a Service is diffed alone (two of 5,000
- * keys collide once in 10^12 tables, as kube-proxy's 80-bit chain names
- * may). The map's name. */
-static const char *endpoint_map(struct pv_nft_objs *l, const struct pv_svc_port *p,
-				const char *id, uint32_t key[2])
-{
-	uint8_t md[PV_SHA256_LEN];
-	const char *name;
-	struct pv_nft_obj *o;
-
-	pv_sha256(id, strlen(id), md);
-	memcpy(key, md, 2 * sizeof(uint32_t));
-	if (!(name = pv_nft_str(l, "endpoints-%02x", md[8] % EP_MAPS)))
-		return NULL;
-	for (uint32_t i = 0; i < p->neps; i++)
-		if ((o = elem(l, name, PV_NK_SVC_INDEX,
-			      (uint32_t[PV_NFT_KEY_MAX]){ key[0], key[1], i }))) {
-			o->to_ip = p->eps[i].ip;
-			o->to_port = p->eps[i].port;
-		}
-	return name;
-}
-
 /* With sessionAffinity: the endpoints' chains and sets; their names in
  * EPS and SETS. */
 static void affinity_endpoints(struct pv_nft_objs *l, const struct pv_svc *s,
@@ -290,66 +251,167 @@ static void affinity_endpoints(struct pv_nft_objs *l, const struct pv_svc *s,
 	}
 }
 
-static void service_chain(struct pv_nft_objs *l, const struct pv_svc_config *node,
-			  const struct pv_svc *s, const struct pv_svc_port *p, const char *name,
-			  const char *id)
+/* With sessionAffinity: the Service port's own chain NAME, its
+ * endpoints' chains and sets. */
+static void service_chain(struct pv_nft_objs *l, const struct pv_svc *s,
+			  const struct pv_svc_port *p, const char *name, const char *id)
 {
 	size_t n = p->neps;
-	const char **eps = NULL, **sets = NULL, *epmap = NULL;
-	uint32_t key[2] = { 0, 0 };
+	const char **eps = pv_arena_calloc(&l->arena, n, sizeof(*eps));
+	const char **sets = pv_arena_calloc(&l->arena, n, sizeof(*sets));
 	struct pv_nft_obj *c;
 
-	hairpins(l, s, p);
-	if (s->affinity_seconds) {
-		eps = pv_arena_calloc(&l->arena, n, sizeof(*eps));
-		sets = pv_arena_calloc(&l->arena, n, sizeof(*sets));
-		if (!eps || !sets) {
-			l->oom = true;
-			return;
-		}
-		affinity_endpoints(l, s, p, id, eps, sets);
-	} else {
-		epmap = endpoint_map(l, p, id, key);
+	if (!eps || !sets) {
+		l->oom = true;
+		return;
 	}
-	/* (masquerading: in the services chain, pv_nft_base) */
+	affinity_endpoints(l, s, p, id, eps, sets);
 	if (l->oom || !(c = chain(l, L_SERVICE, name, n + 1)))
 		return;
-	if (epmap) {
-		add_rule(c, &(struct pv_nft_rule){ .proto = p->proto, .action = PV_NA_DNAT_MAP,
-						   .map = epmap, .modulus = (uint32_t)n,
-						   .svc_key = { key[0], key[1] } });
-		return;
-	}
 	for (size_t i = 0; i < n; i++)
 		add_rule(c, &(struct pv_nft_rule){ .saddr_in = sets[i], .action = PV_NA_GOTO,
 						   .chain = eps[i] });
 	add_rule(c, &(struct pv_nft_rule){ .action = PV_NA_NUMGEN, .targets = eps, .ntargets = n });
 }
 
-void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
-		     const struct pv_svc *s, const struct pv_svc_port *p)
+/* ---- the shared chains: one per protocol and number of endpoints ---- */
+
+/* A group's number: NodePort or not, protocol, number of endpoints. */
+#define GROUP(node, proto, n) ((uint64_t)(node) << 40 | (uint64_t)(proto) << 32 | (uint64_t)(n))
+#define GROUP_NODE(g) ((bool)((g) >> 40 & 1))
+#define GROUP_PROTO(g) ((uint8_t)((g) >> 32))
+#define GROUP_N(g) ((uint32_t)(g))
+
+/* Whether port P of S goes through the shared chains: endpoints and no
+ * sessionAffinity (which keeps chains of its own). */
+static bool shared(const struct pv_svc *s, const struct pv_svc_port *p)
+{
+	return s->cluster_ip && p->neps && !s->affinity_seconds;
+}
+
+static const char *group_chain(struct pv_nft_objs *l, uint64_t g)
+{
+	return pv_nft_str(l, "%s-%s-%u", GROUP_NODE(g) ? "external" : "service",
+			  proto_name(GROUP_PROTO(g)), GROUP_N(g));
+}
+
+static const char *group_map(struct pv_nft_objs *l, uint64_t g)
+{
+	return pv_nft_str(l, "%s-%s-%u", GROUP_NODE(g) ? "nodeport-endpoints" : "endpoints",
+			  proto_name(GROUP_PROTO(g)), GROUP_N(g));
+}
+
+/* Add G to the sorted G[0..N) unless there. */
+static void group_add(struct pv_nft_groups *gs, uint64_t g)
+{
+	size_t lo = 0, hi = gs->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (gs->v[mid] == g)
+			return;
+		if (gs->v[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pv_vec_reserve(gs->v, gs->n, gs->cap, 1) < 0) {
+		gs->oom = true;
+		return;
+	}
+	memmove(&gs->v[lo + 1], &gs->v[lo], (gs->n - lo) * sizeof(*gs->v));
+	gs->v[lo] = g;
+	gs->n++;
+}
+
+void pv_nft_groups(const struct pv_proxy_state *st, struct pv_nft_groups *gs)
+{
+	uint64_t last[2] = { 0, 0 };
+
+	gs->n = 0;
+	gs->oom = false;
+	for (size_t i = 0; i < st->nsvcs; i++)
+		for (size_t j = 0; j < st->svcs[i].nports; j++) {
+			const struct pv_svc_port *p = &st->svcs[i].ports[j];
+
+			if (!shared(&st->svcs[i], p))
+				continue;
+			for (int node = 0; node < 1 + !!p->node_port; node++) {
+				uint64_t g = GROUP(node, p->proto, p->neps);
+
+				if (g != last[node]) /* most often the one before */
+					group_add(gs, last[node] = g);
+			}
+		}
+}
+
+void pv_nft_groups_free(struct pv_nft_groups *gs)
+{
+	pv_vec_free(gs->v, gs->n, gs->cap);
+	gs->oom = false;
+}
+
+void pv_nft_shared(struct pv_nft_objs *l, const struct pv_nft_groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++) {
+		uint64_t g = gs->v[i];
+		const char *name = group_map(l, g);
+		struct pv_nft_obj *o = pv_nft_objs_add(l, PV_NFT_SET, L_SET);
+
+		if (!o)
+			return;
+		o->name = name;
+		o->keys = GROUP_NODE(g) ? PV_NK_PROTO_PORT_INDEX : PV_NK_ADDR_PROTO_PORT_INDEX;
+		o->dnat_map = true;
+		if (!(o = chain(l, GROUP_NODE(g) ? L_EXTERNAL : L_SERVICE, group_chain(l, g), 2)))
+			return;
+		if (GROUP_NODE(g))
+			add_rule(o, &(struct pv_nft_rule){ .action = PV_NA_JUMP,
+							   .chain = "mark-for-masquerade" });
+		add_rule(o, &(struct pv_nft_rule){ .proto = GROUP_PROTO(g), .action = PV_NA_DNAT_MAP,
+						   .map = name, .modulus = GROUP_N(g),
+						   .node_key = GROUP_NODE(g) });
+	}
+}
+
+/* Port P's endpoints as elements (KEY . index : ip . port) of its
+ * group's map, which numgen picks from in the group's chain: an endpoint
+ * change is a change of elements, no rule, no chain. The chain's name. */
+static const char *endpoint_elems(struct pv_nft_objs *l, const struct pv_svc_port *p, bool node,
+				  const uint32_t key[PV_NFT_KEY_MAX])
+{
+	uint64_t g = GROUP(node, p->proto, p->neps);
+	const char *map = group_map(l, g);
+	size_t words = node ? 2 : 3;
+	struct pv_nft_obj *o;
+
+	for (uint32_t i = 0; map && i < p->neps; i++) {
+		uint32_t k[PV_NFT_KEY_MAX] = { 0 };
+
+		memcpy(k, key, words * sizeof(*k));
+		k[words] = i;
+		if ((o = elem(l, map, node ? PV_NK_PROTO_PORT_INDEX : PV_NK_ADDR_PROTO_PORT_INDEX, k))) {
+			o->to_ip = p->eps[i].ip;
+			o->to_port = p->eps[i].port;
+		}
+	}
+	return group_chain(l, g);
+}
+
+/* With sessionAffinity: the Service port's chains, and its NodePort's. */
+static void affinity_port(struct pv_nft_objs *l, const struct pv_svc *s,
+			  const struct pv_svc_port *p, const uint32_t key[PV_NFT_KEY_MAX],
+			  const uint32_t nkey[PV_NFT_KEY_MAX])
 {
 	const char *id, *svc, *ext;
-	uint32_t key[PV_NFT_KEY_MAX] = { s->cluster_ip, p->proto, p->port };
-	uint32_t nkey[PV_NFT_KEY_MAX] = { p->proto, p->node_port };
 	struct pv_nft_obj *c;
-
-	if (!s->cluster_ip)
-		return;
 
 	id = pv_nft_str(l, "%s/%s/%s/%s", s->ns, s->name, proto_name(p->proto), p->name);
 	if (!id)
 		return;
-	if (!p->neps) {
-		/* Refuse at once rather than let the connection hang. */
-		verdict_elem(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT, key, "reject-chain");
-		if (p->node_port)
-			verdict_elem(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT, nkey,
-				     "reject-chain");
-		return;
-	}
 	svc = pv_nft_str(l, "service-%s", id);
-	service_chain(l, node, s, p, svc, id);
+	service_chain(l, s, p, svc, id);
 	verdict_elem(l, "service-ips", PV_NK_ADDR_PROTO_PORT, key, svc);
 	if (!p->node_port)
 		return;
@@ -361,10 +423,46 @@ void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
 	verdict_elem(l, "service-nodeports", PV_NK_PROTO_PORT, nkey, ext);
 }
 
+void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
+		     const struct pv_svc *s, const struct pv_svc_port *p)
+{
+	uint32_t key[PV_NFT_KEY_MAX] = { s->cluster_ip, p->proto, p->port };
+	uint32_t nkey[PV_NFT_KEY_MAX] = { p->proto, p->node_port };
+
+	(void)node;
+	if (!s->cluster_ip)
+		return;
+	if (!p->neps) {
+		/* Refuse at once rather than let the connection hang. */
+		verdict_elem(l, "no-endpoint-services", PV_NK_ADDR_PROTO_PORT, key, "reject-chain");
+		if (p->node_port)
+			verdict_elem(l, "no-endpoint-nodeports", PV_NK_PROTO_PORT, nkey,
+				     "reject-chain");
+		return;
+	}
+	hairpins(l, s, p);
+	if (s->affinity_seconds) {
+		affinity_port(l, s, p, key, nkey);
+		return;
+	}
+	/* (masquerading: in the services chain, pv_nft_base) */
+	verdict_elem(l, "service-ips", PV_NK_ADDR_PROTO_PORT, key, endpoint_elems(l, p, false, key));
+	if (p->node_port)
+		verdict_elem(l, "service-nodeports", PV_NK_PROTO_PORT, nkey,
+			     endpoint_elems(l, p, true, nkey));
+}
+
 int pv_nft_build(const struct pv_proxy_state *st, struct pv_nft_objs *out, struct pv_err *err)
 {
+	struct pv_nft_groups gs = { 0 };
+
 	pv_nft_base(out, &st->node);
 	pv_nft_hostports(out, st->hostports, st->nhostports);
+	pv_nft_groups(st, &gs);
+	pv_nft_shared(out, &gs);
+	if (gs.oom)
+		out->oom = true;
+	pv_nft_groups_free(&gs);
 	for (size_t i = 0; !out->oom && i < st->nsvcs; i++)
 		for (size_t j = 0; j < st->svcs[i].nports; j++)
 			pv_nft_svc_port(out, &st->node, &st->svcs[i], &st->svcs[i].ports[j]);

@@ -8,19 +8,27 @@
  *       ip daddr . meta l4proto . th dport vmap @service-ips
  *       fib daddr type local -> hostports
  *       fib daddr type local: meta l4proto . th dport vmap @service-nodeports
- *   service-ips:        clusterIP . proto . port : goto service-NS/NAME/PROTO/PORT
- *   service-nodeports:  proto . nodePort : goto external-... (mark, goto service-...)
- *   service-...:        dnat to KEY . numgen random mod N map @endpoints-XX
- *                       (KEY: 64 bits of the SHA-256 of NS/NAME/PROTO/PORT;
- *                       endpoints-00 to -3f: data maps, KEY . index : ip .
- *                       port, the map picked by KEY): an endpoint change is
- *                       a change of map elements, no chain and no jump (a
- *                       jump or goto added makes the kernel validate the
- *                       whole table); a change of N replaces this chain's
- *                       one rule.
- *                       With sessionAffinity (only then): ip saddr
- *                       @affinity-... goto endpoint-...; numgen random mod N
- *                       vmap { i : goto endpoint-... } (an anonymous map)
+ *   service-ips:        clusterIP . proto . port : goto service-PROTO-N
+ *   service-nodeports:  proto . nodePort : goto external-PROTO-N
+ *   service-PROTO-N:    one chain for all the Service ports of that
+ *                       protocol with N endpoints: dnat to ip daddr .
+ *                       meta l4proto . th dport . numgen random mod N map
+ *                       @endpoints-PROTO-N (clusterIP . proto . port .
+ *                       index : ip . port, N elements a Service port)
+ *   external-PROTO-N:   mark for masquerade, then the same from
+ *                       @nodeport-endpoints-PROTO-N (proto . nodePort .
+ *                       index : ip . port)
+ *                       No chain of a Service's own: the first sync of
+ *                       5,000 Services makes a few chains, not 5,500, and
+ *                       binds each map to one rule (an element added is
+ *                       checked against every rule bound to its map). An
+ *                       endpoint change is a change of map elements; a
+ *                       change of N moves the port's elements to another
+ *                       map and its service-ips element to another chain.
+ *   service-NS/NAME/PROTO/PORT, external-...: sessionAffinity only:
+ *                       ip saddr @affinity-... goto endpoint-...; numgen
+ *                       random mod N vmap { i : goto endpoint-... } (an
+ *                       anonymous map)
  *   endpoint-...:       sessionAffinity only: update @affinity-..., dnat to
  *                       ip:port
  *   hairpin:            a set of endpoint . endpoint . clusterIP . proto .
@@ -35,7 +43,9 @@
  *
  * One Service port's objects depend on that port alone (and the node), so
  * that one endpoint change rebuilds and compares one port's objects, not
- * the whole set. Pure: the same input gives the same objects. */
+ * the whole set; the shared chains and their maps depend on the set of
+ * (protocol, N) pairs in use (pv_nft_groups), compared apart. Pure: the
+ * same input gives the same objects. */
 #ifndef PV_NETRULES_NFTSVC_H
 #define PV_NETRULES_NFTSVC_H
 
@@ -48,6 +58,18 @@
 void pv_nft_base(struct pv_nft_objs *l, const struct pv_svc_config *node);
 /* The hostports chain for the N hostPorts HP. */
 void pv_nft_hostports(struct pv_nft_objs *l, const struct pv_hostport *hp, size_t n);
+/* The (NodePort or not, protocol, number of endpoints) groups the
+ * Services of ST use, sorted, each once (a number each, for comparing). */
+struct pv_nft_groups {
+	uint64_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+void pv_nft_groups(const struct pv_proxy_state *st, struct pv_nft_groups *gs);
+void pv_nft_groups_free(struct pv_nft_groups *gs);
+/* The shared chains and maps of the groups GS. */
+void pv_nft_shared(struct pv_nft_objs *l, const struct pv_nft_groups *gs);
 /* The objects of port P of Service S (none when S has no cluster IP). */
 void pv_nft_svc_port(struct pv_nft_objs *l, const struct pv_svc_config *node,
 		     const struct pv_svc *s, const struct pv_svc_port *p);

@@ -2,7 +2,9 @@
  * (tests/unit/golden/nftables.rules, in nft(8) syntax; PV_GOLDEN_WRITE=1
  * rewrites it), the operations one change makes (one endpoint replaced
  * touches that Service's map elements only, no chain; one endpoint fewer
- * also that Service's chain; the order the kernel needs),
+ * moves its elements to the maps of the chains shared by Services with as
+ * many endpoints, made for it and the old ones gone with their last
+ * Service; the order the kernel needs),
  * and, as root in a network namespace of its own, the backend through
  * the seam: the table in the kernel as nft lists it, an endpoint change
  * as an incremental transaction, someone else's flush seen by the watch
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -149,16 +152,20 @@ static void test_diff_endpoint_replaced(void **state)
 	/* Elements only: no chain, no rule, no jump (a jump added makes the
 	 * kernel validate the whole table). */
 	assert_string_equal(buf,
-		"delete element endpoints-22 { 0x1d3a2595 . 0x1449eb69 . 2 : 10.88.0.4 . 8080 }\n"
+		"delete element endpoints-tcp-3 { 10.96.0.10 . tcp . 80 . 2 : 10.88.0.4 . 8080 }\n"
 		"delete element hairpin { 10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80 }\n"
-		"add element endpoints-22 { 0x1d3a2595 . 0x1449eb69 . 2 : 10.88.0.9 . 8080 }\n"
-		"add element hairpin { 10.88.0.9 . 10.88.0.9 . 10.96.0.10 . tcp . 80 }\n");
+		"delete element nodeport-endpoints-tcp-3 { tcp . 30080 . 2 : 10.88.0.4 . 8080 }\n"
+		"add element endpoints-tcp-3 { 10.96.0.10 . tcp . 80 . 2 : 10.88.0.9 . 8080 }\n"
+		"add element hairpin { 10.88.0.9 . 10.88.0.9 . 10.96.0.10 . tcp . 80 }\n"
+		"add element nodeport-endpoints-tcp-3 { tcp . 30080 . 2 : 10.88.0.9 . 8080 }\n");
 	free(buf);
 	pv_nft_ops_free(&ops);
 	pv_nft_objs_free(&lb);
 
-	/* One endpoint fewer: its elements, and the Service chain's rules
-	 * anew for the new modulus; still no endpoint chain. */
+	/* One endpoint fewer: its elements move to the maps of the chains
+	 * for 2 endpoints (made: the fixture has no other such Service), its
+	 * verdicts to those chains; the chains for 3 go with their last
+	 * Service. Still no chain of its own. */
 	pv_nft_objs_init(&lb);
 	fx_web_ports[0].neps = 2;
 	assert_int_equal(pv_nft_build(&a, &lb, &err), 0);
@@ -170,10 +177,31 @@ static void test_diff_endpoint_replaced(void **state)
 	pv_nft_ops_format(out, &ops);
 	fclose(out);
 	assert_string_equal(buf,
-		"flush chain service-default/web/tcp/http\n"
-		"rules chain service-default/web/tcp/http: 1\n"
-		"delete element endpoints-22 { 0x1d3a2595 . 0x1449eb69 . 2 : 10.88.0.4 . 8080 }\n"
-		"delete element hairpin { 10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80 }\n");
+		"add map endpoints-tcp-2\n"
+		"add chain service-tcp-2\n"
+		"add map nodeport-endpoints-tcp-2\n"
+		"add chain external-tcp-2\n"
+		"rules chain service-tcp-2: 1\n"
+		"rules chain external-tcp-2: 2\n"
+		"delete element endpoints-tcp-3 { 10.96.0.10 . tcp . 80 . 0 : 10.88.0.2 . 8080 }\n"
+		"delete element endpoints-tcp-3 { 10.96.0.10 . tcp . 80 . 1 : 10.88.0.3 . 8080 }\n"
+		"delete element endpoints-tcp-3 { 10.96.0.10 . tcp . 80 . 2 : 10.88.0.4 . 8080 }\n"
+		"delete element hairpin { 10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80 }\n"
+		"delete element nodeport-endpoints-tcp-3 { tcp . 30080 . 0 : 10.88.0.2 . 8080 }\n"
+		"delete element nodeport-endpoints-tcp-3 { tcp . 30080 . 1 : 10.88.0.3 . 8080 }\n"
+		"delete element nodeport-endpoints-tcp-3 { tcp . 30080 . 2 : 10.88.0.4 . 8080 }\n"
+		"delete element service-ips { 10.96.0.10 . tcp . 80 : goto service-tcp-3 }\n"
+		"delete element service-nodeports { tcp . 30080 : goto external-tcp-3 }\n"
+		"add element endpoints-tcp-2 { 10.96.0.10 . tcp . 80 . 0 : 10.88.0.2 . 8080 }\n"
+		"add element endpoints-tcp-2 { 10.96.0.10 . tcp . 80 . 1 : 10.88.0.3 . 8080 }\n"
+		"add element nodeport-endpoints-tcp-2 { tcp . 30080 . 0 : 10.88.0.2 . 8080 }\n"
+		"add element nodeport-endpoints-tcp-2 { tcp . 30080 . 1 : 10.88.0.3 . 8080 }\n"
+		"add element service-ips { 10.96.0.10 . tcp . 80 : goto service-tcp-2 }\n"
+		"add element service-nodeports { tcp . 30080 : goto external-tcp-2 }\n"
+		"delete chain external-tcp-3\n"
+		"delete chain service-tcp-3\n"
+		"delete map endpoints-tcp-3\n"
+		"delete map nodeport-endpoints-tcp-3\n");
 	free(buf);
 	pv_nft_ops_free(&ops);
 	pv_nft_objs_free(&la);
@@ -256,7 +284,7 @@ static void test_kernel(void **state)
 	struct pv_proxy_state st = svc_fixture_state(false);
 	struct pv_err err = { 0 };
 	struct pv_proxier *p;
-	char *have;
+	char *have, *handle;
 	int fd;
 
 	(void)state;
@@ -271,15 +299,17 @@ static void test_kernel(void **state)
 	if (pv_proxier_sync(p, &st, &err) < 0)
 		fail_msg("%s", err.msg);
 	have = read_cmd("nft list table ip podvisor");
-	assert_has(have, "10.96.0.10 . tcp . 80 : goto service-default/web/tcp/http");
-	assert_has(have, "tcp . 30080 : goto external-default/web/tcp/http");
+	assert_has(have, "10.96.0.10 . tcp . 80 : goto service-tcp-3");
+	assert_has(have, "tcp . 30080 : goto external-tcp-3");
 	assert_has(have, "10.96.0.11 . udp . 53 : goto reject-chain");
-	/* nft(8) prints the key's words in the rule as bytes (big-endian),
-	 * in the map as host-order marks */
-	assert_has(have, "meta l4proto tcp dnat ip to 0x95253a1d [invalid type] . "
-			 "0x69eb4914 [invalid type] . numgen random mod 3 map @endpoints-22");
-	assert_has(have, "0x1d3a2595 . 0x1449eb69 . 0x00000000 : 10.88.0.2 . 8080");
-	assert_has(have, "0x1d3a2595 . 0x1449eb69 . 0x00000002 : 10.88.0.4 . 8080");
+	/* one chain for the Services of 3 TCP endpoints, the index a mark */
+	assert_has(have, "dnat ip to ip daddr . meta l4proto . tcp dport . numgen random mod 3 "
+			 "map @endpoints-tcp-3");
+	assert_has(have, "dnat ip to meta l4proto . tcp dport . numgen random mod 3 "
+			 "map @nodeport-endpoints-tcp-3");
+	assert_has(have, "10.96.0.10 . tcp . 80 . 0x00000000 : 10.88.0.2 . 8080");
+	assert_has(have, "10.96.0.10 . tcp . 80 . 0x00000002 : 10.88.0.4 . 8080");
+	assert_has(have, "tcp . 30080 . 0x00000002 : 10.88.0.4 . 8080");
 	assert_has(have, "ip saddr != 10.88.0.0/16 ip daddr . meta l4proto . th dport "
 			 "@service-ips jump mark-for-masquerade");
 	assert_has(have, "10.88.0.4 . 10.88.0.4 . 10.96.0.10 . tcp . 80");
@@ -300,12 +330,39 @@ static void test_kernel(void **state)
 	if (pv_proxier_sync(p, &st, &err) < 0)
 		fail_msg("%s", err.msg);
 	have = read_cmd("nft list table ip podvisor");
-	assert_has(have, "0x1d3a2595 . 0x1449eb69 . 0x00000002 : 10.88.0.9 . 8080");
+	assert_has(have, "10.96.0.10 . tcp . 80 . 0x00000002 : 10.88.0.9 . 8080");
 	assert_null(strstr(have, "10.88.0.4"));
 	free(have);
 	assert_true(pv_proxier_watch_drain(p, fd));
 	assert_false(pv_proxier_changed(p));
 	fx_web_eps[2].ip = 0x0A580004;
+
+	/* One endpoint fewer, and back: the Service moves between the
+	 * shared chains (those for 3 made anew, and gone again), in
+	 * incremental transactions the kernel takes (the table's handle
+	 * stays: not replaced by a full sync). */
+	handle = read_cmd("nft -a list table ip podvisor | head -1");
+	fx_web_ports[0].neps = 2;
+	if (pv_proxier_sync(p, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	have = read_cmd("nft list table ip podvisor");
+	assert_has(have, "10.96.0.10 . tcp . 80 : goto service-tcp-2");
+	assert_has(have, "numgen random mod 2 map @nodeport-endpoints-tcp-2");
+	assert_null(strstr(have, "service-tcp-3"));
+	free(have);
+	fx_web_ports[0].neps = 3;
+	if (pv_proxier_sync(p, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	have = read_cmd("nft list table ip podvisor");
+	assert_has(have, "10.96.0.10 . tcp . 80 : goto service-tcp-3");
+	assert_null(strstr(have, "service-tcp-2"));
+	free(have);
+	have = read_cmd("nft -a list table ip podvisor | head -1");
+	assert_string_equal(have, handle);
+	free(have);
+	free(handle);
+	assert_true(pv_proxier_watch_drain(p, fd));
+	assert_false(pv_proxier_changed(p));
 
 	/* Someone flushes the table: the watch tells, the sync repairs. */
 	assert_int_equal(system("nft flush table ip podvisor"), 0);
@@ -315,7 +372,7 @@ static void test_kernel(void **state)
 	if (pv_proxier_sync(p, &st, &err) < 0)
 		fail_msg("%s", err.msg);
 	have = read_cmd("nft list table ip podvisor");
-	assert_has(have, "0x00000002 : 10.88.0.4 . 8080");
+	assert_has(have, "80 . 0x00000002 : 10.88.0.4 . 8080");
 	free(have);
 	assert_true(pv_proxier_watch_drain(p, fd));
 	assert_false(pv_proxier_changed(p));
@@ -334,6 +391,59 @@ static void test_kernel(void **state)
 	pv_proxier_free(p);
 }
 
+/* The sets are made for twice the elements of the sync that made them
+ * (1,024 at least): an incremental sync that adds past that fails in the
+ * kernel (ENFILE), and the full sync that follows makes them anew, bigger
+ * (a new table's handle), all in one call. */
+#define GROW_SVCS 1100
+
+static void test_kernel_grow(void **state)
+{
+	struct pv_proxy_state st = svc_fixture_state(false), big = st;
+	struct pv_svc *svcs = calloc(GROW_SVCS, sizeof(*svcs));
+	struct pv_svc_port *ports = calloc(GROW_SVCS, sizeof(*ports));
+	struct pv_svc_ep *eps = calloc(GROW_SVCS, sizeof(*eps));
+	char (*names)[16] = calloc(GROW_SVCS, sizeof(*names));
+	struct pv_err err = { 0 };
+	struct pv_proxier *p;
+	char *before, *after;
+
+	(void)state;
+	if (!in_netns)
+		skip();
+	assert_true(svcs && ports && eps && names);
+	for (size_t i = 0; i < GROW_SVCS; i++) {
+		snprintf(names[i], sizeof(names[i]), "g%04zu", i);
+		eps[i] = (struct pv_svc_ep){ 0x0A590000u + (uint32_t)i, 8080 };
+		ports[i] = (struct pv_svc_port){ .name = "http", .proto = IPPROTO_TCP, .port = 80,
+						 .eps = &eps[i], .neps = 1 };
+		svcs[i] = (struct pv_svc){ .ns = "grow", .name = names[i],
+					   .cluster_ip = 0x0A610000u + (uint32_t)i,
+					   .ports = &ports[i], .nports = 1 };
+	}
+	big.svcs = svcs; /* "grow" sorts after the fixture's "default" */
+	big.nsvcs = GROW_SVCS;
+	p = pv_proxy_mode_new("nftables", &err);
+	if (!p || pv_proxier_sync(p, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	before = read_cmd("nft -a list table ip podvisor | head -1");
+	if (pv_proxier_sync(p, &big, &err) < 0)
+		fail_msg("%s", err.msg);
+	after = read_cmd("nft -a list table ip podvisor | head -1");
+	assert_string_not_equal(before, after); /* replaced */
+	free(before);
+	free(after);
+	after = read_cmd("nft list map ip podvisor endpoints-tcp-1");
+	assert_has(after, "10.97.4.75 . tcp . 80 . 0x00000000 : 10.89.4.75 . 8080");
+	free(after);
+	assert_int_equal(pv_proxier_clear(p, &err), 0);
+	pv_proxier_free(p);
+	free(svcs);
+	free(ports);
+	free(eps);
+	free(names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_diff_no_endpoints),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_kernel),
+		cmocka_unit_test(test_kernel_grow),
 	};
 
 	if (geteuid() == 0) {
