@@ -21,6 +21,12 @@ void pv_arena_init(struct pv_arena *a, size_t limit)
 	a->next = a->end = NULL;
 	a->used = 0;
 	a->limit = limit;
+	a->first = 0;
+}
+
+void pv_arena_reserve(struct pv_arena *a, size_t size)
+{
+	a->first = size < CHUNK_MAX ? (size + ALIGN - 1) & ~(size_t)(ALIGN - 1) : CHUNK_MAX;
 }
 
 void pv_arena_free(struct pv_arena *a)
@@ -59,6 +65,8 @@ void *pv_arena_alloc_slow(struct pv_arena *a, size_t size)
 		return NULL;
 	if ((size_t)(a->end - a->next) < rounded) {
 		csize = a->used < CHUNK_FIRST ? CHUNK_FIRST : a->used > CHUNK_MAX ? CHUNK_MAX : a->used;
+		if (!a->head && csize < a->first)
+			csize = a->first;
 		if (csize < rounded)
 			csize = rounded;
 		c = malloc(sizeof(*c) + csize);

@@ -12,6 +12,7 @@ struct pv_arena {
 	unsigned char *next, *end; /* the room left in the newest chunk */
 	size_t used;  /* bytes handed out, for limits and tests */
 	size_t limit; /* 0: none; otherwise allocations past it fail */
+	size_t first; /* the first chunk's size at least (pv_arena_reserve) */
 };
 
 /* Every allocation is rounded up to this, and aligned to it. */
@@ -19,6 +20,11 @@ struct pv_arena {
 
 void pv_arena_init(struct pv_arena *a, size_t limit);
 void pv_arena_free(struct pv_arena *a);
+/* Before the first allocation: the first chunk holds at least SIZE bytes
+ * (at most 64 KiB). A caller that knows what is coming (the 500th pod of
+ * one template is as large as the first) gets one chunk, not 1 + 1 + 2 +
+ * 4 KiB with the last one half empty. */
+void pv_arena_reserve(struct pv_arena *a, size_t size);
 /* Zeroed memory, aligned for any type; NULL when out of memory or past
  * the limit. */
 void *pv_arena_alloc(struct pv_arena *a, size_t size);

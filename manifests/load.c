@@ -163,8 +163,10 @@ static int file_finish(struct pv_file *f)
 }
 
 /* The node tree lives in a scratch arena, dropped once the documents are
- * decoded: the objects keep only the strings they point into. */
-int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len)
+ * decoded: the objects keep only the strings they point into. ARENA: the
+ * objects' arena's first chunk, 0 for the default. */
+static int load_buf(struct pv_file *f, const char *name, const char *buf, size_t len,
+		    size_t arena)
 {
 	struct pv_arena nodes;
 	struct pv_yaml_docs docs;
@@ -172,6 +174,7 @@ int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_
 
 	if (file_init(f, name) < 0)
 		return -1;
+	pv_arena_reserve(&f->arena, arena);
 	if (len > PV_MAX_FILE_SIZE) {
 		pv_diag_add(&f->diags, PV_SEV_ERROR, no_loc, "",
 			    "file is %zu bytes; manifests larger than %u bytes are refused", len,
@@ -185,6 +188,11 @@ int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_
 	rc = file_finish(f);
 	pv_arena_free(&nodes);
 	return rc;
+}
+
+int pv_file_load_buf(struct pv_file *f, const char *name, const char *buf, size_t len)
+{
+	return load_buf(f, name, buf, len, 0);
 }
 
 /* Read at most PV_MAX_FILE_SIZE bytes; a larger file is refused from its
@@ -269,11 +277,16 @@ void pv_file_free(struct pv_file *f)
 
 struct pv_file *pv_file_new_buf(const char *name, const char *buf, size_t len)
 {
+	return pv_file_new_buf_sized(name, buf, len, 0);
+}
+
+struct pv_file *pv_file_new_buf_sized(const char *name, const char *buf, size_t len, size_t arena)
+{
 	struct pv_file *f = malloc(sizeof(*f));
 
 	if (!f)
 		return NULL;
-	pv_file_load_buf(f, name, buf, len);
+	load_buf(f, name, buf, len, arena);
 	f->refs = 1;
 	return f;
 }

@@ -88,6 +88,9 @@ void pv_file_free(struct pv_file *f);
  * nobjects), pv_file_get takes another, pv_file_put drops one and frees
  * the file with the last. NULL is allowed to both. */
 struct pv_file *pv_file_new_buf(const char *name, const char *buf, size_t len);
+/* The same, the objects' memory taken in one piece of ARENA bytes at first
+ * (what an earlier file of the same shape used: arena.used). */
+struct pv_file *pv_file_new_buf_sized(const char *name, const char *buf, size_t len, size_t arena);
 struct pv_file *pv_file_get(struct pv_file *f);
 void pv_file_put(struct pv_file *f);
 

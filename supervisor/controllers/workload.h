@@ -43,6 +43,7 @@ struct pv_ctl_render {
 struct pv_controllers {
 	struct pv_ctl_render **renders; /* the rendered objects, kept a pass after their last use */
 	size_t nrenders, rcap;
+	size_t last_len, last_used;     /* the last render made: its JSON's length, its arena's use */
 	uint32_t *rindex;               /* open addressing: render index + 1, 0 empty */
 	size_t rindex_cap;              /* a power of two, over twice nrenders */
 	struct pv_workload_status *st;
