@@ -14,12 +14,13 @@
 CC       ?= gcc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS     := yaml-0.1 json-c libarchive nettle libcrypto libmnl libnftnl libip4tc ldns libnetfilter_conntrack libcap libseccomp
-# libcurl's headers only: image pull loads the library when it runs
-# (supervisor/image/image_curl.h), so its two dozen dependencies do not
-# load with every podvisor command.
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -larchive -lnettle -lcrypto -lmnl -lnftnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap -lseccomp) -lm
+PKGS     := yaml-0.1 json-c nettle libcrypto libmnl libnftnl libip4tc ldns libnetfilter_conntrack libcap libseccomp
+# libcurl's and libarchive's headers only: image pull and import load them
+# when they run (supervisor/image/image_curl.h, image_libarchive.h), so
+# their dependencies (TLS, Kerberos, libxml2, ICU, libstdc++...) do not
+# load with every podvisor command, nor sit in the daemon's memory.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl libarchive 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljson-c -lnettle -lcrypto -lmnl -lnftnl -lip4tc -lldns -lnetfilter_conntrack -lnfnetlink -lcap -lseccomp) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
         -Wformat=2 -Wwrite-strings -Wundef -Wimplicit-fallthrough -Wpointer-arith \

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/image/image_internal.h"
+#include "supervisor/image/image_libarchive.h"
 
 #define ARCHIVE_EXTRACT_FLAGS (ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
 

@@ -33,6 +33,7 @@
 #include "common/cleanup.h"
 #include "common/vec.h"
 #include "supervisor/image/image_internal.h"
+#include "supervisor/image/image_libarchive.h"
 
 #define WH_PREFIX ".wh."
 #define WH_META_PREFIX ".wh..wh."
