@@ -249,7 +249,8 @@ bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE)
 	for b in "start_bench.sh $(PODVISOR) $(HTTPPROBE)" "density_bench.sh $(PODVISOR)" \
 		"svc_bench.sh $(SVC_BENCH)" "idle_bench.sh $(PODVISOR) 50 60" \
 		"check_bench.sh $(PODVISOR) $(YAMLPARSE)" "pod_bench.sh $(PODVISOR)" \
-		"latency_bench.sh $(PODVISOR)" "nodeport_bench.sh $(PODVISOR)"; do \
+		"latency_bench.sh $(PODVISOR)" "nodeport_bench.sh $(PODVISOR)" \
+		"footprint_bench.sh $(PODVISOR)"; do \
 		echo "== bench/$$b"; \
 		bench/$$b || { echo "make bench: bench/$$b failed" >&2; rc=1; }; \
 	done; \

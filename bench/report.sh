@@ -189,6 +189,15 @@ if c:
     add("`podvisor check` of 10,000 objects", "%.0f ms (libyaml's own parse: %s ms)" % (c, "%.0f" % y if y else "-"),
         "< 100 ms", c < 100)
 
+fp = {r["metric"]: float(r["value"]) for r in rows("footprint.tsv") if r["round"] in ("0", "1")}
+boot = med([float(r["value"]) for r in rows("footprint.tsv") if r["metric"] == "cold_boot_20_ms"])
+if fp.get("binary_bytes"):
+    add("Footprint (#18): the binary; daemon RSS idle and with 50 pods; cold boot of 20 pods",
+        "%.1f MiB (%.1f stripped); %.1f MiB, %.1f MiB; %s" % (
+            fp["binary_bytes"] / 2**20, fp.get("stripped_bytes", 0) / 2**20,
+            fp.get("rss_idle_kib", 0) / 1024, fp.get("rss_50_pods_kib", 0) / 1024,
+            "%.0f ms" % boot if boot else "-"), "reported", None)
+
 print("## This run against the targets of issue #16\n")
 print("| what | this run (medians) | target | |")
 print("|---|---|---|---|")
@@ -218,7 +227,7 @@ sample. Timings are not tests; \`make check\` asserts behaviour only
 
 EOF
 	[ -s "$OUT/summary.md" ] && cat "$OUT/summary.md" && echo
-	for s in start density svc nodeport idle check pod latency; do
+	for s in start density svc nodeport idle check pod latency footprint; do
 		if [ -s "$OUT/$s.md" ]; then
 			cat "$OUT/$s.md"
 			echo
