@@ -10,6 +10,8 @@
 #   make bench      run the benchmarks in bench/
 #   make install    the binary, podvisor(8), the systemd unit, an example
 #                   node config (PREFIX=/usr/local, DESTDIR for packaging)
+#   make static     build/static/podvisor, linked statically (README)
+#   make check-static  build it, then run integration tests against it
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -272,6 +274,42 @@ install: $(PODVISOR) $(MANPAGE)
 		>$(DESTDIR)$(PREFIX)/lib/systemd/system/podvisor.service
 	install -D -m 0644 dist/node.yaml $(DESTDIR)$(SYSCONFDIR)/podvisor/node.yaml.example
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/podvisor/manifests
+
+# make static: $(BUILD)/static/podvisor, every library linked statically,
+# glibc's too. Debian ships no .a of libmnl, libnfnetlink,
+# libnetfilter_conntrack and libip4tc, and its libcurl.a needs two dozen
+# libraries that have none: scripts/static-deps.sh builds these from
+# Debian's source packages into $(STATIC_DEPS), once. libarchive and
+# libcurl are linked, not loaded with dlopen (image_libarchive.h,
+# image_curl.h): the objects are built again for it, in $(BUILD)/static.
+STATIC_DEPS := $(BUILD)/static-deps
+PODVISOR_STATIC := $(BUILD)/static/podvisor
+STATIC_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/static/obj/%.o) $(LIB_SRCS:%.c=$(BUILD)/static/obj/%.o) \
+	$(SUP_SRCS:%.c=$(BUILD)/static/obj/%.o)
+STATIC_DEFS := -I$(STATIC_DEPS)/include -DPV_LINK_LIBARCHIVE -DPV_CURL_STATIC
+# read when linking: the .pc files of $(STATIC_DEPS) exist only by then
+STATIC_LIBS = $$(PKG_CONFIG_PATH=$(STATIC_DEPS)/lib/pkgconfig pkg-config --static --libs $(PKGS) libarchive libcurl) -lm
+
+.PHONY: static check-static
+static:
+	@scripts/deps.sh static
+	@scripts/static-deps.sh $(STATIC_DEPS)
+	@$(MAKE) --no-print-directory -j$$(nproc) $(PODVISOR_STATIC)
+
+$(BUILD)/static/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) "  CC-STAT $<"
+	$(Q)$(CC) $(STATIC_DEFS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/static/obj/supervisor/api/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+$(BUILD)/static/obj/supervisor/api/version.o: $(BUILD)/git-version
+
+$(PODVISOR_STATIC): $(STATIC_OBJS) $(wildcard $(STATIC_DEPS)/lib/*.a)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $(STATIC_OBJS) $(STATIC_LIBS)
+
+check-static: static
+	@BUILD=$(BUILD) tests/static/run.sh
 
 clean:
 	rm -rf $(BUILD)

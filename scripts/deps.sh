@@ -10,6 +10,10 @@ python3 python3-yaml hyperfine time zstd procps tzdata zsh tmux strace systemd m
 docker-registry apache2-utils"
 # `scripts/deps.sh bench`: also what make bench compares podvisor with.
 [ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox"
+# `scripts/deps.sh static`: also what make static links (the .a files
+# Debian has; scripts/static-deps.sh builds the rest from Debian's sources).
+[ "${1:-}" = static ] && PACKAGES="$PACKAGES dpkg-dev autoconf automake libtool file binutils libzstd-dev liblz4-dev libacl1-dev
+libbz2-dev liblzma-dev zlib1g-dev libxml2-dev libc-ares-dev libnftnl-dev libnfnetlink-dev"
 
 missing=""
 for p in $PACKAGES; do

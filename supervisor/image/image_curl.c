@@ -1,10 +1,45 @@
 #include "supervisor/image/image_curl.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#ifdef PV_CURL_STATIC
+
+/* make static: libcurl is linked in (a static binary cannot dlopen). */
+static const struct pv_curl api = {
+	.global_init = curl_global_init,
+	.easy_init = curl_easy_init,
+	.easy_setopt = curl_easy_setopt,
+	.easy_perform = curl_easy_perform,
+	.easy_getinfo = curl_easy_getinfo,
+	.easy_reset = curl_easy_reset,
+	.easy_cleanup = curl_easy_cleanup,
+	.easy_strerror = curl_easy_strerror,
+	.easy_escape = curl_easy_escape,
+	.free = curl_free,
+	.easy_header = curl_easy_header,
+	.slist_append = curl_slist_append,
+	.slist_free_all = curl_slist_free_all,
+};
+static bool loaded;
+
+const struct pv_curl *pv_curl_load(struct pv_err *err)
+{
+	if (loaded)
+		return &api;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		pv_err_set(err, ENOMEM, "cannot initialise libcurl");
+		return NULL;
+	}
+	loaded = true;
+	return &api;
+}
+
+#else
+
+#include <dlfcn.h>
 
 static struct pv_curl api;
 static bool loaded;
@@ -65,3 +100,5 @@ const struct pv_curl *pv_curl_load(struct pv_err *err)
 	loaded = true; /* h stays open for the rest of the process */
 	return &api;
 }
+
+#endif

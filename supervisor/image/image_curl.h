@@ -4,6 +4,9 @@
  * the daemon's memory, for the one command that talks to registries.
  * systemd loads its optional libraries the same way.
  *
+ * Built with -DPV_CURL_STATIC (make static), libcurl is linked instead:
+ * pv_curl_load hands out its own functions.
+ *
  * Owns: the handle of the loaded library and its entry points.
  * Calls: libc (dlopen), common (errors). */
 #ifndef PV_SUPERVISOR_IMAGE_CURL_H
@@ -34,7 +37,8 @@ struct pv_curl {
 
 /* libcurl's entry points, loaded once (libcurl.so.4, else
  * libcurl-gnutls.so.4), with curl_global_init done; NULL with ERR set
- * when it is not installed or too old (curl_easy_header: 7.84). */
+ * when it is not installed or too old (curl_easy_header: 7.84). With
+ * PV_CURL_STATIC, the linked libcurl's, after curl_global_init. */
 const struct pv_curl *pv_curl_load(struct pv_err *err);
 
 #endif
