@@ -118,7 +118,7 @@ char *pv_expand_vars(const char *s, char *const *env)
 
 static size_t name_hash(const char *name, size_t len)
 {
-	size_t h = 14695981039346656037u; /* FNV-1a */
+	uint64_t h = 14695981039346656037u; /* FNV-1a (64-bit where size_t is 32) */
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)name[i]) * 1099511628211u;
@@ -446,6 +446,8 @@ struct json_object *pv_cspec_to_json(const struct pv_cspec *s)
 	add_str(o, "dir", s->dir);
 	add_str(o, "podDir", s->pod_dir);
 	json_object_object_add(o, "logMax", json_object_new_int64(s->log_max));
+	if (s->log_journald)
+		json_object_object_add(o, "logJournald", json_object_new_boolean(true));
 	json_object_object_add(o, "restart", json_object_new_int64(s->restart));
 	json_object_object_add(o, "readOnlyRoot", json_object_new_boolean(s->read_only_root));
 	add_str(o, "cgroup", s->cgroup);
@@ -579,6 +581,8 @@ int pv_cspec_from_json(struct json_object *j, struct pv_cspec *s, struct pv_err 
 	s->dir = get_str(j, "dir");
 	s->pod_dir = get_str(j, "podDir");
 	s->log_max = get_int(j, "logMax");
+	s->log_journald = json_object_object_get_ex(j, "logJournald", &v) &&
+			  json_object_get_boolean(v);
 	s->restart = get_int(j, "restart");
 	s->read_only_root = json_object_object_get_ex(j, "readOnlyRoot", &v) &&
 			    json_object_get_boolean(v);

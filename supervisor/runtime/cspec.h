@@ -38,6 +38,7 @@ struct pv_cspec {
 	char *dir;                /* the container's state directory */
 	char *pod_dir;            /* hostname, hosts, resolv.conf live here */
 	int64_t log_max;          /* bytes per log file before rotation */
+	bool log_journald;        /* each line to the systemd journal too */
 	int64_t restart;          /* how many times it restarted: names its log file */
 	bool read_only_root;
 	char *cgroup;             /* "PARENT/pod-UID/NAME"; NULL: no cgroup */

@@ -22,6 +22,7 @@
 #include "supervisor/runtime/container.h"
 #include "supervisor/runtime/cspec.h"
 #include "supervisor/runtime/idmap.h"
+#include "supervisor/runtime/journal.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/proc.h"
 
@@ -40,6 +41,9 @@ struct shim {
 	int log_fd;
 	int64_t log_size;
 	struct stream out, err;
+	int journal;               /* the journal's socket (logJournald); -1: none */
+	char jfields[6][300];      /* the entries' fields: the pod, the container */
+	const char *jfv[8];
 };
 
 static void iso_now(char *buf, size_t len)
@@ -79,6 +83,9 @@ static void log_line(struct shim *sh, const char *stream, const char *text, size
 	iov[0] = (struct iovec){ head, (size_t)hl };
 	iov[1] = (struct iovec){ (void *)text, len };
 	iov[2] = (struct iovec){ (void *)"\n", 1 };
+	if (sh->journal >= 0)
+		pv_journal_send(sh->journal, full ? sh->jfv + 1 : sh->jfv,
+				strcmp(stream, "stderr") ? 6 : 3, text, len);
 	if (sh->log_fd < 0)
 		return;
 	n = writev(sh->log_fd, iov, 3);
@@ -211,6 +218,31 @@ static int join_pod(const struct pv_cspec *s, char *why, size_t len)
 	return 0;
 }
 
+/* The journal's entries for this container: the fields docker's and
+ * podman's journald drivers write (CONTAINER_NAME, SYSLOG_IDENTIFIER,
+ * CONTAINER_PARTIAL_MESSAGE for a line cut at 16 KiB), and the pod's.
+ * jfv[0] is the partial mark, left out of whole lines (jfv + 1). No
+ * journal (not running here): the log file alone, as without the option;
+ * the daemon said so when it started. */
+static void open_journal(struct shim *sh)
+{
+	const struct pv_cspec *c = &sh->spec;
+
+	if ((sh->journal = pv_journal_open()) < 0)
+		return;
+	snprintf(sh->jfields[0], sizeof(sh->jfields[0]), "CONTAINER_NAME=%s", c->name);
+	snprintf(sh->jfields[1], sizeof(sh->jfields[1]), "SYSLOG_IDENTIFIER=%s", c->name);
+	snprintf(sh->jfields[2], sizeof(sh->jfields[2]), "POD_NAMESPACE=%s", c->pod_ns);
+	snprintf(sh->jfields[3], sizeof(sh->jfields[3]), "POD_NAME=%s", c->pod_name);
+	snprintf(sh->jfields[4], sizeof(sh->jfields[4]), "POD_UID=%s", c->pod_uid);
+	snprintf(sh->jfields[5], sizeof(sh->jfields[5]), "CONTAINER_RESTART_COUNT=%lld",
+		 (long long)c->restart);
+	sh->jfv[0] = "CONTAINER_PARTIAL_MESSAGE=true";
+	for (int i = 0; i < 6; i++)
+		sh->jfv[i + 1] = sh->jfields[i];
+	sh->jfv[7] = NULL;
+}
+
 static void open_log(struct shim *sh)
 {
 	char dir[4096];
@@ -222,6 +254,8 @@ static void open_log(struct shim *sh)
 	mkdir(dir, 0700);
 	sh->log_fd = open(sh->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	sh->log_size = sh->log_fd >= 0 ? lseek(sh->log_fd, 0, SEEK_END) : 0;
+	if (sh->spec.log_journald)
+		open_journal(sh);
 }
 
 /* Start the container; returns its pid, or -1 having recorded why. */
@@ -322,7 +356,7 @@ static int supervise(struct shim *sh, pid_t pid, int sfd)
 
 int pv_shim_main(int argc, char **argv)
 {
-	struct shim sh = { .log_fd = -1 };
+	struct shim sh = { .log_fd = -1, .journal = -1 };
 	sigset_t mask;
 	pid_t pid;
 	int sfd, rc;
