@@ -12,6 +12,9 @@
 #                   node config (PREFIX=/usr/local, DESTDIR for packaging)
 #   make static     build/static/podvisor, linked statically (README)
 #   make check-static  build it, then run integration tests against it
+#   make cross ARCH=arm64|armhf  build-cross-ARCH/: the binary and the unit
+#                   tests, with Debian's cross compiler (README)
+#   make check-cross ARCH=...  build them, run them under qemu-user
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -187,7 +190,12 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(PODVISOR) $(PODVISOR_ASAN) $(UNIT_BINS) $(UNIT_BINS_ASAN) $(FUZZER) $(FUZZER_DNS) \
 		$(FUZZER_NODECONF) $(FUZZER_IMAGE) $(FUZZER_API) $(FUZZER_SECCOMP) $(FUZZER_REGISTRY)
-	@BUILD=$(BUILD) tests/run.sh
+	@$(foreach a,$(CHECK_CROSS),mkdir -p build-cross-$(a); rm -f build-cross-$(a)/NO-PACKAGES; \
+		if ! scripts/deps.sh cross-$(a) >build-cross-$(a)/deps.log 2>&1; then \
+			tail -3 build-cross-$(a)/deps.log >build-cross-$(a)/NO-PACKAGES; \
+		else $(MAKE) --no-print-directory cross ARCH=$(a) || \
+			echo "make check: make cross ARCH=$(a) failed; tests/run.sh counts what it lacks" >&2; fi;)
+	@BUILD=$(BUILD) CROSS="$(CHECK_CROSS)" tests/run.sh
 
 check-asan: deps
 	@$(MAKE) --no-print-directory $(PODVISOR_ASAN) $(UNIT_BINS_ASAN)
@@ -310,6 +318,73 @@ $(PODVISOR_STATIC): $(STATIC_OBJS) $(wildcard $(STATIC_DEPS)/lib/*.a)
 
 check-static: static
 	@BUILD=$(BUILD) tests/static/run.sh
+
+# ---- other architectures: make cross, make check-cross (README) ----------
+# make cross ARCH=arm64|armhf: the binary and the unit tests for another
+# architecture, in build-cross-$(ARCH)/ (podvisor, tests/test_*). The
+# rules above, run by a second make with BUILD, CC (Debian's cross gcc)
+# and pkg-config's search path (the target's multiarch .pc files) set for
+# it; scripts/deps.sh cross-$(ARCH) adds the architecture to dpkg and
+# installs the toolchain, qemu-user-static and the target's -dev packages.
+# make check-cross ARCH=...: those tests and `podvisor check examples/`
+# under qemu-user (tests/run.sh, ONLY=cross). make check builds and runs
+# the architectures of CHECK_CROSS too (make check CHECK_CROSS= : none).
+ARCH ?= arm64
+CHECK_CROSS ?= arm64 armhf
+cross_triplet = $(or $(if $(filter arm64,$(1)),aarch64-linux-gnu),$(if $(filter armhf,$(1)),arm-linux-gnueabihf),$(error ARCH=$(1): arm64 or armhf))
+cross_build = build-cross-$(1)
+cross_pc = /usr/lib/$(call cross_triplet,$(1))/pkgconfig:/usr/share/pkgconfig
+# 32-bit ARM: 64-bit file offsets and inode numbers (without them readdir
+# and stat fail with EOVERFLOW on today's filesystems) and a 64-bit time_t
+# (cron schedules past 2038). No library podvisor calls passes off_t or
+# time_t across its interface, so Debian 12's armhf ones link as they are.
+cross_cflags = $(if $(filter armhf,$(1)),-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64)
+
+# the second make, for ARCH (pkg-config told the target's library
+# directory is the linker's own, as it knows the host's: no -L for it,
+# which would put Debian's libcurl.a before make static-cross's)
+cross_make = PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$(call cross_pc,$(ARCH)) \
+	PKG_CONFIG_SYSTEM_LIBRARY_PATH=/usr/lib/$(call cross_triplet,$(ARCH)) \
+	$(MAKE) --no-print-directory -j$$(nproc) BUILD=$(call cross_build,$(ARCH)) \
+	CC=$(call cross_triplet,$(ARCH))-gcc CFLAGS="$(CFLAGS) $(call cross_cflags,$(ARCH))"
+
+.PHONY: cross check-cross cross-targets static-cross check-static-cross
+cross:
+	@scripts/deps.sh cross-$(ARCH)
+	@$(cross_make) cross-targets
+
+# (in the second make, where BUILD is build-cross-$(ARCH)) what
+# tests/run.sh runs under qemu: the unit tests, and the arch each way
+# podvisor names it (tests/cross/test_arch.c)
+cross-targets: $(PODVISOR) $(UNIT_BINS) $(BUILD)/tests/cross/test_arch
+	@:
+
+$(BUILD)/tests/cross/test_arch: $(BUILD)/obj/tests/cross/test_arch.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the native binary too: tests/cross/check.sh compares the two
+check-cross: cross
+	@$(MAKE) --no-print-directory -j$$(nproc) $(PODVISOR)
+	@BUILD=$(BUILD) CROSS=$(ARCH) ONLY=cross tests/run.sh
+
+# make static-cross ARCH=arm64: build-cross-$(ARCH)/static/podvisor, make
+# static's binary for that architecture: scripts/static-deps.sh builds its
+# libraries with the cross compiler (PV_STATIC_HOST) into
+# build-cross-$(ARCH)/static-deps, and make static's rules link it with
+# the target's .a files (scripts/deps.sh static-$(ARCH)).
+static-cross:
+	@scripts/deps.sh static-$(ARCH)
+	@PV_STATIC_HOST=$(call cross_triplet,$(ARCH)) PKG_CONFIG_LIBDIR=$(call cross_pc,$(ARCH)) \
+		scripts/static-deps.sh $(call cross_build,$(ARCH))/static-deps
+	@$(cross_make) $(call cross_build,$(ARCH))/static/podvisor
+
+# it and make cross's, under qemu-user (tests/cross/check.sh checks it too)
+check-static-cross: static-cross cross
+	@$(MAKE) --no-print-directory -j$$(nproc) $(PODVISOR)
+	@BUILD=$(BUILD) CROSS=$(ARCH) ONLY=cross tests/run.sh
+# ---- end of other architectures ----------------------------------------
 
 clean:
 	rm -rf $(BUILD)

@@ -15,6 +15,9 @@
 # PV_STATIC_SRC=DIR takes the unpacked source of NAME from DIR/NAME
 # instead of the Debian mirror (a machine without one).
 #
+# PV_STATIC_HOST=TRIPLET (make static-cross: aarch64-linux-gnu) builds
+# them for that target, with its cross compiler and pkg-config.
+#
 # Needs: scripts/deps.sh static (compilers, libssl-dev, libc-ares-dev),
 # dpkg-dev, and deb-src lines for the mirror: added here, as root, to
 # /etc/apt/sources.list.d/podvisor-deb-src.sources when none exists.
@@ -122,7 +125,7 @@ build() {
 configure_static() {
 	[ -x configure ] || autoreconf -fi
 	./configure --prefix="$PREFIX" --libdir="$PREFIX/lib" --enable-static --disable-shared \
-		--disable-dependency-tracking --quiet "$@"
+		--disable-dependency-tracking --quiet ${PV_STATIC_HOST:+--host="$PV_STATIC_HOST"} "$@"
 }
 
 build_libmnl() {

@@ -12,6 +12,8 @@
 #   BUILD=build tests/run.sh        everything
 #   ONLY=asan tests/run.sh          the sanitizer builds only
 #   ONLY=unit|integration|fuzz      one group
+#   CROSS="arm64 armhf" ONLY=cross  the unit tests built by make cross,
+#                                   under qemu-user (make check-cross)
 #   JOBS=1 tests/run.sh             integration tests and fuzzers one at a
 #                                   time (default: 2 at once)
 #   ASAN_TWICE=1 tests/run.sh       the tests marked `# asan: yes` against
@@ -160,6 +162,42 @@ unit() {
 want unit plain && run "layers/include-graph" python3 tests/layers.py --tap
 want unit plain && unit unit "$BUILD/tests"
 want unit asan && unit unit-asan "$BUILD/asan/tests"
+# Other architectures (README, "Other architectures"): for each of CROSS
+# (make check: CHECK_CROSS, default arm64 armhf; make check-cross ARCH=...), the
+# unit tests make cross built in build-cross-ARCH/, run under qemu-user
+# (what qemu-user cannot run is skipped, with why: tests/cross/unit.sh,
+# qemu-skips.tsv); the arch as podvisor names it; and `podvisor check`
+# of examples/ and the corpus against the native binary (tests/cross/check.sh).
+for a in ${CROSS:-}; do
+	want cross cross || break
+	# make check could not install the architecture's packages (a mirror
+	# without arm64 or armhf): said, and counted as skipped, not passed
+	if [ -s "build-cross-$a/NO-PACKAGES" ]; then
+		printf '1..0 # SKIP no %s packages from the mirror: %s\n' "$a" \
+			"$(tr '\n' ' ' <"build-cross-$a/NO-PACKAGES")" >"$LOG/cross-$a.skip"
+		report "cross-$a (not built)" 0 0 1 "$LOG/cross-$a.skip"
+		continue
+	fi
+	for src in tests/unit/test_*.c tests/cross/test_arch.c; do
+		t=$(basename "$src" .c)
+		bin=build-cross-$a/tests/$t
+		args=()
+		[ "$t" = test_arch ] && bin=build-cross-$a/tests/cross/$t && args=("$(sed 's/armhf/arm/' <<<"$a")")
+		if [ -x "$bin" ]; then
+			run "unit-$a/$t" tests/cross/unit.sh "$a" "$bin" "${args[@]}"
+		else
+			missing "unit-$a/$t" "$bin is not built (make cross ARCH=$a builds it)"
+		fi
+	done
+	if [ -x "build-cross-$a/podvisor" ]; then
+		run "cross-$a/podvisor check (qemu)" tests/cross/check.sh "$a"
+	else
+		missing "cross-$a/podvisor check (qemu)" "build-cross-$a/podvisor is not built (make cross ARCH=$a builds it)"
+	fi
+	# make static-cross's binary, when there is one
+	[ -x "build-cross-$a/static/podvisor" ] &&
+		run "cross-$a/static podvisor check (qemu)" tests/cross/check.sh "$a" "build-cross-$a/static/podvisor"
+done
 # A test marked `# asan: yes` (those with "many" variants: counts past
 # every array's first capacity) runs against the ASan+UBSan build, and
 # only there: the two builds are one source, and running such a test

@@ -101,7 +101,8 @@ static void want_slot(struct workload *w, const char *name)
  * would take. */
 static size_t name_slot(const struct workload *w, const char *name)
 {
-	size_t mask = w->index_cap - 1, h = 1469598103934665603ull;
+	size_t mask = w->index_cap - 1;
+	uint64_t h = 1469598103934665603ull; /* 64-bit where size_t is 32 */
 
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;

@@ -8,21 +8,31 @@
 
 #include "supervisor/node/node.h"
 
+/* The architecture this binary is built for, in Go's names: the kubelet's
+ * runtime.GOARCH, not uname's machine. A 32-bit ARM build on a 64-bit
+ * kernel (uname: aarch64; Raspberry Pi OS's default) runs arm images
+ * (image_oci.c), and its node is arm. */
 static const char *arch(void)
 {
+#if defined(__x86_64__)
+	return "amd64";
+#elif defined(__aarch64__)
+	return "arm64";
+#elif defined(__arm__)
+	return "arm";
+#elif defined(__i386__)
+	return "386";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return "ppc64le";
+#elif defined(__s390x__)
+	return "s390x";
+#elif defined(__riscv) && __riscv_xlen == 64
+	return "riscv64";
+#else
 	static struct utsname u;
-	static const struct { const char *machine, *goarch; } map[] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
-		{ "armv6l", "arm" }, { "i686", "386" }, { "riscv64", "riscv64" },
-		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-	};
 
-	if (!u.machine[0] && uname(&u) < 0)
-		return "";
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(u.machine, map[i].machine) == 0)
-			return map[i].goarch;
-	return u.machine;
+	return u.machine[0] || uname(&u) == 0 ? u.machine : "";
+#endif
 }
 
 const char *pv_node_label(const struct pv_daemon *d, const char *key)

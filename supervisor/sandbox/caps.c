@@ -296,7 +296,7 @@ static const char *field(const char *line, const char *key)
 	return strncmp(line, key, n) == 0 && (line[n] == ' ' || line[n] == '\0') ? line + n : NULL;
 }
 
-static bool parse_ulong(const char *p, unsigned long max, int base, unsigned long long *out)
+static bool parse_ulong(const char *p, unsigned long long max, int base, unsigned long long *out)
 {
 	char *end;
 

@@ -331,7 +331,9 @@ static void test_history_prune(void **state)
 	assert_int_equal(h.n, 6);
 	for (size_t i = 0; i < h.n; i++)
 		assert_true(h.v[i].number == 40 || h.v[i].number % 2 == 1);
-	assert_int_equal(pv_history_prune(&h, 0, NULL, NULL), h.n - 1);
+	size_t before = h.n; /* read first: arguments' order is unspecified (arm64 differs) */
+
+	assert_int_equal(pv_history_prune(&h, 0, NULL, NULL), before - 1);
 	assert_int_equal(h.n, 1);
 	assert_int_equal(h.v[0].number, 40);
 	pv_history_free(&h);

@@ -364,7 +364,7 @@ static long try_futex_wake(void)
 static long try_map_shadow_stack(void) { return not_eperm(syscall(NR_MAP_SHADOW_STACK, 0, 4096, 0)); }
 /* What the kernel itself answers, measured unfiltered in the parent:
  * the filtered child must get the same (0, or ENOSYS on an old kernel). */
-static int mseal_errno, i386_mseal_errno;
+static int mseal_errno;
 
 static long same_as_kernel(long rc, int want) { return rc == 0 ? (want ? -1 : 0) : errno == want ? 0 : -1; }
 static long try_mseal(void) { return same_as_kernel(syscall(NR_MSEAL, 0, 0, 0), mseal_errno); }
@@ -388,6 +388,7 @@ static long int80(long nr, long a, long b)
 	return ret;
 }
 
+static int i386_mseal_errno; /* as mseal_errno, for int $0x80 */
 static long try_i386_getpid(void) { return int80(20, 0, 0) == getpid() ? 0 : -1; }
 
 /* Does this kernel run i386 system calls? Without IA32 emulation
