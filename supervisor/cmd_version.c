@@ -222,7 +222,7 @@ static const char completion_more[] =
 
 /* The sub-verbs of the verbs that have them. */
 static const char *const subverbs[][2] = {
-	{ "image", "import ls rm inspect" },
+	{ "image", "pull import ls rm inspect prune" },
 	{ "rollout", "status history undo" },
 	{ "completion", "bash zsh" },
 	{ "top", "pod node" },

@@ -19,6 +19,7 @@
 #include "supervisor/pods/pods.h"
 #include "supervisor/api/config_api.h"
 #include "supervisor/api/delete_api.h"
+#include "supervisor/api/images_api.h"
 #include "supervisor/api/list_meta.h"
 #include "supervisor/api/objects_api.h"
 #include "supervisor/api/top_api.h"
@@ -319,6 +320,8 @@ static struct json_object *handle(struct pv_daemon *d, const struct pv_api_reque
 		return pv_version_json();
 	case PV_API_TOP:
 		return pv_api_top(d);
+	case PV_API_IMAGES:
+		return pv_api_images_in_use(d);
 	case PV_API_WATCH: /* the list; the connection then streams (conn_answer) */
 		if (r->kind && !strcmp(r->kind, "pods"))
 			return op_pods(d);

@@ -23,6 +23,7 @@ static const struct {
 	{ "version", PV_API_VERSION },
 	{ "top", PV_API_TOP },
 	{ "watch", PV_API_WATCH },
+	{ "images", PV_API_IMAGES },
 };
 
 int pv_api_request_parse(const char *text, struct pv_api_request *out, struct pv_err *err)

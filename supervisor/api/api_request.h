@@ -23,11 +23,12 @@ enum pv_api_op {
 	PV_API_VERSION,  /* the daemon's build: version.h */
 	PV_API_TOP,      /* what the running containers and the node use: top_api.h */
 	PV_API_WATCH,    /* "kind" pods or events: the list, then each change, a line each */
+	PV_API_IMAGES,   /* the images manifests and pods name: images_api.h */
 	/* a new op goes here, and PV_API_OP_COUNT names it */
 };
 
 /* How many ops there are (the fuzzer checks a parsed op is below it). */
-#define PV_API_OP_COUNT (PV_API_WATCH + 1)
+#define PV_API_OP_COUNT (PV_API_IMAGES + 1)
 
 struct pv_api_request {
 	struct json_object *json; /* the request; the strings below live in it */

@@ -13,11 +13,14 @@
 #include "manifests/manifest.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/opts.h"
+#include "supervisor/daemon/daemon.h"
+#include "supervisor/daemon/nodeconf.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/source/scan.h"
 
 static const char check_usage[] =
 	"Usage: podvisor check [-o yaml|json] [-q] PATH...\n"
+	"       podvisor check --config FILE [PATH...]\n"
 	"\n"
 	"Parse and validate Kubernetes manifests the way the daemon will load them.\n"
 	"\n"
@@ -40,7 +43,11 @@ static const char check_usage[] =
 	"    FILE:LINE:COL: warning: FIELD.PATH: unknown or unsupported field\n"
 	"Warnings never fail a file: any valid Kubernetes manifest is accepted, and\n"
 	"fields podvisor does not act on are reported as warnings. A file with any\n"
-	"error is refused whole; the daemon keeps its previous version in force.\n";
+	"error is refused whole; the daemon keeps its previous version in force.\n"
+	"\n"
+	"--config FILE checks a node config file (node.yaml) as the daemon reads it:\n"
+	"every key known, every value accepted (registries' hosts and mirrors,\n"
+	"CIDRs, ranges...); its errors are FILE:LINE:COL, and exit status 1.\n";
 
 static const char check_more[] =
 	"Exit status: 0 when every file is valid, 1 when any file has an error,\n"
@@ -62,6 +69,7 @@ struct check_opts {
 	bool quiet;
 	const char *link_allow; /* --manifest-link-allow */
 	long max_bytes;         /* --manifest-max-bytes */
+	const char *config;     /* --config: a node config file */
 };
 
 static void print_diag(const char *file, const struct pv_diag *d)
@@ -218,6 +226,8 @@ static int parse_opts(int argc, char **argv, struct check_opts *o, struct pv_cli
 			       "symlinks may point into DIR too, as with the daemon's option"),
 		PV_CLI_INT_OPT("manifest-max-bytes", 0, &o->max_bytes, "N",
 			       "refuse files larger than N bytes (default and most 4194304)"),
+		PV_CLI_STR_OPT("config", 0, &o->config, "FILE",
+			       "check FILE as the daemon's node config (node.yaml)"),
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
 	};
@@ -230,7 +240,37 @@ static int parse_opts(int argc, char **argv, struct check_opts *o, struct pv_cli
 		o->format = strcmp(output, "yaml") == 0 ? OUT_YAML : OUT_JSON;
 	if (o->max_bytes < 0 || o->max_bytes > (long)PV_ADMIT_DEFAULT_MAX)
 		return pv_cli_usage_error(&cmd, "--manifest-max-bytes: from 1 to 4194304 bytes");
-	return a->n ? PV_CLI_GO : pv_cli_usage_error(&cmd, "no PATH given");
+	return a->n || o->config ? PV_CLI_GO : pv_cli_usage_error(&cmd, "no PATH given");
+}
+
+/* --config FILE: read as the daemon reads it, each setting given to a
+ * daemon context of its own (nothing runs). 0, or -1 after the errors. */
+static int check_config(const char *path, bool quiet)
+{
+	static struct pv_daemon scratch; /* what the settings are written into */
+	struct pv_nodeconf conf;
+	struct pv_err err = { 0 };
+	int rc = 0;
+
+	if (pv_nodeconf_load(path, &conf, &err) < 0) {
+		fprintf(stderr, "%s%s\n", strncmp(err.msg, path, strlen(path)) == 0 ? "" : path,
+			err.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < conf.n; i++) {
+		const struct pv_nodeconf_item *it = &conf.items[i];
+
+		if (pv_daemon_option(&scratch, it->option, it->value) < 0) {
+			fprintf(stderr, "%s:%u:%u: error: the setting above is not accepted\n", path,
+				it->line, it->col);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && !quiet)
+		printf("node config %s: %zu setting%s, all accepted\n", path, conf.n,
+		       conf.n == 1 ? "" : "s");
+	pv_nodeconf_free(&conf);
+	return rc;
 }
 
 static void free_files(struct pv_file **files, size_t n)
@@ -435,7 +475,7 @@ static void check_files(const struct pv_pathlist *paths, const struct pv_pathlis
 
 int pv_cmd_check(int argc, char **argv)
 {
-	struct check_opts o = { OUT_LINES, false, NULL, 0 };
+	struct check_opts o = { OUT_LINES, false, NULL, 0, NULL };
 	struct pv_pathlist paths = { 0 }, roots = { 0 };
 	struct pv_file **files = NULL;
 	struct check_totals t = { 0 };
@@ -444,6 +484,8 @@ int pv_cmd_check(int argc, char **argv)
 
 	if (rc != PV_CLI_GO)
 		return rc;
+	if (o.config && (t.bad = check_config(o.config, o.quiet) < 0, !a.n))
+		return t.bad ? PV_EXIT_FAIL : PV_EXIT_OK;
 	if (collect_paths(a.n, a.v, &paths, &roots) < 0) {
 		pv_pathlist_free(&paths);
 		pv_pathlist_free(&roots);

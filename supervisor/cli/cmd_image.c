@@ -1,4 +1,5 @@
-/* podvisor image: the node's local image store (pull, import, ls, rm, inspect). */
+/* podvisor image: the node's local image store (pull, import, ls, rm,
+ * prune, inspect); prune asks the daemon (op images) what is in use. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/cli/cli.h"
+#include "supervisor/cli/client.h"
 #include "supervisor/cli/opts.h"
 #include "supervisor/image/image.h"
 #include "supervisor/core/table.h"
@@ -21,13 +23,15 @@ static const char image_usage[] =
 	"Pods run from images in this store. Images get there two ways: pulled from an\n"
 	"OCI or Docker registry with 'image pull', or delivered the way fleets deliver\n"
 	"manifests (rsync, a USB stick, a package) and imported with 'image import'.\n"
-	"The daemon itself does not pull yet: pull an image before a pod needs it.\n"
+	"The daemon also pulls the images pods need, by their imagePullPolicy (see\n"
+	"'podvisor daemon --help').\n"
 	"\n"
 	"Commands:\n"
 	"  pull NAME[:TAG|@DIGEST] pull an image from its registry\n"
-	"  import SRC NAME[:TAG]  import an OCI image layout directory or OCI archive\n"
+	"  import SRC [NAME[:TAG]] import an OCI image layout directory or OCI archive\n"
 	"  ls [-q]                list the images in the store\n"
 	"  rm NAME[:TAG]...       remove images, and the layers no other image uses\n"
+	"  prune [--dry-run]      remove the images no manifest or pod uses (asks the daemon)\n"
 	"  inspect NAME[:TAG]     print an image's record: digest, layers, config\n"
 	"\n"
 	"Names are normalized as Kubernetes and containerd do: busybox is\n"
@@ -40,9 +44,15 @@ static const char image_more[] =
 	"See 'podvisor image COMMAND --help' for a command's options.\n";
 
 static const char import_usage[] =
-	"Usage: podvisor image import [--state DIR] SRC NAME[:TAG]\n"
+	"Usage: podvisor image import [--state DIR] SRC [NAME[:TAG]]\n"
 	"\n"
-	"Import the image at SRC into the store as NAME[:TAG].\n"
+	"Import the image at SRC into the store as NAME[:TAG]. Without NAME, under\n"
+	"the names SRC's index.json gives its manifests (every one of them): the\n"
+	"annotation io.containerd.image.name (ctr, nerdctl, k3s' airgap images), else\n"
+	"org.opencontainers.image.ref.name when it is a whole name\n"
+	"(\"docker.io/library/nginx:1.25\", as skopeo's oci-archive:FILE:NAME:TAG\n"
+	"and podman save write it); a ref.name that is only a tag (\"1.25\") names\n"
+	"nothing, and such an archive needs NAME.\n"
 	"\n"
 	"SRC is an OCI image layout directory (oci-layout, index.json, blobs/sha256/...,\n"
 	"as `skopeo copy docker://busybox:1.36 oci:DIR` or `umoci` write), or an OCI\n"
@@ -74,7 +84,8 @@ static const char import_more[] =
 	"Examples:\n"
 	"  skopeo copy docker://busybox:1.36 oci:/srv/images/busybox:1.36\n"
 	"  podvisor image import /srv/images/busybox busybox:1.36\n"
-	"  podvisor image import nginx.tar.gz registry.example.com/web/nginx:1.25\n";
+	"  podvisor image import nginx.tar.gz registry.example.com/web/nginx:1.25\n"
+	"  podvisor image import k3s-airgap-images.tar    # the names inside it\n";
 
 static const char pull_usage[] =
 	"Usage: podvisor image pull [--state DIR] [--creds FILE] [--insecure]\n"
@@ -156,6 +167,22 @@ static const char rm_more[] =
 	"or could not be removed (the others are still removed), 2 on a usage error\n"
 	"(nothing is removed when any NAME is invalid).\n";
 
+static const char prune_usage[] =
+	"Usage: podvisor image prune [--state DIR] [--dry-run]\n"
+	"\n"
+	"Remove from the store every image that no manifest in force names (Pods, the\n"
+	"templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and\n"
+	"CronJobs, init containers too) and that no pod runs, then the layers no\n"
+	"remaining image uses. The daemon on DIR says which images are in use: with\n"
+	"no daemon running, nothing is removed. An image named by digest\n"
+	"(NAME@sha256:...) keeps every tag of NAME with that manifest digest.\n"
+	"Prints \"removed NAME\" (--dry-run: \"would remove NAME\") for each, and\n"
+	"\"kept NAME (in use)\" for the others.\n";
+
+static const char prune_more[] =
+	"Exit status: 0 on success, 1 when no daemon answers or an image could not be\n"
+	"removed, 2 on a usage error.\n";
+
 static const char inspect_usage[] =
 	"Usage: podvisor image inspect [--state DIR] NAME[:TAG]\n"
 	"\n"
@@ -174,6 +201,7 @@ struct image_opts {
 	const char *creds;  /* pull */
 	bool insecure;      /* pull */
 	const char *mirror; /* pull: HOST[,HOST...] */
+	bool dry_run;       /* prune */
 };
 
 /* Check every reference first, so that nothing happens when one is bad. */
@@ -238,6 +266,25 @@ static void print_progress(void *ctx, enum pv_image_event ev, const char *what, 
 	}
 }
 
+/* SRC under the names its index.json gives. */
+static int import_all(const char *src, const struct image_opts *o,
+		      const struct pv_image_progress *pg)
+{
+	struct pv_err err = { 0, "" };
+	char **names = NULL;
+	size_t n = 0;
+	int rc = pv_image_import_all(pv_state_dir(o->state), src, pg, &names, &n, &err);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "imported %s\n", names[i]);
+	pv_image_names_free(names, n);
+	if (rc < 0) {
+		fprintf(stderr, "podvisor image import: %s: %s\n", src, err.msg);
+		return PV_EXIT_FAIL;
+	}
+	return PV_EXIT_OK;
+}
+
 static int cmd_import(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 		      const struct image_opts *o)
 {
@@ -245,9 +292,11 @@ static int cmd_import(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 	struct pv_image img = { 0 };
 	struct pv_err err = { 0, "" };
 
-	if (a->n != 2)
-		return pv_cli_usage_error(c, "%s", a->n < 2 ? "expected SRC and NAME[:TAG]" :
-					  "too many arguments (expected SRC and NAME[:TAG])");
+	if (a->n < 1 || a->n > 2)
+		return pv_cli_usage_error(c, "%s", a->n < 1 ? "expected SRC [NAME[:TAG]]" :
+					  "too many arguments (expected SRC [NAME[:TAG]])");
+	if (a->n == 1)
+		return import_all(a->v[0], o, &pg);
 	if (!refs_valid(c, 1, a->v + 1))
 		return PV_EXIT_USAGE;
 	if (pv_image_import_ex(pv_state_dir(o->state), a->v[0], a->v[1], &pg, &img, &err) < 0) {
@@ -375,6 +424,73 @@ static int cmd_rm(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 	return failed ? PV_EXIT_FAIL : PV_EXIT_OK;
 }
 
+/* --- prune ------------------------------------------------------------------------ */
+
+/* Is IMG one of IN_USE's (normalized names; a digest name keeps every
+ * tag of its repository with that digest)? */
+static bool in_use(const struct pv_image *img, struct json_object *in_use_refs)
+{
+	struct pv_image_ref mine = { NULL, NULL, NULL };
+	bool used = false;
+
+	if (pv_image_ref_parse(img->ref, &mine, NULL) < 0)
+		return true; /* a record we cannot read is not ours to judge */
+	for (size_t i = 0; !used && i < json_object_array_length(in_use_refs); i++) {
+		const char *r = json_object_get_string(json_object_array_get_idx(in_use_refs, i));
+		struct pv_image_ref u = { NULL, NULL, NULL };
+
+		used = r && strcmp(r, img->ref) == 0;
+		if (!used && r && pv_image_ref_parse(r, &u, NULL) == 0 && u.digest)
+			used = strcmp(u.name, mine.name) == 0 && strcmp(u.digest, img->digest) == 0;
+		pv_image_ref_clear(&u);
+	}
+	pv_image_ref_clear(&mine);
+	return used;
+}
+
+static int cmd_prune(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
+		     const struct image_opts *o)
+{
+	struct json_object *req = json_object_new_object(), *resp, *refs = NULL;
+	struct pv_image *v = NULL;
+	struct pv_err err = { 0, "" };
+	size_t n = 0;
+	int failed = 0;
+
+	if (a->n)
+		return pv_cli_usage_error(c, "no arguments expected");
+	json_object_object_add(req, "op", json_object_new_string("images"));
+	resp = pv_client_call("podvisor image prune", o->state, req);
+	if (!resp || !json_object_object_get_ex(resp, "images", &refs) ||
+	    !json_object_is_type(refs, json_type_array)) {
+		fprintf(stderr, "podvisor image prune: no daemon says which images are in use; "
+			"nothing removed (prune needs the daemon running on %s; 'image rm NAME' "
+			"removes one image)\n", pv_state_dir(o->state));
+		json_object_put(resp);
+		return PV_EXIT_FAIL;
+	}
+	if (pv_image_list(pv_state_dir(o->state), &v, &n, &err) < 0) {
+		fprintf(stderr, "podvisor image prune: %s\n", err.msg);
+		json_object_put(resp);
+		return PV_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (in_use(&v[i], refs)) {
+			printf("kept %s (in use)\n", v[i].ref);
+		} else if (o->dry_run) {
+			printf("would remove %s\n", v[i].ref);
+		} else if (pv_image_remove(pv_state_dir(o->state), v[i].ref, &err) < 0) {
+			fprintf(stderr, "podvisor image prune: %s\n", err.msg);
+			failed++;
+		} else {
+			printf("removed %s\n", v[i].ref);
+		}
+	}
+	pv_image_list_free(v, n);
+	json_object_put(resp);
+	return failed ? PV_EXIT_FAIL : PV_EXIT_OK;
+}
+
 /* --- inspect ---------------------------------------------------------------------- */
 
 static struct json_object *strv_json(char **v, size_t n)
@@ -440,14 +556,16 @@ static const struct image_command {
 	const char *usage, *more;
 	bool quiet; /* takes -q */
 	bool pull;  /* takes --creds, --insecure, --mirror */
+	bool prune; /* takes --dry-run */
 	int (*run)(const struct pv_cli_cmd *c, const struct pv_cli_args *a,
 		   const struct image_opts *o);
 } image_commands[] = {
-	{ "pull", "image pull", pull_usage, pull_more, false, true, cmd_pull },
-	{ "import", "image import", import_usage, import_more, false, false, cmd_import },
-	{ "ls", "image ls", ls_usage, ls_more, true, false, cmd_ls },
-	{ "rm", "image rm", rm_usage, rm_more, false, false, cmd_rm },
-	{ "inspect", "image inspect", inspect_usage, inspect_more, false, false, cmd_inspect },
+	{ "pull", "image pull", pull_usage, pull_more, false, true, false, cmd_pull },
+	{ "import", "image import", import_usage, import_more, false, false, false, cmd_import },
+	{ "ls", "image ls", ls_usage, ls_more, true, false, false, cmd_ls },
+	{ "rm", "image rm", rm_usage, rm_more, false, false, false, cmd_rm },
+	{ "prune", "image prune", prune_usage, prune_more, false, false, true, cmd_prune },
+	{ "inspect", "image inspect", inspect_usage, inspect_more, false, false, false, cmd_inspect },
 };
 
 /* ARGV[0] is the subcommand's name; its options may set O->state again. */
@@ -474,9 +592,16 @@ static int run_command(const struct image_command *ic, int argc, char **argv,
 		PV_CLI_OPT_HELP,
 		PV_CLI_OPT_END,
 	};
+	const struct pv_cli_opt prune_opts[] = {
+		PV_CLI_OPT_STATE(&o->state),
+		PV_CLI_FLAG_OPT("dry-run", 0, &o->dry_run, "only say what would be removed"),
+		PV_CLI_OPT_HELP,
+		PV_CLI_OPT_END,
+	};
 	/* Only ls takes -q: the others' table starts after it. */
 	const struct pv_cli_cmd c = { ic->full, ic->usage, ic->more,
-				      ic->pull ? pull_opts : ic->quiet ? opts : opts + 1, 0 };
+				      ic->pull ? pull_opts : ic->prune ? prune_opts
+				      : ic->quiet ? opts : opts + 1, 0 };
 	struct pv_cli_args a;
 	int rc = pv_cli_parse(&c, argc, argv, &a);
 
@@ -485,7 +610,7 @@ static int run_command(const struct image_command *ic, int argc, char **argv,
 
 int pv_cmd_image(int argc, char **argv)
 {
-	struct image_opts o = { NULL, false, NULL, false, NULL };
+	struct image_opts o = { NULL, false, NULL, false, NULL, false };
 	const struct pv_cli_opt opts[] = {
 		PV_CLI_OPT_STATE(&o.state),
 		PV_CLI_OPT_HELP,

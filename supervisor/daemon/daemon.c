@@ -32,6 +32,8 @@
 #include "supervisor/network/podnet.h"
 #include "supervisor/network/bridgeheal.h"
 #include "supervisor/network/nodeaddr.h"
+#include "supervisor/daemon/daemon_usage.h"
+#include "supervisor/daemon/images_import.h"
 #include "supervisor/daemon/manifests_dir.h"
 #include "supervisor/daemon/notify.h"
 #include "supervisor/daemon/pid1.h"
@@ -39,6 +41,7 @@
 #include "supervisor/node/pod.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/pods/pods.h"
+#include "supervisor/pods/pods_pull.h"
 #include "supervisor/reconcile/reconcile.h"
 #include "supervisor/sandbox/seccomp.h"
 #include "supervisor/controllers/controllers.h"
@@ -51,142 +54,6 @@
 #include "supervisor/sandbox/sysctl.h"
 #include "supervisor/sandbox/apparmor.h"
 
-
-static const char daemon_usage[] =
-	"Usage: podvisor daemon --manifests DIR [--state DIR] [OPTIONS]\n"
-	"\n"
-	"Run the node: watch DIR for Kubernetes manifests and keep the pods they\n"
-	"describe running. Runs in the foreground and may be PID 1. Stopping the\n"
-	"daemon (SIGTERM, SIGINT, even SIGKILL) never stops a pod: a new daemon\n"
-	"takes them back.\n"
-	"\n"
-	"Files are read when written completely (close after write, or renamed\n"
-	"in), with the same name filter as 'podvisor check'. A file with errors\n"
-	"changes nothing: its previous objects stay in force, and the errors are\n"
-	"logged as FILE:LINE:COL. Deleting a file deletes its objects. SIGHUP\n"
-	"rescans the whole directory.\n"
-	"\n"
-	"The version of each file in force is kept in STATE/manifests/, so a file\n"
-	"that fails when the daemon starts keeps its last valid version in force.\n"
-	"Symlinks out of the directory, FIFOs, devices, sockets and files over the\n"
-	"size limit are refused (an event says why), like a file with errors. A\n"
-	"manifests directory that goes missing (removed, renamed away) keeps what\n"
-	"is in force until it is back; then its content is the truth again.\n"
-	"\n"
-	"Options:\n"
-	"  -m, --manifests DIR        the manifests directory (required)\n"
-	"  -s, --state DIR            where pods, images and logs live\n"
-	"                             (default $PODVISOR_STATE or /var/lib/podvisor)\n"
-	"      --config FILE          node settings as YAML (default /etc/podvisor/node.yaml\n"
-	"                             when it exists): nodeName, nodeIP, hostPathAllow\n"
-	"                             (a list), localPathRoot, clusterDomain, podCIDR,\n"
-	"                             serviceCIDR, nodePortRange, bridge, cgroupParent,\n"
-	"                             logMaxBytes, nodeLabels (a mapping), podSecurity,\n"
-	"                             usernsPool, seccompProfileRoot, seccompDefault,\n"
-	"                             manifestLinkAllow, manifestMaxBytes,\n"
-	"                             allowedUnsafeSysctls (a list), podPidsLimit,\n"
-	"                             proxyMode;\n"
-	"                             options given here win, except --host-path-allow,\n"
-	"                             --node-label, --manifest-link-allow and\n"
-	"                             --allowed-unsafe-sysctls, which add to the file's\n"
-	"      --node-name NAME       this node's name (default: the hostname)\n"
-	"      --node-label KEY=VALUE a label of this node (repeat for more), matched by\n"
-	"                             pods' nodeSelector and node affinity; the node\n"
-	"                             also has kubernetes.io/hostname, kubernetes.io/os\n"
-	"                             and kubernetes.io/arch. Read at start only: a\n"
-	"                             pod left Pending by them waits for a restart\n"
-	"      --node-ip ADDR         this node's address, the pods' status.hostIP\n"
-	"                             (default: the default route's source address)\n"
-	"      --backoff-base MS      CrashLoopBackOff's first delay (default 10000); also the\n"
-	"                             longest wait between tries of a pod or container\n"
-	"                             that could not be created (a full disk, a missing\n"
-	"                             image or hostPath)\n"
-	"      --claim-grace MS       a claim whose file is gone keeps its volume this long\n"
-	"                             before the volume is released or deleted (default\n"
-	"                             5000): a directory being synced again by rsync\n"
-	"                             loses nothing\n"
-	"      --rules-check-period S check every S seconds that the Service rules are\n"
-	"                             still ours (default 60; 0: never). A change made\n"
-	"                             with iptables is seen at once (a watch on its lock\n"
-	"                             file); this catches the rest, at one wakeup a period\n"
-	"      --proxy-mode MODE      how Services become packet rules: iptables (the\n"
-	"                             default: kube-proxy's chains, through libiptc) or\n"
-	"                             nftables (verdict maps in table ip podvisor; one\n"
-	"                             endpoint change touches one Service). The other\n"
-	"                             mode's rules are removed at start\n"
-	"      --log-max-bytes N      rotate a container's log past N bytes (default 10 MiB)\n"
-	"      --pod-pids-limit N     at most N processes and threads in each pod, all its\n"
-	"                             containers together (the pod cgroup's pids.max, as\n"
-	"                             the kubelet's podPidsLimit): a fork bomb stops\n"
-	"                             there (default 4096; -1: no limit)\n"
-	"      --cgroup-parent NAME   put pods' cgroups under NAME (default podvisor)\n"
-	"      --pod-cidr CIDR        pods' addresses (default 10.88.0.0/16)\n"
-	"      --bridge NAME          the node bridge pods attach to (default pv0)\n"
-	"      --service-cidr CIDR    Services' cluster IPs (default 10.96.0.0/16)\n"
-	"      --node-port-range A-B  ports for NodePort Services (default 30000-32767)\n"
-	"      --host-path-allow DIR  pods may have hostPath volumes under DIR (repeat for\n"
-	"                             more); without any, everything but system\n"
-	"                             locations (/etc, /usr, /proc, /run, ...) and the\n"
-	"                             state directory is allowed\n"
-	"      --local-path-root DIR  where StorageClass provisioner podvisor.io/local-path\n"
-	"                             makes a directory per claim (default\n"
-	"                             /var/lib/podvisor/volumes)\n"
-	"      --cluster-domain NAME  the DNS zone of Services and pods (default\n"
-	"                             cluster.local); served on the bridge address\n"
-	"      --pod-security LEVEL   the Pod Security Standard pods are held to:\n"
-	"                             privileged (the default: no check, Docker's\n"
-	"                             defaults), baseline (no privileged, host\n"
-	"                             namespaces, hostPath, hostPort, added\n"
-	"                             capabilities beyond Docker's), or restricted\n"
-	"                             (baseline, and a container that does not say\n"
-	"                             otherwise runs with runAsNonRoot: true,\n"
-	"                             allowPrivilegeEscalation: false, capabilities\n"
-	"                             drop ALL add NET_BIND_SERVICE). A pod asking\n"
-	"                             for more is refused: CreateContainerConfigError\n"
-	"                             and an event naming the field\n"
-	"      --userns-pool START:COUNT  host ids for pods with hostUsers: false, 65536\n"
-	"                             per pod (default 2147483648:67108864: 1024 pods\n"
-	"                             from 2^31, clear of the host's ids and of the\n"
-	"                             subordinate ids useradd hands out); both\n"
-	"                             multiples of 65536. A pod's range is recorded in\n"
-	"                             the state directory (userns.json) while it runs\n"
-	"      --manifest-link-allow DIR  a symlink in the manifests directory may point\n"
-	"                             into DIR too (repeat for more; node.yaml:\n"
-	"                             manifestLinkAllow, a list); by default only\n"
-	"                             targets inside the manifests directory are read\n"
-	"      --manifest-max-bytes N refuse manifest files larger than N bytes\n"
-	"                             (default and most 4194304; node.yaml:\n"
-	"                             manifestMaxBytes)\n"
-	"      --seccomp-profile-root DIR  where securityContext.seccompProfile's\n"
-	"                             Localhost profiles (Docker/OCI JSON) live; a\n"
-	"                             localhostProfile is a path beneath DIR (default\n"
-	"                             /var/lib/podvisor/seccomp)\n"
-	"      --seccomp-default[=BOOL]  containers that name no seccompProfile run\n"
-	"                             under RuntimeDefault, Docker's default profile\n"
-	"                             (default true, as kubelet's --seccomp-default);\n"
-	"                             false: Unconfined. Privileged ones are Unconfined\n"
-	"                             unless they name a profile\n"
-	"      --allowed-unsafe-sysctls PATTERN\n"
-	"                             pods may also set the sysctls PATTERN matches\n"
-	"                             (a name, or a prefix ending in *: net.core.*;\n"
-	"                             repeat for more) besides the kubelet's safe set\n"
-	"                             (kernel.shm_rmid_forced,\n"
-	"                             net.ipv4.ip_local_port_range, ...). Namespaced\n"
-	"                             ones only: kernel.shm*, kernel.msg*, kernel.sem,\n"
-	"                             fs.mqueue.*, net.*. A pod asking for another is\n"
-	"                             refused: Failed, SysctlForbidden, and a Warning\n"
-	"                             event naming it\n"
-	"      --status-dir DIR       keep there a file per pod, Service, workload, volume\n"
-	"                             and claim, as kubectl get -o yaml prints it, and\n"
-	"                             node.yaml, the Node; written only when it changes\n"
-	"                             (default STATE/status; none: no such directory)\n"
-	"      --shutdown-pods-on-exit  stop every pod gracefully before exiting\n"
-	"                             (poweroff; as PID 1 the daemon always does, on\n"
-	"                             SIGTERM, SIGINT or SIGPWR, and it first mounts\n"
-	"                             /proc, /sys, /dev, /run and /sys/fs/cgroup if\n"
-	"                             they are missing)\n"
-	"  -v, --verbose              log debug messages\n"
-	"  -h, --help                 show this help\n";
 
 /* --manifest-link-allow, --manifest-max-bytes: into d->desired.admit at start. */
 static struct {
@@ -373,7 +240,8 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 
 /* Options without a short letter. */
 enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE, OPT_STATUS_DIR,
-       OPT_RULES_CHECK, OPT_PROXY_MODE };
+       OPT_RULES_CHECK, OPT_PROXY_MODE, OPT_PULL_BACKOFF, OPT_INSECURE_REGISTRY, OPT_REGISTRY_MIRROR,
+       OPT_REGISTRY_CREDS, OPT_IMAGES_IMPORT };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -388,6 +256,11 @@ static const struct option daemon_opts[] = {
 	{ "status-dir", required_argument, NULL, OPT_STATUS_DIR },
 	{ "rules-check-period", required_argument, NULL, OPT_RULES_CHECK },
 	{ "proxy-mode", required_argument, NULL, OPT_PROXY_MODE },
+	{ "image-pull-backoff-base", required_argument, NULL, OPT_PULL_BACKOFF },
+	{ "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
+	{ "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
+	{ "registry-credentials", required_argument, NULL, OPT_REGISTRY_CREDS },
+	{ "images-import", required_argument, NULL, OPT_IMAGES_IMPORT },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 	{ "cgroup-parent", required_argument, NULL, 'C' },
@@ -481,7 +354,6 @@ static int set_source_option(int c, const char *arg)
 	return 0;
 }
 
-/* --seccomp-profile-root DIR, --seccomp-default[=true|false]. */
 static int set_seccomp_option(struct pv_daemon *d, int c, const char *arg)
 {
 	if (c == OPT_SECCOMP_ROOT) {
@@ -543,6 +415,88 @@ static int set_proxy_mode(const char *arg)
 		fprintf(stderr, "%s %s", i ? "," : "", m);
 	fputs(" is needed\n", stderr);
 	return -1;
+}
+
+/* The pods' pulls (pods_pull.h): --insecure-registry, --registry-mirror,
+ * --registry-credentials, --image-pull-backoff-base; lists NULL-terminated. */
+static struct {
+	struct pv_pull_conf conf;
+	char **insecure, **mirrors;
+	size_t ninsecure, nmirrors;
+	char *creds;
+} pull_opts = { .conf = { .backoff_base_ms = 10000 } };
+
+static int strv_add(char ***v, size_t *n, const char *s)
+{
+	char **nv = reallocarray(*v, *n + 2, sizeof(char *));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -1;
+	nv[++*n] = NULL;
+	return 0;
+}
+
+/* "host[:port]": no scheme, no path, no space. */
+static bool host_port_valid(const char *s, size_t len)
+{
+	return len > 0 && len < 256 && strcspn(s, "/ \t@") >= len;
+}
+
+static int set_pull_option(int c, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *m = eq ? eq + 1 : "";
+	size_t ml = strlen(m);
+
+	switch (c) {
+	case OPT_PULL_BACKOFF:
+		if (parse_positive(arg, &pull_opts.conf.backoff_base_ms) == 0)
+			return 0;
+		fprintf(stderr, "podvisor daemon: --image-pull-backoff-base %s: a positive number "
+			"of milliseconds is needed\n", arg);
+		return -1;
+	case OPT_INSECURE_REGISTRY:
+		if (!host_port_valid(arg, strlen(arg)))
+			return fprintf(stderr, "podvisor daemon: --insecure-registry %s: HOST[:PORT] is "
+				       "needed (no scheme, no path)\n", arg), -1;
+		return strv_add(&pull_opts.insecure, &pull_opts.ninsecure, arg);
+	case OPT_REGISTRY_MIRROR:
+		if (strncmp(m, "http://", 7) == 0 || strncmp(m, "https://", 8) == 0) {
+			const char *h = strstr(m, "://") + 3;
+
+			ml = strlen(h) - (h[0] && h[strlen(h) - 1] == '/');
+			m = h;
+		}
+		if (!eq || !host_port_valid(arg, (size_t)(eq - arg)) || !host_port_valid(m, ml))
+			return fprintf(stderr, "podvisor daemon: --registry-mirror %s: REGISTRY=MIRROR "
+				       "is needed (docker.io=mirror.local:5000, or a MIRROR "
+				       "http://host[:port])\n", arg), -1;
+		return strv_add(&pull_opts.mirrors, &pull_opts.nmirrors, arg);
+	default: /* OPT_REGISTRY_CREDS */
+		if (!arg[0])
+			return fprintf(stderr, "podvisor daemon: --registry-credentials: a file is "
+				       "needed\n"), -1;
+		free(pull_opts.creds);
+		pull_opts.creds = strdup(arg);
+		return 0;
+	}
+}
+
+/* --images-import DIR (images_import.h): NULL, STATE/images-import; "none". */
+static char *images_import_dir;
+
+/* At start: the settings to the pods' pulls. */
+static void pull_setup(void)
+{
+	struct pv_pull_conf *c = &pull_opts.conf;
+
+	c->creds_file = pull_opts.creds;
+	c->insecure = (const char *const *)pull_opts.insecure;
+	c->mirrors = (const char *const *)pull_opts.mirrors;
+	c->backoff_max_ms = c->backoff_base_ms * 30; /* the kubelet's 10 s to 300 s */
+	pv_pulls_configure(c);
 }
 
 /* A node setting, from the command line or the node config file. */
@@ -677,6 +631,18 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 		break;
 	case OPT_PROXY_MODE:
 		return set_proxy_mode(arg);
+	case OPT_PULL_BACKOFF:
+	case OPT_INSECURE_REGISTRY:
+	case OPT_REGISTRY_MIRROR:
+	case OPT_REGISTRY_CREDS:
+		return set_pull_option(c, arg);
+	case OPT_IMAGES_IMPORT:
+		if (!arg[0])
+			return fprintf(stderr, "podvisor daemon: --images-import: a directory, or "
+				       "none, is needed\n"), -1;
+		free(images_import_dir);
+		images_import_dir = strdup(arg);
+		break;
 	case OPT_RULES_CHECK:
 		if (strcmp(arg, "0") == 0) {
 			d->rules_check_ms = 0;
@@ -776,7 +742,7 @@ static int parse_args(int argc, char **argv, struct pv_daemon *d)
 			pv_log_set_level(PV_LOG_DEBUG);
 			break;
 		case 'h':
-			fputs(daemon_usage, stdout);
+			fputs(pv_daemon_usage, stdout);
 			return 1;
 		default:
 			if ((rc = set_option(d, c, optarg)) == 0)
@@ -853,8 +819,25 @@ static int source_setup(struct pv_daemon *d)
 	return 0;
 }
 
+/* The images-import directory, unless "none". */
+static struct pv_imports *start_imports(struct pv_daemon *d)
+{
+	struct pv_err err = { 0 };
+	struct pv_imports *im;
+
+	if (images_import_dir && strcmp(images_import_dir, "none") == 0)
+		return NULL;
+	if (!images_import_dir && asprintf(&images_import_dir, "%s/images-import", d->state) < 0)
+		return NULL;
+	if (!(im = pv_imports_new(d, images_import_dir, &err)))
+		pv_warn("images-import %s: %s; images dropped there are not imported",
+			images_import_dir, err.msg);
+	return im;
+}
+
 static int run(struct pv_daemon *d)
 {
+	struct pv_imports *imports;
 	struct pv_err err = { 0 };
 	struct pv_watcher *w;
 	struct pv_api *api;
@@ -917,16 +900,20 @@ static int run(struct pv_daemon *d)
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
 	open_userns_pool(d);
+	pull_setup();
 	pv_pods_adopt(d);
 	pv_manifests_rescan(d);
+	imports = start_imports(d);
 	pv_daemon_kick(d);
 	pv_loop_run(d->loop);
+	pv_imports_free(imports);
 	pv_bridge_watch_stop(d);
 	if (d->shutdown_pods) {
 		/* Nothing of ours stays: rules, the bridge and its address. */
 		pv_services_clear(d);
 		pv_podnet_fini(d);
 	}
+	pv_pulls_stop(d);
 	pv_dns_free(d->dns);
 	pv_controllers_free(d);
 	pv_storage_free(d->storage);

@@ -38,6 +38,9 @@ static const struct {
 	{ "podPidsLimit", "pod-pids-limit", false, false },
 	{ "statusDir", "status-dir", false, false },
 	{ "proxyMode", "proxy-mode", false, false },
+	{ "registryCredentials", "registry-credentials", false, false },
+	{ "imagePullBackoffBase", "image-pull-backoff-base", false, false },
+	{ "imagesImport", "images-import", false, false },
 };
 
 static int add(struct pv_nodeconf *c, const char *option, const struct pv_node *v, const char *path,
@@ -78,9 +81,73 @@ static int add_pairs(struct pv_nodeconf *c, const char *option, const struct pv_
 	return 0;
 }
 
+/* One "REGISTRY=MIRROR" per mirror of REGISTRY: a list, or k3s's
+ * {endpoint: [...]}. */
+static int add_mirrors(struct pv_nodeconf *c, const struct pv_node *reg, const struct pv_node *v,
+		       const char *path, struct pv_err *err)
+{
+	if (v->type == PV_NODE_MAP && v->n == 1 && v->items[0]->type == PV_NODE_SCALAR &&
+	    strcmp(v->items[0]->str, "endpoint") == 0)
+		v = v->items[1];
+	if (reg->type != PV_NODE_SCALAR || v->type != PV_NODE_SEQ)
+		return pv_err_set(err, EINVAL, "%s:%u:%u: registries.mirrors: REGISTRY: [MIRROR, ...] "
+				  "is expected", path, v->loc.line, v->loc.col);
+	for (size_t j = 0; j < v->n; j++) {
+		const struct pv_node *m = v->items[j];
+		struct pv_node kv;
+		cleanup_free char *s = NULL;
+
+		if (m->type != PV_NODE_SCALAR)
+			return pv_err_set(err, EINVAL, "%s:%u:%u: a mirror is a string", path,
+					  m->loc.line, m->loc.col);
+		if (asprintf(&s, "%s=%s", reg->str, m->str) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory");
+		kv = *m;
+		kv.str = s;
+		if (add(c, "registry-mirror", &kv, path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* registries: {insecure: [HOST, ...], mirrors: {REGISTRY: [MIRROR, ...]}},
+ * close to k3s's registries.yaml. */
+static int add_registries(struct pv_nodeconf *c, const struct pv_node *v, const char *path,
+			  struct pv_err *err)
+{
+	if (v->type != PV_NODE_MAP)
+		return pv_err_set(err, EINVAL, "%s:%u:%u: registries takes a mapping: {insecure: "
+				  "[HOST, ...], mirrors: {REGISTRY: [MIRROR, ...]}}", path,
+				  v->loc.line, v->loc.col);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct pv_node *k = v->items[2 * i], *val = v->items[2 * i + 1];
+		bool insecure = k->type == PV_NODE_SCALAR && strcmp(k->str, "insecure") == 0;
+		bool mirrors = k->type == PV_NODE_SCALAR && strcmp(k->str, "mirrors") == 0;
+
+		if (insecure && val->type == PV_NODE_SEQ) {
+			for (size_t j = 0; j < val->n; j++)
+				if (add(c, "insecure-registry", val->items[j], path, err) < 0)
+					return -1;
+		} else if (mirrors && val->type == PV_NODE_MAP) {
+			for (size_t j = 0; j < val->n; j++)
+				if (add_mirrors(c, val->items[2 * j], val->items[2 * j + 1], path,
+						err) < 0)
+					return -1;
+		} else {
+			return pv_err_set(err, EINVAL, "%s:%u:%u: registries: %s", path, k->loc.line,
+					  k->loc.col, insecure ? "insecure takes a list of HOST[:PORT]"
+					  : mirrors ? "mirrors takes a mapping REGISTRY: [MIRROR, ...]"
+					  : "the keys are insecure and mirrors");
+		}
+	}
+	return 0;
+}
+
 static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_node *v,
 		const char *path, struct pv_err *err)
 {
+	if (k->type == PV_NODE_SCALAR && strcmp(k->str, "registries") == 0)
+		return add_registries(c, v, path, err);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (k->type != PV_NODE_SCALAR || strcmp(k->str, keys[i].key) != 0)
 			continue;
@@ -104,7 +171,8 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
 			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
 			  "usernsPool, manifestLinkAllow, manifestMaxBytes, seccompProfileRoot, "
-			  "seccompDefault, podPidsLimit", path, k->loc.line,
+			  "seccompDefault, podPidsLimit, allowedUnsafeSysctls, statusDir, proxyMode, "
+			  "registries, registryCredentials, imagePullBackoffBase, imagesImport", path, k->loc.line,
 			  k->loc.col, k->type == PV_NODE_SCALAR ? k->str : "?");
 }
 

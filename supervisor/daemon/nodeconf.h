@@ -7,8 +7,13 @@
  *   hostPathAllow: [/srv, /mnt/usb]
  *   localPathRoot: /srv/volumes
  *   nodeLabels: {disk: ssd, zone: lab}
+ *   registries:
+ *     insecure: ["192.168.1.10:5000"]
+ *     mirrors: {docker.io: ["mirror.local:5000"]}
+ *   registryCredentials: /etc/podvisor/auth.json
  *
- * Each key is a daemon option (the table in nodeconf.c); options given on
+ * Each key is a daemon option (the table in nodeconf.c; registries gives
+ * one --insecure-registry per host and one --registry-mirror per mirror); options given on
  * the command line win, except hostPathAllow, whose prefixes add up, and
  * nodeLabels, whose labels add up (a key given again takes the new value). */
 #ifndef PV_SUPERVISOR_NODECONF_H

@@ -111,6 +111,18 @@ int pv_image_import_ex(const char *state_dir, const char *src, const char *ref,
 		       const struct pv_image_progress *progress, struct pv_image *out,
 		       struct pv_err *err);
 
+/* Import SRC (as pv_image_import) under every name its index.json gives
+ * (io.containerd.image.name, else an org.opencontainers.image.ref.name
+ * that is a whole reference, not a bare tag), each with the manifest it
+ * annotates; an archive is extracted once. NAMES (may be NULL) receives
+ * the normalized names imported, *N how many (free with pv_image_names_free).
+ * Nothing is imported when the index names no image (ERR says why) or
+ * when one of them fails (those imported before it stay). */
+int pv_image_import_all(const char *state_dir, const char *src,
+			const struct pv_image_progress *progress, char ***names, size_t *n,
+			struct pv_err *err);
+void pv_image_names_free(char **names, size_t n);
+
 /* Find REF. A digest reference ("busybox@sha256:...") also finds an image
  * of the same repository imported under a tag whose manifest has that
  * digest. Returns -1 with err->code == ENOENT when absent, EIO when a

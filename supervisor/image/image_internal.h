@@ -28,6 +28,7 @@ static inline void pv_img_json_putp(struct json_object **o)
 #define PV_IMG_DIGEST_LEN (7 + PV_IMG_HEX_LEN) /* "sha256:" + hex */
 #define PV_IMG_JSON_MAX (4 << 20)             /* index.json, manifests, configs, records */
 #define PV_IMG_LAYERS_MAX 500                 /* overlayfs stacks at most 500 lowerdirs */
+#define PV_IMG_NAMES_MAX 256                  /* names one index.json may give */
 
 /* --- digests (image_digest.c) ------------------------------------------- */
 
@@ -125,6 +126,21 @@ void pv_img_strv_free(char **v, size_t n);
 void pv_img_desc_clear(struct pv_img_desc *d);
 void pv_img_manifest_clear(struct pv_img_manifest *m);
 void pv_image_config_clear(struct pv_image_config *c);
+
+/* --- the names an index gives (image_names.c) ---------------------------- */
+
+struct pv_img_named {
+	char *name;                         /* normalized */
+	char digest[PV_IMG_DIGEST_LEN + 1]; /* the manifest it names */
+};
+
+/* The named manifests of index.json O (see image_names.c): at least one,
+ * or -1 with ERR saying why none (a bare tag, no annotation). */
+int pv_img_index_names(struct json_object *o, struct pv_img_named **out, size_t *n,
+		       struct pv_err *err);
+/* The same for the layout open at LAYOUT_FD. */
+int pv_img_layout_names(int layout_fd, struct pv_img_named **out, size_t *n, struct pv_err *err);
+void pv_img_names_free(struct pv_img_named *v, size_t n);
 
 /* --- unpacking (image_unpack.c, image_archive.c) ------------------------- */
 

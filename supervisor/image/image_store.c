@@ -630,6 +630,102 @@ int pv_image_import(const char *state_dir, const char *src, const char *ref,
 	return pv_image_import_ex(state_dir, src, ref, NULL, out, err);
 }
 
+void pv_image_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Each named manifest of LAYOUT under its name (NAMES, *N: those done). */
+static int import_named(struct store *st, const char *layout, const struct pv_image_progress *pg,
+			char **names, size_t *n, struct pv_err *err)
+{
+	cleanup_close int fd = -1;
+	struct pv_img_named *v = NULL;
+	size_t nv = 0;
+	int rc = 0;
+
+	if (pv_img_layout_open(layout, &fd, err) < 0 || pv_img_layout_names(fd, &v, &nv, err) < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < nv; i++) {
+		struct pv_image_ref r = { NULL, NULL, NULL }, by_digest;
+
+		rc = pv_image_ref_parse(v[i].name, &r, err);
+		by_digest = (struct pv_image_ref){ r.name, NULL, v[i].digest };
+		if (rc == 0 && (rc = import_layout(st, layout, &by_digest, v[i].name, pg, err)) < 0)
+			pv_err_wrap(err, "%s", v[i].name);
+		if (rc == 0 && names && (names[*n] = strdup(v[i].name)))
+			(*n)++;
+		pv_image_ref_clear(&r);
+	}
+	pv_img_names_free(v, nv);
+	return rc;
+}
+
+/* A layout directory names an image: checked before the store is made. */
+static int layout_named(const char *dir, struct pv_err *err)
+{
+	cleanup_close int fd = -1;
+	struct pv_img_named *v = NULL;
+	size_t nv = 0;
+
+	if (pv_img_layout_open(dir, &fd, err) < 0 || pv_img_layout_names(fd, &v, &nv, err) < 0)
+		return -1;
+	pv_img_names_free(v, nv);
+	return 0;
+}
+
+static int import_all_locked(struct store *st, const char *src, const struct stat *sb,
+			     const struct pv_image_progress *pg, char **names, size_t *n,
+			     struct pv_err *err)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_free char *layout = NULL;
+	int rc = -1;
+
+	store_sweep(st, NULL);
+	if (S_ISDIR(sb->st_mode))
+		return import_named(st, src, pg, names, n, err);
+	if (asprintf(&dir, "%s/archive.XXXXXX", st->tmp) < 0 || !mkdtemp(dir))
+		return pv_err_sys(err, errno, "cannot create a directory in %s", st->tmp);
+	progress(pg, PV_IMAGE_EXTRACTING, src, sb->st_size);
+	if (pv_img_archive_extract(src, dir, err) == 0) {
+		if (!(layout = layout_root(dir, err)))
+			pv_err_set(err, EINVAL, "%s holds no OCI image layout (no oci-layout file at "
+				   "its top)", src);
+		else
+			rc = import_named(st, layout, pg, names, n, err);
+	}
+	pv_img_rm_tree(dir, NULL);
+	store_sweep(st, NULL);
+	return rc;
+}
+
+int pv_image_import_all(const char *state_dir, const char *src,
+			const struct pv_image_progress *pg, char ***names, size_t *n,
+			struct pv_err *err)
+{
+	cleanup_store struct store st = STORE_INIT;
+	char **v = calloc(PV_IMG_NAMES_MAX, sizeof(char *));
+	size_t nv = 0;
+	struct stat sb;
+	int rc = -1;
+
+	if (!v)
+		return pv_err_set(err, ENOMEM, "out of memory");
+	if (check_src(src, &sb, err) == 0 && (!S_ISDIR(sb.st_mode) || layout_named(src, err) == 0) &&
+	    store_open(state_dir, true, &st, err) == 0 && store_lock(&st, err) == 0)
+		rc = import_all_locked(&st, src, &sb, pg, v, &nv, err);
+	if (names) {
+		*names = v;
+		*n = nv;
+	} else {
+		pv_image_names_free(v, nv);
+	}
+	return rc;
+}
+
 /* --- for a pull (image_pull.c) ------------------------------------------------ */
 
 int pv_img_store_pull_root(const char *state_dir, char **root, struct pv_err *err)

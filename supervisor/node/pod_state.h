@@ -11,7 +11,8 @@
 enum pv_cstate {
 	PV_C_PENDING,    /* its turn has not come (or the daemon just adopted it) */
 	PV_C_CREATING,   /* image, spec, shim: until the shim says "running" */
-	PV_C_BLOCKED,    /* could not be created; tried again at each reconcile pass */
+	PV_C_BLOCKED,    /* could not be created, or its image is being pulled;
+			  * tried again at each reconcile pass */
 	PV_C_BAD_IMAGE,  /* its image cannot be used: waits for a new spec */
 	PV_C_RUNNING,
 	PV_C_BACKOFF,    /* ended; started again when its back-off timer fires */
@@ -36,7 +37,8 @@ enum pv_pstate {
 	PV_P_NSTATES
 };
 
-/* Why a container waits (the first seven) or why it ended. */
+/* Why a container waits (the first seven, and the last two: a pull
+ * failed, a pull backing off) or why it ended. */
 enum pv_creason {
 	PV_R_NONE,
 	PV_R_POD_INITIALIZING,
@@ -50,6 +52,8 @@ enum pv_creason {
 	PV_R_ERROR,
 	PV_R_OOM_KILLED,
 	PV_R_START_ERROR,
+	PV_R_ERR_IMAGE_PULL,
+	PV_R_IMAGE_PULL_BACK_OFF,
 	PV_R_NREASONS
 };
 

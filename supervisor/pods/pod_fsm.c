@@ -41,6 +41,9 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 	[PV_C_CREATING] = {
 		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_IMAGE_MISSING] = GO(BLOCKED, NONE, ERR_IMAGE_NEVER_PULL),
+		[PV_CE_IMAGE_PULLING] = GO(BLOCKED, NONE, CONTAINER_CREATING),
+		[PV_CE_IMAGE_PULL_FAILED] = GO(BLOCKED, NONE, ERR_IMAGE_PULL),
+		[PV_CE_IMAGE_PULL_BACKOFF] = GO(BLOCKED, NONE, IMAGE_PULL_BACK_OFF),
 		[PV_CE_IMAGE_INVALID] = GO(BAD_IMAGE, NONE, INVALID_IMAGE_NAME),
 		[PV_CE_CONFIG_ERROR] = GO(BLOCKED, NONE, CREATE_CONTAINER_CONFIG_ERROR),
 		[PV_CE_CREATE_ERROR] = GO(BLOCKED, NONE, CREATE_CONTAINER_ERROR),
@@ -52,6 +55,7 @@ static const struct pv_cstep ctable[PV_C_NSTATES][PV_CE_NEVENTS] = {
 	[PV_C_BLOCKED] = {
 		LATE(GO(CREATING, CREATE, CONTAINER_CREATING), IGNORE, IGNORE), LATE_UNHEALTHY,
 		[PV_CE_STOP] = GO(TERMINATED, NONE, NONE),
+		[PV_CE_IMAGE_PULL_FAILED] = GO(BLOCKED, NONE, ERR_IMAGE_PULL), /* the pull it waited for */
 	},
 	[PV_C_BAD_IMAGE] = {
 		LATE(IGNORE, IGNORE, IGNORE), LATE_UNHEALTHY, /* no RETRY: it waits for a new spec (a new pod) */
@@ -251,6 +255,8 @@ static const char *const reasons[PV_R_NREASONS] = {
 	[PV_R_ERROR] = "Error",
 	[PV_R_OOM_KILLED] = "OOMKilled",
 	[PV_R_START_ERROR] = "StartError",
+	[PV_R_ERR_IMAGE_PULL] = "ErrImagePull",
+	[PV_R_IMAGE_PULL_BACK_OFF] = "ImagePullBackOff",
 };
 
 static const char *const phases[] = {
@@ -279,6 +285,8 @@ static const char *const evreasons[PV_EV_NREASONS] = {
 	[PV_EV_FAILED_SCHEDULING] = "FailedScheduling",
 	[PV_EV_FAILED_POST_START_HOOK] = "FailedPostStartHook",
 	[PV_EV_FAILED_PRE_STOP_HOOK] = "FailedPreStopHook",
+	[PV_EV_PULLING] = "Pulling",
+	[PV_EV_PULLED] = "Pulled",
 };
 
 static const char *pick(const char *const *v, size_t n, unsigned i)
@@ -321,7 +329,8 @@ static const char *const cevents[PV_CE_NEVENTS] = {
 	"START", "RETRY", "RESUME", "IMAGE_MISSING", "IMAGE_INVALID", "CONFIG_ERROR",
 	"CREATE_ERROR", "LAUNCHED", "STARTED", "EXITED", "RESTART", "SUCCEEDED",
 	"FAILED", "BACKOFF_ELAPSED", "STOP", "GRACE_EXPIRED", "ADOPT_RUNNING",
-	"ADOPT_EXITED", "UNHEALTHY", "HOOK_DONE", "HOOK_FAILED",
+	"ADOPT_EXITED", "UNHEALTHY", "HOOK_DONE", "HOOK_FAILED", "IMAGE_PULLING",
+	"IMAGE_PULL_FAILED", "IMAGE_PULL_BACKOFF",
 };
 static const char *const cactions[PV_CA_NACTIONS] = {
 	"INVALID", "IGNORE", "NONE", "CREATE", "RESTART", "RUN", "RUN_TERM", "JUDGE",

@@ -37,6 +37,9 @@ enum pv_cevent {
 	PV_CE_UNHEALTHY,       /* its liveness or startup probe failed for good */
 	PV_CE_HOOK_DONE,       /* its postStart hook returned (or it has none) */
 	PV_CE_HOOK_FAILED,     /* its postStart hook failed */
+	PV_CE_IMAGE_PULLING,   /* creating: its image is being pulled (pods_pull.h) */
+	PV_CE_IMAGE_PULL_FAILED, /* creating, or waiting for it: the pull failed */
+	PV_CE_IMAGE_PULL_BACKOFF, /* creating: the image's last pull failed, the next is not due */
 	PV_CE_NEVENTS
 };
 
@@ -164,6 +167,8 @@ enum pv_evreason {
 	PV_EV_FAILED_SCHEDULING,
 	PV_EV_FAILED_POST_START_HOOK,
 	PV_EV_FAILED_PRE_STOP_HOOK,
+	PV_EV_PULLING,
+	PV_EV_PULLED,
 	PV_EV_NREASONS
 };
 

@@ -9,8 +9,8 @@
  * start, and is stopped once its pod's app containers completed. Owns
  * the containers' processes, watches and back-off timers. Calls: pod_fsm,
  * pods (pod records, events, the pod table), pod_volumes (mounts),
- * runtime (cspec, shim, spawner), image, services (the environment),
- * node (the reconcile kick), core. */
+ * runtime (cspec, shim, spawner), image, pods_pull (an image to pull
+ * first), services (the environment), node (the reconcile kick), core. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -345,6 +345,7 @@ static bool image_name_valid(const char *ref)
 static void image_failed(struct pv_crt *c, const struct pv_err *err)
 {
 	const char *name = c->spec->name.v, *image = c->spec->image.v;
+	enum pv_cevent ev;
 	char msg[512];
 
 	if (err->code != ENOENT && image_name_valid(image)) {
@@ -359,8 +360,14 @@ static void image_failed(struct pv_crt *c, const struct pv_err *err)
 		pv_crt_apply(c, PV_CE_IMAGE_INVALID, &(struct pv_crt_arg){ .msg = err->msg });
 		return;
 	}
-	snprintf(msg, sizeof(msg), "image \"%s\" is not in the node's image store; import it "
-		 "with 'podvisor image import SRC %s'", image, image);
+	ev = pv_pull_missing(c, msg, sizeof(msg)); /* by its imagePullPolicy */
+	if (ev != PV_CE_IMAGE_MISSING) {
+		pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = msg });
+		return;
+	}
+	snprintf(msg, sizeof(msg), "image \"%s\" is not in the node's image store and its "
+		 "imagePullPolicy is Never; import it with 'podvisor image import SRC %s'",
+		 image, image);
 	if (!c->term.set) /* for a container that never ran; restarts are quiet */
 		pv_pod_event(c->pod, true, PV_EV_ERR_IMAGE_NEVER_PULL, "container %s: %s", name, msg);
 	pv_crt_apply(c, PV_CE_IMAGE_MISSING, &(struct pv_crt_arg){ .msg = msg });
@@ -373,8 +380,14 @@ static void container_create(struct pv_crt *c)
 	struct pv_cspec s = { 0 };
 	struct pv_err err = { 0 };
 	enum pv_cevent ev = PV_CE_LAUNCHED;
+	char msg[512];
 	int rc;
 
+	if (pv_pull_first(c, &ev, msg, sizeof(msg))) { /* imagePullPolicy Always */
+		pv_pods_retry_later(p->d);
+		pv_crt_apply(c, ev, &(struct pv_crt_arg){ .msg = msg });
+		return;
+	}
 	if (pv_image_lookup(p->d->state, c->spec->image.v, &img, &err) < 0) {
 		pv_pods_retry_later(p->d);
 		image_failed(c, &err);

@@ -54,6 +54,15 @@ void pv_pod_cgroup_remove(const struct pv_prt *p);
  * a caller touches P no more after this. */
 void pv_pod_apply(struct pv_prt *p, enum pv_pevent ev);
 
+/* Pulls (pods_pull.c). Before creating C: true when it must first wait
+ * for a pull (imagePullPolicy Always, no pull succeeded for this start
+ * yet), with the event to apply in EV and its message in MSG. */
+bool pv_pull_first(struct pv_crt *c, enum pv_cevent *ev, char *msg, size_t len);
+/* C's image is not in the store: IMAGE_MISSING (imagePullPolicy Never),
+ * or the pull it waits for (IMAGE_PULLING, IMAGE_PULL_BACKOFF,
+ * IMAGE_PULL_FAILED), with its message in MSG. */
+enum pv_cevent pv_pull_missing(struct pv_crt *c, char *msg, size_t len);
+
 /* Containers (pods_container.c). */
 char *pv_container_dir(const struct pv_crt *c);
 void pv_crt_close(struct pv_crt *c);

@@ -31,7 +31,7 @@ for l in lines[1:]:
 count_of() { rows | grep -F "$1" | tail -1 | awk -F'|' '{ print $NF }'; }
 
 pod_yaml good Always sleep 1000 >"$T_TMP/good.yaml" && drop good.yaml "$T_TMP/good.yaml"
-pod_yaml bad Always sleep 1000 | sed 's/busybox:test/nosuch:1/' >"$T_TMP/bad.yaml" && drop bad.yaml "$T_TMP/bad.yaml"
+pod_yaml bad Always sleep 1000 | sed 's/^\( *\)image: busybox:test/\1image: nosuch:1\n\1imagePullPolicy: Never/' >"$T_TMP/bad.yaml" && drop bad.yaml "$T_TMP/bad.yaml"
 wait_status good Running 30 || fail "good: $(pod_json good "p['status']")"
 wait_for 30 'rows | grep -q "^Warning|ErrImageNeverPull|pod/default/bad|"' || fail "no ErrImageNeverPull event: $(rows)"
 # a Warning counted again: the missing image is tried on every pass

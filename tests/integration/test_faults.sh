@@ -194,7 +194,7 @@ within 30 '[ "$(st hp)" = Running ]' \
 	&& ok "the path back, the container starts again by itself" || fail "hp after the path came back: $("$PODVISOR" get pods hp 2>&1)"
 
 # ---- an image missing, a corrupted one refused, a store with a layer gone ----
-pod_yaml img Always sleep 1000 | sed 's/busybox:test/busybox:later/' >"$T_TMP/img.yaml"
+pod_yaml img Always sleep 1000 | sed 's/^\( *\)image: busybox:test/\1image: busybox:later\n\1imagePullPolicy: Never/' >"$T_TMP/img.yaml"
 drop img.yaml "$T_TMP/img.yaml"
 within 20 '[ "$(st img)" = ErrImageNeverPull ]' && events pod/default/img | grep -q "^ErrImageNeverPull" \
 	&& ok "a missing image: ErrImageNeverPull and an event" || fail "img: $("$PODVISOR" get pods img 2>&1)"

@@ -104,7 +104,7 @@ leftovers() { find "$S/images" -name '.tmp.*' 2>/dev/null; ls -A "$S/images/tmp"
 
 # --- help and usage errors ---------------------------------------------------------
 out=$("$PODVISOR" image --help); rc=$?
-[ $rc = 0 ] && grep -q '^Usage: podvisor image' <<<"$out" && grep -q 'import SRC NAME' <<<"$out" \
+[ $rc = 0 ] && grep -q '^Usage: podvisor image' <<<"$out" && grep -q 'import SRC \[NAME' <<<"$out" \
 	&& ok "podvisor image --help" || { fail "podvisor image --help (exit $rc)"; diag "$out"; }
 for sub in import ls rm inspect; do
 	out=$("$PODVISOR" image "$sub" --help); rc=$?
@@ -115,7 +115,7 @@ expect_rc 2 "image without a command is a usage error" "$PODVISOR" image
 expect_rc 2 "an unknown image command is a usage error" "$PODVISOR" image frob
 expect_rc 2 "image --bogus is a usage error" "$PODVISOR" image --bogus ls
 expect_rc 2 "import without arguments is a usage error" img import
-expect_rc 2 "import with one argument is a usage error" img import "$D"
+expect_rc 1 "import with one argument: the names in the layout (its ref.name is a bare tag: none)" img import "$D"
 expect_rc 2 "import with three arguments is a usage error" img import "$D" a b
 expect_rc 2 "ls with an argument is a usage error" img ls extra
 expect_rc 2 "ls --bogus is a usage error" img ls --bogus

@@ -219,7 +219,7 @@ order=$("$PODVISOR" describe pod inits | grep -o 'Started container [a-z]*' | aw
 [ "$order" = "first second app " ] && ok "init containers ran in order, then the app ($order)" || fail "start order: $order"
 
 # --- a missing image is reported, and the pod starts once it is imported --
-sed 's/busybox:test/late:1/; s/name: web/name: late/' "$T_TMP/web.yaml" >"$M/late.yaml"
+sed 's/busybox:test/late:1/; s/name: web/name: late/; s/^\( *\)image: late:1/\1image: late:1\n\1imagePullPolicy: Never/' "$T_TMP/web.yaml" >"$M/late.yaml"
 wait_status late ErrImageNeverPull && ok "a missing image shows ErrImageNeverPull" || fail "late: $(pod_json late "p['status']")"
 "$PODVISOR" image import "$T_TMP/oci" late:1 >/dev/null 2>&1
 wait_status late Running && ok "the pod starts by itself once the image is imported" || fail "late after import: $(pod_json late "p['status']")"

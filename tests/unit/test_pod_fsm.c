@@ -28,6 +28,9 @@ static const char *const container_sheet[] = {
 
 	"CREATING RETRY ignore",
 	"CREATING IMAGE_MISSING -> BLOCKED NONE ErrImageNeverPull",
+	"CREATING IMAGE_PULLING -> BLOCKED NONE ContainerCreating",
+	"CREATING IMAGE_PULL_FAILED -> BLOCKED NONE ErrImagePull",
+	"CREATING IMAGE_PULL_BACKOFF -> BLOCKED NONE ImagePullBackOff",
 	"CREATING IMAGE_INVALID -> BAD_IMAGE NONE InvalidImageName",
 	"CREATING CONFIG_ERROR -> BLOCKED NONE CreateContainerConfigError",
 	"CREATING CREATE_ERROR -> BLOCKED NONE CreateContainerError",
@@ -42,6 +45,7 @@ static const char *const container_sheet[] = {
 	"BLOCKED RETRY -> CREATING CREATE ContainerCreating",
 	"BLOCKED BACKOFF_ELAPSED ignore",
 	"BLOCKED STOP -> TERMINATED NONE -",
+	"BLOCKED IMAGE_PULL_FAILED -> BLOCKED NONE ErrImagePull",
 	"BLOCKED GRACE_EXPIRED ignore",
 	"BLOCKED UNHEALTHY ignore",
 
@@ -331,6 +335,8 @@ static void test_reasons(void **unused)
 		{ PV_R_ERROR, "Error" },
 		{ PV_R_OOM_KILLED, "OOMKilled" },
 		{ PV_R_START_ERROR, "StartError" },
+		{ PV_R_ERR_IMAGE_PULL, "ErrImagePull" },
+		{ PV_R_IMAGE_PULL_BACK_OFF, "ImagePullBackOff" },
 	};
 
 	(void)unused;
@@ -351,7 +357,7 @@ static void test_phases_and_events(void **unused)
 		"Scheduled", "Started", "Completed", "Died", "BackOff", "Failed", "FailedMount",
 		"ErrImageNeverPull", "InvalidImageName", "Killing", "Stopped",
 		"VolumesNotMounted", "PodInitDied", "Unhealthy", "DeadlineExceeded", "FailedScheduling",
-		"FailedPostStartHook", "FailedPreStopHook",
+		"FailedPostStartHook", "FailedPreStopHook", "Pulling", "Pulled",
 	};
 
 	(void)unused;
