@@ -40,6 +40,7 @@
 #include "supervisor/statusdir/statusdir.h"
 #include "supervisor/node/pod.h"
 #include "supervisor/daemon/nodeconf.h"
+#include "supervisor/runtime/journal.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/pods/pods_pull.h"
 #include "supervisor/reconcile/reconcile.h"
@@ -241,7 +242,7 @@ static int parse_port_range(const char *s, struct pv_daemon *d)
 /* Options without a short letter. */
 enum { OPT_SECCOMP_ROOT = 0x5c01, OPT_SECCOMP_DEFAULT, OPT_UNSAFE_SYSCTLS, OPT_CLAIM_GRACE, OPT_STATUS_DIR,
        OPT_RULES_CHECK, OPT_PROXY_MODE, OPT_PULL_BACKOFF, OPT_INSECURE_REGISTRY, OPT_REGISTRY_MIRROR,
-       OPT_REGISTRY_CREDS, OPT_IMAGES_IMPORT };
+       OPT_REGISTRY_CREDS, OPT_IMAGES_IMPORT, OPT_LOG_JOURNALD };
 
 static const struct option daemon_opts[] = {
 	{ "manifests", required_argument, NULL, 'm' },
@@ -262,6 +263,7 @@ static const struct option daemon_opts[] = {
 	{ "registry-credentials", required_argument, NULL, OPT_REGISTRY_CREDS },
 	{ "images-import", required_argument, NULL, OPT_IMAGES_IMPORT },
 	{ "log-max-bytes", required_argument, NULL, 'L' },
+	{ "log-journald", optional_argument, NULL, OPT_LOG_JOURNALD },
 	{ "shutdown-pods-on-exit", no_argument, NULL, 'X' },
 	{ "cgroup-parent", required_argument, NULL, 'C' },
 	{ "pod-cidr", required_argument, NULL, 'P' },
@@ -354,6 +356,33 @@ static int set_source_option(int c, const char *arg)
 	return 0;
 }
 
+/* --log-journald with no journal to write to: said once; the shims try
+ * each container's start (a journal started later is used). */
+static void check_journal(const struct pv_daemon *d)
+{
+	int fd;
+
+	if (!d->log_journald)
+		return;
+	if ((fd = pv_journal_open()) < 0)
+		pv_warn("--log-journald: no journal at %s (%s); container logs go to their files "
+			"only", PV_JOURNAL_SOCKET, strerror(errno));
+	else
+		close(fd);
+}
+
+/* --seccomp-profile-root DIR, --seccomp-default[=true|false]. */
+/* --NAME[=BOOL]: true when ARG is absent. */
+static int set_bool(bool *out, const char *name, const char *arg)
+{
+	if (arg && strcmp(arg, "true") != 0 && strcmp(arg, "false") != 0) {
+		fprintf(stderr, "podvisor daemon: --%s=%s: true or false is needed\n", name, arg);
+		return -1;
+	}
+	*out = !arg || strcmp(arg, "true") == 0;
+	return 0;
+}
+
 static int set_seccomp_option(struct pv_daemon *d, int c, const char *arg)
 {
 	if (c == OPT_SECCOMP_ROOT) {
@@ -366,16 +395,7 @@ static int set_seccomp_option(struct pv_daemon *d, int c, const char *arg)
 		d->seccomp_profile_root = strdup(arg);
 		return 0;
 	}
-	if (!arg || strcmp(arg, "true") == 0)
-		d->seccomp_default = true;
-	else if (strcmp(arg, "false") == 0)
-		d->seccomp_default = false;
-	else {
-		fprintf(stderr, "podvisor daemon: --seccomp-default=%s: true or false is needed\n",
-			arg);
-		return -1;
-	}
-	return 0;
+	return set_bool(&d->seccomp_default, "seccomp-default", arg);
 }
 
 /* --allowed-unsafe-sysctls PATTERN: checked as the kubelet checks it, added. */
@@ -618,6 +638,8 @@ static int set_option(struct pv_daemon *d, int c, const char *arg)
 	case OPT_SECCOMP_ROOT:
 	case OPT_SECCOMP_DEFAULT:
 		return set_seccomp_option(d, c, arg);
+	case OPT_LOG_JOURNALD:
+		return set_bool(&d->log_journald, "log-journald", arg);
 	case OPT_STATUS_DIR:
 		free(d->status_dir);
 		d->status_dir = strdup(arg);
@@ -900,6 +922,7 @@ static int run(struct pv_daemon *d)
 	pv_info("podvisor daemon: manifests %s, state %s, node %s", d->manifests, d->state,
 		d->node_name);
 	open_userns_pool(d);
+	check_journal(d);
 	pull_setup();
 	pv_pods_adopt(d);
 	pv_manifests_rescan(d);

@@ -27,6 +27,7 @@ static const struct {
 	{ "bridge", "bridge", false, false },
 	{ "cgroupParent", "cgroup-parent", false, false },
 	{ "logMaxBytes", "log-max-bytes", false, false },
+	{ "logJournald", "log-journald", false, false },
 	{ "nodeLabels", "node-label", false, true },
 	{ "podSecurity", "pod-security", false, false },
 	{ "usernsPool", "userns-pool", false, false },
@@ -169,7 +170,7 @@ static int pair(struct pv_nodeconf *c, const struct pv_node *k, const struct pv_
 	}
 	return pv_err_set(err, EINVAL, "%s:%u:%u: unknown key \"%s\"; the keys are nodeName, nodeIP, "
 			  "hostPathAllow, localPathRoot, clusterDomain, podCIDR, serviceCIDR, "
-			  "nodePortRange, bridge, cgroupParent, logMaxBytes, nodeLabels, podSecurity, "
+			  "nodePortRange, bridge, cgroupParent, logMaxBytes, logJournald, nodeLabels, podSecurity, "
 			  "usernsPool, manifestLinkAllow, manifestMaxBytes, seccompProfileRoot, "
 			  "seccompDefault, podPidsLimit, allowedUnsafeSysctls, statusDir, proxyMode, "
 			  "registries, registryCredentials, imagePullBackoffBase, imagesImport", path, k->loc.line,

@@ -59,6 +59,7 @@ struct pv_daemon {
 	char *status_dir;          /* --status-dir: STATE/status; "none" */
 	int64_t rules_check_ms;   /* the Service rules' periodic check: 60 s, 0 never */
 	int64_t log_max;          /* bytes per container log file */
+	bool log_journald;        /* container log lines to the systemd journal too */
 	bool shutdown_pods;       /* stop every pod before exiting */
 	char *cgroup_parent;      /* cgroups go under this: "podvisor" */
 	struct pv_spawner spawner;

@@ -223,6 +223,7 @@ static int build_cspec(struct pv_crt *c, struct pv_image *img, struct pv_cspec *
 	s->dir = pv_container_dir(c);
 	s->pod_dir = strdup(p->dir);
 	s->log_max = p->d->log_max;
+	s->log_journald = p->d->log_journald;
 	s->restart = c->restarts;
 	s->read_only_root = sc->read_only_root_filesystem.v;
 	/* validated: only with hostUsers: false */
