@@ -21,7 +21,8 @@ static const char *const options[] = {
 	"pod-cidr", "service-cidr", "node-port-range", "bridge", "cgroup-parent",
 	"log-max-bytes", "node-label", "pod-security", "userns-pool", "manifest-link-allow",
 	"manifest-max-bytes", "seccomp-profile-root", "seccomp-default", "allowed-unsafe-sysctls",
-	"pod-pids-limit", "status-dir", "proxy-mode",
+	"pod-pids-limit", "status-dir", "proxy-mode", "log-journald", "registry-credentials",
+	"image-pull-backoff-base", "images-import", "insecure-registry", "registry-mirror",
 };
 
 static bool is_option(const char *o)
