@@ -2,6 +2,8 @@
  * and for `podvisor version`. Owns nothing; calls nothing. */
 #include "supervisor/api/version.h"
 
+#include "common/goarch.h"
+
 #ifndef PV_GIT_COMMIT
 #define PV_GIT_COMMIT ""
 #endif
@@ -17,20 +19,6 @@
 #define PV_COMPILER "cc"
 #endif
 
-#if defined(__x86_64__)
-#define PV_ARCH "amd64"
-#elif defined(__aarch64__)
-#define PV_ARCH "arm64"
-#elif defined(__arm__)
-#define PV_ARCH "arm"
-#elif defined(__i386__)
-#define PV_ARCH "386"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define PV_ARCH "riscv64"
-#else
-#define PV_ARCH "unknown"
-#endif
-
 struct json_object *pv_version_json(void)
 {
 	struct json_object *o = json_object_new_object();
@@ -39,6 +27,6 @@ struct json_object *pv_version_json(void)
 	json_object_object_add(o, "gitCommit", json_object_new_string(PV_GIT_COMMIT));
 	json_object_object_add(o, "gitTreeState", json_object_new_string(PV_GIT_TREE));
 	json_object_object_add(o, "compiler", json_object_new_string(PV_COMPILER));
-	json_object_object_add(o, "platform", json_object_new_string("linux/" PV_ARCH));
+	json_object_object_add(o, "platform", json_object_new_string("linux/" PV_GOARCH));
 	return o;
 }

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "common/cleanup.h"
+#include "common/goarch.h"
 #include "common/strjoin.h"
 #include "supervisor/image/image_internal.h"
 
@@ -50,25 +51,7 @@ static bool is_manifest_type(const char *mt)
 
 const char *pv_img_host_arch(void)
 {
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#elif defined(__loongarch64)
-	return "loong64";
-#else
-	return "unknown";
-#endif
+	return PV_GOARCH;
 }
 
 int pv_img_layer_compression(const char *mt, enum pv_img_compression *out, struct pv_err *err)

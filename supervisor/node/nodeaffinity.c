@@ -6,33 +6,18 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "common/goarch.h"
 #include "supervisor/node/node.h"
 
-/* The architecture this binary is built for, in Go's names: the kubelet's
- * runtime.GOARCH, not uname's machine. A 32-bit ARM build on a 64-bit
- * kernel (uname: aarch64; Raspberry Pi OS's default) runs arm images
- * (image_oci.c), and its node is arm. */
+/* The node's kubernetes.io/arch: the build's (common/goarch.h); uname's
+ * machine only for a target Go has no name for here. */
 static const char *arch(void)
 {
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#else
 	static struct utsname u;
 
+	if (strcmp(PV_GOARCH, "unknown") != 0)
+		return PV_GOARCH;
 	return u.machine[0] || uname(&u) == 0 ? u.machine : "";
-#endif
 }
 
 const char *pv_node_label(const struct pv_daemon *d, const char *key)
