@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +119,42 @@ void pv_set_cmdline(const char *a, const char *b, const char *c)
 		args_area[args_len - 1] = '\0';
 	}
 	free(buf);
+}
+
+static void __attribute__((noreturn)) spawned(char *const argv[], int errw)
+{
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* no child outlives the daemon */
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errw, 2) < 0)
+		_exit(127);
+	pv_close_from(3, -1);
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd)
+{
+	int pipefd[2], e;
+	pid_t pid;
+
+	*pidfd = -1;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD, NULL, pidfd, NULL, NULL);
+	if (pid == 0)
+		spawned(argv, pipefd[1]);
+	e = errno;
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		errno = e;
+		return -1;
+	}
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	*errfd = pipefd[0];
+	return pid;
 }

@@ -23,5 +23,11 @@ void pv_set_cmdline(const char *a, const char *b, const char *c);
 void pv_proc_save_args(int argc, char **argv);
 /* Close every fd >= FROM except KEEP (-1: none). */
 void pv_close_from(int from, int keep);
+/* This binary (/proc/self/exe) run with ARGV as a child the daemon
+ * watches: stdin and stdout /dev/null, stderr into a pipe whose
+ * non-blocking read end is *ERRFD, a pidfd in *PIDFD, the signal mask
+ * cleared, every other descriptor closed, killed when the daemon dies
+ * (PDEATHSIG). The pid, or -1 with errno (nothing left open). */
+pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd);
 
 #endif

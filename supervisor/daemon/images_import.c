@@ -211,41 +211,17 @@ static void child_ended(void *data, int fd, uint32_t events)
 	start_next(im);
 }
 
-static void __attribute__((noreturn)) child(char *const argv[], int errw)
-{
-	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errw, 2) < 0)
-		_exit(127);
-	pv_close_from(3, -1);
-	execv("/proc/self/exe", argv);
-	_exit(127);
-}
-
 static int spawn(struct pv_imports *im, const char *src)
 {
 	const char *argv[] = { "podvisor", "image", "import", "--state", im->d->state, src, NULL };
-	int pipefd[2], pidfd = -1;
-	pid_t pid;
+	int pidfd, errfd;
+	pid_t pid = pv_spawn_self((char *const *)argv, &pidfd, &errfd);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	if (pid < 0)
 		return -1;
-	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD, NULL, &pidfd, NULL, NULL);
-	if (pid == 0)
-		child((char *const *)argv, pipefd[1]);
-	close(pipefd[1]);
-	if (pid < 0) {
-		close(pipefd[0]);
-		return -1;
-	}
-	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	im->pid = pid;
 	im->pidfd = pidfd;
-	im->errfd = pipefd[0];
+	im->errfd = errfd;
 	im->outlen = 0;
 	im->started_ms = pv_now_ms();
 	im->pw = pv_loop_add(im->d->loop, pidfd, EPOLLIN, child_ended, im);

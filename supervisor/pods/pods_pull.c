@@ -275,21 +275,6 @@ static char *mirrors_of(const char *ref)
 	return out;
 }
 
-static void __attribute__((noreturn)) child(char *const argv[], int errw)
-{
-	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL); /* no pull outlives the daemon */
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errw, 2) < 0)
-		_exit(127);
-	pv_close_from(3, -1);
-	execv("/proc/self/exe", argv);
-	_exit(127);
-}
-
 static void job_ended(void *data, int fd, uint32_t events);
 static void job_said(void *data, int fd, uint32_t events);
 
@@ -298,7 +283,7 @@ static int job_spawn(struct job *j)
 {
 	cleanup_free char *mirrors = mirrors_of(j->ref);
 	const char *argv[12];
-	int n = 0, pipefd[2], pidfd = -1;
+	int n = 0, pidfd, errfd;
 	size_t rl = registry_len(j->ref);
 	pid_t pid;
 
@@ -319,22 +304,13 @@ static int job_spawn(struct job *j)
 	}
 	argv[n++] = j->ref;
 	argv[n] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	pid = pv_spawn_self((char *const *)argv, &pidfd, &errfd);
+	if (pid < 0)
 		return snprintf(j->error, sizeof(j->error), "cannot start the pull: %s",
 				strerror(errno)), -1;
-	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD, NULL, &pidfd, NULL, NULL);
-	if (pid == 0)
-		child((char *const *)argv, pipefd[1]);
-	close(pipefd[1]);
-	if (pid < 0) {
-		close(pipefd[0]);
-		return snprintf(j->error, sizeof(j->error), "cannot start the pull: %s",
-				strerror(errno)), -1;
-	}
-	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	j->pid = pid;
 	j->pidfd = pidfd;
-	j->errfd = pipefd[0];
+	j->errfd = errfd;
 	j->line[0] = '\0';
 	j->plen = 0;
 	j->started_ms = pv_now_ms();
