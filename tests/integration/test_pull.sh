@@ -25,37 +25,8 @@ if ! command -v docker-registry >/dev/null; then
 fi
 ip link set lo up
 
-# start_registry NAME ADDR: a registry storing under $T_TMP/NAME, its
-# log appended to $T_TMP/NAME/log, its pid in $T_TMP/NAME/pid.
-start_registry() {
-	local dir=$T_TMP/$1
-	mkdir -p "$dir"
-	cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: $2
-EOF
-	docker-registry serve "$dir/config.yml" >>"$dir/log" 2>&1 &
-	echo $! >"$dir/pid"
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$2/v2/" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-stop_registry() {
-	kill "$(cat "$T_TMP/$1/pid")" 2>/dev/null
-	for _ in $(seq 50); do
-		kill -0 "$(cat "$T_TMP/$1/pid")" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$0")/lib_registry.sh"
+
 # manifest_gets NAME REPO REF: the manifest GETs registry NAME served for REPO:REF.
 manifest_gets() {
 	grep -c "\"GET /v2/$2/manifests/$3 HTTP" "$T_TMP/$1/log"

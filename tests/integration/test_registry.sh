@@ -21,28 +21,7 @@ if ! command -v docker-registry >/dev/null || ! command -v htpasswd >/dev/null; 
 fi
 ip link set lo up
 
-# start_registry NAME ADDR [AUTH-YAML]: a registry storing under $T_TMP/NAME.
-start_registry() {
-	local dir=$T_TMP/$1
-	mkdir -p "$dir"
-	cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: $2
-${3:-}
-EOF
-	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$2/v2/" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. "$(dirname "$0")/lib_registry.sh"
 
 # pull WANT_RC PATTERN DESC ARGS...: `podvisor image pull ARGS`; passes when
 # it exits WANT_RC and its output (in $OUT) matches the extended regexp.
