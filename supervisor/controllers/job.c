@@ -16,7 +16,11 @@
  * condition and final counts) is kept in STATE/jobs/NS_NAME.json, and
  * forgotten with the Job; a changed pod template makes a new Job. One
  * timerfd wakes the controllers at the earliest back-off end, deadline or
- * ttl of all Jobs. Owns: struct pv_ctl_jobs, STATE/jobs/.
+ * ttl of all Jobs. A pod created in one pass that the pods module has not
+ * made by the next (it starts a bounded number a turn) is expected: wanted
+ * again under its name and counted active, never created a second time
+ * (Kubernetes' controller expectations).
+ * Owns: struct pv_ctl_jobs, STATE/jobs/.
  * Calls: node, source, core, manifests. */
 #include "supervisor/controllers/job.h"
 
@@ -40,6 +44,12 @@
 
 #define INDEX_KEY "batch.kubernetes.io/job-completion-index"
 
+/* A pod this Job created that is not a pod yet. */
+struct expected {
+	char *name;
+	int64_t index; /* Indexed: its completion index; -1: none */
+};
+
 /* What one Job remembers between passes (and daemon restarts). */
 struct job_mem {
 	char *ns, *name;
@@ -52,6 +62,8 @@ struct job_mem {
 	char failed_indexes[128]; /* at the finish: status.failedIndexes */
 	int64_t succeeded, failed; /* at the finish */
 	bool suspended;
+	struct expected *expect; /* created, not yet a pod (in memory only) */
+	size_t nexpect, expect_cap;
 	bool seen;
 	bool frozen; /* its state file unreadable: left as it is, the Job held */
 };
@@ -174,12 +186,22 @@ static void mem_load(struct pv_daemon *d, struct job_mem *m)
 	json_object_put(j);
 }
 
+static void expect_clear(struct job_mem *m)
+{
+	for (size_t i = 0; i < m->nexpect; i++)
+		free(m->expect[i].name);
+	free(m->expect);
+	m->expect = NULL;
+	m->nexpect = m->expect_cap = 0;
+}
+
 static void mem_forget(struct pv_daemon *d, struct job_mem *m)
 {
 	cleanup_free char *path = state_path(d, m->ns, m->name);
 
 	if (path)
 		unlink(path);
+	expect_clear(m);
 	free(m->ns);
 	free(m->name);
 }
@@ -391,12 +413,18 @@ static void pod_name(struct job *w, int64_t index, char *out, size_t len)
 	} while (pv_pods_find(w->d, w->st->ns, out));
 }
 
-static void create_pod(struct job *w, int64_t index)
+/* Want the Job's pod of INDEX: a new one (NAME NULL: a new name, and the
+ * event), or the expected NAME again. Returns its name (static). */
+static const char *want_pod(struct job *w, int64_t index, const char *again)
 {
-	char name[400], idx[24];
+	static char name[400];
+	char idx[24];
 	struct json_object *pod, *meta, *labels, *spec = NULL;
 
-	pod_name(w, index, name, sizeof(name));
+	if (again)
+		snprintf(name, sizeof(name), "%s", again);
+	else
+		pod_name(w, index, name, sizeof(name));
 	pod = pv_ctl_pod_json(w->tmpl, w->st, name, "batch/v1", "Job", w->st->name);
 	meta = json_object_object_get(pod, "metadata");
 	labels = json_object_object_get(meta, "labels");
@@ -423,7 +451,63 @@ static void create_pod(struct job *w, int64_t index)
 	}
 	pv_ctl_want_json(w->d, w->st, pod);
 	json_object_put(pod);
-	pv_daemon_event(w->d, w->st->source, false, "SuccessfulCreate", "Created pod: %s", name);
+	if (!again)
+		pv_daemon_event(w->d, w->st->source, false, "SuccessfulCreate", "Created pod: %s",
+				name);
+	return name;
+}
+
+/* The expected pods that are pods now are no longer expected; the others
+ * go after the N observed ones in PODS, active. Returns the new count. */
+static size_t expected_in(struct job *w, const struct pv_pod_view *views,
+			  struct pv_job_pod *pods, size_t n)
+{
+	struct job_mem *m = w->m;
+	size_t kept = 0, total = n;
+
+	for (size_t i = 0; i < m->nexpect; i++) {
+		bool made = pv_pods_find(w->d, w->st->ns, m->expect[i].name) != NULL;
+
+		for (size_t j = 0; !made && j < n; j++)
+			made = !strcmp(views[j].name, m->expect[i].name);
+		if (made) {
+			free(m->expect[i].name);
+			continue;
+		}
+		m->expect[kept++] = m->expect[i];
+		pods[total++] = (struct pv_job_pod){ .state = PV_JOB_POD_ACTIVE,
+						      .index = m->expect[i].index };
+	}
+	m->nexpect = kept;
+	return total;
+}
+
+/* After the plan: each expected pod it keeps is wanted again; one it
+ * drops is forgotten (it never ran). PODS[FIRST..] are the expected. */
+static void expected_out(struct job *w, const struct pv_job_pod *pods, size_t first)
+{
+	struct job_mem *m = w->m;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->nexpect; i++) {
+		if (!pods[first + i].keep) {
+			free(m->expect[i].name);
+			continue;
+		}
+		want_pod(w, m->expect[i].index, m->expect[i].name);
+		m->expect[kept++] = m->expect[i];
+	}
+	m->nexpect = kept;
+}
+
+/* Create a new pod of INDEX, and expect it. */
+static void create_pod(struct job *w, int64_t index)
+{
+	const char *name = want_pod(w, index, NULL);
+	struct expected e = { .name = strdup(name), .index = index };
+
+	if (!e.name || pv_vec_push(w->m->expect, w->m->nexpect, w->m->expect_cap, e) < 0)
+		free(e.name); /* unexpected: the next pass may create another */
 }
 
 static const char *const actions[] = { "Count", "FailJob", "FailIndex", "Ignore", NULL };
@@ -661,7 +745,7 @@ static size_t observe(struct job *w, struct pv_pod_view *views, struct pv_job_po
 static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcome *out,
 		int64_t *next)
 {
-	size_t bound = pv_pod_count(w->d) + 1;
+	size_t bound = pv_pod_count(w->d) + w->m->nexpect + 1, observed;
 	cleanup_free struct pv_pod_view *views = calloc(bound, sizeof(*views));
 	cleanup_free struct pv_job_pod *pods = calloc(bound, sizeof(*pods));
 	cleanup_free int64_t *idx = NULL;
@@ -682,9 +766,11 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	p.pods = pods;
 	p.create_index = idx;
 	p.index_state = index_state;
-	p.npods = observe(w, views, pods);
+	observed = observe(w, views, pods);
+	p.npods = expected_in(w, views, pods, observed);
 	pv_job_decide(&p);
-	for (size_t i = 0; i < p.npods; i++) {
+	expected_out(w, pods, observed);
+	for (size_t i = 0; i < observed; i++) {
 		if (pods[i].terminating)
 			continue;
 		if (pods[i].keep)
@@ -745,6 +831,7 @@ struct pv_job_outcome pv_ctl_job_run(struct pv_daemon *d, const struct pv_object
 		if (w.m->tmpl_hash[0]) { /* its template changed: a new Job */
 			char *ns = w.m->ns, *name = w.m->name;
 
+			expect_clear(w.m);
 			*w.m = (struct job_mem){ .ns = ns, .name = name, .seen = true };
 			new_uid(w.m->uid);
 		}
@@ -798,6 +885,7 @@ void pv_ctl_jobs_free(struct pv_controllers *c)
 	if (!J)
 		return;
 	for (size_t i = 0; i < J->n; i++) {
+		expect_clear(&J->v[i]);
 		free(J->v[i].ns);
 		free(J->v[i].name);
 	}
