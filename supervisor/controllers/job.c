@@ -769,6 +769,8 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	observed = observe(w, views, pods);
 	p.npods = expected_in(w, views, pods, observed);
 	pv_job_decide(&p);
+	if (w->d->quitting) /* every pod is stopping, the node going down: none new */
+		p.create = 0;
 	expected_out(w, pods, observed);
 	for (size_t i = 0; i < observed; i++) {
 		if (pods[i].terminating)

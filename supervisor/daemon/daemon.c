@@ -954,8 +954,11 @@ static int run(struct pv_daemon *d)
 int pv_cmd_daemon(int argc, char **argv)
 {
 	static struct pv_daemon d;
+	bool machine;
 	int rc;
 
+	if (pv_pid1())
+		pv_pid1_hostname(); /* before defaults() takes it as the node name */
 	defaults(&d);
 	rc = parse_args(argc, argv, &d);
 	if (rc)
@@ -966,8 +969,14 @@ int pv_cmd_daemon(int argc, char **argv)
 		pv_pid1_mounts();
 		d.shutdown_pods = true;
 	}
+	machine = pv_pid1_machine();
+	if (machine)
+		pv_pid1_machine_init();
 	/* Our children (pod inits, shims) are reparented to us if we run as a
 	 * subreaper; as PID 1 we reap everything anyway. */
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	return run(&d);
+	rc = run(&d);
+	if (machine)
+		pv_pid1_poweroff(); /* exiting would panic the kernel */
+	return rc;
 }

@@ -2,8 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +51,89 @@ static void mount_one(const char *what, const char *where, const char *type,
 		pv_info("PID 1: mounted %s on %s", type, where);
 }
 
+/* The inode of the initial PID namespace (the kernel's PROC_PID_INIT_INO):
+ * a PID 1 there is the machine's init, not a container's. */
+#define PID_INIT_INO 0xEFFFFFFCU
+
+bool pv_pid1_machine(void)
+{
+	struct stat st;
+
+	return pv_pid1() && stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == PID_INIT_INO;
+}
+
+/* Write "+c" for each controller the root offers to its subtree_control:
+ * a cgroup2 hierarchy mounted just now enables none for its children. */
+static void enable_controllers(void)
+{
+	char avail[512], want[600] = "", *save = NULL;
+	ssize_t n;
+	int fd = open("/sys/fs/cgroup/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, avail, sizeof(avail) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	avail[n] = '\0';
+	for (char *c = strtok_r(avail, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		size_t l = strlen(want);
+
+		snprintf(want + l, sizeof(want) - l, "%s+%s", l ? " " : "", c);
+	}
+	if (!*want)
+		return;
+	fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, want, strlen(want)) < 0)
+		pv_warn("PID 1: cannot enable the cgroup controllers %s: %s", want, strerror(errno));
+	else
+		pv_info("PID 1: enabled the cgroup controllers %s", want);
+	if (fd >= 0)
+		close(fd);
+}
+
+void pv_pid1_hostname(void)
+{
+	char cur[256] = "", name[256];
+	ssize_t n;
+	int fd;
+
+	gethostname(cur, sizeof(cur) - 1);
+	if (*cur && strcmp(cur, "(none)") != 0)
+		return;
+	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, name, sizeof(name) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	name[n] = '\0';
+	name[strcspn(name, " \t\r\n")] = '\0';
+	if (!*name)
+		return;
+	if (sethostname(name, strlen(name)) < 0)
+		pv_warn("PID 1: cannot set the hostname %s: %s", name, strerror(errno));
+	else
+		pv_info("PID 1: hostname %s (from /etc/hostname)", name);
+}
+
+void pv_pid1_machine_init(void)
+{
+	/* Ctrl-Alt-Del: SIGINT to us (a graceful stop), not an instant reboot */
+	if (reboot(RB_DISABLE_CAD) < 0)
+		pv_warn("PID 1: Ctrl-Alt-Del stays an instant reboot: %s", strerror(errno));
+}
+
+void pv_pid1_poweroff(void)
+{
+	pv_info("PID 1: every pod stopped; powering off");
+	sync();
+	reboot(RB_POWER_OFF);
+	pv_warn("PID 1: cannot power off: %s", strerror(errno)); /* the kernel panics next */
+}
+
 void pv_pid1_mounts(void)
 {
 	const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -62,6 +148,8 @@ void pv_pid1_mounts(void)
 		mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	/* Nothing there at all (a hierarchy of any version, or a tmpfs of v1
 	 * controllers, is the system's choice): the unified one. */
-	if (access("/sys/kernel", F_OK) == 0 && !mounted("/sys/fs/cgroup", "/sys/fs"))
+	if (access("/sys/kernel", F_OK) == 0 && !mounted("/sys/fs/cgroup", "/sys/fs")) {
 		mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2", safe, "nsdelegate");
+		enable_controllers();
+	}
 }
