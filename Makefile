@@ -15,6 +15,9 @@
 #   make cross ARCH=arm64|armhf  build-cross-ARCH/: the binary and the unit
 #                   tests, with Debian's cross compiler (README)
 #   make check-cross ARCH=...  build them, run them under qemu-user
+#   make vm-demo    boot a qemu VM of Debian's kernel and an initramfs with
+#                   podvisor as PID 1 on examples/ (README, "A VM that
+#                   boots into pods"); VM_BIN=path picks the binary
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -61,7 +64,7 @@ FUZZER_SECCOMP := $(BUILD)/fuzz/fuzz_seccomp
 FUZZER_REGISTRY := $(BUILD)/fuzz/fuzz_registry
 
 .PHONY: all deps check check-asan demo fuzz bench clean
-.PHONY: soak fuzz-long install
+.PHONY: soak fuzz-long install vm-demo
 # Keep intermediate objects (unit-test .o files) between runs.
 .SECONDARY:
 all: $(PODVISOR)
@@ -204,6 +207,15 @@ check-asan: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(PODVISOR)
 	@scripts/demo.sh $(PODVISOR)
+
+# The static binary when it builds here (make static: Debian's source
+# packages), else the dynamic one with the libraries ldd names.
+vm-demo: deps
+	@if [ -n "$(VM_BIN)" ]; then :; \
+	elif $(MAKE) --no-print-directory static; then bin=$(PODVISOR_STATIC); \
+	else echo "vm-demo: no static build here; the initramfs takes $(PODVISOR) and its libraries"; \
+		$(MAKE) --no-print-directory $(PODVISOR) && bin=$(PODVISOR); fi; \
+	scripts/vm-demo.sh demo $(BUILD)/vm $${bin:-$(VM_BIN)}
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZER) $(FUZZER_DNS) $(FUZZER_NODECONF) $(FUZZER_IMAGE) \

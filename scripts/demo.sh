@@ -66,8 +66,6 @@ echo "== podvisor get deploy, get rs (the hello Deployment)"
 "$bin" get rs
 echo
 echo "== a rollout: hello.yaml's pod template edited (GREETING=v2, with a change-cause)"
-echo "   (slow today: a new pod that gets a just-freed address is unreachable from the node"
-echo "   for ~50 s, a stale neighbour entry on pv0, so its readiness probe times out)"
 sed -i -e 's|kubernetes.io/change-cause: .*|kubernetes.io/change-cause: "set GREETING=v2"|' \
 	-e 's|^        imagePullPolicy: Never$|&\n        env:\n        - name: GREETING\n          value: v2|' \
 	"$T/manifests/hello.yaml"

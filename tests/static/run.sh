@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 BIN="$PWD/$BUILD/static/podvisor"
-TESTS=${TESTS-check_cli pods services podnet dns image registry}
+TESTS=${TESTS-check_cli pods services podnet dns image registry pid1 vm}
 export PODVISOR="$BIN" PODVISOR_PLAIN="$BIN"
 export CORPUS="${CORPUS:-$PWD/../shared/corpus}"
 LOG=$(mktemp -d /tmp/podvisor-static.XXXXXX)
