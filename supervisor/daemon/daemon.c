@@ -81,6 +81,7 @@ static struct pv_statusdir *statusdir;
 
 /* systemd's Type=notify (notify.h); NULL when not asked. */
 static struct pv_notify *notify;
+static struct pv_imports *imports; /* the images-import directory's, or NULL */
 
 /* After a pass: READY=1 after the first (the pods that ran before are
  * adopted, the others started), then STATUS= as the counts change. */
@@ -129,6 +130,7 @@ static void on_signal(void *data, int fd, uint32_t events)
 		case SIGHUP:
 			pv_info("SIGHUP: rescanning %s", d->manifests);
 			pv_manifests_recheck(d);
+			pv_imports_rescan(imports);
 			break;
 		default:
 			pv_notify_stopping(notify);
@@ -859,7 +861,6 @@ static struct pv_imports *start_imports(struct pv_daemon *d)
 
 static int run(struct pv_daemon *d)
 {
-	struct pv_imports *imports;
 	struct pv_err err = { 0 };
 	struct pv_watcher *w;
 	struct pv_api *api;
@@ -930,6 +931,7 @@ static int run(struct pv_daemon *d)
 	pv_daemon_kick(d);
 	pv_loop_run(d->loop);
 	pv_imports_free(imports);
+	imports = NULL;
 	pv_bridge_watch_stop(d);
 	if (d->shutdown_pods) {
 		/* Nothing of ours stays: rules, the bridge and its address. */

@@ -39,6 +39,7 @@ struct pv_imports {
 	struct json_object *record; /* {NAME: {size, mtime, ok, names|error}} */
 	char *queue[QUEUE_MAX];
 	size_t nqueue;
+	bool overflow; /* files were left out of the full queue: scan once it drains */
 	/* the import running */
 	char *name;                 /* NULL: none */
 	int64_t size, mtime;
@@ -230,8 +231,11 @@ static int spawn(struct pv_imports *im, const char *src)
 }
 
 /* The next name in the queue that is new or changed. */
+static void scan(struct pv_imports *im);
+
 static void start_next(struct pv_imports *im)
 {
+again:
 	while (!im->name && im->nqueue) {
 		char *name = im->queue[0];
 		cleanup_free char *src = NULL;
@@ -259,18 +263,35 @@ static void start_next(struct pv_imports *im)
 			im->name = NULL;
 		}
 	}
+	if (!im->name && !im->nqueue && im->overflow) {
+		im->overflow = false; /* the files the full queue left out */
+		scan(im);
+		goto again;
+	}
 }
 
+/* Queue NAME unless it is there already, or was imported (or refused)
+ * as it is: the queue holds only work, so that the scan after an
+ * overflow moves on to the files left out. */
 static void enqueue(struct pv_imports *im, const char *name)
 {
+	int64_t size, mtime;
+
 	if (ignored(name))
 		return;
 	for (size_t i = 0; i < im->nqueue; i++)
 		if (strcmp(im->queue[i], name) == 0)
 			return;
+	if (identity(im, name, &size, &mtime) == 0 && done_before(im, name, size, mtime)) {
+		pv_info("images-import: %s/%s: imported already (same size and mtime); skipped",
+			im->dir, name);
+		return;
+	}
 	if (im->nqueue == QUEUE_MAX) {
-		pv_warn("images-import: more than %d files waiting; %s is left for later "
-			"(SIGHUP or a restart)", QUEUE_MAX, name);
+		if (!im->overflow)
+			pv_warn("images-import: more than %d files waiting; the others are read "
+				"once these are done", QUEUE_MAX);
+		im->overflow = true;
 		return;
 	}
 	if ((im->queue[im->nqueue] = strdup(name)))
@@ -305,6 +326,15 @@ static void scan(struct pv_imports *im)
 			enqueue(im, e->d_name);
 	if (dir)
 		closedir(dir);
+}
+
+void pv_imports_rescan(struct pv_imports *im)
+{
+	if (!im)
+		return;
+	pv_info("SIGHUP: rescanning %s", im->dir);
+	scan(im);
+	start_next(im);
 }
 
 struct pv_imports *pv_imports_new(struct pv_daemon *d, const char *dir, struct pv_err *err)

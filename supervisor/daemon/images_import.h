@@ -4,7 +4,8 @@
  * (written and closed, or renamed in: rsync's .name.XXXXXX temporaries
  * and other dotfiles are ignored) is imported under the names its
  * index.json gives, by a child process (`podvisor image import SRC`), one
- * at a time, never in the loop. What was imported, or refused, is kept in
+ * at a time, never in the loop. At most 256 files wait in the queue; those
+ * left out are read when it drains (and on SIGHUP, with any missed). What was imported, or refused, is kept in
  * STATE/images-import.json by name, size and mtime: the same file again
  * is not imported twice, a changed one is. Each import is an event on
  * "file:PATH" (Imported, or FailedImport with the import's error line);
@@ -24,5 +25,9 @@ struct pv_imports;
 struct pv_imports *pv_imports_new(struct pv_daemon *d, const char *dir, struct pv_err *err);
 /* The import running is killed; nothing else is left. */
 void pv_imports_free(struct pv_imports *im);
+/* Look at every file of the directory again (SIGHUP): those left out of
+ * a full queue, or delivered while the daemon was not watching. IM may
+ * be NULL. */
+void pv_imports_rescan(struct pv_imports *im);
 
 #endif

@@ -6,6 +6,9 @@
 # for them start; the same file again is not imported twice (nor after a
 # restart); a bare tag, a corrupt archive are refused with a warning event,
 # nothing imported, the daemon fine. `image import SRC` without NAME.
+# Many: 20 archives delivered at once for 20 waiting pods; 270 files
+# found at start, past the queue's 256: all read, the overflow said once;
+# SIGHUP rescans without importing anything again.
 # `image prune` keeps what manifests and pods use (asking the daemon),
 # removes the rest, and refuses without a daemon.
 . "$(dirname "$0")/lib_pods.sh"
@@ -119,6 +122,44 @@ sleep 0.1
 mv "$IMP/app.tar.gz" "$IMP/app2.tar.gz" && mv "$IMP/app2.tar.gz" "$IMP/app.tar.gz"
 wait_for 20 '[ "$(events_on "file:$IMP/app.tar.gz" | grep -c "^Normal Imported")" = 2 ]' &&
 	ok "a changed file (mtime) is imported again" || { fail "changed"; diag "$(events_on "file:$IMP/app.tar.gz")"; }
+# --- many: 20 archives for 20 waiting pods; 270 files, past the queue's 256 ----------------
+{
+	for i in $(seq 20); do
+		printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: many%d, labels: {app: many}}\n' "$i"
+		printf 'spec:\n  terminationGracePeriodSeconds: 0\n  containers:\n'
+		printf '  - {name: c, image: "registry.local/many/img-%d:1", command: [sleep, "1000"]}\n' "$i"
+	done
+} >"$T_TMP/many.yaml"
+drop many.yaml "$T_TMP/many.yaml"
+for i in $(seq 20); do
+	cp -a "$T_TMP/a1" "$T_TMP/m$i" && set_names "$T_TMP/m$i" "registry.local/many/img-$i:1" "" &&
+		make_busybox_archive "$T_TMP/m$i" "$T_TMP/many$i.tar" && rm -rf "$T_TMP/m$i" || fail "archive many$i"
+done
+for i in $(seq 20); do deliver "$T_TMP/many$i.tar" "many$i.tar"; done
+wait_for 90 '[ "$("$PVQ" get pods -o internal-json | "$PY" -c "import json,sys; print(sum(p[\"name\"].startswith(\"many\") and p[\"status\"] == \"Running\" for p in json.load(sys.stdin)))")" = 20 ]' &&
+	ok "20 archives delivered at once: 20 images, the 20 pods waiting for them run" ||
+	{ fail "many: $("$PVQ" get pods 2>&1 | grep -c 'many.*Running') running"; diag "$(grep images-import "$LOG" | tail -5)"; }
+[ "$("$PVQ" image ls -q | grep -c '^registry.local/many/img-')" = 20 ] && ok "image ls: the 20 of them" ||
+	fail "image ls: $("$PVQ" image ls -q | grep -c many)"
+# delivered while the daemon is stopped: its first scan finds all 270 at once
+stop_daemon TERM >/dev/null
+for i in $(seq 270); do printf 'not an archive %d\n' "$i" >"$IMP/junk$i.tar"; done
+start_daemon || fail "restart with 270 files waiting"
+wait_for 180 '[ "$("$PY" -c "import json,sys; print(sum(k.startswith(\"junk\") for k in json.load(open(sys.argv[1]))))" "$S/images-import.json" 2>/dev/null)" = 270 ]' &&
+	ok "270 files at once (the queue holds 256): every one read and refused, recorded" ||
+	fail "junk: $("$PY" -c "import json,sys; print(sum(k.startswith('junk') for k in json.load(open(sys.argv[1]))))" "$S/images-import.json") recorded"
+grep -q "images-import: more than 256 files waiting; the others are read once these are done" "$LOG" &&
+	[ "$(grep -c 'more than 256 files waiting' "$LOG")" = 1 ] && ok "the full queue is said once" ||
+	fail "overflow warnings: $(grep -c 'more than 256 files waiting' "$LOG")"
+[ "$(grep -c 'images-import: importing .*/junk' "$LOG")" = 270 ] && ok "each of them read once" ||
+	fail "junk imports started: $(grep -c 'images-import: importing .*/junk' "$LOG")"
+c=$(grep -c "images-import: importing" "$LOG")
+kill -HUP "$DAEMON"
+wait_for 20 'grep -q "SIGHUP: rescanning $IMP" "$LOG"' && sleep 0.5
+[ "$(grep -c "images-import: importing" "$LOG")" = "$c" ] && grep -q "junk270.tar: imported already" "$LOG" &&
+	ok "SIGHUP rescans the directory: nothing imported again" || fail "SIGHUP: $(grep images-import "$LOG" | tail -3)"
+rm -f "$M/many.yaml" "$IMP"/junk*.tar
+
 # --- prune: the images in use stay ----------------------------------------------------------------
 "$PODVISOR" image import "$T_TMP/oci" keep/cron:1 >/dev/null 2>&1 || fail "import keep/cron:1"
 cat >"$T_TMP/cron.yaml" <<EOF
