@@ -182,6 +182,23 @@ int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const ui
 	return talk(nl, h, "add a neighbour entry", err);
 }
 
+int pv_nl_fdb_add(struct pv_nl *nl, int port, const uint8_t mac[6], struct pv_err *err)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ndmsg *nd;
+
+	h->nlmsg_type = RTM_NEWNEIGH;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
+	nd->ndm_family = AF_BRIDGE;
+	nd->ndm_ifindex = port;
+	nd->ndm_flags = NTF_MASTER;
+	nd->ndm_state = NUD_REACHABLE; /* dynamic: ages and moves as a learned one */
+	mnl_attr_put(h, NDA_LLADDR, 6, mac);
+	return talk(nl, h, "add a bridge forwarding entry", err);
+}
+
 int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err)
 {
 	char buf[NL_BUF];

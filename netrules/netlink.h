@@ -36,6 +36,13 @@ int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err);
  * pods. Replaces an entry there is. */
 int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const uint8_t mac[6],
 		    struct pv_err *err);
+/* Teach the bridge that MAC is behind its port PORT (a bridge forwarding
+ * entry, as it would learn from the first frame MAC sends): until then a
+ * frame to MAC is flooded to every port, and a pod that has sent nothing
+ * yet, whose address the node knows without asking (above), is sent its
+ * first packet (the readiness probe's SYN) as a flood, a cost that grows
+ * with the pods. The entry goes with the port. */
+int pv_nl_fdb_add(struct pv_nl *nl, int port, const uint8_t mac[6], struct pv_err *err);
 /* Remove the entry for ADDR on IFINDEX; none there is not an error. */
 int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err);
 /* Set the link's hardware address. A bridge given one keeps it; left to

@@ -221,7 +221,8 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 		goto out;
 	if (pv_podnet_neigh(d, p->ip, err) < 0) /* removed in pv_podnet_teardown */
 		goto out;
-	rc = configure_inside(p, nsfd, err);
+	/* once the pod's eth0 is up: a port without carrier learns nothing */
+	rc = configure_inside(p, nsfd, err) == 0 && pv_nl_fdb_add(nl, idx, mac, err) == 0 ? 0 : -1;
 out:
 	close(nsfd);
 	return rc;
