@@ -103,13 +103,20 @@ $(BUILD)/git-version: FORCE
 .PHONY: FORCE
 FORCE:
 
+# Every symbol bound at exec (-z now), once, in the daemon: the spawner's
+# children (pod inits, shims, containers before their exec) inherit the
+# bound tables, where lazy binding had each of them look up afresh every
+# function the daemon had not called yet (~0.2 ms of CPU a pod; a `podvisor`
+# command starts ~0.3 ms slower). Full RELRO with it.
+BIND_NOW := -Wl,-z,now -Wl,-z,relro
+
 $(PODVISOR): $(CLI_OBJS) $(LIB_OBJS)
 	$(say) "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(BIND_NOW) -o $@ $^ $(PKG_LIBS)
 
 $(PODVISOR_ASAN): $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
 	$(say) "  LD      $@"
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) $(BIND_NOW) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
