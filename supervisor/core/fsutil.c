@@ -101,23 +101,33 @@ struct json_object *pv_read_json(const char *path, struct pv_err *err)
 	return j;
 }
 
+/* P (writable) made, its missing parents first: from the deepest one
+ * there, not from the root (a new pod's directories, made for each of its
+ * files: one mkdir where there were one for every component). */
+static int mkdir_up(char *p, mode_t mode, struct pv_err *err)
+{
+	char *slash;
+
+	if (mkdir(p, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || !(slash = strrchr(p, '/')) || slash == p)
+		return pv_err_sys(err, errno, "mkdir %s", p);
+	*slash = '\0';
+	if (mkdir_up(p, mode, err) < 0)
+		return -1;
+	*slash = '/';
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return pv_err_sys(err, errno, "mkdir %s", p);
+	return 0;
+}
+
 int pv_mkdir_p(const char *path, mode_t mode, struct pv_err *err)
 {
 	cleanup_free char *p = strdup(path);
 
 	if (!p)
 		return pv_err_set(err, ENOMEM, "out of memory");
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return pv_err_sys(err, errno, "mkdir %s", p);
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return pv_err_sys(err, errno, "mkdir %s", p);
-	return 0;
+	return mkdir_up(p, mode, err);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

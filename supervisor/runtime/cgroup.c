@@ -61,6 +61,9 @@ static int mkdirs(const char *base, const char *rel, bool v2, struct pv_err *err
 
 	if (snprintf(path, sizeof(path), "%s/%s", base, rel) >= (int)sizeof(path))
 		return pv_err_set(err, ENAMETOOLONG, "cgroup path too long");
+	/* v1: the parents are there but for a pod's first: one mkdir */
+	if (!v2 && (mkdir(path, 0755) == 0 || errno == EEXIST))
+		return 0;
 	for (char *p = path + blen + 1; ; p++) {
 		char c = *p;
 
