@@ -221,8 +221,16 @@ int pv_podnet_setup(struct pv_prt *p, struct pv_err *err)
 		goto out;
 	if (pv_podnet_neigh(d, p->ip, err) < 0) /* removed in pv_podnet_teardown */
 		goto out;
-	/* once the pod's eth0 is up: a port without carrier learns nothing */
-	rc = configure_inside(p, nsfd, err) == 0 && pv_nl_fdb_add(nl, idx, mac, err) == 0 ? 0 : -1;
+	rc = configure_inside(p, nsfd, err);
+	/* once the pod's eth0 is up: a port without carrier learns nothing.
+	 * Only a shortcut (the bridge learns from the pod's first frame): a
+	 * refusal is no reason to fail the pod. */
+	if (rc == 0) {
+		struct pv_err ferr = { 0 };
+
+		if (pv_nl_fdb_add(nl, idx, mac, &ferr) < 0)
+			pv_debug("pod %s/%s: %s", p->ns, p->name, ferr.msg);
+	}
 out:
 	close(nsfd);
 	return rc;
