@@ -12,6 +12,9 @@
 #   scripts/vm-demo.sh boot OUT [PORT [QEMU-OPTION...]]
 #       Boot it: the serial console on standard output, localhost:PORT
 #       (default 8080) forwarded to the guest's NodePort 30080.
+#   scripts/vm-demo.sh monitor SOCKET COMMAND...
+#       One command to the qemu monitor listening on SOCKET (boot's
+#       `-monitor unix:SOCKET,server,nowait`), e.g. sendkey ctrl-alt-delete.
 #   scripts/vm-demo.sh demo OUT PODVISOR
 #       build, boot in the background, print the HTTP answer through the
 #       forwarded port, then shut the machine down (Ctrl-Alt-Del: podvisor
@@ -168,6 +171,17 @@ boot() {
 		"$@"
 }
 
+# monitor SOCKET COMMAND...: one command to qemu's monitor on SOCKET.
+monitor() {
+	python3 - "$@" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(" ".join(sys.argv[2:]).encode() + b"\n")
+time.sleep(0.5)
+EOF
+}
+
 demo() {
 	local out=$1 bin=$2 port=${VM_PORT:-8080} qemu i answer=""
 	build "$out" "$bin"
@@ -190,13 +204,7 @@ demo() {
 	fi
 	sleep "${VM_SECONDS:-5}"
 	echo "== Ctrl-Alt-Del: podvisor stops every pod and powers off"
-	python3 - "$out/monitor.sock" <<'EOF'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"sendkey ctrl-alt-delete\n")
-time.sleep(0.5)
-EOF
+	monitor "$out/monitor.sock" sendkey ctrl-alt-delete
 	for i in $(seq 120); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.5; done
 	kill "$qemu" 2>/dev/null && say "still up after 60 s: stopped"
 	wait "$qemu" || true
@@ -208,5 +216,6 @@ case "${1:-}" in
 build) [ $# -ge 3 ] || die "usage: $0 build OUT PODVISOR [MANIFESTS]"; shift; build "$@" ;;
 boot) [ $# -ge 2 ] || die "usage: $0 boot OUT [PORT [QEMU-OPTION...]]"; shift; boot "$@" ;;
 demo) [ $# = 3 ] || die "usage: $0 demo OUT PODVISOR"; shift; demo "$@" ;;
+monitor) [ $# -ge 3 ] || die "usage: $0 monitor SOCKET COMMAND..."; shift; monitor "$@" ;;
 *) die "usage: $0 build|boot|demo OUT ... (see the script's head)" ;;
 esac

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
+#include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
 
 bool pv_pid1(void)
@@ -66,17 +68,13 @@ bool pv_pid1_machine(void)
  * a cgroup2 hierarchy mounted just now enables none for its children. */
 static void enable_controllers(void)
 {
-	char avail[512], want[600] = "", *save = NULL;
-	ssize_t n;
-	int fd = open("/sys/fs/cgroup/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+	cleanup_free char *avail = pv_read_file_raw("/sys/fs/cgroup/cgroup.controllers", 4096,
+						    NULL, NULL);
+	char want[600] = "", *save = NULL;
+	int fd;
 
-	if (fd < 0)
+	if (!avail)
 		return;
-	n = read(fd, avail, sizeof(avail) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	avail[n] = '\0';
 	for (char *c = strtok_r(avail, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
 		size_t l = strlen(want);
 
@@ -95,23 +93,17 @@ static void enable_controllers(void)
 
 void pv_pid1_hostname(void)
 {
-	char cur[256] = "", name[256];
-	ssize_t n;
-	int fd;
+	char cur[256] = "";
+	cleanup_free char *name = NULL;
 
 	gethostname(cur, sizeof(cur) - 1);
 	if (*cur && strcmp(cur, "(none)") != 0)
 		return;
-	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	name = pv_read_file_raw("/etc/hostname", 4096, NULL, NULL);
+	if (!name)
 		return;
-	n = read(fd, name, sizeof(name) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	name[n] = '\0';
 	name[strcspn(name, " \t\r\n")] = '\0';
-	if (!*name)
+	if (!*name || strlen(name) > 64)
 		return;
 	if (sethostname(name, strlen(name)) < 0)
 		pv_warn("PID 1: cannot set the hostname %s: %s", name, strerror(errno));

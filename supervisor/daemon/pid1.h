@@ -11,7 +11,7 @@
  * kernel has none, turns Ctrl-Alt-Del into SIGINT, and powers the machine
  * off once its pods are stopped, where exiting would panic the kernel.
  *
- * Owns: nothing that lasts. Calls: libc, core/log. */
+ * Owns: nothing that lasts. Calls: libc, core/log, core/fsutil. */
 #ifndef PV_DAEMON_PID1_H
 #define PV_DAEMON_PID1_H
 

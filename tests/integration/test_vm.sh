@@ -88,13 +88,7 @@ running=$(grep -c "Started: Started container" "$CON")
 	fail "only $running containers started: $(grep -E 'warning|error' "$CON" | head)"
 
 # Ctrl-Alt-Del: the kernel sends SIGINT to init, as podvisor asked.
-"${PY:-python3}" - "$MON" <<'EOF' || fail "qemu's monitor: no connection"
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"sendkey ctrl-alt-delete\n")
-time.sleep(0.5)
-EOF
+"$ROOT/scripts/vm-demo.sh" monitor "$MON" sendkey ctrl-alt-delete || fail "qemu's monitor: no connection"
 for _ in $(seq 240); do kill -0 "$QEMU" 2>/dev/null || break; sleep 0.5; done
 if kill -0 "$QEMU" 2>/dev/null; then
 	fail "the machine is still up 120 s after Ctrl-Alt-Del"
