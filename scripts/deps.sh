@@ -8,9 +8,10 @@ libyaml-dev libjson-c-dev libarchive-dev nettle-dev libssl-dev libcurl4-openssl-
 libseccomp-dev libcmocka-dev busybox-static curl iproute2 util-linux
 python3 python3-yaml hyperfine time zstd procps tzdata zsh tmux strace systemd man-db groff-base rsync
 docker-registry apache2-utils"
-# The VM test (tests/integration/test_vm.sh, make vm-demo) boots an amd64
-# guest: qemu-system-x86 runs it, kmod resolves its kernel's modules.
-[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES qemu-system-x86 kmod"
+# The VM tests (tests/integration/test_vm*.sh, make vm-demo) boot an amd64
+# and an arm64 guest: qemu-system-x86 and qemu-system-arm run them, kmod
+# resolves their kernels' modules.
+[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES qemu-system-x86 qemu-system-arm kmod"
 # `scripts/deps.sh bench`: also what make bench compares podvisor with.
 [ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox"
 # `scripts/deps.sh static`: also what make static links (the .a files

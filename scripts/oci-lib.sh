@@ -4,6 +4,7 @@
 # tests/integration/lib_image.sh build images with. Source it.
 #
 #   oci_arch                          this machine as an OCI architecture
+#                                     (PV_OCI_ARCH, when set, instead)
 #   oci_init DIR                      empty layout (oci-layout, blobs/sha256)
 #   oci_tar ROOTFS OUT                reproducible tar of ROOTFS's contents
 #   oci_add_blob DIR FILE             move FILE into DIR's blobs; prints "DIGEST SIZE"
@@ -15,6 +16,7 @@
 #       ref.name annotation. Prints the manifest digest.
 
 oci_arch() {
+	[ -n "${PV_OCI_ARCH:-}" ] && { echo "$PV_OCI_ARCH"; return; } # an image for another machine
 	case $(uname -m) in
 	x86_64) echo amd64 ;;
 	aarch64 | arm64) echo arm64 ;;

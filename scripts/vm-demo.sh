@@ -33,39 +33,64 @@
 # (pivot_root(2), which every container start makes, is refused out of
 # the initramfs itself), where podvisor is exec'd as PID 1.
 #
-# Needs (scripts/deps.sh installs them on amd64): qemu-system-x86, kmod
-# (depmod/modprobe resolve the modules' dependencies here), busybox-static,
-# cpio from busybox. Runs as root (device nodes, image import).
+# VM_ARCH=arm64 builds and boots an arm64 machine instead (qemu's virt
+# board, emulated): PODVISOR is then an arm64 build (make cross
+# ARCH=arm64: its libraries are taken from the multiarch directories,
+# readelf naming them), busybox comes from busybox-static:arm64 (apt-get
+# download), the kernel from linux-image-arm64, and VM_IMPORTER names a
+# podvisor that runs here for the image import (default build/podvisor).
+#
+# Needs (scripts/deps.sh installs them on amd64): qemu-system-x86 (and
+# qemu-system-arm for arm64), kmod (depmod/modprobe resolve the modules'
+# dependencies here), busybox-static, binutils' readelf, python3 (the
+# monitor). Runs as root (device nodes, image import).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+ARCH=${VM_ARCH:-$(dpkg --print-architecture)}
+case $ARCH in
+amd64) QEMU=qemu-system-x86_64 CONSOLE=ttyS0 TRIPLET=x86_64-linux-gnu ;;
+arm64) QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 TRIPLET=aarch64-linux-gnu ;;
+*) echo "vm-demo: VM_ARCH=$ARCH: amd64 or arm64" >&2; exit 2 ;;
+esac
 say() { echo "vm-demo: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 # The modules the node needs, named as modprobe knows them; their
 # dependencies come along, in load order.
-MODULES="virtio_pci virtio_net veth bridge br_netfilter overlay
+MODULES="virtio_pci virtio_net virtio_input veth bridge br_netfilter overlay
 ip_tables iptable_nat iptable_filter xt_nat xt_MASQUERADE xt_mark ipt_REJECT
 xt_addrtype xt_comment xt_conntrack xt_recent xt_statistic xt_tcpudp xt_sctp
 nf_conntrack_netlink nf_tables nft_chain_nat nft_ct nft_nat nft_masq
 nft_numgen nft_reject_inet nft_fib_inet"
 
-# kernel OUT: OUT/kernel/vmlinuz, OUT/kernel/modules/*.ko, OUT/kernel/order.
+# download DIR PACKAGE: PACKAGE's .deb (of $ARCH) into DIR, never installed.
+download() {
+	chmod 755 "$1" # apt's sandbox user writes the download there
+	(cd "$1" && apt-get download -q "$2:$ARCH" >/dev/null 2>&1) ||
+		(cd "$1" && apt-get download "$2:$ARCH") || die "cannot download $2:$ARCH"
+}
+
+# kernel OUT: OUT/kernel/vmlinuz, OUT/kernel/modules/*.ko, OUT/kernel/order,
+# and (another architecture's) OUT/kernel/busybox.
 kernel() {
 	local out=$1/kernel pkg ver tmp m
-	[ "$(dpkg --print-architecture)" = amd64 ] || die "amd64 only today (qemu-system-x86_64, linux-image-amd64)"
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-	[ -n "$pkg" ] || die "apt knows no linux-image-amd64 (apt-get update?)"
+	pkg=$(apt-cache depends "linux-image-$ARCH:$ARCH" 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ {sub(/:.*/, "", $2); print $2; exit}')
+	[ -n "$pkg" ] || die "apt knows no linux-image-$ARCH:$ARCH (apt-get update? dpkg --add-architecture?)"
 	ver=${pkg#linux-image-}
 	[ -f "$out/.done-$ver" ] && return 0
 	say "fetching Debian's kernel $ver (apt-get download $pkg)"
 	rm -rf "$out"
 	mkdir -p "$out/modules"
 	tmp=$(mktemp -d "$1/kernel-dl.XXXXXX")
-	chmod 755 "$tmp" # apt's sandbox user writes the download there
-	(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
-		(cd "$tmp" && apt-get download "$pkg") || die "cannot download $pkg"
+	download "$tmp" "$pkg"
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+	if [ "$ARCH" != "$(dpkg --print-architecture)" ]; then
+		download "$tmp" busybox-static
+		dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/bb"
+		cp "$tmp/bb/bin/busybox" "$out/busybox"
+	fi
 	depmod -b "$tmp/root" "$ver"
 	cp "$tmp/root/boot/vmlinuz-$ver" "$out/vmlinuz"
 	: >"$out/order"
@@ -81,39 +106,64 @@ kernel() {
 	say "kernel $ver: $(wc -l <"$out/order") modules"
 }
 
+# needed ELF: the libraries ELF names (DT_NEEDED), and theirs, as paths
+# in $TRIPLET's multiarch directories; its program interpreter first.
+# readelf reads any architecture's ELF, where ldd runs the program.
+needed() {
+	local todo=("$1") seen=" " f n d p
+	readelf -lW "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p'
+	while [ ${#todo[@]} != 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for n in $(readelf -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[[ $seen == *" $n "* ]] && continue
+			seen="$seen$n "
+			p=""
+			for d in /lib/$TRIPLET /usr/lib/$TRIPLET /lib /usr/lib; do
+				[ -e "$d/$n" ] && { p=$d/$n; break; }
+			done
+			[ -n "$p" ] || die "$f needs $n, not in /usr/lib/$TRIPLET"
+			echo "$p"
+			todo+=("$p")
+		done
+	done
+}
+
 # copy_elf FILE ROOT DEST: FILE to ROOT/DEST, and for a dynamic
-# executable every library ldd names, at its own path under ROOT.
+# executable every library it needs, at its own path under ROOT.
 copy_elf() {
 	local f=$1 root=$2 lib
 	install -D -m 755 "$f" "$root/$3"
-	ldd "$f" >/dev/null 2>&1 || return 0 # "not a dynamic executable"
-	for lib in $(ldd "$f" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+	for lib in $(needed "$f"); do
 		mkdir -p "$root/$(dirname "$lib")"
 		cp -L "$lib" "$root/$lib"
 	done
 }
 
 build() {
-	local out=$1 bin=$2 manifests=${3:-$HERE/../examples} st root a
+	local out=$1 bin=$2 manifests=${3:-$HERE/../examples} st root a bb=/bin/busybox importer
 	[ -x "$bin" ] || die "no podvisor binary at $bin"
 	[ -d "$manifests" ] || die "no manifests directory $manifests"
-	command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (scripts/deps.sh)"
+	command -v "$QEMU" >/dev/null || die "no $QEMU (scripts/deps.sh)"
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 	bin=$(realpath "$bin")
 	kernel "$out"
 	cp "$out/kernel/vmlinuz" "$out/vmlinuz"
+	[ -f "$out/kernel/busybox" ] && bb=$out/kernel/busybox
+	importer=$bin
+	"$bin" version >/dev/null 2>&1 || importer=${VM_IMPORTER:-$HERE/../build/podvisor}
 
 	st=$out/stage
 	rm -rf "$st"
 	root=$st/root # what stage 1 copies into the tmpfs root
 	mkdir -p "$st/dev" "$st/proc" "$st/newroot" "$root/bin" "$root/etc/podvisor" "$root/var/lib/podvisor"
 	mknod -m 600 "$st/dev/console" c 5 1 # the kernel opens it for init
-	install -m 755 /bin/busybox "$st/busybox"
+	install -m 755 "$bb" "$st/busybox"
 	for a in sh mount umount insmod ip cp mkdir switch_root cat echo; do ln -s busybox "$st/$a"; done
 	cp -a "$out/kernel/modules" "$st/modules"
 	cp "$out/kernel/order" "$st/modules/order"
-	install -m 755 /bin/busybox "$root/bin/busybox"
+	install -m 755 "$bb" "$root/bin/busybox"
 	copy_elf "$bin" "$root" bin/podvisor
 	cp -a "$manifests" "$root/etc/podvisor/manifests"
 	printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
@@ -123,8 +173,8 @@ build() {
 	say "importing busybox:stable into the image store"
 	# shellcheck source=tests/integration/lib_image.sh
 	. "$HERE/../tests/integration/lib_image.sh"
-	make_busybox_oci "$out/oci" busybox:stable >/dev/null
-	"$bin" image import --state "$root/var/lib/podvisor" "$out/oci" busybox:stable >/dev/null
+	PV_BUSYBOX=$bb PV_OCI_ARCH=$ARCH make_busybox_oci "$out/oci" busybox:stable >/dev/null
+	"$importer" image import --state "$root/var/lib/podvisor" "$out/oci" busybox:stable >/dev/null
 	rm -rf "$out/oci"
 
 	cat >"$st/init" <<'EOF'
@@ -164,9 +214,11 @@ boot() {
 	[ -f "$out/initramfs.cpio.gz" ] || die "nothing built in $out (scripts/vm-demo.sh build)"
 	accel=${VM_ACCEL:-tcg} # /dev/kvm may be there and hang (nested)
 	[ $# != 0 ] || set -- -nographic # the console on this terminal
-	exec qemu-system-x86_64 -accel "$accel" -cpu max -m 512 -smp 2 -no-reboot \
+	# arm64: qemu's virt board; a virtio keyboard for Ctrl-Alt-Del
+	[ "$ARCH" = arm64 ] && set -- -M virt -device virtio-keyboard-pci "$@"
+	exec "$QEMU" -accel "$accel" -cpu max -m 512 -smp 2 -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=4" \
+		-append "console=$CONSOLE panic=-1 loglevel=4" \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:30080" -device virtio-net-pci,netdev=n0 \
 		"$@"
 }

@@ -58,9 +58,10 @@ _busybox_rootfs1() {
 	chmod 0755 "$r" "$r"/{bin,etc,data,proc,sys,dev,run,var,usr} && chmod 0700 "$r/root" &&
 		chmod 1777 "$r/tmp" || return 1
 	cp "$PV_BUSYBOX" "$r/bin/busybox" && chmod 0755 "$r/bin/busybox" || return 1
-	# busybox's own shell makes the links without an exec each: 3x faster.
+	# busybox's own shell makes the links without an exec each: 3x faster
+	# (this machine's, when PV_BUSYBOX is another architecture's).
 	# shellcheck disable=SC2086
-	"$PV_BUSYBOX" sh -c 'cd "$1" && shift && for a; do ln -s busybox "$a" || exit 1; done' \
+	"$(if "$PV_BUSYBOX" true 2>/dev/null; then echo "$PV_BUSYBOX"; else echo /bin/busybox; fi)" sh -c 'cd "$1" && shift && for a; do ln -s busybox "$a" || exit 1; done' \
 		sh "$r/bin" $PV_BUSYBOX_APPLETS || return 1
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
 	printf 'root:x:0:\nnobody:x:65534:\n' >"$r/etc/group"

@@ -9,6 +9,9 @@
 # Ctrl-Alt-Del (sent from qemu's monitor) is a SIGINT to podvisor: every
 # pod stops gracefully, no Job makes a new pod meanwhile, and the machine
 # powers off (qemu exits by itself).
+# VM_ARCH=arm64 (test_vm_arm64.sh): the same on an emulated arm64 machine
+# (qemu's virt board, Debian's arm64 kernel and busybox), with the arm64
+# podvisor that make check's cross build made (build-cross-arm64/).
 # long: yes
 set -u
 if [ "$(id -u)" != 0 ]; then
@@ -17,17 +20,36 @@ if [ "$(id -u)" != 0 ]; then
 fi
 : "${PODVISOR:?PODVISOR must point at the binary}"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export VM_ARCH=${VM_ARCH:-amd64}
 # The VM runs the plain build (an ASan one would need its runtime's
 # environment in the guest); the kernel download is kept beside it.
 BIN=${PODVISOR_PLAIN:-$PODVISOR}
+QEMU=qemu-system-x86_64
+if [ "$VM_ARCH" = arm64 ]; then
+	export VM_IMPORTER=$BIN # the image import runs here
+	BIN=$ROOT/build-cross-arm64/podvisor
+	QEMU=qemu-system-aarch64
+	if [ ! -x "$BIN" ]; then
+		if [[ " ${CROSS-arm64} " != *" arm64 "* ]]; then
+			echo "1..0 # SKIP no arm64 in CHECK_CROSS: no arm64 podvisor is built"
+			exit 0
+		elif [ -s "$ROOT/build-cross-arm64/NO-PACKAGES" ]; then
+			echo "1..0 # SKIP the mirror has no arm64 packages: $(tr '\n' ' ' <"$ROOT/build-cross-arm64/NO-PACKAGES")"
+			exit 0
+		fi
+	fi
+fi
 OUT=$(dirname "$(realpath "$BIN")")/vm
 # Built here, where Debian's mirror is reachable (the kernel's download);
 # booted in a network namespace of our own.
 if [ -z "${PV_IN_NS:-}" ]; then
 	BUILD_LOG=$(mktemp /tmp/podvisor-vm-build.XXXXXX)
 	rc=0
-	if ! command -v qemu-system-x86_64 >/dev/null || [ "$(dpkg --print-architecture)" != amd64 ]; then
-		echo "no qemu-system-x86_64 on this amd64 machine (scripts/deps.sh installs it)" >"$BUILD_LOG"
+	if ! command -v "$QEMU" >/dev/null || [ "$(dpkg --print-architecture)" != amd64 ]; then
+		echo "no $QEMU on this amd64 machine (scripts/deps.sh installs it)" >"$BUILD_LOG"
+		rc=1
+	elif [ ! -x "$BIN" ]; then
+		echo "no $BIN (make cross ARCH=$VM_ARCH builds it)" >"$BUILD_LOG"
 		rc=1
 	else
 		"$ROOT/scripts/vm-demo.sh" build "$OUT" "$BIN" "$ROOT/examples" >"$BUILD_LOG" 2>&1 || rc=$?
@@ -41,7 +63,7 @@ trap 'kill -9 -1 2>/dev/null; rm -rf "$T_TMP" "$BUILD_LOG"' EXIT
 ip link set lo up
 
 if [ "${PV_VM_BUILD%% *}" = 0 ]; then
-	ok "initramfs built: busybox, podvisor, examples/, an image store ($(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB)"
+	ok "$VM_ARCH initramfs built: busybox, podvisor, examples/, an image store ($(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB)"
 else
 	fail "scripts/vm-demo.sh build"
 	diag "$(tail -20 "$BUILD_LOG")"
