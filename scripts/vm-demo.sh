@@ -33,12 +33,13 @@
 # (pivot_root(2), which every container start makes, is refused out of
 # the initramfs itself), where podvisor is exec'd as PID 1.
 #
-# VM_ARCH=arm64 builds and boots an arm64 machine instead (qemu's virt
-# board, emulated): PODVISOR is then an arm64 build (make cross
-# ARCH=arm64: its libraries are taken from the multiarch directories,
-# readelf naming them), busybox comes from busybox-static:arm64 (apt-get
-# download), the kernel from linux-image-arm64, and VM_IMPORTER names a
-# podvisor that runs here for the image import (default build/podvisor).
+# VM_ARCH=arm64 (or armhf) builds and boots an ARM machine instead
+# (qemu's virt board, emulated): PODVISOR is then a build for it (make
+# cross ARCH=arm64: its libraries are taken from the multiarch
+# directories, readelf naming them), busybox comes from busybox-static of
+# that architecture (apt-get download), the kernel from linux-image-arm64
+# (linux-image-armmp-lpae), and VM_IMPORTER names a podvisor that runs
+# here for the image import (default build/podvisor).
 #
 # Needs (scripts/deps.sh installs them on amd64): qemu-system-x86 (and
 # qemu-system-arm for arm64), kmod (depmod/modprobe resolve the modules'
@@ -48,10 +49,13 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ARCH=${VM_ARCH:-$(dpkg --print-architecture)}
+# qemu, its machine and CPU, the console, the libraries' multiarch triplet,
+# Debian's kernel flavour, the OCI architecture
 case $ARCH in
-amd64) QEMU=qemu-system-x86_64 CONSOLE=ttyS0 TRIPLET=x86_64-linux-gnu ;;
-arm64) QEMU=qemu-system-aarch64 CONSOLE=ttyAMA0 TRIPLET=aarch64-linux-gnu ;;
-*) echo "vm-demo: VM_ARCH=$ARCH: amd64 or arm64" >&2; exit 2 ;;
+amd64) QEMU=qemu-system-x86_64 MACHINE=pc CPU=max CONSOLE=ttyS0 TRIPLET=x86_64-linux-gnu FLAVOUR=amd64 OCI=amd64 ;;
+arm64) QEMU=qemu-system-aarch64 MACHINE=virt CPU=max CONSOLE=ttyAMA0 TRIPLET=aarch64-linux-gnu FLAVOUR=arm64 OCI=arm64 ;;
+armhf) QEMU=qemu-system-arm MACHINE=virt CPU=cortex-a15 CONSOLE=ttyAMA0 TRIPLET=arm-linux-gnueabihf FLAVOUR=armmp-lpae OCI=arm ;;
+*) echo "vm-demo: VM_ARCH=$ARCH: amd64, arm64 or armhf" >&2; exit 2 ;;
 esac
 say() { echo "vm-demo: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -75,9 +79,9 @@ download() {
 # and (another architecture's) OUT/kernel/busybox.
 kernel() {
 	local out=$1/kernel pkg ver tmp m
-	pkg=$(apt-cache depends "linux-image-$ARCH:$ARCH" 2>/dev/null |
+	pkg=$(apt-cache depends "linux-image-$FLAVOUR:$ARCH" 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ {sub(/:.*/, "", $2); print $2; exit}')
-	[ -n "$pkg" ] || die "apt knows no linux-image-$ARCH:$ARCH (apt-get update? dpkg --add-architecture?)"
+	[ -n "$pkg" ] || die "apt knows no linux-image-$FLAVOUR:$ARCH (apt-get update? dpkg --add-architecture?)"
 	ver=${pkg#linux-image-}
 	[ -f "$out/.done-$ver" ] && return 0
 	say "fetching Debian's kernel $ver (apt-get download $pkg)"
@@ -173,7 +177,7 @@ build() {
 	say "importing busybox:stable into the image store"
 	# shellcheck source=tests/integration/lib_image.sh
 	. "$HERE/../tests/integration/lib_image.sh"
-	PV_BUSYBOX=$bb PV_OCI_ARCH=$ARCH make_busybox_oci "$out/oci" busybox:stable >/dev/null
+	PV_BUSYBOX=$bb PV_OCI_ARCH=$OCI make_busybox_oci "$out/oci" busybox:stable >/dev/null
 	"$importer" image import --state "$root/var/lib/podvisor" "$out/oci" busybox:stable >/dev/null
 	rm -rf "$out/oci"
 
@@ -214,9 +218,9 @@ boot() {
 	[ -f "$out/initramfs.cpio.gz" ] || die "nothing built in $out (scripts/vm-demo.sh build)"
 	accel=${VM_ACCEL:-tcg} # /dev/kvm may be there and hang (nested)
 	[ $# != 0 ] || set -- -nographic # the console on this terminal
-	# arm64: qemu's virt board; a virtio keyboard for Ctrl-Alt-Del
-	[ "$ARCH" = arm64 ] && set -- -M virt -device virtio-keyboard-pci "$@"
-	exec "$QEMU" -accel "$accel" -cpu max -m 512 -smp 2 -no-reboot \
+	# ARM: qemu's virt board, with a virtio keyboard for Ctrl-Alt-Del
+	[ "$MACHINE" = virt ] && set -- -device virtio-keyboard-pci "$@"
+	exec "$QEMU" -accel "$accel" -M "$MACHINE" -cpu "$CPU" -m 512 -smp 2 -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=$CONSOLE panic=-1 loglevel=4" \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:30080" -device virtio-net-pci,netdev=n0 \

@@ -9,9 +9,10 @@
 # Ctrl-Alt-Del (sent from qemu's monitor) is a SIGINT to podvisor: every
 # pod stops gracefully, no Job makes a new pod meanwhile, and the machine
 # powers off (qemu exits by itself).
-# VM_ARCH=arm64 (test_vm_arm64.sh): the same on an emulated arm64 machine
-# (qemu's virt board, Debian's arm64 kernel and busybox), with the arm64
-# podvisor that make check's cross build made (build-cross-arm64/).
+# VM_ARCH=arm64 or armhf (test_vm_arm64.sh, test_vm_armhf.sh): the same on
+# an emulated ARM machine (qemu's virt board, Debian's kernel and busybox
+# of that architecture), with the podvisor that make check's cross build
+# made (build-cross-ARCH/).
 # long: yes
 set -u
 if [ "$(id -u)" != 0 ]; then
@@ -25,16 +26,17 @@ export VM_ARCH=${VM_ARCH:-amd64}
 # environment in the guest); the kernel download is kept beside it.
 BIN=${PODVISOR_PLAIN:-$PODVISOR}
 QEMU=qemu-system-x86_64
-if [ "$VM_ARCH" = arm64 ]; then
+if [ "$VM_ARCH" != amd64 ]; then # make check's cross build of it
 	export VM_IMPORTER=$BIN # the image import runs here
-	BIN=$ROOT/build-cross-arm64/podvisor
+	BIN=$ROOT/build-cross-$VM_ARCH/podvisor
 	QEMU=qemu-system-aarch64
+	[ "$VM_ARCH" = armhf ] && QEMU=qemu-system-arm
 	if [ ! -x "$BIN" ]; then
-		if [[ " ${CROSS-arm64} " != *" arm64 "* ]]; then
-			echo "1..0 # SKIP no arm64 in CHECK_CROSS: no arm64 podvisor is built"
+		if [[ " ${CROSS-$VM_ARCH} " != *" $VM_ARCH "* ]]; then
+			echo "1..0 # SKIP no $VM_ARCH in CHECK_CROSS: no $VM_ARCH podvisor is built"
 			exit 0
-		elif [ -s "$ROOT/build-cross-arm64/NO-PACKAGES" ]; then
-			echo "1..0 # SKIP the mirror has no arm64 packages: $(tr '\n' ' ' <"$ROOT/build-cross-arm64/NO-PACKAGES")"
+		elif [ -s "$ROOT/build-cross-$VM_ARCH/NO-PACKAGES" ]; then
+			echo "1..0 # SKIP the mirror has no $VM_ARCH packages: $(tr '\n' ' ' <"$ROOT/build-cross-$VM_ARCH/NO-PACKAGES")"
 			exit 0
 		fi
 	fi
