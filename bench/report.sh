@@ -212,7 +212,11 @@ print("\n".join(lines))
 PY
 
 # --- the document ---------------------------------------------------------------
-VERSION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+# "-dirty" for changed code, not for this run's own outputs (the plots,
+# the document itself), which are written before the report
+VERSION=$(git -C "$ROOT" describe --always 2>/dev/null || echo unknown)
+git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' ':!bench/plots' 2>/dev/null |
+	grep -q . && VERSION=$VERSION-dirty
 {
 	cat <<EOF
 # Benchmarks
