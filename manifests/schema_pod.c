@@ -528,6 +528,15 @@ static const struct pv_field dns_config_fields[] = {
 TYPE(dns_config, "PodDNSConfig");
 
 #undef ST
+#define ST struct pv_local_ref
+static const struct pv_field local_ref_fields[] = {
+	/* not required: the API accepts an empty name, with a warning */
+	F("name", PV_F_STR, name),
+	PV_FIELD_END,
+};
+TYPE(local_ref, "LocalObjectReference");
+
+#undef ST
 #define ST struct pv_pod_spec
 static const struct pv_field pod_spec_fields[] = {
 	F("volumes", PV_F_LIST, volumes, .type = &volume_type),
@@ -557,7 +566,7 @@ static const struct pv_field pod_spec_fields[] = {
 	F("enableServiceLinks", PV_F_BOOL, enable_service_links),
 	F("setHostnameAsFQDN", PV_F_BOOL, set_hostname_as_fqdn),
 	F("hostUsers", PV_F_BOOL, host_users),
-	IGN("imagePullSecrets"),
+	F("imagePullSecrets", PV_F_LIST, image_pull_secrets, .type = &local_ref_type),
 	IGN("tolerations"),
 	IGN("priority"),
 	IGN("readinessGates"),

@@ -406,6 +406,12 @@ struct pv_dns_config {
 	PV_LIST(struct pv_dns_option) options;
 };
 
+/* LocalObjectReference: an object of the same namespace, by name. */
+struct pv_local_ref {
+	struct pv_hdr hdr;
+	struct pv_str name;
+};
+
 typedef PV_LIST(struct pv_container) pv_container_list;
 
 struct pv_pod_spec {
@@ -424,6 +430,8 @@ struct pv_pod_spec {
 	PV_LIST(struct pv_host_alias) host_aliases;
 	struct pv_dns_config dns_config;
 	struct pv_bool host_users; /* false: the pod's own user namespace */
+	/* Secrets (docker config) of the pod's namespace its pulls use */
+	PV_LIST(struct pv_local_ref) image_pull_secrets;
 };
 
 struct pv_pod_template {

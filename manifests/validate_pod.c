@@ -365,6 +365,31 @@ static void validate_host_aliases(struct pv_vctx *v, const struct pv_pod_spec *s
 	}
 }
 
+/* As the API server: an empty or repeated name is accepted with a
+ * warning (pkg/api/pod/warnings.go); the pulls skip an empty one, as the
+ * kubelet does. */
+static void validate_pull_secrets(struct pv_vctx *v, const struct pv_pod_spec *s,
+				  const struct pv_vpath *path)
+{
+	for (size_t i = 0; i < s->image_pull_secrets.n; i++) {
+		const struct pv_local_ref *r = &s->image_pull_secrets.items[i];
+		const struct pv_vpath *np = PV_VPATH("%s.imagePullSecrets[%zu].name", path, i);
+
+		if (!r->name.v || !*r->name.v) {
+			pv_vwarn(v, r->name.v ? r->name.loc : r->hdr.loc, np, "invalid empty name \"\"");
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const char *o = s->image_pull_secrets.items[j].name.v;
+
+			if (o && strcmp(o, r->name.v) == 0) {
+				pv_vwarn(v, r->name.loc, np, "duplicate name \"%s\"", r->name.v);
+				break;
+			}
+		}
+	}
+}
+
 /* A pod in its own user namespace shares none of the node's others
  * (Kubernetes' validateHostUsers); an Unmasked /proc needs one. */
 static void validate_host_users(struct pv_vctx *v, const struct pv_pod_spec *s,
@@ -424,6 +449,7 @@ void pv_validate_pod_spec(struct pv_vctx *v, const struct pv_pod_spec *s,
 			"may not be true when hostPID is true");
 	validate_affinity(v, s, path);
 	validate_host_aliases(v, s, path);
+	validate_pull_secrets(v, s, path);
 	validate_host_users(v, s, path);
 	pv_validate_nonneg(v, &s->security_context.run_as_user,
 			   PV_VPATH("%s.securityContext.runAsUser", path));
