@@ -161,6 +161,32 @@ struct pv_image_pull_opts {
 	const struct pv_image_progress *progress; /* may be NULL */
 };
 
+/* Registry credentials put together for one pull, as the kubelet does
+ * with a pod's imagePullSecrets and the node's file: every "auths" entry
+ * of each source in the order they are added, the first for a key kept,
+ * written out as one Docker config.json for `--creds`. A source is
+ * checked whole (entries that are objects, with "auth" or "username" and
+ * "password") and adds nothing when it is not right. */
+struct pv_image_auths;
+
+struct pv_image_auths *pv_image_auths_new(void);
+void pv_image_auths_free(struct pv_image_auths *a);
+/* TEXT's entries: Docker's config.json ({"auths": {...}}), or with
+ * DOCKERCFG the old ~/.dockercfg format (that map at the top level).
+ * Returns how many it added (0 when it has none), -1 with ERR. */
+int pv_image_auths_add(struct pv_image_auths *a, const char *text, size_t len, bool dockercfg,
+		       struct pv_err *err);
+/* The same from the config.json file PATH; a missing file adds nothing
+ * (returns 0) unless MUST_EXIST. */
+int pv_image_auths_add_file(struct pv_image_auths *a, const char *path, bool must_exist,
+			    struct pv_err *err);
+/* The entries so far. */
+size_t pv_image_auths_count(const struct pv_image_auths *a);
+/* {"auths": {...}}, compact and the same for the same sources in the
+ * same order (it may be hashed); the caller frees (and zeroes) it. NULL:
+ * out of memory. */
+char *pv_image_auths_text(const struct pv_image_auths *a);
+
 /* Pull REF from its registry (OCI distribution API) into the store under
  * STATE_DIR: the manifest (an image index or Docker manifest list gives
  * the one for linux/<this machine>), then the config and every layer not

@@ -2,8 +2,9 @@
  * functions over text (no network, no files but the credentials file):
  * WWW-Authenticate challenges (RFC 7235), a token server's answer (the
  * distribution token spec), a registry's JSON errors body, credentials in
- * Docker's config.json format, and a repository name split into its
- * registry and its path.
+ * Docker's config.json format (and several put together for one pull: a
+ * pod's imagePullSecrets, then the node's file), and a repository name
+ * split into its registry and its path.
  *
  * Owns nothing beyond what it returns. Calls: common (base64, errors),
  * json-c, image_oci.c (pv_img_json_object), image_fs.c (reading a file). */
@@ -397,6 +398,106 @@ int pv_img_creds_load(const char *path, bool must_exist, const char *registry,
 	if (rc < 0)
 		pv_err_wrap(err, "%s", path);
 	return rc;
+}
+
+/* --- credentials put together (image.h) --------------------------------------- */
+
+struct pv_image_auths {
+	struct json_object *auths;
+};
+
+struct pv_image_auths *pv_image_auths_new(void)
+{
+	struct pv_image_auths *a = calloc(1, sizeof(*a));
+
+	if (a && !(a->auths = json_object_new_object())) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void pv_image_auths_free(struct pv_image_auths *a)
+{
+	if (!a)
+		return;
+	json_object_put(a->auths);
+	free(a);
+}
+
+size_t pv_image_auths_count(const struct pv_image_auths *a)
+{
+	return (size_t)json_object_object_length(a->auths);
+}
+
+/* MAP's entries, every one checked as a pull would read it. */
+static int auths_check(struct json_object *map, struct pv_err *err)
+{
+	json_object_object_foreach(map, key, val) {
+		struct pv_img_creds c = { NULL, NULL };
+		int rc = creds_from_entry(val, key, &c, err);
+
+		pv_img_creds_clear(&c);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pv_image_auths_add(struct pv_image_auths *a, const char *text, size_t len, bool dockercfg,
+		       struct pv_err *err)
+{
+	cleanup_json struct json_object *o = pv_img_json_object(text, len, dockercfg ? ".dockercfg"
+									: "config.json", err);
+	struct json_object *map = o;
+	int added = 0;
+
+	if (!o)
+		return -1;
+	if (!dockercfg && !json_object_object_get_ex(o, "auths", &map))
+		return 0;
+	if (!json_object_is_type(map, json_type_object))
+		return pv_err_set(err, EINVAL, "\"auths\" is not an object");
+	if (auths_check(map, err) < 0)
+		return -1;
+	json_object_object_foreach(map, key, val) {
+		if (json_object_object_get_ex(a->auths, key, NULL))
+			continue; /* an earlier source's wins */
+		if (json_object_object_add(a->auths, key, json_object_get(val)) < 0)
+			return pv_err_set(err, ENOMEM, "out of memory");
+		added++;
+	}
+	return added;
+}
+
+int pv_image_auths_add_file(struct pv_image_auths *a, const char *path, bool must_exist,
+			    struct pv_err *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (pv_img_read_at(AT_FDCWD, path, CREDS_MAX, &buf, &len, err) < 0) {
+		if (!must_exist && err && err->code == ENOENT)
+			return 0;
+		return pv_err_wrap(err, "credentials file");
+	}
+	rc = pv_image_auths_add(a, buf, len, false, err);
+	explicit_bzero(buf, len);
+	if (rc < 0)
+		pv_err_wrap(err, "%s", path);
+	return rc;
+}
+
+char *pv_image_auths_text(const struct pv_image_auths *a)
+{
+	cleanup_json struct json_object *o = json_object_new_object();
+	const char *s;
+
+	if (!o || json_object_object_add(o, "auths", json_object_get(a->auths)) < 0)
+		return NULL;
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	return s ? strdup(s) : NULL;
 }
 
 /* --- names ---------------------------------------------------------------------------- */

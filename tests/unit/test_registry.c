@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "supervisor/image/image.h"
 #include "supervisor/image/image_internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -215,6 +216,95 @@ static void test_creds_file(void **state)
 	assert_non_null(strstr(err.msg, "credentials file"));
 }
 
+/* A pod's secrets, then the node's file: the first entry for a key wins,
+ * and the result reads back as a pull reads it. */
+static void test_auths_merge(void **state)
+{
+	static const char pod1[] = "{\"auths\":{\"r:1\":{\"auth\":\"YWxpY2U6czNjcmV0\"}}}";
+	/* the old .dockercfg: the map at the top level */
+	static const char pod2[] = "{\"r:2\":{\"username\":\"u2\",\"password\":\"p2\"},"
+				   "\"r:1\":{\"username\":\"late\",\"password\":\"x\"}}";
+	static const char node[] = "{\"auths\":{\"r:1\":{\"username\":\"node\",\"password\":"
+				   "\"n\"},\"r:3\":{\"username\":\"u3\",\"password\":\"p3\"}},"
+				   "\"credsStore\":\"desktop\"}";
+	struct pv_image_auths *a = pv_image_auths_new(), *b = pv_image_auths_new();
+	struct pv_err err = { 0, "" };
+	struct pv_img_creds cr;
+	char *text, *again;
+
+	(void)state;
+	assert_int_equal(pv_image_auths_add(a, pod1, strlen(pod1), false, &err), 1);
+	assert_int_equal(pv_image_auths_add(a, pod2, strlen(pod2), true, &err), 1);
+	assert_int_equal(pv_image_auths_add(a, node, strlen(node), false, &err), 1);
+	assert_int_equal(pv_image_auths_count(a), 3);
+	text = pv_image_auths_text(a);
+	assert_non_null(text);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const reg[] = { "r:1", "r:2", "r:3" };
+		static const char *const user[] = { "alice", "u2", "u3" };
+
+		assert_int_equal(pv_img_creds_find(text, strlen(text), reg[i], &cr, &err), 0);
+		assert_string_equal(cr.user, user[i]);
+		pv_img_creds_clear(&cr);
+	}
+	/* the same sources in the same order: the same text (it is hashed) */
+	pv_image_auths_add(b, pod1, strlen(pod1), false, &err);
+	pv_image_auths_add(b, pod2, strlen(pod2), true, &err);
+	pv_image_auths_add(b, node, strlen(node), false, &err);
+	again = pv_image_auths_text(b);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	pv_image_auths_free(b);
+	pv_image_auths_free(a);
+}
+
+/* A source that is not right adds nothing, and says why. */
+static void test_auths_bad(void **state)
+{
+	static const struct {
+		const char *json;
+		bool dockercfg;
+		const char *msg;
+	} bad[] = {
+		{ "not json", false, "config.json: invalid JSON" },
+		{ "{\"auths\":[]}", false, "\"auths\" is not an object" },
+		{ "[]", true, ".dockercfg" },
+		/* one good entry beside a bad one: neither is added */
+		{ "{\"auths\":{\"a\":{\"auth\":\"YWxpY2U6czNjcmV0\"},\"b\":{\"username\":\"u\"}}}",
+		  false, "credentials for b: neither" },
+		{ "{\"a\":{\"auth\":\"!!!\"}}", true, "credentials for a: \"auth\" is not base64" },
+	};
+	struct pv_image_auths *a = pv_image_auths_new();
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct pv_err err = { 0, "" };
+
+		assert_int_equal(pv_image_auths_add(a, bad[i].json, strlen(bad[i].json),
+						    bad[i].dockercfg, &err), -1);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("%s: \"%s\", wanted \"%s\"", bad[i].json, err.msg, bad[i].msg);
+	}
+	assert_int_equal(pv_image_auths_count(a), 0);
+	/* no "auths": nothing to add, no error */
+	assert_int_equal(pv_image_auths_add(a, "{}", 2, false, NULL), 0);
+	pv_image_auths_free(a);
+}
+
+/* The node's file: missing is nothing unless it must exist. */
+static void test_auths_file(void **state)
+{
+	struct pv_image_auths *a = pv_image_auths_new();
+	struct pv_err err = { 0, "" };
+
+	(void)state;
+	assert_int_equal(pv_image_auths_add_file(a, "/nonexistent/auth.json", false, &err), 0);
+	assert_int_equal(pv_image_auths_add_file(a, "/nonexistent/auth.json", true, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	pv_image_auths_free(a);
+}
+
 static void test_names(void **state)
 {
 	struct pv_err err = { 0, "" };
@@ -246,6 +336,9 @@ int main(void)
 		cmocka_unit_test(test_registry_errors),
 		cmocka_unit_test(test_creds),
 		cmocka_unit_test(test_creds_file),
+		cmocka_unit_test(test_auths_merge),
+		cmocka_unit_test(test_auths_bad),
+		cmocka_unit_test(test_auths_file),
 		cmocka_unit_test(test_names),
 	};
 
