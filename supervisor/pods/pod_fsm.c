@@ -287,6 +287,7 @@ static const char *const evreasons[PV_EV_NREASONS] = {
 	[PV_EV_FAILED_PRE_STOP_HOOK] = "FailedPreStopHook",
 	[PV_EV_PULLING] = "Pulling",
 	[PV_EV_PULLED] = "Pulled",
+	[PV_EV_FAILED_PULL_SECRET] = "FailedToRetrieveImagePullSecret",
 };
 
 static const char *pick(const char *const *v, size_t n, unsigned i)

@@ -1,5 +1,5 @@
 /* Pulls for the containers that need them (see pods_pull.h). A pull is a
- * job per normalized image reference: its child (`/proc/self/exe image
+ * job per normalized image reference and credentials: its child (`/proc/self/exe image
  * pull --state STATE ... REF`, cloned with a pidfd and no exit signal, so
  * the daemon's SIGCHLD reaper never takes its status), the last line of
  * its stderr (the error), and the containers waiting for it. A container
@@ -8,9 +8,15 @@
  * next one is due); a pass retries it, and the pull's end kicks one.
  * Always: a container is created once a pull that it waited for has
  * succeeded (kept in `fresh` until then).
+ * A pod's imagePullSecrets (Secrets of its namespace, docker config) are
+ * put before the node's credentials file in a 0600 file under
+ * STATE/pull-creds for the child's --creds, removed when the child ends;
+ * a hash of them is part of the job's key, so pods share a pull only
+ * when they pull with the same credentials.
  * Owns the jobs, their children, pipes, watches and back-off timers.
- * Calls: pods (records, events, the container table), image (references),
- * node (the kick), core (loop, log, processes). */
+ * Calls: pods (records, events, the container table), image (references,
+ * credentials), source (the Secrets in force), node (the kick), core
+ * (loop, log, processes). */
 #include "supervisor/pods/pods_pull.h"
 
 #include <errno.h>
@@ -22,27 +28,41 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/base64.h"
 #include "common/cleanup.h"
+#include "common/fdio.h"
+#include "common/sha256.h"
+#include "manifests/manifest.h"
+#include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
 #include "supervisor/core/proc.h"
 #include "supervisor/image/image.h"
 #include "supervisor/pods/pods_internal.h"
+#include "supervisor/source/desired.h"
 
 #define PULL_PREFIX "podvisor image pull: "
+#define CREDS_DIR "pull-creds"
 
 struct waiter {
 	char uid[33];
 	char *cname;
 	bool told_backoff; /* its BackOff event, once per failed pull */
+	/* Its pod's imagePullSecrets that could not be used ("NAME",
+	 * "NAME: why"), told at each attempt; NULL: none. */
+	char *unusable;
 };
 
 struct job {
 	struct pv_daemon *d;
 	char *ref;                 /* normalized */
+	char *creds;               /* the config.json its pull uses; NULL: the node's file */
+	char key[PV_SHA256_HEX + 1]; /* the hash of CREDS; "": none */
+	char *creds_path;          /* CREDS written for the running child; NULL: none */
 	pid_t pid;                 /* 0: no pull runs */
 	int pidfd, errfd;
 	struct pv_watch_fd *pw, *ew;
@@ -101,6 +121,12 @@ static struct waiter *waiter_of(struct job *j, const struct pv_crt *c)
 }
 
 /* C waits for J: NULL when it already did (or out of memory). */
+static void waiter_clear(struct waiter *w)
+{
+	free(w->cname);
+	free(w->unusable);
+}
+
 static struct waiter *waiter_add(struct job *j, const struct pv_crt *c)
 {
 	struct waiter *v;
@@ -126,7 +152,7 @@ static void waiters_prune(struct job *j)
 		if (container_of(j->d, &j->w[i]))
 			j->w[n++] = j->w[i];
 		else
-			free(j->w[i].cname);
+			waiter_clear(&j->w[i]);
 	}
 	j->nw = n;
 }
@@ -178,12 +204,23 @@ static void fresh_prune(struct pv_daemon *d)
 
 /* ---- jobs ---- */
 
-static struct job *job_find(const char *ref)
+static struct job *job_find(const char *ref, const char *key)
 {
 	for (struct job *j = jobs; j; j = j->next)
-		if (strcmp(j->ref, ref) == 0)
+		if (strcmp(j->ref, ref) == 0 && strcmp(j->key, key) == 0)
 			return j;
 	return NULL;
+}
+
+/* The pull's credentials file is gone: the child has ended (or never ran). */
+static void job_creds_drop(struct job *j)
+{
+	if (!j->creds_path)
+		return;
+	if (unlink(j->creds_path) < 0 && errno != ENOENT)
+		pv_warn("cannot remove %s: %s", j->creds_path, strerror(errno));
+	free(j->creds_path);
+	j->creds_path = NULL;
 }
 
 static void job_close(struct job *j)
@@ -199,6 +236,7 @@ static void job_close(struct job *j)
 		close(j->errfd);
 	j->pidfd = j->errfd = -1;
 	j->pid = 0;
+	job_creds_drop(j);
 }
 
 static void job_free(struct job *j)
@@ -211,18 +249,26 @@ static void job_free(struct job *j)
 	job_close(j);
 	pv_timer_free(j->timer);
 	for (size_t i = 0; i < j->nw; i++)
-		free(j->w[i].cname);
+		waiter_clear(&j->w[i]);
 	free(j->w);
 	free(j->ref);
+	if (j->creds)
+		explicit_bzero(j->creds, strlen(j->creds));
+	free(j->creds);
 	free(j);
 }
 
-static struct job *job_new(struct pv_daemon *d, const char *ref)
+/* A job for REF with CREDS (taken; NULL: the node's file), hashed as KEY. */
+static struct job *job_new(struct pv_daemon *d, const char *ref, char *creds, const char *key)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
-	if (!j || !(j->ref = strdup(ref)))
-		return free(j), NULL;
+	if (!j || !(j->ref = strdup(ref))) {
+		free(j);
+		return NULL;
+	}
+	j->creds = creds;
+	snprintf(j->key, sizeof(j->key), "%s", key);
 	j->d = d;
 	j->pidfd = j->errfd = -1;
 	j->next = jobs;
@@ -275,6 +321,148 @@ static char *mirrors_of(const char *ref)
 	return out;
 }
 
+/* ---- credentials: a pod's imagePullSecrets, then the node's file ---- */
+
+/* What a pod pulls with. */
+struct pod_creds {
+	char *text;                   /* config.json; NULL: the node's file alone */
+	char key[PV_SHA256_HEX + 1];  /* TEXT's hash; "" without */
+	char *unusable;               /* "NAME, NAME: why"; NULL: every one was used */
+};
+
+static void pod_creds_clear(struct pod_creds *pc)
+{
+	if (pc->text)
+		explicit_bzero(pc->text, strlen(pc->text));
+	free(pc->text);
+	free(pc->unusable);
+	*pc = (struct pod_creds){ NULL, "", NULL };
+}
+
+/* Append NAME (and WHY) to the list of the secrets that could not be used. */
+static void unusable_add(struct pod_creds *pc, const char *name, const char *why)
+{
+	char *next;
+
+	if (asprintf(&next, "%s%s%s%s%s", pc->unusable ? pc->unusable : "",
+		     pc->unusable ? ", " : "", name, why ? ": " : "", why ? why : "") < 0)
+		return;
+	free(pc->unusable);
+	pc->unusable = next;
+}
+
+/* KEY's value in S: stringData's as written, else data's decoded; NULL
+ * when it has none (or it is not base64). */
+static char *secret_value(const struct pv_secret *s, const char *key, size_t *len)
+{
+	for (size_t i = 0; i < s->string_data.n; i++)
+		if (strcmp(s->string_data.items[i].key, key) == 0) {
+			*len = strlen(s->string_data.items[i].value);
+			return strdup(s->string_data.items[i].value);
+		}
+	for (size_t i = 0; i < s->data.n; i++)
+		if (strcmp(s->data.items[i].key, key) == 0)
+			return (char *)pv_base64_decode(s->data.items[i].value, len);
+	return NULL;
+}
+
+/* The Secret NAME of P's namespace into A, as the kubelet reads a pull
+ * secret: type kubernetes.io/dockerconfigjson (key .dockerconfigjson) or
+ * kubernetes.io/dockercfg (key .dockercfg). Whatever is wrong goes to PC. */
+static void secret_add(struct pv_prt *p, const char *name, struct pv_image_auths *a,
+		       struct pod_creds *pc)
+{
+	const struct pv_object *o = pv_desired_get(&p->d->desired, PV_KIND_SECRET, p->ns, name, NULL);
+	const struct pv_secret *s = o ? (const struct pv_secret *)o->obj : NULL;
+	const char *type = s && s->type.v ? s->type.v : "Opaque";
+	bool cfg = strcmp(type, "kubernetes.io/dockercfg") == 0;
+	const char *key = cfg ? ".dockercfg" : ".dockerconfigjson";
+	struct pv_err err = { 0, "" };
+	cleanup_free char *why = NULL, *v = NULL;
+	size_t len = 0;
+
+	if (!s) {
+		unusable_add(pc, name, NULL); /* the kubelet names it, no more */
+		return;
+	}
+	if (!cfg && strcmp(type, "kubernetes.io/dockerconfigjson") != 0) {
+		if (asprintf(&why, "its type is %s, not kubernetes.io/dockerconfigjson or "
+			     "kubernetes.io/dockercfg", type) >= 0)
+			unusable_add(pc, name, why);
+		return;
+	}
+	if (!(v = secret_value(s, key, &len))) {
+		if (asprintf(&why, "no key %s", key) >= 0)
+			unusable_add(pc, name, why);
+		return;
+	}
+	if (pv_image_auths_add(a, v, len, cfg, &err) < 0)
+		unusable_add(pc, name, err.msg);
+	explicit_bzero(v, len);
+}
+
+/* What C's pod pulls with: its imagePullSecrets' entries, then the
+ * node's file's; none of its secrets gives any: the node's file alone,
+ * as a pod that names none (they share pulls). */
+static void pod_creds_of(const struct pv_crt *c, struct pod_creds *pc)
+{
+	struct pv_prt *p = c->pod;
+	const struct pv_pod_spec *spec = &p->spec->spec;
+	struct pv_image_auths *a = NULL;
+	cleanup_free char *node_file = NULL;
+	struct pv_err err = { 0, "" };
+
+	*pc = (struct pod_creds){ NULL, "", NULL };
+	if (!spec->image_pull_secrets.n || !(a = pv_image_auths_new()))
+		return;
+	for (size_t i = 0; i < spec->image_pull_secrets.n; i++) {
+		const char *name = spec->image_pull_secrets.items[i].name.v;
+
+		if (name && *name) /* the kubelet skips an empty name */
+			secret_add(p, name, a, pc);
+	}
+	if (pv_image_auths_count(a) == 0)
+		goto out;
+	if (!cf()->creds_file && asprintf(&node_file, "%s/auth.json", p->d->state) < 0)
+		goto out;
+	/* a node file that cannot be read: the kubelet goes on without it too */
+	if (pv_image_auths_add_file(a, cf()->creds_file ? cf()->creds_file : node_file,
+				    cf()->creds_file != NULL, &err) < 0)
+		pv_warn("pod %s/%s: the node's registry credentials are left out: %s", p->ns,
+			p->name, err.msg);
+	if ((pc->text = pv_image_auths_text(a)))
+		pv_sha256_hex(pc->text, strlen(pc->text), pc->key);
+out:
+	pv_image_auths_free(a);
+}
+
+/* J's credentials in a new 0600 file under STATE/pull-creds (made 0700,
+ * emptied the first time: a daemon that died mid-pull left its files). */
+static int job_creds_write(struct job *j)
+{
+	static bool swept;
+	static unsigned long seq;
+	cleanup_free char *dir = NULL;
+	cleanup_close int fd = -1;
+	struct pv_err err = { 0, "" };
+
+	if (asprintf(&dir, "%s/" CREDS_DIR, j->d->state) < 0)
+		return snprintf(j->error, sizeof(j->error), "out of memory"), -1;
+	if (!swept && pv_rm_rf(dir, &err) < 0)
+		pv_warn("cannot empty %s: %s", dir, err.msg);
+	swept = true;
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    asprintf(&j->creds_path, "%s/%d-%lu.json", dir, (int)getpid(), ++seq) < 0)
+		return snprintf(j->error, sizeof(j->error), "%s: %s", dir, strerror(errno)), -1;
+	fd = open(j->creds_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || pv_write_all(fd, j->creds, strlen(j->creds)) < 0) {
+		snprintf(j->error, sizeof(j->error), "%s: %s", j->creds_path, strerror(errno));
+		job_creds_drop(j);
+		return -1;
+	}
+	return 0;
+}
+
 static void job_ended(void *data, int fd, uint32_t events);
 static void job_said(void *data, int fd, uint32_t events);
 
@@ -292,9 +480,11 @@ static int job_spawn(struct job *j)
 	argv[n++] = "pull";
 	argv[n++] = "--state";
 	argv[n++] = j->d->state;
-	if (cf()->creds_file) {
+	if (j->creds && job_creds_write(j) < 0)
+		return -1;
+	if (j->creds || cf()->creds_file) {
 		argv[n++] = "--creds";
-		argv[n++] = cf()->creds_file;
+		argv[n++] = j->creds ? j->creds_path : cf()->creds_file;
 	}
 	if (listed(cf()->insecure, j->ref, rl))
 		argv[n++] = "--insecure";
@@ -305,9 +495,11 @@ static int job_spawn(struct job *j)
 	argv[n++] = j->ref;
 	argv[n] = NULL;
 	pid = pv_spawn_self((char *const *)argv, &pidfd, &errfd);
-	if (pid < 0)
-		return snprintf(j->error, sizeof(j->error), "cannot start the pull: %s",
-				strerror(errno)), -1;
+	if (pid < 0) {
+		snprintf(j->error, sizeof(j->error), "cannot start the pull: %s", strerror(errno));
+		job_creds_drop(j);
+		return -1;
+	}
 	j->pid = pid;
 	j->pidfd = pidfd;
 	j->errfd = errfd;
@@ -316,8 +508,9 @@ static int job_spawn(struct job *j)
 	j->started_ms = pv_now_ms();
 	j->pw = pv_loop_add(j->d->loop, pidfd, EPOLLIN, job_ended, j);
 	j->ew = pv_loop_add(j->d->loop, j->errfd, EPOLLIN, job_said, j);
-	pv_info("pulling image %s (pid %d)%s%s", j->ref, (int)pid, mirrors ? ", mirrors " : "",
-		mirrors ? mirrors : "");
+	pv_info("pulling image %s (pid %d)%s%s%s%.12s", j->ref, (int)pid,
+		mirrors ? ", mirrors " : "", mirrors ? mirrors : "",
+		j->creds ? ", with pull secrets " : "", j->key);
 	return 0;
 }
 
@@ -452,28 +645,78 @@ static void job_ended(void *data, int fd, uint32_t events)
 
 /* ---- what a container waits for ---- */
 
-static void event_pulling(struct pv_crt *c)
+/* The kubelet's words, before each attempt to pull. */
+static void event_pulling(struct pv_crt *c, const struct waiter *w)
 {
+	if (w && w->unusable)
+		pv_pod_event(c->pod, true, PV_EV_FAILED_PULL_SECRET, "Unable to retrieve some image "
+			     "pull secrets (%s); attempting to pull the image may not succeed.",
+			     w->unusable);
 	pv_pod_event(c->pod, false, PV_EV_PULLING, "Pulling image \"%s\"", c->spec->image.v);
+}
+
+/* C waits for J only: out of any other job's waiters (its pod's
+ * secrets changed), and a job that no one waits for and that does not
+ * run is forgotten. */
+static void waiter_move(const struct pv_crt *c, const struct job *j)
+{
+	struct job *o = jobs, *next;
+
+	for (; o; o = next) {
+		struct waiter *w = o == j ? NULL : waiter_of(o, c);
+
+		next = o->next;
+		if (!w)
+			continue;
+		waiter_clear(w);
+		*w = o->w[--o->nw];
+		if (!o->nw && o->pid <= 0)
+			job_free(o);
+	}
+}
+
+/* The job for C's pull of REF with its pod's credentials, C among its
+ * waiters (JOINED: just now); NULL: out of memory. */
+static struct job *job_for(struct pv_crt *c, const char *ref, bool *joined)
+{
+	struct pod_creds pc;
+	struct job *j;
+	struct waiter *w;
+
+	pod_creds_of(c, &pc);
+	j = job_find(ref, pc.key);
+	if (!j && (j = job_new(c->pod->d, ref, pc.text, pc.key)))
+		pc.text = NULL; /* the job's */
+	if (!j)
+		goto out;
+	waiter_move(c, j);
+	*joined = waiter_add(j, c) != NULL;
+	if ((w = waiter_of(j, c))) {
+		free(w->unusable);
+		w->unusable = pc.unusable;
+		pc.unusable = NULL;
+	}
+out:
+	pod_creds_clear(&pc);
+	return j;
 }
 
 /* C needs its image pulled: join the pull of its reference, start one
  * if none runs and none failed lately. The event to apply, MSG its message. */
 static enum pv_cevent need_pull(struct pv_crt *c, const char *ref, char *msg, size_t len)
 {
-	struct job *j = job_find(ref);
+	bool joined = false;
+	struct job *j = job_for(c, ref, &joined);
 	struct waiter *w;
-	bool joined;
 
-	if (!j && !(j = job_new(c->pod->d, ref))) {
+	if (!j) {
 		snprintf(msg, len, "out of memory");
 		return PV_CE_IMAGE_PULL_FAILED;
 	}
-	joined = waiter_add(j, c) != NULL;
 	w = waiter_of(j, c);
 	if (j->pid > 0) { /* running: wait for it */
 		if (joined)
-			event_pulling(c);
+			event_pulling(c, w);
 		snprintf(msg, len, "pulling image \"%s\"", c->spec->image.v);
 		return PV_CE_IMAGE_PULLING;
 	}
@@ -499,7 +742,7 @@ static enum pv_cevent need_pull(struct pv_crt *c, const char *ref, char *msg, si
 		struct pv_crt *o = container_of(j->d, &j->w[i]);
 
 		if (o)
-			event_pulling(o);
+			event_pulling(o, &j->w[i]);
 	}
 	snprintf(msg, len, "pulling image \"%s\"", c->spec->image.v);
 	return PV_CE_IMAGE_PULLING;

@@ -358,6 +358,7 @@ static void test_phases_and_events(void **unused)
 		"ErrImageNeverPull", "InvalidImageName", "Killing", "Stopped",
 		"VolumesNotMounted", "PodInitDied", "Unhealthy", "DeadlineExceeded", "FailedScheduling",
 		"FailedPostStartHook", "FailedPreStopHook", "Pulling", "Pulled",
+		"FailedToRetrieveImagePullSecret",
 	};
 
 	(void)unused;
