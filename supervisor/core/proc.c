@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 uint64_t pv_proc_start_time(pid_t pid)
@@ -157,4 +158,56 @@ pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd)
 	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	*errfd = pipefd[0];
 	return pid;
+}
+
+/* ---- children's ends ---- */
+
+#define REAPED_MAX 64
+
+static struct {
+	pid_t pid;
+	int status;
+} reaped[REAPED_MAX];
+static size_t reaped_next;
+
+static int status_of(const siginfo_t *si)
+{
+	return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+}
+
+void pv_reap_children(void)
+{
+	siginfo_t si;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+			return;
+		reaped[reaped_next].pid = si.si_pid;
+		reaped[reaped_next].status = status_of(&si);
+		reaped_next = (reaped_next + 1) % REAPED_MAX;
+	}
+}
+
+int pv_child_ended(pid_t pid, int *status)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | __WALL) == 0) {
+		if (si.si_pid == 0)
+			return 0;
+		*status = status_of(&si);
+		return 1;
+	}
+	if (errno != ECHILD)
+		return -1;
+	for (size_t i = 0; i < REAPED_MAX; i++) /* taken by the reaper */
+		if (reaped[i].pid == pid) {
+			*status = reaped[i].status;
+			reaped[i].pid = 0;
+			return 1;
+		}
+	errno = ECHILD;
+	return -1;
 }

@@ -30,4 +30,15 @@ void pv_close_from(int from, int keep);
  * (PDEATHSIG). The pid, or -1 with errno (nothing left open). */
 pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd);
 
+/* Children started with a pidfd are waited for by their owner when the
+ * pidfd says they ended; but an exec gives a child cloned without an exit
+ * signal SIGCHLD again, so the daemon's reaper may take one first. It
+ * keeps what it took (the last 64) for pv_child_ended. */
+/* Reap every child that has ended (SIGCHLD), keeping their statuses. */
+void pv_reap_children(void);
+/* Has child PID ended? 1 with *STATUS (its exit code, or 128 + the
+ * signal), reaped now or earlier by pv_reap_children; 0 while it runs;
+ * -1 with errno (ECHILD: not a child of ours). */
+int pv_child_ended(pid_t pid, int *status);
+
 #endif

@@ -29,6 +29,7 @@
 #include "supervisor/core/command.h"
 #include "supervisor/core/fsutil.h"
 #include "supervisor/core/log.h"
+#include "supervisor/core/proc.h"
 #include "supervisor/network/podnet.h"
 #include "supervisor/network/bridgeheal.h"
 #include "supervisor/network/nodeaddr.h"
@@ -124,8 +125,7 @@ static void on_signal(void *data, int fd, uint32_t events)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
+			pv_reap_children();
 			break;
 		case SIGHUP:
 			pv_info("SIGHUP: rescanning %s", d->manifests);

@@ -181,15 +181,15 @@ static void child_ended(void *data, int fd, uint32_t events)
 	struct pv_imports *im = data;
 	char obj[4200], names[2048];
 	const char *last;
-	siginfo_t si;
-	int status;
+	int status, rc;
 
 	(void)fd;
 	(void)events;
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)im->pid, &si, WEXITED | WNOHANG | __WALL) < 0 || si.si_pid == 0)
+	rc = pv_child_ended(im->pid, &status);
+	if (rc == 0)
 		return;
-	status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	if (rc < 0) /* its pidfd says it ended, and its status is lost */
+		status = -1;
 	read_out(im);
 	close_child(im);
 	summarize(im, names, sizeof(names), &last);

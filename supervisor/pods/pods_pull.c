@@ -614,15 +614,15 @@ static void job_failed(struct job *j, const struct pv_crt *except)
 static void job_ended(void *data, int fd, uint32_t events)
 {
 	struct job *j = data;
-	siginfo_t si;
-	int status;
+	int status, rc;
 
 	(void)fd;
 	(void)events;
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG | __WALL) < 0 || si.si_pid == 0)
+	rc = pv_child_ended(j->pid, &status);
+	if (rc == 0)
 		return; /* not yet */
-	status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	if (rc < 0) /* its pidfd says it ended, and its status is lost */
+		status = -1;
 	job_read(j); /* what is left in the pipe */
 	if (j->plen) { /* a last line without its newline */
 		j->part[j->plen] = '\0';

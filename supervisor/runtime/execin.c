@@ -259,14 +259,12 @@ int pv_execin_start_in(pid_t target, const char *cdir, char *const argv[], struc
 
 int pv_execin_reap(struct pv_execin *x)
 {
-	siginfo_t si;
+	int status;
 
-	memset(&si, 0, sizeof(si));
-	if (x->pid <= 0 || waitid(P_PID, (id_t)x->pid, &si, WEXITED | WNOHANG | __WALL) < 0 ||
-	    si.si_pid == 0)
+	if (x->pid <= 0 || pv_child_ended(x->pid, &status) <= 0)
 		return -1;
 	x->pid = 0;
-	return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	return status;
 }
 
 void pv_execin_kill(struct pv_execin *x)
