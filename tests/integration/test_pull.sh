@@ -11,7 +11,14 @@
 # pods sharing an image (2, then a Deployment of 20) make one pull, as the
 # registry's log counts; `get pods` answers while a pull hangs; Never is
 # ErrImageNeverPull; node.yaml's registries (insecure, mirrors) and
-# `check --config`. The registries die with the namespace.
+# `check --config`. imagePullSecrets, from a registry with htpasswd auth
+# and no credentials on the node: a dockerconfigjson Secret gets the
+# image while a pod without it, pulling at once, gets HTTP 401 (no shared
+# pull); missing and wrong-type Secrets are a FailedToRetrieveImagePullSecret
+# Warning and the pull goes on; 20 pods naming 3 Secrets each (30 in all,
+# both formats, data and stringData) run; the merged credentials are a
+# 0600 file under STATE/pull-creds while a pull runs, not on its command
+# line, and gone after. The registries die with the namespace.
 . "$(dirname "$0")/lib_pods.sh"
 
 PUSH="$(dirname "$0")/registry_push.py"
@@ -19,6 +26,8 @@ REG=127.0.0.1:5000
 LATE=127.0.0.1:5002
 SLOW=127.0.0.1:5003
 MIRROR=127.0.0.1:5004
+AUTHREG=127.0.0.1:5005
+HANG=127.0.0.1:5006
 if ! command -v docker-registry >/dev/null; then
 	echo "1..0 # SKIP needs docker-registry (scripts/deps.sh installs it)"
 	exit 0
@@ -69,7 +78,7 @@ DIGEST=$("$PY" "$PUSH" "http://$REG" test/busybox 1 "$T_TMP/oci") && ok "images 
 # --- the node's settings ---------------------------------------------------------------
 cat >"$T_TMP/node.yaml" <<EOF
 registries:
-  insecure: ["$REG", "$LATE", "$SLOW", "$MIRROR"]
+  insecure: ["$REG", "$LATE", "$SLOW", "$MIRROR", "$AUTHREG", "$HANG"]
   mirrors:
     "127.0.0.9:5999": ["$MIRROR"]
 imagePullBackoffBase: 400
@@ -232,6 +241,146 @@ pod_of mirrored "127.0.0.9:5999/test/mirrored:1" >"$T_TMP/mirrored.yaml" && drop
 wait_status mirrored Running 30 && [ "$(manifest_gets mirror test/mirrored 1)" = 1 ] &&
 	ok "registries.mirrors: a registry that is not there is served by its mirror" ||
 	{ fail "mirrored: $(pod_json mirrored "p['status']")"; diag "$(events_of mirrored)"; }
+
+# --- imagePullSecrets ------------------------------------------------------------------------
+# dockerconfigjson NAME REGISTRY USER:PASS [dockercfg]: a Secret holding USER:PASS for
+# REGISTRY, in data (base64) as kubectl create secret docker-registry writes it,
+# or the old .dockercfg format in stringData.
+pull_secret() {
+	local auth
+	auth=$(printf %s "$3" | base64 -w0)
+	if [ "${4:-}" = dockercfg ]; then
+		printf -- '---\napiVersion: v1\nkind: Secret\nmetadata: {name: %s}\ntype: kubernetes.io/dockercfg\nstringData:\n  .dockercfg: %s\n' \
+			"$1" "'{\"$2\": {\"auth\": \"$auth\"}}'"
+	else
+		printf -- '---\napiVersion: v1\nkind: Secret\nmetadata: {name: %s}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: %s\n' \
+			"$1" "$(printf '{"auths": {"%s": {"auth": "%s"}}}' "$2" "$auth" | base64 -w0)"
+	fi
+}
+# secret_pod NAME IMAGE POLICY SECRET...: a pod naming the SECRETs.
+secret_pod() {
+	local name=$1 image=$2 policy=$3
+	shift 3
+	printf -- '---\n'
+	pod_of "$name" "$image" "$policy"
+	[ $# = 0 ] || printf '  imagePullSecrets:\n'
+	for s in "$@"; do printf '  - name: %s\n' "$s"; done
+}
+# warnings_of POD: "REASON MESSAGE" of its Warning events.
+warnings_of() {
+	"$PVQ" get events "pod/default/$1" -o internal-json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    for e in json.load(sys.stdin):
+        if e.get("type") == "Warning":
+            print(e["reason"], e["message"])
+except Exception:
+    pass'
+}
+creds_files() { find "$S/pull-creds" -type f 2>/dev/null; }
+
+if ! command -v htpasswd >/dev/null; then
+	ok "# SKIP imagePullSecrets: needs htpasswd (scripts/deps.sh installs it)"
+else
+htpasswd -Bbc "$T_TMP/htpasswd" alice s3cret >/dev/null 2>&1
+start_registry authreg "$AUTHREG" "auth:
+  htpasswd:
+    realm: test
+    path: $T_TMP/htpasswd" && ok "a registry with htpasswd auth serves on $AUTHREG" ||
+	{ fail "auth registry"; diag "$(cat "$T_TMP/authreg/log")"; }
+for repo in private/app private/many; do
+	"$PY" "$PUSH" --user alice:s3cret "http://$AUTHREG" "$repo" 1 "$T_TMP/oci" >/dev/null || fail "push $repo"
+done
+[ ! -e "$S/auth.json" ] && ok "the node has no credentials (no STATE/auth.json)" || fail "STATE/auth.json exists"
+{
+	pull_secret regcred "$AUTHREG" alice:s3cret
+	pull_secret wrongtype "$AUTHREG" alice:s3cret | sed 's|kubernetes.io/dockerconfigjson|Opaque|'
+} >"$T_TMP/secrets.yaml"
+drop secrets.yaml "$T_TMP/secrets.yaml"
+# without the secret first in the file: the two pulls start in one pass
+{
+	secret_pod nosecret "$AUTHREG/private/app:1" Always
+	secret_pod private "$AUTHREG/private/app:1" Always regcred
+} >"$T_TMP/private.yaml"
+drop private.yaml "$T_TMP/private.yaml"
+wait_status private Running 30 && ok "a pod naming a dockerconfigjson Secret pulls from the registry and runs" ||
+	{ fail "private: $(pod_json private "p['status']")"; diag "$(events_of private)" "$(grep -i pull "$LOG" | tail -5)"; }
+wait_for 20 '[[ "$(pod_json nosecret "p[\"status\"]")" =~ ^(ErrImagePull|ImagePullBackOff)$ ]]' &&
+	events_of nosecret | grep -q "^Failed Failed to pull image \"$AUTHREG/private/app:1\": registry $AUTHREG, .*HTTP 401: the registry wants credentials, and there are none for $AUTHREG" &&
+	ok "the same image pulled at once without the Secret: $(pod_json nosecret "p['status']"), HTTP 401 (it does not share the other's pull)" ||
+	{ fail "nosecret: $(pod_json nosecret "p['status']")"; diag "$(events_of nosecret)"; }
+! warnings_of private | grep -q FailedToRetrieveImagePullSecret && ok "no FailedToRetrieveImagePullSecret for a Secret that is there" ||
+	fail "private: $(warnings_of private)"
+
+secret_pod missing "$AUTHREG/private/app:1" Always gone wrongtype >"$T_TMP/missing.yaml"
+drop missing.yaml "$T_TMP/missing.yaml"
+WANT="FailedToRetrieveImagePullSecret Unable to retrieve some image pull secrets (gone, wrongtype: its type is Opaque, not kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg); attempting to pull the image may not succeed."
+wait_for 20 'warnings_of missing | grep -qF "$WANT"' &&
+	ok "a missing and a wrong-type Secret: a Warning FailedToRetrieveImagePullSecret, in the kubelet's words, with the type" ||
+	{ fail "missing: no FailedToRetrieveImagePullSecret"; diag "$(warnings_of missing)"; }
+wait_for 20 '[[ "$(pod_json missing "p[\"status\"]")" =~ ^(ErrImagePull|ImagePullBackOff)$ ]]' &&
+	events_of missing | grep -q '^Pulling' && events_of missing | grep -q "^Failed .*HTTP 401: the registry wants credentials" &&
+	ok "... and the pull goes on without them: HTTP 401, $(pod_json missing "p['status']")" ||
+	{ fail "missing: $(pod_json missing "p['status']")"; diag "$(events_of missing)"; }
+
+# many: pod i names other-K (another registry), old-K and new-K (K = i mod 10): the
+# right credentials in the old format for even K, in the new one for odd K
+for k in $(seq 0 9); do
+	pull_secret "other-$k" "127.0.0.1:5999" "bob:nope$k"
+	if [ $((k % 2)) = 0 ]; then
+		pull_secret "old-$k" "$AUTHREG" alice:s3cret dockercfg
+		pull_secret "new-$k" "http://$AUTHREG/v2/" "alice:wrong$k"
+	else
+		pull_secret "old-$k" "127.0.0.1:5998" "carol:x$k" dockercfg
+		pull_secret "new-$k" "$AUTHREG" alice:s3cret
+	fi
+done >"$T_TMP/many-secrets.yaml"
+drop many-secrets.yaml "$T_TMP/many-secrets.yaml"
+for i in $(seq 0 19); do
+	secret_pod "sec-$i" "$AUTHREG/private/many:1" IfNotPresent "other-$((i % 10))" "old-$((i % 10))" "new-$((i % 10))"
+done >"$T_TMP/many-pods.yaml"
+t0=$EPOCHREALTIME
+drop many-pods.yaml "$T_TMP/many-pods.yaml"
+sec_running() { "$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
+import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("sec-") and p["status"] == "Running"))'; }
+wait_for 90 '[ "$(sec_running)" = 20 ]' &&
+	ok "20 pods naming 3 Secrets each (30 Secrets, both formats): 20 Running ($(since "$t0") s)" ||
+	{ fail "many secrets: $(sec_running) running"; diag "$(events_of sec-0)" "$(events_of sec-1)"; }
+n=$(grep -c "pulling image $AUTHREG/private/many:1" "$LOG")
+[ "$n" -ge 1 ] && [ "$n" -le 10 ] && ok "... in $n pull(s): at most one per set of credentials" || fail "many secrets: $n pulls"
+
+# while a pull runs: the credentials file, its mode, the child's command line
+"$PY" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 5006))
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)  # never answered
+' &
+HANGPID=$!
+sleep 0.3
+{ pull_secret hangcred "$HANG" alice:s3cret; secret_pod hang "$HANG/test/hang:1" Always hangcred; } >"$T_TMP/hang.yaml"
+drop hang.yaml "$T_TMP/hang.yaml"
+wait_for 10 'events_of hang | grep -q "^Pulling"' && wait_for 10 '[ -n "$(creds_files)" ]' || fail "hang: no pull or no credentials file"
+f=$(creds_files)
+child=$(pgrep -f "image pull .*$HANG/test/hang:1" | head -1)
+[ "$(wc -l <<<"$f")" = 1 ] && [ "$(stat -c %a "$f")" = 600 ] && [ "$(stat -c %a "$S/pull-creds")" = 700 ] &&
+	grep -q "$HANG" "$f" && ok "while the pull runs: one credentials file under STATE/pull-creds, 0600 in a 0700 directory" ||
+	{ fail "credentials file: $f"; diag "$(ls -la "$S/pull-creds")"; }
+cmd=$(tr '\0' ' ' </proc/"$child"/cmdline 2>/dev/null)
+[ "$(wc -l <<<"$f")" = 1 ] && grep -qF -- "--creds $f " <<<"$cmd" && ! grep -q "s3cret\|$(printf alice:s3cret | base64)" <<<"$cmd" &&
+	ok "the child gets it as --creds FILE, no secret on its command line" || { fail "child command line"; diag "$cmd"; }
+kill "$HANGPID"
+wait_for 30 '[[ "$(pod_json hang "p[\"status\"]")" =~ ^(ErrImagePull|ImagePullBackOff)$ ]]' || fail "hang: $(pod_json hang "p['status']")"
+wait_for 10 '[ -z "$(creds_files)" ]' && ok "the pulls over, no credentials file is left in STATE/pull-creds" ||
+	{ fail "credentials files left: $(creds_files)"; diag "$(grep "pull" "$LOG" | tail -20)"; }
+! grep -q "s3cret\|$(printf alice:s3cret | base64)" "$LOG" && ok "the daemon's log holds no password" || fail "a password in the log"
+fi
 
 # --- Never ----------------------------------------------------------------------------------
 pod_of never "$REG/test/shared:2" Never >"$T_TMP/never.yaml" && drop never.yaml "$T_TMP/never.yaml"
