@@ -324,20 +324,21 @@ wait_for 20 '[[ "$(pod_json missing "p[\"status\"]")" =~ ^(ErrImagePull|ImagePul
 	{ fail "missing: $(pod_json missing "p['status']")"; diag "$(events_of missing)"; }
 
 # many: pod i names other-K (another registry), old-K and new-K (K = i mod 10): the
-# right credentials in the old format for even K, in the new one for odd K
+# right credentials in the old format for even K (then wrong ones under the same
+# key), in the new one under a URL key for odd K. Always: every pod pulls with its own.
 for k in $(seq 0 9); do
 	pull_secret "other-$k" "127.0.0.1:5999" "bob:nope$k"
 	if [ $((k % 2)) = 0 ]; then
 		pull_secret "old-$k" "$AUTHREG" alice:s3cret dockercfg
-		pull_secret "new-$k" "http://$AUTHREG/v2/" "alice:wrong$k"
+		pull_secret "new-$k" "$AUTHREG" "alice:wrong$k" # the same key: the first wins
 	else
 		pull_secret "old-$k" "127.0.0.1:5998" "carol:x$k" dockercfg
-		pull_secret "new-$k" "$AUTHREG" alice:s3cret
+		pull_secret "new-$k" "http://$AUTHREG/v2/" alice:s3cret
 	fi
 done >"$T_TMP/many-secrets.yaml"
 drop many-secrets.yaml "$T_TMP/many-secrets.yaml"
 for i in $(seq 0 19); do
-	secret_pod "sec-$i" "$AUTHREG/private/many:1" IfNotPresent "other-$((i % 10))" "old-$((i % 10))" "new-$((i % 10))"
+	secret_pod "sec-$i" "$AUTHREG/private/many:1" Always "other-$((i % 10))" "old-$((i % 10))" "new-$((i % 10))"
 done >"$T_TMP/many-pods.yaml"
 t0=$EPOCHREALTIME
 drop many-pods.yaml "$T_TMP/many-pods.yaml"
@@ -348,7 +349,8 @@ wait_for 90 '[ "$(sec_running)" = 20 ]' &&
 	ok "20 pods naming 3 Secrets each (30 Secrets, both formats): 20 Running ($(since "$t0") s)" ||
 	{ fail "many secrets: $(sec_running) running"; diag "$(events_of sec-0)" "$(events_of sec-1)"; }
 n=$(grep -c "pulling image $AUTHREG/private/many:1" "$LOG")
-[ "$n" -ge 1 ] && [ "$n" -le 10 ] && ok "... in $n pull(s): at most one per set of credentials" || fail "many secrets: $n pulls"
+[ "$n" -ge 10 ] && [ "$n" -le 20 ] && ok "... in $n pulls: none shared across the 10 sets of credentials, none more than one per pod" ||
+	fail "many secrets: $n pulls"
 
 # while a pull runs: the credentials file, its mode, the child's command line
 "$PY" -c '
@@ -379,6 +381,20 @@ kill "$HANGPID"
 wait_for 30 '[[ "$(pod_json hang "p[\"status\"]")" =~ ^(ErrImagePull|ImagePullBackOff)$ ]]' || fail "hang: $(pod_json hang "p['status']")"
 wait_for 10 '[ -z "$(creds_files)" ]' && ok "the pulls over, no credentials file is left in STATE/pull-creds" ||
 	{ fail "credentials files left: $(creds_files)"; diag "$(grep "pull" "$LOG" | tail -20)"; }
+
+# the node's file: after the pod's Secrets, and still used for what they do not cover
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$AUTHREG" "$(printf alice:wrong | base64)" >"$S/auth.json"
+secret_pod precede "$AUTHREG/private/app:1" Always regcred >"$T_TMP/precede.yaml"
+drop precede.yaml "$T_TMP/precede.yaml"
+wait_status precede Running 30 && ok "a pod's Secret comes before the node's file (wrong credentials there): Running" ||
+	{ fail "precede: $(pod_json precede "p['status']")"; diag "$(events_of precede)"; }
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$AUTHREG" "$(printf alice:s3cret | base64)" >"$S/auth.json"
+secret_pod nodeonly "$AUTHREG/private/app:1" Always other-0 gone >"$T_TMP/nodeonly.yaml"
+drop nodeonly.yaml "$T_TMP/nodeonly.yaml"
+wait_status nodeonly Running 30 && ok "Secrets with nothing for the registry: the node's file serves the pull" ||
+	{ fail "nodeonly: $(pod_json nodeonly "p['status']")"; diag "$(events_of nodeonly)"; }
+rm -f "$S/auth.json"
+wait_for 10 '[ -z "$(creds_files)" ]' && ok "... and no credentials file is left" || fail "credentials files left: $(creds_files)"
 ! grep -q "s3cret\|$(printf alice:s3cret | base64)" "$LOG" && ok "the daemon's log holds no password" || fail "a password in the log"
 fi
 
