@@ -285,4 +285,28 @@ all=$("$PODVISOR" check "$D/many" 2>&1); rc2=$?
 	&& ok "240 files on every CPU: the same report, in the same order, as on one ($(tail -1 <<<"$all"))" \
 	|| { fail "parallel check differs from one CPU's (exit $rc1/$rc2)"; diag "$(diff <(echo "$one") <(echo "$all") | head -20)"; }
 
+# imagePullSecrets: read and acted on (no "not acted on" warning); an empty or
+# repeated name is the API server's warning, at FILE:LINE:COL, not an error
+cat >"$D/pull-secrets.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ps
+spec:
+  imagePullSecrets:
+  - name: regcred
+  - {}
+  - name: regcred
+  containers:
+  - name: a
+    image: busybox
+YAML
+out=$("$PODVISOR" check "$D/pull-secrets.yaml" 2>&1); rc=$?
+[ $rc = 0 ] && ! grep -q "not acted on" <<<"$out" &&
+	grep -q 'pull-secrets.yaml:8:5: warning: spec.imagePullSecrets\[1\].name: invalid empty name ""' <<<"$out" &&
+	grep -q 'pull-secrets.yaml:9:11: warning: spec.imagePullSecrets\[2\].name: duplicate name "regcred"' <<<"$out" &&
+	grep -q "0 errors, 2 warnings" <<<"$out" &&
+	ok "check: imagePullSecrets is acted on; an empty or repeated name is a located warning, exit 0" ||
+	{ fail "check pull-secrets.yaml (exit $rc)"; diag "$out"; }
+
 done_testing
