@@ -4,7 +4,8 @@
  * Never never (ErrImagePull is then ErrImageNeverPull). Each pull is a
  * child process (`podvisor image pull`, watched by its pidfd and its
  * stderr pipe in the loop: the daemon never waits for a registry), one
- * per image reference at a time, shared by every container waiting for
+ * per image reference and credentials (the pod's imagePullSecrets, then
+ * the node's file) at a time, shared by every container waiting for
  * it. A failed pull backs off (the kubelet's 10 s doubling to 300 s) per
  * image reference. Owns the pulls, their children and timers, and the
  * node's pull settings (set once by the daemon). Calls: pods (records,
