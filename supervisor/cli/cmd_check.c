@@ -13,7 +13,7 @@
 #include "manifests/manifest.h"
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/opts.h"
-#include "supervisor/daemon/daemon.h"
+#include "supervisor/daemon/daemon_opts.h"
 #include "supervisor/daemon/nodeconf.h"
 #include "supervisor/source/admit.h"
 #include "supervisor/source/scan.h"

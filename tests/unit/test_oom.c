@@ -32,7 +32,7 @@
 #include "netrules/iptables/iptc.h"
 #include "netrules/iptables/svcrules.h"
 #include "rules_fixture.h"
-#include "supervisor/daemon/daemon.h"
+#include "supervisor/daemon/daemon_opts.h"
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods.h"
 #include "supervisor/sandbox/secctx.h"
