@@ -38,3 +38,30 @@ stop_registry() {
 	done
 	return 1
 }
+
+# start_auth_registry NAME ADDR: start_registry with htpasswd auth, one
+# user alice:s3cret ($T_TMP/htpasswd); one result, ok or not.
+start_auth_registry() {
+	htpasswd -Bbc "$T_TMP/htpasswd" alice s3cret >/dev/null 2>&1
+	start_registry "$1" "$2" "auth:
+  htpasswd:
+    realm: test
+    path: $T_TMP/htpasswd" && ok "a registry with htpasswd auth serves on $2" ||
+		{ fail "auth registry"; diag "$(cat "$T_TMP/$1/log")"; }
+}
+
+# hang_server PORT: something on 127.0.0.1:PORT that accepts and never
+# answers, in the background (its pid in $!).
+hang_server() {
+	"${PY:-python3}" -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)  # never answered
+' "$1" &
+}

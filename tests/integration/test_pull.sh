@@ -204,17 +204,7 @@ wait_for 60 '[ "$(running)" = 20 ]' && ok "a Deployment of 20 replicas of an ima
 	{ fail "many: $(manifest_gets reg test/many 1) manifest GETs"; diag "$(grep 'pulling image' "$LOG")"; }
 
 # --- a pull that hangs: the daemon answers ------------------------------------------------------
-"$PY" -c '
-import socket, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 5003))
-s.listen(16)
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)  # never answered
-' &
+hang_server 5003
 SLOWPID=$!
 sleep 0.3
 pod_of slow "$SLOW/test/slow:1" >"$T_TMP/slow.yaml" && drop slow.yaml "$T_TMP/slow.yaml"
@@ -282,12 +272,7 @@ creds_files() { find "$S/pull-creds" -type f 2>/dev/null; }
 if ! command -v htpasswd >/dev/null; then
 	ok "# SKIP imagePullSecrets: needs htpasswd (scripts/deps.sh installs it)"
 else
-htpasswd -Bbc "$T_TMP/htpasswd" alice s3cret >/dev/null 2>&1
-start_registry authreg "$AUTHREG" "auth:
-  htpasswd:
-    realm: test
-    path: $T_TMP/htpasswd" && ok "a registry with htpasswd auth serves on $AUTHREG" ||
-	{ fail "auth registry"; diag "$(cat "$T_TMP/authreg/log")"; }
+start_auth_registry authreg "$AUTHREG"
 for repo in private/app private/many; do
 	"$PY" "$PUSH" --user alice:s3cret "http://$AUTHREG" "$repo" 1 "$T_TMP/oci" >/dev/null || fail "push $repo"
 done
@@ -353,17 +338,7 @@ n=$(grep -c "pulling image $AUTHREG/private/many:1" "$LOG")
 	fail "many secrets: $n pulls"
 
 # while a pull runs: the credentials file, its mode, the child's command line
-"$PY" -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 5006))
-s.listen(16)
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)  # never answered
-' &
+hang_server 5006
 HANGPID=$!
 sleep 0.3
 { pull_secret hangcred "$HANG" alice:s3cret; secret_pod hang "$HANG/test/hang:1" Always hangcred; } >"$T_TMP/hang.yaml"

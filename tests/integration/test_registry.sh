@@ -226,12 +226,7 @@ pull 1 "mirror|127.0.0.9:5999" "no mirror and no registry: the pull fails" \
 	--state "$T_TMP/s5" --insecure --mirror 127.0.0.1:5999 127.0.0.9:5999/test/busybox:2
 
 # --- Basic auth ---------------------------------------------------------------------------------------------
-htpasswd -Bbc "$T_TMP/htpasswd" alice s3cret >/dev/null 2>&1
-start_registry authreg "$AUTHREG" "auth:
-  htpasswd:
-    realm: test
-    path: $T_TMP/htpasswd" && ok "a registry with htpasswd auth serves on $AUTHREG" ||
-	{ fail "auth registry"; diag "$(cat "$T_TMP/authreg/log")"; }
+start_auth_registry authreg "$AUTHREG"
 "$PY" "$PUSH" --user alice:s3cret "http://$AUTHREG" private/busybox 1 "$T_TMP/oci" >/dev/null && ok "pushed with credentials" || fail "auth push"
 S6=$T_TMP/s6
 pull 1 "registry $AUTHREG, repository private/busybox: manifest 1: HTTP 401: the registry wants credentials, and there are none for $AUTHREG" \
