@@ -2,8 +2,11 @@
 #include "manifests/validate.h"
 
 #include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "manifests/names.h"
 
 #define NODEPORT_MIN 30000
@@ -184,6 +187,82 @@ void pv_validate_configmap(struct pv_vctx *v, const void *obj)
 			"too long: a ConfigMap holds at most 1 MiB");
 }
 
+/* The keys a Secret's type requires, as Kubernetes' ValidateSecret: all
+ * of them, or (ANY) one at least; JSON: the value must parse. */
+static const struct secret_type {
+	const char *type, *keys[2];
+	bool any, json;
+} secret_types[] = {
+	{ "kubernetes.io/dockercfg", { ".dockercfg", NULL }, false, true },
+	{ "kubernetes.io/dockerconfigjson", { ".dockerconfigjson", NULL }, false, true },
+	{ "kubernetes.io/basic-auth", { "username", "password" }, true, false },
+	{ "kubernetes.io/ssh-auth", { "ssh-privatekey", NULL }, false, false },
+	{ "kubernetes.io/tls", { "tls.crt", "tls.key" }, false, false },
+};
+
+/* KEY in the Secret's stringData (plain) or data (base64), or NULL. */
+static const struct pv_kv *secret_key(const struct pv_secret *s, const char *key, bool *plain)
+{
+	for (size_t i = 0; i < s->string_data.n; i++)
+		if (strcmp(s->string_data.items[i].key, key) == 0)
+			return *plain = true, &s->string_data.items[i];
+	for (size_t i = 0; i < s->data.n; i++)
+		if (strcmp(s->data.items[i].key, key) == 0)
+			return *plain = false, &s->data.items[i];
+	return NULL;
+}
+
+/* A registry Secret's value that is not JSON: json-c's reason, never the
+ * value (Kubernetes says "<secret contents redacted>"). */
+static void secret_json(struct pv_vctx *v, const struct pv_kv *kv, bool plain, const char *field)
+{
+	size_t len = 0;
+	unsigned char *raw = plain ? NULL : pv_base64_decode(kv->value, &len);
+	const char *text = plain ? kv->value : (const char *)raw;
+	enum json_tokener_error jerr = json_tokener_success;
+	struct json_object *j;
+
+	if (!text) /* not base64: said already */
+		return;
+	j = json_tokener_parse_verbose(text, &jerr);
+	if (!j || (!plain && strlen(text) != len))
+		pv_verr(v, kv->vloc, PV_VPATH("%s[%s]", field, kv->key),
+			"<secret contents redacted>: not valid JSON (%s)",
+			j ? "a NUL byte inside" : json_tokener_error_desc(jerr));
+	json_object_put(j);
+	free(raw);
+}
+
+static void validate_secret_type(struct pv_vctx *v, const struct pv_secret *s)
+{
+	const struct secret_type *t = NULL;
+	size_t found = 0, nkeys = 0;
+
+	for (size_t i = 0; s->type.v && i < sizeof(secret_types) / sizeof(secret_types[0]); i++)
+		if (strcmp(s->type.v, secret_types[i].type) == 0)
+			t = &secret_types[i];
+	if (!t)
+		return;
+	for (size_t k = 0; k < 2 && t->keys[k]; k++, nkeys++) {
+		bool plain = false;
+		const struct pv_kv *kv = secret_key(s, t->keys[k], &plain);
+
+		if (kv) {
+			found++;
+			if (t->json)
+				secret_json(v, kv, plain, plain ? "stringData" : "data");
+		}
+	}
+	for (size_t k = 0; k < nkeys && (t->any ? !found : true); k++) {
+		bool plain;
+
+		if (!secret_key(s, t->keys[k], &plain))
+			pv_verr(v, s->type.loc, PV_VPATH("data[%s]", t->keys[k]),
+				"required%s for a Secret of type %s", t->any ? " (or the other key)" : "",
+				t->type);
+	}
+}
+
 void pv_validate_secret(struct pv_vctx *v, const void *obj)
 {
 	const struct pv_secret *s = obj;
@@ -195,4 +274,5 @@ void pv_validate_secret(struct pv_vctx *v, const void *obj)
 	if (total > CONFIG_MAX_BYTES)
 		pv_verr(v, s->h.hdr.loc, PV_VPATH("data"),
 			"too long: a Secret holds at most 1 MiB");
+	validate_secret_type(v, s);
 }

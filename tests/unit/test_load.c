@@ -309,6 +309,60 @@ static void test_secret_data_not_base64(void **state)
 			 7, 8, "data[bad]", "must be base64-encoded");
 }
 
+/* Kubernetes' ValidateSecret: a registry Secret needs its key, holding
+ * JSON; the error names the key, never the value. */
+static void test_secret_type_needs_its_key(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(&fx->f[0],
+			 "apiVersion: v1\n"
+			 "kind: Secret\n"
+			 "metadata:\n"
+			 "  name: reg\n"
+			 "type: kubernetes.io/dockerconfigjson\n"
+			 "data:\n"
+			 "  config.json: e30=\n",
+			 5, 7, "data[.dockerconfigjson]",
+			 "required for a Secret of type kubernetes.io/dockerconfigjson");
+	expect_one_error(&fx->f[1],
+			 "apiVersion: v1\n"
+			 "kind: Secret\n"
+			 "metadata:\n"
+			 "  name: tls\n"
+			 "type: kubernetes.io/tls\n"
+			 "stringData:\n"
+			 "  tls.crt: x\n",
+			 5, 7, "data[tls.key]", "required for a Secret of type kubernetes.io/tls");
+}
+
+static void test_secret_registry_value_not_json(void **state)
+{
+	struct fixture *fx = *state;
+	const struct pv_diag *d;
+
+	d = expect_one_error(&fx->f[0],
+			     "apiVersion: v1\n"
+			     "kind: Secret\n"
+			     "metadata:\n"
+			     "  name: reg\n"
+			     "type: kubernetes.io/dockerconfigjson\n"
+			     "data:\n"
+			     "  .dockerconfigjson: eyJhdXRocyI6\n", /* {"auths": */
+			     7, 22, "data[.dockerconfigjson]",
+			     "<secret contents redacted>: not valid JSON");
+	assert_null(strstr(d->msg, "auths"));
+	assert_int_equal(load(&fx->f[1],
+			      "apiVersion: v1\n"
+			      "kind: Secret\n"
+			      "metadata:\n"
+			      "  name: ok\n"
+			      "type: kubernetes.io/dockercfg\n"
+			      "stringData:\n"
+			      "  .dockercfg: '{\"r.local\": {\"auth\": \"YTpi\"}}'\n"), 0);
+	assert_int_equal(fx->f[1].diags.nerrors, 0);
+}
+
 static const char configmap_twice[] =
 	"apiVersion: v1\n"       /* 1 */
 	"kind: ConfigMap\n"      /* 2 */
@@ -573,6 +627,8 @@ int main(void)
 		T(test_restart_policy_bogus),
 		T(test_selector_does_not_match_template),
 		T(test_secret_data_not_base64),
+		T(test_secret_type_needs_its_key),
+		T(test_secret_registry_value_not_json),
 		T(test_duplicate_in_one_file),
 		T(test_duplicate_across_files),
 		T(test_duplicate_across_files_not_repeated),
