@@ -338,6 +338,7 @@ static int run(struct pv_daemon *d)
 	open_userns_pool(d);
 	check_journal(d);
 	pv_daemon_pull_setup();
+	pv_pulls_sweep(d->state);
 	pv_pods_adopt(d);
 	pv_manifests_rescan(d);
 	imports = start_imports(d);

@@ -436,11 +436,26 @@ out:
 	pv_image_auths_free(a);
 }
 
-/* J's credentials in a new 0600 file under STATE/pull-creds (made 0700,
- * emptied the first time: a daemon that died mid-pull left its files). */
+/* STATE/pull-creds emptied once (pv_pulls_sweep at start, or before the
+ * first file): a daemon that died mid-pull left its files there. */
+static bool swept;
+
+void pv_pulls_sweep(const char *state)
+{
+	cleanup_free char *dir = NULL;
+	struct pv_err err = { 0, "" };
+
+	if (asprintf(&dir, "%s/" CREDS_DIR, state) < 0)
+		return;
+	if (pv_rm_rf(dir, &err) < 0)
+		pv_warn("cannot empty %s: %s", dir, err.msg);
+	else
+		swept = true;
+}
+
+/* J's credentials in a new 0600 file under STATE/pull-creds (made 0700). */
 static int job_creds_write(struct job *j)
 {
-	static bool swept;
 	static unsigned long seq;
 	cleanup_free char *dir = NULL;
 	cleanup_close int fd = -1;

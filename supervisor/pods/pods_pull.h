@@ -36,6 +36,9 @@ struct pv_pull_conf {
 /* The node's settings for every pull from now on. CONF and what it
  * points to must stay until pv_pulls_stop. */
 void pv_pulls_configure(const struct pv_pull_conf *conf);
+/* At start: remove the credentials files a daemon killed mid-pull left
+ * in STATE/pull-creds. */
+void pv_pulls_sweep(const char *state);
 /* End every pull (SIGKILL, reaped) and forget them: the daemon leaves. */
 void pv_pulls_stop(struct pv_daemon *d);
 

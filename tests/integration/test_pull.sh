@@ -97,7 +97,11 @@ out=$("$PODVISOR" check --config "$T_TMP/bad-node.yaml" 2>&1)
 	"$PODVISOR" daemon --help | grep -q -- "--image-pull-backoff-base" &&
 	ok "daemon --help documents the pull settings" || fail "daemon --help"
 
+# what a daemon killed mid-pull would have left
+mkdir -m 0700 "$S/pull-creds" && echo '{"auths": {}}' >"$S/pull-creds/1234-1.json"
 start_daemon --config "$T_TMP/node.yaml" && ok "daemon starts" || { fail "daemon start"; diag "$(tail -20 "$LOG")"; }
+[ ! -e "$S/pull-creds/1234-1.json" ] && ok "a credentials file left by an earlier daemon is removed at start" ||
+	fail "STATE/pull-creds: $(ls -A "$S/pull-creds")"
 
 # --- IfNotPresent: pulled once, then not again --------------------------------------------
 t0=$EPOCHREALTIME
