@@ -122,6 +122,8 @@ int pv_img_parse_config(struct json_object *o, struct pv_image_config *out, stru
 /* Parse LEN bytes of JSON that must be an object; WHAT names it in messages. */
 struct json_object *pv_img_json_object(const char *buf, size_t len, const char *what,
 					 struct pv_err *err);
+/* A layout's index.json (LAYOUT_FD its directory), parsed. */
+struct json_object *pv_img_layout_index(int layout_fd, struct pv_err *err);
 void pv_img_strv_free(char **v, size_t n);
 void pv_img_desc_clear(struct pv_img_desc *d);
 void pv_img_manifest_clear(struct pv_img_manifest *m);

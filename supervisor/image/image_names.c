@@ -130,13 +130,9 @@ fail:
 int pv_img_layout_names(int layout_fd, struct pv_img_named **out, size_t *n, struct pv_err *err)
 {
 	cleanup_json struct json_object *o = NULL;
-	cleanup_free char *buf = NULL;
-	size_t len;
 
 	*out = NULL;
 	*n = 0;
-	if (pv_img_read_at(layout_fd, "index.json", PV_IMG_JSON_MAX, &buf, &len, err) < 0)
-		return -1;
-	o = pv_img_json_object(buf, len, "index.json", err);
+	o = pv_img_layout_index(layout_fd, err);
 	return o ? pv_img_index_names(o, out, n, err) : -1;
 }

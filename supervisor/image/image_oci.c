@@ -487,16 +487,21 @@ int pv_img_parse_index(struct json_object *o, const struct pv_image_ref *ref,
 	return 0;
 }
 
-int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct pv_img_desc *out,
-			   struct pv_err *err)
+struct json_object *pv_img_layout_index(int layout_fd, struct pv_err *err)
 {
-	cleanup_json struct json_object *o = NULL;
 	cleanup_free char *buf = NULL;
 	size_t len;
 
 	if (pv_img_read_at(layout_fd, "index.json", PV_IMG_JSON_MAX, &buf, &len, err) < 0)
-		return -1;
-	o = pv_img_json_object(buf, len, "index.json", err);
+		return NULL;
+	return pv_img_json_object(buf, len, "index.json", err);
+}
+
+int pv_img_select_manifest(int layout_fd, const struct pv_image_ref *ref, struct pv_img_desc *out,
+			   struct pv_err *err)
+{
+	cleanup_json struct json_object *o = pv_img_layout_index(layout_fd, err);
+
 	return o ? pv_img_parse_index(o, ref, out, err) : -1;
 }
 
