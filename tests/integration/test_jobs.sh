@@ -11,6 +11,7 @@
 # pods wait behind 12 other pods' starts create each pod once.
 # long: yes
 # waits: yes
+# asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
 start_daemon && ok "daemon starts" || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
