@@ -459,18 +459,13 @@ static const char *want_pod(struct job *w, int64_t index, const char *again)
 
 /* The expected pods that are pods now are no longer expected; the others
  * go after the N observed ones in PODS, active. Returns the new count. */
-static size_t expected_in(struct job *w, const struct pv_pod_view *views,
-			  struct pv_job_pod *pods, size_t n)
+static size_t expected_in(struct job *w, struct pv_job_pod *pods, size_t n)
 {
 	struct job_mem *m = w->m;
 	size_t kept = 0, total = n;
 
 	for (size_t i = 0; i < m->nexpect; i++) {
-		bool made = pv_pods_find(w->d, w->st->ns, m->expect[i].name) != NULL;
-
-		for (size_t j = 0; !made && j < n; j++)
-			made = !strcmp(views[j].name, m->expect[i].name);
-		if (made) {
+		if (pv_pods_find(w->d, w->st->ns, m->expect[i].name)) { /* a pod now */
 			free(m->expect[i].name);
 			continue;
 		}
@@ -767,7 +762,7 @@ static void run(struct job *w, const struct pv_job_spec *s, struct pv_job_outcom
 	p.create_index = idx;
 	p.index_state = index_state;
 	observed = observe(w, views, pods);
-	p.npods = expected_in(w, views, pods, observed);
+	p.npods = expected_in(w, pods, observed);
 	pv_job_decide(&p);
 	if (w->d->quitting) /* every pod is stopping, the node going down: none new */
 		p.create = 0;
