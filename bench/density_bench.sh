@@ -85,7 +85,7 @@ EOF
 # pods` until all are Running, then the Service's endpoints. It prints
 # "metric value" lines.
 cat >"$T/ramp.py" <<'PY'
-import glob, json, os, subprocess, sys, time, datetime
+import json, os, subprocess, sys, time, datetime
 T, pv, daemon, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 HZ = os.sysconf("SC_CLK_TCK")
 def cpu_ms():
@@ -109,20 +109,25 @@ def get(*args):
 open("/proc/%d/clear_refs" % daemon, "w").write("5")  # VmHWM = VmRSS
 c0 = cpu_ms()
 t0 = time.time()
+m0 = time.monotonic()
 os.rename(T + "/in/web.yaml", T + "/m/web.yaml")
 deadline = t0 + 120
 # 1. every container exec'd: the shims' state files, read by us alone
+# (only the pods not seen yet are looked at again: the watcher's own CPU
+# is taken from the pods')
 seen = {}
 while len(seen) < n and time.time() < deadline:
-    for p in glob.glob(T + "/state/pods/*/containers/httpd/state.json"):
-        if p not in seen:
-            s = started(p)
+    for pod in os.listdir(T + "/state/pods") if os.path.isdir(T + "/state/pods") else []:
+        if pod not in seen:
+            s = started(T + "/state/pods/" + pod + "/containers/httpd/state.json")
             if s:
-                seen[p] = s
+                seen[pod] = s
     time.sleep(0.05)
 if len(seen) < n:
     sys.exit("only %d of %d containers started" % (len(seen), n))
 print("exec_all_s %.3f" % (max(seen.values()) - t0))
+with open(T + "/ramp.mono", "w") as f:  # for the profiled round's window
+    f.write("%.6f %.6f\n" % (m0, m0 + max(seen.values()) - t0))
 # 2. the daemon says Running
 while time.time() < deadline:
     pods = get("pods")
@@ -231,6 +236,37 @@ for r in $(seq "$ROUNDS"); do
 	echo "density_bench: round $r done ($(($(date +%s) - START)) s)" >&2
 done
 mv "$OUT.tmp" "$OUT"
+
+# One more podvisor round under perf, for where the CPU goes
+# (bench/cpu_split.py); its times are not among the samples above.
+profiled_round() {
+	local perf_pid t0 t1
+	rm -f "$BENCH_OUT/density-cpu.md" "$BENCH_OUT/density-cpu.tsv"
+	if [ "${PERF:-1}" = 0 ]; then
+		return 0
+	elif ! perf record -e cpu-clock -a -o /dev/null true >/dev/null 2>&1; then
+		echo "density_bench: perf is not usable here (scripts/deps.sh bench installs linux-perf): no CPU split" >&2
+		return 0
+	fi
+	deploy_yaml "$PODS" >"$T/in/web.yaml"
+	rm -f "$T/ramp.mono"
+	perf record -e cpu-clock -F 997 -a -g -k CLOCK_MONOTONIC -o "$T/perf.data" >"$T/perf.log" 2>&1 &
+	perf_pid=$!
+	sleep 1 # perf is recording
+	"$PY" "$T/ramp.py" "$T" "$PODVISOR" "$DAEMON" "$PODS" >"$T/ramp.out" \
+		|| echo "density_bench: profiled round: $(tail -1 "$T/ramp.out")" >&2
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	rm -f "$T/m/web.yaml"
+	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
+	read -r t0 t1 <"$T/ramp.mono" || return 0
+	"$PY" "$BENCH_DIR/cpu_split.py" "$T/perf.data" "$t0" "$t1" "$PODS" "$(nproc)" \
+		"$BENCH_OUT/density-cpu.tsv" >"$BENCH_OUT/density-cpu.md" \
+		|| rm -f "$BENCH_OUT/density-cpu.md" "$BENCH_OUT/density-cpu.tsv"
+	[ -z "${KEEP_PERF:-}" ] || cp "$T/perf.data" "$KEEP_PERF"
+	rm -f "$T/perf.data"
+}
+profiled_round
 [ -n "${KEEP:-}" ] && cp "$T/log" "$OUT.daemon.log"
 
 # --- the section --------------------------------------------------------------
@@ -309,5 +345,8 @@ if s:
         cell("podman", "own_pss_per_pod_kib", "%.0f KiB"),
         "%.0f KiB" % po[0] if po else "-"))
 PY
+if [ -s "$BENCH_OUT/density-cpu.md" ]; then
+	{ echo; cat "$BENCH_OUT/density-cpu.md"; } >>"$BENCH_OUT/density.md"
+fi
 cat "$BENCH_OUT/density.md" >&2
 echo "density_bench: $(($(date +%s) - START)) s" >&2

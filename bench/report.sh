@@ -117,6 +117,7 @@ if pv and pm:
         ">= 20x faster", pm / pv >= 20)
 
 de = rows("density.tsv")
+cpu = {r["metric"]: float(r["value"]) for r in rows("density-cpu.tsv")}
 def dmetric(peer, metric):
     return med([float(r["value"]) for r in de if r["peer"] == peer and r["metric"] == metric])
 DENSITY = [  # metric in density.tsv, what, unit, scale, target, limit, podman's per pod
@@ -134,6 +135,13 @@ for metric, what, unit, scale, target, limit, peer_too in DENSITY:
     peer = dmetric("podman", metric) if peer_too else None
     if peer is not None and metric == "running_s":
         res += " (%.1f ms a pod; podman, 50 pods: %.1f s, %.0f ms a pod)" % (v * 2, peer, peer * 20)
+    if metric == "running_s" and cpu:
+        res += ("; the ramp's CPU time sets a floor of %.2f s on %d cores: podvisor's processes "
+                "%.1f ms a pod, %.1f of it the kernel's work for each pod's isolation, the "
+                "workload's programs %.1f ms" % (cpu["floor_s"], cpu["cores"],
+                                                 cpu["podvisor_ms_per_pod"],
+                                                 cpu["isolation_ms_per_pod"],
+                                                 cpu["workload_ms_per_pod"]))
     elif peer is not None:
         res += " (podman: %.0f %s)" % (peer, unit)
     add(what, res, target, None if limit is None else v < limit)

@@ -13,7 +13,7 @@ docker-registry apache2-utils"
 # resolves their kernels' modules.
 [ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES qemu-system-x86 qemu-system-arm kmod"
 # `scripts/deps.sh bench`: also what make bench compares podvisor with.
-[ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox"
+[ "${1:-}" = bench ] && PACKAGES="$PACKAGES podman runc conmon catatonit containernetworking-plugins gnuplot-nox linux-perf"
 # `scripts/deps.sh static`: also what make static links (the .a files
 # Debian has; scripts/static-deps.sh builds the rest from Debian's sources).
 [ "${1:-}" = static ] && PACKAGES="$PACKAGES dpkg-dev autoconf automake libtool file binutils libzstd-dev liblz4-dev libacl1-dev
