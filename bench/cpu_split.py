@@ -6,6 +6,9 @@ container's exec, split two ways and printed as a Markdown section.
   cpu_split.py PERF_DATA T0 T1 PODS CORES [TSV] > cpu.md
 
 TSV, if given, gets the figures bench/report.sh puts in its summary.
+CPU_SPLIT_DETAIL=N: also the N largest system calls and user-space
+functions of podvisor's processes outside the isolation's rows, on
+stderr (where to look next).
 
 T0, T1: CLOCK_MONOTONIC seconds (perf records with -k CLOCK_MONOTONIC).
 
@@ -24,6 +27,7 @@ T0, T1: CLOCK_MONOTONIC seconds (perf records with -k CLOCK_MONOTONIC).
 Sampling is on the CPU clock: each sample is 1/F s of one CPU's time.
 """
 import collections
+import os
 import subprocess
 import sys
 
@@ -78,6 +82,7 @@ out = subprocess.run(["perf", "script", "-i", data, "--time", "%.6f,%.6f" % (t0,
                       "-F", "comm,tid,ip,sym"], capture_output=True, text=True).stdout
 by_proc = collections.Counter()
 by_kernel = collections.Counter()
+detail = collections.Counter()
 for block in out.split("\n\n"):
     lines = block.strip("\n").split("\n")
     if not lines or not lines[0].strip():
@@ -97,8 +102,11 @@ for block in out.split("\n\n"):
     elif any(f.startswith(("__x64_sys_", "__ia32_sys_", "__arm64_sys_")) for f in frames) \
             or "entry_SYSCALL_64_after_hwframe" in frames:
         by_kernel["other system calls"] += 1
+        calls = [f for f in frames if f.startswith(("__x64_sys_", "__ia32_sys_", "__arm64_sys_"))]
+        detail["%s: %s" % (PODVISOR[comm], calls[-1] if calls else frames[0])] += 1
     else:
         by_kernel["user space (podvisor and its libraries)"] += 1
+        detail["%s: %s" % (PODVISOR[comm], frames[0] if frames else "?")] += 1
 
 total = sum(by_proc.values())
 if total == 0:
@@ -165,3 +173,6 @@ if tsv:
                      ("isolation_ms_per_pod", ms(kern) / pods),
                      ("workload_ms_per_pod", ms(by_proc["workload (the containers' programs)"]) / pods)):
             f.write("%s\t%.3f\n" % (k, v))
+if os.environ.get("CPU_SPLIT_DETAIL"):
+    for what, n in detail.most_common(int(os.environ["CPU_SPLIT_DETAIL"])):
+        print("%7.1f ms  %s" % (ms(n), what), file=sys.stderr)
