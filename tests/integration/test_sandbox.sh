@@ -46,6 +46,11 @@ out=$(x 'echo h > /proc/sysrq-trigger && echo wrote')
 ! grep -q wrote <<<"$out" && ok "/proc/sysrq-trigger cannot be written" || fail "sysrq: $out"
 [ "$(x 'cat /tmp/kcore')" = 0 ] && grep -q 'Read-only' <<<"$(x 'cat /tmp/w')" \
 	&& ok "an init container is masked the same way" || fail "init: kcore $(x 'cat /tmp/kcore'), write: $(x 'cat /tmp/w')"
+# nothing of the daemon's, spawner's or shim's is left open in the
+# container's process: its stdin, stdout and stderr only
+fds=$(x 'ls /proc/$(pidof sleep)/fd | tr "\n" " "')
+[ "$fds" = "0 1 2 " ] && ok "the container's process holds descriptors 0, 1, 2 only" \
+	|| fail "the container's descriptors: $fds"
 [ "$(x 'cat /proc/self/status | grep -c ^Pid')" = 1 ] && [ -n "$(x 'cat /proc/uptime')" ] \
 	&& ok "the rest of /proc works (status, uptime)" || fail "proc: $(x 'cat /proc/uptime')"
 
