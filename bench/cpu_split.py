@@ -3,9 +3,11 @@
 density round (bench/density_bench.sh), from the rename to the last
 container's exec, split two ways and printed as a Markdown section.
 
-  cpu_split.py PERF_DATA T0 T1 PODS CORES [TSV] > cpu.md
+  cpu_split.py PERF_DATA T0 T1 PODS CORES [TSV [DAEMON_COMM]] > cpu.md
 
 TSV, if given, gets the figures bench/report.sh puts in its summary.
+DAEMON_COMM: the daemon's command name, as /proc/PID/comm has it (the
+binary's name: "podvisor" unless it was copied under another).
 CPU_SPLIT_DETAIL=N: also the N largest system calls and user-space
 functions of podvisor's processes outside the isolation's rows, on
 stderr (where to look next).
@@ -33,10 +35,13 @@ import sys
 
 data, t0, t1, pods, cores = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), \
     int(sys.argv[4]), int(sys.argv[5])
-tsv = sys.argv[6] if len(sys.argv) > 6 else None
+tsv = sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] else None
 
 PODVISOR = {"podvisor": "daemon", "podvisor-spawne": "spawner", "podvisor-shim": "shims",
             "pod-init": "pod inits", "podvisor-pod-in": "pod inits"}
+if len(sys.argv) > 7 and sys.argv[7] not in PODVISOR:
+    del PODVISOR["podvisor"]
+    PODVISOR[sys.argv[7]] = "daemon"
 KTHREADS = ("kworker", "ksoftirqd", "rcu", "migration", "kdamond", "kswapd", "khugepaged",
             "kcompactd", "watchdog", "cpuhp", "irq/", "jbd2", "kthreadd", "oom_reaper",
             "khungtaskd", "kauditd", "writeback", "netns", "ext4", "xfs", "kblockd")

@@ -261,7 +261,7 @@ profiled_round() {
 	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
 	read -r t0 t1 <"$T/ramp.mono" || return 0
 	"$PY" "$BENCH_DIR/cpu_split.py" "$T/perf.data" "$t0" "$t1" "$PODS" "$(nproc)" \
-		"$BENCH_OUT/density-cpu.tsv" >"$BENCH_OUT/density-cpu.md" \
+		"$BENCH_OUT/density-cpu.tsv" "$(cat "/proc/$DAEMON/comm")" >"$BENCH_OUT/density-cpu.md" \
 		|| rm -f "$BENCH_OUT/density-cpu.md" "$BENCH_OUT/density-cpu.tsv"
 	[ -z "${KEEP_PERF:-}" ] || cp "$T/perf.data" "$KEEP_PERF"
 	rm -f "$T/perf.data"

@@ -367,25 +367,21 @@ static void load_seccomp(const struct pv_cspec *s, const struct pv_seccomp_bpf *
 	}
 }
 
-/* The filter the daemon compiled to DIR/PV_SECCOMP_BPF (what exec probes,
- * hooks and `podvisor exec` install too), read while DIR can be seen;
- * compiled here only if the file is not there. */
-static void read_seccomp_bpf(const struct pv_cspec *s, struct pv_seccomp_bpf *b, int errfd)
+int pv_container_seccomp(const struct pv_cspec *s, struct pv_seccomp_bpf *b, struct pv_err *err)
 {
 	char path[PATH_MAX];
-	struct pv_err err = { 0 };
 	int rc;
 
 	pathf(path, "%s/%s", s->dir, PV_SECCOMP_BPF);
-	rc = pv_seccomp_read_bpf(path, b, &err);
-	if (rc == 1 && pv_seccomp_save_bpf(s->seccomp, path, &err) == 0)
-		rc = pv_seccomp_read_bpf(path, b, &err);
-	if (rc != 0) {
-		errno = err.code ? err.code : EINVAL;
-		die(errfd, "%s", err.msg[0] ? err.msg : "seccomp: no compiled filter");
-	}
+	rc = pv_seccomp_read_bpf(path, b, err);
+	if (rc == 1 && pv_seccomp_save_bpf(s->seccomp, path, err) == 0)
+		rc = pv_seccomp_read_bpf(path, b, err);
+	if (rc != 0)
+		return err->msg[0] ? -1 : pv_err_set(err, EINVAL, "seccomp: no compiled filter");
 	if (s->seccomp && !b->insns)
-		die(errfd, "seccomp: %s is empty but the container has a profile", path);
+		return pv_err_set(err, EINVAL, "seccomp: %s is empty but the container has a profile",
+				  path);
+	return 0;
 }
 
 /* The identity record (sandbox/caps.h), opened while the container's
@@ -436,11 +432,11 @@ static void __attribute__((noreturn)) exec_in_path(const struct pv_cspec *s, int
 	die(errfd, "exec %s: not found in PATH", s->argv[0]);
 }
 
-void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
+void pv_container_exec(const struct pv_cspec *s, const struct pv_seccomp_bpf *bpf, int errfd,
+		       int out, int errout)
 {
 	char root[PATH_MAX];
 	sigset_t none;
-	struct pv_seccomp_bpf bpf = { 0 };
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), record;
 
 	/* The shim ignores SIGTERM and friends; the container must not. */
@@ -457,7 +453,6 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		if (pv_cg_enter(s->cgroup, &err) < 0)
 			die(errfd, "join cgroup %s", s->cgroup);
 	}
-	read_seccomp_bpf(s, &bpf, errfd);
 	if (unshare(CLONE_NEWNS) < 0)
 		die(errfd, "unshare mount namespace");
 	mount_or_die(errfd, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -481,7 +476,7 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 	enter_root(root, errfd);
 	pv_idmap_enter(s, errfd);
 	if (!s->no_new_privs)
-		load_seccomp(s, &bpf, errfd);
+		load_seccomp(s, bpf, errfd);
 	set_user(s->user, errfd);
 	{
 		struct pv_err cerr = { 0 };
@@ -502,6 +497,6 @@ void pv_container_exec(const struct pv_cspec *s, int errfd, int out, int errout)
 		die(errfd, "stdio");
 	pv_close_from(3, errfd);
 	if (s->no_new_privs)
-		load_seccomp(s, &bpf, errfd);
+		load_seccomp(s, bpf, errfd);
 	exec_in_path(s, errfd);
 }

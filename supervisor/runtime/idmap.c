@@ -234,8 +234,9 @@ void pv_idmap_enter(const struct pv_cspec *s, int errfd)
 	 * PR_SET_KEEPCAPS as it was (sandbox/caps.c) */
 	if (keep > 0)
 		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	/* Its copy of the descriptor; pod_userns stays as the shim, whose
+	 * memory this process may share, holds it (pv_idmap_close). */
 	close(pod_userns);
-	pod_userns = -1;
 }
 
 int pv_idmap_userns_fd(pid_t pid)

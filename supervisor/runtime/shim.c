@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -258,10 +260,65 @@ static void open_log(struct shim *sh)
 		open_journal(sh);
 }
 
+/* The container's process, started by clone_container. */
+struct child {
+	const struct pv_cspec *spec;
+	const struct pv_seccomp_bpf *bpf;
+	int po[2], pe[2], ps[2];
+};
+
+static int container_main(void *arg)
+{
+	struct child *c = arg;
+
+	close(c->po[0]);
+	close(c->pe[0]);
+	close(c->ps[0]);
+	pv_container_exec(c->spec, c->bpf, c->ps[1], c->po[1], c->pe[1]);
+}
+
+/* The container's process shares the shim's memory until it execs, and
+ * the shim waits meanwhile (CLONE_VM|CLONE_VFORK, as posix_spawn starts a
+ * program): no copy of the shim's address space to make, fault in and
+ * tear down again at the exec. It runs on a stack of its own, unmapped
+ * once it has exec'd or failed. Under ASan, a plain fork: the sanitizer
+ * does not know that stack. */
+static pid_t clone_container(struct child *c)
+{
+#ifdef __SANITIZE_ADDRESS__
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(container_main(c));
+	return pid;
+#else
+	enum { STACK = 256 * 1024 };
+	char *stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	sigset_t all, old;
+	pid_t pid;
+	int e;
+
+	if (stack == MAP_FAILED)
+		return -1;
+	/* No signal runs a handler of the shim's in the child before it has
+	 * set its own (pv_container_exec unblocks them). */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(container_main, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, STACK);
+	errno = e;
+	return pid;
+#endif
+}
+
 /* Start the container; returns its pid, or -1 having recorded why. */
 static pid_t start(struct shim *sh)
 {
-	int po[2], pe[2], ps[2];
+	struct pv_seccomp_bpf bpf = { 0 };
+	struct child c = { .spec = &sh->spec, .bpf = &bpf };
 	char why[1024];
 	pid_t pid;
 	ssize_t n;
@@ -276,26 +333,27 @@ static pid_t start(struct shim *sh)
 		if (pv_cg_create(sh->spec.cgroup, &lim, &err) < 0)
 			return write_exit(sh, 128, 0, "StartError", err.msg), -1;
 	}
-	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(ps, O_CLOEXEC) < 0)
-		return write_exit(sh, 128, 0, "StartError", "pipe"), -1;
-	pid = fork();
-	if (pid == 0) {
-		close(po[0]);
-		close(pe[0]);
-		close(ps[0]);
-		pv_container_exec(&sh->spec, ps[1], po[1], pe[1]);
+	{
+		struct pv_err err = { 0 };
+
+		if (pv_container_seccomp(&sh->spec, &bpf, &err) < 0)
+			return write_exit(sh, 128, 0, "StartError", err.msg), -1;
 	}
+	if (pipe2(c.po, O_CLOEXEC) < 0 || pipe2(c.pe, O_CLOEXEC) < 0 || pipe2(c.ps, O_CLOEXEC) < 0)
+		return pv_seccomp_bpf_free(&bpf), write_exit(sh, 128, 0, "StartError", "pipe"), -1;
+	pid = clone_container(&c);
+	pv_seccomp_bpf_free(&bpf);
 	pv_idmap_close(); /* the container took it (hostUsers: false) */
 	if (pid < 0)
 		return write_exit(sh, 128, 0, "StartError", strerror(errno)), -1;
-	close(po[1]);
-	close(pe[1]);
-	close(ps[1]);
-	sh->out = (struct stream){ .name = "stdout", .fd = po[0] };
-	sh->err = (struct stream){ .name = "stderr", .fd = pe[0] };
-	while ((n = read(ps[0], why, sizeof(why) - 1)) < 0 && errno == EINTR)
+	close(c.po[1]);
+	close(c.pe[1]);
+	close(c.ps[1]);
+	sh->out = (struct stream){ .name = "stdout", .fd = c.po[0] };
+	sh->err = (struct stream){ .name = "stderr", .fd = c.pe[0] };
+	while ((n = read(c.ps[0], why, sizeof(why) - 1)) < 0 && errno == EINTR)
 		;
-	close(ps[0]);
+	close(c.ps[0]);
 	if (n > 0) {
 		why[n] = '\0';
 		waitpid(pid, NULL, 0);
@@ -305,6 +363,9 @@ static pid_t start(struct shim *sh)
 		return -1;
 	}
 	write_state(sh, pid);
+	/* The filter, the container's set-up in this memory, the spec's JSON:
+	 * freed, and given back, for the container's lifetime. */
+	malloc_trim(0);
 	return pid;
 }
 
