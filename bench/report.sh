@@ -136,12 +136,11 @@ for metric, what, unit, scale, target, limit, peer_too in DENSITY:
     if peer is not None and metric == "running_s":
         res += " (%.1f ms a pod; podman, 50 pods: %.1f s, %.0f ms a pod)" % (v * 2, peer, peer * 20)
     if metric == "running_s" and cpu:
-        res += ("; the ramp's CPU time sets a floor of %.2f s on %d cores: podvisor's processes "
-                "%.1f ms a pod, %.1f of it the kernel's work for each pod's isolation, the "
-                "workload's programs %.1f ms" % (cpu["floor_s"], cpu["cores"],
-                                                 cpu["podvisor_ms_per_pod"],
-                                                 cpu["isolation_ms_per_pod"],
-                                                 cpu["workload_ms_per_pod"]))
+        res += ("; its busy CPU time makes %.2f s on %d cores: podvisor's processes %.1f ms a "
+                "pod, the workload's programs %.1f; the kernel's work for each pod's isolation "
+                "(not fork's copies) and the workload alone make %.2f s" % (
+                    cpu["floor_s"], cpu["cores"], cpu["podvisor_ms_per_pod"],
+                    cpu["workload_ms_per_pod"], cpu.get("inherent_floor_s", 0)))
     elif peer is not None:
         res += " (podman: %.0f %s)" % (peer, unit)
     add(what, res, target, None if limit is None else v < limit)
