@@ -175,8 +175,7 @@ fork and exec) is what a pod with its own network namespace, a veth on
 the node's bridge, cgroups, a mount namespace and a seccomp filter
 costs the kernel, whoever creates it: with the workload's programs,
 that alone holds %d pods on %d cores for at least %.2f s. What podvisor
-can still take off
-is the rest: the copies of fork and exec (each pod's init and shim are
+can still take off is the rest: the copies of fork and exec (each pod's init and shim are
 forks of the spawner, which maps the dynamic binary's ~15 libraries;
 the static binary's forks copy a few mappings), the other system calls
 (state files written aside and renamed, probes' connects, the Service

@@ -220,9 +220,10 @@ PY
 
 # --- the document ---------------------------------------------------------------
 # "-dirty" for changed code, not for this run's own outputs (the plots,
-# the document itself), which are written before the report
+# the document itself, the history kept by hand), which are written before
+# the report
 VERSION=$(git -C "$ROOT" describe --always 2>/dev/null || echo unknown)
-git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' ':!bench/plots' 2>/dev/null |
+git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' ':!bench/plots' ':!bench/HISTORY.md' 2>/dev/null |
 	grep -q . && VERSION=$VERSION-dirty
 {
 	cat <<EOF
