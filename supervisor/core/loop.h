@@ -1,6 +1,7 @@
 /* The one event loop: epoll over file descriptors, each with a callback.
- * Timers are timerfds in the same loop. No polling, no sleeping: an idle
- * daemon waits in epoll_wait with no timeout. */
+ * Timers are a heap of deadlines behind one timerfd in the same loop. No
+ * polling, no sleeping: an idle daemon waits in epoll_wait with no
+ * timeout. */
 #ifndef PV_SUPERVISOR_LOOP_H
 #define PV_SUPERVISOR_LOOP_H
 
@@ -28,7 +29,7 @@ void pv_loop_quit(struct pv_loop *l);
  * whoever streams changes compares there, once per wakeup. */
 void pv_loop_after(struct pv_loop *l, void (*fn)(void *data), void *data);
 
-/* One-shot timers. */
+/* One-shot timers. Free them before their loop. */
 struct pv_timer;
 typedef void (*pv_timer_cb)(void *data);
 struct pv_timer *pv_timer_new(struct pv_loop *l, pv_timer_cb cb, void *data);
