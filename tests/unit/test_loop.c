@@ -95,76 +95,78 @@ static int open_fds(void)
 	return n;
 }
 
+/* Timers 1 to 4 on a loop of their own that stops after 4 firings. */
+static void four_new(struct rec *r, struct tm *m[4])
+{
+	r->loop = pv_loop_new();
+	r->expect = 4;
+	assert_non_null(r->loop);
+	for (int i = 0; i < 4; i++)
+		m[i] = tm_new(r, i + 1);
+}
+
+static void four_free(struct rec *r, struct tm *m[4])
+{
+	for (int i = 0; i < 4; i++)
+		tm_free(m[i]); /* one that freed its timer has none to free */
+	pv_loop_free(r->loop);
+}
+
+static void assert_order(const struct rec *r, int a, int b, int c, int d)
+{
+	assert_int_equal(r->n, 4);
+	assert_int_equal(r->order[0], a);
+	assert_int_equal(r->order[1], b);
+	assert_int_equal(r->order[2], c);
+	assert_int_equal(r->order[3], d);
+}
+
 static void test_order(void **state)
 {
-	struct rec r = { .loop = pv_loop_new(), .expect = 4 };
-	struct tm *a, *b, *c, *d;
+	struct rec r = { 0 };
+	struct tm *m[4];
 
 	(void)state;
-	assert_non_null(r.loop);
-	a = tm_new(&r, 1);
-	b = tm_new(&r, 2);
-	c = tm_new(&r, 3);
-	d = tm_new(&r, 4);
-	pv_timer_arm(c->t, 30);
-	pv_timer_arm(a->t, 10);
-	pv_timer_arm(d->t, 40);
-	pv_timer_arm(b->t, 20);
-	pv_timer_arm(a->t, 35); /* armed again: later, and once only */
-	assert_true(pv_timer_armed(a->t));
+	four_new(&r, m);
+	pv_timer_arm(m[2]->t, 30);
+	pv_timer_arm(m[0]->t, 10);
+	pv_timer_arm(m[3]->t, 40);
+	pv_timer_arm(m[1]->t, 20);
+	pv_timer_arm(m[0]->t, 35); /* armed again: later, and once only */
+	assert_true(pv_timer_armed(m[0]->t));
 	assert_int_equal(pv_loop_run(r.loop), 0);
-	assert_int_equal(r.n, 4);
-	assert_int_equal(r.order[0], 2);
-	assert_int_equal(r.order[1], 3);
-	assert_int_equal(r.order[2], 1);
-	assert_int_equal(r.order[3], 4);
-	assert_false(pv_timer_armed(a->t)); /* fired: not armed any more */
-	tm_free(a);
-	tm_free(b);
-	tm_free(c);
-	tm_free(d);
-	pv_loop_free(r.loop);
+	assert_order(&r, 2, 3, 1, 4);
+	assert_false(pv_timer_armed(m[0]->t)); /* fired: not armed any more */
+	four_free(&r, m);
 }
 
 /* A callback disarms a timer due in the same turn, arms itself again
  * (with 0: after the other timers due now), and one frees itself. */
 static void test_callbacks_change_timers(void **state)
 {
-	struct rec r = { .loop = pv_loop_new(), .expect = 4 };
-	struct tm *a, *b, *c, *d;
+	struct rec r = { 0 };
+	struct tm *m[4];
 
 	(void)state;
-	assert_non_null(r.loop);
-	a = tm_new(&r, 1);
-	b = tm_new(&r, 2);
-	c = tm_new(&r, 3);
-	d = tm_new(&r, 4);
-	a->kill = b->t;
-	a->rearm_ms = 0;
-	c->free_self = true;
-	pv_timer_arm(a->t, 5);
-	pv_timer_arm(b->t, 5);
-	pv_timer_arm(c->t, 5);
-	pv_timer_arm(d->t, 60);
-	usleep(20 * 1000); /* a, b and c all due at the first turn */
+	four_new(&r, m);
+	m[0]->kill = m[1]->t;
+	m[0]->rearm_ms = 0;
+	m[2]->free_self = true;
+	pv_timer_arm(m[0]->t, 5);
+	pv_timer_arm(m[1]->t, 5);
+	pv_timer_arm(m[2]->t, 5);
+	pv_timer_arm(m[3]->t, 60);
+	usleep(20 * 1000); /* 1, 2 and 3 all due at the first turn */
 	pv_loop_after(r.loop, turned, &r);
 	assert_int_equal(pv_loop_run(r.loop), 0);
-	/* a, then c (b was disarmed by a), then a again (its 0 is the next
-	 * turn, after c that was due already), then d */
-	assert_int_equal(r.n, 4);
-	assert_int_equal(r.order[0], 1);
-	assert_int_equal(r.order[1], 3);
-	assert_int_equal(r.order[2], 101);
-	assert_int_equal(r.order[3], 4);
-	assert_int_equal(r.turn[0], r.turn[1]); /* a and c: one turn */
-	assert_true(r.turn[2] > r.turn[0]);     /* a's 0: a later one */
-	assert_false(pv_timer_armed(b->t));
-	assert_null(c->t);
-	tm_free(a);
-	tm_free(b);
-	free(c);
-	tm_free(d);
-	pv_loop_free(r.loop);
+	/* 1, then 3 (2 was disarmed by 1), then 1 again (its 0 is the next
+	 * turn, after 3 that was due already), then 4 */
+	assert_order(&r, 1, 3, 101, 4);
+	assert_int_equal(r.turn[0], r.turn[1]); /* 1 and 3: one turn */
+	assert_true(r.turn[2] > r.turn[0]);     /* 1's 0: a later one */
+	assert_false(pv_timer_armed(m[1]->t));
+	assert_null(m[2]->t);
+	four_free(&r, m);
 }
 
 /* More timers than the heap's first room, in reverse order of their
