@@ -156,8 +156,10 @@ int pv_nl_link_no_ipv6_addr(struct pv_nl *nl, int ifindex, struct pv_err *err)
 	return 0;
 }
 
-static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, int ifindex,
-				  struct in_addr addr)
+/* A neighbour message's header: the ARP table's (AF_INET) or a bridge's
+ * forwarding table's (AF_BRIDGE). */
+static struct nlmsghdr *nd_msg(char *buf, int type, int flags, int family, int ifindex,
+			       uint16_t state, uint8_t ndm_flags)
 {
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ndmsg *nd;
@@ -165,9 +167,18 @@ static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, int ifindex,
 	h->nlmsg_type = (uint16_t)type;
 	h->nlmsg_flags = (uint16_t)flags;
 	nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
-	nd->ndm_family = AF_INET;
+	nd->ndm_family = (uint8_t)family;
 	nd->ndm_ifindex = ifindex;
-	nd->ndm_state = NUD_PERMANENT;
+	nd->ndm_state = state;
+	nd->ndm_flags = ndm_flags;
+	return h;
+}
+
+static struct nlmsghdr *neigh_msg(char *buf, int type, int flags, int ifindex,
+				  struct in_addr addr)
+{
+	struct nlmsghdr *h = nd_msg(buf, type, flags, AF_INET, ifindex, NUD_PERMANENT, 0);
+
 	mnl_attr_put(h, NDA_DST, sizeof(addr), &addr);
 	return h;
 }
@@ -185,16 +196,10 @@ int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const ui
 int pv_nl_fdb_add(struct pv_nl *nl, int port, const uint8_t mac[6], struct pv_err *err)
 {
 	char buf[NL_BUF];
-	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-	struct ndmsg *nd;
+	/* NUD_REACHABLE: dynamic, it ages and moves as a learned one */
+	struct nlmsghdr *h = nd_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, AF_BRIDGE,
+				    port, NUD_REACHABLE, NTF_MASTER);
 
-	h->nlmsg_type = RTM_NEWNEIGH;
-	h->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
-	nd->ndm_family = AF_BRIDGE;
-	nd->ndm_ifindex = port;
-	nd->ndm_flags = NTF_MASTER;
-	nd->ndm_state = NUD_REACHABLE; /* dynamic: ages and moves as a learned one */
 	mnl_attr_put(h, NDA_LLADDR, 6, mac);
 	return talk(nl, h, "add a bridge forwarding entry", err);
 }
