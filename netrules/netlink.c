@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 #include <linux/veth.h>
 #include <net/if.h>
 #include <sched.h>
@@ -193,15 +195,36 @@ int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const ui
 	return talk(nl, h, "add a neighbour entry", err);
 }
 
+/* Has the kernel act now on PORT's pending carrier change (an ethtool
+ * link query runs the link watch for the device, which would otherwise
+ * come up to a second later): a bridge port is then forwarding. */
+static void link_sync(struct pv_nl *nl, int port)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_GLINK };
+	struct ifreq ifr = { .ifr_data = (char *)&v };
+
+	if (if_indextoname((unsigned)port, ifr.ifr_name))
+		ioctl(mnl_socket_get_fd(nl->sock), SIOCETHTOOL, &ifr);
+}
+
 int pv_nl_fdb_add(struct pv_nl *nl, int port, const uint8_t mac[6], struct pv_err *err)
 {
-	char buf[NL_BUF];
-	/* NUD_REACHABLE: dynamic, it ages and moves as a learned one */
-	struct nlmsghdr *h = nd_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, AF_BRIDGE,
-				    port, NUD_REACHABLE, NTF_MASTER);
+	for (int try = 0;; try++) {
+		char buf[NL_BUF];
+		/* NUD_REACHABLE: dynamic, it ages and moves as a learned one */
+		struct nlmsghdr *h = nd_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE,
+					    AF_BRIDGE, port, NUD_REACHABLE, NTF_MASTER);
 
-	mnl_attr_put(h, NDA_LLADDR, 6, mac);
-	return talk(nl, h, "add a bridge forwarding entry", err);
+		mnl_attr_put(h, NDA_LLADDR, 6, mac);
+		if (talk(nl, h, "add a bridge forwarding entry", err) == 0)
+			return 0;
+		/* EPERM: the port does not learn yet (its carrier, just on,
+		 * not seen by the bridge): once more after seeing it */
+		if (err->code != EPERM || try == 1)
+			return -1;
+		link_sync(nl, port);
+		memset(err, 0, sizeof(*err));
+	}
 }
 
 int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err)

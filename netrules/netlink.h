@@ -41,7 +41,9 @@ int pv_nl_neigh_set(struct pv_nl *nl, int ifindex, struct in_addr addr, const ui
  * frame to MAC is flooded to every port, and a pod that has sent nothing
  * yet, whose address the node knows without asking (above), is sent its
  * first packet (the readiness probe's SYN) as a flood, a cost that grows
- * with the pods. The entry goes with the port. */
+ * with the pods. The entry goes with the port. A port whose carrier came
+ * on an instant ago may not learn yet (EPERM): the bridge is made to see
+ * the carrier, and the entry is tried once more. */
 int pv_nl_fdb_add(struct pv_nl *nl, int port, const uint8_t mac[6], struct pv_err *err);
 /* Remove the entry for ADDR on IFINDEX; none there is not an error. */
 int pv_nl_neigh_del(struct pv_nl *nl, int ifindex, struct in_addr addr, struct pv_err *err);

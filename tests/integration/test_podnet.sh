@@ -50,6 +50,15 @@ case "$srv_ip/$cli_ip" in
 *) fail "pod IPs: '$srv_ip' '$cli_ip'";;
 esac
 "$PODVISOR" get pods -o wide | grep -q "^srv .* $srv_ip " && ok "get pods -o wide shows the IP" || fail "wide: $("$PODVISOR" get pods -o wide)"
+# Before srv has sent a frame (no IPv6, its gateway's MAC known: nothing
+# to learn it from), the bridge already forwards to its port: a dynamic
+# entry podvisor made, so the first packet to it is not flooded to all.
+srv_veth=$(IFS=. read -r a b c d <<<"$srv_ip"; printf 'pv%02x%02x%02x%02x' "$a" "$b" "$c" "$d")
+srv_mac=$(IFS=. read -r a b c d <<<"$srv_ip"; printf '0a:58:%02x:%02x:%02x:%02x' "$a" "$b" "$c" "$d")
+fdb=$(bridge fdb show br pv0 2>&1 | grep "^$srv_mac ")
+grep -q "dev $srv_veth master pv0" <<<"$fdb" && ! grep -qE "permanent|static" <<<"$fdb" \
+	&& ok "the bridge forwards to the pod's port before the pod said a word ($srv_mac, dynamic)" \
+	|| fail "bridge forwarding entry for $srv_mac: '$fdb'; the bridge's: $(bridge fdb show br pv0 | grep -v permanent | tr "\n" ";"); $srv_veth: $(ip -br link show "$srv_veth")"
 
 for _ in $(seq 30); do out=$(curl -s --max-time 2 "http://$srv_ip:8080/hostname"); [ "$out" = srv ] && break; sleep 0.2; done
 [ "$out" = srv ] && ok "the node reaches a pod by its IP (HTTP from busybox httpd)" || fail "node -> pod: '$out'"
@@ -67,7 +76,7 @@ start_daemon
 	&& ok "a restarted daemon keeps the pods' addresses" || fail "after restart: $(pod_json srv "p['podIP']") $(pod_json cli "p['podIP']")"
 [ "$(curl -s --max-time 2 "http://$srv_ip:8080/hostname")" = srv ] && ok "and traffic to the pod still flows" || fail "traffic after restart"
 # the node side is named after the pod's address, unique among live pods
-veth=$(IFS=. read -r a b c d <<<"$srv_ip"; printf 'pv%02x%02x%02x%02x' "$a" "$b" "$c" "$d")
+veth=$srv_veth
 ip link show "$veth" 2>/dev/null | grep -q "master pv0" && ok "the pod's host-side veth is $veth, on the bridge" || fail "no $veth on pv0: $(ip -br link | grep '^pv')"
 # No IPv6 address on either end (addrgenmode none): no DAD, router
 # solicitation or MLD report flooded to every port of the bridge; the
@@ -78,7 +87,6 @@ v6=$("$PODVISOR" exec srv -- cat /proc/net/if_inet6 2>&1)
 	|| fail "IPv6: node side '$(ip -6 addr show dev "$veth" 2>&1)', in the pod '$v6'"
 # MACs follow from addresses: the node knows the pod's and the pod the
 # gateway's beforehand, so no ARP broadcast is flooded to every port.
-srv_mac=$(IFS=. read -r a b c d <<<"$srv_ip"; printf '0a:58:%02x:%02x:%02x:%02x' "$a" "$b" "$c" "$d")
 ip neigh show "$srv_ip" dev pv0 | grep -q "lladdr $srv_mac PERMANENT" \
 	&& ok "the node has a permanent neighbour entry for the pod ($srv_ip at $srv_mac)" \
 	|| fail "node's entry for $srv_ip: '$(ip neigh show "$srv_ip" dev pv0)'"
