@@ -139,14 +139,23 @@ drop() {
 # Proof that the daemon read a file, instead of sleeping and hoping: each
 # time it reads one it records an event on "file:PATH" (Loaded, Updated,
 # Unchanged, FailedLoad, Removed), the same one again counted.
-# file_seen NAME: how many times it has read $M/NAME so far.
+# file_seen NAME: how many times it has read $M/NAME so far, and which
+# event is its latest ("COUNT FIRST/AT/N/REASON/MESSAGE"). The daemon keeps
+# its last 512 events of all objects: under churn the file's oldest ones
+# go and the count can shrink, while a new read always changes the latest.
 file_seen() {
 	"$PVQ" get events "file:$M/$1" -o internal-json 2>/dev/null | "$PY" -c '
 import json, sys
 try:
-    print(sum(e["count"] for e in json.load(sys.stdin)))
+    ev = json.load(sys.stdin)
 except Exception:
-    print(0)'
+    ev = []
+if not ev:
+    print(0)  # never read (tests compare with "0")
+else:
+    e = ev[-1]
+    print(sum(x["count"] for x in ev),
+          "%d/%d/%d/%s/%s" % (e["first"], e["at"], e["count"], e["reason"], e["message"]))'
 }
 
 # file_last NAME: the reason of the latest event of $M/NAME.
@@ -160,14 +169,29 @@ except Exception:
 }
 
 # wait_read NAME BEFORE REASON [SECONDS]: wait until the daemon has read
-# $M/NAME again since file_seen said BEFORE, with REASON as the outcome
-# (REASON may list several: "Loaded|Updated"). It gives up after SECONDS
-# of the clock, not after a count of tries: a try runs the CLI and Python
-# twice, and 200 tries of a wait that could not succeed took 50 s.
+# $M/NAME again since file_seen said BEFORE (or since it had read it
+# BEFORE times, a number alone), with REASON as the outcome (REASON may
+# list several: "Loaded|Updated"). It gives up after SECONDS of the clock,
+# not after a count of tries: 200 tries of a wait that could not succeed
+# once took 50 s.
 wait_read() {
 	local i=0 end=$((SECONDS + ${4:-10} + 1))
 	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(file_seen "$1")" -gt "$2" ] && [[ "$(file_last "$1")" =~ ^($3)$ ]] && return 0
+		"$PVQ" get events "file:$M/$1" -o internal-json 2>/dev/null | "$PY" -c '
+import json, re, sys
+count, _, latest = sys.argv[1].partition(" ")
+try:
+    ev = json.load(sys.stdin)
+except Exception:
+    ev = []
+if not ev:
+    sys.exit(1)
+e = ev[-1]
+if latest:  # another latest event: read since (its count may have shrunk)
+    new = latest != "%d/%d/%d/%s/%s" % (e["first"], e["at"], e["count"], e["reason"], e["message"])
+else:
+    new = sum(x["count"] for x in ev) > int(count)
+sys.exit(0 if new and re.fullmatch(sys.argv[2], e["reason"]) else 1)' "$2" "$3" && return 0
 		nap $((i++))
 	done
 	return 1
