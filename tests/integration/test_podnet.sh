@@ -78,6 +78,12 @@ start_daemon
 # the node side is named after the pod's address, unique among live pods
 veth=$srv_veth
 ip link show "$veth" 2>/dev/null | grep -q "master pv0" && ok "the pod's host-side veth is $veth, on the bridge" || fail "no $veth on pv0: $(ip -br link | grep '^pv')"
+# One queue each way on both ends (veth's default is one per CPU, cut
+# back to one after registering them all).
+srv_pid=$(pgrep -f "httpd -f -p 8080 -h /etc" | head -1)
+q_node=$(ip -d link show "$veth" 2>&1) q_pod=$(nsenter -t "$srv_pid" -n ip -d link show eth0 2>&1)
+grep -q "numtxqueues 1 numrxqueues 1 " <<<"$q_node" && grep -q "numtxqueues 1 numrxqueues 1 " <<<"$q_pod" \
+	&& ok "both ends of the pod's veth have one queue each way" || fail "veth queues: node '$q_node' pod '$q_pod'"
 # No IPv6 address on either end (addrgenmode none): no DAD, router
 # solicitation or MLD report flooded to every port of the bridge; the
 # pod's lo keeps ::1.
