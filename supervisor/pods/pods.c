@@ -38,7 +38,17 @@
 #include "supervisor/sandbox/apparmor.h"
 #include "supervisor/sandbox/sysctl.h"
 
-enum { START_BATCH = 4 }; /* pods one reconcile pass starts at most */
+/* How long one reconcile pass goes on starting pods (it starts one at
+ * least): the API answers, and shows progress, between passes. */
+enum { START_BUDGET_US = 20000 };
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void pv_iso_now(char *buf, size_t len)
 {
@@ -927,20 +937,23 @@ static void retry_waiting(struct pv_prt *p)
  * filled it: this module does not know where pods come from. */
 void pv_pods_reconcile(struct pv_daemon *d)
 {
-	bool leaving = false;
+	bool leaving = false, started = false;
+	int64_t t0 = mono_us();
 
 	if (d->quitting)
 		return;
 	/* A pod's start waits on the kernel (namespaces, veth, cgroup, mounts):
-	 * tens of milliseconds. A pass starts START_BATCH at most and asks for
-	 * another, so the API answers, and shows progress, while 300 pods
-	 * start. */
-	for (size_t i = 0, started = 0; i < d->wanted.n; i++) {
-		if (started == START_BATCH) {
+	 * milliseconds. A pass starts pods for START_BUDGET_US and asks for
+	 * another, so the API answers, and shows progress, while 500 pods
+	 * start. A budget of time rather than a count of pods: each pass
+	 * walks every wanted pod and every workload again, so a node that
+	 * starts pods fast makes few passes, and a slow one still answers. */
+	for (size_t i = 0; i < d->wanted.n; i++) {
+		if (started && mono_us() - t0 >= START_BUDGET_US) {
 			pv_daemon_kick(d);
 			break;
 		}
-		started += want_pod(d, &d->wanted.v[i]);
+		started |= want_pod(d, &d->wanted.v[i]);
 	}
 	/* The endpoints among the pods to stop leave the Services first, in
 	 * one sync: no request reaches a pod that has been told to stop. */
