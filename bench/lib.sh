@@ -41,7 +41,9 @@ bench_ns() {
 bench_setup() {
 	T=$(mktemp -d /tmp/podvisor-bench.XXXXXX)
 	mount --make-rprivate /
-	mount -t tmpfs tmpfs "$T"
+	# BENCH_DISK=1: T stays on /tmp's own filesystem (the daemon's state,
+	# the pods' overlay layers), as a node's /var/lib is on its disk.
+	[ "${BENCH_DISK:-0}" = 1 ] || mount -t tmpfs tmpfs "$T"
 	# /run of our own: iptables run by anything else on the machine takes
 	# the lock file /run/xtables.lock, which wakes the daemon (rightly).
 	mount -t tmpfs tmpfs /run
