@@ -1,6 +1,7 @@
 #include "supervisor/core/fsutil.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -13,7 +14,8 @@
 #include "common/cleanup.h"
 #include "common/fdio.h"
 
-int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct pv_err *err)
+static int write_aside(const char *path, const void *buf, size_t len, mode_t mode, bool durable,
+		       struct pv_err *err)
 {
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
@@ -23,7 +25,7 @@ int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return pv_err_sys(err, errno, "%s", tmp);
-	if (pv_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (pv_write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 
 		unlink(tmp);
@@ -38,12 +40,33 @@ int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 	return 0;
 }
 
+int pv_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct pv_err *err)
+{
+	return write_aside(path, buf, len, mode, true, err);
+}
+
+int pv_write_replace(const char *path, const void *buf, size_t len, mode_t mode, struct pv_err *err)
+{
+	return write_aside(path, buf, len, mode, false, err);
+}
+
+static const char *json_text(struct json_object *j)
+{
+	return json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 int pv_write_json_atomic(const char *path, struct json_object *j, struct pv_err *err)
 {
-	const char *s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_text(j);
 
 	return pv_write_atomic(path, s, strlen(s), 0600, err);
+}
+
+int pv_write_json_replace(const char *path, struct json_object *j, struct pv_err *err)
+{
+	const char *s = json_text(j);
+
+	return pv_write_replace(path, s, strlen(s), 0600, err);
 }
 
 static char *read_fd(int fd, const char *path, size_t max, size_t *len, struct pv_err *err);

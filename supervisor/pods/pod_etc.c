@@ -22,7 +22,7 @@ static int write_text(const char *dir, const char *name, const char *text)
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -1;
-	if (pv_write_atomic(path, text, strlen(text), 0644, &err) < 0) {
+	if (pv_write_replace(path, text, strlen(text), 0644, &err) < 0) {
 		pv_error("%s", err.msg);
 		return -1;
 	}

@@ -99,7 +99,7 @@ int pv_pod_save(struct pv_prt *p)
 	}
 	if (asprintf(&path, "%s/pod.json", p->dir) < 0)
 		return json_object_put(j), -1;
-	rc = pv_write_json_atomic(path, j, &err);
+	rc = pv_write_json_replace(path, j, &err);
 	if (rc < 0)
 		pv_error("pod %s/%s: %s", p->ns, p->name, err.msg);
 	json_object_put(j);
@@ -220,7 +220,7 @@ static int load_private_spec(struct pv_prt *p, const struct pv_object *o, struct
 	else if (!(p->spec_file = pv_file_new_buf("pod.json", s, strlen(s))) || p->spec_file->failed)
 		rc = -1;
 	if (!p->unschedulable && !p->start_failed && asprintf(&path, "%s/pod-spec.json", p->dir) >= 0)
-		pv_write_atomic(path, s, strlen(s), 0600, err);
+		pv_write_replace(path, s, strlen(s), 0600, err);
 	json_object_put(j);
 	if (rc < 0 || !p->spec_file || p->spec_file->nobjects != 1)
 		return pv_err_set(err, EINVAL, "the pod's own copy did not load");

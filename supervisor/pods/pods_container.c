@@ -314,7 +314,7 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 	if (pv_seccomp_save_bpf(s->seccomp, bpf_path, err) < 0)
 		return json_object_put(j), -1;
 	forget_old_logs(s->dir, s->restart);
-	rc = pv_write_json_atomic(spec_path, j, err);
+	rc = pv_write_json_replace(spec_path, j, err);
 	json_object_put(j);
 	if (rc < 0)
 		return -1;

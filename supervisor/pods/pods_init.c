@@ -43,7 +43,7 @@ static int save_starting(struct pv_prt *p, struct pv_err *err)
 	if (asprintf(&path, "%s/pod.json", p->dir) < 0)
 		rc = pv_err_set(err, ENOMEM, "out of memory");
 	else
-		rc = pv_write_json_atomic(path, j, err);
+		rc = pv_write_json_replace(path, j, err);
 	json_object_put(j);
 	return rc;
 }

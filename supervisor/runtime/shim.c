@@ -152,7 +152,7 @@ static void write_state(struct shim *sh, pid_t pid)
 	json_object_object_add(j, "startedAt", json_object_new_string(stamp));
 	json_object_object_add(j, "shimPid", json_object_new_int(getpid()));
 	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_STATE);
-	if (pv_write_json_atomic(path, j, &err) < 0) /* the notify below still tells the daemon */
+	if (pv_write_json_replace(path, j, &err) < 0) /* the notify below still tells the daemon */
 		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
 	json_object_put(j);
 	snprintf(path, sizeof(path), "running %ld %llu\n", (long)pid, (unsigned long long)start);
@@ -173,7 +173,7 @@ static void write_exit(struct shim *sh, int code, int sig, const char *reason, c
 		json_object_object_add(j, "message", json_object_new_string(msg));
 	json_object_object_add(j, "finishedAt", json_object_new_string(stamp));
 	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_EXIT);
-	if (pv_write_json_atomic(path, j, &err) < 0)
+	if (pv_write_json_replace(path, j, &err) < 0)
 		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
 	json_object_put(j);
 	notify("exited\n");

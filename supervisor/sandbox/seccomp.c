@@ -405,7 +405,7 @@ int pv_seccomp_save_bpf(struct json_object *profile, const char *path, struct pv
 
 	if (profile && compile_cached(profile, &b, err) < 0)
 		return -1;
-	return pv_write_atomic(path, b->insns ? (const void *)b->insns : "",
+	return pv_write_replace(path, b->insns ? (const void *)b->insns : "",
 			       b->len * sizeof(struct sock_filter), 0600, err);
 }
 

@@ -78,7 +78,7 @@ static void put_file(struct pv_statusdir *s, jo *next, const char *rel, const ch
 		*strrchr(dir, '/') = '\0';
 	err = (struct pv_err){ 0 };
 	if (!dir || pv_mkdir_p(dir, 0755, &err) < 0 ||
-	    pv_write_atomic(path, yaml, strlen(yaml), 0644, &err) < 0) {
+	    pv_write_replace(path, yaml, strlen(yaml), 0644, &err) < 0) {
 		pv_warn("status directory: %s", err.msg[0] ? err.msg : "out of memory");
 		json_object_object_del(next, rel); /* tried again next time */
 	}

@@ -19,10 +19,13 @@ SPAWNER=$(pgrep -P "$DAEMON" "^podvisor-spawn" | head -1)
 [ -n "$SPAWNER" ] && ok "the daemon's spawner runs (pid $SPAWNER)" || fail "no spawner under the daemon: $(ps -ef)"
 
 WAITS="nanosleep,clock_nanosleep,poll,ppoll,select,pselect6,epoll_wait,epoll_pwait,epoll_pwait2"
+# A flush to the disk is milliseconds on an SD card: a pod's runtime
+# records are not flushed (they go with the pods at a power loss).
+FLUSHES="fsync,fdatasync,syncfs,sync_file_range,sync"
 # trace NAME: strace the daemon and the spawner, following what they fork,
 # into $T_TMP/NAME.trace, until untrace.
 trace() {
-	strace -f -qq -e signal=none -e trace="execve,$WAITS" -s 80 -o "$T_TMP/$1.trace" \
+	strace -f -qq -e signal=none -e trace="execve,$WAITS,$FLUSHES" -s 80 -o "$T_TMP/$1.trace" \
 		-p "$DAEMON" -p "$SPAWNER" 2>"$T_TMP/$1.strace-err" &
 	TRACER=$!
 	# attached: strace has made the daemon its tracee
@@ -36,6 +39,7 @@ untrace() {
 # verdict NAME: from $T_TMP/NAME.trace, as lines "KIND PID CALL":
 #   exec PID PATH     a program executed
 #   sleep PID CALL    a sleep, or a wait with a timeout, by one of ours
+#   flush PID CALL    a flush to the disk by one of ours
 # A process's lines after its successful execve are its program's.
 verdict() {
 	"$PY" - "$T_TMP/$1.trace" <<'PY'
@@ -64,6 +68,10 @@ for line in open(sys.argv[1]):
     call = re.match(r"(?:<\.\.\. )?(\w+)", rest).group(1)
     if call in ("nanosleep", "clock_nanosleep"):
         print("sleep", pid, rest.strip())
+        continue
+    if call in ("fsync", "fdatasync", "syncfs", "sync_file_range", "sync"):
+        if "resumed>" not in rest:
+            print("flush", pid, rest.strip())
         continue
     if "resumed>" in rest:
         continue  # the first half said it all
@@ -159,5 +167,11 @@ print(sum(1 for p in json.load(sys.stdin) if p["name"].startswith("many-") and p
 wait_for 60 '[ "$(many_running)" = 20 ]' && ok "20 pods run under strace" || fail "many: $(many_running) Running"
 untrace
 check many 20 "20 pods at once"
+# What a file's arrival must put on the disk: the manifests' last good
+# copy (the file, its directory). Not the pods' own records, ten a pod.
+flushes=$(verdict many | grep '^flush ')
+[ "$(echo "$flushes" | grep -c .)" -le 2 ] \
+	&& ok "20 pods at once: $(echo "$flushes" | grep -c .) flushes to the disk (the manifests' copy), none for the pods' records" \
+	|| { fail "20 pods at once: $(echo "$flushes" | grep -c .) flushes to the disk"; diag "$(echo "$flushes" | head -20)"; }
 
 done_testing
