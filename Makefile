@@ -276,6 +276,7 @@ bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE)
 	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
 	@export BENCH_OUT=$(CURDIR)/$(BENCH_OUT); rc=0; \
 	for b in "start_bench.sh $(PODVISOR) $(HTTPPROBE)" "density_bench.sh $(PODVISOR)" \
+		"density_bench.sh --disk $(PODVISOR)" \
 		"svc_bench.sh $(SVC_BENCH)" "idle_bench.sh $(PODVISOR) 50 60" \
 		"check_bench.sh $(PODVISOR) $(YAMLPARSE)" "pod_bench.sh $(PODVISOR)" \
 		"latency_bench.sh $(PODVISOR)" "nodeport_bench.sh $(PODVISOR)" \

@@ -14,16 +14,28 @@
 # run; the PSS of podman's own processes per pod (conmon, the infra
 # container's catatonit, anything else of podman's that stays).
 #
-#   bench/density_bench.sh build/podvisor [PODS (500)] [PODMAN_PODS (50)]
+#   bench/density_bench.sh [--disk] build/podvisor [PODS (500)] [PODMAN_PODS (50)]
 #
 # ROUNDS (default 3) rounds; PODMAN=0 leaves podman out. Raw samples: $BENCH_OUT/density.tsv (peer,
 # pods, round, metric, value); the Markdown section: density.md.
+# --disk (or BENCH_DISK=1): the same ramp with the daemon's state (its records, the
+# containers' layers) on /tmp's own filesystem, a node's disk, not a
+# tmpfs: podvisor alone, 2 rounds unless ROUNDS, no profile; written to
+# density-disk.tsv and density-disk.md.
 . "$(dirname "$0")/lib.sh"
+if [ "${1:-}" = --disk ]; then
+	export BENCH_DISK=1 # before bench_setup, in the namespaces too
+	shift
+fi
 bench_ns "$0" "$@"
 set -u
 PODVISOR=$1 PODS=${2:-500} PM_PODS=${3:-50}
+DISK=
+if [ "${BENCH_DISK:-0}" = 1 ]; then
+	DISK=-disk PODMAN=0 PERF=0 ROUNDS=${ROUNDS:-2}
+fi
 ROUNDS=${ROUNDS:-3}
-OUT=$BENCH_OUT/density.tsv
+OUT=$BENCH_OUT/density$DISK.tsv
 BENCH_T0=$(date +%s)
 bench_setup
 bench_cleanup_hook() {
@@ -241,6 +253,7 @@ mv "$OUT.tmp" "$OUT"
 # (bench/cpu_split.py); its times are not among the samples above.
 profiled_round() {
 	local perf_pid t0 t1
+	[ -z "$DISK" ] || return 0 # the tmpfs run's split stays
 	rm -f "$BENCH_OUT/density-cpu.md" "$BENCH_OUT/density-cpu.tsv"
 	if [ "${PERF:-1}" = 0 ]; then
 		return 0
@@ -270,9 +283,9 @@ profiled_round
 [ -n "${KEEP:-}" ] && cp "$T/log" "$OUT.daemon.log"
 
 # --- the section --------------------------------------------------------------
-"$PY" - "$OUT" "$(bench_machine)" "$PODS" "$PM_PODS" "${PODMAN_VERSION:-}" "$ROUNDS" <<'PY' | bench_section density
+"$PY" - "$OUT" "$(bench_machine)" "$PODS" "$PM_PODS" "${PODMAN_VERSION:-}" "$ROUNDS" "$DISK" "$(df -T /tmp | awk 'NR == 2 { print $2 }')" <<'PY' | bench_section "density$DISK"
 import statistics, sys, datetime
-out, machine, pods, pm_pods, pm_version, rounds = sys.argv[1:7]
+out, machine, pods, pm_pods, pm_version, rounds, disk, fstype = sys.argv[1:9]
 pods, pm_pods = int(pods), int(pm_pods)
 by = {}
 for l in list(open(out))[1:]:
@@ -308,6 +321,20 @@ rows = [
     ("spawner PSS", cell("podvisor", "spawner_pss_kib", "%.0f KiB"), "", ""),
     ("file deleted to all pods gone", cell("podvisor", "gone_s", "%.2f s"), "", ""),
 ]
+if disk:
+    print("### The same, with the state on the node's disk (`bench/density_bench.sh --disk`)\n")
+    print("""The same Deployment and measures, podvisor alone, with the daemon's
+state directory (its records, the containers' overlay layers) on
+/tmp's own filesystem (%s here, on this machine's virtual disk), where a
+node keeps /var/lib, instead of a tmpfs. %s, %s, %s rounds. Medians
+(min–max).
+""" % (fstype, datetime.date.today(), machine, rounds))
+    print("| podvisor, %d pods, state on %s | this run |" % (pods, fstype))
+    print("|---|---|")
+    for r in rows:
+        if r[1] != "-" and not r[0].startswith(("daemon peak", "daemon PSS", "spawner")):
+            print("| %s | %s |" % r[:2])
+    sys.exit(0)
 print("## Density: %d pods from one Deployment (`bench/density_bench.sh`)\n" % pods)
 print("""One Deployment of %d replicas (busybox httpd with an httpGet
 readinessProbe, periodSeconds 1) behind one ClusterIP Service, in
@@ -345,8 +372,8 @@ if s:
         cell("podman", "own_pss_per_pod_kib", "%.0f KiB"),
         "%.0f KiB" % po[0] if po else "-"))
 PY
-if [ -s "$BENCH_OUT/density-cpu.md" ]; then
+if [ -z "$DISK" ] && [ -s "$BENCH_OUT/density-cpu.md" ]; then
 	{ echo; cat "$BENCH_OUT/density-cpu.md"; } >>"$BENCH_OUT/density.md"
 fi
-cat "$BENCH_OUT/density.md" >&2
+cat "$BENCH_OUT/density$DISK.md" >&2
 echo "density_bench: $(($(date +%s) - START)) s" >&2

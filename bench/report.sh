@@ -145,6 +145,13 @@ for metric, what, unit, scale, target, limit, peer_too in DENSITY:
         res += " (podman: %.0f %s)" % (peer, unit)
     add(what, res, target, None if limit is None else v < limit)
 
+dd = rows("density-disk.tsv")
+v = med([float(r["value"]) for r in dd if r["peer"] == "podvisor" and r["metric"] == "running_s"])
+if v is not None:
+    n = int(dd[0]["pods"])
+    add("%d pods, the daemon's state on the node's disk (`--disk`): rename -> all Running" % n,
+        "%.1f s (%.1f ms a pod)" % (v, v * 1000 / n), "-", None)
+
 sv = rows("svc.tsv")
 def svc(backend_prefix, n, op):
     return med([float(r["ms"]) for r in sv if r["backend"].startswith(backend_prefix)
@@ -246,7 +253,7 @@ sample. Timings are not tests; \`make check\` asserts behaviour only
 
 EOF
 	[ -s "$OUT/summary.md" ] && cat "$OUT/summary.md" && echo
-	for s in start density svc nodeport idle check pod latency footprint; do
+	for s in start density density-disk svc nodeport idle check pod latency footprint; do
 		if [ -s "$OUT/$s.md" ]; then
 			cat "$OUT/$s.md"
 			echo
