@@ -1,7 +1,7 @@
 /* The states of a pod and of its containers, and the reasons a container
  * waits or ended: the enums the pod records (pod.h) hold, nothing more.
  * Their transitions, and the strings Kubernetes gives them, are the pods
- * module's (supervisor/pods/pod_fsm.h). Calls nothing. */
+ * module's (supervisor/podrules/pod_fsm.h). Calls nothing. */
 #ifndef PV_SUPERVISOR_POD_STATE_H
 #define PV_SUPERVISOR_POD_STATE_H
 

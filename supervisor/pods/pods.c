@@ -28,7 +28,7 @@
 #include "supervisor/network/podnet.h"
 #include "supervisor/node/nodeaffinity.h"
 #include "supervisor/pods/pod_etc.h"
-#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/podrules/pod_fsm.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/podvolumes/pod_projection.h"
 #include "supervisor/podvolumes/pod_volumes.h"

@@ -29,7 +29,7 @@
 #include "supervisor/core/log.h"
 #include "supervisor/core/proc.h"
 #include "supervisor/image/image.h"
-#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/podrules/pod_fsm.h"
 #include "supervisor/podvolumes/pod_volumes.h"
 #include "supervisor/pods/pods_internal.h"
 #include "supervisor/runtime/idmap.h"

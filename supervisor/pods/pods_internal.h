@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "supervisor/node/pod.h"
-#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/podrules/pod_fsm.h"
 #include "supervisor/runtime/execin.h"
 
 void pv_iso_now(char *buf, size_t len);

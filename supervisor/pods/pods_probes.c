@@ -13,7 +13,7 @@
 
 #include "supervisor/core/log.h"
 #include "supervisor/pods/pods_internal.h"
-#include "supervisor/pods/probe.h"
+#include "supervisor/podrules/probe.h"
 #include "supervisor/services/services.h"
 
 struct pv_probes;

@@ -1,4 +1,4 @@
-/* The pod and container transition tables (supervisor/pods/pod_fsm.c):
+/* The pod and container transition tables (supervisor/podrules/pod_fsm.c):
  * every cell against the sheets below, Kubernetes' strings, the restart
  * policies, and some lives told as sequences of events. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/podrules/pod_fsm.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

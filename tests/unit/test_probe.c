@@ -1,4 +1,4 @@
-/* Probe result accounting (supervisor/pods/probe.c): initial results,
+/* Probe result accounting (supervisor/podrules/probe.c): initial results,
  * thresholds, the initial delay, startup gating, hold after a kill. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "supervisor/pods/probe.h"
+#include "supervisor/podrules/probe.h"
 
 static struct pv_probe_set with(bool live, bool ready, bool startup)
 {

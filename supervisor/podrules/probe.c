@@ -1,7 +1,7 @@
 /* Probe result accounting, after the kubelet's prober worker
  * (pkg/kubelet/prober/worker.go, doProbe). Pure: owns nothing but the
  * arithmetic of probe.h; calls nothing. */
-#include "supervisor/pods/probe.h"
+#include "supervisor/podrules/probe.h"
 
 #include <stddef.h>
 

@@ -4,7 +4,7 @@
  * A cell not written below is INVALID: an event that cannot arrive in
  * that state (the caller reports it and changes nothing). IGNORE cells are
  * written out, each for a reason given beside it. */
-#include "supervisor/pods/pod_fsm.h"
+#include "supervisor/podrules/pod_fsm.h"
 
 #include <stddef.h>
 #include <string.h>
