@@ -1,4 +1,4 @@
-/* Between the pod modules (pods.c, pods_init.c, pods_container.c, pods_adopt.c,
+/* Between the pod modules (pods.c, pods_reconcile.c, pods_init.c, pods_container.c, pods_adopt.c,
  * pods_status.c, pods_probes.c, pods_action.c, pods_hooks.c, pods_retry.c)
  * only. */
 #ifndef PV_SUPERVISOR_PODS_INTERNAL_H
@@ -20,6 +20,23 @@ int pv_pod_save(struct pv_prt *p);
  * and only then let it live (pods_init.c): sets init_pid, init_start. */
 int pv_pod_spawn_init(struct pv_prt *p, const char *host, bool hostnet, uint32_t userns,
 		      struct pv_err *err);
+/* What a pod record whose start failed keeps when it is tried again. */
+struct pv_failed_was {
+	char uid[33], created_at[40];
+	int64_t created_wall, retry_ms;
+};
+/* Start the pod of O (from SHARED, the file it came from; HASH its
+ * spec's): namespaces, network, records, then its containers; a failure
+ * leaves a record that tries again (WAS: the earlier try's). */
+void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file *shared,
+		  const char *hash, const struct pv_failed_was *was);
+/* The pod's private copy of O's spec (pod-spec.json, p->spec). */
+int pv_pod_load_spec(struct pv_prt *p, const struct pv_object *o, struct pv_file *shared,
+		     struct pv_err *err);
+/* A record standing for a pod not started keeps the earlier UID and
+ * creation time (UID NULL: new ones). */
+void pv_pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
+		     int64_t created_wall);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);
 void pv_pod_set_ip(struct pv_prt *p);
