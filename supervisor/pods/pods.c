@@ -324,7 +324,7 @@ int pv_pod_watch_init(struct pv_prt *p)
 /* A pod record that stands for one not started (failed, or unfit for the
  * node) keeps the UID and creation time it had at the last pass: a new
  * one, the first time. */
-void pv_pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
+static void pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
 			 int64_t created_wall)
 {
 	if (uid) {
@@ -337,26 +337,23 @@ void pv_pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
 		pv_iso_now(p->created_at, sizeof(p->created_at));
 	}
 }
-static void start_failed(struct pv_daemon *d, const struct pv_object *o, const char *hash,
-			 const struct pv_failed_was *was, const char *why)
+struct pv_prt *pv_pod_record(struct pv_daemon *d, const struct pv_object *o, bool unfit,
+			     const char *hash, const char *uid, const char *created_at,
+			     int64_t created_wall)
 {
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
-	int64_t delay = was && was->retry_ms ? was->retry_ms * 2 : PV_START_RETRY_MS;
-	char object[600];
 
-	if (delay > pv_pods_retry_cap(d))
-		delay = pv_pods_retry_cap(d);
 	if (!p)
-		return;
-	p->start_failed = true;
-	pv_pod_identity(p, was ? was->uid : NULL, was ? was->created_at : NULL,
-		     was ? was->created_wall : 0);
+		return NULL;
+	/* before its spec: a record writes no pod-spec.json */
+	if (unfit)
+		p->unschedulable = true;
+	else
+		p->start_failed = true;
+	pod_identity(p, uid, created_at, created_wall);
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
-	snprintf(p->start_error, sizeof(p->start_error), "%s", why);
-	p->start_retry_ms = delay;
-	p->start_retry_at = pv_now_ms() + delay;
 	p->ns = strdup(m->namespace.v);
 	p->name = strdup(m->name.v);
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
@@ -364,8 +361,27 @@ static void start_failed(struct pv_daemon *d, const struct pv_object *o, const c
 		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
 			 err.msg[0] ? err.msg : strerror(errno));
 		pv_pod_free(p);
-		return;
+		return NULL;
 	}
+	return p;
+}
+
+static void start_failed(struct pv_daemon *d, const struct pv_object *o, const char *hash,
+			 const struct pv_failed_was *was, const char *why)
+{
+	int64_t delay = was && was->retry_ms ? was->retry_ms * 2 : PV_START_RETRY_MS;
+	struct pv_prt *p;
+	char object[600];
+
+	if (delay > pv_pods_retry_cap(d))
+		delay = pv_pods_retry_cap(d);
+	p = pv_pod_record(d, o, false, hash, was ? was->uid : NULL, was ? was->created_at : NULL,
+			  was ? was->created_wall : 0);
+	if (!p)
+		return;
+	snprintf(p->start_error, sizeof(p->start_error), "%s", why);
+	p->start_retry_ms = delay;
+	p->start_retry_at = pv_now_ms() + delay;
 	for (size_t i = 0; i < p->ncontainers; i++) { /* waiting, but none is being made */
 		p->containers[i].reason = PV_R_NONE;
 		snprintf(p->containers[i].message, sizeof(p->containers[i].message),

@@ -33,10 +33,14 @@ void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file
 /* The pod's private copy of O's spec (pod-spec.json, p->spec). */
 int pv_pod_load_spec(struct pv_prt *p, const struct pv_object *o, struct pv_file *shared,
 		     struct pv_err *err);
-/* A record standing for a pod not started keeps the earlier UID and
- * creation time (UID NULL: new ones). */
-void pv_pod_identity(struct pv_prt *p, const char *uid, const char *created_at,
-		     int64_t created_wall);
+/* A record standing for the pod of O, which does not fit the node
+ * (UNFIT: unschedulable) or did not start (start_failed); no init,
+ * nothing made: its spec (HASH) and the UID and creation time it had at
+ * the last pass (UID NULL: new ones). NULL, said in the log, when it
+ * cannot be had. */
+struct pv_prt *pv_pod_record(struct pv_daemon *d, const struct pv_object *o, bool unfit,
+			     const char *hash, const char *uid, const char *created_at,
+			     int64_t created_wall);
 struct pv_prt *pv_pod_alloc(struct pv_daemon *d);
 void pv_pod_free(struct pv_prt *p);
 void pv_pod_set_ip(struct pv_prt *p);

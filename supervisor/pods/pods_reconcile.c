@@ -105,25 +105,12 @@ static const char *pod_refusal(const struct pv_daemon *d, const struct pv_pod *p
 static void unfit_add(struct pv_daemon *d, const struct pv_object *o, const char *hash,
 		      const struct unfit_was *was)
 {
-	const struct pv_meta *m = &o->obj->metadata;
-	struct pv_prt *p = pv_pod_alloc(d);
+	struct pv_prt *p = pv_pod_record(d, o, true, hash, was ? was->uid : NULL,
+					 was ? was->created_at : NULL, was ? was->created_wall : 0);
 	struct pv_err err = { 0 };
 
 	if (!p)
 		return;
-	p->unschedulable = true;
-	pv_pod_identity(p, was ? was->uid : NULL, was ? was->created_at : NULL,
-		     was ? was->created_wall : 0);
-	snprintf(p->hash, sizeof(p->hash), "%s", hash);
-	p->ns = strdup(m->namespace.v);
-	p->name = strdup(m->name.v);
-	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
-	    pv_pod_load_spec(p, o, NULL, &err) < 0 || pv_pod_setup_containers(p) < 0) {
-		pv_error("pod %s/%s: %s", m->namespace.v, m->name.v,
-			 err.msg[0] ? err.msg : strerror(errno));
-		pv_pod_free(p);
-		return;
-	}
 	if (pv_node_fits_pod(d, &p->spec->spec)) { /* it fits, but the node refuses it */
 		p->rejected = pod_refusal(d, p->spec, &err);
 		snprintf(p->rejected_msg, sizeof(p->rejected_msg), "%s", err.msg);
