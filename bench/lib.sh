@@ -4,7 +4,7 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   bench_ns "$0" "$@"         # re-runs the script in throwaway namespaces
-#   bench_setup                # tmpfs T, cleanup trap, PODVISOR_STATE, PY
+#   bench_setup                # T (a tmpfs unless BENCH_DISK=1), cleanup trap, PODVISOR_STATE, PY
 #   bench_image busybox:bench  # the tests' busybox OCI image, imported
 #   bench_daemon [ARGS...]     # podvisor daemon on $T/m, DAEMON=its pid
 #   ... measure ...
@@ -35,7 +35,7 @@ bench_ns() {
 		bash "$script" "${args[@]}"
 }
 
-# bench_setup: T (a tmpfs), CG (the cgroup parent), PODVISOR_STATE, PY; a
+# bench_setup: T (a tmpfs; BENCH_DISK=1: a directory of /tmp), CG (the cgroup parent), PODVISOR_STATE, PY; a
 # trap that kills everything in the PID namespace and removes the cgroups
 # and mounts. A script may define bench_cleanup_hook to run first.
 bench_setup() {
