@@ -117,7 +117,11 @@ static void mount_rootfs(const struct pv_cspec *s, const char *root, int errfd)
  * the user namespace. */
 static void mount_dev(const char *root, uint32_t owner, int errfd)
 {
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const struct {
+		const char *name;
+		unsigned int major, minor;
+	} nodes[] = { { "null", 1, 3 },    { "zero", 1, 5 },    { "full", 1, 7 },
+		      { "random", 1, 8 },  { "urandom", 1, 9 }, { "tty", 5, 0 } };
 	char path[PATH_MAX], src[64], opts[128];
 
 	pathf(path, "%s/dev", root);
@@ -125,8 +129,14 @@ static void mount_dev(const char *root, uint32_t owner, int errfd)
 	snprintf(opts, sizeof(opts), "mode=755,size=65536k,uid=%u,gid=%u", owner, owner);
 	mount_or_die(errfd, "tmpfs", path, "tmpfs", MS_NOSUID | MS_STRICTATIME, opts);
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		pathf(path, "%s/dev/%s", root, nodes[i]);
-		pathf(src, "/dev/%s", nodes[i]);
+		pathf(path, "%s/dev/%s", root, nodes[i].name);
+		/* A node of its own, as runc makes them: one syscall where a
+		 * bind mount of the host's took three. In a user namespace
+		 * (hostUsers: false) mknod is refused: the host's, bound. */
+		if (!owner && mknod(path, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0 &&
+		    chmod(path, 0666) == 0) /* past the umask */
+			continue;
+		pathf(src, "/dev/%s", nodes[i].name);
 		touch(path, 0666);
 		mount_or_die(errfd, src, path, NULL, MS_BIND, NULL);
 	}

@@ -51,6 +51,15 @@ out=$(x 'echo h > /proc/sysrq-trigger && echo wrote')
 fds=$(x 'ls /proc/$(pidof sleep)/fd | tr "\n" " "')
 [ "$fds" = "0 1 2 " ] && ok "the container's process holds descriptors 0, 1, 2 only" \
 	|| fail "the container's descriptors: $fds"
+# /dev: the default devices, each a character device of the kernel's
+# numbers, 0666, and working (made with mknod, or bound from the host's
+# in a user namespace: test_userns)
+devs=$(x 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a" /dev/$d; done | tr "\n" ";"')
+[ "$devs" = "/dev/null character special file 1:3 666;/dev/zero character special file 1:5 666;/dev/full character special file 1:7 666;/dev/random character special file 1:8 666;/dev/urandom character special file 1:9 666;/dev/tty character special file 5:0 666;" ] \
+	&& ok "/dev has null, zero, full, random, urandom and tty, character devices, 0666" || fail "/dev: $devs"
+out=$(x 'echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 8 /dev/urandom | wc -c && (echo x > /dev/full) 2>&1 | grep -c "No space"')
+[ "$(echo $out)" = "4 8 1" ] && ok "they work: /dev/null takes, /dev/zero and /dev/urandom give, /dev/full is full" \
+	|| fail "devices: $out"
 [ "$(x 'cat /proc/self/status | grep -c ^Pid')" = 1 ] && [ -n "$(x 'cat /proc/uptime')" ] \
 	&& ok "the rest of /proc works (status, uptime)" || fail "proc: $(x 'cat /proc/uptime')"
 

@@ -94,6 +94,11 @@ out=$("$PODVISOR" exec u1 -- sh -c 'cat /proc/self/uid_map; id -u' 2>&1)
 out=$("$PODVISOR" exec u1 -- sh -c 'touch /dev/x && echo made; stat -c "%u %g" /dev /dev/shm' 2>&1)
 [ "$out" = "$(printf 'made\n0 0\n0 0')" ] && ok "its /dev and /dev/shm belong to its root, who makes files there" \
 	|| fail "/dev in u1: $out"
+# Its devices are the host's, bound (mknod is refused in a user
+# namespace), and work.
+out=$("$PODVISOR" exec u1 -- sh -c 'stat -c "%F %t:%T" /dev/null /dev/urandom; echo x > /dev/null && head -c 8 /dev/urandom | wc -c' 2>&1)
+[ "$out" = "$(printf 'character special file 1:3\ncharacter special file 1:9\n8')" ] \
+	&& ok "its /dev/null and /dev/urandom are the devices, and work" || fail "devices in u1: $out"
 # Its writable volumes are nosuid: a setuid file its root makes there
 # (as the volume's owner, root on the host) gives nothing through them.
 out=$("$PODVISOR" exec u1 -- awk '$5 == "/data" { print $6 }' /proc/self/mountinfo 2>&1)
