@@ -69,18 +69,51 @@ static void touch(const char *path, mode_t mode)
 		close(fd);
 }
 
+/* The options with the layers at their full paths, top first, when they
+ * fit in overlayfs's page and need no escaping; NULL otherwise. */
+static char *direct_options(const struct pv_cspec *s)
+{
+	size_t n = pv_strv_len(s->layers), len = 0;
+	char *opts = NULL;
+	FILE *f = open_memstream(&opts, &len);
+
+	if (!f)
+		return NULL;
+	fputs("lowerdir=", f);
+	for (size_t i = n; i-- > 0;)
+		fprintf(f, "%s%s", i == n - 1 ? "" : ":", s->layers[i]);
+	fprintf(f, ",upperdir=%s/upper,workdir=%s/work", s->dir, s->dir);
+	if (fclose(f) != 0 || !opts || len >= 4000) { /* a page, less the kernel's own */
+		free(opts);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strpbrk(s->layers[i], ":,\\")) {
+			free(opts);
+			return NULL;
+		}
+	return opts;
+}
+
 /* overlayfs reads its options from one page (4 KiB): some forty layers at
- * their full paths do not fit. So each layer gets a short name, a symlink
- * DIR/lower/I -> its directory, and the mount names the layers relative
- * to DIR/lower, top first ("lowerdir=39:38:...:0"): the 500 layers
- * overlayfs stacks at most fit in the page. */
+ * their full paths do not fit. Then each layer gets a short name, a
+ * symlink DIR/lower/I -> its directory, and the mount names the layers
+ * relative to DIR/lower, top first ("lowerdir=39:38:...:0"): the 500
+ * layers overlayfs stacks at most fit in the page. An image of a few
+ * layers is mounted at their full paths, without the symlinks. */
 static void mount_rootfs(const struct pv_cspec *s, const char *root, int errfd)
 {
-	char dir[PATH_MAX], name[24], *opts = NULL, *lower = NULL;
+	char dir[PATH_MAX], name[24], *opts = direct_options(s), *lower = NULL;
 	size_t n = pv_strv_len(s->layers), len = 0;
-	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), dfd;
+	int cwd, dfd;
 	FILE *f;
 
+	if (opts) {
+		mount_or_die(errfd, "overlay", root, "overlay", 0, opts);
+		free(opts);
+		return;
+	}
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	pathf(dir, "%s/lower", s->dir);
 	if (cwd < 0 || (mkdir(dir, 0700) < 0 && errno != EEXIST))
 		die(errfd, "%s", dir);

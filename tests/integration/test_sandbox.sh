@@ -51,6 +51,12 @@ out=$(x 'echo h > /proc/sysrq-trigger && echo wrote')
 fds=$(x 'ls /proc/$(pidof sleep)/fd | tr "\n" " "')
 [ "$fds" = "0 1 2 " ] && ok "the container's process holds descriptors 0, 1, 2 only" \
 	|| fail "the container's descriptors: $fds"
+# The image's two layers, stacked top first (mounted at their full paths;
+# test_scale's 60 layers go through short links): layer 2's file, its
+# whiteout of etc/motd, its opaque data/.
+out=$(x 'cat /etc/layer2; [ -e /etc/motd ] && echo motd; ls -A /data' | tr '\n' ' ')
+[ "$out" = "2 upper.txt " ] && ok "the rootfs stacks the image's layers: layer 2's file, whiteout and opaque directory" \
+	|| fail "rootfs layers: '$out'"
 # /dev: the default devices, each a character device of the kernel's
 # numbers, 0666, and working (made with mknod, or bound from the host's
 # in a user namespace: test_userns)
