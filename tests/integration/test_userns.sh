@@ -232,6 +232,8 @@ diag "$(why | grep -i idmap | head -2)"
 # Many: 20 pods at once (past the pool's first array capacities), each
 # in a range of its own, pairwise disjoint, none of the ones above.
 rm "$M/u5.yaml"
+# its range goes with it (a deleted file's pods go after a short delay)
+wait_for 30 '[ -z "$(pod_json u5 "p[\"name\"]")" ]' || fail "u5 not gone: $(pod_json u5 "p['status']")"
 for i in $(seq 20); do userns_pod "m$i" >"$T_TMP/m$i.yaml"; drop "m$i.yaml" "$T_TMP/m$i.yaml"; done
 all_based() { for i in $(seq 20); do [ -n "$(base_of "m$i")" ] || return 1; done; }
 wait_for 60 all_based && ok "20 pods with hostUsers: false run" \
