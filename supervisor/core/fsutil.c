@@ -1,9 +1,9 @@
 #include "supervisor/core/fsutil.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
