@@ -39,7 +39,8 @@ void pv_timer_disarm(struct pv_timer *t);
 bool pv_timer_armed(const struct pv_timer *t);
 void pv_timer_free(struct pv_timer *t);
 
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds, microseconds. */
 int64_t pv_now_ms(void);
+int64_t pv_now_us(void);
 
 #endif

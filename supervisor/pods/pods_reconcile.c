@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "supervisor/core/log.h"
 #include "supervisor/node/nodeaffinity.h"
@@ -24,14 +23,6 @@
 /* How long one reconcile pass goes on starting pods (it starts one at
  * least): the API answers, and shows progress, between passes. */
 enum { START_BUDGET_US = 20000 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static bool strmap_equal(const pv_strmap *a, const pv_strmap *b)
 {
@@ -241,7 +232,7 @@ static void retry_waiting(struct pv_prt *p)
 void pv_pods_reconcile(struct pv_daemon *d)
 {
 	bool leaving = false, started = false;
-	int64_t t0 = mono_us();
+	int64_t t0 = pv_now_us();
 
 	if (d->quitting)
 		return;
@@ -252,7 +243,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 	 * walks every wanted pod and every workload again, so a node that
 	 * starts pods fast makes few passes, and a slow one still answers. */
 	for (size_t i = 0; i < d->wanted.n; i++) {
-		if (started && mono_us() - t0 >= START_BUDGET_US) {
+		if (started && pv_now_us() - t0 >= START_BUDGET_US) {
 			pv_daemon_kick(d);
 			break;
 		}

@@ -727,7 +727,7 @@ static void sync_fired(void *data)
 
 	sync_once(s);
 	s->last_cpu_us = clock_us(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-	s->last_end_us = clock_us(CLOCK_MONOTONIC);
+	s->last_end_us = pv_now_us();
 }
 
 static void sync_once(struct pv_services *s)
@@ -871,7 +871,7 @@ void pv_services_kick(struct pv_daemon *d)
 
 	if (!s || pv_timer_armed(s->sync))
 		return;
-	wait_us = s->last_end_us + SYNC_PACE * s->last_cpu_us - clock_us(CLOCK_MONOTONIC);
+	wait_us = s->last_end_us + SYNC_PACE * s->last_cpu_us - pv_now_us();
 	if (wait_us > SYNC_PACE_MAX_MS * 1000)
 		wait_us = SYNC_PACE_MAX_MS * 1000;
 	pv_timer_arm(s->sync, wait_us > 0 ? (wait_us + 999) / 1000 : 0);
