@@ -277,11 +277,13 @@ static void forget_old_logs(const char *dir, int64_t restart)
 	}
 }
 
+/* 0: the spawner forks it, and tells no pid; or the pid of a shim the
+ * daemon forked and exec'd itself (no spawner); -1: neither. */
 static pid_t spawn_shim(struct pv_daemon *d, const char *dir, int notify)
 {
 	pid_t pid = pv_spawner_shim(&d->spawner, dir, notify);
 
-	if (pid > 0)
+	if (pid >= 0)
 		return pid;
 	pid = fork();
 	if (pid == 0) {
@@ -327,8 +329,13 @@ static int launch(struct pv_crt *c, const struct pv_cspec *s, struct pv_err *err
 		return pv_err_sys(err, errno, "fork");
 	}
 	c->notify_fd = sv[0];
-	c->shim_pidfd = pv_pidfd_open(c->shim_pid, 0);
-	c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN, pv_container_shim_exited, c);
+	/* From the spawner, no pid (spawner.h): the socket's end of file is
+	 * the shim's end (container_notified). */
+	if (c->shim_pid > 0) {
+		c->shim_pidfd = pv_pidfd_open(c->shim_pid, 0);
+		c->shim_w = pv_loop_add(c->pod->d->loop, c->shim_pidfd, EPOLLIN,
+					pv_container_shim_exited, c);
+	}
 	c->notify_w = pv_loop_add(c->pod->d->loop, c->notify_fd, EPOLLIN, container_notified, c);
 	return 0;
 }
@@ -507,9 +514,9 @@ static void container_notified(void *data, int fd, uint32_t events)
 	if (n <= 0) {
 		pv_loop_del(c->pod->d->loop, c->notify_w);
 		c->notify_w = NULL;
-		/* A shim that ended before its pidfd was opened (the spawner's
-		 * children are reaped at once) has no watch: the socket's end
-		 * is the only word of it. */
+		/* A shim from the spawner, or one that ended before its pidfd
+		 * was opened, has no watch: the socket's end is the only word
+		 * of it. */
 		if (!c->shim_w)
 			pv_container_shim_exited(c, fd, events); /* may free the pod */
 		return;

@@ -159,7 +159,8 @@ static void write_state(struct shim *sh, pid_t pid)
 	notify(path);
 }
 
-static void write_exit(struct shim *sh, int code, int sig, const char *reason, const char *msg)
+/* exit.json in the container's directory DIR. */
+static void record_exit(const char *dir, int code, int sig, const char *reason, const char *msg)
 {
 	struct json_object *j = json_object_new_object();
 	char path[4200], stamp[48];
@@ -172,11 +173,21 @@ static void write_exit(struct shim *sh, int code, int sig, const char *reason, c
 	if (msg)
 		json_object_object_add(j, "message", json_object_new_string(msg));
 	json_object_object_add(j, "finishedAt", json_object_new_string(stamp));
-	snprintf(path, sizeof(path), "%s/%s", sh->spec.dir, PV_SHIM_EXIT);
+	snprintf(path, sizeof(path), "%s/%s", dir, PV_SHIM_EXIT);
 	if (pv_write_json_replace(path, j, &err) < 0)
 		fprintf(stderr, "podvisor-shim: %s\n", err.msg);
 	json_object_put(j);
+}
+
+static void write_exit(struct shim *sh, int code, int sig, const char *reason, const char *msg)
+{
+	record_exit(sh->spec.dir, code, sig, reason, msg);
 	notify("exited\n");
+}
+
+void pv_shim_not_started(const char *dir, const char *msg)
+{
+	record_exit(dir, 128, 0, "StartError", msg);
 }
 
 static int load_spec(struct shim *sh, const char *dir)

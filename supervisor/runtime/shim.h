@@ -13,5 +13,8 @@
 #define PV_SHIM_NOTIFY_FD 3        /* optional: a socket to the daemon */
 
 int pv_shim_main(int argc, char **argv);
+/* The exit record of a shim that could not even be started (its fork
+ * failed): exit code 128, reason StartError, MSG the message. */
+void pv_shim_not_started(const char *dir, const char *msg);
 
 #endif

@@ -51,13 +51,22 @@ void pv_shim_child(const char *dir, int notify)
 	_exit(pv_shim_main(2, argv));
 }
 
-static pid_t serve_shim(const struct request *r, int notify)
+/* Not answered: the daemon knows a shim by NOTIFY's other end, and goes
+ * on with the next pod while this one forks. A shim that cannot be
+ * forked leaves an exit record instead; once the spawner closes its copy
+ * of NOTIFY, the daemon sees the end of file and reads the record: the
+ * container's StartError. */
+static void serve_shim(const struct request *r, int notify)
 {
 	pid_t pid = fork();
+	char msg[128];
 
 	if (pid == 0)
 		pv_shim_child(r->path, notify);
-	return pid < 0 ? -errno : pid;
+	if (pid < 0) {
+		snprintf(msg, sizeof(msg), "the shim could not be forked: %s", strerror(errno));
+		pv_shim_not_started(r->path, msg);
+	}
 }
 
 static pid_t serve_pod_init(const struct request *r, int confirm)
@@ -106,9 +115,14 @@ static void __attribute__((noreturn)) spawner_main(int fd)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pv_set_cmdline("podvisor-spawner", "__spawner", "");
 	while (recv_request(fd, &r, &passed) == 0) {
-		pid_t pid = r.type == REQ_SHIM && passed >= 0 ? serve_shim(&r, passed)
-			    : r.type == REQ_POD_INIT ? serve_pod_init(&r, passed) : -EINVAL;
+		pid_t pid;
 
+		if (r.type == REQ_SHIM) {
+			if (passed >= 0)
+				serve_shim(&r, passed), close(passed);
+			continue;
+		}
+		pid = r.type == REQ_POD_INIT ? serve_pod_init(&r, passed) : -EINVAL;
 		if (passed >= 0)
 			close(passed);
 		if (send(fd, &pid, sizeof(pid), MSG_NOSIGNAL) < 0)
@@ -158,8 +172,14 @@ static pid_t call(struct pv_spawner *s, const struct request *r, int pass)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &pass, sizeof(int));
 	}
-	if (sendmsg(s->fd, &m, MSG_NOSIGNAL) < 0 || recv(s->fd, &pid, sizeof(pid), 0) != sizeof(pid)) {
+	if (sendmsg(s->fd, &m, MSG_NOSIGNAL) < 0) {
 		pv_spawner_stop(s); /* gone: from now on the daemon execs */
+		return -1;
+	}
+	if (r->type == REQ_SHIM)
+		return 0; /* not answered: see serve_shim */
+	if (recv(s->fd, &pid, sizeof(pid), 0) != sizeof(pid)) {
+		pv_spawner_stop(s);
 		return -1;
 	}
 	if (pid < 0) {

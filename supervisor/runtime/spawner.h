@@ -18,7 +18,10 @@ struct pv_spawner {
 };
 
 int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
-/* A shim for the container directory DIR with NOTIFY as its fd 3; -1 if the
+/* A shim for the container directory DIR with NOTIFY as its fd 3: 0 once
+ * asked (no pid: the daemon does not wait for the fork; the shim is known
+ * by NOTIFY's other end, whose end of file is the shim's, and a fork that
+ * failed leaves the exit record pv_shim_not_started writes); -1 if the
  * spawner is not there (the caller falls back to exec). */
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
 /* A pod init in new PID/net/IPC/UTS namespaces (and a user namespace

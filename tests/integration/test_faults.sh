@@ -7,7 +7,9 @@
 # disk full (a pod shows FailedCreatePodSandBox, then runs once space is
 # freed), a fork bomb stopped at the node's pids limit per pod while
 # another pod serves, a hostPath that vanishes and comes back, an image
-# missing or broken in the store (re-imported: the pod starts).
+# missing or broken in the store (re-imported: the pod starts), the
+# spawner unable to fork a shim (the container's StartError says so; it
+# runs once the limit is lifted) or killed (pods start by exec).
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -252,5 +254,41 @@ cur=$(cat "$BOMB/pids.current" 2>/dev/null || echo 0)
 "$PODVISOR" get pods >/dev/null && ok "get pods answers during the fork bomb" || fail "get pods during the fork bomb"
 [ "$(curl -s --max-time 5 "http://$(pod_json w-1 "p['podIP']"):8080/hostname")" = w-1 ] \
 	&& ok "another pod serves HTTP during the fork bomb" || fail "w-1 during the fork bomb"
+
+# ---- the spawner cannot fork: the shim's exit record says why ----
+# The daemon does not wait for the spawner's forks of shims: a fork that
+# fails must still reach the container's status, through the record the
+# spawner leaves. Its pids cgroup full, then lifted.
+SPAWNER=$(pgrep -P "$DAEMON" "^podvisor-spawn" | head -1)
+SCG=/sys/fs/cgroup/pids/$CG/spawner
+[ -d "/sys/fs/cgroup/pids/$CG" ] || SCG=/sys/fs/cgroup/$CG/spawner
+mkdir -p "$SCG" && echo "$SPAWNER" >"$SCG/cgroup.procs" && echo 1 >"$SCG/pids.max" \
+	&& ok "the spawner (pid $SPAWNER) in a pids cgroup that holds it alone" \
+	|| fail "spawner cgroup $SCG: $(cat "$SCG/cgroup.procs" 2>&1)"
+cat >"$T_TMP/nofork.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: nofork}
+spec:
+  containers:
+  - {name: c, image: busybox:test, command: [sleep, "1000"]}
+YAML
+drop nofork.yaml "$T_TMP/nofork.yaml"
+lastmsg() { pod_json nofork "p['containers'][0].get('lastState', {}).get('terminated', {}).get('message', '')"; }
+within 30 'lastmsg | grep -q "the shim could not be forked"' \
+	&& ok "its shim not forked: the container's last state says \"$(lastmsg)\"" \
+	|| fail "nofork: $("$PODVISOR" get pods nofork 2>&1) $(pod_json nofork "p['containers'][0]")"
+events pod/default/nofork | grep -q "StartError.*the shim could not be forked" && ok "and an event" \
+	|| fail "nofork events: $(events pod/default/nofork)"
+echo max >"$SCG/pids.max"
+within 30 '[ "$(st nofork)" = Running ]' && ok "the spawner's limit lifted, the pod runs" \
+	|| fail "nofork after the limit: $("$PODVISOR" get pods nofork 2>&1)"
+
+# ---- the spawner gone: pods start all the same (exec) ----
+kill -9 "$SPAWNER"
+sed 's/nofork/nospawner/' "$T_TMP/nofork.yaml" >"$T_TMP/nospawner.yaml"
+drop nospawner.yaml "$T_TMP/nospawner.yaml"
+within 30 '[ "$(st nospawner)" = Running ]' && ok "the spawner killed, a new pod starts and runs" \
+	|| fail "nospawner: $("$PODVISOR" get pods nospawner 2>&1) $(tail -5 "$LOG")"
 
 done_testing
