@@ -424,18 +424,52 @@ static void pod_apparmor_warn(struct pv_prt *p)
 			"so it runs unconfined", c);
 }
 
-void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file *shared,
-		      const char *hash, const struct pv_failed_was *was)
+/* A start that failed: what was made goes, a record of it stays. */
+static void start_fail(struct pv_pod_starting *st, struct pv_err *err)
+{
+	struct pv_prt *p = st->p;
+
+	if (!err->msg[0])
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
+		 err->msg);
+	if (p->init_pid > 0)
+		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
+	if (p->ip)
+		pv_podnet_teardown(p);
+	pv_pod_cgroup_remove(p);
+	if (p->dir) {
+		pv_pod_volumes_release(p);
+		pv_rm_rf(p->dir, err);
+	}
+	if (p->spec)
+		pv_pod_userns_release(p);
+	keep_as_failed(p, st->o, st->hash, st->has_was ? &st->was : NULL, err->msg);
+}
+
+static void starting_done(struct pv_pod_starting *st)
+{
+	for (int i = 0; i < 2; i++)
+		if (st->confirm[i] >= 0)
+			close(st->confirm[i]);
+	free(st->host);
+	st->host = NULL;
+}
+
+bool pv_pod_start_begin(struct pv_pod_starting *st, struct pv_daemon *d, const struct pv_object *o,
+			struct pv_file *shared, const char *hash, const struct pv_failed_was *was)
 {
 	const struct pv_meta *m = &o->obj->metadata;
 	struct pv_prt *p = pv_pod_alloc(d);
 	struct pv_err err = { 0 };
-	cleanup_free char *host = NULL;
-	uint32_t userns = 0;
-	bool hostnet;
 
+	*st = (struct pv_pod_starting){ .p = p, .o = o, .has_was = was != NULL,
+					.confirm = { -1, -1 } };
+	snprintf(st->hash, sizeof(st->hash), "%s", hash);
+	if (was)
+		st->was = *was;
 	if (!p)
-		return;
+		return false;
 	if (was) { /* the same pod, tried again */
 		memcpy(p->uid, was->uid, sizeof(p->uid));
 		memcpy(p->created_at, was->created_at, sizeof(p->created_at));
@@ -450,27 +484,40 @@ void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file
 	snprintf(p->hash, sizeof(p->hash), "%s", hash);
 	if (!p->ns || !p->name || asprintf(&p->dir, "%s/pods/%s", d->state, p->uid) < 0 ||
 	    pv_mkdir_p(p->dir, 0700, &err) < 0 || pv_pod_load_spec(p, o, shared, &err) < 0 ||
-	    pv_pod_setup_containers(p) < 0 || !(host = pv_pod_uts_hostname(p)))
+	    pv_pod_setup_containers(p) < 0 || !(st->host = pv_pod_uts_hostname(p)))
 		goto fail;
-	hostnet = p->spec->spec.host_network.v;
-	if (pv_pod_userns(p, true, &userns, &err) < 0)
+	st->hostnet = p->spec->spec.host_network.v;
+	if (pv_pod_userns(p, true, &st->userns, &err) < 0)
 		goto fail;
 	pod_cgroup_create(p);
-	if (pv_pod_spawn_init(p, host, hostnet, userns, &err) < 0)
+	if (pv_pod_init_ask(st, &err) < 0)
 		goto fail;
-	if (pv_pod_watch_init(p) < 0)
+	return true;
+fail:
+	start_fail(st, &err);
+	starting_done(st);
+	return false;
+}
+
+void pv_pod_start_end(struct pv_pod_starting *st)
+{
+	struct pv_prt *p = st->p;
+	struct pv_daemon *d = p->d;
+	struct pv_err err = { 0 };
+
+	if (pv_pod_init_wait(st, &err) < 0 || pv_pod_watch_init(p) < 0)
 		goto fail;
-	if (d->network && !hostnet && pv_podnet_setup(p, &err) < 0)
+	if (d->network && !st->hostnet && pv_podnet_setup(p, &err) < 0)
 		goto fail;
 	if (pv_sysctl_apply(p->init_pidfd, p->spec, &err) < 0) /* before any container */
 		goto fail;
 	pv_pod_set_ip(p);
-	if (pv_pod_write_etc(p, host) < 0 || pv_pod_save(p) < 0)
+	if (pv_pod_write_etc(p, st->host) < 0 || pv_pod_save(p) < 0)
 		goto fail;
 	pv_info("pod %s/%s: starting (uid %s, init pid %d)", p->ns, p->name, p->uid, (int)p->init_pid);
-	if (userns)
+	if (st->userns)
 		pv_info("pod %s/%s: in its own user namespace, ids 0-65535 = host ids %u-%u", p->ns,
-			p->name, userns, userns + 65535);
+			p->name, st->userns, st->userns + 65535);
 	pv_pod_event(p, false, PV_EV_SCHEDULED, "pod %s/%s created on %s", p->ns, p->name, d->node_name);
 	pod_apparmor_warn(p);
 	if (pv_pod_volumes_unmounted(p))
@@ -479,25 +526,12 @@ void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file
 			  "volumes; the containers start without the other %zu",
 			  pv_pod_volumes_unmounted(p));
 	pv_pod_arm_deadline(p);
+	starting_done(st);
 	pv_pod_apply(p, PV_PE_START);
 	return;
 fail:
-	if (!err.msg[0])
-		snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
-	pv_error("pod %s/%s: cannot start: %s", p->ns ? p->ns : "?", p->name ? p->name : "?",
-		 err.msg);
-	if (p->init_pid > 0)
-		kill(p->init_pid, SIGKILL), waitpid(p->init_pid, NULL, WNOHANG);
-	if (p->ip)
-		pv_podnet_teardown(p);
-	pv_pod_cgroup_remove(p);
-	if (p->dir) {
-		pv_pod_volumes_release(p);
-		pv_rm_rf(p->dir, &err);
-	}
-	if (p->spec)
-		pv_pod_userns_release(p);
-	keep_as_failed(p, o, hash, was, err.msg);
+	start_fail(st, &err);
+	starting_done(st);
 }
 
 /* ---- stopping ---- */

@@ -10,6 +10,11 @@
  * ended by the next daemon's adoption (pods_adopt.c), and its pod started
  * afresh.
  *
+ * Asked of the spawner first, had later: between the two the daemon
+ * finishes the pod started before (pods_reconcile.c), while the spawner
+ * clones this one. Without a spawner, or when its clone failed, the
+ * daemon forks and execs the init itself at the second step.
+ *
  * Owns: the pipe, the 'starting' record. Calls: runtime (podinit,
  * spawner), core. */
 #include <errno.h>
@@ -60,19 +65,29 @@ static void test_stop(const struct pv_prt *p, const char *var)
 		raise(SIGSTOP);
 }
 
-int pv_pod_spawn_init(struct pv_prt *p, const char *host, bool hostnet, uint32_t userns,
-		      struct pv_err *err)
+int pv_pod_init_ask(struct pv_pod_starting *st, struct pv_err *err)
 {
-	cleanup_close int confirm = -1;
-	int pipefd[2];
+	struct pv_prt *p = st->p;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	if (pipe2(st->confirm, O_CLOEXEC) < 0)
 		return pv_err_sys(err, errno, "pipe");
-	confirm = pipefd[1];
-	p->init_pid = pv_spawner_pod_init(&p->d->spawner, host, p->uid, hostnet, userns, pipefd[0]);
+	st->asked = pv_spawner_pod_init_ask(&p->d->spawner, st->host, p->uid, st->hostnet,
+					    st->userns, st->confirm[0]) == 0;
+	return 0;
+}
+
+int pv_pod_init_wait(struct pv_pod_starting *st, struct pv_err *err)
+{
+	struct pv_prt *p = st->p;
+	cleanup_close int confirm = st->confirm[1];
+
+	st->confirm[1] = -1;
+	p->init_pid = st->asked ? pv_spawner_pod_init_wait(&p->d->spawner) : -1;
 	if (p->init_pid < 0)
-		p->init_pid = pv_podinit_spawn(host, p->uid, hostnet, userns, pipefd[0], err);
-	close(pipefd[0]);
+		p->init_pid = pv_podinit_spawn(st->host, p->uid, st->hostnet, st->userns,
+					       st->confirm[0], err);
+	close(st->confirm[0]);
+	st->confirm[0] = -1;
 	if (p->init_pid < 0)
 		return -1;
 	p->init_start = pv_proc_start_time(p->init_pid);

@@ -15,21 +15,41 @@ void pv_iso_now(char *buf, size_t len);
 void pv_pod_event(struct pv_prt *p, bool warn, enum pv_evreason reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int pv_pod_save(struct pv_prt *p);
-/* Clone the pod's init (hostname HOST, in its own user namespace from
- * host id USERNS unless 0), record it in a short 'starting' pod.json,
- * and only then let it live (pods_init.c): sets init_pid, init_start. */
-int pv_pod_spawn_init(struct pv_prt *p, const char *host, bool hostnet, uint32_t userns,
-		      struct pv_err *err);
 /* What a pod record whose start failed keeps when it is tried again. */
 struct pv_failed_was {
 	char uid[33], created_at[40];
 	int64_t created_wall, retry_ms;
 };
-/* Start the pod of O (from SHARED, the file it came from; HASH its
- * spec's): namespaces, network, records, then its containers; a failure
- * leaves a record that tries again (WAS: the earlier try's). */
-void pv_pod_start(struct pv_daemon *d, const struct pv_object *o, struct pv_file *shared,
-		  const char *hash, const struct pv_failed_was *was);
+/* A pod's start, in two halves (pods.c), so that the spawner clones one
+ * pod's namespaces while the daemon sets up the pod before it: the pod of
+ * O (from SHARED, the file it came from; HASH its spec's) as far as
+ * asking for its init, then, from the init's pid on, its network,
+ * records and containers. A failure in either leaves a record that tries
+ * again (WAS: the earlier try's). pv_pod_start_begin fills ST and is true
+ * when pv_pod_start_end must follow, before the pass ends and in the
+ * order begun; false when the start already failed. */
+struct pv_pod_starting {
+	struct pv_prt *p;
+	const struct pv_object *o;
+	char hash[65];
+	struct pv_failed_was was;
+	bool has_was;
+	char *host;     /* the pod's hostname */
+	bool hostnet;
+	uint32_t userns; /* its user namespace's first host id; 0: none */
+	int confirm[2];  /* the init's pipe: it reads [0], the daemon writes [1] */
+	bool asked;      /* the spawner clones the init: its pid is an answer to wait for */
+};
+bool pv_pod_start_begin(struct pv_pod_starting *st, struct pv_daemon *d, const struct pv_object *o,
+			struct pv_file *shared, const char *hash, const struct pv_failed_was *was);
+void pv_pod_start_end(struct pv_pod_starting *st);
+/* The pod's init (pods_init.c): asked of the spawner (or, without one,
+ * left to pv_pod_init_wait), then had: cloned (hostname ST->host, in its
+ * own user namespace from host id ST->userns unless 0), recorded in a
+ * short 'starting' pod.json, and only then let live. Sets init_pid and
+ * init_start; closes the pipe. */
+int pv_pod_init_ask(struct pv_pod_starting *st, struct pv_err *err);
+int pv_pod_init_wait(struct pv_pod_starting *st, struct pv_err *err);
 /* The pod's private copy of O's spec (pod-spec.json, p->spec). */
 int pv_pod_load_spec(struct pv_prt *p, const struct pv_object *o, struct pv_file *shared,
 		     struct pv_err *err);

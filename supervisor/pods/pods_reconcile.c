@@ -150,8 +150,35 @@ static bool unfit_recheck(struct pv_prt *p, const struct pv_object *o, const cha
 	return true;
 }
 
+/* The starts of a pass, one step apart: the pod begun last waits for
+ * its init (the spawner clones it) while the one before it is finished.
+ * Two slots, taken in turn. */
+struct starts {
+	struct pv_pod_starting slot[2];
+	struct pv_pod_starting *pending;
+};
+
+static void start(struct starts *ss, struct pv_daemon *d, const struct pv_object *o,
+		  struct pv_file *shared, const char *hash, const struct pv_failed_was *was)
+{
+	struct pv_pod_starting *st = ss->pending == &ss->slot[0] ? &ss->slot[1] : &ss->slot[0];
+
+	if (!pv_pod_start_begin(st, d, o, shared, hash, was))
+		return;
+	if (ss->pending)
+		pv_pod_start_end(ss->pending);
+	ss->pending = st;
+}
+
+static void starts_finish(struct starts *ss)
+{
+	if (ss->pending)
+		pv_pod_start_end(ss->pending);
+	ss->pending = NULL;
+}
+
 /* Make the pod of W match it; true when a pod was started (or tried). */
-static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
+static bool want_pod(struct pv_daemon *d, struct starts *ss, const struct pv_wanted_pod *w)
 {
 	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
@@ -171,7 +198,7 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 			return false;
 		if (fits) {
 			pv_info("pod %s/%s: fits this node now; starting", m->namespace.v, m->name.v);
-			pv_pod_start(d, o, w->shared, hash, NULL);
+			start(ss, d, o, w->shared, hash, NULL);
 		} else {
 			unfit_add(d, o, hash, &was);
 		}
@@ -188,7 +215,7 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 		again.retry_ms = strcmp(p->hash, hash) == 0 ? p->start_retry_ms : 0;
 		pv_pod_free(p);
 		if (fits)
-			pv_pod_start(d, o, w->shared, hash, &again);
+			start(ss, d, o, w->shared, hash, &again);
 		else
 			unfit_add(d, o, hash, NULL);
 		return fits;
@@ -204,7 +231,7 @@ static bool want_pod(struct pv_daemon *d, const struct pv_wanted_pod *w)
 		pod_take_metadata(p, o, w->shared);
 	if (!p && !pv_pods_stopping(d, m->namespace.v, m->name.v)) {
 		if (fits)
-			pv_pod_start(d, o, w->shared, hash, NULL);
+			start(ss, d, o, w->shared, hash, NULL);
 		else
 			unfit_add(d, o, hash, NULL);
 		return fits;
@@ -233,6 +260,7 @@ void pv_pods_reconcile(struct pv_daemon *d)
 {
 	bool leaving = false, started = false;
 	int64_t t0 = pv_now_us();
+	struct starts ss = { .pending = NULL };
 
 	if (d->quitting)
 		return;
@@ -247,8 +275,9 @@ void pv_pods_reconcile(struct pv_daemon *d)
 			pv_daemon_kick(d);
 			break;
 		}
-		started |= want_pod(d, &d->wanted.v[i]);
+		started |= want_pod(d, &ss, &d->wanted.v[i]);
 	}
+	starts_finish(&ss);
 	/* The endpoints among the pods to stop leave the Services first, in
 	 * one sync: no request reaches a pod that has been told to stop. */
 	for (size_t i = 0; !d->wanted_incomplete && i < d->npods; i++) {

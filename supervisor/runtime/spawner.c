@@ -152,12 +152,12 @@ int pv_spawner_start(struct pv_spawner *s, struct pv_err *err)
 	return 0;
 }
 
-static pid_t call(struct pv_spawner *s, const struct request *r, int pass)
+/* Send R (and PASS, unless -1); 0, or -1 with the spawner stopped. */
+static int ask(struct pv_spawner *s, const struct request *r, int pass)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { (void *)r, sizeof(*r) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	pid_t pid = -1;
 
 	if (s->fd < 0)
 		return -1;
@@ -176,17 +176,7 @@ static pid_t call(struct pv_spawner *s, const struct request *r, int pass)
 		pv_spawner_stop(s); /* gone: from now on the daemon execs */
 		return -1;
 	}
-	if (r->type == REQ_SHIM)
-		return 0; /* not answered: see serve_shim */
-	if (recv(s->fd, &pid, sizeof(pid), 0) != sizeof(pid)) {
-		pv_spawner_stop(s);
-		return -1;
-	}
-	if (pid < 0) {
-		errno = -pid;
-		return -1;
-	}
-	return pid;
+	return 0;
 }
 
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify)
@@ -196,11 +186,11 @@ pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify)
 	if (strlen(dir) >= sizeof(r.path))
 		return -1;
 	strcpy(r.path, dir);
-	return call(s, &r, notify);
+	return ask(s, &r, notify); /* not answered: see serve_shim */
 }
 
-pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network, uint32_t userns_base, int confirm)
+int pv_spawner_pod_init_ask(struct pv_spawner *s, const char *hostname, const char *uid,
+			    bool host_network, uint32_t userns_base, int confirm)
 {
 	struct request r = { .type = REQ_POD_INIT, .host_network = host_network,
 			     .userns_base = userns_base };
@@ -209,7 +199,28 @@ pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char
 		return -1;
 	strcpy(r.host, hostname);
 	strcpy(r.uid, uid);
-	return call(s, &r, confirm);
+	return ask(s, &r, confirm);
+}
+
+pid_t pv_spawner_pod_init_wait(struct pv_spawner *s)
+{
+	pid_t pid = -1;
+	ssize_t n;
+
+	if (s->fd < 0)
+		return -1;
+	do
+		n = recv(s->fd, &pid, sizeof(pid), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(pid)) {
+		pv_spawner_stop(s);
+		return -1;
+	}
+	if (pid < 0) {
+		errno = -pid;
+		return -1;
+	}
+	return pid;
 }
 
 void pv_spawner_stop(struct pv_spawner *s)

@@ -24,11 +24,17 @@ int pv_spawner_start(struct pv_spawner *s, struct pv_err *err);
  * failed leaves the exit record pv_shim_not_started writes); -1 if the
  * spawner is not there (the caller falls back to exec). */
 pid_t pv_spawner_shim(struct pv_spawner *s, const char *dir, int notify);
-/* A pod init in new PID/net/IPC/UTS namespaces (and a user namespace
- * from host id USERNS_BASE unless 0, as pv_podinit_spawn), waiting on
- * CONFIRM (-1: none) as its PV_PODINIT_CONFIRM_FD; -1 if unavailable. */
-pid_t pv_spawner_pod_init(struct pv_spawner *s, const char *hostname, const char *uid,
-			  bool host_network, uint32_t userns_base, int confirm);
+/* Ask for a pod init in new PID/net/IPC/UTS namespaces (and a user
+ * namespace from host id USERNS_BASE unless 0, as pv_podinit_spawn),
+ * waiting on CONFIRM as its PV_PODINIT_CONFIRM_FD: 0 once asked, -1 if
+ * the spawner is not there. Not waited for: the daemon goes on with
+ * other work while the spawner clones. */
+int pv_spawner_pod_init_ask(struct pv_spawner *s, const char *hostname, const char *uid,
+			    bool host_network, uint32_t userns_base, int confirm);
+/* The pid of the pod init asked for first and not yet waited for (the
+ * answers come in the order asked); -1 with errno if the clone failed,
+ * or if the spawner is gone (the caller falls back to exec). */
+pid_t pv_spawner_pod_init_wait(struct pv_spawner *s);
 void pv_spawner_stop(struct pv_spawner *s);
 
 /* Both the spawner and the exec fallback end in this (pv_podinit_child,

@@ -213,6 +213,23 @@ for _ in $(seq 300); do
 	sleep 0.2
 done
 [ "$running" = $((NPOD + 2)) ] && ok "all $NPOD pods Running (and manyvol, deep)" || fail "$running of $NPOD + 2 pods Running"
+# Pods start a step apart (the spawner clones one's namespaces while the
+# daemon sets up the one before): each has its own all the same, its
+# container's hostname its name and its eth0 its pod IP.
+"$PVQ" get pods -o internal-json 2>/dev/null | "$PY" -c '
+import json, sys
+for p in json.load(sys.stdin):
+    pid = p["containers"][0].get("pid")
+    if pid:
+        print(p["name"], pid, p.get("podIP", ""))' >"$T_TMP/sandboxes"
+own=0
+while read -r name pid ip; do
+	h=$(nsenter -t "$pid" -u hostname 2>/dev/null)
+	a=$(nsenter -t "$pid" -n ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | cut -d/ -f1)
+	if [ "$h" = "$name" ] && [ "$a" = "$ip" ]; then own=$((own + 1)); else echo "$name: hostname $h, eth0 $a, podIP $ip"; fi
+done <"$T_TMP/sandboxes" >"$T_TMP/sandboxes.bad"
+[ "$own" = $((NPOD + 2)) ] && ok "each of the $own pods has its own hostname and its own IP on eth0" \
+	|| fail "$own of $((NPOD + 2)) pods with their own hostname and IP: $(head -5 "$T_TMP/sandboxes.bad")"
 wait_count cm $((NCM + NDIRS / 2)) 30 && ok "get cm lists all $NCM ConfigMaps and $((NDIRS / 2)) from subdirectories" || fail "get cm: $(count_of cm)"
 r=$("$PODVISOR" exec web-0 -- sh -c 'cat /cfg/key; echo; cat /cfg/k20' 2>&1 | tr '\n' ' ')
 [ "$r" = "value-$((NCM - 1)) v20" ] && ok "the last ConfigMap's 21 keys are files in a pod" || fail "cm-$((NCM - 1)) in web-0: $r"
