@@ -22,17 +22,21 @@
 #include "supervisor/node/node.h"
 #include "supervisor/node/nodeaffinity.h"
 
-/* After a pass, the export waits this long, and a burst of passes (a file
- * of 500 pods starting: some 125 passes in 9 s) exports at most once in
- * it: every export renders every object, which at 200 ms cost the daemon
- * about a second of CPU over such a ramp. */
+/* An export waits for a second without passes, but never longer than
+ * LATE_MS after the first pass it follows. A burst of passes (a file of
+ * 500 pods starting: 2 s of passes, one every 50-100 ms) is exported
+ * once, after it, and a longer one every LATE_MS: an export renders every
+ * object that changed, 40 ms of the daemon's time at 500 pods, which a
+ * ramp would pay every second, on the path of the pods still to start. */
 #define DELAY_MS 1000
+#define LATE_MS 5000
 #define REL_MAX 700 /* a file's path under the directory */
 
 struct pv_statusdir {
 	struct pv_daemon *d;
 	char *dir;
 	struct pv_timer *timer;
+	int64_t due_ms; /* while armed: the latest the export may wait for (pv_now_ms) */
 	/* path (under dir) -> the FNV-1a hash of what it holds; NULL before
 	 * the first export, which reads what an earlier daemon left */
 	struct json_object *written;
@@ -412,6 +416,12 @@ void pv_statusdir_free(struct pv_statusdir *s)
 
 void pv_statusdir_kick(struct pv_statusdir *s)
 {
-	if (s && !pv_timer_armed(s->timer))
-		pv_timer_arm(s->timer, DELAY_MS);
+	int64_t now = pv_now_ms(), wait;
+
+	if (!s)
+		return;
+	if (!pv_timer_armed(s->timer))
+		s->due_ms = now + LATE_MS;
+	wait = s->due_ms - now < DELAY_MS ? s->due_ms - now : DELAY_MS;
+	pv_timer_arm(s->timer, wait > 0 ? wait : 0);
 }

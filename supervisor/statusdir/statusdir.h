@@ -29,7 +29,8 @@ struct pv_statusdir;
 struct pv_statusdir *pv_statusdir_new(struct pv_daemon *d, const char *dir, struct pv_err *err);
 void pv_statusdir_free(struct pv_statusdir *s);
 
-/* Something may have changed (a pass ran): export soon. */
+/* Something may have changed (a pass ran): export once passes have
+ * stopped for a second, or 5 s after the first of a burst that goes on. */
 void pv_statusdir_kick(struct pv_statusdir *s);
 
 #endif

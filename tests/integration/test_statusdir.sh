@@ -3,7 +3,8 @@
 # get -o yaml prints, node.yaml, files removed with their objects, written
 # only on change (an unchanged pod's file is not rewritten when something
 # else changes), no Secrets; many objects (a Deployment of 30 and 20
-# Services: past every list's first capacity); --status-dir none.
+# Services: past every list's first capacity); exported during a long
+# burst of passes; --status-dir none.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 
@@ -146,6 +147,37 @@ for _ in $(seq 200); do [ -z "$(ls "$SD/pods/default" 2>/dev/null)" ] && [ ! -e 
 [ -z "$(ls "$SD/pods/default" 2>/dev/null)" ] && [ ! -e "$SD/services/default/s1.yaml" ] && [ ! -e "$SD/deployments/default/many.yaml" ] &&
 	[ -e "$SD/services/default/other.yaml" ] && ok "files go with their objects; the others stay" ||
 	fail "left: $(ls -R "$SD" | head -20)"
+
+# A burst of passes: six pods whose readiness flips every second, each a
+# pass, so passes never stop for the second an export waits for. The
+# export comes all the same, at most 5 s after the burst's first pass: a
+# Service made during it is in the directory within 8 s.
+for i in 1 2 3 4 5 6; do
+	cat <<YAML
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: flap$i}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: c
+    image: busybox:test
+    command: [sh, -c, "sleep 0.$i; while :; do touch /tmp/r; sleep 1; rm -f /tmp/r; sleep 1; done"]
+    readinessProbe: {exec: {command: [test, -e, /tmp/r]}, periodSeconds: 1, failureThreshold: 1}
+YAML
+done >"$T_TMP/flap.yaml"
+mv "$T_TMP/flap.yaml" "$M/flap.yaml"
+for i in 1 2 3 4 5 6; do wait_status "flap$i" Running 30 || fail "flap$i: $(pod_json "flap$i" "p['status']")"; done
+sleep 2 # the flips under way
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: burst}\nspec:\n  selector: {app: burst}\n  ports: [{port: 83}]\n' >"$T_TMP/burst.yaml"
+mv "$T_TMP/burst.yaml" "$M/burst.yaml"
+t0=$SECONDS
+for _ in $(seq 80); do [ -s "$SD/services/default/burst.yaml" ] && break; sleep 0.1; done
+[ -s "$SD/services/default/burst.yaml" ] && ok "exported during a burst of passes ($((SECONDS - t0)) s after the change)" ||
+	fail "not exported during the burst: $(ls "$SD/services/default")"
+rm -f "$M/flap.yaml" "$M/burst.yaml"
+for _ in $(seq 100); do [ -z "$("$PVQ" get pods 2>/dev/null | grep flap)" ] && break; sleep 0.2; done
 
 # A restart writes nothing that has not changed; --status-dir none keeps none.
 node_before=$(stat -c '%y %i' "$SD/node.yaml")
