@@ -79,10 +79,21 @@ int pv_pod_init_ask(struct pv_pod_starting *st, struct pv_err *err)
 int pv_pod_init_wait(struct pv_pod_starting *st, struct pv_err *err)
 {
 	struct pv_prt *p = st->p;
-	cleanup_close int confirm = st->confirm[1];
+	cleanup_close int confirm = -1;
 
-	st->confirm[1] = -1;
 	p->init_pid = st->asked ? pv_spawner_pod_init_wait(&p->d->spawner) : -1;
+	if (p->init_pid < 0 && st->asked) {
+		/* The spawner may have cloned one before it failed or went: a
+		 * pipe of its own for the init made here, and that one's end of
+		 * file, so that no other init takes this one's confirmation. */
+		close(st->confirm[0]);
+		close(st->confirm[1]);
+		st->confirm[0] = st->confirm[1] = -1;
+		if (pipe2(st->confirm, O_CLOEXEC) < 0)
+			return pv_err_sys(err, errno, "pipe");
+	}
+	confirm = st->confirm[1];
+	st->confirm[1] = -1;
 	if (p->init_pid < 0)
 		p->init_pid = pv_podinit_spawn(st->host, p->uid, st->hostnet, st->userns,
 					       st->confirm[0], err);
