@@ -117,11 +117,21 @@ BADLOG=""
 
 TRACE=$T_TMP/trace HOWS=(write rsync backup vim)
 : >"$TRACE"
-# history SLOT...: the operations on the slots named in the differences
+# history SLOT...: the operations on the slots named in the differences,
+# and the daemon's events on their files (what it read, and when).
 history() {
-	local s
+	local s p
 	for s in $(grep -oE '\b(p[0-9][0-9]|[dsc][0-9]+)\b' "$T_TMP/diff" | sort -u | head -5); do
 		grep -E "^op [0-9]+: $s " "$TRACE" | tail -8
+		p=$(slot_path "$s")
+		"$PVQ" get events "file:$p" -o internal-json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    ev = json.load(sys.stdin)
+except Exception:
+    ev = []
+for e in ev[-6:]:
+    print("  %s: %s x%d (last at %s): %s" % (sys.argv[1], e["reason"], e["count"], e["at"], e["message"][:160]))' "$s"
 	done
 }
 op_write() { # SLOT VALID(1|0) ATTRS
@@ -138,7 +148,7 @@ op_write() { # SLOT VALID(1|0) ATTRS
 	N_DELIVER[how]=$((N_DELIVER[how] + 1))
 	deliver "$p" "$T_TMP/next" "$how"
 	if [ "$2" = 1 ]; then GOOD[$1]=$3; BAD[$1]=0; else BAD[$1]=1; fi
-	echo "op $op: $1 $([ "$2" = 1 ] && echo "valid: $3" || echo "invalid ($(head -c 60 "$T_TMP/next" | tr '\n' ' '))") delivered by ${HOWS[how]}" >>"$TRACE"
+	echo "op $op: $1 $([ "$2" = 1 ] && echo "valid: $3" || echo "invalid ($(head -c 60 "$T_TMP/next" | tr '\n' ' '))") delivered by ${HOWS[how]} at ${EPOCHREALTIME%.*}" >>"$TRACE"
 }
 
 op_swap() { # rename a new copy of the directory over the old one
