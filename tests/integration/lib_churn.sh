@@ -10,9 +10,14 @@
 # the ConfigMap c0; odd-numbered slots live in the subdirectory team/).
 # GOOD[slot] is the last VALID content written (what Kubernetes semantics
 # say is in force: a bad edit keeps the last valid version), BAD[slot] says
-# the file on disk is currently invalid.
+# the file on disk is currently invalid. UNREAD[slot] is set while the
+# daemon may not have read the slot's last valid write yet: what file_seen
+# said just before it. "Its last valid version" is the last one the daemon
+# read: a bad write that lands before the daemon reads the valid one
+# leaves nothing in force, so a bad write (and a kill) first waits for that
+# read.
 
-declare -A GOOD=() BAD=()
+declare -A GOOD=() BAD=() UNREAD=()
 CH_IMAGES=(busybox:test busybox:alt)
 CH_APPS=(a b c)
 CH_V=0 # a version counter: every valid write carries a new value

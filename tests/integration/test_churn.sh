@@ -134,14 +134,25 @@ for e in ev[-6:]:
     print("  %s: %s x%d (last at %s): %s" % (sys.argv[1], e["reason"], e["count"], e["at"], e["message"][:160]))' "$s"
 	done
 }
+# read_valid SLOT: wait until the daemon has read SLOT's last valid write
+# (UNREAD), if it may not have yet.
+read_valid() {
+	local p
+	[ -n "${UNREAD[$1]:-}" ] || return 0
+	p=$(slot_path "$1")
+	wait_read "${p#"$M"/}" "${UNREAD[$1]}" '.*' 10 || fail "op $op: the daemon did not read $1's write"
+	unset "UNREAD[$1]"
+}
 op_write() { # SLOT VALID(1|0) ATTRS
 	local p how
 	p=$(slot_path "$1")
 	if [ "$2" = 1 ]; then
 		render "$1" $3 >"$T_TMP/next"
+		[ "$DOWN" = 1 ] || { read_valid "$1"; UNREAD[$1]=$(file_seen "${p#"$M"/}"); }
 	else
 		rnd 3
 		render_bad "$1" "$R" >"$T_TMP/next"
+		read_valid "$1"
 	fi
 	rnd 4
 	how=$R
@@ -192,7 +203,7 @@ one_op() {
 		# A file gone for less than 300 ms is an edit (vim's rename dance),
 		# not a delete: the model counts a delete once the daemon did.
 		[ -n "$seen" ] && [ "$DOWN" = 0 ] && { wait_read "${p#"$M"/}" "$seen" Removed 10 || fail "op $op: the daemon did not remove $s"; }
-		unset "GOOD[$s]"
+		unset "GOOD[$s]" "UNREAD[$s]"
 		BAD[$s]=0
 		echo "op $op: $s deleted$([ "$DOWN" = 1 ] && echo " (daemon down)")" >>"$TRACE"
 		N_DELETE=$((N_DELETE + 1))
@@ -211,6 +222,7 @@ for op in $(seq 0 $((OPS - 1))); do
 		if [ -n "${CHURN_KILL_SETTLED:-}" ]; then
 			settle 60 || { fail "before the kill at operation $op: the node differs"; diag "$(cat "$T_TMP/diff")"; }
 		fi
+		for b in "${!UNREAD[@]}"; do read_valid "$b"; done
 		t1=$SECONDS
 		echo "op $op: kill -9" >>"$TRACE"
 		kill -9 "$DAEMON"
