@@ -17,7 +17,8 @@
 # retained; a claim manifest of the same name takes one over, and removing
 # it deletes the claim and its volume. Many: 20 replicas, Parallel, persistentVolumeClaimRetentionPolicy
 # Delete, updated with maxUnavailable 25% (never more than 5 at once), then
-# scaled to 17 and deleted.
+# scaled to 17 and deleted. A Pod named as a StatefulSet's pod keeps the
+# name (FailedCreate for the StatefulSet's), with no recreating back and forth.
 . "$(dirname "$0")/lib_pods.sh"
 
 LP=$T_TMP/local-path
@@ -428,6 +429,59 @@ for _ in $(seq 200); do [ "$(ls "$LP" | grep -c _www-many-)" = 0 ] && break; sle
 [ "$(ls "$LP" | grep -c _www-many-)" = 0 ] && [ "$(ls "$LP" | grep -c _www-web-)" = 2 ] \
 	&& ok "their volumes' directories are deleted (local-path reclaims Delete); web's 2 stay" \
 	|| fail "local-path: $(ls "$LP" | tr '\n' ' ')"
+
+# A Pod named as a StatefulSet's pod: the name is the Pod's (the API
+# server refuses a second pod of one name), the StatefulSet's is not
+# started, and neither recreates the other pass after pass.
+cat >"$T_TMP/clash.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: clash}
+spec:
+  serviceName: clash
+  replicas: 1
+  selector: {matchLabels: {app: clash}}
+  template:
+    metadata: {labels: {app: clash}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - {name: c, image: busybox:test, command: [sleep, "1000"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: clash-0}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - {name: c, image: busybox:test, command: [sleep, "999"]}
+YAML
+cp "$T_TMP/clash.yaml" "$M/.clash.tmp" && mv "$M/.clash.tmp" "$M/clash.yaml"
+# clash_refused: how many times the StatefulSet's clash-0 was refused
+clash_refused() {
+	"$PVQ" get events pod/default/clash-0 -o internal-json 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    ev = json.load(sys.stdin)
+except Exception:
+    ev = []
+print(sum(e["count"] for e in ev if e["reason"] == "FailedCreate" and "statefulset/default/clash" in e["message"]))'
+}
+for _ in $(seq 150); do [ "$(pod_json clash-0 "p['status']")" = Running ] && break; sleep 0.2; done
+uid=$(pod_json clash-0 "p['uid']")
+for _ in $(seq 150); do [ "$(clash_refused)" -ge 3 ] && break; sleep 0.2; done
+[ "$(clash_refused)" -ge 3 ] && [ "$(pod_json clash-0 "p['uid']")" = "$uid" ] &&
+	tr '\0' ' ' <"/proc/$(pod_json clash-0 "p['containers'][0].get('pid', 0)")/cmdline" 2>/dev/null | grep -q "^sleep 999 $" &&
+	[ "$(pod_json clash-0 "p['status']")" = Running ] &&
+	ok "a Pod named as a StatefulSet's keeps its name and runs on, the same pod ($(clash_refused) passes)" ||
+	fail "clash-0: $(clash_refused) refusals, uid $uid -> $(pod_json clash-0 "p['uid']"), $(pod_json clash-0 "p['status']")"
+"$PODVISOR" get events pod/default/clash-0 2>/dev/null | grep -q 'pods "clash-0" already exists, from .*clash.yaml: the one statefulset/default/clash wants is not started' &&
+	ok "a FailedCreate event says whose name it is and whose pod is not started" ||
+	fail "clash events: $("$PODVISOR" get events pod/default/clash-0 2>&1)"
+! grep -q "pod default/clash-0: spec changed; recreating" "$LOG" && ok "and no recreating back and forth" ||
+	fail "clash-0 recreated: $(grep -c 'clash-0: spec changed' "$LOG") times"
+rm "$M/clash.yaml"
+for _ in $(seq 150); do [ -z "$(pod_json clash-0 "p['status']")" ] && break; sleep 0.2; done
 
 grep -E "ERROR|runtime error|AddressSanitizer" "$LOG" | head -5 | while read -r l; do diag "$l"; done
 ! grep -qE "runtime error|AddressSanitizer" "$LOG" && ok "no sanitizer report in the daemon log" || fail "sanitizer report"
