@@ -193,7 +193,7 @@ static bool want_pod(struct pv_daemon *d, struct starts *ss, const struct pv_wan
 	struct unfit_was was;
 	char hash[65];
 
-	if (first != w) {
+	if (first && first != w) {
 		/* Its name is an earlier wanted pod's (a Pod named as a
 		 * StatefulSet's): the first keeps it, as the API server refuses
 		 * a second pod of one name, and this one is not started. (Each
