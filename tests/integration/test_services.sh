@@ -361,8 +361,10 @@ r=$(spread 30 "http://$NODE:30080/hostname" out)
 # someone flushes the nat table (nftables: the ruleset): podvisor puts its rules back
 rules_flush
 for _ in $(seq 100); do rules_port80 && break; sleep 0.1; done
-r=$(spread 20 "http://$NODE:30080/hostname" out)
-[ "$r" = "20 3" ] && ok "a flushed nat table is restored ($MODE)" || fail "after flush: $r; $(rules_dump | head -20)"
+# (40 requests: with 20, one of three pods drawn at random goes without
+# one of them about once in a thousand; seen once in CI)
+r=$(spread 40 "http://$NODE:30080/hostname" out)
+[ "$r" = "40 3" ] && ok "a flushed nat table is restored ($MODE)" || fail "after flush: $r; $(rules_dump | head -20)"
 
 # UDP from one source port sticks to one pod (conntrack); find a port
 # whose datagrams go to web-2, which is deleted next
