@@ -90,6 +90,8 @@ int pv_wanted_add_hashed(struct pv_wanted *w, const struct pv_object *obj, const
 	s = index_slot(w, p->ns, p->name);
 	if (!w->index[s])
 		w->index[s] = (uint32_t)w->n + 1;
+	else
+		p->shadowed = true;
 	w->n++;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #define PV_SUPERVISOR_NODE_WANTED_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "manifests/manifest.h"
@@ -19,6 +20,7 @@ struct pv_wanted_pod {
 	const char *source;          /* who wants it: a manifest file's path, later "deployment/NS/NAME" */
 	char hash[65];               /* its spec hash (pv_pod_hash) if the source knew it, or "" */
 	struct pv_file *shared;      /* OBJ's own one-object file, which a pod may hold (pv_file_get), or NULL */
+	bool shadowed;               /* an earlier entry has its namespace and name */
 };
 
 struct pv_wanted {

@@ -185,27 +185,30 @@ static bool want_pod(struct pv_daemon *d, struct starts *ss, const struct pv_wan
 {
 	const struct pv_object *o = w->obj;
 	const struct pv_meta *m = &o->obj->metadata;
-	struct pv_prt *p = pv_pods_find(d, m->namespace.v, m->name.v);
-	const struct pv_wanted_pod *first = pv_wanted_find(&d->wanted, m->namespace.v, m->name.v);
 	struct pv_err refusal = { 0 };
-	bool fits = pv_node_fits_pod(d, &((const struct pv_pod *)o->obj)->spec) &&
-		    !pod_refusal(d, (const struct pv_pod *)o->obj, &refusal);
 	struct unfit_was was;
+	struct pv_prt *p;
 	char hash[65];
+	bool fits;
 
-	if (first && first != w) {
+	if (w->shadowed) {
 		/* Its name is an earlier wanted pod's (a Pod named as a
 		 * StatefulSet's): the first keeps it, as the API server refuses
 		 * a second pod of one name, and this one is not started. (Each
 		 * started in turn, the two would recreate each other forever.) */
+		const struct pv_wanted_pod *first = pv_wanted_find(&d->wanted, m->namespace.v,
+								    m->name.v);
 		char obj[600];
 
 		snprintf(obj, sizeof(obj), "pod/%s/%s", m->namespace.v, m->name.v);
 		pv_daemon_event(d, obj, true, "FailedCreate",
 				"pods \"%s\" already exists, from %s: the one %s wants is not started",
-				m->name.v, first->source, w->source);
+				m->name.v, first ? first->source : "another source", w->source);
 		return false;
 	}
+	p = pv_pods_find(d, m->namespace.v, m->name.v);
+	fits = pv_node_fits_pod(d, &((const struct pv_pod *)o->obj)->spec) &&
+	       !pod_refusal(d, (const struct pv_pod *)o->obj, &refusal);
 	if (w->hash[0])
 		memcpy(hash, w->hash, sizeof(hash));
 	else
