@@ -419,6 +419,7 @@ static int run(const struct exec_opts *o, char **argv, pid_t pid, int pidfd,
 	for (size_t i = 0; i < sizeof(exec_signals) / sizeof(exec_signals[0]); i++)
 		sigaddset(&set, exec_signals[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	pv_signals_adopt(); /* what the shell left ignored (nohup) is not the command's */
 	rc = pv_execin_session(&c, &s, &err);
 	if (c.tty >= 0)
 		close(c.tty);

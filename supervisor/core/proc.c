@@ -174,6 +174,40 @@ pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd)
 	return pid;
 }
 
+/* ---- signal dispositions ---- */
+
+/* Bit N-1: signal N may not be at its default (pv_signal, pv_signals_adopt). */
+static uint64_t sigs_changed;
+
+void pv_signal(int sig, void (*handler)(int))
+{
+	if (sig >= 1 && sig <= 64)
+		sigs_changed |= UINT64_C(1) << (sig - 1);
+	signal(sig, handler);
+}
+
+void pv_signals_adopt(void)
+{
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			sigs_changed |= UINT64_C(1) << (sig - 1);
+	}
+}
+
+void pv_signals_default(void)
+{
+	uint64_t m = sigs_changed;
+	sigset_t none;
+
+	for (int sig = 1; m; sig++, m >>= 1)
+		if (m & 1)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* ---- children's ends ---- */
 
 #define REAPED_MAX 64

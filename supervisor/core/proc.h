@@ -30,6 +30,22 @@ void pv_close_from(int from, int keep);
  * (PDEATHSIG). The pid, or -1 with errno (nothing left open). */
 pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd);
 
+/* Signal dispositions a child puts back. An ignored signal stays ignored
+ * across exec: what the daemon ignores (SIGPIPE), what its own parent
+ * left ignored (nohup's SIGHUP, a shell's SIGINT and SIGQUIT for a job in
+ * the background) and what a spawner or a shim ignores would reach the
+ * containers' programs. Rather than set all 64 in every child (64 system
+ * calls, three children a pod), a process records each one it changes
+ * (pv_signal) and, once, those it was given (pv_signals_adopt); a child
+ * sets those back (pv_signals_default). All three are async-signal-safe
+ * and allocate nothing: a CLONE_VM child may call pv_signals_default. */
+/* signal(SIG, HANDLER), remembered. */
+void pv_signal(int sig, void (*handler)(int));
+/* Remember every signal this process was given not at its default. */
+void pv_signals_adopt(void);
+/* Every signal remembered back to its default, and none blocked. */
+void pv_signals_default(void);
+
 /* Children started with a pidfd are waited for by their owner when the
  * pidfd says they ended; but an exec gives a child cloned without an exit
  * signal SIGCHLD again, so the daemon's reaper may take one first. It

@@ -172,7 +172,7 @@ static int setup_signals(struct pv_daemon *d)
 	sigaddset(&m, SIGQUIT);
 	sigaddset(&m, SIGPWR); /* as PID 1: the power is going (poweroff, a UPS) */
 	sigprocmask(SIG_BLOCK, &m, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	pv_signal(SIGPIPE, SIG_IGN);
 	fd = signalfd(-1, &m, SFD_CLOEXEC | SFD_NONBLOCK);
 	return fd >= 0 && pv_loop_add(d->loop, fd, EPOLLIN, on_signal, d) ? 0 : -1;
 }
@@ -279,6 +279,9 @@ static int run(struct pv_daemon *d)
 	struct pv_api *api;
 	int lock;
 
+	/* nohup's SIGHUP, a shell's SIGINT: the daemon's to ignore, not the
+	 * pods' (proc.h); known before the spawner is forked. */
+	pv_signals_adopt();
 	/* First, while the daemon is small: see spawner.h. */
 	if (pv_spawner_start(&d->spawner, &err) < 0)
 		pv_warn("no spawner (%s); pods start by exec", err.msg);

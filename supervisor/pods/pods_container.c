@@ -288,10 +288,8 @@ static pid_t spawn_shim(struct pv_daemon *d, const char *dir, int notify)
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { (char *)"podvisor-shim", (char *)"__shim", (char *)dir, NULL };
-		sigset_t none;
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		pv_signals_default();
 		setsid();
 		if (dup2(notify, PV_SHIM_NOTIFY_FD) < 0)
 			_exit(127);

@@ -479,14 +479,10 @@ void pv_container_exec(const struct pv_cspec *s, const struct pv_seccomp_bpf *bp
 		       int out, int errout)
 {
 	char root[PATH_MAX];
-	sigset_t none;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), record;
 
 	/* The shim ignores SIGTERM and friends; the container must not. */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	pv_signals_default();
 	prctl(PR_SET_PDEATHSIG, 0);
 	pv_caps_keep(); /* set_user's setuid keeps the permitted set for caps.c */
 	record = open_identity_record(s, errfd); /* while the state directory is ours */

@@ -141,12 +141,10 @@ static void __attribute__((noreturn)) child(pid_t target, int tpidfd, char *cons
 					    const struct pv_identity *id,
 					    const struct pv_seccomp_bpf *filter)
 {
-	sigset_t none;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), status = 0;
 	pid_t pid;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	pv_signals_default(); /* the daemon's SIGPIPE, ignored, is not the command's */
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(126);
 	pv_close_from(3, tpidfd);
@@ -354,11 +352,9 @@ static void kill_tree(pid_t cmd)
 static void __attribute__((noreturn)) session_cmd(const struct pv_execin_cmd *c, char **paths)
 {
 	pid_t keeper = getppid();
-	sigset_t none;
 	char msg[1024];
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	pv_signals_default();
 	if (c->tty >= 0 ? login_tty(c->tty) < 0 : setpgid(0, 0) < 0)
 		_exit(126);
 	pv_close_from(3, -1);

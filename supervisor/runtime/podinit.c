@@ -108,12 +108,8 @@ void pv_podinit_child(const char *hostname, const char *pod_uid, bool exec_binar
 		      int confirm)
 {
 	char *argv[] = { (char *)"podvisor-pod-init", (char *)"__pod-init", (char *)pod_uid, NULL };
-	sigset_t none;
 
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	pv_signals_default();
 	setsid();
 	if (userns)
 		become_userns_root();

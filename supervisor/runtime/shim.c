@@ -436,10 +436,10 @@ int pv_shim_main(int argc, char **argv)
 	if (argc < 2)
 		return 2; /* argv[0] is "__shim", argv[1] the container's directory */
 	prctl(PR_SET_NAME, "podvisor-shim");
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	pv_signal(SIGTERM, SIG_IGN);
+	pv_signal(SIGINT, SIG_IGN);
+	pv_signal(SIGHUP, SIG_IGN);
+	pv_signal(SIGPIPE, SIG_IGN);
 	if (load_spec(&sh, argv[1]) < 0) {
 		fprintf(stderr, "podvisor-shim: %s: cannot read the container spec\n", argv[1]);
 		return 1;

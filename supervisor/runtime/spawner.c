@@ -28,21 +28,11 @@ struct request {
 	uint32_t userns_base; /* pod init: its own user namespace from this host id; 0: none */
 };
 
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 void pv_shim_child(const char *dir, int notify)
 {
 	char *argv[] = { (char *)"__shim", (char *)dir, NULL };
 
-	reset_signals();
+	pv_signals_default();
 	setsid();
 	if (notify != PV_SHIM_NOTIFY_FD && dup2(notify, PV_SHIM_NOTIFY_FD) < 0)
 		_exit(127);
@@ -108,10 +98,10 @@ static void __attribute__((noreturn)) spawner_main(int fd)
 
 	pv_close_from(3, fd);
 	/* Its children are reaped by the kernel; they reset this. */
-	signal(SIGCHLD, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	pv_signal(SIGCHLD, SIG_IGN);
+	pv_signal(SIGTERM, SIG_IGN);
+	pv_signal(SIGINT, SIG_IGN);
+	pv_signal(SIGHUP, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pv_set_cmdline("podvisor-spawner", "__spawner", "");
 	while (recv_request(fd, &r, &passed) == 0) {

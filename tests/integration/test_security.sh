@@ -33,7 +33,14 @@ oci_image "$T_TMP/uimg/oci2" users:group "{\"Env\":[\"$PV_OCI_PATH_ENV\"],\"User
 	"$T_TMP/uimg/k1.tar" "$T_TMP/uimg/k2.tar" >/dev/null && "$PODVISOR" image import "$T_TMP/uimg/oci2" users:group >/dev/null 2>&1 \
 	|| fail "users:group image"
 
+# The daemon is given ignored signals, as nohup or a shell's background
+# job gives them (bash: SIGINT and SIGQUIT besides); the pods must not be.
+trap '' HUP USR1 PIPE
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
+trap - HUP USR1 PIPE
+[ "$(awk '$1 == "SigIgn:" {print $2}' "/proc/$DAEMON/status")" != 0000000000000000 ] \
+	&& ok "the daemon was given ignored signals: SigIgn $(awk '$1 == "SigIgn:" {print $2}' "/proc/$DAEMON/status")" \
+	|| fail "the daemon ignores nothing: $(grep Sig "/proc/$DAEMON/status")"
 
 # secpod NAME 'SECURITYCONTEXT-FLOW' ['POD-SECURITYCONTEXT-FLOW'] [IMAGE]
 secpod() {
@@ -101,8 +108,24 @@ spec:
       periodSeconds: 1
 YAML
 drop gosu.yaml "$T_TMP/gosu.yaml"
+# signals: an exec probe that is ready only with nothing ignored or blocked
+cat >"$T_TMP/sigs.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: sigs}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    command: [sleep, "1000"]
+    readinessProbe:
+      exec: {command: [sh, -c, 'grep -q "^SigIgn:.0000000000000000$" /proc/self/status && grep -q "^SigBlk:.0000000000000000$" /proc/self/status']}
+      periodSeconds: 1
+YAML
+drop sigs.yaml "$T_TMP/sigs.yaml"
 
-for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup imggroup addall nnpsysadmin nnpall groups300 gosu; do
+for p in def dropall netadmin nnp priv user merge strict gidonly uidonly appgroup imggroup addall nnpsysadmin nnpall groups300 gosu sigs; do
 	wait_status $p Running 30 || fail "$p: $(pod_json $p "p['status']")"
 done
 wait_status def Running 1 && ok "pods with their security contexts run"
@@ -217,6 +240,20 @@ n=$(x groups300 'id -G | wc -w')
 [ "$(x groups300 'id -u')" = 1000 ] && [ "$n" = 301 ] && [ "$(awk '$1 == "Groups:" {print NF - 1}' "/proc/$(mpid groups300)/status")" = 301 ] \
 	&& ok "300 supplementalGroups: all of them (and the primary), in the main process and exec" \
 	|| fail "groups300: $(pod_json groups300 "p['status']") exec $n"
+
+# ---- signals: none ignored, none blocked, whatever the daemon was given ----
+sigs() { awk '$1 == "SigIgn:" || $1 == "SigBlk:" {printf "%s%s;", $1, $2}' "$1"; }
+[ "$(sigs "/proc/$(mpid sigs)/status")" = "SigBlk:0000000000000000;SigIgn:0000000000000000;" ] \
+	&& ok "the container's main process ignores and blocks no signal" || fail "sigs main: $(sigs "/proc/$(mpid sigs)/status")"
+wait_for 30 '[ "$(pod_json sigs "p[\"ready\"]")" = 1 ]' \
+	&& ok "an exec probe ignores and blocks no signal (it goes ready)" \
+	|| fail "sigs probe: ready=$(pod_json sigs "p['ready']") $("$PODVISOR" get events pod/default/sigs 2>&1 | tail -3)"
+out=$(trap '' PIPE HUP; "$PODVISOR" exec sigs -- grep -E "^Sig(Ign|Blk)" /proc/self/status 2>&1 | tr -d ' \t\n')
+[ "$out" = "SigBlk:0000000000000000SigIgn:0000000000000000" ] \
+	&& ok "podvisor exec from a shell that ignores SIGPIPE and SIGHUP: the command ignores none" || fail "sigs exec: $out"
+pi=$(pgrep "^pod-init" | head -1)
+[ -n "$pi" ] && [ "$(sigs "/proc/$pi/status" | sed 's/SigBlk:[0-9a-f]*;//')" = "SigIgn:0000000000000000;" ] \
+	&& ok "a pod's init ignores no signal (it waits for all)" || fail "pod init: ${pi:-none} $(sigs "/proc/${pi:-0}/status" 2>&1)"
 
 # exec and probes run as the container was configured (runc exec: the
 # config's user and capabilities), not as its main process became
