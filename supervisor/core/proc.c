@@ -100,11 +100,13 @@ void pv_close_from(int from, int keep)
 
 static char *args_area;
 static size_t args_len;
+static char **saved_argv;
 
 void pv_proc_save_args(int argc, char **argv)
 {
 	if (argc < 1)
 		return;
+	saved_argv = argv;
 	args_area = argv[0];
 	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 }
@@ -172,6 +174,16 @@ pid_t pv_spawn_self(char *const argv[], int *pidfd, int *errfd)
 	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	*errfd = pipefd[0];
 	return pid;
+}
+
+void pv_proc_bind_now(void)
+{
+	if (!saved_argv || getenv("LD_BIND_NOW"))
+		return;
+	if (setenv("LD_BIND_NOW", "1", 1) < 0)
+		return;
+	execv("/proc/self/exe", saved_argv);
+	unsetenv("LD_BIND_NOW"); /* no /proc yet (PID 1): on, resolving lazily */
 }
 
 /* ---- signal dispositions ---- */

@@ -21,6 +21,13 @@ int pv_pidfd_signal(int pidfd, int sig);
 void pv_set_cmdline(const char *a, const char *b, const char *c);
 /* Remember where main's argv lives, for pv_set_cmdline. */
 void pv_proc_save_args(int argc, char **argv);
+/* Run again (execv of /proc/self/exe, main's argv) with LD_BIND_NOW set,
+ * unless it is. The spawner's forks run code the daemon had not run when
+ * it forked the spawner: resolved lazily, each fork looks those symbols
+ * up again in every library and faults their tables in (~20 page faults
+ * a pod). With LD_BIND_NOW, ld.so resolves all of them once, at the
+ * start, and every fork inherits them. Returns only if it could not. */
+void pv_proc_bind_now(void);
 /* Close every fd >= FROM except KEEP (-1: none). */
 void pv_close_from(int from, int keep);
 /* This binary (/proc/self/exe) run with ARGV as a child the daemon

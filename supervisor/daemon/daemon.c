@@ -376,6 +376,7 @@ int pv_cmd_daemon(int argc, char **argv)
 	bool machine;
 	int rc;
 
+	pv_proc_bind_now(); /* before anything is done twice */
 	if (pv_pid1())
 		pv_pid1_hostname(); /* before defaults() takes it as the node name */
 	rc = pv_daemon_parse(argc, argv, &d);

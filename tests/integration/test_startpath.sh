@@ -8,7 +8,8 @@
 # Traced with strace -f from the daemon and the spawner; a process's
 # syscalls after it exec'd its container's program are the container's,
 # not ours (busybox httpd polls as it likes). One pod with a hostPort
-# behind a Service, then 20 pods at once.
+# behind a Service, then 20 pods at once. And the daemon resolves its
+# libraries' symbols once, at its start (LD_BIND_NOW), not in each fork.
 # asan: yes
 . "$(dirname "$0")/lib_pods.sh"
 command -v strace >/dev/null || { fail "strace is not installed (scripts/deps.sh installs it)"; done_testing; exit 1; }
@@ -17,6 +18,13 @@ ip link set lo up
 start_daemon || { fail "daemon start"; diag "$(cat "$LOG")"; done_testing; exit 1; }
 SPAWNER=$(pgrep -P "$DAEMON" "^podvisor-spawn" | head -1)
 [ -n "$SPAWNER" ] && ok "the daemon's spawner runs (pid $SPAWNER)" || fail "no spawner under the daemon: $(ps -ef)"
+# Its forks inherit every library's symbols resolved (proc.h,
+# pv_proc_bind_now): the daemon ran itself again with LD_BIND_NOW, as
+# the same process.
+tr '\0' '\n' <"/proc/$DAEMON/environ" | grep -qx 'LD_BIND_NOW=1' \
+	&& tr '\0' '\n' <"/proc/$SPAWNER/environ" | grep -qx 'LD_BIND_NOW=1' \
+	&& ok "the daemon (pid $DAEMON, as started) and its spawner run with LD_BIND_NOW" \
+	|| fail "LD_BIND_NOW: daemon $(tr '\0' ' ' <"/proc/$DAEMON/environ" | grep -o 'LD_[A-Z_]*=[^ ]*')"
 
 WAITS="nanosleep,clock_nanosleep,poll,ppoll,select,pselect6,epoll_wait,epoll_pwait,epoll_pwait2"
 # A flush to the disk is milliseconds on an SD card: a pod's runtime
