@@ -268,10 +268,17 @@ $(YAMLPARSE): bench/yaml_parse.c
 	$(say) "  CC      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lyaml
 
+# What a system call, a page fault and a fork cost here (density_bench.sh).
+COSTS := $(BUILD)/bench/costs
+$(COSTS): bench/costs.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+
 # One run of every benchmark, then BENCHMARKS.md and bench/plots/ from it
 # (bench/report.sh). A benchmark that fails is reported and the rest go on.
 BENCH_OUT := $(BUILD)/bench/out
-bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE)
+bench: $(PODVISOR) $(SVC_BENCH) $(HTTPPROBE) $(YAMLPARSE) $(COSTS)
 	@scripts/deps.sh bench
 	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
 	@export BENCH_OUT=$(CURDIR)/$(BENCH_OUT); rc=0; \

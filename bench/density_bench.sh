@@ -285,8 +285,10 @@ profiled_round() {
 # times a pod (sh, mkdir, httpd). Most of it is user time before main.
 exec_cost() {
 	local ms
-	ms=$(perf stat -r 300 -x, -e task-clock /bin/busybox true 2>&1 >/dev/null |
-		awk -F, '$3 == "task-clock" { print $1 }')
+	local faults out
+	out=$(perf stat -r 300 -x, -e task-clock -e page-faults /bin/busybox true 2>&1 >/dev/null)
+	ms=$(awk -F, '$3 == "task-clock" { print $1 }' <<<"$out")
+	faults=$(awk -F, '$3 == "page-faults" { printf "%.0f", $1 }' <<<"$out")
 	[ -n "$ms" ] || return 0
 	printf '%s\t%s\n' exec_static_busybox_ms "$ms" >>"$BENCH_OUT/density-cpu.tsv"
 	cat <<EOF
@@ -294,13 +296,54 @@ exec_cost() {
 The workload's share is mostly the start of its programs: one exec of
 the static busybox \`true\` on this machine, outside any pod, takes
 **$ms ms** of CPU (\`perf stat -r 300\`), most of it before \`main\`:
-static glibc's start probes the CPU with \`cpuid\` many times, an
-instruction a virtual machine traps to its hypervisor (6 us each on this
-one, timed apart). The workload runs three such execs a pod, and busybox
-httpd forks one child a readiness probe.
+the kernel maps the program and faults its pages in ($faults page faults
+a run), and static glibc's start probes the CPU with \`cpuid\` many
+times, an instruction a virtual machine may trap to its hypervisor. The
+workload runs three such execs a pod, and busybox httpd forks one child
+a readiness probe.
 EOF
 }
 profiled_round
+
+# And one more counting, not timing, what podvisor's processes ask of the
+# kernel (bench/count_split.py), with what a syscall, a page fault and a
+# fork cost on this machine (bench/costs.c, beside the binary's build).
+counted_round() {
+	local perf_pid t0 t1 spawner costs
+	[ -z "$DISK" ] || return 0
+	rm -f "$BENCH_OUT/density-count.md" "$BENCH_OUT/density-count.tsv"
+	[ "${PERF:-1}" != 0 ] || return 0
+	perf record -e raw_syscalls:sys_enter -a -o /dev/null true >/dev/null 2>&1 || {
+		echo "density_bench: perf cannot count system calls here: no counts" >&2
+		return 0
+	}
+	spawner=$(pgrep -P "$DAEMON" '^podvisor-spawn' | head -1)
+	deploy_yaml "$PODS" >"$T/in/web.yaml"
+	rm -f "$T/ramp.mono"
+	perf record -c 1 -e raw_syscalls:sys_enter -e page-faults -a -k CLOCK_MONOTONIC \
+		-o "$T/count.data" >"$T/count.log" 2>&1 &
+	perf_pid=$!
+	sleep 1 # perf is recording
+	"$PY" "$T/ramp.py" "$T" "$PODVISOR" "$DAEMON" "$PODS" >"$T/ramp.out" \
+		|| echo "density_bench: counted round: $(tail -1 "$T/ramp.out")" >&2
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	rm -f "$T/m/web.yaml"
+	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
+	read -r t0 t1 <"$T/ramp.mono" || return 0
+	"$PY" "$BENCH_DIR/count_split.py" "$T/count.data" "$t0" "$t1" "$PODS" "$DAEMON" \
+		"${spawner:-0}" "$BENCH_OUT/density-count.tsv" >"$BENCH_OUT/density-count.md" \
+		|| rm -f "$BENCH_OUT/density-count.md" "$BENCH_OUT/density-count.tsv"
+	rm -f "$T/count.data"
+	costs=$(dirname "$PODVISOR")/bench/costs
+	[ -s "$BENCH_OUT/density-count.md" ] && [ -x "$costs" ] || return 0
+	"$costs" | tr ' ' '\t' >>"$BENCH_OUT/density-count.tsv"
+	"$costs" | awk '
+		{ v[$1] = $2 }
+		END { printf "\nOn this machine (bench/costs.c, medians of 5) a system call costs %.2f us, a page fault of fresh memory %.1f us, a fork of a small process with its exit and wait %.0f us.\n", v["syscall_us"], v["page_fault_us"], v["fork_us"] }' \
+		>>"$BENCH_OUT/density-count.md"
+}
+counted_round
 [ -n "${KEEP:-}" ] && cp "$T/log" "$OUT.daemon.log"
 
 # --- the section --------------------------------------------------------------
@@ -395,6 +438,9 @@ if s:
 PY
 if [ -z "$DISK" ] && [ -s "$BENCH_OUT/density-cpu.md" ]; then
 	{ echo; cat "$BENCH_OUT/density-cpu.md"; } >>"$BENCH_OUT/density.md"
+fi
+if [ -z "$DISK" ] && [ -s "$BENCH_OUT/density-count.md" ]; then
+	{ echo; cat "$BENCH_OUT/density-count.md"; } >>"$BENCH_OUT/density.md"
 fi
 cat "$BENCH_OUT/density$DISK.md" >&2
 echo "density_bench: $(($(date +%s) - START)) s" >&2
