@@ -413,11 +413,19 @@ static void carry_out(struct set *s, const struct pv_sts_slot *slot)
 {
 	const struct pv_pod_view *v = view_of(s, slot->ordinal);
 	const char *what = slot->create ? "create" : slot->del ? "delete" : NULL;
+	char name[300];
+	const char *taken;
 
-	if (what)
+	snprintf(name, sizeof(name), "%s-%lld", s->st->name, (long long)slot->ordinal);
+	taken = slot->create ? pv_ctl_name_taken(s->d, s->st, name) : NULL;
+	if (taken) /* the kube-controller-manager's words for AlreadyExists */
+		pv_daemon_event(s->d, s->st->source, true, "FailedCreate",
+				"create Pod %s in StatefulSet %s failed error: pods \"%s\" already "
+				"exists (from %s)", name, s->st->name, name, taken);
+	else if (what)
 		pv_daemon_event(s->d, s->st->source, false, slot->create ? "SuccessfulCreate"
-				: "SuccessfulDelete", "%s Pod %s-%lld in StatefulSet %s successful",
-				what, s->st->name, (long long)slot->ordinal, s->st->name);
+				: "SuccessfulDelete", "%s Pod %s in StatefulSet %s successful",
+				what, name, s->st->name);
 	switch (slot->want) {
 	case PV_STS_NONE:
 		break;

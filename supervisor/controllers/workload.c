@@ -216,6 +216,14 @@ void pv_ctl_want_json_keyed(struct pv_daemon *d, struct pv_workload_status *st,
 	want_render(d, st, keep(d, st->source, pod, "a pod", key));
 }
 
+const char *pv_ctl_name_taken(struct pv_daemon *d, const struct pv_workload_status *st,
+			      const char *name)
+{
+	const struct pv_wanted_pod *w = pv_wanted_find(&d->wanted, st->ns, name);
+
+	return w && strcmp(w->source, st->source) != 0 ? w->source : NULL;
+}
+
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,
 		      const struct pv_pod_view *v)
 {

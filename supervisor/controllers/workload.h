@@ -101,6 +101,13 @@ bool pv_ctl_want_kept(struct pv_daemon *d, struct pv_workload_status *st,
 		      const unsigned char key[32]);
 void pv_ctl_want_json_keyed(struct pv_daemon *d, struct pv_workload_status *st,
 			    struct json_object *pod, const unsigned char key[32]);
+/* Who already wants a pod named NAME in ST's namespace, if not ST: its
+ * source ("pod file.yaml", "statefulset/NS/NAME"); NULL if nobody does.
+ * The first wanter keeps a name (pods_reconcile.c); a workload creating
+ * a pod so named reports that it failed, as the API server's
+ * AlreadyExists makes its controller do. */
+const char *pv_ctl_name_taken(struct pv_daemon *d, const struct pv_workload_status *st,
+			      const char *name);
 /* Want the running pod V as it is (its own spec): an old template's pod
  * that a rollout still keeps. */
 void pv_ctl_want_view(struct pv_daemon *d, struct pv_workload_status *st,

@@ -478,6 +478,11 @@ for _ in $(seq 150); do [ "$(clash_refused)" -ge 3 ] && break; sleep 0.2; done
 "$PODVISOR" get events pod/default/clash-0 2>/dev/null | grep -q 'pods "clash-0" already exists, from .*clash.yaml: the one statefulset/default/clash wants is not started' &&
 	ok "a FailedCreate event says whose name it is and whose pod is not started" ||
 	fail "clash events: $("$PODVISOR" get events pod/default/clash-0 2>&1)"
+ev=$("$PODVISOR" get events statefulset/default/clash 2>&1)
+grep -q 'FailedCreate.*create Pod clash-0 in StatefulSet clash failed error: pods "clash-0" already exists (from .*clash.yaml)' <<<"$ev" &&
+	! grep -q 'SuccessfulCreate.*Pod clash-0 ' <<<"$ev" &&
+	ok "the StatefulSet's events: FailedCreate for clash-0 (AlreadyExists), never SuccessfulCreate" ||
+	fail "statefulset clash events: $ev"
 ! grep -q "pod default/clash-0: spec changed; recreating" "$LOG" && ok "and no recreating back and forth" ||
 	fail "clash-0 recreated: $(grep -c 'clash-0: spec changed' "$LOG") times"
 rm "$M/clash.yaml"
