@@ -167,14 +167,15 @@ PY
 
 # pss PATTERN: "COUNT TOTAL-KiB" of the Pss of the processes whose comm
 # matches PATTERN.
+# One awk for all of them: a program started per process, 1,000 of them
+# on a machine busy with 500 pods' probes, took 20 minutes on a slow VM.
 pss() {
-	local pid n=0 kib=0 v
+	local pid files=()
 	for pid in $(pgrep "$1"); do
-		v=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null) || continue
-		[ -n "$v" ] || continue
-		n=$((n + 1)) kib=$((kib + v))
+		files+=("/proc/$pid/smaps_rollup")
 	done
-	echo "$n $kib"
+	[ ${#files[@]} -gt 0 ] || { echo "0 0"; return; }
+	awk '/^Pss:/ { n++; kib += $2 } END { print n + 0, kib + 0 }' "${files[@]}" 2>/dev/null
 }
 sample() { # PEER PODS ROUND METRIC VALUE
 	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$OUT.tmp"
