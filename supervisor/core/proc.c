@@ -191,6 +191,22 @@ void pv_proc_bind_now(void)
 /* Bit N-1: signal N may not be at its default (pv_signal, pv_signals_adopt). */
 static uint64_t sigs_changed;
 
+/* The kernel's struct sigaction, the handler first (all zero: SIG_DFL, no
+ * flags, nothing blocked) for the archs built here. glibc's sigaction
+ * neither shows nor changes signals 32 and 33 (its own), which may still
+ * come ignored: GNU make starts its commands so. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static int ksigaction(int sig, const struct ksigaction *act, struct ksigaction *old)
+{
+	return (int)syscall(SYS_rt_sigaction, sig, act, old, sizeof(uint64_t));
+}
+
 void pv_signal(int sig, void (*handler)(int))
 {
 	if (sig >= 1 && sig <= 64)
@@ -200,22 +216,24 @@ void pv_signal(int sig, void (*handler)(int))
 
 void pv_signals_adopt(void)
 {
-	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
-		struct sigaction sa;
+	for (int sig = 1; sig <= 64; sig++) {
+		struct ksigaction old = { 0 };
 
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+		if (sig != SIGKILL && sig != SIGSTOP && ksigaction(sig, NULL, &old) == 0 &&
+		    old.handler != NULL)
 			sigs_changed |= UINT64_C(1) << (sig - 1);
 	}
 }
 
 void pv_signals_default(void)
 {
+	static const struct ksigaction dfl = { 0 };
 	uint64_t m = sigs_changed;
 	sigset_t none;
 
 	for (int sig = 1; m; sig++, m >>= 1)
 		if (m & 1)
-			signal(sig, SIG_DFL);
+			ksigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
