@@ -159,6 +159,9 @@ wait_for 20 'grep -q "SIGHUP: rescanning $IMP" "$LOG"' && sleep 0.5
 [ "$(grep -c "images-import: importing" "$LOG")" = "$c" ] && grep -q "junk270.tar: imported already" "$LOG" &&
 	ok "SIGHUP rescans the directory: nothing imported again" || fail "SIGHUP: $(grep images-import "$LOG" | tail -3)"
 rm -f "$M/many.yaml" "$IMP"/junk*.tar
+# their images are in use until the pods are gone (prune below counts on it)
+wait_for 90 '[ "$("$PVQ" get pods -o internal-json | "$PY" -c "import json,sys; print(sum(p[\"name\"].startswith(\"many\") for p in json.load(sys.stdin)))")" = 0 ]' ||
+	fail "many pods still there: $("$PVQ" get pods 2>&1 | grep -c many)"
 
 # --- prune: the images in use stay ----------------------------------------------------------------
 "$PODVISOR" image import "$T_TMP/oci" keep/cron:1 >/dev/null 2>&1 || fail "import keep/cron:1"
@@ -191,8 +194,9 @@ out=$("$PODVISOR" image prune --dry-run 2>&1)
 	{ fail "prune --dry-run"; diag "$out"; }
 out=$("$PODVISOR" image prune 2>&1)
 [ $? = 0 ] && grep -qx "removed registry.local/airgap/ctr:2" <<<"$out" &&
-	[ "$("$PVQ" image ls -q | sort)" = "$(grep -vx registry.local/airgap/ctr:2 <<<"$before")" ] &&
-	ok "prune removes the unused image only" || { fail "prune"; diag "$out" "$("$PVQ" image ls -q)"; }
+	grep -qx "removed registry.local/many/img-20:1" <<<"$out" &&
+	[ "$("$PVQ" image ls -q | sort)" = "$(grep -vx registry.local/airgap/ctr:2 <<<"$before" | grep -v '^registry.local/many/')" ] &&
+	ok "prune removes the unused images only (the many pods' are gone with them)" || { fail "prune"; diag "$out" "$("$PVQ" image ls -q)"; }
 [ "$(pod_json app "p['status']")" = Running ] && ok "the pod runs on" || fail "app after prune"
 
 kill -0 "$DAEMON" && ok "the daemon runs" || fail "the daemon died"

@@ -328,7 +328,10 @@ wait_event job/default/held Resumed && ok "resumed when suspend is removed" || f
 for _ in $(seq 200); do [ "$(job_field held succeeded)" = 1 ] && break; sleep 0.1; done
 [ "$(job_field held succeeded)" = 1 ] && ok "one of its 2 completions done" || fail "held: $(job_field held succeeded)"
 stop_daemon TERM && start_daemon && ok "daemon restarted in the middle of a Job" || fail "restart"
-[ "$(job_field held succeeded)" = 1 ] && ok "the restarted daemon still counts 1 succeeded" || fail "after restart: $(job_field held succeeded)"
+# (1, or 2 if the second pod's 3 s ended while the daemon was down: a
+# loaded machine restarts an ASan daemon that slowly; never 0)
+n=$(job_field held succeeded)
+[ "$n" = 1 ] || [ "$n" = 2 ] && ok "the restarted daemon still counts the completion ($n succeeded)" || fail "after restart: $n"
 wait_job held Complete 30 && [ "$(pods_of held | grep -c .)" = 2 ] && ok "it completes with 2 pods in all" \
 	|| fail "held after restart: $(job_field held status) $(pods_of held | tr '\n' ';')"
 [ "$(job_field three status) $(job_field three succeeded)" = "Complete 3" ] && [ "$(job_field fails status)" = Failed ] \
