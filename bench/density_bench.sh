@@ -252,8 +252,25 @@ mv "$OUT.tmp" "$OUT"
 
 # One more podvisor round under perf, for where the CPU goes
 # (bench/cpu_split.py); its times are not among the samples above.
+# perf_ramp DATA NAME PERF-RECORD-ARGS...: one more round under perf record
+# (-a, into DATA), the pods gone after it; its window in $T/ramp.mono.
+perf_ramp() {
+	local data=$1 name=$2 perf_pid
+	shift 2
+	deploy_yaml "$PODS" >"$T/in/web.yaml"
+	rm -f "$T/ramp.mono"
+	perf record "$@" -a -k CLOCK_MONOTONIC -o "$data" >"$data.log" 2>&1 &
+	perf_pid=$!
+	sleep 1 # perf is recording
+	"$PY" "$T/ramp.py" "$T" "$PODVISOR" "$DAEMON" "$PODS" >"$T/ramp.out" \
+		|| echo "density_bench: $name round: $(tail -1 "$T/ramp.out")" >&2
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	rm -f "$T/m/web.yaml"
+	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
+}
 profiled_round() {
-	local perf_pid t0 t1
+	local t0 t1
 	[ -z "$DISK" ] || return 0 # the tmpfs run's split stays
 	rm -f "$BENCH_OUT/density-cpu.md" "$BENCH_OUT/density-cpu.tsv"
 	if [ "${PERF:-1}" = 0 ]; then
@@ -262,17 +279,7 @@ profiled_round() {
 		echo "density_bench: perf is not usable here (scripts/deps.sh bench installs linux-perf): no CPU split" >&2
 		return 0
 	fi
-	deploy_yaml "$PODS" >"$T/in/web.yaml"
-	rm -f "$T/ramp.mono"
-	perf record -e cpu-clock -F 997 -a -g -k CLOCK_MONOTONIC -o "$T/perf.data" >"$T/perf.log" 2>&1 &
-	perf_pid=$!
-	sleep 1 # perf is recording
-	"$PY" "$T/ramp.py" "$T" "$PODVISOR" "$DAEMON" "$PODS" >"$T/ramp.out" \
-		|| echo "density_bench: profiled round: $(tail -1 "$T/ramp.out")" >&2
-	kill -INT "$perf_pid"
-	wait "$perf_pid"
-	rm -f "$T/m/web.yaml"
-	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
+	perf_ramp "$T/perf.data" profiled -e cpu-clock -F 997 -g
 	read -r t0 t1 <"$T/ramp.mono" || return 0
 	"$PY" "$BENCH_DIR/cpu_split.py" "$T/perf.data" "$t0" "$t1" "$PODS" "$(nproc)" \
 		"$BENCH_OUT/density-cpu.tsv" "$(cat "/proc/$DAEMON/comm")" >"$BENCH_OUT/density-cpu.md" \
@@ -310,7 +317,7 @@ profiled_round
 # kernel (bench/count_split.py), with what a syscall, a page fault and a
 # fork cost on this machine (bench/costs.c, beside the binary's build).
 counted_round() {
-	local perf_pid t0 t1 spawner costs
+	local t0 t1 spawner costs
 	[ -z "$DISK" ] || return 0
 	rm -f "$BENCH_OUT/density-count.md" "$BENCH_OUT/density-count.tsv"
 	[ "${PERF:-1}" != 0 ] || return 0
@@ -319,18 +326,7 @@ counted_round() {
 		return 0
 	}
 	spawner=$(pgrep -P "$DAEMON" '^podvisor-spawn' | head -1)
-	deploy_yaml "$PODS" >"$T/in/web.yaml"
-	rm -f "$T/ramp.mono"
-	perf record -c 1 -e raw_syscalls:sys_enter -e page-faults -a -k CLOCK_MONOTONIC \
-		-o "$T/count.data" >"$T/count.log" 2>&1 &
-	perf_pid=$!
-	sleep 1 # perf is recording
-	"$PY" "$T/ramp.py" "$T" "$PODVISOR" "$DAEMON" "$PODS" >"$T/ramp.out" \
-		|| echo "density_bench: counted round: $(tail -1 "$T/ramp.out")" >&2
-	kill -INT "$perf_pid"
-	wait "$perf_pid"
-	rm -f "$T/m/web.yaml"
-	for _ in $(seq 1200); do no_pods && break; sleep 0.05; done
+	perf_ramp "$T/count.data" counted -c 1 -e raw_syscalls:sys_enter -e page-faults
 	read -r t0 t1 <"$T/ramp.mono" || return 0
 	"$PY" "$BENCH_DIR/count_split.py" "$T/count.data" "$t0" "$t1" "$PODS" "$DAEMON" \
 		"${spawner:-0}" "$BENCH_OUT/density-count.tsv" >"$BENCH_OUT/density-count.md" \
