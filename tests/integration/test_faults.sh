@@ -290,5 +290,13 @@ sed 's/nofork/nospawner/' "$T_TMP/nofork.yaml" >"$T_TMP/nospawner.yaml"
 drop nospawner.yaml "$T_TMP/nospawner.yaml"
 within 30 '[ "$(st nospawner)" = Running ]' && ok "the spawner killed, a new pod starts and runs" \
 	|| fail "nospawner: $("$PODVISOR" get pods nospawner 2>&1) $(tail -5 "$LOG")"
+# the daemon's own ignored signals (its SIGPIPE; a background job's
+# SIGINT, SIGQUIT) do not reach the container through the exec'd shim
+pid=$(pod_json nospawner "p['containers'][0].get('pid', 0)")
+sigs=$(awk '$1 == "SigIgn:" || $1 == "SigBlk:" {printf "%s%s;", $1, $2}' "/proc/${pid:-0}/status" 2>&1)
+[ "$(awk '$1 == "SigIgn:" {print $2}' "/proc/$DAEMON/status")" != 0000000000000000 ] &&
+	[ "$sigs" = "SigBlk:0000000000000000;SigIgn:0000000000000000;" ] &&
+	ok "and its container ignores and blocks no signal, though the daemon ignores some" ||
+	fail "nospawner signals: main $sigs, daemon $(grep SigIgn "/proc/$DAEMON/status")"
 
 done_testing
